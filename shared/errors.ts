@@ -1,0 +1,46 @@
+// Error codes on the wire. JSON-RPC reserves -32768..-32000; procd's own domain errors use
+// -32000..-32099 (the "server error" range) and always carry a `data` object a program can read.
+
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+
+  JobNotFound: -32000,
+  JobNotRunning: -32001,
+  JobStillRunning: -32002,
+  BadSignal: -32003,
+  FrameTooLarge: -32004,
+  ShuttingDown: -32005,
+  SpawnSetupFailed: -32006,
+  AdoptFailed: -32007,
+  VersionMismatch: -32008,
+  Timeout: -32009,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+export type ErrorCodeValue = (typeof ErrorCode)[ErrorCodeName];
+
+const NAMES = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([k, v]) => [v, k as ErrorCodeName]));
+
+export function errorCodeName(code: number): string {
+  return NAMES.get(code) ?? `Error${code}`;
+}
+
+/** An error with a protocol code: thrown by handlers, sent on the wire, rethrown by the client. */
+export class ProcdError extends Error {
+  override readonly name = 'ProcdError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  get codeName(): string {
+    return errorCodeName(this.code);
+  }
+}

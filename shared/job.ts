@@ -1,0 +1,141 @@
+// The job model both sides agree on. A job is what the user asked for (its spec) plus the state
+// of its run. The state is a union whose variants carry only their own data, so impossible
+// combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
+
+export type JobId = number;
+
+export type Command = { kind: 'argv'; argv: string[] } | { kind: 'shell'; script: string; shell: string };
+
+export interface JobSpec {
+  command: Command;
+  cwd: string;
+  env: Record<string, string>;
+  /** Kill the job (state timed_out) when it runs longer than this. */
+  timeoutMs: number | null;
+  /** How long the user expects it to take; a longer run is a time sink. */
+  expectMs: number | null;
+  /** Flag the job as stuck after this long without output; 0 disables. */
+  stuckAfterMs: number;
+  /** Disk cap per output stream; the oldest bytes are dropped in whole segments beyond it. */
+  maxOutputBytes: number;
+}
+
+export interface SignalInfo {
+  name: string;
+  number: number;
+}
+
+export interface ExitInfo {
+  /** The exit code the shell would report: the real code, or 128+N for a death by signal N. Null when unknowable. */
+  exitCode: number | null;
+  /** Set when the process died from a signal; never together with a clean exit. */
+  signal: SignalInfo | null;
+}
+
+/** What a stop request did: who asked, which pids got the first signal, and which needed SIGKILL. */
+export interface KillRecord {
+  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup';
+  requestedAt: number;
+  signal: string;
+  graceMs: number;
+  signalled: number[];
+  forced: number[];
+}
+
+export interface SpawnError {
+  /** errno name such as ENOENT, EACCES, ENOTDIR. */
+  code: string;
+  message: string;
+}
+
+export interface RunningProcess {
+  /** pid of the job's main process (also its process group and session id). */
+  pid: number;
+  /** Process start time in clock ticks since boot (Linux) — with pid, the identity of the process. */
+  startTicks: number | null;
+  /** pid of the procd-shim that owns the job's output and records its exit status. */
+  shimPid: number;
+}
+
+interface Ended extends ExitInfo {
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+}
+
+export type JobState =
+  | { kind: 'queued'; queuedAt: number }
+  | ({ kind: 'running'; startedAt: number } & RunningProcess)
+  | ({ kind: 'completed' } & Ended)
+  | ({ kind: 'failed'; spawnError: SpawnError | null } & Ended)
+  | ({ kind: 'killed'; kill: KillRecord | null; forced: boolean } & Ended)
+  | ({ kind: 'timed_out'; kill: KillRecord; forced: boolean } & Ended)
+  | ({ kind: 'lost'; reason: string } & Ended);
+
+export type JobStateKind = JobState['kind'];
+export const JOB_STATE_KINDS: readonly JobStateKind[] = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'killed',
+  'timed_out',
+  'lost',
+] as const;
+export const TERMINAL_STATES: readonly JobStateKind[] = ['completed', 'failed', 'killed', 'timed_out', 'lost'];
+
+export function isTerminal(state: JobState): state is Extract<JobState, Ended & { kind: string }> {
+  return TERMINAL_STATES.includes(state.kind);
+}
+
+/** A condition on a job (stuck, bottleneck, ...), raised and cleared over time; not a state. */
+export interface JobFlag {
+  kind: 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers';
+  raisedAt: number;
+  detail: string;
+  severity?: 'medium' | 'high';
+  pids?: number[];
+}
+
+export interface OutputInfo {
+  /** Bytes the job has written to each stream in total, including any dropped at the cap. */
+  stdoutBytes: number;
+  stderrBytes: number;
+  /** Bytes dropped from the start because of the disk cap. */
+  droppedBytes: number;
+  /** When the job last wrote anything (ms since epoch), null when it never did. */
+  lastOutputAt: number | null;
+}
+
+export interface Job {
+  id: JobId;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: number;
+  spec: JobSpec;
+  state: JobState;
+  /** A stop in progress: set by kill/timeout before the process is gone. */
+  pendingKill: KillRecord | null;
+  flags: JobFlag[];
+  output: OutputInfo;
+  /** Directory holding the job's output segments and exit status. */
+  dir: string;
+}
+
+/** One line of `ls`: the job without its environment, which can be large. */
+export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number } };
+
+export function summarize(job: Job): JobSummary {
+  const { env, ...rest } = job.spec;
+  return { ...job, spec: { ...rest, envCount: Object.keys(env).length } };
+}
+
+export function commandText(command: Command): string {
+  if (command.kind === 'shell') return command.script;
+  return command.argv.map(quoteArg).join(' ');
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

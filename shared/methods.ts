@@ -1,0 +1,183 @@
+// The method table: the single source of truth for the protocol. The daemon's dispatch, the
+// client's typed calls, the CLI and docs/protocol.md all derive from this table.
+
+import type { Job, JobId, JobState, JobSummary } from './job.js';
+import { JOB_STATE_KINDS } from './job.js';
+import { array, boolean, integer, literal, object, optional, record, string, union, type Infer, type Schema } from './schema.js';
+
+/** A phantom carrying a result type; it has no runtime content. */
+export interface ResultType<T> {
+  readonly __result?: T;
+}
+const result = <T>(): ResultType<T> => ({});
+
+export interface MethodDef<P extends Schema<unknown>, R> {
+  params: P;
+  result: ResultType<R>;
+  doc: string;
+}
+const method = <P extends Schema<unknown>, R>(def: MethodDef<P, R>): MethodDef<P, R> => def;
+
+const MAX_MS = 10 * 365 * 86_400_000;
+/** A job is named by its numeric id or by its name (the most recent job with that name). */
+const jobRef = union(integer({ min: 1 }), string({ min: 1, max: 200, what: 'a job id or name' }));
+const jobRefs = array(jobRef, { min: 1, max: 1000 });
+const duration = integer({ min: 0, max: MAX_MS });
+const signal = union(string({ min: 1, max: 20, what: 'a signal name such as SIGTERM' }), integer({ min: 1, max: 64 }));
+const streamName = literal('stdout', 'stderr', 'both');
+
+export type JobRef = Infer<typeof jobRef>;
+export type StreamName = Infer<typeof streamName>;
+
+export interface HelloResult {
+  daemonVersion: string;
+  protocolVersion: number;
+  pid: number;
+  capabilities: string[];
+}
+
+export interface LogChunk {
+  stream: 'stdout' | 'stderr';
+  /** The bytes, base64-encoded: output is byte-exact, not text. */
+  data: string;
+}
+
+export interface LogsResult {
+  chunks: LogChunk[];
+  /** Pass back as `cursor` to continue where this read stopped. */
+  cursor: { stdout: number; stderr: number };
+  /** True when the job has ended and everything it wrote has been returned. */
+  eof: boolean;
+  /** Bytes lost at the start of each stream to the disk cap. */
+  dropped: { stdout: number; stderr: number };
+  state: JobState['kind'];
+}
+
+export interface KillResult {
+  id: JobId;
+  state: JobState['kind'];
+  signal: string;
+  signalled: number[];
+  forced: number[];
+}
+
+export interface WaitResult {
+  jobs: Job[];
+  /** True when the wait's own timeout passed before every job ended. */
+  timedOut: boolean;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  protocolVersion: number;
+  startedAt: number;
+  uptimeMs: number;
+  socket: string;
+  home: string;
+  logFile: string;
+  counts: Record<JobState['kind'], number>;
+  /** Problems found at start (e.g. a corrupt state file replaced by its backup). */
+  warnings: string[];
+}
+
+export const methods = {
+  hello: method({
+    params: object({ client: optional(string({ max: 200 })), protocolVersion: optional(integer({ min: 0 })) }),
+    result: result<HelloResult>(),
+    doc: 'Handshake: daemon version, protocol version, pid and capabilities.',
+  }),
+  track: method({
+    params: object({
+      argv: optional(array(string({ max: 1 << 16 }), { min: 1, max: 4096 })),
+      shell: optional(string({ min: 1, max: 1 << 18 })),
+      cwd: string({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
+      env: optional(record(string({ max: 1 << 17 }), { maxKeys: 4096 })),
+      name: optional(string({ min: 1, max: 200, pattern: /^[^\s]+$/, what: 'a name without spaces' })),
+      description: optional(string({ max: 2000 })),
+      tags: optional(array(string({ min: 1, max: 100 }), { max: 50 })),
+      timeoutMs: optional(integer({ min: 1, max: MAX_MS })),
+      expectMs: optional(integer({ min: 1, max: MAX_MS })),
+      stuckAfterMs: optional(duration),
+      maxOutputBytes: optional(integer({ min: 4096, max: 2 ** 50 })),
+    }),
+    result: result<Job>(),
+    doc: 'Start a command (argv, or a shell string) under supervision; returns the job.',
+  }),
+  list: method({
+    params: object({
+      states: optional(array(literal(...JOB_STATE_KINDS))),
+      name: optional(string({ min: 1, max: 200 })),
+      tag: optional(string({ min: 1, max: 100 })),
+      all: optional(boolean()),
+      recentFinished: optional(integer({ min: 0, max: 100_000 })),
+    }),
+    result: result<JobSummary[]>(),
+    doc: 'Jobs, oldest first: running ones plus the last finished ones, or all with `all`.',
+  }),
+  status: method({
+    params: object({ job: jobRef }),
+    result: result<Job>(),
+    doc: 'Every field of one job.',
+  }),
+  logs: method({
+    params: object({
+      job: jobRef,
+      stream: optional(streamName),
+      tailLines: optional(integer({ min: 0, max: 10_000_000 })),
+      sinceMs: optional(integer({ min: 0 })),
+      cursor: optional(object({ stdout: integer({ min: 0 }), stderr: integer({ min: 0 }) })),
+      maxBytes: optional(integer({ min: 1, max: 8 << 20 })),
+      waitMs: optional(integer({ min: 0, max: 60_000 })),
+    }),
+    result: result<LogsResult>(),
+    doc: 'Read captured output from a cursor, the last N lines, or since a time; `waitMs` long-polls for new output.',
+  }),
+  kill: method({
+    params: object({ jobs: jobRefs, signal: optional(signal), graceMs: optional(duration) }),
+    result: result<KillResult[]>(),
+    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace.',
+  }),
+  signal: method({
+    params: object({ job: jobRef, signal }),
+    result: result<{ id: JobId; signal: string; signalled: number[] }>(),
+    doc: 'Send one signal to the whole job, without escalation.',
+  }),
+  wait: method({
+    params: object({ jobs: jobRefs, timeoutMs: optional(duration) }),
+    result: result<WaitResult>(),
+    doc: 'Block until the jobs end (or the timeout passes).',
+  }),
+  rm: method({
+    params: object({ jobs: jobRefs, force: optional(boolean()) }),
+    result: result<{ removed: JobId[] }>(),
+    doc: 'Remove finished jobs and their output; `force` kills running ones first.',
+  }),
+  prune: method({
+    params: object({ olderThanMs: optional(duration) }),
+    result: result<{ removed: JobId[] }>(),
+    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
+  }),
+  'daemon.status': method({
+    params: object({}),
+    result: result<DaemonStatus>(),
+    doc: 'The daemon: pid, version, uptime, socket, home, job counts, warnings.',
+  }),
+  'daemon.stop': method({
+    params: object({ keepJobs: optional(boolean()) }),
+    result: result<{ stopping: true; jobsStopped: number }>(),
+    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Infer<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = Methods[M]['result'] extends ResultType<infer R> ? R : never;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+
+export const PROTOCOL_VERSION = 1;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist'] as const;
