@@ -125,7 +125,8 @@ export const methods = {
       job: jobRef,
       stream: optional(streamName),
       tailLines: optional(integer({ min: 0, max: 10_000_000 })),
-      sinceMs: optional(integer({ min: 0 })),
+      /** Epoch milliseconds: start with output that arrived at or after this time. */
+      since: optional(integer({ min: 0 })),
       cursor: optional(object({ stdout: integer({ min: 0 }), stderr: integer({ min: 0 }) })),
       maxBytes: optional(integer({ min: 1, max: 8 << 20 })),
       waitMs: optional(integer({ min: 0, max: 60_000 })),

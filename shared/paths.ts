@@ -40,7 +40,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env, platform: Nod
     stateFile: join(home, 'state.json'),
     jobsDir: join(home, 'jobs'),
     logDir,
-    logFile: join(logDir, 'daemon.log'),
+    // pino-roll writes daemon.N.log and keeps current.log pointing at the active file.
+    logFile: join(logDir, 'current.log'),
     socket,
     socketDir,
   };

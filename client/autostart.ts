@@ -1,0 +1,61 @@
+// Starting the daemon on demand: spawn it detached, then wait (bounded) until its socket answers.
+// Many clients may do this at once; the daemon's instance lock lets exactly one survive, and all
+// clients end up connected to it. On failure the error shows the tail of the daemon's logs.
+
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, ProcdError } from '../shared/errors.js';
+import type { ProcdPaths } from '../shared/paths.js';
+import { RpcConnection } from './rpc-connection.js';
+
+export const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+/** Exit code of a daemon that found another one already running (see daemon/main.ts). */
+const EXIT_ALREADY_RUNNING = 3;
+
+export function autostartLogFile(paths: ProcdPaths): string {
+  return join(paths.logDir, 'autostart.log');
+}
+
+export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number): Promise<RpcConnection> {
+  mkdirSync(paths.logDir, { recursive: true, mode: 0o700 });
+  const logFile = autostartLogFile(paths);
+  const fd = openSync(logFile, 'a', 0o600);
+  let exitCode: number | null = null;
+  try {
+    const child = spawn(process.execPath, [DAEMON_ENTRY], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+    child.on('exit', (code) => (exitCode = code ?? 1));
+    child.on('error', () => (exitCode = 1));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      return await RpcConnection.open(paths.socket, Math.max(100, deadline - Date.now()));
+    } catch (err) {
+      lastError = err;
+    }
+    if (exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING) break;
+    await delay(20);
+  }
+  const why = exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING ? `the daemon exited with code ${exitCode}` : `no answer within ${timeoutMs}ms`;
+  throw new ProcdError(
+    ErrorCode.InternalError,
+    `could not start the procd daemon: ${why} (${(lastError as Error | null)?.message ?? 'no error'}).\n` +
+      `--- last lines of ${logFile} ---\n${tail(logFile, 15)}\n--- last lines of ${paths.logFile} ---\n${tail(paths.logFile, 15)}`,
+    { socket: paths.socket, logFile },
+  );
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
+  } catch {
+    return '(no such file)';
+  }
+}

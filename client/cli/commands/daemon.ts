@@ -1,0 +1,120 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatDuration } from '../../../shared/duration.js';
+import { resolvePaths } from '../../../shared/paths.js';
+import { connect, ProcdError } from '../../index.js';
+import { RpcConnection } from '../../rpc-connection.js';
+import { flag, type CommandContext, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { paint } from '../output.js';
+
+/** daemon: start, stop, restart, inspect, or run the daemon in the foreground. */
+export const command: CommandDef = {
+  name: 'daemon',
+  summary:
+    'Manage the daemon. `run` stays in the foreground (for systemd/launchd and debugging). `stop` stops running jobs first unless --keep-jobs; `restart` keeps jobs running and the new daemon re-adopts them.',
+  usage: 'procd daemon start|stop|restart|status|run [--keep-jobs]',
+  optionHelp: ['--keep-jobs             (stop) leave running jobs alive for the next daemon'],
+  examples: ['procd daemon status', 'procd daemon stop', 'procd daemon restart', 'procd daemon run'],
+  options: { 'keep-jobs': { type: 'boolean' } },
+  async run(ctx) {
+    const [sub, ...extra] = ctx.positionals;
+    if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);
+    switch (sub) {
+      case 'run':
+        return (await import('../../../daemon/main.js')).runDaemon();
+      case 'start':
+        return start(ctx);
+      case 'stop':
+        return stop(ctx, flag(ctx.values, 'keep-jobs'));
+      case 'restart':
+        await stop(ctx, true, true);
+        return start(ctx);
+      case 'status':
+        return status(ctx);
+      default:
+        throw new ExitError(EXIT.usage, sub ? `unknown daemon action "${sub}"` : 'missing action: start, stop, restart, status or run');
+    }
+  },
+};
+
+async function start({ out }: CommandContext): Promise<number> {
+  const c = await connect({ autostart: true });
+  try {
+    if (out.json) out.printJson(c.daemon);
+    else out.out(`procd daemon running: pid ${c.daemon.pid}, version ${c.daemon.daemonVersion}`);
+  } finally {
+    c.close();
+  }
+  return EXIT.ok;
+}
+
+async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = false): Promise<number> {
+  const paths = resolvePaths();
+  let c;
+  try {
+    c = await connect({ autostart: false });
+  } catch (err) {
+    if (err instanceof ProcdError && err.data.notRunning) {
+      if (!quietIfDown) out.out(out.json ? JSON.stringify({ running: false }) : 'procd daemon is not running');
+      return EXIT.ok;
+    }
+    throw err;
+  }
+  const pid = c.daemon.pid;
+  const r = await c.daemonStop({ keepJobs });
+  c.close();
+  // Wait until the socket no longer answers, so `restart` never races the old daemon.
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      (await RpcConnection.open(paths.socket, 500)).close();
+    } catch {
+      break;
+    }
+    await delay(25);
+  }
+  if (out.json) out.printJson({ stopped: true, pid, jobsStopped: r.jobsStopped, keepJobs });
+  else out.out(`procd daemon (pid ${pid}) stopped; ${keepJobs ? 'running jobs were left running' : `${r.jobsStopped} running job(s) stopped`}`);
+  return EXIT.ok;
+}
+
+async function status({ out }: CommandContext): Promise<number> {
+  let c;
+  try {
+    c = await connect({ autostart: false });
+  } catch (err) {
+    if (err instanceof ProcdError && err.data.notRunning) {
+      if (out.json) out.printJson({ running: false, socket: resolvePaths().socket });
+      else out.err(`procd daemon is not running (socket ${resolvePaths().socket})`);
+      return EXIT.error;
+    }
+    throw err;
+  }
+  try {
+    const s = await c.daemonStatus();
+    if (out.json) {
+      out.printJson({ running: true, ...s });
+      return EXIT.ok;
+    }
+    const counts = Object.entries(s.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    out.out(
+      [
+        `procd daemon ${paint(out, 'green', 'running')}`,
+        `  pid       ${s.pid}`,
+        `  version   ${s.version} (protocol ${s.protocolVersion})`,
+        `  uptime    ${formatDuration(s.uptimeMs)}`,
+        `  socket    ${s.socket}`,
+        `  home      ${s.home}`,
+        `  log       ${s.logFile}`,
+        `  jobs      ${counts || 'none'}`,
+        ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
+      ].join('\n'),
+    );
+    return EXIT.ok;
+  } finally {
+    c.close();
+  }
+}

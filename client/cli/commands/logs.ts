@@ -1,0 +1,60 @@
+import type { StreamName } from '../../../shared/methods.js';
+import { flag, str, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { durationOption, intOption, jobRef } from '../parse.js';
+
+/** logs: a job's captured output, byte for byte; --follow keeps reading until the job ends. */
+export const command: CommandDef = {
+  name: 'logs',
+  summary:
+    "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout.",
+  usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION]',
+  optionHelp: [
+    '-n, --tail N            only the last N lines',
+    '-f, --follow            keep printing new output until the job ends (or Ctrl-C)',
+    '--stream S              stdout, stderr or both (default both)',
+    '--since DURATION        only output written in the last DURATION (1s granularity)',
+  ],
+  examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
+  options: { tail: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, stream: { type: 'string' }, since: { type: 'string' } },
+  async run({ values, positionals, out, client }) {
+    if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
+    const stream = (str(values, 'stream') ?? 'both') as StreamName;
+    if (!['stdout', 'stderr', 'both'].includes(stream)) throw new ExitError(EXIT.usage, '--stream must be stdout, stderr or both');
+    const tailLines = intOption('tail', str(values, 'tail'));
+    const sinceMs = durationOption('since', str(values, 'since'));
+    const follow = flag(values, 'follow');
+    const c = await client();
+    let cursor: { stdout: number; stderr: number } | undefined;
+    let reported = { stdout: 0, stderr: 0 };
+    for (;;) {
+      const r = await c.logs({
+        job: jobRef(positionals[0]!),
+        stream,
+        ...(cursor ? { cursor } : {}),
+        ...(!cursor && tailLines !== undefined ? { tailLines } : {}),
+        ...(!cursor && sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
+        ...(follow ? { waitMs: 10_000 } : {}),
+      });
+      if (!out.json && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr) && !cursor) {
+        out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
+      }
+      reported = r.dropped;
+      for (const chunk of r.chunks) {
+        const bytes = Buffer.from(chunk.data, 'base64');
+        if (out.json) process.stdout.write(`${JSON.stringify({ stream: chunk.stream, data: chunk.data })}\n`);
+        else await write(stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout, bytes);
+      }
+      cursor = r.cursor;
+      if (r.eof || (!follow && r.chunks.length === 0)) break;
+    }
+    return EXIT.ok;
+  },
+};
+
+/** Writes and waits for the pipe to drain, so a slow reader throttles us instead of buffering 200 MB. */
+function write(stream: NodeJS.WriteStream, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(bytes, (err) => (err ? reject(err) : resolve()));
+  });
+}

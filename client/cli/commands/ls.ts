@@ -1,0 +1,52 @@
+import { JOB_STATE_KINDS, type JobStateKind } from '../../../shared/job.js';
+import type { ParamsOf } from '../../../shared/methods.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { commandOf, elapsed, exitText, pidText, stateColor, stateText } from '../format-job.js';
+import { paint, table } from '../output.js';
+
+/** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
+export const command: CommandDef = {
+  name: 'ls',
+  aliases: ['list'],
+  summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
+  usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--json]',
+  optionHelp: [
+    '-a, --all               include every finished job',
+    '--state STATE           only jobs in this state (repeatable): ' + JOB_STATE_KINDS.join(', '),
+    '--name NAME             only jobs with this name',
+    '--tag TAG               only jobs with this tag',
+  ],
+  examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
+  options: { all: { type: 'boolean', short: 'a' }, state: { type: 'string', multiple: true }, name: { type: 'string' }, tag: { type: 'string' } },
+  async run({ values, out, client }) {
+    const params: ParamsOf<'list'> = {};
+    if (flag(values, 'all')) params.all = true;
+    const states = strs(values, 'state');
+    for (const s of states) {
+      if (!(JOB_STATE_KINDS as readonly string[]).includes(s)) throw new ExitError(EXIT.usage, `--state: "${s}" is not one of ${JOB_STATE_KINDS.join(', ')}`);
+    }
+    if (states.length) params.states = states as JobStateKind[];
+    const name = str(values, 'name');
+    if (name) params.name = name;
+    const tag = str(values, 'tag');
+    if (tag) params.tag = tag;
+    const jobs = await (await client()).list(params);
+    if (out.json) {
+      out.printJson(jobs);
+      return EXIT.ok;
+    }
+    if (jobs.length === 0) {
+      out.out('no jobs');
+      return EXIT.ok;
+    }
+    const now = Date.now();
+    const rows = jobs.map((j) => [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, now), exitText(j), commandOf(j)]);
+    out.out(
+      table(['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'COMMAND'], rows, out.width, (row, col, text) =>
+        col === 2 ? paint(out, stateColor(jobs[row]!.state.kind), text) : text,
+      ),
+    );
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,66 @@
+import { formatBytes, formatDuration } from '../../../shared/duration.js';
+import type { Job } from '../../../shared/job.js';
+import { flag, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { paint, type Output } from '../output.js';
+import { jobRef } from '../parse.js';
+import { commandOf, elapsed, exitText, stateColor, time } from '../format-job.js';
+
+/** status: every field of one job. */
+export const command: CommandDef = {
+  name: 'status',
+  summary: 'Show every field of one job (the most recent job when given a name).',
+  usage: 'procd status ID|NAME [--env] [--json]',
+  optionHelp: ['--env                   also print the job\'s environment'],
+  examples: ['procd status 3', 'procd status web --json'],
+  options: { env: { type: 'boolean' } },
+  async run({ values, positionals, out, client }) {
+    if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
+    const job = await (await client()).status({ job: jobRef(positionals[0]!) });
+    if (out.json) out.printJson(job);
+    else printJob(out, job, flag(values, 'env'));
+    return EXIT.ok;
+  },
+};
+
+export function printJob(out: Output, job: Job, showEnv: boolean): void {
+  const s = job.state;
+  const rows: [string, string][] = [
+    ['id', String(job.id)],
+    ['name', job.name],
+    ['state', paint(out, stateColor(s.kind), s.kind)],
+    ['command', commandOf(job)],
+  ];
+  if (job.spec.command.kind === 'shell') rows.push(['shell', job.spec.command.shell]);
+  if (job.description) rows.push(['description', job.description]);
+  if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
+  rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
+  if (s.kind === 'running') {
+    rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job)], ['shim pid', String(s.shimPid)]);
+  } else if (s.kind !== 'queued') {
+    rows.push(['started', time(s.startedAt)], ['ended', time(s.endedAt)], ['duration', formatDuration(s.durationMs)]);
+    rows.push(['exit code', s.exitCode === null ? 'none' : String(s.exitCode)]);
+    rows.push(['signal', s.signal ? `${s.signal.name} (${s.signal.number})` : 'none']);
+    if (s.kind === 'failed' && s.spawnError) rows.push(['error', `${s.spawnError.code}: ${s.spawnError.message}`]);
+    if ((s.kind === 'killed' || s.kind === 'timed_out') && s.kill) {
+      rows.push(['stopped by', `${s.kill.reason} with ${s.kill.signal}, grace ${formatDuration(s.kill.graceMs)}`]);
+      rows.push(['signalled', s.kill.signalled.join(' ') || 'none']);
+      rows.push(['forced (SIGKILL)', s.kill.forced.join(' ') || 'none']);
+    }
+    if (s.kind === 'lost') rows.push(['lost because', s.reason]);
+  }
+  if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
+  rows.push(['exit', exitText(job)]);
+  rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
+  rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
+  rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
+  rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
+  rows.push(['last output', job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);
+  for (const f of job.flags) rows.push([`flag ${f.kind}`, `${f.detail} (since ${time(f.raisedAt)})`]);
+  rows.push(['directory', job.dir]);
+  const env = Object.entries(job.spec.env);
+  rows.push(['environment', showEnv ? '' : `${env.length} variables (--env to show)`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  out.out(rows.map(([k, v]) => `${paint(out, 'bold', k.padEnd(width))}  ${v}`).join('\n'));
+  if (showEnv) out.out(env.map(([k, v]) => `  ${k}=${v}`).join('\n'));
+}

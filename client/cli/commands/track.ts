@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { formatBytes } from '../../../shared/duration.js';
+import type { ParamsOf } from '../../../shared/methods.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
+import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
+import { paint } from '../output.js';
+import { durationOption, sizeOption } from '../parse.js';
+import { printJob } from './status.js';
+
+/** track: start a command under supervision and print its job id. */
+export const command: CommandDef = {
+  name: 'track',
+  aliases: ['start', 'run'],
+  summary: 'Start a command under supervision (argv, no shell; or --shell STRING) and print its job id.',
+  usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
+  optionHelp: [
+    '--shell STRING          run STRING with /bin/sh -c',
+    '--name NAME             a name to refer to the job by (default: the command)',
+    '--description TEXT      free text shown by status',
+    '--cwd DIR               working directory (default: the current one)',
+    '--env K=V               set a variable (repeatable); the job gets your environment plus these',
+    '--clean-env             start from an empty environment instead of yours',
+    '--timeout DURATION      kill the job (state timed_out) after this long',
+    '--expect DURATION       how long it should take (a longer run is flagged a time sink)',
+    '--stuck-after DURATION  flag the job stuck after this long without output (0 disables)',
+    '--max-output SIZE       disk cap per output stream (default 128m); oldest output is dropped beyond it',
+    '--tag TAG               a label to filter by (repeatable)',
+    '--wait                  wait for the job to end and exit with its exit code',
+  ],
+  examples: [
+    'procd track -- sleep 30',
+    'procd track --name web --env PORT=8080 -- npm run dev',
+    "procd track --shell 'npm test && echo done' --timeout 10m --wait",
+    'procd track --json --tag ci -- make -j4',
+  ],
+  options: {
+    shell: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    cwd: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'clean-env': { type: 'boolean' },
+    timeout: { type: 'string' },
+    expect: { type: 'string' },
+    'stuck-after': { type: 'string' },
+    'max-output': { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    wait: { type: 'boolean' },
+  },
+  async run({ values, positionals, out, client }) {
+    const shell = str(values, 'shell');
+    if (shell !== undefined && positionals.length > 0) throw new ExitError(EXIT.usage, 'give either --shell STRING or a command after --, not both');
+    if (shell === undefined && positionals.length === 0) throw new ExitError(EXIT.usage, 'missing command: procd track -- CMD [ARGS...]');
+    const env: Record<string, string> = flag(values, 'clean-env') ? {} : stringEnv(process.env);
+    for (const pair of strs(values, 'env')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new ExitError(EXIT.usage, `--env: "${pair}" is not K=V`);
+      env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? process.cwd()), env };
+    if (shell !== undefined) params.shell = shell;
+    else params.argv = positionals;
+    const name = str(values, 'name');
+    if (name !== undefined) params.name = name;
+    const description = str(values, 'description');
+    if (description !== undefined) params.description = description;
+    const tags = strs(values, 'tag');
+    if (tags.length) params.tags = tags;
+    const timeoutMs = durationOption('timeout', str(values, 'timeout'));
+    if (timeoutMs !== undefined) params.timeoutMs = timeoutMs;
+    const expectMs = durationOption('expect', str(values, 'expect'));
+    if (expectMs !== undefined) params.expectMs = expectMs;
+    const stuckAfterMs = durationOption('stuck-after', str(values, 'stuck-after'));
+    if (stuckAfterMs !== undefined) params.stuckAfterMs = stuckAfterMs;
+    const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'));
+    if (maxOutputBytes !== undefined) params.maxOutputBytes = maxOutputBytes;
+
+    const c = await client();
+    let job = await c.track(params);
+    if (flag(values, 'wait') && (job.state.kind === 'running' || job.state.kind === 'queued')) {
+      job = (await c.wait({ jobs: [job.id] }, { timeoutMs: null })).jobs[0] ?? job;
+    }
+    if (out.json) out.printJson(job);
+    else if (flag(values, 'wait')) printJob(out, job, false);
+    else if (job.state.kind === 'failed' && job.state.spawnError) {
+      out.err(`job ${job.id} (${job.name}) failed to start: ${job.state.spawnError.code}: ${job.state.spawnError.message}`);
+    } else {
+      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${job.state.kind === 'running' ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
+    }
+    if (job.state.kind === 'failed' && job.state.spawnError) return jobExitCode(job) ?? EXIT.error;
+    return flag(values, 'wait') ? (jobExitCode(job) ?? EXIT.error) : EXIT.ok;
+  },
+};
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('PROCD_JOB_ID')) out[k] = v;
+  return out;
+}

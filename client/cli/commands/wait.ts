@@ -1,0 +1,30 @@
+import { str, type CommandDef } from '../command.js';
+import { EXIT, jobExitCode } from '../exit-codes.js';
+import { durationOption, requireJobs } from '../parse.js';
+import { exitText } from '../format-job.js';
+
+/** wait: block until jobs end; exit with the (first failing) job's exit code. */
+export const command: CommandDef = {
+  name: 'wait',
+  summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
+  usage: 'procd wait ID|NAME... [--timeout DURATION]',
+  optionHelp: ['--timeout DURATION      give up after this long (exit 124); the jobs keep running'],
+  examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
+  options: { timeout: { type: 'string' } },
+  async run({ values, positionals, out, client }) {
+    const jobs = requireJobs(positionals);
+    const timeoutMs = durationOption('timeout', str(values, 'timeout'));
+    const r = await (await client()).wait({ jobs, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    if (out.json) out.printJson(r);
+    else for (const j of r.jobs) out.out(`job ${j.id} (${j.name}) ${j.state.kind} ${exitText(j)}`);
+    if (r.timedOut) {
+      if (!out.json) out.err('procd wait: timed out before the jobs ended');
+      return EXIT.waitTimedOut;
+    }
+    for (const j of r.jobs) {
+      const code = jobExitCode(j) ?? EXIT.error;
+      if (code !== 0) return code;
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,46 @@
+// The CLI's exit codes (documented in the README). Commands that wait for a job exit with the
+// job's own code instead; these are the ones procd itself uses.
+
+import type { Job } from '../../shared/job.js';
+
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  /** `procd wait --timeout` ran out before the jobs ended (the same code as timeout(1)). */
+  waitTimedOut: 124,
+  /** The job's command could not be executed (exists but not executable). */
+  cannotExecute: 126,
+  /** The job's command was not found. */
+  notFound: 127,
+} as const;
+
+/** An expected way to end the CLI with a code and a message: not a bug, so no stack trace. */
+export class ExitError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The exit code a shell would have given for this job (null while it is still running). */
+export function jobExitCode(job: Job): number | null {
+  const s = job.state;
+  switch (s.kind) {
+    case 'queued':
+    case 'running':
+      return null;
+    case 'completed':
+      return 0;
+    case 'failed':
+      if (s.spawnError) return s.spawnError.code === 'EACCES' ? EXIT.cannotExecute : s.spawnError.code === 'ENOENT' ? EXIT.notFound : EXIT.error;
+      return s.exitCode ?? EXIT.error;
+    case 'lost':
+      return s.exitCode ?? EXIT.error;
+    default:
+      // killed / timed_out: 128+N for a signal death, else whatever the job exited with.
+      return s.exitCode === null || s.exitCode === 0 ? 128 + (s.signal?.number ?? 15) : s.exitCode;
+  }
+}

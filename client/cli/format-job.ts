@@ -1,0 +1,56 @@
+// Human-readable pieces of a job, shared by ls and status.
+
+import { formatDuration } from '../../shared/duration.js';
+import { commandText, type Job, type JobState, type JobSummary } from '../../shared/job.js';
+import type { Color } from './output.js';
+
+export function stateColor(kind: JobState['kind']): Color {
+  switch (kind) {
+    case 'running':
+      return 'cyan';
+    case 'completed':
+      return 'green';
+    case 'queued':
+      return 'gray';
+    case 'killed':
+    case 'timed_out':
+      return 'yellow';
+    default:
+      return 'red';
+  }
+}
+
+/** Elapsed time of a running job, or the duration of a finished one. */
+export function elapsed(job: Job | JobSummary, now = Date.now()): string {
+  const s = job.state;
+  if (s.kind === 'queued') return '-';
+  if (s.kind === 'running') return formatDuration(now - s.startedAt);
+  return formatDuration(s.durationMs);
+}
+
+/** `0`, `3`, `SIGKILL(137)`, `ENOENT`, or `-` while running. */
+export function exitText(job: Job | JobSummary): string {
+  const s = job.state;
+  if (s.kind === 'queued' || s.kind === 'running') return '-';
+  if (s.kind === 'failed' && s.spawnError) return s.spawnError.code;
+  if (s.signal) return `${s.signal.name}(${s.exitCode ?? 128 + s.signal.number})`;
+  return s.exitCode === null ? '?' : String(s.exitCode);
+}
+
+export function pidText(job: Job | JobSummary): string {
+  return job.state.kind === 'running' ? String(job.state.pid) : '-';
+}
+
+export function stateText(job: Job | JobSummary): string {
+  const s = job.state;
+  if ((s.kind === 'killed' || s.kind === 'timed_out') && s.forced) return `${s.kind}!`;
+  return s.kind;
+}
+
+export function commandOf(job: Job | JobSummary): string {
+  return commandText(job.spec.command);
+}
+
+export function time(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,122 @@
+// The procd client library: `connect()` gives one typed method per RPC method of the shared
+// table, plus server notifications. It pulls in nothing CLI-specific.
+
+import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { methods, PROTOCOL_VERSION, type HelloResult, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods.js';
+import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
+import { VERSION } from '../shared/version.js';
+import { startDaemonAndConnect } from './autostart.js';
+import { RpcConnection } from './rpc-connection.js';
+
+export { ErrorCode, ProcdError } from '../shared/errors.js';
+export type * from '../shared/job.js';
+export type { DaemonStatus, HelloResult, KillResult, LogChunk, LogsResult, MethodName, ParamsOf, ResultOf, WaitResult } from '../shared/methods.js';
+
+export interface ConnectOptions {
+  /** Start the daemon when none is running (default true; PROCD_NO_AUTOSTART=1 turns it off). */
+  autostart?: boolean;
+  /** Default per-call timeout in ms (null: none). Calls that wait (wait, logs with waitMs) add their own time. */
+  callTimeoutMs?: number | null;
+  /** How long autostart may take. */
+  startTimeoutMs?: number;
+  paths?: ProcdPaths;
+}
+
+type CamelCase<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
+type TypedCalls = { [M in MethodName as CamelCase<M>]: (params?: ParamsOf<M>, opts?: CallOptions) => Promise<ResultOf<M>> };
+
+export interface CallOptions {
+  timeoutMs?: number | null;
+}
+
+export interface ProcdClient extends TypedCalls {
+  /** Calls a method by its wire name. */
+  call<M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>>;
+  /** Server notifications (events) on this connection. */
+  onNotification(listener: (method: string, params: unknown) => void): void;
+  onClose(listener: () => void): void;
+  /** The daemon's handshake answer. */
+  readonly daemon: HelloResult;
+  /** Set when the daemon runs another procd version than this client. */
+  readonly versionWarning: string | null;
+  close(): void;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
+export async function connect(options: ConnectOptions = {}): Promise<ProcdClient> {
+  const paths = options.paths ?? resolvePaths();
+  const autostart = options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART);
+  const conn = await open(paths, autostart, options.startTimeoutMs ?? 10_000);
+  const defaultTimeout = options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs;
+
+  const call = <M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
+    const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
+    return conn.call(method, params ?? {}, timeout) as Promise<ResultOf<M>>;
+  };
+
+  const daemon = (await call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION })) as HelloResult;
+  if (daemon.protocolVersion !== PROTOCOL_VERSION) {
+    conn.close();
+    throw new ProcdError(
+      ErrorCode.VersionMismatch,
+      `the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
+        'Run `procd daemon restart` to switch to this version (running jobs are kept).',
+      { daemonVersion: daemon.daemonVersion, clientVersion: VERSION },
+    );
+  }
+  const versionWarning =
+    daemon.daemonVersion === VERSION
+      ? null
+      : `the daemon runs procd ${daemon.daemonVersion}, this client is ${VERSION}; run \`procd daemon restart\` to upgrade it (jobs keep running)`;
+
+  const client = {
+    call,
+    daemon,
+    versionWarning,
+    onNotification: (listener: (method: string, params: unknown) => void) => void conn.on('notification', listener),
+    onClose: (listener: () => void) => void conn.on('close', listener),
+    close: () => conn.close(),
+  } as Record<string, unknown>;
+  for (const name of Object.keys(methods) as MethodName[]) {
+    client[camelCase(name)] = (params?: ParamsOf<typeof name>, opts?: CallOptions) => call(name, params, opts);
+  }
+  return client as unknown as ProcdClient;
+}
+
+async function open(paths: ProcdPaths, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
+  try {
+    return await RpcConnection.open(paths.socket);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ProcdError(ErrorCode.InternalError, `permission denied on the daemon socket ${paths.socket}: it belongs to another user`, { socket: paths.socket });
+    }
+    if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+    if (!autostart) {
+      throw new ProcdError(ErrorCode.InternalError, `the procd daemon is not running (no answer on ${paths.socket}); start it with \`procd daemon start\``, {
+        socket: paths.socket,
+        notRunning: true,
+      });
+    }
+    return startDaemonAndConnect(paths, startTimeoutMs);
+  }
+}
+
+/** Calls that wait on purpose get their wait added to the default timeout. */
+function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
+  if (base === null) return null;
+  const p = (params ?? {}) as { timeoutMs?: number; waitMs?: number; graceMs?: number };
+  if (method === 'wait') return p.timeoutMs === undefined ? null : base + p.timeoutMs;
+  if (method === 'logs') return base + (p.waitMs ?? 0);
+  if (method === 'kill' || method === 'rm' || method === 'daemon.stop') return base + (p.graceMs ?? 0) + 60_000;
+  return base;
+}
+
+function camelCase(name: string): string {
+  return name.replace(/\.(\w)/g, (_: string, c: string) => c.toUpperCase());
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}

@@ -1,0 +1,138 @@
+// One socket connection speaking JSON-RPC: numbered calls with per-call timeouts, answers matched
+// by id, server notifications delivered to listeners, and every pending call rejected on disconnect.
+
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { encodeFrame, LineDecoder } from '../shared/framing.js';
+import { isObject } from '../shared/rpc.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout | null;
+  method: string;
+}
+
+/** The daemon's answers can be large (logs, lists): allow more than the request cap. */
+const MAX_RESPONSE_BYTES = 64 << 20;
+
+export class RpcConnection extends EventEmitter<{ notification: [string, unknown]; close: [] }> {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder = new LineDecoder(MAX_RESPONSE_BYTES);
+  private closed = false;
+
+  private constructor(private readonly socket: Socket) {
+    super();
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => undefined); // 'close' follows and rejects what is pending
+  }
+
+  /** Opens the socket; rejects with the raw errno error (ENOENT, ECONNREFUSED, EACCES, ...). */
+  static open(path: string, timeoutMs = 5000): Promise<RpcConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = netConnect(path);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error(`timed out connecting to ${path}`), { code: 'ETIMEDOUT' }));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new RpcConnection(socket));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  call(method: string, params: unknown, timeoutMs: number | null): Promise<unknown> {
+    if (this.closed) return Promise.reject(new ProcdError(ErrorCode.InternalError, 'connection to the daemon is closed', { method }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer =
+        timeoutMs === null
+          ? null
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new ProcdError(ErrorCode.Timeout, `${method}: no answer from the daemon within ${timeoutMs}ms`, { method, timeoutMs }));
+            }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer, method });
+      this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  /** Keeps the process from exiting while this connection is open (true by default). */
+  ref(on: boolean): void {
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const frame of this.decoder.push(chunk)) {
+      if (frame.kind === 'oversize') {
+        this.failAll(new ProcdError(ErrorCode.FrameTooLarge, `answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+        this.close();
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(frame.text);
+      } catch {
+        continue;
+      }
+      this.onMessage(message);
+    }
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isObject(message)) return;
+    if (typeof message.method === 'string' && !('id' in message)) {
+      this.emit('notification', message.method, message.params);
+      return;
+    }
+    const id = typeof message.id === 'number' ? message.id : null;
+    if (id === null) {
+      // An error not tied to a call (e.g. our frame was too large): fail everything pending.
+      if (isObject(message.error)) this.failAll(toProcdError(message.error));
+      return;
+    }
+    const call = this.pending.get(id);
+    if (!call) return;
+    this.pending.delete(id);
+    if (call.timer) clearTimeout(call.timer);
+    if (isObject(message.error)) call.reject(toProcdError(message.error));
+    else call.resolve(message.result);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new ProcdError(ErrorCode.InternalError, 'the daemon closed the connection', { disconnected: true }));
+    this.emit('close');
+  }
+
+  private failAll(err: ProcdError): void {
+    for (const [id, call] of this.pending) {
+      if (call.timer) clearTimeout(call.timer);
+      this.pending.delete(id);
+      call.reject(err);
+    }
+  }
+}
+
+function toProcdError(error: Record<string, unknown>): ProcdError {
+  const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
+  const message = typeof error.message === 'string' ? error.message : 'unknown error';
+  const data = isObject(error.data) ? error.data : {};
+  return new ProcdError(code, message, data);
+}

@@ -1,0 +1,120 @@
+// Daemon start-up and shutdown: lock, state, re-adoption, socket, signals — in that order, so a
+// second daemon never touches the first one's socket or state.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
+import { VERSION } from '../shared/version.js';
+import { createHandlers } from './handlers/index.js';
+import type { DaemonContext } from './handlers/context.js';
+import { JobTable } from './jobs/job-table.js';
+import { Supervisor } from './jobs/supervisor.js';
+import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-lock.js';
+import { prepareSocketPath } from './lifecycle/socket-file.js';
+import { createLogger, type Logger } from './logger.js';
+import { SocketServer } from './server/socket-server.js';
+import { StateStore } from './store/state-store.js';
+
+export interface DaemonOptions {
+  paths?: ProcdPaths;
+  defaultGraceMs?: number;
+  defaultMaxOutputBytes?: number;
+  defaultStuckAfterMs?: number;
+}
+
+export interface RunningDaemon {
+  paths: ProcdPaths;
+  logger: Logger;
+  /** Resolves when the daemon has fully stopped. */
+  stopped: Promise<void>;
+  stop(keepJobs: boolean): Promise<void>;
+}
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 128 << 20;
+const COMPACT_CHECK_MS = 10_000;
+
+export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon> {
+  const paths = options.paths ?? resolvePaths();
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.jobsDir, { recursive: true, mode: 0o700 });
+  const lock: InstanceLock = await acquireInstanceLock(paths.home);
+  const { logger, close: closeLogger } = createLogger({ logDir: paths.logDir });
+  try {
+    return await startLocked(paths, options, lock, logger, closeLogger);
+  } catch (err) {
+    logger.error({ err }, 'daemon failed to start');
+    await closeLogger();
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(
+  paths: ProcdPaths,
+  options: DaemonOptions,
+  lock: InstanceLock,
+  logger: Logger,
+  closeLogger: () => Promise<void>,
+): Promise<RunningDaemon> {
+  const startedAt = Date.now();
+  const store = new StateStore(paths.stateFile);
+  const loaded = store.load();
+  for (const warning of loaded.warnings) logger.warn({ warning }, 'state problem found at start');
+  const table = new JobTable(store, loaded);
+  const supervisor = new Supervisor(table, store, logger, {
+    jobsDir: paths.jobsDir,
+    defaultGraceMs: options.defaultGraceMs ?? 5000,
+    defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
+    pollMs: 250,
+  });
+  const readopted = await supervisor.readopt();
+  await store.compact(table.all(), table.nextJobId);
+
+  let stopping: Promise<void> | null = null;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const compactTimer = setInterval(() => {
+    if (store.needsCompaction()) store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'compaction failed'));
+  }, COMPACT_CHECK_MS);
+
+  const finalize = async () => {
+    clearInterval(compactTimer);
+    await server.close();
+    await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
+    await store.close();
+    if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
+    logger.info({ uptimeMs: Date.now() - startedAt }, 'daemon stopped');
+    await closeLogger();
+    lock.release();
+    resolveStopped();
+  };
+
+  const stop = (keepJobs: boolean): Promise<number> => {
+    if (stopping) return stopping.then(() => 0);
+    logger.info({ keepJobs }, 'daemon stopping');
+    let count = 0;
+    stopping = supervisor
+      .shutdown(keepJobs)
+      .then((n) => {
+        count = n;
+      })
+      .finally(() => {
+        // Let the answer to daemon.stop reach the client before the socket closes.
+        setTimeout(() => void finalize(), 20);
+      });
+    return stopping.then(() => count);
+  };
+
+  const ctx: DaemonContext = { table, supervisor, paths, startedAt, warnings: loaded.warnings, requestStop: stop };
+  const server = new SocketServer(createHandlers(ctx), logger);
+  await prepareSocketPath(paths).catch((err: unknown) => {
+    throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
+  });
+  await server.listen(paths.socket);
+  logger.info(
+    { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted },
+    'daemon started',
+  );
+  return { paths, logger, stopped, stop: async (keepJobs) => void (await stop(keepJobs)) };
+}

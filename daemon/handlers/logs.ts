@@ -1,0 +1,59 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { isTerminal, type Job } from '../../shared/job.js';
+import type { LogChunk, LogsResult, ParamsOf } from '../../shared/methods.js';
+import { cursorAtTime, readInterleaved, readStream, streamInfo, tailCursor, type Cursor } from '../output/segments.js';
+import { readClosedFile } from '../output/spawn-spec.js';
+import type { CallContext } from '../server/dispatch.js';
+import type { DaemonContext } from './context.js';
+
+const DEFAULT_MAX_BYTES = 1 << 20;
+const FOLLOW_POLL_MS = 50;
+
+/**
+ * logs: reads captured output from a cursor (or the last N lines, or since a time). With waitMs
+ * it long-polls: it answers as soon as new bytes exist, the job's output is complete, or the wait ends.
+ */
+export async function logs(ctx: DaemonContext, params: ParamsOf<'logs'>, call: CallContext): Promise<LogsResult> {
+  const stream = params.stream ?? 'both';
+  const maxBytes = params.maxBytes ?? DEFAULT_MAX_BYTES;
+  let job = ctx.table.resolve(params.job);
+  const cursor: Cursor = params.cursor ?? (await startCursor(job, params, stream));
+  const deadline = Date.now() + (params.waitMs ?? 0);
+  for (;;) {
+    const read = await readFrom(job, stream, cursor, maxBytes);
+    job = ctx.table.get(job.id) ?? job;
+    const eof = read.chunks.length === 0 && (await outputComplete(job, read.cursor, stream));
+    if (read.chunks.length > 0 || eof || Date.now() >= deadline || call.isClosed()) {
+      const [out, err] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr')]);
+      return { chunks: read.chunks, cursor: read.cursor, eof, dropped: { stdout: out.start, stderr: err.start }, state: job.state.kind };
+    }
+    await delay(Math.min(FOLLOW_POLL_MS, Math.max(1, deadline - Date.now())));
+  }
+}
+
+async function startCursor(job: Job, params: ParamsOf<'logs'>, stream: 'stdout' | 'stderr' | 'both'): Promise<Cursor> {
+  if (params.tailLines !== undefined) return tailCursor(job.dir, stream, params.tailLines);
+  if (params.since !== undefined) return cursorAtTime(job.dir, params.since);
+  return { stdout: 0, stderr: 0 };
+}
+
+async function readFrom(job: Job, stream: 'stdout' | 'stderr' | 'both', cursor: Cursor, maxBytes: number): Promise<{ chunks: LogChunk[]; cursor: Cursor }> {
+  if (stream === 'both') {
+    const r = await readInterleaved(job.dir, cursor, maxBytes);
+    return { chunks: r.chunks.map((c) => ({ stream: c.stream, data: c.data.toString('base64') })), cursor: r.cursor };
+  }
+  const r = await readStream(job.dir, stream, cursor[stream], maxBytes);
+  const chunks: LogChunk[] = r.data.length ? [{ stream, data: r.data.toString('base64') }] : [];
+  return { chunks, cursor: { ...cursor, [stream]: r.next } };
+}
+
+/** True when the job has ended, its shim has drained every pipe, and the cursor is at the end. */
+async function outputComplete(job: Job, cursor: Cursor, stream: 'stdout' | 'stderr' | 'both'): Promise<boolean> {
+  if (!isTerminal(job.state)) return false;
+  if (job.state.kind === 'failed' && job.state.spawnError) return true;
+  if (!(await readClosedFile(job.dir))) return false;
+  const [out, err] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr')]);
+  const outDone = stream === 'stderr' || cursor.stdout >= out.end;
+  const errDone = stream === 'stdout' || cursor.stderr >= err.end;
+  return outDone && errDone;
+}

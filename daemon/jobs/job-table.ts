@@ -1,0 +1,147 @@
+// The job table: the only code that changes job state. State changes go through the pure
+// transition function; every change is queued to the durable store and announced to listeners.
+
+import { EventEmitter } from 'node:events';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import { isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary } from '../../shared/job.js';
+import type { JobRef, ParamsOf } from '../../shared/methods.js';
+import type { StateStore } from '../store/state-store.js';
+import { transition, type JobEvent } from './transitions.js';
+
+export interface JobChange {
+  job: Job;
+  previous: JobState['kind'] | null;
+}
+
+export interface NewJob {
+  name: string;
+  description: string | null;
+  tags: string[];
+  spec: JobSpec;
+  dirFor: (id: JobId) => string;
+}
+
+export type ListFilter = ParamsOf<'list'>;
+
+export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job] }> {
+  private readonly jobs: Map<JobId, Job>;
+  private nextId: number;
+
+  constructor(
+    private readonly store: StateStore,
+    initial: { jobs: Map<JobId, Job>; nextId: number },
+  ) {
+    super();
+    this.jobs = initial.jobs;
+    this.nextId = initial.nextId;
+  }
+
+  create(input: NewJob, now = Date.now()): Job {
+    const id = this.nextId++;
+    const job: Job = {
+      id,
+      name: input.name,
+      description: input.description,
+      tags: input.tags,
+      createdAt: now,
+      spec: input.spec,
+      state: { kind: 'queued', queuedAt: now },
+      pendingKill: null,
+      flags: [],
+      output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
+      dir: input.dirFor(id),
+    };
+    this.jobs.set(id, job);
+    this.store.saveJob(job);
+    this.emit('change', { job, previous: null });
+    return job;
+  }
+
+  /** Applies a lifecycle event through the state machine; returns null when it does not apply. */
+  apply(id: JobId, event: JobEvent): Job | null {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    const result = transition(job.state, event);
+    if (!result.ok) return null;
+    const previous = job.state.kind;
+    const next: Job = { ...job, state: result.state, pendingKill: isTerminal(result.state) ? null : job.pendingKill };
+    this.jobs.set(id, next);
+    this.store.saveJob(next);
+    this.emit('change', { job: next, previous });
+    return next;
+  }
+
+  /** Changes fields other than the state (pending kill, output figures, flags, kill annotations). */
+  update(id: JobId, change: (job: Job) => Job): Job | null {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    const next = change(job);
+    if (next === job) return job;
+    if (next.state.kind !== job.state.kind) throw new Error('update() must not change the state kind; use apply()');
+    this.jobs.set(id, next);
+    this.store.saveJob(next);
+    this.emit('change', { job: next, previous: job.state.kind });
+    return next;
+  }
+
+  remove(id: JobId): Job | null {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    this.jobs.delete(id);
+    this.store.removeJob(id);
+    this.emit('removed', job);
+    return job;
+  }
+
+  get(id: JobId): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Finds a job by id, or by name (the most recent job with that name). */
+  resolve(ref: JobRef): Job {
+    if (typeof ref === 'number' || /^\d+$/.test(ref)) {
+      const job = this.jobs.get(Number(ref));
+      if (job) return job;
+    } else {
+      let found: Job | undefined;
+      for (const job of this.jobs.values()) if (job.name === ref && (!found || job.id > found.id)) found = job;
+      if (found) return found;
+    }
+    throw new ProcdError(ErrorCode.JobNotFound, `no job ${typeof ref === 'number' ? `with id ${ref}` : `named or numbered ${ref}`}`, { job: ref });
+  }
+
+  all(): IterableIterator<Job> {
+    return this.jobs.values();
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  get nextJobId(): number {
+    return this.nextId;
+  }
+
+  list(filter: ListFilter): JobSummary[] {
+    const matches: Job[] = [];
+    for (const job of this.jobs.values()) {
+      if (filter.states && !filter.states.includes(job.state.kind)) continue;
+      if (filter.name && job.name !== filter.name) continue;
+      if (filter.tag && !job.tags.includes(filter.tag)) continue;
+      matches.push(job);
+    }
+    matches.sort((a, b) => a.id - b.id);
+    if (filter.all || filter.states) return matches.map(summarize);
+    // Default view: everything still alive plus the most recent finished ones.
+    const keepFinished = filter.recentFinished ?? 10;
+    const finished = matches.filter((j) => isTerminal(j.state));
+    const recent = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
+    return matches.filter((j) => !isTerminal(j.state) || recent.has(j)).map(summarize);
+  }
+
+  counts(): Record<JobState['kind'], number> {
+    const counts: Record<JobState['kind'], number> = { queued: 0, running: 0, completed: 0, failed: 0, killed: 0, timed_out: 0, lost: 0 };
+    for (const job of this.jobs.values()) counts[job.state.kind]++;
+    return counts;
+  }
+}

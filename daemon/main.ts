@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Entry point of the daemon process (`procd daemon run` and autostart both run this file).
+// Exit codes: 0 stopped cleanly, 3 another daemon already owns this home, 1 failed to start.
+
+import { parseDuration, parseSize } from '../shared/duration.js';
+import { startDaemon, type DaemonOptions } from './daemon.js';
+import { AlreadyRunning } from './lifecycle/instance-lock.js';
+
+export const EXIT_ALREADY_RUNNING = 3;
+
+function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
+  const options: DaemonOptions = {};
+  const grace = env.PROCD_GRACE ? parseDuration(env.PROCD_GRACE) : null;
+  if (grace !== null) options.defaultGraceMs = grace;
+  const maxOutput = env.PROCD_MAX_OUTPUT ? parseSize(env.PROCD_MAX_OUTPUT) : null;
+  if (maxOutput !== null) options.defaultMaxOutputBytes = maxOutput;
+  const stuck = env.PROCD_STUCK_AFTER ? parseDuration(env.PROCD_STUCK_AFTER) : null;
+  if (stuck !== null) options.defaultStuckAfterMs = stuck;
+  return options;
+}
+
+export async function runDaemon(): Promise<number> {
+  let daemon;
+  try {
+    daemon = await startDaemon(optionsFromEnv(process.env));
+  } catch (err) {
+    if (err instanceof AlreadyRunning) {
+      process.stderr.write(`procd: ${err.message}\n`);
+      return EXIT_ALREADY_RUNNING;
+    }
+    process.stderr.write(`procd: daemon failed to start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { logger } = daemon;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(sig, () => {
+      logger.info({ signal: sig }, 'signal received');
+      void daemon.stop(false);
+    });
+  }
+  process.on('SIGHUP', () => logger.info('SIGHUP ignored'));
+  // A bug in one handler must not take every job's supervisor down with it.
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  await daemon.stopped;
+  return 0;
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  runDaemon().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`procd: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

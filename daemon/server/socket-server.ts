@@ -1,0 +1,130 @@
+// The socket transport: accepts connections, splits lines, parses JSON, hands messages to the
+// dispatcher and writes answers. Malformed JSON gets -32700 and the connection stays usable; an
+// over-size frame gets an error and the connection is closed; neither affects other clients.
+
+import { chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { ErrorCode } from '../../shared/errors.js';
+import { encodeFrame, LineDecoder, MAX_FRAME_BYTES } from '../../shared/framing.js';
+import type { RpcNotification } from '../../shared/rpc.js';
+import type { Logger } from '../logger.js';
+import { dispatchMessage, errorResponse, type CallContext, type HandlerTable } from './dispatch.js';
+
+/** A subscriber whose unread output exceeds this is dropped rather than let the daemon grow. */
+export const MAX_PENDING_WRITE_BYTES = 8 << 20;
+
+export interface Connection extends CallContext {
+  /** Sends a server notification; returns false (and drops the client) when it stopped reading. */
+  notify(method: string, params: unknown): boolean;
+  close(): void;
+}
+
+export class SocketServer {
+  private server: Server | null = null;
+  private readonly connections = new Set<Connection>();
+  private nextConnectionId = 1;
+
+  constructor(
+    private readonly handlers: HandlerTable,
+    private readonly logger: Logger,
+    private readonly onDisconnect: (conn: Connection) => void = () => {},
+  ) {}
+
+  listen(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((socket) => this.accept(socket));
+      server.once('error', reject);
+      server.listen({ path, exclusive: true }, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.logger.error({ err }, 'socket server error'));
+        if (process.platform !== 'win32') chmodSync(path, 0o600);
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  allConnections(): Iterable<Connection> {
+    return this.connections;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const conn of this.connections) conn.close();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const id = this.nextConnectionId++;
+    const decoder = new LineDecoder(MAX_FRAME_BYTES);
+    let closed = false;
+    let resolveClosed!: () => void;
+    const closedPromise = new Promise<void>((r) => (resolveClosed = r));
+
+    const send = (text: string): boolean => {
+      if (closed || socket.destroyed) return false;
+      if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+        this.logger.warn({ connection: id, pending: socket.writableLength }, 'client is not reading; dropping it');
+        socket.destroy();
+        return false;
+      }
+      socket.write(text);
+      return true;
+    };
+
+    const conn: Connection = {
+      connectionId: id,
+      closed: closedPromise,
+      isClosed: () => closed,
+      notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),
+      close: () => socket.destroy(),
+    };
+    this.connections.add(conn);
+
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      this.connections.delete(conn);
+      resolveClosed();
+      this.onDisconnect(conn);
+    };
+    socket.on('close', finish);
+    socket.on('error', (err) => this.logger.debug({ connection: id, err: err.message }, 'client socket error'));
+
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind === 'oversize') {
+          this.logger.warn({ connection: id, bytes: frame.bytes }, 'frame over the size limit; closing connection');
+          socket.end(
+            encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, `message larger than ${MAX_FRAME_BYTES} bytes; connection closed`, { limit: MAX_FRAME_BYTES })),
+          );
+          closed = true;
+          return;
+        }
+        this.handleLine(frame.text, conn, send);
+      }
+    });
+  }
+
+  private handleLine(text: string, conn: Connection, send: (text: string) => boolean): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      send(encodeFrame(errorResponse(null, ErrorCode.ParseError, 'parse error: the line is not valid JSON')));
+      return;
+    }
+    dispatchMessage(message, this.handlers, conn, {
+      onInternalError: (err, method) => this.logger.error({ err, method, connection: conn.connectionId }, 'handler failed'),
+    })
+      .then((response) => {
+        if (response) send(encodeFrame(response));
+      })
+      .catch((err: unknown) => this.logger.error({ err }, 'dispatch failed'));
+  }
+}
