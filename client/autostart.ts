@@ -3,7 +3,7 @@
 // clients end up connected to it. On failure the error shows the tail of the daemon's logs.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,10 @@ import { ErrorCode, ProcdError } from '../shared/errors.js';
 import type { ProcdPaths } from '../shared/paths.js';
 import { RpcConnection } from './rpc-connection.js';
 
-export const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+/** The compiled daemon entry: next to us in dist/, or in dist/ when this file runs from source (tests). */
+export const DAEMON_ENTRY = [new URL('../daemon/main.js', import.meta.url), new URL('../dist/daemon/main.js', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 /** Exit code of a daemon that found another one already running (see daemon/main.ts). */
 const EXIT_ALREADY_RUNNING = 3;
 
@@ -25,7 +28,9 @@ export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number
   const fd = openSync(logFile, 'a', 0o600);
   let exitCode: number | null = null;
   try {
-    const child = spawn(process.execPath, [DAEMON_ENTRY], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+    // The daemon must use the locations this client resolved, whatever its own environment says.
+    const env = { ...process.env, PROCD_HOME: paths.home, PROCD_SOCKET: paths.socket, PROCD_LOG_DIR: paths.logDir };
+    const child = spawn(process.execPath, [DAEMON_ENTRY], { detached: true, stdio: ['ignore', fd, fd], env });
     child.on('exit', (code) => (exitCode = code ?? 1));
     child.on('error', () => (exitCode = 1));
     child.unref();

@@ -3,7 +3,7 @@
 
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { methods, PROTOCOL_VERSION, type HelloResult, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods.js';
-import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
+import { checkSocketPathLength, resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
 import { startDaemonAndConnect } from './autostart.js';
 import { RpcConnection } from './rpc-connection.js';
@@ -47,7 +47,7 @@ const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export async function connect(options: ConnectOptions = {}): Promise<ProcdClient> {
   const paths = options.paths ?? resolvePaths();
   const autostart = options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART);
-  const conn = await open(paths, autostart, options.startTimeoutMs ?? 10_000);
+  const conn = await open(paths, autostart, options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000));
   const defaultTimeout = options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs;
 
   const call = <M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
@@ -85,6 +85,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
 }
 
 async function open(paths: ProcdPaths, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
+  checkSocketPathLength(paths.socket);
   try {
     return await RpcConnection.open(paths.socket);
   } catch (err) {

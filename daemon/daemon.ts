@@ -1,6 +1,7 @@
 // Daemon start-up and shutdown: lock, state, re-adoption, socket, signals — in that order, so a
 // second daemon never touches the first one's socket or state.
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
@@ -28,6 +29,11 @@ export interface RunningDaemon {
   /** Resolves when the daemon has fully stopped. */
   stopped: Promise<void>;
   stop(keepJobs: boolean): Promise<void>;
+}
+
+/** A short stable id of this home, carried by its jobs as PROCD_INSTANCE. */
+export function instanceId(home: string): string {
+  return createHash('sha256').update(home).digest('hex').slice(0, 16);
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 128 << 20;
@@ -63,6 +69,7 @@ async function startLocked(
   const table = new JobTable(store, loaded);
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
+    instance: instanceId(paths.home),
     defaultGraceMs: options.defaultGraceMs ?? 5000,
     defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,

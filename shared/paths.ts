@@ -1,5 +1,6 @@
 // Where procd keeps things. PROCD_HOME puts everything (state, job output, logs, socket) under
-// one directory, which is what tests and isolated setups use; PROCD_SOCKET overrides the socket.
+// one directory, which is what tests and isolated setups use; PROCD_SOCKET overrides the socket
+// and PROCD_LOG_DIR the daemon's log directory.
 
 import { lstatSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -34,6 +35,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env, platform: Nod
     home = p.data;
     logDir = p.log;
   }
+  if (env.PROCD_LOG_DIR) logDir = resolve(env.PROCD_LOG_DIR);
   const { socket, socketDir } = resolveSocket(env, platform, home);
   return {
     home,

@@ -7,9 +7,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { descendantsOf, findMarked, isAlive, membersOfGroup, membersOfSession, readProcessTable, type ProcInfo } from '../proc/process-table.js';
 
 export const JOB_MARKER = 'PROCD_JOB_ID';
+/** Names the daemon home a job belongs to, so two procd homes never sweep each other's job 3. */
+export const INSTANCE_MARKER = 'PROCD_INSTANCE';
 
 export interface KillTarget {
   jobId: number;
+  /** Value of PROCD_INSTANCE for this daemon's jobs. */
+  instance: string;
   /** The job's main process: leader of its own session and process group. */
   pid: number;
   /** Processes never to signal (the job's shim, the daemon itself). */
@@ -23,6 +27,10 @@ export interface TreeKillResult {
   survivors: number[];
 }
 
+export function markerEntries(target: { jobId: number; instance: string }): string[] {
+  return [`${JOB_MARKER}=${target.jobId}`, `${INSTANCE_MARKER}=${target.instance}`];
+}
+
 /** Every live process that belongs to the job right now, keyed by pid with its start time. */
 export async function findJobProcesses(target: KillTarget): Promise<Map<number, ProcInfo>> {
   const table = await readProcessTable();
@@ -30,8 +38,7 @@ export async function findJobProcesses(target: KillTarget): Promise<Map<number, 
   for (const pid of membersOfGroup(table, target.pid)) found.add(pid);
   for (const pid of membersOfSession(table, target.pid)) found.add(pid);
   if (table.has(target.pid)) found.add(target.pid);
-  const marked = await findMarked(table, JOB_MARKER, String(target.jobId));
-  for (const pid of marked.get(String(target.jobId)) ?? []) found.add(pid);
+  for (const pid of await findMarked(table, markerEntries(target))) found.add(pid);
   for (const pid of descendantsOf(table, [...found])) found.add(pid);
   const result = new Map<number, ProcInfo>();
   const excluded = new Set([...target.exclude, process.pid]);

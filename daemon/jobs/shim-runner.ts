@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseShimEvent, type ShimEvent } from '../output/spawn-spec.js';
-import { JOB_MARKER } from './kill-tree.js';
+import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 
 /** The shim script ships as a source file next to the compiled code (dist/ → ../../../daemon/shim). */
 export const SHIM_PATH = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
@@ -24,7 +24,9 @@ export function perlPath(): string {
 export function startShim(jobDir: string, shimLogFile: string): ShimHandle {
   const logFd = openSync(shimLogFile, 'a', 0o600);
   const env = { ...process.env };
-  delete env[JOB_MARKER]; // the shim must never be mistaken for part of the job
+  // The shim must never be mistaken for part of the job.
+  delete env[JOB_MARKER];
+  delete env[INSTANCE_MARKER];
   let child;
   try {
     child = spawn(perlPath(), [SHIM_PATH, jobDir], { detached: true, stdio: ['ignore', 'pipe', logFd], env });

@@ -4,23 +4,26 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { isTerminal, type Job, type JobId, type KillRecord, type SpawnError } from '../../shared/job.js';
 import type { JobRef, KillResult, ParamsOf, WaitResult } from '../../shared/methods.js';
 import { parseSignal } from '../../shared/signals.js';
 import type { Logger } from '../logger.js';
 import { streamInfo } from '../output/segments.js';
-import { readExitFile, readStartedFile, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
+import { readClosedFile, readExitFile, readStartedFile, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
 import { isAlive, readIdentity } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
-import { JOB_MARKER, killTree, signalJob } from './kill-tree.js';
+import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob } from './kill-tree.js';
 import { startShim } from './shim-runner.js';
 import { annotateKill } from './transitions.js';
 
 export interface SupervisorOptions {
   jobsDir: string;
+  /** Marks this daemon's jobs (PROCD_INSTANCE) apart from another home's. */
+  instance: string;
   defaultGraceMs: number;
   defaultMaxOutputBytes: number;
   defaultStuckAfterMs: number;
@@ -72,6 +75,7 @@ export class Supervisor {
       dirFor: (id) => join(this.opts.jobsDir, String(id)),
     });
     env[JOB_MARKER] = String(job.id);
+    env[INSTANCE_MARKER] = this.opts.instance;
     try {
       await this.spawnJob(job, argv, env);
     } catch (err) {
@@ -130,6 +134,9 @@ export class Supervisor {
       if (job) this.logger.info({ job: id, error: event.code }, 'job failed to start');
     } else if (event.type === 'exited') {
       await this.finish(id, event.exitCode, event.signal, event.at);
+    } else if (event.type === 'closed') {
+      // Everything the job (and any leftover) wrote is now on disk: the figures are final.
+      await this.refreshOutput(id);
     }
     await this.store.flush();
   }
@@ -225,7 +232,7 @@ export class Supervisor {
     this.table.update(id, (j) => ({ ...j, pendingKill: record }));
     await this.store.flush();
 
-    const result = await killTree({ jobId: id, pid, exclude: [shimPid] }, signal, graceMs);
+    const result = await killTree({ jobId: id, instance: this.opts.instance, pid, exclude: [shimPid] }, signal, graceMs);
     const done: KillRecord = { ...record, signalled: result.signalled, forced: result.forced };
     if (result.survivors.length) this.logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
 
@@ -250,7 +257,7 @@ export class Supervisor {
     if (job.state.kind !== 'running') {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
     }
-    const signalled = await signalJob({ jobId: job.id, pid: job.state.pid, exclude: [job.state.shimPid] }, sig);
+    const signalled = await signalJob({ jobId: job.id, instance: this.opts.instance, pid: job.state.pid, exclude: [job.state.shimPid] }, sig);
     this.logger.info({ job: job.id, signal: sig, signalled }, 'signal sent');
     return { id: job.id, signal: sig, signalled };
   }
@@ -300,8 +307,21 @@ export class Supervisor {
         onChange();
       });
     }
+    // A waiter usually reads the output next: let the shims finish draining it first (bounded).
+    await Promise.all(ids.map((id) => this.awaitOutputClosed(id, 2000)));
     const jobs = ids.map((id) => this.table.get(id)).filter((j): j is Job => j !== undefined);
     return { jobs, timedOut: timedOut && pending().length > 0 };
+  }
+
+  /** For a finished job: waits until its shim has written all output, then refreshes the figures. */
+  private async awaitOutputClosed(id: JobId, timeoutMs: number): Promise<void> {
+    const job = this.table.get(id);
+    if (!job || !isTerminal(job.state)) return;
+    const deadline = Date.now() + timeoutMs;
+    while (!(await readClosedFile(job.dir)) && Date.now() < deadline && !(job.state.kind === 'failed' && job.state.spawnError)) {
+      await delay(20);
+    }
+    await this.refreshOutput(id);
   }
 
   // ---- removing -----------------------------------------------------------------------------

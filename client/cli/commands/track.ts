@@ -94,6 +94,6 @@ export const command: CommandDef = {
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('PROCD_JOB_ID')) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'PROCD_JOB_ID' && k !== 'PROCD_INSTANCE') out[k] = v;
   return out;
 }

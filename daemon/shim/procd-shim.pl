@@ -1,0 +1,431 @@
+#!/usr/bin/perl
+# procd-shim: starts one job, owns its output, records its exit status on disk.
+#
+#   perl procd-shim.pl <jobDir>
+#
+# The daemon starts one shim per job (detached, stdout = event channel, stderr = <jobDir>/shim.log).
+# The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE, a dead channel
+# is ignored, and everything the daemon needs is in files, so a restarted daemon re-reads them.
+# Only core Perl modules are used; the shim stays a few MB of RSS.
+#
+# ---- Input: <jobDir>/spawn.spec (written by daemon/output/spawn-spec.ts) ----------------------
+# NUL-terminated fields:  "procd-spawn-spec" "1" maxOutputBytes segmentBytes cwd
+#                         argc argv[0] .. argv[argc-1]  envc "KEY=VALUE" x envc
+# argv[0] is looked up in the PATH of the job's environment (execvp); no shell is involved.
+# The job gets exactly the spec's environment and nothing of the shim's.
+#
+# ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
+#   started <pid> <epochMs>
+#   spawn_error <ERRNO_NAME> <epochMs> <message>      (CR/LF in message replaced by spaces)
+#   exited <exitCode|-> <signalNumber|-> <epochMs>
+#   closed <epochMs>
+# spawn_error or started comes first; closed is always last (also after a spawn error).
+#
+# ---- Files in <jobDir> (JSON ones are written to a temp file and renamed into place) ----------
+#   started  {"pid":P,"shimPid":S,"at":ms}                  once exec succeeded
+#   exit     {"pid":P,"shimPid":S,"exitCode":N,"signal":N|null,"coreDumped":B,"startedAt":ms,"at":ms}
+#            exitCode is 128+N for a death by signal N (never 0 then); fsync'ed before the rename.
+#            exitCode and signal are both null only if waitpid failed (status unknowable).
+#         or {"pid":P|null,"shimPid":S,"spawnError":{"code":"ENOENT","message":"..."},"at":ms}
+#   closed   {"at":ms,"stdoutBytes":N,"stderrBytes":N,"lostBytes":N}  both pipes hit EOF; shim exits
+#            (lostBytes: bytes read but not written because the disk refused them; see shim.log)
+#
+# ---- Output: <jobDir>/out/ ---------------------------------------------------------------------
+# stdout.<offset> / stderr.<offset>: segment files named by the stream's global byte offset of
+#   their first byte (16 decimal digits). A segment holds at most segmentBytes (clamped to
+#   maxOutputBytes); a read that crosses the boundary is split exactly there. Bytes are written
+#   exactly as read. After each write, while a stream's kept bytes (its offset minus the first
+#   kept segment's start) exceed maxOutputBytes, its oldest segment is deleted. So a stream keeps
+#   between maxOutputBytes-segmentBytes and maxOutputBytes of its newest bytes, and the dropped
+#   amount is the name of its first remaining segment. Segments are created lazily: a stream that
+#   never wrote has no file. The total written is last segment's start + its size.
+# index.<offset>: lines "<epochMs> <o|e> <offset>\n": "bytes of stream o(ut)/e(rr) from global
+#   offset <offset> on arrived at <epochMs>". An entry is written BEFORE the chunk's bytes, when a
+#   chunk comes from the other stream than the previous chunk, or when >= 1000 ms (monotonic) have
+#   passed since the last entry. Hence between two consecutive entries only one stream wrote, and
+#   all bytes of an entry's run arrived within [epochMs, epochMs + 1000). The interleaved view: for
+#   each entry in order, its stream's bytes from its offset up to the offset of that stream's next
+#   entry (or the stream's end). The index is cut into segments of max(4 KiB, min(1 MiB,
+#   maxOutputBytes/16)) bytes (a segment is closed once it reaches that size) and at most 4 are
+#   kept, the oldest deleted first. Bytes older than the oldest kept entry are shown stdout first,
+#   then stderr.
+#
+# ---- Child exit ------------------------------------------------------------------------------
+# The child is reaped by waitpid(WNOHANG) on every wake-up; SIGCHLD wakes select() both by EINTR
+# and through a self-pipe. Perl's signal handlers are deferred, so a SIGCHLD landing in the few ops
+# just before select() is only seen at the next wake-up; a 1 s select timeout bounds that rare case
+# while the child lives. After the child is reaped select() blocks with no timeout (no idle cost):
+# orphaned grandchildren may still hold the pipes, and their output is kept until EOF.
+
+use strict;
+use warnings;
+use Errno ();
+use Fcntl qw(O_WRONLY O_CREAT O_TRUNC F_GETFL F_SETFL O_NONBLOCK);
+use Time::HiRes ();
+# POSIX and IO::Handle are deliberately not loaded up front: together they would triple the
+# shim's start time and add ~1.5 MB of RSS. The child loads POSIX (setsid, dup2, _exit) after the
+# fork; IO::Handle (fsync) is loaded when the exit file is written.
+
+my $READ_SIZE = 256 * 1024;    # pipes rarely hold more than 64 KiB; never the bottleneck
+my $IDLE_TIMEOUT = 1.0;        # backstop for the deferred-SIGCHLD race, see above
+my $WNOHANG = 1;               # the same on Linux, macOS and the BSDs (saves loading POSIX)
+my $INDEX_SEGMENTS = 4;
+
+my $job_dir = shift @ARGV;
+die "usage: procd-shim.pl <jobDir>\n" unless defined $job_dir && length $job_dir;
+my $out_dir = "$job_dir/out";
+
+# Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
+# written to fd 1 must never go into a job's output file).
+my @keep_open;
+for my $fd (0 .. 2) {
+  next if open(my $dup, '<&', $fd);
+  my $null;
+  push @keep_open, $null if open($null, '+<', '/dev/null');
+}
+
+$SIG{$_} = 'IGNORE' for qw(HUP INT PIPE);
+nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
+
+my $monotonic = eval { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()); 1 };
+sub now_ms  { int(Time::HiRes::time() * 1000) }
+sub mono_ms { $monotonic ? Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()) * 1000 : Time::HiRes::time() * 1000 }
+
+sub logmsg {
+  my @t = localtime;
+  syswrite(STDERR, sprintf("%04d-%02d-%02d %02d:%02d:%02d procd-shim[%d]: %s\n", $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0], $$, join(' ', @_)));
+}
+
+sub event {
+  my $line = join(' ', @_);
+  $line =~ s/[\r\n]/ /g;
+  syswrite(STDOUT, "$line\n");    # EPIPE/EAGAIN ignored: the files are the truth
+}
+
+sub nonblock {
+  my ($fh) = @_;
+  my $flags = fcntl($fh, F_GETFL, 0);
+  fcntl($fh, F_SETFL, $flags | O_NONBLOCK) if defined $flags;
+}
+
+sub errno_name {
+  my ($num) = @_;
+  local $! = $num;
+  my ($name) = sort { $a cmp $b } grep { $!{$_} } keys %!;
+  return $name // "E$num";
+}
+
+# JSON string: escapes quotes, backslashes and control characters; bytes that are not valid UTF-8
+# are written as \u00XX (Latin-1) so that the file always parses.
+sub jstr {
+  my ($s) = @_;
+  $s =~ s/(["\\])/\\$1/g;
+  $s =~ s/([\x00-\x1f\x7f])/sprintf('\\u%04x', ord $1)/ge;
+  my $copy = $s;
+  $s =~ s/([\x80-\xff])/sprintf('\\u%04x', ord $1)/ge unless utf8::decode($copy);
+  return "\"$s\"";
+}
+
+sub jnum { defined $_[0] ? $_[0] : 'null' }
+
+sub write_all {    # returns the number of bytes written (less than asked only on an error)
+  my ($fh, $ref, $off, $len) = @_;
+  my $done = 0;
+  while ($done < $len) {
+    my $n = syswrite($fh, $$ref, $len - $done, $off + $done);
+    if (!defined $n) { next if $!{EINTR}; last }
+    $done += $n;
+  }
+  return $done;
+}
+
+sub write_atomic {
+  my ($name, $content, $sync) = @_;
+  my $path = "$job_dir/$name";
+  my $tmp = "$path.tmp.$$";
+  my $ok = sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  $ok &&= write_all($fh, \$content, 0, length $content) == length $content;
+  $ok &&= eval { require IO::Handle; $fh->sync } if $sync;
+  $ok &&= close($fh);
+  $ok &&= rename($tmp, $path);
+  logmsg("cannot write $path: $!") unless $ok;
+}
+
+# ---- the spec ------------------------------------------------------------------------------
+
+sub read_spec {
+  my $path = "$job_dir/spawn.spec";
+  open(my $fh, '<:raw', $path) or die "cannot open $path: $!\n";
+  local $/;
+  my $data = <$fh> // '';
+  close $fh;
+  my @f = split /\0/, $data, -1;
+  die "$path does not end with NUL\n" unless @f && pop(@f) eq '';
+  my $magic = shift @f // '';
+  my $version = shift @f // '';
+  die "$path is not a procd spawn spec\n" unless $magic eq 'procd-spawn-spec';
+  die "$path has version $version; this shim reads version 1\n" unless $version eq '1';
+  my %spec;
+  for my $k (qw(maxOutputBytes segmentBytes)) {
+    my $v = shift @f // '';
+    die "$path: $k '$v' is not a positive integer\n" unless $v =~ /^[1-9][0-9]{0,15}$/;
+    $spec{$k} = $v + 0;
+  }
+  $spec{cwd} = shift @f // die "$path: no cwd\n";
+  my $argc = shift @f // '';
+  die "$path: bad argc '$argc'\n" unless $argc =~ /^[1-9][0-9]*$/ && $argc <= @f;
+  $spec{argv} = [splice @f, 0, $argc];
+  my $envc = shift @f // '';
+  die "$path: bad envc '$envc'\n" unless $envc =~ /^(0|[1-9][0-9]*)$/ && $envc == @f;
+  $spec{env} = {};
+  for my $kv (@f) {
+    my ($k, $v) = split /=/, $kv, 2;
+    die "$path: bad environment entry\n" unless defined $v && length $k;
+    $spec{env}{$k} = $v;
+  }
+  $spec{segmentBytes} = $spec{maxOutputBytes} if $spec{segmentBytes} > $spec{maxOutputBytes};
+  return \%spec;
+}
+
+# Records a failure to start (exit file + events) and ends the shim.
+sub spawn_failed {
+  my ($code, $message, $pid) = @_;
+  my $at = now_ms();
+  logmsg("spawn error $code: $message");
+  write_atomic('exit', '{"pid":' . jnum($pid) . ',"shimPid":' . $$ . ',"spawnError":{"code":' . jstr($code) . ',"message":' . jstr($message) . '},"at":' . $at . "}\n", 1);
+  event('spawn_error', $code, $at, $message);
+  write_atomic('closed', '{"at":' . now_ms() . ',"stdoutBytes":0,"stderrBytes":0,"lostBytes":0}' . "\n", 0);
+  event('closed', now_ms());
+  exit 0;
+}
+
+my $spec = eval { read_spec() };
+unless ($spec) { chomp(my $why = $@); spawn_failed('EINVAL', "bad spawn spec: $why") }
+$@ = '';
+unless (-d $out_dir || mkdir($out_dir, 0700) || -d $out_dir) {
+  spawn_failed(errno_name($! + 0), "cannot create $out_dir: $!");
+}
+
+# ---- start the child -------------------------------------------------------------------------
+
+# Perl marks every fd above $^F (2) close-on-exec, so the job inherits only the dup2'ed 0-2.
+my ($out_r, $out_w, $err_r, $err_w, $st_r, $st_w, $self_r, $self_w);
+for my $pair ([\$out_r, \$out_w], [\$err_r, \$err_w], [\$st_r, \$st_w], [\$self_r, \$self_w]) {
+  pipe(${ $pair->[0] }, ${ $pair->[1] }) or spawn_failed(errno_name($! + 0), "cannot create a pipe: $!");
+}
+nonblock($_) for $self_r, $self_w, $out_r, $err_r;
+$SIG{CHLD} = sub { syswrite($self_w, 'x') };    # deferred handler: wakes select via the self-pipe
+
+my $started_at = now_ms();
+my $pid = fork();
+spawn_failed(errno_name($! + 0), "cannot fork: $!") unless defined $pid;
+
+if ($pid == 0) {
+  # The child. Any failure is reported as "ERRNO\0message" on the close-on-exec status pipe.
+  my ($code, $msg);
+  eval {
+    require POSIX;
+    POSIX::setsid();    # own session and process group: the daemon kills -pid
+    $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD);
+    POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
+    open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
+    POSIX::dup2(fileno($out_w), 1);
+    POSIX::dup2(fileno($err_w), 2);
+    # Fds the shim itself inherited without close-on-exec must not leak into the job.
+    if (opendir(my $dh, '/dev/fd')) {
+      my @fds = grep { /^[0-9]+$/ && $_ > 2 && $_ != fileno($st_w) } readdir $dh;
+      closedir $dh;
+      POSIX::close($_) for @fds;
+    }
+    my $cwd = $spec->{cwd};
+    unless (chdir $cwd) {
+      ($code, $msg) = (errno_name($! + 0), "cannot change directory to '$cwd': $!");
+      return;
+    }
+    %ENV = %{ $spec->{env} };
+    my @argv = @{ $spec->{argv} };
+    { no warnings; exec { $argv[0] } @argv; }
+    my $errno = $! + 0;
+    ($code, $msg) = (errno_name($errno), "cannot execute '$argv[0]': $!");
+    if ($code eq 'ENOENT' && $argv[0] !~ m{/}) {
+      $msg = defined $ENV{PATH} ? "command not found: '$argv[0]' (searched PATH=$ENV{PATH})" : "command not found: '$argv[0]' (the job's environment has no PATH)";
+    } elsif ($code eq 'ENOENT' && -e $argv[0]) {
+      $msg = "cannot execute '$argv[0]': its interpreter (the #! line) was not found";
+    }
+  };
+  ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;
+  my $report = ($code // 'EPROCD') . "\0" . ($msg // 'unknown error');
+  syswrite($st_w, $report);
+  defined &POSIX::_exit ? POSIX::_exit(127) : CORE::exit(127);
+}
+
+close $out_w;
+close $err_w;
+close $st_w;
+
+# Exec success closes the status pipe with nothing in it; a failure report arrives first.
+my $report = '';
+for (;;) {
+  my $n = sysread($st_r, my $buf, 4096);
+  if (!defined $n) { next if $!{EINTR}; last }
+  last if $n == 0;
+  $report .= $buf;
+}
+close $st_r;
+if (length $report) {
+  my ($code, $msg) = split /\0/, $report, 2;
+  1 while waitpid($pid, 0) == -1 && $!{EINTR};
+  spawn_failed($code, $msg // '', $pid);
+}
+write_atomic('started', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"at":' . $started_at . "}\n", 0);
+event('started', $pid, $started_at);
+
+# ---- the output loop -------------------------------------------------------------------------
+
+my $max = $spec->{maxOutputBytes};
+my $seg_bytes = $spec->{segmentBytes};
+my $index_seg_bytes = $max / 16;
+$index_seg_bytes = 1 << 20 if $index_seg_bytes > 1 << 20;
+$index_seg_bytes = 4096 if $index_seg_bytes < 4096;
+$index_seg_bytes = int $index_seg_bytes;
+
+my $lost = 0;
+my %streams = (
+  o => { tag => 'o', name => 'stdout', fh => $out_r, off => 0, segs => [], cur => undef, cur_start => 0, warned => 0 },
+  e => { tag => 'e', name => 'stderr', fh => $err_r, off => 0, segs => [], cur => undef, cur_start => 0, warned => 0 },
+);
+my %index = (off => 0, segs => [], cur => undef, cur_start => 0, warned => 0);
+my ($last_tag, $last_entry_mono) = ('', 0);
+
+sub seg_path { sprintf('%s/%s.%016d', $out_dir, $_[0], $_[1]) }
+
+sub disk_error {
+  my ($st, $what) = @_;
+  logmsg("$what: $!") unless $st->{warned}++;
+}
+
+sub write_index {
+  my ($line) = @_;
+  my $ix = \%index;
+  unless ($ix->{cur}) {
+    my $path = seg_path('index', $ix->{off});
+    sysopen($ix->{cur}, $path, O_WRONLY | O_CREAT | O_TRUNC, 0600) or return disk_error($ix, "cannot create $path");
+    $ix->{cur_start} = $ix->{off};
+    push @{ $ix->{segs} }, $ix->{off};
+    while (@{ $ix->{segs} } > $INDEX_SEGMENTS) { unlink seg_path('index', shift @{ $ix->{segs} }) }
+  }
+  $ix->{off} += write_all($ix->{cur}, \$line, 0, length $line);
+  if ($ix->{off} - $ix->{cur_start} >= $index_seg_bytes) { close $ix->{cur}; $ix->{cur} = undef }
+}
+
+sub store {
+  my ($st, $ref, $len) = @_;
+  my $mono = mono_ms();
+  if ($st->{tag} ne $last_tag || $mono - $last_entry_mono >= 1000) {
+    write_index(now_ms() . " $st->{tag} $st->{off}\n");
+    ($last_tag, $last_entry_mono) = ($st->{tag}, $mono);
+  }
+  my $pos = 0;
+  while ($pos < $len) {
+    if ($st->{cur} && $st->{off} - $st->{cur_start} >= $seg_bytes) { close $st->{cur}; $st->{cur} = undef }
+    unless ($st->{cur}) {
+      my $path = seg_path($st->{name}, $st->{off});
+      unless (sysopen($st->{cur}, $path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
+        disk_error($st, "cannot create $path");
+        last;
+      }
+      $st->{cur_start} = $st->{off};
+      push @{ $st->{segs} }, $st->{off};
+    }
+    my $room = $seg_bytes - ($st->{off} - $st->{cur_start});
+    my $n = $len - $pos < $room ? $len - $pos : $room;
+    my $done = write_all($st->{cur}, $ref, $pos, $n);
+    $st->{off} += $done;
+    $pos += $done;
+    if ($done < $n) { disk_error($st, "cannot write $st->{name}"); last }
+  }
+  $lost += $len - $pos;
+  my $segs = $st->{segs};
+  while (@$segs > 1 && $st->{off} - $segs->[0] > $max) { unlink seg_path($st->{name}, shift @$segs) }
+}
+
+my ($exit_code, $exit_signal);    # set once the child is reaped
+my $reaped = 0;
+
+sub reaped {
+  my ($status) = @_;    # undef: the status is unknowable (waitpid failed)
+  $reaped = 1;
+  my $at = now_ms();
+  my $core = 'false';
+  if (!defined $status) {
+    ($exit_code, $exit_signal) = (undef, undef);
+  } elsif ($status & 127) {
+    $exit_signal = $status & 127;
+    $exit_code = 128 + $exit_signal;
+    $core = 'true' if $status & 128;
+  } else {
+    $exit_code = $status >> 8;
+  }
+  write_atomic('exit', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"exitCode":' . jnum($exit_code) . ',"signal":' . jnum($exit_signal) . ',"coreDumped":' . $core . ',"startedAt":' . $started_at . ',"at":' . $at . "}\n", 1);
+  event('exited', $exit_code // '-', $exit_signal // '-', $at);
+  $SIG{CHLD} = 'DEFAULT';
+}
+
+sub try_reap {
+  my ($flags) = @_;
+  for (;;) {
+    my $r = waitpid($pid, $flags);
+    return reaped($?) if $r == $pid;
+    return if $r == 0;
+    next if $!{EINTR};
+    logmsg("waitpid($pid) failed: $!; the exit status is lost");
+    return reaped(undef);
+  }
+}
+
+my $buf = '';
+for (;;) {
+  try_reap($WNOHANG) unless $reaped;
+  my @open = grep { $_->{fh} } @streams{qw(o e)};
+  last if !@open && $reaped;
+  if (!@open) {    # both pipes closed, nothing else to wait for: block in waitpid
+    try_reap(0);
+    next;
+  }
+  my $rin = '';
+  vec($rin, fileno($_->{fh}), 1) = 1 for @open;
+  vec($rin, fileno($self_r), 1) = 1 unless $reaped;
+  my $n = select(my $rout = $rin, undef, undef, $reaped ? undef : $IDLE_TIMEOUT);
+  if ($n < 0) {
+    next if $!{EINTR};
+    logmsg("select failed: $!");
+    Time::HiRes::sleep(0.05);
+    next;
+  }
+  next if $n == 0;
+  if (!$reaped && vec($rout, fileno($self_r), 1)) { 1 while (sysread($self_r, my $junk, 64) // 0) > 0 }
+  for my $st (@open) {
+    next unless vec($rout, fileno($st->{fh}), 1);
+    my $got = sysread($st->{fh}, $buf, $READ_SIZE);
+    if (!defined $got) {
+      next if $!{EINTR} || $!{EAGAIN};
+      logmsg("reading $st->{name} failed: $!");
+      $got = 0;
+    }
+    if ($got == 0) {
+      close $st->{fh};
+      $st->{fh} = undef;
+      close $st->{cur} if $st->{cur};
+      $st->{cur} = undef;
+      next;
+    }
+    store($st, \$buf, $got);
+  }
+}
+
+close $index{cur} if $index{cur};
+logmsg("$lost bytes of output were lost (disk errors above)") if $lost;
+my $closed_at = now_ms();
+write_atomic('closed', '{"at":' . $closed_at . ',"stdoutBytes":' . $streams{o}{off} . ',"stderrBytes":' . $streams{e}{off} . ',"lostBytes":' . $lost . "}\n", 0);
+event('closed', $closed_at);
+exit 0;

@@ -1,0 +1,87 @@
+// One daemon per home, even when 20 clients autostart it at the same instant; a stale socket
+// left by a killed daemon is replaced.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '../../client/index.js';
+import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon | undefined;
+afterEach(async () => {
+  await d?.cleanup();
+});
+
+/** Live daemon processes for this home (by PROCD_HOME in their environment and their entry file). */
+function daemonsOf(home: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'latin1');
+      const env = readFileSync(`/proc/${e}/environ`, 'latin1').split('\0');
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (cmd.includes('daemon/main.js') && env.includes(`PROCD_HOME=${home}`) && state !== 'Z') pids.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+describe('autostart', () => {
+  it('20 clients at once end with exactly one daemon, all connected to it', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const results = await Promise.all(Array.from({ length: 20 }, () => d!.cli(['daemon', 'status', '--json'], { env: {} }).then(async () => d!.cli(['ls', '--json']))));
+    expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
+    const clients = await Promise.all(Array.from({ length: 20 }, () => connect({ paths: d!.paths })));
+    const pids = new Set(clients.map((c) => c.daemon.pid));
+    for (const c of clients) c.close();
+    expect(pids.size).toBe(1);
+    // losers exit at once; let them go, then count
+    await until('only one daemon process', () => daemonsOf(d!.home).length === 1);
+    expect(daemonsOf(d.home)).toEqual([...pids]);
+  });
+
+  it('truly concurrent library autostarts converge on one daemon', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => connect({ paths: d!.paths, autostart: true })));
+    const pids = new Set(clients.map((c) => c.daemon.pid));
+    for (const c of clients) c.close();
+    expect(pids.size).toBe(1);
+    await until('only one daemon process', () => daemonsOf(d!.home).length === 1);
+  });
+
+  it('replaces the stale socket of a SIGKILLed daemon', async () => {
+    d = await startTestDaemon();
+    const c = await d.client();
+    const oldPid = c.daemon.pid;
+    c.close();
+    process.kill(oldPid, 'SIGKILL');
+    await until('the old daemon to die', () => !daemonsOf(d!.home).includes(oldPid));
+    const r = await d.cli(['daemon', 'status', '--json']);
+    expect(r.code).toBe(1); // not running, and no autostart for status
+    const s = await d.cli(['ls']);
+    expect(s.code).toBe(0);
+    const c2 = await d.client();
+    expect(c2.daemon.pid).not.toBe(oldPid);
+  });
+
+  it('without autostart, a missing daemon is a clear error', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const r = await d.cli(['ls', '--no-autostart']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/daemon is not running.*procd daemon start/);
+    const env = await d.cli(['ls'], { env: { PROCD_NO_AUTOSTART: '1' } });
+    expect(env.code).toBe(1);
+  });
+
+  it('refuses a socket path longer than the platform limit, saying how to fix it', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const long = `/tmp/${'x'.repeat(120)}.sock`;
+    const r = await d.cli(['daemon', 'start'], { env: { PROCD_SOCKET: long, PROCD_AUTOSTART_TIMEOUT: '3000' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/longer than the 107-byte limit/);
+    expect(r.stderr).toMatch(/PROCD_SOCKET/);
+  });
+});

@@ -1,0 +1,108 @@
+// "Kill means gone": whole trees including setsid'd and double-forked escapees, forced kills
+// recorded, finished jobs refused.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/job.js';
+import type { KillResult } from '../../shared/methods.js';
+import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon;
+beforeEach(async () => {
+  d = await startTestDaemon();
+});
+afterEach(async () => {
+  await d?.cleanup();
+});
+
+/** pids of live processes whose argv is exactly `sleep <seconds>` and that carry PROCD_HOME of this test. */
+function sleepers(home: string, seconds: string[]): number[] {
+  const found: number[] = [];
+  for (const pid of readdirPids()) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (argv[0] === 'sleep' && seconds.includes(argv[1] ?? '') && env.includes(`PROCD_HOME=${home}`) && pidAlive(pid)) found.push(pid);
+    } catch {
+      // vanished
+    }
+  }
+  return found;
+}
+
+function readdirPids(): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number);
+}
+
+describe('kill', () => {
+  it('kills a tree including setsid and double-forked descendants', async () => {
+    const script = 'sleep 1000 & setsid sleep 1001 & (setsid sh -c "sleep 1002 &") ; wait';
+    const job = JSON.parse((await d.cli(['track', '--json', '--', 'bash', '-c', script])).stdout) as Job;
+    await until('three sleeps to run', () => sleepers(d.home, ['1000', '1001', '1002']).length === 3);
+    const r = await d.cli(['kill', '--json', String(job.id)]);
+    expect(r.code).toBe(0);
+    const [result] = JSON.parse(r.stdout) as KillResult[];
+    expect(result?.state).toBe('killed');
+    expect(result?.signalled.length).toBeGreaterThanOrEqual(4);
+    expect(sleepers(d.home, ['1000', '1001', '1002'])).toEqual([]);
+    const s = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
+    expect(s.state).toMatchObject({ kind: 'killed', forced: false, kill: { reason: 'user', signal: 'SIGTERM' } });
+  });
+
+  it('SIGKILLs a child that ignores SIGTERM after the grace and records it as forced', async () => {
+    const job = JSON.parse((await d.cli(['track', '--json', '--', join(FIXTURES, 'ignore-term.sh')])).stdout) as Job;
+    await until('the trap to be set', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    const started = Date.now();
+    const r = await d.cli(['kill', String(job.id), '--grace', '500ms']);
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(r.stdout).toMatch(/SIGKILL after the grace period/);
+    const s = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
+    expect(s.state).toMatchObject({ kind: 'killed', forced: true, signal: { name: 'SIGKILL' }, exitCode: 137 });
+    if (s.state.kind === 'killed') {
+      expect(s.state.kill?.forced).toContain(job.state.kind === 'running' ? job.state.pid : -1);
+      expect(pidAlive(job.state.kind === 'running' ? job.state.pid : -1)).toBe(false);
+    }
+  });
+
+  it('refuses to kill a finished job, saying its state', async () => {
+    const r1 = await d.cli(['track', '--wait', '--', 'true']);
+    expect(r1.code).toBe(0);
+    const r = await d.cli(['kill', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not running: it is completed/);
+  });
+
+  it('signal sends one signal without escalation', async () => {
+    const job = JSON.parse((await d.cli(['track', '--json', '--', join(FIXTURES, 'ignore-term.sh')])).stdout) as Job;
+    await until('the trap to be set', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    const r = await d.cli(['signal', String(job.id), 'TERM']);
+    expect(r.code).toBe(0);
+    // it ignores TERM and nothing escalates: still running a while later
+    const s = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
+    expect(s.state.kind).toBe('running');
+    const bad = await d.cli(['signal', String(job.id), 'SIGNOPE']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown signal/);
+    await d.cli(['signal', String(job.id), 'KILL']);
+    const done = await until('the job to die', async () => {
+      const j = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
+      return j.state.kind === 'killed' ? j : null;
+    });
+    expect(done.state).toMatchObject({ signal: { name: 'SIGKILL' }, kill: null });
+  });
+
+  it('daemon stop stops running jobs with the kill procedure', async () => {
+    const job = JSON.parse((await d.cli(['track', '--json', '--', 'sleep', '1003'])).stdout) as Job;
+    const pid = job.state.kind === 'running' ? job.state.pid : -1;
+    const r = await d.cli(['daemon', 'stop']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 running job\(s\) stopped/);
+    expect(pidAlive(pid)).toBe(false);
+    const again = await d.cli(['status', String(job.id), '--json']);
+    expect((JSON.parse(again.stdout) as Job).state).toMatchObject({ kind: 'killed', kill: { reason: 'shutdown' } });
+  });
+});

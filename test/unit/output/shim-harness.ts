@@ -1,0 +1,108 @@
+// Test helpers for the shim: start a real shim on a temp job dir, wait for its files with
+// deadlines, and kill everything a test started (job groups, shims, helpers) afterwards.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, rmSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readExitFile, readClosedFile, readStartedFile, writeSpawnSpec, type SpawnSpec } from '../../../daemon/output/spawn-spec.js';
+
+export const SHIM = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface ShimRun {
+  dir: string;
+  shim: ChildProcess;
+  /** Event lines received so far. */
+  events: string[];
+  /** Resolves when the shim process has ended. */
+  ended: Promise<number | null>;
+}
+
+export class Harness {
+  private dirs: string[] = [];
+  private pids = new Set<number>();
+  private jobDirs: string[] = [];
+
+  tempDir(): string {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'procd-out-')));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** Remembers a pid to SIGKILL (and its group) in cleanup. */
+  track(pid: number | undefined): void {
+    if (pid) this.pids.add(pid);
+  }
+
+  defaults(argv: string[], over: Partial<SpawnSpec> = {}): SpawnSpec {
+    return { argv, cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, maxOutputBytes: 1 << 20, segmentBytes: 1 << 16, ...over };
+  }
+
+  /** A fresh job dir holding `spec`; the job it runs is killed (by its group) in cleanup. */
+  async jobDir(spec: SpawnSpec): Promise<string> {
+    const dir = this.tempDir();
+    this.jobDirs.push(dir);
+    await writeSpawnSpec(dir, spec);
+    return dir;
+  }
+
+  /** Writes the spec into a fresh job dir and starts the shim the way the daemon does. */
+  async start(spec: SpawnSpec, shimEnv: NodeJS.ProcessEnv = {}): Promise<ShimRun> {
+    const dir = await this.jobDir(spec);
+    const log = openSync(join(dir, 'shim.log'), 'a');
+    const env = { ...process.env, ...shimEnv };
+    delete env.PROCD_JOB_ID;
+    let shim: ChildProcess;
+    try {
+      shim = spawn('perl', [SHIM, dir], { detached: true, stdio: ['ignore', 'pipe', log], env });
+    } finally {
+      closeSync(log);
+    }
+    this.track(shim.pid);
+    const events: string[] = [];
+    let partial = '';
+    shim.stdout!.setEncoding('utf8');
+    shim.stdout!.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      events.push(...lines);
+    });
+    const ended = new Promise<number | null>((resolve) => shim.on('close', (code) => resolve(code)));
+    return { dir, shim, events, ended };
+  }
+
+  async cleanup(): Promise<void> {
+    for (const dir of this.jobDirs) {
+      const started = await readStartedFile(dir).catch(() => null);
+      if (started) this.pids.add(started.pid);
+    }
+    for (const pid of this.pids) {
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    this.pids.clear();
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+    this.dirs = [];
+    this.jobDirs = [];
+  }
+}
+
+export const waitExit = (dir: string, ms?: number) => waitFor(`exit file in ${dir}`, () => readExitFile(dir), ms);
+export const waitClosed = (dir: string, ms?: number) => waitFor(`closed file in ${dir}`, () => readClosedFile(dir), ms);
