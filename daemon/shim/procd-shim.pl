@@ -84,7 +84,7 @@ for my $fd (0 .. 2) {
   push @keep_open, $null if open($null, '+<', '/dev/null');
 }
 
-$SIG{$_} = 'IGNORE' for qw(HUP INT PIPE);
+$SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE);
 nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
 
 my $monotonic = eval { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()); 1 };
@@ -145,7 +145,8 @@ sub write_atomic {
   my $tmp = "$path.tmp.$$";
   my $ok = sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   $ok &&= write_all($fh, \$content, 0, length $content) == length $content;
-  $ok &&= eval { require IO::Handle; $fh->sync } if $sync;
+  # A failed fsync (some file systems refuse it) is logged but must not keep the file from appearing.
+  logmsg("fsync $tmp: " . ($@ || $!)) if $ok && $sync && !eval { require IO::Handle; $fh->sync };
   $ok &&= close($fh);
   $ok &&= rename($tmp, $path);
   logmsg("cannot write $path: $!") unless $ok;

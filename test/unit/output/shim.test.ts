@@ -54,8 +54,8 @@ describe('procd-shim: exit status', () => {
     expect(ign).toMatch(/SigIgn:\s+0+$/); // the shim's ignored SIGHUP/INT/TERM/PIPE are not inherited
   });
 
-  it('reaps the child promptly (exit file well before a 1 s select timeout would fire)', async () => {
-    const run = await h.start(h.defaults(['sleep', '0.2']));
+  it('reaps the child promptly even while a grandchild holds the pipes (SIGCHLD, not the 1 s timeout)', async () => {
+    const run = await h.start(h.defaults(sh('sleep 30 & sleep 0.2')));
     const exit = await waitExit(run.dir);
     if ('spawnError' in exit) throw new Error('unexpected spawn error');
     expect(exit.exitCode).toBe(0);
