@@ -6,6 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
+import { EventBus } from './events/event-bus.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
 import { JobTable } from './jobs/job-table.js';
@@ -13,6 +14,8 @@ import { Supervisor } from './jobs/supervisor.js';
 import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-lock.js';
 import { prepareSocketPath } from './lifecycle/socket-file.js';
 import { createLogger, type Logger } from './logger.js';
+import { Monitor } from './monitor/monitor.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
 import { StateStore } from './store/state-store.js';
 
@@ -21,6 +24,12 @@ export interface DaemonOptions {
   defaultGraceMs?: number;
   defaultMaxOutputBytes?: number;
   defaultStuckAfterMs?: number;
+  sampleIntervalMs?: number;
+  thresholds?: Partial<Thresholds>;
+  /** Kill leftovers of finished jobs automatically this long after they end; null turns it off. */
+  autoCleanupDelayMs?: number | null;
+  retentionMs?: number;
+  maxRecords?: number;
 }
 
 export interface RunningDaemon {
@@ -75,7 +84,21 @@ async function startLocked(
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
     pollMs: 250,
   });
+  const sampleIntervalMs = options.sampleIntervalMs ?? 2000;
+  const graceMs = options.defaultGraceMs ?? 5000;
+  const monitor = new Monitor(table, logger, {
+    intervalMs: sampleIntervalMs,
+    instance: instanceId(paths.home),
+    thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
+    autoCleanupDelayMs: options.autoCleanupDelayMs === undefined ? 2000 : options.autoCleanupDelayMs,
+    leftoverCheckDelayMs: 500,
+    graceMs,
+    refreshOutput: (id) => supervisor.refreshOutput(id),
+    onAdoptedGone: (id) => supervisor.adoptedGone(id),
+  });
+  const events = new EventBus(table, monitor, logger);
   const readopted = await supervisor.readopt();
+  monitor.start();
   await store.compact(table.all(), table.nextJobId);
 
   let stopping: Promise<void> | null = null;
@@ -87,6 +110,7 @@ async function startLocked(
 
   const finalize = async () => {
     clearInterval(compactTimer);
+    monitor.stop();
     await server.close();
     await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
     await store.close();
@@ -100,6 +124,7 @@ async function startLocked(
   const stop = (keepJobs: boolean): Promise<number> => {
     if (stopping) return stopping.then(() => 0);
     logger.info({ keepJobs }, 'daemon stopping');
+    events.publish({ kind: 'daemon.shutdown', keepJobs });
     let count = 0;
     stopping = supervisor
       .shutdown(keepJobs)
@@ -113,7 +138,19 @@ async function startLocked(
     return stopping.then(() => count);
   };
 
-  const ctx: DaemonContext = { table, supervisor, paths, startedAt, warnings: loaded.warnings, requestStop: stop };
+  const ctx: DaemonContext = {
+    table,
+    supervisor,
+    monitor,
+    events,
+    store,
+    paths,
+    startedAt,
+    sampleIntervalMs,
+    cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
+    warnings: loaded.warnings,
+    requestStop: stop,
+  };
   const server = new SocketServer(createHandlers(ctx), logger);
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);

@@ -16,6 +16,29 @@ function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
   if (maxOutput !== null) options.defaultMaxOutputBytes = maxOutput;
   const stuck = env.PROCD_STUCK_AFTER ? parseDuration(env.PROCD_STUCK_AFTER) : null;
   if (stuck !== null) options.defaultStuckAfterMs = stuck;
+  const interval = env.PROCD_SAMPLE_INTERVAL ? parseDuration(env.PROCD_SAMPLE_INTERVAL) : null;
+  if (interval !== null && interval > 0) options.sampleIntervalMs = interval;
+  if (env.PROCD_AUTO_CLEANUP !== undefined) {
+    const off = ['0', 'false', 'off', 'no'].includes(env.PROCD_AUTO_CLEANUP.toLowerCase());
+    options.autoCleanupDelayMs = off ? null : (parseDuration(env.PROCD_AUTO_CLEANUP) ?? 2000);
+  }
+  const retention = env.PROCD_RETENTION ? parseDuration(env.PROCD_RETENTION) : null;
+  if (retention !== null) options.retentionMs = retention;
+  const thresholds: NonNullable<DaemonOptions['thresholds']> = {};
+  const num = (name: string) => (env[name] !== undefined && Number.isFinite(Number(env[name])) ? Number(env[name]) : undefined);
+  const cpu = num('PROCD_CPU_THRESHOLD');
+  if (cpu !== undefined) thresholds.cpuPercent = cpu;
+  const cpuSamples = num('PROCD_CPU_SAMPLES');
+  if (cpuSamples !== undefined) thresholds.cpuSamples = cpuSamples;
+  const mem = num('PROCD_MEMORY_FRACTION');
+  if (mem !== undefined) thresholds.memoryFraction = mem;
+  const zombie = env.PROCD_ZOMBIE_AFTER ? parseDuration(env.PROCD_ZOMBIE_AFTER) : null;
+  if (zombie !== null) thresholds.zombieAfterMs = zombie;
+  const maxRss = env.PROCD_MAX_RSS ? parseSize(env.PROCD_MAX_RSS) : null;
+  if (maxRss !== null) thresholds.maxRssBytes = maxRss;
+  const maxCpu = num('PROCD_MAX_CPU');
+  if (maxCpu !== undefined) thresholds.maxCpuPercent = maxCpu;
+  options.thresholds = thresholds;
   return options;
 }
 

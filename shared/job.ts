@@ -4,7 +4,11 @@
 
 export type JobId = number;
 
-export type Command = { kind: 'argv'; argv: string[] } | { kind: 'shell'; script: string; shell: string };
+export type Command =
+  | { kind: 'argv'; argv: string[] }
+  | { kind: 'shell'; script: string; shell: string }
+  /** A process procd did not start (`procd adopt`): its command line as read from the system. */
+  | { kind: 'adopted'; argv: string[] };
 
 export interface JobSpec {
   command: Command;
@@ -49,18 +53,21 @@ export interface SpawnError {
 }
 
 export interface RunningProcess {
-  /** pid of the job's main process (also its process group and session id). */
+  /** pid of the job's main process (also its process group and session id, unless adopted). */
   pid: number;
   /** Process start time in clock ticks since boot (Linux) — with pid, the identity of the process. */
   startTicks: number | null;
-  /** pid of the procd-shim that owns the job's output and records its exit status. */
-  shimPid: number;
+  /** pid of the procd-shim that owns the job's output and records its exit status; null when adopted. */
+  shimPid: number | null;
 }
 
 interface Ended extends ExitInfo {
   startedAt: number;
   endedAt: number;
   durationMs: number;
+  /** The main process it ran as (null when it never started): leftovers are found from it. */
+  pid: number | null;
+  startTicks: number | null;
 }
 
 export type JobState =
@@ -88,13 +95,51 @@ export function isTerminal(state: JobState): state is Extract<JobState, Ended & 
   return TERMINAL_STATES.includes(state.kind);
 }
 
+export type FlagKind = 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers';
+export const FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie', 'leftovers'];
+
 /** A condition on a job (stuck, bottleneck, ...), raised and cleared over time; not a state. */
 export interface JobFlag {
-  kind: 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers';
+  kind: FlagKind;
   raisedAt: number;
+  /** One line for people: what was measured against what threshold. */
   detail: string;
-  severity?: 'medium' | 'high';
-  pids?: number[];
+  severity: 'medium' | 'high';
+  /** Processes concerned (zombies, leftovers). */
+  pids: number[];
+  /** The figures that raised it, for programs. */
+  data: Record<string, number | string | number[] | null>;
+}
+
+/** A flag that has been cleared: kept in a bounded history. */
+export interface ClearedFlag extends JobFlag {
+  clearedAt: number;
+}
+
+/** One monitor reading of a job's whole process tree. */
+export interface ResourceSample {
+  at: number;
+  /** CPU % of one core summed over the tree (null on the first reading of a process). */
+  cpuPercent: number | null;
+  rssBytes: number;
+  mainRssBytes: number;
+  processes: number;
+  threads: number;
+  /** Open file descriptors over the tree (Linux; null when unreadable). */
+  fds: number | null;
+  /** Count of processes per state letter (R, S, D, Z, T, ...). */
+  states: Record<string, number>;
+}
+
+/** Peak and average over the run, plus the last reading. */
+export interface ResourceStats {
+  samples: number;
+  cpuPeak: number;
+  cpuAvg: number;
+  rssPeak: number;
+  rssAvg: number;
+  processesPeak: number;
+  last: ResourceSample | null;
 }
 
 export interface OutputInfo {
@@ -117,7 +162,12 @@ export interface Job {
   state: JobState;
   /** A stop in progress: set by kill/timeout before the process is gone. */
   pendingKill: KillRecord | null;
+  /** Conditions raised now. */
   flags: JobFlag[];
+  /** Conditions raised and cleared earlier (newest last, bounded). */
+  flagHistory: ClearedFlag[];
+  /** Resource figures of the current or last run; null before the first sample. */
+  resources: ResourceStats | null;
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
@@ -133,6 +183,7 @@ export function summarize(job: Job): JobSummary {
 
 export function commandText(command: Command): string {
   if (command.kind === 'shell') return command.script;
+  if (command.kind === 'adopted') return `[adopted] ${command.argv.map(quoteArg).join(' ')}`;
   return command.argv.map(quoteArg).join(' ');
 }
 

@@ -1,6 +1,7 @@
 // The method table: the single source of truth for the protocol. The daemon's dispatch, the
 // client's typed calls, the CLI and docs/protocol.md all derive from this table.
 
+import { EVENT_KINDS } from './events.js';
 import type { Job, JobId, JobState, JobSummary } from './job.js';
 import { JOB_STATE_KINDS } from './job.js';
 import { array, boolean, integer, literal, object, optional, record, string, union, type Infer, type Schema } from './schema.js';
@@ -79,6 +80,30 @@ export interface DaemonStatus {
   counts: Record<JobState['kind'], number>;
   /** Problems found at start (e.g. a corrupt state file replaced by its backup). */
   warnings: string[];
+  monitor: { intervalMs: number; lastTickMs: number; ticks: number };
+  events: { seq: number; subscribers: number; droppedSubscribers: number };
+}
+
+/** One process of a job's tree, as `status --tree` shows it. */
+export interface ProcessNode {
+  pid: number;
+  ppid: number;
+  state: string;
+  cpuPercent: number | null;
+  rssBytes: number;
+  threads: number;
+  command: string;
+}
+
+export type JobStatus = Job & { tree?: ProcessNode[] };
+
+export interface CleanupResult {
+  dryRun: boolean;
+  leftovers: { jobs: JobId[]; pids: number[]; signalled: number[]; forced: number[] };
+  zombies: { pid: number; ppid: number; jobId: JobId }[];
+  /** Parents of zombies that were stopped (only with reapParents). */
+  reapedParents: number[];
+  pruned: JobId[];
 }
 
 export const methods = {
@@ -116,9 +141,9 @@ export const methods = {
     doc: 'Jobs, oldest first: running ones plus the last finished ones, or all with `all`.',
   }),
   status: method({
-    params: object({ job: jobRef }),
-    result: result<Job>(),
-    doc: 'Every field of one job.',
+    params: object({ job: jobRef, tree: optional(boolean()) }),
+    result: result<JobStatus>(),
+    doc: 'Every field of one job; with `tree`, its live process tree.',
   }),
   logs: method({
     params: object({
@@ -159,6 +184,37 @@ export const methods = {
     result: result<{ removed: JobId[] }>(),
     doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
   }),
+  adopt: method({
+    params: object({
+      pid: integer({ min: 1, max: 2 ** 31 }),
+      name: optional(string({ min: 1, max: 200, pattern: /^[^\s]+$/, what: 'a name without spaces' })),
+      description: optional(string({ max: 2000 })),
+      tags: optional(array(string({ min: 1, max: 100 }), { max: 50 })),
+    }),
+    result: result<Job>(),
+    doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',
+  }),
+  cleanup: method({
+    params: object({
+      dryRun: optional(boolean()),
+      reapParents: optional(boolean()),
+      retentionMs: optional(duration),
+      maxRecords: optional(integer({ min: 0, max: 10_000_000 })),
+    }),
+    result: result<CleanupResult>(),
+    doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
+  }),
+  subscribe: method({
+    params: object({
+      jobs: optional(array(integer({ min: 1 }), { max: 1000 })),
+      names: optional(array(string({ min: 1, max: 200 }), { max: 1000 })),
+      tags: optional(array(string({ min: 1, max: 100 }), { max: 100 })),
+      kinds: optional(array(literal(...EVENT_KINDS))),
+      samples: optional(boolean()),
+    }),
+    result: result<{ subscribed: true; seq: number }>(),
+    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far.',
+  }),
   'daemon.status': method({
     params: object({}),
     result: result<DaemonStatus>(),
@@ -181,4 +237,4 @@ export function isMethodName(name: string): name is MethodName {
 }
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events'] as const;

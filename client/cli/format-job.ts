@@ -1,6 +1,6 @@
 // Human-readable pieces of a job, shared by ls and status.
 
-import { formatDuration } from '../../shared/duration.js';
+import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { commandText, type Job, type JobState, type JobSummary } from '../../shared/job.js';
 import type { Color } from './output.js';
 
@@ -53,4 +53,24 @@ export function commandOf(job: Job | JobSummary): string {
 
 export function time(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+/** CPU % of the last sample while running; the run's average once finished. */
+export function cpuText(job: Job | JobSummary): string {
+  const r = job.resources;
+  if (!r?.last) return '-';
+  const v = job.state.kind === 'running' ? r.last.cpuPercent : r.cpuAvg;
+  return v === null ? '-' : `${v.toFixed(0)}%`;
+}
+
+/** RSS of the whole tree at the last sample while running; the peak once finished. */
+export function memText(job: Job | JobSummary): string {
+  const r = job.resources;
+  if (!r?.last) return '-';
+  return formatBytes(job.state.kind === 'running' ? r.last.rssBytes : r.rssPeak);
+}
+
+/** Active flags, e.g. `stuck,leftovers:2`. */
+export function flagText(job: Job | JobSummary): string {
+  return job.flags.map((f) => (f.kind === 'leftovers' || f.kind === 'zombie' ? `${f.kind}:${f.pids.length}` : f.severity === 'high' ? `${f.kind}!` : f.kind)).join(',');
 }

@@ -19,6 +19,9 @@ const COMMANDS: Record<string, () => Promise<{ command: CommandDef }>> = {
   wait: () => import('./commands/wait.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
+  events: () => import('./commands/events.js'),
+  cleanup: () => import('./commands/cleanup.js'),
+  adopt: () => import('./commands/adopt.js'),
   daemon: () => import('./commands/daemon.js'),
 };
 const ALIASES: Record<string, string> = { list: 'ls', start: 'track', run: 'track', stop: 'kill', log: 'logs' };
@@ -43,6 +46,9 @@ Commands:
   wait ID|NAME...                 wait for jobs to end; exits with the job's code
   rm ID|NAME...                   remove finished jobs and their output
   prune [--older-than D]          remove old finished jobs
+  events                          live lifecycle events, one per line
+  cleanup [--dry-run]             kill leftovers, report zombies, prune old records
+  adopt PID                       supervise a process procd did not start
   daemon start|stop|restart|status|run
 
 Global options: --json (machine output), --no-autostart, -h/--help

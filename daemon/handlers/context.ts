@@ -1,13 +1,22 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
 import type { ProcdPaths } from '../../shared/paths.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { CleanupDefaults } from '../jobs/cleanup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Supervisor } from '../jobs/supervisor.js';
+import type { Monitor } from '../monitor/monitor.js';
+import type { StateStore } from '../store/state-store.js';
 
 export interface DaemonContext {
   table: JobTable;
   supervisor: Supervisor;
+  monitor: Monitor;
+  events: EventBus;
+  store: StateStore;
   paths: ProcdPaths;
+  sampleIntervalMs: number;
+  cleanupDefaults: CleanupDefaults;
   startedAt: number;
   warnings: string[];
   /** Begins a graceful stop once the current answer has been sent. */

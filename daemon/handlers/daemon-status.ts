@@ -15,5 +15,7 @@ export function daemonStatus(ctx: DaemonContext): DaemonStatus {
     logFile: ctx.paths.logFile,
     counts: ctx.table.counts(),
     warnings: ctx.warnings,
+    monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
+    events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
   };
 }

@@ -1,6 +1,8 @@
 // The dispatch table: one entry per method of the shared table, checked exhaustively by the type.
 
 import type { HandlerTable } from '../server/dispatch.js';
+import { adopt } from './adopt.js';
+import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
@@ -12,6 +14,7 @@ import { prune } from './prune.js';
 import { rm } from './rm.js';
 import { signal } from './signal.js';
 import { status } from './status.js';
+import { subscribe } from './subscribe.js';
 import { track } from './track.js';
 import { wait } from './wait.js';
 
@@ -27,6 +30,9 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),
     prune: (p) => prune(ctx, p),
+    adopt: (p) => adopt(ctx, p),
+    cleanup: (p) => cleanup(ctx, p),
+    subscribe: (p, call) => subscribe(ctx, p, call),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

@@ -1,9 +1,18 @@
-import type { Job } from '../../shared/job.js';
-import type { ParamsOf } from '../../shared/methods.js';
+import type { JobStatus, ParamsOf, ProcessNode } from '../../shared/methods.js';
+import { readCmdline } from '../proc/process-table.js';
 import type { DaemonContext } from './context.js';
 
-/** status: one job with fresh output figures. */
-export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<Job> {
-  const job = ctx.table.resolve(params.job);
-  return (await ctx.supervisor.refreshOutput(job.id)) ?? job;
+/** status: one job with fresh output figures; with `tree`, its live process tree. */
+export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
+  const ref = ctx.table.resolve(params.job);
+  const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
+  if (!params.tree) return job;
+  const procs = await ctx.monitor.treeOf(job);
+  const tree: ProcessNode[] = await Promise.all(
+    procs.map(async (p) => {
+      const argv = await readCmdline(p.pid);
+      return { pid: p.pid, ppid: p.ppid, state: p.state, cpuPercent: p.cpuPercent, rssBytes: p.rssBytes, threads: p.threads, command: argv?.length ? argv.join(' ') : `[${p.comm}]` };
+    }),
+  );
+  return { ...job, tree };
 }

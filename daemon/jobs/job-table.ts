@@ -23,7 +23,7 @@ export interface NewJob {
 
 export type ListFilter = ParamsOf<'list'>;
 
-export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job] }> {
+export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job] }> {
   private readonly jobs: Map<JobId, Job>;
   private nextId: number;
 
@@ -32,6 +32,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     initial: { jobs: Map<JobId, Job>; nextId: number },
   ) {
     super();
+    // Records written by an older version may lack newer fields: fill them in once, here.
+    for (const [id, job] of initial.jobs) initial.jobs.set(id, { ...job, flags: job.flags ?? [], flagHistory: job.flagHistory ?? [], resources: job.resources ?? null });
     this.jobs = initial.jobs;
     this.nextId = initial.nextId;
   }
@@ -48,6 +50,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       state: { kind: 'queued', queuedAt: now },
       pendingKill: null,
       flags: [],
+      flagHistory: [],
+      resources: null,
       output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
       dir: input.dirFor(id),
     };
@@ -81,6 +85,20 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous: job.state.kind });
+    return next;
+  }
+
+  /**
+   * Changes fast-moving figures (resource samples, output counters) in memory only: journaling
+   * every sample would cost a disk write per job per tick. They reach disk with the next durable
+   * change of the job or the next snapshot.
+   */
+  updateVolatile(id: JobId, change: (job: Job) => Pick<Job, 'resources' | 'output'>): Job | null {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    const next: Job = { ...job, ...change(job) };
+    this.jobs.set(id, next);
+    this.emit('sample', next);
     return next;
   }
 

@@ -14,10 +14,15 @@ export interface KillTarget {
   jobId: number;
   /** Value of PROCD_INSTANCE for this daemon's jobs. */
   instance: string;
-  /** The job's main process: leader of its own session and process group. */
+  /** The job's main process: leader of its own session and process group (unless adopted). */
   pid: number;
+  /**
+   * Whether the job owns the process group and session named by `pid`. False for an adopted
+   * process that is not a group leader: signalling its group could hit the shell that started it.
+   */
+  ownsGroup: boolean;
   /** Processes never to signal (the job's shim, the daemon itself). */
-  exclude: number[];
+  exclude: (number | null)[];
 }
 
 export interface TreeKillResult {
@@ -35,13 +40,15 @@ export function markerEntries(target: { jobId: number; instance: string }): stri
 export async function findJobProcesses(target: KillTarget): Promise<Map<number, ProcInfo>> {
   const table = await readProcessTable();
   const found = new Set<number>();
-  for (const pid of membersOfGroup(table, target.pid)) found.add(pid);
-  for (const pid of membersOfSession(table, target.pid)) found.add(pid);
+  if (target.ownsGroup) {
+    for (const pid of membersOfGroup(table, target.pid)) found.add(pid);
+    for (const pid of membersOfSession(table, target.pid)) found.add(pid);
+  }
   if (table.has(target.pid)) found.add(target.pid);
   for (const pid of await findMarked(table, markerEntries(target))) found.add(pid);
   for (const pid of descendantsOf(table, [...found])) found.add(pid);
   const result = new Map<number, ProcInfo>();
-  const excluded = new Set([...target.exclude, process.pid]);
+  const excluded = new Set([...target.exclude.filter((p): p is number => p !== null), process.pid]);
   for (const pid of found) {
     const info = table.get(pid);
     // Zombies are already dead: signalling them does nothing, and counting them would be a lie.
@@ -63,7 +70,7 @@ function send(pid: number, signal: NodeJS.Signals | number): boolean {
 /** Signals the job's group and every found process once, without escalation. */
 export async function signalJob(target: KillTarget, signal: NodeJS.Signals | number): Promise<number[]> {
   const procs = await findJobProcesses(target);
-  send(-target.pid, signal); // the group, even when its leader is gone
+  if (target.ownsGroup) send(-target.pid, signal); // the group, even when its leader is gone
   const signalled: number[] = [];
   for (const pid of procs.keys()) if (send(pid, signal) || !(await isAlive(pid))) signalled.push(pid);
   return signalled.sort((a, b) => a - b);
@@ -77,7 +84,7 @@ async function alive(procs: Map<number, ProcInfo>): Promise<number[]> {
 /** The full stop: signal, grace, SIGKILL what is left, and wait until it is gone. */
 export async function killTree(target: KillTarget, signal: NodeJS.Signals | number, graceMs: number, pollMs = 25): Promise<TreeKillResult> {
   const first = await findJobProcesses(target);
-  send(-target.pid, signal);
+  if (target.ownsGroup) send(-target.pid, signal);
   for (const pid of first.keys()) send(pid, signal);
   const signalled = [...first.keys()].sort((a, b) => a - b);
 
@@ -93,7 +100,7 @@ export async function killTree(target: KillTarget, signal: NodeJS.Signals | numb
   for (const pid of remaining) if (!now.has(pid) && first.has(pid)) now.set(pid, first.get(pid)!);
   const forced = [...now.keys()].sort((a, b) => a - b);
   if (forced.length > 0) {
-    send(-target.pid, 'SIGKILL');
+    if (target.ownsGroup) send(-target.pid, 'SIGKILL');
     for (const pid of forced) send(pid, 'SIGKILL');
   }
   const killDeadline = Date.now() + 2000;

@@ -16,7 +16,7 @@ import { isAlive, readIdentity } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
-import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob } from './kill-tree.js';
+import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob, type KillTarget } from './kill-tree.js';
 import { startShim } from './shim-runner.js';
 import { annotateKill } from './transitions.js';
 
@@ -227,19 +227,23 @@ export class Supervisor {
     if (!job || job.state.kind !== 'running') {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${id} is not running`, { id, state: job?.state.kind ?? 'removed' });
     }
-    const { pid, shimPid } = job.state;
+    const { pid } = job.state;
     const record: KillRecord = { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
     this.table.update(id, (j) => ({ ...j, pendingKill: record }));
     await this.store.flush();
 
-    const result = await killTree({ jobId: id, instance: this.opts.instance, pid, exclude: [shimPid] }, signal, graceMs);
+    const result = await killTree(this.killTarget(job), signal, graceMs);
     const done: KillRecord = { ...record, signalled: result.signalled, forced: result.forced };
     if (result.survivors.length) this.logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
 
     // The shim reports the main process's end; give it a moment, then fall back to the files.
-    await this.awaitEnd(id, 3000);
+    const adopted = job.state.shimPid === null;
+    if (adopted) {
+      // Not our child: no exit status to wait for. Gone is all we can know.
+      if (!(await isAlive(pid, job.state.startTicks))) this.adoptedGone(id, done);
+    } else await this.awaitEnd(id, 3000);
     const after = this.table.get(id);
-    if (after && after.state.kind === 'running') {
+    if (after && after.state.kind === 'running' && !adopted) {
       this.table.update(id, (j) => ({ ...j, pendingKill: done }));
       if (!(await this.checkExitFile(id)) && !(await isAlive(pid, after.state.startTicks))) {
         this.table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process is gone and its shim recorded no exit status' });
@@ -251,15 +255,40 @@ export class Supervisor {
     return { id, state: final?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
   }
 
+  /** How to find a job's processes: its own group and session, unless it was adopted. */
+  killTarget(job: Job): KillTarget {
+    const pid = job.state.kind === 'running' ? job.state.pid : -1;
+    const shimPid = job.state.kind === 'running' ? job.state.shimPid : null;
+    return { jobId: job.id, instance: this.opts.instance, pid, ownsGroup: job.spec.command.kind !== 'adopted', exclude: [shimPid] };
+  }
+
   async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
     const sig = resolveSignal(signal);
     const job = this.table.resolve(ref);
     if (job.state.kind !== 'running') {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
     }
-    const signalled = await signalJob({ jobId: job.id, instance: this.opts.instance, pid: job.state.pid, exclude: [job.state.shimPid] }, sig);
+    const signalled = await signalJob(this.killTarget(job), sig);
     this.logger.info({ job: job.id, signal: sig, signalled }, 'signal sent');
     return { id: job.id, signal: sig, signalled };
+  }
+
+  /**
+   * An adopted process is gone. procd is not its parent, so its exit status is unknowable: after
+   * our own kill it is `killed` (exit code and signal null), otherwise `lost`.
+   */
+  adoptedGone(id: JobId, kill: KillRecord | null = null): void {
+    const job = this.table.get(id);
+    if (!job || job.state.kind !== 'running') return;
+    const pending = kill ?? job.pendingKill;
+    if (pending) {
+      this.table.apply(id, { type: 'exited', at: Date.now(), exitCode: null, signal: null, kill: pending, forced: pending.forced.length > 0 });
+    } else {
+      this.table.apply(id, { type: 'lost', at: Date.now(), reason: 'the adopted process exited; procd is not its parent, so its exit status is unknown' });
+    }
+    this.clearTimeout(id);
+    this.polled.delete(id);
+    void this.store.flush();
   }
 
   /** Resolves when the job is no longer running (or after `timeoutMs`). */
@@ -361,7 +390,7 @@ export class Supervisor {
     const lastOutputAt = Math.max(out.end > 0 ? out.mtimeMs : 0, err.end > 0 ? err.mtimeMs : 0) || null;
     const output = { stdoutBytes: out.end, stderrBytes: err.end, droppedBytes: out.start + err.start, lastOutputAt };
     const same = JSON.stringify(output) === JSON.stringify(job.output);
-    return same ? job : (this.table.update(id, (j) => ({ ...j, output })) ?? undefined);
+    return same ? job : (this.table.updateVolatile(id, (j) => ({ resources: j.resources, output })) ?? undefined);
   }
 
   // ---- daemon start and stop ----------------------------------------------------------------

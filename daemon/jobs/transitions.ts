@@ -5,7 +5,7 @@ import type { JobState, KillRecord, SpawnError } from '../../shared/job.js';
 import { signalName } from '../../shared/signals.js';
 
 export type JobEvent =
-  | { type: 'started'; at: number; pid: number; startTicks: number | null; shimPid: number }
+  | { type: 'started'; at: number; pid: number; startTicks: number | null; shimPid: number | null }
   | { type: 'spawn_failed'; at: number; error: SpawnError }
   /** The main process ended. `kill` is the stop request in progress, if any; it decides killed vs timed_out. */
   | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean }
@@ -20,11 +20,17 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         return ok({ kind: 'running', startedAt: event.at, pid: event.pid, startTicks: event.startTicks, shimPid: event.shimPid });
       }
       if (event.type === 'spawn_failed') {
-        return ok({ kind: 'failed', startedAt: event.at, endedAt: event.at, durationMs: 0, exitCode: null, signal: null, spawnError: event.error });
+        return ok({ kind: 'failed', startedAt: event.at, endedAt: event.at, durationMs: 0, pid: null, startTicks: null, exitCode: null, signal: null, spawnError: event.error });
       }
       break;
     case 'running': {
-      const ended = { startedAt: state.startedAt, endedAt: event.at, durationMs: Math.max(0, event.at - state.startedAt) };
+      const ended = {
+        startedAt: state.startedAt,
+        endedAt: event.at,
+        durationMs: Math.max(0, event.at - state.startedAt),
+        pid: state.pid,
+        startTicks: state.startTicks,
+      };
       if (event.type === 'exited') return ok(endState(ended, event));
       if (event.type === 'lost') return ok({ kind: 'lost', ...ended, exitCode: null, signal: null, reason: event.reason });
       break;
@@ -36,7 +42,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
 }
 
 function endState(
-  ended: { startedAt: number; endedAt: number; durationMs: number },
+  ended: { startedAt: number; endedAt: number; durationMs: number; pid: number; startTicks: number | null },
   event: Extract<JobEvent, { type: 'exited' }>,
 ): JobState {
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };

@@ -1,82 +1,175 @@
 // The platform-neutral view of processes used by the kill procedure and the monitor: /proc on
-// Linux (one pass, no spawns), one `ps` elsewhere.
+// Linux (one pass, no spawns), one `ps` per call elsewhere. Pure helpers over a table live here.
 
 import { existsSync } from 'node:fs';
-import { readPsTable } from './ps-fallback.js';
-import { readEnvironEntries, readProcfsIdentity, readProcfsTable, type ProcInfo } from './procfs.js';
+import {
+  CLOCK_TICKS_PER_SECOND,
+  environValues,
+  pageSize as procfsPageSize,
+  procfsBootTimeMs,
+  procfsCountOpenFds,
+  procfsEachEnviron,
+  procfsReadCmdline,
+  procfsReadIdentity,
+  procfsReadTable,
+  type ProcInfo,
+} from './procfs.js';
+import { probeWithSignal0, psEachEnviron, psReadIdentity, psReadTable } from './ps-fallback.js';
 
 export type { ProcInfo } from './procfs.js';
-export { bootTimeMs, CLOCK_TICKS_PER_SECOND, countOpenFds, readCmdline } from './procfs.js';
+export { CLOCK_TICKS_PER_SECOND };
 
-const HAVE_PROC = process.platform === 'linux' && existsSync('/proc/self/stat');
-
+/** pid → process, from one read. */
 export type ProcessTable = Map<number, ProcInfo>;
-
-/** Every process on the machine, read once. */
-export async function readProcessTable(): Promise<ProcessTable> {
-  return HAVE_PROC ? readProcfsTable() : readPsTable();
+/** Identity of a live or zombie pid: with the pid, startTicks tells a reused pid apart. */
+export interface ProcIdentity {
+  startTicks: number;
+  state: string;
 }
 
-/** A zombie has exited: it only waits for its parent to reap it. Never count it as alive. */
+/** True when this machine has a usable /proc (Linux); otherwise `ps` is used. */
+export const HAVE_PROCFS = process.platform === 'linux' && existsSync('/proc/self/stat');
+
+/** Options for readProcessTable. */
+export interface ReadTableOptions {
+  /** Read each process's owner uid (one fstat per pid, ~15% of a /proc scan). Default true. */
+  uid?: boolean;
+}
+
+/** Every process on the machine, read in one pass; processes that vanish mid-scan are skipped. */
+export function readProcessTable(options: ReadTableOptions = {}): Promise<ProcessTable> {
+  return HAVE_PROCFS ? procfsReadTable(options.uid ?? true) : psReadTable();
+}
+
+/** Z (zombie) and X/x (dead) have exited and only wait to be reaped: never alive. */
 export function isDeadState(state: string): boolean {
   return state === 'Z' || state === 'X' || state === 'x';
 }
 
-export async function readIdentity(pid: number): Promise<{ startTicks: number; state: string } | null> {
-  if (HAVE_PROC) return readProcfsIdentity(pid);
-  const info = readPsTable().get(pid);
-  return info ? { startTicks: info.startTicks, state: info.state } : null;
+/** The current identity of `pid`, or null when no such process exists (or cannot be known). */
+export async function readIdentity(pid: number): Promise<ProcIdentity | null> {
+  if (HAVE_PROCFS) return procfsReadIdentity(pid);
+  try {
+    return await psReadIdentity(pid);
+  } catch {
+    return null; // no ps at all
+  }
 }
 
-/** Alive = exists, is not a zombie, and (when known) started at the same tick: a reused pid is not alive. */
+/** Alive = exists, is not a zombie, and (when startTicks is given) is the same process, not a reused pid. */
 export async function isAlive(pid: number, startTicks?: number | null): Promise<boolean> {
-  const id = await readIdentity(pid);
+  let id: ProcIdentity | null;
+  try {
+    id = HAVE_PROCFS ? await procfsReadIdentity(pid) : await psReadIdentity(pid);
+  } catch {
+    return Number.isInteger(pid) && pid > 0 && probeWithSignal0(pid); // no ps: existence is all we can learn
+  }
   if (!id || isDeadState(id.state)) return false;
   return startTicks === undefined || startTicks === null || id.startTicks === startTicks;
 }
 
+/** Calls `visit(pid, valuesOf)` for each live process in `table` whose environment this user can read. */
+async function eachEnviron(table: ProcessTable, visit: (pid: number, valuesOf: (key: string) => string[]) => void): Promise<void> {
+  if (HAVE_PROCFS) return procfsEachEnviron(table, (pid, env) => visit(pid, (key) => environValues(env, key)));
+  return psEachEnviron((pid, words) => {
+    const info = table.get(pid);
+    if (!info || isDeadState(info.state)) return;
+    visit(pid, (key) => words.filter((w) => w.startsWith(`${key}=`)).map((w) => w.slice(key.length + 1)));
+  });
+}
+
 /**
- * Pids (owned by this user) whose environment holds every `KEY=VALUE` entry of `entries`, exactly:
- * PROCD_JOB_ID=12 never matches PROCD_JOB_ID=123 or a value that merely contains it.
+ * Environment markers. With `key` (and optionally `value`): value → pids of the processes in
+ * `table` carrying an exact `key=value` entry. With a list of `KEY=VALUE` entries: the pids
+ * carrying every one of them. Exact entries only: PROCD_JOB_ID=12 never matches
+ * PROCD_JOB_ID=123, X_PROCD_JOB_ID=12, or a value that merely contains the text. Zombies and
+ * unreadable processes (another user's, vanished) are skipped.
  */
-export async function findMarked(table: ProcessTable, entries: string[]): Promise<number[]> {
-  if (!HAVE_PROC || entries.length === 0) return [];
-  const found: number[] = [];
-  for (const [pid, info] of table) {
-    if (isDeadState(info.state) || pid === process.pid) continue;
-    const env = readEnvironEntries(pid);
-    if (env && entries.every((e) => env.includes(e))) found.push(pid);
+export function findMarked(table: ProcessTable, key: string, value?: string): Promise<Map<string, number[]>>;
+export function findMarked(table: ProcessTable, entries: readonly string[]): Promise<number[]>;
+export async function findMarked(table: ProcessTable, keyOrEntries: string | readonly string[], value?: string): Promise<Map<string, number[]> | number[]> {
+  if (typeof keyOrEntries !== 'string') {
+    const wanted = keyOrEntries.map((e) => {
+      const eq = e.indexOf('=');
+      return eq < 0 ? { key: e, value: '' } : { key: e.slice(0, eq), value: e.slice(eq + 1) };
+    });
+    const pids: number[] = [];
+    if (wanted.length === 0) return pids;
+    await eachEnviron(table, (pid, valuesOf) => {
+      if (wanted.every((w) => valuesOf(w.key).includes(w.value))) pids.push(pid);
+    });
+    return pids.sort((a, b) => a - b);
   }
-  return found;
+  const byValue = new Map<string, number[]>();
+  await eachEnviron(table, (pid, valuesOf) => {
+    for (const v of new Set(valuesOf(keyOrEntries))) {
+      if (value !== undefined && v !== value) continue;
+      const list = byValue.get(v);
+      if (list) list.push(pid);
+      else byValue.set(v, [pid]);
+    }
+  });
+  for (const list of byValue.values()) list.sort((a, b) => a - b);
+  return byValue;
 }
 
+/** Pids whose process group is `pgid` (zombies included), ascending. */
 export function membersOfGroup(table: ProcessTable, pgid: number): number[] {
-  return [...table.values()].filter((p) => p.pgid === pgid).map((p) => p.pid);
+  return [...table.values()].filter((p) => p.pgid === pgid).map((p) => p.pid).sort((a, b) => a - b);
 }
 
+/** Pids whose session is `sid` (zombies included), ascending. */
 export function membersOfSession(table: ProcessTable, sid: number): number[] {
-  return [...table.values()].filter((p) => p.sid === sid).map((p) => p.pid);
+  return [...table.values()].filter((p) => p.sid === sid).map((p) => p.pid).sort((a, b) => a - b);
 }
 
-/** All descendants by parent links (pid order does not matter, so pid wrap-around is harmless). */
-export function descendantsOf(table: ProcessTable, roots: number[]): number[] {
+/**
+ * Every strict descendant of `roots` by parent links, ascending (a root is listed only when it
+ * descends from another root). Pid order is never assumed, so pid wrap-around is harmless.
+ */
+export function descendantsOf(table: ProcessTable, roots: readonly number[]): number[] {
   const children = new Map<number, number[]>();
   for (const p of table.values()) {
+    if (p.ppid === p.pid) continue;
     const list = children.get(p.ppid);
     if (list) list.push(p.pid);
     else children.set(p.ppid, [p.pid]);
   }
-  const seen = new Set<number>(roots);
+  const seen = new Set<number>();
   const queue = [...roots];
   const out: number[] = [];
-  while (queue.length) {
-    const pid = queue.pop()!;
-    for (const child of children.get(pid) ?? []) {
+  while (queue.length > 0) {
+    for (const child of children.get(queue.pop()!) ?? []) {
       if (seen.has(child)) continue;
       seen.add(child);
       out.push(child);
       queue.push(child);
     }
   }
-  return out;
+  return out.sort((a, b) => a - b);
+}
+
+/** Open file descriptors of `pid`; null when not readable (and always on the ps fallback). */
+export function countOpenFds(pid: number): Promise<number | null> {
+  return HAVE_PROCFS ? procfsCountOpenFds(pid) : Promise.resolve(null);
+}
+
+/** argv of `pid`; null when not readable (and always on the ps fallback, which loses argv boundaries). */
+export function readCmdline(pid: number): Promise<string[] | null> {
+  return HAVE_PROCFS ? procfsReadCmdline(pid) : Promise.resolve(null);
+}
+
+/** Wall-clock ms of boot: bootTimeMs() + startTicks * 1000 / CLOCK_TICKS_PER_SECOND is a start time. 0 on the ps fallback, whose ticks count from the epoch. */
+export function bootTimeMs(): number {
+  return HAVE_PROCFS ? procfsBootTimeMs() : 0;
+}
+
+/** Wall-clock start time (ms since the epoch) of a process from its startTicks. */
+export function startTimeMs(startTicks: number): number {
+  return bootTimeMs() + (startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The kernel page size on Linux; 4096 elsewhere (ps reports RSS in KiB, so it is not needed there). */
+export function pageSize(): number {
+  return HAVE_PROCFS ? procfsPageSize() : 4096;
 }

@@ -1,89 +1,216 @@
-// Linux process table: one pass over /proc/[pid]/stat, no child processes, no handles kept open.
+// The Linux reader: one pass over /proc/[0-9]*/stat for the whole process table, plus the small
+// per-pid reads (identity, environ markers, fds, cmdline). Files are read with synchronous
+// open/read/close into a shared buffer — measured ~4x faster than fs.promises.readFile with any
+// concurrency (11 µs vs 60 µs per pid) — in chunks with an event-loop yield between them, so
+// a scan never blocks the daemon for long and no handle stays open between calls.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 
+/** One process as seen in a single read of its /proc/<pid>/stat. */
 export interface ProcInfo {
   pid: number;
   ppid: number;
   pgid: number;
   sid: number;
-  /** One letter: R S D Z T t X I ... */
+  /** One letter: R S D Z T t X I … (Z and X are dead). */
   state: string;
+  /** Executable name, at most 15 bytes on Linux; may contain spaces and parentheses. */
   comm: string;
-  /** Field 22, clock ticks since boot: with pid, the identity of a process. */
+  /**
+   * Start time in clock ticks since boot (stat field 22); with pid, the identity of a process.
+   * On the ps fallback: ticks since the Unix epoch at 1 s resolution (and bootTimeMs() is 0 there).
+   */
   startTicks: number;
   utimeTicks: number;
   stimeTicks: number;
+  /** Thread count; 0 when unknown (ps fallback). */
   threads: number;
   rssBytes: number;
+  /** Effective owner uid, when known. */
+  uid: number | null;
 }
 
-/** USER_HZ is 100 on every Linux architecture Node runs on (it is fixed in the kernel ABI). */
+/**
+ * USER_HZ, the unit of every tick count in /proc. It is a fixed kernel ABI constant (100) on
+ * every architecture Node runs on — the kernel's internal HZ (250, 1000…) is converted before it
+ * reaches userspace — and sysconf(_SC_CLK_TCK) returns the same constant. A test checks it
+ * against /proc/uptime on the running machine.
+ */
 export const CLOCK_TICKS_PER_SECOND = 100;
-const PAGE_SIZE = 4096;
 
-/** Parses /proc/<pid>/stat. comm may contain spaces and parentheses: it ends at the LAST ')'. */
-export function parseStat(pid: number, text: string): ProcInfo | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state); field N is f[N - 3].
-  const n = (field: number) => Number(f[field - 3]);
+const CHUNK = 64; // pids read per synchronous slice before yielding to the event loop
+const statBuf = Buffer.allocUnsafe(4096); // a stat line is < 1.2 KiB: 16-byte comm + 52 numbers
+let envBuf = Buffer.allocUnsafe(64 * 1024);
+
+/** Errors that mean "this process is gone or not ours to read": skip it silently. */
+function isSkippable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR';
+}
+
+/** Parses one /proc/<pid>/stat line; null when it is malformed (e.g. empty for a vanishing pid). */
+export function parseStat(line: string | Buffer, uid: number | null = null): ProcInfo | null {
+  const buf = typeof line === 'string' ? Buffer.from(line) : line;
+  return parseStatBytes(buf, buf.length, uid);
+}
+
+// Field numbers (stat(5), 1-based) that ProcInfo needs after the comm.
+const STATE = 3, PPID = 4, PGRP = 5, SESSION = 6, UTIME = 14, STIME = 15, THREADS = 20, STARTTIME = 22, RSS = 24;
+
+const statFields = new Float64Array(RSS + 1);
+
+/**
+ * Parses buf[0, len) without building a string per field (the parse is a third of a scan's
+ * cost otherwise). comm is the text between the first '(' and the LAST ')': it may itself
+ * contain ')', spaces and even newlines.
+ */
+function parseStatBytes(buf: Buffer, len: number, uid: number | null): ProcInfo | null {
+  const open = buf.indexOf(0x28); // (
+  const close = buf.lastIndexOf(0x29, len - 1); // )
+  if (open < 1 || close < open || close + 2 >= len) return null;
+  let pid = 0;
+  for (let i = 0; i < open - 1; i++) pid = pid * 10 + (buf[i]! - 48);
+  const nums = statFields.fill(NaN);
+  let state = '?';
+  let field = STATE;
+  let value = 0;
+  let digits = false;
+  let negative = false;
+  for (let i = close + 2; i <= len && field <= RSS; i++) {
+    const c = i < len ? buf[i]! : 0x20;
+    if (c === 0x20 || c === 0x0a) {
+      if (field === STATE) state = buf.toString('latin1', close + 2, i);
+      else nums[field] = digits ? (negative ? -value : value) : NaN;
+      field++;
+      value = 0;
+      digits = false;
+      negative = false;
+    } else if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits = true;
+    } else if (c === 0x2d) negative = true; // "-"
+  }
+  if (field <= STARTTIME || !Number.isFinite(nums[STARTTIME])) return null;
   return {
     pid,
-    comm: text.slice(open + 1, close),
-    state: f[0] ?? '?',
-    ppid: n(4),
-    pgid: n(5),
-    sid: n(6),
-    utimeTicks: n(14),
-    stimeTicks: n(15),
-    threads: n(20),
-    startTicks: n(22),
-    rssBytes: n(24) * PAGE_SIZE,
+    ppid: nums[PPID]!,
+    pgid: nums[PGRP]!,
+    sid: nums[SESSION]!,
+    state,
+    comm: buf.toString('utf8', open + 1, close),
+    startTicks: nums[STARTTIME]!,
+    utimeTicks: nums[UTIME]!,
+    stimeTicks: nums[STIME]!,
+    threads: nums[THREADS]!,
+    rssBytes: (nums[RSS] ?? 0) * pageSize(),
+    uid,
   };
 }
 
-/** Reads every process once. Processes that vanish mid-scan are skipped. */
-export function readProcfsTable(): Map<number, ProcInfo> {
-  const table = new Map<number, ProcInfo>();
-  for (const entry of readdirSync('/proc')) {
-    const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(entry);
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue;
+/** Reads and parses /proc/<pid>/stat through the shared buffer; null when the pid is gone. */
+function readStat(pid: number | string, withUid: boolean): ProcInfo | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+    const len = readSync(fd, statBuf, 0, statBuf.length, 0);
+    const uid = withUid ? fstatSync(fd).uid : null; // the /proc/<pid> inode owner is the euid
+    return parseStatBytes(statBuf, len, uid);
+  } catch (err) {
+    if (isSkippable(err)) return null;
+    throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads /proc/<pid>/<name> whole (environ can be up to ARG_MAX); null when unreadable. */
+function readWhole(pid: number, name: string): Buffer | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(`/proc/${pid}/${name}`, 'r');
+    let len = 0;
+    for (;;) {
+      if (len === envBuf.length) {
+        const bigger = Buffer.allocUnsafe(envBuf.length * 2);
+        envBuf.copy(bigger, 0, 0, len);
+        envBuf = bigger;
+      }
+      const got = readSync(fd, envBuf, len, envBuf.length - len, null);
+      if (got === 0) break;
+      len += got;
     }
-    const info = parseStat(pid, text);
-    if (info) table.set(pid, info);
+    return envBuf.subarray(0, len);
+  } catch (err) {
+    if (isSkippable(err)) return null;
+    throw err;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Every process in one pass over /proc; processes that vanish mid-scan are skipped. */
+export async function procfsReadTable(withUid = true): Promise<Map<number, ProcInfo>> {
+  const table = new Map<number, ProcInfo>();
+  const names = readdirSync('/proc');
+  let sinceYield = 0;
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const info = readStat(name, withUid);
+    if (info) table.set(info.pid, info);
+    if (++sinceYield === CHUNK) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
   }
   return table;
 }
 
-export async function readProcfsIdentity(pid: number): Promise<{ startTicks: number; state: string } | null> {
-  try {
-    const info = parseStat(pid, await readFile(`/proc/${pid}/stat`, 'latin1'));
-    return info ? { startTicks: info.startTicks, state: info.state } : null;
-  } catch {
-    return null;
+/** The identity of one pid right now, or null when it does not exist. */
+export async function procfsReadIdentity(pid: number): Promise<{ startTicks: number; state: string } | null> {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  const info = readStat(pid, false);
+  return info ? { startTicks: info.startTicks, state: info.state } : null;
+}
+
+/** Every value of `key` in a NUL-separated environ block (exact entries only, in order). */
+export function environValues(env: Buffer, key: string): string[] {
+  const needle = Buffer.from(`${key}=`);
+  const values: string[] = [];
+  let at = env.indexOf(needle);
+  while (at >= 0) {
+    if (at === 0 || env[at - 1] === 0) {
+      const start = at + needle.length;
+      const end = env.indexOf(0, start);
+      values.push(env.toString('utf8', start, end < 0 ? env.length : end));
+    }
+    at = env.indexOf(needle, at + 1);
+  }
+  return values;
+}
+
+/** Calls `visit` with the environ of every live process in `table` that this uid may read. */
+export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pid: number, env: Buffer) => void): Promise<void> {
+  const me = process.getuid?.() ?? null;
+  let sinceYield = 0;
+  for (const info of table.values()) {
+    if (info.state === 'Z' || info.state === 'X') continue; // a zombie's environ is empty anyway
+    // Another user's environ is unreadable (EACCES) unless we are root: skip the attempt.
+    if (me !== null && me !== 0 && info.uid !== null && info.uid !== me) continue;
+    const env = readWhole(info.pid, 'environ');
+    if (env && env.length > 0) visit(info.pid, env);
+    if (++sinceYield === CHUNK) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
   }
 }
 
-/** The environment of a process as NUL-separated entries; null when unreadable. */
-export function readEnvironEntries(pid: number): string[] | null {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-  } catch {
-    return null;
-  }
-}
-
-export async function countOpenFds(pid: number): Promise<number | null> {
+/** Number of open file descriptors of `pid`; null when not readable. */
+export async function procfsCountOpenFds(pid: number): Promise<number | null> {
   try {
     return (await readdir(`/proc/${pid}/fd`)).length;
   } catch {
@@ -91,21 +218,42 @@ export async function countOpenFds(pid: number): Promise<number | null> {
   }
 }
 
-export async function readCmdline(pid: number): Promise<string[] | null> {
-  try {
-    const text = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return text.split('\0').filter((s, i, all) => s !== '' || i < all.length - 1);
-  } catch {
-    return null;
-  }
+/** argv of `pid` ([] for kernel threads and zombies); null when not readable. */
+export async function procfsReadCmdline(pid: number): Promise<string[] | null> {
+  const raw = readWhole(pid, 'cmdline');
+  if (!raw) return null;
+  const parts = raw.toString('utf8').split('\0');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
-let bootMs: number | null = null;
-/** Boot time from /proc/stat btime, to turn start ticks into wall time. */
-export function bootTimeMs(): number {
-  if (bootMs === null) {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    bootMs = m ? Number(m[1]) * 1000 : 0;
+let bootMs: number | undefined;
+/** Wall-clock boot time from /proc/stat btime (1 s resolution), read once. */
+export function procfsBootTimeMs(): number {
+  if (bootMs === undefined) {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+    bootMs = m ? Number(m[1]) * 1000 : Date.now() - Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]) * 1000;
   }
   return bootMs;
+}
+
+let page: number | undefined;
+/** The kernel page size (stat's rss is in pages): from the first mapping in /proc/self/smaps, else 4096. */
+export function pageSize(): number {
+  if (page === undefined) {
+    page = 4096;
+    try {
+      const fd = openSync('/proc/self/smaps', 'r');
+      try {
+        const buf = Buffer.allocUnsafe(4096);
+        const m = /KernelPageSize:\s+(\d+) kB/.exec(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)));
+        if (m) page = Number(m[1]) * 1024;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // no smaps (restricted /proc): 4096 is the page size of x86-64 and most arm64 kernels
+    }
+  }
+  return page;
 }

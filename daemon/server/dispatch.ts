@@ -15,6 +15,12 @@ export interface CallContext {
   /** Resolves when the client disconnects, so long waits can stop early. */
   closed: Promise<void>;
   isClosed(): boolean;
+  /** Sends a server notification on this connection (subscriptions). False when it could not. */
+  notify(method: string, params: unknown): boolean;
+  /** Bytes written to this connection that the client has not read yet. */
+  pendingBytes(): number;
+  /** Closes after what is queued has been flushed (or after a short bound if the client never reads). */
+  endGracefully(): void;
 }
 
 export interface DispatchHooks {

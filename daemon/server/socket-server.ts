@@ -14,8 +14,6 @@ import { dispatchMessage, errorResponse, type CallContext, type HandlerTable } f
 export const MAX_PENDING_WRITE_BYTES = 8 << 20;
 
 export interface Connection extends CallContext {
-  /** Sends a server notification; returns false (and drops the client) when it stopped reading. */
-  notify(method: string, params: unknown): boolean;
   close(): void;
 }
 
@@ -82,6 +80,11 @@ export class SocketServer {
       closed: closedPromise,
       isClosed: () => closed,
       notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),
+      pendingBytes: () => socket.writableLength,
+      endGracefully: () => {
+        socket.end();
+        setTimeout(() => socket.destroy(), 2000).unref();
+      },
       close: () => socket.destroy(),
     };
     this.connections.add(conn);

@@ -2,7 +2,7 @@ import { JOB_STATE_KINDS, type JobStateKind } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { commandOf, elapsed, exitText, pidText, stateColor, stateText } from '../format-job.js';
+import { commandOf, cpuText, elapsed, exitText, flagText, memText, pidText, stateColor, stateText } from '../format-job.js';
 import { paint, table } from '../output.js';
 
 /** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
@@ -41,10 +41,10 @@ export const command: CommandDef = {
       return EXIT.ok;
     }
     const now = Date.now();
-    const rows = jobs.map((j) => [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, now), exitText(j), commandOf(j)]);
+    const rows = jobs.map((j) => [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, now), exitText(j), cpuText(j), memText(j), flagText(j), commandOf(j)]);
     out.out(
-      table(['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'COMMAND'], rows, out.width, (row, col, text) =>
-        col === 2 ? paint(out, stateColor(jobs[row]!.state.kind), text) : text,
+      table(['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', 'FLAGS', 'COMMAND'], rows, out.width, (row, col, text) =>
+        col === 2 ? paint(out, stateColor(jobs[row]!.state.kind), text) : col === 8 && text ? paint(out, 'yellow', text) : text,
       ),
     );
     return EXIT.ok;

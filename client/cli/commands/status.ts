@@ -1,8 +1,9 @@
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import type { Job } from '../../../shared/job.js';
+import type { ProcessNode } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { paint, type Output } from '../output.js';
+import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
 import { commandOf, elapsed, exitText, stateColor, time } from '../format-job.js';
 
@@ -10,18 +11,30 @@ import { commandOf, elapsed, exitText, stateColor, time } from '../format-job.js
 export const command: CommandDef = {
   name: 'status',
   summary: 'Show every field of one job (the most recent job when given a name).',
-  usage: 'procd status ID|NAME [--env] [--json]',
-  optionHelp: ['--env                   also print the job\'s environment'],
-  examples: ['procd status 3', 'procd status web --json'],
-  options: { env: { type: 'boolean' } },
+  usage: 'procd status ID|NAME [--tree] [--env] [--json]',
+  optionHelp: ['--tree                  also show the live process tree (pid, ppid, state, cpu, rss, command)', "--env                   also print the job's environment"],
+  examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
+  options: { env: { type: 'boolean' }, tree: { type: 'boolean' } },
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
-    const job = await (await client()).status({ job: jobRef(positionals[0]!) });
+    const job = await (await client()).status({ job: jobRef(positionals[0]!), ...(flag(values, 'tree') ? { tree: true } : {}) });
     if (out.json) out.printJson(job);
-    else printJob(out, job, flag(values, 'env'));
+    else {
+      printJob(out, job, flag(values, 'env'));
+      if (job.tree) printTree(out, job.tree);
+    }
     return EXIT.ok;
   },
 };
+
+function printTree(out: Output, tree: ProcessNode[]): void {
+  if (tree.length === 0) {
+    out.out('\nno live processes');
+    return;
+  }
+  const rows = tree.map((p) => [String(p.pid), String(p.ppid), p.state, p.cpuPercent === null ? '-' : `${p.cpuPercent.toFixed(0)}%`, formatBytes(p.rssBytes), p.command]);
+  out.out(`\n${table(['PID', 'PPID', 'S', 'CPU', 'RSS', 'COMMAND'], rows, out.width)}`);
+}
 
 export function printJob(out: Output, job: Job, showEnv: boolean): void {
   const s = job.state;
@@ -55,8 +68,17 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
-  rows.push(['last output', job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);
-  for (const f of job.flags) rows.push([`flag ${f.kind}`, `${f.detail} (since ${time(f.raisedAt)})`]);
+  rows.push(['last output', job.spec.command.kind === 'adopted' ? 'unknown (adopted)' : job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);
+  const r = job.resources;
+  if (r?.last) {
+    const cpu = r.last.cpuPercent === null ? '-' : `${r.last.cpuPercent.toFixed(1)}%`;
+    rows.push(['cpu', `${cpu} now, peak ${r.cpuPeak.toFixed(1)}%, avg ${r.cpuAvg.toFixed(1)}% (of one core, whole tree)`]);
+    rows.push(['memory', `${formatBytes(r.last.rssBytes)} now (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
+    const states = Object.entries(r.last.states).map(([k, n]) => `${n}${k}`).join(' ');
+    rows.push(['processes', `${r.last.processes} (${states}), ${r.last.threads} threads, ${r.last.fds ?? '?'} fds, peak ${r.processesPeak} processes`]);
+  }
+  for (const f of job.flags) rows.push([`flag ${f.kind}`, paint(out, f.severity === 'high' ? 'red' : 'yellow', `${f.detail} (since ${time(f.raisedAt)})`)]);
+  for (const f of job.flagHistory.slice(-5)) rows.push([`was ${f.kind}`, `${time(f.raisedAt)} – ${time(f.clearedAt)}: ${f.detail}`]);
   rows.push(['directory', job.dir]);
   const env = Object.entries(job.spec.env);
   rows.push(['environment', showEnv ? '' : `${env.length} variables (--env to show)`]);

@@ -1,0 +1,41 @@
+import { flag, str, type CommandDef } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { durationOption, intOption } from '../parse.js';
+
+/** cleanup: kill leftovers of finished jobs, report zombies, prune old records. */
+export const command: CommandDef = {
+  name: 'cleanup',
+  summary:
+    'Kill processes that finished jobs left behind (same procedure as kill), report zombie processes with the parents that do not reap them, and prune finished records older than the retention (default 7d, at most 10000 records).',
+  usage: 'procd cleanup [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',
+  optionHelp: [
+    '-n, --dry-run           only report what would be done',
+    '--reap-parents          also stop the parents of zombies (SIGTERM, then SIGKILL after the grace)',
+    '--retention DURATION    prune finished jobs that ended longer ago than this (default 7d)',
+    '--max-records N         keep at most N job records (default 10000)',
+  ],
+  examples: ['procd cleanup --dry-run', 'procd cleanup --reap-parents --json'],
+  options: { 'dry-run': { type: 'boolean', short: 'n' }, 'reap-parents': { type: 'boolean' }, retention: { type: 'string' }, 'max-records': { type: 'string' } },
+  async run({ values, out, client }) {
+    const retentionMs = durationOption('retention', str(values, 'retention'));
+    const maxRecords = intOption('max-records', str(values, 'max-records'));
+    const r = await (await client()).cleanup({
+      dryRun: flag(values, 'dry-run'),
+      reapParents: flag(values, 'reap-parents'),
+      ...(retentionMs !== undefined ? { retentionMs } : {}),
+      ...(maxRecords !== undefined ? { maxRecords } : {}),
+    });
+    if (out.json) {
+      out.printJson(r);
+      return EXIT.ok;
+    }
+    const verb = r.dryRun ? 'would kill' : 'killed';
+    out.out(`leftovers: ${r.leftovers.pids.length} process(es) of ${r.leftovers.jobs.length} finished job(s) — ${verb}: ${r.leftovers.pids.join(' ') || 'none'}`);
+    if (!r.dryRun && r.leftovers.forced.length) out.out(`  needed SIGKILL: ${r.leftovers.forced.join(' ')}`);
+    out.out(`zombies: ${r.zombies.length}${r.zombies.map((z) => `\n  pid ${z.pid} (job ${z.jobId}) not reaped by parent ${z.ppid}`).join('')}`);
+    if (r.zombies.length && !r.reapedParents.length) out.out('  (use --reap-parents to stop those parents; the zombies then go away)');
+    if (r.reapedParents.length) out.out(`  stopped parents: ${r.reapedParents.join(' ')}`);
+    out.out(`pruned: ${r.pruned.length} finished job record(s)${r.dryRun ? ' would be removed' : ''}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,79 @@
+import { EVENT_KINDS, type EventKind, type ProcdEvent } from '../../../shared/events.js';
+import type { ParamsOf } from '../../../shared/methods.js';
+import { formatBytes } from '../../../shared/duration.js';
+import { flag, strs, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { paint, type Output } from '../output.js';
+import { time } from '../format-job.js';
+
+/** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
+export const command: CommandDef = {
+  name: 'events',
+  summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
+  usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
+  optionHelp: [
+    '--job ID                only events of this job (repeatable)',
+    '--name NAME             only jobs with this name (repeatable)',
+    '--tag TAG               only jobs with this tag (repeatable)',
+    `--kind KIND             only these kinds (repeatable): ${EVENT_KINDS.join(', ')}`,
+    '--samples               also resource samples, at the sample rate',
+  ],
+  examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
+  options: { job: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, tag: { type: 'string', multiple: true }, kind: { type: 'string', multiple: true }, samples: { type: 'boolean' } },
+  async run({ values, out, client }) {
+    const params: ParamsOf<'subscribe'> = {};
+    const jobs = strs(values, 'job').map((j) => {
+      if (!/^\d+$/.test(j)) throw new ExitError(EXIT.usage, `--job: "${j}" is not a job id (use --name for names)`);
+      return Number(j);
+    });
+    if (jobs.length) params.jobs = jobs;
+    if (strs(values, 'name').length) params.names = strs(values, 'name');
+    if (strs(values, 'tag').length) params.tags = strs(values, 'tag');
+    const kinds = strs(values, 'kind');
+    for (const k of kinds) if (!(EVENT_KINDS as readonly string[]).includes(k)) throw new ExitError(EXIT.usage, `--kind: "${k}" is not one of ${EVENT_KINDS.join(', ')}`);
+    if (kinds.length) params.kinds = kinds as EventKind[];
+    if (flag(values, 'samples')) params.samples = true;
+    const c = await client();
+    let lastSeq = 0;
+    const ended = new Promise<number>((resolve) => {
+      c.onNotification((method, payload) => {
+        if (method !== 'event') return;
+        const event = payload as ProcdEvent;
+        lastSeq = event.seq;
+        out.out(out.json ? JSON.stringify(event) : describe(out, event));
+        if (event.kind === 'subscription.dropped') resolve(EXIT.error);
+      });
+      c.onClose(() => resolve(EXIT.ok));
+    });
+    const r = await c.subscribe(params);
+    lastSeq = r.seq;
+    if (!out.json) out.err(`procd events: listening (last event so far: #${lastSeq}); Ctrl-C to stop`);
+    return ended;
+  },
+};
+
+function describe(out: Output, e: ProcdEvent): string {
+  const head = `${paint(out, 'gray', `#${e.seq} ${time(e.at)}`)} ${paint(out, 'bold', e.kind)}`;
+  const job = 'job' in e ? ` job ${e.job.id} (${e.job.name})` : '';
+  switch (e.kind) {
+    case 'job.started':
+      return `${head}${job} pid ${e.pid}`;
+    case 'job.state': {
+      const s = e.state;
+      const exit = 'exitCode' in s ? ` exit ${s.exitCode ?? '-'}${s.signal ? ` ${s.signal.name}` : ''}` : '';
+      return `${head}${job} ${e.from ?? 'new'} → ${e.to}${exit}`;
+    }
+    case 'flag.raised':
+      return `${head}${job} ${e.flag.kind} (${e.flag.severity}): ${e.flag.detail}`;
+    case 'flag.cleared':
+      return `${head}${job} ${e.flag.kind} cleared`;
+    case 'leftover.found':
+      return `${head}${job} ${e.pids.length} leftover process(es): ${e.pids.join(' ')}`;
+    case 'sample':
+      return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
+    case 'daemon.shutdown':
+      return `${head} the daemon is stopping${e.keepJobs ? ' (jobs keep running)' : ''}`;
+    case 'subscription.dropped':
+      return `${head} ${e.reason}`;
+  }
+}

@@ -1,0 +1,51 @@
+// Adopting a process procd did not start: it is watched, sampled, flagged and killable like
+// any job, but procd is not its parent — so its output is unknown (no stuck flag) and its exit
+// status cannot be learned: when it ends on its own the job becomes `lost` with exitCode null.
+
+import { mkdir, readlink, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import type { Job, JobId } from '../../shared/job.js';
+import type { ParamsOf } from '../../shared/methods.js';
+import { readCmdline, readIdentity, startTimeMs, isDeadState } from '../proc/process-table.js';
+import type { StateStore } from '../store/state-store.js';
+import type { JobTable } from './job-table.js';
+
+export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: string, params: ParamsOf<'adopt'>): Promise<Job> {
+  const { pid } = params;
+  const fail = (message: string, reason: string) => new ProcdError(ErrorCode.AdoptFailed, message, { pid, reason });
+  if (pid === process.pid) throw fail(`pid ${pid} is the procd daemon itself`, 'self');
+  const identity = await readIdentity(pid);
+  if (!identity) throw fail(`no process with pid ${pid}`, 'not_found');
+  if (isDeadState(identity.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
+  const owner = await ownerOf(pid);
+  const me = typeof process.getuid === 'function' ? process.getuid() : owner;
+  if (owner !== null && owner !== me) throw fail(`pid ${pid} belongs to uid ${owner}, not to you (uid ${me})`, 'other_user');
+  for (const job of table.all()) {
+    if (job.state.kind === 'running' && job.state.pid === pid && (job.state.startTicks === null || job.state.startTicks === identity.startTicks)) {
+      throw fail(`pid ${pid} is already tracked as job ${job.id} (${job.name})`, 'already_tracked');
+    }
+  }
+  const argv = (await readCmdline(pid)) ?? [];
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
+  const job = table.create({
+    name: params.name ?? (basename(argv[0] ?? '') || `pid-${pid}`),
+    description: params.description ?? null,
+    tags: params.tags ?? [],
+    spec: { command: { kind: 'adopted', argv }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },
+    dirFor: (id: JobId) => join(jobsDir, String(id)),
+  });
+  await mkdir(job.dir, { recursive: true, mode: 0o700 });
+  const startedAt = startTimeMs(identity.startTicks);
+  const adopted = table.apply(job.id, { type: 'started', at: Number.isFinite(startedAt) && startedAt > 0 ? startedAt : Date.now(), pid, startTicks: identity.startTicks, shimPid: null });
+  await store.flush();
+  return adopted ?? job;
+}
+
+async function ownerOf(pid: number): Promise<number | null> {
+  try {
+    return (await stat(`/proc/${pid}`)).uid;
+  } catch {
+    return null;
+  }
+}

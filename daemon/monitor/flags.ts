@@ -1,0 +1,131 @@
+// Which conditions hold for a running job right now: a pure function of the job, its latest
+// sample and a little remembered history, so the rules can be tested without processes.
+
+import { formatBytes, formatDuration } from '../../shared/duration.js';
+import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
+import type { Thresholds } from './thresholds.js';
+
+/** A condition as evaluated now; raisedAt is filled in by diffFlags. */
+export type Condition = Omit<JobFlag, 'raisedAt'>;
+
+export interface FlagInputs {
+  now: number;
+  sample: ResourceSample | null;
+  /** Consecutive samples at or above the CPU threshold, including this one. */
+  hotSamples: number;
+  /** Zombie processes of the job with the time each was first seen in state Z. */
+  zombies: { pid: number; ppid: number; since: number }[];
+  totalMemoryBytes: number;
+  /** Expected duration learned from history when the job gave none (null: unknown). */
+  baselineMs: number | null;
+}
+
+export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): Condition[] {
+  if (job.state.kind !== 'running') return [];
+  const out: Condition[] = [];
+  const { now, sample } = input;
+  const startedAt = job.state.startedAt;
+
+  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown).
+  if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted') {
+    const lastActivity = Math.max(job.output.lastOutputAt ?? 0, startedAt);
+    const silentMs = now - lastActivity;
+    if (silentMs >= job.spec.stuckAfterMs) {
+      out.push(condition('stuck', `no output for ${formatDuration(silentMs)} (stuck after ${formatDuration(job.spec.stuckAfterMs)})`, 'medium', [], {
+        silentMs,
+        stuckAfterMs: job.spec.stuckAfterMs,
+        lastOutputAt: job.output.lastOutputAt,
+      }));
+    }
+  }
+
+  // time sink: running much longer than expected (given, or learned from history).
+  const expected = job.spec.expectMs ?? input.baselineMs;
+  if (expected && expected > 0) {
+    const elapsed = now - startedAt;
+    const ratio = elapsed / expected;
+    if (ratio >= t.timeSinkFactor) {
+      const severity = ratio >= t.timeSinkHighFactor ? 'high' : 'medium';
+      const source = job.spec.expectMs ? 'expected' : 'usual';
+      out.push(condition('time_sink', `running ${formatDuration(elapsed)}, ${ratio.toFixed(1)}× the ${source} ${formatDuration(expected)}`, severity, [], {
+        elapsedMs: elapsed,
+        expectedMs: expected,
+        ratio: Number(ratio.toFixed(2)),
+      }));
+    }
+  }
+
+  // bottleneck: sustained CPU, a large share of the machine's memory, or an absolute limit.
+  if (sample) {
+    const cpu = sample.cpuPercent ?? 0;
+    const reasons: string[] = [];
+    if (input.hotSamples >= t.cpuSamples) reasons.push(`CPU ${cpu.toFixed(0)}% of a core for ${input.hotSamples} samples (≥ ${t.cpuPercent}%)`);
+    if (t.maxCpuPercent > 0 && cpu >= t.maxCpuPercent) reasons.push(`CPU ${cpu.toFixed(0)}% over the limit ${t.maxCpuPercent}%`);
+    const memShare = input.totalMemoryBytes > 0 ? sample.rssBytes / input.totalMemoryBytes : 0;
+    if (memShare >= t.memoryFraction) reasons.push(`memory ${formatBytes(sample.rssBytes)}, ${(memShare * 100).toFixed(0)}% of the machine`);
+    if (t.maxRssBytes > 0 && sample.rssBytes >= t.maxRssBytes) reasons.push(`memory ${formatBytes(sample.rssBytes)} over the limit ${formatBytes(t.maxRssBytes)}`);
+    if (reasons.length) {
+      out.push(condition('bottleneck', reasons.join('; '), memShare >= t.memoryFraction ? 'high' : 'medium', [], {
+        cpuPercent: sample.cpuPercent === null ? null : Number(cpu.toFixed(1)),
+        rssBytes: sample.rssBytes,
+        memoryShare: Number(memShare.toFixed(3)),
+      }));
+    }
+  }
+
+  // zombie: a child nobody reaps for longer than the threshold.
+  const old = input.zombies.filter((z) => now - z.since >= t.zombieAfterMs);
+  if (old.length) {
+    const parents = [...new Set(old.map((z) => z.ppid))];
+    out.push(condition('zombie', `${old.length} zombie process(es) ${old.map((z) => z.pid).join(' ')} not reaped by parent ${parents.join(' ')}`, 'medium', old.map((z) => z.pid), {
+      parents,
+      oldestMs: now - Math.min(...old.map((z) => z.since)),
+    }));
+  }
+  return out;
+}
+
+function condition(kind: FlagKind, detail: string, severity: 'medium' | 'high', pids: number[], data: JobFlag['data']): Condition {
+  return { kind, detail, severity, pids, data };
+}
+
+export interface FlagDiff {
+  flags: JobFlag[];
+  raised: JobFlag[];
+  cleared: ClearedFlag[];
+  /** True when anything worth persisting changed (a flag raised/cleared or its severity). */
+  changed: boolean;
+}
+
+/**
+ * Merges the conditions of `kinds` evaluated now into the job's current flags: new ones are
+ * raised now, gone ones are cleared now, continuing ones keep their raisedAt (and take the new
+ * figures). Flags of other kinds are left alone.
+ */
+export function diffFlags(current: JobFlag[], now: Condition[], kinds: readonly FlagKind[], at: number): FlagDiff {
+  const flags: JobFlag[] = current.filter((f) => !kinds.includes(f.kind));
+  const raised: JobFlag[] = [];
+  const cleared: ClearedFlag[] = [];
+  let changed = false;
+  for (const c of now) {
+    const existing = current.find((f) => f.kind === c.kind);
+    if (existing) {
+      if (existing.severity !== c.severity || existing.pids.join() !== c.pids.join()) changed = true;
+      flags.push({ ...c, raisedAt: existing.raisedAt });
+    } else {
+      const flag = { ...c, raisedAt: at };
+      flags.push(flag);
+      raised.push(flag);
+      changed = true;
+    }
+  }
+  for (const f of current) {
+    if (kinds.includes(f.kind) && !now.some((c) => c.kind === f.kind)) {
+      cleared.push({ ...f, clearedAt: at });
+      changed = true;
+    }
+  }
+  return { flags, raised, cleared, changed };
+}
+
+export const MAX_FLAG_HISTORY = 50;

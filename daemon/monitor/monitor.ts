@@ -1,0 +1,340 @@
+// The monitor: one process-table read per tick serves every job. It samples each running job's
+// whole tree (CPU, memory, processes, threads, fds, states), keeps peak/average per run, raises
+// and clears flags, notices adopted processes that ended, and watches finished jobs for
+// leftover processes (cleaning them up after a short delay when autoCleanup is on).
+
+import { EventEmitter } from 'node:events';
+import { totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample, ResourceStats } from '../../shared/job.js';
+import { isTerminal } from '../../shared/job.js';
+import type { JobTable } from '../jobs/job-table.js';
+import { killTree } from '../jobs/kill-tree.js';
+import type { Logger } from '../logger.js';
+import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
+import { countOpenFds, isDeadState, readProcessTable, type ProcessTable } from '../proc/process-table.js';
+import { diffFlags, evaluateConditions, MAX_FLAG_HISTORY } from './flags.js';
+import { jobRoot, MarkerCache, processesOf, TableIndex } from './job-processes.js';
+import type { Thresholds } from './thresholds.js';
+
+export interface MonitorOptions {
+  intervalMs: number;
+  instance: string;
+  thresholds: Thresholds;
+  /** Kill leftovers of finished jobs automatically, this long after the job ended (null: never). */
+  autoCleanupDelayMs: number | null;
+  /** How long after a job ends its leftovers are first looked for. */
+  leftoverCheckDelayMs: number;
+  graceMs: number;
+  /** Output figures of running jobs (for the stuck flag) are refreshed through this. */
+  refreshOutput(id: JobId): Promise<unknown>;
+  /** An adopted job's process is gone (we are not its parent: its exit status is unknowable). */
+  onAdoptedGone(id: JobId): void;
+}
+
+export interface MonitorEvents {
+  flags: [{ job: Job; raised: JobFlag[]; cleared: ClearedFlag[] }];
+  leftovers: [{ job: Job; pids: number[] }];
+  sample: [{ job: Job; sample: ResourceSample }];
+}
+
+const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie'];
+
+export class Monitor extends EventEmitter<MonitorEvents> {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly cpu = new CpuSampler();
+  private readonly markers: MarkerCache;
+  private readonly hot = new Map<JobId, number>();
+  /** pid:startTicks of zombies → when first seen in state Z. */
+  private readonly zombieSince = new Map<string, number>();
+  /** Finished jobs whose leftovers are being watched. */
+  private readonly leftoverWatch = new Set<JobId>();
+  private readonly cleaning = new Set<JobId>();
+  /** CPU readings of the last tick, by pid:startTicks (for `status --tree`). */
+  private lastCpu = new Map<string, number | null>();
+  /** Last tick's cost, for `daemon status` and benchmarks. */
+  lastTickMs = 0;
+  ticks = 0;
+
+  constructor(
+    private readonly table: JobTable,
+    private readonly logger: Logger,
+    private readonly opts: MonitorOptions,
+  ) {
+    super();
+    this.markers = new MarkerCache(opts.instance);
+    table.on('change', ({ job, previous }) => {
+      if (previous === 'running' && isTerminal(job.state)) this.scheduleLeftoverCheck(job.id);
+      if (isTerminal(job.state)) this.hot.delete(job.id);
+    });
+    table.on('removed', (job) => this.leftoverWatch.delete(job.id));
+    // Jobs that ended with leftovers before a restart are watched again.
+    for (const job of table.all()) if (job.flags.some((f) => f.kind === 'leftovers')) this.leftoverWatch.add(job.id);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass: read the table once, then update every running job and every watched finished one. */
+  async tick(): Promise<void> {
+    if (this.running) return; // a slow tick is never overlapped by the next
+    this.running = true;
+    const t0 = performance.now();
+    try {
+      const table = await readProcessTable();
+      const at = Date.now();
+      const cpu = this.cpu.sample(table, performance.now());
+      this.lastCpu = cpu;
+      await this.markers.update(table);
+      const index = new TableIndex(table);
+      const marked = this.markers.byJob(table);
+      const zombies = this.trackZombies(table, at);
+      for (const job of [...this.table.all()]) {
+        if (job.state.kind === 'running') await this.sampleJob(job, table, index, marked, cpu, zombies, at);
+        else if (this.leftoverWatch.has(job.id)) this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'monitor tick failed');
+    } finally {
+      this.lastTickMs = performance.now() - t0;
+      this.ticks++;
+      this.running = false;
+    }
+  }
+
+  private trackZombies(table: ProcessTable, at: number): Map<number, number> {
+    const seen = new Map<number, number>();
+    const live = new Set<string>();
+    for (const p of table.values()) {
+      if (p.state !== 'Z') continue;
+      const k = procKey(p);
+      live.add(k);
+      const since = this.zombieSince.get(k) ?? at;
+      this.zombieSince.set(k, since);
+      seen.set(p.pid, since);
+    }
+    for (const k of this.zombieSince.keys()) if (!live.has(k)) this.zombieSince.delete(k);
+    return seen;
+  }
+
+  private async sampleJob(
+    job: Job,
+    table: ProcessTable,
+    index: TableIndex,
+    marked: Map<JobId, number[]>,
+    cpu: Map<string, number | null>,
+    zombieSince: Map<number, number>,
+    at: number,
+  ): Promise<void> {
+    const root = jobRoot(job);
+    if (!root || job.state.kind !== 'running') return;
+    const main = table.get(root.pid);
+    if (job.state.shimPid === null && (!main || isDeadState(main.state) || (root.startTicks !== null && main.startTicks !== root.startTicks))) {
+      this.opts.onAdoptedGone(job.id);
+      return;
+    }
+    const exclude = new Set<number>([process.pid, ...(job.state.shimPid === null ? [] : [job.state.shimPid])]);
+    const pids = processesOf(root, marked.get(job.id) ?? [], index, exclude);
+    const sample = await this.measure(pids, root.pid, table, cpu, at);
+    const hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? (this.hot.get(job.id) ?? 0) + 1 : 0;
+    this.hot.set(job.id, hot);
+    await this.opts.refreshOutput(job.id);
+    const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
+    if (!updated) return;
+    this.emit('sample', { job: updated, sample });
+
+    const zombies = pids
+      .filter((pid) => zombieSince.has(pid))
+      .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: zombieSince.get(pid)! }));
+    const conditions = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
+    this.applyFlags(updated, conditions, TICK_FLAG_KINDS, at);
+  }
+
+  private async measure(pids: number[], mainPid: number, table: ProcessTable, cpu: Map<string, number | null>, at: number): Promise<ResourceSample> {
+    let cpuTotal = 0;
+    let cpuKnown = false;
+    let rss = 0;
+    let threads = 0;
+    let fds: number | null = 0;
+    const states: Record<string, number> = {};
+    let processes = 0;
+    const fdCounts = await Promise.all(pids.map((pid) => (isDeadState(table.get(pid)?.state ?? 'Z') ? Promise.resolve(0) : countOpenFds(pid))));
+    pids.forEach((pid, i) => {
+      const p = table.get(pid);
+      if (!p) return;
+      states[p.state] = (states[p.state] ?? 0) + 1;
+      if (isDeadState(p.state)) return;
+      processes++;
+      const c = cpu.get(procKey(p));
+      if (c !== null && c !== undefined) {
+        cpuTotal += c;
+        cpuKnown = true;
+      }
+      rss += p.rssBytes;
+      threads += p.threads;
+      const f = fdCounts[i];
+      fds = f === null || f === undefined || fds === null ? null : fds + f;
+    });
+    const main = table.get(mainPid);
+    return {
+      at,
+      cpuPercent: cpuKnown ? Number(cpuTotal.toFixed(1)) : null,
+      rssBytes: rss,
+      mainRssBytes: main && !isDeadState(main.state) ? main.rssBytes : 0,
+      processes,
+      threads,
+      fds,
+      states,
+    };
+  }
+
+  private applyFlags(job: Job, conditions: ReturnType<typeof evaluateConditions>, kinds: readonly FlagKind[], at: number): Job {
+    const diff = diffFlags(job.flags, conditions, kinds, at);
+    if (!diff.changed) {
+      // Same flags, fresher figures: keep them in memory without a journal write.
+      if (conditions.length) this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: j.resources }));
+      return job;
+    }
+    const updated =
+      this.table.update(job.id, (j) => ({
+        ...j,
+        flags: diff.flags,
+        flagHistory: [...j.flagHistory, ...diff.cleared].slice(-MAX_FLAG_HISTORY),
+      })) ?? job;
+    for (const f of diff.raised) this.logger.info({ job: job.id, flag: f.kind, detail: f.detail }, 'flag raised');
+    for (const f of diff.cleared) this.logger.info({ job: job.id, flag: f.kind }, 'flag cleared');
+    if (diff.raised.length || diff.cleared.length) this.emit('flags', { job: updated, raised: diff.raised, cleared: diff.cleared });
+    return updated;
+  }
+
+  // ---- leftovers ------------------------------------------------------------------------------
+
+  private scheduleLeftoverCheck(id: JobId): void {
+    const delay = Math.min(this.opts.leftoverCheckDelayMs, this.opts.autoCleanupDelayMs ?? Infinity);
+    setTimeout(() => void this.checkLeftovers(id), delay).unref();
+  }
+
+  /** Looks for a finished job's leftovers now; raises/clears the flag and may clean them up. */
+  async checkLeftovers(id: JobId): Promise<number[]> {
+    const job = this.table.get(id);
+    if (!job || !isTerminal(job.state)) return [];
+    const table = await readProcessTable();
+    await this.markers.update(table);
+    const pids = this.updateLeftovers(job, new TableIndex(table), this.markers.byJob(table).get(id) ?? [], Date.now());
+    if (pids.length && this.opts.autoCleanupDelayMs !== null) {
+      const wait = Math.max(0, job.state.endedAt + this.opts.autoCleanupDelayMs - Date.now());
+      setTimeout(() => void this.cleanLeftovers(id).catch((err: unknown) => this.logger.error({ err, job: id }, 'auto cleanup failed')), wait).unref();
+    }
+    return pids;
+  }
+
+  /** The live leftover processes of a finished job, with the flag brought up to date. */
+  private updateLeftovers(job: Job, index: TableIndex, marked: number[], at: number): number[] {
+    const root = jobRoot(job);
+    const exclude = new Set<number>([process.pid]);
+    const pids = root ? processesOf(root, marked, index, exclude) : marked;
+    const live = pids.filter((pid) => !isDeadState(index.table.get(pid)?.state ?? 'Z'));
+    const had = job.flags.find((f) => f.kind === 'leftovers');
+    const conditions = live.length
+      ? [{ kind: 'leftovers' as const, detail: `${live.length} process(es) still running after the job ended: ${live.join(' ')}`, severity: 'medium' as const, pids: live, data: { count: live.length } }]
+      : [];
+    this.applyFlags(job, conditions, ['leftovers'], at);
+    if (live.length) {
+      this.leftoverWatch.add(job.id);
+      if (!had || had.pids.join() !== live.join()) this.emit('leftovers', { job: this.table.get(job.id) ?? job, pids: live });
+    } else {
+      this.leftoverWatch.delete(job.id);
+    }
+    return live;
+  }
+
+  /** Kills a finished job's leftovers with the kill procedure. Returns what was signalled/forced. */
+  async cleanLeftovers(id: JobId): Promise<{ signalled: number[]; forced: number[] }> {
+    const job = this.table.get(id);
+    const root = job ? jobRoot(job) : null;
+    if (!job || !root || !isTerminal(job.state) || this.cleaning.has(id)) return { signalled: [], forced: [] };
+    this.cleaning.add(id);
+    try {
+      const table = await readProcessTable();
+      const leader = table.get(root.pid);
+      const reused = leader !== undefined && root.startTicks !== null && leader.startTicks !== root.startTicks;
+      const result = await killTree(
+        { jobId: id, instance: this.opts.instance, pid: root.pid, ownsGroup: root.ownsGroup && !reused, exclude: [] },
+        'SIGTERM',
+        this.opts.graceMs,
+      );
+      if (result.signalled.length) this.logger.info({ job: id, ...result }, 'leftovers cleaned up');
+      await this.checkLeftovers(id);
+      return { signalled: result.signalled, forced: result.forced };
+    } finally {
+      this.cleaning.delete(id);
+    }
+  }
+
+  /** One fresh read: live processes of every finished job, and zombies of every job. */
+  async scan(): Promise<{ leftovers: Map<JobId, number[]>; zombies: { pid: number; ppid: number; jobId: JobId }[] }> {
+    const table = await readProcessTable();
+    await this.markers.update(table);
+    const index = new TableIndex(table);
+    const marked = this.markers.byJob(table);
+    const leftovers = new Map<JobId, number[]>();
+    const zombies: { pid: number; ppid: number; jobId: JobId }[] = [];
+    for (const job of this.table.all()) {
+      const root = jobRoot(job);
+      const exclude = new Set<number>([process.pid]);
+      if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
+      const pids = root ? processesOf(root, marked.get(job.id) ?? [], index, exclude) : (marked.get(job.id) ?? []);
+      for (const pid of pids) {
+        const p = table.get(pid);
+        if (p?.state === 'Z') zombies.push({ pid, ppid: p.ppid, jobId: job.id });
+      }
+      if (isTerminal(job.state)) {
+        const live = pids.filter((pid) => !isDeadState(table.get(pid)?.state ?? 'Z'));
+        if (live.length) leftovers.set(job.id, live);
+      }
+    }
+    return { leftovers, zombies };
+  }
+
+  /** The live process tree of a job, with the CPU readings of the last tick. */
+  async treeOf(job: Job): Promise<{ pid: number; ppid: number; state: string; cpuPercent: number | null; rssBytes: number; threads: number; comm: string }[]> {
+    const root = jobRoot(job);
+    if (!root) return [];
+    const table = await readProcessTable();
+    await this.markers.update(table);
+    const exclude = new Set<number>([process.pid]);
+    if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
+    const pids = processesOf(root, this.markers.byJob(table).get(job.id) ?? [], new TableIndex(table), exclude);
+    return pids.flatMap((pid) => {
+      const p = table.get(pid);
+      if (!p) return [];
+      return [{ pid, ppid: p.ppid, state: p.state, cpuPercent: this.lastCpu.get(procKey(p)) ?? null, rssBytes: p.rssBytes, threads: p.threads, comm: p.comm }];
+    });
+  }
+}
+
+/** Folds one sample into the run's statistics. */
+export function accumulate(stats: ResourceStats | null, sample: ResourceSample): ResourceStats {
+  const s = stats ?? { samples: 0, cpuPeak: 0, cpuAvg: 0, rssPeak: 0, rssAvg: 0, processesPeak: 0, last: null };
+  const n = s.samples + 1;
+  const cpu = sample.cpuPercent ?? s.cpuAvg;
+  return {
+    samples: n,
+    cpuPeak: Math.max(s.cpuPeak, sample.cpuPercent ?? 0),
+    cpuAvg: Number((s.cpuAvg + (cpu - s.cpuAvg) / n).toFixed(2)),
+    rssPeak: Math.max(s.rssPeak, sample.rssBytes),
+    rssAvg: Math.round(s.rssAvg + (sample.rssBytes - s.rssAvg) / n),
+    processesPeak: Math.max(s.processesPeak, sample.processes),
+    last: sample,
+  };
+}
