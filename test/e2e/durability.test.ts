@@ -1,0 +1,147 @@
+// The daemon is not a single point of failure: SIGKILL it while jobs run, start it again, and
+// every job is re-adopted or recorded with its real exit status, with no output lost.
+
+import { readFileSync, writeFileSync, truncateSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/job.js';
+import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon;
+const external: ChildProcess[] = [];
+beforeEach(async () => {
+  d = await startTestDaemon({ env: { PROCD_SAMPLE_INTERVAL: '300ms' } });
+});
+afterEach(async () => {
+  for (const c of external.splice(0)) c.kill('SIGKILL');
+  await d?.cleanup();
+});
+
+async function track(args: string[]): Promise<Job> {
+  const r = await d.cli(['track', '--json', ...args]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Job;
+}
+const status = async (id: number) => JSON.parse((await d.cli(['status', String(id), '--json'])).stdout) as Job;
+const daemonPid = async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number }).pid;
+const pidOf = (job: Job) => (job.state.kind === 'running' ? job.state.pid : -1);
+
+describe('durability', () => {
+  it('survives SIGKILL of the daemon: re-adopts running jobs, learns ends that happened meanwhile, loses no output', async () => {
+    const chatty = await track(['--name', 'chatty', '--', process.execPath, join(FIXTURES, 'seq-writer.mjs'), '5']);
+    const exit7 = await track(['--name', 'exit7', '--shell', 'read _ < "$PROCD_HOME/go7" 2>/dev/null || while [ ! -e "$PROCD_HOME/go7" ]; do sleep 0.05; done; exit 7']);
+    const victim = await track(['--name', 'victim', '--', 'sleep', '1000']);
+    const steady1 = await track(['--name', 'steady1', '--', 'sleep', '1001']);
+    const steady2 = await track(['--name', 'steady2', '--', 'sleep', '1002']);
+    await until('the chatty job to write', async () => (await status(chatty.id)).output.stdoutBytes > 1000);
+
+    const oldPid = await daemonPid();
+    process.kill(oldPid, 'SIGKILL');
+    await until('the daemon to die', () => !pidAlive(oldPid));
+
+    // While the daemon is down: one job exits 7, one is SIGKILLed from outside, the rest go on.
+    writeFileSync(join(d.home, 'go7'), '');
+    process.kill(pidOf(victim), 'SIGKILL');
+    await until('the exit-7 job to end', () => !pidAlive(pidOf(exit7)));
+    await until('the victim to die', () => !pidAlive(pidOf(victim)));
+    for (const j of [chatty, steady1, steady2]) expect(pidAlive(pidOf(j))).toBe(true);
+
+    // Any CLI call autostarts a new daemon, which re-adopts.
+    const jobs = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    expect(await daemonPid()).not.toBe(oldPid);
+    const byName = new Map(jobs.map((j) => [j.name, j]));
+    for (const name of ['chatty', 'steady1', 'steady2']) {
+      const j = byName.get(name)!;
+      expect(j.state.kind).toBe('running');
+      expect(j.id).toBe(name === 'chatty' ? chatty.id : name === 'steady1' ? steady1.id : steady2.id);
+    }
+    expect(byName.get('exit7')!.state).toMatchObject({ kind: 'failed', exitCode: 7, signal: null });
+    expect(byName.get('victim')!.state).toMatchObject({ kind: 'killed', signal: { name: 'SIGKILL' }, exitCode: 137 });
+
+    // The re-adopted jobs are fully supervised again: kill works and finds the same process.
+    const k = await d.cli(['kill', '--json', 'chatty']);
+    expect(k.code).toBe(0);
+    expect(pidAlive(pidOf(chatty))).toBe(false);
+    const logs = await d.cli(['logs', 'chatty', '--stream', 'stdout']);
+    const lines = logs.stdout.split('\n').filter(Boolean);
+    // no gaps, no duplicates, nothing torn: seq 0..N-1 exactly
+    expect(lines.length).toBeGreaterThan(100);
+    lines.forEach((line, i) => expect(line).toBe(`seq ${i}`));
+  });
+
+  it('restart keeps jobs running; stop --keep-jobs leaves them for the next daemon', async () => {
+    const job = await track(['--', 'sleep', '1003']);
+    const before = await daemonPid();
+    const r = await d.cli(['daemon', 'restart']);
+    expect(r.code).toBe(0);
+    expect(await daemonPid()).not.toBe(before);
+    expect((await status(job.id)).state).toMatchObject({ kind: 'running', pid: pidOf(job) });
+    expect(pidAlive(pidOf(job))).toBe(true);
+    const stop = await d.cli(['daemon', 'stop', '--keep-jobs']);
+    expect(stop.stdout).toMatch(/left running/);
+    expect(pidAlive(pidOf(job))).toBe(true);
+    expect((await status(job.id)).state.kind).toBe('running');
+    // a timeout set before the restart is still enforced by the new daemon
+    const timed = await track(['--timeout', '1500ms', '--', 'sleep', '1004']);
+    expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
+    const done = await until('the timeout to fire after the restart', async () => {
+      const j = await status(timed.id);
+      return j.state.kind === 'timed_out' ? j : null;
+    });
+    expect(done.state).toMatchObject({ kind: 'timed_out', kill: { reason: 'timeout' } });
+  });
+
+  it('never adopts an unrelated process that reuses a recorded pid', async () => {
+    const stranger = spawn('sleep', ['1005'], { detached: true, stdio: 'ignore' });
+    external.push(stranger);
+    const job = await track(['--', 'sleep', '1006']);
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
+    // Point the recorded job at the stranger's pid, as if the pid had been reused.
+    const stateFile = join(d.home, 'state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: Job[] };
+    const recorded = state.jobs.find((j) => j.id === job.id)!;
+    recorded.state = { kind: 'running', startedAt: Date.now() - 1000, pid: stranger.pid!, startTicks: 1, shimPid: 999_999 };
+    writeFileSync(stateFile, JSON.stringify(state));
+    const after = await status(job.id);
+    expect(after.state.kind).toBe('killed'); // its own exit file (from the stop) wins: the real story
+    // and with no exit file at all, a pid with another start time is lost, never adopted
+    recorded.id = 99;
+    recorded.name = 'ghost';
+    recorded.dir = join(d.home, 'jobs', '99');
+    state.jobs.push(recorded);
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
+    writeFileSync(stateFile, JSON.stringify(state));
+    const ghost = await status(99);
+    expect(ghost.state).toMatchObject({ kind: 'lost', exitCode: null });
+    expect(pidAlive(stranger.pid!)).toBe(true);
+    const k = await d.cli(['kill', '99']);
+    expect(k.code).toBe(1);
+    expect(pidAlive(stranger.pid!)).toBe(true);
+  });
+
+  it('starts on a truncated or garbage state file, uses the last good copy and says so', async () => {
+    await track(['--name', 'keep', '--', 'true']);
+    await d.cli(['wait', 'keep']);
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0); // writes a snapshot (and a .bak of the previous)
+    expect((await d.cli(['daemon', 'status'])).code).toBe(1);
+    await d.cli(['daemon', 'start']);
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0); // now .bak holds the job too
+    truncateSync(join(d.home, 'state.json'), 17);
+    const s = await d.cli(['daemon', 'status', '--json']);
+    expect(s.code).toBe(1); // not running yet: status does not autostart
+    const ls = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    expect(ls.map((j) => j.name)).toEqual(['keep']);
+    const st = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    expect(st.warnings.join('\n')).toMatch(/damaged/);
+    expect((await d.cli(['daemon', 'status'])).stdout).toMatch(/warning/);
+
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
+    writeFileSync(join(d.home, 'state.json'), '\u0000garbage{{{');
+    writeFileSync(join(d.home, 'state.json.bak'), 'also garbage');
+    const r = await d.cli(['ls', '--all', '--json']);
+    expect(r.code).toBe(0); // the daemon starts in every case
+    const st2 = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    expect(st2.warnings.length).toBeGreaterThanOrEqual(2);
+  });
+});
