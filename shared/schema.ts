@@ -13,6 +13,8 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; issue: Issue 
 
 export interface Schema<T> {
   readonly description: string;
+  /** For objects: each field's description (used to generate docs/protocol.md). */
+  readonly fields?: Readonly<Record<string, string>>;
   parse(input: unknown, path: string): ParseResult<T>;
 }
 
@@ -142,6 +144,7 @@ export function object<S extends Shape>(shape: S): Schema<Flatten<InferObject<S>
   const description = `an object with fields ${Object.keys(shape).join(', ') || '(none)'}`;
   return {
     description,
+    fields: Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.description])),
     parse(input, path) {
       if (input === undefined || input === null) input = {};
       if (!isPlainObject(input)) return fail(path, 'an object (named parameters)');

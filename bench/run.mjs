@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// procd benchmarks (not part of the test suite): `npm run bench` [-- --quick] [-- --only NAME,...].
+// Each benchmark starts its own daemon in a temporary PROCD_HOME and stops it (and every job)
+// afterwards. Prints a Markdown table and writes bench/results.json. Figures are medians over
+// repeated runs where the measurement is short; the machine is shared and noisy.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const REPO = resolve(import.meta.dirname, '..');
+const CLI = join(REPO, 'dist/client/cli/main.js');
+const { connect } = await import(join(REPO, 'dist/client/index.js'));
+const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const results = [];
+
+function record(name, value, unit, target = '', met = null, note = '') {
+  results.push({ name, value, unit, target, met, note });
+  console.error(`  ${name}: ${value} ${unit}${target ? ` (target ${target}: ${met ? 'met' : 'NOT met'})` : ''}${note ? ` — ${note}` : ''}`);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const round = (x, d = 2) => Number(x.toFixed(d));
+
+async function withDaemon(env, fn) {
+  const home = mkdtempSync(join(tmpdir(), 'procd-bench-'));
+  const fullEnv = { ...process.env, PROCD_HOME: home, ...env };
+  delete fullEnv.PROCD_SOCKET;
+  const paths = resolvePaths(fullEnv);
+  const prev = { ...process.env };
+  Object.assign(process.env, env, { PROCD_HOME: home });
+  const client = await connect({ paths, autostart: true, callTimeoutMs: 120_000 });
+  try {
+    return await fn({ client, home, paths, env: fullEnv });
+  } finally {
+    try {
+      await client.daemonStop({});
+    } catch {
+      // already gone
+    }
+    client.close();
+    await delay(300);
+    killMarked(home);
+    rmSync(home, { recursive: true, force: true });
+    process.env = prev;
+  }
+}
+
+function killMarked(home) {
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`PROCD_HOME=${home}`)) process.kill(Number(e), 'SIGKILL');
+    } catch {
+      // gone or not ours
+    }
+  }
+}
+
+function procStat(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return { cpuTicks: Number(f[11]) + Number(f[12]) };
+}
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function startJobs(client, n, argv, concurrency = 8) {
+  const ids = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        const job = await client.track({ argv, cwd: '/', env: { PATH: process.env.PATH, PROCD_HOME: process.env.PROCD_HOME } });
+        ids.push(job.id);
+      }
+    }),
+  );
+  return ids;
+}
+
+// ---- benchmarks ------------------------------------------------------------------------------
+
+const benches = {
+  async rpc() {
+    await withDaemon({}, async ({ client }) => {
+      const job = await client.track({ argv: ['sleep', '600'], cwd: '/' });
+      for (let i = 0; i < 2000; i++) await client.status({ job: job.id }); // warm up
+      const n = QUICK ? 5000 : 20000;
+      const times = new Array(n);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const s = performance.now();
+        await client.status({ job: job.id });
+        times[i] = performance.now() - s;
+      }
+      const seqRate = n / ((performance.now() - t0) / 1000);
+      const p50 = median(times);
+      record('RPC status round trip p50', round(p50, 3), 'ms', '< 0.3 ms', p50 < 0.3);
+      record('RPC status round trip p99', round(pct(times, 99), 3), 'ms');
+      record('RPC status calls/s, sequential', Math.round(seqRate), 'calls/s');
+      const inflight = 50;
+      const t1 = performance.now();
+      let done = 0;
+      await Promise.all(Array.from({ length: inflight }, async () => {
+        while (done < n) {
+          done++;
+          await client.status({ job: job.id });
+        }
+      }));
+      record('RPC status calls/s, 50 in flight', Math.round(n / ((performance.now() - t1) / 1000)), 'calls/s');
+    });
+  },
+
+  async ls() {
+    await withDaemon({}, async ({ client, env }) => {
+      await startJobs(client, 50, ['sleep', '600']);
+      const finished = await startJobs(client, 50, ['true']);
+      await client.wait({ jobs: finished });
+      const runs = QUICK ? 10 : 21;
+      const time = (cmd, a) => {
+        const xs = [];
+        for (let i = 0; i < runs; i++) {
+          const t = performance.now();
+          const r = spawnSync(cmd, a, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          xs.push(performance.now() - t);
+          if (r.status !== 0) throw new Error(`${a.join(' ')} failed: ${r.stderr}`);
+        }
+        return median(xs);
+      };
+      const base = time(process.execPath, ['-e', '0']);
+      const ls = time(process.execPath, [CLI, 'ls', '--all']);
+      record('`procd ls` with 100 jobs, whole process (median)', round(ls, 1), 'ms', '< 80 ms', ls < 80, `node -e 0: ${round(base, 1)} ms`);
+    });
+  },
+
+  async memory() {
+    await withDaemon({ PROCD_SAMPLE_INTERVAL: '2s' }, async ({ client }) => {
+      const pid = client.daemon.pid;
+      await delay(1500);
+      record('daemon RSS, 0 jobs', round(rssMiB(pid), 1), 'MiB');
+      const running = await startJobs(client, 50, ['sleep', '600']);
+      const fin = await startJobs(client, 50, ['true']);
+      await client.wait({ jobs: fin });
+      await delay(2500);
+      record('daemon RSS, 100 jobs (50 running + 50 finished)', round(rssMiB(pid), 1), 'MiB');
+      const more = QUICK ? 300 : 850;
+      const running2 = await startJobs(client, 50, ['sleep', '600']);
+      const fin2 = await startJobs(client, more, ['true']);
+      await client.wait({ jobs: fin2 });
+      await delay(2500);
+      const total = 100 + 50 + more;
+      const rss = rssMiB(pid);
+      record(`daemon RSS, ${total} jobs (100 running + ${total - 100} finished)`, round(rss, 1), 'MiB', total >= 1000 ? '< 120 MiB' : '', total >= 1000 ? rss < 120 : null);
+      void running;
+      void running2;
+    });
+  },
+
+  async startKill() {
+    await withDaemon({}, async ({ client }) => {
+      const t0 = performance.now();
+      const ids = await startJobs(client, 100, ['sleep', '600'], 1);
+      const startMs = performance.now() - t0;
+      record('start 100 jobs, one after another', Math.round(startMs), 'ms', '', null, `${round(startMs / 100, 1)} ms per job, shim included`);
+      const t1 = performance.now();
+      await client.kill({ jobs: ids }, { timeoutMs: 120_000 });
+      record('kill 100 running jobs (one kill call)', Math.round(performance.now() - t1), 'ms');
+      // shim cost per job
+    });
+  },
+
+  async shimCost() {
+    await withDaemon({}, async ({ client }) => {
+      const job = await client.track({ argv: ['sleep', '600'], cwd: '/' });
+      await delay(500);
+      const st = await client.status({ job: job.id });
+      const shim = st.state.shimPid;
+      record('shim RSS per job (idle child)', round(rssMiB(shim), 1), 'MiB');
+    });
+  },
+
+  async killTree() {
+    await withDaemon({}, async ({ client }) => {
+      const script = 'for i in $(seq 1 49); do sleep 600 & done; wait';
+      const job = await client.track({ shell: script, cwd: '/' });
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const s = await client.status({ job: job.id, tree: true });
+        if ((s.tree ?? []).length >= 50) break;
+        await delay(50);
+      }
+      const grace = 1000;
+      const t = performance.now();
+      const [r] = await client.kill({ jobs: [job.id], graceMs: grace });
+      const ms = performance.now() - t;
+      // Zombies waiting for PID 1 to reap them are dead: only count live processes.
+      const left = ((await client.status({ job: job.id, tree: true })).tree ?? []).filter((p) => p.state !== 'Z' && p.state !== 'X').length;
+      record('kill a 50-process tree', Math.round(ms), 'ms', `< grace (${grace}) + 100 ms`, ms < grace + 100, `${r.signalled.length} signalled, ${r.forced.length} forced, ${left} left`);
+    });
+  },
+
+  async output() {
+    await withDaemon({}, async ({ client }) => {
+      const size = 200_000_000;
+      const t = performance.now();
+      const job = await client.track({ argv: [process.execPath, join(REPO, 'test/fixtures/pattern.mjs'), String(size)], cwd: '/', maxOutputBytes: 256 << 20 });
+      const [done] = (await client.wait({ jobs: [job.id] }, { timeoutMs: null })).jobs;
+      const ms = performance.now() - t;
+      const dd = performance.now();
+      execFileSync(process.execPath, [join(REPO, 'test/fixtures/pattern.mjs'), String(size)], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const bare = performance.now() - dd;
+      record('200 MB from one child captured', round(size / 1e6 / (ms / 1000), 0), 'MB/s', 'nothing lost', done.output.stdoutBytes === size, `${done.output.stdoutBytes} bytes kept; the same child writing to /dev/null runs at ${round(size / 1e6 / (bare / 1000), 0)} MB/s`);
+    });
+  },
+
+  async sampling() {
+    const intervals = QUICK ? ['1s'] : ['1s', '2s', '5s'];
+    const counts = QUICK ? [10, 100] : [10, 100, 500];
+    for (const interval of intervals) {
+      await withDaemon({ PROCD_SAMPLE_INTERVAL: interval, PROCD_STUCK_AFTER: '0' }, async ({ client }) => {
+        const pid = client.daemon.pid;
+        let have = 0;
+        for (const n of counts) {
+          await startJobs(client, n - have, ['sleep', '3600']);
+          have = n;
+          await delay(3000); // let start-up work settle
+          const window = Math.max(10_000, 3 * Number.parseInt(interval) * 1000);
+          const a = procStat(pid).cpuTicks;
+          const t = performance.now();
+          await delay(window);
+          const cpu = ((procStat(pid).cpuTicks - a) / 100 / ((performance.now() - t) / 1000)) * 100;
+          const st = await client.daemonStatus();
+          const target = interval === '1s' && n === 100 ? '≈ 1% of a core' : '';
+          record(`sampling cost, ${n} running jobs every ${interval}`, round(cpu, 2), '% of one core', target, target ? cpu <= 1.5 : null, `last tick ${st.monitor.lastTickMs} ms`);
+        }
+      });
+    }
+  },
+};
+
+console.error(`procd benchmarks on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${round(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}${QUICK ? ' (quick)' : ''}`);
+for (const [name, fn] of Object.entries(benches)) {
+  if (ONLY && !ONLY.includes(name)) continue;
+  console.error(`- ${name}`);
+  try {
+    await fn();
+  } catch (err) {
+    record(name, 'failed', '', '', false, String(err?.message ?? err));
+  }
+}
+const machine = { cpus: cpus().length, model: cpus()[0]?.model, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version, date: new Date().toISOString() };
+writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+console.log(`| measure | figure | target | met |\n|---|---|---|---|`);
+for (const r of results) console.log(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.value} ${r.unit} | ${r.target} | ${r.met === null ? '' : r.met ? 'yes' : 'no'} |`);
+process.exit(0);
