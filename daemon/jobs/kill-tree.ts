@@ -38,7 +38,7 @@ export function markerEntries(target: { jobId: number; instance: string }): stri
 
 /** Every live process that belongs to the job right now, keyed by pid with its start time. */
 export async function findJobProcesses(target: KillTarget): Promise<Map<number, ProcInfo>> {
-  const table = await readProcessTable();
+  const table = await readProcessTable({ uid: false });
   const found = new Set<number>();
   if (target.ownsGroup) {
     for (const pid of membersOfGroup(table, target.pid)) found.add(pid);

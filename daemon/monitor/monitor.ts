@@ -91,7 +91,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.running = true;
     const t0 = performance.now();
     try {
-      const table = await readProcessTable();
+      const table = await readProcessTable({ uid: false });
       const at = Date.now();
       const cpu = this.cpu.sample(table, performance.now());
       this.lastCpu = cpu;
@@ -228,7 +228,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async checkLeftovers(id: JobId): Promise<number[]> {
     const job = this.table.get(id);
     if (!job || !isTerminal(job.state)) return [];
-    const table = await readProcessTable();
+    const table = await readProcessTable({ uid: false });
     await this.markers.update(table);
     const pids = this.updateLeftovers(job, new TableIndex(table), this.markers.byJob(table).get(id) ?? [], Date.now());
     if (pids.length && this.opts.autoCleanupDelayMs !== null) {
@@ -265,7 +265,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (!job || !root || !isTerminal(job.state) || this.cleaning.has(id)) return { signalled: [], forced: [] };
     this.cleaning.add(id);
     try {
-      const table = await readProcessTable();
+      const table = await readProcessTable({ uid: false });
       const leader = table.get(root.pid);
       const reused = leader !== undefined && root.startTicks !== null && leader.startTicks !== root.startTicks;
       const result = await killTree(
@@ -283,7 +283,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   /** One fresh read: live processes of every finished job, and zombies of every job. */
   async scan(): Promise<{ leftovers: Map<JobId, number[]>; zombies: { pid: number; ppid: number; jobId: JobId }[] }> {
-    const table = await readProcessTable();
+    const table = await readProcessTable({ uid: false });
     await this.markers.update(table);
     const index = new TableIndex(table);
     const marked = this.markers.byJob(table);
@@ -310,7 +310,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async treeOf(job: Job): Promise<{ pid: number; ppid: number; state: string; cpuPercent: number | null; rssBytes: number; threads: number; comm: string }[]> {
     const root = jobRoot(job);
     if (!root) return [];
-    const table = await readProcessTable();
+    const table = await readProcessTable({ uid: false });
     await this.markers.update(table);
     const exclude = new Set<number>([process.pid]);
     if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);

@@ -68,7 +68,7 @@ const statFields = new Float64Array(RSS + 1);
 function parseStatBytes(buf: Buffer, len: number, uid: number | null): ProcInfo | null {
   const open = buf.indexOf(0x28); // (
   const close = buf.lastIndexOf(0x29, len - 1); // )
-  if (open < 1 || close < open || close + 2 >= len) return null;
+  if (open < 1 || open >= len || close < open || close + 2 >= len) return null;
   let pid = 0;
   for (let i = 0; i < open - 1; i++) pid = pid * 10 + (buf[i]! - 48);
   const nums = statFields.fill(NaN);
