@@ -25,27 +25,29 @@ export function autostartLogFile(paths: ProcdPaths): string {
 export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number): Promise<RpcConnection> {
   mkdirSync(paths.logDir, { recursive: true, mode: 0o700 });
   const logFile = autostartLogFile(paths);
-  const fd = openSync(logFile, 'a', 0o600);
-  let exitCode: number | null = null;
-  try {
-    // The daemon must use the locations this client resolved, whatever its own environment says.
-    const env = { ...process.env, PROCD_HOME: paths.home, PROCD_SOCKET: paths.socket, PROCD_LOG_DIR: paths.logDir };
-    const child = spawn(process.execPath, [DAEMON_ENTRY], { detached: true, stdio: ['ignore', fd, fd], env });
-    child.on('exit', (code) => (exitCode = code ?? 1));
-    child.on('error', () => (exitCode = 1));
-    child.unref();
-  } finally {
-    closeSync(fd);
-  }
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
+  let exitCode: number | null = null;
+  let spawns = 1;
+  let lastSpawn = Date.now();
+  let daemon = spawnDaemon(paths, logFile);
   while (Date.now() < deadline) {
     try {
       return await RpcConnection.open(paths.socket, Math.max(100, deadline - Date.now()));
     } catch (err) {
       lastError = err;
     }
+    exitCode = daemon.exitCode();
     if (exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING) break;
+    // Our daemon lost the lock. Usually the winner is still starting and will answer soon; but
+    // if it was one shutting down, nobody will: spawn again, backing off so racing clients do
+    // not flood the machine with daemons.
+    if (exitCode === EXIT_ALREADY_RUNNING && Date.now() - lastSpawn > 750 * spawns) {
+      spawns++;
+      lastSpawn = Date.now();
+      daemon = spawnDaemon(paths, logFile);
+      continue;
+    }
     await delay(20);
   }
   const why = exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING ? `the daemon exited with code ${exitCode}` : `no answer within ${timeoutMs}ms`;
@@ -55,6 +57,23 @@ export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number
       `--- last lines of ${logFile} ---\n${tail(logFile, 15)}\n--- last lines of ${paths.logFile} ---\n${tail(paths.logFile, 15)}`,
     { socket: paths.socket, logFile },
   );
+}
+
+/** Spawns a detached daemon writing its early output to the autostart log. */
+function spawnDaemon(paths: ProcdPaths, logFile: string): { exitCode(): number | null } {
+  const fd = openSync(logFile, 'a', 0o600);
+  let code: number | null = null;
+  try {
+    // The daemon must use the locations this client resolved, whatever its own environment says.
+    const env = { ...process.env, PROCD_HOME: paths.home, PROCD_SOCKET: paths.socket, PROCD_LOG_DIR: paths.logDir };
+    const child = spawn(process.execPath, [DAEMON_ENTRY], { detached: true, stdio: ['ignore', fd, fd], env });
+    child.on('exit', (c) => (code = c ?? 1));
+    child.on('error', () => (code = 1));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  return { exitCode: () => code };
 }
 
 function tail(file: string, lines: number): string {

@@ -47,15 +47,29 @@ const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export async function connect(options: ConnectOptions = {}): Promise<ProcdClient> {
   const paths = options.paths ?? resolvePaths();
   const autostart = options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART);
-  const conn = await open(paths, autostart, options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000));
+  const startTimeoutMs = options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000);
   const defaultTimeout = options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs;
+  // A daemon that is dying (or just lost a start-up race) may accept and then close: try again once.
+  let conn: RpcConnection;
+  let daemon: HelloResult;
+  for (let attempt = 1; ; attempt++) {
+    conn = await open(paths, autostart, startTimeoutMs);
+    try {
+      daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
+      break;
+    } catch (err) {
+      conn.close();
+      const disconnected = err instanceof ProcdError && err.data.disconnected === true;
+      if (!disconnected || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 
   const call = <M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
     const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
     return conn.call(method, params ?? {}, timeout) as Promise<ResultOf<M>>;
   };
 
-  const daemon = (await call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION })) as HelloResult;
   if (daemon.protocolVersion !== PROTOCOL_VERSION) {
     conn.close();
     throw new ProcdError(

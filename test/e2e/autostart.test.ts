@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
 
 let d: TestDaemon | undefined;
 afterEach(async () => {
@@ -58,7 +58,7 @@ describe('autostart', () => {
     const oldPid = c.daemon.pid;
     c.close();
     process.kill(oldPid, 'SIGKILL');
-    await until('the old daemon to die', () => !daemonsOf(d!.home).includes(oldPid));
+    await until('the old daemon to be gone', () => processGone(oldPid));
     const r = await d.cli(['daemon', 'status', '--json']);
     expect(r.code).toBe(1); // not running, and no autostart for status
     const s = await d.cli(['ls']);

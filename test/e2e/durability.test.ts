@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
 
 let d: TestDaemon;
 const external: ChildProcess[] = [];
@@ -38,7 +38,7 @@ describe('durability', () => {
 
     const oldPid = await daemonPid();
     process.kill(oldPid, 'SIGKILL');
-    await until('the daemon to die', () => !pidAlive(oldPid));
+    await until('the daemon to die', () => processGone(oldPid));
 
     // While the daemon is down: one job exits 7, one is SIGKILLed from outside, the rest go on.
     writeFileSync(join(d.home, 'go7'), '');

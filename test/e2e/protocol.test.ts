@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.js';
 import { MAX_FRAME_BYTES } from '../../shared/framing.js';
 import { connect } from '../../client/index.js';
-import { pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -130,7 +130,7 @@ describe('protocol', () => {
     const pending = client.wait({ jobs: [job.id] });
     process.kill(client.daemon.pid, 'SIGKILL');
     await expect(pending).rejects.toMatchObject({ message: 'the daemon closed the connection', data: { disconnected: true } });
-    await until('the daemon to be gone', () => !pidAlive(client.daemon.pid));
+    await until('the daemon to be gone', () => processGone(client.daemon.pid));
     await expect(connect({ paths: d.paths, autostart: false })).rejects.toMatchObject({ message: expect.stringMatching(/not running/) });
   });
 });

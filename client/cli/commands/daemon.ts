@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../../shared/duration.js';
 import { resolvePaths } from '../../../shared/paths.js';
@@ -63,16 +65,10 @@ async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = fa
   const pid = c.daemon.pid;
   const r = await c.daemonStop({ keepJobs });
   c.close();
-  // Wait until the socket no longer answers, so `restart` never races the old daemon.
+  // Wait until the old daemon has exited — not just closed its socket: it still writes its final
+  // snapshot after that, and `restart` must never race it.
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      (await RpcConnection.open(paths.socket, 500)).close();
-    } catch {
-      break;
-    }
-    await delay(25);
-  }
+  while (Date.now() < deadline && (await processRunning(pid, paths.socket))) await delay(25);
   if (out.json) out.printJson({ stopped: true, pid, jobsStopped: r.jobsStopped, keepJobs });
   else out.out(`procd daemon (pid ${pid}) stopped; ${keepJobs ? 'running jobs were left running' : `${r.jobsStopped} running job(s) stopped`}`);
   return EXIT.ok;
@@ -116,5 +112,27 @@ async function status({ out }: CommandContext): Promise<number> {
     return EXIT.ok;
   } finally {
     c.close();
+  }
+}
+
+/** Whether the daemon process still runs: /proc where there is one (a zombie counts as gone), else signal 0 and the socket. */
+async function processRunning(pid: number, socket: string): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return false;
+  }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    (await RpcConnection.open(socket, 500)).close();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -146,3 +146,26 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * True once no thread of the process is left running. A multi-threaded process killed by a signal
+ * shows its leader as a zombie while other threads (e.g. the logger's worker) still exit, and its
+ * sockets close only after the last one: wait for this before expecting its socket to be closed.
+ */
+export function processGone(pid: number): boolean {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return tasks.every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'Z' || state === 'X';
+    } catch {
+      return true;
+    }
+  });
+}

@@ -1,0 +1,109 @@
+// Turns the shipped templates (systemd/procd.service, launchd/dev.procd.daemon.plist) into the
+// files `procd service install` writes: placeholders replaced by absolute paths, the
+// @ENVIRONMENT@ marker by environment settings, every value escaped for its format.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface RenderInput {
+  /** Absolute path of the node binary. */
+  nodePath: string;
+  /** Absolute path of procd's compiled CLI entry (dist/client/cli/main.js). */
+  cliPath: string;
+  /** Variables the daemon must see (PROCD_HOME, PROCD_SOCKET, ...), in a stable order. */
+  env: Record<string, string>;
+  /** Directory for launchd's stdout/stderr file (plist only). */
+  logDir?: string;
+}
+
+export type TemplateKind = 'systemd' | 'launchd';
+
+const TEMPLATE_FILES: Record<TemplateKind, string> = { systemd: 'systemd/procd.service', launchd: 'launchd/dev.procd.daemon.plist' };
+const PLACEHOLDER = /@[A-Z_]+@/;
+
+/** The first of these that exists: the package root seen from dist/client/service/ or from client/service/ (tests). */
+function fromPackageRoot(rel: string): string {
+  const candidates = [new URL(`../../../${rel}`, import.meta.url), new URL(`../../${rel}`, import.meta.url)].map((u) => fileURLToPath(u));
+  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+}
+
+export function templatePath(kind: TemplateKind): string {
+  return fromPackageRoot(TEMPLATE_FILES[kind]);
+}
+
+/** The CLI entry the service runs: next to us in dist/, or dist/ of the package when this file runs from source. */
+export function cliEntryPath(): string {
+  const candidates = [new URL('../cli/main.js', import.meta.url), new URL('../../dist/client/cli/main.js', import.meta.url)].map((u) => fileURLToPath(u));
+  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+}
+
+export function readTemplate(kind: TemplateKind): string {
+  return readFileSync(templatePath(kind), 'utf8');
+}
+
+function checkValue(name: string, value: string): void {
+  // A newline would end the setting (unit file) or is at least surprising; nothing legitimate has one.
+  if (/[\n\r\0]/.test(value)) throw new Error(`${name} contains a newline or NUL character: ${JSON.stringify(value)}`);
+}
+
+/** One ExecStart= word: `%` is a specifier and `$` a variable there, so both are doubled; quoted when needed. */
+export function systemdExecWord(value: string): string {
+  checkValue('ExecStart argument', value);
+  const v = value.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return /[\s"'\\;]/.test(v) ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : v;
+}
+
+/** One Environment= line; the whole assignment is quoted (C escapes apply inside), `%` doubled. */
+export function systemdEnvironmentLine(name: string, value: string): string {
+  checkValue(name, value);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`bad environment variable name: ${name}`);
+  const v = `${name}=${value}`.replace(/%/g, '%%').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return `Environment="${v}"`;
+}
+
+export function xmlEscape(value: string): string {
+  checkValue('plist string', value);
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function assertNoPlaceholders(text: string, kind: TemplateKind): string {
+  const left = PLACEHOLDER.exec(text);
+  if (left) throw new Error(`the ${kind} template still has a placeholder after rendering: ${left[0]}`);
+  return text;
+}
+
+export function renderSystemdUnit(input: RenderInput, template = readTemplate('systemd')): string {
+  const lines: string[] = [];
+  for (const line of template.split('\n')) {
+    if (line.includes('@ENVIRONMENT@')) {
+      lines.push(...Object.entries(input.env).map(([k, v]) => systemdEnvironmentLine(k, v)));
+    } else if (line.startsWith('#') && PLACEHOLDER.test(line)) {
+      // Template-only documentation of the placeholders: meaningless once they are filled in.
+      continue;
+    } else {
+      lines.push(line.replace(/@NODE@/g, systemdExecWord(input.nodePath)).replace(/@PROCD_CLI@/g, systemdExecWord(input.cliPath)));
+    }
+  }
+  return assertNoPlaceholders(lines.join('\n').replace(/^\n+/, ''), 'systemd');
+}
+
+export function renderLaunchdPlist(input: RenderInput, template = readTemplate('launchd')): string {
+  if (!input.logDir) throw new Error('renderLaunchdPlist needs logDir');
+  const env = Object.entries(input.env);
+  const envXml = env.length
+    ? [
+        '<key>EnvironmentVariables</key>',
+        '  <dict>',
+        ...env.flatMap(([k, v]) => [`    <key>${xmlEscape(k)}</key>`, `    <string>${xmlEscape(v)}</string>`]),
+        '  </dict>',
+      ].join('\n')
+    : '';
+  const text = template
+    .replace(/^[ \t]*<!-- @ENVIRONMENT@ -->\n/m, envXml ? `  ${envXml}\n` : '')
+    // Template-only documentation of the placeholders (an XML comment naming them) goes away.
+    .replace(/<!--(?:(?!-->)[\s\S])*?@[A-Z_]+@[\s\S]*?-->\n?/g, '')
+    .replace(/@NODE@/g, xmlEscape(input.nodePath))
+    .replace(/@PROCD_CLI@/g, xmlEscape(input.cliPath))
+    .replace(/@LOG_DIR@/g, xmlEscape(input.logDir));
+  return assertNoPlaceholders(text, 'launchd');
+}
