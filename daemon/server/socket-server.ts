@@ -119,6 +119,7 @@ export class SocketServer {
     try {
       message = JSON.parse(text);
     } catch {
+      this.logger.info({ connection: conn.connectionId, bytes: text.length }, 'client error: malformed JSON');
       send(encodeFrame(errorResponse(null, ErrorCode.ParseError, 'parse error: the line is not valid JSON')));
       return;
     }
@@ -126,7 +127,14 @@ export class SocketServer {
       onInternalError: (err, method) => this.logger.error({ err, method, connection: conn.connectionId }, 'handler failed'),
     })
       .then((response) => {
-        if (response) send(encodeFrame(response));
+        if (!response) return;
+        for (const r of Array.isArray(response) ? response : [response]) {
+          // Protocol-level mistakes (bad envelope, unknown method, bad params) are the client's: log them.
+          if ('error' in r && r.error.code <= ErrorCode.InvalidRequest && r.error.code >= ErrorCode.ParseError) {
+            this.logger.info({ connection: conn.connectionId, code: r.error.code, message: r.error.message }, 'client error');
+          }
+        }
+        send(encodeFrame(response));
       })
       .catch((err: unknown) => this.logger.error({ err }, 'dispatch failed'));
   }

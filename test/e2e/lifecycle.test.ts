@@ -1,6 +1,6 @@
 // A job's life through the CLI against a real daemon: each terminal state and how it is reported.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
@@ -96,6 +96,21 @@ describe('job lifecycle', () => {
     expect(r.code).toBe(5);
     const logs = await d.cli(['logs', '1']);
     expect(logs.stdout).toBe('hi\n');
+  });
+
+  it('stdin is /dev/null: a job reading stdin sees EOF at once', async () => {
+    const r = await d.cli(['track', '--wait', '--timeout', '20s', '--shell', 'cat; echo "eof $?"; readlink /proc/self/fd/0']);
+    expect(r.code).toBe(0);
+    expect((await d.cli(['logs', '1'])).stdout).toBe('eof 0\n/dev/null\n');
+  });
+
+  it('the job runs in its own session and process group', async () => {
+    const job = await track(['--', 'sleep', '100']);
+    const pid = job.state.kind === 'running' ? job.state.pid : -1;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    expect(Number(fields[2])).toBe(pid); // pgid
+    expect(Number(fields[3])).toBe(pid); // session
   });
 
   it('the job gets the client environment plus --env, and its marker', async () => {
