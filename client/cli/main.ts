@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CommandDef }>> = {
   cleanup: () => import('./commands/cleanup.js'),
   adopt: () => import('./commands/adopt.js'),
   daemon: () => import('./commands/daemon.js'),
+  service: () => import('./commands/service.js'),
 };
 const ALIASES: Record<string, string> = { list: 'ls', start: 'track', run: 'track', stop: 'kill', log: 'logs' };
 
@@ -50,6 +51,7 @@ Commands:
   cleanup [--dry-run]             kill leftovers, report zombies, prune old records
   adopt PID                       supervise a process procd did not start
   daemon start|stop|restart|status|run
+  service install|uninstall|status  run the daemon as a systemd/launchd user service
 
 Global options: --json (machine output), --no-autostart, -h/--help
 Exit codes: 0 ok, 1 error, 2 usage, 124 wait timed out; commands that wait for a job exit with its code.

@@ -46,10 +46,15 @@ function checkValue(name: string, value: string): void {
   if (/[\n\r\0]/.test(value)) throw new Error(`${name} contains a newline or NUL character: ${JSON.stringify(value)}`);
 }
 
-/** One ExecStart= word: `%` is a specifier and `$` a variable there, so both are doubled; quoted when needed. */
-export function systemdExecWord(value: string): string {
-  checkValue('ExecStart argument', value);
-  const v = value.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+/**
+ * One ExecStart= word. `%` starts a specifier everywhere, so it is doubled. `$` starts a variable
+ * only in the arguments, not in the executable path (systemd takes that literally), so it is
+ * doubled only there. Quoted when it holds a space, quote, backslash or `;`.
+ */
+export function systemdExecWord(value: string, position: 'executable' | 'argument' = 'argument'): string {
+  checkValue('ExecStart word', value);
+  let v = value.replace(/%/g, '%%');
+  if (position === 'argument') v = v.replace(/\$/g, '$$$$');
   return /[\s"'\\;]/.test(v) ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : v;
 }
 
@@ -73,18 +78,21 @@ function assertNoPlaceholders(text: string, kind: TemplateKind): string {
 }
 
 export function renderSystemdUnit(input: RenderInput, template = readTemplate('systemd')): string {
+  // Function replacers below: a string replacement would treat `$$`, `$&`... in a value as patterns.
+  const node = systemdExecWord(input.nodePath, 'executable');
+  const cli = systemdExecWord(input.cliPath);
   const lines: string[] = [];
   for (const line of template.split('\n')) {
-    if (line.includes('@ENVIRONMENT@')) {
-      lines.push(...Object.entries(input.env).map(([k, v]) => systemdEnvironmentLine(k, v)));
-    } else if (line.startsWith('#') && PLACEHOLDER.test(line)) {
-      // Template-only documentation of the placeholders: meaningless once they are filled in.
+    if (line.startsWith('##')) {
+      // Template-only documentation (it names the placeholders): meaningless once they are filled in.
       continue;
+    } else if (line.includes('@ENVIRONMENT@')) {
+      lines.push(...Object.entries(input.env).map(([k, v]) => systemdEnvironmentLine(k, v)));
     } else {
-      lines.push(line.replace(/@NODE@/g, systemdExecWord(input.nodePath)).replace(/@PROCD_CLI@/g, systemdExecWord(input.cliPath)));
+      lines.push(line.replace(/@NODE@/g, () => node).replace(/@PROCD_CLI@/g, () => cli));
     }
   }
-  return assertNoPlaceholders(lines.join('\n').replace(/^\n+/, ''), 'systemd');
+  return assertNoPlaceholders(lines.join('\n'), 'systemd');
 }
 
 export function renderLaunchdPlist(input: RenderInput, template = readTemplate('launchd')): string {
@@ -99,11 +107,11 @@ export function renderLaunchdPlist(input: RenderInput, template = readTemplate('
       ].join('\n')
     : '';
   const text = template
-    .replace(/^[ \t]*<!-- @ENVIRONMENT@ -->\n/m, envXml ? `  ${envXml}\n` : '')
+    .replace(/^[ \t]*<!-- @ENVIRONMENT@ -->\n/m, () => (envXml ? `  ${envXml}\n` : ''))
     // Template-only documentation of the placeholders (an XML comment naming them) goes away.
     .replace(/<!--(?:(?!-->)[\s\S])*?@[A-Z_]+@[\s\S]*?-->\n?/g, '')
-    .replace(/@NODE@/g, xmlEscape(input.nodePath))
-    .replace(/@PROCD_CLI@/g, xmlEscape(input.cliPath))
-    .replace(/@LOG_DIR@/g, xmlEscape(input.logDir));
+    .replace(/@NODE@/g, () => xmlEscape(input.nodePath))
+    .replace(/@PROCD_CLI@/g, () => xmlEscape(input.cliPath))
+    .replace(/@LOG_DIR@/g, () => xmlEscape(input.logDir as string));
   return assertNoPlaceholders(text, 'launchd');
 }
