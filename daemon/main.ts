@@ -55,10 +55,13 @@ export async function runDaemon(): Promise<number> {
     return 1;
   }
   const { logger } = daemon;
+  // SIGTERM stops the jobs too, unless the service manager asked us not to (PROCD_SIGTERM=keep-jobs):
+  // then a `systemctl restart` is an upgrade that keeps every job running.
+  const keepOnTerm = process.env.PROCD_SIGTERM === 'keep-jobs';
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
-      logger.info({ signal: sig }, 'signal received');
-      void daemon.stop(false);
+      logger.info({ signal: sig, keepJobs: sig === 'SIGTERM' && keepOnTerm }, 'signal received');
+      void daemon.stop(sig === 'SIGTERM' && keepOnTerm);
     });
   }
   process.on('SIGHUP', () => logger.info('SIGHUP ignored'));

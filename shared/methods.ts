@@ -80,6 +80,8 @@ export interface DaemonStatus {
   counts: Record<JobState['kind'], number>;
   /** Problems found at start (e.g. a corrupt state file replaced by its backup). */
   warnings: string[];
+  /** The service manager that runs this daemon, if any (then restarts should go through it). */
+  supervisedBy: 'systemd' | 'launchd' | null;
   monitor: { intervalMs: number; lastTickMs: number; ticks: number };
   events: { seq: number; subscribers: number; droppedSubscribers: number };
 }

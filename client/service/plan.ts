@@ -76,6 +76,9 @@ export function serviceEnvironment(ctx: ServiceContext): Record<string, string> 
   // launchd agents need not see the TMPDIR the shell sees, and the default socket on macOS lives
   // under TMPDIR: pin the socket the caller's clients will look for.
   if (ctx.platform === 'darwin' && !out.PROCD_SOCKET && !out.PROCD_HOME) out.PROCD_SOCKET = resolvePaths(ctx.env, 'darwin').socket;
+  // The service manager's stop/restart (SIGTERM) must not take the jobs down: an upgrade is
+  // `systemctl --user restart procd` and the new daemon re-adopts them. `procd daemon stop` stops jobs.
+  out.PROCD_SIGTERM = 'keep-jobs';
   return out;
 }
 

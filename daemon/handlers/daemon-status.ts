@@ -15,7 +15,15 @@ export function daemonStatus(ctx: DaemonContext): DaemonStatus {
     logFile: ctx.paths.logFile,
     counts: ctx.table.counts(),
     warnings: ctx.warnings,
+    supervisedBy: supervisedBy(process.env),
     monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
   };
+}
+
+/** systemd sets INVOCATION_ID for the processes of a unit; launchd sets XPC_SERVICE_NAME to the job's label. */
+export function supervisedBy(env: NodeJS.ProcessEnv): 'systemd' | 'launchd' | null {
+  if (env.INVOCATION_ID && env.PROCD_SIGTERM === 'keep-jobs') return 'systemd';
+  if (env.XPC_SERVICE_NAME === 'dev.procd.daemon') return 'launchd';
+  return null;
 }

@@ -92,6 +92,25 @@ describe('durability', () => {
     expect(done.state).toMatchObject({ kind: 'timed_out', kill: { reason: 'timeout' } });
   });
 
+  it('with PROCD_SIGTERM=keep-jobs (as the service units set it), SIGTERM keeps jobs for the next daemon', async () => {
+    await d.cleanup();
+    d = await startTestDaemon({ env: { PROCD_SIGTERM: 'keep-jobs' } });
+    const job = await track(['--', 'sleep', '1007']);
+    const pid = await daemonPid();
+    process.kill(pid, 'SIGTERM');
+    await until('the daemon to exit', () => processGone(pid));
+    expect(pidAlive(pidOf(job))).toBe(true);
+    expect((await status(job.id)).state).toMatchObject({ kind: 'running', pid: pidOf(job) });
+    // without it, SIGTERM is a full stop: jobs included
+    await d.cleanup();
+    d = await startTestDaemon();
+    const job2 = await track(['--', 'sleep', '1008']);
+    const pid2 = await daemonPid();
+    process.kill(pid2, 'SIGTERM');
+    await until('the daemon to exit', () => processGone(pid2));
+    expect(pidAlive(pidOf(job2))).toBe(false);
+  });
+
   it('never adopts an unrelated process that reuses a recorded pid', async () => {
     const stranger = spawn('sleep', ['1005'], { detached: true, stdio: 'ignore' });
     external.push(stranger);

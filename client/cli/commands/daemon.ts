@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -29,8 +30,7 @@ export const command: CommandDef = {
       case 'stop':
         return stop(ctx, flag(ctx.values, 'keep-jobs'));
       case 'restart':
-        await stop(ctx, true, true);
-        return start(ctx);
+        return restart(ctx);
       case 'status':
         return status(ctx);
       default:
@@ -74,6 +74,32 @@ async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = fa
   return EXIT.ok;
 }
 
+/**
+ * Restart keeping jobs. Under a service manager the restart goes through it, so the new daemon is
+ * supervised again (its SIGTERM keeps jobs: see systemd/procd.service); otherwise stop --keep-jobs
+ * and start: the new daemon re-adopts the running jobs.
+ */
+async function restart(ctx: CommandContext): Promise<number> {
+  let by: 'systemd' | 'launchd' | null = null;
+  try {
+    const c = await connect({ autostart: false });
+    by = (await c.daemonStatus()).supervisedBy;
+    c.close();
+  } catch {
+    // not running: a plain start below
+  }
+  if (by) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const argv = by === 'systemd' ? ['systemctl', '--user', 'restart', 'procd.service'] : ['launchctl', 'kickstart', '-k', `gui/${uid}/dev.procd.daemon`];
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    if (r.status !== 0) throw new ExitError(EXIT.error, `\`${argv.join(' ')}\` failed${r.error ? `: ${r.error.message}` : ''}`);
+    if (!ctx.out.json) ctx.out.out(`restarted through ${by}: ${argv.join(' ')}`);
+    return start(ctx);
+  }
+  await stop(ctx, true, true);
+  return start(ctx);
+}
+
 async function status({ out }: CommandContext): Promise<number> {
   let c;
   try {
@@ -105,6 +131,9 @@ async function status({ out }: CommandContext): Promise<number> {
         `  socket    ${s.socket}`,
         `  home      ${s.home}`,
         `  log       ${s.logFile}`,
+        `  service   ${s.supervisedBy ?? 'none (started by hand or on demand)'}`,
+        `  monitor   every ${formatDuration(s.monitor.intervalMs)}, last pass ${s.monitor.lastTickMs} ms`,
+        `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}`,
         `  jobs      ${counts || 'none'}`,
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),

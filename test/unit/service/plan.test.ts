@@ -43,18 +43,20 @@ describe('service file locations', () => {
 
 describe('service environment', () => {
   it('passes only what is set, with location paths made absolute', () => {
-    expect(serviceEnvironment(ctx('linux'))).toEqual({});
+    // PROCD_SIGTERM=keep-jobs always: a service-manager restart must not stop the jobs.
+    expect(serviceEnvironment(ctx('linux'))).toEqual({ PROCD_SIGTERM: 'keep-jobs' });
     expect(serviceEnvironment(ctx('linux', { PROCD_HOME: 'rel/home', PROCD_SOCKET: '/s.sock', PROCD_PERL: 'perl', PATH: '/bin' }))).toEqual({
       PROCD_HOME: resolve('rel/home'),
       PROCD_SOCKET: '/s.sock',
       PROCD_PERL: 'perl',
+      PROCD_SIGTERM: 'keep-jobs',
     });
   });
 
   it('pins the socket on macOS, where a launchd agent need not see the shell’s TMPDIR', () => {
     const env = serviceEnvironment(ctx('darwin', { TMPDIR: '/var/folders/x/T/' }));
     expect(env.PROCD_SOCKET).toMatch(/^\/var\/folders\/x\/T\/procd-\d+\/procd\.sock$/);
-    expect(serviceEnvironment(ctx('darwin', { PROCD_HOME: '/p' }))).toEqual({ PROCD_HOME: '/p' });
+    expect(serviceEnvironment(ctx('darwin', { PROCD_HOME: '/p' }))).toEqual({ PROCD_HOME: '/p', PROCD_SIGTERM: 'keep-jobs' });
   });
 });
 
