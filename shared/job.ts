@@ -134,6 +134,8 @@ export interface ResourceSample {
 /** Peak and average over the run, plus the last reading. */
 export interface ResourceStats {
   samples: number;
+  /** Samples with a CPU reading (the first reading of a process has none): cpuAvg is over these. */
+  cpuSamples: number;
   cpuPeak: number;
   cpuAvg: number;
   rssPeak: number;

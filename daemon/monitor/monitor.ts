@@ -78,6 +78,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
     this.timer.unref();
     void this.tick();
+    // Leftovers flagged before a restart get their check (and auto cleanup) as if the job had just ended.
+    for (const id of this.leftoverWatch) this.scheduleLeftoverCheck(id);
   }
 
   stop(): void {
@@ -101,7 +103,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       const zombies = this.trackZombies(table, at);
       for (const job of [...this.table.all()]) {
         if (job.state.kind === 'running') await this.sampleJob(job, table, index, marked, cpu, zombies, at);
-        else if (this.leftoverWatch.has(job.id)) this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
+        else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
       }
     } catch (err) {
       this.logger.error({ err }, 'monitor tick failed');
@@ -157,7 +159,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       .filter((pid) => zombieSince.has(pid))
       .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: zombieSince.get(pid)! }));
     const conditions = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
-    this.applyFlags(updated, conditions, TICK_FLAG_KINDS, at);
+    await this.applyFlags(updated, conditions, TICK_FLAG_KINDS, at);
   }
 
   private async measure(pids: number[], mainPid: number, table: ProcessTable, cpu: Map<string, number | null>, at: number): Promise<ResourceSample> {
@@ -198,12 +200,17 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     };
   }
 
-  private applyFlags(job: Job, conditions: ReturnType<typeof evaluateConditions>, kinds: readonly FlagKind[], at: number): Job {
+  /** Brings the flags of `kinds` in line with `conditions`; a change is on disk before it is announced. */
+  private async applyFlags(seen: Job, conditions: ReturnType<typeof evaluateConditions>, kinds: readonly FlagKind[], at: number): Promise<Job> {
+    // Diff against the table's copy, not the caller's: a caller that awaited (a table read) may
+    // hold a job whose flags another tick or check has changed since.
+    const job = this.table.get(seen.id);
+    if (!job) return seen;
     const diff = diffFlags(job.flags, conditions, kinds, at);
     if (!diff.changed) {
       // Same flags, fresher figures: keep them in memory without a journal write.
-      if (conditions.length) this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: j.resources }));
-      return job;
+      if (!conditions.length) return job;
+      return this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: j.resources, flags: diff.flags })) ?? job;
     }
     const updated =
       this.table.update(job.id, (j) => ({
@@ -211,6 +218,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         flags: diff.flags,
         flagHistory: [...j.flagHistory, ...diff.cleared].slice(-MAX_FLAG_HISTORY),
       })) ?? job;
+    await this.table.flush();
     for (const f of diff.raised) this.logger.info({ job: job.id, flag: f.kind, detail: f.detail }, 'flag raised');
     for (const f of diff.cleared) this.logger.info({ job: job.id, flag: f.kind }, 'flag cleared');
     if (diff.raised.length || diff.cleared.length) this.emit('flags', { job: updated, raised: diff.raised, cleared: diff.cleared });
@@ -230,7 +238,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (!job || !isTerminal(job.state)) return [];
     const table = await readProcessTable({ uid: false });
     await this.markers.update(table);
-    const pids = this.updateLeftovers(job, new TableIndex(table), this.markers.byJob(table).get(id) ?? [], Date.now());
+    const pids = await this.updateLeftovers(job, new TableIndex(table), this.markers.byJob(table).get(id) ?? [], Date.now());
     if (pids.length && this.opts.autoCleanupDelayMs !== null) {
       const wait = Math.max(0, job.state.endedAt + this.opts.autoCleanupDelayMs - Date.now());
       setTimeout(() => void this.cleanLeftovers(id).catch((err: unknown) => this.logger.error({ err, job: id }, 'auto cleanup failed')), wait).unref();
@@ -239,7 +247,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** The live leftover processes of a finished job, with the flag brought up to date. */
-  private updateLeftovers(job: Job, index: TableIndex, marked: number[], at: number): number[] {
+  private async updateLeftovers(seen: Job, index: TableIndex, marked: number[], at: number): Promise<number[]> {
+    const job = this.table.get(seen.id);
+    if (!job || !isTerminal(job.state)) return [];
     const root = jobRoot(job);
     const exclude = new Set<number>([process.pid]);
     const pids = root ? processesOf(root, marked, index, exclude) : marked;
@@ -248,7 +258,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const conditions = live.length
       ? [{ kind: 'leftovers' as const, detail: `${live.length} process(es) still running after the job ended: ${live.join(' ')}`, severity: 'medium' as const, pids: live, data: { count: live.length } }]
       : [];
-    this.applyFlags(job, conditions, ['leftovers'], at);
+    await this.applyFlags(job, conditions, ['leftovers'], at);
     if (live.length) {
       this.leftoverWatch.add(job.id);
       if (!had || had.pids.join() !== live.join()) this.emit('leftovers', { job: this.table.get(job.id) ?? job, pids: live });
@@ -306,6 +316,22 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return { leftovers, zombies };
   }
 
+  /** The job a live process belongs to (group, session, marker or descent), or null. */
+  async jobOwning(pid: number): Promise<Job | null> {
+    const table = await readProcessTable({ uid: false });
+    await this.markers.update(table);
+    const index = new TableIndex(table);
+    const marked = this.markers.byJob(table);
+    for (const job of this.table.all()) {
+      const root = jobRoot(job);
+      if (!root) continue;
+      const exclude = new Set<number>([process.pid]);
+      if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
+      if (processesOf(root, marked.get(job.id) ?? [], index, exclude).includes(pid)) return job;
+    }
+    return null;
+  }
+
   /** The live process tree of a job, with the CPU readings of the last tick. */
   async treeOf(job: Job): Promise<{ pid: number; ppid: number; state: string; cpuPercent: number | null; rssBytes: number; threads: number; comm: string }[]> {
     const root = jobRoot(job);
@@ -323,15 +349,18 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 }
 
-/** Folds one sample into the run's statistics. */
+/** Folds one sample into the run's statistics; CPU is averaged over the samples that have a reading. */
 export function accumulate(stats: ResourceStats | null, sample: ResourceSample): ResourceStats {
-  const s = stats ?? { samples: 0, cpuPeak: 0, cpuAvg: 0, rssPeak: 0, rssAvg: 0, processesPeak: 0, last: null };
+  const s = stats ?? { samples: 0, cpuSamples: 0, cpuPeak: 0, cpuAvg: 0, rssPeak: 0, rssAvg: 0, processesPeak: 0, last: null };
   const n = s.samples + 1;
-  const cpu = sample.cpuPercent ?? s.cpuAvg;
+  // Records written before cpuSamples existed counted every sample.
+  const known = s.cpuSamples ?? s.samples;
+  const cpuSamples = sample.cpuPercent === null ? known : known + 1;
   return {
     samples: n,
+    cpuSamples,
     cpuPeak: Math.max(s.cpuPeak, sample.cpuPercent ?? 0),
-    cpuAvg: Number((s.cpuAvg + (cpu - s.cpuAvg) / n).toFixed(2)),
+    cpuAvg: sample.cpuPercent === null ? s.cpuAvg : Number((s.cpuAvg + (sample.cpuPercent - s.cpuAvg) / cpuSamples).toFixed(2)),
     rssPeak: Math.max(s.rssPeak, sample.rssBytes),
     rssAvg: Math.round(s.rssAvg + (sample.rssBytes - s.rssAvg) / n),
     processesPeak: Math.max(s.processesPeak, sample.processes),
