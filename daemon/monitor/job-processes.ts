@@ -5,13 +5,18 @@
 
 import type { Job, JobId } from '../../shared/job.js';
 import { INSTANCE_MARKER, JOB_MARKER } from '../jobs/kill-tree.js';
-import { findMarked, isDeadState, type ProcessTable, type ProcInfo } from '../proc/process-table.js';
+import { isDeadState, readEnvironKeys, type ProcessTable, type ProcInfo } from '../proc/process-table.js';
 
 const key = (p: ProcInfo) => `${p.pid}:${p.startTicks}`;
+
+/** Empty environment reads of one process before it is taken for a process without markers. */
+const EMPTY_READS_BEFORE_CACHING = 3;
 
 /** pid + start time → job id of this instance (null: not one of ours). */
 export class MarkerCache {
   private readonly known = new Map<string, JobId | null>();
+  /** Processes whose environment read came back empty (mid-exec, or `env -i`): read again next time. */
+  private readonly emptyReads = new Map<string, number>();
 
   constructor(private readonly instance: string) {}
 
@@ -25,12 +30,29 @@ export class MarkerCache {
       if (!this.known.has(k) && !isDeadState(p.state)) fresh.set(p.pid, p);
     }
     for (const k of this.known.keys()) if (!alive.has(k)) this.known.delete(k);
+    for (const k of this.emptyReads.keys()) if (!alive.has(k)) this.emptyReads.delete(k);
     if (fresh.size === 0) return;
-    const ours = new Set((await findMarked(fresh, INSTANCE_MARKER, this.instance)).get(this.instance) ?? []);
-    const byJob = ours.size ? await findMarked(new Map([...fresh].filter(([pid]) => ours.has(pid))), JOB_MARKER) : new Map<string, number[]>();
-    const jobOf = new Map<number, JobId>();
-    for (const [value, pids] of byJob) if (/^\d+$/.test(value)) for (const pid of pids) jobOf.set(pid, Number(value));
-    for (const p of fresh.values()) this.known.set(key(p), jobOf.get(p.pid) ?? null);
+    const reads = await readEnvironKeys(fresh, [INSTANCE_MARKER, JOB_MARKER]);
+    for (const p of fresh.values()) {
+      const k = key(p);
+      const read = reads.get(p.pid);
+      if (read?.empty) {
+        const tries = (this.emptyReads.get(k) ?? 0) + 1;
+        if (tries < EMPTY_READS_BEFORE_CACHING) {
+          this.emptyReads.set(k, tries);
+          continue;
+        }
+      }
+      this.emptyReads.delete(k);
+      this.known.set(k, read && !read.empty ? this.jobOf(read.values) : null);
+    }
+  }
+
+  /** The job id carried by an environment with this instance's marker (exact entries only). */
+  private jobOf(values: Map<string, string[]>): JobId | null {
+    if (!(values.get(INSTANCE_MARKER) ?? []).includes(this.instance)) return null;
+    const id = (values.get(JOB_MARKER) ?? []).find((v) => /^\d+$/.test(v));
+    return id === undefined ? null : Number(id);
   }
 
   /** job id → pids carrying its markers, among the processes of `table`. */

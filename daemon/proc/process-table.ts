@@ -68,14 +68,30 @@ export async function isAlive(pid: number, startTicks?: number | null): Promise<
   return startTicks === undefined || startTicks === null || id.startTicks === startTicks;
 }
 
-/** Calls `visit(pid, valuesOf)` for each live process in `table` whose environment this user can read. */
-async function eachEnviron(table: ProcessTable, visit: (pid: number, valuesOf: (key: string) => string[]) => void): Promise<void> {
-  if (HAVE_PROCFS) return procfsEachEnviron(table, (pid, env) => visit(pid, (key) => environValues(env, key)));
+/** Calls `visit(pid, valuesOf, empty)` for each live process in `table` whose environment this user can read. */
+async function eachEnviron(table: ProcessTable, visit: (pid: number, valuesOf: (key: string) => string[], empty: boolean) => void): Promise<void> {
+  if (HAVE_PROCFS) return procfsEachEnviron(table, (pid, env) => visit(pid, (key) => environValues(env, key), env.length === 0));
   return psEachEnviron((pid, words) => {
     const info = table.get(pid);
     if (!info || isDeadState(info.state)) return;
-    visit(pid, (key) => words.filter((w) => w.startsWith(`${key}=`)).map((w) => w.slice(key.length + 1)));
+    visit(pid, (key) => words.filter((w) => w.startsWith(`${key}=`)).map((w) => w.slice(key.length + 1)), false);
   });
+}
+
+/** What one environment read found for a process: the values of each asked-for key, or `empty`. */
+export type EnvironRead = { empty: true } | { empty: false; values: Map<string, string[]> };
+
+/**
+ * The values of `keys` in the environment of each live process of `table`. A pid is missing
+ * when its environment could not be read (another user's, vanished); `empty` means the read
+ * succeeded but returned nothing, which is what a process inside execve() looks like.
+ */
+export async function readEnvironKeys(table: ProcessTable, keys: readonly string[]): Promise<Map<number, EnvironRead>> {
+  const out = new Map<number, EnvironRead>();
+  await eachEnviron(table, (pid, valuesOf, empty) => {
+    out.set(pid, empty ? { empty: true } : { empty: false, values: new Map(keys.map((k) => [k, valuesOf(k)])) });
+  });
+  return out;
 }
 
 /**

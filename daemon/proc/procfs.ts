@@ -192,7 +192,11 @@ export function environValues(env: Buffer, key: string): string[] {
   return values;
 }
 
-/** Calls `visit` with the environ of every live process in `table` that this uid may read. */
+/**
+ * Calls `visit` with the environ of every live process in `table` that this uid may read. An
+ * empty block is passed on too: a process inside execve() reads as empty for a moment, and
+ * callers that cache must not mistake that for "no markers".
+ */
 export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pid: number, env: Buffer) => void): Promise<void> {
   const me = process.getuid?.() ?? null;
   let sinceYield = 0;
@@ -201,7 +205,7 @@ export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pi
     // Another user's environ is unreadable (EACCES) unless we are root: skip the attempt.
     if (me !== null && me !== 0 && info.uid !== null && info.uid !== me) continue;
     const env = readWhole(info.pid, 'environ');
-    if (env && env.length > 0) visit(info.pid, env);
+    if (env) visit(info.pid, env);
     if (++sinceYield === CHUNK) {
       sinceYield = 0;
       await yieldToLoop();
