@@ -89,17 +89,23 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
   }
 
   /**
-   * Changes fast-moving figures (resource samples, output counters) in memory only: journaling
+   * Changes fast-moving figures (resource samples, output counters, the figures of a flag that
+   * stays raised) in memory only: journaling
    * every sample would cost a disk write per job per tick. They reach disk with the next durable
    * change of the job or the next snapshot.
    */
-  updateVolatile(id: JobId, change: (job: Job) => Pick<Job, 'resources' | 'output'>): Job | null {
+  updateVolatile(id: JobId, change: (job: Job) => Pick<Job, 'resources' | 'output'> & Partial<Pick<Job, 'flags'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
     const next: Job = { ...job, ...change(job) };
     this.jobs.set(id, next);
     this.emit('sample', next);
     return next;
+  }
+
+  /** Makes every change so far durable (one journal write + fsync shared by concurrent callers). */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   remove(id: JobId): Job | null {
