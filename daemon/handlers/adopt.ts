@@ -5,5 +5,5 @@ import type { DaemonContext } from './context.js';
 
 /** adopt: supervise a running process procd did not start. */
 export function adopt(ctx: DaemonContext, params: ParamsOf<'adopt'>): Promise<Job> {
-  return adoptProcess(ctx.table, ctx.store, ctx.paths.jobsDir, params);
+  return adoptProcess(ctx.table, ctx.store, ctx.paths.jobsDir, params, (pid) => ctx.monitor.jobOwning(pid));
 }

@@ -7,25 +7,29 @@ import { basename, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Job, JobId } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
-import { readCmdline, readIdentity, startTimeMs, isDeadState } from '../proc/process-table.js';
+import { isDeadState, readCmdline, readIdentity, readProcessTable, startTimeMs } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { JobTable } from './job-table.js';
 
-export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: string, params: ParamsOf<'adopt'>): Promise<Job> {
+/** Finds the job (running, or finished with this process left over) a live pid belongs to. */
+export type JobOwning = (pid: number) => Promise<Job | null>;
+
+export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: string, params: ParamsOf<'adopt'>, jobOwning: JobOwning): Promise<Job> {
   const { pid } = params;
   const fail = (message: string, reason: string) => new ProcdError(ErrorCode.AdoptFailed, message, { pid, reason });
   if (pid === process.pid) throw fail(`pid ${pid} is the procd daemon itself`, 'self');
+  // Killing an adopted job signals it and its descendants: for init or an ancestor of the daemon
+  // (its service manager, say) that would take down the machine's or the daemon's own tree.
+  if (pid === 1) throw fail('pid 1 is init: procd never supervises (or signals) it', 'init');
+  if ((await ancestorsOfSelf()).includes(pid)) throw fail(`pid ${pid} is an ancestor of the procd daemon: stopping it would stop the daemon too`, 'ancestor');
   const identity = await readIdentity(pid);
   if (!identity) throw fail(`no process with pid ${pid}`, 'not_found');
   if (isDeadState(identity.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
   const owner = await ownerOf(pid);
   const me = typeof process.getuid === 'function' ? process.getuid() : owner;
   if (owner !== null && owner !== me) throw fail(`pid ${pid} belongs to uid ${owner}, not to you (uid ${me})`, 'other_user');
-  for (const job of table.all()) {
-    if (job.state.kind === 'running' && job.state.pid === pid && (job.state.startTicks === null || job.state.startTicks === identity.startTicks)) {
-      throw fail(`pid ${pid} is already tracked as job ${job.id} (${job.name})`, 'already_tracked');
-    }
-  }
+  const tracked = await jobOwning(pid);
+  if (tracked) throw fail(alreadyTracked(pid, tracked), 'already_tracked');
   const argv = (await readCmdline(pid)) ?? [];
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
   const job = table.create({
@@ -48,4 +52,18 @@ async function ownerOf(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+function alreadyTracked(pid: number, job: Job): string {
+  const which = `job ${job.id} (${job.name})`;
+  if (job.state.kind !== 'running') return `pid ${pid} is already tracked: it is a leftover of the finished ${which}; \`procd cleanup\` ends it`;
+  return job.state.pid === pid ? `pid ${pid} is already tracked as ${which}` : `pid ${pid} is already tracked as a process of ${which}`;
+}
+
+/** The daemon's ancestors by parent links (init included), from one process-table read. */
+async function ancestorsOfSelf(): Promise<number[]> {
+  const table = await readProcessTable({ uid: false });
+  const out: number[] = [];
+  for (let pid = process.ppid; pid > 0 && !out.includes(pid); pid = table.get(pid)?.ppid ?? 0) out.push(pid);
+  return out;
 }

@@ -1,0 +1,415 @@
+// What jobs leave behind (leftovers of finished jobs, zombies, old records) and `procd cleanup`;
+// adopting processes procd did not start, and every way adopt refuses.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/job.js';
+import type { CleanupResult, DaemonStatus, KillResult } from '../../shared/methods.js';
+import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+const INTERVAL_MS = 300;
+
+let d: TestDaemon | undefined;
+/** Processes the test started itself (outside procd): killed after each test, whatever happened. */
+const external: ChildProcess[] = [];
+/** Leftovers the test knows about by pid (escaped their job): killed after each test too. */
+const strays: number[] = [];
+
+afterEach(async () => {
+  for (const child of external.splice(0)) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+  for (const pid of strays.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  await d?.cleanup();
+  d = undefined;
+});
+
+async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
+  d = await startTestDaemon({ env: { PROCD_SAMPLE_INTERVAL: `${INTERVAL_MS}ms`, ...env } });
+  return d;
+}
+
+async function track(args: string[]): Promise<Job> {
+  const r = await d!.cli(['track', '--json', ...args]);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as Job;
+}
+
+async function status(id: number): Promise<Job> {
+  const r = await d!.cli(['status', String(id), '--json']);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Job;
+}
+
+async function ended(id: number): Promise<Job> {
+  return until(`job ${id} to end`, async () => {
+    const j = await status(id);
+    return j.state.kind !== 'running' && j.state.kind !== 'queued' ? j : null;
+  });
+}
+
+async function cleanupJson(args: string[]): Promise<CleanupResult> {
+  const r = await d!.cli(['cleanup', '--json', ...args]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as CleanupResult;
+}
+
+/** Runs the leftover fixture as a job; returns the finished job and its escaped grandchild's pid. */
+async function leftoverJob(seconds: string): Promise<{ job: Job; grandchild: number }> {
+  const job = await track(['--', 'perl', join(FIXTURES, 'aw-leftover.pl'), seconds]);
+  const done = await ended(job.id);
+  expect(done.state.kind).toBe('completed');
+  const m = /grandchild (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout);
+  expect(m).not.toBeNull();
+  const grandchild = Number(m![1]);
+  strays.push(grandchild);
+  // it escaped: another session and group than the job's, and the job is not its parent
+  // (unless an automatic cleanup already took it)
+  const jobPid = 'pid' in done.state ? done.state.pid : -1;
+  expect(jobPid).toBeGreaterThan(0);
+  let raw = '';
+  try {
+    raw = readFileSync(`/proc/${grandchild}/stat`, 'utf8');
+  } catch {
+    // gone
+  }
+  if (raw) {
+    const [, ppid, pgid, sid] = raw.slice(raw.lastIndexOf(')') + 2).split(' ').map(Number);
+    expect([ppid, pgid, sid]).not.toContain(jobPid);
+  }
+  return { job: done, grandchild };
+}
+
+const flagOf = (job: Job, kind: string) => job.flags.find((f) => f.kind === kind);
+
+/** An external process started by the test, in its own process group (not a procd job). */
+function spawnExternal(argv: string[], opts: { uid?: number; gid?: number } = {}): ChildProcess {
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', ...opts });
+  external.push(child);
+  if (!child.pid) throw new Error(`could not start ${argv.join(' ')}`);
+  return child;
+}
+
+interface JsonError {
+  error: { code: number; name: string; message: string; data: { pid: number; reason: string } };
+}
+
+async function adoptFails(pid: number): Promise<{ stderr: string; error: JsonError['error'] }> {
+  const plain = await d!.cli(['adopt', String(pid)]);
+  expect(plain.code).toBe(1);
+  expect(plain.stdout).toBe('');
+  expect(plain.stderr).toMatch(/\[AdoptFailed -32007\]/);
+  const json = await d!.cli(['adopt', '--json', String(pid)]);
+  expect(json.code).toBe(1);
+  const { error } = JSON.parse(json.stdout) as JsonError;
+  expect(error).toMatchObject({ code: -32007, name: 'AdoptFailed', data: { pid } });
+  return { stderr: plain.stderr, error };
+}
+
+describe('leftovers and cleanup', () => {
+  it('a double-forked setsid grandchild is a leftover: flagged, listed, reported by --dry-run, killed by cleanup', async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off' });
+    const { job, grandchild } = await leftoverJob('1021');
+    expect(pidAlive(grandchild)).toBe(true);
+
+    const flagged = await until('the leftovers flag', async () => {
+      const j = await status(job.id);
+      return flagOf(j, 'leftovers') ? j : null;
+    });
+    const flag = flagOf(flagged, 'leftovers')!;
+    expect(flag.pids).toEqual([grandchild]);
+    expect(flag.data).toMatchObject({ count: 1 });
+    expect(flag.detail).toContain(String(grandchild));
+    expect(flagged.state.kind).toBe('completed');
+
+    const ls = await d!.cli(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`^${job.id}\\s.*completed.*leftovers:1`, 'm'));
+
+    const dry = await cleanupJson(['--dry-run']);
+    expect(dry).toMatchObject({ dryRun: true, leftovers: { jobs: [job.id], pids: [grandchild], signalled: [], forced: [] }, zombies: [], pruned: [] });
+    expect(pidAlive(grandchild)).toBe(true);
+    const dryText = await d!.cli(['cleanup', '--dry-run']);
+    expect(dryText.stdout).toMatch(new RegExp(`would kill: ${grandchild}`));
+    expect(pidAlive(grandchild)).toBe(true);
+
+    const done = await cleanupJson([]);
+    expect(done.dryRun).toBe(false);
+    expect(done.leftovers.jobs).toEqual([job.id]);
+    expect(done.leftovers.pids).toEqual([grandchild]);
+    expect(done.leftovers.signalled).toEqual([grandchild]);
+    expect(done.leftovers.forced).toEqual([]);
+    expect(pidAlive(grandchild)).toBe(false);
+
+    const after = await until('the leftovers flag to clear', async () => {
+      const j = await status(job.id);
+      return flagOf(j, 'leftovers') ? null : j;
+    });
+    // (a duplicate history entry from a race with the monitor tick is checked in
+    // test/unit/monitor/monitor-leftovers.test.ts)
+    const history = after.flagHistory.filter((f) => f.kind === 'leftovers');
+    expect(history.length).toBeGreaterThanOrEqual(1);
+    expect(history[0]!.pids).toEqual([grandchild]);
+    expect(history[0]!.clearedAt).toBeGreaterThanOrEqual(history[0]!.raisedAt);
+    expect(after.state.kind).toBe('completed');
+    // nothing left to do
+    expect((await cleanupJson([])).leftovers).toEqual({ jobs: [], pids: [], signalled: [], forced: [] });
+  });
+
+  it('with autoCleanup on, the leftover is killed automatically shortly after the job ends', async () => {
+    await start({ PROCD_AUTO_CLEANUP: '300ms' });
+    const { job, grandchild } = await leftoverJob('1022');
+    await until('the leftover to be killed', () => !pidAlive(grandchild), 15_000);
+    const after = await until('the leftovers flag to be cleared', async () => {
+      const j = await status(job.id);
+      return !flagOf(j, 'leftovers') && j.flagHistory.some((f) => f.kind === 'leftovers') ? j : null;
+    });
+    expect(after.flagHistory.find((f) => f.kind === 'leftovers')!.pids).toEqual([grandchild]);
+    expect(after.state.kind).toBe('completed');
+    expect((await cleanupJson(['--dry-run'])).leftovers.pids).toEqual([]);
+  });
+
+  it('autoCleanup still kills a leftover flagged before the daemon was SIGKILLed and restarted', async () => {
+    await start({ PROCD_AUTO_CLEANUP: '4s' });
+    const { job, grandchild } = await leftoverJob('1025');
+    await until('the leftovers flag', async () => flagOf(await status(job.id), 'leftovers'));
+    const before = JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus;
+    process.kill(before.pid, 'SIGKILL');
+    await until('the daemon to be gone', () => !pidAlive(before.pid));
+    expect(pidAlive(grandchild)).toBe(true);
+    const restarted = await d!.cli(['daemon', 'start']);
+    expect(restarted.code).toBe(0);
+    expect(flagOf(await status(job.id), 'leftovers')?.pids).toEqual([grandchild]);
+    // the job ended more than the delay ago by now (or soon): the leftover must go
+    await until('the leftover to be cleaned up after the restart', () => !pidAlive(grandchild), 20_000, 100);
+  });
+
+  it('reports zombies with the parents that do not reap them; --reap-parents stops those parents', async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_GRACE: '1s' });
+    const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
+    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const parent = Number(m[1]);
+    const zombie = Number(m[2]);
+    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+
+    const dry = await cleanupJson(['--dry-run']);
+    expect(dry.zombies).toEqual([{ pid: zombie, ppid: parent, jobId: job.id }]);
+    expect(dry.reapedParents).toEqual([]);
+
+    // without --reap-parents: reported, the parent is left alone
+    const report = await cleanupJson([]);
+    expect(report.zombies).toEqual([{ pid: zombie, ppid: parent, jobId: job.id }]);
+    expect(report.reapedParents).toEqual([]);
+    expect(pidAlive(parent)).toBe(true);
+    const text = await d!.cli(['cleanup']);
+    expect(text.stdout).toContain(`pid ${zombie} (job ${job.id}) not reaped by parent ${parent}`);
+    expect(text.stdout).toMatch(/--reap-parents/);
+
+    const reaped = await cleanupJson(['--reap-parents']);
+    expect(reaped.reapedParents).toEqual([parent]);
+    expect(pidAlive(parent)).toBe(false);
+    const done = await ended(job.id);
+    expect(done.state).toMatchObject({ kind: 'killed', signal: { name: 'SIGTERM' } });
+    // the zombie is no longer the parent's: it was reaped, or handed to init
+    const stillThere = existsSync(`/proc/${zombie}`) ? Number(readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) : null;
+    expect(stillThere === null || stillThere !== parent).toBe(true);
+  });
+
+  it('prunes finished records older than --retention, never running ones', async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off' });
+    const quick = await track(['--', 'true']);
+    const running = await track(['--', 'sleep', '1023']);
+    await ended(quick.id);
+    await until('the finished job to be older than 0s', async () => Date.now() > ((await status(quick.id)).state as { endedAt: number }).endedAt + 5);
+
+    const keep = await cleanupJson(['--retention', '1h']);
+    expect(keep.pruned).toEqual([]);
+    const dry = await cleanupJson(['--dry-run', '--retention', '0s']);
+    expect(dry.pruned).toEqual([quick.id]);
+    expect((await d!.cli(['status', String(quick.id)])).code).toBe(0);
+
+    const pruned = await cleanupJson(['--retention', '0s']);
+    expect(pruned.pruned).toEqual([quick.id]);
+    const gone = await d!.cli(['status', String(quick.id)]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/JobNotFound/);
+    expect(existsSync(quick.dir)).toBe(false);
+    expect((await status(running.id)).state.kind).toBe('running');
+    const text = await d!.cli(['cleanup', '--retention', '0s']);
+    expect(text.stdout).toMatch(/pruned: 0 finished job record\(s\)/);
+  });
+
+  it('--max-records prunes the oldest finished records beyond the limit', async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off' });
+    for (let i = 0; i < 3; i++) await ended((await track(['--', 'true'])).id);
+    const running = await track(['--', 'sleep', '1024']);
+    const r = await cleanupJson(['--max-records', '2']);
+    expect(r.pruned).toEqual([1, 2]);
+    const left = JSON.parse((await d!.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    expect(left.map((j) => j.id)).toEqual([3, running.id]);
+  });
+});
+
+describe('adopt', () => {
+  it('adopts an external process; procd kill ends it (killed, pid gone)', async () => {
+    await start();
+    const child = spawnExternal(['sleep', '1031']);
+    const pid = child.pid!;
+    const r = await d!.cli(['adopt', '--json', String(pid), '--name', 'ext', '--tag', 'outside']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.stdout) as Job;
+    expect(job).toMatchObject({ name: 'ext', tags: ['outside'], spec: { command: { kind: 'adopted', argv: ['sleep', '1031'] }, stuckAfterMs: 0 } });
+    expect(job.state).toMatchObject({ kind: 'running', pid, shimPid: null });
+    // started before the adoption: the start time comes from the process itself
+    // (boot time is known to the second, hence the slack)
+    expect((job.state as { startedAt: number }).startedAt).toBeLessThanOrEqual(job.createdAt + 1000);
+
+    const sampled = await until('a sample of the adopted process', async () => {
+      const j = await status(job.id);
+      return j.resources?.last ? j : null;
+    });
+    expect(sampled.resources!.last!.processes).toBe(1);
+    const ls = await d!.cli(['ls']);
+    expect(ls.stdout).toMatch(/\[adopted\] sleep 1031/);
+
+    const k = await d!.cli(['kill', '--json', String(job.id)]);
+    expect(k.code).toBe(0);
+    const [result] = JSON.parse(k.stdout) as KillResult[];
+    expect(result).toMatchObject({ id: job.id, state: 'killed', signalled: [pid] });
+    expect(pidAlive(pid)).toBe(false);
+    const s = await status(job.id);
+    expect(s.state).toMatchObject({ kind: 'killed', exitCode: null, signal: null, kill: { reason: 'user', signal: 'SIGTERM', signalled: [pid] } });
+  });
+
+  it('an adopted process that exits by itself is lost (exit code null) within two intervals', async () => {
+    await start();
+    const child = spawnExternal(['sleep', '1.5']);
+    const exitedAt = new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())));
+    const r = await d!.cli(['adopt', '--json', String(child.pid)]);
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.stdout) as Job;
+    const exited = await exitedAt;
+    const lost = await until('the job to be lost', async () => {
+      const j = await status(job.id);
+      return j.state.kind === 'lost' ? j : null;
+    });
+    if (lost.state.kind !== 'lost') throw new Error('not lost');
+    expect(lost.state.exitCode).toBeNull();
+    expect(lost.state.signal).toBeNull();
+    expect(lost.state.reason).toMatch(/adopted process exited/);
+    expect(lost.state.endedAt - exited).toBeLessThanOrEqual(2 * INTERVAL_MS + 1000);
+    expect(lost.state.endedAt).toBeGreaterThanOrEqual(exited - 50);
+    const ls = await d!.cli(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`^${job.id}\\s+sleep\\s+lost\\s`, 'm'));
+  });
+
+  it('refuses a pid that does not exist', async () => {
+    await start();
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    let pid = pidMax - 1;
+    while (existsSync(`/proc/${pid}`)) pid--;
+    const { stderr, error } = await adoptFails(pid);
+    expect(stderr).toMatch(new RegExp(`no process with pid ${pid}`));
+    expect(error.data.reason).toBe('not_found');
+  });
+
+  it("refuses the daemon's own pid", async () => {
+    await start();
+    const daemon = JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus;
+    const { stderr, error } = await adoptFails(daemon.pid);
+    expect(stderr).toMatch(/is the procd daemon itself/);
+    expect(error.data.reason).toBe('self');
+  });
+
+  it('refuses a pid that is already tracked (a job of its own, or adopted before)', async () => {
+    await start();
+    const job = await track(['--', 'sleep', '1032']);
+    const pid = job.state.kind === 'running' ? job.state.pid : -1;
+    const tracked = await adoptFails(pid);
+    expect(tracked.stderr).toMatch(new RegExp(`pid ${pid} is already tracked as job ${job.id}`));
+    expect(tracked.error.data.reason).toBe('already_tracked');
+
+    const child = spawnExternal(['sleep', '1033']);
+    expect((await d!.cli(['adopt', String(child.pid)])).code).toBe(0);
+    const again = await adoptFails(child.pid!);
+    expect(again.stderr).toMatch(/is already tracked as job 2/);
+    const counts = (JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus).counts;
+    expect(counts.running).toBe(2);
+  });
+
+  it("refuses a process of a running job (procd started it: it is already tracked as part of that job)", async () => {
+    await start();
+    const job = await track(['--', 'sh', '-c', 'sleep 1035 & wait']);
+    const shPid = job.state.kind === 'running' ? job.state.pid : -1;
+    const child = await until('the job to count its sleep', async () => {
+      const s = JSON.parse((await d!.cli(['status', String(job.id), '--tree', '--json'])).stdout) as Job & { tree: { pid: number; command: string }[] };
+      return s.tree.find((p) => p.command === 'sleep 1035')?.pid;
+    });
+    expect(readFileSync(`/proc/${child}/environ`, 'latin1').split('\0')).toContain(`PROCD_JOB_ID=${job.id}`);
+    const { error } = await adoptFails(child);
+    expect(error.data.reason).toBe('already_tracked');
+    expect(error.message).toContain(`job ${job.id}`);
+    expect(pidAlive(shPid)).toBe(true);
+  });
+
+  it('refuses a zombie', async () => {
+    await start();
+    const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
+    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const zombie = Number(m[2]);
+    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    const { stderr, error } = await adoptFails(zombie);
+    expect(stderr).toMatch(/is a zombie/);
+    expect(error.data.reason).toBe('zombie');
+  });
+
+  it("refuses another user's process", async (ctx) => {
+    await start();
+    let pid: number | null = null;
+    const uid = process.getuid!();
+    if (uid === 0) {
+      // as root: start one as nobody
+      const child = spawnExternal(['sleep', '1034'], { uid: 65534, gid: 65534 });
+      await until('the process to run as nobody', () => existsSync(`/proc/${child.pid}`) && statSync(`/proc/${child.pid}`).uid === 65534);
+      pid = child.pid!;
+    } else {
+      for (const e of readdirSync('/proc')) {
+        if (!/^\d+$/.test(e)) continue;
+        try {
+          if (statSync(`/proc/${e}`).uid !== uid && pidAlive(Number(e))) {
+            pid = Number(e);
+            break;
+          }
+        } catch {
+          // vanished
+        }
+      }
+    }
+    if (pid === null) ctx.skip('no process of another user is visible on this machine');
+    const { stderr, error } = await adoptFails(pid!);
+    expect(stderr).toMatch(/belongs to uid \d+, not to you/);
+    expect(error.data.reason).toBe('other_user');
+  });
+
+  it('refuses pid 1 (init), even when the daemon runs as root', async () => {
+    // Nothing here may signal pid 1: if the adopt wrongly succeeds, the daemon is SIGKILLed by
+    // the cleanup (no shutdown procedure runs), so the adopted init is never stopped.
+    await start();
+    const { stderr, error } = await adoptFails(1);
+    expect(stderr).toMatch(/pid 1/);
+    expect(error.data.reason).toMatch(/\w/);
+  });
+});
