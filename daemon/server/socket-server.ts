@@ -12,6 +12,12 @@ import { dispatchMessage, errorResponse, type CallContext, type HandlerTable } f
 
 /** A subscriber whose unread output exceeds this is dropped rather than let the daemon grow. */
 export const MAX_PENDING_WRITE_BYTES = 8 << 20;
+/**
+ * How long a connection ended with unread output stays open for its client to read it (a dropped
+ * subscriber's backlog ends with the notification saying why): long enough for a client paused
+ * by a debugger or a stopped terminal, short enough that abandoned ones do not pile up.
+ */
+export const END_LINGER_MS = 60_000;
 
 export interface Connection extends CallContext {
   close(): void;
@@ -83,7 +89,7 @@ export class SocketServer {
       pendingBytes: () => socket.writableLength,
       endGracefully: () => {
         socket.end();
-        setTimeout(() => socket.destroy(), 2000).unref();
+        setTimeout(() => socket.destroy(), END_LINGER_MS).unref();
       },
       close: () => socket.destroy(),
     };
