@@ -52,7 +52,7 @@ export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number
   }
   const why = exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING ? `the daemon exited with code ${exitCode}` : `no answer within ${timeoutMs}ms`;
   throw new ProcdError(
-    ErrorCode.InternalError,
+    ErrorCode.DaemonUnavailable,
     `could not start the procd daemon: ${why} (${(lastError as Error | null)?.message ?? 'no error'}).\n` +
       `--- last lines of ${logFile} ---\n${tail(logFile, 15)}\n--- last lines of ${paths.logFile} ---\n${tail(paths.logFile, 15)}`,
     { socket: paths.socket, logFile },

@@ -3,9 +3,9 @@
 
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { methods, PROTOCOL_VERSION, type HelloResult, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods.js';
-import { checkSocketPathLength, resolvePaths, type ProcdPaths } from '../shared/paths.js';
+import type { ProcdPaths } from '../shared/paths.js';
+import { checkSocketPathLength, resolveSocket } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
-import { startDaemonAndConnect } from './autostart.js';
 import { RpcConnection } from './rpc-connection.js';
 
 export { ErrorCode, ProcdError } from '../shared/errors.js';
@@ -45,7 +45,9 @@ export interface ProcdClient extends TypedCalls {
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 export async function connect(options: ConnectOptions = {}): Promise<ProcdClient> {
-  const paths = options.paths ?? resolvePaths();
+  // Only the socket is needed to connect; the data and log directories only to autostart.
+  const socket = options.paths?.socket ?? resolveSocket().socket;
+  const fullPaths = async () => options.paths ?? (await import('../shared/paths.js')).resolvePaths();
   const autostart = options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART);
   const startTimeoutMs = options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000);
   const defaultTimeout = options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs;
@@ -53,7 +55,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
   let conn: RpcConnection;
   let daemon: HelloResult;
   for (let attempt = 1; ; attempt++) {
-    conn = await open(paths, autostart, startTimeoutMs);
+    conn = await open(socket, fullPaths, autostart, startTimeoutMs);
     try {
       daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
       break;
@@ -98,23 +100,25 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
   return client as unknown as ProcdClient;
 }
 
-async function open(paths: ProcdPaths, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
-  checkSocketPathLength(paths.socket);
+async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
+  checkSocketPathLength(socket);
   try {
-    return await RpcConnection.open(paths.socket);
+    return await RpcConnection.open(socket);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new ProcdError(ErrorCode.InternalError, `permission denied on the daemon socket ${paths.socket}: it belongs to another user`, { socket: paths.socket });
+      throw new ProcdError(ErrorCode.DaemonUnavailable, `permission denied on the daemon socket ${socket}: it belongs to another user`, { socket, permissionDenied: true });
     }
     if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
     if (!autostart) {
-      throw new ProcdError(ErrorCode.InternalError, `the procd daemon is not running (no answer on ${paths.socket}); start it with \`procd daemon start\``, {
-        socket: paths.socket,
+      throw new ProcdError(ErrorCode.DaemonUnavailable, `the procd daemon is not running (no answer on ${socket}); start it with \`procd daemon start\``, {
+        socket,
         notRunning: true,
       });
     }
-    return startDaemonAndConnect(paths, startTimeoutMs);
+    // Loaded only here: spawning and waiting for a daemon is rare, and `procd ls` should start fast.
+    const { startDaemonAndConnect } = await import('./autostart.js');
+    return startDaemonAndConnect(await fullPaths(), startTimeoutMs);
   }
 }
 

@@ -51,7 +51,7 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
   }
 
   call(method: string, params: unknown, timeoutMs: number | null): Promise<unknown> {
-    if (this.closed) return Promise.reject(new ProcdError(ErrorCode.InternalError, 'connection to the daemon is closed', { method }));
+    if (this.closed) return Promise.reject(new ProcdError(ErrorCode.DaemonUnavailable, 'connection to the daemon is closed', { method }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer =
@@ -117,7 +117,7 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.failAll(new ProcdError(ErrorCode.InternalError, 'the daemon closed the connection', { disconnected: true }));
+    this.failAll(new ProcdError(ErrorCode.DaemonUnavailable, 'the daemon closed the connection', { disconnected: true }));
     this.emit('close');
   }
 

@@ -18,6 +18,8 @@ export const ErrorCode = {
   AdoptFailed: -32007,
   VersionMismatch: -32008,
   Timeout: -32009,
+  /** Raised by the client, never sent by a daemon: no daemon answers (not running, the socket is not ours, the connection dropped, autostart failed). */
+  DaemonUnavailable: -32010,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
