@@ -38,8 +38,9 @@ export function createLogger(opts: LoggerOptions): { logger: Logger; close: () =
         clearTimeout(timer);
         resolve();
       });
-      logger.flush();
-      transport.end();
+      // end() only after the flush has been acknowledged: a flush request that reaches the worker
+      // after its destination closed throws there ("SonicBoom destroyed") and kills the worker.
+      logger.flush(() => transport.end());
     });
   return { logger, close };
 }

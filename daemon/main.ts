@@ -65,10 +65,22 @@ export async function runDaemon(): Promise<number> {
     });
   }
   process.on('SIGHUP', () => logger.info('SIGHUP ignored'));
-  // A bug in one handler must not take every job's supervisor down with it.
-  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  // A bug in one handler must not take every job's supervisor down with it. Once the log is
+  // closed (or if logging itself fails) the report goes to stderr instead: a handler that throws
+  // here would re-enter itself.
+  let logOpen = true;
+  const report = (what: string, err: unknown) => {
+    try {
+      if (logOpen) return void logger.error({ err }, what);
+    } catch {
+      // fall through to stderr
+    }
+    process.stderr.write(`procd: ${what}: ${(err as Error)?.stack ?? String(err)}\n`);
+  };
+  process.on('uncaughtException', (err) => report('uncaught exception', err));
+  process.on('unhandledRejection', (err) => report('unhandled rejection', err));
   await daemon.stopped;
+  logOpen = false;
   return 0;
 }
 

@@ -24,7 +24,9 @@ export const command: CommandDef = {
     if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);
     switch (sub) {
       case 'run':
-        return (await import('../../../daemon/main.js')).runDaemon();
+        // Exit as soon as the daemon has stopped: nothing it leaves behind (a log worker, a
+        // lingering socket timer) may keep a service manager waiting.
+        return process.exit(await (await import('../../../daemon/main.js')).runDaemon());
       case 'start':
         return start(ctx);
       case 'stop':

@@ -1,0 +1,46 @@
+// `procd daemon run` is what systemd and launchd start: in the foreground, it must exit 0
+// promptly when told to stop (SIGTERM, SIGINT, `procd daemon stop`), never linger or spin.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon | null = null;
+let fg: ChildProcess | null = null;
+afterEach(async () => {
+  fg?.kill('SIGKILL');
+  fg = null;
+  await d?.cleanup();
+  d = null;
+});
+
+async function foreground(): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+  d = await startTestDaemon({ autostartOnly: true });
+  const child = spawn(process.execPath, [CLI, 'daemon', 'run'], { env: d.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  fg = child;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  await until('the foreground daemon to answer', async () => (await d!.cli(['daemon', 'status', '--no-autostart'])).code === 0);
+  return { child, exited };
+}
+
+/** Resolves with the exit, or with 'still running' after `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T | 'still running'> {
+  return Promise.race([p, new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms).unref())]);
+}
+
+describe('daemon run (foreground)', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`exits 0 after ${signal}`, async () => {
+      const { child, exited } = await foreground();
+      child.kill(signal);
+      expect(await within(exited, 15_000)).toEqual({ code: 0, signal: null });
+    });
+  }
+
+  it('exits 0 after `procd daemon stop`, and the stop command returns', async () => {
+    const { exited } = await foreground();
+    const stop = await d!.cli(['daemon', 'stop'], { timeoutMs: 20_000 });
+    expect(stop.code).toBe(0);
+    expect(await within(exited, 15_000)).toEqual({ code: 0, signal: null });
+  });
+});
