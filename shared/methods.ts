@@ -84,6 +84,8 @@ export interface DaemonStatus {
   supervisedBy: 'systemd' | 'launchd' | null;
   monitor: { intervalMs: number; lastTickMs: number; ticks: number };
   events: { seq: number; subscribers: number; droppedSubscribers: number };
+  /** Clients connected right now (this call's own connection included). */
+  connections: number;
 }
 
 /** One process of a job's tree, as `status --tree` shows it. */
@@ -108,6 +110,12 @@ export interface CleanupResult {
   pruned: JobId[];
 }
 
+/** Job names: `procd logs web` finds a job by name, so a name cannot look like an id or hide control characters. */
+const jobName = string({ min: 1, max: 200, pattern: /^(?!\d+$)[^\s\p{Cc}]+$/u, what: 'a name without spaces or control characters, not all digits (digits name a job id)' });
+const tag = string({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
+/** An environment variable name as execve accepts it: no `=`, not empty. */
+const envName = string({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
+
 export const methods = {
   hello: method({
     params: object({ client: optional(string({ max: 200 })), protocolVersion: optional(integer({ min: 0 })) }),
@@ -119,17 +127,17 @@ export const methods = {
       argv: optional(array(string({ max: 1 << 16 }), { min: 1, max: 4096 })),
       shell: optional(string({ min: 1, max: 1 << 18 })),
       cwd: string({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
-      env: optional(record(string({ max: 1 << 17 }), { maxKeys: 4096 })),
-      name: optional(string({ min: 1, max: 200, pattern: /^[^\s]+$/, what: 'a name without spaces' })),
+      env: optional(record(string({ max: 1 << 17 }), { maxKeys: 4096, key: envName })),
+      name: optional(jobName),
       description: optional(string({ max: 2000 })),
-      tags: optional(array(string({ min: 1, max: 100 }), { max: 50 })),
+      tags: optional(array(tag, { max: 50 })),
       timeoutMs: optional(integer({ min: 1, max: MAX_MS })),
       expectMs: optional(integer({ min: 1, max: MAX_MS })),
       stuckAfterMs: optional(duration),
       maxOutputBytes: optional(integer({ min: 4096, max: 2 ** 50 })),
     }),
     result: result<Job>(),
-    doc: 'Start a command (argv, or a shell string) under supervision; returns the job.',
+    doc: 'Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller\'s environment).',
   }),
   list: method({
     params: object({
@@ -189,9 +197,9 @@ export const methods = {
   adopt: method({
     params: object({
       pid: integer({ min: 1, max: 2 ** 31 }),
-      name: optional(string({ min: 1, max: 200, pattern: /^[^\s]+$/, what: 'a name without spaces' })),
+      name: optional(jobName),
       description: optional(string({ max: 2000 })),
-      tags: optional(array(string({ min: 1, max: 100 }), { max: 50 })),
+      tags: optional(array(tag, { max: 50 })),
     }),
     result: result<Job>(),
     doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',

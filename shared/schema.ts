@@ -85,9 +85,9 @@ export function array<T>(item: Schema<T>, opts: { min?: number; max?: number } =
 }
 
 /** A string-keyed map such as an environment. */
-export function record<T>(value: Schema<T>, opts: { maxKeys?: number } = {}): Schema<Record<string, T>> {
-  const { maxKeys = 10_000 } = opts;
-  const description = `an object mapping strings to ${value.description}`;
+export function record<T>(value: Schema<T>, opts: { maxKeys?: number; key?: Schema<string> } = {}): Schema<Record<string, T>> {
+  const { maxKeys = 10_000, key: keySchema } = opts;
+  const description = `an object mapping ${keySchema?.description ?? 'strings'} to ${value.description}`;
   return {
     description,
     parse(input, path) {
@@ -96,6 +96,8 @@ export function record<T>(value: Schema<T>, opts: { maxKeys?: number } = {}): Sc
       if (keys.length > maxKeys) return fail(path, `${description} with at most ${maxKeys} keys`);
       const out: Record<string, T> = {};
       for (const key of keys) {
+        const k = keySchema?.parse(key, `${path}.${key}`);
+        if (k && !k.ok) return fail(k.issue.path, `a key that is ${keySchema!.description}`);
         const r = value.parse(input[key], `${path}.${key}`);
         if (!r.ok) return r;
         out[key] = r.value;

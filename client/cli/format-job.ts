@@ -47,8 +47,14 @@ export function stateText(job: Job | JobSummary): string {
   return s.kind;
 }
 
+/** The command on one line: newlines, tabs and other control characters shown escaped, never sent to the terminal. */
 export function commandOf(job: Job | JobSummary): string {
-  return commandText(job.spec.command);
+  return escapeControls(commandText(job.spec.command));
+}
+
+/** `\n`, `\t`, `\x1b` … instead of the raw characters, so a table row stays one row and no escape sequence runs. */
+export function escapeControls(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 export function time(ms: number): string {

@@ -3,13 +3,14 @@
 // status cannot be learned: when it ends on its own the job becomes `lost` with exitCode null.
 
 import { mkdir, readlink, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Job, JobId } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { isDeadState, readCmdline, readIdentity, readProcessTable, startTimeMs } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { JobTable } from './job-table.js';
+import { defaultJobName } from './names.js';
 
 /** Finds the job (running, or finished with this process left over) a live pid belongs to. */
 export type JobOwning = (pid: number) => Promise<Job | null>;
@@ -33,7 +34,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   const argv = (await readCmdline(pid)) ?? [];
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
   const job = table.create({
-    name: params.name ?? (basename(argv[0] ?? '') || `pid-${pid}`),
+    name: params.name ?? defaultJobName(argv[0] ?? '', `pid-${pid}`),
     description: params.description ?? null,
     tags: params.tags ?? [],
     spec: { command: { kind: 'adopted', argv }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },

@@ -66,12 +66,15 @@ export class SocketServer {
   private accept(socket: Socket): void {
     const id = this.nextConnectionId++;
     const decoder = new LineDecoder(MAX_FRAME_BYTES);
+    /** The socket is gone: set once, by its close event. */
     let closed = false;
+    /** We ended the connection (an over-size frame): nothing more is read or sent, but it is not gone yet. */
+    let ending = false;
     let resolveClosed!: () => void;
     const closedPromise = new Promise<void>((r) => (resolveClosed = r));
 
     const send = (text: string): boolean => {
-      if (closed || socket.destroyed) return false;
+      if (closed || ending || socket.destroyed) return false;
       if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
         this.logger.warn({ connection: id, pending: socket.writableLength }, 'client is not reading; dropping it');
         socket.destroy();
@@ -84,7 +87,7 @@ export class SocketServer {
     const conn: Connection = {
       connectionId: id,
       closed: closedPromise,
-      isClosed: () => closed,
+      isClosed: () => closed || ending,
       notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),
       pendingBytes: () => socket.writableLength,
       endGracefully: () => {
@@ -106,13 +109,17 @@ export class SocketServer {
     socket.on('error', (err) => this.logger.debug({ connection: id, err: err.message }, 'client socket error'));
 
     socket.on('data', (chunk: Buffer) => {
+      if (ending) return;
       for (const frame of decoder.push(chunk)) {
         if (frame.kind === 'oversize') {
           this.logger.warn({ connection: id, bytes: frame.bytes }, 'frame over the size limit; closing connection');
           socket.end(
             encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, `message larger than ${MAX_FRAME_BYTES} bytes; connection closed`, { limit: MAX_FRAME_BYTES })),
           );
-          closed = true;
+          ending = true;
+          // Its subscriptions and waits end now; the close event still unregisters the connection.
+          resolveClosed();
+          setTimeout(() => socket.destroy(), END_LINGER_MS).unref();
           return;
         }
         this.handleLine(frame.text, conn, send);

@@ -63,6 +63,34 @@ describe('protocol', () => {
     other.socket.destroy();
   });
 
+  it('a connection closed for an over-size frame leaves no subscription behind', async () => {
+    const client = await d.client();
+    for (let i = 0; i < 3; i++) {
+      const c = await raw(d.paths.socket);
+      c.send(`{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{}}\n`);
+      expect(await c.next()).toMatchObject({ id: 1, result: { subscribed: true } });
+      c.send(`${'x'.repeat(MAX_FRAME_BYTES + 10)}\n`);
+      expect(await c.next()).toMatchObject({ error: { code: ErrorCode.FrameTooLarge } });
+      await c.closed;
+    }
+    await until('the subscriptions to be gone', async () => (await client.daemonStatus()).events.subscribers === 0);
+  });
+
+  it('refuses what execve would refuse, naming the field: an env name with "=", an empty command, a name that reads as an id', async () => {
+    const c = await raw(d.paths.socket);
+    c.send('{"jsonrpc":"2.0","id":1,"method":"track","params":{"argv":["true"],"cwd":"/","env":{"A=B":"1"}}}\n');
+    expect(await c.next()).toMatchObject({ id: 1, error: { code: ErrorCode.InvalidParams, data: { field: 'params.env.A=B' } } });
+    c.send('{"jsonrpc":"2.0","id":2,"method":"track","params":{"argv":[""],"cwd":"/"}}\n');
+    expect(await c.next()).toMatchObject({ id: 2, error: { code: ErrorCode.InvalidParams, data: { field: 'params.argv[0]' } } });
+    c.send('{"jsonrpc":"2.0","id":3,"method":"track","params":{"argv":["true"],"cwd":"/","name":"42"}}\n');
+    expect(await c.next()).toMatchObject({ id: 3, error: { code: ErrorCode.InvalidParams, data: { field: 'params.name' } } });
+    c.send('{"jsonrpc":"2.0","id":4,"method":"track","params":{"argv":["true"],"cwd":"/","name":"x\\u001b[31m"}}\n');
+    expect(await c.next()).toMatchObject({ id: 4, error: { code: ErrorCode.InvalidParams, data: { field: 'params.name' } } });
+    c.send('{"jsonrpc":"2.0","id":5,"method":"list","params":{"all":true}}\n');
+    expect(await c.next()).toMatchObject({ id: 5, result: [] });
+    c.socket.destroy();
+  });
+
   it('unknown method → -32601; wrong param types → -32602 naming the field; bad envelopes → -32600', async () => {
     const c = await raw(d.paths.socket);
     c.send('{"jsonrpc":"2.0","id":1,"method":"nope"}\n');
