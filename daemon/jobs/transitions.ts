@@ -2,7 +2,7 @@
 // the event does not apply. The job table is the only caller; tests exercise it on its own.
 
 import type { JobState, KillRecord, SpawnError } from '../../shared/job.js';
-import { signalName } from '../../shared/signals.js';
+import { parseSignal, signalName } from '../../shared/signals.js';
 
 export type JobEvent =
   | { type: 'started'; at: number; pid: number; startTicks: number | null; shimPid: number | null }
@@ -46,8 +46,10 @@ function endState(
   event: Extract<JobEvent, { type: 'exited' }>,
 ): JobState {
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };
-  // A signal death reports 128+N like a shell does, never 0.
-  const exitCode = signal ? 128 + signal.number : event.exitCode;
+  // A signal death reports 128+N like a shell does, never 0. A job that catches procd's stop
+  // signal and exits 0 was still stopped, not completed: it reports 128+N of that signal too.
+  const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
+  const exitCode = signal ? 128 + signal.number : event.exitCode === 0 && stopSignal ? 128 + stopSignal.number : event.exitCode;
   const exit = { ...ended, exitCode, signal };
   if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, kill: event.kill, forced: event.forced };
   if (event.kill) return { kind: 'killed', ...exit, kill: event.kill, forced: event.forced };
