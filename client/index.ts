@@ -2,10 +2,12 @@
 // table, plus server notifications. It pulls in nothing CLI-specific.
 
 import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { isObject } from '../shared/rpc.js';
 import { methods, PROTOCOL_VERSION, type HelloResult, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods.js';
 import type { ProcdPaths } from '../shared/paths.js';
 import { checkSocketPathLength, resolveSocket } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
+import { clientEnvironment } from './client-env.js';
 import { RpcConnection } from './rpc-connection.js';
 
 export { ErrorCode, ProcdError } from '../shared/errors.js';
@@ -69,7 +71,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
 
   const call = <M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
     const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
-    return conn.call(method, params ?? {}, timeout) as Promise<ResultOf<M>>;
+    return conn.call(method, withDefaults(method, params), timeout) as Promise<ResultOf<M>>;
   };
 
   if (daemon.protocolVersion !== PROTOCOL_VERSION) {
@@ -120,6 +122,12 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
     const { startDaemonAndConnect } = await import('./autostart.js');
     return startDaemonAndConnect(await fullPaths(), startTimeoutMs);
   }
+}
+
+/** `track` without an `env` runs the job with this process's environment, as a shell would. */
+function withDefaults(method: MethodName, params: unknown): unknown {
+  if (method === 'track' && isObject(params) && params.env === undefined) return { ...params, env: clientEnvironment() };
+  return params ?? {};
 }
 
 /** Calls that wait on purpose get their wait added to the default timeout. */

@@ -149,6 +149,7 @@ async function startLocked(
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
     warnings: loaded.warnings,
+    connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
   const server = new SocketServer(createHandlers(ctx), logger);

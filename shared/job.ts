@@ -50,6 +50,8 @@ export interface SpawnError {
   /** errno name such as ENOENT, EACCES, ENOTDIR. */
   code: string;
   message: string;
+  /** What failed: changing to the job's cwd, or executing its command (absent in older records: exec). */
+  step?: 'chdir' | 'exec';
 }
 
 export interface RunningProcess {

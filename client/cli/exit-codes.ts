@@ -35,7 +35,11 @@ export function jobExitCode(job: Job): number | null {
     case 'completed':
       return 0;
     case 'failed':
-      if (s.spawnError) return s.spawnError.code === 'EACCES' ? EXIT.cannotExecute : s.spawnError.code === 'ENOENT' ? EXIT.notFound : EXIT.error;
+      // 126/127 are about the command, as in a shell; a bad cwd is an ordinary error.
+      if (s.spawnError) {
+        if (s.spawnError.step === 'chdir') return EXIT.error;
+        return s.spawnError.code === 'EACCES' ? EXIT.cannotExecute : s.spawnError.code === 'ENOENT' ? EXIT.notFound : EXIT.error;
+      }
       return s.exitCode ?? EXIT.error;
     case 'lost':
       return s.exitCode ?? EXIT.error;

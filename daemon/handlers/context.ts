@@ -19,6 +19,8 @@ export interface DaemonContext {
   cleanupDefaults: CleanupDefaults;
   startedAt: number;
   warnings: string[];
+  /** Clients connected right now. */
+  connectionCount(): number;
   /** Begins a graceful stop once the current answer has been sent. */
   requestStop(keepJobs: boolean): Promise<number>;
 }

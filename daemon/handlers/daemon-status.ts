@@ -18,6 +18,7 @@ export function daemonStatus(ctx: DaemonContext): DaemonStatus {
     supervisedBy: supervisedBy(process.env),
     monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
+    connections: ctx.connectionCount(),
   };
 }
 

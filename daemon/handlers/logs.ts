@@ -31,10 +31,12 @@ export async function logs(ctx: DaemonContext, params: ParamsOf<'logs'>, call: C
   }
 }
 
+/** Where reading starts: the last N lines, or from a time, or both (whichever starts later). */
 async function startCursor(job: Job, params: ParamsOf<'logs'>, stream: 'stdout' | 'stderr' | 'both'): Promise<Cursor> {
-  if (params.tailLines !== undefined) return tailCursor(job.dir, stream, params.tailLines);
-  if (params.since !== undefined) return cursorAtTime(job.dir, params.since);
-  return { stdout: 0, stderr: 0 };
+  const tail = params.tailLines === undefined ? null : await tailCursor(job.dir, stream, params.tailLines);
+  const since = params.since === undefined ? null : await cursorAtTime(job.dir, params.since);
+  if (tail && since) return { stdout: Math.max(tail.stdout, since.stdout), stderr: Math.max(tail.stderr, since.stderr) };
+  return tail ?? since ?? { stdout: 0, stderr: 0 };
 }
 
 async function readFrom(job: Job, stream: 'stdout' | 'stderr' | 'both', cursor: Cursor, maxBytes: number): Promise<{ chunks: LogChunk[]; cursor: Cursor }> {

@@ -3,7 +3,7 @@
 // through the job table.
 
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { isTerminal, type Job, type JobId, type KillRecord, type SpawnError } from '../../shared/job.js';
@@ -11,12 +11,13 @@ import type { JobRef, KillResult, ParamsOf, WaitResult } from '../../shared/meth
 import { parseSignal } from '../../shared/signals.js';
 import type { Logger } from '../logger.js';
 import { streamInfo } from '../output/segments.js';
-import { readClosedFile, readExitFile, readStartedFile, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
+import { readClosedFile, readExitFile, readStartedFile, shimSpawnError, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
 import { isAlive, readIdentity } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
 import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob, type KillTarget } from './kill-tree.js';
+import { defaultJobName } from './names.js';
 import { startShim } from './shim-runner.js';
 import { annotateKill } from './transitions.js';
 
@@ -54,13 +55,16 @@ export class Supervisor {
     if ((params.argv === undefined) === (params.shell === undefined)) {
       throw new ProcdError(ErrorCode.InvalidParams, 'invalid params: give exactly one of argv or shell', { field: 'params.argv' });
     }
+    if (params.argv && params.argv[0] === '') {
+      throw new ProcdError(ErrorCode.InvalidParams, 'invalid params.argv[0]: expected the command to run, got an empty string', { field: 'params.argv[0]', expected: 'a non-empty string' });
+    }
     const command = params.argv
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
     const argv = command.kind === 'argv' ? command.argv : [command.shell, '-c', command.script];
-    const env = { ...(params.env ?? process.env) } as Record<string, string>;
+    const env = { ...(params.env ?? baseEnvironment()) };
     const job = this.table.create({
-      name: params.name ?? defaultName(command.kind === 'argv' ? command.argv[0]! : command.script),
+      name: params.name ?? defaultJobName(command.kind === 'argv' ? command.argv[0]! : command.script),
       description: params.description ?? null,
       tags: params.tags ?? [],
       spec: {
@@ -130,7 +134,7 @@ export class Supervisor {
         this.armTimeout(job);
       }
     } else if (event.type === 'spawn_error') {
-      const job = this.table.apply(id, { type: 'spawn_failed', at: event.at, error: { code: event.code, message: event.message } });
+      const job = this.table.apply(id, { type: 'spawn_failed', at: event.at, error: shimSpawnError(event.code, event.message) });
       if (job) this.logger.info({ job: id, error: event.code }, 'job failed to start');
     } else if (event.type === 'exited') {
       await this.finish(id, event.exitCode, event.signal, event.at);
@@ -336,8 +340,18 @@ export class Supervisor {
         onChange();
       });
     }
+    // A job stopped by procd ends before its kill procedure does (descendants may still need
+    // SIGKILL): answer with the complete kill record, not the one in flight.
+    await Promise.all(ids.map((id) => this.kills.get(id)?.catch(() => undefined)));
     // A waiter usually reads the output next: let the shims finish draining it first (bounded).
     await Promise.all(ids.map((id) => this.awaitOutputClosed(id, 2000)));
+    const removed = ids.filter((id) => !this.table.get(id));
+    if (removed.length && !ctx.isClosed()) {
+      throw new ProcdError(ErrorCode.JobNotFound, `job ${removed.join(', ')} was removed while waiting for it; its exit status is gone with the record`, {
+        job: removed[0],
+        removed,
+      });
+    }
     const jobs = ids.map((id) => this.table.get(id)).filter((j): j is Job => j !== undefined);
     return { jobs, timedOut: timedOut && pending().length > 0 };
   }
@@ -459,11 +473,12 @@ export class Supervisor {
 
   /** Stops every running job (unless keepJobs) and clears timers. */
   async shutdown(keepJobs: boolean): Promise<number> {
-    if (this.pollTimer) clearInterval(this.pollTimer);
     for (const id of [...this.timeouts.keys()]) this.clearTimeout(id);
-    if (keepJobs) return 0;
-    const running = this.runningJobs();
+    const running = keepJobs ? [] : this.runningJobs();
+    // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.
     await Promise.all(running.map((j) => this.stop(j.id, 'SIGTERM', this.opts.defaultGraceMs, 'shutdown').catch(() => undefined)));
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
     return running.length;
   }
 }
@@ -474,12 +489,17 @@ function resolveSignal(input: string | number): NodeJS.Signals {
   return sig.name as NodeJS.Signals;
 }
 
-function defaultName(commandOrScript: string): string {
-  const first = commandOrScript.trim().split(/\s+/)[0] ?? 'job';
-  return basename(first).slice(0, 100) || 'job';
-}
 
 /** Segment size: a quarter of the cap, between 4 KiB and 64 MiB, so rotation drops at most a quarter. */
 export function segmentSizeFor(maxOutputBytes: number): number {
   return Math.max(4096, Math.min(64 << 20, Math.floor(maxOutputBytes / 4)));
+}
+
+/** Variables a job gets from the daemon when the caller sent no environment (the client library always sends its own). */
+const BASE_ENV_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+
+function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of BASE_ENV_KEYS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  return env;
 }

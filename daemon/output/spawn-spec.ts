@@ -124,6 +124,11 @@ export function parseShimEvent(line: string): ShimEvent | null {
   }
 }
 
+/** A spawn failure as the shim reports it; which step failed is told by its message (see procd-shim.pl). */
+export function shimSpawnError(code: string, message: string): SpawnError {
+  return { code, message, step: message.startsWith('cannot change directory') ? 'chdir' : 'exec' };
+}
+
 export interface StartedRecord {
   pid: number;
   shimPid: number;
@@ -166,7 +171,7 @@ export async function readExitFile(jobDir: string): Promise<ExitRecord | null> {
   const se = v.spawnError as Record<string, unknown> | undefined;
   if (se && typeof se === 'object') {
     if (typeof se.code !== 'string' || typeof se.message !== 'string') return null;
-    return { spawnError: { code: se.code, message: se.message }, pid: isInt(v.pid) ? v.pid : null, shimPid: v.shimPid, at: v.at };
+    return { spawnError: shimSpawnError(se.code, se.message), pid: isInt(v.pid) ? v.pid : null, shimPid: v.shimPid, at: v.at };
   }
   if (!isInt(v.pid) || !isIntOrNull(v.exitCode) || !isIntOrNull(v.signal)) return null;
   return {

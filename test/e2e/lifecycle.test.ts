@@ -72,8 +72,12 @@ describe('job lifecycle', () => {
     const job = await track(['--cwd', '/nonexistent/procd-dir', '--', 'true']);
     expect(job.state.kind).toBe('failed');
     if (job.state.kind !== 'failed') return;
-    expect(job.state.spawnError?.code).toBe('ENOENT');
+    expect(job.state.spawnError).toMatchObject({ code: 'ENOENT', step: 'chdir' });
     expect(job.state.spawnError?.message).toMatch(/\/nonexistent\/procd-dir/);
+    // 127 means "command not found": a missing directory is an ordinary error
+    const r = await d.cli(['track', '--wait', '--cwd', '/nonexistent/procd-dir', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot change directory/);
   });
 
   it('a non-executable file → failed with EACCES, exit 126', async () => {

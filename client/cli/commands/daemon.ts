@@ -135,7 +135,7 @@ async function status({ out }: CommandContext): Promise<number> {
         `  log       ${s.logFile}`,
         `  service   ${s.supervisedBy ?? 'none (started by hand or on demand)'}`,
         `  monitor   every ${formatDuration(s.monitor.intervalMs)}, last pass ${s.monitor.lastTickMs} ms`,
-        `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}`,
+        `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${s.connections} client connection(s)`,
         `  jobs      ${counts || 'none'}`,
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/duration.js';
 import type { ParamsOf } from '../../../shared/methods.js';
+import { clientEnvironment } from '../../client-env.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
 import { paint } from '../output.js';
@@ -51,13 +52,13 @@ export const command: CommandDef = {
     const shell = str(values, 'shell');
     if (shell !== undefined && positionals.length > 0) throw new ExitError(EXIT.usage, 'give either --shell STRING or a command after --, not both');
     if (shell === undefined && positionals.length === 0) throw new ExitError(EXIT.usage, 'missing command: procd track -- CMD [ARGS...]');
-    const env: Record<string, string> = flag(values, 'clean-env') ? {} : stringEnv(process.env);
+    const env: Record<string, string> = flag(values, 'clean-env') ? {} : clientEnvironment();
     for (const pair of strs(values, 'env')) {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw new ExitError(EXIT.usage, `--env: "${pair}" is not K=V`);
       env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
-    const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? process.cwd()), env };
+    const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? currentDirectory()), env };
     if (shell !== undefined) params.shell = shell;
     else params.argv = positionals;
     const name = str(values, 'name');
@@ -81,9 +82,11 @@ export const command: CommandDef = {
       job = (await c.wait({ jobs: [job.id] }, { timeoutMs: null })).jobs[0] ?? job;
     }
     if (out.json) out.printJson(job);
-    else if (flag(values, 'wait')) printJob(out, job, false);
     else if (job.state.kind === 'failed' && job.state.spawnError) {
       out.err(`job ${job.id} (${job.name}) failed to start: ${job.state.spawnError.code}: ${job.state.spawnError.message}`);
+    } else if (flag(values, 'wait')) printJob(out, job, false);
+    else if (!process.stdout.isTTY) {
+      out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
     } else {
       out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${job.state.kind === 'running' ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
     }
@@ -92,8 +95,12 @@ export const command: CommandDef = {
   },
 };
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'PROCD_JOB_ID' && k !== 'PROCD_INSTANCE') out[k] = v;
-  return out;
+
+/** The shell's current directory; a directory deleted under the shell is a clear error, not a crash. */
+function currentDirectory(): string {
+  try {
+    return process.cwd();
+  } catch {
+    throw new ExitError(EXIT.error, 'the current directory no longer exists; cd somewhere else or give --cwd DIR');
+  }
 }

@@ -59,6 +59,6 @@ describe('status files', () => {
     writeFileSync(join(dir, 'exit'), '{"pid":1,"shimPid":2,"exitCode":0,"signal":null,"coreDumped":false,"startedAt":5,"at":7}');
     expect(await readExitFile(dir)).toEqual({ pid: 1, shimPid: 2, exitCode: 0, signal: null, coreDumped: false, startedAt: 5, at: 7 });
     writeFileSync(join(dir, 'exit'), '{"pid":null,"shimPid":2,"spawnError":{"code":"EACCES","message":"m"},"at":7}');
-    expect(await readExitFile(dir)).toEqual({ pid: null, shimPid: 2, spawnError: { code: 'EACCES', message: 'm' }, at: 7 });
+    expect(await readExitFile(dir)).toEqual({ pid: null, shimPid: 2, spawnError: { code: 'EACCES', message: 'm', step: 'exec' }, at: 7 });
   });
 });
