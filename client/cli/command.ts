@@ -25,6 +25,8 @@ export interface CommandDef {
   optionHelp: string[];
   examples: string[];
   options: OptionSpecs;
+  /** Commands that take no positional arguments say so: a stray word is then a usage error, not ignored. */
+  noPositionals?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -2,7 +2,7 @@
 // The `procd` CLI: a table of commands, each loaded only when used so `procd ls` starts fast.
 
 import { parseArgs } from 'node:util';
-import { ProcdError } from '../../shared/errors.js';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
 import { connect, type ProcdClient } from '../index.js';
 import type { CommandDef } from './command.js';
@@ -84,14 +84,16 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   const { command } = await load();
-  const out = createOutput(rest.includes('--json'));
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    if (command.noPositionals && parsed.positionals.length) throw new Error(`unexpected argument "${parsed.positionals[0]}" (this command takes options only)`);
   } catch (err) {
-    out.err(`procd ${command.name}: ${(err as Error).message}\nRun \`procd ${command.name} --help\` for usage.`);
+    process.stderr.write(`procd ${command.name}: ${(err as Error).message}\nRun \`procd ${command.name} --help\` for usage.\n`);
     return EXIT.usage;
   }
+  // --json counts only as procd's own option: after `--` it belongs to the job's command.
+  const out = createOutput(parsed.values.json === true);
   if (parsed.values.help) {
     out.out(helpFor(command));
     return EXIT.ok;
@@ -119,7 +121,8 @@ function reportError(err: unknown, commandName: string, json: boolean): number {
   if (err instanceof ProcdError) {
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, name: err.codeName, message: err.message, data: err.data } }, null, 2)}\n`);
     process.stderr.write(`procd ${commandName}: ${err.message} [${err.codeName} ${err.code}]\n`);
-    return err.codeName === 'InvalidParams' ? EXIT.usage : EXIT.error;
+    // Bad input on the command line (a field, a signal name) is a usage error, like a bad option.
+    return err.code === ErrorCode.InvalidParams || err.code === ErrorCode.BadSignal ? EXIT.usage : EXIT.error;
   }
   process.stderr.write(`procd ${commandName}: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
   return EXIT.error;

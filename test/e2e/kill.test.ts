@@ -85,7 +85,7 @@ describe('kill', () => {
     const s = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
     expect(s.state.kind).toBe('running');
     const bad = await d.cli(['signal', String(job.id), 'SIGNOPE']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown signal/);
     await d.cli(['signal', String(job.id), 'KILL']);
     const done = await until('the job to die', async () => {

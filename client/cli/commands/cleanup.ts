@@ -5,6 +5,7 @@ import { durationOption, intOption } from '../parse.js';
 /** cleanup: kill leftovers of finished jobs, report zombies, prune old records. */
 export const command: CommandDef = {
   name: 'cleanup',
+  noPositionals: true,
   summary:
     'Kill processes that finished jobs left behind (same procedure as kill), report zombie processes with the parents that do not reap them, and prune finished records older than the retention (default 7d, at most 10000 records).',
   usage: 'procd cleanup [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',

@@ -9,6 +9,7 @@ import { time } from '../format-job.js';
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
   name: 'events',
+  noPositionals: true,
   summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
   usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
   optionHelp: [

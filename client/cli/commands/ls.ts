@@ -8,6 +8,7 @@ import { paint, table } from '../output.js';
 /** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
 export const command: CommandDef = {
   name: 'ls',
+  noPositionals: true,
   aliases: ['list'],
   summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
   usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--json]',

@@ -5,6 +5,7 @@ import { durationOption } from '../parse.js';
 /** prune: remove finished jobs that ended long enough ago. */
 export const command: CommandDef = {
   name: 'prune',
+  noPositionals: true,
   summary: 'Remove finished jobs (records and output); with --older-than only those that ended before then.',
   usage: 'procd prune [--older-than DURATION]',
   optionHelp: ['--older-than DURATION   only jobs that ended more than DURATION ago'],

@@ -1,0 +1,98 @@
+// Edges a scripting user hits: what `track` prints into a pipe, options after `--`, stray
+// arguments, bad signals, the library's default environment, and what `wait` reports when a
+// job is stopped or removed under it.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/job.js';
+import type { WaitResult } from '../../shared/methods.js';
+import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon;
+beforeEach(async () => {
+  d = await startTestDaemon({ env: { PROCD_GRACE: '300ms' } });
+});
+afterEach(async () => {
+  await d?.cleanup();
+});
+
+const status = async (id: number) => JSON.parse((await d.cli(['status', String(id), '--json'])).stdout) as Job;
+
+describe('cli edges', () => {
+  it('track into a pipe prints the id alone; --json after -- belongs to the job', async () => {
+    const r = await d.cli(['track', '--', 'echo', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('1\n');
+    await until('the job to end', async () => (await status(1)).state.kind === 'completed');
+    expect((await d.cli(['logs', '1'])).stdout).toBe('--json\n');
+  });
+
+  it('a stray argument to a command that takes none is a usage error, and nothing is removed', async () => {
+    expect((await d.cli(['track', '--wait', '--', 'true'])).code).toBe(0);
+    const r = await d.cli(['prune', '7d']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unexpected argument "7d"/);
+    expect((await status(1)).state.kind).toBe('completed');
+    expect((await d.cli(['ls', 'extra'])).code).toBe(2);
+  });
+
+  it('an unknown signal is a usage error (exit 2) naming the signal', async () => {
+    const id = (await d.cli(['track', '--', 'sleep', '100'])).stdout.trim();
+    const r = await d.cli(['signal', id, 'NOPE']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown signal: NOPE/);
+    expect((await d.cli(['kill', id, '--signal', 'BOGUS'])).code).toBe(2);
+    expect((await status(Number(id))).state.kind).toBe('running');
+  });
+
+  it('a job that catches SIGTERM and exits 0 is killed with 143, in status and in wait', async () => {
+    const id = (await d.cli(['track', '--', 'sh', '-c', 'trap "exit 0" TERM; echo ready; while :; do sleep 0.05; done'])).stdout.trim();
+    await until('the trap to be set', async () => (await d.cli(['logs', id])).stdout === 'ready\n');
+    expect((await d.cli(['kill', id])).code).toBe(0);
+    expect((await status(Number(id))).state).toMatchObject({ kind: 'killed', exitCode: 143, signal: null, kill: { signal: 'SIGTERM' } });
+    expect((await d.cli(['wait', id])).code).toBe(143);
+  });
+
+  it('wait answers a forced kill with the complete kill record', async () => {
+    const c = await d.client();
+    const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/' });
+    await until('the shell and its sleep', async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2);
+    const waited = c.wait({ jobs: [job.id] });
+    const [killed] = await c.kill({ jobs: [job.id] });
+    const w: WaitResult = await waited;
+    expect(killed!.forced.length).toBeGreaterThan(0);
+    expect(w.jobs[0]!.state).toMatchObject({ kind: 'killed', forced: true, kill: { signalled: killed!.signalled, forced: killed!.forced } });
+  });
+
+  it('wait on a job removed meanwhile is an error, never a silent success', async () => {
+    const id = (await d.cli(['track', '--name', 'gone', '--', 'sleep', '100'])).stdout.trim();
+    const waiting = d.cli(['wait', 'gone']);
+    await until('the waiter to be waiting', async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { connections: number }).connections >= 2);
+    expect((await d.cli(['rm', '--force', id])).code).toBe(0);
+    const w = await waiting;
+    expect(w.code).toBe(1);
+    expect(w.stderr).toMatch(/removed while waiting/);
+  });
+
+  it('the library runs a job with the caller’s environment unless told otherwise', async () => {
+    process.env.PROCD_TEST_FROM_CALLER = 'caller';
+    try {
+      const c = await d.client();
+      const job = await c.track({ argv: ['sh', '-c', 'echo "[$PROCD_TEST_FROM_CALLER]"'], cwd: '/' });
+      await c.wait({ jobs: [job.id] });
+      expect((await d.cli(['logs', String(job.id)])).stdout).toBe('[caller]\n');
+      const bare = await c.track({ argv: ['sh', '-c', 'echo "[$PROCD_TEST_FROM_CALLER]"'], cwd: '/', env: { PATH: process.env.PATH! } });
+      await c.wait({ jobs: [bare.id] });
+      expect((await d.cli(['logs', String(bare.id)])).stdout).toBe('[]\n');
+    } finally {
+      delete process.env.PROCD_TEST_FROM_CALLER;
+    }
+  });
+
+  it('logs --since and --tail together start at whichever is later', async () => {
+    const id = (await d.cli(['track', '--', 'sh', '-c', 'echo old1; echo old2; sleep 2.2; echo new1'])).stdout.trim();
+    await until('the job to end', async () => (await status(Number(id))).state.kind === 'completed', 20_000);
+    expect((await d.cli(['logs', id, '--tail', '5'])).stdout).toBe('old1\nold2\nnew1\n');
+    expect((await d.cli(['logs', id, '--since', '1s', '--tail', '5'])).stdout).toBe('new1\n');
+    expect((await d.cli(['logs', id, '--since', '1h', '--tail', '1'])).stdout).toBe('new1\n');
+  });
+});
