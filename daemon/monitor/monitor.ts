@@ -12,10 +12,11 @@ import type { JobTable } from '../jobs/job-table.js';
 import { killTree } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
-import { countOpenFds, isDeadState, readProcessTable, type ProcessTable } from '../proc/process-table.js';
+import { CLOCK_TICKS_PER_SECOND, countOpenFds, isDeadState, readProcessTable, uptimeTicks, type ProcessTable } from '../proc/process-table.js';
 import { diffFlags, evaluateConditions, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, MarkerCache, processesOf, TableIndex } from './job-processes.js';
 import type { Thresholds } from './thresholds.js';
+import { treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
 
 export interface MonitorOptions {
   intervalMs: number;
@@ -40,6 +41,20 @@ export interface MonitorEvents {
 
 const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie'];
 
+/** One process-table read and what every job's sampling shares from it. */
+interface TickRead {
+  table: ProcessTable;
+  index: TableIndex;
+  marked: Map<JobId, number[]>;
+  /** Zombie pids → when each was first seen in state Z. */
+  zombieSince: Map<number, number>;
+  /** Wall clock of the read (ms since the epoch), for samples and flags. */
+  at: number;
+  /** Monotonic clock of the read, for rates. */
+  readAtMs: number;
+  uptimeTicks: number | null;
+}
+
 export class Monitor extends EventEmitter<MonitorEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -51,6 +66,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Finished jobs whose leftovers are being watched. */
   private readonly leftoverWatch = new Set<JobId>();
   private readonly cleaning = new Set<JobId>();
+  /** Each running job's tree at the last tick, for CPU over the tree. */
+  private readonly treeReadings = new Map<JobId, TreeReading>();
   /** CPU readings of the last tick, by pid:startTicks (for `status --tree`). */
   private lastCpu = new Map<string, number | null>();
   /** Last tick's cost, for `daemon status` and benchmarks. */
@@ -65,8 +82,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     super();
     this.markers = new MarkerCache(opts.instance);
     table.on('change', ({ job, previous }) => {
-      if (previous === 'running' && isTerminal(job.state)) this.scheduleLeftoverCheck(job.id);
-      if (isTerminal(job.state)) this.hot.delete(job.id);
+      if (previous === 'running' && isTerminal(job.state)) {
+        this.scheduleLeftoverCheck(job.id);
+        this.clearRunningFlags(job);
+      }
+      if (isTerminal(job.state)) {
+        this.hot.delete(job.id);
+        this.treeReadings.delete(job.id);
+      }
     });
     table.on('removed', (job) => this.leftoverWatch.delete(job.id));
     // Jobs that ended with leftovers before a restart are watched again.
@@ -94,15 +117,16 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const t0 = performance.now();
     try {
       const table = await readProcessTable({ uid: false });
+      const readAtMs = performance.now();
       const at = Date.now();
-      const cpu = this.cpu.sample(table, performance.now());
+      const cpu = this.cpu.sample(table, readAtMs);
       this.lastCpu = cpu;
       await this.markers.update(table);
       const index = new TableIndex(table);
       const marked = this.markers.byJob(table);
-      const zombies = this.trackZombies(table, at);
+      const read: TickRead = { table, index, marked, zombieSince: this.trackZombies(table, at), at, readAtMs, uptimeTicks: uptimeTicks() };
       for (const job of [...this.table.all()]) {
-        if (job.state.kind === 'running') await this.sampleJob(job, table, index, marked, cpu, zombies, at);
+        if (job.state.kind === 'running') await this.sampleJob(job, read);
         else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
       }
     } catch (err) {
@@ -129,15 +153,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return seen;
   }
 
-  private async sampleJob(
-    job: Job,
-    table: ProcessTable,
-    index: TableIndex,
-    marked: Map<JobId, number[]>,
-    cpu: Map<string, number | null>,
-    zombieSince: Map<number, number>,
-    at: number,
-  ): Promise<void> {
+  private async sampleJob(job: Job, read: TickRead): Promise<void> {
+    const { table, at } = read;
     const root = jobRoot(job);
     if (!root || job.state.kind !== 'running') return;
     const main = table.get(root.pid);
@@ -146,51 +163,58 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       return;
     }
     const exclude = new Set<number>([process.pid, ...(job.state.shimPid === null ? [] : [job.state.shimPid])]);
-    const pids = processesOf(root, marked.get(job.id) ?? [], index, exclude);
-    const sample = await this.measure(pids, root.pid, table, cpu, at);
+    const pids = processesOf(root, read.marked.get(job.id) ?? [], read.index, exclude);
+    const sample = await this.measure(job.id, pids, root.pid, read);
     const hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? (this.hot.get(job.id) ?? 0) + 1 : 0;
     this.hot.set(job.id, hot);
     await this.opts.refreshOutput(job.id);
     const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
-    if (!updated) return;
+    if (!updated || updated.state.kind !== 'running') return;
     this.emit('sample', { job: updated, sample });
 
     const zombies = pids
-      .filter((pid) => zombieSince.has(pid))
-      .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: zombieSince.get(pid)! }));
+      .filter((pid) => read.zombieSince.has(pid))
+      .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: read.zombieSince.get(pid)! }));
     const conditions = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
     await this.applyFlags(updated, conditions, TICK_FLAG_KINDS, at);
   }
 
-  private async measure(pids: number[], mainPid: number, table: ProcessTable, cpu: Map<string, number | null>, at: number): Promise<ResourceSample> {
-    let cpuTotal = 0;
-    let cpuKnown = false;
+  /** One reading of a job's tree: CPU over the tree since the last tick (short-lived children included), memory, counts. */
+  private async measure(id: JobId, pids: number[], mainPid: number, read: TickRead): Promise<ResourceSample> {
+    const { table, at } = read;
     let rss = 0;
     let threads = 0;
     let fds: number | null = 0;
     const states: Record<string, number> = {};
     let processes = 0;
+    const members: TreeMember[] = [];
     const fdCounts = await Promise.all(pids.map((pid) => (isDeadState(table.get(pid)?.state ?? 'Z') ? Promise.resolve(0) : countOpenFds(pid))));
     pids.forEach((pid, i) => {
       const p = table.get(pid);
       if (!p) return;
       states[p.state] = (states[p.state] ?? 0) + 1;
+      // Zombies count for CPU (their ticks move to the parent when reaped), not as live processes.
+      members.push({ key: procKey(p), totalTicks: p.utimeTicks + p.stimeTicks + p.childTicks, ownTicks: p.utimeTicks + p.stimeTicks, startTicks: p.startTicks });
       if (isDeadState(p.state)) return;
       processes++;
-      const c = cpu.get(procKey(p));
-      if (c !== null && c !== undefined) {
-        cpuTotal += c;
-        cpuKnown = true;
-      }
       rss += p.rssBytes;
       threads += p.threads;
       const f = fdCounts[i];
       fds = f === null || f === undefined || fds === null ? null : fds + f;
     });
+    const previous = this.treeReadings.get(id);
+    const ticks = treeTicksSince(previous, members, (key) => {
+      const pid = Number(key.slice(0, key.indexOf(':')));
+      const p = table.get(pid);
+      return p !== undefined && procKey(p) === key;
+    });
+    this.treeReadings.set(id, treeReading(members, read.readAtMs, read.uptimeTicks));
+    const elapsedMs = previous ? read.readAtMs - previous.atMs : 0;
+    const cpuPercent = ticks !== null && elapsedMs > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 100_000) / elapsedMs : null;
     const main = table.get(mainPid);
     return {
       at,
-      cpuPercent: cpuKnown ? Number(cpuTotal.toFixed(1)) : null,
+      cpuPercent: cpuPercent === null ? null : Number(cpuPercent.toFixed(1)),
       rssBytes: rss,
       mainRssBytes: main && !isDeadState(main.state) ? main.rssBytes : 0,
       processes,
@@ -200,16 +224,24 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     };
   }
 
+  /** Stuck, time sink, bottleneck and zombie are conditions of a running job: they clear when it ends. */
+  private clearRunningFlags(job: Job): void {
+    if (!isTerminal(job.state) || !job.flags.some((f) => TICK_FLAG_KINDS.includes(f.kind))) return;
+    this.applyFlags(job, [], TICK_FLAG_KINDS, job.state.endedAt).catch((err: unknown) => this.logger.error({ err, job: job.id }, 'clearing flags failed'));
+  }
+
   /** Brings the flags of `kinds` in line with `conditions`; a change is on disk before it is announced. */
   private async applyFlags(seen: Job, conditions: ReturnType<typeof evaluateConditions>, kinds: readonly FlagKind[], at: number): Promise<Job> {
     // Diff against the table's copy, not the caller's: a caller that awaited (a table read) may
     // hold a job whose flags another tick or check has changed since.
     const job = this.table.get(seen.id);
     if (!job) return seen;
-    const diff = diffFlags(job.flags, conditions, kinds, at);
+    // Readings taken while the job was running must not raise its running-only flags after it ended.
+    const current = isTerminal(job.state) ? conditions.filter((c) => c.kind === 'leftovers') : conditions;
+    const diff = diffFlags(job.flags, current, kinds, at);
     if (!diff.changed) {
       // Same flags, fresher figures: keep them in memory without a journal write.
-      if (!conditions.length) return job;
+      if (!current.length) return job;
       return this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: j.resources, flags: diff.flags })) ?? job;
     }
     const updated =

@@ -12,6 +12,7 @@ import {
   procfsReadCmdline,
   procfsReadIdentity,
   procfsReadTable,
+  procfsUptimeTicks,
   type ProcInfo,
 } from './procfs.js';
 import { probeWithSignal0, psEachEnviron, psReadIdentity, psReadTable } from './ps-fallback.js';
@@ -173,6 +174,11 @@ export function countOpenFds(pid: number): Promise<number | null> {
 /** argv of `pid`; null when not readable (and always on the ps fallback, which loses argv boundaries). */
 export function readCmdline(pid: number): Promise<string[] | null> {
   return HAVE_PROCFS ? procfsReadCmdline(pid) : Promise.resolve(null);
+}
+
+/** Clock ticks since boot right now (the clock of startTicks); null on the ps fallback. */
+export function uptimeTicks(): number | null {
+  return HAVE_PROCFS ? procfsUptimeTicks() : null;
 }
 
 /** Wall-clock ms of boot: bootTimeMs() + startTicks * 1000 / CLOCK_TICKS_PER_SECOND is a start time. 0 on the ps fallback, whose ticks count from the epoch. */

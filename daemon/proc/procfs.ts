@@ -24,6 +24,11 @@ export interface ProcInfo {
   startTicks: number;
   utimeTicks: number;
   stimeTicks: number;
+  /**
+   * CPU of its reaped children (cutime + cstime): where the work of a short-lived child ends up
+   * once its parent has waited for it. 0 when unknown (ps fallback).
+   */
+  childTicks: number;
   /** Thread count; 0 when unknown (ps fallback). */
   threads: number;
   rssBytes: number;
@@ -56,7 +61,7 @@ export function parseStat(line: string | Buffer, uid: number | null = null): Pro
 }
 
 // Field numbers (stat(5), 1-based) that ProcInfo needs after the comm.
-const STATE = 3, PPID = 4, PGRP = 5, SESSION = 6, UTIME = 14, STIME = 15, THREADS = 20, STARTTIME = 22, RSS = 24;
+const STATE = 3, PPID = 4, PGRP = 5, SESSION = 6, UTIME = 14, STIME = 15, CUTIME = 16, CSTIME = 17, THREADS = 20, STARTTIME = 22, RSS = 24;
 
 const statFields = new Float64Array(RSS + 1);
 
@@ -102,6 +107,7 @@ function parseStatBytes(buf: Buffer, len: number, uid: number | null): ProcInfo 
     startTicks: nums[STARTTIME]!,
     utimeTicks: nums[UTIME]!,
     stimeTicks: nums[STIME]!,
+    childTicks: nums[CUTIME]! + nums[CSTIME]!,
     threads: nums[THREADS]!,
     rssBytes: (nums[RSS] ?? 0) * pageSize(),
     uid,
@@ -229,6 +235,23 @@ export async function procfsReadCmdline(pid: number): Promise<string[] | null> {
   const parts = raw.toString('utf8').split('\0');
   if (parts.at(-1) === '') parts.pop();
   return parts;
+}
+
+const uptimeBuf = Buffer.allocUnsafe(64);
+/** Clock ticks since boot now, from /proc/uptime (10 ms resolution): the clock startTicks counts on. */
+export function procfsUptimeTicks(): number | null {
+  try {
+    const fd = openSync('/proc/uptime', 'r');
+    try {
+      const text = uptimeBuf.toString('latin1', 0, readSync(fd, uptimeBuf, 0, uptimeBuf.length, 0));
+      const seconds = Number.parseFloat(text);
+      return Number.isFinite(seconds) ? Math.round(seconds * CLOCK_TICKS_PER_SECOND) : null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
 }
 
 let bootMs: number | undefined;

@@ -51,6 +51,7 @@ export function parsePsRow(line: string): ProcInfo | null {
     rssBytes: Number(m[7]) * 1024,
     utimeTicks: Math.round(parseCpuTime(m[8] ?? '0') * CLOCK_TICKS_PER_SECOND), // user+system: ps has no portable split
     stimeTicks: 0,
+    childTicks: 0,
     startTicks: lstartTicks(m[9] ?? ''),
     threads: 0,
     comm: m[10] ?? '',

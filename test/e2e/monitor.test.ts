@@ -179,6 +179,53 @@ describe('monitor flags', () => {
   });
 });
 
+describe('flags end with the run', () => {
+  it('stuck and bottleneck are cleared (and announced) when the job ends; only leftovers may outlive it', async () => {
+    await start({ PROCD_CPU_THRESHOLD: '30', PROCD_CPU_SAMPLES: '2', PROCD_GRACE: '300ms' });
+    const c = await d!.client();
+    const events: ProcdEvent[] = [];
+    c.onNotification((method, params) => {
+      if (method === 'event') events.push(params as ProcdEvent);
+    });
+    await c.subscribe({ jobs: [1], kinds: ['flag.raised', 'flag.cleared', 'job.state'] });
+    const job = await track(['--stuck-after', '500ms', '--', process.execPath, '-e', 'for(;;){}']);
+    await flagged(job.id, 'stuck');
+    await flagged(job.id, 'bottleneck');
+    expect((await d!.cli(['kill', String(job.id)])).code).toBe(0);
+    const done = await until('both flags to be cleared', async () => {
+      const j = await status(job.id);
+      return j.flags.length === 0 ? j : null;
+    });
+    expect(done.state.kind).toBe('killed');
+    const endedAt = done.state.kind === 'killed' ? done.state.endedAt : NaN;
+    const history = done.flagHistory.filter((f) => f.clearedAt === endedAt).map((f) => f.kind).sort();
+    expect(history).toEqual(['bottleneck', 'stuck']);
+    await until('the flag.cleared events', () => events.filter((e) => e.kind === 'flag.cleared' && e.flag.clearedAt === endedAt).length === 2);
+    const ended = events.findIndex((e) => e.kind === 'job.state' && e.to === 'killed');
+    expect(events.slice(ended + 1).map((e) => e.kind)).toEqual(['flag.cleared', 'flag.cleared']);
+    expect((await d!.cli(['ls'])).stdout).not.toMatch(/stuck|bottleneck/);
+  });
+});
+
+describe('CPU of short-lived processes', () => {
+  it('a job whose work is done by children that live less than one interval reads its real CPU, not 0%', async () => {
+    // Each inner shell counts for a few ms and exits: almost none is ever seen by a tick, but its
+    // CPU reaches the outer shell's cutime when it is reaped.
+    await start({ PROCD_SAMPLE_INTERVAL: '500ms', PROCD_STUCK_AFTER: '0' });
+    const job = await track(['--', 'sh', '-c', 'while :; do sh -c "i=0; while [ \\$i -lt 3000 ]; do i=\\$((i+1)); done"; done']);
+    const cpu = await until(
+      'a CPU reading of the busy tree',
+      async () => {
+        const v = (await status(job.id)).resources?.last?.cpuPercent;
+        return v !== null && v !== undefined && v >= 40 ? v : null;
+      },
+      20_000,
+      100,
+    );
+    expect(cpu).toBeLessThanOrEqual(220); // never more than the machine's two cores (plus rounding)
+  });
+});
+
 describe('process tree and resource figures', () => {
   const script = 'sleep 1011 & sleep 1012 & wait';
 

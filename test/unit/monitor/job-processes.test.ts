@@ -9,7 +9,7 @@ import { readProcessTable, type ProcessTable, type ProcInfo } from '../../../dae
 import type { Job } from '../../../shared/job.js';
 
 function p(pid: number, ppid: number, pgid: number, sid: number, startTicks = 1000, state = 'S'): ProcInfo {
-  return { pid, ppid, pgid, sid, state, comm: `p${pid}`, startTicks, utimeTicks: 0, stimeTicks: 0, threads: 1, rssBytes: 4096, uid: null };
+  return { pid, ppid, pgid, sid, state, comm: `p${pid}`, startTicks, utimeTicks: 0, stimeTicks: 0, childTicks: 0, threads: 1, rssBytes: 4096, uid: null };
 }
 
 async function until<T>(what: string, check: () => Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {

@@ -6,7 +6,7 @@ import { CLOCK_TICKS_PER_SECOND, HAVE_PROCFS, readProcessTable, type ProcInfo } 
 import { Spawned, waitFor } from './spawned.js';
 
 const proc = (pid: number, startTicks: number, utimeTicks: number, stimeTicks = 0): ProcInfo => ({
-  pid, ppid: 1, pgid: pid, sid: pid, state: 'R', comm: 'x', startTicks, utimeTicks, stimeTicks, threads: 1, rssBytes: 0, uid: null,
+  pid, ppid: 1, pgid: pid, sid: pid, state: 'R', comm: 'x', startTicks, utimeTicks, stimeTicks, childTicks: 0, threads: 1, rssBytes: 0, uid: null,
 });
 
 describe('CpuSampler (synthetic readings)', () => {

@@ -12,10 +12,10 @@ function statLine(pid: number, comm: string, over: Record<number, string | numbe
 
 describe('parseStat', () => {
   it('maps the stat(5) fields', () => {
-    const info = parseStat(statLine(4242, 'node', { 3: 'R', 4: 1, 5: 4200, 6: 4100, 14: 731, 15: 12, 20: 11, 22: 987654321, 24: 2500 }), 1000);
+    const info = parseStat(statLine(4242, 'node', { 3: 'R', 4: 1, 5: 4200, 6: 4100, 14: 731, 15: 12, 16: 40, 17: 2, 20: 11, 22: 987654321, 24: 2500 }), 1000);
     expect(info).toEqual({
       pid: 4242, ppid: 1, pgid: 4200, sid: 4100, state: 'R', comm: 'node', startTicks: 987654321,
-      utimeTicks: 731, stimeTicks: 12, threads: 11, rssBytes: 2500 * pageSize(), uid: 1000,
+      utimeTicks: 731, stimeTicks: 12, childTicks: 42, threads: 11, rssBytes: 2500 * pageSize(), uid: 1000,
     });
   });
 
@@ -52,7 +52,7 @@ describe('environValues', () => {
 function table(rows: [pid: number, ppid: number, pgid?: number, sid?: number][]): ProcessTable {
   const t: ProcessTable = new Map();
   for (const [pid, ppid, pgid = pid, sid = pid] of rows) {
-    const info: ProcInfo = { pid, ppid, pgid, sid, state: 'S', comm: 'x', startTicks: 1, utimeTicks: 0, stimeTicks: 0, threads: 1, rssBytes: 0, uid: 0 };
+    const info: ProcInfo = { pid, ppid, pgid, sid, state: 'S', comm: 'x', startTicks: 1, utimeTicks: 0, stimeTicks: 0, childTicks: 0, threads: 1, rssBytes: 0, uid: 0 };
     t.set(pid, info);
   }
   return t;
