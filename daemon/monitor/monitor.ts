@@ -323,9 +323,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
   }
 
-  /** One fresh read: live processes of every finished job, and zombies of every job. */
+  /**
+   * One fresh read: live processes of every finished job, and the zombies of every job that have
+   * stayed unreaped for the zombie threshold (a child that exited a moment ago is about to be
+   * reaped: its parent is not at fault and must never be stopped for it).
+   */
   async scan(): Promise<{ leftovers: Map<JobId, number[]>; zombies: { pid: number; ppid: number; jobId: JobId }[] }> {
     const table = await readProcessTable({ uid: false });
+    const now = Date.now();
     await this.markers.update(table);
     const index = new TableIndex(table);
     const marked = this.markers.byJob(table);
@@ -338,7 +343,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       const pids = root ? processesOf(root, marked.get(job.id) ?? [], index, exclude) : (marked.get(job.id) ?? []);
       for (const pid of pids) {
         const p = table.get(pid);
-        if (p?.state === 'Z') zombies.push({ pid, ppid: p.ppid, jobId: job.id });
+        const since = p?.state === 'Z' ? this.zombieSince.get(procKey(p)) : undefined;
+        if (p && since !== undefined && now - since >= this.opts.thresholds.zombieAfterMs) zombies.push({ pid, ppid: p.ppid, jobId: job.id });
       }
       if (isTerminal(job.state)) {
         const live = pids.filter((pid) => !isDeadState(table.get(pid)?.state ?? 'Z'));

@@ -196,13 +196,27 @@ describe('leftovers and cleanup', () => {
     await until('the leftover to be cleaned up after the restart', () => !pidAlive(grandchild), 20_000, 100);
   });
 
+  it('a zombie younger than the zombie threshold is not reported, and its parent is never stopped', async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_ZOMBIE_AFTER: '1h' });
+    const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
+    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const zombie = Number(m[2]);
+    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    const r = await cleanupJson(['--reap-parents']);
+    expect(r.zombies).toEqual([]);
+    expect(r.reapedParents).toEqual([]);
+    expect((await status(job.id)).state.kind).toBe('running');
+  });
+
   it('reports zombies with the parents that do not reap them; --reap-parents stops those parents', async () => {
-    await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_GRACE: '1s' });
+    await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_GRACE: '1s', PROCD_ZOMBIE_AFTER: '300ms' });
     const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
     const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
     const parent = Number(m[1]);
     const zombie = Number(m[2]);
     await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    // old enough by the daemon's own watch: the flag is raised from the same observation
+    await until('the zombie flag', async () => flagOf(await status(job.id), 'zombie'));
 
     const dry = await cleanupJson(['--dry-run']);
     expect(dry.zombies).toEqual([{ pid: zombie, ppid: parent, jobId: job.id }]);
