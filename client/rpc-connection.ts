@@ -51,7 +51,7 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
   }
 
   call(method: string, params: unknown, timeoutMs: number | null): Promise<unknown> {
-    if (this.closed) return Promise.reject(new ProcdError(ErrorCode.DaemonUnavailable, 'connection to the daemon is closed', { method }));
+    if (this.closed) return Promise.reject(new ProcdError(ErrorCode.DaemonUnavailable, 'connection to the daemon is closed', { method, disconnected: true }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer =

@@ -14,6 +14,8 @@ export interface CommandContext {
   out: Output;
   /** Connects to the daemon (autostarting it unless --no-autostart / PROCD_NO_AUTOSTART). */
   client(): Promise<ProcdClient>;
+  /** Drops the connection and opens a new one the same way (see client/reconnect.ts). */
+  reconnect(): Promise<ProcdClient>;
 }
 
 export interface CommandDef {

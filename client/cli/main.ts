@@ -98,14 +98,21 @@ export async function main(argv: string[]): Promise<number> {
     out.out(helpFor(command));
     return EXIT.ok;
   }
+  const connectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
   let client: ProcdClient | null = null;
   const getClient = async () => {
-    client ??= await connect(parsed.values['no-autostart'] ? { autostart: false } : {});
+    if (client) return client;
+    client = await connect(connectOptions);
     if (client.versionWarning && !out.json) out.err(`procd: warning: ${client.versionWarning}`);
     return client;
   };
+  const reconnect = async () => {
+    (client as ProcdClient | null)?.close();
+    client = null;
+    return getClient();
+  };
   try {
-    return await command.run({ values: parsed.values, positionals: parsed.positionals, out, client: getClient });
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, out, client: getClient, reconnect });
   } catch (err) {
     return reportError(err, command.name, out.json);
   } finally {

@@ -1,4 +1,5 @@
-import type { StreamName } from '../../../shared/methods.js';
+import type { ParamsOf, StreamName } from '../../../shared/methods.js';
+import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { durationOption, intOption, jobRef } from '../parse.js';
@@ -17,25 +18,29 @@ export const command: CommandDef = {
   ],
   examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
   options: { tail: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, stream: { type: 'string' }, since: { type: 'string' } },
-  async run({ values, positionals, out, client }) {
+  async run(ctx) {
+    const { values, positionals, out } = ctx;
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
     const stream = (str(values, 'stream') ?? 'both') as StreamName;
     if (!['stdout', 'stderr', 'both'].includes(stream)) throw new ExitError(EXIT.usage, '--stream must be stdout, stderr or both');
     const tailLines = intOption('tail', str(values, 'tail'));
     const sinceMs = durationOption('since', str(values, 'since'));
+    // Fixed once, so a read repeated after a reconnect asks for exactly the same bytes.
+    const since = sinceMs === undefined ? undefined : Date.now() - sinceMs;
     const follow = flag(values, 'follow');
-    const c = await client();
     let cursor: { stdout: number; stderr: number } | undefined;
     let reported = { stdout: 0, stderr: 0 };
     for (;;) {
-      const r = await c.logs({
+      // A read lost with its connection moved no cursor: repeating it loses and repeats nothing.
+      const params: ParamsOf<'logs'> = {
         job: jobRef(positionals[0]!),
         stream,
         ...(cursor ? { cursor } : {}),
         ...(!cursor && tailLines !== undefined ? { tailLines } : {}),
-        ...(!cursor && sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
+        ...(!cursor && since !== undefined ? { since } : {}),
         ...(follow ? { waitMs: 10_000 } : {}),
-      });
+      };
+      const r = await callWithReconnect(ctx, (c) => c.logs(params));
       if (!out.json && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr) && !cursor) {
         out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
       }

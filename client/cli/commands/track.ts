@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/duration.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
+import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
 import { paint } from '../output.js';
@@ -48,7 +49,8 @@ export const command: CommandDef = {
     tag: { type: 'string', multiple: true },
     wait: { type: 'boolean' },
   },
-  async run({ values, positionals, out, client }) {
+  async run(ctx) {
+    const { values, positionals, out } = ctx;
     const shell = str(values, 'shell');
     if (shell !== undefined && positionals.length > 0) throw new ExitError(EXIT.usage, 'give either --shell STRING or a command after --, not both');
     if (shell === undefined && positionals.length === 0) throw new ExitError(EXIT.usage, 'missing command: procd track -- CMD [ARGS...]');
@@ -76,10 +78,11 @@ export const command: CommandDef = {
     const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'));
     if (maxOutputBytes !== undefined) params.maxOutputBytes = maxOutputBytes;
 
-    const c = await client();
-    let job = await c.track(params);
+    // track itself is never repeated (it would start the job twice); the wait after it is.
+    let job = await (await ctx.client()).track(params);
     if (flag(values, 'wait') && (job.state.kind === 'running' || job.state.kind === 'queued')) {
-      job = (await c.wait({ jobs: [job.id] }, { timeoutMs: null })).jobs[0] ?? job;
+      const id = job.id;
+      job = (await callWithReconnect(ctx, (c) => c.wait({ jobs: [id] }, { timeoutMs: null }))).jobs[0] ?? job;
     }
     if (out.json) out.printJson(job);
     else if (job.state.kind === 'failed' && job.state.spawnError) {

@@ -1,3 +1,4 @@
+import { callWithReconnect } from '../../reconnect.js';
 import { str, type CommandDef } from '../command.js';
 import { EXIT, jobExitCode } from '../exit-codes.js';
 import { durationOption, requireJobs } from '../parse.js';
@@ -11,10 +12,13 @@ export const command: CommandDef = {
   optionHelp: ['--timeout DURATION      give up after this long (exit 124); the jobs keep running'],
   examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
   options: { timeout: { type: 'string' } },
-  async run({ values, positionals, out, client }) {
+  async run(ctx) {
+    const { values, positionals, out } = ctx;
     const jobs = requireJobs(positionals);
     const timeoutMs = durationOption('timeout', str(values, 'timeout'));
-    const r = await (await client()).wait({ jobs, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    // Across a daemon restart the wait is asked again, for what is left of --timeout.
+    const deadline = timeoutMs === undefined ? null : Date.now() + timeoutMs;
+    const r = await callWithReconnect(ctx, (c) => c.wait({ jobs, ...(deadline !== null ? { timeoutMs: Math.max(0, deadline - Date.now()) } : {}) }));
     if (out.json) out.printJson(r);
     else for (const j of r.jobs) out.out(`job ${j.id} (${j.name}) ${j.state.kind} ${exitText(j)}`);
     if (r.timedOut) {
