@@ -1,32 +1,67 @@
 // Turning option text into protocol values, with usage errors (exit 2) that say what was wrong.
+// Ranges are checked here too, so a bad value names the option the user typed (`--timeout`),
+// not the protocol field the daemon would reject (`params.timeoutMs`).
 
-import { parseDuration, parseSize } from '../../shared/duration.js';
+import { formatBytes, parseDuration, parseSize } from '../../shared/duration.js';
 import type { JobRef } from '../../shared/methods.js';
 import { EXIT, ExitError } from './exit-codes.js';
 
-export function durationOption(name: string, text: string | undefined): number | undefined {
+/** The protocol's limits (shared/methods.ts): durations up to 10 years, output caps 4 KiB..1 PiB. */
+export const LIMITS = {
+  durationMs: 10 * 365 * 86_400_000,
+  minOutputBytes: 4096,
+  maxOutputBytes: 2 ** 50,
+  /** Line and record counts. */
+  count: 10_000_000,
+} as const;
+
+export interface Range {
+  min?: number;
+  max?: number;
+  /** Said when the value is below `min`, e.g. "omit --timeout for none". */
+  belowMinHint?: string;
+}
+
+export function durationOption(name: string, text: string | undefined, range: Range = {}): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
   if (ms === null) throw new ExitError(EXIT.usage, `--${name}: "${text}" is not a duration (examples: 500ms, 30s, 5m, 1h)`);
-  return ms;
+  return inRange(name, text, ms, { max: LIMITS.durationMs, ...range }, durationText, ['short', 'long']);
 }
 
-export function sizeOption(name: string, text: string | undefined): number | undefined {
+export function sizeOption(name: string, text: string | undefined, range: Range = {}): number | undefined {
   if (text === undefined) return undefined;
   const n = parseSize(text);
   if (n === null) throw new ExitError(EXIT.usage, `--${name}: "${text}" is not a size (examples: 512k, 64m, 1g)`);
-  return n;
+  return inRange(name, text, n, range, formatBytes, ['small', 'large']);
 }
 
-export function intOption(name: string, text: string | undefined): number | undefined {
+export function intOption(name: string, text: string | undefined, range: Range = {}): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new ExitError(EXIT.usage, `--${name}: "${text}" is not a whole number`);
-  return Number(text);
+  return inRange(name, text, Number(text), range, String, ['small', 'large']);
+}
+
+type Words = readonly [small: string, large: string];
+
+function inRange(name: string, text: string, value: number, range: Range, show: (n: number) => string, [small, large]: Words): number {
+  const { min = 0, max = Number.MAX_SAFE_INTEGER, belowMinHint } = range;
+  if (value < min) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${small}: at least ${show(min)}${belowMinHint ? ` (${belowMinHint})` : ''}`);
+  if (value > max) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${large}: at most ${show(max)}`);
+  return value;
+}
+
+/** `1ms`, `3650d`: limits as a user would type them. */
+function durationText(ms: number): string {
+  return ms > 0 && ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms}ms`;
 }
 
 /** A job given on the command line: digits are an id, anything else a name. */
 export function jobRef(text: string): JobRef {
-  return /^\d+$/.test(text) ? Number(text) : text;
+  if (!/^\d+$/.test(text)) return text;
+  const id = Number(text);
+  if (id < 1 || !Number.isSafeInteger(id)) throw new ExitError(EXIT.usage, `"${text}" is not a job id (ids are whole numbers from 1)`);
+  return id;
 }
 
 export function requireJobs(positionals: string[], what = 'ID|NAME'): JobRef[] {

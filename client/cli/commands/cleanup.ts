@@ -1,6 +1,6 @@
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { durationOption, intOption } from '../parse.js';
+import { durationOption, intOption, LIMITS } from '../parse.js';
 
 /** cleanup: kill leftovers of finished jobs, report zombies, prune old records. */
 export const command: CommandDef = {
@@ -19,7 +19,7 @@ export const command: CommandDef = {
   options: { 'dry-run': { type: 'boolean', short: 'n' }, 'reap-parents': { type: 'boolean' }, retention: { type: 'string' }, 'max-records': { type: 'string' } },
   async run({ values, out, client }) {
     const retentionMs = durationOption('retention', str(values, 'retention'));
-    const maxRecords = intOption('max-records', str(values, 'max-records'));
+    const maxRecords = intOption('max-records', str(values, 'max-records'), { max: LIMITS.count });
     const r = await (await client()).cleanup({
       dryRun: flag(values, 'dry-run'),
       reapParents: flag(values, 'reap-parents'),

@@ -2,7 +2,7 @@ import type { ParamsOf, StreamName } from '../../../shared/methods.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { durationOption, intOption, jobRef } from '../parse.js';
+import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
 
 /** logs: a job's captured output, byte for byte; --follow keeps reading until the job ends. */
 export const command: CommandDef = {
@@ -23,7 +23,7 @@ export const command: CommandDef = {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
     const stream = (str(values, 'stream') ?? 'both') as StreamName;
     if (!['stdout', 'stderr', 'both'].includes(stream)) throw new ExitError(EXIT.usage, '--stream must be stdout, stderr or both');
-    const tailLines = intOption('tail', str(values, 'tail'));
+    const tailLines = intOption('tail', str(values, 'tail'), { max: LIMITS.count });
     const sinceMs = durationOption('since', str(values, 'since'));
     // Fixed once, so a read repeated after a reconnect asks for exactly the same bytes.
     const since = sinceMs === undefined ? undefined : Date.now() - sinceMs;

@@ -11,7 +11,8 @@ export const command: CommandDef = {
   examples: ['procd rm 3 4', 'procd rm web --force'],
   options: { force: { type: 'boolean', short: 'f' } },
   async run({ values, positionals, out, client }) {
-    const r = await (await client()).rm({ jobs: requireJobs(positionals), force: flag(values, 'force') });
+    const jobs = requireJobs(positionals);
+    const r = await (await client()).rm({ jobs, force: flag(values, 'force') });
     if (out.json) out.printJson(r);
     else out.out(`removed ${r.removed.length} job(s): ${r.removed.join(' ')}`);
     return EXIT.ok;

@@ -12,7 +12,8 @@ export const command: CommandDef = {
   options: {},
   async run({ positionals, out, client }) {
     if (positionals.length !== 2) throw new ExitError(EXIT.usage, 'give ID|NAME and a signal');
-    const r = await (await client()).signal({ job: jobRef(positionals[0]!), signal: positionals[1]! });
+    const job = jobRef(positionals[0]!);
+    const r = await (await client()).signal({ job, signal: positionals[1]! });
     if (out.json) out.printJson(r);
     else out.out(`job ${r.id}: ${r.signal} sent to ${r.signalled.length} process(es) ${r.signalled.join(' ')}`);
     return EXIT.ok;

@@ -17,7 +17,8 @@ export const command: CommandDef = {
   options: { env: { type: 'boolean' }, tree: { type: 'boolean' } },
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
-    const job = await (await client()).status({ job: jobRef(positionals[0]!), ...(flag(values, 'tree') ? { tree: true } : {}) });
+    const ref = jobRef(positionals[0]!);
+    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}) });
     if (out.json) out.printJson(job);
     else {
       printJob(out, job, flag(values, 'env'));

@@ -6,7 +6,7 @@ import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
 import { paint } from '../output.js';
-import { durationOption, sizeOption } from '../parse.js';
+import { durationOption, LIMITS, sizeOption } from '../parse.js';
 import { printJob } from './status.js';
 
 /** track: start a command under supervision and print its job id. */
@@ -69,13 +69,13 @@ export const command: CommandDef = {
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
     if (tags.length) params.tags = tags;
-    const timeoutMs = durationOption('timeout', str(values, 'timeout'));
+    const timeoutMs = durationOption('timeout', str(values, 'timeout'), { min: 1, belowMinHint: 'leave --timeout out for no timeout' });
     if (timeoutMs !== undefined) params.timeoutMs = timeoutMs;
-    const expectMs = durationOption('expect', str(values, 'expect'));
+    const expectMs = durationOption('expect', str(values, 'expect'), { min: 1, belowMinHint: 'leave --expect out for no expectation' });
     if (expectMs !== undefined) params.expectMs = expectMs;
     const stuckAfterMs = durationOption('stuck-after', str(values, 'stuck-after'));
     if (stuckAfterMs !== undefined) params.stuckAfterMs = stuckAfterMs;
-    const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'));
+    const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'), { min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes });
     if (maxOutputBytes !== undefined) params.maxOutputBytes = maxOutputBytes;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
