@@ -17,7 +17,7 @@ export const command: CommandDef = {
     '--name NAME             only jobs with this name (repeatable)',
     '--tag TAG               only jobs with this tag (repeatable)',
     `--kind KIND             only these kinds (repeatable): ${EVENT_KINDS.join(', ')}`,
-    '--samples               also resource samples, at the sample rate',
+    '--samples               also resource samples, at the sample rate (implied by --kind sample)',
   ],
   examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
   options: { job: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, tag: { type: 'string', multiple: true }, kind: { type: 'string', multiple: true }, samples: { type: 'boolean' } },
@@ -33,7 +33,8 @@ export const command: CommandDef = {
     const kinds = strs(values, 'kind');
     for (const k of kinds) if (!(EVENT_KINDS as readonly string[]).includes(k)) throw new ExitError(EXIT.usage, `--kind: "${k}" is not one of ${EVENT_KINDS.join(', ')}`);
     if (kinds.length) params.kinds = kinds as EventKind[];
-    if (flag(values, 'samples')) params.samples = true;
+    // The daemon sends samples only to those who ask for them: asking for the kind is asking.
+    if (flag(values, 'samples') || kinds.includes('sample')) params.samples = true;
     const c = await client();
     let lastSeq = 0;
     const ended = new Promise<number>((resolve) => {
