@@ -7,8 +7,12 @@ export type JobId = number;
 export type Command =
   | { kind: 'argv'; argv: string[] }
   | { kind: 'shell'; script: string; shell: string }
-  /** A process procd did not start (`procd adopt`): its command line as read from the system. */
-  | { kind: 'adopted'; argv: string[] };
+  /**
+   * A process procd did not start (`procd adopt`): its command line as read from the system, and
+   * whether it led its own process group when adopted (then the group is part of the job, as for
+   * a job procd started; absent in older records: no).
+   */
+  | { kind: 'adopted'; argv: string[]; leadsGroup?: boolean };
 
 export interface JobSpec {
   command: Command;

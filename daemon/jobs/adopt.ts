@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Job, JobId } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
-import { isDeadState, readCmdline, readIdentity, readProcessTable, startTimeMs } from '../proc/process-table.js';
+import { isDeadState, readCmdline, readProcessTable, startTimeMs, type ProcessTable } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { JobTable } from './job-table.js';
 import { defaultJobName } from './names.js';
@@ -22,29 +22,45 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   // Killing an adopted job signals it and its descendants: for init or an ancestor of the daemon
   // (its service manager, say) that would take down the machine's or the daemon's own tree.
   if (pid === 1) throw fail('pid 1 is init: procd never supervises (or signals) it', 'init');
-  if ((await ancestorsOfSelf()).includes(pid)) throw fail(`pid ${pid} is an ancestor of the procd daemon: stopping it would stop the daemon too`, 'ancestor');
-  const identity = await readIdentity(pid);
-  if (!identity) throw fail(`no process with pid ${pid}`, 'not_found');
-  if (isDeadState(identity.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
+  const processes = await readProcessTable({ uid: false });
+  if (ancestorsOf(processes, process.pid).includes(pid)) throw fail(`pid ${pid} is an ancestor of the procd daemon: stopping it would stop the daemon too`, 'ancestor');
+  const proc = processes.get(pid);
+  if (!proc) throw fail(`no process with pid ${pid}`, 'not_found');
+  if (isDeadState(proc.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
   const owner = await ownerOf(pid);
   const me = typeof process.getuid === 'function' ? process.getuid() : owner;
   if (owner !== null && owner !== me) throw fail(`pid ${pid} belongs to uid ${owner}, not to you (uid ${me})`, 'other_user');
+  const shimOf = [...table.all()].find((j) => j.state.kind === 'running' && j.state.shimPid === pid);
+  if (shimOf) throw fail(`pid ${pid} is the procd shim of job ${shimOf.id} (${shimOf.name}): procd already owns it`, 'already_tracked');
   const tracked = await jobOwning(pid);
   if (tracked) throw fail(alreadyTracked(pid, tracked), 'already_tracked');
+  // Jobs descend from the daemon too, but they were found above: what is left is procd's own.
+  if (ancestorsOf(processes, pid).includes(process.pid)) throw fail(`pid ${pid} is a helper process of the procd daemon: procd already owns it`, 'already_tracked');
   const argv = (await readCmdline(pid)) ?? [];
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
+  // Checked again with no await before create: two adopts of one pid at the same instant both
+  // passed the checks above, and must not both become jobs.
+  const raced = [...table.all()].find((j) => j.state.kind === 'running' && j.state.pid === pid && j.state.startTicks === proc.startTicks);
+  if (raced) throw fail(alreadyTracked(pid, raced), 'already_tracked');
   const job = table.create({
     name: params.name ?? defaultJobName(argv[0] ?? '', `pid-${pid}`),
     description: params.description ?? null,
     tags: params.tags ?? [],
-    spec: { command: { kind: 'adopted', argv }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },
+    spec: { command: { kind: 'adopted', argv, leadsGroup: proc.pgid === pid }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },
     dirFor: (id: JobId) => join(jobsDir, String(id)),
   });
+  const startedAt = startTimeMs(proc.startTicks);
+  const adopted = table.apply(job.id, { type: 'started', at: Number.isFinite(startedAt) && startedAt > 0 ? startedAt : Date.now(), pid, startTicks: proc.startTicks, shimPid: null });
   await mkdir(job.dir, { recursive: true, mode: 0o700 });
-  const startedAt = startTimeMs(identity.startTicks);
-  const adopted = table.apply(job.id, { type: 'started', at: Number.isFinite(startedAt) && startedAt > 0 ? startedAt : Date.now(), pid, startTicks: identity.startTicks, shimPid: null });
   await store.flush();
   return adopted ?? job;
+}
+
+/** `pid`'s ancestors by parent links, nearest first (init included). */
+function ancestorsOf(processes: ProcessTable, pid: number): number[] {
+  const out: number[] = [];
+  for (let p = processes.get(pid)?.ppid ?? 0; p > 0 && !out.includes(p); p = processes.get(p)?.ppid ?? 0) out.push(p);
+  return out;
 }
 
 async function ownerOf(pid: number): Promise<number | null> {
@@ -59,12 +75,4 @@ function alreadyTracked(pid: number, job: Job): string {
   const which = `job ${job.id} (${job.name})`;
   if (job.state.kind !== 'running') return `pid ${pid} is already tracked: it is a leftover of the finished ${which}; \`procd cleanup\` ends it`;
   return job.state.pid === pid ? `pid ${pid} is already tracked as ${which}` : `pid ${pid} is already tracked as a process of ${which}`;
-}
-
-/** The daemon's ancestors by parent links (init included), from one process-table read. */
-async function ancestorsOfSelf(): Promise<number[]> {
-  const table = await readProcessTable({ uid: false });
-  const out: number[] = [];
-  for (let pid = process.ppid; pid > 0 && !out.includes(pid); pid = table.get(pid)?.ppid ?? 0) out.push(pid);
-  return out;
 }

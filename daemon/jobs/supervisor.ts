@@ -17,6 +17,7 @@ import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
 import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob, type KillTarget } from './kill-tree.js';
+import { ownsProcessGroup } from '../monitor/job-processes.js';
 import { defaultJobName } from './names.js';
 import { startShim } from './shim-runner.js';
 import { annotateKill } from './transitions.js';
@@ -263,7 +264,7 @@ export class Supervisor {
   killTarget(job: Job): KillTarget {
     const pid = job.state.kind === 'running' ? job.state.pid : -1;
     const shimPid = job.state.kind === 'running' ? job.state.shimPid : null;
-    return { jobId: job.id, instance: this.opts.instance, pid, ownsGroup: job.spec.command.kind !== 'adopted', exclude: [shimPid] };
+    return { jobId: job.id, instance: this.opts.instance, pid, ownsGroup: ownsProcessGroup(job), exclude: [shimPid] };
   }
 
   async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {

@@ -94,7 +94,13 @@ function push(map: Map<number, number[]>, k: number, v: number): void {
 export function jobRoot(job: Job): { pid: number; startTicks: number | null; ownsGroup: boolean } | null {
   const s = job.state;
   if (s.kind === 'queued' || s.pid === null) return null;
-  return { pid: s.pid, startTicks: s.startTicks, ownsGroup: job.spec.command.kind !== 'adopted' };
+  return { pid: s.pid, startTicks: s.startTicks, ownsGroup: ownsProcessGroup(job) };
+}
+
+/** Jobs procd started lead their own group and session; an adopted process only if it led its group when adopted. */
+export function ownsProcessGroup(job: Job): boolean {
+  const command = job.spec.command;
+  return command.kind !== 'adopted' || command.leadsGroup === true;
 }
 
 /**

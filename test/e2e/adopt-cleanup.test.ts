@@ -364,6 +364,54 @@ describe('adopt', () => {
     expect(counts.running).toBe(2);
   });
 
+  it('refuses the shim of a job: procd already owns it', async () => {
+    await start();
+    const job = await track(['--', 'sleep', '1036']);
+    const shim = job.state.kind === 'running' ? job.state.shimPid : null;
+    expect(shim).toBeGreaterThan(0);
+    const { stderr, error } = await adoptFails(shim!);
+    expect(stderr).toMatch(new RegExp(`procd shim of job ${job.id}`));
+    expect(error.data.reason).toBe('already_tracked');
+  });
+
+  it('adopts a pid once when several adopts of it arrive at the same instant', async () => {
+    await start();
+    const child = spawnExternal(['sleep', '1037']);
+    const c = await d!.client();
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => c.adopt({ pid: child.pid!, name: `dup${i}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ data: { reason: 'already_tracked' } });
+    expect((await c.daemonStatus()).counts.running).toBe(1);
+  });
+
+  it('an adopted group leader is stopped with its whole group, members that are not its descendants included', async () => {
+    await start({ PROCD_GRACE: '300ms' });
+    // `(sleep 1039 &)` is orphaned at once (its parent subshell exits) but stays in the group
+    const leader = spawnExternal(['sh', '-c', '(sleep 1039 &); sleep 1038 & wait']);
+    const orphan = await until('the orphaned group member', () => {
+      for (const e of readdirSync('/proc')) {
+        if (!/^\d+$/.test(e)) continue;
+        try {
+          if (readFileSync(`/proc/${e}/cmdline`, 'latin1') !== 'sleep\u00001039\u0000') continue;
+          const [, ppid, pgid] = readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
+          if (pgid === leader.pid && ppid !== leader.pid) return Number(e);
+        } catch {
+          // vanished
+        }
+      }
+      return null;
+    });
+    strays.push(orphan);
+    const r = await d!.cli(['adopt', '--json', String(leader.pid)]);
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.stdout) as Job;
+    expect(job.spec.command).toMatchObject({ kind: 'adopted', leadsGroup: true });
+    const killed = await d!.cli(['kill', '--json', String(job.id)]);
+    expect(killed.code).toBe(0);
+    expect((JSON.parse(killed.stdout) as { signalled: number[] }[])[0]!.signalled).toContain(orphan);
+    await until('the orphan to be gone', () => !pidAlive(orphan));
+  });
+
   it("refuses a process of a running job (procd started it: it is already tracked as part of that job)", async () => {
     await start();
     const job = await track(['--', 'sh', '-c', 'sleep 1035 & wait']);
