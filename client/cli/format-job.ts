@@ -1,7 +1,7 @@
 // Human-readable pieces of a job, shared by ls and status.
 
 import { formatBytes, formatDuration } from '../../shared/duration.js';
-import { commandText, type Job, type JobState, type JobSummary } from '../../shared/job.js';
+import { commandText, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
 import type { Color } from './output.js';
 
 export function stateColor(kind: JobState['kind']): Color {
@@ -61,12 +61,17 @@ export function time(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** CPU % of the last sample while running; the run's average once finished. */
+/** CPU % of the last sample while running; the run's average once finished ('-' without a reading). */
 export function cpuText(job: Job | JobSummary): string {
   const r = job.resources;
   if (!r?.last) return '-';
-  const v = job.state.kind === 'running' ? r.last.cpuPercent : r.cpuAvg;
+  const v = job.state.kind === 'running' ? r.last.cpuPercent : hasCpuReading(r) ? r.cpuAvg : null;
   return v === null ? '-' : `${v.toFixed(0)}%`;
+}
+
+/** The first reading of a process has no CPU figure: with no other, peak and average are unknown, not 0. */
+export function hasCpuReading(r: ResourceStats): boolean {
+  return r.cpuSamples !== 0;
 }
 
 /** RSS of the whole tree at the last sample while running; the peak once finished. */

@@ -5,7 +5,7 @@ import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
-import { commandOf, elapsed, exitText, stateColor, time } from '../format-job.js';
+import { commandOf, elapsed, exitText, hasCpuReading, stateColor, time } from '../format-job.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -50,7 +50,9 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
   rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
   if (s.kind === 'running') {
-    rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job)], ['shim pid', String(s.shimPid)]);
+    rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job)]);
+    // An adopted process has no shim: procd did not start it, so nothing records its exit.
+    rows.push(['shim pid', s.shimPid === null ? 'none (adopted: procd did not start it)' : String(s.shimPid)]);
   } else if (s.kind !== 'queued') {
     rows.push(['started', time(s.startedAt)], ['ended', time(s.endedAt)], ['duration', formatDuration(s.durationMs)]);
     rows.push(['exit code', s.exitCode === null ? 'none' : String(s.exitCode)]);
@@ -72,11 +74,14 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   rows.push(['last output', job.spec.command.kind === 'adopted' ? 'unknown (adopted)' : job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);
   const r = job.resources;
   if (r?.last) {
+    // A finished job's last figures are from its last sample, not from now.
+    const when = s.kind === 'running' ? 'now' : 'at the last reading';
     const cpu = r.last.cpuPercent === null ? '-' : `${r.last.cpuPercent.toFixed(1)}%`;
-    rows.push(['cpu', `${cpu} now, peak ${r.cpuPeak.toFixed(1)}%, avg ${r.cpuAvg.toFixed(1)}% (of one core, whole tree)`]);
-    rows.push(['memory', `${formatBytes(r.last.rssBytes)} now (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
+    const [peak, avg] = hasCpuReading(r) ? [`${r.cpuPeak.toFixed(1)}%`, `${r.cpuAvg.toFixed(1)}%`] : ['-', '-'];
+    rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)`]);
+    rows.push(['memory', `${formatBytes(r.last.rssBytes)} ${when} (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
     const states = Object.entries(r.last.states).map(([k, n]) => `${n}${k}`).join(' ');
-    rows.push(['processes', `${r.last.processes} (${states}), ${r.last.threads} threads, ${r.last.fds ?? '?'} fds, peak ${r.processesPeak} processes`]);
+    rows.push(['processes', `${r.last.processes} (${states}) ${when}, ${r.last.threads} threads, ${r.last.fds ?? '?'} fds, peak ${r.processesPeak} processes`]);
   }
   for (const f of job.flags) rows.push([`flag ${f.kind}`, paint(out, f.severity === 'high' ? 'red' : 'yellow', `${f.detail} (since ${time(f.raisedAt)})`)]);
   for (const f of job.flagHistory.slice(-5)) rows.push([`was ${f.kind}`, `${time(f.raisedAt)} – ${time(f.clearedAt)}: ${f.detail}`]);
