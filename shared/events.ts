@@ -3,11 +3,22 @@
 // so a subscriber can tell it missed some (its filter skips some numbers on purpose; a gap in
 // an unfiltered stream means loss).
 
-import type { ClearedFlag, JobFlag, JobId, JobState, ResourceSample } from './job.js';
+import type { ClearedFlag, JobFlag, JobId, JobState, KillRecord, ResourceSample } from './job.js';
 
 export const EVENT_METHOD = 'event';
 
-export const EVENT_KINDS = ['job.started', 'job.state', 'flag.raised', 'flag.cleared', 'leftover.found', 'sample', 'daemon.shutdown', 'subscription.dropped'] as const;
+export const EVENT_KINDS = [
+  'job.started',
+  'job.stopping',
+  'job.state',
+  'flag.raised',
+  'flag.changed',
+  'flag.cleared',
+  'leftover.found',
+  'sample',
+  'daemon.shutdown',
+  'subscription.dropped',
+] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Who an event is about: enough to filter and display without another call. */
@@ -26,8 +37,12 @@ interface Base<K extends EventKind> {
 
 export type ProcdEvent =
   | (Base<'job.started'> & { job: EventJob; pid: number })
+  /** A stop began (procd kill, --timeout, daemon stop): the job still runs until its processes are gone. */
+  | (Base<'job.stopping'> & { job: EventJob; kill: KillRecord })
   | (Base<'job.state'> & { job: EventJob; from: JobState['kind'] | null; to: JobState['kind']; state: JobState })
   | (Base<'flag.raised'> & { job: EventJob; flag: JobFlag })
+  /** A raised flag's severity changed (a time sink turning high at 3×). */
+  | (Base<'flag.changed'> & { job: EventJob; flag: JobFlag; from: JobFlag['severity'] })
   | (Base<'flag.cleared'> & { job: EventJob; flag: ClearedFlag })
   | (Base<'leftover.found'> & { job: EventJob; pids: number[] })
   | (Base<'sample'> & { job: EventJob; sample: ResourceSample })

@@ -31,13 +31,15 @@ export class EventBus {
     monitor: Monitor,
     private readonly logger: Logger,
   ) {
-    table.on('change', ({ job, previous }) => {
+    table.on('change', ({ job, previous, before }) => {
+      if (job.state.kind === 'running' && job.pendingKill && !before?.pendingKill) this.publish({ kind: 'job.stopping', job: eventJob(job), kill: job.pendingKill });
       if (previous === job.state.kind) return;
       if (job.state.kind === 'running' && previous !== 'running') this.publish({ kind: 'job.started', job: eventJob(job), pid: job.state.pid });
       this.publish({ kind: 'job.state', job: eventJob(job), from: previous, to: job.state.kind, state: job.state });
     });
-    monitor.on('flags', ({ job, raised, cleared }) => {
+    monitor.on('flags', ({ job, raised, cleared, changed }) => {
       for (const flag of raised) this.publish({ kind: 'flag.raised', job: eventJob(job), flag });
+      for (const { flag, from } of changed) this.publish({ kind: 'flag.changed', job: eventJob(job), flag, from });
       for (const flag of cleared) this.publish({ kind: 'flag.cleared', job: eventJob(job), flag });
     });
     monitor.on('leftovers', ({ job, pids }) => this.publish({ kind: 'leftover.found', job: eventJob(job), pids }));

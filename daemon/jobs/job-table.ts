@@ -11,6 +11,8 @@ import { transition, type JobEvent } from './transitions.js';
 export interface JobChange {
   job: Job;
   previous: JobState['kind'] | null;
+  /** The job as it was before this change (null when it was just created). */
+  before: Job | null;
 }
 
 export interface NewJob {
@@ -57,7 +59,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     };
     this.jobs.set(id, job);
     this.store.saveJob(job);
-    this.emit('change', { job, previous: null });
+    this.emit('change', { job, previous: null, before: null });
     return job;
   }
 
@@ -71,7 +73,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     const next: Job = { ...job, state: result.state, pendingKill: isTerminal(result.state) ? null : job.pendingKill };
     this.jobs.set(id, next);
     this.store.saveJob(next);
-    this.emit('change', { job: next, previous });
+    this.emit('change', { job: next, previous, before: job });
     return next;
   }
 
@@ -84,7 +86,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     if (next.state.kind !== job.state.kind) throw new Error('update() must not change the state kind; use apply()');
     this.jobs.set(id, next);
     this.store.saveJob(next);
-    this.emit('change', { job: next, previous: job.state.kind });
+    this.emit('change', { job: next, previous: job.state.kind, before: job });
     return next;
   }
 

@@ -89,12 +89,26 @@ function condition(kind: FlagKind, detail: string, severity: 'medium' | 'high', 
   return { kind, detail, severity, pids, data };
 }
 
+/**
+ * Hysteresis for the bottleneck flag: it is raised after `cpuSamples` hot samples in a row, so it
+ * is cleared only after as many calm ones — one dip on a busy machine must not clear it and raise
+ * it again a moment later. While cooling, the flag is carried on as it was.
+ */
+export function holdBottleneck(current: JobFlag[], now: Condition[], calmSamples: number, t: Thresholds): Condition[] {
+  const raised = current.find((f) => f.kind === 'bottleneck');
+  if (!raised || now.some((c) => c.kind === 'bottleneck') || calmSamples >= t.cpuSamples) return now;
+  const { raisedAt: _raisedAt, ...held } = raised;
+  return [...now, held];
+}
+
 export interface FlagDiff {
   flags: JobFlag[];
   raised: JobFlag[];
   cleared: ClearedFlag[];
-  /** True when anything worth persisting changed (a flag raised/cleared or its severity). */
-  changed: boolean;
+  /** Flags still raised whose severity changed (a time sink turning high), with the old severity. */
+  changed: { flag: JobFlag; from: JobFlag['severity'] }[];
+  /** True when anything worth persisting changed (a flag raised/cleared, its severity or its pids). */
+  dirty: boolean;
 }
 
 /**
@@ -106,26 +120,29 @@ export function diffFlags(current: JobFlag[], now: Condition[], kinds: readonly 
   const flags: JobFlag[] = current.filter((f) => !kinds.includes(f.kind));
   const raised: JobFlag[] = [];
   const cleared: ClearedFlag[] = [];
-  let changed = false;
+  const changed: FlagDiff['changed'] = [];
+  let dirty = false;
   for (const c of now) {
     const existing = current.find((f) => f.kind === c.kind);
     if (existing) {
-      if (existing.severity !== c.severity || existing.pids.join() !== c.pids.join()) changed = true;
-      flags.push({ ...c, raisedAt: existing.raisedAt });
+      const flag = { ...c, raisedAt: existing.raisedAt };
+      if (existing.severity !== c.severity) changed.push({ flag, from: existing.severity });
+      if (existing.severity !== c.severity || existing.pids.join() !== c.pids.join()) dirty = true;
+      flags.push(flag);
     } else {
       const flag = { ...c, raisedAt: at };
       flags.push(flag);
       raised.push(flag);
-      changed = true;
+      dirty = true;
     }
   }
   for (const f of current) {
     if (kinds.includes(f.kind) && !now.some((c) => c.kind === f.kind)) {
       cleared.push({ ...f, clearedAt: at });
-      changed = true;
+      dirty = true;
     }
   }
-  return { flags, raised, cleared, changed };
+  return { flags, raised, cleared, changed, dirty };
 }
 
 export const MAX_FLAG_HISTORY = 50;

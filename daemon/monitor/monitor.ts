@@ -13,7 +13,7 @@ import { killTree } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
 import { CLOCK_TICKS_PER_SECOND, countOpenFds, isDeadState, readProcessTable, uptimeTicks, type ProcessTable } from '../proc/process-table.js';
-import { diffFlags, evaluateConditions, MAX_FLAG_HISTORY } from './flags.js';
+import { diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, MarkerCache, processesOf, TableIndex } from './job-processes.js';
 import type { Thresholds } from './thresholds.js';
 import { treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
@@ -34,7 +34,7 @@ export interface MonitorOptions {
 }
 
 export interface MonitorEvents {
-  flags: [{ job: Job; raised: JobFlag[]; cleared: ClearedFlag[] }];
+  flags: [{ job: Job; raised: JobFlag[]; cleared: ClearedFlag[]; changed: { flag: JobFlag; from: JobFlag['severity'] }[] }];
   leftovers: [{ job: Job; pids: number[] }];
   sample: [{ job: Job; sample: ResourceSample }];
 }
@@ -60,7 +60,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private running = false;
   private readonly cpu = new CpuSampler();
   private readonly markers: MarkerCache;
+  /** Consecutive samples at or above the CPU threshold, per running job. */
   private readonly hot = new Map<JobId, number>();
+  /** Consecutive samples without a bottleneck condition, per running job (hysteresis). */
+  private readonly calm = new Map<JobId, number>();
   /** pid:startTicks of zombies → when first seen in state Z. */
   private readonly zombieSince = new Map<string, number>();
   /** Finished jobs whose leftovers are being watched. */
@@ -88,6 +91,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       }
       if (isTerminal(job.state)) {
         this.hot.delete(job.id);
+        this.calm.delete(job.id);
         this.treeReadings.delete(job.id);
       }
     });
@@ -175,8 +179,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const zombies = pids
       .filter((pid) => read.zombieSince.has(pid))
       .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: read.zombieSince.get(pid)! }));
-    const conditions = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
-    await this.applyFlags(updated, conditions, TICK_FLAG_KINDS, at);
+    const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
+    const calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : (this.calm.get(job.id) ?? 0) + 1;
+    this.calm.set(job.id, calm);
+    await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
   }
 
   /** One reading of a job's tree: CPU over the tree since the last tick (short-lived children included), memory, counts. */
@@ -239,7 +245,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     // Readings taken while the job was running must not raise its running-only flags after it ended.
     const current = isTerminal(job.state) ? conditions.filter((c) => c.kind === 'leftovers') : conditions;
     const diff = diffFlags(job.flags, current, kinds, at);
-    if (!diff.changed) {
+    if (!diff.dirty) {
       // Same flags, fresher figures: keep them in memory without a journal write.
       if (!current.length) return job;
       return this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: j.resources, flags: diff.flags })) ?? job;
@@ -253,7 +259,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     await this.table.flush();
     for (const f of diff.raised) this.logger.info({ job: job.id, flag: f.kind, detail: f.detail }, 'flag raised');
     for (const f of diff.cleared) this.logger.info({ job: job.id, flag: f.kind }, 'flag cleared');
-    if (diff.raised.length || diff.cleared.length) this.emit('flags', { job: updated, raised: diff.raised, cleared: diff.cleared });
+    for (const c of diff.changed) this.logger.info({ job: job.id, flag: c.flag.kind, from: c.from, to: c.flag.severity }, 'flag severity changed');
+    if (diff.raised.length || diff.cleared.length || diff.changed.length) this.emit('flags', { job: updated, raised: diff.raised, cleared: diff.cleared, changed: diff.changed });
     return updated;
   }
 

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProcdEvent } from '../../shared/events.js';
 import type { Job } from '../../shared/job.js';
 import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
 
@@ -86,6 +87,22 @@ describe('job lifecycle', () => {
     const r = await d.cli(['track', '--', file]);
     expect(r.code).toBe(126);
     expect(r.stderr).toMatch(/EACCES/);
+  });
+
+  it('a timeout is announced (job.stopping) while the job is still being stopped', async () => {
+    const c = await d.client();
+    const events: ProcdEvent[] = [];
+    c.onNotification((method, params) => {
+      if (method === 'event') events.push(params as ProcdEvent);
+    });
+    await c.subscribe({ kinds: ['job.stopping', 'job.state'] });
+    // ignores SIGTERM: the stop takes the whole grace period
+    const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/', timeoutMs: 300 });
+    const stopping = await until('job.stopping', () => events.find((e) => e.kind === 'job.stopping'));
+    expect(stopping).toMatchObject({ job: { id: job.id, state: 'running' }, kill: { reason: 'timeout', signal: 'SIGTERM' } });
+    expect((await c.status({ job: job.id })).pendingKill).toMatchObject({ reason: 'timeout' });
+    const end = await until('the end', () => events.find((e) => e.kind === 'job.state' && e.to === 'timed_out'));
+    expect(end.seq).toBeGreaterThan(stopping.seq);
   });
 
   it('--timeout → timed_out, killed by the daemon', async () => {

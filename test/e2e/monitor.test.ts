@@ -139,7 +139,7 @@ describe('monitor flags', () => {
     c.onNotification((method, params) => {
       if (method === 'event') events.push(params as ProcdEvent);
     });
-    await c.subscribe({ jobs: [1], kinds: ['flag.raised', 'flag.cleared'] });
+    await c.subscribe({ jobs: [1], kinds: ['flag.raised', 'flag.changed', 'flag.cleared'] });
     const job = await track(['--expect', '300ms', '--', 'sleep', '100']);
     expect(job.id).toBe(1);
 
@@ -157,6 +157,10 @@ describe('monitor flags', () => {
     expect(high.data.ratio as number).toBeGreaterThanOrEqual(3);
     expect(high.data.elapsedMs as number).toBeGreaterThanOrEqual(900);
     expect(events.filter((e) => e.kind === 'flag.cleared')).toEqual([]);
+    // the escalation is announced once, as a change of the same flag
+    const changed = await until('the escalation event', () => events.find((e) => e.kind === 'flag.changed'));
+    expect(changed).toMatchObject({ kind: 'flag.changed', from: 'medium', flag: { kind: 'time_sink', severity: 'high', raisedAt: raised.flag.raisedAt } });
+    expect(events.filter((e) => e.kind === 'flag.raised')).toHaveLength(1);
     const ls = await d!.cli(['ls']);
     expect(ls.stdout).toMatch(/time_sink!/);
   });

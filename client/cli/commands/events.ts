@@ -1,6 +1,6 @@
 import { EVENT_KINDS, type EventKind, type ProcdEvent } from '../../../shared/events.js';
 import type { ParamsOf } from '../../../shared/methods.js';
-import { formatBytes } from '../../../shared/duration.js';
+import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { flag, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
@@ -65,8 +65,12 @@ function describe(out: Output, e: ProcdEvent): string {
       const exit = 'exitCode' in s ? ` exit ${s.exitCode ?? '-'}${s.signal ? ` ${s.signal.name}` : ''}` : '';
       return `${head}${job} ${e.from ?? 'new'} → ${e.to}${exit}`;
     }
+    case 'job.stopping':
+      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
       return `${head}${job} ${e.flag.kind} (${e.flag.severity}): ${e.flag.detail}`;
+    case 'flag.changed':
+      return `${head}${job} ${e.flag.kind} ${e.from} → ${e.flag.severity}: ${e.flag.detail}`;
     case 'flag.cleared':
       return `${head}${job} ${e.flag.kind} cleared`;
     case 'leftover.found':

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Command, Job, JobFlag, ResourceSample } from '../../../shared/job.js';
-import { diffFlags, evaluateConditions, type Condition, type FlagInputs } from '../../../daemon/monitor/flags.js';
+import { diffFlags, evaluateConditions, holdBottleneck, type Condition, type FlagInputs } from '../../../daemon/monitor/flags.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../daemon/monitor/thresholds.js';
 
 const STARTED = 1_000_000;
@@ -179,7 +179,7 @@ describe('diffFlags', () => {
     expect(d.raised).toEqual([flag('stuck', 500)]);
     expect(d.flags).toEqual([flag('stuck', 500)]);
     expect(d.cleared).toEqual([]);
-    expect(d.changed).toBe(true);
+    expect(d.dirty).toBe(true);
   });
 
   it('keeps raisedAt of a continuing flag and takes the fresh figures without counting it a change', () => {
@@ -187,15 +187,16 @@ describe('diffFlags', () => {
     expect(d.flags).toEqual([{ ...cond('stuck', { detail: 'new', data: { silentMs: 9 } }), raisedAt: 100 }]);
     expect(d.raised).toEqual([]);
     expect(d.cleared).toEqual([]);
-    expect(d.changed).toBe(false);
+    expect(d.dirty).toBe(false);
   });
 
-  it('counts a severity or pid change as a change, but not as a raise', () => {
+  it('counts a severity or pid change as a change, but not as a raise; a severity change is reported with the old severity', () => {
     const sev = diffFlags([flag('time_sink', 100)], [cond('time_sink', { severity: 'high' })], TICK, 500);
-    expect(sev).toMatchObject({ changed: true, raised: [], cleared: [] });
+    expect(sev).toMatchObject({ dirty: true, raised: [], cleared: [] });
     expect(sev.flags[0]).toMatchObject({ severity: 'high', raisedAt: 100 });
+    expect(sev.changed).toEqual([{ flag: sev.flags[0], from: 'medium' }]);
     const pids = diffFlags([flag('zombie', 100, { pids: [1] })], [cond('zombie', { pids: [1, 2] })], TICK, 500);
-    expect(pids).toMatchObject({ changed: true, raised: [] });
+    expect(pids).toMatchObject({ dirty: true, raised: [], changed: [] });
   });
 
   it('clears flags whose condition is gone, with clearedAt', () => {
@@ -203,7 +204,7 @@ describe('diffFlags', () => {
     expect(d.cleared).toEqual([{ ...flag('stuck', 100), clearedAt: 500 }]);
     expect(d.flags.map((f) => f.kind)).toEqual(['bottleneck']);
     expect(d.flags[0]!.raisedAt).toBe(200);
-    expect(d.changed).toBe(true);
+    expect(d.dirty).toBe(true);
   });
 
   it('leaves flags of other kinds alone', () => {
@@ -217,6 +218,23 @@ describe('diffFlags', () => {
   });
 
   it('reports no change when nothing holds and nothing was raised', () => {
-    expect(diffFlags([], [], TICK, 1)).toEqual({ flags: [], raised: [], cleared: [], changed: false });
+    expect(diffFlags([], [], TICK, 1)).toEqual({ flags: [], raised: [], cleared: [], changed: [], dirty: false });
+  });
+});
+
+describe('holdBottleneck', () => {
+  const t = { ...DEFAULT_THRESHOLDS, cpuSamples: 3 };
+  const raised: JobFlag = { kind: 'bottleneck', raisedAt: 100, detail: 'CPU 95% of a core for 3 samples (≥ 80%)', severity: 'medium', pids: [], data: { cpuPercent: 95 } };
+
+  it('keeps a raised bottleneck through fewer calm samples than it took to raise it, then lets it clear', () => {
+    expect(holdBottleneck([raised], [], 1, t)).toEqual([{ kind: 'bottleneck', detail: raised.detail, severity: 'medium', pids: [], data: { cpuPercent: 95 } }]);
+    expect(holdBottleneck([raised], [], 2, t)).toHaveLength(1);
+    expect(holdBottleneck([raised], [], 3, t)).toEqual([]);
+  });
+
+  it('changes nothing when no bottleneck is raised, or when the condition holds now', () => {
+    expect(holdBottleneck([], [], 1, t)).toEqual([]);
+    const now = [{ kind: 'bottleneck' as const, detail: 'again', severity: 'medium' as const, pids: [], data: {} }];
+    expect(holdBottleneck([raised], now, 0, t)).toBe(now);
   });
 });
