@@ -30,6 +30,8 @@ export interface DaemonOptions {
   autoCleanupDelayMs?: number | null;
   retentionMs?: number;
   maxRecords?: number;
+  /** Configuration values that did not parse (their defaults are used): logged and shown by `daemon status`. */
+  configWarnings?: string[];
 }
 
 export interface RunningDaemon {
@@ -75,6 +77,7 @@ async function startLocked(
   const store = new StateStore(paths.stateFile);
   const loaded = store.load();
   for (const warning of loaded.warnings) logger.warn({ warning }, 'state problem found at start');
+  for (const warning of options.configWarnings ?? []) logger.warn({ warning }, 'configuration problem');
   const table = new JobTable(store, loaded);
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
@@ -148,7 +151,7 @@ async function startLocked(
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: loaded.warnings,
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };

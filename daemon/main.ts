@@ -8,36 +8,64 @@ import { AlreadyRunning } from './lifecycle/instance-lock.js';
 
 export const EXIT_ALREADY_RUNNING = 3;
 
-function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
-  const options: DaemonOptions = {};
-  const grace = env.PROCD_GRACE ? parseDuration(env.PROCD_GRACE) : null;
-  if (grace !== null) options.defaultGraceMs = grace;
-  const maxOutput = env.PROCD_MAX_OUTPUT ? parseSize(env.PROCD_MAX_OUTPUT) : null;
-  if (maxOutput !== null) options.defaultMaxOutputBytes = maxOutput;
-  const stuck = env.PROCD_STUCK_AFTER ? parseDuration(env.PROCD_STUCK_AFTER) : null;
-  if (stuck !== null) options.defaultStuckAfterMs = stuck;
-  const interval = env.PROCD_SAMPLE_INTERVAL ? parseDuration(env.PROCD_SAMPLE_INTERVAL) : null;
-  if (interval !== null && interval > 0) options.sampleIntervalMs = interval;
-  if (env.PROCD_AUTO_CLEANUP !== undefined) {
+/**
+ * The daemon's configuration from its environment. A value that does not parse is not silently
+ * ignored: the default is used and a warning says so (logged, and shown by `procd daemon status`).
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
+  const warnings: string[] = [];
+  const options: DaemonOptions = { configWarnings: warnings };
+  const read = <T>(name: string, parse: (text: string) => T | null, what: string): T | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = parse(text);
+    if (value === null) warnings.push(`${name}=${text} is not ${what}; the default is used`);
+    return value ?? undefined;
+  };
+  const number = (min: number, max: number) => (text: string) => {
+    const n = Number(text);
+    return Number.isFinite(n) && n >= min && n <= max ? n : null;
+  };
+  const positive = (parse: (text: string) => number | null) => (text: string) => {
+    const n = parse(text);
+    return n !== null && n > 0 ? n : null;
+  };
+
+  const grace = read('PROCD_GRACE', parseDuration, 'a duration (e.g. 5s)');
+  if (grace !== undefined) options.defaultGraceMs = grace;
+  const maxOutput = read('PROCD_MAX_OUTPUT', positive(parseSize), 'a size (e.g. 128m)');
+  if (maxOutput !== undefined) options.defaultMaxOutputBytes = maxOutput;
+  const stuck = read('PROCD_STUCK_AFTER', parseDuration, 'a duration (0 disables)');
+  if (stuck !== undefined) options.defaultStuckAfterMs = stuck;
+  const interval = read('PROCD_SAMPLE_INTERVAL', positive(parseDuration), 'a positive duration (e.g. 2s)');
+  if (interval !== undefined) options.sampleIntervalMs = interval;
+  if (env.PROCD_AUTO_CLEANUP !== undefined && env.PROCD_AUTO_CLEANUP !== '') {
     const off = ['0', 'false', 'off', 'no'].includes(env.PROCD_AUTO_CLEANUP.toLowerCase());
-    options.autoCleanupDelayMs = off ? null : (parseDuration(env.PROCD_AUTO_CLEANUP) ?? 2000);
+    const delay = off ? null : read('PROCD_AUTO_CLEANUP', parseDuration, '"off" or a delay (e.g. 2s)');
+    options.autoCleanupDelayMs = off ? null : (delay ?? 2000);
   }
-  const retention = env.PROCD_RETENTION ? parseDuration(env.PROCD_RETENTION) : null;
-  if (retention !== null) options.retentionMs = retention;
+  const retention = read('PROCD_RETENTION', parseDuration, 'a duration (e.g. 7d)');
+  if (retention !== undefined) options.retentionMs = retention;
+  const maxRecords = read('PROCD_MAX_RECORDS', number(1, 10_000_000), 'a record count');
+  if (maxRecords !== undefined) options.maxRecords = Math.floor(maxRecords);
+
   const thresholds: NonNullable<DaemonOptions['thresholds']> = {};
-  const num = (name: string) => (env[name] !== undefined && Number.isFinite(Number(env[name])) ? Number(env[name]) : undefined);
-  const cpu = num('PROCD_CPU_THRESHOLD');
+  const cpu = read('PROCD_CPU_THRESHOLD', number(1, 100_000), 'a CPU percentage of one core');
   if (cpu !== undefined) thresholds.cpuPercent = cpu;
-  const cpuSamples = num('PROCD_CPU_SAMPLES');
-  if (cpuSamples !== undefined) thresholds.cpuSamples = cpuSamples;
-  const mem = num('PROCD_MEMORY_FRACTION');
+  const cpuSamples = read('PROCD_CPU_SAMPLES', number(1, 1000), 'a sample count');
+  if (cpuSamples !== undefined) thresholds.cpuSamples = Math.floor(cpuSamples);
+  const mem = read('PROCD_MEMORY_FRACTION', number(0.01, 1), 'a fraction between 0.01 and 1');
   if (mem !== undefined) thresholds.memoryFraction = mem;
-  const zombie = env.PROCD_ZOMBIE_AFTER ? parseDuration(env.PROCD_ZOMBIE_AFTER) : null;
-  if (zombie !== null) thresholds.zombieAfterMs = zombie;
-  const maxRss = env.PROCD_MAX_RSS ? parseSize(env.PROCD_MAX_RSS) : null;
-  if (maxRss !== null) thresholds.maxRssBytes = maxRss;
-  const maxCpu = num('PROCD_MAX_CPU');
+  const zombie = read('PROCD_ZOMBIE_AFTER', parseDuration, 'a duration');
+  if (zombie !== undefined) thresholds.zombieAfterMs = zombie;
+  const maxRss = read('PROCD_MAX_RSS', parseSize, 'a size');
+  if (maxRss !== undefined) thresholds.maxRssBytes = maxRss;
+  const maxCpu = read('PROCD_MAX_CPU', number(0, 100_000), 'a CPU percentage');
   if (maxCpu !== undefined) thresholds.maxCpuPercent = maxCpu;
+  const sink = read('PROCD_TIME_SINK_FACTOR', number(1, 1000), 'a factor (e.g. 2)');
+  if (sink !== undefined) thresholds.timeSinkFactor = sink;
+  const sinkHigh = read('PROCD_TIME_SINK_HIGH_FACTOR', number(1, 1000), 'a factor (e.g. 3)');
+  if (sinkHigh !== undefined) thresholds.timeSinkHighFactor = sinkHigh;
   options.thresholds = thresholds;
   return options;
 }
