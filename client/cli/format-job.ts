@@ -41,8 +41,10 @@ export function pidText(job: Job | JobSummary): string {
   return job.state.kind === 'running' ? String(job.state.pid) : '-';
 }
 
+/** The state, with `killed!` for a forced kill and `stopping`/`timing-out` while a stop is under way. */
 export function stateText(job: Job | JobSummary): string {
   const s = job.state;
+  if (s.kind === 'running' && job.pendingKill) return job.pendingKill.reason === 'timeout' ? 'timing-out' : 'stopping';
   if ((s.kind === 'killed' || s.kind === 'timed_out') && s.forced) return `${s.kind}!`;
   return s.kind;
 }

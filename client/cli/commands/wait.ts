@@ -14,8 +14,10 @@ export const command: CommandDef = {
   options: { timeout: { type: 'string' } },
   async run(ctx) {
     const { values, positionals, out } = ctx;
-    const jobs = requireJobs(positionals);
+    const refs = requireJobs(positionals);
     const timeoutMs = durationOption('timeout', str(values, 'timeout'));
+    // Names are resolved to ids once: after a reconnect, a new job of the same name must not be waited for instead.
+    const jobs = await callWithReconnect(ctx, (c) => Promise.all(refs.map(async (ref) => (typeof ref === 'number' ? ref : (await c.status({ job: ref })).id))));
     // Across a daemon restart the wait is asked again, for what is left of --timeout.
     const deadline = timeoutMs === undefined ? null : Date.now() + timeoutMs;
     const r = await callWithReconnect(ctx, (c) => c.wait({ jobs, ...(deadline !== null ? { timeoutMs: Math.max(0, deadline - Date.now()) } : {}) }));

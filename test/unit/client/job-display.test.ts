@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { printJob } from '../../../client/cli/commands/status.js';
-import { cpuText } from '../../../client/cli/format-job.js';
+import { cpuText, stateText } from '../../../client/cli/format-job.js';
 import type { Output } from '../../../client/cli/output.js';
 import type { Job, JobState, ResourceStats } from '../../../shared/job.js';
 
@@ -86,5 +86,12 @@ describe('job display', () => {
   it('status says an adopted job has no shim instead of "shim pid null"', () => {
     expect(printed(job(running(null), null, true)).get('shim pid')).toBe('none (adopted: procd did not start it)');
     expect(printed(job(running(4242), null)).get('shim pid')).toBe('4242');
+  });
+
+  it('ls shows a stop under way: stopping, or timing-out for a --timeout', () => {
+    const kill = { requestedAt: T0, signal: 'SIGTERM', graceMs: 5000, signalled: [], forced: [] };
+    expect(stateText(job(running(5), null))).toBe('running');
+    expect(stateText({ ...job(running(5), null), pendingKill: { ...kill, reason: 'user' } })).toBe('stopping');
+    expect(stateText({ ...job(running(5), null), pendingKill: { ...kill, reason: 'timeout' } })).toBe('timing-out');
   });
 });
