@@ -20,6 +20,8 @@ export const ErrorCode = {
   Timeout: -32009,
   /** Raised by the client, never sent by a daemon: no daemon answers (not running, the socket is not ours, the connection dropped, autostart failed). */
   DaemonUnavailable: -32010,
+  /** The daemon could not make a change durable (disk full, I/O error): the change was not made. */
+  StorageFailed: -32011,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
