@@ -12,6 +12,7 @@ import type { DaemonContext } from './handlers/context.js';
 import { JobTable } from './jobs/job-table.js';
 import { Supervisor } from './jobs/supervisor.js';
 import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-lock.js';
+import { scanJobDirs } from './lifecycle/job-dirs.js';
 import { prepareSocketPath } from './lifecycle/socket-file.js';
 import { createLogger, type Logger } from './logger.js';
 import { Monitor } from './monitor/monitor.js';
@@ -76,6 +77,11 @@ async function startLocked(
   const startedAt = Date.now();
   const store = new StateStore(paths.stateFile);
   const loaded = store.load();
+  const dirs = scanJobDirs(paths.jobsDir, loaded.jobs);
+  loaded.nextId = Math.max(loaded.nextId, dirs.nextId);
+  if (dirs.orphans.length) {
+    loaded.warnings.push(`no record for job(s) ${dirs.orphans.join(', ')} (their files are in ${paths.jobsDir}); their ids are not reused`);
+  }
   for (const warning of loaded.warnings) logger.warn({ warning }, 'state problem found at start');
   for (const warning of options.configWarnings ?? []) logger.warn({ warning }, 'configuration problem');
   const table = new JobTable(store, loaded);
