@@ -2,7 +2,7 @@
 // the kill procedure, and re-adopts jobs that outlived a previous daemon. All state changes go
 // through the job table.
 
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
@@ -12,11 +12,11 @@ import { parseSignal } from '../../shared/signals.js';
 import type { Logger } from '../logger.js';
 import { streamInfo } from '../output/segments.js';
 import { readClosedFile, readExitFile, readStartedFile, shimSpawnError, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
-import { isAlive, readIdentity } from '../proc/process-table.js';
+import { findMarked, isAlive, readIdentity, readProcessTable, type ProcessTable } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
-import { INSTANCE_MARKER, JOB_MARKER, killTree, signalJob, type KillTarget } from './kill-tree.js';
+import { INSTANCE_MARKER, JOB_MARKER, killTree, markerEntries, signalJob, type KillTarget } from './kill-tree.js';
 import { ownsProcessGroup } from '../monitor/job-processes.js';
 import { defaultJobName } from './names.js';
 import { startShim } from './shim-runner.js';
@@ -81,6 +81,14 @@ export class Supervisor {
     });
     env[JOB_MARKER] = String(job.id);
     env[INSTANCE_MARKER] = this.opts.instance;
+    // The record is on disk before any process exists: a daemon crash from here on leaves a job
+    // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
+    try {
+      await this.store.flush();
+    } catch (err) {
+      this.table.remove(job.id);
+      throw err;
+    }
     try {
       await this.spawnJob(job, argv, env);
     } catch (err) {
@@ -92,6 +100,8 @@ export class Supervisor {
   }
 
   private async spawnJob(job: Job, argv: string[], env: Record<string, string>): Promise<void> {
+    // A directory left by a job whose record was lost must not lend this job its exit file.
+    await rename(job.dir, `${job.dir}.stale-${Date.now()}`).catch(() => undefined);
     await mkdir(join(job.dir, 'out'), { recursive: true, mode: 0o700 });
     await writeSpawnSpec(job.dir, {
       argv,
@@ -121,7 +131,17 @@ export class Supervisor {
       });
       shim.on('gone', () => {
         // The shim ended: normal after `closed`; before a start it means the shim itself failed.
-        void this.checkExitFile(job.id).finally(settle);
+        // Killed without writing an exit file (OOM killer, `pkill perl`), it can no longer report
+        // the job's end: watch the job like a re-adopted one, by its pid and start time.
+        void this.checkExitFile(job.id)
+          .then((ended) => {
+            if (!ended && this.table.get(job.id)?.state.kind === 'running') {
+              this.logger.warn({ job: job.id, shimPid: shim.pid }, "the job's shim ended before the job; watching the job by its pid");
+              this.polled.add(job.id);
+              this.startPolling();
+            }
+          })
+          .finally(settle);
       });
     });
   }
@@ -415,6 +435,7 @@ export class Supervisor {
     let adopted = 0;
     let finished = 0;
     let lost = 0;
+    const interrupted: Job[] = [];
     for (const job of [...this.table.all()]) {
       if (isTerminal(job.state)) continue;
       if (await this.checkExitFile(job.id)) {
@@ -425,7 +446,8 @@ export class Supervisor {
       if (current.state.kind === 'queued') {
         const started = await readStartedFile(job.dir);
         if (started) {
-          const identity = await readIdentity(started.pid);
+          // The pid may belong to another process by now: take its start time only if it is ours.
+          const identity = (await this.carriesMarkers(started.pid, job.id)) ? await readIdentity(started.pid) : null;
           current =
             this.table.apply(job.id, { type: 'started', at: started.at, pid: started.pid, startTicks: identity?.startTicks ?? null, shimPid: started.shimPid }) ??
             current;
@@ -436,10 +458,13 @@ export class Supervisor {
         }
       }
       if (current.state.kind !== 'running') continue;
-      if (await isAlive(current.state.pid, current.state.startTicks)) {
+      // Identity is pid + start time; without a start time, the job's markers must be on the process.
+      const ours = (await isAlive(current.state.pid, current.state.startTicks)) && (current.state.startTicks !== null || (await this.carriesMarkers(current.state.pid, job.id)));
+      if (ours) {
         this.polled.add(job.id);
         this.armTimeout(current);
         adopted++;
+        if (current.pendingKill) interrupted.push(current);
       } else if (!(await this.checkExitFile(job.id))) {
         this.table.apply(job.id, { type: 'lost', at: Date.now(), reason: 'the main process ended while the daemon was down and left no exit status' });
         lost++;
@@ -447,7 +472,26 @@ export class Supervisor {
     }
     await this.store.flush();
     this.startPolling();
+    for (const job of interrupted) this.resumeStop(job);
     return { adopted, finished, lost };
+  }
+
+  /** A stop the previous daemon began but did not finish: signal again, SIGKILL after what is left of the grace. */
+  private resumeStop(job: Job): void {
+    const kill = job.pendingKill;
+    if (!kill) return;
+    const remaining = Math.max(0, kill.requestedAt + kill.graceMs - Date.now());
+    this.logger.info({ job: job.id, reason: kill.reason, remainingMs: remaining }, 'resuming a stop interrupted by a daemon restart');
+    this.stop(job.id, resolveSignal(kill.signal), remaining, kill.reason).catch((err: unknown) => this.logger.error({ err, job: job.id }, 'resumed stop failed'));
+  }
+
+  /** True when `pid` carries this job's PROCD_JOB_ID and this daemon's PROCD_INSTANCE. */
+  private async carriesMarkers(pid: number, id: JobId): Promise<boolean> {
+    const table = await readProcessTable({ uid: false });
+    const one: ProcessTable = new Map();
+    const info = table.get(pid);
+    if (info) one.set(pid, info);
+    return (await findMarked(one, markerEntries({ jobId: id, instance: this.opts.instance }))).includes(pid);
   }
 
   private startPolling(): void {
