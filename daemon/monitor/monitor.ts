@@ -41,6 +41,9 @@ export interface MonitorEvents {
 
 const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie'];
 
+/** Resource figures of a running job reach the journal at least this often (and sooner when a peak grows). */
+const RESOURCES_PERSIST_MS = 60_000;
+
 /** One process-table read and what every job's sampling shares from it. */
 interface TickRead {
   table: ProcessTable;
@@ -62,6 +65,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private readonly markers: MarkerCache;
   /** Consecutive samples at or above the CPU threshold, per running job. */
   private readonly hot = new Map<JobId, number>();
+  /** When each running job's resource figures were last journaled, and its peaks then. */
+  private readonly persisted = new Map<JobId, { at: number; rssPeak: number; cpuPeak: number }>();
   /** Consecutive samples without a bottleneck condition, per running job (hysteresis). */
   private readonly calm = new Map<JobId, number>();
   /** pid:startTicks of zombies → when first seen in state Z. */
@@ -92,6 +97,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       if (isTerminal(job.state)) {
         this.hot.delete(job.id);
         this.calm.delete(job.id);
+        this.persisted.delete(job.id);
         this.treeReadings.delete(job.id);
       }
     });
@@ -133,6 +139,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         if (job.state.kind === 'running') await this.sampleJob(job, read);
         else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
       }
+      await this.table.flush(); // one journal write for the figures persisted this tick (none: no write)
     } catch (err) {
       this.logger.error({ err }, 'monitor tick failed');
     } finally {
@@ -175,6 +182,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
     if (!updated || updated.state.kind !== 'running') return;
     this.emit('sample', { job: updated, sample });
+    this.persistResources(updated, at);
 
     const zombies = pids
       .filter((pid) => read.zombieSince.has(pid))
@@ -228,6 +236,20 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       fds,
       states,
     };
+  }
+
+  /**
+   * Samples live in memory, but a run's peaks must survive a daemon crash: they are journaled when
+   * a peak has grown by a quarter since the last write, and at least every RESOURCES_PERSIST_MS.
+   */
+  private persistResources(job: Job, at: number): void {
+    const r = job.resources;
+    if (!r) return;
+    const last = this.persisted.get(job.id);
+    const grown = !last || r.rssPeak > last.rssPeak * 1.25 || r.cpuPeak > last.cpuPeak * 1.25 + 1;
+    if (!grown && at - last.at < RESOURCES_PERSIST_MS) return;
+    this.persisted.set(job.id, { at, rssPeak: r.rssPeak, cpuPeak: r.cpuPeak });
+    this.table.update(job.id, (j) => ({ ...j })); // made durable by the flush at the end of the tick
   }
 
   /** Stuck, time sink, bottleneck and zombie are conditions of a running job: they clear when it ends. */
