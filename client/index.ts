@@ -22,6 +22,12 @@ export interface ConnectOptions {
   /** How long autostart may take. */
   startTimeoutMs?: number;
   paths?: ProcdPaths;
+  /**
+   * Connect even to a daemon of another protocol version (for `daemon stop` / `restart`, whose
+   * methods — hello, daemon.status, daemon.stop — keep their shape across versions so that any
+   * client can replace any daemon). Other calls may then fail.
+   */
+  allowProtocolMismatch?: boolean;
 }
 
 type CamelCase<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
@@ -74,7 +80,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     return conn.call(method, withDefaults(method, params), timeout) as Promise<ResultOf<M>>;
   };
 
-  if (daemon.protocolVersion !== PROTOCOL_VERSION) {
+  if (daemon.protocolVersion !== PROTOCOL_VERSION && !options.allowProtocolMismatch) {
     conn.close();
     throw new ProcdError(
       ErrorCode.VersionMismatch,
@@ -86,7 +92,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
   const versionWarning =
     daemon.daemonVersion === VERSION
       ? null
-      : `the daemon runs procd ${daemon.daemonVersion}, this client is ${VERSION}; run \`procd daemon restart\` to upgrade it (jobs keep running)`;
+      : `the daemon runs procd ${daemon.daemonVersion}, this client is ${VERSION}; run \`procd daemon restart\` to switch the daemon to ${VERSION} (jobs keep running)`;
 
   const client = {
     call,

@@ -56,7 +56,8 @@ async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = fa
   const paths = resolvePaths();
   let c;
   try {
-    c = await connect({ autostart: false });
+    // A daemon of another protocol version must still be stoppable: that is how it is upgraded.
+    c = await connect({ autostart: false, allowProtocolMismatch: true });
   } catch (err) {
     if (err instanceof ProcdError && err.data.notRunning) {
       if (!quietIfDown) out.out(out.json ? JSON.stringify({ running: false }) : 'procd daemon is not running');
@@ -84,7 +85,7 @@ async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = fa
 async function restart(ctx: CommandContext): Promise<number> {
   let by: 'systemd' | 'launchd' | null = null;
   try {
-    const c = await connect({ autostart: false });
+    const c = await connect({ autostart: false, allowProtocolMismatch: true });
     by = (await c.daemonStatus()).supervisedBy;
     c.close();
   } catch {

@@ -26,7 +26,7 @@ export interface TestDaemon {
   paths: ProcdPaths;
   env: NodeJS.ProcessEnv;
   /** Runs the compiled CLI with this home; never throws for a non-zero exit. */
-  cli(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult>;
+  cli(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; cliPath?: string }): Promise<CliResult>;
   client(): Promise<ProcdClient>;
   cleanup(): Promise<void>;
 }
@@ -41,7 +41,7 @@ export async function startTestDaemon(opts: { env?: NodeJS.ProcessEnv; autostart
 
   const cli: TestDaemon['cli'] = (args, o = {}) =>
     new Promise((resolveRun) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...o.env }, cwd: o.cwd ?? home, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [o.cliPath ?? CLI, ...args], { env: { ...env, ...o.env }, cwd: o.cwd ?? home, stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (b: Buffer) => out.push(b));
