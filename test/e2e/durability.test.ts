@@ -139,6 +139,65 @@ describe('durability', () => {
     expect(pidAlive(stranger.pid!)).toBe(true);
   });
 
+  it('without a recorded start time, a pid is adopted only if the process carries the job\'s markers', async () => {
+    const stranger = spawn('sleep', ['1007'], { detached: true, stdio: 'ignore' });
+    external.push(stranger);
+    const mine = await track(['--', 'sleep', '1008']);
+    expect((await d.cli(['daemon', 'stop', '--keep-jobs'])).code).toBe(0);
+    const stateFile = join(d.home, 'state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: Job[] };
+    const recorded = state.jobs.find((j) => j.id === mine.id)!;
+    if (recorded.state.kind !== 'running') throw new Error('expected a running record');
+    recorded.state.startTicks = null; // its own process, start time unknown: the markers vouch for it
+    const ghost: Job = { ...recorded, id: 98, name: 'ghost', dir: join(d.home, 'jobs', '98'), state: { ...recorded.state, pid: stranger.pid!, startTicks: null } };
+    state.jobs.push(ghost);
+    writeFileSync(stateFile, JSON.stringify(state));
+    expect((await status(98)).state).toMatchObject({ kind: 'lost', exitCode: null });
+    expect((await status(mine.id)).state).toMatchObject({ kind: 'running', pid: pidOf(mine) });
+    expect(pidAlive(stranger.pid!)).toBe(true);
+  });
+
+  it('a stop interrupted by a daemon crash is finished by the next daemon (SIGKILL after the rest of the grace)', async () => {
+    const job = await track(['--', 'sh', '-c', 'trap "echo ignoring TERM" TERM; echo ready; while :; do sleep 0.1; done']);
+    await until('the trap', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    const first = await daemonPid();
+    const kill = d.cli(['kill', String(job.id), '--grace', '3s']);
+    await until('the stop to begin', async () => (await status(job.id)).pendingKill !== null);
+    process.kill(first, 'SIGKILL');
+    await kill; // its connection dropped
+    await until('the daemon to be gone', () => processGone(first));
+    const done = await until('the stop to finish under the new daemon', async () => {
+      const j = await status(job.id);
+      return j.state.kind === 'killed' ? j : null;
+    }, 20_000);
+    expect(done.state).toMatchObject({ kind: 'killed', kill: { reason: 'user', signal: 'SIGTERM' } });
+    expect(done.state.kind === 'killed' && done.state.forced).toBe(true);
+    expect(pidAlive(pidOf(job))).toBe(false);
+  });
+
+  it("a run's resource peaks survive a daemon crash", async () => {
+    const script = 'let b = Buffer.alloc(150e6, 1); setTimeout(() => { b = null; gc(); setInterval(() => {}, 1000); }, 1500);';
+    const job = await track(['--', process.execPath, '--expose-gc', '-e', script]);
+    await until('the peak', async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, 20_000);
+    await until('the memory to be given back', async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, 20_000);
+    const first = await daemonPid();
+    process.kill(first, 'SIGKILL');
+    await until('the daemon to be gone', () => processGone(first));
+    const after = await status(job.id);
+    expect(after.state.kind).toBe('running');
+    expect(after.resources!.rssPeak).toBeGreaterThanOrEqual(140e6);
+  });
+
+  it('a job whose shim is killed does not stay running forever: it is watched by pid and ends lost', async () => {
+    const job = await track(['--', 'sleep', '1']);
+    const shim = job.state.kind === 'running' ? job.state.shimPid! : -1;
+    process.kill(shim, 'SIGKILL');
+    const w = await d.cli(['wait', '--json', String(job.id)], { timeoutMs: 20_000 });
+    const [ended] = (JSON.parse(w.stdout) as { jobs: Job[] }).jobs;
+    expect(ended!.state).toMatchObject({ kind: 'lost', exitCode: null });
+    expect(w.code).toBe(1);
+  });
+
   it('starts on a truncated or garbage state file, uses the last good copy and says so', async () => {
     await track(['--name', 'keep', '--', 'true']);
     await d.cli(['wait', 'keep']);
