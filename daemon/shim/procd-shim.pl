@@ -4,8 +4,9 @@
 #   perl procd-shim.pl <jobDir>
 #
 # The daemon starts one shim per job (detached, stdout = event channel, stderr = <jobDir>/shim.log).
-# The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE, a dead channel
-# is ignored, and everything the daemon needs is in files, so a restarted daemon re-reads them.
+# The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE (and SIGXFSZ, see
+# "Disk errors"), a dead channel is ignored, and everything the daemon needs is in files, so a
+# restarted daemon re-reads them.
 # Only core Perl modules are used; the shim stays a few MB of RSS.
 #
 # ---- Input: <jobDir>/spawn.spec (written by daemon/output/spawn-spec.ts) ----------------------
@@ -27,8 +28,15 @@
 #            exitCode is 128+N for a death by signal N (never 0 then); fsync'ed before the rename.
 #            exitCode and signal are both null only if waitpid failed (status unknowable).
 #         or {"pid":P|null,"shimPid":S,"spawnError":{"code":"ENOENT","message":"..."},"at":ms}
-#   closed   {"at":ms,"stdoutBytes":N,"stderrBytes":N,"lostBytes":N}  both pipes hit EOF; shim exits
-#            (lostBytes: bytes read but not written because the disk refused them; see shim.log)
+#   closed   {"at":ms,"stdoutBytes":N,"stderrBytes":N,"lostBytes":N,"stdoutLostBytes":N,"stderrLostBytes":N}
+#            both pipes hit EOF; the shim exits. stdoutBytes/stderrBytes count stored bytes only.
+#   lost     {"at":ms,"lostBytes":N,"stdoutLostBytes":N,"stderrLostBytes":N}  while the job runs, once
+#            bytes were lost (rewritten at most once a second while the count grows; closed is final).
+#   lostBytes: bytes read from the job but not stored because the disk refused them (see "Disk
+#   errors" below, and shim.log).
+# A temp file (<name>.tmp.<shimPid>) is removed again when its write fails. A file the disk refuses
+# is retried about once a second while the shim runs, in order (exit before closed), and at the end
+# for up to a minute before the shim gives up and says so in shim.log.
 #
 # ---- Output: <jobDir>/out/ ---------------------------------------------------------------------
 # stdout.<offset> / stderr.<offset>: segment files named by the stream's global byte offset of
@@ -49,6 +57,19 @@
 #   maxOutputBytes/16)) bytes (a segment is closed once it reaches that size) and at most 4 are
 #   kept, the oldest deleted first. Bytes older than the oldest kept entry are shown stdout first,
 #   then stderr.
+#
+# ---- Disk errors (ENOSPC, no free inode, EFBIG under `ulimit -f`, EIO) -------------------------
+# Bytes the disk refuses are lost, never re-ordered or duplicated. A stream's offsets count stored
+# bytes only: after a failure the segment is closed, and the next read opens a segment named by the
+# offset where the stored bytes end (so a full disk or a missing inode is retried with every read,
+# and the files stay contiguous). Each gap is counted (lostBytes) and logged in shim.log as
+# "<stream>: N bytes lost at offset X" (X: the stored offset where the missing bytes belonged; at
+# most 100 lines about disk trouble, then only the totals). An index entry is all or nothing (a
+# partly written line is cut off again). When the entry that marks a change of stream cannot be
+# written, the chunk it announces is dropped and counted as lost: stored without it, those bytes
+# would be shown before output of the other stream that came first. A missing once-a-second entry
+# only makes --since coarser; those bytes are kept. SIGXFSZ is ignored, so a file-size limit is an
+# EFBIG write error, not the shim's death.
 #
 # ---- Child exit ------------------------------------------------------------------------------
 # The child is reaped by waitpid(WNOHANG) on every wake-up; SIGCHLD wakes select() both by EINTR
@@ -84,7 +105,7 @@ for my $fd (0 .. 2) {
   push @keep_open, $null if open($null, '+<', '/dev/null');
 }
 
-$SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE);
+$SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
 nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
 
 my $monotonic = eval { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()); 1 };
@@ -139,17 +160,77 @@ sub write_all {    # returns the number of bytes written (less than asked only o
   return $done;
 }
 
+my %write_failed;    # name => 1 while writing that file fails: logged once per streak
+
+# Writes <jobDir>/<name> through a temp file and a rename. Returns true when it is in place; after
+# a failure the temp file is removed again (a full disk must not also collect half-written files).
 sub write_atomic {
   my ($name, $content, $sync) = @_;
   my $path = "$job_dir/$name";
   my $tmp = "$path.tmp.$$";
-  my $ok = sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  $ok &&= write_all($fh, \$content, 0, length $content) == length $content;
-  # A failed fsync (some file systems refuse it) is logged but must not keep the file from appearing.
-  logmsg("fsync $tmp: " . ($@ || $!)) if $ok && $sync && !eval { require IO::Handle; $fh->sync };
-  $ok &&= close($fh);
-  $ok &&= rename($tmp, $path);
-  logmsg("cannot write $path: $!") unless $ok;
+  my $why;
+  if (sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
+    $why = "$!" unless write_all($fh, \$content, 0, length $content) == length $content;
+    # A failed fsync (some file systems refuse it) is logged but must not keep the file from appearing.
+    logmsg("fsync $tmp: " . ($@ || $!)) if !defined $why && $sync && !eval { require IO::Handle; $fh->sync };
+    $why //= "$!" unless close($fh);
+    $why = "$!" if !defined $why && !rename($tmp, $path);
+    unlink $tmp if defined $why;
+  } else {
+    $why = "$!";
+  }
+  if (!defined $why) {
+    logmsg("wrote $path after all") if delete $write_failed{$name};
+    return 1;
+  }
+  logmsg("cannot write $path: $why (retrying)") unless $write_failed{$name}++;
+  return 0;
+}
+
+my @pending;           # [name, content, sync]: files not written yet, retried in this order
+my $pending_at = 0;    # mono_ms() of the last attempt
+
+# Writes <jobDir>/<name> (at once, unless $later) once every file queued before it is written;
+# what the disk refuses waits in @pending (newer content for the same name replaces the waiting one).
+sub persist {
+  my ($name, $content, $sync, $later) = @_;
+  @pending = grep { $_->[0] ne $name } @pending;
+  push @pending, [$name, $content, $sync];
+  return $later ? 0 : flush_pending(1);
+}
+
+# Writes the waiting files in order, stopping at the first one refused; at most once a second
+# unless $now. True when nothing waits any more.
+sub flush_pending {
+  my ($now) = @_;
+  return 1 unless @pending;
+  return 0 unless $now || mono_ms() - $pending_at >= 1000;
+  $pending_at = mono_ms();
+  while (@pending) {
+    return 0 unless write_atomic(@{ $pending[0] });
+    shift @pending;
+  }
+  return 1;
+}
+
+my $FINAL_RETRY_MS = 60_000;
+
+# Writes the closed file (after everything still waiting), sends `closed` and ends the shim. What
+# the disk refuses is retried every second for a minute: for a daemon that was not listening, the
+# exit file is the only record of the exit status.
+sub finish {
+  my ($at, $content) = @_;
+  persist('closed', $content, 0, 1);
+  my $deadline = mono_ms() + $FINAL_RETRY_MS;
+  until (flush_pending(1)) {
+    if (mono_ms() >= $deadline) {
+      logmsg('giving up; not written: ' . join(' ', map { $_->[0] } @pending));
+      last;
+    }
+    Time::HiRes::sleep(1);
+  }
+  event('closed', $at);
+  exit 0;
 }
 
 # ---- the spec ------------------------------------------------------------------------------
@@ -193,11 +274,10 @@ sub spawn_failed {
   my ($code, $message, $pid) = @_;
   my $at = now_ms();
   logmsg("spawn error $code: $message");
-  write_atomic('exit', '{"pid":' . jnum($pid) . ',"shimPid":' . $$ . ',"spawnError":{"code":' . jstr($code) . ',"message":' . jstr($message) . '},"at":' . $at . "}\n", 1);
+  persist('exit', '{"pid":' . jnum($pid) . ',"shimPid":' . $$ . ',"spawnError":{"code":' . jstr($code) . ',"message":' . jstr($message) . '},"at":' . $at . "}\n", 1);
   event('spawn_error', $code, $at, $message);
-  write_atomic('closed', '{"at":' . now_ms() . ',"stdoutBytes":0,"stderrBytes":0,"lostBytes":0}' . "\n", 0);
-  event('closed', now_ms());
-  exit 0;
+  my $closed_at = now_ms();
+  finish($closed_at, '{"at":' . $closed_at . ',"stdoutBytes":0,"stderrBytes":0,"lostBytes":0,"stdoutLostBytes":0,"stderrLostBytes":0}' . "\n");
 }
 
 my $spec = eval { read_spec() };
@@ -227,7 +307,7 @@ if ($pid == 0) {
   eval {
     require POSIX;
     POSIX::setsid();    # own session and process group: the daemon kills -pid
-    $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD);
+    $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD XFSZ);
     POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
     open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
     POSIX::dup2(fileno($out_w), 1);
@@ -278,7 +358,7 @@ if (length $report) {
   1 while waitpid($pid, 0) == -1 && $!{EINTR};
   spawn_failed($code, $msg // '', $pid);
 }
-write_atomic('started', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"at":' . $started_at . "}\n", 0);
+persist('started', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"at":' . $started_at . "}\n", 0);
 event('started', $pid, $started_at);
 
 # ---- the output loop -------------------------------------------------------------------------
@@ -292,60 +372,127 @@ $index_seg_bytes = int $index_seg_bytes;
 
 my $lost = 0;
 my %streams = (
-  o => { tag => 'o', name => 'stdout', fh => $out_r, off => 0, segs => [], cur => undef, cur_start => 0, warned => 0 },
-  e => { tag => 'e', name => 'stderr', fh => $err_r, off => 0, segs => [], cur => undef, cur_start => 0, warned => 0 },
+  o => { tag => 'o', name => 'stdout', fh => $out_r, off => 0, segs => [], cur => undef, cur_start => 0, lost => 0, gap => 0, gap_at => 0 },
+  e => { tag => 'e', name => 'stderr', fh => $err_r, off => 0, segs => [], cur => undef, cur_start => 0, lost => 0, gap => 0, gap_at => 0 },
 );
-my %index = (off => 0, segs => [], cur => undef, cur_start => 0, warned => 0);
+my %index = (off => 0, segs => [], cur => undef, cur_start => 0, failing => 0);
 my ($last_tag, $last_entry_mono) = ('', 0);
+my $DISK_NOTES = 100;    # shim.log lines about disk trouble; a long outage must not fill the log
+my $disk_notes = 0;
 
 sub seg_path { sprintf('%s/%s.%016d', $out_dir, $_[0], $_[1]) }
 
-sub disk_error {
-  my ($st, $what) = @_;
-  logmsg("$what: $!") unless $st->{warned}++;
+sub disk_note {
+  my ($msg) = @_;
+  return if $disk_notes > $DISK_NOTES;
+  logmsg(++$disk_notes > $DISK_NOTES ? 'more disk errors and gaps are not logged; the totals are in the lost and closed files' : $msg);
 }
 
+sub lost_counts { ',"lostBytes":' . $lost . ',"stdoutLostBytes":' . $streams{o}{lost} . ',"stderrLostBytes":' . $streams{e}{lost} }
+
+# $n bytes of a stream that the disk refused: counted (the lost file is rewritten soon), and the
+# gap they leave is logged with its offset once output is stored again.
+sub lose {
+  my ($st, $n, $why) = @_;
+  return if $n <= 0;
+  unless ($st->{gap}) {
+    $st->{gap_at} = $st->{off};
+    disk_note("$st->{name}: $why; output is lost from offset $st->{off} on until the disk takes it again");
+  }
+  $st->{gap} += $n;
+  $st->{lost} += $n;
+  $lost += $n;
+  persist('lost', '{"at":' . now_ms() . lost_counts() . "}\n", 0, 1);
+}
+
+sub end_gap {
+  my ($st, $how) = @_;
+  disk_note("$st->{name}: $st->{gap} bytes lost at offset $st->{gap_at} ($how)");
+  $st->{gap} = 0;
+}
+
+# Appends one index entry: true when it is in the index, false when the disk refused it (then no
+# part of it is: a partly written line is cut off again, or the segment ends before it).
 sub write_index {
   my ($line) = @_;
   my $ix = \%index;
   unless ($ix->{cur}) {
     my $path = seg_path('index', $ix->{off});
-    sysopen($ix->{cur}, $path, O_WRONLY | O_CREAT | O_TRUNC, 0600) or return disk_error($ix, "cannot create $path");
+    unless (sysopen($ix->{cur}, $path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
+      my $why = "$!";
+      $ix->{cur} = undef;    # a failed sysopen leaves a closed handle behind: the next entry tries again
+      disk_note("cannot create $path: $why; output that needs a new index entry is lost until it works") unless $ix->{failing}++;
+      return 0;
+    }
     $ix->{cur_start} = $ix->{off};
-    push @{ $ix->{segs} }, $ix->{off};
+    push @{ $ix->{segs} }, $ix->{off} unless @{ $ix->{segs} } && $ix->{segs}[-1] == $ix->{off};
     while (@{ $ix->{segs} } > $INDEX_SEGMENTS) { unlink seg_path('index', shift @{ $ix->{segs} }) }
   }
-  $ix->{off} += write_all($ix->{cur}, \$line, 0, length $line);
+  my $done = write_all($ix->{cur}, \$line, 0, length $line);
+  if ($done < length $line) {
+    my $why = "$!";
+    # Half a line would be glued to the next entry and misread: cut it off again (if even that
+    # fails, it stays the segment's unterminated last line, which readers ignore). The segment
+    # ends here; the next entry opens one named by this offset (which also gets past a limit on
+    # one file's size).
+    $ix->{off} += $done unless $done == 0 || truncate($ix->{cur}, $ix->{off} - $ix->{cur_start});
+    close $ix->{cur};
+    $ix->{cur} = undef;
+    my $path = seg_path('index', $ix->{cur_start});
+    disk_note("cannot write $path: $why; output that needs a new index entry is lost until it works") unless $ix->{failing}++;
+    return 0;
+  }
+  $ix->{failing} = 0;
+  $ix->{off} += $done;
   if ($ix->{off} - $ix->{cur_start} >= $index_seg_bytes) { close $ix->{cur}; $ix->{cur} = undef }
+  return 1;
 }
 
 sub store {
   my ($st, $ref, $len) = @_;
   my $mono = mono_ms();
-  if ($st->{tag} ne $last_tag || $mono - $last_entry_mono >= 1000) {
-    write_index(now_ms() . " $st->{tag} $st->{off}\n");
-    ($last_tag, $last_entry_mono) = ($st->{tag}, $mono);
+  my $switch = $st->{tag} ne $last_tag;
+  if ($switch || $mono - $last_entry_mono >= 1000) {
+    if (write_index(now_ms() . " $st->{tag} $st->{off}\n")) {
+      ($last_tag, $last_entry_mono) = ($st->{tag}, $mono);
+    } elsif ($switch) {
+      # Stored without the entry that marks the change of stream, these bytes would be shown
+      # before the other stream's output that came first: lost (and counted) rather than misplaced.
+      return lose($st, $len, 'its index entry could not be written');
+    }
   }
   my $pos = 0;
   while ($pos < $len) {
     if ($st->{cur} && $st->{off} - $st->{cur_start} >= $seg_bytes) { close $st->{cur}; $st->{cur} = undef }
     unless ($st->{cur}) {
+      # O_TRUNC loses nothing: a segment is named by the offset of its first byte, and every byte
+      # stored advances the offset, so a file of this name is new or empty.
       my $path = seg_path($st->{name}, $st->{off});
       unless (sysopen($st->{cur}, $path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
-        disk_error($st, "cannot create $path");
+        my $why = "$!";
+        $st->{cur} = undef;    # a failed sysopen leaves a closed handle behind: the next read tries again
+        lose($st, $len - $pos, "cannot create $path: $why");
         last;
       }
       $st->{cur_start} = $st->{off};
-      push @{ $st->{segs} }, $st->{off};
+      push @{ $st->{segs} }, $st->{off} unless @{ $st->{segs} } && $st->{segs}[-1] == $st->{off};
     }
     my $room = $seg_bytes - ($st->{off} - $st->{cur_start});
     my $n = $len - $pos < $room ? $len - $pos : $room;
     my $done = write_all($st->{cur}, $ref, $pos, $n);
+    my $why = $done < $n ? "$!" : '';
+    end_gap($st, 'output resumes there') if $done > 0 && $st->{gap};
     $st->{off} += $done;
     $pos += $done;
-    if ($done < $n) { disk_error($st, "cannot write $st->{name}"); last }
+    if ($done < $n) {
+      # The segment ends here; the next read opens a new one at this offset (that also gets past a
+      # limit on one file's size).
+      close $st->{cur};
+      $st->{cur} = undef;
+      lose($st, $len - $pos, "cannot write $st->{name} at offset $st->{off}: $why");
+      last;
+    }
   }
-  $lost += $len - $pos;
   my $segs = $st->{segs};
   while (@$segs > 1 && $st->{off} - $segs->[0] > $max) { unlink seg_path($st->{name}, shift @$segs) }
 }
@@ -367,7 +514,7 @@ sub reaped {
   } else {
     $exit_code = $status >> 8;
   }
-  write_atomic('exit', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"exitCode":' . jnum($exit_code) . ',"signal":' . jnum($exit_signal) . ',"coreDumped":' . $core . ',"startedAt":' . $started_at . ',"at":' . $at . "}\n", 1);
+  persist('exit', '{"pid":' . $pid . ',"shimPid":' . $$ . ',"exitCode":' . jnum($exit_code) . ',"signal":' . jnum($exit_signal) . ',"coreDumped":' . $core . ',"startedAt":' . $started_at . ',"at":' . $at . "}\n", 1);
   event('exited', $exit_code // '-', $exit_signal // '-', $at);
   $SIG{CHLD} = 'DEFAULT';
 }
@@ -387,16 +534,17 @@ sub try_reap {
 my $buf = '';
 for (;;) {
   try_reap($WNOHANG) unless $reaped;
+  flush_pending(0);    # files the disk refused so far (and the lost file), at most once a second
   my @open = grep { $_->{fh} } @streams{qw(o e)};
   last if !@open && $reaped;
-  if (!@open) {    # both pipes closed, nothing else to wait for: block in waitpid
+  if (!@open && !@pending) {    # both pipes closed, nothing else to wait for: block in waitpid
     try_reap(0);
     next;
   }
   my $rin = '';
   vec($rin, fileno($_->{fh}), 1) = 1 for @open;
   vec($rin, fileno($self_r), 1) = 1 unless $reaped;
-  my $n = select(my $rout = $rin, undef, undef, $reaped ? undef : $IDLE_TIMEOUT);
+  my $n = select(my $rout = $rin, undef, undef, $reaped && !@pending ? undef : $IDLE_TIMEOUT);
   if ($n < 0) {
     next if $!{EINTR};
     logmsg("select failed: $!");
@@ -425,8 +573,8 @@ for (;;) {
 }
 
 close $index{cur} if $index{cur};
-logmsg("$lost bytes of output were lost (disk errors above)") if $lost;
+for my $st (@streams{qw(o e)}) { end_gap($st, 'up to the end of the output') if $st->{gap} }
+logmsg("$lost bytes of output were lost (stdout $streams{o}{lost}, stderr $streams{e}{lost}); see above") if $lost;
+@pending = grep { $_->[0] ne 'lost' } @pending;    # the closed file has the final count
 my $closed_at = now_ms();
-write_atomic('closed', '{"at":' . $closed_at . ',"stdoutBytes":' . $streams{o}{off} . ',"stderrBytes":' . $streams{e}{off} . ',"lostBytes":' . $lost . "}\n", 0);
-event('closed', $closed_at);
-exit 0;
+finish($closed_at, '{"at":' . $closed_at . ',"stdoutBytes":' . $streams{o}{off} . ',"stderrBytes":' . $streams{e}{off} . lost_counts() . "}\n");
