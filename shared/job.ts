@@ -151,11 +151,17 @@ export interface ResourceStats {
 }
 
 export interface OutputInfo {
-  /** Bytes the job has written to each stream in total, including any dropped at the cap. */
+  /** Bytes of each stream stored in total, including any dropped at the cap since (lost bytes are not counted). */
   stdoutBytes: number;
   stderrBytes: number;
   /** Bytes dropped from the start because of the disk cap. */
   droppedBytes: number;
+  /**
+   * Bytes the job wrote that were never stored because the disk refused them (full, out of inodes,
+   * a file-size limit); the shim's log in the job directory says where the gaps are. Absent in
+   * records written before procd counted them.
+   */
+  lostBytes?: number;
   /** When the job last wrote anything (ms since epoch), null when it never did. */
   lastOutputAt: number | null;
 }

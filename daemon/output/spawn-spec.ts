@@ -1,6 +1,6 @@
 // The daemon's side of the shim contract (daemon/shim/procd-shim.pl documents the shim's side):
 // the spawn spec the shim reads, the event lines it writes on its stdout, and the `started`,
-// `exit` and `closed` files it leaves in the job directory.
+// `exit`, `closed` and `lost` files it leaves in the job directory.
 
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ export const SPAWN_SPEC_FILE = 'spawn.spec';
 export const STARTED_FILE = 'started';
 export const EXIT_FILE = 'exit';
 export const CLOSED_FILE = 'closed';
+export const LOST_FILE = 'lost';
 
 export interface SpawnSpec {
   /** argv[0] is looked up in env.PATH; no shell. No element may contain NUL. */
@@ -191,6 +192,20 @@ export async function readClosedFile(jobDir: string): Promise<ClosedRecord | nul
   if (!v || !isInt(v.at)) return null;
   const n = (x: unknown) => (isInt(x) ? x : 0);
   return { at: v.at, stdoutBytes: n(v.stdoutBytes), stderrBytes: n(v.stderrBytes), lostBytes: n(v.lostBytes) };
+}
+
+/** `<jobDir>/lost`: the running count of lost bytes, present once the shim lost any (closed has the final count). */
+export async function readLostFile(jobDir: string): Promise<{ at: number; lostBytes: number } | null> {
+  const v = await readJson(join(jobDir, LOST_FILE));
+  if (!v || !isInt(v.at) || !isInt(v.lostBytes)) return null;
+  return { at: v.at, lostBytes: v.lostBytes };
+}
+
+/** Bytes of a job's output the disk refused so far: the final count once closed, else the shim's running count. */
+export async function readLostBytes(jobDir: string): Promise<number> {
+  const closed = await readClosedFile(jobDir);
+  if (closed) return closed.lostBytes;
+  return (await readLostFile(jobDir))?.lostBytes ?? 0;
 }
 
 async function readJson(path: string): Promise<Record<string, any> | null> {

@@ -53,6 +53,13 @@ export const command: CommandDef = {
       cursor = r.cursor;
       if (r.eof || (!follow && r.chunks.length === 0)) break;
     }
+    if (!out.json) {
+      // Bytes the disk refused leave gaps inside the output, so the note comes after it. It is only
+      // a note: a job removed meanwhile must not turn printed output into an error.
+      const job = await callWithReconnect(ctx, (c) => c.status({ job: jobRef(positionals[0]!) })).catch(() => null);
+      const lost = job?.output.lostBytes ?? 0;
+      if (job && lost > 0) out.err(`procd logs: note: ${lost} bytes of output were lost: the disk refused them (${job.dir}/shim.log says where)`);
+    }
     return EXIT.ok;
   },
 };

@@ -71,6 +71,8 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
+  const lost = job.output.lostBytes;
+  if (lost !== undefined) rows.push(['lost output', lost === 0 ? 'none' : paint(out, 'red', `${formatBytes(lost)}: the disk refused them (${job.dir}/shim.log says where)`)]);
   rows.push(['last output', job.spec.command.kind === 'adopted' ? 'unknown (adopted)' : job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);
   const r = job.resources;
   if (r?.last) {
