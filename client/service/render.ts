@@ -1,6 +1,8 @@
 // Turns the shipped templates (systemd/procd.service, launchd/dev.procd.daemon.plist) into the
-// files `procd service install` writes: placeholders replaced by absolute paths, the
-// @ENVIRONMENT@ marker by environment settings, every value escaped for its format.
+// files `procd service install` writes: absolute paths filled in, the @ENVIRONMENT@ marker
+// replaced by environment settings, every value escaped for its format. The systemd unit is
+// shipped as a complete, valid unit (`systemd-analyze verify` passes on it as is) that runs
+// `procd` from the user manager's PATH; rendering replaces its ExecStart= line with EXEC_START.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -77,19 +79,31 @@ function assertNoPlaceholders(text: string, kind: TemplateKind): string {
   return text;
 }
 
+/** What the unit's ExecStart= line becomes: the node and the CLI of this installation, by absolute path. */
+export const EXEC_START = 'ExecStart=@NODE@ @PROCD_CLI@ daemon run';
+
 export function renderSystemdUnit(input: RenderInput, template = readTemplate('systemd')): string {
   // Function replacers below: a string replacement would treat `$$`, `$&`... in a value as patterns.
   const node = systemdExecWord(input.nodePath, 'executable');
   const cli = systemdExecWord(input.cliPath);
+  const source = template.split('\n');
+  const execLines = source.filter((line) => /^ExecStart=/.test(line)).length;
+  if (execLines !== 1) throw new Error(`the systemd template must have exactly one ExecStart= line, it has ${execLines}`);
+  // A setting the template makes itself (PROCD_SIGTERM=keep-jobs) is not repeated.
+  const envLines = Object.entries(input.env)
+    .map(([k, v]) => systemdEnvironmentLine(k, v))
+    .filter((line) => !source.includes(line));
   const lines: string[] = [];
-  for (const line of template.split('\n')) {
+  for (const line of source) {
     if (line.startsWith('##')) {
       // Template-only documentation (it names the placeholders): meaningless once they are filled in.
       continue;
     } else if (line.includes('@ENVIRONMENT@')) {
-      lines.push(...Object.entries(input.env).map(([k, v]) => systemdEnvironmentLine(k, v)));
+      lines.push(...envLines);
+    } else if (line.startsWith('ExecStart=')) {
+      lines.push(EXEC_START.replace('@NODE@', () => node).replace('@PROCD_CLI@', () => cli));
     } else {
-      lines.push(line.replace(/@NODE@/g, () => node).replace(/@PROCD_CLI@/g, () => cli));
+      lines.push(line);
     }
   }
   return assertNoPlaceholders(lines.join('\n'), 'systemd');

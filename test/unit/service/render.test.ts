@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTemplate, renderLaunchdPlist, renderSystemdUnit, systemdEnvironmentLine, systemdExecWord, xmlEscape } from '../../../client/service/render.js';
+import { EXEC_START, readTemplate, renderLaunchdPlist, renderSystemdUnit, systemdEnvironmentLine, systemdExecWord, xmlEscape } from '../../../client/service/render.js';
 import { parsePlist } from './plist.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -41,12 +41,31 @@ function verify(unitFile: string): { code: number | null; output: string; how: s
 const CLI = join(REPO, 'package.json');
 
 describe('systemd unit', () => {
-  it('ships a template with its placeholders and the settings that keep jobs alive', () => {
+  it('ships a complete unit (no placeholder in a setting) with the settings that keep jobs alive', () => {
     const t = readFileSync(join(REPO, 'systemd/procd.service'), 'utf8');
     expect(t).toBe(readTemplate('systemd'));
-    for (const p of ['@NODE@', '@PROCD_CLI@', '@ENVIRONMENT@']) expect(t).toContain(p);
+    // Placeholders appear only in comments: the template-only ## documentation and the # @ENVIRONMENT@ marker.
+    for (const line of t.split('\n')) if (!line.startsWith('#')) expect(line).not.toMatch(/@[A-Z_]+@/);
+    expect(t).toMatch(/^# @ENVIRONMENT@$/m);
+    expect(t).toContain(`##   ${EXEC_START}\n`);
+    expect(t.match(/^ExecStart=.*$/gm)).toEqual(['ExecStart=/usr/bin/env procd daemon run']);
+    expect(t).toMatch(/^Environment="PROCD_SIGTERM=keep-jobs"$/m);
     expect(t).toMatch(/^KillMode=process$/m);
     expect(t).toMatch(/^Restart=on-failure$/m);
+  });
+
+  it('changes nothing but ExecStart= and the environment when rendering', () => {
+    const t = readTemplate('systemd');
+    const unit = renderSystemdUnit({ nodePath: '/n', cliPath: '/c', env: { PROCD_HOME: '/h' } });
+    const settings = (text: string) => text.split('\n').filter((l) => !l.startsWith('##') && !/^(ExecStart=|Environment="PROCD_HOME=|# @ENVIRONMENT@)/.test(l));
+    expect(settings(unit)).toEqual(settings(t));
+    expect(unit).toMatch(/^ExecStart=\/n \/c daemon run$/m);
+  });
+
+  it('refuses a template without exactly one ExecStart= line', () => {
+    const t = readTemplate('systemd');
+    expect(() => renderSystemdUnit({ nodePath: '/n', cliPath: '/c', env: {} }, t.replace(/^ExecStart=.*$/m, ''))).toThrow(/exactly one ExecStart=/);
+    expect(() => renderSystemdUnit({ nodePath: '/n', cliPath: '/c', env: {} }, t.replace(/^(ExecStart=.*)$/m, '$1\n$1'))).toThrow(/exactly one ExecStart=/);
   });
 
   it('renders absolute paths, environment and the required settings, with no placeholder left', () => {
@@ -62,10 +81,13 @@ describe('systemd unit', () => {
     expect(unit.indexOf('Environment=')).toBeLessThan(unit.indexOf('ExecStart='));
   });
 
-  it('renders no Environment= line when nothing is set', () => {
+  it("renders only the unit's own Environment= line when nothing is set, and never repeats it", () => {
     const unit = renderSystemdUnit({ nodePath: '/n', cliPath: '/c', env: {} });
-    expect(unit).not.toContain('Environment=');
+    expect(unit.match(/^Environment=.*$/gm)).toEqual(['Environment="PROCD_SIGTERM=keep-jobs"']);
     expect(unit).not.toContain('ENVIRONMENT');
+    // The installer always passes PROCD_SIGTERM=keep-jobs (serviceEnvironment); the unit sets it already.
+    const withEnv = renderSystemdUnit({ nodePath: '/n', cliPath: '/c', env: { PROCD_HOME: '/h', PROCD_SIGTERM: 'keep-jobs' } });
+    expect(withEnv.match(/^Environment=.*$/gm)).toEqual(['Environment="PROCD_HOME=/h"', 'Environment="PROCD_SIGTERM=keep-jobs"']);
   });
 
   it('escapes what systemd would otherwise interpret', () => {
@@ -78,6 +100,16 @@ describe('systemd unit', () => {
     expect(systemdEnvironmentLine('PROCD_HOME', '/h o%m"e')).toBe('Environment="PROCD_HOME=/h o%%m\\"e"');
     expect(() => systemdExecWord('/bad\npath')).toThrow(/newline/);
     expect(() => systemdEnvironmentLine('BAD NAME', 'x')).toThrow(/bad environment variable name/);
+  });
+
+  it.skipIf(!HAS_ANALYZE)('the shipped file itself passes systemd-analyze verify and --user verify (skips when systemd-analyze is not installed)', () => {
+    const shipped = join(REPO, 'systemd/procd.service');
+    const system = spawnSync('systemd-analyze', ['verify', shipped], { encoding: 'utf8' });
+    expect(`${system.stdout}${system.stderr}`, 'systemd-analyze verify said').not.toMatch(/procd\.service/);
+    expect(system.status, `systemd-analyze verify said:\n${system.stdout}${system.stderr}`).toBe(0);
+    const r = verify(shipped);
+    expect(r.output, `${r.how} said:\n${r.output}`).not.toMatch(/procd\.service/);
+    expect(r.code, `${r.how} said:\n${r.output}`).toBe(0);
   });
 
   it.skipIf(!HAS_ANALYZE)('passes systemd-analyze verify (skips when systemd-analyze is not installed)', () => {
