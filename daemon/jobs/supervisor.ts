@@ -11,7 +11,7 @@ import type { JobRef, KillResult, ParamsOf, WaitResult } from '../../shared/meth
 import { parseSignal } from '../../shared/signals.js';
 import type { Logger } from '../logger.js';
 import { streamInfo } from '../output/segments.js';
-import { readClosedFile, readExitFile, readStartedFile, shimSpawnError, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
+import { readClosedFile, readExitFile, readLostBytes, readStartedFile, shimSpawnError, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
 import { findMarked, isAlive, readIdentity, readProcessTable, type ProcessTable } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
@@ -421,9 +421,9 @@ export class Supervisor {
   async refreshOutput(id: JobId): Promise<Job | undefined> {
     const job = this.table.get(id);
     if (!job) return undefined;
-    const [out, err] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr')]);
+    const [out, err, lostBytes] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr'), readLostBytes(job.dir)]);
     const lastOutputAt = Math.max(out.end > 0 ? out.mtimeMs : 0, err.end > 0 ? err.mtimeMs : 0) || null;
-    const output = { stdoutBytes: out.end, stderrBytes: err.end, droppedBytes: out.start + err.start, lastOutputAt };
+    const output = { stdoutBytes: out.end, stderrBytes: err.end, droppedBytes: out.start + err.start, lostBytes, lastOutputAt };
     const same = JSON.stringify(output) === JSON.stringify(job.output);
     return same ? job : (this.table.updateVolatile(id, (j) => ({ resources: j.resources, output })) ?? undefined);
   }
