@@ -1,133 +1,65 @@
 // Durable job records: a snapshot (state.json) plus an append-only journal (journal.ndjson).
 // Every change is appended to the journal and fsynced before the daemon acknowledges it, so a
-// crash right after an answer loses nothing. The snapshot is rewritten atomically (temp file,
-// fsync, rename; the previous one kept as state.json.bak) when the journal grows, and a damaged
-// snapshot or journal line is reported and skipped, never allowed to stop the daemon from starting.
+// crash right after an answer loses nothing. compact() rewrites the snapshot atomically, keeps
+// the previous one as state.json.bak and rotates the journal to journal.prev.ndjson instead of
+// emptying it: prev + current journal cover every change since the backup, so falling back to
+// the backup loses nothing. Damaged or wrong-shaped data is moved aside, reported and skipped,
+// never allowed to stop the daemon from starting.
 
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Job, JobId } from '../../shared/job.js';
+import { syncDir, writeFileAtomic } from './files.js';
+import { loadState, SNAPSHOT_FORMAT, type LoadedState } from './load.js';
+import { oneLine, type JournalEntry } from './records.js';
 
-const SNAPSHOT_FORMAT = 1;
+export { writeFileAtomic } from './files.js';
+export type { LoadedState } from './load.js';
+
 const COMPACT_AFTER_ENTRIES = 2000;
-
-interface Snapshot {
-  format: number;
-  savedAt: number;
-  /** Sequence number of the last journal entry the snapshot includes. */
-  journalSeq: number;
-  nextId: number;
-  jobs: Job[];
-}
-
-type JournalEntry = { seq: number; t: 'job'; job: Job } | { seq: number; t: 'rm'; id: JobId } | { seq: number; t: 'next'; nextId: number };
-
-export interface LoadedState {
-  jobs: Map<JobId, Job>;
-  nextId: number;
-  warnings: string[];
-}
 
 export class StateStore {
   private seq = 0;
   private entriesSinceSnapshot = 0;
+  /** No snapshot may hand out an id at or below one already saved (a caller's nextId can lag). */
+  private nextIdFloor = 1;
+  /** state.json is known intact (read at load or written here): only then may it become the backup. */
+  private snapshotGood = false;
   private journal: FileHandle | null = null;
+  private journalSize = 0;
+  /** A failed write left a partial line that could not be cut off: the next write starts a new line. */
+  private tornTail = false;
   private pending: string[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Every journal operation (flush, compact, close) runs in turn on this chain. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly dir: string;
   private readonly journalFile: string;
+  private readonly prevJournalFile: string;
   private readonly backupFile: string;
 
   constructor(private readonly stateFile: string) {
-    this.journalFile = join(dirname(stateFile), 'journal.ndjson');
+    this.dir = dirname(stateFile);
+    this.journalFile = join(this.dir, 'journal.ndjson');
+    this.prevJournalFile = join(this.dir, 'journal.prev.ndjson');
     this.backupFile = `${stateFile}.bak`;
   }
 
-  /** Reads the snapshot (or its backup) and replays the journal on top. Never throws for bad data. */
+  /** Reads the snapshot (or its backup) and replays both journals on top. Never throws for bad data. */
   load(): LoadedState {
-    const warnings: string[] = [];
-    let snapshot = this.readSnapshot(this.stateFile, warnings);
-    if (!snapshot && existsSync(this.backupFile)) {
-      snapshot = this.readSnapshot(this.backupFile, warnings);
-      if (snapshot) warnings.push(`using the previous good snapshot ${this.backupFile}`);
-    }
-    const jobs = new Map<JobId, Job>();
-    let nextId = 1;
-    let seq = 0;
-    if (snapshot) {
-      for (const job of snapshot.jobs) jobs.set(job.id, job);
-      nextId = snapshot.nextId;
-      seq = snapshot.journalSeq;
-    }
-    const baseSeq = seq;
-    for (const entry of this.readJournal(warnings)) {
-      if (entry.seq <= baseSeq) continue; // already in the snapshot
-      seq = Math.max(seq, entry.seq);
-      if (entry.t === 'job') {
-        jobs.set(entry.job.id, entry.job);
-        nextId = Math.max(nextId, entry.job.id + 1);
-      } else if (entry.t === 'rm') jobs.delete(entry.id);
-      else nextId = Math.max(nextId, entry.nextId);
-      this.entriesSinceSnapshot++;
-    }
-    for (const id of jobs.keys()) nextId = Math.max(nextId, id + 1);
-    this.seq = seq;
-    return { jobs, nextId, warnings };
-  }
-
-  private readSnapshot(file: string, warnings: string[]): Snapshot | null {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`cannot read ${file}: ${(err as Error).message}`);
-      return null;
-    }
-    try {
-      const data = JSON.parse(text) as Partial<Snapshot>;
-      if (data.format !== SNAPSHOT_FORMAT || !Array.isArray(data.jobs) || typeof data.nextId !== 'number') {
-        throw new Error('not a procd state file');
-      }
-      return { format: data.format, savedAt: data.savedAt ?? 0, journalSeq: data.journalSeq ?? 0, nextId: data.nextId, jobs: data.jobs };
-    } catch (err) {
-      const aside = `${file}.corrupt-${Date.now()}`;
-      try {
-        renameSync(file, aside);
-      } catch {
-        // keep going: the warning still says what happened
-      }
-      warnings.push(`state file ${file} is damaged (${(err as Error).message}); moved aside to ${aside}`);
-      return null;
-    }
-  }
-
-  private readJournal(warnings: string[]): JournalEntry[] {
-    let text: string;
-    try {
-      text = readFileSync(this.journalFile, 'utf8');
-    } catch {
-      return [];
-    }
-    const entries: JournalEntry[] = [];
-    const lines = text.split('\n');
-    let bad = 0;
-    lines.forEach((line, i) => {
-      if (!line) return;
-      try {
-        const entry = JSON.parse(line) as JournalEntry;
-        if (typeof entry.seq === 'number') entries.push(entry);
-        else bad++;
-      } catch {
-        // The last line may be torn by a crash mid-write; anything else is damage.
-        if (i !== lines.length - 1) bad++;
-      }
-    });
-    if (bad > 0) warnings.push(`journal ${this.journalFile}: ${bad} damaged line(s) skipped`);
-    return entries;
+    const r = loadState({ state: this.stateFile, backup: this.backupFile, journal: this.journalFile, prevJournal: this.prevJournalFile });
+    this.seq = r.seq;
+    this.nextIdFloor = r.nextId;
+    this.entriesSinceSnapshot = r.journalEntries;
+    this.snapshotGood = r.snapshotGood;
+    this.tornTail = r.tornTail;
+    return { jobs: r.jobs, nextId: r.nextId, warnings: r.warnings };
   }
 
   /** Queues a job record; call flush() before acknowledging the change to a client. */
   saveJob(job: Job): void {
+    this.nextIdFloor = Math.max(this.nextIdFloor, job.id + 1);
     this.append({ seq: ++this.seq, t: 'job', job });
   }
 
@@ -136,6 +68,7 @@ export class StateStore {
   }
 
   saveNextId(nextId: number): void {
+    this.nextIdFloor = Math.max(this.nextIdFloor, nextId);
     this.append({ seq: ++this.seq, t: 'next', nextId });
   }
 
@@ -143,74 +76,125 @@ export class StateStore {
     this.pending.push(`${JSON.stringify(entry)}\n`);
   }
 
-  /** Writes queued entries with one write + fsync (group commit); concurrent callers share it. */
-  async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  /**
+   * Writes queued entries with one write + fsync (group commit: callers queued behind a write find
+   * nothing left to do). Throws ProcdError StorageFailed when the write fails; the entries stay
+   * queued for the next flush and the journal is cut back to its length before the write.
+   */
+  flush(): Promise<void> {
+    return this.exclusive(() => this.writePending());
+  }
+
+  private exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.pending.length === 0) return;
-    const batch = this.pending.join('');
-    const count = this.pending.length;
+    const batch = this.pending;
     this.pending = [];
-    this.flushing = (async () => {
-      this.journal ??= await open(this.journalFile, 'a', 0o600);
-      await this.journal.write(batch);
-      await this.journal.datasync();
-      this.entriesSinceSnapshot += count;
-    })();
+    const data = Buffer.from((this.tornTail ? '\n' : '') + batch.join(''));
+    let start: number | null = null;
     try {
-      await this.flushing;
-    } finally {
-      this.flushing = null;
+      const journal = await this.openJournal();
+      start = this.journalSize;
+      // A full disk can take part of a write without an error: write until all of it is in.
+      for (let off = 0; off < data.length; ) {
+        const { bytesWritten } = await journal.write(data, off, data.length - off);
+        if (bytesWritten <= 0) throw new Error('the journal write made no progress');
+        off += bytesWritten;
+      }
+      await journal.datasync();
+    } catch (err) {
+      this.pending = [...batch, ...this.pending];
+      if (start !== null) await this.cutBack(start);
+      throw storageFailed('could not save job records', err);
     }
+    this.journalSize += data.length;
+    this.tornTail = false;
+    this.entriesSinceSnapshot += batch.length;
+  }
+
+  /** Removes a partial write; the handle is dropped so the next flush starts from a fresh open. */
+  private async cutBack(size: number): Promise<void> {
+    try {
+      await this.journal?.truncate(size);
+    } catch {
+      this.tornTail = true;
+    }
+    await this.closeJournal();
+  }
+
+  private async openJournal(): Promise<FileHandle> {
+    if (this.journal) return this.journal;
+    const created = !existsSync(this.journalFile);
+    const handle = await open(this.journalFile, 'a', 0o600);
+    try {
+      this.journalSize = (await handle.stat()).size;
+      if (created) syncDir(this.dir);
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+    this.journal = handle;
+    return handle;
+  }
+
+  private async closeJournal(): Promise<void> {
+    const handle = this.journal;
+    this.journal = null;
+    await handle?.close().catch(() => undefined);
   }
 
   needsCompaction(): boolean {
     return this.entriesSinceSnapshot >= COMPACT_AFTER_ENTRIES;
   }
 
-  /** Writes a full snapshot atomically and empties the journal. */
-  async compact(jobs: Iterable<Job>, nextId: number): Promise<void> {
-    await this.flush();
-    const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, savedAt: Date.now(), journalSeq: this.seq, nextId, jobs: [...jobs] };
-    writeFileAtomic(this.stateFile, JSON.stringify(snapshot), this.backupFile);
-    // Entries up to journalSeq are in the snapshot; a crash before this truncation is harmless
-    // because load() skips them by sequence number.
-    await this.journal?.close();
-    this.journal = null;
-    writeFileAtomic(this.journalFile, '');
-    this.entriesSinceSnapshot = 0;
+  /**
+   * Writes a full snapshot and rotates the journal. Safe to crash at any step: until the rename,
+   * state.json is the old snapshot with its journals; after it, state.json.bak is the old snapshot
+   * and the unrotated journal still covers it; after the rotation, journal.prev.ndjson covers
+   * exactly the span between the backup and the new snapshot.
+   */
+  compact(jobs: Iterable<Job>, nextId: number): Promise<void> {
+    return this.exclusive(async () => {
+      await this.writePending();
+      // No await between reading the jobs and the sequence number: the snapshot matches journalSeq.
+      const snapshot = { format: SNAPSHOT_FORMAT, savedAt: Date.now(), journalSeq: this.seq, nextId: Math.max(nextId, this.nextIdFloor), jobs: [...jobs] };
+      // A damaged or missing state.json must not replace a good backup; without a new backup
+      // the journal is not rotated either, so it keeps covering the old one.
+      const rotate = this.snapshotGood;
+      try {
+        writeFileAtomic(this.stateFile, JSON.stringify(snapshot), rotate ? this.backupFile : undefined);
+        this.snapshotGood = true;
+        if (rotate) {
+          await this.closeJournal();
+          if (existsSync(this.journalFile)) renameSync(this.journalFile, this.prevJournalFile);
+          else rmSync(this.prevJournalFile, { force: true });
+          syncDir(this.dir);
+        }
+      } catch (err) {
+        throw storageFailed('could not write the state snapshot', err);
+      }
+      this.entriesSinceSnapshot = 0;
+    });
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    await this.journal?.close();
-    this.journal = null;
+    return this.exclusive(async () => {
+      try {
+        await this.writePending();
+      } finally {
+        await this.closeJournal();
+      }
+    });
   }
 }
 
-/** temp file → fsync → rename (optionally keeping the old file as a backup) → fsync the directory. */
-export function writeFileAtomic(file: string, content: string, backup?: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  if (backup && existsSync(file)) {
-    // A hard link keeps the old snapshot as the backup without a moment where `file` is missing.
-    rmSync(backup, { force: true });
-    linkSync(file, backup);
-  }
-  renameSync(tmp, file);
-  try {
-    const dirFd = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic.
-  }
+function storageFailed(what: string, err: unknown): ProcdError {
+  const reason = oneLine(err instanceof Error ? err.message : String(err));
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? null;
+  return new ProcdError(ErrorCode.StorageFailed, `${what}: ${reason}`, { reason, code });
 }
