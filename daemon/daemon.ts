@@ -106,9 +106,14 @@ async function startLocked(
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
   });
   const events = new EventBus(table, monitor, logger);
-  const readopted = await supervisor.readopt();
+  // A full disk must not keep the daemon from starting: what could not be saved stays queued in
+  // the store and is written with the next change that succeeds.
+  const readopted = await supervisor.readopt().catch((err: unknown) => {
+    logger.error({ err }, 'could not save the records of re-adopted jobs; they are retried with the next change');
+    return { adopted: 0, finished: 0, lost: 0 };
+  });
   monitor.start();
-  await store.compact(table.all(), table.nextJobId);
+  await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'start-up snapshot failed'));
 
   let stopping: Promise<void> | null = null;
   let resolveStopped!: () => void;

@@ -20,7 +20,7 @@ export const ErrorCode = {
   Timeout: -32009,
   /** Raised by the client, never sent by a daemon: no daemon answers (not running, the socket is not ours, the connection dropped, autostart failed). */
   DaemonUnavailable: -32010,
-  /** The daemon could not make a change durable (disk full, I/O error): the change was not made. */
+  /** The daemon could not make a change durable (disk full, I/O error): it is not on disk yet and is retried with the next change. */
   StorageFailed: -32011,
 } as const;
 

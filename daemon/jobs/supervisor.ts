@@ -313,7 +313,7 @@ export class Supervisor {
     }
     this.clearTimeout(id);
     this.polled.delete(id);
-    void this.store.flush();
+    this.store.flush().catch((err: unknown) => this.logger.error({ err }, 'could not save job records'));
   }
 
   /** Resolves when the job is no longer running (or after `timeoutMs`). */
