@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type ProcdClient } from '../../../client/index.js';
 import { resolvePaths, type ProcdPaths } from '../../../shared/paths.js';
+import { instanceId } from '../../../daemon/daemon.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const CLI = join(REPO, 'dist/client/cli/main.js');
@@ -99,8 +100,13 @@ function daemonPid(paths: ProcdPaths): number | null {
   }
 }
 
-/** SIGKILLs every process whose environment names this home (jobs, shims, daemons). */
+/**
+ * SIGKILLs every process whose environment names this home: daemons and shims (PROCD_HOME) and
+ * jobs (PROCD_INSTANCE, which every job carries; a job started through the library has the
+ * test's environment, without PROCD_HOME).
+ */
 export function killMarked(home: string): number {
+  const marks = [`PROCD_HOME=${home}`, `PROCD_INSTANCE=${instanceId(home)}`];
   let killed = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -112,7 +118,8 @@ export function killMarked(home: string): number {
     } catch {
       continue;
     }
-    if (environ.split('\0').includes(`PROCD_HOME=${home}`)) {
+    const entries = environ.split('\0');
+    if (marks.some((m) => entries.includes(m))) {
       try {
         process.kill(pid, 'SIGKILL');
         killed++;
