@@ -56,7 +56,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.jobsDir, { recursive: true, mode: 0o700 });
   const lock: InstanceLock = await acquireInstanceLock(paths.home);
-  const { logger, close: closeLogger } = createLogger({ logDir: paths.logDir });
+  const { logger, close: closeLogger } = await createLogger({ logDir: paths.logDir });
   try {
     return await startLocked(paths, options, lock, logger, closeLogger);
   } catch (err) {
