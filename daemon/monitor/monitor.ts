@@ -178,7 +178,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const sample = await this.measure(job.id, pids, root.pid, read);
     const hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? (this.hot.get(job.id) ?? 0) + 1 : 0;
     this.hot.set(job.id, hot);
-    await this.opts.refreshOutput(job.id);
+    if (this.outputMayMatter(job, at)) await this.opts.refreshOutput(job.id);
     const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
     if (!updated || updated.state.kind !== 'running') return;
     this.emit('sample', { job: updated, sample });
@@ -191,6 +191,20 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : (this.calm.get(job.id) ?? 0) + 1;
     this.calm.set(job.id, calm);
     await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
+  }
+
+  /**
+   * Reading a job's output figures costs a few file-system calls; the monitor needs them only for
+   * the stuck flag: while the job is flagged (to clear it as soon as output resumes), or once the
+   * last output it knows of is old enough that the flag could be due by the next tick. A chatty
+   * job is then read about once per stuck-after period instead of every tick; `procd status`
+   * always reads fresh figures.
+   */
+  private outputMayMatter(job: Job, at: number): boolean {
+    if (job.state.kind !== 'running' || job.spec.stuckAfterMs <= 0 || job.spec.command.kind === 'adopted') return false;
+    if (job.flags.some((f) => f.kind === 'stuck')) return true;
+    const lastActivity = Math.max(job.output.lastOutputAt ?? 0, job.state.startedAt);
+    return at - lastActivity >= job.spec.stuckAfterMs - this.opts.intervalMs;
   }
 
   /** One reading of a job's tree: CPU over the tree since the last tick (short-lived children included), memory, counts. */

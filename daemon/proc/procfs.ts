@@ -5,7 +5,6 @@
 // a scan never blocks the daemon for long and no handle stays open between calls.
 
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 
 /** One process as seen in a single read of its /proc/<pid>/stat. */
 export interface ProcInfo {
@@ -221,8 +220,10 @@ export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pi
 
 /** Number of open file descriptors of `pid`; null when not readable. */
 export async function procfsCountOpenFds(pid: number): Promise<number | null> {
+  // Synchronous, like the other /proc reads: one small readdir costs less than the promise
+  // machinery around it, and the monitor calls this for every process of every job each tick.
   try {
-    return (await readdir(`/proc/${pid}/fd`)).length;
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return null;
   }
