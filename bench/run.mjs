@@ -198,7 +198,9 @@ const benches = {
       await delay(500);
       const st = await client.status({ job: job.id });
       const shim = st.state.shimPid;
-      record('shim RSS per job (idle child)', round(rssMiB(shim), 1), 'MiB');
+      // RSS counts perl's shared pages in every shim; PSS splits them among the shims.
+      const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${shim}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
+      record('shim RSS per job (idle child)', round(rssMiB(shim), 1), 'MiB', '', null, `PSS ${round(pss, 1)} MiB`);
     });
   },
 
@@ -302,7 +304,8 @@ for (const [name, fn] of Object.entries(benches)) {
   }
 }
 const machine = { cpus: cpus().length, model: cpus()[0]?.model, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version, date: new Date().toISOString() };
-writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+// A partial run (--only, --quick) must not replace the record of a full one.
+if (!ONLY && !QUICK) writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
 console.log(`| measure | figure | target | met |\n|---|---|---|---|`);
 for (const r of results) console.log(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.value} ${r.unit} | ${r.target} | ${r.met === null ? '' : r.met ? 'yes' : 'no'} |`);
 process.exit(0);
