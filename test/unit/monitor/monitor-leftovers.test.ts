@@ -67,6 +67,8 @@ function baseJob(id: JobId, state: Job['state'], flags: JobFlag[] = []): Job {
   };
 }
 
+const withStuckAfter = (job: Job, stuckAfterMs: number): Job => ({ ...job, spec: { ...job.spec, stuckAfterMs } });
+
 describe('Monitor leftovers vs a tick in flight', () => {
   it('a flag cleared by a leftover check during a tick is cleared once, not again by the tick', async () => {
     const running = sleeper(); // job 1: a running job, so the tick awaits while sampling it
@@ -75,7 +77,8 @@ describe('Monitor leftovers vs a tick in flight', () => {
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
     const jobs = new Map<JobId, Job>([
-      [1, baseJob(1, { kind: 'running', startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 })],
+      // stuck-after 1 ms: the tick reads job 1's output figures (refreshOutput), where it is held
+      [1, withStuckAfter(baseJob(1, { kind: 'running', startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 }), 1)],
       [2, baseJob(2, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])],
     ]);
     const table = new JobTable(store, { jobs, nextId: 3 });
