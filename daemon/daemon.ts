@@ -38,6 +38,8 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   paths: ProcdPaths;
   logger: Logger;
+  /** False once the daemon's log file refused a write: reports must go elsewhere (stderr). */
+  logHealthy(): boolean;
   /** Resolves when the daemon has fully stopped. */
   stopped: Promise<void>;
   stop(keepJobs: boolean): Promise<void>;
@@ -56,9 +58,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.jobsDir, { recursive: true, mode: 0o700 });
   const lock: InstanceLock = await acquireInstanceLock(paths.home);
-  const { logger, close: closeLogger } = await createLogger({ logDir: paths.logDir });
+  const log = await createLogger({ logDir: paths.logDir });
+  const { logger, close: closeLogger } = log;
   try {
-    return await startLocked(paths, options, lock, logger, closeLogger);
+    return { ...(await startLocked(paths, options, lock, logger, closeLogger)), logHealthy: log.healthy };
   } catch (err) {
     logger.error({ err }, 'daemon failed to start');
     await closeLogger();
@@ -73,7 +76,7 @@ async function startLocked(
   lock: InstanceLock,
   logger: Logger,
   closeLogger: () => Promise<void>,
-): Promise<RunningDaemon> {
+): Promise<Omit<RunningDaemon, 'logHealthy'>> {
   const startedAt = Date.now();
   const store = new StateStore(paths.stateFile);
   const loaded = store.load();
@@ -122,17 +125,22 @@ async function startLocked(
     if (store.needsCompaction()) store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'compaction failed'));
   }, COMPACT_CHECK_MS);
 
+  // Every step runs whatever failed before it (a full disk): a daemon that stopped answering but
+  // still held the lock would keep the next one from starting.
   const finalize = async () => {
-    clearInterval(compactTimer);
-    monitor.stop();
-    await server.close();
-    await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
-    await store.close();
-    if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
-    logger.info({ uptimeMs: Date.now() - startedAt }, 'daemon stopped');
-    await closeLogger();
-    lock.release();
-    resolveStopped();
+    try {
+      clearInterval(compactTimer);
+      monitor.stop();
+      await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
+      await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
+      await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
+      if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
+      logger.info({ uptimeMs: Date.now() - startedAt }, 'daemon stopped');
+      await closeLogger();
+    } finally {
+      lock.release();
+      resolveStopped();
+    }
   };
 
   const stop = (keepJobs: boolean): Promise<number> => {
@@ -147,7 +155,7 @@ async function startLocked(
       })
       .finally(() => {
         // Let the answer to daemon.stop reach the client before the socket closes.
-        setTimeout(() => void finalize(), 20);
+        setTimeout(() => finalize().catch((err: unknown) => process.stderr.write(`procd: stopping failed: ${(err as Error).message}\n`)), 20);
       });
     return stopping.then(() => count);
   };

@@ -19,7 +19,14 @@ export interface LoggerOptions {
   keep?: number;
 }
 
-export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logger; close: () => Promise<void> }> {
+export interface DaemonLog {
+  logger: Logger;
+  /** False once the log file refused a write (disk full, I/O error): report to stderr instead. */
+  healthy(): boolean;
+  close: () => Promise<void>;
+}
+
+export async function createLogger(opts: LoggerOptions): Promise<DaemonLog> {
   // pino-roll with symlink:true crashes when the directory is missing: create it first, private.
   mkdirSync(opts.logDir, { recursive: true, mode: 0o700 });
   const stream = await pinoRoll({
@@ -29,7 +36,15 @@ export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logge
     symlink: true,
     limit: { count: opts.keep ?? 5, removeOtherLogFiles: true },
   });
-  const logger = pino({ level: opts.level ?? process.env.PROCD_LOG_LEVEL ?? 'info', base: { pid: process.pid } }, stream);
+  // An unhandled stream error would be thrown, and the daemon's uncaught-exception report would
+  // log it through the same broken stream: say it once on stderr and stop logging to the file.
+  let broken = false;
+  stream.on('error', (err: Error) => {
+    if (!broken) process.stderr.write(`procd: the daemon log ${opts.logDir} refused a write (${err.message}); logging to it stops\n`);
+    broken = true;
+    logger.level = 'silent';
+  });
+  const logger: Logger = pino({ level: opts.level ?? process.env.PROCD_LOG_LEVEL ?? 'info', base: { pid: process.pid } }, stream);
   const close = () =>
     new Promise<void>((resolve) => {
       // Everything buffered is written before the daemon exits; give up after a few seconds rather than hang.
@@ -38,6 +53,11 @@ export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logge
         clearTimeout(timer);
         resolve();
       });
+      if (broken) {
+        // A stream that failed would retry its buffer forever (flushSync spins): drop it.
+        stream.destroy();
+        return;
+      }
       try {
         stream.flushSync();
       } catch {
@@ -45,5 +65,5 @@ export async function createLogger(opts: LoggerOptions): Promise<{ logger: Logge
       }
       stream.end();
     });
-  return { logger, close };
+  return { logger, healthy: () => !broken, close };
 }

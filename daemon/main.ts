@@ -99,7 +99,7 @@ export async function runDaemon(): Promise<number> {
   let logOpen = true;
   const report = (what: string, err: unknown) => {
     try {
-      if (logOpen) return void logger.error({ err }, what);
+      if (logOpen && daemon.logHealthy()) return void logger.error({ err }, what);
     } catch {
       // fall through to stderr
     }

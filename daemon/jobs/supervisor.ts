@@ -50,6 +50,15 @@ export class Supervisor {
     private readonly opts: SupervisorOptions,
   ) {}
 
+  /**
+   * Makes changes durable where nobody waits for the answer (shim events, polling, re-adoption)
+   * or where the action has already happened (a job spawned, a kill done): a failure (disk full)
+   * is logged and the change stays queued in the store for its next successful write.
+   */
+  private async persistQuietly(what: string): Promise<void> {
+    await this.store.flush().catch((err: unknown) => this.logger.error({ err, what }, 'could not save job records; retried with the next change'));
+  }
+
   // ---- starting -----------------------------------------------------------------------------
 
   async track(params: ParamsOf<'track'>): Promise<Job> {
@@ -95,7 +104,7 @@ export class Supervisor {
       const error: SpawnError = { code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` };
       this.table.apply(job.id, { type: 'spawn_failed', at: Date.now(), error });
     }
-    await this.store.flush();
+    await this.persistQuietly('track after spawn');
     return this.table.get(job.id) ?? job;
   }
 
@@ -125,9 +134,11 @@ export class Supervisor {
         settle();
       }, START_TIMEOUT_MS);
       shim.on('event', (event) => {
-        void this.onShimEvent(job.id, shim.pid, event).finally(() => {
-          if (event.type === 'started' || event.type === 'spawn_error') settle();
-        });
+        void this.onShimEvent(job.id, shim.pid, event)
+          .catch((err: unknown) => this.logger.error({ err, job: job.id, event: event.type }, 'handling a shim event failed'))
+          .finally(() => {
+            if (event.type === 'started' || event.type === 'spawn_error') settle();
+          });
       });
       shim.on('gone', () => {
         // The shim ended: normal after `closed`; before a start it means the shim itself failed.
@@ -163,7 +174,7 @@ export class Supervisor {
       // Everything the job (and any leftover) wrote is now on disk: the figures are final.
       await this.refreshOutput(id);
     }
-    await this.store.flush();
+    await this.persistQuietly('shim event');
   }
 
   // ---- ending -------------------------------------------------------------------------------
@@ -199,7 +210,7 @@ export class Supervisor {
     } else {
       await this.finish(id, exit.exitCode, exit.signal, exit.at);
     }
-    await this.store.flush();
+    await this.persistQuietly('exit file');
     return true;
   }
 
@@ -238,27 +249,34 @@ export class Supervisor {
     return Promise.all(jobs.map((job) => this.stop(job.id, sig, graceMs ?? this.opts.defaultGraceMs, 'user')));
   }
 
-  /** The kill procedure for one job; concurrent requests for the same job share one run. */
-  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<KillResult> {
+  /**
+   * The kill procedure for one job; concurrent requests for the same job share one run. `resume`
+   * is a stop a previous daemon recorded but did not finish: its record (who asked, when, the
+   * grace) is kept, and `graceMs` is what is left of that grace.
+   */
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<KillResult> {
     const existing = this.kills.get(id);
     if (existing) return existing;
-    const run = this.runStop(id, signal, graceMs, reason).finally(() => this.kills.delete(id));
+    const run = this.runStop(id, signal, graceMs, reason, resume).finally(() => this.kills.delete(id));
     this.kills.set(id, run);
     return run;
   }
 
-  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<KillResult> {
+  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<KillResult> {
     const job = this.table.get(id);
     if (!job || job.state.kind !== 'running') {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${id} is not running`, { id, state: job?.state.kind ?? 'removed' });
     }
     const { pid } = job.state;
-    const record: KillRecord = { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
-    this.table.update(id, (j) => ({ ...j, pendingKill: record }));
-    await this.store.flush();
+    const record: KillRecord = resume ?? { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
+    if (!resume) {
+      this.table.update(id, (j) => ({ ...j, pendingKill: record }));
+      await this.persistQuietly('pending kill');
+    }
 
     const result = await killTree(this.killTarget(job), signal, graceMs);
-    const done: KillRecord = { ...record, signalled: result.signalled, forced: result.forced };
+    const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
+    const done: KillRecord = { ...record, signalled, forced: result.forced };
     if (result.survivors.length) this.logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
 
     // The shim reports the main process's end; give it a moment, then fall back to the files.
@@ -275,7 +293,7 @@ export class Supervisor {
       }
     }
     const final = this.table.update(id, (j) => ({ ...j, state: annotateKill(j.state, done), pendingKill: isTerminal(j.state) ? null : j.pendingKill }));
-    await this.store.flush();
+    await this.persistQuietly('kill record');
     this.logger.info({ job: id, reason, signal, signalled: done.signalled, forced: done.forced }, 'job stopped');
     return { id, state: final?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
   }
@@ -313,7 +331,7 @@ export class Supervisor {
     }
     this.clearTimeout(id);
     this.polled.delete(id);
-    this.store.flush().catch((err: unknown) => this.logger.error({ err }, 'could not save job records'));
+    void this.persistQuietly('adopted process gone');
   }
 
   /** Resolves when the job is no longer running (or after `timeoutMs`). */
@@ -470,7 +488,7 @@ export class Supervisor {
         lost++;
       } else finished++;
     }
-    await this.store.flush();
+    await this.persistQuietly('re-adoption');
     this.startPolling();
     for (const job of interrupted) this.resumeStop(job);
     return { adopted, finished, lost };
@@ -482,7 +500,7 @@ export class Supervisor {
     if (!kill) return;
     const remaining = Math.max(0, kill.requestedAt + kill.graceMs - Date.now());
     this.logger.info({ job: job.id, reason: kill.reason, remainingMs: remaining }, 'resuming a stop interrupted by a daemon restart');
-    this.stop(job.id, resolveSignal(kill.signal), remaining, kill.reason).catch((err: unknown) => this.logger.error({ err, job: job.id }, 'resumed stop failed'));
+    this.stop(job.id, resolveSignal(kill.signal), remaining, kill.reason, kill).catch((err: unknown) => this.logger.error({ err, job: job.id }, 'resumed stop failed'));
   }
 
   /** True when `pid` carries this job's PROCD_JOB_ID and this daemon's PROCD_INSTANCE. */
@@ -498,15 +516,17 @@ export class Supervisor {
     if (this.pollTimer) return;
     this.pollTimer = setInterval(() => {
       for (const id of this.polled) {
-        void this.checkExitFile(id).then(async (done) => {
-          const job = this.table.get(id);
-          if (done || !job || job.state.kind !== 'running') return void this.polled.delete(id);
-          if (!(await isAlive(job.state.pid, job.state.startTicks)) && !(await this.checkExitFile(id))) {
-            this.table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process vanished without an exit status' });
-            this.polled.delete(id);
-            await this.store.flush();
-          }
-        });
+        void this.checkExitFile(id)
+          .then(async (done) => {
+            const job = this.table.get(id);
+            if (done || !job || job.state.kind !== 'running') return void this.polled.delete(id);
+            if (!(await isAlive(job.state.pid, job.state.startTicks)) && !(await this.checkExitFile(id))) {
+              this.table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process vanished without an exit status' });
+              this.polled.delete(id);
+              await this.persistQuietly('lost job');
+            }
+          })
+          .catch((err: unknown) => this.logger.error({ err, job: id }, 'checking a re-adopted job failed'));
       }
     }, this.opts.pollMs);
     this.pollTimer.unref();

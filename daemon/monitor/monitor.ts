@@ -128,18 +128,25 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     try {
       const table = await readProcessTable({ uid: false });
       const readAtMs = performance.now();
+      // Read with the table, before anything below yields: a process born after this is "new since the tick".
+      const uptime = uptimeTicks();
       const at = Date.now();
       const cpu = this.cpu.sample(table, readAtMs);
       this.lastCpu = cpu;
       await this.markers.update(table);
       const index = new TableIndex(table);
       const marked = this.markers.byJob(table);
-      const read: TickRead = { table, index, marked, zombieSince: this.trackZombies(table, at), at, readAtMs, uptimeTicks: uptimeTicks() };
+      const read: TickRead = { table, index, marked, zombieSince: this.trackZombies(table, at), at, readAtMs, uptimeTicks: uptime };
       for (const job of [...this.table.all()]) {
-        if (job.state.kind === 'running') await this.sampleJob(job, read);
-        else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
+        // One job's failure (a full disk while saving its flag) must not leave the others unwatched.
+        try {
+          if (job.state.kind === 'running') await this.sampleJob(job, read);
+          else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
+        } catch (err) {
+          this.logger.error({ err, job: job.id }, 'monitoring a job failed this tick');
+        }
       }
-      await this.table.flush(); // one journal write for the figures persisted this tick (none: no write)
+      await this.persist(); // one journal write for the figures persisted this tick (none: no write)
     } catch (err) {
       this.logger.error({ err }, 'monitor tick failed');
     } finally {
@@ -266,6 +273,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.table.update(job.id, (j) => ({ ...j })); // made durable by the flush at the end of the tick
   }
 
+  /**
+   * Makes the monitor's changes durable. A failure (disk full) is logged, not thrown: the change
+   * stays queued in the store for its next successful write, and the flag is still announced.
+   */
+  private async persist(): Promise<void> {
+    await this.table.flush().catch((err: unknown) => this.logger.error({ err }, 'could not save flags or figures; retried with the next change'));
+  }
+
   /** Stuck, time sink, bottleneck and zombie are conditions of a running job: they clear when it ends. */
   private clearRunningFlags(job: Job): void {
     if (!isTerminal(job.state) || !job.flags.some((f) => TICK_FLAG_KINDS.includes(f.kind))) return;
@@ -292,7 +307,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         flags: diff.flags,
         flagHistory: [...j.flagHistory, ...diff.cleared].slice(-MAX_FLAG_HISTORY),
       })) ?? job;
-    await this.table.flush();
+    await this.persist();
     for (const f of diff.raised) this.logger.info({ job: job.id, flag: f.kind, detail: f.detail }, 'flag raised');
     for (const f of diff.cleared) this.logger.info({ job: job.id, flag: f.kind }, 'flag cleared');
     for (const c of diff.changed) this.logger.info({ job: job.id, flag: c.flag.kind, from: c.from, to: c.flag.severity }, 'flag severity changed');
@@ -304,7 +319,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   private scheduleLeftoverCheck(id: JobId): void {
     const delay = Math.min(this.opts.leftoverCheckDelayMs, this.opts.autoCleanupDelayMs ?? Infinity);
-    setTimeout(() => void this.checkLeftovers(id), delay).unref();
+    setTimeout(() => void this.checkLeftovers(id).catch((err: unknown) => this.logger.error({ err, job: id }, 'leftover check failed')), delay).unref();
   }
 
   /** Looks for a finished job's leftovers now; raises/clears the flag and may clean them up. */

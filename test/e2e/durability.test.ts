@@ -170,7 +170,8 @@ describe('durability', () => {
       const j = await status(job.id);
       return j.state.kind === 'killed' ? j : null;
     }, 20_000);
-    expect(done.state).toMatchObject({ kind: 'killed', kill: { reason: 'user', signal: 'SIGTERM' } });
+    // the record is the one the user's request made: its grace and time, not the resumed remainder
+    expect(done.state).toMatchObject({ kind: 'killed', kill: { reason: 'user', signal: 'SIGTERM', graceMs: 3000 } });
     expect(done.state.kind === 'killed' && done.state.forced).toBe(true);
     expect(pidAlive(pidOf(job))).toBe(false);
   });
