@@ -19,7 +19,16 @@ export interface MethodDef<P extends Schema<unknown>, R> {
 }
 const method = <P extends Schema<unknown>, R>(def: MethodDef<P, R>): MethodDef<P, R> => def;
 
-const MAX_MS = 10 * 365 * 86_400_000;
+/** Numeric limits of the protocol's fields; the CLI checks its options against the same ones. */
+export const LIMITS = {
+  /** Any duration field: ten years. */
+  durationMs: 10 * 365 * 86_400_000,
+  minOutputBytes: 4096,
+  maxOutputBytes: 2 ** 50,
+  /** Line and record counts. */
+  count: 10_000_000,
+} as const;
+const MAX_MS = LIMITS.durationMs;
 /** A job is named by its numeric id or by its name (the most recent job with that name). */
 const jobRef = union(integer({ min: 1 }), string({ min: 1, max: 200, what: 'a job id or name' }));
 const jobRefs = array(jobRef, { min: 1, max: 1000 });
@@ -134,7 +143,7 @@ export const methods = {
       timeoutMs: optional(integer({ min: 1, max: MAX_MS })),
       expectMs: optional(integer({ min: 1, max: MAX_MS })),
       stuckAfterMs: optional(duration),
-      maxOutputBytes: optional(integer({ min: 4096, max: 2 ** 50 })),
+      maxOutputBytes: optional(integer({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
     }),
     result: result<Job>(),
     doc: 'Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller\'s environment).',
@@ -159,7 +168,7 @@ export const methods = {
     params: object({
       job: jobRef,
       stream: optional(streamName),
-      tailLines: optional(integer({ min: 0, max: 10_000_000 })),
+      tailLines: optional(integer({ min: 0, max: LIMITS.count })),
       /** Epoch milliseconds: start with output that arrived at or after this time. */
       since: optional(integer({ min: 0 })),
       cursor: optional(object({ stdout: integer({ min: 0 }), stderr: integer({ min: 0 }) })),
@@ -209,7 +218,7 @@ export const methods = {
       dryRun: optional(boolean()),
       reapParents: optional(boolean()),
       retentionMs: optional(duration),
-      maxRecords: optional(integer({ min: 0, max: 10_000_000 })),
+      maxRecords: optional(integer({ min: 0, max: LIMITS.count })),
     }),
     result: result<CleanupResult>(),
     doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',

@@ -3,17 +3,11 @@
 // not the protocol field the daemon would reject (`params.timeoutMs`).
 
 import { formatBytes, parseDuration, parseSize } from '../../shared/duration.js';
-import type { JobRef } from '../../shared/methods.js';
+import { LIMITS, type JobRef } from '../../shared/methods.js';
 import { EXIT, ExitError } from './exit-codes.js';
 
-/** The protocol's limits (shared/methods.ts): durations up to 10 years, output caps 4 KiB..1 PiB. */
-export const LIMITS = {
-  durationMs: 10 * 365 * 86_400_000,
-  minOutputBytes: 4096,
-  maxOutputBytes: 2 ** 50,
-  /** Line and record counts. */
-  count: 10_000_000,
-} as const;
+/** The protocol's own limits (shared/methods.ts), checked here so a bad value names the option. */
+export { LIMITS };
 
 export interface Range {
   min?: number;
