@@ -105,6 +105,15 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     return next;
   }
 
+  /**
+   * Queues the job's current record, volatile figures included, for the journal without changing
+   * it (nothing to announce): how figures kept in memory reach disk between durable changes.
+   */
+  journal(id: JobId): void {
+    const job = this.jobs.get(id);
+    if (job) this.store.saveJob(job);
+  }
+
   /** Makes every change so far durable (one journal write + fsync shared by concurrent callers). */
   flush(): Promise<void> {
     return this.store.flush();

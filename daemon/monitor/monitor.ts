@@ -44,6 +44,18 @@ const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck'
 /** Resource figures of a running job reach the journal at least this often (and sooner when a peak grows). */
 const RESOURCES_PERSIST_MS = 60_000;
 
+/** What the monitor remembers of one running job from tick to tick. */
+interface RunWatch {
+  /** Consecutive samples at or above the CPU threshold. */
+  hot: number;
+  /** Consecutive samples without a bottleneck condition (hysteresis). */
+  calm: number;
+  /** The job's tree at the last tick, for CPU over the tree. */
+  tree: TreeReading | undefined;
+  /** When its resource figures were last journaled, and its peaks then. */
+  persisted: { at: number; rssPeak: number; cpuPeak: number } | null;
+}
+
 /** One process-table read and what every job's sampling shares from it. */
 interface TickRead {
   table: ProcessTable;
@@ -63,19 +75,13 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private running = false;
   private readonly cpu = new CpuSampler();
   private readonly markers: MarkerCache;
-  /** Consecutive samples at or above the CPU threshold, per running job. */
-  private readonly hot = new Map<JobId, number>();
-  /** When each running job's resource figures were last journaled, and its peaks then. */
-  private readonly persisted = new Map<JobId, { at: number; rssPeak: number; cpuPeak: number }>();
-  /** Consecutive samples without a bottleneck condition, per running job (hysteresis). */
-  private readonly calm = new Map<JobId, number>();
+  /** What the monitor remembers of each running job between ticks; dropped when the job ends. */
+  private readonly watched = new Map<JobId, RunWatch>();
   /** pid:startTicks of zombies → when first seen in state Z. */
   private readonly zombieSince = new Map<string, number>();
   /** Finished jobs whose leftovers are being watched. */
   private readonly leftoverWatch = new Set<JobId>();
   private readonly cleaning = new Set<JobId>();
-  /** Each running job's tree at the last tick, for CPU over the tree. */
-  private readonly treeReadings = new Map<JobId, TreeReading>();
   /** CPU readings of the last tick, by pid:startTicks (for `status --tree`). */
   private lastCpu = new Map<string, number | null>();
   /** Last tick's cost, for `daemon status` and benchmarks. */
@@ -94,12 +100,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         this.scheduleLeftoverCheck(job.id);
         this.clearRunningFlags(job);
       }
-      if (isTerminal(job.state)) {
-        this.hot.delete(job.id);
-        this.calm.delete(job.id);
-        this.persisted.delete(job.id);
-        this.treeReadings.delete(job.id);
-      }
+      if (isTerminal(job.state)) this.watched.delete(job.id);
     });
     table.on('removed', (job) => this.leftoverWatch.delete(job.id));
     // Jobs that ended with leftovers before a restart are watched again.
@@ -182,22 +183,22 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
     const exclude = new Set<number>([process.pid, ...(job.state.shimPid === null ? [] : [job.state.shimPid])]);
     const pids = processesOf(root, read.marked.get(job.id) ?? [], read.index, exclude);
-    const sample = await this.measure(job.id, pids, root.pid, read);
-    const hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? (this.hot.get(job.id) ?? 0) + 1 : 0;
-    this.hot.set(job.id, hot);
+    let watch = this.watched.get(job.id);
+    if (!watch) this.watched.set(job.id, (watch = { hot: 0, calm: 0, tree: undefined, persisted: null }));
+    const sample = await this.measure(watch, pids, root.pid, read);
+    watch.hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? watch.hot + 1 : 0;
     if (this.outputMayMatter(job, at)) await this.opts.refreshOutput(job.id);
     const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
     if (!updated || updated.state.kind !== 'running') return;
     this.emit('sample', { job: updated, sample });
-    this.persistResources(updated, at);
+    this.persistResources(updated, watch, at);
 
     const zombies = pids
       .filter((pid) => read.zombieSince.has(pid))
       .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: read.zombieSince.get(pid)! }));
-    const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
-    const calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : (this.calm.get(job.id) ?? 0) + 1;
-    this.calm.set(job.id, calm);
-    await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
+    const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: watch.hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
+    watch.calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : watch.calm + 1;
+    await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, watch.calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
   }
 
   /**
@@ -215,7 +216,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** One reading of a job's tree: CPU over the tree since the last tick (short-lived children included), memory, counts. */
-  private async measure(id: JobId, pids: number[], mainPid: number, read: TickRead): Promise<ResourceSample> {
+  private async measure(watch: RunWatch, pids: number[], mainPid: number, read: TickRead): Promise<ResourceSample> {
     const { table, at } = read;
     let rss = 0;
     let threads = 0;
@@ -237,13 +238,13 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       const f = fdCounts[i];
       fds = f === null || f === undefined || fds === null ? null : fds + f;
     });
-    const previous = this.treeReadings.get(id);
+    const previous = watch.tree;
     const ticks = treeTicksSince(previous, members, (key) => {
       const pid = Number(key.slice(0, key.indexOf(':')));
       const p = table.get(pid);
       return p !== undefined && procKey(p) === key;
     });
-    this.treeReadings.set(id, treeReading(members, read.readAtMs, read.uptimeTicks));
+    watch.tree = treeReading(members, read.readAtMs, read.uptimeTicks);
     const elapsedMs = previous ? read.readAtMs - previous.atMs : 0;
     const cpuPercent = ticks !== null && elapsedMs > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 100_000) / elapsedMs : null;
     const main = table.get(mainPid);
@@ -263,14 +264,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
    * Samples live in memory, but a run's peaks must survive a daemon crash: they are journaled when
    * a peak has grown by a quarter since the last write, and at least every RESOURCES_PERSIST_MS.
    */
-  private persistResources(job: Job, at: number): void {
+  private persistResources(job: Job, watch: RunWatch, at: number): void {
     const r = job.resources;
     if (!r) return;
-    const last = this.persisted.get(job.id);
+    const last = watch.persisted;
     const grown = !last || r.rssPeak > last.rssPeak * 1.25 || r.cpuPeak > last.cpuPeak * 1.25 + 1;
     if (!grown && at - last.at < RESOURCES_PERSIST_MS) return;
-    this.persisted.set(job.id, { at, rssPeak: r.rssPeak, cpuPeak: r.cpuPeak });
-    this.table.update(job.id, (j) => ({ ...j })); // made durable by the flush at the end of the tick
+    watch.persisted = { at, rssPeak: r.rssPeak, cpuPeak: r.cpuPeak };
+    this.table.journal(job.id); // made durable by the flush at the end of the tick
   }
 
   /**
