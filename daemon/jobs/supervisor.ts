@@ -12,7 +12,7 @@ import { parseSignal } from '../../shared/signals.js';
 import type { Logger } from '../logger.js';
 import { streamInfo } from '../output/segments.js';
 import { readClosedFile, readExitFile, readLostBytes, readStartedFile, shimSpawnError, writeSpawnSpec, type ShimEvent } from '../output/spawn-spec.js';
-import { findMarked, isAlive, readIdentity, readProcessTable, type ProcessTable } from '../proc/process-table.js';
+import { carriesEntries, isAlive, readIdentity } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
@@ -504,12 +504,8 @@ export class Supervisor {
   }
 
   /** True when `pid` carries this job's PROCD_JOB_ID and this daemon's PROCD_INSTANCE. */
-  private async carriesMarkers(pid: number, id: JobId): Promise<boolean> {
-    const table = await readProcessTable({ uid: false });
-    const one: ProcessTable = new Map();
-    const info = table.get(pid);
-    if (info) one.set(pid, info);
-    return (await findMarked(one, markerEntries({ jobId: id, instance: this.opts.instance }))).includes(pid);
+  private carriesMarkers(pid: number, id: JobId): Promise<boolean> {
+    return carriesEntries(pid, markerEntries({ jobId: id, instance: this.opts.instance }));
   }
 
   private startPolling(): void {
@@ -553,7 +549,6 @@ function resolveSignal(input: string | number): NodeJS.Signals {
   if (!sig) throw new ProcdError(ErrorCode.BadSignal, `unknown signal: ${input} (try SIGTERM, SIGINT, SIGKILL, HUP or 15)`, { signal: input });
   return sig.name as NodeJS.Signals;
 }
-
 
 /** Segment size: a quarter of the cap, between 4 KiB and 64 MiB, so rotation drops at most a quarter. */
 export function segmentSizeFor(maxOutputBytes: number): number {

@@ -11,6 +11,7 @@ import {
   procfsEachEnviron,
   procfsReadCmdline,
   procfsReadIdentity,
+  procfsReadProc,
   procfsReadTable,
   procfsUptimeTicks,
   type ProcInfo,
@@ -128,6 +129,13 @@ export async function findMarked(table: ProcessTable, keyOrEntries: string | rea
   });
   for (const list of byValue.values()) list.sort((a, b) => a - b);
   return byValue;
+}
+
+/** True when `pid` carries every `KEY=VALUE` entry (one process read where /proc exists). */
+export async function carriesEntries(pid: number, entries: readonly string[]): Promise<boolean> {
+  const info = HAVE_PROCFS ? procfsReadProc(pid) : ((await psReadTable()).get(pid) ?? null);
+  if (!info) return false;
+  return (await findMarked(new Map([[pid, info]]), entries)).includes(pid);
 }
 
 /** Pids whose process group is `pgid` (zombies included), ascending. */

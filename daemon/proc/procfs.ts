@@ -177,8 +177,13 @@ export async function procfsReadTable(withUid = true): Promise<Map<number, ProcI
 /** The identity of one pid right now, or null when it does not exist. */
 export async function procfsReadIdentity(pid: number): Promise<{ startTicks: number; state: string } | null> {
   if (!Number.isInteger(pid) || pid <= 0) return null;
-  const info = readStat(pid, false);
+  const info = readStat(pid, false); // no owner lookup: identity checks run often
   return info ? { startTicks: info.startTicks, state: info.state } : null;
+}
+
+/** One process as a table read would show it (owner uid included), or null when it does not exist. */
+export function procfsReadProc(pid: number): ProcInfo | null {
+  return Number.isInteger(pid) && pid > 0 ? readStat(pid, true) : null;
 }
 
 /** Every value of `key` in a NUL-separated environ block (exact entries only, in order). */
