@@ -68,7 +68,7 @@ export class SocketServer {
     const decoder = new LineDecoder(MAX_FRAME_BYTES);
     /** The socket is gone: set once, by its close event. */
     let closed = false;
-    /** We ended the connection (an over-size frame): nothing more is read or sent, but it is not gone yet. */
+    /** We ended the connection (an over-size frame, a dropped subscriber): nothing more is read or sent, but it is not gone yet. */
     let ending = false;
     let resolveClosed!: () => void;
     const closedPromise = new Promise<void>((r) => (resolveClosed = r));
@@ -84,16 +84,26 @@ export class SocketServer {
       return true;
     };
 
+    /**
+     * Ends the connection from our side after `last` and what is already queued: its waits and
+     * subscriptions end now, and the client may read the rest for END_LINGER_MS.
+     */
+    const end = (last?: string) => {
+      if (ending || closed) return;
+      ending = true;
+      if (last === undefined) socket.end();
+      else socket.end(last);
+      resolveClosed(); // the close event still unregisters the connection
+      setTimeout(() => socket.destroy(), END_LINGER_MS).unref();
+    };
+
     const conn: Connection = {
       connectionId: id,
       closed: closedPromise,
       isClosed: () => closed || ending,
       notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),
       pendingBytes: () => socket.writableLength,
-      endGracefully: () => {
-        socket.end();
-        setTimeout(() => socket.destroy(), END_LINGER_MS).unref();
-      },
+      endGracefully: () => end(),
       close: () => socket.destroy(),
     };
     this.connections.add(conn);
@@ -113,13 +123,7 @@ export class SocketServer {
       for (const frame of decoder.push(chunk)) {
         if (frame.kind === 'oversize') {
           this.logger.warn({ connection: id, bytes: frame.bytes }, 'frame over the size limit; closing connection');
-          socket.end(
-            encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, `message larger than ${MAX_FRAME_BYTES} bytes; connection closed`, { limit: MAX_FRAME_BYTES })),
-          );
-          ending = true;
-          // Its subscriptions and waits end now; the close event still unregisters the connection.
-          resolveClosed();
-          setTimeout(() => socket.destroy(), END_LINGER_MS).unref();
+          end(encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, `message larger than ${MAX_FRAME_BYTES} bytes; connection closed`, { limit: MAX_FRAME_BYTES })));
           return;
         }
         this.handleLine(frame.text, conn, send);
