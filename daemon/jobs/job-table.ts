@@ -34,8 +34,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     initial: { jobs: Map<JobId, Job>; nextId: number },
   ) {
     super();
-    // Records written by an older version may lack newer fields: fill them in once, here.
-    for (const [id, job] of initial.jobs) initial.jobs.set(id, { ...job, flags: job.flags ?? [], flagHistory: job.flagHistory ?? [], resources: job.resources ?? null });
+    // Records from disk arrive complete: the store checks them and fills in what older versions lacked (store/records.ts).
     this.jobs = initial.jobs;
     this.nextId = initial.nextId;
   }
