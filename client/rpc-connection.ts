@@ -7,6 +7,8 @@ import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { encodeFrame, LineDecoder } from '../shared/framing.js';
 import { isObject } from '../shared/rpc.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -54,8 +56,10 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
     if (this.closed) return Promise.reject(new ProcdError(ErrorCode.DaemonUnavailable, 'connection to the daemon is closed', { method, disconnected: true }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // Beyond Node's timer limit (2^31−1 ms, ~24.8 days) a timer fires at once: such a long call
+      // (`wait --timeout 30d`) relies on the daemon's own deadline and on the connection instead.
       const timer =
-        timeoutMs === null
+        timeoutMs === null || timeoutMs > MAX_TIMER_MS
           ? null
           : setTimeout(() => {
               this.pending.delete(id);

@@ -88,6 +88,9 @@ async function startLocked(
   for (const warning of loaded.warnings) logger.warn({ warning }, 'state problem found at start');
   for (const warning of options.configWarnings ?? []) logger.warn({ warning }, 'configuration problem');
   const table = new JobTable(store, loaded);
+  // Events the state machine refuses are expected in races (an exit read from the file and from
+  // the channel at once), but never silent.
+  table.on('refused', ({ job, event, error }) => logger.info({ job: job.id, state: job.state.kind, event: event.type, error }, 'lifecycle event refused'));
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
     instance: instanceId(paths.home),
@@ -113,7 +116,7 @@ async function startLocked(
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
     logger.error({ err }, 'could not save the records of re-adopted jobs; they are retried with the next change');
-    return { adopted: 0, finished: 0, lost: 0 };
+    return { adopted: 0, finished: 0, lost: 0, queued: 0 };
   });
   monitor.start();
   await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'start-up snapshot failed'));

@@ -2,6 +2,8 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import type { OutcomeKind } from './outcomes.js';
+
 export type JobId = number;
 
 export type Command =
@@ -67,6 +69,9 @@ export interface RunningProcess {
   shimPid: number | null;
 }
 
+/** Why a queued job is not running yet. Later issues add slots, dependencies and backoff reasons. */
+export type QueueReason = { kind: 'not_before'; at: number; detail: string };
+
 interface Ended extends ExitInfo {
   startedAt: number;
   endedAt: number;
@@ -74,11 +79,20 @@ interface Ended extends ExitInfo {
   /** The main process it ran as (null when it never started): leftovers are found from it. */
   pid: number | null;
   startTicks: number | null;
+  /** How it ended, from the closed table in outcomes.ts (`limit: memory`, …: the detail). */
+  outcome: OutcomeKind;
+  outcomeDetail: string | null;
 }
 
+/**
+ * The lifecycle: `queued` (waiting, with the reason) → `starting` (the shim is launching it) →
+ * `running` ⇄ `paused` → one of the terminal states. Each variant carries only its own data.
+ */
 export type JobState =
-  | { kind: 'queued'; queuedAt: number }
+  | { kind: 'queued'; queuedAt: number; reason: QueueReason }
+  | { kind: 'starting'; since: number }
   | ({ kind: 'running'; startedAt: number } & RunningProcess)
+  | ({ kind: 'paused'; startedAt: number; pausedAt: number } & RunningProcess)
   | ({ kind: 'completed' } & Ended)
   | ({ kind: 'failed'; spawnError: SpawnError | null } & Ended)
   | ({ kind: 'killed'; kill: KillRecord | null; forced: boolean } & Ended)
@@ -86,19 +100,60 @@ export type JobState =
   | ({ kind: 'lost'; reason: string } & Ended);
 
 export type JobStateKind = JobState['kind'];
-export const JOB_STATE_KINDS: readonly JobStateKind[] = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'killed',
-  'timed_out',
-  'lost',
-] as const;
-export const TERMINAL_STATES: readonly JobStateKind[] = ['completed', 'failed', 'killed', 'timed_out', 'lost'];
+export type TerminalState = Extract<JobState, { outcome: OutcomeKind }>;
+export type LiveProcessState = Extract<JobState, { kind: 'running' | 'paused' }>;
 
-export function isTerminal(state: JobState): state is Extract<JobState, Ended & { kind: string }> {
-  return TERMINAL_STATES.includes(state.kind);
+/** Every state kind, in lifecycle order; `satisfies` keeps it complete when a kind is added. */
+const KIND_TABLE = {
+  queued: 'live',
+  starting: 'live',
+  running: 'live',
+  paused: 'live',
+  completed: 'terminal',
+  failed: 'terminal',
+  killed: 'terminal',
+  timed_out: 'terminal',
+  lost: 'terminal',
+} as const satisfies Record<JobStateKind, 'live' | 'terminal'>;
+
+export const JOB_STATE_KINDS = Object.keys(KIND_TABLE) as JobStateKind[];
+export const TERMINAL_STATES = JOB_STATE_KINDS.filter((k) => KIND_TABLE[k] === 'terminal');
+
+// Named predicates: code asks what it means ("has it ended?", "is there a process?") instead of
+// comparing kinds, so a new state is handled in one place.
+
+/** Ended for good: completed, failed, killed, timed_out or lost. */
+export function isTerminal(state: JobState): state is TerminalState {
+  return KIND_TABLE[state.kind] === 'terminal';
+}
+/** Not ended yet: queued, starting, running or paused (a live name is unique from issue 6 on). */
+export function isLive(state: JobState): boolean {
+  return !isTerminal(state);
+}
+/** The job's main process exists (running or paused): it can be signalled, sampled and stopped. */
+export function hasLiveProcess(state: JobState): state is LiveProcessState {
+  return state.kind === 'running' || state.kind === 'paused';
+}
+/** Waiting for its process: queued or being launched by the shim. */
+export function isWaitingToRun(state: JobState): state is Extract<JobState, { kind: 'queued' | 'starting' }> {
+  return state.kind === 'queued' || state.kind === 'starting';
+}
+/** Ended by procd's own stop (kill, timeout, shutdown, cleanup): carries the kill record. */
+export function wasStopped(state: JobState): state is Extract<JobState, { kind: 'killed' | 'timed_out' }> {
+  return state.kind === 'killed' || state.kind === 'timed_out';
+}
+/** Ended because the command could not be started at all. */
+export function isSpawnFailure(state: JobState): state is Extract<JobState, { kind: 'failed' }> & { spawnError: SpawnError } {
+  return state.kind === 'failed' && state.spawnError !== null;
+}
+/** The main pid of the current process, or of the last one for an ended job (null when it never started). */
+export function mainPid(state: JobState): number | null {
+  if (hasLiveProcess(state)) return state.pid;
+  return isTerminal(state) ? state.pid : null;
+}
+/** Counts per state kind, every kind present. */
+export function emptyStateCounts(): Record<JobStateKind, number> {
+  return Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, 0])) as Record<JobStateKind, number>;
 }
 
 export type FlagKind = 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers';

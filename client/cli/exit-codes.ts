@@ -1,7 +1,7 @@
 // The CLI's exit codes (documented in the README). Commands that wait for a job exit with the
 // job's own code instead; these are the ones procd itself uses.
 
-import type { Job } from '../../shared/job.js';
+import { isTerminal, type Job } from '../../shared/job.js';
 
 export const EXIT = {
   ok: 0,
@@ -28,10 +28,8 @@ export class ExitError extends Error {
 /** The exit code a shell would have given for this job (null while it is still running). */
 export function jobExitCode(job: Job): number | null {
   const s = job.state;
+  if (!isTerminal(s)) return null;
   switch (s.kind) {
-    case 'queued':
-    case 'running':
-      return null;
     case 'completed':
       return 0;
     case 'failed':
@@ -43,8 +41,17 @@ export function jobExitCode(job: Job): number | null {
       return s.exitCode ?? EXIT.error;
     case 'lost':
       return s.exitCode ?? EXIT.error;
-    default:
-      // killed / timed_out: 128+N for a signal death, else whatever the job exited with.
+    case 'killed':
+    case 'timed_out':
+      // A job cancelled before it ever ran has no process and no signal: an ordinary error.
+      if (s.outcome === 'cancelled') return EXIT.error;
+      // 128+N for a signal death, else whatever the job exited with.
       return s.exitCode === null || s.exitCode === 0 ? 128 + (s.signal?.number ?? 15) : s.exitCode;
+    default:
+      return unreachable(s);
   }
+}
+
+function unreachable(state: never): never {
+  throw new Error(`unhandled job state ${JSON.stringify(state)}`);
 }

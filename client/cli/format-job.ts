@@ -1,51 +1,56 @@
 // Human-readable pieces of a job, shared by ls and status.
 
 import { formatBytes, formatDuration } from '../../shared/duration.js';
-import { commandText, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
+import { commandText, hasLiveProcess, isTerminal, wasStopped, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
 import type { Color } from './output.js';
 
 export function stateColor(kind: JobState['kind']): Color {
   switch (kind) {
     case 'running':
+    case 'starting':
       return 'cyan';
     case 'completed':
       return 'green';
     case 'queued':
+    case 'paused':
       return 'gray';
     case 'killed':
     case 'timed_out':
       return 'yellow';
-    default:
+    case 'failed':
+    case 'lost':
       return 'red';
+    default:
+      return unreachable(kind);
   }
 }
 
 /** Elapsed time of a running job, or the duration of a finished one. */
 export function elapsed(job: Job | JobSummary, now = Date.now()): string {
   const s = job.state;
-  if (s.kind === 'queued') return '-';
-  if (s.kind === 'running') return formatDuration(now - s.startedAt);
-  return formatDuration(s.durationMs);
+  if (hasLiveProcess(s)) return formatDuration(now - s.startedAt);
+  return isTerminal(s) ? formatDuration(s.durationMs) : '-';
 }
 
 /** `0`, `3`, `SIGKILL(137)`, `ENOENT`, or `-` while running. */
 export function exitText(job: Job | JobSummary): string {
   const s = job.state;
-  if (s.kind === 'queued' || s.kind === 'running') return '-';
+  if (!isTerminal(s)) return '-';
   if (s.kind === 'failed' && s.spawnError) return s.spawnError.code;
+  if (s.outcome === 'cancelled') return 'cancelled';
   if (s.signal) return `${s.signal.name}(${s.exitCode ?? 128 + s.signal.number})`;
   return s.exitCode === null ? '?' : String(s.exitCode);
 }
 
 export function pidText(job: Job | JobSummary): string {
-  return job.state.kind === 'running' ? String(job.state.pid) : '-';
+  return hasLiveProcess(job.state) ? String(job.state.pid) : '-';
 }
 
 /** The state, with `killed!` for a forced kill and `stopping`/`timing-out` while a stop is under way. */
 export function stateText(job: Job | JobSummary): string {
   const s = job.state;
-  if (s.kind === 'running' && job.pendingKill) return job.pendingKill.reason === 'timeout' ? 'timing-out' : 'stopping';
-  if ((s.kind === 'killed' || s.kind === 'timed_out') && s.forced) return `${s.kind}!`;
+  if (hasLiveProcess(s) && job.pendingKill) return job.pendingKill.reason === 'timeout' ? 'timing-out' : 'stopping';
+  if (wasStopped(s) && s.forced) return `${s.kind}!`;
   return s.kind;
 }
 
@@ -67,7 +72,7 @@ export function time(ms: number): string {
 export function cpuText(job: Job | JobSummary): string {
   const r = job.resources;
   if (!r?.last) return '-';
-  const v = job.state.kind === 'running' ? r.last.cpuPercent : hasCpuReading(r) ? r.cpuAvg : null;
+  const v = hasLiveProcess(job.state) ? r.last.cpuPercent : hasCpuReading(r) ? r.cpuAvg : null;
   return v === null ? '-' : `${v.toFixed(0)}%`;
 }
 
@@ -80,10 +85,14 @@ export function hasCpuReading(r: ResourceStats): boolean {
 export function memText(job: Job | JobSummary): string {
   const r = job.resources;
   if (!r?.last) return '-';
-  return formatBytes(job.state.kind === 'running' ? r.last.rssBytes : r.rssPeak);
+  return formatBytes(hasLiveProcess(job.state) ? r.last.rssBytes : r.rssPeak);
 }
 
 /** Active flags, e.g. `stuck,leftovers:2`. */
 export function flagText(job: Job | JobSummary): string {
   return job.flags.map((f) => (f.kind === 'leftovers' || f.kind === 'zombie' ? `${f.kind}:${f.pids.length}` : f.severity === 'high' ? `${f.kind}!` : f.kind)).join(',');
+}
+
+function unreachable(kind: never): never {
+  throw new Error(`unhandled job state ${String(kind)}`);
 }

@@ -4,7 +4,7 @@
 // final notification saying why — so one stuck client can never grow the daemon's memory.
 
 import { EVENT_METHOD, type EventJob, type EventKind, type NewEvent, type ProcdEvent } from '../../shared/events.js';
-import type { Job } from '../../shared/job.js';
+import { hasLiveProcess, type Job } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
@@ -32,9 +32,10 @@ export class EventBus {
     private readonly logger: Logger,
   ) {
     table.on('change', ({ job, previous, before }) => {
-      if (job.state.kind === 'running' && job.pendingKill && !before?.pendingKill) this.publish({ kind: 'job.stopping', job: eventJob(job), kill: job.pendingKill });
+      if (hasLiveProcess(job.state) && job.pendingKill && !before?.pendingKill) this.publish({ kind: 'job.stopping', job: eventJob(job), kill: job.pendingKill });
       if (previous === job.state.kind) return;
-      if (job.state.kind === 'running' && previous !== 'running') this.publish({ kind: 'job.started', job: eventJob(job), pid: job.state.pid });
+      // Started once per run: from starting (a resume from paused is not a start).
+      if (job.state.kind === 'running' && previous === 'starting') this.publish({ kind: 'job.started', job: eventJob(job), pid: job.state.pid });
       this.publish({ kind: 'job.state', job: eventJob(job), from: previous, to: job.state.kind, state: job.state });
     });
     monitor.on('flags', ({ job, raised, cleared, changed }) => {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isTerminal, type Job } from '../../shared/job.js';
+import { isSpawnFailure, isTerminal, type Job } from '../../shared/job.js';
 import type { LogChunk, LogsResult, ParamsOf } from '../../shared/methods.js';
 import { cursorAtTime, readInterleaved, readStream, streamInfo, tailCursor, type Cursor } from '../output/segments.js';
 import { readClosedFile } from '../output/spawn-spec.js';
@@ -52,7 +52,8 @@ async function readFrom(job: Job, stream: 'stdout' | 'stderr' | 'both', cursor: 
 /** True when the job has ended, its shim has drained every pipe, and the cursor is at the end. */
 async function outputComplete(job: Job, cursor: Cursor, stream: 'stdout' | 'stderr' | 'both'): Promise<boolean> {
   if (!isTerminal(job.state)) return false;
-  if (job.state.kind === 'failed' && job.state.spawnError) return true;
+  // A job that never had a process has no shim that would write `closed`.
+  if (isSpawnFailure(job.state) || job.state.pid === null) return true;
   if (!(await readClosedFile(job.dir))) return false;
   const [out, err] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr')]);
   const outDone = stream === 'stderr' || cursor.stdout >= out.end;

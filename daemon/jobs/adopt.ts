@@ -5,7 +5,7 @@
 import { mkdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import type { Job, JobId } from '../../shared/job.js';
+import { hasLiveProcess, type Job, type JobId } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { isDeadState, readCmdline, readProcessTable, startTimeMs, type ProcessTable } from '../proc/process-table.js';
 import type { StateStore } from '../store/state-store.js';
@@ -30,7 +30,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   const owner = await ownerOf(pid);
   const me = typeof process.getuid === 'function' ? process.getuid() : owner;
   if (owner !== null && owner !== me) throw fail(`pid ${pid} belongs to uid ${owner}, not to you (uid ${me})`, 'other_user');
-  const shimOf = [...table.all()].find((j) => j.state.kind === 'running' && j.state.shimPid === pid);
+  const shimOf = [...table.all()].find((j) => hasLiveProcess(j.state) && j.state.shimPid === pid);
   if (shimOf) throw fail(`pid ${pid} is the procd shim of job ${shimOf.id} (${shimOf.name}): procd already owns it`, 'already_tracked');
   const tracked = await jobOwning(pid);
   if (tracked) throw fail(alreadyTracked(pid, tracked), 'already_tracked');
@@ -40,7 +40,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '/');
   // Checked again with no await before create: two adopts of one pid at the same instant both
   // passed the checks above, and must not both become jobs.
-  const raced = [...table.all()].find((j) => j.state.kind === 'running' && j.state.pid === pid && j.state.startTicks === proc.startTicks);
+  const raced = [...table.all()].find((j) => hasLiveProcess(j.state) && j.state.pid === pid && j.state.startTicks === proc.startTicks);
   if (raced) throw fail(alreadyTracked(pid, raced), 'already_tracked');
   const job = table.create({
     name: params.name ?? defaultJobName(argv[0] ?? '', `pid-${pid}`),
@@ -73,6 +73,6 @@ async function ownerOf(pid: number): Promise<number | null> {
 
 function alreadyTracked(pid: number, job: Job): string {
   const which = `job ${job.id} (${job.name})`;
-  if (job.state.kind !== 'running') return `pid ${pid} is already tracked: it is a leftover of the finished ${which}; \`procd cleanup\` ends it`;
+  if (!hasLiveProcess(job.state)) return `pid ${pid} is already tracked: it is a leftover of the finished ${which}; \`procd cleanup\` ends it`;
   return job.state.pid === pid ? `pid ${pid} is already tracked as ${which}` : `pid ${pid} is already tracked as a process of ${which}`;
 }

@@ -3,7 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary } from '../../shared/job.js';
+import { emptyStateCounts, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason } from '../../shared/job.js';
 import type { JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
 import { transition, type JobEvent } from './transitions.js';
@@ -21,11 +21,23 @@ export interface NewJob {
   tags: string[];
   spec: JobSpec;
   dirFor: (id: JobId) => string;
+  /** Why it must wait before it starts; absent: it starts now (`starting`). */
+  queued?: QueueReason;
+}
+
+/** What update() may change: everything but the identity and the state (the state machine's alone). */
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output'>>;
+
+/** An event the state machine refused: logged by the daemon, never dropped silently. */
+export interface RefusedEvent {
+  job: Job;
+  event: JobEvent;
+  error: string;
 }
 
 export type ListFilter = ParamsOf<'list'>;
 
-export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job] }> {
+export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job]; refused: [RefusedEvent] }> {
   private readonly jobs: Map<JobId, Job>;
   private nextId: number;
 
@@ -48,7 +60,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       tags: input.tags,
       createdAt: now,
       spec: input.spec,
-      state: { kind: 'queued', queuedAt: now },
+      state: input.queued ? { kind: 'queued', queuedAt: now, reason: input.queued } : { kind: 'starting', since: now },
       pendingKill: null,
       flags: [],
       flagHistory: [],
@@ -67,7 +79,10 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     const job = this.jobs.get(id);
     if (!job) return null;
     const result = transition(job.state, event);
-    if (!result.ok) return null;
+    if (!result.ok) {
+      this.emit('refused', { job, event, error: result.error });
+      return null;
+    }
     const previous = job.state.kind;
     const next: Job = { ...job, state: result.state, pendingKill: isTerminal(result.state) ? null : job.pendingKill };
     this.jobs.set(id, next);
@@ -76,13 +91,12 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     return next;
   }
 
-  /** Changes fields other than the state (pending kill, output figures, flags, kill annotations). */
-  update(id: JobId, change: (job: Job) => Job): Job | null {
+  /** Changes fields other than the identity and the state (pending kill, output figures, flags); the state changes only through apply(). */
+  update(id: JobId, change: (job: Job) => JobFields): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
-    const next = change(job);
-    if (next === job) return job;
-    if (next.state.kind !== job.state.kind) throw new Error('update() must not change the state kind; use apply()');
+    const fields = change(job);
+    const next: Job = { ...job, ...fields, id: job.id, state: job.state };
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous: job.state.kind, before: job });
@@ -98,7 +112,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
   updateVolatile(id: JobId, change: (job: Job) => Pick<Job, 'resources' | 'output'> & Partial<Pick<Job, 'flags'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
-    const next: Job = { ...job, ...change(job) };
+    const next: Job = { ...job, ...change(job), id: job.id, state: job.state };
     this.jobs.set(id, next);
     this.emit('sample', next);
     return next;
@@ -174,7 +188,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
   }
 
   counts(): Record<JobState['kind'], number> {
-    const counts: Record<JobState['kind'], number> = { queued: 0, running: 0, completed: 0, failed: 0, killed: 0, timed_out: 0, lost: 0 };
+    const counts: Record<JobState['kind'], number> = emptyStateCounts();
     for (const job of this.jobs.values()) counts[job.state.kind]++;
     return counts;
   }

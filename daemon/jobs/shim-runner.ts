@@ -12,7 +12,14 @@ import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 /** The shim script ships as a source file next to the compiled code (dist/ → ../../../daemon/shim). */
 export const SHIM_PATH = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
 
-export interface ShimHandle extends EventEmitter<{ event: [ShimEvent]; gone: [] }> {
+/** How the shim process itself ended: its status, or the error that kept it from running. */
+export interface ShimGone {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error: NodeJS.ErrnoException | null;
+}
+
+export interface ShimHandle extends EventEmitter<{ event: [ShimEvent]; gone: [ShimGone] }> {
   pid: number;
 }
 
@@ -48,7 +55,14 @@ export function startShim(jobDir: string, shimLogFile: string): ShimHandle {
       if (event) handle.emit('event', event);
     }
   });
-  child.on('error', () => handle.emit('gone'));
-  child.on('close', () => handle.emit('gone'));
+  // 'error' (the interpreter could not be run) and 'close' can both come: report the first.
+  let gone = false;
+  const report = (status: ShimGone) => {
+    if (gone) return;
+    gone = true;
+    handle.emit('gone', status);
+  };
+  child.on('error', (error: NodeJS.ErrnoException) => report({ code: null, signal: null, error }));
+  child.on('close', (code, signal) => report({ code, signal, error: null }));
   return handle;
 }

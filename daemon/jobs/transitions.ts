@@ -1,72 +1,135 @@
-// The job state machine as a pure function: (state, event) → new state, or an error saying why
-// the event does not apply. The job table is the only caller; tests exercise it on its own.
+// The job state machine as a pure function: (state, event) → new state, or a refusal saying why
+// the event does not apply. The job table is the only caller; nothing else writes a state. Both
+// switches are exhaustive: a new state kind or event type does not compile until it is handled.
 
-import type { JobState, KillRecord, SpawnError } from '../../shared/job.js';
+import type { JobState, KillRecord, SpawnError, TerminalState } from '../../shared/job.js';
+import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
 
 export type JobEvent =
+  /** A queued job's turn came: the launcher is starting its shim. */
+  | { type: 'launch'; at: number }
   | { type: 'started'; at: number; pid: number; startTicks: number | null; shimPid: number | null }
   | { type: 'spawn_failed'; at: number; error: SpawnError }
   /** The main process ended. `kill` is the stop request in progress, if any; it decides killed vs timed_out. */
   | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean }
-  | { type: 'lost'; at: number; reason: string };
+  | { type: 'lost'; at: number; reason: string }
+  | { type: 'pause'; at: number }
+  | { type: 'resume'; at: number }
+  /** Stopped before it ever ran. */
+  | { type: 'cancel'; at: number; kill: KillRecord | null }
+  /** The kill procedure finished after the main process had already ended: the complete record. */
+  | { type: 'kill_recorded'; kill: KillRecord };
+
+export type JobEventType = JobEvent['type'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'pause', 'resume', 'cancel', 'kill_recorded'];
 
 export type TransitionResult = { ok: true; state: JobState } | { ok: false; error: string };
 
 export function transition(state: JobState, event: JobEvent): TransitionResult {
   switch (state.kind) {
     case 'queued':
-      if (event.type === 'started') {
-        return ok({ kind: 'running', startedAt: event.at, pid: event.pid, startTicks: event.startTicks, shimPid: event.shimPid });
+      switch (event.type) {
+        case 'launch':
+          return ok({ kind: 'starting', since: event.at });
+        case 'cancel':
+          return ok({ kind: 'killed', ...neverRan(event.at, 'cancelled'), kill: event.kill, forced: false });
+        case 'started':
+        case 'spawn_failed':
+        case 'exited':
+        case 'lost':
+        case 'pause':
+        case 'resume':
+        case 'kill_recorded':
+          return refuse(state, event);
+        default:
+          return unreachable(event);
       }
-      if (event.type === 'spawn_failed') {
-        return ok({ kind: 'failed', startedAt: event.at, endedAt: event.at, durationMs: 0, pid: null, startTicks: null, exitCode: null, signal: null, spawnError: event.error });
+    case 'starting':
+      switch (event.type) {
+        case 'started':
+          return ok({ kind: 'running', startedAt: event.at, pid: event.pid, startTicks: event.startTicks, shimPid: event.shimPid });
+        case 'spawn_failed':
+          return ok({ kind: 'failed', ...neverRan(event.at, 'spawn_error'), spawnError: event.error });
+        case 'launch':
+        case 'exited':
+        case 'lost':
+        case 'pause':
+        case 'resume':
+        case 'cancel':
+        case 'kill_recorded':
+          return refuse(state, event);
+        default:
+          return unreachable(event);
       }
-      break;
-    case 'running': {
-      const ended = {
-        startedAt: state.startedAt,
-        endedAt: event.at,
-        durationMs: Math.max(0, event.at - state.startedAt),
-        pid: state.pid,
-        startTicks: state.startTicks,
-      };
-      if (event.type === 'exited') return ok(endState(ended, event));
-      if (event.type === 'lost') return ok({ kind: 'lost', ...ended, exitCode: null, signal: null, reason: event.reason });
-      break;
-    }
+    case 'running':
+    case 'paused':
+      switch (event.type) {
+        case 'exited':
+          return ok(endState(state, event));
+        case 'lost':
+          return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'vanished', outcomeDetail: null, reason: event.reason });
+        case 'pause':
+          if (state.kind === 'paused') return refuse(state, event);
+          return ok({ ...state, kind: 'paused', pausedAt: event.at });
+        case 'resume': {
+          if (state.kind === 'running') return refuse(state, event);
+          const { pausedAt: _pausedAt, ...rest } = state;
+          return ok({ ...rest, kind: 'running' });
+        }
+        case 'launch':
+        case 'started':
+        case 'spawn_failed':
+        case 'cancel':
+        case 'kill_recorded':
+          return refuse(state, event);
+        default:
+          return unreachable(event);
+      }
+    case 'killed':
+    case 'timed_out':
+      if (event.type === 'kill_recorded') return ok({ ...state, kill: event.kill, forced: state.forced || event.kill.forced.length > 0 });
+      return refuse(state, event);
+    case 'completed':
+    case 'failed':
+    case 'lost':
+      return refuse(state, event);
     default:
-      return { ok: false, error: `job already ended (${state.kind}); event ${event.type} ignored` };
+      return unreachable(state);
   }
-  return { ok: false, error: `event ${event.type} does not apply to a ${state.kind} job` };
 }
 
-function endState(
-  ended: { startedAt: number; endedAt: number; durationMs: number; pid: number; startTicks: number | null },
-  event: Extract<JobEvent, { type: 'exited' }>,
-): JobState {
+function refuse(state: JobState, event: JobEvent): TransitionResult {
+  if (TERMINAL_KINDS.has(state.kind)) return { ok: false, error: `job already ended (${state.kind}); event ${event.type} ignored` };
+  return { ok: false, error: `event ${event.type} does not apply to a ${state.kind} job` };
+}
+const TERMINAL_KINDS = new Set<JobState['kind']>(['completed', 'failed', 'killed', 'timed_out', 'lost']);
+
+function unreachable(value: never): never {
+  throw new Error(`unhandled lifecycle case: ${JSON.stringify(value)}`);
+}
+
+/** The fields of an end for a job that never had a process. */
+function neverRan(at: number, outcome: OutcomeKind) {
+  return { startedAt: at, endedAt: at, durationMs: 0, pid: null, startTicks: null, exitCode: null, signal: null, outcome, outcomeDetail: null };
+}
+
+function ended(state: Extract<JobState, { kind: 'running' | 'paused' }>, at: number) {
+  return { startedAt: state.startedAt, endedAt: at, durationMs: Math.max(0, at - state.startedAt), pid: state.pid, startTicks: state.startTicks };
+}
+
+function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, event: Extract<JobEvent, { type: 'exited' }>): TerminalState {
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };
   // A signal death reports 128+N like a shell does, never 0. A job that catches procd's stop
   // signal and exits 0 was still stopped, not completed: it reports 128+N of that signal too.
   const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
   const exitCode = signal ? 128 + signal.number : event.exitCode === 0 && stopSignal ? 128 + stopSignal.number : event.exitCode;
-  const exit = { ...ended, exitCode, signal };
-  if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, kill: event.kill, forced: event.forced };
-  if (event.kill) return { kind: 'killed', ...exit, kill: event.kill, forced: event.forced };
-  if (signal) return { kind: 'killed', ...exit, kill: null, forced: false };
-  if (exitCode === 0) return { kind: 'completed', ...exit };
-  return { kind: 'failed', ...exit, spawnError: null };
-}
-
-/**
- * Records how a stop ended once the kill procedure has finished: the main process may have died
- * from the first signal while a descendant needed SIGKILL after the grace period.
- */
-export function annotateKill(state: JobState, kill: KillRecord): JobState {
-  if (state.kind === 'killed' || state.kind === 'timed_out') {
-    return { ...state, kill, forced: state.forced || kill.forced.length > 0 };
-  }
-  return state;
+  const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: null };
+  if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, outcome: 'timeout', kill: event.kill, forced: event.forced };
+  if (event.kill) return { kind: 'killed', ...exit, outcome: 'signal', kill: event.kill, forced: event.forced };
+  if (signal) return { kind: 'killed', ...exit, outcome: 'signal', kill: null, forced: false };
+  if (exitCode === 0) return { kind: 'completed', ...exit, outcome: 'exit' };
+  return { kind: 'failed', ...exit, outcome: 'exit', spawnError: null };
 }
 
 const ok = (state: JobState): TransitionResult => ({ ok: true, state });

@@ -3,7 +3,7 @@
 // descendants. Environments are read once per process (keyed by pid + start time) and cached,
 // because a process's initial environment never changes.
 
-import type { Job, JobId } from '../../shared/job.js';
+import { hasLiveProcess, isTerminal, type Job, type JobId } from '../../shared/job.js';
 import { INSTANCE_MARKER, JOB_MARKER } from '../jobs/kill-tree.js';
 import { isDeadState, readEnvironKeys, type ProcessTable, type ProcInfo } from '../proc/process-table.js';
 
@@ -93,7 +93,8 @@ function push(map: Map<number, number[]>, k: number, v: number): void {
 /** The job's main pid (running or finished) and whether it leads its own group and session. */
 export function jobRoot(job: Job): { pid: number; startTicks: number | null; ownsGroup: boolean } | null {
   const s = job.state;
-  if (s.kind === 'queued' || s.pid === null) return null;
+  if (!hasLiveProcess(s) && !isTerminal(s)) return null;
+  if (s.pid === null) return null;
   return { pid: s.pid, startTicks: s.startTicks, ownsGroup: ownsProcessGroup(job) };
 }
 

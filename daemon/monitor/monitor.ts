@@ -304,7 +304,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
     const updated =
       this.table.update(job.id, (j) => ({
-        ...j,
         flags: diff.flags,
         flagHistory: [...j.flagHistory, ...diff.cleared].slice(-MAX_FLAG_HISTORY),
       })) ?? job;

@@ -3,6 +3,8 @@
 // skips it and says so. Only what code relies on is checked; optional fields get their defaults.
 
 import { JOB_STATE_KINDS, TERMINAL_STATES, type Job, type JobId } from '../../shared/job.js';
+import { OUTCOME_KINDS } from '../../shared/outcomes.js';
+import { upgradeJobRecord } from './upgrade-record.js';
 
 export type JournalEntry = { seq: number; t: 'job'; job: Job } | { seq: number; t: 'rm'; id: JobId } | { seq: number; t: 'next'; nextId: number };
 
@@ -20,7 +22,8 @@ export const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v
 const STATE_KINDS: readonly string[] = JOB_STATE_KINDS;
 const ENDED_KINDS: readonly string[] = TERMINAL_STATES;
 
-export function checkJob(value: unknown): Checked<Job> {
+export function checkJob(raw: unknown): Checked<Job> {
+  const value = upgradeJobRecord(raw);
   if (!isObj(value)) return { ok: false, problem: `job is ${value === null ? 'null' : `a ${Array.isArray(value) ? 'list' : typeof value}`}`, id: null };
   const id = isPositiveInt(value.id) ? value.id : null;
   const problem = id === null ? 'id is not a positive integer' : (basicsProblem(value) ?? specProblem(value.spec) ?? stateProblem(value.state));
@@ -37,7 +40,7 @@ export function checkJob(value: unknown): Checked<Job> {
     flagHistory: Array.isArray(value.flagHistory) ? value.flagHistory : [],
     resources: isObj(value.resources) ? value.resources : null,
     output,
-    state: ENDED_KINDS.includes(state.kind as string) ? { ...state, pid: state.pid ?? null, startTicks: state.startTicks ?? null } : state,
+    state: ENDED_KINDS.includes(state.kind as string) ? { ...state, pid: state.pid ?? null, startTicks: state.startTicks ?? null, outcomeDetail: state.outcomeDetail ?? null } : state,
   };
   return { ok: true, value: job as unknown as Job };
 }
@@ -69,9 +72,12 @@ function stateProblem(state: unknown): string | null {
   if (!isObj(state)) return 'state is not an object';
   const kind = state.kind;
   if (!isStr(kind) || !STATE_KINDS.includes(kind)) return `state.kind ${JSON.stringify(kind) ?? 'undefined'} is unknown`;
+  if (ENDED_KINDS.includes(kind) && !(isStr(state.outcome) && (OUTCOME_KINDS as string[]).includes(state.outcome))) return `${kind} state with an unknown outcome ${JSON.stringify(state.outcome)}`;
   const bad = (fields: string) => `${kind} state without ${fields}`;
-  if (kind === 'queued') return isNum(state.queuedAt) ? null : bad('queuedAt');
-  if (kind === 'running') {
+  if (kind === 'queued') return isNum(state.queuedAt) && isObj(state.reason) && isNum(state.reason.at) && isStr(state.reason.detail) ? null : bad('queuedAt and a reason');
+  if (kind === 'starting') return isNum(state.since) ? null : bad('since');
+  if (kind === 'paused' && !isNum(state.pausedAt)) return bad('pausedAt');
+  if (kind === 'running' || kind === 'paused') {
     // readopt() and kill signal this pid: it must be a real one.
     if (!isNum(state.startedAt) || !isPositiveInt(state.pid)) return bad('startedAt and pid');
     return isNumOrNull(state.startTicks ?? null) && isNumOrNull(state.shimPid ?? null) ? null : bad('numeric startTicks and shimPid');

@@ -77,7 +77,7 @@ const ofJob = (events: ProcdEvent[], id: number) => events.filter((e) => 'job' i
 const describeEvent = (e: ProcdEvent) => (e.kind === 'job.state' ? `job.state:${e.from ?? 'new'}>${e.to}` : e.kind);
 
 describe('events', () => {
-  it('the library subscription gets a short job queued → running → completed, in order, numbered one by one', async () => {
+  it('the library subscription gets a short job starting → running → completed, in order, numbered one by one', async () => {
     await start();
     const c = await d!.client();
     const events: ProcdEvent[] = [];
@@ -93,7 +93,7 @@ describe('events', () => {
     expect(events[0]!.seq).toBe(sub.seq + 1);
     events.forEach((e, i) => expect(e.seq).toBe(sub.seq + 1 + i));
     const mine = ofJob(events, job.id);
-    expect(mine.map(describeEvent)).toEqual(['job.state:new>queued', 'job.started', 'job.state:queued>running', 'job.state:running>completed']);
+    expect(mine.map(describeEvent)).toEqual(['job.state:new>starting', 'job.started', 'job.state:starting>running', 'job.state:running>completed']);
     const started = mine[1]!;
     expect(started).toMatchObject({ kind: 'job.started', job: { id: job.id, name: 'short', tags: ['t1'], state: 'running' } });
     expect(started.kind === 'job.started' && started.pid).toBe(job.state.kind === 'running' ? job.state.pid : -1);
@@ -137,13 +137,13 @@ describe('events', () => {
     // the unfiltered stream: increasing numbers, every kind, each job's story in order
     const e = all.events;
     expectIncreasing(e);
-    expect(ofJob(e, 2).map(describeEvent)).toEqual(['job.state:new>queued', 'job.started', 'job.state:queued>running', 'job.state:running>completed']);
+    expect(ofJob(e, 2).map(describeEvent)).toEqual(['job.state:new>starting', 'job.started', 'job.state:starting>running', 'job.state:running>completed']);
     const j3 = ofJob(e, 3).map((x) => (x.kind === 'flag.raised' || x.kind === 'flag.cleared' ? `${x.kind}:${x.flag.kind}` : describeEvent(x)));
     // (a repeated flag.cleared after these is a known race, checked on its own in test/unit/monitor/monitor-leftovers.test.ts)
     expect(j3.slice(0, 7)).toEqual([
-      'job.state:new>queued',
+      'job.state:new>starting',
       'job.started',
-      'job.state:queued>running',
+      'job.state:starting>running',
       'job.state:running>completed',
       'flag.raised:leftovers',
       'leftover.found',
@@ -165,7 +165,7 @@ describe('events', () => {
     // --job 2: only job 2's events (and daemon-wide ones)
     expectIncreasing(onlyJob2.events);
     expect(onlyJob2.events.filter((x) => !('job' in x) || x.job.id !== 2).map((x) => x.kind)).toEqual(['daemon.shutdown']);
-    expect(onlyJob2.events.map(describeEvent)).toEqual(['job.state:new>queued', 'job.started', 'job.state:queued>running', 'job.state:running>completed', 'daemon.shutdown']);
+    expect(onlyJob2.events.map(describeEvent)).toEqual(['job.state:new>starting', 'job.started', 'job.state:starting>running', 'job.state:running>completed', 'daemon.shutdown']);
     // the same numbers as the unfiltered stream
     expect(onlyJob2.events.map((x) => x.seq)).toEqual(e.filter((x) => !('job' in x) || x.job.id === 2).map((x) => x.seq));
 

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import type { Job } from '../../../shared/job.js';
+import { hasLiveProcess, wasStopped, type Job } from '../../../shared/job.js';
 import type { ProcessNode } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -49,16 +49,22 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   if (job.description) rows.push(['description', job.description]);
   if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
   rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
-  if (s.kind === 'running') {
+  if (s.kind === 'queued') {
+    rows.push(['queued', `${time(s.queuedAt)}: ${s.reason.detail}`]);
+  } else if (s.kind === 'starting') {
+    rows.push(['starting', `since ${time(s.since)}`]);
+  } else if (hasLiveProcess(s)) {
     rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job)]);
+    if (s.kind === 'paused') rows.push(['paused', `since ${time(s.pausedAt)}`]);
     // An adopted process has no shim: procd did not start it, so nothing records its exit.
     rows.push(['shim pid', s.shimPid === null ? 'none (adopted: procd did not start it)' : String(s.shimPid)]);
-  } else if (s.kind !== 'queued') {
+  } else {
     rows.push(['started', time(s.startedAt)], ['ended', time(s.endedAt)], ['duration', formatDuration(s.durationMs)]);
+    rows.push(['outcome', s.outcomeDetail ? `${s.outcome} (${s.outcomeDetail})` : s.outcome]);
     rows.push(['exit code', s.exitCode === null ? 'none' : String(s.exitCode)]);
     rows.push(['signal', s.signal ? `${s.signal.name} (${s.signal.number})` : 'none']);
     if (s.kind === 'failed' && s.spawnError) rows.push(['error', `${s.spawnError.code}: ${s.spawnError.message}`]);
-    if ((s.kind === 'killed' || s.kind === 'timed_out') && s.kill) {
+    if (wasStopped(s) && s.kill) {
       rows.push(['stopped by', `${s.kill.reason} with ${s.kill.signal}, grace ${formatDuration(s.kill.graceMs)}`]);
       rows.push(['signalled', s.kill.signalled.join(' ') || 'none']);
       rows.push(['forced (SIGKILL)', s.kill.forced.join(' ') || 'none']);
@@ -77,7 +83,7 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   const r = job.resources;
   if (r?.last) {
     // A finished job's last figures are from its last sample, not from now.
-    const when = s.kind === 'running' ? 'now' : 'at the last reading';
+    const when = hasLiveProcess(s) ? 'now' : 'at the last reading';
     const cpu = r.last.cpuPercent === null ? '-' : `${r.last.cpuPercent.toFixed(1)}%`;
     const [peak, avg] = hasCpuReading(r) ? [`${r.cpuPeak.toFixed(1)}%`, `${r.cpuAvg.toFixed(1)}%`] : ['-', '-'];
     rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)`]);

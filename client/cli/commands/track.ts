@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/duration.js';
+import { hasLiveProcess, isLive, isSpawnFailure } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
 import { callWithReconnect } from '../../reconnect.js';
@@ -80,20 +81,20 @@ export const command: CommandDef = {
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
-    if (flag(values, 'wait') && (job.state.kind === 'running' || job.state.kind === 'queued')) {
+    if (flag(values, 'wait') && isLive(job.state)) {
       const id = job.id;
       job = (await callWithReconnect(ctx, (c) => c.wait({ jobs: [id] }, { timeoutMs: null }))).jobs[0] ?? job;
     }
     if (out.json) out.printJson(job);
-    else if (job.state.kind === 'failed' && job.state.spawnError) {
+    else if (isSpawnFailure(job.state)) {
       out.err(`job ${job.id} (${job.name}) failed to start: ${job.state.spawnError.code}: ${job.state.spawnError.message}`);
     } else if (flag(values, 'wait')) printJob(out, job, false);
     else if (!process.stdout.isTTY) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
     } else {
-      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${job.state.kind === 'running' ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
+      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
     }
-    if (job.state.kind === 'failed' && job.state.spawnError) return jobExitCode(job) ?? EXIT.error;
+    if (isSpawnFailure(job.state)) return jobExitCode(job) ?? EXIT.error;
     return flag(values, 'wait') ? (jobExitCode(job) ?? EXIT.error) : EXIT.ok;
   },
 };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { JobState, KillRecord } from '../../../shared/job.js';
-import { annotateKill, transition } from '../../../daemon/jobs/transitions.js';
+import { JOB_EVENT_TYPES, transition, type JobEvent, type JobEventType } from '../../../daemon/jobs/transitions.js';
+import { JOB_STATE_KINDS, type JobStateKind } from '../../../shared/job.js';
 
 const running: JobState = { kind: 'running', startedAt: 1000, pid: 42, startTicks: 7, shimPid: 41 };
+const queued: JobState = { kind: 'queued', queuedAt: 1, reason: { kind: 'not_before', at: 100, detail: 'not before 100' } };
 const kill = (reason: KillRecord['reason'], forced: number[] = []): KillRecord => ({
   reason,
   requestedAt: 1500,
@@ -19,19 +21,33 @@ function apply(state: JobState, event: Parameters<typeof transition>[1]): JobSta
 }
 
 describe('transition', () => {
-  it('queued → running on start, keeping pid and identity', () => {
-    const s = apply({ kind: 'queued', queuedAt: 1 }, { type: 'started', at: 1000, pid: 42, startTicks: 7, shimPid: 41 });
+  it('starting → running on start, keeping pid and identity', () => {
+    const s = apply({ kind: 'starting', since: 1 }, { type: 'started', at: 1000, pid: 42, startTicks: 7, shimPid: 41 });
     expect(s).toEqual(running);
   });
 
-  it('queued → failed on a spawn error, with no exit code', () => {
-    const s = apply({ kind: 'queued', queuedAt: 1 }, { type: 'spawn_failed', at: 5, error: { code: 'ENOENT', message: 'nope' } });
-    expect(s).toMatchObject({ kind: 'failed', exitCode: null, signal: null, spawnError: { code: 'ENOENT' } });
+  it('starting → failed on a spawn error, with no exit code and outcome spawn_error', () => {
+    const s = apply({ kind: 'starting', since: 1 }, { type: 'spawn_failed', at: 5, error: { code: 'ENOENT', message: 'nope' } });
+    expect(s).toMatchObject({ kind: 'failed', exitCode: null, signal: null, spawnError: { code: 'ENOENT' }, outcome: 'spawn_error' });
+  });
+
+  it('queued → starting when launched; queued → killed (cancelled, no signal) when stopped before it ran', () => {
+    expect(apply(queued, { type: 'launch', at: 7 })).toEqual({ kind: 'starting', since: 7 });
+    expect(apply(queued, { type: 'cancel', at: 9, kill: kill('user') })).toMatchObject({ kind: 'killed', outcome: 'cancelled', exitCode: null, signal: null, pid: null, durationMs: 0 });
+  });
+
+  it('running ⇄ paused keeps the process identity; a paused job can end', () => {
+    const paused = apply(running, { type: 'pause', at: 1500 });
+    expect(paused).toEqual({ ...running, kind: 'paused', pausedAt: 1500 });
+    expect(apply(paused, { type: 'resume', at: 1700 })).toEqual(running);
+    expect(apply(paused, { type: 'exited', at: 2000, exitCode: null, signal: 9, kill: kill('user'), forced: true })).toMatchObject({ kind: 'killed', outcome: 'signal' });
+    expect(transition(running, { type: 'resume', at: 1 }).ok).toBe(false);
+    expect(transition(paused, { type: 'pause', at: 1 }).ok).toBe(false);
   });
 
   it('exit 0 → completed, exit 3 → failed with 3', () => {
-    expect(apply(running, { type: 'exited', at: 3000, exitCode: 0, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'completed', exitCode: 0, durationMs: 2000 });
-    expect(apply(running, { type: 'exited', at: 3000, exitCode: 3, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'failed', exitCode: 3, spawnError: null });
+    expect(apply(running, { type: 'exited', at: 3000, exitCode: 0, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'completed', exitCode: 0, durationMs: 2000, outcome: 'exit' });
+    expect(apply(running, { type: 'exited', at: 3000, exitCode: 3, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'failed', exitCode: 3, spawnError: null, outcome: 'exit' });
   });
 
   it('a job that catches the stop signal and exits 0 is killed with 128+N of that signal, never 0; a non-zero code of its own is kept', () => {
@@ -55,21 +71,80 @@ describe('transition', () => {
   });
 
   it('running → lost keeps no invented exit status', () => {
-    expect(apply(running, { type: 'lost', at: 2000, reason: 'gone' })).toMatchObject({ kind: 'lost', exitCode: null, signal: null, reason: 'gone' });
+    expect(apply(running, { type: 'lost', at: 2000, reason: 'gone' })).toMatchObject({ kind: 'lost', exitCode: null, signal: null, reason: 'gone', outcome: 'vanished' });
   });
 
   it('refuses events that do not apply', () => {
     const done = apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: null, forced: false });
     expect(transition(done, { type: 'exited', at: 3000, exitCode: 1, signal: null, kill: null, forced: false }).ok).toBe(false);
     expect(transition(running, { type: 'started', at: 1, pid: 1, startTicks: 1, shimPid: 1 }).ok).toBe(false);
-    expect(transition({ kind: 'queued', queuedAt: 1 }, { type: 'lost', at: 1, reason: 'x' }).ok).toBe(false);
+    expect(transition(queued, { type: 'lost', at: 1, reason: 'x' }).ok).toBe(false);
   });
 
-  it('annotateKill records forced pids found after the main process died', () => {
+  it('kill_recorded completes the kill record of a stopped job (forced pids found after the main process died), and only of one', () => {
     const s = apply(running, { type: 'exited', at: 2000, exitCode: null, signal: 15, kill: kill('user'), forced: false });
-    const annotated = annotateKill(s, kill('user', [77]));
-    expect(annotated).toMatchObject({ kind: 'killed', forced: true, kill: { forced: [77] } });
+    expect(apply(s, { type: 'kill_recorded', kill: kill('user', [77]) })).toMatchObject({ kind: 'killed', forced: true, kill: { forced: [77] } });
     const completed = apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: null, forced: false });
-    expect(annotateKill(completed, kill('user', [77]))).toBe(completed);
+    expect(transition(completed, { type: 'kill_recorded', kill: kill('user', [77]) }).ok).toBe(false);
   });
+});
+
+// Every (state, event) pair: the result's kind, or '-' for a refusal. A new state or event type
+// makes the table incomplete, and this test fails until someone decides what it means.
+const EXPECTED: Record<JobStateKind, Record<JobEventType, JobStateKind | '-'>> = {
+  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-' },
+  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-' },
+  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-' },
+  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed' },
+  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out' },
+  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+};
+
+const ended = { startedAt: 1000, endedAt: 2000, durationMs: 1000, pid: 42, startTicks: 7, exitCode: 1, signal: null, outcomeDetail: null };
+const SAMPLE_STATES: Record<JobStateKind, JobState> = {
+  queued,
+  starting: { kind: 'starting', since: 1 },
+  running,
+  paused: { ...running, kind: 'paused', pausedAt: 1500 },
+  completed: { kind: 'completed', ...ended, exitCode: 0, outcome: 'exit' },
+  failed: { kind: 'failed', ...ended, outcome: 'exit', spawnError: null },
+  killed: { kind: 'killed', ...ended, exitCode: 143, outcome: 'signal', kill: kill('user'), forced: false },
+  timed_out: { kind: 'timed_out', ...ended, exitCode: 143, outcome: 'timeout', kill: kill('timeout'), forced: false },
+  lost: { kind: 'lost', ...ended, exitCode: null, outcome: 'vanished', reason: 'gone' },
+};
+const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
+  launch: { type: 'launch', at: 5 },
+  started: { type: 'started', at: 5, pid: 9, startTicks: 1, shimPid: 8 },
+  spawn_failed: { type: 'spawn_failed', at: 5, error: { code: 'ENOENT', message: 'x' } },
+  exited: { type: 'exited', at: 3000, exitCode: 1, signal: null, kill: null, forced: false },
+  lost: { type: 'lost', at: 3000, reason: 'x' },
+  pause: { type: 'pause', at: 1500 },
+  resume: { type: 'resume', at: 1600 },
+  cancel: { type: 'cancel', at: 5, kill: null },
+  kill_recorded: { type: 'kill_recorded', kill: kill('user') },
+};
+
+describe('transition table', () => {
+  it('covers every state kind and event type', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...JOB_STATE_KINDS].sort());
+    for (const row of Object.values(EXPECTED)) expect(Object.keys(row).sort()).toEqual([...JOB_EVENT_TYPES].sort());
+  });
+
+  for (const kind of JOB_STATE_KINDS) {
+    for (const type of JOB_EVENT_TYPES) {
+      const want = EXPECTED[kind][type];
+      it(`${kind} + ${type} → ${want === '-' ? 'refused' : want}`, () => {
+        const r = transition(SAMPLE_STATES[kind], SAMPLE_EVENTS[type]);
+        if (want === '-') {
+          expect(r.ok).toBe(false);
+          if (!r.ok) expect(r.error).toMatch(type);
+        } else {
+          expect(r).toMatchObject({ ok: true, state: { kind: want } });
+        }
+      });
+    }
+  }
 });

@@ -31,8 +31,8 @@ function newStore(): StateStore {
   return s;
 }
 
-function job(id: number, kind: 'queued' | 'completed' = 'queued'): Job {
-  const state = kind === 'queued' ? { kind, queuedAt: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null, pid: 10, startTicks: null };
+function job(id: number, kind: 'starting' | 'completed' = 'starting'): Job {
+  const state = kind === 'starting' ? { kind, since: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null, pid: 10, startTicks: null, outcome: 'exit', outcomeDetail: null };
   return {
     id,
     name: `j${id}`,
@@ -106,7 +106,7 @@ describe('falling back to state.json.bak loses nothing', () => {
   for (const [name, damage] of Object.entries(damages)) {
     it(`state.json ${name}`, async () => {
       const expected = await history();
-      expect(expected).toEqual(['1:completed', '2:queued', '3:queued']);
+      expect(expected).toEqual(['1:completed', '2:starting', '3:starting']);
       damage();
       const b = new StateStore(stateFile).load();
       expect(summary(b.jobs)).toEqual(expected);
@@ -159,7 +159,7 @@ describe('falling back to state.json.bak loses nothing', () => {
     else rmSync(join(dir, 'journal.prev.ndjson'), { force: true });
     writeFileSync(stateFile, 'garbage');
     const b = new StateStore(stateFile).load();
-    expect(summary(b.jobs)).toEqual(['1:queued', '2:queued']);
+    expect(summary(b.jobs)).toEqual(['1:starting', '2:starting']);
     expect(b.nextId).toBe(3);
   });
 
@@ -209,7 +209,7 @@ describe('records of the wrong shape are skipped with a warning', () => {
     ];
     writeFileSync(journalFile, `${readFileSync(journalFile, 'utf8')}${bad.map((b) => JSON.stringify(b)).join('\n')}\n`);
     const b = new StateStore(stateFile).load();
-    expect(summary(b.jobs)).toEqual(['1:queued', '2:queued']);
+    expect(summary(b.jobs)).toEqual(['1:starting', '2:starting']);
     // ids of skipped records are not handed out again
     expect(b.nextId).toBe(10);
     const text = b.warnings.join('\n');
@@ -260,7 +260,7 @@ describe('a failed journal write', () => {
     s.saveJob(job(3));
     await s.flush();
     const b = new StateStore(stateFile).load();
-    expect(summary(b.jobs)).toEqual(['1:completed', '2:queued', '3:queued']);
+    expect(summary(b.jobs)).toEqual(['1:completed', '2:starting', '3:starting']);
     expect(b.warnings).toEqual([]);
   });
 
@@ -310,7 +310,7 @@ describe('damaged journal lines and crash leftovers', () => {
     const lines = readFileSync(journalFile, 'utf8').split('\n');
     writeFileSync(journalFile, `${lines[0]}\n{"seq":broken\n${lines[1]}\n`);
     const b = new StateStore(stateFile).load();
-    expect(summary(b.jobs)).toEqual(['1:queued', '2:queued']);
+    expect(summary(b.jobs)).toEqual(['1:starting', '2:starting']);
     const aside = readdirSync(dir).filter((f) => f.startsWith('journal.ndjson.corrupt-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, aside[0]!), 'utf8')).toContain('{"seq":broken');
@@ -318,7 +318,7 @@ describe('damaged journal lines and crash leftovers', () => {
     expect(b.warnings[0]).toMatch(/1 damaged line\(s\) skipped; the journal as found is kept as .*journal\.ndjson\.corrupt-\d+$/);
     const c = new StateStore(stateFile).load();
     expect(c.warnings).toEqual([]);
-    expect(summary(c.jobs)).toEqual(['1:queued', '2:queued']);
+    expect(summary(c.jobs)).toEqual(['1:starting', '2:starting']);
   });
 
   it('cuts off a torn last line so the next entry is not glued to it', async () => {
@@ -331,7 +331,7 @@ describe('damaged journal lines and crash leftovers', () => {
     b.create();
     await b.store.flush();
     const c = new StateStore(stateFile).load();
-    expect(summary(c.jobs)).toEqual(['1:queued', '2:queued']);
+    expect(summary(c.jobs)).toEqual(['1:starting', '2:starting']);
     expect(c.warnings).toEqual([]);
   });
 
@@ -343,7 +343,7 @@ describe('damaged journal lines and crash leftovers', () => {
     for (const f of leftovers) writeFileSync(join(dir, f), 'half');
     writeFileSync(join(dir, 'state.json.tmp-notes'), 'not ours');
     const b = new StateStore(stateFile).load();
-    expect(summary(b.jobs)).toEqual(['1:queued']);
+    expect(summary(b.jobs)).toEqual(['1:starting']);
     for (const f of leftovers) expect(existsSync(join(dir, f))).toBe(false);
     expect(existsSync(join(dir, 'state.json.tmp-notes'))).toBe(true);
   });

@@ -11,8 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function job(id: number, kind: 'queued' | 'completed' = 'queued'): Job {
-  const state = kind === 'queued' ? { kind, queuedAt: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null };
+function job(id: number, kind: 'starting' | 'completed' = 'starting'): Job {
+  const state = kind === 'starting' ? { kind, since: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null, outcome: 'exit', outcomeDetail: null };
   return {
     id,
     name: `j${id}`,

@@ -1,0 +1,111 @@
+// The end watcher: learns how a job's main process ended — from the shim's channel, from its
+// exit file, or, for jobs without a channel (re-adopted, adopted, shim gone), by polling — and
+// records it through the job table. It never signals anything.
+
+import { hasLiveProcess, isTerminal, type JobId, type KillRecord } from '../../shared/job.js';
+import { readExitFile, type ExitRecord } from '../output/spawn-spec.js';
+import { isAlive } from '../proc/process-table.js';
+import { refreshOutput } from './output-figures.js';
+import { timeoutKey, type SupervisorContext } from './supervisor-context.js';
+
+export class EndWatcher {
+  /** Jobs whose end is found by polling their exit file and pid (no shim channel to tell us). */
+  private readonly polled = new Set<JobId>();
+  private pollTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ctx: SupervisorContext) {}
+
+  /** Records the end of a job's main process (from the shim channel or its exit file). */
+  async finish(id: JobId, exitCode: number | null, signal: number | null, at: number): Promise<void> {
+    const { table, deadlines, logger } = this.ctx;
+    const before = table.get(id);
+    if (!before || !hasLiveProcess(before.state)) return;
+    deadlines.cancel(timeoutKey(id));
+    this.polled.delete(id);
+    const kill = before.pendingKill;
+    const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0 });
+    if (!job || !isTerminal(job.state)) return;
+    await refreshOutput(table, id);
+    logger.info(
+      { job: id, name: job.name, state: job.state.kind, exitCode: job.state.exitCode, signal: job.state.signal?.name ?? null, durationMs: job.state.durationMs },
+      'job ended',
+    );
+  }
+
+  /** Applies an exit record (whatever state the job was left in). */
+  async applyExit(id: JobId, exit: ExitRecord): Promise<void> {
+    const { table } = this.ctx;
+    const job = table.get(id);
+    if (!job) return;
+    if ('spawnError' in exit) {
+      table.apply(id, { type: 'spawn_failed', at: exit.at, error: exit.spawnError });
+      return;
+    }
+    if (job.state.kind === 'starting') {
+      // Started and ended while nobody was listening: replay both halves.
+      table.apply(id, { type: 'started', at: exit.startedAt ?? exit.at, pid: exit.pid, startTicks: null, shimPid: -1 });
+    }
+    await this.finish(id, exit.exitCode, exit.signal, exit.at);
+  }
+
+  /** Reads a job's exit file; applies it when present. Returns true when the job is now finished. */
+  async checkExitFile(id: JobId): Promise<boolean> {
+    const job = this.ctx.table.get(id);
+    if (!job) return true;
+    const exit = await readExitFile(job.dir);
+    if (!exit) return false;
+    await this.applyExit(id, exit);
+    await this.ctx.persistQuietly('exit file');
+    return true;
+  }
+
+  /**
+   * An adopted process is gone. procd is not its parent, so its exit status is unknowable: after
+   * our own kill it is `killed` (exit code and signal null), otherwise `lost`.
+   */
+  adoptedGone(id: JobId, kill: KillRecord | null = null): void {
+    const { table, deadlines } = this.ctx;
+    const job = table.get(id);
+    if (!job || !hasLiveProcess(job.state)) return;
+    const pending = kill ?? job.pendingKill;
+    if (pending) {
+      table.apply(id, { type: 'exited', at: Date.now(), exitCode: null, signal: null, kill: pending, forced: pending.forced.length > 0 });
+    } else {
+      table.apply(id, { type: 'lost', at: Date.now(), reason: 'the adopted process exited; procd is not its parent, so its exit status is unknown' });
+    }
+    deadlines.cancel(timeoutKey(id));
+    this.polled.delete(id);
+    void this.ctx.persistQuietly('adopted process gone');
+  }
+
+  /** Watches a job by its exit file and its pid + start time (no shim channel tells us its end). */
+  watch(id: JobId): void {
+    this.polled.add(id);
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => this.pollOnce(), this.ctx.opts.pollMs);
+    this.pollTimer.unref();
+  }
+
+  private pollOnce(): void {
+    const { table, logger } = this.ctx;
+    for (const id of this.polled) {
+      void this.checkExitFile(id)
+        .then(async (done) => {
+          const job = table.get(id);
+          if (done || !job || !hasLiveProcess(job.state)) return void this.polled.delete(id);
+          // Liveness first, then the exit file again: a process that ended in between has written it.
+          if (!(await isAlive(job.state.pid, job.state.startTicks)) && !(await this.checkExitFile(id))) {
+            table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process vanished without an exit status' });
+            this.polled.delete(id);
+            await this.ctx.persistQuietly('lost job');
+          }
+        })
+        .catch((err: unknown) => logger.error({ err, job: id }, 'checking a re-adopted job failed'));
+    }
+  }
+
+  stop(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+}

@@ -1,0 +1,60 @@
+// The launcher: how a job's process comes to exist. Today one implementation runs the Perl shim;
+// issue 7's native shim plugs in behind the same interface. The launcher prepares the job
+// directory, starts the shim and hands back its event channel; it decides nothing about state.
+
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeSpawnSpec } from '../output/spawn-spec.js';
+import { perlPath, SHIM_PATH, startShim, type ShimGone, type ShimHandle } from './shim-runner.js';
+
+export interface LaunchRequest {
+  jobDir: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  maxOutputBytes: number;
+}
+
+export interface Launcher {
+  /** What runs jobs, for `daemon status` and for messages: e.g. `perl shim (perl /…/procd-shim.pl)`. */
+  readonly description: string;
+  launch(request: LaunchRequest): Promise<ShimHandle>;
+}
+
+export class PerlShimLauncher implements Launcher {
+  get description(): string {
+    return `perl shim (${perlPath()} ${SHIM_PATH})`;
+  }
+
+  async launch(request: LaunchRequest): Promise<ShimHandle> {
+    const { jobDir } = request;
+    // A directory left by a job whose record was lost must not lend this job its exit file.
+    await rename(jobDir, `${jobDir}.stale-${Date.now()}`).catch(() => undefined);
+    await mkdir(join(jobDir, 'out'), { recursive: true, mode: 0o700 });
+    await writeSpawnSpec(jobDir, {
+      argv: request.argv,
+      cwd: request.cwd,
+      env: request.env,
+      maxOutputBytes: request.maxOutputBytes,
+      segmentBytes: segmentSizeFor(request.maxOutputBytes),
+    });
+    return startShim(jobDir, join(jobDir, 'shim.log'));
+  }
+}
+
+/** Segment size: a quarter of the cap, between 4 KiB and 64 MiB, so rotation drops at most a quarter. */
+export function segmentSizeFor(maxOutputBytes: number): number {
+  return Math.max(4096, Math.min(64 << 20, Math.floor(maxOutputBytes / 4)));
+}
+
+/** Why a shim ended before it started the job, in words a user can act on. */
+export async function shimFailureMessage(jobDir: string, gone: ShimGone, interpreter: string): Promise<string> {
+  if (gone.error) {
+    const hint = gone.error.code === 'ENOENT' ? ` (not found: install perl, or set PROCD_PERL to a perl interpreter)` : '';
+    return `the job's shim could not run: ${interpreter}: ${gone.error.message}${hint}`;
+  }
+  const log = await readFile(join(jobDir, 'shim.log'), 'utf8').catch(() => '');
+  const tail = log.trim().split('\n').slice(-3).join(' | ');
+  const status = gone.signal ? `was killed by ${gone.signal}` : `exited with status ${gone.code}`;
+  return `the job's shim ${status} before starting the job${tail ? `: ${tail}` : ''}`;
+}

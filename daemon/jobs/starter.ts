@@ -1,0 +1,162 @@
+// The starter: turns a track request into a job record (durable before any process exists),
+// hands it to the launcher, and follows the shim's channel until the job has started or failed
+// to. Queued jobs are launched here when their time comes.
+
+import { join } from 'node:path';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import { hasLiveProcess, type Job, type JobId, type SpawnError } from '../../shared/job.js';
+import type { ParamsOf } from '../../shared/methods.js';
+import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
+import { readIdentity } from '../proc/process-table.js';
+import type { EndWatcher } from './end-watcher.js';
+import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
+import { shimFailureMessage, type Launcher } from './launcher.js';
+import { defaultJobName } from './names.js';
+import { refreshOutput } from './output-figures.js';
+import { perlPath, type ShimGone } from './shim-runner.js';
+import type { Stopper } from './stopper.js';
+import { queueKey, type SupervisorContext } from './supervisor-context.js';
+import { waitFor } from './waits.js';
+
+const START_TIMEOUT_MS = 15_000;
+const DEFAULT_SHELL = '/bin/sh';
+
+export class Starter {
+  constructor(
+    private readonly ctx: SupervisorContext,
+    private readonly launcher: Launcher,
+    private readonly ends: EndWatcher,
+    private readonly stopper: Stopper,
+  ) {}
+
+  async track(params: ParamsOf<'track'>): Promise<Job> {
+    const { table, opts, store } = this.ctx;
+    if ((params.argv === undefined) === (params.shell === undefined)) {
+      throw new ProcdError(ErrorCode.InvalidParams, 'invalid params: give exactly one of argv or shell', { field: 'params.argv' });
+    }
+    if (params.argv && params.argv[0] === '') {
+      throw new ProcdError(ErrorCode.InvalidParams, 'invalid params.argv[0]: expected the command to run, got an empty string', { field: 'params.argv[0]', expected: 'a non-empty string' });
+    }
+    const command = params.argv
+      ? ({ kind: 'argv', argv: params.argv } as const)
+      : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
+    const job = table.create({
+      name: params.name ?? defaultJobName(command.kind === 'argv' ? command.argv[0]! : command.script),
+      description: params.description ?? null,
+      tags: params.tags ?? [],
+      spec: {
+        command,
+        cwd: params.cwd,
+        env: { ...(params.env ?? baseEnvironment()) },
+        timeoutMs: params.timeoutMs ?? null,
+        expectMs: params.expectMs ?? null,
+        stuckAfterMs: params.stuckAfterMs ?? opts.defaultStuckAfterMs,
+        maxOutputBytes: params.maxOutputBytes ?? opts.defaultMaxOutputBytes,
+      },
+      dirFor: (id) => join(opts.jobsDir, String(id)),
+    });
+    // The record is on disk before any process exists: a daemon crash from here on leaves a job
+    // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
+    try {
+      await store.flush();
+    } catch (err) {
+      table.remove(job.id);
+      throw err;
+    }
+    await this.launch(job.id);
+    await this.ctx.persistQuietly('track after spawn');
+    return table.get(job.id) ?? job;
+  }
+
+  /** Arms a queued job's start: at its not-before time it is launched (also after a daemon restart). */
+  schedule(job: Job): void {
+    if (job.state.kind !== 'queued') return;
+    this.ctx.deadlines.at(queueKey(job.id), job.state.reason.at, () => {
+      const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
+      if (!now) return;
+      void this.ctx
+        .persistQuietly('queued job launching')
+        .then(() => this.launch(job.id))
+        .then(() => this.ctx.persistQuietly('queued job launched'))
+        .catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'launching a queued job failed'));
+    });
+  }
+
+  /** Starts a `starting` job's shim and resolves once the job runs or has failed to start. */
+  private async launch(id: JobId): Promise<void> {
+    const { table, deadlines, logger } = this.ctx;
+    const job = table.get(id);
+    if (!job || job.state.kind !== 'starting') return;
+    const command = job.spec.command;
+    const argv = command.kind === 'shell' ? [command.shell, '-c', command.script] : command.argv;
+    const env = { ...job.spec.env, [JOB_MARKER]: String(id), [INSTANCE_MARKER]: this.ctx.opts.instance };
+    const fail = (error: SpawnError) => {
+      if (table.apply(id, { type: 'spawn_failed', at: Date.now(), error })) logger.warn({ job: id, error }, 'job failed to start');
+    };
+    let shim;
+    try {
+      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes });
+    } catch (err) {
+      return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
+    }
+    const shimPid = shim.pid;
+    shim.on('event', (event) => {
+      void this.onShimEvent(id, shimPid, event).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
+    });
+    shim.on('gone', (gone) => {
+      void this.onShimGone(id, shimPid, gone).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+    });
+    const outcome = await waitFor(table, deadlines, [id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
+    if (outcome === 'timeout') fail({ code: 'ETIMEDOUT', message: `the shim did not report a start within ${START_TIMEOUT_MS / 1000}s (${this.launcher.description})` });
+  }
+
+  private async onShimEvent(id: JobId, shimPid: number, event: ShimEvent): Promise<void> {
+    const { table, logger } = this.ctx;
+    if (event.type === 'started') {
+      const identity = await readIdentity(event.pid);
+      const job = table.apply(id, { type: 'started', at: event.at, pid: event.pid, startTicks: identity?.startTicks ?? null, shimPid });
+      if (job) {
+        logger.info({ job: id, name: job.name, pid: event.pid }, 'job started');
+        this.stopper.armTimeout(job);
+      }
+    } else if (event.type === 'spawn_error') {
+      const job = table.apply(id, { type: 'spawn_failed', at: event.at, error: shimSpawnError(event.code, event.message) });
+      if (job) logger.info({ job: id, error: event.code }, 'job failed to start');
+    } else if (event.type === 'exited') {
+      await this.ends.finish(id, event.exitCode, event.signal, event.at);
+    } else if (event.type === 'closed') {
+      // Everything the job (and any leftover) wrote is now on disk: the figures are final.
+      await refreshOutput(table, id);
+    }
+    await this.ctx.persistQuietly('shim event');
+  }
+
+  /**
+   * The shim ended: normal after `closed`. Before the job started, the shim itself failed (no
+   * interpreter, a broken script): the job fails with the reason. Killed without writing an exit
+   * file (OOM killer, `pkill perl`), it can no longer report the job's end: the job is watched by
+   * its pid and start time, like a re-adopted one.
+   */
+  private async onShimGone(id: JobId, shimPid: number, gone: ShimGone): Promise<void> {
+    const { table, logger } = this.ctx;
+    if (await this.ends.checkExitFile(id)) return;
+    const job = table.get(id);
+    if (job?.state.kind === 'starting') {
+      const message = await shimFailureMessage(job.dir, gone, perlPath());
+      if (table.apply(id, { type: 'spawn_failed', at: Date.now(), error: { code: 'ESHIM', message } })) logger.error({ job: id, shimPid }, message);
+      await this.ctx.persistQuietly('shim failed');
+    } else if (job && hasLiveProcess(job.state)) {
+      logger.warn({ job: id, shimPid }, "the job's shim ended before the job; watching the job by its pid");
+      this.ends.watch(id);
+    }
+  }
+}
+
+/** Variables a job gets from the daemon when the caller sent no environment (the client library always sends its own). */
+const BASE_ENV_KEYS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+
+function baseEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of BASE_ENV_KEYS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  return env;
+}

@@ -1,0 +1,154 @@
+// The stopper: the kill procedure (signal the whole job, SIGKILL what is left after the grace,
+// record who needed it), one-off signals, timeouts, and stops a previous daemon left unfinished.
+// Pause and resume (issue 8) belong here too.
+
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import { hasLiveProcess, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { JobRef, KillResult } from '../../shared/methods.js';
+import { parseSignal } from '../../shared/signals.js';
+import { ownsProcessGroup } from '../monitor/job-processes.js';
+import { isAlive } from '../proc/process-table.js';
+import type { EndWatcher } from './end-watcher.js';
+import { killTree, signalJob, type KillTarget } from './kill-tree.js';
+import { queueKey, timeoutKey, type SupervisorContext } from './supervisor-context.js';
+import { waitFor } from './waits.js';
+
+/** How long a stopped job's shim gets to report the main process's end before the files are read. */
+const END_REPORT_MS = 3000;
+
+export class Stopper {
+  private readonly kills = new Map<JobId, Promise<KillResult>>();
+
+  constructor(
+    private readonly ctx: SupervisorContext,
+    private readonly ends: EndWatcher,
+  ) {}
+
+  async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillResult[]> {
+    const sig = resolveSignal(signal ?? 'SIGTERM');
+    const jobs = refs.map((ref) => this.ctx.table.resolve(ref));
+    for (const job of jobs) {
+      if (!hasLiveProcess(job.state) && !this.kills.has(job.id) && job.state.kind !== 'queued') {
+        throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, {
+          id: job.id,
+          state: job.state.kind,
+        });
+      }
+    }
+    return Promise.all(
+      jobs.map((job) => (job.state.kind === 'queued' ? this.cancel(job.id, sig) : this.stop(job.id, sig, graceMs ?? this.ctx.opts.defaultGraceMs, 'user'))),
+    );
+  }
+
+  /** A queued job that is stopped before it ever ran ends `killed` with outcome `cancelled`: no process, no signal. */
+  async cancel(id: JobId, signal: NodeJS.Signals): Promise<KillResult> {
+    const { table, deadlines } = this.ctx;
+    deadlines.cancel(queueKey(id));
+    const kill: KillRecord = { reason: 'user', requestedAt: deadlines.now(), signal, graceMs: 0, signalled: [], forced: [] };
+    table.apply(id, { type: 'cancel', at: kill.requestedAt, kill });
+    await this.ctx.table.flush();
+    return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: [], forced: [] };
+  }
+
+  /** The kill in progress for a job, if any (a waiter answers with its complete record). */
+  inProgress(id: JobId): Promise<KillResult> | undefined {
+    return this.kills.get(id);
+  }
+
+  /**
+   * The kill procedure for one job; concurrent requests for the same job share one run. `resume`
+   * is a stop a previous daemon recorded but did not finish: its record (who asked, when, the
+   * grace) is kept, and `graceMs` is what is left of that grace.
+   */
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<KillResult> {
+    const existing = this.kills.get(id);
+    if (existing) return existing;
+    const run = this.runStop(id, signal, graceMs, reason, resume).finally(() => this.kills.delete(id));
+    this.kills.set(id, run);
+    return run;
+  }
+
+  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<KillResult> {
+    const { table, logger } = this.ctx;
+    const job = table.get(id);
+    if (!job || !hasLiveProcess(job.state)) {
+      throw new ProcdError(ErrorCode.JobNotRunning, `job ${id} is not running`, { id, state: job?.state.kind ?? 'removed' });
+    }
+    const { pid } = job.state;
+    const record: KillRecord = resume ?? { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
+    if (!resume) {
+      table.update(id, () => ({ pendingKill: record }));
+      await this.ctx.persistQuietly('pending kill');
+    }
+
+    const result = await killTree(this.killTarget(job), signal, graceMs);
+    const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
+    const done: KillRecord = { ...record, signalled, forced: result.forced };
+    if (result.survivors.length) logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
+
+    // The shim reports the main process's end; give it a moment, then fall back to the files.
+    const adopted = job.state.shimPid === null;
+    if (adopted) {
+      // Not our child: no exit status to wait for. Gone is all we can know.
+      if (!(await isAlive(pid, job.state.startTicks))) this.ends.adoptedGone(id, done);
+    } else {
+      await waitFor(table, this.ctx.deadlines, [id], ([j]) => !j || !hasLiveProcess(j.state), { timeoutMs: END_REPORT_MS });
+    }
+    const after = table.get(id);
+    if (after && hasLiveProcess(after.state) && !adopted) {
+      table.update(id, () => ({ pendingKill: done }));
+      if (!(await this.ends.checkExitFile(id)) && !(await isAlive(pid, after.state.startTicks))) {
+        table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process is gone and its shim recorded no exit status' });
+      }
+    }
+    // The main process may have died from the first signal while a descendant needed SIGKILL.
+    // (apply() already cleared pendingKill when the job ended.)
+    const ended = table.get(id);
+    if (ended && wasStopped(ended.state)) table.apply(id, { type: 'kill_recorded', kill: done });
+    await this.ctx.persistQuietly('kill record');
+    logger.info({ job: id, reason, signal, signalled: done.signalled, forced: done.forced }, 'job stopped');
+    return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
+  }
+
+  /** How to find a job's processes: its own group and session, unless it was adopted. */
+  killTarget(job: Job): KillTarget {
+    const live = hasLiveProcess(job.state) ? job.state : null;
+    return { jobId: job.id, instance: this.ctx.opts.instance, pid: live?.pid ?? -1, ownsGroup: ownsProcessGroup(job), exclude: [live?.shimPid ?? null] };
+  }
+
+  async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
+    const sig = resolveSignal(signal);
+    const job = this.ctx.table.resolve(ref);
+    if (!hasLiveProcess(job.state)) {
+      throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
+    }
+    const signalled = await signalJob(this.killTarget(job), sig);
+    this.ctx.logger.info({ job: job.id, signal: sig, signalled }, 'signal sent');
+    return { id: job.id, signal: sig, signalled };
+  }
+
+  /** Arms the job's --timeout: a stop with reason `timeout` when it has run that long (any length). */
+  armTimeout(job: Job): void {
+    if (!hasLiveProcess(job.state) || job.spec.timeoutMs === null) return;
+    const { deadlines, logger, opts } = this.ctx;
+    deadlines.at(timeoutKey(job.id), job.state.startedAt + job.spec.timeoutMs, () => {
+      logger.info({ job: job.id, timeoutMs: job.spec.timeoutMs }, 'job timed out; stopping it');
+      this.stop(job.id, 'SIGTERM', opts.defaultGraceMs, 'timeout').catch((err: unknown) => logger.error({ err, job: job.id }, 'timeout kill failed'));
+    });
+  }
+
+  /** A stop the previous daemon began but did not finish: signal again, SIGKILL after what is left of the grace. */
+  resume(job: Job): void {
+    const kill = job.pendingKill;
+    if (!kill) return;
+    const remaining = Math.max(0, kill.requestedAt + kill.graceMs - Date.now());
+    this.ctx.logger.info({ job: job.id, reason: kill.reason, remainingMs: remaining }, 'resuming a stop interrupted by a daemon restart');
+    this.stop(job.id, resolveSignal(kill.signal), remaining, kill.reason, kill).catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'resumed stop failed'));
+  }
+}
+
+export function resolveSignal(input: string | number): NodeJS.Signals {
+  const sig = parseSignal(input);
+  if (!sig) throw new ProcdError(ErrorCode.BadSignal, `unknown signal: ${input} (try SIGTERM, SIGINT, SIGKILL, HUP or 15)`, { signal: input });
+  return sig.name as NodeJS.Signals;
+}

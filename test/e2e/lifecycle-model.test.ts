@@ -1,0 +1,110 @@
+// The lifecycle model on a real daemon: records from before `starting` and outcomes keep loading,
+// a queued job survives a daemon restart and starts at its time, a shim that cannot run fails the
+// job with the reason, and deadlines longer than Node's timer limit neither fire early nor at once.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/job.js';
+import { FIXTURES, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon | undefined;
+afterEach(async () => {
+  await d?.cleanup();
+  d = undefined;
+});
+
+const json = <T>(text: string): T => JSON.parse(text) as T;
+
+function writeState(home: string, jobs: unknown[], nextId: number): void {
+  mkdirSync(join(home, 'jobs'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(home, 'state.json'), JSON.stringify({ format: 1, savedAt: Date.now(), journalSeq: 0, nextId, jobs }));
+}
+
+function queuedJob(home: string, id: number, name: string, at: number, argv: string[]): unknown {
+  return {
+    id,
+    name,
+    description: null,
+    tags: [],
+    createdAt: Date.now(),
+    spec: { command: { kind: 'argv', argv }, cwd: '/', env: { PATH: process.env.PATH }, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 1 << 20 },
+    state: { kind: 'queued', queuedAt: Date.now(), reason: { kind: 'not_before', at, detail: `not before ${new Date(at).toISOString()}` } },
+    pendingKill: null,
+    flags: [],
+    flagHistory: [],
+    resources: null,
+    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
+    dir: join(home, 'jobs', String(id)),
+  };
+}
+
+describe('lifecycle model', () => {
+  it('loads records written before starting/outcome existed: old `queued` is `starting`, every end gets its outcome', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const fixture = readFileSync(join(FIXTURES, 'state-before-lifecycle.json'), 'utf8').replaceAll('JOBS/', `${join(d.home, 'jobs')}/`);
+    mkdirSync(join(d.home, 'jobs'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(d.home, 'state.json'), fixture);
+    const ls = await d.cli(['ls', '--all', '--json']);
+    expect(ls.code).toBe(0);
+    const jobs = json<Job[]>(ls.stdout);
+    const view = jobs.map((j) => `${j.name}:${j.state.kind}:${'outcome' in j.state ? j.state.outcome : '-'}`);
+    // 'launching' was being started by its shim when that daemon stopped, and left no trace: it failed to start.
+    expect(view).toEqual(['ok:completed:exit', 'nocmd:failed:spawn_error', 'stopped:killed:signal', 'gone:lost:vanished', 'launching:failed:spawn_error']);
+    const launching = jobs[4]!;
+    expect(launching.state.kind === 'failed' && launching.state.spawnError?.code).toBe('EINTR');
+    const st = json<{ warnings: string[] }>((await d.cli(['daemon', 'status', '--json'])).stdout);
+    expect(st.warnings.join('\n')).not.toMatch(/skipped/);
+  });
+
+  it('a queued job survives a daemon restart and starts at its time', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const home = d.home;
+    const dueAt = Date.now() + 4000;
+    writeState(home, [queuedJob(home, 1, 'later', Date.now() + 3_600_000, ['true']), queuedJob(home, 2, 'due', dueAt, ['sh', '-c', 'echo ran'])], 3);
+    const first = json<Job[]>((await d.cli(['ls', '--json'])).stdout);
+    expect(first[0]!.state.kind).toBe('queued');
+    expect((await d.cli(['status', 'later'])).stdout).toMatch(/queued\s+.*not before/);
+    expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
+    const later = json<Job>((await d.cli(['status', 'later', '--json'])).stdout);
+    expect(later.state).toMatchObject({ kind: 'queued', reason: { kind: 'not_before' } });
+    // The due one is launched by the new daemon when its time comes, and runs to its end.
+    const w = await d.cli(['wait', 'due', '--json'], { timeoutMs: 30_000 });
+    expect(w.code).toBe(0);
+    const due = json<{ jobs: Job[] }>(w.stdout).jobs[0]!;
+    expect(due.state).toMatchObject({ kind: 'completed', outcome: 'exit' });
+    expect(due.state.kind === 'completed' && due.state.startedAt).toBeGreaterThanOrEqual(dueAt); // never before its time
+    expect((await d.cli(['logs', 'due'])).stdout).toBe('ran\n');
+    // Stopping a queued job cancels it: killed, outcome cancelled, no signal sent.
+    const k = await d.cli(['kill', 'later', '--json']);
+    expect(k.code).toBe(0);
+    const cancelled = json<Job>((await d.cli(['status', 'later', '--json'])).stdout);
+    expect(cancelled.state).toMatchObject({ kind: 'killed', outcome: 'cancelled', exitCode: null, signal: null });
+  });
+
+  it('a shim that cannot run fails the job with the reason; wait does not hang', async () => {
+    d = await startTestDaemon({ env: { PROCD_PERL: '/nonexistent/perl' } });
+    const t = await d.cli(['track', '--json', '--', 'true'], { timeoutMs: 30_000 });
+    expect(t.code).toBe(1);
+    const job = json<Job>(t.stdout);
+    expect(job.state).toMatchObject({ kind: 'failed', outcome: 'spawn_error', spawnError: { code: 'ESHIM' } });
+    expect(job.state.kind === 'failed' && job.state.spawnError?.message).toMatch(/\/nonexistent\/perl.*PROCD_PERL/);
+    const w = await d.cli(['wait', String(job.id)], { timeoutMs: 30_000 });
+    expect(w.code).toBe(1);
+  });
+
+  it('a 30-day --timeout does not fire early, and wait --timeout 30d waits for the end', async () => {
+    d = await startTestDaemon();
+    const long = json<Job>((await d.cli(['track', '--json', '--timeout', '30d', '--', 'sleep', '100'])).stdout);
+    // A short timeout on a second job: once it has fired, timers have run, and the long one must still run.
+    const short = json<Job>((await d.cli(['track', '--json', '--timeout', '300ms', '--', 'sleep', '100'])).stdout);
+    const ended = await d.cli(['wait', String(short.id), '--json'], { timeoutMs: 30_000 });
+    expect(json<{ jobs: Job[] }>(ended.stdout).jobs[0]!.state.kind).toBe('timed_out');
+    expect(json<Job>((await d.cli(['status', String(long.id), '--json'])).stdout).state.kind).toBe('running');
+
+    const quick = json<Job>((await d.cli(['track', '--json', '--shell', 'sleep 0.5; exit 3'])).stdout);
+    const w = await d.cli(['wait', String(quick.id), '--timeout', '30d'], { timeoutMs: 30_000 });
+    expect(w.code).toBe(3); // the job's own code, not 124 (a wait that gave up at once)
+    expect((await d.cli(['kill', String(long.id)])).code).toBe(0);
+  });
+});
