@@ -41,10 +41,10 @@ export class Stopper {
   }
 
   /** A queued job that is stopped before it ever ran ends `killed` with outcome `cancelled`: no process, no signal. */
-  async cancel(id: JobId, signal: NodeJS.Signals): Promise<KillResult> {
+  async cancel(id: JobId, signal: NodeJS.Signals, reason: KillRecord['reason'] = 'user'): Promise<KillResult> {
     const { table, deadlines } = this.ctx;
     deadlines.cancel(queueKey(id));
-    const kill: KillRecord = { reason: 'user', requestedAt: deadlines.now(), signal, graceMs: 0, signalled: [], forced: [] };
+    const kill: KillRecord = { reason, requestedAt: deadlines.now(), signal, graceMs: 0, signalled: [], forced: [] };
     table.apply(id, { type: 'cancel', at: kill.requestedAt, kill });
     await this.ctx.table.flush();
     return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: [], forced: [] };

@@ -107,7 +107,11 @@ export class Supervisor {
         ids: live.map((j) => j.id),
       });
     }
-    await Promise.all(live.map((j) => this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'user').catch(() => undefined)));
+    await Promise.all(
+      live.map((j) =>
+        (j.state.kind === 'queued' ? this.stopper.cancel(j.id, 'SIGTERM') : this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'user')).catch(() => undefined),
+      ),
+    );
     const removed: JobId[] = [];
     for (const job of jobs) {
       if (this.table.remove(job.id)) removed.push(job.id);
@@ -133,10 +137,17 @@ export class Supervisor {
     return [...this.table.all()].filter((j) => hasLiveProcess(j.state));
   }
 
-  /** Stops every running job (unless keepJobs) and clears timers. */
+  /**
+   * Stops every running job and cancels every queued one (unless keepJobs: then the next daemon
+   * re-adopts the running ones and starts the queued ones at their time), and clears timers.
+   */
   async shutdown(keepJobs: boolean): Promise<number> {
     this.ctx.deadlines.cancelAll('timeout:');
     this.ctx.deadlines.cancelAll('queue:');
+    if (!keepJobs) {
+      const queued = [...this.table.all()].filter((j) => j.state.kind === 'queued');
+      await Promise.all(queued.map((j) => this.stopper.cancel(j.id, 'SIGTERM', 'shutdown').catch(() => undefined)));
+    }
     const running = keepJobs ? [] : this.runningJobs();
     // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.
     await Promise.all(running.map((j) => this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'shutdown').catch(() => undefined)));

@@ -82,6 +82,17 @@ describe('lifecycle model', () => {
     expect(cancelled.state).toMatchObject({ kind: 'killed', outcome: 'cancelled', exitCode: null, signal: null });
   });
 
+  it('daemon stop cancels queued jobs (restart and --keep-jobs keep them queued)', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    writeState(d.home, [queuedJob(d.home, 1, 'later', Date.now() + 3_600_000, ['true'])], 2);
+    expect(json<Job>((await d.cli(['status', 'later', '--json'])).stdout).state.kind).toBe('queued');
+    expect((await d.cli(['daemon', 'stop', '--keep-jobs'])).code).toBe(0);
+    expect(json<Job>((await d.cli(['status', 'later', '--json'])).stdout).state.kind).toBe('queued');
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
+    const after = json<Job>((await d.cli(['status', 'later', '--json'])).stdout);
+    expect(after.state).toMatchObject({ kind: 'killed', outcome: 'cancelled', kill: { reason: 'shutdown', signalled: [] } });
+  });
+
   it('a shim that cannot run fails the job with the reason; wait does not hang', async () => {
     d = await startTestDaemon({ env: { PROCD_PERL: '/nonexistent/perl' } });
     const t = await d.cli(['track', '--json', '--', 'true'], { timeoutMs: 30_000 });
