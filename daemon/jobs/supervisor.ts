@@ -16,8 +16,8 @@ import { carriesEntries, isAlive, readIdentity } from '../proc/process-table.js'
 import type { StateStore } from '../store/state-store.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { JobTable } from './job-table.js';
-import { INSTANCE_MARKER, JOB_MARKER, killTree, markerEntries, signalJob, type KillTarget } from './kill-tree.js';
-import { ownsProcessGroup } from '../monitor/job-processes.js';
+import { INSTANCE_MARKER, JOB_MARKER, KillSweeper, markerEntries, signalJob } from './kill-tree.js';
+import { ProcessSnapshots } from '../monitor/job-processes.js';
 import { defaultJobName } from './names.js';
 import { startShim } from './shim-runner.js';
 import { annotateKill } from './transitions.js';
@@ -42,13 +42,19 @@ export class Supervisor {
   /** Jobs whose shim we did not start (previous daemon): their end is found by polling the exit file. */
   private readonly polled = new Set<JobId>();
   private pollTimer: NodeJS.Timeout | null = null;
+  /** Process-table snapshots for signals and kills; stops requested together share one kill sweep. */
+  private readonly snapshots: ProcessSnapshots;
+  private readonly sweeper: KillSweeper;
 
   constructor(
     private readonly table: JobTable,
     private readonly store: StateStore,
     private readonly logger: Logger,
     private readonly opts: SupervisorOptions,
-  ) {}
+  ) {
+    this.snapshots = new ProcessSnapshots(opts.instance);
+    this.sweeper = new KillSweeper(this.snapshots);
+  }
 
   /**
    * Makes changes durable where nobody waits for the answer (shim events, polling, re-adoption)
@@ -274,7 +280,7 @@ export class Supervisor {
       await this.persistQuietly('pending kill');
     }
 
-    const result = await killTree(this.killTarget(job), signal, graceMs);
+    const result = await this.sweeper.kill(job, signal, graceMs);
     const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
     const done: KillRecord = { ...record, signalled, forced: result.forced };
     if (result.survivors.length) this.logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
@@ -298,20 +304,13 @@ export class Supervisor {
     return { id, state: final?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
   }
 
-  /** How to find a job's processes: its own group and session, unless it was adopted. */
-  killTarget(job: Job): KillTarget {
-    const pid = job.state.kind === 'running' ? job.state.pid : -1;
-    const shimPid = job.state.kind === 'running' ? job.state.shimPid : null;
-    return { jobId: job.id, instance: this.opts.instance, pid, ownsGroup: ownsProcessGroup(job), exclude: [shimPid] };
-  }
-
   async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
     const sig = resolveSignal(signal);
     const job = this.table.resolve(ref);
     if (job.state.kind !== 'running') {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
     }
-    const signalled = await signalJob(this.killTarget(job), sig);
+    const signalled = await signalJob(this.snapshots, job, sig);
     this.logger.info({ job: job.id, signal: sig, signalled }, 'signal sent');
     return { id: job.id, signal: sig, signalled };
   }
