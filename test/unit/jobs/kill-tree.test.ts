@@ -74,6 +74,23 @@ describe('killJobs / KillSweeper', () => {
     await waitFor('the stubborn process to be gone', async () => !(await isAlive(hardPid)));
   });
 
+  it('a job forking all the time is gone after the sweep: what it forks between the read and the signal gets the group signal', async () => {
+    procs = new Spawned();
+    const instance = randomUUID();
+    // forks a sleeping child every millisecond (up to 400), all in its group
+    const storm = '$| = 1; print "ready\\n"; for (1 .. 400) { my $p = fork(); if (defined $p && $p == 0) { sleep 1000; exit 0 } select(undef, undef, undef, 0.001) } sleep 1000';
+    const job = await startJob(instance, 1, storm);
+    const snapshots = new ProcessSnapshots(instance);
+    await waitFor('the storm to be under way', async () => ((await snapshots.take()).marked.get(1)?.length ?? 0) > 20);
+    const result = (await killJobs(snapshots, [job], 'SIGTERM', 2000)).get(1)!;
+    // nothing needed SIGKILL: the first signal, to the group, reached every process, also those forked after the read
+    expect(result).toMatchObject({ forced: [], survivors: [] });
+    await waitFor('nothing of the job to be left', async () => {
+      const snap = await snapshots.take();
+      return (snap.marked.get(1) ?? []).every((pid) => ['Z', 'X'].includes(snap.table.get(pid)?.state ?? 'Z'));
+    });
+  });
+
   it('a job with nothing left to signal answers at once with empty lists', async () => {
     procs = new Spawned();
     const gone = runningJob(9, 0x3ffffff0, 1); // a pid that cannot exist, no markers anywhere
