@@ -170,13 +170,18 @@ export async function measurePeers100(withDaemon, rounds) {
       killSleepers();
     }
   };
-  await attempt('procd', () => procdRounds(withDaemon, rounds));
+  // PROCD_BENCH_TOOLS=procd (or procd,pm2 …) runs only those, e.g. to compare two procd builds.
+  const tools = (process.env.PROCD_BENCH_TOOLS ?? 'procd,pm2,supervisord').split(',');
+  if (tools.includes('procd')) await attempt('procd', () => procdRounds(withDaemon, rounds));
   let pm2 = null;
-  await attempt('pm2', async () => {
-    pm2 = installPm2();
-    return pm2Rounds(pm2.dir, rounds);
-  });
+  if (tools.includes('pm2')) {
+    await attempt('pm2', async () => {
+      pm2 = installPm2();
+      return pm2Rounds(pm2.dir, rounds);
+    });
+  }
   if (pm2?.owned) rmSync(pm2.dir, { recursive: true, force: true });
+  if (!tools.includes('supervisord')) return out;
   if (haveSupervisord()) await attempt('supervisord', () => supervisordRounds(rounds));
   else out.supervisord = { error: 'not installed (Debian: apt-get install supervisor)' };
   return out;

@@ -55,7 +55,7 @@ function send(plan: SignalPlan, table: ProcessSnapshot['table'], signal: NodeJS.
 
 /** Signals every process of `job` once, without escalation. Returns the pids signalled. */
 export async function signalJob(snapshots: ProcessSnapshots, job: Job, signal: NodeJS.Signals | number): Promise<number[]> {
-  const snapshot = await snapshots.take();
+  const snapshot = await snapshots.take({ urgent: true });
   const plan = planSignals(snapshot.table, liveMembers(job, snapshot).keys());
   const refused = send(plan, snapshot.table, signal);
   return plan.reached.filter((pid) => !refused.has(pid));
@@ -77,7 +77,7 @@ export async function killJobs(
   graceMs: number,
   pollMs = 25,
 ): Promise<Map<JobId, TreeKillResult>> {
-  const first = await snapshots.take();
+  const first = await snapshots.take({ urgent: true });
   const found = jobs.map((job) => liveMembers(job, first));
   const everyone = new Map(found.flatMap((m) => [...m]));
   const refused = send(planSignals(first.table, everyone.keys()), first.table, signal);
@@ -90,7 +90,7 @@ export async function killJobs(
   }
 
   // After the grace: look again (a dying process may have spawned more), and SIGKILL all of it.
-  const again = await snapshots.take();
+  const again = await snapshots.take({ urgent: true });
   const left = jobs.map((job, i) => {
     const now = liveMembers(job, again);
     for (const [pid, start] of remaining) if (found[i]!.has(pid) && !now.has(pid)) now.set(pid, start);

@@ -25,7 +25,7 @@ export class MarkerCache {
   constructor(private readonly instance: string) {}
 
   /** job id → pids carrying its markers among the processes of `table`; reads only processes not seen before. */
-  async jobsOf(table: ProcessTable): Promise<Map<JobId, number[]>> {
+  async jobsOf(table: ProcessTable, urgent = false): Promise<Map<JobId, number[]>> {
     const ids = new Map<number, JobId | null>();
     const fresh: ProcessTable = new Map();
     const alive = new Set<string>();
@@ -38,7 +38,7 @@ export class MarkerCache {
     }
     for (const k of this.known.keys()) if (!alive.has(k)) this.known.delete(k);
     for (const k of this.emptyReads.keys()) if (!alive.has(k)) this.emptyReads.delete(k);
-    const reads = fresh.size ? await readEnvironKeys(fresh, [INSTANCE_MARKER, JOB_MARKER]) : new Map();
+    const reads = fresh.size ? await readEnvironKeys(fresh, [INSTANCE_MARKER, JOB_MARKER], { urgent }) : new Map();
     for (const p of fresh.values()) {
       const k = key(p);
       const read = reads.get(p.pid);
@@ -132,11 +132,13 @@ export class ProcessSnapshots {
     this.markers = new MarkerCache(instance);
   }
 
-  async take(): Promise<ProcessSnapshot> {
-    const table = await readProcessTable({ uid: false });
+  /** One read; `urgent` (a kill or a signal) reads without yielding to the event loop meanwhile. */
+  async take(options: { urgent?: boolean } = {}): Promise<ProcessSnapshot> {
+    const urgent = options.urgent ?? false;
+    const table = await readProcessTable({ uid: false, urgent });
     // Clocks are read with the table, before anything yields: a process born after this is "new since the read".
     const clocks = { readAtMs: performance.now(), uptimeTicks: uptimeTicks(), at: Date.now() };
     this.taken++;
-    return snapshotOf(table, await this.markers.jobsOf(table), clocks);
+    return snapshotOf(table, await this.markers.jobsOf(table, urgent), clocks);
   }
 }
