@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// procd benchmarks (not part of the test suite): `npm run bench` [-- --quick] [-- --only NAME,...].
+// procd benchmarks (not part of the test suite): `npm run bench` [-- --quick] [-- --only NAME,...]
+// (e.g. `--only start100,stop100`: 100 jobs started / stopped, side by side with pm2 and supervisord).
 // Each benchmark starts its own daemon in a temporary PROCD_HOME and stops it (and every job)
 // afterwards. Prints a Markdown table and writes bench/results.json. Figures are medians over
 // repeated runs where the measurement is short; the machine is shared and noisy.
@@ -15,6 +16,7 @@ const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/client/cli/main.js');
 const { connect } = await import(join(REPO, 'dist/client/index.js'));
 const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
+const { measurePeers100 } = await import('./peers100.mjs');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -95,7 +97,38 @@ async function startJobs(client, n, argv, concurrency = 8) {
 
 // ---- benchmarks ------------------------------------------------------------------------------
 
+// start100 and stop100 come from the same rounds (start, then stop, per round), measured once.
+let peers100 = null;
+const peers = () => (peers100 ??= measurePeers100(withDaemon, QUICK ? 3 : 5));
+
+/** Records one figure of the 100-job comparison: procd's median, the peers' medians and ratios in the note. */
+async function recordPeers100(phase, name, target, budgetMs) {
+  const all = await peers();
+  const med = (tool) => (all[tool]?.[phase] ? median(all[tool][phase]) : null);
+  const procd = med('procd');
+  if (procd === null) throw new Error(`procd: ${all.procd?.error}`);
+  const rounds = all.procd[phase].length;
+  const peerNotes = ['pm2', 'supervisord'].map((tool) => {
+    const m = med(tool);
+    return m === null ? `${tool}: ${all[tool]?.error ?? 'not run'}` : `${tool} ${round(m / 1000, 2)} s (${round(m / procd, 1)}× procd)`;
+  });
+  const spread = all.procd[phase].map((x) => round(x / 1000, 2)).join('/');
+  record(name, round(procd / 1000, 2), 's', target, procd <= budgetMs, `median of ${rounds} rounds (${spread}); ${peerNotes.join('; ')}`);
+  for (const tool of ['pm2', 'supervisord']) {
+    const m = med(tool);
+    if (m !== null) record(`${name} — ${tool}`, round(m / 1000, 2), 's', '', null, `median of ${all[tool][phase].length} rounds (${all[tool][phase].map((x) => round(x / 1000, 2)).join('/')})`);
+  }
+}
+
 const benches = {
+  async start100() {
+    await recordPeers100('start', 'start 100 jobs until all 100 run (100 concurrent library calls; pm2: one ecosystem file; supervisord: supervisorctl start by name)', '≤ 1.5 s (perl shim)', 1500);
+  },
+
+  async stop100() {
+    await recordPeers100('stop', 'stop 100 running jobs in one call until none is left (procd kill; pm2 delete all; supervisorctl stop all)', '≤ 0.4 s', 400);
+  },
+
   async rpc() {
     await withDaemon({}, async ({ client }) => {
       const job = await client.track({ argv: ['sleep', '600'], cwd: '/' });

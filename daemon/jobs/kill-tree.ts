@@ -1,114 +1,171 @@
-// "Kill means gone": find every process of a job before the first signal (its process group,
-// its session, descendants by parent links, and anything carrying PROCD_JOB_ID=<id> — which
-// catches setsid'd and double-forked escapees), signal them all, wait the grace period, then
-// SIGKILL whatever is left (including anything that appeared meanwhile) and report who needed it.
+// "Kill means gone": find every process of the jobs before the first signal (membersOf: group,
+// session, main process, PROCD_JOB_ID + PROCD_INSTANCE markers — which catch setsid'd and
+// double-forked escapees — and descendants), signal each of them exactly once, wait the grace
+// period, then look again and SIGKILL whatever is left (including anything that appeared
+// meanwhile). Any number of jobs share one sweep: one read, one signal pass, one grace wait,
+// one re-read, one SIGKILL pass.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import { descendantsOf, findMarked, isAlive, membersOfGroup, membersOfSession, readProcessTable, type ProcInfo } from '../proc/process-table.js';
+import type { Job, JobId } from '../../shared/job.js';
+import { membersOf, type ProcessSnapshot, type ProcessSnapshots } from '../monitor/job-processes.js';
+import { isAlive, isDeadState } from '../proc/process-table.js';
+import { planSignals, type SignalPlan } from '../proc/signal-plan.js';
 
-export const JOB_MARKER = 'PROCD_JOB_ID';
-/** Names the daemon home a job belongs to, so two procd homes never sweep each other's job 3. */
-export const INSTANCE_MARKER = 'PROCD_INSTANCE';
-
-export interface KillTarget {
-  jobId: number;
-  /** Value of PROCD_INSTANCE for this daemon's jobs. */
-  instance: string;
-  /** The job's main process: leader of its own session and process group (unless adopted). */
-  pid: number;
-  /**
-   * Whether the job owns the process group and session named by `pid`. False for an adopted
-   * process that is not a group leader: signalling its group could hit the shell that started it.
-   */
-  ownsGroup: boolean;
-  /** Processes never to signal (the job's shim, the daemon itself). */
-  exclude: (number | null)[];
-}
+export { INSTANCE_MARKER, JOB_MARKER, markerEntries } from '../proc/markers.js';
 
 export interface TreeKillResult {
+  /** Processes the first signal was sent to. */
   signalled: number[];
+  /** Processes still there after the grace period, sent SIGKILL. */
   forced: number[];
   /** Processes still alive after SIGKILL and the final wait (uninterruptible sleep, another user). */
   survivors: number[];
 }
 
-export function markerEntries(target: { jobId: number; instance: string }): string[] {
-  return [`${JOB_MARKER}=${target.jobId}`, `${INSTANCE_MARKER}=${target.instance}`];
-}
+/** How long SIGKILLed processes are waited for before they are reported as survivors. */
+const KILL_WAIT_MS = 2000;
 
-/** Every live process that belongs to the job right now, keyed by pid with its start time. */
-export async function findJobProcesses(target: KillTarget): Promise<Map<number, ProcInfo>> {
-  const table = await readProcessTable({ uid: false });
-  const found = new Set<number>();
-  if (target.ownsGroup) {
-    for (const pid of membersOfGroup(table, target.pid)) found.add(pid);
-    for (const pid of membersOfSession(table, target.pid)) found.add(pid);
+/** pid → start time of the live members of `job` in `snapshot`. */
+function liveMembers(job: Job, snapshot: ProcessSnapshot): Map<number, number> {
+  const found = new Map<number, number>();
+  for (const pid of membersOf(job, snapshot)) {
+    const p = snapshot.table.get(pid);
+    if (p && !isDeadState(p.state)) found.set(pid, p.startTicks);
   }
-  if (table.has(target.pid)) found.add(target.pid);
-  for (const pid of await findMarked(table, markerEntries(target))) found.add(pid);
-  for (const pid of descendantsOf(table, [...found])) found.add(pid);
-  const result = new Map<number, ProcInfo>();
-  const excluded = new Set([...target.exclude.filter((p): p is number => p !== null), process.pid]);
-  for (const pid of found) {
-    const info = table.get(pid);
-    // Zombies are already dead: signalling them does nothing, and counting them would be a lie.
-    if (!info || excluded.has(pid) || info.state === 'Z' || info.state === 'X') continue;
-    result.set(pid, info);
+  return found;
+}
+
+/** Sends `signal` as planned; returns the reached pids the kernel refused to signal (EPERM). */
+function send(plan: SignalPlan, table: ProcessSnapshot['table'], signal: NodeJS.Signals | number): Set<number> {
+  const refused = new Set<number>();
+  const sendOne = (target: number): boolean => {
+    try {
+      process.kill(target, signal);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== 'EPERM'; // ESRCH: already gone, which is what a signal is for
+    }
+  };
+  for (const pgid of plan.groups) {
+    if (!sendOne(-pgid)) for (const pid of plan.reached) if (table.get(pid)?.pgid === pgid) refused.add(pid);
   }
-  return result;
+  for (const pid of plan.pids) if (!sendOne(pid)) refused.add(pid);
+  return refused;
 }
 
-function send(pid: number, signal: NodeJS.Signals | number): boolean {
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: already gone; EPERM: not ours
-  }
+/** Signals every process of `job` once, without escalation. Returns the pids signalled. */
+export async function signalJob(snapshots: ProcessSnapshots, job: Job, signal: NodeJS.Signals | number): Promise<number[]> {
+  const snapshot = await snapshots.take({ urgent: true });
+  const plan = planSignals(snapshot.table, liveMembers(job, snapshot).keys());
+  const refused = send(plan, snapshot.table, signal);
+  return plan.reached.filter((pid) => !refused.has(pid));
 }
 
-/** Signals the job's group and every found process once, without escalation. */
-export async function signalJob(target: KillTarget, signal: NodeJS.Signals | number): Promise<number[]> {
-  const procs = await findJobProcesses(target);
-  if (target.ownsGroup) send(-target.pid, signal); // the group, even when its leader is gone
-  const signalled: number[] = [];
-  for (const pid of procs.keys()) if (send(pid, signal) || !(await isAlive(pid))) signalled.push(pid);
-  return signalled.sort((a, b) => a - b);
+/** Those of `procs` (pid → start time) that are still the same live process. */
+async function stillAlive(procs: Map<number, number>): Promise<Map<number, number>> {
+  const checks = await Promise.all([...procs].map(async ([pid, start]) => [pid, start, await isAlive(pid, start)] as const));
+  return new Map(checks.filter(([, , alive]) => alive).map(([pid, start]) => [pid, start]));
 }
 
-async function alive(procs: Map<number, ProcInfo>): Promise<number[]> {
-  const checks = await Promise.all([...procs].map(async ([pid, info]) => ((await isAlive(pid, info.startTicks)) ? pid : -1)));
-  return checks.filter((pid) => pid > 0);
-}
+const ascending = (xs: Iterable<number>) => [...xs].sort((a, b) => a - b);
 
-/** The full stop: signal, grace, SIGKILL what is left, and wait until it is gone. */
-export async function killTree(target: KillTarget, signal: NodeJS.Signals | number, graceMs: number, pollMs = 25): Promise<TreeKillResult> {
-  const first = await findJobProcesses(target);
-  if (target.ownsGroup) send(-target.pid, signal);
-  for (const pid of first.keys()) send(pid, signal);
-  const signalled = [...first.keys()].sort((a, b) => a - b);
+/** The full stop of several jobs in one sweep: signal, grace, SIGKILL what is left, wait until it is gone. */
+export async function killJobs(
+  snapshots: ProcessSnapshots,
+  jobs: readonly Job[],
+  signal: NodeJS.Signals | number,
+  graceMs: number,
+  pollMs = 25,
+): Promise<Map<JobId, TreeKillResult>> {
+  const first = await snapshots.take({ urgent: true });
+  const found = jobs.map((job) => liveMembers(job, first));
+  const everyone = new Map(found.flatMap((m) => [...m]));
+  const refused = send(planSignals(first.table, everyone.keys()), first.table, signal);
 
   const deadline = Date.now() + graceMs;
-  let remaining = await alive(first);
-  while (remaining.length > 0 && Date.now() < deadline) {
+  let remaining = await stillAlive(everyone);
+  while (remaining.size > 0 && Date.now() < deadline) {
     await delay(Math.min(pollMs, Math.max(1, deadline - Date.now())));
-    remaining = await alive(first);
+    remaining = await stillAlive(remaining);
   }
 
   // After the grace: look again (a dying process may have spawned more), and SIGKILL all of it.
-  const now = await findJobProcesses(target);
-  for (const pid of remaining) if (!now.has(pid) && first.has(pid)) now.set(pid, first.get(pid)!);
-  const forced = [...now.keys()].sort((a, b) => a - b);
-  if (forced.length > 0) {
-    if (target.ownsGroup) send(-target.pid, 'SIGKILL');
-    for (const pid of forced) send(pid, 'SIGKILL');
-  }
-  const killDeadline = Date.now() + 2000;
-  let survivors = await alive(now);
-  while (survivors.length > 0 && Date.now() < killDeadline) {
+  const again = await snapshots.take({ urgent: true });
+  const left = jobs.map((job, i) => {
+    const now = liveMembers(job, again);
+    for (const [pid, start] of remaining) if (found[i]!.has(pid) && !now.has(pid)) now.set(pid, start);
+    return now;
+  });
+  const forcedAll = new Map(left.flatMap((m) => [...m]));
+  if (forcedAll.size > 0) send(planSignals(again.table, forcedAll.keys()), again.table, 'SIGKILL');
+  const killDeadline = Date.now() + KILL_WAIT_MS;
+  let survivors = await stillAlive(forcedAll);
+  while (survivors.size > 0 && Date.now() < killDeadline) {
     await delay(pollMs);
-    for (const pid of survivors) send(pid, 'SIGKILL');
-    survivors = await alive(now);
+    // Not a repeat of the first signal: SIGKILL for whatever is still there (e.g. it was stopped).
+    for (const pid of survivors.keys()) trySigkill(pid);
+    survivors = await stillAlive(survivors);
   }
-  return { signalled, forced, survivors };
+
+  const results = new Map<JobId, TreeKillResult>();
+  jobs.forEach((job, i) => {
+    results.set(job.id, {
+      signalled: ascending([...found[i]!.keys()].filter((pid) => !refused.has(pid))),
+      forced: ascending(left[i]!.keys()),
+      survivors: ascending([...left[i]!.keys()].filter((pid) => survivors.has(pid))),
+    });
+  });
+  return results;
+}
+
+function trySigkill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone, or not ours
+  }
+}
+
+interface Batch {
+  signal: NodeJS.Signals | number;
+  graceMs: number;
+  requests: { job: Job; resolve: (r: TreeKillResult) => void; reject: (err: unknown) => void }[];
+}
+
+/**
+ * Gathers kill requests made in the same turn of the event loop (a `kill` of N jobs, a shutdown,
+ * timeouts due together) into one killJobs() sweep per signal and grace.
+ */
+export class KillSweeper {
+  private readonly pending = new Map<string, Batch>();
+  /** Sweeps run so far (for tests). */
+  sweeps = 0;
+
+  constructor(private readonly snapshots: ProcessSnapshots) {}
+
+  kill(job: Job, signal: NodeJS.Signals | number, graceMs: number): Promise<TreeKillResult> {
+    const key = `${signal}:${graceMs}`;
+    let batch = this.pending.get(key);
+    if (!batch) {
+      const created: Batch = { signal, graceMs, requests: [] };
+      this.pending.set(key, (batch = created));
+      setImmediate(() => {
+        this.pending.delete(key);
+        void this.run(created);
+      });
+    }
+    const requests = batch.requests;
+    return new Promise((resolve, reject) => requests.push({ job, resolve, reject }));
+  }
+
+  private async run(batch: Batch): Promise<void> {
+    this.sweeps++;
+    const jobs = [...new Map(batch.requests.map((r) => [r.job.id, r.job])).values()];
+    try {
+      const results = await killJobs(this.snapshots, jobs, batch.signal, batch.graceMs);
+      for (const r of batch.requests) r.resolve(results.get(r.job.id) ?? { signalled: [], forced: [], survivors: [] });
+    } catch (err) {
+      for (const r of batch.requests) r.reject(err);
+    }
+  }
 }

@@ -6,10 +6,10 @@ import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
 import type { JobRef, KillResult } from '../../shared/methods.js';
 import { parseSignal } from '../../shared/signals.js';
-import { ownsProcessGroup } from '../monitor/job-processes.js';
 import { isAlive } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
-import { killTree, signalJob, type KillTarget } from './kill-tree.js';
+import { KillSweeper, signalJob } from './kill-tree.js';
+import { ProcessSnapshots } from '../monitor/job-processes.js';
 import { queueKey, timeoutKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
 
@@ -18,11 +18,17 @@ const END_REPORT_MS = 3000;
 
 export class Stopper {
   private readonly kills = new Map<JobId, Promise<KillResult>>();
+  /** Process-table snapshots for signals and kills; stops requested together share one kill sweep. */
+  private readonly snapshots: ProcessSnapshots;
+  private readonly sweeper: KillSweeper;
 
   constructor(
     private readonly ctx: SupervisorContext,
     private readonly ends: EndWatcher,
-  ) {}
+  ) {
+    this.snapshots = new ProcessSnapshots(ctx.opts.instance);
+    this.sweeper = new KillSweeper(this.snapshots);
+  }
 
   async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillResult[]> {
     const sig = resolveSignal(signal ?? 'SIGTERM');
@@ -81,7 +87,7 @@ export class Stopper {
       await this.ctx.persistQuietly('pending kill');
     }
 
-    const result = await killTree(this.killTarget(job), signal, graceMs);
+    const result = await this.sweeper.kill(job, signal, graceMs);
     const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
     const done: KillRecord = { ...record, signalled, forced: result.forced };
     if (result.survivors.length) logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
@@ -110,19 +116,13 @@ export class Stopper {
     return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
   }
 
-  /** How to find a job's processes: its own group and session, unless it was adopted. */
-  killTarget(job: Job): KillTarget {
-    const live = hasLiveProcess(job.state) ? job.state : null;
-    return { jobId: job.id, instance: this.ctx.opts.instance, pid: live?.pid ?? -1, ownsGroup: ownsProcessGroup(job), exclude: [live?.shimPid ?? null] };
-  }
-
   async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
     const sig = resolveSignal(signal);
     const job = this.ctx.table.resolve(ref);
     if (!hasLiveProcess(job.state)) {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
     }
-    const signalled = await signalJob(this.killTarget(job), sig);
+    const signalled = await signalJob(this.snapshots, job, sig);
     this.ctx.logger.info({ job: job.id, signal: sig, signalled }, 'signal sent');
     return { id: job.id, signal: sig, signalled };
   }

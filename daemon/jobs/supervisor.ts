@@ -12,7 +12,6 @@ import type { StateStore } from '../store/state-store.js';
 import { Deadlines } from './deadlines.js';
 import { EndWatcher } from './end-watcher.js';
 import type { JobTable } from './job-table.js';
-import type { KillTarget } from './kill-tree.js';
 import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
@@ -64,10 +63,6 @@ export class Supervisor {
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
     return this.stopper.signal(ref, signal);
-  }
-
-  killTarget(job: Job): KillTarget {
-    return this.stopper.killTarget(job);
   }
 
   adoptedGone(id: JobId): void {

@@ -1,4 +1,4 @@
-// The monitor: one process-table read per tick serves every job. It samples each running job's
+// The monitor: one process-table snapshot per tick serves every job. It samples each running job's
 // whole tree (CPU, memory, processes, threads, fds, states), keeps peak/average per run, raises
 // and clears flags, notices adopted processes that ended, and watches finished jobs for
 // leftover processes (cleaning them up after a short delay when autoCleanup is on).
@@ -6,17 +6,21 @@
 import { EventEmitter } from 'node:events';
 import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample, ResourceStats } from '../../shared/job.js';
+import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample } from '../../shared/job.js';
 import { isTerminal } from '../../shared/job.js';
 import type { JobTable } from '../jobs/job-table.js';
-import { killTree } from '../jobs/kill-tree.js';
+import { killJobs } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
-import { CLOCK_TICKS_PER_SECOND, countOpenFds, isDeadState, readProcessTable, uptimeTicks, type ProcessTable } from '../proc/process-table.js';
+import { isDeadState, type ProcessTable } from '../proc/process-table.js';
 import { diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
-import { jobRoot, MarkerCache, processesOf, TableIndex } from './job-processes.js';
+import { jobRoot, membersOf, ProcessSnapshots, type ProcessSnapshot } from './job-processes.js';
+import { accumulate, measureTree } from './measure.js';
+import { jobOwningPid, leftoversIn, liveOnly, treeIn, type Leftovers, type TreeProcess } from './queries.js';
 import type { Thresholds } from './thresholds.js';
-import { treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
+import type { TreeReading } from './tree-cpu.js';
+
+export { accumulate } from './measure.js';
 
 export interface MonitorOptions {
   intervalMs: number;
@@ -31,6 +35,8 @@ export interface MonitorOptions {
   refreshOutput(id: JobId): Promise<unknown>;
   /** An adopted job's process is gone (we are not its parent: its exit status is unknowable). */
   onAdoptedGone(id: JobId): void;
+  /** Where process-table snapshots come from (shared with the kill procedure when given). */
+  snapshots?: ProcessSnapshots;
 }
 
 export interface MonitorEvents {
@@ -56,25 +62,18 @@ interface RunWatch {
   persisted: { at: number; rssPeak: number; cpuPeak: number } | null;
 }
 
-/** One process-table read and what every job's sampling shares from it. */
-interface TickRead {
-  table: ProcessTable;
-  index: TableIndex;
-  marked: Map<JobId, number[]>;
+/** The tick's snapshot and what every job's sampling shares from it. */
+interface TickRead extends ProcessSnapshot {
   /** Zombie pids → when each was first seen in state Z. */
   zombieSince: Map<number, number>;
-  /** Wall clock of the read (ms since the epoch), for samples and flags. */
-  at: number;
-  /** Monotonic clock of the read, for rates. */
-  readAtMs: number;
-  uptimeTicks: number | null;
 }
 
 export class Monitor extends EventEmitter<MonitorEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private readonly cpu = new CpuSampler();
-  private readonly markers: MarkerCache;
+  /** The one way the monitor reads the process table (with the job markers indexed). */
+  readonly snapshots: ProcessSnapshots;
   /** What the monitor remembers of each running job between ticks; dropped when the job ends. */
   private readonly watched = new Map<JobId, RunWatch>();
   /** pid:startTicks of zombies → when first seen in state Z. */
@@ -94,7 +93,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     private readonly opts: MonitorOptions,
   ) {
     super();
-    this.markers = new MarkerCache(opts.instance);
+    this.snapshots = opts.snapshots ?? new ProcessSnapshots(opts.instance);
     table.on('change', ({ job, previous }) => {
       if (previous === 'running' && isTerminal(job.state)) {
         this.scheduleLeftoverCheck(job.id);
@@ -121,28 +120,20 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.timer = null;
   }
 
-  /** One pass: read the table once, then update every running job and every watched finished one. */
+  /** One pass: one snapshot, then update every running job and every watched finished one. */
   async tick(): Promise<void> {
     if (this.running) return; // a slow tick is never overlapped by the next
     this.running = true;
     const t0 = performance.now();
     try {
-      const table = await readProcessTable({ uid: false });
-      const readAtMs = performance.now();
-      // Read with the table, before anything below yields: a process born after this is "new since the tick".
-      const uptime = uptimeTicks();
-      const at = Date.now();
-      const cpu = this.cpu.sample(table, readAtMs);
-      this.lastCpu = cpu;
-      await this.markers.update(table);
-      const index = new TableIndex(table);
-      const marked = this.markers.byJob(table);
-      const read: TickRead = { table, index, marked, zombieSince: this.trackZombies(table, at), at, readAtMs, uptimeTicks: uptime };
+      const snapshot = await this.snapshots.take();
+      this.lastCpu = this.cpu.sample(snapshot.table, snapshot.readAtMs);
+      const read: TickRead = { ...snapshot, zombieSince: this.trackZombies(snapshot.table, snapshot.at) };
       for (const job of [...this.table.all()]) {
         // One job's failure (a full disk while saving its flag) must not leave the others unwatched.
         try {
           if (job.state.kind === 'running') await this.sampleJob(job, read);
-          else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, index, marked.get(job.id) ?? [], at);
+          else if (this.leftoverWatch.has(job.id)) await this.updateLeftovers(job, read);
         } catch (err) {
           this.logger.error({ err, job: job.id }, 'monitoring a job failed this tick');
         }
@@ -181,11 +172,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       this.opts.onAdoptedGone(job.id);
       return;
     }
-    const exclude = new Set<number>([process.pid, ...(job.state.shimPid === null ? [] : [job.state.shimPid])]);
-    const pids = processesOf(root, read.marked.get(job.id) ?? [], read.index, exclude);
+    const pids = membersOf(job, read);
     let watch = this.watched.get(job.id);
     if (!watch) this.watched.set(job.id, (watch = { hot: 0, calm: 0, tree: undefined, persisted: null }));
-    const sample = await this.measure(watch, pids, root.pid, read);
+    const measured = await measureTree(watch.tree, pids, root.pid, read);
+    watch.tree = measured.tree;
+    const sample = measured.sample;
     watch.hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? watch.hot + 1 : 0;
     if (this.outputMayMatter(job, at)) await this.opts.refreshOutput(job.id);
     const updated = this.table.updateVolatile(job.id, (j) => ({ output: j.output, resources: accumulate(j.resources, sample) }));
@@ -213,51 +205,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (job.flags.some((f) => f.kind === 'stuck')) return true;
     const lastActivity = Math.max(job.output.lastOutputAt ?? 0, job.state.startedAt);
     return at - lastActivity >= job.spec.stuckAfterMs - this.opts.intervalMs;
-  }
-
-  /** One reading of a job's tree: CPU over the tree since the last tick (short-lived children included), memory, counts. */
-  private async measure(watch: RunWatch, pids: number[], mainPid: number, read: TickRead): Promise<ResourceSample> {
-    const { table, at } = read;
-    let rss = 0;
-    let threads = 0;
-    let fds: number | null = 0;
-    const states: Record<string, number> = {};
-    let processes = 0;
-    const members: TreeMember[] = [];
-    const fdCounts = await Promise.all(pids.map((pid) => (isDeadState(table.get(pid)?.state ?? 'Z') ? Promise.resolve(0) : countOpenFds(pid))));
-    pids.forEach((pid, i) => {
-      const p = table.get(pid);
-      if (!p) return;
-      states[p.state] = (states[p.state] ?? 0) + 1;
-      // Zombies count for CPU (their ticks move to the parent when reaped), not as live processes.
-      members.push({ key: procKey(p), totalTicks: p.utimeTicks + p.stimeTicks + p.childTicks, ownTicks: p.utimeTicks + p.stimeTicks, startTicks: p.startTicks });
-      if (isDeadState(p.state)) return;
-      processes++;
-      rss += p.rssBytes;
-      threads += p.threads;
-      const f = fdCounts[i];
-      fds = f === null || f === undefined || fds === null ? null : fds + f;
-    });
-    const previous = watch.tree;
-    const ticks = treeTicksSince(previous, members, (key) => {
-      const pid = Number(key.slice(0, key.indexOf(':')));
-      const p = table.get(pid);
-      return p !== undefined && procKey(p) === key;
-    });
-    watch.tree = treeReading(members, read.readAtMs, read.uptimeTicks);
-    const elapsedMs = previous ? read.readAtMs - previous.atMs : 0;
-    const cpuPercent = ticks !== null && elapsedMs > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 100_000) / elapsedMs : null;
-    const main = table.get(mainPid);
-    return {
-      at,
-      cpuPercent: cpuPercent === null ? null : Number(cpuPercent.toFixed(1)),
-      rssBytes: rss,
-      mainRssBytes: main && !isDeadState(main.state) ? main.rssBytes : 0,
-      processes,
-      threads,
-      fds,
-      states,
-    };
   }
 
   /**
@@ -326,9 +273,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async checkLeftovers(id: JobId): Promise<number[]> {
     const job = this.table.get(id);
     if (!job || !isTerminal(job.state)) return [];
-    const table = await readProcessTable({ uid: false });
-    await this.markers.update(table);
-    const pids = await this.updateLeftovers(job, new TableIndex(table), this.markers.byJob(table).get(id) ?? [], Date.now());
+    const pids = await this.updateLeftovers(job, await this.snapshots.take());
     if (pids.length && this.opts.autoCleanupDelayMs !== null) {
       const wait = Math.max(0, job.state.endedAt + this.opts.autoCleanupDelayMs - Date.now());
       setTimeout(() => void this.cleanLeftovers(id).catch((err: unknown) => this.logger.error({ err, job: id }, 'auto cleanup failed')), wait).unref();
@@ -337,18 +282,15 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** The live leftover processes of a finished job, with the flag brought up to date. */
-  private async updateLeftovers(seen: Job, index: TableIndex, marked: number[], at: number): Promise<number[]> {
+  private async updateLeftovers(seen: Job, snapshot: ProcessSnapshot): Promise<number[]> {
     const job = this.table.get(seen.id);
     if (!job || !isTerminal(job.state)) return [];
-    const root = jobRoot(job);
-    const exclude = new Set<number>([process.pid]);
-    const pids = root ? processesOf(root, marked, index, exclude) : marked;
-    const live = pids.filter((pid) => !isDeadState(index.table.get(pid)?.state ?? 'Z'));
+    const live = liveOnly(membersOf(job, snapshot), snapshot);
     const had = job.flags.find((f) => f.kind === 'leftovers');
     const conditions = live.length
       ? [{ kind: 'leftovers' as const, detail: `${live.length} process(es) still running after the job ended: ${live.join(' ')}`, severity: 'medium' as const, pids: live, data: { count: live.length } }]
       : [];
-    await this.applyFlags(job, conditions, ['leftovers'], at);
+    await this.applyFlags(job, conditions, ['leftovers'], snapshot.at);
     if (live.length) {
       this.leftoverWatch.add(job.id);
       if (!had || had.pids.join() !== live.join()) this.emit('leftovers', { job: this.table.get(job.id) ?? job, pids: live });
@@ -361,18 +303,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Kills a finished job's leftovers with the kill procedure. Returns what was signalled/forced. */
   async cleanLeftovers(id: JobId): Promise<{ signalled: number[]; forced: number[] }> {
     const job = this.table.get(id);
-    const root = job ? jobRoot(job) : null;
-    if (!job || !root || !isTerminal(job.state) || this.cleaning.has(id)) return { signalled: [], forced: [] };
+    if (!job || !jobRoot(job) || !isTerminal(job.state) || this.cleaning.has(id)) return { signalled: [], forced: [] };
     this.cleaning.add(id);
     try {
-      const table = await readProcessTable({ uid: false });
-      const leader = table.get(root.pid);
-      const reused = leader !== undefined && root.startTicks !== null && leader.startTicks !== root.startTicks;
-      const result = await killTree(
-        { jobId: id, instance: this.opts.instance, pid: root.pid, ownsGroup: root.ownsGroup && !reused, exclude: [] },
-        'SIGTERM',
-        this.opts.graceMs,
-      );
+      const result = (await killJobs(this.snapshots, [job], 'SIGTERM', this.opts.graceMs)).get(id) ?? { signalled: [], forced: [], survivors: [] };
       if (result.signalled.length) this.logger.info({ job: id, ...result }, 'leftovers cleaned up');
       await this.checkLeftovers(id);
       return { signalled: result.signalled, forced: result.forced };
@@ -381,85 +315,18 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
   }
 
-  /**
-   * One fresh read: live processes of every finished job, and the zombies of every job that have
-   * stayed unreaped for the zombie threshold (a child that exited a moment ago is about to be
-   * reaped: its parent is not at fault and must never be stopped for it).
-   */
-  async scan(): Promise<{ leftovers: Map<JobId, number[]>; zombies: { pid: number; ppid: number; jobId: JobId }[] }> {
-    const table = await readProcessTable({ uid: false });
-    const now = Date.now();
-    await this.markers.update(table);
-    const index = new TableIndex(table);
-    const marked = this.markers.byJob(table);
-    const leftovers = new Map<JobId, number[]>();
-    const zombies: { pid: number; ppid: number; jobId: JobId }[] = [];
-    for (const job of this.table.all()) {
-      const root = jobRoot(job);
-      const exclude = new Set<number>([process.pid]);
-      if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
-      const pids = root ? processesOf(root, marked.get(job.id) ?? [], index, exclude) : (marked.get(job.id) ?? []);
-      for (const pid of pids) {
-        const p = table.get(pid);
-        const since = p?.state === 'Z' ? this.zombieSince.get(procKey(p)) : undefined;
-        if (p && since !== undefined && now - since >= this.opts.thresholds.zombieAfterMs) zombies.push({ pid, ppid: p.ppid, jobId: job.id });
-      }
-      if (isTerminal(job.state)) {
-        const live = pids.filter((pid) => !isDeadState(table.get(pid)?.state ?? 'Z'));
-        if (live.length) leftovers.set(job.id, live);
-      }
-    }
-    return { leftovers, zombies };
+  /** One fresh snapshot: live processes of every finished job, and zombies unreaped for the zombie threshold. */
+  async scan(): Promise<Leftovers> {
+    return leftoversIn(this.table.all(), await this.snapshots.take(), this.zombieSince, this.opts.thresholds.zombieAfterMs);
   }
 
   /** The job a live process belongs to (group, session, marker or descent), or null. */
   async jobOwning(pid: number): Promise<Job | null> {
-    const table = await readProcessTable({ uid: false });
-    await this.markers.update(table);
-    const index = new TableIndex(table);
-    const marked = this.markers.byJob(table);
-    for (const job of this.table.all()) {
-      const root = jobRoot(job);
-      if (!root) continue;
-      const exclude = new Set<number>([process.pid]);
-      if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
-      if (processesOf(root, marked.get(job.id) ?? [], index, exclude).includes(pid)) return job;
-    }
-    return null;
+    return jobOwningPid(this.table.all(), await this.snapshots.take(), pid);
   }
 
   /** The live process tree of a job, with the CPU readings of the last tick. */
-  async treeOf(job: Job): Promise<{ pid: number; ppid: number; state: string; cpuPercent: number | null; rssBytes: number; threads: number; comm: string }[]> {
-    const root = jobRoot(job);
-    if (!root) return [];
-    const table = await readProcessTable({ uid: false });
-    await this.markers.update(table);
-    const exclude = new Set<number>([process.pid]);
-    if (job.state.kind === 'running' && job.state.shimPid !== null) exclude.add(job.state.shimPid);
-    const pids = processesOf(root, this.markers.byJob(table).get(job.id) ?? [], new TableIndex(table), exclude);
-    return pids.flatMap((pid) => {
-      const p = table.get(pid);
-      if (!p) return [];
-      return [{ pid, ppid: p.ppid, state: p.state, cpuPercent: this.lastCpu.get(procKey(p)) ?? null, rssBytes: p.rssBytes, threads: p.threads, comm: p.comm }];
-    });
+  async treeOf(job: Job): Promise<TreeProcess[]> {
+    return jobRoot(job) ? treeIn(job, await this.snapshots.take(), this.lastCpu) : [];
   }
-}
-
-/** Folds one sample into the run's statistics; CPU is averaged over the samples that have a reading. */
-export function accumulate(stats: ResourceStats | null, sample: ResourceSample): ResourceStats {
-  const s = stats ?? { samples: 0, cpuSamples: 0, cpuPeak: 0, cpuAvg: 0, rssPeak: 0, rssAvg: 0, processesPeak: 0, last: null };
-  const n = s.samples + 1;
-  // Records written before cpuSamples existed counted every sample.
-  const known = s.cpuSamples ?? s.samples;
-  const cpuSamples = sample.cpuPercent === null ? known : known + 1;
-  return {
-    samples: n,
-    cpuSamples,
-    cpuPeak: Math.max(s.cpuPeak, sample.cpuPercent ?? 0),
-    cpuAvg: sample.cpuPercent === null ? s.cpuAvg : Number((s.cpuAvg + (sample.cpuPercent - s.cpuAvg) / cpuSamples).toFixed(2)),
-    rssPeak: Math.max(s.rssPeak, sample.rssBytes),
-    rssAvg: Math.round(s.rssAvg + (sample.rssBytes - s.rssAvg) / n),
-    processesPeak: Math.max(s.processesPeak, sample.processes),
-    last: sample,
-  };
 }

@@ -36,11 +36,19 @@ export const HAVE_PROCFS = process.platform === 'linux' && existsSync('/proc/sel
 export interface ReadTableOptions {
   /** Read each process's owner uid (one fstat per pid, ~15% of a /proc scan). Default true. */
   uid?: boolean;
+  /**
+   * Read without yielding to the event loop (a kill: a busy loop must not stretch the time
+   * between the read and the signal). Default false: large tables are read in slices.
+   */
+  urgent?: boolean;
 }
+
+/** Processes read per synchronous slice when urgent: every table this daemon is likely to see. */
+const URGENT_CHUNK = 8192;
 
 /** Every process on the machine, read in one pass; processes that vanish mid-scan are skipped. */
 export function readProcessTable(options: ReadTableOptions = {}): Promise<ProcessTable> {
-  return HAVE_PROCFS ? procfsReadTable(options.uid ?? true) : psReadTable();
+  return HAVE_PROCFS ? procfsReadTable(options.uid ?? true, options.urgent ? URGENT_CHUNK : undefined) : psReadTable();
 }
 
 /** Z (zombie) and X/x (dead) have exited and only wait to be reaped: never alive. */
@@ -71,8 +79,8 @@ export async function isAlive(pid: number, startTicks?: number | null): Promise<
 }
 
 /** Calls `visit(pid, valuesOf, empty)` for each live process in `table` whose environment this user can read. */
-async function eachEnviron(table: ProcessTable, visit: (pid: number, valuesOf: (key: string) => string[], empty: boolean) => void): Promise<void> {
-  if (HAVE_PROCFS) return procfsEachEnviron(table, (pid, env) => visit(pid, (key) => environValues(env, key), env.length === 0));
+async function eachEnviron(table: ProcessTable, visit: (pid: number, valuesOf: (key: string) => string[], empty: boolean) => void, urgent = false): Promise<void> {
+  if (HAVE_PROCFS) return procfsEachEnviron(table, (pid, env) => visit(pid, (key) => environValues(env, key), env.length === 0), urgent ? URGENT_CHUNK : undefined);
   return psEachEnviron((pid, words) => {
     const info = table.get(pid);
     if (!info || isDeadState(info.state)) return;
@@ -88,11 +96,15 @@ export type EnvironRead = { empty: true } | { empty: false; values: Map<string, 
  * when its environment could not be read (another user's, vanished); `empty` means the read
  * succeeded but returned nothing, which is what a process inside execve() looks like.
  */
-export async function readEnvironKeys(table: ProcessTable, keys: readonly string[]): Promise<Map<number, EnvironRead>> {
+export async function readEnvironKeys(table: ProcessTable, keys: readonly string[], options: Pick<ReadTableOptions, 'urgent'> = {}): Promise<Map<number, EnvironRead>> {
   const out = new Map<number, EnvironRead>();
-  await eachEnviron(table, (pid, valuesOf, empty) => {
-    out.set(pid, empty ? { empty: true } : { empty: false, values: new Map(keys.map((k) => [k, valuesOf(k)])) });
-  });
+  await eachEnviron(
+    table,
+    (pid, valuesOf, empty) => {
+      out.set(pid, empty ? { empty: true } : { empty: false, values: new Map(keys.map((k) => [k, valuesOf(k)])) });
+    },
+    options.urgent,
+  );
   return out;
 }
 

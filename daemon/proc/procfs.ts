@@ -157,7 +157,7 @@ function readWhole(pid: number, name: string): Buffer | null {
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Every process in one pass over /proc; processes that vanish mid-scan are skipped. */
-export async function procfsReadTable(withUid = true): Promise<Map<number, ProcInfo>> {
+export async function procfsReadTable(withUid = true, chunk = CHUNK): Promise<Map<number, ProcInfo>> {
   const table = new Map<number, ProcInfo>();
   const names = readdirSync('/proc');
   let sinceYield = 0;
@@ -166,7 +166,7 @@ export async function procfsReadTable(withUid = true): Promise<Map<number, ProcI
     if (c < 48 || c > 57) continue;
     const info = readStat(name, withUid);
     if (info) table.set(info.pid, info);
-    if (++sinceYield === CHUNK) {
+    if (++sinceYield === chunk) {
       sinceYield = 0;
       await yieldToLoop();
     }
@@ -207,7 +207,7 @@ export function environValues(env: Buffer, key: string): string[] {
  * empty block is passed on too: a process inside execve() reads as empty for a moment, and
  * callers that cache must not mistake that for "no markers".
  */
-export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pid: number, env: Buffer) => void): Promise<void> {
+export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pid: number, env: Buffer) => void, chunk = CHUNK): Promise<void> {
   const me = process.getuid?.() ?? null;
   let sinceYield = 0;
   for (const info of table.values()) {
@@ -216,7 +216,7 @@ export async function procfsEachEnviron(table: Map<number, ProcInfo>, visit: (pi
     if (me !== null && me !== 0 && info.uid !== null && info.uid !== me) continue;
     const env = readWhole(info.pid, 'environ');
     if (env) visit(info.pid, env);
-    if (++sinceYield === CHUNK) {
+    if (++sinceYield === chunk) {
       sinceYield = 0;
       await yieldToLoop();
     }

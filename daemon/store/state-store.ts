@@ -1,6 +1,8 @@
 // Durable job records: a snapshot (state.json) plus an append-only journal (journal.ndjson).
 // Every change is appended to the journal and fsynced before the daemon acknowledges it, so a
-// crash right after an answer loses nothing. compact() rewrites the snapshot atomically, keeps
+// crash right after an answer loses nothing. Concurrent changes are committed together: every
+// flush() asked for before a commit starts shares its one write + fsync, and those asked for
+// while it is in flight share the next one. compact() rewrites the snapshot atomically, keeps
 // the previous one as state.json.bak and rotates the journal to journal.prev.ndjson instead of
 // emptying it: prev + current journal cover every change since the backup, so falling back to
 // the backup loses nothing. Damaged or wrong-shaped data is moved aside, reported and skipped,
@@ -20,6 +22,14 @@ export type { LoadedState } from './load.js';
 
 const COMPACT_AFTER_ENTRIES = 2000;
 
+/** What the store needs of an open journal file (a node:fs/promises FileHandle; tests inject their own). */
+export type JournalHandle = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'stat' | 'close'>;
+
+export interface StateStoreOptions {
+  /** Opens the journal for appending (default: fs/promises open). */
+  openJournal?: (file: string) => Promise<JournalHandle>;
+}
+
 export class StateStore {
   private seq = 0;
   private entriesSinceSnapshot = 0;
@@ -27,19 +37,26 @@ export class StateStore {
   private nextIdFloor = 1;
   /** state.json is known intact (read at load or written here): only then may it become the backup. */
   private snapshotGood = false;
-  private journal: FileHandle | null = null;
+  private journal: JournalHandle | null = null;
   private journalSize = 0;
   /** A failed write left a partial line that could not be cut off: the next write starts a new line. */
   private tornTail = false;
   private pending: string[] = [];
-  /** Every journal operation (flush, compact, close) runs in turn on this chain. */
+  /** The commit every flush() asked for now joins; null once it has started (later flushes make the next one). */
+  private nextCommit: Promise<void> | null = null;
+  /** Every journal operation (commit, compact, close) runs in turn on this chain. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly openJournalFile: (file: string) => Promise<JournalHandle>;
   private readonly dir: string;
   private readonly journalFile: string;
   private readonly prevJournalFile: string;
   private readonly backupFile: string;
 
-  constructor(private readonly stateFile: string) {
+  constructor(
+    private readonly stateFile: string,
+    options: StateStoreOptions = {},
+  ) {
+    this.openJournalFile = options.openJournal ?? ((file) => open(file, 'a', 0o600));
     this.dir = dirname(stateFile);
     this.journalFile = join(this.dir, 'journal.ndjson');
     this.prevJournalFile = join(this.dir, 'journal.prev.ndjson');
@@ -77,12 +94,19 @@ export class StateStore {
   }
 
   /**
-   * Writes queued entries with one write + fsync (group commit: callers queued behind a write find
-   * nothing left to do). Throws ProcdError StorageFailed when the write fails; the entries stay
-   * queued for the next flush and the journal is cut back to its length before the write.
+   * Makes every change queued so far durable; resolves once it is (group commit: concurrent
+   * callers share one write + fsync). Throws ProcdError StorageFailed to every caller of a
+   * commit whose write fails; its entries stay queued for the next flush and the journal is cut
+   * back to its length before the write.
    */
   flush(): Promise<void> {
-    return this.exclusive(() => this.writePending());
+    if (!this.nextCommit) {
+      this.nextCommit = this.exclusive(() => {
+        this.nextCommit = null; // flushes from here on were asked after this commit took its entries
+        return this.writePending();
+      });
+    }
+    return this.nextCommit;
   }
 
   private exclusive<T>(op: () => Promise<T>): Promise<T> {
@@ -127,10 +151,10 @@ export class StateStore {
     await this.closeJournal();
   }
 
-  private async openJournal(): Promise<FileHandle> {
+  private async openJournal(): Promise<JournalHandle> {
     if (this.journal) return this.journal;
     const created = !existsSync(this.journalFile);
-    const handle = await open(this.journalFile, 'a', 0o600);
+    const handle = await this.openJournalFile(this.journalFile);
     try {
       this.journalSize = (await handle.stat()).size;
       if (created) syncDir(this.dir);

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobRoot, MarkerCache, processesOf, TableIndex } from '../../../daemon/monitor/job-processes.js';
+import { jobRoot, MarkerCache, membersOf, processesOf, snapshotOf, TableIndex } from '../../../daemon/monitor/job-processes.js';
 import { readProcessTable, type ProcessTable, type ProcInfo } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
 
@@ -111,6 +111,51 @@ describe('processesOf', () => {
   });
 });
 
+describe('membersOf (the one rule for kill and sampling)', () => {
+  const spec = { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 } as Job['spec'];
+  const job = (state: Job['state'], id = 1): Job => ({
+    id, name: 'x', description: null, tags: [], createdAt: 0, spec, state, pendingKill: null, flags: [], flagHistory: [], resources: null,
+    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: '/x',
+  });
+  const running = (pid = 100, startTicks: number | null = 1000, shimPid: number | null = 99) => job({ kind: 'running', startedAt: 0, pid, startTicks, shimPid });
+  const snap = (procs: ProcInfo[], marked: [number, number[]][] = [], selfPid = 90) =>
+    snapshotOf(new Map(procs.map((x) => [x.pid, x])), new Map(marked), { selfPid, at: 0, readAtMs: 0, uptimeTicks: null });
+
+  it('a running job: its tree and marked processes, never its shim nor the daemon', () => {
+    const escapee = p(200, 1, 200, 200, 2000);
+    // the shim and the daemon carry no markers, but were they somehow in the job's group they still would not count
+    const shimInGroup = p(99, 90, 100, 100, 30);
+    expect(membersOf(running(), snap([...base.filter((x) => x.pid !== 99), shimInGroup, escapee], [[1, [200]]]))).toEqual([100, 101, 102, 103, 200]);
+  });
+
+  it('the daemon found in a job (its group) is not a path to other jobs: its children (shims) and theirs stay out', () => {
+    const daemonInGroup = p(90, 1, 100, 100, 20);
+    const otherShim = p(300, 90, 300, 300, 40);
+    const otherJob = p(301, 300, 301, 301, 41);
+    expect(membersOf(running(), snap([...base.filter((x) => x.pid !== 90), daemonInGroup, otherShim, otherJob]))).toEqual([100, 101, 102, 103]);
+  });
+
+  it('a finished job with a reused main pid: only its marked processes (the kill and the monitor agree)', () => {
+    const finished = job({ kind: 'completed', startedAt: 0, endedAt: 1, durationMs: 1, pid: 100, startTicks: 1000, exitCode: 0, signal: null });
+    const reused = p(100, 50, 100, 100, 5000);
+    const escapee = p(200, 1, 200, 200, 2000);
+    const s = snap([...base.filter((x) => ![100, 101, 102, 103].includes(x.pid)), reused, escapee], [[1, [200]]]);
+    expect(membersOf(finished, s)).toEqual([200]);
+    expect(membersOf(running(), s)).toEqual([200]);
+  });
+
+  it("another job's markers do not count; a queued job has only marked processes", () => {
+    const s = snap([...base, p(200, 1, 200, 200, 2000)], [[2, [200]]]);
+    expect(membersOf(running(), s)).toEqual([100, 101, 102, 103]);
+    expect(membersOf(job({ kind: 'queued', queuedAt: 0 }, 2), s)).toEqual([200]);
+    expect(membersOf(job({ kind: 'queued', queuedAt: 0 }, 3), s)).toEqual([]);
+  });
+
+  it('marked pids that are not in the snapshot are not members', () => {
+    expect(membersOf(running(), snap(base, [[1, [4242]]]))).toEqual([100, 101, 102, 103]);
+  });
+});
+
 describe('jobRoot', () => {
   const spec = { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 } as Job['spec'];
   const job = (state: Job['state'], adopted = false): Job => ({
@@ -144,8 +189,7 @@ describe('MarkerCache (real processes)', () => {
       const t = await readProcessTable({ uid: false });
       return [ours, other, notANumber].every((c) => t.get(c.pid!)?.comm === 'sleep') ? t : null;
     });
-    await cache.update(table);
-    expect(cache.byJob(table)).toEqual(new Map([[7, [ours.pid]]]));
+    expect(await cache.jobsOf(table)).toEqual(new Map([[7, [ours.pid]]]));
   });
 
   it('does not remember "not ours" for a process whose environment read came back empty (as it does mid-exec)', async () => {
@@ -164,8 +208,7 @@ describe('MarkerCache (real processes)', () => {
       const t = await readProcessTable({ uid: false });
       return t.get(child.pid!)?.comm === 'perl' ? t : null;
     });
-    await cache.update(before);
-    expect(cache.byJob(before).get(9)).toBeUndefined();
+    expect((await cache.jobsOf(before)).get(9)).toBeUndefined();
 
     child.stdin!.write('go\n');
     const after = await until('the exec', async () => {
@@ -173,7 +216,6 @@ describe('MarkerCache (real processes)', () => {
       return t.get(child.pid!)?.comm === 'sleep' ? t : null;
     });
     expect(after.get(child.pid!)!.startTicks).toBe(before.get(child.pid!)!.startTicks);
-    await cache.update(after);
-    expect(cache.byJob(after).get(9)).toEqual([child.pid]);
+    expect((await cache.jobsOf(after)).get(9)).toEqual([child.pid]);
   });
 });
