@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, type DaemonStatus } from '../../shared/methods.js';
 import { VERSION } from '../../shared/version.js';
+import { faults } from '../faults.js';
 import type { DaemonContext } from './context.js';
 
 /** daemon.status: pid, version, uptime, where things are, job counts, start-up warnings and whether the shim runs. */
@@ -21,6 +22,7 @@ export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
     connections: ctx.connectionCount(),
     shim: { ok, interpreter, script, detail, error, fix },
+    faults: { ...faults },
   };
 }
 

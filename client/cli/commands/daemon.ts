@@ -139,6 +139,7 @@ async function status({ out }: CommandContext): Promise<number> {
         `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${s.connections} client connection(s)`,
         `  jobs      ${counts || 'none'}`,
         ...shimLines(out, s.shim),
+        ...faultLines(out, s.faults),
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),
     );
@@ -154,6 +155,21 @@ function shimLines(out: CommandContext['out'], shim: DaemonStatus['shim'] | unde
   const what = `${shim.interpreter} ${shim.script}`;
   if (shim.ok) return [`  shim      ${shim.detail ?? 'ok'} (${what})`];
   return [`  shim      ${paint(out, 'red', 'cannot run')}: ${shim.error} (${what})`, `            fix: ${shim.fix}`];
+}
+
+/** Errors nothing caught (shown only when there were some). */
+function faultLines(out: CommandContext['out'], faults: DaemonStatus['faults'] | undefined): string[] {
+  if (!faults) return [];
+  const at = (ms: number) => new Date(ms).toISOString();
+  const lines: string[] = [];
+  if (faults.previousCrash) {
+    const c = faults.previousCrash;
+    lines.push(`  ${paint(out, 'red', 'crash')}     the previous daemon (pid ${c.pid}) ended on an uncaught exception at ${at(c.at)}: ${c.message}; its jobs were re-adopted (stack in the daemon log)`);
+  }
+  if (faults.lastRejection) {
+    lines.push(`  ${paint(out, 'yellow', 'faults')}    ${faults.unhandledRejections} unhandled rejection(s), last at ${at(faults.lastRejection.at)}: ${faults.lastRejection.message} (stack in the daemon log)`);
+  }
+  return lines;
 }
 
 /** Whether the daemon process still runs: /proc where there is one (a zombie counts as gone), else signal 0 and the socket. */
