@@ -6,7 +6,6 @@
 // statically, on first use).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs build script without type declarations
 import { bundleCli } from '../../../bundle-cli.mjs';
 
 interface Metafile {
@@ -53,7 +52,7 @@ function forbiddenOnPath(meta: Metafile, command: string): string[] {
 describe('the CLI hot path', () => {
   let bundled: Metafile;
   beforeAll(async () => {
-    bundled = ((await bundleCli({ write: false })) as { metafile: Metafile }).metafile;
+    bundled = (await bundleCli({ write: false })).metafile;
   });
 
   it.each(HOT)('`procd %s` loads no schema library and no daemon code', (command) => {
