@@ -181,6 +181,12 @@ const benches = {
     });
   },
 
+  // CLI start-up ratios to `node -e 0` (ls, status, track): bench/cli-startup.mjs.
+  async cliStartup() {
+    const { benchCliStartup } = await import('./cli-startup.mjs');
+    for (const row of await benchCliStartup({ runs: QUICK ? 10 : 21 })) record(...row);
+  },
+
   async memory() {
     await withDaemon({ PROCD_SAMPLE_INTERVAL: '2s' }, async ({ client }) => {
       const pid = client.daemon.pid;

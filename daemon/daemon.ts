@@ -15,6 +15,7 @@ import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-loc
 import { scanJobDirs } from './lifecycle/job-dirs.js';
 import { prepareSocketPath } from './lifecycle/socket-file.js';
 import { createLogger, type Logger } from './logger.js';
+import { ShimHealth } from './shim-check.js';
 import { Monitor } from './monitor/monitor.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
@@ -78,6 +79,9 @@ async function startLocked(
   closeLogger: () => Promise<void>,
 ): Promise<Omit<RunningDaemon, 'logHealthy'>> {
   const startedAt = Date.now();
+  // Runs alongside the rest of the start-up; logged either way, awaited before the socket opens.
+  const shim = new ShimHealth(logger);
+  const shimChecked = shim.refresh();
   const store = new StateStore(paths.stateFile);
   const loaded = store.load();
   const dirs = scanJobDirs(paths.jobsDir, loaded.jobs);
@@ -174,6 +178,7 @@ async function startLocked(
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
     warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
+    shim,
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
@@ -181,6 +186,7 @@ async function startLocked(
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });
+  await shimChecked;
   await server.listen(paths.socket);
   logger.info(
     { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted },

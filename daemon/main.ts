@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Entry point of the daemon process (`procd daemon run` and autostart both run this file).
-// Exit codes: 0 stopped cleanly, 3 another daemon already owns this home, 1 failed to start.
+// Exit codes: 0 stopped cleanly, 3 another daemon already owns this home, 1 failed to start,
+// 70 an uncaught exception (its jobs keep running; see daemon/faults.ts).
 
 import { parseDuration, parseSize } from '../shared/duration.js';
 import { startDaemon, type DaemonOptions } from './daemon.js';
+import { describeError, EXIT_UNCAUGHT, faults, noteRejection, raiseTestFault, takeCrashFile, writeCrashFile } from './faults.js';
 import { AlreadyRunning } from './lifecycle/instance-lock.js';
 
 export const EXIT_ALREADY_RUNNING = 3;
@@ -82,7 +84,9 @@ export async function runDaemon(): Promise<number> {
     process.stderr.write(`procd: daemon failed to start: ${(err as Error).message}\n`);
     return 1;
   }
-  const { logger } = daemon;
+  const { logger, paths } = daemon;
+  faults.previousCrash = takeCrashFile(paths.home);
+  if (faults.previousCrash) logger.warn({ previousCrash: faults.previousCrash }, 'the previous daemon ended on an uncaught exception (its fatal log line has the stack); its running jobs were re-adopted');
   // SIGTERM stops the jobs too, unless the service manager asked us not to (PROCD_SIGTERM=keep-jobs):
   // then a `systemctl restart` is an upgrade that keeps every job running.
   const keepOnTerm = process.env.PROCD_SIGTERM === 'keep-jobs';
@@ -93,20 +97,41 @@ export async function runDaemon(): Promise<number> {
     });
   }
   process.on('SIGHUP', () => logger.info('SIGHUP ignored'));
-  // A bug in one handler must not take every job's supervisor down with it. Once the log is
-  // closed (or if logging itself fails) the report goes to stderr instead: a handler that throws
-  // here would re-enter itself.
+  if (process.env.PROCD_TEST_FAULTS === '1') process.on('SIGUSR2', () => raiseTestFault(paths.home));
+
+  // Errors nothing caught: the policy is in daemon/faults.ts (and the README). Once the log is
+  // closed, or if logging itself fails, the report goes to stderr: a handler that throws here
+  // would re-enter itself.
   let logOpen = true;
-  const report = (what: string, err: unknown) => {
+  const log = (level: 'error' | 'fatal', what: string, err: unknown): boolean => {
     try {
-      if (logOpen && daemon.logHealthy()) return void logger.error({ err }, what);
+      if (logOpen && daemon.logHealthy()) return (logger[level]({ err }, what), true);
     } catch {
       // fall through to stderr
     }
-    process.stderr.write(`procd: ${what}: ${(err as Error)?.stack ?? String(err)}\n`);
+    return false;
   };
-  process.on('uncaughtException', (err) => report('uncaught exception', err));
-  process.on('unhandledRejection', (err) => report('unhandled rejection', err));
+  const toStderr = (what: string, err: unknown) => process.stderr.write(`procd: ${what}: ${describeError(err).stack}\n`);
+  process.on('unhandledRejection', (err) => {
+    noteRejection(err);
+    if (!log('error', 'unhandled rejection: the daemon keeps running (counted in daemon status)', err)) toStderr('unhandled rejection', err);
+  });
+  let crashing = false;
+  process.on('uncaughtException', (err) => {
+    if (crashing) return; // a second one while the first is being written out
+    crashing = true;
+    writeCrashFile(paths.home, err);
+    const what = `uncaught exception: the daemon exits (code ${EXIT_UNCAUGHT}) and leaves its jobs running for the next daemon`;
+    toStderr(what, err); // stderr too: autostart.log or the service manager's journal
+    const exit = () => process.exit(EXIT_UNCAUGHT);
+    if (!log('fatal', what, err)) return exit();
+    setTimeout(exit, 1000); // the log's flush has a second to finish
+    try {
+      logger.flush(() => exit());
+    } catch {
+      exit();
+    }
+  });
   await daemon.stopped;
   logOpen = false;
   return 0;

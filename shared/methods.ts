@@ -95,6 +95,14 @@ export interface DaemonStatus {
   events: { seq: number; subscribers: number; droppedSubscribers: number };
   /** Clients connected right now (this call's own connection included). */
   connections: number;
+  /** Whether the job shim runs: the interpreter and script checked, what the check said, or the error and what to do. */
+  shim: { ok: boolean; interpreter: string; script: string; detail: string | null; error: string | null; fix: string | null };
+  /** Errors nothing caught: unhandled rejections since start (the daemon kept running), and the previous daemon's crash on an uncaught exception. */
+  faults: {
+    unhandledRejections: number;
+    lastRejection: { at: number; message: string } | null;
+    previousCrash: { at: number; pid: number; message: string } | null;
+  };
 }
 
 /** One process of a job's tree, as `status --tree` shows it. */

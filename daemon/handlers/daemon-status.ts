@@ -1,9 +1,11 @@
 import { PROTOCOL_VERSION, type DaemonStatus } from '../../shared/methods.js';
 import { VERSION } from '../../shared/version.js';
+import { faults } from '../faults.js';
 import type { DaemonContext } from './context.js';
 
-/** daemon.status: pid, version, uptime, where things are, job counts and start-up warnings. */
-export function daemonStatus(ctx: DaemonContext): DaemonStatus {
+/** daemon.status: pid, version, uptime, where things are, job counts, start-up warnings and whether the shim runs. */
+export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
+  const { ok, interpreter, script, detail, error, fix } = await ctx.shim.current();
   return {
     pid: process.pid,
     version: VERSION,
@@ -19,6 +21,8 @@ export function daemonStatus(ctx: DaemonContext): DaemonStatus {
     monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
     connections: ctx.connectionCount(),
+    shim: { ok, interpreter, script, detail, error, fix },
+    faults: { ...faults },
   };
 }
 

@@ -2,12 +2,28 @@
 # procd-shim: starts one job, owns its output, records its exit status on disk.
 #
 #   perl procd-shim.pl <jobDir>
+#   perl procd-shim.pl --check      loads everything the shim needs, prints one line, exits 0
 #
 # The daemon starts one shim per job (detached, stdout = event channel, stderr = <jobDir>/shim.log).
 # The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE (and SIGXFSZ, see
 # "Disk errors"), a dead channel is ignored, and everything the daemon needs is in files, so a
 # restarted daemon re-reads them.
-# Only core Perl modules are used; the shim stays a few MB of RSS.
+# Only modules of Debian's perl-base are required (strict, warnings, Errno, Fcntl, POSIX,
+# IO::Handle; Time::HiRes when present, see "Clock"), so slim images such as node:20-slim, which
+# ship perl-base alone, run it; the shim stays a few MB of RSS.
+#
+# ---- Clock -----------------------------------------------------------------------------------
+# Times are epoch ms (files, events, index) and monotonic ms (intervals), from the best of:
+#   hires    Time::HiRes (Debian's perl package, not perl-base): 1 ms.
+#   syscall  perl-base alone on Linux x86_64/aarch64: gettimeofday and clock_gettime(MONOTONIC)
+#            through perl's syscall() (numbers picked by perl's ELF machine, checked against
+#            time() at start): 1 ms.
+#   uptime   other Linux: monotonic from /proc/uptime (10 ms steps); epoch = that + an offset
+#            learned from time(), at first up to 1 s early, then within ~10 ms once the shim has
+#            seen time()'s second change. The offset only grows (time never runs backwards), so
+#            a duration measured across that change can be up to 1 s long.
+#   seconds  no /proc: whole seconds.
+# Sleeps use select(), which needs no module. `--check` prints "ok perl <version> clock=<name>".
 #
 # ---- Input: <jobDir>/spawn.spec (written by daemon/output/spawn-spec.ts) ----------------------
 # NUL-terminated fields:  "procd-spawn-spec" "1" maxOutputBytes segmentBytes cwd
@@ -82,7 +98,8 @@ use strict;
 use warnings;
 use Errno ();
 use Fcntl qw(O_WRONLY O_CREAT O_TRUNC F_GETFL F_SETFL O_NONBLOCK);
-use Time::HiRes ();
+# Time::HiRes is optional (see "Clock").
+my $HIRES = eval { require Time::HiRes; 1 };
 # POSIX and IO::Handle are deliberately not loaded up front: together they would triple the
 # shim's start time and add ~1.5 MB of RSS. The child loads POSIX (setsid, dup2, _exit) after the
 # fork; IO::Handle (fsync) is loaded when the exit file is written.
@@ -93,8 +110,89 @@ my $WNOHANG = 1;               # the same on Linux, macOS and the BSDs (saves lo
 my $INDEX_SEGMENTS = 4;
 
 my $job_dir = shift @ARGV;
-die "usage: procd-shim.pl <jobDir>\n" unless defined $job_dir && length $job_dir;
+die "usage: procd-shim.pl <jobDir> | --check\n" unless defined $job_dir && length $job_dir;
 my $out_dir = "$job_dir/out";
+
+# ---- the clock (see "Clock" above) ----------------------------------------------------------
+
+# /proc/uptime's first field: seconds since boot in hundredths, monotonic; undef where unreadable.
+sub uptime_ms {
+  open(my $fh, '<', '/proc/uptime') or return undef;
+  my $line = <$fh> // '';
+  close $fh;
+  return $line =~ /^([0-9]+)\.([0-9]{2})/ ? $1 * 1000 + $2 * 10 : undef;
+}
+
+# Linux numbers of gettimeofday and clock_gettime for perl's own ELF machine (64-bit little-endian
+# ABIs only, where both structs are two 64-bit integers); undef elsewhere.
+my %SYSCALLS = (62 => [96, 228], 183 => [169, 113]);    # x86_64, aarch64
+sub syscall_numbers {
+  return undef unless $^O eq 'linux' && open(my $fh, '<:raw', '/proc/self/exe');
+  my $n = sysread($fh, my $elf, 20) // 0;
+  close $fh;
+  return undef unless $n == 20 && substr($elf, 0, 6) eq "\x7fELF\x02\x01";
+  return $SYSCALLS{ unpack('v', substr($elf, 18, 2)) };
+}
+
+my ($SYS_GETTIMEOFDAY, $SYS_CLOCK_GETTIME);
+sub sys_epoch_ms {
+  my $tv = "\0" x 16;
+  return undef unless syscall($SYS_GETTIMEOFDAY, $tv, 0) == 0;
+  my ($sec, $usec) = unpack('q q', $tv);
+  return $sec * 1000 + int($usec / 1000);
+}
+sub sys_mono_ms {
+  my $ts = "\0" x 16;
+  return undef unless syscall($SYS_CLOCK_GETTIME, 1, $ts) == 0;    # CLOCK_MONOTONIC
+  my ($sec, $nsec) = unpack('q q', $ts);
+  return $sec * 1000 + $nsec / 1e6;
+}
+
+# PROCD_SHIM_CLOCK=syscall|uptime|seconds forces a weaker clock than the best one found (for tests).
+my $CLOCK = do {
+  my $want = $ENV{PROCD_SHIM_CLOCK} // '';
+  my %rank = (hires => 0, syscall => 1, uptime => 2, seconds => 3);
+  my $min = $rank{$want} // 0;
+  my $nrs = $min <= 1 ? syscall_numbers() : undef;
+  ($SYS_GETTIMEOFDAY, $SYS_CLOCK_GETTIME) = @$nrs if $nrs;
+  # A syscall number that does not do what we expect is caught here: the result must match time().
+  my $sys_ok = $nrs && eval { my $e = sys_epoch_ms(); defined $e && abs($e / 1000 - time()) <= 2 && defined sys_mono_ms() };
+    $HIRES && $min == 0 ? 'hires'
+  : $sys_ok ? 'syscall'
+  : $min <= 2 && defined uptime_ms() ? 'uptime'
+  : 'seconds';
+};
+my $monotonic = $CLOCK eq 'hires' && eval { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()); 1 };
+my $epoch_offset = 0;    # uptime clock: the largest lower bound of (epoch ms - uptime ms) seen so far
+
+sub mono_ms {
+  if ($CLOCK eq 'hires') { return $monotonic ? Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()) * 1000 : Time::HiRes::time() * 1000 }
+  if ($CLOCK eq 'syscall') { return sys_mono_ms() // time() * 1000 }
+  if ($CLOCK eq 'uptime') { return uptime_ms() // time() * 1000 }
+  return time() * 1000;
+}
+
+sub now_ms {
+  return int(Time::HiRes::time() * 1000) if $CLOCK eq 'hires';
+  if ($CLOCK eq 'syscall') { return sys_epoch_ms() // time() * 1000 }
+  my $up = $CLOCK eq 'uptime' ? uptime_ms() : undef;
+  return time() * 1000 unless defined $up;
+  # time() * 1000 <= the true epoch ms: every reading raises the lower bound of the offset, which
+  # never goes down, so the clock never runs backwards.
+  my $low = time() * 1000 - $up;
+  $epoch_offset = $low if $low > $epoch_offset;
+  return $epoch_offset + $up;
+}
+
+sub sleep_s { select(undef, undef, undef, $_[0]) }
+
+if (defined $job_dir && $job_dir eq '--check') {
+  # Everything the shim loads later, loaded now: a missing module fails here, not in a job.
+  require POSIX;
+  require IO::Handle;
+  printf "ok perl %vd clock=%s\n", $^V, $CLOCK;
+  exit 0;
+}
 
 # Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
 # written to fd 1 must never go into a job's output file).
@@ -107,10 +205,6 @@ for my $fd (0 .. 2) {
 
 $SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
 nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
-
-my $monotonic = eval { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()); 1 };
-sub now_ms  { int(Time::HiRes::time() * 1000) }
-sub mono_ms { $monotonic ? Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()) * 1000 : Time::HiRes::time() * 1000 }
 
 sub logmsg {
   my @t = localtime;
@@ -227,7 +321,7 @@ sub finish {
       logmsg('giving up; not written: ' . join(' ', map { $_->[0] } @pending));
       last;
     }
-    Time::HiRes::sleep(1);
+    sleep_s(1);
   }
   event('closed', $at);
   exit 0;
@@ -548,7 +642,7 @@ for (;;) {
   if ($n < 0) {
     next if $!{EINTR};
     logmsg("select failed: $!");
-    Time::HiRes::sleep(0.05);
+    sleep_s(0.05);
     next;
   }
   next if $n == 0;

@@ -26,10 +26,13 @@ function otherBuild(protocol: number, version: string): string {
   cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(REPO, 'daemon/shim'), join(dir, 'daemon/shim'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'procd', version, type: 'module' }));
-  const methods = join(dir, 'dist/shared/methods.js');
-  const text = readFileSync(methods, 'utf8');
-  expect(text).toMatch(/PROTOCOL_VERSION = \d+;/);
-  writeFileSync(methods, text.replace(/PROTOCOL_VERSION = \d+;/, `PROTOCOL_VERSION = ${protocol};`));
+  // The library and daemon carry it in dist/shared/methods.js, the bundled CLI in its own file.
+  for (const file of ['dist/shared/methods.js', 'dist/client/cli/main.js']) {
+    const path = join(dir, file);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/PROTOCOL_VERSION = \d+;/);
+    writeFileSync(path, text.replace(/PROTOCOL_VERSION = \d+;/, `PROTOCOL_VERSION = ${protocol};`));
+  }
   return join(dir, 'dist/client/cli/main.js');
 }
 

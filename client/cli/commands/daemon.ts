@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../../shared/duration.js';
 import { resolvePaths } from '../../../shared/paths.js';
-import { connect, ProcdError } from '../../index.js';
+import { connect, ProcdError, type DaemonStatus } from '../../index.js';
 import { RpcConnection } from '../../rpc-connection.js';
 import { flag, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -138,6 +138,8 @@ async function status({ out }: CommandContext): Promise<number> {
         `  monitor   every ${formatDuration(s.monitor.intervalMs)}, last pass ${s.monitor.lastTickMs} ms`,
         `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${s.connections} client connection(s)`,
         `  jobs      ${counts || 'none'}`,
+        ...shimLines(out, s.shim),
+        ...faultLines(out, s.faults),
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),
     );
@@ -145,6 +147,29 @@ async function status({ out }: CommandContext): Promise<number> {
   } finally {
     c.close();
   }
+}
+
+/** The shim line of `daemon status`: what runs jobs, or why nothing can (and what to do). */
+function shimLines(out: CommandContext['out'], shim: DaemonStatus['shim'] | undefined): string[] {
+  if (!shim) return []; // a daemon older than this field
+  const what = `${shim.interpreter} ${shim.script}`;
+  if (shim.ok) return [`  shim      ${shim.detail ?? 'ok'} (${what})`];
+  return [`  shim      ${paint(out, 'red', 'cannot run')}: ${shim.error} (${what})`, `            fix: ${shim.fix}`];
+}
+
+/** Errors nothing caught (shown only when there were some). */
+function faultLines(out: CommandContext['out'], faults: DaemonStatus['faults'] | undefined): string[] {
+  if (!faults) return [];
+  const at = (ms: number) => new Date(ms).toISOString();
+  const lines: string[] = [];
+  if (faults.previousCrash) {
+    const c = faults.previousCrash;
+    lines.push(`  ${paint(out, 'red', 'crash')}     the previous daemon (pid ${c.pid}) ended on an uncaught exception at ${at(c.at)}: ${c.message}; its jobs were re-adopted (stack in the daemon log)`);
+  }
+  if (faults.lastRejection) {
+    lines.push(`  ${paint(out, 'yellow', 'faults')}    ${faults.unhandledRejections} unhandled rejection(s), last at ${at(faults.lastRejection.at)}: ${faults.lastRejection.message} (stack in the daemon log)`);
+  }
+  return lines;
 }
 
 /** Whether the daemon process still runs: /proc where there is one (a zombie counts as gone), else signal 0 and the socket. */

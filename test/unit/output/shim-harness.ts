@@ -10,6 +10,8 @@ import { readExitFile, readClosedFile, readStartedFile, writeSpawnSpec, type Spa
 
 export const SHIM = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+/** The interpreter the shim runs with: shim-perl-base.test.ts sets it to a perl restricted to perl-base's modules. */
+export const SHIM_PERL = process.env.PROCD_TEST_SHIM_PERL || 'perl';
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +68,7 @@ export class Harness {
     delete env.PROCD_JOB_ID;
     let shim: ChildProcess;
     try {
-      shim = spawn('perl', [SHIM, dir], { detached: true, stdio: ['ignore', 'pipe', log], env });
+      shim = spawn(SHIM_PERL, [SHIM, dir], { detached: true, stdio: ['ignore', 'pipe', log], env });
     } finally {
       closeSync(log);
     }
