@@ -8,9 +8,14 @@ import { isAlive } from '../proc/process-table.js';
 import { refreshOutput } from './output-figures.js';
 import { timeoutKey, type SupervisorContext } from './supervisor-context.js';
 
+/** How long a shim that outlived its job may take to write the exit file before the job counts as lost. */
+const SHIM_WRITE_GRACE_MS = 5000;
+
 export class EndWatcher {
   /** Jobs whose end is found by polling their exit file and pid (no shim channel to tell us). */
   private readonly polled = new Set<JobId>();
+  /** When a polled job's main process was first seen gone while its shim still ran (it is writing the exit file). */
+  private readonly goneSince = new Map<JobId, number>();
   private pollTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly ctx: SupervisorContext) {}
@@ -21,7 +26,7 @@ export class EndWatcher {
     const before = table.get(id);
     if (!before || !hasLiveProcess(before.state)) return;
     deadlines.cancel(timeoutKey(id));
-    this.polled.delete(id);
+    this.forget(id);
     const kill = before.pendingKill;
     const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0 });
     if (!job || !isTerminal(job.state)) return;
@@ -74,7 +79,7 @@ export class EndWatcher {
       table.apply(id, { type: 'lost', at: Date.now(), reason: 'the adopted process exited; procd is not its parent, so its exit status is unknown' });
     }
     deadlines.cancel(timeoutKey(id));
-    this.polled.delete(id);
+    this.forget(id);
     void this.ctx.persistQuietly('adopted process gone');
   }
 
@@ -92,16 +97,27 @@ export class EndWatcher {
       void this.checkExitFile(id)
         .then(async (done) => {
           const job = table.get(id);
-          if (done || !job || !hasLiveProcess(job.state)) return void this.polled.delete(id);
+          if (done || !job || !hasLiveProcess(job.state)) return void this.forget(id);
           // Liveness first, then the exit file again: a process that ended in between has written it.
           if (!(await isAlive(job.state.pid, job.state.startTicks)) && !(await this.checkExitFile(id))) {
+            // The shim reaps the job and then writes the exit file: while it still runs, the
+            // status is on its way (bounded, in case the shim hangs).
+            const shimPid = job.state.shimPid;
+            const since = this.goneSince.get(id) ?? Date.now();
+            this.goneSince.set(id, since);
+            if (shimPid !== null && shimPid > 0 && Date.now() - since < SHIM_WRITE_GRACE_MS && (await isAlive(shimPid))) return;
             table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process vanished without an exit status' });
-            this.polled.delete(id);
+            this.forget(id);
             await this.ctx.persistQuietly('lost job');
           }
         })
         .catch((err: unknown) => logger.error({ err, job: id }, 'checking a re-adopted job failed'));
     }
+  }
+
+  private forget(id: JobId): void {
+    this.polled.delete(id);
+    this.goneSince.delete(id);
   }
 
   stop(): void {
