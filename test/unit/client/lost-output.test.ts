@@ -9,25 +9,17 @@ import { printJob } from '../../../client/cli/commands/status.js';
 import type { Output } from '../../../client/cli/output.js';
 import type { Job, OutputInfo } from '../../../shared/job.js';
 import type { LogsResult } from '../../../shared/methods.js';
-
-const T0 = Date.UTC(2025, 0, 1);
+import { completedState, makeJob, T0 } from '../../helpers/job-factory.js';
 
 function job(output: Partial<OutputInfo>): Job {
-  return {
+  return makeJob({
     id: 7,
     name: 'j',
-    description: null,
-    tags: [],
-    createdAt: T0,
-    spec: { command: { kind: 'argv', argv: ['make'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 60_000, maxOutputBytes: 1 << 20 },
-    state: { kind: 'completed', startedAt: T0, endedAt: T0 + 1000, durationMs: 1000, pid: 100, startTicks: 1, exitCode: 0, signal: null },
-    pendingKill: null,
-    flags: [],
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 10, stderrBytes: 0, droppedBytes: 0, lastOutputAt: T0, ...output },
+    spec: { command: { kind: 'argv', argv: ['make'] }, stuckAfterMs: 60_000, maxOutputBytes: 1 << 20 },
+    state: completedState(),
+    output: { stdoutBytes: 10, lastOutputAt: T0, ...output },
     dir: '/data/jobs/7',
-  };
+  });
 }
 
 function capture(json = false): { out: Output; stdout: string[]; stderr: string[] } {

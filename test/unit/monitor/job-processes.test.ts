@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jobRoot, MarkerCache, processesOf, TableIndex } from '../../../daemon/monitor/job-processes.js';
 import { readProcessTable, type ProcessTable, type ProcInfo } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
+import { completedState, makeJob, queuedState, runningState, spawnFailedState } from '../../helpers/job-factory.js';
 
 function p(pid: number, ppid: number, pgid: number, sid: number, startTicks = 1000, state = 'S'): ProcInfo {
   return { pid, ppid, pgid, sid, state, comm: `p${pid}`, startTicks, utimeTicks: 0, stimeTicks: 0, childTicks: 0, threads: 1, rssBytes: 4096, uid: null };
@@ -112,18 +113,14 @@ describe('processesOf', () => {
 });
 
 describe('jobRoot', () => {
-  const spec = { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 } as Job['spec'];
-  const job = (state: Job['state'], adopted = false): Job => ({
-    id: 1, name: 'x', description: null, tags: [], createdAt: 0, spec: adopted ? { ...spec, command: { kind: 'adopted', argv: ['x'] } } : spec,
-    state, pendingKill: null, flags: [], flagHistory: [], resources: null, output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: '/x',
-  });
+  const job = (state: Job['state'], adopted = false): Job => makeJob({ spec: { command: adopted ? { kind: 'adopted', argv: ['x'] } : { kind: 'argv', argv: ['x'] } }, state });
 
   it('is the main pid of a running or finished job, owning its group unless adopted', () => {
-    expect(jobRoot(job({ kind: 'queued', queuedAt: 0 }))).toBeNull();
-    expect(jobRoot(job({ kind: 'running', startedAt: 0, pid: 5, startTicks: 9, shimPid: 4 }))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
-    expect(jobRoot(job({ kind: 'running', startedAt: 0, pid: 5, startTicks: 9, shimPid: null }, true))).toEqual({ pid: 5, startTicks: 9, ownsGroup: false });
-    expect(jobRoot(job({ kind: 'completed', startedAt: 0, endedAt: 1, durationMs: 1, pid: 5, startTicks: 9, exitCode: 0, signal: null }))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
-    expect(jobRoot(job({ kind: 'failed', startedAt: 0, endedAt: 0, durationMs: 0, pid: null, startTicks: null, exitCode: null, signal: null, spawnError: { code: 'ENOENT', message: 'x' } }))).toBeNull();
+    expect(jobRoot(job(queuedState()))).toBeNull();
+    expect(jobRoot(job(runningState({ pid: 5, startTicks: 9, shimPid: 4 })))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
+    expect(jobRoot(job(runningState({ pid: 5, startTicks: 9, shimPid: null }), true))).toEqual({ pid: 5, startTicks: 9, ownsGroup: false });
+    expect(jobRoot(job(completedState({ pid: 5, startTicks: 9 })))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
+    expect(jobRoot(job(spawnFailedState()))).toBeNull();
   });
 });
 

@@ -12,6 +12,7 @@ import type { Logger } from '../../../daemon/logger.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
 import type { StateStore } from '../../../daemon/store/state-store.js';
+import { completedState, makeJob, runningState } from '../../helpers/job-factory.js';
 
 // Process-table reads can be held at a gate, to replay an interleaving deterministically.
 const hold: { next: Promise<void> | null } = { next: null };
@@ -50,24 +51,9 @@ function sleeper(): ChildProcess & { pid: number } {
 }
 
 function baseJob(id: JobId, state: Job['state'], flags: JobFlag[] = []): Job {
-  return {
-    id,
-    name: `j${id}`,
-    description: null,
-    tags: [],
-    createdAt: 0,
-    spec: { command: { kind: 'argv', argv: ['sleep', '1000'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state,
-    pendingKill: null,
-    flags,
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
-    dir: '/nonexistent',
-  };
+  return makeJob({ id, createdAt: 0, spec: { command: { kind: 'argv', argv: ['sleep', '1000'] } }, state, flags });
 }
 
-const withStuckAfter = (job: Job, stuckAfterMs: number): Job => ({ ...job, spec: { ...job.spec, stuckAfterMs } });
 
 describe('Monitor leftovers vs a tick in flight', () => {
   it('a flag cleared by a leftover check during a tick is cleared once, not again by the tick', async () => {
@@ -78,8 +64,8 @@ describe('Monitor leftovers vs a tick in flight', () => {
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
     const jobs = new Map<JobId, Job>([
       // stuck-after 1 ms: the tick reads job 1's output figures (refreshOutput), where it is held
-      [1, withStuckAfter(baseJob(1, { kind: 'running', startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 }), 1)],
-      [2, baseJob(2, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])],
+      [1, makeJob({ id: 1, createdAt: 0, spec: { command: { kind: 'argv', argv: ['sleep', '1000'] }, stuckAfterMs: 1 }, state: runningState({ startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 }) })],
+      [2, baseJob(2, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])],
     ]);
     const table = new JobTable(store, { jobs, nextId: 3 });
 
@@ -138,7 +124,7 @@ describe('Monitor leftovers vs a tick in flight', () => {
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
     const table = new JobTable(store, {
-      jobs: new Map([[1, baseJob(1, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])]]),
+      jobs: new Map([[1, baseJob(1, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])]]),
       nextId: 2,
     });
     const monitor = new Monitor(table, logger, {
@@ -170,7 +156,7 @@ describe('Monitor leftovers vs a tick in flight', () => {
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
     const table = new JobTable(store, {
-      jobs: new Map([[1, baseJob(1, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])]]),
+      jobs: new Map([[1, baseJob(1, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])]]),
       nextId: 2,
     });
     const monitor = new Monitor(table, logger, {
