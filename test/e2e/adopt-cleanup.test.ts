@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { CleanupResult, DaemonStatus, KillResult } from '../../shared/methods.js';
-import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const INTERVAL_MS = 300;
 
@@ -54,10 +55,10 @@ async function status(id: number): Promise<Job> {
 }
 
 async function ended(id: number): Promise<Job> {
-  return until(`job ${id} to end`, async () => {
+  return waitFor(async () => {
     const j = await status(id);
     return j.state.kind !== 'running' && j.state.kind !== 'queued' ? j : null;
-  });
+  }, { what: `job ${id} to end` });
 }
 
 async function cleanupJson(args: string[]): Promise<CleanupResult> {
@@ -125,10 +126,10 @@ describe('leftovers and cleanup', () => {
     const { job, grandchild } = await leftoverJob('1021');
     expect(pidAlive(grandchild)).toBe(true);
 
-    const flagged = await until('the leftovers flag', async () => {
+    const flagged = await waitFor(async () => {
       const j = await status(job.id);
       return flagOf(j, 'leftovers') ? j : null;
-    });
+    }, { what: 'the leftovers flag' });
     const flag = flagOf(flagged, 'leftovers')!;
     expect(flag.pids).toEqual([grandchild]);
     expect(flag.data).toMatchObject({ count: 1 });
@@ -153,10 +154,10 @@ describe('leftovers and cleanup', () => {
     expect(done.leftovers.forced).toEqual([]);
     expect(pidAlive(grandchild)).toBe(false);
 
-    const after = await until('the leftovers flag to clear', async () => {
+    const after = await waitFor(async () => {
       const j = await status(job.id);
       return flagOf(j, 'leftovers') ? null : j;
-    });
+    }, { what: 'the leftovers flag to clear' });
     // (a duplicate history entry from a race with the monitor tick is checked in
     // test/unit/monitor/monitor-leftovers.test.ts)
     const history = after.flagHistory.filter((f) => f.kind === 'leftovers');
@@ -171,11 +172,11 @@ describe('leftovers and cleanup', () => {
   it('with autoCleanup on, the leftover is killed automatically shortly after the job ends', async () => {
     await start({ PROCD_AUTO_CLEANUP: '300ms' });
     const { job, grandchild } = await leftoverJob('1022');
-    await until('the leftover to be killed', () => !pidAlive(grandchild), 15_000);
-    const after = await until('the leftovers flag to be cleared', async () => {
+    await waitFor(() => !pidAlive(grandchild), { what: 'the leftover to be killed', timeoutMs: 15_000 });
+    const after = await waitFor(async () => {
       const j = await status(job.id);
       return !flagOf(j, 'leftovers') && j.flagHistory.some((f) => f.kind === 'leftovers') ? j : null;
-    });
+    }, { what: 'the leftovers flag to be cleared' });
     expect(after.flagHistory.find((f) => f.kind === 'leftovers')!.pids).toEqual([grandchild]);
     expect(after.state.kind).toBe('completed');
     expect((await cleanupJson(['--dry-run'])).leftovers.pids).toEqual([]);
@@ -184,24 +185,24 @@ describe('leftovers and cleanup', () => {
   it('autoCleanup still kills a leftover flagged before the daemon was SIGKILLed and restarted', async () => {
     await start({ PROCD_AUTO_CLEANUP: '4s' });
     const { job, grandchild } = await leftoverJob('1025');
-    await until('the leftovers flag', async () => flagOf(await status(job.id), 'leftovers'));
+    await waitFor(async () => flagOf(await status(job.id), 'leftovers'), { what: 'the leftovers flag' });
     const before = JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus;
     process.kill(before.pid, 'SIGKILL');
-    await until('the daemon to be gone', () => !pidAlive(before.pid));
+    await waitFor(() => !pidAlive(before.pid), { what: 'the daemon to be gone' });
     expect(pidAlive(grandchild)).toBe(true);
     const restarted = await d!.cli(['daemon', 'start']);
     expect(restarted.code).toBe(0);
     expect(flagOf(await status(job.id), 'leftovers')?.pids).toEqual([grandchild]);
     // the job ended more than the delay ago by now (or soon): the leftover must go
-    await until('the leftover to be cleaned up after the restart', () => !pidAlive(grandchild), 20_000, 100);
+    await waitFor(() => !pidAlive(grandchild), { what: 'the leftover to be cleaned up after the restart', timeoutMs: 20_000, everyMs: 100 });
   });
 
   it('a zombie younger than the zombie threshold is not reported, and its parent is never stopped', async () => {
     await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_ZOMBIE_AFTER: '1h' });
     const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
-    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const m = await waitFor(async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout), { what: 'the fixture to report its pids' });
     const zombie = Number(m[2]);
-    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    await waitFor(() => existsSync(`/proc/${zombie}`) && !pidAlive(zombie), { what: 'the child to be a zombie' });
     const r = await cleanupJson(['--reap-parents']);
     expect(r.zombies).toEqual([]);
     expect(r.reapedParents).toEqual([]);
@@ -211,12 +212,12 @@ describe('leftovers and cleanup', () => {
   it('reports zombies with the parents that do not reap them; --reap-parents stops those parents', async () => {
     await start({ PROCD_AUTO_CLEANUP: 'off', PROCD_GRACE: '1s', PROCD_ZOMBIE_AFTER: '300ms' });
     const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
-    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const m = await waitFor(async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout), { what: 'the fixture to report its pids' });
     const parent = Number(m[1]);
     const zombie = Number(m[2]);
-    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    await waitFor(() => existsSync(`/proc/${zombie}`) && !pidAlive(zombie), { what: 'the child to be a zombie' });
     // old enough by the daemon's own watch: the flag is raised from the same observation
-    await until('the zombie flag', async () => flagOf(await status(job.id), 'zombie'));
+    await waitFor(async () => flagOf(await status(job.id), 'zombie'), { what: 'the zombie flag' });
 
     const dry = await cleanupJson(['--dry-run']);
     expect(dry.zombies).toEqual([{ pid: zombie, ppid: parent, jobId: job.id }]);
@@ -246,7 +247,7 @@ describe('leftovers and cleanup', () => {
     const quick = await track(['--', 'true']);
     const running = await track(['--', 'sleep', '1023']);
     await ended(quick.id);
-    await until('the finished job to be older than 0s', async () => Date.now() > ((await status(quick.id)).state as { endedAt: number }).endedAt + 5);
+    await waitFor(async () => Date.now() > ((await status(quick.id)).state as { endedAt: number }).endedAt + 5, { what: 'the finished job to be older than 0s' });
 
     const keep = await cleanupJson(['--retention', '1h']);
     expect(keep.pruned).toEqual([]);
@@ -291,10 +292,10 @@ describe('adopt', () => {
     // (boot time is known to the second, hence the slack)
     expect((job.state as { startedAt: number }).startedAt).toBeLessThanOrEqual(job.createdAt + 1000);
 
-    const sampled = await until('a sample of the adopted process', async () => {
+    const sampled = await waitFor(async () => {
       const j = await status(job.id);
       return j.resources?.last ? j : null;
-    });
+    }, { what: 'a sample of the adopted process' });
     expect(sampled.resources!.last!.processes).toBe(1);
     const ls = await d!.cli(['ls']);
     expect(ls.stdout).toMatch(/\[adopted\] sleep 1031/);
@@ -316,10 +317,10 @@ describe('adopt', () => {
     expect(r.code).toBe(0);
     const job = JSON.parse(r.stdout) as Job;
     const exited = await exitedAt;
-    const lost = await until('the job to be lost', async () => {
+    const lost = await waitFor(async () => {
       const j = await status(job.id);
       return j.state.kind === 'lost' ? j : null;
-    });
+    }, { what: 'the job to be lost' });
     if (lost.state.kind !== 'lost') throw new Error('not lost');
     expect(lost.state.exitCode).toBeNull();
     expect(lost.state.signal).toBeNull();
@@ -388,7 +389,7 @@ describe('adopt', () => {
     await start({ PROCD_GRACE: '300ms' });
     // `(sleep 1039 &)` is orphaned at once (its parent subshell exits) but stays in the group
     const leader = spawnExternal(['sh', '-c', '(sleep 1039 &); sleep 1038 & wait']);
-    const orphan = await until('the orphaned group member', () => {
+    const orphan = await waitFor(() => {
       for (const e of readdirSync('/proc')) {
         if (!/^\d+$/.test(e)) continue;
         try {
@@ -400,7 +401,7 @@ describe('adopt', () => {
         }
       }
       return null;
-    });
+    }, { what: 'the orphaned group member' });
     strays.push(orphan);
     const r = await d!.cli(['adopt', '--json', String(leader.pid)]);
     expect(r.code).toBe(0);
@@ -409,17 +410,17 @@ describe('adopt', () => {
     const killed = await d!.cli(['kill', '--json', String(job.id)]);
     expect(killed.code).toBe(0);
     expect((JSON.parse(killed.stdout) as { signalled: number[] }[])[0]!.signalled).toContain(orphan);
-    await until('the orphan to be gone', () => !pidAlive(orphan));
+    await waitFor(() => !pidAlive(orphan), { what: 'the orphan to be gone' });
   });
 
   it("refuses a process of a running job (procd started it: it is already tracked as part of that job)", async () => {
     await start();
     const job = await track(['--', 'sh', '-c', 'sleep 1035 & wait']);
     const shPid = job.state.kind === 'running' ? job.state.pid : -1;
-    const child = await until('the job to count its sleep', async () => {
+    const child = await waitFor(async () => {
       const s = JSON.parse((await d!.cli(['status', String(job.id), '--tree', '--json'])).stdout) as Job & { tree: { pid: number; command: string }[] };
       return s.tree.find((p) => p.command === 'sleep 1035')?.pid;
-    });
+    }, { what: 'the job to count its sleep' });
     expect(readFileSync(`/proc/${child}/environ`, 'latin1').split('\0')).toContain(`PROCD_JOB_ID=${job.id}`);
     const { error } = await adoptFails(child);
     expect(error.data.reason).toBe('already_tracked');
@@ -430,9 +431,9 @@ describe('adopt', () => {
   it('refuses a zombie', async () => {
     await start();
     const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
-    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout));
+    const m = await waitFor(async () => /parent (\d+) zombie (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout), { what: 'the fixture to report its pids' });
     const zombie = Number(m[2]);
-    await until('the child to be a zombie', () => existsSync(`/proc/${zombie}`) && !pidAlive(zombie));
+    await waitFor(() => existsSync(`/proc/${zombie}`) && !pidAlive(zombie), { what: 'the child to be a zombie' });
     const { stderr, error } = await adoptFails(zombie);
     expect(stderr).toMatch(/is a zombie/);
     expect(error.data.reason).toBe('zombie');
@@ -445,7 +446,7 @@ describe('adopt', () => {
     if (uid === 0) {
       // as root: start one as nobody
       const child = spawnExternal(['sleep', '1034'], { uid: 65534, gid: 65534 });
-      await until('the process to run as nobody', () => existsSync(`/proc/${child.pid}`) && statSync(`/proc/${child.pid}`).uid === 65534);
+      await waitFor(() => existsSync(`/proc/${child.pid}`) && statSync(`/proc/${child.pid}`).uid === 65534, { what: 'the process to run as nobody' });
       pid = child.pid!;
     } else {
       for (const e of readdirSync('/proc')) {

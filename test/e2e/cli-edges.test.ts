@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { WaitResult } from '../../shared/methods.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -22,7 +23,7 @@ describe('cli edges', () => {
     const r = await d.cli(['track', '--', 'echo', '--json']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('1\n');
-    await until('the job to end', async () => (await status(1)).state.kind === 'completed');
+    await waitFor(async () => (await status(1)).state.kind === 'completed', { what: 'the job to end' });
     expect((await d.cli(['logs', '1'])).stdout).toBe('--json\n');
   });
 
@@ -46,7 +47,7 @@ describe('cli edges', () => {
 
   it('a job that catches SIGTERM and exits 0 is killed with 143, in status and in wait', async () => {
     const id = (await d.cli(['track', '--', 'sh', '-c', 'trap "exit 0" TERM; echo ready; while :; do sleep 0.05; done'])).stdout.trim();
-    await until('the trap to be set', async () => (await d.cli(['logs', id])).stdout === 'ready\n');
+    await waitFor(async () => (await d.cli(['logs', id])).stdout === 'ready\n', { what: 'the trap to be set' });
     expect((await d.cli(['kill', id])).code).toBe(0);
     expect((await status(Number(id))).state).toMatchObject({ kind: 'killed', exitCode: 143, signal: null, kill: { signal: 'SIGTERM' } });
     expect((await d.cli(['wait', id])).code).toBe(143);
@@ -55,7 +56,7 @@ describe('cli edges', () => {
   it('wait answers a forced kill with the complete kill record', async () => {
     const c = await d.client();
     const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/' });
-    await until('the shell and its sleep', async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2);
+    await waitFor(async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2, { what: 'the shell and its sleep' });
     const waited = c.wait({ jobs: [job.id] });
     const [killed] = await c.kill({ jobs: [job.id] });
     const w: WaitResult = await waited;
@@ -66,7 +67,7 @@ describe('cli edges', () => {
   it('wait on a job removed meanwhile is an error, never a silent success', async () => {
     const id = (await d.cli(['track', '--name', 'gone', '--', 'sleep', '100'])).stdout.trim();
     const waiting = d.cli(['wait', 'gone']);
-    await until('the waiter to be waiting', async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { connections: number }).connections >= 2);
+    await waitFor(async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { connections: number }).connections >= 2, { what: 'the waiter to be waiting' });
     expect((await d.cli(['rm', '--force', id])).code).toBe(0);
     const w = await waiting;
     expect(w.code).toBe(1);
@@ -90,7 +91,7 @@ describe('cli edges', () => {
 
   it('logs --since and --tail together start at whichever is later', async () => {
     const id = (await d.cli(['track', '--', 'sh', '-c', 'echo old1; echo old2; sleep 2.2; echo new1'])).stdout.trim();
-    await until('the job to end', async () => (await status(Number(id))).state.kind === 'completed', 20_000);
+    await waitFor(async () => (await status(Number(id))).state.kind === 'completed', { what: 'the job to end', timeoutMs: 20_000 });
     expect((await d.cli(['logs', id, '--tail', '5'])).stdout).toBe('old1\nold2\nnew1\n');
     expect((await d.cli(['logs', id, '--since', '1s', '--tail', '5'])).stdout).toBe('new1\n');
     expect((await d.cli(['logs', id, '--since', '1h', '--tail', '1'])).stdout).toBe('new1\n');

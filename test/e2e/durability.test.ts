@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { FIXTURES, pidAlive, processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 const external: ChildProcess[] = [];
@@ -34,17 +35,17 @@ describe('durability', () => {
     const victim = await track(['--name', 'victim', '--', 'sleep', '1000']);
     const steady1 = await track(['--name', 'steady1', '--', 'sleep', '1001']);
     const steady2 = await track(['--name', 'steady2', '--', 'sleep', '1002']);
-    await until('the chatty job to write', async () => (await status(chatty.id)).output.stdoutBytes > 1000);
+    await waitFor(async () => (await status(chatty.id)).output.stdoutBytes > 1000, { what: 'the chatty job to write' });
 
     const oldPid = await daemonPid();
     process.kill(oldPid, 'SIGKILL');
-    await until('the daemon to die', () => processGone(oldPid));
+    await waitFor(() => processGone(oldPid), { what: 'the daemon to die' });
 
     // While the daemon is down: one job exits 7, one is SIGKILLed from outside, the rest go on.
     writeFileSync(join(d.home, 'go7'), '');
     process.kill(pidOf(victim), 'SIGKILL');
-    await until('the exit-7 job to end', () => !pidAlive(pidOf(exit7)));
-    await until('the victim to die', () => !pidAlive(pidOf(victim)));
+    await waitFor(() => !pidAlive(pidOf(exit7)), { what: 'the exit-7 job to end' });
+    await waitFor(() => !pidAlive(pidOf(victim)), { what: 'the victim to die' });
     for (const j of [chatty, steady1, steady2]) expect(pidAlive(pidOf(j))).toBe(true);
 
     // Any CLI call autostarts a new daemon, which re-adopts.
@@ -85,10 +86,10 @@ describe('durability', () => {
     // a timeout set before the restart is still enforced by the new daemon
     const timed = await track(['--timeout', '1500ms', '--', 'sleep', '1004']);
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
-    const done = await until('the timeout to fire after the restart', async () => {
+    const done = await waitFor(async () => {
       const j = await status(timed.id);
       return j.state.kind === 'timed_out' ? j : null;
-    });
+    }, { what: 'the timeout to fire after the restart' });
     expect(done.state).toMatchObject({ kind: 'timed_out', kill: { reason: 'timeout' } });
   });
 
@@ -98,7 +99,7 @@ describe('durability', () => {
     const job = await track(['--', 'sleep', '1007']);
     const pid = await daemonPid();
     process.kill(pid, 'SIGTERM');
-    await until('the daemon to exit', () => processGone(pid));
+    await waitFor(() => processGone(pid), { what: 'the daemon to exit' });
     expect(pidAlive(pidOf(job))).toBe(true);
     expect((await status(job.id)).state).toMatchObject({ kind: 'running', pid: pidOf(job) });
     // without it, SIGTERM is a full stop: jobs included
@@ -107,7 +108,7 @@ describe('durability', () => {
     const job2 = await track(['--', 'sleep', '1008']);
     const pid2 = await daemonPid();
     process.kill(pid2, 'SIGTERM');
-    await until('the daemon to exit', () => processGone(pid2));
+    await waitFor(() => processGone(pid2), { what: 'the daemon to exit' });
     expect(pidAlive(pidOf(job2))).toBe(false);
   });
 
@@ -159,17 +160,17 @@ describe('durability', () => {
 
   it('a stop interrupted by a daemon crash is finished by the next daemon (SIGKILL after the rest of the grace)', async () => {
     const job = await track(['--', 'sh', '-c', 'trap "echo ignoring TERM" TERM; echo ready; while :; do sleep 0.1; done']);
-    await until('the trap', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    await waitFor(async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), { what: 'the trap' });
     const first = await daemonPid();
     const kill = d.cli(['kill', String(job.id), '--grace', '3s']);
-    await until('the stop to begin', async () => (await status(job.id)).pendingKill !== null);
+    await waitFor(async () => (await status(job.id)).pendingKill !== null, { what: 'the stop to begin' });
     process.kill(first, 'SIGKILL');
     await kill; // its connection dropped
-    await until('the daemon to be gone', () => processGone(first));
-    const done = await until('the stop to finish under the new daemon', async () => {
+    await waitFor(() => processGone(first), { what: 'the daemon to be gone' });
+    const done = await waitFor(async () => {
       const j = await status(job.id);
       return j.state.kind === 'killed' ? j : null;
-    }, 20_000);
+    }, { what: 'the stop to finish under the new daemon', timeoutMs: 20_000 });
     // the record is the one the user's request made: its grace and time, not the resumed remainder
     expect(done.state).toMatchObject({ kind: 'killed', kill: { reason: 'user', signal: 'SIGTERM', graceMs: 3000 } });
     expect(done.state.kind === 'killed' && done.state.forced).toBe(true);
@@ -179,11 +180,11 @@ describe('durability', () => {
   it("a run's resource peaks survive a daemon crash", async () => {
     const script = 'let b = Buffer.alloc(150e6, 1); setTimeout(() => { b = null; gc(); setInterval(() => {}, 1000); }, 1500);';
     const job = await track(['--', process.execPath, '--expose-gc', '-e', script]);
-    await until('the peak', async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, 20_000);
-    await until('the memory to be given back', async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, 20_000);
+    await waitFor(async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, { what: 'the peak', timeoutMs: 20_000 });
+    await waitFor(async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, { what: 'the memory to be given back', timeoutMs: 20_000 });
     const first = await daemonPid();
     process.kill(first, 'SIGKILL');
-    await until('the daemon to be gone', () => processGone(first));
+    await waitFor(() => processGone(first), { what: 'the daemon to be gone' });
     const after = await status(job.id);
     expect(after.state.kind).toBe('running');
     expect(after.resources!.rssPeak).toBeGreaterThanOrEqual(140e6);

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
 import type { Job } from '../../shared/job.js';
 import type { DaemonStatus } from '../../shared/methods.js';
-import { CLI, FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 const children: ChildProcess[] = [];
@@ -87,7 +88,7 @@ describe('events', () => {
     const sub = await c.subscribe({});
     expect(sub.subscribed).toBe(true);
     const job = await track(['--name', 'short', '--tag', 't1', '--', 'sh', '-c', 'sleep 0.3']);
-    await until('the job to complete', () => events.some((e) => e.kind === 'job.state' && e.to === 'completed'));
+    await waitFor(() => events.some((e) => e.kind === 'job.state' && e.to === 'completed'), { what: 'the job to complete' });
 
     // nobody asked for samples: the stream is unfiltered, so the numbers have no gaps
     expect(events[0]!.seq).toBe(sub.seq + 1);
@@ -107,15 +108,14 @@ describe('events', () => {
     const all = eventsProcess([]);
     const onlyJob2 = eventsProcess(['--job', '2']);
     const onlyFlags = eventsProcess(['--kind', 'flag.raised', '--kind', 'flag.cleared', '--kind', 'leftover.found']);
-    await until('three subscribers', async () => (await daemonStatus()).events.subscribers === 3);
+    await waitFor(async () => (await daemonStatus()).events.subscribers === 3, { what: 'three subscribers' });
 
     const silent = await track(['--stuck-after', '500ms', '--', 'sleep', '1041']); // job 1: stuck
     const short = await track(['--', 'sh', '-c', 'echo hi; sleep 0.2']); // job 2
     const leaving = await track(['--', 'perl', join(FIXTURES, 'aw-leftover.pl'), '1042']); // job 3
     expect([silent.id, short.id, leaving.id]).toEqual([1, 2, 3]);
 
-    await until(
-      'stuck raised, job 2 completed, and job 3 leftovers found and cleaned up',
+    await waitFor(
       () => {
         const e = all.events;
         return (
@@ -124,7 +124,7 @@ describe('events', () => {
           e.some((x) => x.kind === 'flag.cleared' && x.job.id === 3 && x.flag.kind === 'leftovers')
         );
       },
-      20_000,
+      { what: 'stuck raised, job 2 completed, and job 3 leftovers found and cleaned up', timeoutMs: 20_000 },
     );
     const grandchild = Number(/grandchild (\d+)/.exec((await d!.cli(['logs', '3'])).stdout)?.[1]);
     expect(pidAlive(grandchild)).toBe(false);
@@ -196,19 +196,17 @@ describe('events', () => {
     raw.on('data', (b: Buffer) => received.push(b));
     const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
     raw.write('{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"samples":true}}\n');
-    await until('the subscription', async () => (await c.daemonStatus()).events.subscribers === 1);
+    await waitFor(async () => (await c.daemonStatus()).events.subscribers === 1, { what: 'the subscription' });
     raw.pause();
 
     let peakRss = 0;
-    const dropped = await until(
-      'the slow subscriber to be dropped',
+    const dropped = await waitFor(
       async () => {
         peakRss = Math.max(peakRss, rssMb());
         const s = await c.daemonStatus();
         return s.events.droppedSubscribers >= 1 ? s : null;
       },
-      60_000,
-      20,
+      { what: 'the slow subscriber to be dropped', timeoutMs: 60_000, everyMs: 20 },
     );
     /** What the subscriber got once it reads again: the answer to subscribe, then its events. */
     const readAll = async () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { KillResult } from '../../shared/methods.js';
-import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -41,7 +42,7 @@ describe('kill', () => {
   it('kills a tree including setsid and double-forked descendants', async () => {
     const script = 'sleep 1000 & setsid sleep 1001 & (setsid sh -c "sleep 1002 &") ; wait';
     const job = JSON.parse((await d.cli(['track', '--json', '--', 'bash', '-c', script])).stdout) as Job;
-    await until('three sleeps to run', () => sleepers(d.home, ['1000', '1001', '1002']).length === 3);
+    await waitFor(() => sleepers(d.home, ['1000', '1001', '1002']).length === 3, { what: 'three sleeps to run' });
     const r = await d.cli(['kill', '--json', String(job.id)]);
     expect(r.code).toBe(0);
     const [result] = JSON.parse(r.stdout) as KillResult[];
@@ -54,7 +55,7 @@ describe('kill', () => {
 
   it('SIGKILLs a child that ignores SIGTERM after the grace and records it as forced', async () => {
     const job = JSON.parse((await d.cli(['track', '--json', '--', join(FIXTURES, 'ignore-term.sh')])).stdout) as Job;
-    await until('the trap to be set', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    await waitFor(async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), { what: 'the trap to be set' });
     const started = Date.now();
     const r = await d.cli(['kill', String(job.id), '--grace', '500ms']);
     expect(r.code).toBe(0);
@@ -78,7 +79,7 @@ describe('kill', () => {
 
   it('signal sends one signal without escalation', async () => {
     const job = JSON.parse((await d.cli(['track', '--json', '--', join(FIXTURES, 'ignore-term.sh')])).stdout) as Job;
-    await until('the trap to be set', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    await waitFor(async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), { what: 'the trap to be set' });
     const r = await d.cli(['signal', String(job.id), 'TERM']);
     expect(r.code).toBe(0);
     // it ignores TERM and nothing escalates: still running a while later
@@ -88,10 +89,10 @@ describe('kill', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown signal/);
     await d.cli(['signal', String(job.id), 'KILL']);
-    const done = await until('the job to die', async () => {
+    const done = await waitFor(async () => {
       const j = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
       return j.state.kind === 'killed' ? j : null;
-    });
+    }, { what: 'the job to die' });
     expect(done.state).toMatchObject({ signal: { name: 'SIGKILL' }, kill: null });
   });
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
 import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -27,10 +28,10 @@ async function status(id: number): Promise<Job> {
 }
 
 async function ended(id: number): Promise<Job> {
-  return until(`job ${id} to end`, async () => {
+  return waitFor(async () => {
     const j = await status(id);
     return j.state.kind !== 'running' && j.state.kind !== 'queued' ? j : null;
-  });
+  }, { what: `job ${id} to end` });
 }
 
 describe('job lifecycle', () => {
@@ -98,10 +99,10 @@ describe('job lifecycle', () => {
     await c.subscribe({ kinds: ['job.stopping', 'job.state'] });
     // ignores SIGTERM: the stop takes the whole grace period
     const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/', timeoutMs: 300 });
-    const stopping = await until('job.stopping', () => events.find((e) => e.kind === 'job.stopping'));
+    const stopping = await waitFor(() => events.find((e) => e.kind === 'job.stopping'), { what: 'job.stopping' });
     expect(stopping).toMatchObject({ job: { id: job.id, state: 'running' }, kill: { reason: 'timeout', signal: 'SIGTERM' } });
     expect((await c.status({ job: job.id })).pendingKill).toMatchObject({ reason: 'timeout' });
-    const end = await until('the end', () => events.find((e) => e.kind === 'job.state' && e.to === 'timed_out'));
+    const end = await waitFor(() => events.find((e) => e.kind === 'job.state' && e.to === 'timed_out'), { what: 'the end' });
     expect(end.seq).toBeGreaterThan(stopping.seq);
   });
 

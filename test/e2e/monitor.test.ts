@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobFlag } from '../../shared/job.js';
 import type { JobStatus } from '../../shared/methods.js';
 import type { ProcdEvent } from '../../shared/events.js';
-import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const INTERVAL_MS = 300;
 
@@ -45,15 +46,13 @@ const flagOf = (job: Job, kind: JobFlag['kind']) => job.flags.find((f) => f.kind
 
 /** Polls until the job carries a flag of `kind` matching `ok`; returns the job and the flag. */
 async function flagged(id: number, kind: JobFlag['kind'], ok: (f: JobFlag) => boolean = () => true, timeoutMs = 20_000): Promise<{ job: Job; flag: JobFlag }> {
-  return until(
-    `job ${id} to be flagged ${kind}`,
+  return waitFor(
     async () => {
       const job = await status(id);
       const flag = flagOf(job, kind);
       return flag && ok(flag) ? { job, flag } : null;
     },
-    timeoutMs,
-    50,
+    { what: `job ${id} to be flagged ${kind}`, timeoutMs, everyMs: 50 },
   );
 }
 
@@ -65,7 +64,7 @@ describe('monitor flags', () => {
     await start();
     const go = join(d!.home, 'talk-again');
     const job = await track(['--stuck-after', '1s', '--', process.execPath, join(FIXTURES, 'aw-stuck.mjs'), go]);
-    await until('the first lines', async () => (await logs(job.id)).includes('hello 2\n'));
+    await waitFor(async () => (await logs(job.id)).includes('hello 2\n'), { what: 'the first lines' });
 
     const { job: stuck, flag } = await flagged(job.id, 'stuck');
     expect(flag.severity).toBe('medium');
@@ -82,17 +81,17 @@ describe('monitor flags', () => {
     expect(flag.data.stuckAfterMs).toBe(1000);
 
     // Still stuck a few ticks later: the flag keeps its raisedAt.
-    const later = await until('another sample', async () => {
+    const later = await waitFor(async () => {
       const j = await status(job.id);
       return (j.resources?.samples ?? 0) >= (stuck.resources?.samples ?? 0) + 2 ? j : null;
-    });
+    }, { what: 'another sample' });
     expect(flagOf(later, 'stuck')?.raisedAt).toBe(flag.raisedAt);
 
     writeFileSync(go, '');
-    const cleared = await until('the stuck flag to clear', async () => {
+    const cleared = await waitFor(async () => {
       const j = await status(job.id);
       return flagOf(j, 'stuck') ? null : j;
-    });
+    }, { what: 'the stuck flag to clear' });
     expect(await logs(job.id)).toMatch(/again 0\n/);
     const history = cleared.flagHistory.filter((f) => f.kind === 'stuck');
     expect(history).toHaveLength(1);
@@ -108,15 +107,13 @@ describe('monitor flags', () => {
     // the reading itself must still come out near one full core.
     await start({ PROCD_CPU_THRESHOLD: '50', PROCD_CPU_SAMPLES: '3' });
     const job = await track(['--', process.execPath, '-e', 'for(;;){}']);
-    const reading = await until(
-      'a CPU reading of one busy core',
+    const reading = await waitFor(
       async () => {
         const j = await status(job.id);
         const cpu = j.resources?.last?.cpuPercent;
         return cpu !== null && cpu !== undefined && cpu >= 80 && cpu <= 110 ? cpu : null;
       },
-      20_000,
-      100,
+      { what: 'a CPU reading of one busy core', timeoutMs: 20_000, everyMs: 100 },
     );
     expect(reading).toBeGreaterThanOrEqual(80);
 
@@ -129,7 +126,7 @@ describe('monitor flags', () => {
     expect(hot.resources!.cpuPeak).toBeGreaterThanOrEqual(80);
     expect(hot.resources!.cpuPeak).toBeLessThanOrEqual(200);
     // ls shows it too (polled: on an overloaded machine a cold sample may clear it for a moment)
-    await until('ls to show the flag', async () => /\bbottleneck\b/.test((await d!.cli(['ls'])).stdout), 20_000, 50);
+    await waitFor(async () => /\bbottleneck\b/.test((await d!.cli(['ls'])).stdout), { what: 'ls to show the flag', timeoutMs: 20_000, everyMs: 50 });
   });
 
   it('time sink: --expect 300ms on a sleep is medium from 2× and high from 3×', async () => {
@@ -143,7 +140,7 @@ describe('monitor flags', () => {
     const job = await track(['--expect', '300ms', '--', 'sleep', '100']);
     expect(job.id).toBe(1);
 
-    const raised = await until('time_sink to be raised', () => events.find((e) => e.kind === 'flag.raised' && e.flag.kind === 'time_sink'));
+    const raised = await waitFor(() => events.find((e) => e.kind === 'flag.raised' && e.flag.kind === 'time_sink'), { what: 'time_sink to be raised' });
     if (raised.kind !== 'flag.raised') throw new Error('unexpected event');
     expect(raised.flag.severity).toBe('medium');
     expect(raised.flag.data.expectedMs).toBe(300);
@@ -158,7 +155,7 @@ describe('monitor flags', () => {
     expect(high.data.elapsedMs as number).toBeGreaterThanOrEqual(900);
     expect(events.filter((e) => e.kind === 'flag.cleared')).toEqual([]);
     // the escalation is announced once, as a change of the same flag
-    const changed = await until('the escalation event', () => events.find((e) => e.kind === 'flag.changed'));
+    const changed = await waitFor(() => events.find((e) => e.kind === 'flag.changed'), { what: 'the escalation event' });
     expect(changed).toMatchObject({ kind: 'flag.changed', from: 'medium', flag: { kind: 'time_sink', severity: 'high', raisedAt: raised.flag.raisedAt } });
     expect(events.filter((e) => e.kind === 'flag.raised')).toHaveLength(1);
     const ls = await d!.cli(['ls']);
@@ -168,7 +165,7 @@ describe('monitor flags', () => {
   it('a parent that never reaps its child is flagged zombie, with the zombie and its parent', async () => {
     await start({ PROCD_ZOMBIE_AFTER: '500ms' });
     const job = await track(['--', 'perl', join(FIXTURES, 'aw-zombie.pl')]);
-    const m = await until('the fixture to report its pids', async () => /parent (\d+) zombie (\d+)/.exec(await logs(job.id)));
+    const m = await waitFor(async () => /parent (\d+) zombie (\d+)/.exec(await logs(job.id)), { what: 'the fixture to report its pids' });
     const parent = Number(m[1]);
     const zombie = Number(m[2]);
     expect(parent).toBe(pidOf(job));
@@ -196,15 +193,15 @@ describe('flags end with the run', () => {
     await flagged(job.id, 'stuck');
     await flagged(job.id, 'bottleneck');
     expect((await d!.cli(['kill', String(job.id)])).code).toBe(0);
-    const done = await until('both flags to be cleared', async () => {
+    const done = await waitFor(async () => {
       const j = await status(job.id);
       return j.flags.length === 0 ? j : null;
-    });
+    }, { what: 'both flags to be cleared' });
     expect(done.state.kind).toBe('killed');
     const endedAt = done.state.kind === 'killed' ? done.state.endedAt : NaN;
     const history = done.flagHistory.filter((f) => f.clearedAt === endedAt).map((f) => f.kind).sort();
     expect(history).toEqual(['bottleneck', 'stuck']);
-    await until('the flag.cleared events', () => events.filter((e) => e.kind === 'flag.cleared' && e.flag.clearedAt === endedAt).length === 2);
+    await waitFor(() => events.filter((e) => e.kind === 'flag.cleared' && e.flag.clearedAt === endedAt).length === 2, { what: 'the flag.cleared events' });
     const ended = events.findIndex((e) => e.kind === 'job.state' && e.to === 'killed');
     expect(events.slice(ended + 1).map((e) => e.kind)).toEqual(['flag.cleared', 'flag.cleared']);
     expect((await d!.cli(['ls'])).stdout).not.toMatch(/stuck|bottleneck/);
@@ -217,14 +214,12 @@ describe('CPU of short-lived processes', () => {
     // CPU reaches the outer shell's cutime when it is reaped.
     await start({ PROCD_SAMPLE_INTERVAL: '500ms', PROCD_STUCK_AFTER: '0' });
     const job = await track(['--', 'sh', '-c', 'while :; do sh -c "i=0; while [ \\$i -lt 3000 ]; do i=\\$((i+1)); done"; done']);
-    const cpu = await until(
-      'a CPU reading of the busy tree',
+    const cpu = await waitFor(
       async () => {
         const v = (await status(job.id)).resources?.last?.cpuPercent;
         return v !== null && v !== undefined && v >= 40 ? v : null;
       },
-      20_000,
-      100,
+      { what: 'a CPU reading of the busy tree', timeoutMs: 20_000, everyMs: 100 },
     );
     expect(cpu).toBeLessThanOrEqual(220); // never more than the machine's two cores (plus rounding)
   });
@@ -237,10 +232,10 @@ describe('process tree and resource figures', () => {
     await start();
     const job = await track(['--', 'sh', '-c', script]);
     const sh = pidOf(job);
-    await until('two ticks with three processes', async () => {
+    await waitFor(async () => {
       const j = await status(job.id);
       return j.resources?.last?.processes === 3 && j.resources.last.cpuPercent !== null;
-    });
+    }, { what: 'two ticks with three processes' });
     const s = await status(job.id, true);
     const tree = s.tree!;
     expect(tree.map((p) => p.pid)).toContain(sh);
@@ -278,14 +273,14 @@ describe('process tree and resource figures', () => {
   it('resource figures: samples grow, peak ≥ average, and a 3-process job counts 3 processes', async () => {
     await start();
     const job = await track(['--', 'sh', '-c', script]);
-    const first = await until('three samples', async () => {
+    const first = await waitFor(async () => {
       const j = await status(job.id);
       return (j.resources?.samples ?? 0) >= 3 ? j : null;
-    });
-    const second = await until('more samples', async () => {
+    }, { what: 'three samples' });
+    const second = await waitFor(async () => {
       const j = await status(job.id);
       return j.resources!.samples >= first.resources!.samples + 2 ? j : null;
-    });
+    }, { what: 'more samples' });
     for (const j of [first, second]) {
       const r = j.resources!;
       expect(r.cpuPeak).toBeGreaterThanOrEqual(r.cpuAvg);

@@ -6,7 +6,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 afterEach(async () => {
@@ -24,7 +25,7 @@ describe('output the disk refused', () => {
     mkdirSync(blocker, { recursive: true });
     mkdirSync(go('one'));
     const status = async () => JSON.parse((await d!.cli(['status', String(job.id), '--json'])).stdout) as Job;
-    await until('the loss to be counted while the job runs', async () => (await status()).output.lostBytes === 5);
+    await waitFor(async () => (await status()).output.lostBytes === 5, { what: 'the loss to be counted while the job runs' });
     expect((await d.cli(['status', String(job.id)])).stdout).toMatch(/^lost output\s+5B: the disk refused them/m);
     rmSync(blocker, { recursive: true });
     mkdirSync(go('two'));

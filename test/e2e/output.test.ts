@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { CLI, FIXTURES, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, FIXTURES, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -73,7 +74,7 @@ describe('output', () => {
     follower.stdout.on('data', (b: Buffer) => (seen += b.toString()));
     try {
       // Lines arrive while the job still runs: line 3 is visible long before line 29 is written.
-      await until('line 3 through --follow', () => seen.includes('line 3\n'), 10_000);
+      await waitFor(() => seen.includes('line 3\n'), { what: 'line 3 through --follow', timeoutMs: 10_000 });
       const status = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
       expect(status.state.kind).toBe('running');
       expect(seen).not.toContain('line 29');

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 const daemonStatus = async (extra: string[] = []) => JSON.parse((await d.cli(['daemon', 'status', '--json', ...extra])).stdout) as { pid?: number; connections?: number; running?: boolean };
 /** Until a blocked client is connected besides the status call itself. */
-const waiterConnected = () => until('the waiting client to be connected', async () => ((await daemonStatus()).connections ?? 0) >= 2);
+const waiterConnected = () => waitFor(async () => ((await daemonStatus()).connections ?? 0) >= 2, { what: 'the waiting client to be connected' });
 const sigkillDaemon = async () => {
   const { pid } = await daemonStatus();
   process.kill(pid!, 'SIGKILL');
@@ -80,7 +81,7 @@ describe('reconnecting across daemon restarts', () => {
     const following = d.cli(['logs', id, '--follow']);
     await waiterConnected();
     const stdoutLength = async () => (await d.cli(['logs', id, '--stream', 'stdout'])).stdout.length;
-    const grownPast = async (n: number) => until('more output', async () => (await stdoutLength()) > n + 50);
+    const grownPast = async (n: number) => waitFor(async () => (await stdoutLength()) > n + 50, { what: 'more output' });
 
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
     await grownPast(await stdoutLength());

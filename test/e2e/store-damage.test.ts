@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import { StateStore } from '../../daemon/store/state-store.js';
-import { processGone, REPO, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 let scratch: string | undefined;
@@ -29,7 +30,7 @@ describe('damaged job records', () => {
     const crash = async () => {
       const pid = await daemonPid();
       process.kill(pid, 'SIGKILL');
-      await until('the daemon to die', () => processGone(pid));
+      await waitFor(() => processGone(pid), { what: 'the daemon to die' });
     };
     const run = async (name: string) => {
       expect((await daemon.cli(['track', '--name', name, '--', 'true'])).code).toBe(0);

@@ -2,25 +2,15 @@
 // processes carrying its markers, all their descendants — and the pid-reuse guard.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobRoot, MarkerCache, processesOf, TableIndex } from '../../../daemon/monitor/job-processes.js';
 import { readProcessTable, type ProcessTable, type ProcInfo } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { completedState, makeJob, queuedState, runningState, spawnFailedState } from '../../helpers/job-factory.js';
 
 function p(pid: number, ppid: number, pgid: number, sid: number, startTicks = 1000, state = 'S'): ProcInfo {
   return { pid, ppid, pgid, sid, state, comm: `p${pid}`, startTicks, utimeTicks: 0, stimeTicks: 0, childTicks: 0, threads: 1, rssBytes: 4096, uid: null };
-}
-
-async function until<T>(what: string, check: () => Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    await delay(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function index(...procs: ProcInfo[]): TableIndex {
@@ -137,10 +127,10 @@ describe('MarkerCache (real processes)', () => {
     const notANumber = spawn('sleep', ['1000'], { env: { ...process.env, PROCD_JOB_ID: 'seven', PROCD_INSTANCE: instance }, stdio: 'ignore' });
     children.push(ours, other, notANumber);
     const cache = new MarkerCache(instance);
-    const table = await until('the sleeps to exec', async () => {
+    const table = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return [ours, other, notANumber].every((c) => t.get(c.pid!)?.comm === 'sleep') ? t : null;
-    });
+    }, { what: 'the sleeps to exec' });
     await cache.update(table);
     expect(cache.byJob(table)).toEqual(new Map([[7, [ours.pid]]]));
   });
@@ -157,18 +147,18 @@ describe('MarkerCache (real processes)', () => {
     });
     children.push(child);
     const cache = new MarkerCache(instance);
-    const before = await until('perl to run', async () => {
+    const before = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return t.get(child.pid!)?.comm === 'perl' ? t : null;
-    });
+    }, { what: 'perl to run' });
     await cache.update(before);
     expect(cache.byJob(before).get(9)).toBeUndefined();
 
     child.stdin!.write('go\n');
-    const after = await until('the exec', async () => {
+    const after = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return t.get(child.pid!)?.comm === 'sleep' ? t : null;
-    });
+    }, { what: 'the exec' });
     expect(after.get(child.pid!)!.startTicks).toBe(before.get(child.pid!)!.startTicks);
     await cache.update(after);
     expect(cache.byJob(after).get(9)).toEqual([child.pid]);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readInterleaved, readStream } from '../../../daemon/output/segments.js';
 import { readLostBytes, readLostFile, readStartedFile, writeSpawnSpec } from '../../../daemon/output/spawn-spec.js';
-import { FIXTURES, Harness, SHIM, waitClosed, waitExit, waitFor } from './shim-harness.js';
+import { FIXTURES, Harness, SHIM, waitClosed, waitExit } from './shim-harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const h = new Harness();
 const mounts: string[] = [];
@@ -63,7 +64,7 @@ describe('procd-shim: a segment or index file that cannot be created', () => {
     // A directory where the first stdout segment goes: creating it fails (EISDIR) until it is gone.
     mkdirSync(join(dir, 'out', seg('stdout', 0)), { recursive: true });
     const run = await startIn(dir);
-    const lost = await waitFor('the lost file', () => readLostFile(run.dir));
+    const lost = await waitFor(() => readLostFile(run.dir), { what: 'the lost file' });
     expect(lost.lostBytes).toBe(14);
     expect(await readLostBytes(run.dir)).toBe(14);
     rmSync(join(dir, 'out', seg('stdout', 0)), { recursive: true });
@@ -86,7 +87,7 @@ describe('procd-shim: a segment or index file that cannot be created', () => {
     const dir = await h.jobDir(h.defaults(perl(script, join(gate, 'go'))));
     mkdirSync(join(dir, 'out', seg('index', 0)), { recursive: true });
     const run = await startIn(dir);
-    await waitFor('the lost file', async () => ((await readLostFile(run.dir))?.lostBytes ?? 0) === 6);
+    await waitFor(async () => ((await readLostFile(run.dir))?.lostBytes ?? 0) === 6, { what: 'the lost file' });
     rmSync(join(dir, 'out', seg('index', 0)), { recursive: true });
     writeFileSync(join(gate, 'go'), '');
     const closed = await waitClosed(run.dir);
@@ -170,9 +171,9 @@ describe('procd-shim: files that cannot be put in place', () => {
     const dir = await h.jobDir(h.defaults(['sh', '-c', 'echo hi; exit 4']));
     mkdirSync(join(dir, name, 'blocker'), { recursive: true }); // rename(2) cannot replace a non-empty directory
     const run = await startIn(dir);
-    await waitFor(`the failure to write ${name} in shim.log`, () => shimLog(run.dir).includes(`cannot write ${join(run.dir, name)}`));
+    await waitFor(() => shimLog(run.dir).includes(`cannot write ${join(run.dir, name)}`), { what: `the failure to write ${name} in shim.log` });
     // Each retry (once a second) has a temp file for an instant; none may stay.
-    await waitFor('no temp file', () => readdirSync(run.dir).every((f) => !f.includes('.tmp.')), 3000);
+    await waitFor(() => readdirSync(run.dir).every((f) => !f.includes('.tmp.')), { what: 'no temp file', timeoutMs: 3000 });
     if (name === 'closed') expect(statSync(join(run.dir, 'closed')).isDirectory()).toBe(true);
     else expect(existsSync(join(run.dir, 'closed'))).toBe(false); // closed always comes after exit
     rmSync(join(dir, name), { recursive: true });
@@ -210,8 +211,8 @@ describe('procd-shim: a real full file system (tmpfs; skips where mounting is no
     const free = Number(spawnSync('df', ['--output=avail', '-B1', mnt], { encoding: 'utf8' }).stdout.trim().split('\n').pop());
     writeFileSync(join(mnt, 'filler'), Buffer.alloc(Math.max(0, free - 40 * 1024)));
     const run = await startIn(dir, undefined, join(gate, 'shim.log'));
-    await waitFor('a disk error in shim.log', () => /No space left on device/.test(shimLog(dir)));
-    h.track((await waitFor('the started file', () => readStartedFile(dir))).pid); // the job dir is not the harness's
+    await waitFor(() => /No space left on device/.test(shimLog(dir)), { what: 'a disk error in shim.log' });
+    h.track((await waitFor(() => readStartedFile(dir), { what: 'the started file' })).pid); // the job dir is not the harness's
     rmSync(join(mnt, 'filler'));
     writeFileSync(join(gate, 'go'), '');
     const closed = await waitClosed(dir);
@@ -245,8 +246,8 @@ describe('procd-shim: a real full file system (tmpfs; skips where mounting is no
       }
     }
     const run = await startIn(dir, undefined, join(gate, 'shim.log'));
-    h.track((await waitFor('the started file', () => readStartedFile(dir))).pid); // the job dir is not the harness's
-    await waitFor('a disk error in shim.log', () => /No space left on device/.test(shimLog(dir)));
+    h.track((await waitFor(() => readStartedFile(dir), { what: 'the started file' })).pid); // the job dir is not the harness's
+    await waitFor(() => /No space left on device/.test(shimLog(dir)), { what: 'a disk error in shim.log' });
     rmSync(join(mnt, 'fill'), { recursive: true });
     writeFileSync(join(gate, 'go'), '');
     const closed = await waitClosed(dir);
