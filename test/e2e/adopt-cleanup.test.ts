@@ -6,8 +6,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import type { CleanupResult, DaemonStatus, KillResult } from '../../shared/methods.js';
+import type { CleanupResult, KillResult } from '../../shared/methods.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, flagOf, jobStatus, listJobs, parseJson, trackJob, waitForEnd } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const INTERVAL_MS = 300;
@@ -42,30 +43,15 @@ async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
   return d;
 }
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d!.cli(['track', '--json', ...args]);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function status(id: number): Promise<Job> {
-  const r = await d!.cli(['status', String(id), '--json']);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function ended(id: number): Promise<Job> {
-  return waitFor(async () => {
-    const j = await status(id);
-    return j.state.kind !== 'running' && j.state.kind !== 'queued' ? j : null;
-  }, { what: `job ${id} to end` });
-}
+const track = (args: string[]) => trackJob(d!, args);
+const status = (id: number) => jobStatus(d!, id);
+const ended = (id: number) => waitForEnd(d!, id);
 
 async function cleanupJson(args: string[]): Promise<CleanupResult> {
   const r = await d!.cli(['cleanup', '--json', ...args]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as CleanupResult;
+  return parseJson<CleanupResult>(r, 'cleanup');
 }
 
 /** Runs the leftover fixture as a job; returns the finished job and its escaped grandchild's pid. */
@@ -94,8 +80,6 @@ async function leftoverJob(seconds: string): Promise<{ job: Job; grandchild: num
   return { job: done, grandchild };
 }
 
-const flagOf = (job: Job, kind: string) => job.flags.find((f) => f.kind === kind);
-
 /** An external process started by the test, in its own process group (not a procd job). */
 function spawnExternal(argv: string[], opts: { uid?: number; gid?: number } = {}): ChildProcess {
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', ...opts });
@@ -115,7 +99,7 @@ async function adoptFails(pid: number): Promise<{ stderr: string; error: JsonErr
   expect(plain.stderr).toMatch(/\[AdoptFailed -32007\]/);
   const json = await d!.cli(['adopt', '--json', String(pid)]);
   expect(json.code).toBe(1);
-  const { error } = JSON.parse(json.stdout) as JsonError;
+  const { error } = parseJson<JsonError>(json, 'adopt --json');
   expect(error).toMatchObject({ code: -32007, name: 'AdoptFailed', data: { pid } });
   return { stderr: plain.stderr, error };
 }
@@ -186,7 +170,7 @@ describe('leftovers and cleanup', () => {
     await start({ PROCD_AUTO_CLEANUP: '4s' });
     const { job, grandchild } = await leftoverJob('1025');
     await waitFor(async () => flagOf(await status(job.id), 'leftovers'), { what: 'the leftovers flag' });
-    const before = JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus;
+    const before = await daemonStatus(d!);
     process.kill(before.pid, 'SIGKILL');
     await waitFor(() => !pidAlive(before.pid), { what: 'the daemon to be gone' });
     expect(pidAlive(grandchild)).toBe(true);
@@ -272,7 +256,7 @@ describe('leftovers and cleanup', () => {
     const running = await track(['--', 'sleep', '1024']);
     const r = await cleanupJson(['--max-records', '2']);
     expect(r.pruned).toEqual([1, 2]);
-    const left = JSON.parse((await d!.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const left = await listJobs(d!, ['--all']);
     expect(left.map((j) => j.id)).toEqual([3, running.id]);
   });
 });
@@ -285,7 +269,7 @@ describe('adopt', () => {
     const r = await d!.cli(['adopt', '--json', String(pid), '--name', 'ext', '--tag', 'outside']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const job = JSON.parse(r.stdout) as Job;
+    const job = parseJson<Job>(r, 'adopt --json');
     expect(job).toMatchObject({ name: 'ext', tags: ['outside'], spec: { command: { kind: 'adopted', argv: ['sleep', '1031'] }, stuckAfterMs: 0 } });
     expect(job.state).toMatchObject({ kind: 'running', pid, shimPid: null });
     // started before the adoption: the start time comes from the process itself
@@ -302,7 +286,7 @@ describe('adopt', () => {
 
     const k = await d!.cli(['kill', '--json', String(job.id)]);
     expect(k.code).toBe(0);
-    const [result] = JSON.parse(k.stdout) as KillResult[];
+    const [result] = parseJson<KillResult[]>(k, 'kill --json');
     expect(result).toMatchObject({ id: job.id, state: 'killed', signalled: [pid] });
     expect(pidAlive(pid)).toBe(false);
     const s = await status(job.id);
@@ -315,7 +299,7 @@ describe('adopt', () => {
     const exitedAt = new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())));
     const r = await d!.cli(['adopt', '--json', String(child.pid)]);
     expect(r.code).toBe(0);
-    const job = JSON.parse(r.stdout) as Job;
+    const job = parseJson<Job>(r, 'adopt --json');
     const exited = await exitedAt;
     const lost = await waitFor(async () => {
       const j = await status(job.id);
@@ -343,7 +327,7 @@ describe('adopt', () => {
 
   it("refuses the daemon's own pid", async () => {
     await start();
-    const daemon = JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus;
+    const daemon = await daemonStatus(d!);
     const { stderr, error } = await adoptFails(daemon.pid);
     expect(stderr).toMatch(/is the procd daemon itself/);
     expect(error.data.reason).toBe('self');
@@ -361,7 +345,7 @@ describe('adopt', () => {
     expect((await d!.cli(['adopt', String(child.pid)])).code).toBe(0);
     const again = await adoptFails(child.pid!);
     expect(again.stderr).toMatch(/is already tracked as job 2/);
-    const counts = (JSON.parse((await d!.cli(['daemon', 'status', '--json'])).stdout) as DaemonStatus).counts;
+    const counts = (await daemonStatus(d!)).counts;
     expect(counts.running).toBe(2);
   });
 
@@ -405,11 +389,11 @@ describe('adopt', () => {
     strays.push(orphan);
     const r = await d!.cli(['adopt', '--json', String(leader.pid)]);
     expect(r.code).toBe(0);
-    const job = JSON.parse(r.stdout) as Job;
+    const job = parseJson<Job>(r, 'adopt --json');
     expect(job.spec.command).toMatchObject({ kind: 'adopted', leadsGroup: true });
     const killed = await d!.cli(['kill', '--json', String(job.id)]);
     expect(killed.code).toBe(0);
-    expect((JSON.parse(killed.stdout) as { signalled: number[] }[])[0]!.signalled).toContain(orphan);
+    expect(parseJson<KillResult[]>(killed, 'kill --json')[0]!.signalled).toContain(orphan);
     await waitFor(() => !pidAlive(orphan), { what: 'the orphan to be gone' });
   });
 
@@ -418,8 +402,8 @@ describe('adopt', () => {
     const job = await track(['--', 'sh', '-c', 'sleep 1035 & wait']);
     const shPid = job.state.kind === 'running' ? job.state.pid : -1;
     const child = await waitFor(async () => {
-      const s = JSON.parse((await d!.cli(['status', String(job.id), '--tree', '--json'])).stdout) as Job & { tree: { pid: number; command: string }[] };
-      return s.tree.find((p) => p.command === 'sleep 1035')?.pid;
+      const s = await jobStatus(d!, job.id, { tree: true });
+      return s.tree?.find((p) => p.command === 'sleep 1035')?.pid;
     }, { what: 'the job to count its sleep' });
     expect(readFileSync(`/proc/${child}/environ`, 'latin1').split('\0')).toContain(`PROCD_JOB_ID=${job.id}`);
     const { error } = await adoptFails(child);

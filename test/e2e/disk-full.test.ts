@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import { CLI, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { listJobs, parseJson } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
@@ -27,7 +28,7 @@ describe('disk full', () => {
     let refusal = '';
     for (let i = 0; i < 300 && !refusal; i++) {
       const r = await d.cli(['track', '--json', '--no-autostart', '--', 'true']);
-      if (r.code === 0) acknowledged.push((JSON.parse(r.stdout) as Job).id);
+      if (r.code === 0) acknowledged.push(parseJson<Job>(r, 'track --json').id);
       else refusal = r.stderr;
     }
     expect(refusal).toMatch(/could not save job records.*\[StorageFailed -32011\]/);
@@ -38,7 +39,7 @@ describe('disk full', () => {
     expect(stop.code).toBe(0);
     await waitFor(() => limited!.exitCode !== null || processGone(limited!.pid!), { what: 'the limited daemon to exit', timeoutMs: 20_000 });
     // a new daemon (no limit) can take the home: the old one released it
-    const jobs = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const jobs = await listJobs(d, ['--all']);
     const ids = jobs.map((j) => j.id);
     for (const id of acknowledged) expect(ids).toContain(id);
   });

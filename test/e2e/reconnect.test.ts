@@ -5,8 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { jobStatus, parseJson } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
@@ -17,7 +17,7 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-const daemonStatus = async (extra: string[] = []) => JSON.parse((await d.cli(['daemon', 'status', '--json', ...extra])).stdout) as { pid?: number; connections?: number; running?: boolean };
+const daemonStatus = async (extra: string[] = []) => parseJson<{ pid?: number; connections?: number; running?: boolean }>(await d.cli(['daemon', 'status', '--json', ...extra]), 'daemon status --json');
 /** Until a blocked client is connected besides the status call itself. */
 const waiterConnected = () => waitFor(async () => ((await daemonStatus()).connections ?? 0) >= 2, { what: 'the waiting client to be connected' });
 const sigkillDaemon = async () => {
@@ -50,7 +50,7 @@ describe('reconnecting across daemon restarts', () => {
     expect(w.code).toBe(6);
     // Nobody else started a daemon: the waiter did.
     expect((await daemonStatus(['--no-autostart'])).pid).toBeGreaterThan(0);
-    const job = JSON.parse((await d.cli(['status', 'tw', '--json'])).stdout) as Job;
+    const job = await jobStatus(d, 'tw');
     expect(job.state).toMatchObject({ kind: 'failed', exitCode: 6 });
   });
 
