@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
+import type { WaitResult } from '../../shared/methods.js';
 import { FIXTURES, pidAlive, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, jobStatus, listJobs, parseJson, pidOf, trackJob } from './helpers/jobs.js';
+import { runningState } from '../helpers/job-factory.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
@@ -19,14 +22,9 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d.cli(['track', '--json', ...args]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Job;
-}
-const status = async (id: number) => JSON.parse((await d.cli(['status', String(id), '--json'])).stdout) as Job;
-const daemonPid = async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number }).pid;
-const pidOf = (job: Job) => (job.state.kind === 'running' ? job.state.pid : -1);
+const track = (args: string[]) => trackJob(d, args, { code: 0 });
+const status = (id: number) => jobStatus(d, id);
+const daemonPid = async () => (await daemonStatus(d)).pid;
 
 describe('durability', () => {
   it('survives SIGKILL of the daemon: re-adopts running jobs, learns ends that happened meanwhile, loses no output', async () => {
@@ -49,7 +47,7 @@ describe('durability', () => {
     for (const j of [chatty, steady1, steady2]) expect(pidAlive(pidOf(j))).toBe(true);
 
     // Any CLI call autostarts a new daemon, which re-adopts.
-    const jobs = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const jobs = await listJobs(d, ['--all']);
     expect(await daemonPid()).not.toBe(oldPid);
     const byName = new Map(jobs.map((j) => [j.name, j]));
     for (const name of ['chatty', 'steady1', 'steady2']) {
@@ -121,7 +119,7 @@ describe('durability', () => {
     const stateFile = join(d.home, 'state.json');
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: Job[] };
     const recorded = state.jobs.find((j) => j.id === job.id)!;
-    recorded.state = { kind: 'running', startedAt: Date.now() - 1000, pid: stranger.pid!, startTicks: 1, shimPid: 999_999 };
+    recorded.state = runningState({ startedAt: Date.now() - 1000, pid: stranger.pid!, startTicks: 1, shimPid: 999_999 });
     writeFileSync(stateFile, JSON.stringify(state));
     const after = await status(job.id);
     expect(after.state.kind).toBe('killed'); // its own exit file (from the stop) wins: the real story
@@ -178,9 +176,11 @@ describe('durability', () => {
   });
 
   it("a run's resource peaks survive a daemon crash", async () => {
-    const script = 'let b = Buffer.alloc(150e6, 1); setTimeout(() => { b = null; gc(); setInterval(() => {}, 1000); }, 1500);';
+    // holds 150 MB until told (SIGUSR1) to give it back: the peak is seen however slow the sampling
+    const script = "let b = Buffer.alloc(150e6, 1); process.on('SIGUSR1', () => { b = null; gc(); }); setInterval(() => {}, 1000);";
     const job = await track(['--', process.execPath, '--expose-gc', '-e', script]);
     await waitFor(async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, { what: 'the peak', timeoutMs: 20_000 });
+    process.kill(pidOf(job), 'SIGUSR1');
     await waitFor(async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, { what: 'the memory to be given back', timeoutMs: 20_000 });
     const first = await daemonPid();
     process.kill(first, 'SIGKILL');
@@ -195,7 +195,7 @@ describe('durability', () => {
     const shim = job.state.kind === 'running' ? job.state.shimPid! : -1;
     process.kill(shim, 'SIGKILL');
     const w = await d.cli(['wait', '--json', String(job.id)], { timeoutMs: 20_000 });
-    const [ended] = (JSON.parse(w.stdout) as { jobs: Job[] }).jobs;
+    const [ended] = parseJson<WaitResult>(w, 'wait --json').jobs;
     expect(ended!.state).toMatchObject({ kind: 'lost', exitCode: null });
     expect(w.code).toBe(1);
   });
@@ -210,9 +210,9 @@ describe('durability', () => {
     truncateSync(join(d.home, 'state.json'), 17);
     const s = await d.cli(['daemon', 'status', '--json']);
     expect(s.code).toBe(1); // not running yet: status does not autostart
-    const ls = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const ls = await listJobs(d, ['--all']);
     expect(ls.map((j) => j.name)).toEqual(['keep']);
-    const st = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    const st = await daemonStatus(d);
     expect(st.warnings.join('\n')).toMatch(/damaged/);
     expect((await d.cli(['daemon', 'status'])).stdout).toMatch(/warning/);
 
@@ -221,7 +221,7 @@ describe('durability', () => {
     writeFileSync(join(d.home, 'state.json.bak'), 'also garbage');
     const r = await d.cli(['ls', '--all', '--json']);
     expect(r.code).toBe(0); // the daemon starts in every case
-    const st2 = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    const st2 = await daemonStatus(d);
     expect(st2.warnings.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -8,9 +8,8 @@ import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
-import type { Job } from '../../shared/job.js';
-import type { DaemonStatus } from '../../shared/methods.js';
 import { CLI, FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
@@ -29,17 +28,7 @@ async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
   return d;
 }
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d!.cli(['track', '--json', ...args]);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function daemonStatus(): Promise<DaemonStatus> {
-  const r = await d!.cli(['daemon', 'status', '--json']);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as DaemonStatus;
-}
+const track = (args: string[]) => trackJob(d!, args);
 
 /** `procd events --json ARGS` running in the background, its events parsed as they arrive. */
 interface EventsProcess {
@@ -108,7 +97,7 @@ describe('events', () => {
     const all = eventsProcess([]);
     const onlyJob2 = eventsProcess(['--job', '2']);
     const onlyFlags = eventsProcess(['--kind', 'flag.raised', '--kind', 'flag.cleared', '--kind', 'leftover.found']);
-    await waitFor(async () => (await daemonStatus()).events.subscribers === 3, { what: 'three subscribers' });
+    await waitFor(async () => (await daemonStatus(d!)).events.subscribers === 3, { what: 'three subscribers' });
 
     const silent = await track(['--stuck-after', '500ms', '--', 'sleep', '1041']); // job 1: stuck
     const short = await track(['--', 'sh', '-c', 'echo hi; sleep 0.2']); // job 2
@@ -225,7 +214,7 @@ describe('events', () => {
       expect(messages[0]).toMatchObject({ id: 1, result: { subscribed: true } });
       return messages.slice(1).map((m) => m.params!);
     };
-    return { dropped, daemonPid, rssMb, peakRss: () => Math.max(peakRss, rssMb()), readAll };
+    return { client: c, dropped, daemonPid, rssMb, peakRss: () => Math.max(peakRss, rssMb()), readAll };
   }
 
   function expectDroppedLast(events: ProcdEvent[]): void {
@@ -234,7 +223,7 @@ describe('events', () => {
     expectIncreasing(events);
     const last = events.at(-1)!;
     expect(last.kind).toBe('subscription.dropped');
-    if (last.kind !== 'subscription.dropped') return;
+    if (last.kind !== 'subscription.dropped') throw new Error('unreachable: checked above');
     expect(last.reason).toMatch(/did not read/);
     expect(last.pendingBytes).toBeGreaterThan(1 << 20);
   }
@@ -247,7 +236,7 @@ describe('events', () => {
     expect(slow.peakRss()).toBeLessThan(300);
 
     // still answering, over the CLI too, and still growing nothing
-    const s = await daemonStatus();
+    const s = await daemonStatus(d!);
     expect(s.pid).toBe(slow.daemonPid);
     expect(s.counts.running).toBe(10);
     expect(s.events.droppedSubscribers).toBe(1);
@@ -258,8 +247,16 @@ describe('events', () => {
 
   it('a dropped subscriber that reads again only after a few seconds still learns why it was dropped', async () => {
     const slow = await slowSubscriber();
-    // A client stalled for 3 s (a GC pause, a debugger, a stopped process) resumes reading.
-    await new Promise((r) => setTimeout(r, 3000));
+    // A client stalled for 3 s (a GC pause, a debugger, a stopped process) resumes reading: it
+    // stays away until the daemon has run 3 s past the drop, its timers firing meanwhile (ticks).
+    const at = slow.dropped;
+    await waitFor(
+      async () => {
+        const s = await slow.client.daemonStatus();
+        return s.uptimeMs >= at.uptimeMs + 3000 && s.monitor.ticks >= at.monitor.ticks + 20;
+      },
+      { what: 'the daemon to run 3 s and 20 monitor ticks past the drop', timeoutMs: 30_000, everyMs: 100 },
+    );
     expect(slow.rssMb()).toBeLessThan(300);
     expectDroppedLast(await slow.readAll());
   });

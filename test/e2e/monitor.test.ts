@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobFlag } from '../../shared/job.js';
-import type { JobStatus } from '../../shared/methods.js';
 import type { ProcdEvent } from '../../shared/events.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { flagOf, jobLogs, jobStatus, pidOf, trackJob, waitForFlag } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const INTERVAL_MS = 300;
@@ -23,41 +23,20 @@ async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
   return d;
 }
 
+/** Tracks a job that must be running when the answer comes. */
 async function track(args: string[]): Promise<Job> {
-  const r = await d!.cli(['track', '--json', ...args]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  const job = JSON.parse(r.stdout) as Job;
+  const job = await trackJob(d!, args, { code: 0 });
   expect(job.state.kind).toBe('running');
   return job;
 }
 
-async function status(id: number, tree = false): Promise<JobStatus> {
-  const r = await d!.cli(['status', String(id), '--json', ...(tree ? ['--tree'] : [])]);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as JobStatus;
-}
-
-async function logs(id: number): Promise<string> {
-  return (await d!.cli(['logs', String(id)])).stdout;
-}
-
-const flagOf = (job: Job, kind: JobFlag['kind']) => job.flags.find((f) => f.kind === kind);
+const status = (id: number, tree = false) => jobStatus(d!, id, { tree });
+const logs = (id: number) => jobLogs(d!, id);
 
 /** Polls until the job carries a flag of `kind` matching `ok`; returns the job and the flag. */
-async function flagged(id: number, kind: JobFlag['kind'], ok: (f: JobFlag) => boolean = () => true, timeoutMs = 20_000): Promise<{ job: Job; flag: JobFlag }> {
-  return waitFor(
-    async () => {
-      const job = await status(id);
-      const flag = flagOf(job, kind);
-      return flag && ok(flag) ? { job, flag } : null;
-    },
-    { what: `job ${id} to be flagged ${kind}`, timeoutMs, everyMs: 50 },
-  );
-}
+const flagged = (id: number, kind: JobFlag['kind'], ok?: (f: JobFlag) => boolean, timeoutMs = 20_000) => waitForFlag(d!, id, kind, { ok, timeoutMs, everyMs: 50 });
 
 const startedAt = (job: Job) => ('startedAt' in job.state ? job.state.startedAt : NaN);
-const pidOf = (job: Job) => (job.state.kind === 'running' ? job.state.pid : -1);
 
 describe('monitor flags', () => {
   it('a chatty job that goes silent becomes stuck within stuck-after + one interval, and is cleared when it talks again', async () => {
@@ -129,7 +108,9 @@ describe('monitor flags', () => {
     await waitFor(async () => /\bbottleneck\b/.test((await d!.cli(['ls'])).stdout), { what: 'ls to show the flag', timeoutMs: 20_000, everyMs: 50 });
   });
 
-  it('time sink: --expect 300ms on a sleep is medium from 2× and high from 3×', async () => {
+  it('time sink: --expect 1s on a sleep is medium from 2× and high from 3×', async (ctx) => {
+    // --expect 1s with a reading every 100 ms: ten readings fall between 2× and 3×, so a busy
+    // machine that delays a few ticks still sees the medium stage.
     await start({ PROCD_SAMPLE_INTERVAL: '100ms' });
     const c = await d!.client();
     const events: ProcdEvent[] = [];
@@ -137,22 +118,26 @@ describe('monitor flags', () => {
       if (method === 'event') events.push(params as ProcdEvent);
     });
     await c.subscribe({ jobs: [1], kinds: ['flag.raised', 'flag.changed', 'flag.cleared'] });
-    const job = await track(['--expect', '300ms', '--', 'sleep', '100']);
+    const job = await track(['--expect', '1s', '--', 'sleep', '100']);
     expect(job.id).toBe(1);
 
     const raised = await waitFor(() => events.find((e) => e.kind === 'flag.raised' && e.flag.kind === 'time_sink'), { what: 'time_sink to be raised' });
     if (raised.kind !== 'flag.raised') throw new Error('unexpected event');
+    const ratio = raised.flag.data.ratio as number;
+    expect(ratio).toBeGreaterThanOrEqual(2);
+    expect(raised.flag.severity).toBe(ratio < 3 ? 'medium' : 'high');
+    // the daemon took no reading in the whole second between 2× and 3×: the medium stage was not observable
+    ctx.skip(ratio >= 3, `the first reading came at ${ratio}×: the daemon was starved of CPU for over a second`);
     expect(raised.flag.severity).toBe('medium');
-    expect(raised.flag.data.expectedMs).toBe(300);
-    expect(raised.flag.data.ratio as number).toBeGreaterThanOrEqual(2);
-    expect(raised.flag.data.ratio as number).toBeLessThan(3);
-    expect(raised.flag.raisedAt - startedAt(job)).toBeGreaterThanOrEqual(600);
-    expect(raised.flag.detail).toMatch(/× the expected 300ms/);
+    expect(raised.flag.data.expectedMs).toBe(1000);
+    expect(ratio).toBeLessThan(3);
+    expect(raised.flag.raisedAt - startedAt(job)).toBeGreaterThanOrEqual(2000);
+    expect(raised.flag.detail).toMatch(/× the expected 1\.0s/);
 
     const { flag: high } = await flagged(job.id, 'time_sink', (f) => f.severity === 'high');
     expect(high.raisedAt).toBe(raised.flag.raisedAt); // the same flag, escalated
     expect(high.data.ratio as number).toBeGreaterThanOrEqual(3);
-    expect(high.data.elapsedMs as number).toBeGreaterThanOrEqual(900);
+    expect(high.data.elapsedMs as number).toBeGreaterThanOrEqual(3000);
     expect(events.filter((e) => e.kind === 'flag.cleared')).toEqual([]);
     // the escalation is announced once, as a change of the same flag
     const changed = await waitFor(() => events.find((e) => e.kind === 'flag.changed'), { what: 'the escalation event' });
