@@ -53,14 +53,16 @@ describe('logs notes lost output after the output', () => {
   async function runLogs(j: Job | Error, json = false): Promise<{ code: number; stderr: string[]; statusCalls: number }> {
     const { out, stderr } = capture(json);
     let statusCalls = 0;
-    const fake = {
+    // logs uses only these two calls; their signatures are checked against the real client's
+    const calls: Pick<ProcdClient, 'logs' | 'status'> = {
       logs: async () => done,
       status: async () => {
         statusCalls++;
         if (j instanceof Error) throw j;
         return j;
       },
-    } as unknown as ProcdClient;
+    };
+    const fake = calls as ProcdClient;
     const ctx: CommandContext = { values: json ? { json: true } : {}, positionals: ['j'], out, client: async () => fake, reconnect: async () => fake };
     const code = await logs.run(ctx);
     return { code, stderr, statusCalls };
