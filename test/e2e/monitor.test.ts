@@ -1,11 +1,12 @@
 // The monitor against a real daemon sampling every few hundred ms: stuck, bottleneck, time sink
 // and zombie flags raised (and cleared) on real processes, the process tree, and resource figures.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobFlag } from '../../shared/job.js';
 import type { ProcdEvent } from '../../shared/events.js';
+import { CLOCK_TICKS_PER_SECOND } from '../../daemon/proc/process-table.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { flagOf, jobLogs, jobStatus, pidOf, trackJob, waitForFlag } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -37,6 +38,20 @@ const logs = (id: number) => jobLogs(d!, id);
 const flagged = (id: number, kind: JobFlag['kind'], ok?: (f: JobFlag) => boolean, timeoutMs = 20_000) => waitForFlag(d!, id, kind, { ok, timeoutMs, everyMs: 50 });
 
 const startedAt = (job: Job) => ('startedAt' in job.state ? job.state.startedAt : NaN);
+
+/**
+ * Starts measuring the CPU `pid` got, by the kernel's count in /proc/<pid>/stat (user + system,
+ * plus its reaped children's with `children`); call the result for the % of one core so far.
+ */
+function cpuShare(pid: number, opts: { children?: boolean } = {}): () => number {
+  const ticks = () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number); // f[11] is field 14 (utime)
+    return f[11]! + f[12]! + (opts.children ? f[13]! + f[14]! : 0);
+  };
+  const [ticks0, t0] = [ticks(), performance.now()];
+  return () => ((ticks() - ticks0) / CLOCK_TICKS_PER_SECOND / ((performance.now() - t0) / 1000)) * 100;
+}
 
 describe('monitor flags', () => {
   it('a chatty job that goes silent becomes stuck within stuck-after + one interval, and is cleared when it talks again', async () => {
@@ -81,11 +96,12 @@ describe('monitor flags', () => {
     expect(text.stdout).toMatch(/was stuck/);
   });
 
-  it('a busy loop is flagged bottleneck after consecutive hot samples, and its CPU reads 80–110% of a core', async () => {
+  it('a busy loop is flagged bottleneck after consecutive hot samples, and its CPU reads 80–110% of a core', async (ctx) => {
     // The flag threshold is lowered so that the test also passes on a loaded 2-core machine;
     // the reading itself must still come out near one full core.
     await start({ PROCD_CPU_THRESHOLD: '50', PROCD_CPU_SAMPLES: '3' });
     const job = await track(['--', process.execPath, '-e', 'for(;;){}']);
+    const share = cpuShare(pidOf(job));
     const reading = await waitFor(
       async () => {
         const j = await status(job.id);
@@ -93,7 +109,12 @@ describe('monitor flags', () => {
         return cpu !== null && cpu !== undefined && cpu >= 80 && cpu <= 110 ? cpu : null;
       },
       { what: 'a CPU reading of one busy core', timeoutMs: 20_000, everyMs: 100 },
-    );
+    ).catch((err: unknown) => {
+      // no such reading can come when the kernel itself gave the loop far less than a core
+      const got = share();
+      ctx.skip(got < 75, `the machine is too busy: the loop got ${got.toFixed(0)}% of a core (kernel's count), not ~100%`);
+      throw err;
+    });
     expect(reading).toBeGreaterThanOrEqual(80);
 
     const { job: hot, flag } = await flagged(job.id, 'bottleneck');
@@ -166,7 +187,7 @@ describe('monitor flags', () => {
 });
 
 describe('flags end with the run', () => {
-  it('stuck and bottleneck are cleared (and announced) when the job ends; only leftovers may outlive it', async () => {
+  it('stuck and bottleneck are cleared (and announced) when the job ends; only leftovers may outlive it', async (ctx) => {
     await start({ PROCD_CPU_THRESHOLD: '30', PROCD_CPU_SAMPLES: '2', PROCD_GRACE: '300ms' });
     const c = await d!.client();
     const events: ProcdEvent[] = [];
@@ -175,8 +196,13 @@ describe('flags end with the run', () => {
     });
     await c.subscribe({ jobs: [1], kinds: ['flag.raised', 'flag.cleared', 'job.state'] });
     const job = await track(['--stuck-after', '500ms', '--', process.execPath, '-e', 'for(;;){}']);
+    const share = cpuShare(pidOf(job));
     await flagged(job.id, 'stuck');
-    await flagged(job.id, 'bottleneck');
+    await flagged(job.id, 'bottleneck').catch((err: unknown) => {
+      const got = share();
+      ctx.skip(got < 45, `the machine is too busy: the loop got ${got.toFixed(0)}% of a core (kernel's count), too little to be hot at 30%`);
+      throw err;
+    });
     expect((await d!.cli(['kill', String(job.id)])).code).toBe(0);
     const done = await waitFor(async () => {
       const j = await status(job.id);
@@ -185,6 +211,9 @@ describe('flags end with the run', () => {
     expect(done.state.kind).toBe('killed');
     const endedAt = done.state.kind === 'killed' ? done.state.endedAt : NaN;
     const history = done.flagHistory.filter((f) => f.clearedAt === endedAt).map((f) => f.kind).sort();
+    // a busy machine may starve the loop: a cold sample then clears bottleneck before the kill
+    const coldBefore = events.some((e) => e.kind === 'flag.cleared' && e.flag.kind === 'bottleneck' && e.flag.clearedAt < endedAt);
+    ctx.skip(coldBefore && !history.includes('bottleneck'), 'bottleneck was cleared by a cold sample before the kill (the machine starved the busy loop): its end had none to clear');
     expect(history).toEqual(['bottleneck', 'stuck']);
     await waitFor(() => events.filter((e) => e.kind === 'flag.cleared' && e.flag.clearedAt === endedAt).length === 2, { what: 'the flag.cleared events' });
     const ended = events.findIndex((e) => e.kind === 'job.state' && e.to === 'killed');
@@ -194,18 +223,23 @@ describe('flags end with the run', () => {
 });
 
 describe('CPU of short-lived processes', () => {
-  it('a job whose work is done by children that live less than one interval reads its real CPU, not 0%', async () => {
+  it('a job whose work is done by children that live less than one interval reads its real CPU, not 0%', async (ctx) => {
     // Each inner shell counts for a few ms and exits: almost none is ever seen by a tick, but its
     // CPU reaches the outer shell's cutime when it is reaped.
     await start({ PROCD_SAMPLE_INTERVAL: '500ms', PROCD_STUCK_AFTER: '0' });
     const job = await track(['--', 'sh', '-c', 'while :; do sh -c "i=0; while [ \\$i -lt 3000 ]; do i=\\$((i+1)); done"; done']);
+    const share = cpuShare(pidOf(job), { children: true });
     const cpu = await waitFor(
       async () => {
         const v = (await status(job.id)).resources?.last?.cpuPercent;
         return v !== null && v !== undefined && v >= 40 ? v : null;
       },
       { what: 'a CPU reading of the busy tree', timeoutMs: 20_000, everyMs: 100 },
-    );
+    ).catch((err: unknown) => {
+      const got = share();
+      ctx.skip(got < 60, `the machine is too busy: the tree got ${got.toFixed(0)}% of a core (kernel's count), so no reading of 40% can come`);
+      throw err;
+    });
     expect(cpu).toBeLessThanOrEqual(220); // never more than the machine's two cores (plus rounding)
   });
 });
