@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { WaitResult } from '../../shared/methods.js';
 import { FIXTURES, pidAlive, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { daemonStatus, jobStatus, listJobs, parseJson, pidOf, trackJob } from './helpers/jobs.js';
+import { daemonStatus, jobStatus, listJobs, parseJson, pidOf, trackJob, waitForEnd } from './helpers/jobs.js';
 import { runningState } from '../helpers/job-factory.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -84,10 +84,8 @@ describe('durability', () => {
     // a timeout set before the restart is still enforced by the new daemon
     const timed = await track(['--timeout', '1500ms', '--', 'sleep', '1004']);
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
-    const done = await waitFor(async () => {
-      const j = await status(timed.id);
-      return j.state.kind === 'timed_out' ? j : null;
-    }, { what: 'the timeout to fire after the restart' });
+    // waits for any end, so a wrong one (lost, killed) is shown as such rather than as a timeout
+    const done = await waitForEnd(d, timed.id);
     expect(done.state).toMatchObject({ kind: 'timed_out', kill: { reason: 'timeout' } });
   });
 
