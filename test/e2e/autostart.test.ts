@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
-import { processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 afterEach(async () => {
@@ -39,7 +40,7 @@ describe('autostart', () => {
     for (const c of clients) c.close();
     expect(pids.size).toBe(1);
     // losers exit at once; let them go, then count
-    await until('only one daemon process', () => daemonsOf(d!.home).length === 1);
+    await waitFor(() => daemonsOf(d!.home).length === 1, { what: 'only one daemon process' });
     expect(daemonsOf(d.home)).toEqual([...pids]);
   });
 
@@ -49,7 +50,7 @@ describe('autostart', () => {
     const pids = new Set(clients.map((c) => c.daemon.pid));
     for (const c of clients) c.close();
     expect(pids.size).toBe(1);
-    await until('only one daemon process', () => daemonsOf(d!.home).length === 1);
+    await waitFor(() => daemonsOf(d!.home).length === 1, { what: 'only one daemon process' });
   });
 
   it('replaces the stale socket of a SIGKILLed daemon', async () => {
@@ -58,7 +59,7 @@ describe('autostart', () => {
     const oldPid = c.daemon.pid;
     c.close();
     process.kill(oldPid, 'SIGKILL');
-    await until('the old daemon to be gone', () => processGone(oldPid));
+    await waitFor(() => processGone(oldPid), { what: 'the old daemon to be gone' });
     const r = await d.cli(['daemon', 'status', '--json']);
     expect(r.code).toBe(1); // not running, and no autostart for status
     const s = await d.cli(['ls']);

@@ -2,10 +2,14 @@
 // arguments, bad signals, the library's default environment, and what `wait` reports when a
 // job is stopped or removed under it.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
 import type { WaitResult } from '../../shared/methods.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, jobLogs, jobStatus } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -15,14 +19,14 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-const status = async (id: number) => JSON.parse((await d.cli(['status', String(id), '--json'])).stdout) as Job;
+const status = (id: number) => jobStatus(d, id);
 
 describe('cli edges', () => {
   it('track into a pipe prints the id alone; --json after -- belongs to the job', async () => {
     const r = await d.cli(['track', '--', 'echo', '--json']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('1\n');
-    await until('the job to end', async () => (await status(1)).state.kind === 'completed');
+    await waitFor(async () => (await status(1)).state.kind === 'completed', { what: 'the job to end' });
     expect((await d.cli(['logs', '1'])).stdout).toBe('--json\n');
   });
 
@@ -46,7 +50,7 @@ describe('cli edges', () => {
 
   it('a job that catches SIGTERM and exits 0 is killed with 143, in status and in wait', async () => {
     const id = (await d.cli(['track', '--', 'sh', '-c', 'trap "exit 0" TERM; echo ready; while :; do sleep 0.05; done'])).stdout.trim();
-    await until('the trap to be set', async () => (await d.cli(['logs', id])).stdout === 'ready\n');
+    await waitFor(async () => (await d.cli(['logs', id])).stdout === 'ready\n', { what: 'the trap to be set' });
     expect((await d.cli(['kill', id])).code).toBe(0);
     expect((await status(Number(id))).state).toMatchObject({ kind: 'killed', exitCode: 143, signal: null, kill: { signal: 'SIGTERM' } });
     expect((await d.cli(['wait', id])).code).toBe(143);
@@ -55,7 +59,7 @@ describe('cli edges', () => {
   it('wait answers a forced kill with the complete kill record', async () => {
     const c = await d.client();
     const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/' });
-    await until('the shell and its sleep', async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2);
+    await waitFor(async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2, { what: 'the shell and its sleep' });
     const waited = c.wait({ jobs: [job.id] });
     const [killed] = await c.kill({ jobs: [job.id] });
     const w: WaitResult = await waited;
@@ -66,7 +70,7 @@ describe('cli edges', () => {
   it('wait on a job removed meanwhile is an error, never a silent success', async () => {
     const id = (await d.cli(['track', '--name', 'gone', '--', 'sleep', '100'])).stdout.trim();
     const waiting = d.cli(['wait', 'gone']);
-    await until('the waiter to be waiting', async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { connections: number }).connections >= 2);
+    await waitFor(async () => (await daemonStatus(d)).connections >= 2, { what: 'the waiter to be waiting' });
     expect((await d.cli(['rm', '--force', id])).code).toBe(0);
     const w = await waiting;
     expect(w.code).toBe(1);
@@ -89,10 +93,21 @@ describe('cli edges', () => {
   });
 
   it('logs --since and --tail together start at whichever is later', async () => {
-    const id = (await d.cli(['track', '--', 'sh', '-c', 'echo old1; echo old2; sleep 2.2; echo new1'])).stdout.trim();
-    await until('the job to end', async () => (await status(Number(id))).state.kind === 'completed', 20_000);
+    // Output times are kept to the second, so the new line is written well over a second after
+    // the old ones: the job holds it until the test says so. That gap is the input under test,
+    // not a wait for something to happen; the window checked below is then computed from what the
+    // test saw, so a slow machine (slow CLI calls) cannot move it.
+    const go = join(d.home, 'go');
+    const id = (await d.cli(['track', '--', 'sh', '-c', `echo old1; echo old2; while [ ! -e ${go} ]; do sleep 0.05; done; echo new1`])).stdout.trim();
+    await waitFor(async () => (await jobLogs(d, id)) === 'old1\nold2\n', { what: 'the old lines' });
+    const oldSeen = Date.now(); // the old lines were stored at or (by a few ms) before this
+    await delay(oldSeen + 2750 - Date.now());
+    writeFileSync(go, ''); // new1 is stored after oldSeen + 2750
+    await waitFor(async () => (await status(Number(id))).state.kind === 'completed', { what: 'the job to end', timeoutMs: 20_000 });
     expect((await d.cli(['logs', id, '--tail', '5'])).stdout).toBe('old1\nold2\nnew1\n');
-    expect((await d.cli(['logs', id, '--since', '1s', '--tail', '5'])).stdout).toBe('new1\n');
+    // a window from oldSeen + 1.25 s: past the old lines' second, before new1 unless the CLI takes 1.5 s to start
+    const sinceMs = Date.now() - (oldSeen + 1250);
+    expect((await d.cli(['logs', id, '--since', `${sinceMs}ms`, '--tail', '5'])).stdout).toBe('new1\n');
     expect((await d.cli(['logs', id, '--since', '1h', '--tail', '1'])).stdout).toBe('new1\n');
   });
 });

@@ -3,7 +3,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | null = null;
 let fg: ChildProcess | null = null;
@@ -19,7 +20,7 @@ async function foreground(): Promise<{ child: ChildProcess; exited: Promise<{ co
   const child = spawn(process.execPath, [CLI, 'daemon', 'run'], { env: d.env, stdio: ['ignore', 'ignore', 'pipe'] });
   fg = child;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  await until('the foreground daemon to answer', async () => (await d!.cli(['daemon', 'status', '--no-autostart'])).code === 0);
+  await waitFor(async () => (await d!.cli(['daemon', 'status', '--no-autostart'])).code === 0, { what: 'the foreground daemon to answer' });
   return { child, exited };
 }
 

@@ -6,7 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { FIXTURES, pidAlive, processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import type { WaitResult } from '../../shared/methods.js';
+import { FIXTURES, pidAlive, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, jobStatus, listJobs, parseJson, pidOf, trackJob, waitForEnd } from './helpers/jobs.js';
+import { runningState } from '../helpers/job-factory.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 const external: ChildProcess[] = [];
@@ -18,14 +22,9 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d.cli(['track', '--json', ...args]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Job;
-}
-const status = async (id: number) => JSON.parse((await d.cli(['status', String(id), '--json'])).stdout) as Job;
-const daemonPid = async () => (JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number }).pid;
-const pidOf = (job: Job) => (job.state.kind === 'running' ? job.state.pid : -1);
+const track = (args: string[]) => trackJob(d, args, { code: 0 });
+const status = (id: number) => jobStatus(d, id);
+const daemonPid = async () => (await daemonStatus(d)).pid;
 
 describe('durability', () => {
   it('survives SIGKILL of the daemon: re-adopts running jobs, learns ends that happened meanwhile, loses no output', async () => {
@@ -34,21 +33,21 @@ describe('durability', () => {
     const victim = await track(['--name', 'victim', '--', 'sleep', '1000']);
     const steady1 = await track(['--name', 'steady1', '--', 'sleep', '1001']);
     const steady2 = await track(['--name', 'steady2', '--', 'sleep', '1002']);
-    await until('the chatty job to write', async () => (await status(chatty.id)).output.stdoutBytes > 1000);
+    await waitFor(async () => (await status(chatty.id)).output.stdoutBytes > 1000, { what: 'the chatty job to write' });
 
     const oldPid = await daemonPid();
     process.kill(oldPid, 'SIGKILL');
-    await until('the daemon to die', () => processGone(oldPid));
+    await waitFor(() => processGone(oldPid), { what: 'the daemon to die' });
 
     // While the daemon is down: one job exits 7, one is SIGKILLed from outside, the rest go on.
     writeFileSync(join(d.home, 'go7'), '');
     process.kill(pidOf(victim), 'SIGKILL');
-    await until('the exit-7 job to end', () => !pidAlive(pidOf(exit7)));
-    await until('the victim to die', () => !pidAlive(pidOf(victim)));
+    await waitFor(() => !pidAlive(pidOf(exit7)), { what: 'the exit-7 job to end' });
+    await waitFor(() => !pidAlive(pidOf(victim)), { what: 'the victim to die' });
     for (const j of [chatty, steady1, steady2]) expect(pidAlive(pidOf(j))).toBe(true);
 
     // Any CLI call autostarts a new daemon, which re-adopts.
-    const jobs = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const jobs = await listJobs(d, ['--all']);
     expect(await daemonPid()).not.toBe(oldPid);
     const byName = new Map(jobs.map((j) => [j.name, j]));
     for (const name of ['chatty', 'steady1', 'steady2']) {
@@ -85,10 +84,8 @@ describe('durability', () => {
     // a timeout set before the restart is still enforced by the new daemon
     const timed = await track(['--timeout', '1500ms', '--', 'sleep', '1004']);
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
-    const done = await until('the timeout to fire after the restart', async () => {
-      const j = await status(timed.id);
-      return j.state.kind === 'timed_out' ? j : null;
-    });
+    // waits for any end, so a wrong one (lost, killed) is shown as such rather than as a timeout
+    const done = await waitForEnd(d, timed.id);
     expect(done.state).toMatchObject({ kind: 'timed_out', kill: { reason: 'timeout' } });
   });
 
@@ -98,7 +95,7 @@ describe('durability', () => {
     const job = await track(['--', 'sleep', '1007']);
     const pid = await daemonPid();
     process.kill(pid, 'SIGTERM');
-    await until('the daemon to exit', () => processGone(pid));
+    await waitFor(() => processGone(pid), { what: 'the daemon to exit' });
     expect(pidAlive(pidOf(job))).toBe(true);
     expect((await status(job.id)).state).toMatchObject({ kind: 'running', pid: pidOf(job) });
     // without it, SIGTERM is a full stop: jobs included
@@ -107,7 +104,7 @@ describe('durability', () => {
     const job2 = await track(['--', 'sleep', '1008']);
     const pid2 = await daemonPid();
     process.kill(pid2, 'SIGTERM');
-    await until('the daemon to exit', () => processGone(pid2));
+    await waitFor(() => processGone(pid2), { what: 'the daemon to exit' });
     expect(pidAlive(pidOf(job2))).toBe(false);
   });
 
@@ -120,7 +117,7 @@ describe('durability', () => {
     const stateFile = join(d.home, 'state.json');
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: Job[] };
     const recorded = state.jobs.find((j) => j.id === job.id)!;
-    recorded.state = { kind: 'running', startedAt: Date.now() - 1000, pid: stranger.pid!, startTicks: 1, shimPid: 999_999 };
+    recorded.state = runningState({ startedAt: Date.now() - 1000, pid: stranger.pid!, startTicks: 1, shimPid: 999_999 });
     writeFileSync(stateFile, JSON.stringify(state));
     const after = await status(job.id);
     expect(after.state.kind).toBe('killed'); // its own exit file (from the stop) wins: the real story
@@ -159,17 +156,17 @@ describe('durability', () => {
 
   it('a stop interrupted by a daemon crash is finished by the next daemon (SIGKILL after the rest of the grace)', async () => {
     const job = await track(['--', 'sh', '-c', 'trap "echo ignoring TERM" TERM; echo ready; while :; do sleep 0.1; done']);
-    await until('the trap', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'));
+    await waitFor(async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), { what: 'the trap' });
     const first = await daemonPid();
     const kill = d.cli(['kill', String(job.id), '--grace', '3s']);
-    await until('the stop to begin', async () => (await status(job.id)).pendingKill !== null);
+    await waitFor(async () => (await status(job.id)).pendingKill !== null, { what: 'the stop to begin' });
     process.kill(first, 'SIGKILL');
     await kill; // its connection dropped
-    await until('the daemon to be gone', () => processGone(first));
-    const done = await until('the stop to finish under the new daemon', async () => {
+    await waitFor(() => processGone(first), { what: 'the daemon to be gone' });
+    const done = await waitFor(async () => {
       const j = await status(job.id);
       return j.state.kind === 'killed' ? j : null;
-    }, 20_000);
+    }, { what: 'the stop to finish under the new daemon', timeoutMs: 20_000 });
     // the record is the one the user's request made: its grace and time, not the resumed remainder
     expect(done.state).toMatchObject({ kind: 'killed', kill: { reason: 'user', signal: 'SIGTERM', graceMs: 3000 } });
     expect(done.state.kind === 'killed' && done.state.forced).toBe(true);
@@ -177,13 +174,15 @@ describe('durability', () => {
   });
 
   it("a run's resource peaks survive a daemon crash", async () => {
-    const script = 'let b = Buffer.alloc(150e6, 1); setTimeout(() => { b = null; gc(); setInterval(() => {}, 1000); }, 1500);';
+    // holds 150 MB until told (SIGUSR1) to give it back: the peak is seen however slow the sampling
+    const script = "let b = Buffer.alloc(150e6, 1); process.on('SIGUSR1', () => { b = null; gc(); }); setInterval(() => {}, 1000);";
     const job = await track(['--', process.execPath, '--expose-gc', '-e', script]);
-    await until('the peak', async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, 20_000);
-    await until('the memory to be given back', async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, 20_000);
+    await waitFor(async () => ((await status(job.id)).resources?.rssPeak ?? 0) >= 140e6, { what: 'the peak', timeoutMs: 20_000 });
+    process.kill(pidOf(job), 'SIGUSR1');
+    await waitFor(async () => ((await status(job.id)).resources?.last?.rssBytes ?? Infinity) < 100e6, { what: 'the memory to be given back', timeoutMs: 20_000 });
     const first = await daemonPid();
     process.kill(first, 'SIGKILL');
-    await until('the daemon to be gone', () => processGone(first));
+    await waitFor(() => processGone(first), { what: 'the daemon to be gone' });
     const after = await status(job.id);
     expect(after.state.kind).toBe('running');
     expect(after.resources!.rssPeak).toBeGreaterThanOrEqual(140e6);
@@ -194,7 +193,7 @@ describe('durability', () => {
     const shim = job.state.kind === 'running' ? job.state.shimPid! : -1;
     process.kill(shim, 'SIGKILL');
     const w = await d.cli(['wait', '--json', String(job.id)], { timeoutMs: 20_000 });
-    const [ended] = (JSON.parse(w.stdout) as { jobs: Job[] }).jobs;
+    const [ended] = parseJson<WaitResult>(w, 'wait --json').jobs;
     expect(ended!.state).toMatchObject({ kind: 'lost', exitCode: null });
     expect(w.code).toBe(1);
   });
@@ -209,9 +208,9 @@ describe('durability', () => {
     truncateSync(join(d.home, 'state.json'), 17);
     const s = await d.cli(['daemon', 'status', '--json']);
     expect(s.code).toBe(1); // not running yet: status does not autostart
-    const ls = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const ls = await listJobs(d, ['--all']);
     expect(ls.map((j) => j.name)).toEqual(['keep']);
-    const st = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    const st = await daemonStatus(d);
     expect(st.warnings.join('\n')).toMatch(/damaged/);
     expect((await d.cli(['daemon', 'status'])).stdout).toMatch(/warning/);
 
@@ -220,7 +219,7 @@ describe('durability', () => {
     writeFileSync(join(d.home, 'state.json.bak'), 'also garbage');
     const r = await d.cli(['ls', '--all', '--json']);
     expect(r.code).toBe(0); // the daemon starts in every case
-    const st2 = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    const st2 = await daemonStatus(d);
     expect(st2.warnings.length).toBeGreaterThanOrEqual(2);
   });
 });

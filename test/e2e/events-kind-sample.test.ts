@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
-import { CLI, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 let child: ChildProcess | undefined;
@@ -22,7 +23,7 @@ describe('events --kind sample', () => {
     let text = '';
     child.stdout!.setEncoding('utf8').on('data', (t: string) => (text += t));
     const events = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProcdEvent);
-    await until('a sample event', () => events().length > 0);
+    await waitFor(() => events().length > 0, { what: 'a sample event' });
     expect(events().every((e) => e.kind === 'sample')).toBe(true);
     expect(events()[0]).toMatchObject({ kind: 'sample', job: { id } });
   });

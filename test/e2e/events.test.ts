@@ -8,9 +8,9 @@ import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
-import type { Job } from '../../shared/job.js';
-import type { DaemonStatus } from '../../shared/methods.js';
-import { CLI, FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, trackJob } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 const children: ChildProcess[] = [];
@@ -28,17 +28,7 @@ async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
   return d;
 }
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d!.cli(['track', '--json', ...args]);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function daemonStatus(): Promise<DaemonStatus> {
-  const r = await d!.cli(['daemon', 'status', '--json']);
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as DaemonStatus;
-}
+const track = (args: string[]) => trackJob(d!, args);
 
 /** `procd events --json ARGS` running in the background, its events parsed as they arrive. */
 interface EventsProcess {
@@ -69,8 +59,14 @@ function eventsProcess(args: string[]): EventsProcess {
   return { events, stderr: () => err, exit };
 }
 
-function expectIncreasing(events: ProcdEvent[]): void {
-  for (let i = 1; i < events.length; i++) expect(events[i]!.seq, `event ${i} (${events[i]!.kind}) after ${events[i - 1]!.kind}`).toBeGreaterThan(events[i - 1]!.seq);
+/** What a subscriber shows for a line cut in the middle of a frame (the connection ended there). */
+interface PartialFrame {
+  kind: `<partial frame: ${string}>`;
+}
+
+function expectIncreasing(events: readonly (ProcdEvent | PartialFrame)[]): void {
+  const seq = (e: ProcdEvent | PartialFrame) => ('seq' in e ? e.seq : NaN);
+  for (let i = 1; i < events.length; i++) expect(seq(events[i]!), `event ${i} (${events[i]!.kind}) after ${events[i - 1]!.kind}`).toBeGreaterThan(seq(events[i - 1]!));
 }
 
 const ofJob = (events: ProcdEvent[], id: number) => events.filter((e) => 'job' in e && e.job.id === id);
@@ -87,7 +83,7 @@ describe('events', () => {
     const sub = await c.subscribe({});
     expect(sub.subscribed).toBe(true);
     const job = await track(['--name', 'short', '--tag', 't1', '--', 'sh', '-c', 'sleep 0.3']);
-    await until('the job to complete', () => events.some((e) => e.kind === 'job.state' && e.to === 'completed'));
+    await waitFor(() => events.some((e) => e.kind === 'job.state' && e.to === 'completed'), { what: 'the job to complete' });
 
     // nobody asked for samples: the stream is unfiltered, so the numbers have no gaps
     expect(events[0]!.seq).toBe(sub.seq + 1);
@@ -107,15 +103,14 @@ describe('events', () => {
     const all = eventsProcess([]);
     const onlyJob2 = eventsProcess(['--job', '2']);
     const onlyFlags = eventsProcess(['--kind', 'flag.raised', '--kind', 'flag.cleared', '--kind', 'leftover.found']);
-    await until('three subscribers', async () => (await daemonStatus()).events.subscribers === 3);
+    await waitFor(async () => (await daemonStatus(d!)).events.subscribers === 3, { what: 'three subscribers' });
 
     const silent = await track(['--stuck-after', '500ms', '--', 'sleep', '1041']); // job 1: stuck
     const short = await track(['--', 'sh', '-c', 'echo hi; sleep 0.2']); // job 2
     const leaving = await track(['--', 'perl', join(FIXTURES, 'aw-leftover.pl'), '1042']); // job 3
     expect([silent.id, short.id, leaving.id]).toEqual([1, 2, 3]);
 
-    await until(
-      'stuck raised, job 2 completed, and job 3 leftovers found and cleaned up',
+    await waitFor(
       () => {
         const e = all.events;
         return (
@@ -124,7 +119,7 @@ describe('events', () => {
           e.some((x) => x.kind === 'flag.cleared' && x.job.id === 3 && x.flag.kind === 'leftovers')
         );
       },
-      20_000,
+      { what: 'stuck raised, job 2 completed, and job 3 leftovers found and cleaned up', timeoutMs: 20_000 },
     );
     const grandchild = Number(/grandchild (\d+)/.exec((await d!.cli(['logs', '3'])).stdout)?.[1]);
     expect(pidAlive(grandchild)).toBe(false);
@@ -196,19 +191,17 @@ describe('events', () => {
     raw.on('data', (b: Buffer) => received.push(b));
     const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
     raw.write('{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"samples":true}}\n');
-    await until('the subscription', async () => (await c.daemonStatus()).events.subscribers === 1);
+    await waitFor(async () => (await c.daemonStatus()).events.subscribers === 1, { what: 'the subscription' });
     raw.pause();
 
     let peakRss = 0;
-    const dropped = await until(
-      'the slow subscriber to be dropped',
+    const dropped = await waitFor(
       async () => {
         peakRss = Math.max(peakRss, rssMb());
         const s = await c.daemonStatus();
         return s.events.droppedSubscribers >= 1 ? s : null;
       },
-      60_000,
-      20,
+      { what: 'the slow subscriber to be dropped', timeoutMs: 60_000, everyMs: 20 },
     );
     /** What the subscriber got once it reads again: the answer to subscribe, then its events. */
     const readAll = async () => {
@@ -216,27 +209,27 @@ describe('events', () => {
       await closed;
       const lines = Buffer.concat(received).toString('utf8').split('\n').filter((l) => l.trim());
       // a connection cut in the middle of a frame leaves a partial last line: shown as such
-      const parse = (l: string) => {
+      const parse = (l: string): { id?: number; result?: unknown; method?: string; params?: ProcdEvent | PartialFrame } => {
         try {
           return JSON.parse(l) as { id?: number; result?: unknown; method?: string; params?: ProcdEvent };
         } catch {
-          return { params: { kind: `<partial frame: ${l.slice(0, 40)}…>` } as unknown as ProcdEvent };
+          return { params: { kind: `<partial frame: ${l.slice(0, 40)}…>` } };
         }
       };
       const messages = lines.map(parse);
       expect(messages[0]).toMatchObject({ id: 1, result: { subscribed: true } });
       return messages.slice(1).map((m) => m.params!);
     };
-    return { dropped, daemonPid, rssMb, peakRss: () => Math.max(peakRss, rssMb()), readAll };
+    return { client: c, dropped, daemonPid, rssMb, peakRss: () => Math.max(peakRss, rssMb()), readAll };
   }
 
-  function expectDroppedLast(events: ProcdEvent[]): void {
+  function expectDroppedLast(events: (ProcdEvent | PartialFrame)[]): void {
     expect(events.length).toBeGreaterThan(10);
     expect(events.slice(0, -1).every((e) => e.kind === 'sample')).toBe(true);
     expectIncreasing(events);
     const last = events.at(-1)!;
     expect(last.kind).toBe('subscription.dropped');
-    if (last.kind !== 'subscription.dropped') return;
+    if (last.kind !== 'subscription.dropped') throw new Error('unreachable: checked above');
     expect(last.reason).toMatch(/did not read/);
     expect(last.pendingBytes).toBeGreaterThan(1 << 20);
   }
@@ -249,7 +242,7 @@ describe('events', () => {
     expect(slow.peakRss()).toBeLessThan(300);
 
     // still answering, over the CLI too, and still growing nothing
-    const s = await daemonStatus();
+    const s = await daemonStatus(d!);
     expect(s.pid).toBe(slow.daemonPid);
     expect(s.counts.running).toBe(10);
     expect(s.events.droppedSubscribers).toBe(1);
@@ -260,8 +253,16 @@ describe('events', () => {
 
   it('a dropped subscriber that reads again only after a few seconds still learns why it was dropped', async () => {
     const slow = await slowSubscriber();
-    // A client stalled for 3 s (a GC pause, a debugger, a stopped process) resumes reading.
-    await new Promise((r) => setTimeout(r, 3000));
+    // A client stalled for 3 s (a GC pause, a debugger, a stopped process) resumes reading: it
+    // stays away until the daemon has run 3 s past the drop, its timers firing meanwhile (ticks).
+    const at = slow.dropped;
+    await waitFor(
+      async () => {
+        const s = await slow.client.daemonStatus();
+        return s.uptimeMs >= at.uptimeMs + 3000 && s.monitor.ticks >= at.monitor.ticks + 20;
+      },
+      { what: 'the daemon to run 3 s and 20 monitor ticks past the drop', timeoutMs: 30_000, everyMs: 100 },
+    );
     expect(slow.rssMb()).toBeLessThan(300);
     expectDroppedLast(await slow.readAll());
   });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonStatus } from '../../shared/methods.js';
 import type { Job } from '../../shared/job.js';
-import { CLI, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | null = null;
 let daemonProc: ChildProcess | null = null;
@@ -41,24 +42,24 @@ describe('errors nothing caught in the daemon', () => {
     let stderr = '';
     proc.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    await until('the daemon to answer', async () => (await t.cli(['daemon', 'status', '--no-autostart'])).code === 0);
+    await waitFor(async () => (await t.cli(['daemon', 'status', '--no-autostart'])).code === 0, { what: 'the daemon to answer' });
     const job = await json<Job>(t, ['track', '--', 'sleep', '300']);
-    const running = await until('the job to run', async () => {
+    const running = await waitFor(async () => {
       const j = await json<Job>(t, ['status', String(job.id)]);
       return j.state.kind === 'running' ? j : null;
-    });
+    }, { what: 'the job to run' });
     const jobPid = (running.state as { pid: number }).pid;
 
     writeFileSync(join(t.home, 'test-fault'), 'rejection\n');
     process.kill(proc.pid!, 'SIGUSR2');
-    const afterRejection = await until('the rejection to be counted', async () => {
+    const afterRejection = await waitFor(async () => {
       const s = await json<DaemonStatus>(t, ['daemon', 'status']);
       return s.faults.unhandledRejections === 1 ? s : null;
-    });
+    }, { what: 'the rejection to be counted' });
     expect(afterRejection.pid).toBe(proc.pid);
     expect(afterRejection.faults.lastRejection?.message).toBe('Error: test fault: unhandled rejection');
     expect((await t.cli(['daemon', 'status'])).stdout).toMatch(/faults +1 unhandled rejection\(s\), last at .*: Error: test fault: unhandled rejection/);
-    const rejected = await until('the rejection in the log', () => logLines(t).find((l) => l.msg.startsWith('unhandled rejection')));
+    const rejected = await waitFor(() => logLines(t).find((l) => l.msg.startsWith('unhandled rejection')), { what: 'the rejection in the log' });
     expect(rejected.level).toBe(50);
     expect(rejected.err?.stack).toContain('test fault: unhandled rejection');
 

@@ -4,8 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
-import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { jobStatus, listJobs, trackJob, waitForEnd } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -15,23 +16,9 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-async function track(args: string[]): Promise<Job> {
-  const r = await d.cli(['track', '--json', ...args]);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function status(id: number): Promise<Job> {
-  const r = await d.cli(['status', String(id), '--json']);
-  return JSON.parse(r.stdout) as Job;
-}
-
-async function ended(id: number): Promise<Job> {
-  return until(`job ${id} to end`, async () => {
-    const j = await status(id);
-    return j.state.kind !== 'running' && j.state.kind !== 'queued' ? j : null;
-  });
-}
+const track = (args: string[]) => trackJob(d, args);
+const status = (id: number) => jobStatus(d, id);
+const ended = (id: number) => waitForEnd(d, id);
 
 describe('job lifecycle', () => {
   it('track → running → completed with exit 0', async () => {
@@ -65,14 +52,14 @@ describe('job lifecycle', () => {
     expect(r.code).toBe(127);
     expect(r.stderr).toMatch(/failed to start: ENOENT/);
     expect(r.stderr).toMatch(/no-such-command-procd-test/);
-    const job = JSON.parse((await d.cli(['status', '1', '--json'])).stdout) as Job;
+    const job = await status(1);
     expect(job.state).toMatchObject({ kind: 'failed', exitCode: null, signal: null, spawnError: { code: 'ENOENT' } });
   });
 
   it('a bad cwd → failed with a message naming the directory', async () => {
     const job = await track(['--cwd', '/nonexistent/procd-dir', '--', 'true']);
     expect(job.state.kind).toBe('failed');
-    if (job.state.kind !== 'failed') return;
+    if (job.state.kind !== 'failed') throw new Error('unreachable: checked above');
     expect(job.state.spawnError).toMatchObject({ code: 'ENOENT', step: 'chdir' });
     expect(job.state.spawnError?.message).toMatch(/\/nonexistent\/procd-dir/);
     // 127 means "command not found": a missing directory is an ordinary error
@@ -98,10 +85,10 @@ describe('job lifecycle', () => {
     await c.subscribe({ kinds: ['job.stopping', 'job.state'] });
     // ignores SIGTERM: the stop takes the whole grace period
     const job = await c.track({ argv: ['sh', '-c', 'trap "" TERM; sleep 100 & wait; sleep 100'], cwd: '/', timeoutMs: 300 });
-    const stopping = await until('job.stopping', () => events.find((e) => e.kind === 'job.stopping'));
+    const stopping = await waitFor(() => events.find((e) => e.kind === 'job.stopping'), { what: 'job.stopping' });
     expect(stopping).toMatchObject({ job: { id: job.id, state: 'running' }, kill: { reason: 'timeout', signal: 'SIGTERM' } });
     expect((await c.status({ job: job.id })).pendingKill).toMatchObject({ reason: 'timeout' });
-    const end = await until('the end', () => events.find((e) => e.kind === 'job.state' && e.to === 'timed_out'));
+    const end = await waitFor(() => events.find((e) => e.kind === 'job.state' && e.to === 'timed_out'), { what: 'the end' });
     expect(end.seq).toBeGreaterThan(stopping.seq);
   });
 
@@ -146,11 +133,11 @@ describe('job lifecycle', () => {
     await track(['--name', 'same', '--tag', 'a', '--', 'true']);
     const second = await track(['--name', 'same', '--', 'sleep', '100']);
     await ended(1);
-    const s = JSON.parse((await d.cli(['status', 'same', '--json'])).stdout) as Job;
+    const s = await jobStatus(d, 'same');
     expect(s.id).toBe(second.id);
-    const running = JSON.parse((await d.cli(['ls', '--state', 'running', '--json'])).stdout) as Job[];
+    const running = await listJobs(d, ['--state', 'running']);
     expect(running.map((j) => j.id)).toEqual([second.id]);
-    const tagged = JSON.parse((await d.cli(['ls', '--tag', 'a', '--json'])).stdout) as Job[];
+    const tagged = await listJobs(d, ['--tag', 'a']);
     expect(tagged.map((j) => j.id)).toEqual([1]);
     const table = await d.cli(['ls']);
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM\s+FLAGS\s+COMMAND/);

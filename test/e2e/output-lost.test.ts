@@ -5,8 +5,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { jobStatus, trackJob } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 afterEach(async () => {
@@ -19,12 +20,12 @@ describe('output the disk refused', () => {
     d = await startTestDaemon();
     const go = (name: string) => join(d!.home, name);
     const script = `while [ ! -e ${go('one')} ]; do sleep 0.05; done; echo lost; while [ ! -e ${go('two')} ]; do sleep 0.05; done; echo kept`;
-    const job = JSON.parse((await d.cli(['track', '--json', '--shell', script])).stdout) as Job;
+    const job = await trackJob(d, ['--shell', script]);
     const blocker = join(job.dir, 'out', 'stdout.0000000000000000');
     mkdirSync(blocker, { recursive: true });
     mkdirSync(go('one'));
-    const status = async () => JSON.parse((await d!.cli(['status', String(job.id), '--json'])).stdout) as Job;
-    await until('the loss to be counted while the job runs', async () => (await status()).output.lostBytes === 5);
+    const status = () => jobStatus(d!, job.id);
+    await waitFor(async () => (await status()).output.lostBytes === 5, { what: 'the loss to be counted while the job runs' });
     expect((await d.cli(['status', String(job.id)])).stdout).toMatch(/^lost output\s+5B: the disk refused them/m);
     rmSync(blocker, { recursive: true });
     mkdirSync(go('two'));

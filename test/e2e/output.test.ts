@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
-import { CLI, FIXTURES, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { CLI, FIXTURES, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { jobStatus, parseJson, trackJob } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -21,7 +23,7 @@ describe('output', () => {
     const size = 200_000_000;
     const r = await d.cli(['track', '--wait', '--json', '--max-output', '256m', '--', process.execPath, join(FIXTURES, 'pattern.mjs'), String(size)], { timeoutMs: 180_000 });
     expect(r.code).toBe(0);
-    const job = JSON.parse(r.stdout) as Job;
+    const job = parseJson<Job>(r, 'track --wait --json');
     expect(job.output.stdoutBytes).toBe(size);
     const expected = (await d.cli(['logs', String(job.id), '--stream', 'stderr'])).stdout.trim();
     expect(expected).toMatch(/^[0-9a-f]{64}$/);
@@ -67,14 +69,14 @@ describe('output', () => {
   });
 
   it('logs --follow sees lines as they are written and ends with the job', async () => {
-    const job = JSON.parse((await d.cli(['track', '--json', '--', process.execPath, join(FIXTURES, 'chatty.mjs'), '100', '30'])).stdout) as Job;
+    const job = await trackJob(d, ['--', process.execPath, join(FIXTURES, 'chatty.mjs'), '100', '30']);
     const follower = spawn(process.execPath, [CLI, 'logs', String(job.id), '--follow'], { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     follower.stdout.on('data', (b: Buffer) => (seen += b.toString()));
     try {
       // Lines arrive while the job still runs: line 3 is visible long before line 29 is written.
-      await until('line 3 through --follow', () => seen.includes('line 3\n'), 10_000);
-      const status = JSON.parse((await d.cli(['status', String(job.id), '--json'])).stdout) as Job;
+      await waitFor(() => seen.includes('line 3\n'), { what: 'line 3 through --follow', timeoutMs: 10_000 });
+      const status = await jobStatus(d, job.id);
       expect(status.state.kind).toBe('running');
       expect(seen).not.toContain('line 29');
       const code = await new Promise<number | null>((resolve) => follower.on('close', resolve));
@@ -89,7 +91,7 @@ describe('output', () => {
   it('caps disk use per stream and says how much was dropped', async () => {
     const r = await d.cli(['track', '--wait', '--max-output', '64k', '--', process.execPath, join(FIXTURES, 'pattern.mjs'), String(1 << 20)]);
     expect(r.code).toBe(0);
-    const job = JSON.parse((await d.cli(['status', '1', '--json'])).stdout) as Job;
+    const job = await jobStatus(d, 1);
     expect(job.output.stdoutBytes).toBe(1 << 20);
     expect(job.output.droppedBytes).toBeGreaterThanOrEqual((1 << 20) - (64 << 10));
     const logs = await d.cli(['logs', '1', '--stream', 'stdout']);

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.js';
 import { MAX_FRAME_BYTES } from '../../shared/framing.js';
 import { connect } from '../../client/index.js';
-import { processGone, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -73,7 +74,7 @@ describe('protocol', () => {
       expect(await c.next()).toMatchObject({ error: { code: ErrorCode.FrameTooLarge } });
       await c.closed;
     }
-    await until('the subscriptions to be gone', async () => (await client.daemonStatus()).events.subscribers === 0);
+    await waitFor(async () => (await client.daemonStatus()).events.subscribers === 0, { what: 'the subscriptions to be gone' });
   });
 
   it('refuses what execve would refuse, naming the field: an env name with "=", an empty command, a name that reads as an id', async () => {
@@ -158,7 +159,7 @@ describe('protocol', () => {
     const pending = client.wait({ jobs: [job.id] });
     process.kill(client.daemon.pid, 'SIGKILL');
     await expect(pending).rejects.toMatchObject({ message: 'the daemon closed the connection', data: { disconnected: true } });
-    await until('the daemon to be gone', () => processGone(client.daemon.pid));
+    await waitFor(() => processGone(client.daemon.pid), { what: 'the daemon to be gone' });
     await expect(connect({ paths: d.paths, autostart: false })).rejects.toMatchObject({ message: expect.stringMatching(/not running/) });
   });
 });

@@ -5,8 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { jobStatus, parseJson } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -16,9 +17,9 @@ afterEach(async () => {
   await d?.cleanup();
 });
 
-const daemonStatus = async (extra: string[] = []) => JSON.parse((await d.cli(['daemon', 'status', '--json', ...extra])).stdout) as { pid?: number; connections?: number; running?: boolean };
+const daemonStatus = async (extra: string[] = []) => parseJson<{ pid?: number; connections?: number; running?: boolean }>(await d.cli(['daemon', 'status', '--json', ...extra]), 'daemon status --json');
 /** Until a blocked client is connected besides the status call itself. */
-const waiterConnected = () => until('the waiting client to be connected', async () => ((await daemonStatus()).connections ?? 0) >= 2);
+const waiterConnected = () => waitFor(async () => ((await daemonStatus()).connections ?? 0) >= 2, { what: 'the waiting client to be connected' });
 const sigkillDaemon = async () => {
   const { pid } = await daemonStatus();
   process.kill(pid!, 'SIGKILL');
@@ -49,7 +50,7 @@ describe('reconnecting across daemon restarts', () => {
     expect(w.code).toBe(6);
     // Nobody else started a daemon: the waiter did.
     expect((await daemonStatus(['--no-autostart'])).pid).toBeGreaterThan(0);
-    const job = JSON.parse((await d.cli(['status', 'tw', '--json'])).stdout) as Job;
+    const job = await jobStatus(d, 'tw');
     expect(job.state).toMatchObject({ kind: 'failed', exitCode: 6 });
   });
 
@@ -80,7 +81,7 @@ describe('reconnecting across daemon restarts', () => {
     const following = d.cli(['logs', id, '--follow']);
     await waiterConnected();
     const stdoutLength = async () => (await d.cli(['logs', id, '--stream', 'stdout'])).stdout.length;
-    const grownPast = async (n: number) => until('more output', async () => (await stdoutLength()) > n + 50);
+    const grownPast = async (n: number) => waitFor(async () => (await stdoutLength()) > n + 50, { what: 'more output' });
 
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
     await grownPast(await stdoutLength());

@@ -1,8 +1,8 @@
 // Job records survive a daemon restart, graceful or not.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, listJobs, trackJob } from './helpers/jobs.js';
 
 let d: TestDaemon;
 beforeEach(async () => {
@@ -17,7 +17,7 @@ describe('restart', () => {
     expect((await d.cli(['track', '--wait', '--name', 'ok', '--', 'true'])).code).toBe(0);
     expect((await d.cli(['track', '--wait', '--name', 'bad', '--shell', 'echo oops; exit 4'])).code).toBe(4);
     expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
-    const after = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const after = await listJobs(d, ['--all']);
     expect(after.map((j) => [j.id, j.name, j.state.kind])).toEqual([
       [1, 'ok', 'completed'],
       [2, 'bad', 'failed'],
@@ -26,12 +26,12 @@ describe('restart', () => {
 
     // A crash right after an acknowledged change loses nothing: the journal is fsynced first.
     expect((await d.cli(['track', '--wait', '--name', 'third', '--', 'true'])).code).toBe(0);
-    const status = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number };
+    const status = await daemonStatus(d);
     process.kill(status.pid, 'SIGKILL');
-    const again = JSON.parse((await d.cli(['ls', '--all', '--json'])).stdout) as Job[];
+    const again = await listJobs(d, ['--all']);
     expect(again.map((j) => j.name)).toEqual(['ok', 'bad', 'third']);
     // ids keep counting; none is reused
-    const next = JSON.parse((await d.cli(['track', '--json', '--', 'true'])).stdout) as Job;
+    const next = await trackJob(d, ['--', 'true']);
     expect(next.id).toBe(4);
   });
 });

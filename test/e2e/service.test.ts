@@ -7,9 +7,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
 import { parsePlist } from '../unit/service/plist.js';
 import { CLI, pidAlive, startTestDaemon, type CliResult, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, listJobs, trackJob } from './helpers/jobs.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -222,10 +222,10 @@ exit 0
     const { bin, log } = fakeSystemctl();
     const env: NodeJS.ProcessEnv = { ...d.env, HOME: home, PATH: `${bin}:${process.env.PATH ?? ''}`, PROCD_SERVICE_PLATFORM: 'linux' };
     delete env.XDG_CONFIG_HOME;
-    const job = JSON.parse((await d.cli(['track', '--json', '--name', 'keep', '--', 'sleep', '300'])).stdout) as Job;
+    const job = await trackJob(d, ['--name', 'keep', '--', 'sleep', '300']);
     expect(job.state.kind).toBe('running');
     const jobPid = (job.state as { pid: number }).pid;
-    const before = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number };
+    const before = await daemonStatus(d);
 
     const r = await run(['service', 'install'], env);
     expect(r.stderr).toBe('');
@@ -237,11 +237,11 @@ exit 0
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['--user is-system-running', '--user daemon-reload', '--user enable --now procd.service']);
 
     // The old daemon is gone, a new one runs, and the job never stopped.
-    const after = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { pid: number };
+    const after = await daemonStatus(d);
     expect(after.pid).not.toBe(before.pid);
     expect(pidAlive(before.pid)).toBe(false);
     expect(pidAlive(jobPid)).toBe(true);
-    const jobs = JSON.parse((await d.cli(['ls', '--json'])).stdout) as Job[];
+    const jobs = await listJobs(d);
     expect(jobs.find((j) => j.name === 'keep')?.state).toMatchObject({ kind: 'running', pid: jobPid });
 
     const s = await run(['service', 'status', '--json'], env);

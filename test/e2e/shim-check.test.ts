@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonStatus } from '../../shared/methods.js';
-import { startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | null = null;
 afterEach(async () => {
@@ -33,11 +34,10 @@ describe('daemon start-up: the shim check', () => {
     expect(text).toContain('shim      cannot run: the perl interpreter "/nonexistent/perl" was not found');
     expect(text).toMatch(/\n {12}fix: install perl .*PROCD_PERL/);
     const t = d;
-    const line = await until('the shim error in the daemon log', () =>
+    const line = await waitFor(() =>
       readFileSync(t.paths.logFile, 'utf8')
         .split('\n')
-        .find((l) => l.includes('the job shim cannot run')),
-    );
+        .find((l) => l.includes('the job shim cannot run')), { what: 'the shim error in the daemon log' });
     expect(JSON.parse(line)).toMatchObject({ level: 50, shim: { ok: false, interpreter: '/nonexistent/perl' } });
   });
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { KillResult } from '../../shared/methods.js';
-import { FIXTURES, pidAlive, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROLES = ['leader', 'child', 'grouped', 'escapee'] as const;
 type Counts = { pid: number; usr1: number; usr2: number; term: number };
@@ -45,7 +46,7 @@ const all = (pred: (c: Counts) => boolean) => () => Object.values(counts()).ever
 describe('a signal reaches each process exactly once', () => {
   it('procd signal and procd kill deliver one signal to every process of the job, under CPU load', async () => {
     const job = JSON.parse((await d.cli(['track', '--json', '--', join(FIXTURES, 'count-signals.pl'), dir])).stdout) as Job;
-    await until('every process of the job to report', async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), 30_000);
+    await waitFor(async () => (await d.cli(['logs', String(job.id)])).stdout.includes('ready'), { what: 'every process of the job to report', timeoutMs: 30_000 });
     expect(ROLES.every((r) => existsSync(join(dir, r)))).toBe(true);
     const pids = Object.values(counts()).map((c) => c.pid).sort((a, b) => a - b);
     expect(new Set(pids).size).toBe(4);
@@ -54,12 +55,12 @@ describe('a signal reaches each process exactly once', () => {
       const r = await d.cli(['signal', '--json', String(job.id), 'USR1']);
       expect(r.code).toBe(0);
       expect((JSON.parse(r.stdout) as { signalled: number[] }).signalled).toEqual(pids);
-      await until(`USR1 round ${round} to reach every process`, all((c) => c.usr1 >= round), 30_000);
+      await waitFor(all((c) => c.usr1 >= round), { what: `USR1 round ${round} to reach every process`, timeoutMs: 30_000 });
     }
     // A barrier: pending standard signals are delivered lowest number first (USR1 10 < USR2 12),
     // so once USR2 is counted, any second USR1 would have been counted before it.
     expect((await d.cli(['signal', String(job.id), 'USR2'])).code).toBe(0);
-    await until('USR2 to reach every process', all((c) => c.usr2 >= 1), 30_000);
+    await waitFor(all((c) => c.usr2 >= 1), { what: 'USR2 to reach every process', timeoutMs: 30_000 });
     for (const [role, c] of Object.entries(counts())) expect({ role, usr1: c.usr1, usr2: c.usr2, term: c.term }).toEqual({ role, usr1: 3, usr2: 1, term: 0 });
 
     // The kill: SIGTERM once to each; each stays 0.3 s after it (a second SIGTERM would be
@@ -69,6 +70,6 @@ describe('a signal reaches each process exactly once', () => {
     const [result] = JSON.parse(k.stdout) as KillResult[];
     expect(result).toMatchObject({ state: 'killed', signalled: pids, forced: [] });
     for (const [role, c] of Object.entries(counts())) expect({ role, usr1: c.usr1, usr2: c.usr2, term: c.term }).toEqual({ role, usr1: 3, usr2: 1, term: 1 });
-    await until('every process to be gone', () => pids.every((pid) => !pidAlive(pid)));
+    await waitFor(() => pids.every((pid) => !pidAlive(pid)), { what: 'every process to be gone' });
   });
 });

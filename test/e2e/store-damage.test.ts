@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
+import type { Job, JobSummary } from '../../shared/job.js';
 import { StateStore } from '../../daemon/store/state-store.js';
-import { processGone, REPO, startTestDaemon, until, type TestDaemon } from './helpers/daemon.js';
+import { processGone, REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, parseJson, trackJob } from './helpers/jobs.js';
+import { makeJob, queuedState } from '../helpers/job-factory.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 let scratch: string | undefined;
@@ -25,11 +28,11 @@ describe('damaged job records', () => {
   it('a garbage state.json after two crashes loses no job and no id; a wrong-shaped record is skipped', async () => {
     d = await startTestDaemon();
     const daemon = d;
-    const daemonPid = async () => (JSON.parse((await daemon.cli(['daemon', 'status', '--json'])).stdout) as { pid: number }).pid;
+    const daemonPid = async () => (await daemonStatus(daemon)).pid;
     const crash = async () => {
       const pid = await daemonPid();
       process.kill(pid, 'SIGKILL');
-      await until('the daemon to die', () => processGone(pid));
+      await waitFor(() => processGone(pid), { what: 'the daemon to die' });
     };
     const run = async (name: string) => {
       expect((await daemon.cli(['track', '--name', name, '--', 'true'])).code).toBe(0);
@@ -46,37 +49,36 @@ describe('damaged job records', () => {
 
     const ls = await daemon.cli(['ls', '--all', '--json']); // autostarts a daemon on the damaged files
     expect(ls.code).toBe(0);
-    expect((JSON.parse(ls.stdout) as Job[]).map((j) => `${j.id}:${j.name}:${j.state.kind}`)).toEqual(['1:first:completed', '2:second:completed']);
-    const { warnings } = JSON.parse((await daemon.cli(['daemon', 'status', '--json'])).stdout) as { warnings: string[] };
+    expect(parseJson<JobSummary[]>(ls, 'ls --all --json').map((j) => `${j.id}:${j.name}:${j.state.kind}`)).toEqual(['1:first:completed', '2:second:completed']);
+    const { warnings } = await daemonStatus(daemon);
     const text = warnings.join('\n');
     expect(text).toMatch(/state\.json is damaged .* moved aside/);
     expect(text).toMatch(/previous good snapshot/);
     expect(text).toMatch(/skipped 1 record\(s\) of the wrong shape: journal\.ndjson line \d+: job is null/);
     expect(text).toMatch(/journal\.ndjson\.corrupt-\d+/);
-    const third = JSON.parse((await daemon.cli(['track', '--json', '--', 'true'])).stdout) as Job;
+    const third = await trackJob(daemon, ['--', 'true']);
     expect(third.id).toBe(3);
   });
 });
 
 describe('a journal write cut short', () => {
   it.skipIf(!existsSync('/usr/bin/prlimit'))('by the file size limit is cut back and answered with StorageFailed', () => {
-    scratch = mkdtempSync(join(tmpdir(), 'procd-store-limit-'));
+    const dir = mkdtempSync(join(tmpdir(), 'procd-store-limit-'));
+    scratch = dir;
     const store = pathToFileURL(join(REPO, 'dist/daemon/store/state-store.js')).href;
+    const job = (id: number, pad: number) => makeJob({ id, description: 'x'.repeat(pad), createdAt: 1, dir: join(dir, String(id)), state: queuedState({ queuedAt: 1 }) });
     const script = `
       import { statSync } from 'node:fs';
       import { StateStore } from ${JSON.stringify(store)};
       const dir = process.argv[1];
-      const job = (id, pad) => ({ id, name: 'j' + id, description: 'x'.repeat(pad), tags: [], createdAt: 1, dir: dir + '/' + id,
-        spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-        state: { kind: 'queued', queuedAt: 1 }, pendingKill: null, flags: [], flagHistory: [], resources: null,
-        output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null } });
+      const [small1, small2, big] = ${JSON.stringify([job(1, 0), job(2, 0), job(3, 6000)])};
       const s = new StateStore(dir + '/state.json');
       s.load();
-      s.saveJob(job(1, 0));
-      s.saveJob(job(2, 0));
+      s.saveJob(small1);
+      s.saveJob(small2);
       await s.flush();
       const before = statSync(dir + '/journal.ndjson').size;
-      s.saveJob(job(3, 6000)); // more than the limit leaves: part of it is written, then EFBIG
+      s.saveJob(big); // more than the limit leaves: part of it is written, then EFBIG
       const failure = await s.flush().then(() => null, (e) => ({ code: e.code, data: e.data, message: e.message }));
       const after = statSync(dir + '/journal.ndjson').size;
       console.log(JSON.stringify({ before, after, failure }));

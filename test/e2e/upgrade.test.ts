@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, listJobs, parseJson } from './helpers/jobs.js';
 
 let d: TestDaemon | undefined;
 let other: string | undefined;
@@ -43,7 +44,7 @@ describe('upgrade across a protocol change', () => {
     d = await startTestDaemon({ autostartOnly: true });
     const run = (cli: string, args: string[]) => d!.cli(args, { cliPath: cli });
     expect((await run(oldCli, ['daemon', 'start'])).code).toBe(0);
-    const job = JSON.parse((await run(oldCli, ['track', '--json', '--', 'sleep', '1051'])).stdout) as Job;
+    const job = parseJson<Job>(await run(oldCli, ['track', '--json', '--', 'sleep', '1051']), 'track --json (older build)');
     const pid = job.state.kind === 'running' ? job.state.pid : -1;
     expect(pid).toBeGreaterThan(0);
 
@@ -54,9 +55,9 @@ describe('upgrade across a protocol change', () => {
     const restarted = await d.cli(['daemon', 'restart']);
     expect(restarted.stderr).toBe('');
     expect(restarted.code).toBe(0);
-    const jobs = JSON.parse((await d.cli(['ls', '--json'])).stdout) as Job[];
+    const jobs = await listJobs(d);
     expect(jobs.map((j) => [j.id, j.state.kind, j.state.kind === 'running' ? j.state.pid : null])).toEqual([[job.id, 'running', pid]]);
-    const status = JSON.parse((await d.cli(['daemon', 'status', '--json'])).stdout) as { version: string };
+    const status = await daemonStatus(d);
     expect(status.version).not.toBe('0.0.1-old');
   });
 });

@@ -6,7 +6,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type ProcdClient } from '../../../client/index.js';
 import { resolvePaths, type ProcdPaths } from '../../../shared/paths.js';
 import { instanceId } from '../../../daemon/daemon.js';
@@ -129,18 +128,6 @@ export function killMarked(home: string): number {
     }
   }
   return killed;
-}
-
-/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    await delay(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 /** True while the pid exists and is not a zombie. */

@@ -6,37 +6,20 @@ import { printJob } from '../../../client/cli/commands/status.js';
 import { cpuText, stateText } from '../../../client/cli/format-job.js';
 import type { Output } from '../../../client/cli/output.js';
 import type { Job, JobState, ResourceStats } from '../../../shared/job.js';
-
-const T0 = Date.UTC(2025, 0, 1);
+import { completedState, makeJob, runningState, T0 } from '../../helpers/job-factory.js';
 
 function job(state: JobState, resources: ResourceStats | null, adopted = false): Job {
-  return {
-    id: 1,
+  return makeJob({
     name: 'j',
-    description: null,
-    tags: [],
-    createdAt: T0,
-    spec: {
-      command: adopted ? { kind: 'adopted', argv: ['server'] } : { kind: 'argv', argv: ['sleep', '1'] },
-      cwd: '/',
-      env: {},
-      timeoutMs: null,
-      expectMs: null,
-      stuckAfterMs: 60_000,
-      maxOutputBytes: 1 << 20,
-    },
+    spec: { command: adopted ? { kind: 'adopted', argv: ['server'] } : { kind: 'argv', argv: ['sleep', '1'] }, stuckAfterMs: 60_000, maxOutputBytes: 1 << 20 },
     state,
-    pendingKill: null,
-    flags: [],
-    flagHistory: [],
     resources,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
     dir: '/tmp/j',
-  };
+  });
 }
 
-const running = (shimPid: number | null): JobState => ({ kind: 'running', startedAt: T0, pid: 100, startTicks: 1, shimPid });
-const completed: JobState = { kind: 'completed', startedAt: T0, endedAt: T0 + 1000, durationMs: 1000, pid: 100, startTicks: 1, exitCode: 0, signal: null };
+const running = (shimPid: number | null): JobState => runningState({ shimPid });
+const completed: JobState = completedState();
 
 function stats(cpuSamples: number, lastCpu: number | null): ResourceStats {
   return {

@@ -9,25 +9,17 @@ import { printJob } from '../../../client/cli/commands/status.js';
 import type { Output } from '../../../client/cli/output.js';
 import type { Job, OutputInfo } from '../../../shared/job.js';
 import type { LogsResult } from '../../../shared/methods.js';
-
-const T0 = Date.UTC(2025, 0, 1);
+import { completedState, makeJob, T0 } from '../../helpers/job-factory.js';
 
 function job(output: Partial<OutputInfo>): Job {
-  return {
+  return makeJob({
     id: 7,
     name: 'j',
-    description: null,
-    tags: [],
-    createdAt: T0,
-    spec: { command: { kind: 'argv', argv: ['make'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 60_000, maxOutputBytes: 1 << 20 },
-    state: { kind: 'completed', startedAt: T0, endedAt: T0 + 1000, durationMs: 1000, pid: 100, startTicks: 1, exitCode: 0, signal: null },
-    pendingKill: null,
-    flags: [],
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 10, stderrBytes: 0, droppedBytes: 0, lastOutputAt: T0, ...output },
+    spec: { command: { kind: 'argv', argv: ['make'] }, stuckAfterMs: 60_000, maxOutputBytes: 1 << 20 },
+    state: completedState(),
+    output: { stdoutBytes: 10, lastOutputAt: T0, ...output },
     dir: '/data/jobs/7',
-  };
+  });
 }
 
 function capture(json = false): { out: Output; stdout: string[]; stderr: string[] } {
@@ -61,14 +53,16 @@ describe('logs notes lost output after the output', () => {
   async function runLogs(j: Job | Error, json = false): Promise<{ code: number; stderr: string[]; statusCalls: number }> {
     const { out, stderr } = capture(json);
     let statusCalls = 0;
-    const fake = {
+    // logs uses only these two calls; their signatures are checked against the real client's
+    const calls: Pick<ProcdClient, 'logs' | 'status'> = {
       logs: async () => done,
       status: async () => {
         statusCalls++;
         if (j instanceof Error) throw j;
         return j;
       },
-    } as unknown as ProcdClient;
+    };
+    const fake = calls as ProcdClient;
     const ctx: CommandContext = { values: json ? { json: true } : {}, positionals: ['j'], out, client: async () => fake, reconnect: async () => fake };
     const code = await logs.run(ctx);
     return { code, stderr, statusCalls };

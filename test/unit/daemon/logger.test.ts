@@ -24,11 +24,13 @@ describe('daemon log at a write error', () => {
       const { createLogger } = await import(${JSON.stringify(LOGGER)});
       const log = await createLogger({ logDir: ${JSON.stringify(dir)} });
       for (let i = 0; i < 2000; i++) log.logger.info({ i, pad: 'x'.repeat(100) }, 'line');
-      await new Promise((r) => setTimeout(r, 500));
+      // the writes are asynchronous: wait (with a deadline) for the file to refuse one
+      const deadline = Date.now() + 20000;
+      while (log.healthy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       for (let i = 0; i < 100; i++) log.logger.error('after the failure');
-      await new Promise((r) => setTimeout(r, 200));
-      console.log(JSON.stringify({ healthy: log.healthy(), uncaught }));
-      await log.close();`;
+      // close() ends once the stream is closed: every write above has been tried by then
+      await log.close();
+      console.log(JSON.stringify({ healthy: log.healthy(), uncaught }));`;
     const r = spawnSync('/usr/bin/prlimit', ['--fsize=20000', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     if (r.error) throw r.error;
     expect(r.status).toBe(0);

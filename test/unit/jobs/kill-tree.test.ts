@@ -8,7 +8,8 @@ import { KillSweeper, killJobs } from '../../../daemon/jobs/kill-tree.js';
 import { ProcessSnapshots } from '../../../daemon/monitor/job-processes.js';
 import { isAlive, readIdentity } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
-import { Spawned, waitFor } from '../proc/spawned.js';
+import { Spawned } from '../proc/spawned.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let procs: Spawned;
 afterEach(async () => {
@@ -71,7 +72,7 @@ describe('killJobs / KillSweeper', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(results.get(1)!.forced).toEqual([]);
     expect(results.get(2)).toEqual({ signalled: [hardPid], forced: [hardPid], survivors: [] });
-    await waitFor('the stubborn process to be gone', async () => !(await isAlive(hardPid)));
+    await waitFor(async () => !(await isAlive(hardPid)), { what: 'the stubborn process to be gone' });
   });
 
   it('a job forking all the time is gone after the sweep: what it forks between the read and the signal gets the group signal', async () => {
@@ -81,14 +82,14 @@ describe('killJobs / KillSweeper', () => {
     const storm = '$| = 1; print "ready\\n"; for (1 .. 400) { my $p = fork(); if (defined $p && $p == 0) { sleep 1000; exit 0 } select(undef, undef, undef, 0.001) } sleep 1000';
     const job = await startJob(instance, 1, storm);
     const snapshots = new ProcessSnapshots(instance);
-    await waitFor('the storm to be under way', async () => ((await snapshots.take()).marked.get(1)?.length ?? 0) > 20);
+    await waitFor(async () => ((await snapshots.take()).marked.get(1)?.length ?? 0) > 20, { what: 'the storm to be under way' });
     const result = (await killJobs(snapshots, [job], 'SIGTERM', 2000)).get(1)!;
     // nothing needed SIGKILL: the first signal, to the group, reached every process, also those forked after the read
     expect(result).toMatchObject({ forced: [], survivors: [] });
-    await waitFor('nothing of the job to be left', async () => {
+    await waitFor(async () => {
       const snap = await snapshots.take();
       return (snap.marked.get(1) ?? []).every((pid) => ['Z', 'X'].includes(snap.table.get(pid)?.state ?? 'Z'));
-    });
+    }, { what: 'nothing of the job to be left' });
   });
 
   it('a job with nothing left to signal answers at once with empty lists', async () => {

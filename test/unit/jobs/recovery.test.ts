@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Job, JobState } from '../../../shared/job.js';
 import { planRecovery, type Observation } from '../../../daemon/jobs/recovery.js';
 import type { ExitRecord, StartedRecord } from '../../../daemon/output/spawn-spec.js';
+import { completedState, makeJob } from '../../helpers/job-factory.js';
 
 function job(state: JobState, pendingKill: Job['pendingKill'] = null): Job {
-  return {
-    id: 7,
-    name: 'j',
-    description: null,
-    tags: [],
-    createdAt: 1,
-    spec: { command: { kind: 'argv', argv: ['sleep', '1'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state,
-    pendingKill,
-    flags: [],
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
-    dir: '/tmp/none',
-  };
+  return makeJob({ id: 7, state, pendingKill });
 }
 
 const nothing: Observation = { exit: null, started: null, process: null };
@@ -30,8 +17,7 @@ const kill = { reason: 'user' as const, requestedAt: 15, signal: 'SIGTERM', grac
 
 describe('planRecovery', () => {
   it('leaves finished jobs alone', () => {
-    const done: JobState = { kind: 'completed', startedAt: 1, endedAt: 2, durationMs: 1, pid: 5, startTicks: null, exitCode: 0, signal: null, outcome: 'exit', outcomeDetail: null };
-    expect(planRecovery(job(done), { ...nothing, exit })).toBeNull();
+    expect(planRecovery(job(completedState()), { ...nothing, exit })).toBeNull();
   });
 
   it('keeps a queued job queued (a restart no longer wipes the queue)', () => {

@@ -5,34 +5,18 @@ import { describe, expect, it } from 'vitest';
 import type { Command, Job, JobFlag, ResourceSample } from '../../../shared/job.js';
 import { diffFlags, evaluateConditions, holdBottleneck, type Condition, type FlagInputs } from '../../../daemon/monitor/flags.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../daemon/monitor/thresholds.js';
+import { completedState, makeJob, queuedState, runningState } from '../../helpers/job-factory.js';
 
 const STARTED = 1_000_000;
 const T: Thresholds = { ...DEFAULT_THRESHOLDS, cpuPercent: 80, cpuSamples: 3, memoryFraction: 0.7, maxCpuPercent: 0, maxRssBytes: 0, zombieAfterMs: 5000 };
 
 function job(over: { command?: Command; stuckAfterMs?: number; expectMs?: number | null; lastOutputAt?: number | null; state?: Job['state'] } = {}): Job {
-  return {
-    id: 1,
-    name: 'j',
-    description: null,
-    tags: [],
+  return makeJob({
     createdAt: STARTED - 10,
-    spec: {
-      command: over.command ?? { kind: 'argv', argv: ['sleep', '100'] },
-      cwd: '/',
-      env: {},
-      timeoutMs: null,
-      expectMs: over.expectMs ?? null,
-      stuckAfterMs: over.stuckAfterMs ?? 0,
-      maxOutputBytes: 1 << 20,
-    },
-    state: over.state ?? { kind: 'running', startedAt: STARTED, pid: 100, startTicks: 5, shimPid: 99 },
-    pendingKill: null,
-    flags: [],
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: over.lastOutputAt ?? null },
-    dir: '/tmp/x',
-  };
+    spec: { command: over.command ?? { kind: 'argv', argv: ['sleep', '100'] }, expectMs: over.expectMs ?? null, stuckAfterMs: over.stuckAfterMs ?? 0, maxOutputBytes: 1 << 20 },
+    state: over.state ?? runningState({ startedAt: STARTED, pid: 100, startTicks: 5, shimPid: 99 }),
+    output: { lastOutputAt: over.lastOutputAt ?? null },
+  });
 }
 
 function sample(cpuPercent: number | null, rssBytes = 10 << 20): ResourceSample {
@@ -48,10 +32,10 @@ const find = (cs: Condition[], kind: string) => cs.find((c) => c.kind === kind);
 
 describe('evaluateConditions', () => {
   it('says nothing about a job that is not running', () => {
-    const ended: Job['state'] = { kind: 'completed', startedAt: STARTED, endedAt: STARTED + 5, durationMs: 5, pid: 100, startTicks: 5, exitCode: 0, signal: null };
+    const ended = completedState({ startedAt: STARTED, endedAt: STARTED + 5, durationMs: 5, pid: 100, startTicks: 5 });
     const j = job({ state: ended, stuckAfterMs: 1, expectMs: 1 });
     expect(evaluateConditions(j, inputs(STARTED + 1e9, { sample: sample(500), hotSamples: 99, zombies: [{ pid: 7, ppid: 100, since: 0 }] }), T)).toEqual([]);
-    expect(evaluateConditions(job({ state: { kind: 'queued', queuedAt: 0 }, stuckAfterMs: 1 }), inputs(STARTED + 1e9), T)).toEqual([]);
+    expect(evaluateConditions(job({ state: queuedState({ queuedAt: 0 }), stuckAfterMs: 1 }), inputs(STARTED + 1e9), T)).toEqual([]);
   });
 
   describe('stuck', () => {

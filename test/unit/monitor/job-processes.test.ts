@@ -2,24 +2,15 @@
 // processes carrying its markers, all their descendants — and the pid-reuse guard.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobRoot, MarkerCache, membersOf, processesOf, snapshotOf, TableIndex } from '../../../daemon/monitor/job-processes.js';
 import { readProcessTable, type ProcessTable, type ProcInfo } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { completedState, makeJob, queuedState, runningState, spawnFailedState } from '../../helpers/job-factory.js';
 
 function p(pid: number, ppid: number, pgid: number, sid: number, startTicks = 1000, state = 'S'): ProcInfo {
   return { pid, ppid, pgid, sid, state, comm: `p${pid}`, startTicks, utimeTicks: 0, stimeTicks: 0, childTicks: 0, threads: 1, rssBytes: 4096, uid: null };
-}
-
-async function until<T>(what: string, check: () => Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    await delay(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function index(...procs: ProcInfo[]): TableIndex {
@@ -136,7 +127,7 @@ describe('membersOf (the one rule for kill and sampling)', () => {
   });
 
   it('a finished job with a reused main pid: only its marked processes (the kill and the monitor agree)', () => {
-    const finished = job({ kind: 'completed', startedAt: 0, endedAt: 1, durationMs: 1, pid: 100, startTicks: 1000, exitCode: 0, signal: null });
+    const finished = job(completedState({ startedAt: 0, endedAt: 1, durationMs: 1, pid: 100, startTicks: 1000 }));
     const reused = p(100, 50, 100, 100, 5000);
     const escapee = p(200, 1, 200, 200, 2000);
     const s = snap([...base.filter((x) => ![100, 101, 102, 103].includes(x.pid)), reused, escapee], [[1, [200]]]);
@@ -147,8 +138,8 @@ describe('membersOf (the one rule for kill and sampling)', () => {
   it("another job's markers do not count; a queued job has only marked processes", () => {
     const s = snap([...base, p(200, 1, 200, 200, 2000)], [[2, [200]]]);
     expect(membersOf(running(), s)).toEqual([100, 101, 102, 103]);
-    expect(membersOf(job({ kind: 'queued', queuedAt: 0 }, 2), s)).toEqual([200]);
-    expect(membersOf(job({ kind: 'queued', queuedAt: 0 }, 3), s)).toEqual([]);
+    expect(membersOf(job(queuedState(), 2), s)).toEqual([200]);
+    expect(membersOf(job(queuedState(), 3), s)).toEqual([]);
   });
 
   it('marked pids that are not in the snapshot are not members', () => {
@@ -157,18 +148,14 @@ describe('membersOf (the one rule for kill and sampling)', () => {
 });
 
 describe('jobRoot', () => {
-  const spec = { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 } as Job['spec'];
-  const job = (state: Job['state'], adopted = false): Job => ({
-    id: 1, name: 'x', description: null, tags: [], createdAt: 0, spec: adopted ? { ...spec, command: { kind: 'adopted', argv: ['x'] } } : spec,
-    state, pendingKill: null, flags: [], flagHistory: [], resources: null, output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: '/x',
-  });
+  const job = (state: Job['state'], adopted = false): Job => makeJob({ spec: { command: adopted ? { kind: 'adopted', argv: ['x'] } : { kind: 'argv', argv: ['x'] } }, state });
 
   it('is the main pid of a running or finished job, owning its group unless adopted', () => {
-    expect(jobRoot(job({ kind: 'queued', queuedAt: 0 }))).toBeNull();
-    expect(jobRoot(job({ kind: 'running', startedAt: 0, pid: 5, startTicks: 9, shimPid: 4 }))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
-    expect(jobRoot(job({ kind: 'running', startedAt: 0, pid: 5, startTicks: 9, shimPid: null }, true))).toEqual({ pid: 5, startTicks: 9, ownsGroup: false });
-    expect(jobRoot(job({ kind: 'completed', startedAt: 0, endedAt: 1, durationMs: 1, pid: 5, startTicks: 9, exitCode: 0, signal: null }))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
-    expect(jobRoot(job({ kind: 'failed', startedAt: 0, endedAt: 0, durationMs: 0, pid: null, startTicks: null, exitCode: null, signal: null, spawnError: { code: 'ENOENT', message: 'x' } }))).toBeNull();
+    expect(jobRoot(job(queuedState()))).toBeNull();
+    expect(jobRoot(job(runningState({ pid: 5, startTicks: 9, shimPid: 4 })))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
+    expect(jobRoot(job(runningState({ pid: 5, startTicks: 9, shimPid: null }), true))).toEqual({ pid: 5, startTicks: 9, ownsGroup: false });
+    expect(jobRoot(job(completedState({ pid: 5, startTicks: 9 })))).toEqual({ pid: 5, startTicks: 9, ownsGroup: true });
+    expect(jobRoot(job(spawnFailedState()))).toBeNull();
   });
 });
 
@@ -185,10 +172,10 @@ describe('MarkerCache (real processes)', () => {
     const notANumber = spawn('sleep', ['1000'], { env: { ...process.env, PROCD_JOB_ID: 'seven', PROCD_INSTANCE: instance }, stdio: 'ignore' });
     children.push(ours, other, notANumber);
     const cache = new MarkerCache(instance);
-    const table = await until('the sleeps to exec', async () => {
+    const table = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return [ours, other, notANumber].every((c) => t.get(c.pid!)?.comm === 'sleep') ? t : null;
-    });
+    }, { what: 'the sleeps to exec' });
     expect(await cache.jobsOf(table)).toEqual(new Map([[7, [ours.pid]]]));
   });
 
@@ -204,17 +191,17 @@ describe('MarkerCache (real processes)', () => {
     });
     children.push(child);
     const cache = new MarkerCache(instance);
-    const before = await until('perl to run', async () => {
+    const before = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return t.get(child.pid!)?.comm === 'perl' ? t : null;
-    });
+    }, { what: 'perl to run' });
     expect((await cache.jobsOf(before)).get(9)).toBeUndefined();
 
     child.stdin!.write('go\n');
-    const after = await until('the exec', async () => {
+    const after = await waitFor(async () => {
       const t = await readProcessTable({ uid: false });
       return t.get(child.pid!)?.comm === 'sleep' ? t : null;
-    });
+    }, { what: 'the exec' });
     expect(after.get(child.pid!)!.startTicks).toBe(before.get(child.pid!)!.startTicks);
     expect((await cache.jobsOf(after)).get(9)).toEqual([child.pid]);
   });

@@ -3,15 +3,18 @@
 // the tick clear or raise the same flag a second time from its older view of the job.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClearedFlag, Job, JobFlag, JobId } from '../../../shared/job.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
-import type { Logger } from '../../../daemon/logger.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
+import { StateStore } from '../../../daemon/store/state-store.js';
+import { completedState, makeJob, runningState } from '../../helpers/job-factory.js';
 
 // Process-table reads can be held at a gate, to replay an interleaving deterministically.
 const hold: { next: Promise<void> | null } = { next: null };
@@ -29,59 +32,55 @@ vi.mock('../../../daemon/proc/process-table.js', async (importOriginal) => {
 });
 
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   hold.next = null;
   for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const quiet = () => undefined;
-const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet, fatal: quiet, child: () => logger } as unknown as Logger;
-const store = { saveJob: quiet, removeJob: quiet, saveNextId: quiet, flush: async () => undefined } as unknown as StateStore;
+const logger = pino({ level: 'silent' });
+
+/** A job table over a real (temporary) store, holding `jobs`. */
+function tableOf(jobs: Map<JobId, Job>, nextId: number): JobTable {
+  const dir = mkdtempSync(join(tmpdir(), 'procd-monitor-'));
+  dirs.push(dir);
+  const store = new StateStore(join(dir, 'state.json'));
+  store.load();
+  return new JobTable(store, { jobs, nextId });
+}
 
 function startTicksOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-function sleeper(): ChildProcess & { pid: number } {
+/** A `sleep` that has exec'd (the spawn event comes after a successful exec). */
+async function sleeper(): Promise<ChildProcess & { pid: number }> {
   const c = spawn('sleep', ['1000'], { stdio: 'ignore' });
   children.push(c);
+  await once(c, 'spawn');
   return c as ChildProcess & { pid: number };
 }
 
 function baseJob(id: JobId, state: Job['state'], flags: JobFlag[] = []): Job {
-  return {
-    id,
-    name: `j${id}`,
-    description: null,
-    tags: [],
-    createdAt: 0,
-    spec: { command: { kind: 'argv', argv: ['sleep', '1000'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state,
-    pendingKill: null,
-    flags,
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
-    dir: '/nonexistent',
-  };
+  return makeJob({ id, createdAt: 0, spec: { command: { kind: 'argv', argv: ['sleep', '1000'] } }, state, flags });
 }
 
-const withStuckAfter = (job: Job, stuckAfterMs: number): Job => ({ ...job, spec: { ...job.spec, stuckAfterMs } });
 
 describe('Monitor leftovers vs a tick in flight', () => {
   it('a flag cleared by a leftover check during a tick is cleared once, not again by the tick', async () => {
-    const running = sleeper(); // job 1: a running job, so the tick awaits while sampling it
-    const leftover = sleeper(); // job 2's leftover: its main pid, still alive after the job ended
-    await delay(50);
+    const running = await sleeper(); // job 1: a running job, so the tick awaits while sampling it
+    const leftover = await sleeper(); // job 2's leftover: its main pid, still alive after the job ended
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
     const jobs = new Map<JobId, Job>([
       // stuck-after 1 ms: the tick reads job 1's output figures (refreshOutput), where it is held
-      [1, withStuckAfter(baseJob(1, { kind: 'running', startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 }), 1)],
-      [2, baseJob(2, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])],
+      [1, makeJob({ id: 1, createdAt: 0, spec: { command: { kind: 'argv', argv: ['sleep', '1000'] }, stuckAfterMs: 1 }, state: runningState({ startedAt: now - 5000, pid: running.pid, startTicks: startTicksOf(running.pid), shimPid: 999_999 }) })],
+      [2, baseJob(2, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])],
     ]);
-    const table = new JobTable(store, { jobs, nextId: 3 });
+    const table = tableOf(jobs, 3);
 
     // refreshOutput is called by the tick while it samples job 1: hold the tick there.
     let entered!: () => void;
@@ -133,14 +132,10 @@ describe('Monitor leftovers vs a tick in flight', () => {
     // Production interleaving (seen as two flag.cleared events for one flag): a leftover check
     // takes the job (flagged) and reads the process table; meanwhile a tick sees the leftover
     // gone and clears the flag; then the check finishes with its older copy of the job.
-    const leftover = sleeper();
-    await delay(50);
+    const leftover = await sleeper();
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
-    const table = new JobTable(store, {
-      jobs: new Map([[1, baseJob(1, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])]]),
-      nextId: 2,
-    });
+    const table = tableOf(new Map([[1, baseJob(1, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])]]), 2);
     const monitor = new Monitor(table, logger, {
       intervalMs: 1_000_000, instance: 'aw-unit', thresholds: DEFAULT_THRESHOLDS, autoCleanupDelayMs: null, leftoverCheckDelayMs: 1_000_000, graceMs: 100,
       refreshOutput: async () => undefined, onAdoptedGone: quiet,
@@ -165,14 +160,10 @@ describe('Monitor leftovers vs a tick in flight', () => {
   });
 
   it('a tick alone clears the flag of a leftover that is gone, once', async () => {
-    const leftover = sleeper();
-    await delay(50);
+    const leftover = await sleeper();
     const now = Date.now();
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now - 1000, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
-    const table = new JobTable(store, {
-      jobs: new Map([[1, baseJob(1, { kind: 'completed', startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag])]]),
-      nextId: 2,
-    });
+    const table = tableOf(new Map([[1, baseJob(1, completedState({ startedAt: now - 5000, endedAt: now - 2000, durationMs: 3000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag])]]), 2);
     const monitor = new Monitor(table, logger, {
       intervalMs: 1_000_000, instance: 'aw-unit', thresholds: DEFAULT_THRESHOLDS, autoCleanupDelayMs: null, leftoverCheckDelayMs: 1_000_000, graceMs: 100,
       refreshOutput: async () => undefined, onAdoptedGone: quiet,

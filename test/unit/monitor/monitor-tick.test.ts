@@ -11,6 +11,7 @@ import type { Logger } from '../../../daemon/logger.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
 import type { StateStore } from '../../../daemon/store/state-store.js';
+import { completedState, makeJob, runningState } from '../../helpers/job-factory.js';
 
 const calls = { tables: 0, environs: 0 };
 vi.mock('../../../daemon/proc/process-table.js', async (importOriginal) => {
@@ -49,12 +50,7 @@ function sleeper(): ChildProcess & { pid: number } {
 }
 
 function job(id: JobId, state: Job['state'], flags: JobFlag[] = []): Job {
-  return {
-    id, name: `j${id}`, description: null, tags: [], createdAt: 0,
-    spec: { command: { kind: 'argv', argv: ['sleep', '1000'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state, pendingKill: null, flags, flagHistory: [], resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: '/nonexistent',
-  };
+  return makeJob({ id, createdAt: 0, spec: { command: { kind: 'argv', argv: ['sleep', '1000'] } }, state, flags, dir: '/nonexistent' });
 }
 
 describe('Monitor tick', () => {
@@ -68,9 +64,9 @@ describe('Monitor tick', () => {
       if (Date.now() > deadline) throw new Error('the sleeps did not start');
       await new Promise((r) => setImmediate(r));
     }
-    const jobs = new Map<JobId, Job>(running.map((c, i) => [i + 1, job(i + 1, { kind: 'running', startedAt: now, pid: c.pid, startTicks: startTicksOf(c.pid), shimPid: 999_999 })]));
+    const jobs = new Map<JobId, Job>(running.map((c, i) => [i + 1, job(i + 1, runningState({ startedAt: now, pid: c.pid, startTicks: startTicksOf(c.pid), shimPid: 999_999 }))]));
     const flag: JobFlag = { kind: 'leftovers', raisedAt: now, detail: 'x', severity: 'medium', pids: [leftover.pid], data: { count: 1 } };
-    jobs.set(4, job(4, { kind: 'completed', startedAt: now - 2000, endedAt: now - 1000, durationMs: 1000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid), exitCode: 0, signal: null }, [flag]));
+    jobs.set(4, job(4, completedState({ startedAt: now - 2000, endedAt: now - 1000, durationMs: 1000, pid: leftover.pid, startTicks: startTicksOf(leftover.pid) }), [flag]));
     const table = new JobTable(store, { jobs, nextId: 5 });
     const monitor = new Monitor(table, logger, {
       intervalMs: 1_000_000, instance: 'aw-tick', thresholds: DEFAULT_THRESHOLDS, autoCleanupDelayMs: null, leftoverCheckDelayMs: 1_000_000, graceMs: 100,

@@ -7,21 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readExitFile, readClosedFile, readStartedFile, writeSpawnSpec, type SpawnSpec } from '../../../daemon/output/spawn-spec.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 export const SHIM = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 /** The interpreter the shim runs with: shim-perl-base.test.ts sets it to a perl restricted to perl-base's modules. */
 export const SHIM_PERL = process.env.PROCD_TEST_SHIM_PERL || 'perl';
-
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export interface ShimRun {
   dir: string;
@@ -106,5 +97,5 @@ export class Harness {
   }
 }
 
-export const waitExit = (dir: string, ms?: number) => waitFor(`exit file in ${dir}`, () => readExitFile(dir), ms);
-export const waitClosed = (dir: string, ms?: number) => waitFor(`closed file in ${dir}`, () => readClosedFile(dir), ms);
+export const waitExit = (dir: string, ms?: number) => waitFor(() => readExitFile(dir), { what: `exit file in ${dir}`, timeoutMs: ms });
+export const waitClosed = (dir: string, ms?: number) => waitFor(() => readClosedFile(dir), { what: `closed file in ${dir}`, timeoutMs: ms });

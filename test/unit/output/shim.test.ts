@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readInterleaved, readStream, streamInfo } from '../../../daemon/output/segments.js';
 import { parseShimEvent, readClosedFile, readExitFile, readStartedFile } from '../../../daemon/output/spawn-spec.js';
-import { FIXTURES, Harness, SHIM, SHIM_PERL, waitClosed, waitExit, waitFor } from './shim-harness.js';
+import { FIXTURES, Harness, SHIM, SHIM_PERL, waitClosed, waitExit } from './shim-harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const h = new Harness();
 afterEach(() => h.cleanup());
@@ -40,10 +41,9 @@ describe('procd-shim: exit status', () => {
     expect(run.events.map(parseShimEvent)[1]).toMatchObject({ type: 'exited', exitCode: 139, signal: 11 });
   });
 
-  it('runs the child as leader of its own session and process group, with default signal dispositions', async () => {
+  it.skipIf(!existsSync('/proc/self/stat'))('runs the child as leader of its own session and process group, with default signal dispositions', async () => {
     // The child prints its pid, pgid and sid (fields 1, 5, 6 of /proc/self/stat) and its ignored-signal mask.
     const script = 'read -r line < /proc/self/stat; set -- $line; echo "$1 $5 $6"; grep SigIgn /proc/self/status';
-    if (!existsSync('/proc/self/stat')) return;
     const run = await h.start(h.defaults(sh(`exec sh -c '${script}'`)));
     await waitClosed(run.dir);
     const [ids, ign] = (await allOf(run.dir, 'stdout')).toString().trim().split('\n');
@@ -197,12 +197,12 @@ describe('procd-shim: independence', () => {
       });
     });
     expect(parseShimEvent(startedLine)).toMatchObject({ type: 'started' });
-    const started = await waitFor('started file', () => readStartedFile(jobDir));
+    const started = await waitFor(() => readStartedFile(jobDir), { what: 'started file' });
     h.track(started.shimPid);
     starter.kill('SIGKILL');
     await new Promise((r) => starter.once('exit', r));
     const before = (await streamInfo(jobDir, 'stdout')).end;
-    await waitFor('output after the starter died', async () => (await streamInfo(jobDir, 'stdout')).end > before + 50);
+    await waitFor(async () => (await streamInfo(jobDir, 'stdout')).end > before + 50, { what: 'output after the starter died' });
     process.kill(started.shimPid, 0); // the shim is still alive
     writeFileSync(stop, '');
     expect(await waitExit(jobDir)).toMatchObject({ exitCode: 5, signal: null });
@@ -214,7 +214,7 @@ describe('procd-shim: independence', () => {
     const dir = h.tempDir();
     const stop = join(dir, 'stop');
     const run = await h.start(h.defaults(sh('while [ ! -e "$1" ]; do sleep 0.02; done; echo bye', stop)));
-    await waitFor('started', () => readStartedFile(run.dir));
+    await waitFor(() => readStartedFile(run.dir), { what: 'started' });
     for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) run.shim.kill(sig);
     writeFileSync(stop, '');
     expect(await waitExit(run.dir)).toMatchObject({ exitCode: 0 });

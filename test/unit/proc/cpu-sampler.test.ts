@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CpuSampler, procKey } from '../../../daemon/proc/cpu-sampler.js';
 import { CLOCK_TICKS_PER_SECOND, HAVE_PROCFS, readProcessTable, type ProcInfo } from '../../../daemon/proc/process-table.js';
-import { Spawned, waitFor } from './spawned.js';
+import { Spawned } from './spawned.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const proc = (pid: number, startTicks: number, utimeTicks: number, stimeTicks = 0): ProcInfo => ({
   pid, ppid: 1, pgid: pid, sid: pid, state: 'R', comm: 'x', startTicks, utimeTicks, stimeTicks, childTicks: 0, threads: 1, rssBytes: 0, uid: null,
@@ -58,10 +59,10 @@ describe.skipIf(!HAVE_PROCFS)('CpuSampler (real processes)', () => {
   it('reports ~100% of a core for a busy loop and ~0% for sleep', async () => {
     const busy = procs.spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
     const idle = procs.spawn('sleep', ['1000'], { stdio: 'ignore' });
-    await waitFor('both children to exec', async () => {
+    await waitFor(async () => {
       const t = await readProcessTable();
       return t.get(busy.pid)?.comm === 'node' && t.get(idle.pid)?.comm === 'sleep';
-    });
+    }, { what: 'both children to exec' });
     const sampler = new CpuSampler();
     let at = performance.now();
     let sched = schedstat(busy.pid);
@@ -76,7 +77,7 @@ describe.skipIf(!HAVE_PROCFS)('CpuSampler (real processes)', () => {
     // which it had (nearly) a core to itself.
     let window = { busyPct: 0, idlePct: 0, kernelPct: 0, runnablePct: 0 };
     for (let w = 0; w < 5; w++) {
-      await waitFor('the window to pass', () => performance.now() - at >= 600, 10_000, 20);
+      await waitFor(() => performance.now() - at >= 600, { what: 'the window to pass', timeoutMs: 10_000, everyMs: 20 });
       const now = performance.now();
       const readings = sampler.sample(await readProcessTable(), now);
       const s = schedstat(busy.pid);

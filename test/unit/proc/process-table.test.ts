@@ -19,7 +19,8 @@ import {
   readProcessTable,
   startTimeMs,
 } from '../../../daemon/proc/process-table.js';
-import { Spawned, TEST_MARKER, waitFor } from './spawned.js';
+import { Spawned, TEST_MARKER } from './spawned.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const NO_SUCH_PID = 4_194_305; // above PID_MAX_LIMIT (2^22): never a real pid
 
@@ -35,10 +36,10 @@ afterEach(async () => {
 
 /** Waits until `pid` shows in a fresh table as the exec'd `comm`, asleep. */
 async function sleeping(pid: number, comm = 'sleep') {
-  return waitFor(`${pid} to be ${comm} in state S`, async () => {
+  return waitFor(async () => {
     const info = (await readProcessTable()).get(pid);
     return info?.comm === comm && info.state === 'S' ? info : undefined;
-  });
+  }, { what: `${pid} to be ${comm} in state S` });
 }
 
 describe.skipIf(!HAVE_PROCFS)('process table from /proc', () => {
@@ -105,10 +106,10 @@ describe.skipIf(!HAVE_PROCFS)('process table from /proc', () => {
     // The parent never reaps its child until SIGTERM, when it reaps and exits: no zombie is left to PID 1.
     const parent = procs.spawn('perl', ['-e', '$| = 1; my $c = fork(); if ($c == 0) { exit 0 } $SIG{TERM} = sub { waitpid($c, 0); exit 0 }; print "$c\\n"; sleep 1000']);
     const zombie = Number(await Spawned.firstLine(parent));
-    const id = await waitFor('the child to become a zombie', async () => {
+    const id = await waitFor(async () => {
       const identity = await readIdentity(zombie);
       return identity?.state === 'Z' ? identity : undefined;
-    });
+    }, { what: 'the child to become a zombie' });
     const table = await readProcessTable();
     expect(table.get(zombie)).toMatchObject({ state: 'Z', ppid: parent.pid });
     expect(await isAlive(zombie)).toBe(false);
@@ -136,17 +137,17 @@ describe.skipIf(!HAVE_PROCFS)('process table from /proc', () => {
       procs.spawn('sleep', ['1000'], { extraEnv: { OTHER: `PROCD_JOB_ID=${id}` } }),
       procs.spawn('sleep', ['1000'], { extraEnv: { PROCD_JOB_ID: ` ${id}` } }),
     ];
-    const escaped = await waitFor('the escaped pid file', () => {
+    const escaped = await waitFor(() => {
       try {
         return Number(readFileSync(pidFile, 'utf8')) || undefined;
       } catch {
         return undefined;
       }
-    });
+    }, { what: 'the escaped pid file' });
     await procs.adopt(escaped);
     await sleeping(escaped);
     for (const d of decoys) await sleeping(d.pid);
-    await waitFor('the launcher to exit', () => launcher.exitCode !== null);
+    await waitFor(() => launcher.exitCode !== null, { what: 'the launcher to exit' });
 
     const table = await readProcessTable();
     expect(table.get(escaped)).toMatchObject({ sid: escaped, pgid: escaped });
@@ -166,7 +167,7 @@ describe.skipIf(!HAVE_PROCFS)('process table from /proc', () => {
 
   it('keeps scanning while processes come and go mid-scan', async () => {
     const churn = procs.spawn('sh', ['-c', 'while :; do for i in 1 2 3 4 5 6 7 8 9 10; do true & done; wait; done'], { stdio: 'ignore', detached: true });
-    await waitFor('churn to start', async () => (await readProcessTable()).get(churn.pid)?.comm === 'sh');
+    await waitFor(async () => (await readProcessTable()).get(churn.pid)?.comm === 'sh', { what: 'churn to start' });
     const seen = new Set<number>();
     for (let i = 0; i < 40; i++) {
       const table = await readProcessTable();

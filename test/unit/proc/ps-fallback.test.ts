@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOCK_TICKS_PER_SECOND, HAVE_PROCFS, readProcessTable } from '../../../daemon/proc/process-table.js';
 import { parseCpuTime, parsePsRow, psEachEnviron, psReadIdentity, psReadTable } from '../../../daemon/proc/ps-fallback.js';
-import { Spawned, TEST_MARKER, waitFor } from './spawned.js';
+import { Spawned, TEST_MARKER } from './spawned.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 // This exercises the fallback with the procps `ps` found here; macOS's `ps` flags (-E, no sid
 // column) are a separate branch that only runs on macOS.
@@ -41,10 +42,10 @@ describe.skipIf(!HAVE_PS)('ps fallback against real processes (procps)', () => {
   it('lists a detached sleep like /proc does, with a stable start-time identity', async () => {
     const before = Date.now();
     const child = procs.spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
-    const info = await waitFor('sleep in ps', async () => {
+    const info = await waitFor(async () => {
       const row = (await psReadTable()).get(child.pid);
       return row?.comm === 'sleep' && row.state === 'S' ? row : undefined;
-    });
+    }, { what: 'sleep in ps' });
     expect(info).toMatchObject({ ppid: process.pid, pgid: child.pid, sid: child.pid, state: 'S', uid: process.getuid!() });
     expect(info.rssBytes).toBeGreaterThan(0);
     // Ticks since the epoch at 1 s resolution.
@@ -61,13 +62,13 @@ describe.skipIf(!HAVE_PS)('ps fallback against real processes (procps)', () => {
 
   it('sees environment markers as whole words', async () => {
     const child = procs.spawn('sleep', ['1000'], { stdio: 'ignore', extraEnv: { PROCD_JOB_ID: '77' } });
-    const words = await waitFor('the marker in ps output', async () => {
+    const words = await waitFor(async () => {
       let found: string[] | undefined;
       await psEachEnviron((pid, w) => {
         if (pid === child.pid && w.includes(`${TEST_MARKER}=${procs.marker}`)) found = w;
       });
       return found;
-    });
+    }, { what: 'the marker in ps output' });
     expect(words).toContain('PROCD_JOB_ID=77');
   });
 });

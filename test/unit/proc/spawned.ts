@@ -1,21 +1,11 @@
 // Test helper: starts real processes tagged with a per-test marker and guarantees they are all
 // gone afterwards — direct children, their process groups, escaped pids, and anything still
-// carrying the marker — plus a deadline-bounded poll.
+// carrying the marker.
 
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { findMarked, isAlive, readIdentity, readProcessTable } from '../../../daemon/proc/process-table.js';
-
-/** Polls `probe` every `everyMs` until it returns a value other than undefined/false/null, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 10): Promise<NonNullable<Exclude<T, false>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && value !== false) return value as NonNullable<Exclude<T, false>>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+import { waitFor } from '../../helpers/wait-for.js';
 
 export const TEST_MARKER = 'PROCD_PROC_TEST';
 
@@ -75,7 +65,7 @@ export class Spawned {
       // the sweep is a second net; the recorded pids are still killed below
     }
     for (const pid of pids) kill(pid);
-    await waitFor('test processes to end', async () => (await Promise.all([...pids].map((pid) => isAlive(pid)))).every((alive) => !alive), 10_000);
+    await waitFor(async () => (await Promise.all([...pids].map((pid) => isAlive(pid)))).every((alive) => !alive), { what: 'test processes to end', timeoutMs: 10_000 });
     this.children.length = 0;
     this.escaped.clear();
   }

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { Job } from '../../../shared/job.js';
 import { StateStore, type JournalHandle } from '../../../daemon/store/state-store.js';
+import { makeJob } from '../../helpers/job-factory.js';
 
 let dir: string;
 let stateFile: string;
@@ -21,12 +22,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function job(id: number): Job {
-  return {
-    id, name: `j${id}`, description: null, tags: [], createdAt: id,
-    spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state: { kind: 'queued', queuedAt: id }, pendingKill: null, flags: [], flagHistory: [], resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: `/x/${id}`,
-  } as Job;
+  return makeJob({ id, createdAt: id, dir: `/x/${id}` });
 }
 
 /** A real journal file whose fsyncs are counted, can be held at a gate, and can be made to fail. */

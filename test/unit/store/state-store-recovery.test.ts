@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 import type { Job } from '../../../shared/job.js';
 import { StateStore } from '../../../daemon/store/state-store.js';
+import { completedState, makeJob, startingState } from '../../helpers/job-factory.js';
 
 let dir: string;
 let stateFile: string;
@@ -32,22 +33,8 @@ function newStore(): StateStore {
 }
 
 function job(id: number, kind: 'starting' | 'completed' = 'starting'): Job {
-  const state = kind === 'starting' ? { kind, since: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null, pid: 10, startTicks: null, outcome: 'exit', outcomeDetail: null };
-  return {
-    id,
-    name: `j${id}`,
-    description: null,
-    tags: [],
-    createdAt: id,
-    spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state,
-    pendingKill: null,
-    flags: [],
-    flagHistory: [],
-    resources: null,
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
-    dir: `/x/${id}`,
-  } as Job;
+  const state = kind === 'starting' ? startingState({ since: id }) : completedState({ startedAt: 1, endedAt: 2, durationMs: 1, pid: 10, startTicks: null });
+  return makeJob({ id, createdAt: id, state, dir: `/x/${id}` });
 }
 
 /** A store plus the in-memory table the daemon keeps next to it. */
@@ -230,7 +217,7 @@ describe('records of the wrong shape are skipped with a warning', () => {
   });
 
   it('fills in fields older records lack', () => {
-    const { pid: _pid, startTicks: _ticks, ...oldState } = job(1, 'completed').state as unknown as Record<string, unknown>;
+    const { pid: _pid, startTicks: _ticks, ...oldState } = completedState({ startedAt: 1, endedAt: 2, durationMs: 1 });
     const { flags: _f, flagHistory: _h, resources: _r, output: _o, ...old } = { ...job(1), state: oldState };
     writeFileSync(stateFile, JSON.stringify({ format: 1, savedAt: 0, journalSeq: 0, nextId: 2, jobs: [old] }));
     const b = new StateStore(stateFile).load();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/job.js';
 import { StateStore } from '../../../daemon/store/state-store.js';
+import { completedState, makeJob, startingState } from '../../helpers/job-factory.js';
 
 let dir: string;
 beforeEach(() => {
@@ -11,21 +12,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+// The records these tests store: what matters is the id and whether the job has ended.
 function job(id: number, kind: 'starting' | 'completed' = 'starting'): Job {
-  const state = kind === 'starting' ? { kind, since: id } : { kind, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 0, signal: null, outcome: 'exit', outcomeDetail: null };
-  return {
-    id,
-    name: `j${id}`,
-    description: null,
-    tags: [],
-    createdAt: id,
-    spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
-    state,
-    pendingKill: null,
-    flags: [],
-    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
-    dir: `/x/${id}`,
-  } as Job;
+  const state = kind === 'starting' ? startingState({ since: id }) : completedState({ startedAt: 1, endedAt: 2, durationMs: 1 });
+  return makeJob({ id, createdAt: id, state, dir: `/x/${id}` });
 }
 
 describe('StateStore', () => {
