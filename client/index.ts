@@ -27,7 +27,7 @@ export interface ConnectOptions {
   /**
    * Connect even to a daemon of another protocol version (for `daemon stop` / `restart`, whose
    * methods — hello, daemon.status, daemon.stop — keep their shape across versions so that any
-   * client can replace any daemon). Other calls may then fail.
+   * client can replace any daemon). Other calls are then refused with VersionMismatch.
    */
   allowProtocolMismatch?: boolean;
 }
@@ -80,19 +80,17 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     }
   }
 
+  const mismatch = daemon.protocolVersion !== PROTOCOL_VERSION;
   const call = <M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
+    // Across protocol versions only the methods the table marks stable keep their shape.
+    if (mismatch && !METHOD_SPECS[method].stable) return Promise.reject(versionMismatch(daemon, method));
     const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
     return conn.call(method, withDefaults(method, params), timeout) as Promise<ResultOf<M>>;
   };
 
-  if (daemon.protocolVersion !== PROTOCOL_VERSION && !options.allowProtocolMismatch) {
+  if (mismatch && !options.allowProtocolMismatch) {
     conn.close();
-    throw new ProcdError(
-      ErrorCode.VersionMismatch,
-      `the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
-        'Run `procd daemon restart` to switch to this version (running jobs are kept).',
-      { daemonVersion: daemon.daemonVersion, clientVersion: VERSION },
-    );
+    throw versionMismatch(daemon);
   }
   const versionWarning =
     daemon.daemonVersion === VERSION
@@ -111,6 +109,15 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     client[camelCase(name)] = (params?: ParamsIn<typeof name>, opts?: CallOptions) => call(name, params, opts);
   }
   return client as unknown as ProcdClient;
+}
+
+function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {
+  return new ProcdError(
+    ErrorCode.VersionMismatch,
+    `${method ? `${method}: ` : ''}the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
+      'Run `procd daemon restart` to switch to this version (running jobs are kept).',
+    { daemonVersion: daemon.daemonVersion, clientVersion: VERSION, ...(method ? { method } : {}) },
+  );
 }
 
 async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {

@@ -313,7 +313,8 @@ export const METHOD_SPECS = {
   'daemon.stop': {
     doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
     capability: 'jobs',
-    mutates: true,
+    // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
+    mutates: false,
     idempotent: false,
     stable: true,
     timeout: { plusMs: 60_000 },
