@@ -1,9 +1,11 @@
 // The procd client library: `connect()` gives one typed method per RPC method of the shared
-// table, plus server notifications. It pulls in nothing CLI-specific.
+// table, plus server notifications. It pulls in nothing CLI-specific, and no schema library: the
+// types come from the schemas at compile time, the timeouts from the table (shared/methods.ts).
 
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { isObject } from '../shared/rpc.js';
-import { methods, PROTOCOL_VERSION, type HelloResult, type MethodName, type ParamsOf, type ResultOf } from '../shared/methods.js';
+import { METHOD_SPECS, PROTOCOL_VERSION, type HelloResult, type IdempotentMethod, type MethodName, type ParamsIn, type ResultOf } from '../shared/methods.js';
+import type { TimeoutRule } from '../shared/method-spec.js';
 import type { ProcdPaths } from '../shared/paths.js';
 import { checkSocketPathLength, resolveSocket } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
@@ -12,7 +14,7 @@ import { RpcConnection } from './rpc-connection.js';
 
 export { ErrorCode, ProcdError } from '../shared/errors.js';
 export type * from '../shared/job.js';
-export type { DaemonStatus, HelloResult, KillResult, LogChunk, LogsResult, MethodName, ParamsOf, ResultOf, WaitResult } from '../shared/methods.js';
+export type { DaemonStatus, HelloResult, IdempotentMethod, KillResult, LogChunk, LogsResult, MethodName, ParamsIn, ParamsOf, ResultOf, WaitResult } from '../shared/methods.js';
 
 export interface ConnectOptions {
   /** Start the daemon when none is running (default true; PROCD_NO_AUTOSTART=1 turns it off). */
@@ -25,13 +27,16 @@ export interface ConnectOptions {
   /**
    * Connect even to a daemon of another protocol version (for `daemon stop` / `restart`, whose
    * methods — hello, daemon.status, daemon.stop — keep their shape across versions so that any
-   * client can replace any daemon). Other calls may then fail.
+   * client can replace any daemon). Other calls are then refused with VersionMismatch.
    */
   allowProtocolMismatch?: boolean;
 }
 
 type CamelCase<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
-type TypedCalls = { [M in MethodName as CamelCase<M>]: (params?: ParamsOf<M>, opts?: CallOptions) => Promise<ResultOf<M>> };
+type TypedCalls = { [M in MethodName as CamelCase<M>]: (params?: ParamsIn<M>, opts?: CallOptions) => Promise<ResultOf<M>> };
+
+/** The typed calls of methods the table marks idempotent: what may be sent again after a reconnect. */
+export type IdempotentCalls = Pick<TypedCalls, CamelCase<IdempotentMethod>>;
 
 export interface CallOptions {
   timeoutMs?: number | null;
@@ -39,7 +44,7 @@ export interface CallOptions {
 
 export interface ProcdClient extends TypedCalls {
   /** Calls a method by its wire name. */
-  call<M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>>;
+  call<M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>>;
   /** Server notifications (events) on this connection. */
   onNotification(listener: (method: string, params: unknown) => void): void;
   onClose(listener: () => void): void;
@@ -75,19 +80,17 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     }
   }
 
-  const call = <M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
+  const mismatch = daemon.protocolVersion !== PROTOCOL_VERSION;
+  const call = <M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
+    // Across protocol versions only the methods the table marks stable keep their shape.
+    if (mismatch && !METHOD_SPECS[method].stable) return Promise.reject(versionMismatch(daemon, method));
     const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
     return conn.call(method, withDefaults(method, params), timeout) as Promise<ResultOf<M>>;
   };
 
-  if (daemon.protocolVersion !== PROTOCOL_VERSION && !options.allowProtocolMismatch) {
+  if (mismatch && !options.allowProtocolMismatch) {
     conn.close();
-    throw new ProcdError(
-      ErrorCode.VersionMismatch,
-      `the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
-        'Run `procd daemon restart` to switch to this version (running jobs are kept).',
-      { daemonVersion: daemon.daemonVersion, clientVersion: VERSION },
-    );
+    throw versionMismatch(daemon);
   }
   const versionWarning =
     daemon.daemonVersion === VERSION
@@ -102,10 +105,19 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     onClose: (listener: () => void) => void conn.on('close', listener),
     close: () => conn.close(),
   } as Record<string, unknown>;
-  for (const name of Object.keys(methods) as MethodName[]) {
-    client[camelCase(name)] = (params?: ParamsOf<typeof name>, opts?: CallOptions) => call(name, params, opts);
+  for (const name of Object.keys(METHOD_SPECS) as MethodName[]) {
+    client[camelCase(name)] = (params?: ParamsIn<typeof name>, opts?: CallOptions) => call(name, params, opts);
   }
   return client as unknown as ProcdClient;
+}
+
+function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {
+  return new ProcdError(
+    ErrorCode.VersionMismatch,
+    `${method ? `${method}: ` : ''}the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
+      'Run `procd daemon restart` to switch to this version (running jobs are kept).',
+    { daemonVersion: daemon.daemonVersion, clientVersion: VERSION, ...(method ? { method } : {}) },
+  );
 }
 
 async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
@@ -136,14 +148,14 @@ function withDefaults(method: MethodName, params: unknown): unknown {
   return params ?? {};
 }
 
-/** Calls that wait on purpose get their wait added to the default timeout. */
+/** Calls that wait on purpose get their wait added to the default timeout (the table's `timeout` rule). */
 function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
-  if (base === null) return null;
-  const p = (params ?? {}) as { timeoutMs?: number; waitMs?: number; graceMs?: number };
-  if (method === 'wait') return p.timeoutMs === undefined ? null : base + p.timeoutMs;
-  if (method === 'logs') return base + (p.waitMs ?? 0);
-  if (method === 'kill' || method === 'rm' || method === 'daemon.stop') return base + (p.graceMs ?? 0) + 60_000;
-  return base;
+  const rule: TimeoutRule | undefined = (METHOD_SPECS[method] as { timeout?: TimeoutRule }).timeout;
+  if (base === null || !rule) return base;
+  const value = rule.param !== undefined && isObject(params) ? params[rule.param] : undefined;
+  const ms = typeof value === 'number' ? value : undefined;
+  if (ms === undefined && rule.unboundedWithout) return null;
+  return base + (ms ?? 0) + (rule.plusMs ?? 0);
 }
 
 function camelCase(name: string): string {

@@ -5,7 +5,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
-import type { ProcdClient } from './index.js';
+import type { IdempotentCalls, ProcdClient } from './index.js';
 
 /** Where connections come from: the current one, or a new one after the old one dropped. */
 export interface ClientSource {
@@ -34,9 +34,10 @@ export function isDaemonGone(err: unknown): boolean {
 
 /**
  * Runs `op` on a connection; when the daemon goes away under it, reconnects with backoff and runs
- * it again. Only for calls that are safe to repeat (wait, logs from a cursor) — never `track`.
+ * it again. `op` sees only the methods the table marks idempotent (wait, status, logs from a
+ * cursor, ...): calling `track` in it is a compile error.
  */
-export async function callWithReconnect<T>(source: ClientSource, op: (c: ProcdClient) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function callWithReconnect<T>(source: ClientSource, op: (c: IdempotentCalls) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const { attempts = 10, firstDelayMs = 100, maxDelayMs = 2000, stableMs = 1000, sleep = delay } = options;
   let failures = 0;
   let c = await source.client();

@@ -1,9 +1,11 @@
 // Server-pushed events on a subscribed connection (JSON-RPC notifications with method "event").
 // Every event carries a sequence number that increases by one per event the daemon publishes,
 // so a subscriber can tell it missed some (its filter skips some numbers on purpose; a gap in
-// an unfiltered stream means loss).
+// an unfiltered stream means loss). The shapes are the schemas in schemas/events.ts; this module
+// holds only names and types, so the CLI can import it without loading a schema library.
 
-import type { ClearedFlag, JobFlag, JobId, JobState, KillRecord, ResourceSample } from './job.js';
+import type { InferOutput } from 'valibot';
+import type { EventSchemas } from './schemas/events.js';
 
 export const EVENT_METHOD = 'event';
 
@@ -21,34 +23,23 @@ export const EVENT_KINDS = [
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
+/** One doc line per event kind (docs/protocol.md). */
+export const EVENT_DOCS: { readonly [K in EventKind]: string } = {
+  'job.started': 'The job is running: its main process has started.',
+  'job.stopping': 'A stop began (procd kill, --timeout, daemon stop): the job still runs until its processes are gone.',
+  'job.state': 'The job changed state; `state` is the new one in full.',
+  'flag.raised': 'A condition (stuck, time sink, bottleneck, zombie, leftovers) was raised.',
+  'flag.changed': "A raised flag's severity changed (a time sink turning high at 3×).",
+  'flag.cleared': 'A condition is over; the flag moves to the job\'s flag history.',
+  'leftover.found': 'Processes of an ended job are still alive.',
+  sample: "A monitor reading of a job's process tree (only for subscribers that asked for `samples`).",
+  'daemon.shutdown': 'The daemon is stopping (`keepJobs`: its jobs keep running for the next daemon).',
+  'subscription.dropped': 'The last event a dropped subscriber gets: why, and how many bytes it had not read.',
+};
+
+export type ProcdEvent = { [K in EventKind]: InferOutput<EventSchemas[K]> }[EventKind];
 /** Who an event is about: enough to filter and display without another call. */
-export interface EventJob {
-  id: JobId;
-  name: string;
-  tags: string[];
-  state: JobState['kind'];
-}
-
-interface Base<K extends EventKind> {
-  seq: number;
-  at: number;
-  kind: K;
-}
-
-export type ProcdEvent =
-  | (Base<'job.started'> & { job: EventJob; pid: number })
-  /** A stop began (procd kill, --timeout, daemon stop): the job still runs until its processes are gone. */
-  | (Base<'job.stopping'> & { job: EventJob; kill: KillRecord })
-  | (Base<'job.state'> & { job: EventJob; from: JobState['kind'] | null; to: JobState['kind']; state: JobState })
-  | (Base<'flag.raised'> & { job: EventJob; flag: JobFlag })
-  /** A raised flag's severity changed (a time sink turning high at 3×). */
-  | (Base<'flag.changed'> & { job: EventJob; flag: JobFlag; from: JobFlag['severity'] })
-  | (Base<'flag.cleared'> & { job: EventJob; flag: ClearedFlag })
-  | (Base<'leftover.found'> & { job: EventJob; pids: number[] })
-  | (Base<'sample'> & { job: EventJob; sample: ResourceSample })
-  | (Base<'daemon.shutdown'> & { keepJobs: boolean })
-  /** The last event a dropped subscriber gets: why, and how many events it had not read. */
-  | (Base<'subscription.dropped'> & { reason: string; pendingBytes: number });
+export type EventJob = Extract<ProcdEvent, { kind: 'job.state' }>['job'];
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 export type NewEvent = DistributiveOmit<ProcdEvent, 'seq' | 'at'>;

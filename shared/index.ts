@@ -1,10 +1,13 @@
 // `procd/protocol`: what a program needs to speak to the daemon without the client library — the
 // method table and its types, the job model, error codes, events and the line framing. Only
-// types and small runtime values: nothing here may pull in paths (env-paths), fs or the daemon.
+// types and small runtime values: nothing here may pull in paths (env-paths), fs, the daemon or
+// the schema library (the schemas themselves are `procd/schemas`).
 
 export {
   CAPABILITIES,
   isMethodName,
+  LIMITS,
+  METHOD_SPECS,
   methods,
   PROTOCOL_VERSION,
   type CleanupResult,
@@ -15,13 +18,13 @@ export {
   type KillResult,
   type LogChunk,
   type LogsResult,
-  type MethodDef,
+  type IdempotentMethod,
   type MethodName,
-  type Methods,
+  type MethodSpecs,
+  type ParamsIn,
   type ParamsOf,
   type ProcessNode,
   type ResultOf,
-  type ResultType,
   type StreamName,
   type WaitResult,
 } from './methods.js';
@@ -52,7 +55,7 @@ export {
   type SpawnError,
 } from './job.js';
 export { ErrorCode, errorCodeName, ProcdError, type ErrorCodeName, type ErrorCodeValue } from './errors.js';
-export { EVENT_KINDS, EVENT_METHOD, type EventJob, type EventKind, type NewEvent, type ProcdEvent } from './events.js';
+export { EVENT_DOCS, EVENT_KINDS, EVENT_METHOD, type EventJob, type EventKind, type NewEvent, type ProcdEvent } from './events.js';
 export { encodeFrame, LineDecoder, MAX_FRAME_BYTES, type Frame } from './framing.js';
 export { isObject, type RpcErrorObject, type RpcId, type RpcNotification, type RpcRequest, type RpcResponse } from './rpc.js';
-export type { Infer, Issue, ParseResult, Schema } from './schema.js';
+export type { CliOption, CliSpec, MethodSpec, TimeoutRule } from './method-spec.js';

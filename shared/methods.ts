@@ -1,23 +1,14 @@
-// The method table: the single source of truth for the protocol. The daemon's dispatch, the
-// client's typed calls, the CLI and docs/protocol.md all derive from this table.
+// The method table: one entry per RPC method with its doc line, capability, durability, retry and
+// timeout rules and its CLI command. The daemon's dispatch, the client's typed calls and timeouts,
+// the CLI's commands and help, and docs/protocol.md derive from it. Its params and result schemas
+// are in schemas/methods.ts under the same names; the types below are inferred from them through
+// type-only imports, so this module (what the CLI loads) pulls in no schema library.
 
+import type { InferInput, InferOutput } from 'valibot';
 import { EVENT_KINDS } from './events.js';
-import type { Job, JobId, JobState, JobSummary } from './job.js';
 import { JOB_STATE_KINDS } from './job.js';
-import { array, boolean, integer, literal, object, optional, record, string, union, type Infer, type Schema } from './schema.js';
-
-/** A phantom carrying a result type; it has no runtime content. */
-export interface ResultType<T> {
-  readonly __result?: T;
-}
-const result = <T>(): ResultType<T> => ({});
-
-export interface MethodDef<P extends Schema<unknown>, R> {
-  params: P;
-  result: ResultType<R>;
-  doc: string;
-}
-const method = <P extends Schema<unknown>, R>(def: MethodDef<P, R>): MethodDef<P, R> => def;
+import type { MethodSpec } from './method-spec.js';
+import type { MethodSchemas } from './schemas/methods.js';
 
 /** Numeric limits of the protocol's fields; the CLI checks its options against the same ones. */
 export const LIMITS = {
@@ -28,240 +19,337 @@ export const LIMITS = {
   /** Line and record counts. */
   count: 10_000_000,
 } as const;
-const MAX_MS = LIMITS.durationMs;
-/** A job is named by its numeric id or by its name (the most recent job with that name). */
-const jobRef = union(integer({ min: 1 }), string({ min: 1, max: 200, what: 'a job id or name' }));
-const jobRefs = array(jobRef, { min: 1, max: 1000 });
-const duration = integer({ min: 0, max: MAX_MS });
-const signal = union(string({ min: 1, max: 20, what: 'a signal name such as SIGTERM' }), integer({ min: 1, max: 64 }));
-const streamName = literal('stdout', 'stderr', 'both');
-
-export type JobRef = Infer<typeof jobRef>;
-export type StreamName = Infer<typeof streamName>;
-
-export interface HelloResult {
-  daemonVersion: string;
-  protocolVersion: number;
-  pid: number;
-  capabilities: string[];
-}
-
-export interface LogChunk {
-  stream: 'stdout' | 'stderr';
-  /** The bytes, base64-encoded: output is byte-exact, not text. */
-  data: string;
-}
-
-export interface LogsResult {
-  chunks: LogChunk[];
-  /** Pass back as `cursor` to continue where this read stopped. */
-  cursor: { stdout: number; stderr: number };
-  /** True when the job has ended and everything it wrote has been returned. */
-  eof: boolean;
-  /** Bytes lost at the start of each stream to the disk cap. */
-  dropped: { stdout: number; stderr: number };
-  state: JobState['kind'];
-}
-
-export interface KillResult {
-  id: JobId;
-  state: JobState['kind'];
-  signal: string;
-  signalled: number[];
-  forced: number[];
-}
-
-export interface WaitResult {
-  jobs: Job[];
-  /** True when the wait's own timeout passed before every job ended. */
-  timedOut: boolean;
-}
-
-export interface DaemonStatus {
-  pid: number;
-  version: string;
-  protocolVersion: number;
-  startedAt: number;
-  uptimeMs: number;
-  socket: string;
-  home: string;
-  logFile: string;
-  counts: Record<JobState['kind'], number>;
-  /** Problems found at start (e.g. a corrupt state file replaced by its backup). */
-  warnings: string[];
-  /** The service manager that runs this daemon, if any (then restarts should go through it). */
-  supervisedBy: 'systemd' | 'launchd' | null;
-  monitor: { intervalMs: number; lastTickMs: number; ticks: number };
-  events: { seq: number; subscribers: number; droppedSubscribers: number };
-  /** Clients connected right now (this call's own connection included). */
-  connections: number;
-  /** Whether the job shim runs: the interpreter and script checked, what the check said, or the error and what to do. */
-  shim: { ok: boolean; interpreter: string; script: string; detail: string | null; error: string | null; fix: string | null };
-  /** Errors nothing caught: unhandled rejections since start (the daemon kept running), and the previous daemon's crash on an uncaught exception. */
-  faults: {
-    unhandledRejections: number;
-    lastRejection: { at: number; message: string } | null;
-    previousCrash: { at: number; pid: number; message: string } | null;
-  };
-}
-
-/** One process of a job's tree, as `status --tree` shows it. */
-export interface ProcessNode {
-  pid: number;
-  ppid: number;
-  state: string;
-  cpuPercent: number | null;
-  rssBytes: number;
-  threads: number;
-  command: string;
-}
-
-export type JobStatus = Job & { tree?: ProcessNode[] };
-
-export interface CleanupResult {
-  dryRun: boolean;
-  leftovers: { jobs: JobId[]; pids: number[]; signalled: number[]; forced: number[] };
-  zombies: { pid: number; ppid: number; jobId: JobId }[];
-  /** Parents of zombies that were stopped (only with reapParents). */
-  reapedParents: number[];
-  pruned: JobId[];
-}
-
-/** Job names: `procd logs web` finds a job by name, so a name cannot look like an id or hide control characters. */
-const jobName = string({ min: 1, max: 200, pattern: /^(?!\d+$)[^\s\p{Cc}]+$/u, what: 'a name without spaces or control characters, not all digits (digits name a job id)' });
-const tag = string({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
-/** An environment variable name as execve accepts it: no `=`, not empty. */
-const envName = string({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
-
-export const methods = {
-  hello: method({
-    params: object({ client: optional(string({ max: 200 })), protocolVersion: optional(integer({ min: 0 })) }),
-    result: result<HelloResult>(),
-    doc: 'Handshake: daemon version, protocol version, pid and capabilities.',
-  }),
-  track: method({
-    params: object({
-      argv: optional(array(string({ max: 1 << 16 }), { min: 1, max: 4096 })),
-      shell: optional(string({ min: 1, max: 1 << 18 })),
-      cwd: string({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
-      env: optional(record(string({ max: 1 << 17 }), { maxKeys: 4096, key: envName })),
-      name: optional(jobName),
-      description: optional(string({ max: 2000 })),
-      tags: optional(array(tag, { max: 50 })),
-      timeoutMs: optional(integer({ min: 1, max: MAX_MS })),
-      expectMs: optional(integer({ min: 1, max: MAX_MS })),
-      stuckAfterMs: optional(duration),
-      maxOutputBytes: optional(integer({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
-    }),
-    result: result<Job>(),
-    doc: 'Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller\'s environment).',
-  }),
-  list: method({
-    params: object({
-      states: optional(array(literal(...JOB_STATE_KINDS))),
-      name: optional(string({ min: 1, max: 200 })),
-      tag: optional(string({ min: 1, max: 100 })),
-      all: optional(boolean()),
-      recentFinished: optional(integer({ min: 0, max: 100_000 })),
-    }),
-    result: result<JobSummary[]>(),
-    doc: 'Jobs, oldest first: running ones plus the last finished ones, or all with `all`.',
-  }),
-  status: method({
-    params: object({ job: jobRef, tree: optional(boolean()) }),
-    result: result<JobStatus>(),
-    doc: 'Every field of one job; with `tree`, its live process tree.',
-  }),
-  logs: method({
-    params: object({
-      job: jobRef,
-      stream: optional(streamName),
-      tailLines: optional(integer({ min: 0, max: LIMITS.count })),
-      /** Epoch milliseconds: start with output that arrived at or after this time. */
-      since: optional(integer({ min: 0 })),
-      cursor: optional(object({ stdout: integer({ min: 0 }), stderr: integer({ min: 0 }) })),
-      maxBytes: optional(integer({ min: 1, max: 8 << 20 })),
-      waitMs: optional(integer({ min: 0, max: 60_000 })),
-    }),
-    result: result<LogsResult>(),
-    doc: 'Read captured output from a cursor, the last N lines, or since a time; `waitMs` long-polls for new output.',
-  }),
-  kill: method({
-    params: object({ jobs: jobRefs, signal: optional(signal), graceMs: optional(duration) }),
-    result: result<KillResult[]>(),
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace.',
-  }),
-  signal: method({
-    params: object({ job: jobRef, signal }),
-    result: result<{ id: JobId; signal: string; signalled: number[] }>(),
-    doc: 'Send one signal to the whole job, without escalation.',
-  }),
-  wait: method({
-    params: object({ jobs: jobRefs, timeoutMs: optional(duration) }),
-    result: result<WaitResult>(),
-    doc: 'Block until the jobs end (or the timeout passes).',
-  }),
-  rm: method({
-    params: object({ jobs: jobRefs, force: optional(boolean()) }),
-    result: result<{ removed: JobId[] }>(),
-    doc: 'Remove finished jobs and their output; `force` kills running ones first.',
-  }),
-  prune: method({
-    params: object({ olderThanMs: optional(duration) }),
-    result: result<{ removed: JobId[] }>(),
-    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
-  }),
-  adopt: method({
-    params: object({
-      pid: integer({ min: 1, max: 2 ** 31 }),
-      name: optional(jobName),
-      description: optional(string({ max: 2000 })),
-      tags: optional(array(tag, { max: 50 })),
-    }),
-    result: result<Job>(),
-    doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',
-  }),
-  cleanup: method({
-    params: object({
-      dryRun: optional(boolean()),
-      reapParents: optional(boolean()),
-      retentionMs: optional(duration),
-      maxRecords: optional(integer({ min: 0, max: LIMITS.count })),
-    }),
-    result: result<CleanupResult>(),
-    doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
-  }),
-  subscribe: method({
-    params: object({
-      jobs: optional(array(integer({ min: 1 }), { max: 1000 })),
-      names: optional(array(string({ min: 1, max: 200 }), { max: 1000 })),
-      tags: optional(array(string({ min: 1, max: 100 }), { max: 100 })),
-      kinds: optional(array(literal(...EVENT_KINDS))),
-      samples: optional(boolean()),
-    }),
-    result: result<{ subscribed: true; seq: number }>(),
-    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far.',
-  }),
-  'daemon.status': method({
-    params: object({}),
-    result: result<DaemonStatus>(),
-    doc: 'The daemon: pid, version, uptime, socket, home, job counts, warnings.',
-  }),
-  'daemon.stop': method({
-    params: object({ keepJobs: optional(boolean()) }),
-    result: result<{ stopping: true; jobsStopped: number }>(),
-    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
-  }),
-} as const;
-
-export type Methods = typeof methods;
-export type MethodName = keyof Methods;
-export type ParamsOf<M extends MethodName> = Infer<Methods[M]['params']>;
-export type ResultOf<M extends MethodName> = Methods[M]['result'] extends ResultType<infer R> ? R : never;
-
-export function isMethodName(name: string): name is MethodName {
-  return Object.hasOwn(methods, name);
-}
 
 export const PROTOCOL_VERSION = 1;
 export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events'] as const;
+
+const JOB = 'JobNotFound' as const;
+/** A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it. */
+const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000 };
+
+export const METHOD_SPECS = {
+  hello: {
+    doc: 'Handshake: daemon version, protocol version, pid and capabilities.',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: true,
+    errors: [],
+  },
+  track: {
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    capability: 'jobs',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    errors: ['ShuttingDown', 'StorageFailed'],
+    cli: {
+      command: 'track',
+      aliases: ['start', 'run'],
+      positionals: '-- CMD [ARGS...]',
+      brief: 'start a command under supervision',
+      summary: 'Start a command under supervision (argv, no shell; or --shell STRING) and print its job id.',
+      usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
+      options: {
+        shell: { type: 'string', arg: 'STRING', help: 'run STRING with /bin/sh -c' },
+        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command)' },
+        description: { type: 'string', arg: 'TEXT', help: 'free text shown by status' },
+        cwd: { type: 'string', arg: 'DIR', help: 'working directory (default: the current one)' },
+        env: { type: 'string', multiple: true, arg: 'K=V', help: 'set a variable (repeatable); the job gets your environment plus these' },
+        'clean-env': { type: 'boolean', help: 'start from an empty environment instead of yours' },
+        timeout: { type: 'string', arg: 'DURATION', help: 'kill the job (state timed_out) after this long' },
+        expect: { type: 'string', arg: 'DURATION', help: 'how long it should take (a longer run is flagged a time sink)' },
+        'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables)' },
+        'max-output': { type: 'string', arg: 'SIZE', help: 'disk cap per output stream (default 128m); oldest output is dropped beyond it' },
+        tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
+        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code' },
+      },
+      examples: [
+        'procd track -- sleep 30',
+        'procd track --name web --env PORT=8080 -- npm run dev',
+        "procd track --shell 'npm test && echo done' --timeout 10m --wait",
+        'procd track --json --tag ci -- make -j4',
+      ],
+    },
+  },
+  list: {
+    doc: 'Jobs, oldest first: running ones plus the last finished ones, or all with `all`.',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [],
+    cli: {
+      command: 'ls',
+      aliases: ['list'],
+      positionals: null,
+      brief: 'list jobs',
+      summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
+      usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--json]',
+      options: {
+        all: { type: 'boolean', short: 'a', help: 'include every finished job' },
+        state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
+        name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
+        tag: { type: 'string', arg: 'TAG', help: 'only jobs with this tag' },
+      },
+      examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
+    },
+  },
+  status: {
+    doc: 'Every field of one job; with `tree`, its live process tree.',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [JOB],
+    cli: {
+      command: 'status',
+      positionals: 'ID|NAME',
+      brief: 'every field of one job',
+      summary: 'Show every field of one job (the most recent job when given a name).',
+      usage: 'procd status ID|NAME [--tree] [--env] [--json]',
+      options: {
+        tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
+        env: { type: 'boolean', help: "also print the job's environment" },
+      },
+      examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
+    },
+  },
+  logs: {
+    doc: 'Read captured output from a cursor, the last N lines, or since a time; `waitMs` long-polls for new output.',
+    capability: 'logs.cursor',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    timeout: { param: 'waitMs' },
+    errors: [JOB],
+    cli: {
+      command: 'logs',
+      aliases: ['log'],
+      positionals: 'ID|NAME',
+      brief: "a job's output (--follow, --tail, --since, --stream)",
+      summary:
+        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout.",
+      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION]',
+      options: {
+        tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
+        follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends (or Ctrl-C)' },
+        stream: { type: 'string', arg: 'S', help: 'stdout, stderr or both (default both)' },
+        since: { type: 'string', arg: 'DURATION', help: 'only output written in the last DURATION (1s granularity)' },
+      },
+      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
+    },
+  },
+  kill: {
+    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace.',
+    capability: 'kill.tree',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    timeout: AFTER_GRACE,
+    errors: [JOB, 'JobNotRunning', 'BadSignal', 'StorageFailed'],
+    cli: {
+      command: 'kill',
+      aliases: ['stop'],
+      positionals: 'ID|NAME...',
+      brief: 'stop jobs and everything they spawned',
+      summary:
+        "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Killing a finished job is an error.",
+      usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
+      options: {
+        signal: { type: 'string', short: 's', arg: 'SIG', help: 'the first signal (default SIGTERM)' },
+        grace: { type: 'string', arg: 'DURATION', help: 'wait this long before SIGKILL (default 5s)' },
+      },
+      examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s'],
+    },
+  },
+  signal: {
+    doc: 'Send one signal to the whole job, without escalation.',
+    capability: 'kill.tree',
+    mutates: false,
+    idempotent: false,
+    stable: false,
+    errors: [JOB, 'JobNotRunning', 'BadSignal'],
+    cli: {
+      command: 'signal',
+      positionals: 'ID|NAME SIG',
+      brief: 'send a signal to a whole job, no escalation',
+      summary: "Send a signal to the job's process group and its marked descendants, without escalation.",
+      usage: 'procd signal ID|NAME SIG',
+      options: {},
+      examples: ['procd signal web HUP', 'procd signal 3 SIGUSR1'],
+    },
+  },
+  wait: {
+    doc: 'Block until the jobs end (or the timeout passes).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    timeout: { param: 'timeoutMs', unboundedWithout: true },
+    errors: [JOB],
+    cli: {
+      command: 'wait',
+      positionals: 'ID|NAME...',
+      brief: "wait for jobs to end; exits with the job's code",
+      summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
+      usage: 'procd wait ID|NAME... [--timeout DURATION]',
+      options: { timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' } },
+      examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
+    },
+  },
+  rm: {
+    doc: 'Remove finished jobs and their output; `force` kills running ones first.',
+    capability: 'jobs',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    timeout: { plusMs: 60_000 },
+    errors: [JOB, 'JobStillRunning', 'StorageFailed'],
+    cli: {
+      command: 'rm',
+      positionals: 'ID|NAME...',
+      brief: 'remove finished jobs and their output',
+      summary: "Remove jobs' records and output files. A running job is refused unless --force, which stops it first.",
+      usage: 'procd rm ID|NAME... [--force]',
+      options: { force: { type: 'boolean', short: 'f', help: 'stop running jobs first (kill procedure), then remove them' } },
+      examples: ['procd rm 3 4', 'procd rm web --force'],
+    },
+  },
+  prune: {
+    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
+    capability: 'jobs',
+    mutates: true,
+    idempotent: true,
+    stable: false,
+    errors: ['StorageFailed'],
+    cli: {
+      command: 'prune',
+      positionals: null,
+      brief: 'remove old finished jobs',
+      summary: 'Remove finished jobs (records and output); with --older-than only those that ended before then.',
+      usage: 'procd prune [--older-than DURATION]',
+      options: { 'older-than': { type: 'string', arg: 'DURATION', help: 'only jobs that ended more than DURATION ago' } },
+      examples: ['procd prune', 'procd prune --older-than 7d'],
+    },
+  },
+  adopt: {
+    doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',
+    capability: 'adopt',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    errors: ['AdoptFailed', 'StorageFailed'],
+    cli: {
+      command: 'adopt',
+      positionals: 'PID',
+      brief: 'supervise a process procd did not start',
+      summary:
+        'Supervise a running process of yours that procd did not start: sampling, flags, and kill of its tree. Its output cannot be captured (no stuck flag), and as procd is not its parent its exit code cannot be known: when it ends by itself the job becomes `lost` with exit code null.',
+      usage: 'procd adopt PID [--name NAME] [--tag TAG]...',
+      options: {
+        name: { type: 'string', arg: 'NAME', help: 'a name for the job' },
+        tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label (repeatable)' },
+        description: { type: 'string', arg: 'TEXT', help: 'free text' },
+      },
+      examples: ['procd adopt 12345 --name legacy-server'],
+    },
+  },
+  cleanup: {
+    doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
+    capability: 'cleanup',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    timeout: { plusMs: 60_000 },
+    errors: ['StorageFailed'],
+    cli: {
+      command: 'cleanup',
+      positionals: null,
+      brief: 'kill leftovers, report zombies, prune old records',
+      summary:
+        'Kill processes that finished jobs left behind (same procedure as kill), report zombie processes with the parents that do not reap them, and prune finished records older than the retention (default 7d, at most 10000 records).',
+      usage: 'procd cleanup [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',
+      options: {
+        'dry-run': { type: 'boolean', short: 'n', help: 'only report what would be done' },
+        'reap-parents': { type: 'boolean', help: 'also stop the parents of zombies (SIGTERM, then SIGKILL after the grace)' },
+        retention: { type: 'string', arg: 'DURATION', help: 'prune finished jobs that ended longer ago than this (default 7d)' },
+        'max-records': { type: 'string', arg: 'N', help: 'keep at most N job records (default 10000)' },
+      },
+      examples: ['procd cleanup --dry-run', 'procd cleanup --reap-parents --json'],
+    },
+  },
+  subscribe: {
+    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far.',
+    capability: 'events',
+    mutates: false,
+    idempotent: false,
+    stable: false,
+    errors: [],
+    cli: {
+      command: 'events',
+      positionals: null,
+      brief: 'live lifecycle events, one per line',
+      summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
+      usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
+      options: {
+        job: { type: 'string', multiple: true, arg: 'ID', help: 'only events of this job (repeatable)' },
+        name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name (repeatable)' },
+        tag: { type: 'string', multiple: true, arg: 'TAG', help: 'only jobs with this tag (repeatable)' },
+        kind: { type: 'string', multiple: true, arg: 'KIND', help: `only these kinds (repeatable): ${EVENT_KINDS.join(', ')}` },
+        samples: { type: 'boolean', help: 'also resource samples, at the sample rate (implied by --kind sample)' },
+      },
+      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
+    },
+  },
+  'daemon.status': {
+    doc: 'The daemon: pid, version, uptime, socket, home, job counts, warnings (records set aside at start among them).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: true,
+    errors: [],
+  },
+  'daemon.stop': {
+    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
+    capability: 'jobs',
+    // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
+    mutates: false,
+    idempotent: false,
+    stable: true,
+    timeout: { plusMs: 60_000 },
+    errors: [],
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+/** The table under its historical name. */
+export const methods = METHOD_SPECS;
+
+export type MethodSpecs = typeof METHOD_SPECS;
+export type MethodName = keyof MethodSpecs;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(METHOD_SPECS, name);
+}
+
+/** Params as the daemon hands them to the handler (after validation). */
+export type ParamsOf<M extends MethodName> = InferOutput<MethodSchemas[M]['params']>;
+/** Params as a client may send them. */
+export type ParamsIn<M extends MethodName> = InferInput<MethodSchemas[M]['params']>;
+export type ResultOf<M extends MethodName> = InferOutput<MethodSchemas[M]['result']>;
+
+/** Methods safe to send again on a new connection after the old one dropped. */
+export type IdempotentMethod = { [M in MethodName]: MethodSpecs[M]['idempotent'] extends true ? M : never }[MethodName];
+
+export type JobRef = ParamsOf<'status'>['job'];
+export type StreamName = NonNullable<ParamsOf<'logs'>['stream']>;
+export type HelloResult = ResultOf<'hello'>;
+export type LogsResult = ResultOf<'logs'>;
+export type LogChunk = LogsResult['chunks'][number];
+export type KillResult = ResultOf<'kill'>[number];
+export type WaitResult = ResultOf<'wait'>;
+export type DaemonStatus = ResultOf<'daemon.status'>;
+export type JobStatus = ResultOf<'status'>;
+/** One process of a job's tree, as `status --tree` shows it. */
+export type ProcessNode = NonNullable<JobStatus['tree']>[number];
+export type CleanupResult = ResultOf<'cleanup'>;

@@ -1,5 +1,6 @@
-// What a CLI command is: a plain async function with typed options, plus its help text.
-// main.ts is only a table of these; each lives in commands/<name>.ts.
+// What a CLI command is: a spec (name, aliases, positionals, options, help, examples: in the
+// method table, shared/methods.ts, or cli-only.ts) plus a plain async function in
+// commands/<name>.ts that presents the call's answer. main.ts derives the command list from the specs.
 
 import type { ParseArgsConfig } from 'node:util';
 import type { ProcdClient } from '../index.js';
@@ -18,17 +19,8 @@ export interface CommandContext {
   reconnect(): Promise<ProcdClient>;
 }
 
+/** A command's presentation: parse what the spec's options gave, call, print, return the exit code. */
 export interface CommandDef {
-  name: string;
-  aliases?: string[];
-  summary: string;
-  usage: string;
-  /** Lines describing each option, shown by --help. */
-  optionHelp: string[];
-  examples: string[];
-  options: OptionSpecs;
-  /** Commands that take no positional arguments say so: a stray word is then a usage error, not ignored. */
-  noPositionals?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -1,6 +1,8 @@
 // The dispatch table: one entry per method of the shared table, checked exhaustively by the type.
+// A method the table marks `mutates` answers only once its change is on disk (journal fsynced).
 
-import type { HandlerTable } from '../server/dispatch.js';
+import { METHOD_SPECS, type MethodName } from '../../shared/methods.js';
+import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
@@ -19,7 +21,7 @@ import { track } from './track.js';
 import { wait } from './wait.js';
 
 export function createHandlers(ctx: DaemonContext): HandlerTable {
-  return {
+  const handlers: HandlerTable = {
     hello: () => hello(),
     track: (p) => track(ctx, p),
     list: (p) => list(ctx, p),
@@ -36,4 +38,19 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };
+  for (const name of Object.keys(handlers) as MethodName[]) {
+    if (METHOD_SPECS[name].mutates) durableBeforeAnswer(handlers, name, () => ctx.table.flush());
+  }
+  return handlers;
+}
+
+/** Wraps a handler so its answer waits for the flush (group commit: free when already on disk). */
+function durableBeforeAnswer<M extends MethodName>(handlers: HandlerTable, name: M, flush: () => Promise<void>): void {
+  const inner = handlers[name] as Handler<M>;
+  const wrapped: Handler<M> = async (params, call) => {
+    const result = await inner(params, call);
+    await flush();
+    return result;
+  };
+  (handlers as Record<M, Handler<M>>)[name] = wrapped;
 }

@@ -1,10 +1,13 @@
 // Turns one decoded JSON-RPC message (or batch) into responses: validates the envelope, looks the
-// method up in the shared table, validates params against its schema, runs the handler and maps
-// every failure to a JSON-RPC error object. Nothing thrown here escapes to the socket layer.
+// method up in the shared table, validates params against its schema (shared/schemas/methods.ts),
+// runs the handler and maps every failure to a JSON-RPC error object. Nothing thrown here escapes
+// to the socket layer.
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { isMethodName, methods, type MethodName, type ParamsOf, type ResultOf } from '../../shared/methods.js';
+import { isMethodName, METHOD_SPECS, type MethodName, type ParamsOf, type ResultOf } from '../../shared/methods.js';
 import { isObject, type RpcErrorObject, type RpcId, type RpcResponse } from '../../shared/rpc.js';
+import { METHOD_SCHEMAS } from '../../shared/schemas/methods.js';
+import { parseAt } from '../../shared/schemas/valid.js';
 
 export type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
 export type HandlerTable = { [M in MethodName]: Handler<M> };
@@ -62,7 +65,7 @@ async function dispatchOne(message: unknown, handlers: HandlerTable, ctx: CallCo
 
   const name = message.method;
   if (!isMethodName(name)) {
-    return reply(errorResponse(id, ErrorCode.MethodNotFound, `unknown method: ${name}`, { method: name, known: Object.keys(methods) }));
+    return reply(errorResponse(id, ErrorCode.MethodNotFound, `unknown method: ${name}`, { method: name, known: Object.keys(METHOD_SPECS) }));
   }
   try {
     const result = await callMethod(name, message.params, handlers, ctx);
@@ -79,7 +82,7 @@ async function callMethod<M extends MethodName>(name: M, rawParams: unknown, han
   if (Array.isArray(rawParams)) {
     throw new ProcdError(ErrorCode.InvalidParams, 'params must be an object of named parameters, not an array', { field: 'params' });
   }
-  const parsed = methods[name].params.parse(rawParams, 'params');
+  const parsed = parseAt(METHOD_SCHEMAS[name].params, withoutNulls(rawParams), 'params');
   if (!parsed.ok) {
     throw new ProcdError(ErrorCode.InvalidParams, `invalid ${parsed.issue.path}: expected ${parsed.issue.expected}`, {
       field: parsed.issue.path,
@@ -88,6 +91,13 @@ async function callMethod<M extends MethodName>(name: M, rawParams: unknown, han
   }
   const handler = handlers[name] as Handler<M>;
   return handler(parsed.value as ParamsOf<M>, ctx);
+}
+
+/** Absent params are no params; a null field means "not given", as a missing one does. */
+function withoutNulls(params: unknown): unknown {
+  if (params === undefined || params === null) return {};
+  if (!isObject(params)) return params;
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== null));
 }
 
 function isValidId(id: unknown): id is RpcId {

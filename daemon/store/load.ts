@@ -63,12 +63,18 @@ export function loadState(files: StoreFiles): LoadResult {
   let nextId = snapshot?.nextId ?? 1;
   // A skipped record's id still counts: ids are never handed out twice.
   const keepId = (id: number | null) => (nextId = Math.max(nextId, (id ?? 0) + 1));
+  let badInSnapshot = 0;
   snapshot?.jobs.forEach((raw, i) => {
     const r = checkJob(raw);
     if (r.ok) jobs.set(r.value.id, r.value);
-    else skipped.add(`${snapshotName} job #${i}`, r.problem);
+    else {
+      skipped.add(`${snapshotName} job #${i}`, r.problem);
+      badInSnapshot++;
+    }
     keepId(r.ok ? r.value.id : r.id);
   });
+  // The next snapshot will not have them: keep the file as found, as for a journal's bad lines.
+  if (badInSnapshot > 0) keepAside(snapshotGood ? files.state : files.backup, `${badInSnapshot} record(s) set aside`, warnings);
   // applied: last entry replayed (skips what the snapshot has and lines repeated by a retried
   // write); seen: highest sequence number on disk, to notice a hole in the journals.
   let applied = snapshot?.journalSeq ?? 0;
@@ -95,6 +101,16 @@ export function loadState(files: StoreFiles): LoadResult {
   if (skipped.size > 0) warnings.push(`skipped ${skipped.size} record(s) of the wrong shape: ${skipped.describe()}`);
   if (gap) warnings.push(`journal entries ${gap} are missing (no snapshot or journal has them): changes saved then are lost`);
   return { jobs, nextId, warnings: warnings.map(oneLine), seq: seen, journalEntries, snapshotGood, tornTail };
+}
+
+function keepAside(file: string, what: string, warnings: string[]): void {
+  const aside = `${file}.corrupt-${Date.now()}`;
+  try {
+    copyFileSync(file, aside);
+    warnings.push(`${file}: ${what}; the file as found is kept as ${aside}`);
+  } catch (err) {
+    warnings.push(`${file}: ${what}; could not keep a copy: ${(err as Error).message}`);
+  }
 }
 
 function readSnapshot(file: string, warnings: string[]): Snapshot | null {

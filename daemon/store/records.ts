@@ -1,9 +1,12 @@
-// Shape checks for records read back from disk. Valid JSON of the wrong shape (a null job, an
-// unknown state kind) would crash the daemon later — in readopt(), ls or prune — so load()
-// skips it and says so. Only what code relies on is checked; optional fields get their defaults.
+// Records read back from disk are checked with the same Job schema as the wire model
+// (shared/schemas/job.ts): valid JSON of the wrong shape (a null job, an unknown state kind,
+// `"flags":[null]`) would crash the daemon later — in readopt(), the monitor, ls or prune — so
+// load() sets it aside and says why. Fields added after a record was written get their defaults
+// there; changes of meaning (the lifecycle model's) are upgraded first (upgrade-record.ts).
 
-import { JOB_STATE_KINDS, TERMINAL_STATES, type Job, type JobId } from '../../shared/job.js';
-import { OUTCOME_KINDS } from '../../shared/outcomes.js';
+import * as v from 'valibot';
+import type { Job, JobId } from '../../shared/job.js';
+import { JobSchema } from '../../shared/schemas/job.js';
 import { upgradeJobRecord } from './upgrade-record.js';
 
 export type JournalEntry = { seq: number; t: 'job'; job: Job } | { seq: number; t: 'rm'; id: JobId } | { seq: number; t: 'next'; nextId: number };
@@ -13,84 +16,37 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string; 
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isNumOrNull = (v: unknown): boolean => v === null || isNum(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
 export const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
-const STATE_KINDS: readonly string[] = JOB_STATE_KINDS;
-const ENDED_KINDS: readonly string[] = TERMINAL_STATES;
-
 export function checkJob(raw: unknown): Checked<Job> {
+  // Records of older versions are first brought to today's model (old queued = starting, outcomes).
   const value = upgradeJobRecord(raw);
   if (!isObj(value)) return { ok: false, problem: `job is ${value === null ? 'null' : `a ${Array.isArray(value) ? 'list' : typeof value}`}`, id: null };
   const id = isPositiveInt(value.id) ? value.id : null;
-  const problem = id === null ? 'id is not a positive integer' : (basicsProblem(value) ?? specProblem(value.spec) ?? stateProblem(value.state));
-  if (problem) return { ok: false, problem, id };
-  const state = value.state as Obj;
-  // Records from older versions lack these fields; code expects them present.
-  const output = isObj(value.output) ? value.output : { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null };
-  const job = {
-    ...value,
-    description: isStr(value.description) ? value.description : null,
-    tags: isStrArray(value.tags) ? value.tags : [],
-    pendingKill: isObj(value.pendingKill) ? value.pendingKill : null,
-    flags: Array.isArray(value.flags) ? value.flags : [],
-    flagHistory: Array.isArray(value.flagHistory) ? value.flagHistory : [],
-    resources: isObj(value.resources) ? value.resources : null,
-    output,
-    state: ENDED_KINDS.includes(state.kind as string) ? { ...state, pid: state.pid ?? null, startTicks: state.startTicks ?? null, outcomeDetail: state.outcomeDetail ?? null } : state,
-  };
-  return { ok: true, value: job as unknown as Job };
+  if (id === null) return { ok: false, problem: 'id is not a positive integer', id };
+  const r = v.safeParse(JobSchema, value, { abortEarly: true });
+  return r.success ? { ok: true, value: r.output } : { ok: false, problem: problemText(r.issues[0]), id };
 }
 
-function basicsProblem(job: Obj): string | null {
-  if (!isStr(job.name)) return 'name is not a string';
-  if (!isNum(job.createdAt)) return 'createdAt is not a number';
-  if (!isStr(job.dir)) return 'dir is not a string';
-  return null;
+/** One issue as a short sentence: `flags[0] is not an object`, `state.kind "paused" is unknown`. */
+export function problemText(issue: v.BaseIssue<unknown>): string {
+  const items = issue.path ?? [];
+  const path = items.map((p, i) => (typeof p.key === 'number' ? `[${p.key}]` : `${i ? '.' : ''}${String(p.key)}`)).join('') || 'job';
+  const last = items.at(-1);
+  if (issue.type === 'variant' && last?.key === 'kind') return `${path} ${JSON.stringify(last.value) ?? 'undefined'} is unknown`;
+  if (issue.kind === 'schema' && issue.type === 'object' && issue.received === 'undefined' && issue.expected?.startsWith('"')) return `${path} is missing`;
+  if (issue.kind === 'schema') return `${path} is not ${typeWords(issue.expected ?? 'valid')}`;
+  return `${path} is ${issue.received}, expected ${issue.expected ?? 'something else'}`;
 }
 
-function specProblem(spec: unknown): string | null {
-  if (!isObj(spec)) return 'spec is not an object';
-  const command = spec.command;
-  if (!isObj(command)) return 'spec.command is not an object';
-  if (command.kind === 'shell') {
-    if (!isStr(command.script) || !isStr(command.shell)) return 'shell command without script and shell';
-  } else if (command.kind === 'argv' || command.kind === 'adopted') {
-    if (!isStrArray(command.argv)) return `${command.kind} command without an argv list`;
-  } else return `spec.command.kind ${JSON.stringify(command.kind)} is unknown`;
-  if (!isStr(spec.cwd)) return 'spec.cwd is not a string';
-  if (!isObj(spec.env)) return 'spec.env is not an object';
-  if (!isNumOrNull(spec.timeoutMs) || !isNumOrNull(spec.expectMs)) return 'spec.timeoutMs or spec.expectMs is not a number or null';
-  if (!isNum(spec.stuckAfterMs) || !isNum(spec.maxOutputBytes)) return 'spec.stuckAfterMs or spec.maxOutputBytes is not a number';
-  return null;
-}
+const WORDS: Record<string, string> = { Object: 'an object', Array: 'a list', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
 
-function stateProblem(state: unknown): string | null {
-  if (!isObj(state)) return 'state is not an object';
-  const kind = state.kind;
-  if (!isStr(kind) || !STATE_KINDS.includes(kind)) return `state.kind ${JSON.stringify(kind) ?? 'undefined'} is unknown`;
-  if (ENDED_KINDS.includes(kind) && !(isStr(state.outcome) && (OUTCOME_KINDS as string[]).includes(state.outcome))) return `${kind} state with an unknown outcome ${JSON.stringify(state.outcome)}`;
-  const bad = (fields: string) => `${kind} state without ${fields}`;
-  if (kind === 'queued') return isNum(state.queuedAt) && isObj(state.reason) && isNum(state.reason.at) && isStr(state.reason.detail) ? null : bad('queuedAt and a reason');
-  if (kind === 'starting') return isNum(state.since) ? null : bad('since');
-  if (kind === 'paused' && !isNum(state.pausedAt)) return bad('pausedAt');
-  if (kind === 'running' || kind === 'paused') {
-    // readopt() and kill signal this pid: it must be a real one.
-    if (!isNum(state.startedAt) || !isPositiveInt(state.pid)) return bad('startedAt and pid');
-    return isNumOrNull(state.startTicks ?? null) && isNumOrNull(state.shimPid ?? null) ? null : bad('numeric startTicks and shimPid');
-  }
-  if (!isNum(state.startedAt) || !isNum(state.endedAt) || !isNum(state.durationMs)) return bad('startedAt, endedAt and durationMs');
-  if (!isNumOrNull(state.pid ?? null) || !isNumOrNull(state.startTicks ?? null) || !isNumOrNull(state.exitCode)) return bad('numeric pid, startTicks and exitCode');
-  if (state.signal !== null && !(isObj(state.signal) && isStr(state.signal.name) && isNum(state.signal.number))) return bad('a valid signal');
-  if (kind === 'failed') return state.spawnError === null || (isObj(state.spawnError) && isStr(state.spawnError.code)) ? null : bad('a valid spawnError');
-  if (kind === 'completed') return null;
-  if (kind === 'lost') return isStr(state.reason) ? null : bad('a reason');
-  if (typeof state.forced !== 'boolean') return bad('forced');
-  if (kind === 'killed' && state.kill === null) return null;
-  return isObj(state.kill) && isStr(state.kill.signal) && Array.isArray(state.kill.signalled) && Array.isArray(state.kill.forced) ? null : bad('a valid kill record');
+function typeWords(expected: string): string {
+  return expected
+    .replace(/^\((.*)\)$/, '$1')
+    .split(' | ')
+    .map((t) => WORDS[t] ?? t)
+    .join(' or ');
 }
 
 export function checkEntry(value: unknown): Checked<JournalEntry> {

@@ -6,6 +6,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '../../client/index.js';
+import { ErrorCode } from '../../shared/errors.js';
 import type { Job } from '../../shared/job.js';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { daemonStatus, listJobs, parseJson } from './helpers/jobs.js';
@@ -51,6 +53,14 @@ describe('upgrade across a protocol change', () => {
     const refused = await d.cli(['ls']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/speaks protocol 0 \(procd 0\.0\.1-old\).*procd daemon restart/);
+    // Across versions the library sends only the methods the table marks stable.
+    const lib = await connect({ paths: d.paths, autostart: false, allowProtocolMismatch: true });
+    try {
+      expect((await lib.daemonStatus()).protocolVersion).toBe(0);
+      await expect(lib.list({})).rejects.toMatchObject({ code: ErrorCode.VersionMismatch, data: { method: 'list' } });
+    } finally {
+      lib.close();
+    }
 
     const restarted = await d.cli(['daemon', 'restart']);
     expect(restarted.stderr).toBe('');

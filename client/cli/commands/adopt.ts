@@ -6,13 +6,6 @@ const MAX_PID = 2 ** 31;
 
 /** adopt: supervise a process procd did not start. */
 export const command: CommandDef = {
-  name: 'adopt',
-  summary:
-    "Supervise a running process of yours that procd did not start: sampling, flags, and kill of its tree. Its output cannot be captured (no stuck flag), and as procd is not its parent its exit code cannot be known: when it ends by itself the job becomes `lost` with exit code null.",
-  usage: 'procd adopt PID [--name NAME] [--tag TAG]...',
-  optionHelp: ['--name NAME             a name for the job', '--tag TAG               a label (repeatable)', '--description TEXT      free text'],
-  examples: ['procd adopt 12345 --name legacy-server'],
-  options: { name: { type: 'string' }, tag: { type: 'string', multiple: true }, description: { type: 'string' } },
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new ExitError(EXIT.usage, 'give exactly one PID');
     const pid = Number(positionals[0]);

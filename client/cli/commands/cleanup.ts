@@ -4,19 +4,6 @@ import { durationOption, intOption, LIMITS } from '../parse.js';
 
 /** cleanup: kill leftovers of finished jobs, report zombies, prune old records. */
 export const command: CommandDef = {
-  name: 'cleanup',
-  noPositionals: true,
-  summary:
-    'Kill processes that finished jobs left behind (same procedure as kill), report zombie processes with the parents that do not reap them, and prune finished records older than the retention (default 7d, at most 10000 records).',
-  usage: 'procd cleanup [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',
-  optionHelp: [
-    '-n, --dry-run           only report what would be done',
-    '--reap-parents          also stop the parents of zombies (SIGTERM, then SIGKILL after the grace)',
-    '--retention DURATION    prune finished jobs that ended longer ago than this (default 7d)',
-    '--max-records N         keep at most N job records (default 10000)',
-  ],
-  examples: ['procd cleanup --dry-run', 'procd cleanup --reap-parents --json'],
-  options: { 'dry-run': { type: 'boolean', short: 'n' }, 'reap-parents': { type: 'boolean' }, retention: { type: 'string' }, 'max-records': { type: 'string' } },
   async run({ values, out, client }) {
     const retentionMs = durationOption('retention', str(values, 'retention'));
     const maxRecords = intOption('max-records', str(values, 'max-records'), { max: LIMITS.count });

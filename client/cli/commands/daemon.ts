@@ -12,13 +12,6 @@ import { paint } from '../output.js';
 
 /** daemon: start, stop, restart, inspect, or run the daemon in the foreground. */
 export const command: CommandDef = {
-  name: 'daemon',
-  summary:
-    'Manage the daemon. `run` stays in the foreground (for systemd/launchd and debugging). `stop` stops running jobs first unless --keep-jobs; `restart` keeps jobs running and the new daemon re-adopts them.',
-  usage: 'procd daemon start|stop|restart|status|run [--keep-jobs]',
-  optionHelp: ['--keep-jobs             (stop) leave running jobs alive for the next daemon'],
-  examples: ['procd daemon status', 'procd daemon stop', 'procd daemon restart', 'procd daemon run'],
-  options: { 'keep-jobs': { type: 'boolean' } },
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
     if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);

@@ -8,19 +8,6 @@ import { time } from '../format-job.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
-  name: 'events',
-  noPositionals: true,
-  summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
-  usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
-  optionHelp: [
-    '--job ID                only events of this job (repeatable)',
-    '--name NAME             only jobs with this name (repeatable)',
-    '--tag TAG               only jobs with this tag (repeatable)',
-    `--kind KIND             only these kinds (repeatable): ${EVENT_KINDS.join(', ')}`,
-    '--samples               also resource samples, at the sample rate (implied by --kind sample)',
-  ],
-  examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
-  options: { job: { type: 'string', multiple: true }, name: { type: 'string', multiple: true }, tag: { type: 'string', multiple: true }, kind: { type: 'string', multiple: true }, samples: { type: 'boolean' } },
   async run({ values, out, client }) {
     const params: ParamsOf<'subscribe'> = {};
     const jobs = strs(values, 'job').map((j) => {

@@ -6,18 +6,6 @@ import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
 
 /** logs: a job's captured output, byte for byte; --follow keeps reading until the job ends. */
 export const command: CommandDef = {
-  name: 'logs',
-  summary:
-    "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout.",
-  usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION]',
-  optionHelp: [
-    '-n, --tail N            only the last N lines',
-    '-f, --follow            keep printing new output until the job ends (or Ctrl-C)',
-    '--stream S              stdout, stderr or both (default both)',
-    '--since DURATION        only output written in the last DURATION (1s granularity)',
-  ],
-  examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
-  options: { tail: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, stream: { type: 'string' }, since: { type: 'string' } },
   async run(ctx) {
     const { values, positionals, out } = ctx;
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');

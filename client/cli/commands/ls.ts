@@ -7,19 +7,6 @@ import { paint, table } from '../output.js';
 
 /** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
 export const command: CommandDef = {
-  name: 'ls',
-  noPositionals: true,
-  aliases: ['list'],
-  summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
-  usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--json]',
-  optionHelp: [
-    '-a, --all               include every finished job',
-    '--state STATE           only jobs in this state (repeatable): ' + JOB_STATE_KINDS.join(', '),
-    '--name NAME             only jobs with this name',
-    '--tag TAG               only jobs with this tag',
-  ],
-  examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
-  options: { all: { type: 'boolean', short: 'a' }, state: { type: 'string', multiple: true }, name: { type: 'string' }, tag: { type: 'string' } },
   async run({ values, out, client }) {
     const params: ParamsOf<'list'> = {};
     if (flag(values, 'all')) params.all = true;

@@ -4,13 +4,6 @@ import { durationOption } from '../parse.js';
 
 /** prune: remove finished jobs that ended long enough ago. */
 export const command: CommandDef = {
-  name: 'prune',
-  noPositionals: true,
-  summary: 'Remove finished jobs (records and output); with --older-than only those that ended before then.',
-  usage: 'procd prune [--older-than DURATION]',
-  optionHelp: ['--older-than DURATION   only jobs that ended more than DURATION ago'],
-  examples: ['procd prune', 'procd prune --older-than 7d'],
-  options: { 'older-than': { type: 'string' } },
   async run({ values, out, client }) {
     const olderThanMs = durationOption('older-than', str(values, 'older-than'));
     const r = await (await client()).prune(olderThanMs !== undefined ? { olderThanMs } : {});

@@ -25,13 +25,6 @@ import type { Output } from '../output.js';
 
 /** service: install procd as a systemd (Linux) or launchd (macOS) user service. Never needs root. */
 export const command: CommandDef = {
-  name: 'service',
-  summary:
-    'Install procd as a user service: a systemd user unit on Linux, a launchd agent on macOS. The service runs `procd daemon run`, restarts it after a crash, and never kills jobs when the daemon stops or restarts. A daemon already running is stopped with --keep-jobs so the service takes over its jobs. See docs/service.md.',
-  usage: 'procd service install|uninstall|status [--dry-run] [--json]',
-  optionHelp: ['-n, --dry-run           (install, uninstall) print the files and commands, change nothing'],
-  examples: ['procd service install --dry-run', 'procd service install', 'procd service status', 'procd service uninstall'],
-  options: { 'dry-run': { type: 'boolean', short: 'n' } },
   async run({ positionals, values, out }) {
     const [sub, ...extra] = positionals;
     if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);

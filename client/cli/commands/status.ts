@@ -9,12 +9,6 @@ import { commandOf, elapsed, exitText, hasCpuReading, stateColor, time } from '.
 
 /** status: every field of one job. */
 export const command: CommandDef = {
-  name: 'status',
-  summary: 'Show every field of one job (the most recent job when given a name).',
-  usage: 'procd status ID|NAME [--tree] [--env] [--json]',
-  optionHelp: ['--tree                  also show the live process tree (pid, ppid, state, cpu, rss, command)', "--env                   also print the job's environment"],
-  examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
-  options: { env: { type: 'boolean' }, tree: { type: 'boolean' } },
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
     const ref = jobRef(positionals[0]!);

@@ -12,44 +12,6 @@ import { printJob } from './status.js';
 
 /** track: start a command under supervision and print its job id. */
 export const command: CommandDef = {
-  name: 'track',
-  aliases: ['start', 'run'],
-  summary: 'Start a command under supervision (argv, no shell; or --shell STRING) and print its job id.',
-  usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
-  optionHelp: [
-    '--shell STRING          run STRING with /bin/sh -c',
-    '--name NAME             a name to refer to the job by (default: the command)',
-    '--description TEXT      free text shown by status',
-    '--cwd DIR               working directory (default: the current one)',
-    '--env K=V               set a variable (repeatable); the job gets your environment plus these',
-    '--clean-env             start from an empty environment instead of yours',
-    '--timeout DURATION      kill the job (state timed_out) after this long',
-    '--expect DURATION       how long it should take (a longer run is flagged a time sink)',
-    '--stuck-after DURATION  flag the job stuck after this long without output (0 disables)',
-    '--max-output SIZE       disk cap per output stream (default 128m); oldest output is dropped beyond it',
-    '--tag TAG               a label to filter by (repeatable)',
-    '--wait                  wait for the job to end and exit with its exit code',
-  ],
-  examples: [
-    'procd track -- sleep 30',
-    'procd track --name web --env PORT=8080 -- npm run dev',
-    "procd track --shell 'npm test && echo done' --timeout 10m --wait",
-    'procd track --json --tag ci -- make -j4',
-  ],
-  options: {
-    shell: { type: 'string' },
-    name: { type: 'string' },
-    description: { type: 'string' },
-    cwd: { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'clean-env': { type: 'boolean' },
-    timeout: { type: 'string' },
-    expect: { type: 'string' },
-    'stuck-after': { type: 'string' },
-    'max-output': { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    wait: { type: 'boolean' },
-  },
   async run(ctx) {
     const { values, positionals, out } = ctx;
     const shell = str(values, 'shell');

@@ -6,12 +6,6 @@ import { exitText } from '../format-job.js';
 
 /** wait: block until jobs end; exit with the (first failing) job's exit code. */
 export const command: CommandDef = {
-  name: 'wait',
-  summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
-  usage: 'procd wait ID|NAME... [--timeout DURATION]',
-  optionHelp: ['--timeout DURATION      give up after this long (exit 124); the jobs keep running'],
-  examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
-  options: { timeout: { type: 'string' } },
   async run(ctx) {
     const { values, positionals, out } = ctx;
     const refs = requireJobs(positionals);

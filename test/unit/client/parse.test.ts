@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExitError } from '../../../client/cli/exit-codes.js';
 import { durationOption, intOption, jobRef, LIMITS, sizeOption } from '../../../client/cli/parse.js';
-import { methods } from '../../../shared/methods.js';
+import { METHOD_SCHEMAS } from '../../../shared/schemas/methods.js';
+import { parseAt } from '../../../shared/schemas/valid.js';
 
 /** The usage error a call throws: exit 2 and its message. */
 function usageError(fn: () => unknown): string {
@@ -42,16 +43,16 @@ describe('option ranges', () => {
   });
 
   it('uses the protocol’s own limits', () => {
-    const track = (extra: Record<string, number>) => methods.track.params.parse({ cwd: '/', argv: ['true'], ...extra }, 'params').ok;
+    const track = (extra: Record<string, number>) => parseAt(METHOD_SCHEMAS.track.params, { cwd: '/', argv: ['true'], ...extra }, 'params').ok;
     expect(track({ timeoutMs: LIMITS.durationMs })).toBe(true);
     expect(track({ timeoutMs: LIMITS.durationMs + 1 })).toBe(false);
     expect(track({ timeoutMs: 0 })).toBe(false);
     expect(track({ maxOutputBytes: LIMITS.minOutputBytes })).toBe(true);
     expect(track({ maxOutputBytes: LIMITS.minOutputBytes - 1 })).toBe(false);
     expect(track({ maxOutputBytes: LIMITS.maxOutputBytes + 1 })).toBe(false);
-    expect(methods.wait.params.parse({ jobs: [1], timeoutMs: LIMITS.durationMs + 1 }, 'params').ok).toBe(false);
-    expect(methods.logs.params.parse({ job: 1, tailLines: LIMITS.count }, 'params').ok).toBe(true);
-    expect(methods.logs.params.parse({ job: 1, tailLines: LIMITS.count + 1 }, 'params').ok).toBe(false);
-    expect(methods.cleanup.params.parse({ maxRecords: LIMITS.count + 1 }, 'params').ok).toBe(false);
+    expect(parseAt(METHOD_SCHEMAS.wait.params, { jobs: [1], timeoutMs: LIMITS.durationMs + 1 }, 'params').ok).toBe(false);
+    expect(parseAt(METHOD_SCHEMAS.logs.params, { job: 1, tailLines: LIMITS.count }, 'params').ok).toBe(true);
+    expect(parseAt(METHOD_SCHEMAS.logs.params, { job: 1, tailLines: LIMITS.count + 1 }, 'params').ok).toBe(false);
+    expect(parseAt(METHOD_SCHEMAS.cleanup.params, { maxRecords: LIMITS.count + 1 }, 'params').ok).toBe(false);
   });
 });

@@ -36,15 +36,26 @@ describe('procd/protocol', () => {
   });
 
   it('is what a plain Node consumer gets from `import "procd/protocol"`', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const p = await import('procd/protocol'); console.log(p.PROTOCOL_VERSION, typeof p.methods.track.params.parse)"], {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const p = await import('procd/protocol'); console.log(p.PROTOCOL_VERSION, p.methods.track.mutates, p.METHOD_SPECS.wait.timeout.param)"], {
       cwd: REPO,
       encoding: 'utf8',
     });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('1 function\n');
+    expect(r.stdout).toBe('1 true timeoutMs\n');
   });
 
-  it('loads only shared modules: no env-paths, pino, fs or daemon code', () => {
+  it('`procd/schemas` validates through Standard Schema and names the bad field', () => {
+    const src = [
+      "const s = await import('procd/schemas');",
+      "const r = await s.METHOD_SCHEMAS.status.params['~standard'].validate({ job: true });",
+      "console.log(r.issues.length, s.parseAt(s.METHOD_SCHEMAS.status.params, { job: true }, 'params').issue.path);",
+    ].join('');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1 params.job\n');
+  });
+
+  it('loads only shared modules: no env-paths, pino, fs, daemon code or schema library', () => {
     const graph = [...importGraph(ENTRY)];
     const outside = graph.filter((m) => !m.startsWith(join(REPO, 'dist/shared/')));
     expect(outside).toEqual([]);
@@ -52,5 +63,6 @@ describe('procd/protocol', () => {
     expect(names).not.toContain('paths.js');
     expect(names).not.toContain('version.js');
     expect(names).toContain('methods.js');
+    expect(names.filter((n) => n.startsWith('schemas/'))).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ function source(reconnectErrors: ProcdError[] = []) {
   return s;
 }
 
-const connNo = (c: ProcdClient) => (c as unknown as { n: number }).n;
+const connNo = (c: object) => (c as { n: number }).n;
 const sleeps: number[] = [];
 const sleep = async (ms: number) => void sleeps.push(ms);
 

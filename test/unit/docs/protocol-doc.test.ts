@@ -4,9 +4,26 @@ import { describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
-describe('docs/protocol.md', () => {
-  it('matches the method table (run `npm run docs` after changing shared/methods.ts)', async () => {
-    const { renderProtocolDoc } = (await import(join(REPO, 'docs/generate-protocol.mjs'))) as { renderProtocolDoc(): Promise<string> };
-    expect(readFileSync(join(REPO, 'docs/protocol.md'), 'utf8')).toBe(await renderProtocolDoc());
+interface Generator {
+  renderProtocolDoc(): Promise<string>;
+  renderProtocolSchemas(): Promise<unknown>;
+}
+
+describe('docs/protocol.md and docs/protocol.schema.json', () => {
+  it('match the method table and its schemas (run `npm run docs` after changing shared/methods.ts or shared/schemas/)', async () => {
+    const gen = (await import(join(REPO, 'docs/generate-protocol.mjs'))) as Generator;
+    expect(readFileSync(join(REPO, 'docs/protocol.md'), 'utf8')).toBe(await gen.renderProtocolDoc());
+    expect(JSON.parse(readFileSync(join(REPO, 'docs/protocol.schema.json'), 'utf8'))).toEqual(await gen.renderProtocolSchemas());
+  });
+
+  it('show every method with a literal request and answer, and its errors', async () => {
+    const doc = readFileSync(join(REPO, 'docs/protocol.md'), 'utf8');
+    const { METHOD_SPECS } = (await import(join(REPO, 'dist/shared/methods.js'))) as { METHOD_SPECS: Record<string, unknown> };
+    for (const name of Object.keys(METHOD_SPECS)) {
+      const section = doc.slice(doc.indexOf(`### \`${name}\``));
+      expect(section).toMatch(new RegExp(`→ \\{"jsonrpc":"2.0","id":1,"method":"${name.replace('.', '\\.')}"`));
+      expect(section).toMatch(/← \{"jsonrpc":"2.0","id":1,"result":/);
+      expect(section).toMatch(/Errors: InvalidParams \(-32602\)/);
+    }
   });
 });

@@ -200,7 +200,7 @@ describe('records of the wrong shape are skipped with a warning', () => {
     // ids of skipped records are not handed out again
     expect(b.nextId).toBe(10);
     const text = b.warnings.join('\n');
-    expect(text).toMatch(/skipped 10 record\(s\) of the wrong shape: journal\.ndjson line 3: job is null; journal\.ndjson line 4: state is not an object;/);
+    expect(text).toMatch(/skipped 10 record\(s\) of the wrong shape: journal\.ndjson line 3: job is null; journal\.ndjson line 4: state is missing; journal\.ndjson line 5: state\.kind "exploded" is unknown;/);
     expect(text).toMatch(/and 7 more/);
     for (const w of b.warnings) expect(w).not.toMatch(/\n/);
   });
@@ -212,8 +212,11 @@ describe('records of the wrong shape are skipped with a warning', () => {
     const b = new StateStore(stateFile).load();
     expect([...b.jobs.keys()]).toEqual([1]);
     expect(b.nextId).toBe(5);
-    expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0]).toMatch(/state\.json job #0: job is null; state\.json job #2: state\.kind "bad\\nkind" is unknown; state\.json job #3: name is not a string; and 1 more/);
+    expect(b.warnings).toHaveLength(2);
+    // The snapshot as found is kept: the next one will not have the records set aside.
+    expect(b.warnings[0]).toMatch(/state\.json: 4 record\(s\) set aside; the file as found is kept as .*state\.json\.corrupt-\d+$/);
+    expect(readFileSync(b.warnings[0]!.split(' kept as ')[1]!, 'utf8')).toBe(JSON.stringify({ format: 1, savedAt: 0, journalSeq: 0, nextId: 2, jobs }));
+    expect(b.warnings[1]).toMatch(/state\.json job #0: job is null; state\.json job #2: state\.kind "bad\\nkind" is unknown; state\.json job #3: name is not a string; and 1 more/);
   });
 
   it('fills in fields older records lack', () => {

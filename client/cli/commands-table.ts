@@ -1,0 +1,84 @@
+// The CLI's command list, derived from the specs: every method of the table with a `cli` spec,
+// plus the CLI-only commands. The loaders stay explicit (a bundler follows them, and a spec without
+// its presentation file is a compile error); each command is loaded only when used.
+
+import type { CliOption, CliSpec } from '../../shared/method-spec.js';
+import { METHOD_SPECS, type MethodName, type MethodSpecs } from '../../shared/methods.js';
+import { CLI_ONLY_SPECS } from './cli-only.js';
+import type { CommandDef, OptionSpecs } from './command.js';
+
+type MethodCommand = { [M in MethodName]: MethodSpecs[M] extends { cli: { command: infer C extends string } } ? C : never }[MethodName];
+export type CommandName = MethodCommand | keyof typeof CLI_ONLY_SPECS;
+
+type Loader = () => Promise<{ command: CommandDef }>;
+const LOADERS: Record<CommandName, Loader> = {
+  track: () => import('./commands/track.js'),
+  ls: () => import('./commands/ls.js'),
+  status: () => import('./commands/status.js'),
+  logs: () => import('./commands/logs.js'),
+  kill: () => import('./commands/kill.js'),
+  signal: () => import('./commands/signal.js'),
+  wait: () => import('./commands/wait.js'),
+  rm: () => import('./commands/rm.js'),
+  prune: () => import('./commands/prune.js'),
+  adopt: () => import('./commands/adopt.js'),
+  cleanup: () => import('./commands/cleanup.js'),
+  events: () => import('./commands/events.js'),
+  daemon: () => import('./commands/daemon.js'),
+  service: () => import('./commands/service.js'),
+};
+
+export interface CommandEntry {
+  spec: CliSpec;
+  load: Loader;
+}
+
+/** Every command in help order: the methods' in table order, then the CLI-only ones. */
+export const COMMANDS: readonly CommandEntry[] = [
+  ...Object.values(METHOD_SPECS).flatMap((m): CliSpec[] => ('cli' in m ? [m.cli] : [])),
+  ...Object.values(CLI_ONLY_SPECS),
+].map((spec) => ({ spec, load: LOADERS[spec.command as CommandName] }));
+
+const BY_NAME = new Map<string, CommandEntry>(COMMANDS.flatMap((c) => [c.spec.command, ...(c.spec.aliases ?? [])].map((n) => [n, c] as const)));
+
+/** A command by its name or one of its aliases. */
+export function findCommand(word: string): CommandEntry | undefined {
+  return BY_NAME.get(word);
+}
+
+/** What node:util parseArgs needs from a spec's options. */
+export function parseArgsOptions(spec: CliSpec): OptionSpecs {
+  return Object.fromEntries(
+    Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+  );
+}
+
+/** `-a, --all               include every finished job`: one help line per option. */
+export function optionLine(name: string, o: Pick<CliOption, 'short' | 'arg' | 'help'>): string {
+  const left = `${o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+  return `${left.padEnd(23)} ${o.help}`;
+}
+
+const GLOBAL_OPTION_HELP = [
+  optionLine('json', { help: 'machine-readable output' }),
+  optionLine('no-autostart', { help: 'do not start the daemon if it is not running' }),
+  optionLine('help', { short: 'h', help: 'this help' }),
+];
+
+export function commandHelp(spec: CliSpec): string {
+  const lines = [`Usage: ${spec.usage}`, '', spec.summary, '', 'Options:'];
+  lines.push(...Object.entries(spec.options).map(([name, o]) => `  ${optionLine(name, o)}`), ...GLOBAL_OPTION_HELP.map((l) => `  ${l}`));
+  if (spec.examples.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+/** The command list of `procd --help`. */
+export function commandList(): string[] {
+  const rows = COMMANDS.map(({ spec }) => {
+    const left = `${spec.command}${spec.positionals ? ` ${spec.positionals}` : ''}`;
+    const aliases = spec.aliases?.length ? ` (alias: ${spec.aliases.join(', ')})` : '';
+    return [left, `${spec.brief}${aliases}`] as const;
+  });
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}   ${right}`);
+}

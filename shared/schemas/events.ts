@@ -1,0 +1,30 @@
+// Server-pushed events as schemas: the types in shared/events.ts are inferred from these, and
+// docs/protocol.md shows each one with its doc line.
+
+import * as v from 'valibot';
+import type { EventKind } from '../events.js';
+import { ClearedFlagSchema, JobFlagSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, ResourceSampleSchema } from './job.js';
+
+/** Who an event is about: enough to filter and display without another call. */
+export const EventJobSchema = v.object({ id: v.number(), name: v.string(), tags: v.array(v.string()), state: JobStateKindSchema });
+
+const head = <K extends EventKind>(kind: K) => ({ seq: v.number(), at: v.number(), kind: v.literal(kind) });
+
+/** One schema per event kind (the keys are exactly EVENT_KINDS). */
+export const EVENT_SCHEMAS = {
+  'job.started': v.object({ ...head('job.started'), job: EventJobSchema, pid: v.number() }),
+  'job.stopping': v.object({ ...head('job.stopping'), job: EventJobSchema, kill: KillRecordSchema }),
+  'job.state': v.object({ ...head('job.state'), job: EventJobSchema, from: v.nullable(JobStateKindSchema), to: JobStateKindSchema, state: JobStateSchema }),
+  'flag.raised': v.object({ ...head('flag.raised'), job: EventJobSchema, flag: JobFlagSchema }),
+  'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
+  'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),
+  'leftover.found': v.object({ ...head('leftover.found'), job: EventJobSchema, pids: v.array(v.number()) }),
+  sample: v.object({ ...head('sample'), job: EventJobSchema, sample: ResourceSampleSchema }),
+  'daemon.shutdown': v.object({ ...head('daemon.shutdown'), keepJobs: v.boolean() }),
+  'subscription.dropped': v.object({ ...head('subscription.dropped'), reason: v.string(), pendingBytes: v.number() }),
+} satisfies { [K in EventKind]: v.GenericSchema };
+
+export type EventSchemas = typeof EVENT_SCHEMAS;
+
+/** Any event; `kind` picks the schema. */
+export const ProcdEventSchema = v.variant('kind', Object.values(EVENT_SCHEMAS) as [EventSchemas[EventKind], ...EventSchemas[EventKind][]]);

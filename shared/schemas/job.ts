@@ -1,0 +1,162 @@
+// The job model as a schema: what the daemon answers (status, list, wait, events) and what it
+// stores (state.json, the journal) are checked by the same one. Older records load: fields added
+// later get their defaults here. A compile-time check keeps it equal to the types in shared/job.ts.
+
+import * as v from 'valibot';
+import { JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { OUTCOME_KINDS } from '../outcomes.js';
+
+const num = v.number();
+const numOrNull = v.nullable(v.number());
+const strList = v.array(v.string());
+const numList = v.array(v.number());
+
+export const CommandSchema = v.variant('kind', [
+  v.object({ kind: v.literal('argv'), argv: strList }),
+  v.object({ kind: v.literal('shell'), script: v.string(), shell: v.string() }),
+  v.object({ kind: v.literal('adopted'), argv: strList, leadsGroup: v.optional(v.boolean()) }),
+]);
+
+export const JobSpecSchema = v.object({
+  command: CommandSchema,
+  cwd: v.string(),
+  env: v.record(v.string(), v.string()),
+  timeoutMs: numOrNull,
+  expectMs: numOrNull,
+  stuckAfterMs: num,
+  maxOutputBytes: num,
+});
+
+export const SignalInfoSchema = v.object({ name: v.string(), number: num });
+
+export const KillRecordSchema = v.object({
+  reason: v.picklist(['user', 'timeout', 'shutdown', 'cleanup']),
+  requestedAt: num,
+  signal: v.string(),
+  graceMs: num,
+  signalled: numList,
+  forced: numList,
+});
+
+export const SpawnErrorSchema = v.object({ code: v.string(), message: v.string(), step: v.optional(v.picklist(['chdir', 'exec'])) });
+
+/** Why a queued job is not running yet (later issues add slots, dependencies, backoff). */
+export const QueueReasonSchema = v.variant('kind', [v.object({ kind: v.literal('not_before'), at: num, detail: v.string() })]);
+
+/** Fields of every ended state; pid and startTicks are absent in older records (outcomes are derived by upgrade-record.ts). */
+const ended = {
+  outcome: v.picklist(OUTCOME_KINDS),
+  outcomeDetail: v.optional(v.nullable(v.string()), null),
+  exitCode: numOrNull,
+  signal: v.nullable(SignalInfoSchema),
+  startedAt: num,
+  endedAt: num,
+  durationMs: num,
+  pid: v.optional(numOrNull, null),
+  startTicks: v.optional(numOrNull, null),
+};
+
+/** readopt() and kill signal a running job's pid: it must be a real one. */
+const livePid = v.pipe(num, v.integer(), v.minValue(1));
+
+const liveProcess = { pid: livePid, startTicks: v.optional(numOrNull, null), shimPid: v.optional(numOrNull, null) };
+
+export const JobStateSchema = v.variant('kind', [
+  v.object({ kind: v.literal('queued'), queuedAt: num, reason: QueueReasonSchema }),
+  v.object({ kind: v.literal('starting'), since: num }),
+  v.object({ kind: v.literal('running'), startedAt: num, ...liveProcess }),
+  v.object({ kind: v.literal('paused'), startedAt: num, pausedAt: num, ...liveProcess }),
+  v.object({ kind: v.literal('completed'), ...ended }),
+  v.object({ kind: v.literal('failed'), spawnError: v.nullable(SpawnErrorSchema), ...ended }),
+  v.object({ kind: v.literal('killed'), kill: v.nullable(KillRecordSchema), forced: v.boolean(), ...ended }),
+  v.object({ kind: v.literal('timed_out'), kill: KillRecordSchema, forced: v.boolean(), ...ended }),
+  v.object({ kind: v.literal('lost'), reason: v.string(), ...ended }),
+]);
+
+export const JobStateKindSchema = v.picklist(JOB_STATE_KINDS);
+
+export const JobFlagSchema = v.object({
+  kind: v.picklist(['stuck', 'time_sink', 'bottleneck', 'zombie', 'leftovers']),
+  raisedAt: num,
+  detail: v.string(),
+  severity: v.picklist(['medium', 'high']),
+  pids: numList,
+  data: v.record(v.string(), v.union([num, v.string(), numList, v.null()])),
+});
+
+export const ClearedFlagSchema = v.object({ ...JobFlagSchema.entries, clearedAt: num });
+
+export const ResourceSampleSchema = v.object({
+  at: num,
+  cpuPercent: numOrNull,
+  rssBytes: num,
+  mainRssBytes: num,
+  processes: num,
+  threads: num,
+  fds: numOrNull,
+  states: v.record(v.string(), num),
+});
+
+export const ResourceStatsSchema = v.object({
+  samples: num,
+  cpuSamples: num,
+  cpuPeak: num,
+  cpuAvg: num,
+  rssPeak: num,
+  rssAvg: num,
+  processesPeak: num,
+  last: v.nullable(ResourceSampleSchema),
+});
+
+const NO_OUTPUT = { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null };
+
+export const OutputInfoSchema = v.object({
+  stdoutBytes: num,
+  stderrBytes: num,
+  droppedBytes: num,
+  lostBytes: v.optional(num),
+  lastOutputAt: numOrNull,
+});
+
+const jobId = v.pipe(num, v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
+
+const jobBase = {
+  id: jobId,
+  name: v.string(),
+  description: v.optional(v.nullable(v.string()), null),
+  tags: v.optional(strList, () => []),
+  createdAt: num,
+  state: JobStateSchema,
+  pendingKill: v.optional(v.nullable(KillRecordSchema), null),
+  flags: v.optional(v.array(JobFlagSchema), () => []),
+  flagHistory: v.optional(v.array(ClearedFlagSchema), () => []),
+  resources: v.optional(v.nullable(ResourceStatsSchema), null),
+  output: v.optional(OutputInfoSchema, () => ({ ...NO_OUTPUT })),
+  dir: v.string(),
+};
+
+/** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
+export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
+
+/** One line of `list`: the job without its environment. */
+const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
+export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num }) });
+
+// The schema and shared/job.ts describe the same values: a change to one that the other lacks is a compile error.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type JobSchemaMatchesTypes = [
+  Assert<Same<v.InferOutput<typeof JobSchema>, Job>>,
+  Assert<Same<v.InferOutput<typeof JobStateSchema>, JobState>>,
+  Assert<Same<v.InferOutput<typeof CommandSchema>, Command>>,
+  Assert<Same<v.InferOutput<typeof KillRecordSchema>, KillRecord>>,
+  Assert<Same<v.InferOutput<typeof SpawnErrorSchema>, SpawnError>>,
+  Assert<Same<v.InferOutput<typeof JobFlagSchema>, JobFlag>>,
+  Assert<Same<v.InferOutput<typeof ClearedFlagSchema>, ClearedFlag>>,
+  Assert<Same<v.InferOutput<typeof ResourceSampleSchema>, ResourceSample>>,
+  Assert<Same<v.InferOutput<typeof ResourceStatsSchema>, ResourceStats>>,
+  Assert<Same<v.InferOutput<typeof OutputInfoSchema>, OutputInfo>>,
+  Assert<Same<v.InferOutput<typeof JobSummarySchema>, JobSummary>>,
+  Assert<Same<v.InferOutput<typeof QueueReasonSchema>, QueueReason>>,
+  Assert<Same<v.InferOutput<typeof JobStateKindSchema>, JobState['kind']>>,
+];

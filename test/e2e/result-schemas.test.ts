@@ -1,0 +1,68 @@
+// The result and event schemas describe what a real daemon answers: every method's answer and every
+// event seen on a subscription is checked against shared/schemas/ (the same schemas the docs and
+// the client's types come from), so a schema that drifts from the daemon fails here.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProcdClient } from '../../client/index.js';
+import type { MethodName } from '../../shared/methods.js';
+import { ProcdEventSchema } from '../../shared/schemas/events.js';
+import { METHOD_SCHEMAS } from '../../shared/schemas/methods.js';
+import { parseAt } from '../../shared/schemas/valid.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+
+let d: TestDaemon | undefined;
+let outside: ChildProcess | undefined;
+afterEach(async () => {
+  outside?.kill('SIGKILL');
+  outside = undefined;
+  await d?.cleanup();
+  d = undefined;
+});
+
+describe('answers and events match their schemas', () => {
+  it('every method, on a real daemon', async () => {
+    d = await startTestDaemon();
+    const c: ProcdClient = await d.client();
+    const seen = new Set<MethodName>();
+    const check = <T>(method: MethodName, result: T): T => {
+      expect(parseAt(METHOD_SCHEMAS[method].result, result, `${method} result`)).toMatchObject({ ok: true });
+      seen.add(method);
+      return result;
+    };
+    const events: unknown[] = [];
+    c.onNotification((_method, params) => events.push(params));
+    check('subscribe', await c.subscribe({ samples: true }));
+    check('hello', await c.hello({ client: 'schema-test' }));
+
+    const quick = check('track', await c.track({ shell: 'echo out; echo err >&2', cwd: '/', name: 'quick', tags: ['t'] }));
+    check('wait', await c.wait({ jobs: [quick.id], timeoutMs: 20_000 }));
+    check('logs', await c.logs({ job: quick.id }));
+    const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
+    check('status', await c.status({ job: slow.id, tree: true }));
+    check('list', await c.list({ all: true }));
+    check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
+    const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
+    await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
+    check('kill', await c.kill({ jobs: [slow.id], graceMs: 1000 }));
+    check('rm', await c.rm({ jobs: [quick.id] }));
+
+    outside = spawn('sleep', ['1062'], { stdio: 'ignore' });
+    const adopted = check('adopt', await c.adopt({ pid: outside.pid!, name: 'outside' }));
+    check('kill', await c.kill({ jobs: [adopted.id], graceMs: 1000 }));
+    check('cleanup', await c.cleanup({ dryRun: true }));
+    check('prune', await c.prune({}));
+    check('daemon.status', await c.daemonStatus());
+    check('daemon.stop', await c.daemonStop({}));
+    await waitFor(() => kindSeen('daemon.shutdown'), { what: 'the shutdown event' });
+
+    expect([...seen].sort()).toEqual(Object.keys(METHOD_SCHEMAS).sort());
+    const kinds = new Set<string>();
+    for (const e of events) {
+      expect(parseAt(ProcdEventSchema, e, 'event')).toMatchObject({ ok: true });
+      kinds.add((e as { kind: string }).kind);
+    }
+    for (const k of ['job.started', 'job.state', 'job.stopping', 'flag.raised', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
+  });
+});

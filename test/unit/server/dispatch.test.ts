@@ -1,0 +1,45 @@
+// The dispatch validates params with the method's schema before any handler runs: a bad field is
+// answered with InvalidParams naming its path and what was expected, a null field counts as not
+// given, and the handler receives exactly the validated params.
+
+import { describe, expect, it } from 'vitest';
+import { dispatchMessage, type CallContext, type HandlerTable } from '../../../daemon/server/dispatch.js';
+import { ErrorCode } from '../../../shared/errors.js';
+import { METHOD_SPECS } from '../../../shared/methods.js';
+
+/** Every method answers with the params it was given, so a test sees what passed validation. */
+const echo = Object.fromEntries(Object.keys(METHOD_SPECS).map((name) => [name, (params: unknown) => params])) as unknown as HandlerTable;
+const call: CallContext = {
+  connectionId: 1,
+  closed: new Promise(() => undefined),
+  isClosed: () => false,
+  notify: () => false,
+  pendingBytes: () => 0,
+  endGracefully: () => undefined,
+};
+const internal: unknown[] = [];
+const send = (method: string, params: unknown) => dispatchMessage({ jsonrpc: '2.0', id: 1, method, params }, echo, call, { onInternalError: (err) => internal.push(err) });
+
+describe('dispatch', () => {
+  it('refuses a bad field with InvalidParams naming its path and what was expected', async () => {
+    expect(await send('kill', { jobs: [1, 2, true] })).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: {
+        code: ErrorCode.InvalidParams,
+        message: 'invalid params.jobs[2]: expected an integer in 1..9007199254740991 or a job id or name',
+        data: { field: 'params.jobs[2]', expected: 'an integer in 1..9007199254740991 or a job id or name' },
+      },
+    });
+    expect(await send('track', { argv: ['true'], cwd: '/', env: { PATH: 1 } })).toMatchObject({ error: { message: 'invalid params.env.PATH: expected a string' } });
+    expect(await send('list', { al: true })).toMatchObject({ error: { data: { field: 'params.al', expected: expect.stringMatching(/^no such field \(known: states, /) } } });
+    expect(await send('kill', [1])).toMatchObject({ error: { code: ErrorCode.InvalidParams, data: { field: 'params' } } });
+  });
+
+  it('passes the validated params to the handler; a null field counts as not given', async () => {
+    expect(await send('status', { job: 3, tree: null })).toEqual({ jsonrpc: '2.0', id: 1, result: { job: 3 } });
+    expect(await send('status', { job: null })).toMatchObject({ error: { data: { field: 'params.job' } } });
+    expect(await send('daemon.status', undefined)).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(internal).toEqual([]);
+  });
+});
