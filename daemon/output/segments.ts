@@ -10,9 +10,10 @@
 // streams' ends first and reads the index after, and because the shim writes an index entry before
 // the bytes it describes, every byte inside the snapshot is covered by the entries read.
 
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputInfo } from '../../shared/job.js';
+import { readIndex, type Entry } from './segment-index.js';
 
 export type StreamName = 'stdout' | 'stderr';
 export const STREAMS: readonly StreamName[] = ['stdout', 'stderr'];
@@ -282,54 +283,6 @@ function cursorFromRun(runs: Run[], k: number, snaps: Record<StreamName, Snap>, 
     c[run.s] = Math.max(run.a, snaps[run.s].start);
   }
   return c;
-}
-
-// ---- the index ---------------------------------------------------------------------------------
-
-interface Entry {
-  t: number;
-  s: StreamName;
-  off: number;
-}
-
-// Parsed index segments, keyed by path and validated by size and mtime: every index segment but the
-// newest is immutable, so following a busy job does not re-parse its whole index on every read.
-const indexCache = new Map<string, { size: number; mtimeMs: number; entries: Entry[] }>();
-const INDEX_CACHE_MAX = 64;
-
-async function readIndex(jobDir: string, segs: Seg[]): Promise<Entry[]> {
-  const all: Entry[] = [];
-  for (const seg of segs) {
-    const path = join(jobDir, 'out', seg.name);
-    let entries: Entry[];
-    try {
-      const st = await stat(path);
-      const cached = indexCache.get(path);
-      if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) entries = cached.entries;
-      else {
-        entries = parseIndex(await readFile(path));
-        indexCache.delete(path);
-        indexCache.set(path, { size: st.size, mtimeMs: st.mtimeMs, entries });
-        if (indexCache.size > INDEX_CACHE_MAX) indexCache.delete(indexCache.keys().next().value!);
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // the shim dropped it meanwhile
-      throw err;
-    }
-    for (const entry of entries) all.push(entry);
-  }
-  return all;
-}
-
-function parseIndex(buf: Buffer): Entry[] {
-  const entries: Entry[] = [];
-  const text = buf.toString('latin1');
-  const complete = text.lastIndexOf('\n'); // a line still being written is ignored
-  for (const line of text.slice(0, complete + 1).split('\n')) {
-    const m = /^([0-9]+) ([oe]) ([0-9]+)$/.exec(line);
-    if (m) entries.push({ t: Number(m[1]), s: m[2] === 'o' ? 'stdout' : 'stderr', off: Number(m[3]) });
-  }
-  return entries;
 }
 
 // ---- reading bytes -----------------------------------------------------------------------------
