@@ -2,6 +2,7 @@
 // job's own code instead; these are the ones procd itself uses.
 
 import { isTerminal, type Job } from '../../shared/job.js';
+import { parseSignal } from '../../shared/signals.js';
 
 export const EXIT = {
   ok: 0,
@@ -46,7 +47,8 @@ export function jobExitCode(job: Job): number | null {
       // A job cancelled before it ever ran has no process and no signal: an ordinary error.
       if (s.outcome === 'cancelled') return EXIT.error;
       // 128+N for a signal death, else whatever the job exited with.
-      return s.exitCode === null || s.exitCode === 0 ? 128 + (s.signal?.number ?? 15) : s.exitCode;
+      // (An adopted process stopped by procd has no known status: the stop signal it was sent.)
+      return s.exitCode === null || s.exitCode === 0 ? 128 + (s.signal?.number ?? (s.kill ? parseSignal(s.kill.signal)?.number : undefined) ?? 15) : s.exitCode;
     default:
       return unreachable(s);
   }

@@ -46,6 +46,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     initial: { jobs: Map<JobId, Job>; nextId: number },
   ) {
     super();
+    // Every pending wait listens for changes (waits.ts): many concurrent waiters are normal.
+    this.setMaxListeners(0);
     // Records from disk arrive complete: the store checks them and fills in what older versions lacked (store/records.ts).
     this.jobs = initial.jobs;
     this.nextId = initial.nextId;

@@ -3,7 +3,7 @@
 // Pause and resume (issue 8) belong here too.
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { hasLiveProcess, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
 import type { JobRef, KillResult } from '../../shared/methods.js';
 import { parseSignal } from '../../shared/signals.js';
 import { isAlive } from '../proc/process-table.js';
@@ -15,6 +15,8 @@ import { waitFor } from './waits.js';
 
 /** How long a stopped job's shim gets to report the main process's end before the files are read. */
 const END_REPORT_MS = 3000;
+/** As long as the starter waits for a shim to report a start (starter.ts), plus a margin. */
+const START_SETTLE_MS = 16_000;
 
 export class Stopper {
   private readonly kills = new Map<JobId, Promise<KillResult>>();
@@ -28,11 +30,29 @@ export class Stopper {
   ) {
     this.snapshots = new ProcessSnapshots(ctx.opts.instance);
     this.sweeper = new KillSweeper(this.snapshots);
+    // However a job ends (exit, lost, removed), its --timeout has nothing left to stop.
+    ctx.table.on('change', ({ job }) => {
+      if (isTerminal(job.state)) ctx.deadlines.cancel(timeoutKey(job.id));
+    });
+    ctx.table.on('removed', (job) => ctx.deadlines.cancel(timeoutKey(job.id)));
+  }
+
+  /**
+   * Waits (bounded by the launcher's start timeout) until none of these jobs is `starting`: a
+   * stop asked for while the shim launches the job acts on the process once it exists.
+   */
+  async settleStarts(ids: readonly JobId[]): Promise<void> {
+    const { table, deadlines } = this.ctx;
+    const starting = ids.filter((id) => table.get(id)?.state.kind === 'starting');
+    if (!starting.length) return;
+    await waitFor(table, deadlines, starting, (jobs) => jobs.every((j) => !j || j.state.kind !== 'starting'), { timeoutMs: START_SETTLE_MS });
   }
 
   async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillResult[]> {
     const sig = resolveSignal(signal ?? 'SIGTERM');
-    const jobs = refs.map((ref) => this.ctx.table.resolve(ref));
+    const resolved = refs.map((ref) => this.ctx.table.resolve(ref));
+    await this.settleStarts(resolved.map((j) => j.id));
+    const jobs = resolved.map((j) => this.ctx.table.get(j.id) ?? j);
     for (const job of jobs) {
       if (!hasLiveProcess(job.state) && !this.kills.has(job.id) && job.state.kind !== 'queued') {
         throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, {

@@ -94,7 +94,9 @@ export class Supervisor {
   }
 
   async remove(refs: JobRef[], force: boolean): Promise<JobId[]> {
-    const jobs = refs.map((ref) => this.table.resolve(ref));
+    const resolved = refs.map((ref) => this.table.resolve(ref));
+    if (force) await this.stopper.settleStarts(resolved.map((j) => j.id));
+    const jobs = resolved.map((j) => this.table.get(j.id) ?? j);
     const live = jobs.filter((j) => isLive(j.state));
     if (live.length && !force) {
       const first = live[0]!;
@@ -142,6 +144,8 @@ export class Supervisor {
     if (!keepJobs) {
       const queued = [...this.table.all()].filter((j) => j.state.kind === 'queued');
       await Promise.all(queued.map((j) => this.stopper.cancel(j.id, 'SIGTERM', 'shutdown').catch(() => undefined)));
+      // A job whose shim is launching it is stopped once its process exists, not left behind.
+      await this.stopper.settleStarts([...this.table.all()].map((j) => j.id));
     }
     const running = keepJobs ? [] : this.runningJobs();
     // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.

@@ -2,11 +2,13 @@
 // a queued job survives a daemon restart and starts at its time, a shim that cannot run fails the
 // job with the reason, and deadlines longer than Node's timer limit neither fire early nor at once.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import { FIXTURES, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
 afterEach(async () => {
@@ -15,6 +17,14 @@ afterEach(async () => {
 });
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
+
+function readCmd(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+}
 
 function writeState(home: string, jobs: unknown[], nextId: number): void {
   mkdirSync(join(home, 'jobs'), { recursive: true, mode: 0o700 });
@@ -91,6 +101,33 @@ describe('lifecycle model', () => {
     expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
     const after = json<Job>((await d.cli(['status', 'later', '--json'])).stdout);
     expect(after.state).toMatchObject({ kind: 'killed', outcome: 'cancelled', kill: { reason: 'shutdown', signalled: [] } });
+  });
+
+  it('kill and daemon stop act on a job whose shim is still launching it: stopped once it exists, nothing left behind', async () => {
+    // A perl that takes a moment to start keeps the job in `starting` long enough to act on it.
+    const slowPerl = join(mkdtempSync(join(tmpdir(), 'procd-slowperl-')), 'perl');
+    writeFileSync(slowPerl, '#!/bin/sh\nsleep 1.5\nexec perl "$@"\n', { mode: 0o755 });
+    d = await startTestDaemon({ env: { PROCD_PERL: slowPerl } });
+    const daemon = d;
+    // Before track's record exists, status answers JobNotFound (exit 1).
+    const startingOf = async (name: string) => {
+      const r = await daemon.cli(['status', name, '--json']);
+      return r.code === 0 && json<Job>(r.stdout).state.kind === 'starting';
+    };
+    const first = daemon.cli(['track', '--name', 'a', '--', 'sleep', '4101']);
+    await waitFor(() => startingOf('a'), { what: 'job a to be starting' });
+    const k = await daemon.cli(['kill', 'a']);
+    expect(k.code).toBe(0);
+    await first;
+    expect(json<Job>((await daemon.cli(['status', 'a', '--json'])).stdout).state).toMatchObject({ kind: 'killed', outcome: 'signal' });
+
+    const second = daemon.cli(['track', '--name', 'b', '--', 'sleep', '4102']);
+    await waitFor(() => startingOf('b'), { what: 'job b to be starting' });
+    expect((await daemon.cli(['daemon', 'stop'])).code).toBe(0);
+    await second;
+    const b = json<Job>((await daemon.cli(['status', 'b', '--json'])).stdout);
+    expect(b.state).toMatchObject({ kind: 'killed', kill: { reason: 'shutdown' } });
+    expect(readdirSync('/proc').some((p) => /^\d+$/.test(p) && readCmd(p).startsWith('sleep\u00004102'))).toBe(false);
   });
 
   it('a shim that cannot run fails the job with the reason; wait does not hang', async () => {
