@@ -134,10 +134,6 @@ export function isLive(state: JobState): boolean {
 export function hasLiveProcess(state: JobState): state is LiveProcessState {
   return state.kind === 'running' || state.kind === 'paused';
 }
-/** Waiting for its process: queued or being launched by the shim. */
-export function isWaitingToRun(state: JobState): state is Extract<JobState, { kind: 'queued' | 'starting' }> {
-  return state.kind === 'queued' || state.kind === 'starting';
-}
 /** Ended by procd's own stop (kill, timeout, shutdown, cleanup): carries the kill record. */
 export function wasStopped(state: JobState): state is Extract<JobState, { kind: 'killed' | 'timed_out' }> {
   return state.kind === 'killed' || state.kind === 'timed_out';
@@ -145,11 +141,6 @@ export function wasStopped(state: JobState): state is Extract<JobState, { kind: 
 /** Ended because the command could not be started at all. */
 export function isSpawnFailure(state: JobState): state is Extract<JobState, { kind: 'failed' }> & { spawnError: SpawnError } {
   return state.kind === 'failed' && state.spawnError !== null;
-}
-/** The main pid of the current process, or of the last one for an ended job (null when it never started). */
-export function mainPid(state: JobState): number | null {
-  if (hasLiveProcess(state)) return state.pid;
-  return isTerminal(state) ? state.pid : null;
 }
 /** Counts per state kind, every kind present. */
 export function emptyStateCounts(): Record<JobStateKind, number> {

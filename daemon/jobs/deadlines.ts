@@ -46,19 +46,4 @@ export class Deadlines {
   cancelAll(prefix = ''): void {
     for (const key of [...this.armed.keys()]) if (key.startsWith(prefix)) this.cancel(key);
   }
-
-  /** A promise that resolves after `ms` unless cancelled through the returned function (then it resolves too). */
-  sleep(ms: number): { done: Promise<void>; cancel: () => void } {
-    let timer: TimerHandle | null = null;
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    const dueAt = this.clock.now() + ms;
-    const arm = () => {
-      const left = dueAt - this.clock.now();
-      if (left <= 0) return resolve();
-      timer = this.clock.setTimer(arm, Math.min(left, MAX_TIMER_MS));
-    };
-    arm();
-    return { done, cancel: () => (timer?.cancel(), resolve()) };
-  }
 }

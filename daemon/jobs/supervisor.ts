@@ -21,7 +21,6 @@ import { persistQuietlyWith, type SupervisorContext, type SupervisorOptions } fr
 import { waitFor } from './waits.js';
 
 export type { SupervisorOptions } from './supervisor-context.js';
-export { segmentSizeFor } from './launcher.js';
 
 export interface SupervisorDeps {
   launcher?: Launcher;

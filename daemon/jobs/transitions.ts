@@ -2,7 +2,7 @@
 // the event does not apply. The job table is the only caller; nothing else writes a state. Both
 // switches are exhaustive: a new state kind or event type does not compile until it is handled.
 
-import type { JobState, KillRecord, SpawnError, TerminalState } from '../../shared/job.js';
+import { isTerminal, type JobState, type KillRecord, type SpawnError, type TerminalState } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
 
@@ -100,10 +100,9 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
 }
 
 function refuse(state: JobState, event: JobEvent): TransitionResult {
-  if (TERMINAL_KINDS.has(state.kind)) return { ok: false, error: `job already ended (${state.kind}); event ${event.type} ignored` };
+  if (isTerminal(state)) return { ok: false, error: `job already ended (${state.kind}); event ${event.type} ignored` };
   return { ok: false, error: `event ${event.type} does not apply to a ${state.kind} job` };
 }
-const TERMINAL_KINDS = new Set<JobState['kind']>(['completed', 'failed', 'killed', 'timed_out', 'lost']);
 
 function unreachable(value: never): never {
   throw new Error(`unhandled lifecycle case: ${JSON.stringify(value)}`);
