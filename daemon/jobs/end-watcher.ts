@@ -9,7 +9,7 @@ import { refreshOutput } from './output-figures.js';
 import { timeoutKey, type SupervisorContext } from './supervisor-context.js';
 
 /** How long a shim that outlived its job may take to write the exit file before the job counts as lost. */
-const SHIM_WRITE_GRACE_MS = 5000;
+export const SHIM_WRITE_GRACE_MS = 5000;
 
 export class EndWatcher {
   /** Jobs whose end is found by polling their exit file and pid (no shim channel to tell us). */

@@ -37,12 +37,14 @@ export async function recover(ctx: SupervisorContext, ends: EndWatcher, stopper:
 
 async function observe(ctx: SupervisorContext, job: Job): Promise<Observation> {
   const s = job.state;
-  if (s.kind === 'queued') return { exit: null, started: null, process: null };
+  if (s.kind === 'queued') return { exit: null, started: null, process: null, endPending: false };
   // Liveness before the exit file: a process that ends in between has written its file by then.
   const started = s.kind === 'starting' ? await readStartedFile(job.dir) : null;
   const target = hasLiveProcess(s) ? { pid: s.pid, startTicks: s.startTicks } : started ? { pid: started.pid, startTicks: null } : null;
   const process = target ? await ownProcess(ctx, job.id, target.pid, target.startTicks) : null;
-  return { exit: await readExitFile(job.dir), started, process };
+  const shimPid = hasLiveProcess(s) ? s.shimPid : (started?.shimPid ?? null);
+  const endPending = target !== null && shimPid !== null && shimPid > 0 && !(await isAlive(target.pid)) && (await isAlive(shimPid));
+  return { exit: await readExitFile(job.dir), started, process, endPending };
 }
 
 /** Identity is pid + start time; without a start time, the job's markers must be on the process. */
@@ -70,11 +72,11 @@ async function apply(ctx: SupervisorContext, ends: EndWatcher, stopper: Stopper,
     case 'record_start': {
       const { started } = action;
       const job = table.apply(action.id, { type: 'started', at: started.at, pid: started.pid, startTicks: action.startTicks, shimPid: started.shimPid });
-      return job ? watch(ends, stopper, job) : null;
+      return job ? watch(ends, stopper, job, job.pendingKill !== null) : null;
     }
     case 'watch': {
       const job = table.get(action.id);
-      return job ? watch(ends, stopper, job) : null;
+      return job ? watch(ends, stopper, job, action.resumeStop) : null;
     }
     case 'requeue': {
       const job = table.get(action.id);
@@ -86,10 +88,10 @@ async function apply(ctx: SupervisorContext, ends: EndWatcher, stopper: Stopper,
   }
 }
 
-function watch(ends: EndWatcher, stopper: Stopper, job: Job): Job | null {
+function watch(ends: EndWatcher, stopper: Stopper, job: Job, resumeStop: boolean): Job | null {
   ends.watch(job.id);
   stopper.armTimeout(job);
-  return job.pendingKill ? job : null;
+  return resumeStop && job.pendingKill ? job : null;
 }
 
 function countOf(action: RecoveryAction): keyof RecoveryCounts {

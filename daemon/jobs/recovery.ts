@@ -16,6 +16,12 @@ export interface Observation {
    * no start time is known, alive and carrying the job's markers), with its start time.
    */
   process: { ours: boolean; startTicks: number | null } | null;
+  /**
+   * Nothing lives under the process's pid (a zombie counts as gone) while its shim still runs:
+   * the shim reaps, then writes the exit file, so the status is on its way and the end watcher
+   * waits for it, bounded. (A live stranger under the pid means the shim reaped it long ago.)
+   */
+  endPending: boolean;
 }
 
 export type RecoveryAction =
@@ -48,11 +54,14 @@ export function planRecovery(job: Job, seen: Observation): RecoveryAction | null
       if (seen.exit) return { kind: 'record_exit', id, exit: seen.exit };
       if (!seen.started) return { kind: 'spawn_failed', id, error: { code: 'EINTR', message: 'the daemon stopped before the job started' } };
       if (seen.process?.ours) return { kind: 'record_start', id, started: seen.started, startTicks: seen.process.startTicks };
+      if (seen.endPending) return { kind: 'record_start', id, started: seen.started, startTicks: null };
       return { kind: 'lost', id, reason: 'the main process ended while the daemon was down and left no exit status', started: seen.started };
     case 'running':
     case 'paused':
       if (seen.exit) return { kind: 'record_exit', id, exit: seen.exit };
       if (seen.process?.ours) return { kind: 'watch', id, resumeStop: job.pendingKill !== null };
+      // Gone, its end on the way: nothing left to stop; a stop in progress is recorded with the end.
+      if (seen.endPending) return { kind: 'watch', id, resumeStop: false };
       return { kind: 'lost', id, reason: 'the main process ended while the daemon was down and left no exit status', started: null };
     default:
       return unreachable(state);

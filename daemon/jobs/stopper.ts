@@ -7,7 +7,7 @@ import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type Kill
 import type { JobRef, KillResult } from '../../shared/methods.js';
 import { parseSignal } from '../../shared/signals.js';
 import { isAlive } from '../proc/process-table.js';
-import type { EndWatcher } from './end-watcher.js';
+import { SHIM_WRITE_GRACE_MS, type EndWatcher } from './end-watcher.js';
 import { KillSweeper, signalJob } from './kill-tree.js';
 import { ProcessSnapshots } from '../monitor/job-processes.js';
 import { queueKey, timeoutKey, type SupervisorContext } from './supervisor-context.js';
@@ -124,7 +124,12 @@ export class Stopper {
     if (after && hasLiveProcess(after.state) && !adopted) {
       table.update(id, () => ({ pendingKill: done }));
       if (!(await this.ends.checkExitFile(id)) && !(await isAlive(pid, after.state.startTicks))) {
-        table.apply(id, { type: 'lost', at: Date.now(), reason: 'the main process is gone and its shim recorded no exit status' });
+        // Gone without a report yet: a shim still running is writing the exit file (a loaded
+        // machine can take seconds). The end watcher waits for it, bounded, and only then calls
+        // the job lost; deciding here after END_REPORT_MS recorded real timeouts as lost.
+        logger.info({ job: id, shimPid: after.state.shimPid }, 'main process gone; waiting for its shim to write the exit status');
+        this.ends.watch(id);
+        await waitFor(table, this.ctx.deadlines, [id], ([j]) => !j || !hasLiveProcess(j.state), { timeoutMs: SHIM_WRITE_GRACE_MS + 2 * this.ctx.opts.pollMs });
       }
     }
     // The main process may have died from the first signal while a descendant needed SIGKILL.

@@ -105,4 +105,25 @@ describe('kill', () => {
     expect(pidAlive(pid)).toBe(false);
     expect((await jobStatus(d, job.id)).state).toMatchObject({ kind: 'killed', kill: { reason: 'shutdown' } });
   });
+
+  it('waits for a slow shim to write the exit status instead of calling the stopped job lost', async () => {
+    const job = await trackJob(d, ['--', 'sleep', '1004']);
+    const shimPid = job.state.kind === 'running' ? job.state.shimPid : null;
+    expect(shimPid).toBeGreaterThan(0);
+    // A stopped shim cannot reap the job or write its exit file: as on a machine too loaded to run it.
+    process.kill(shimPid!, 'SIGSTOP');
+    try {
+      const kill = d.cli(['kill', '--json', String(job.id)]);
+      await waitFor(() => readFileSync(d.paths.logFile, 'utf8').includes('waiting for its shim to write the exit status'), {
+        what: 'the daemon to wait for the shim',
+      });
+      process.kill(shimPid!, 'SIGCONT');
+      const r = await kill;
+      expect(r.code).toBe(0);
+      expect(parseJson<KillResult[]>(r, 'kill --json')[0]?.state).toBe('killed');
+      expect((await jobStatus(d, job.id)).state).toMatchObject({ kind: 'killed', signal: { name: 'SIGTERM' }, kill: { reason: 'user' } });
+    } finally {
+      if (pidAlive(shimPid!)) process.kill(shimPid!, 'SIGCONT');
+    }
+  });
 });

@@ -8,7 +8,7 @@ function job(state: JobState, pendingKill: Job['pendingKill'] = null): Job {
   return makeJob({ id: 7, state, pendingKill });
 }
 
-const nothing: Observation = { exit: null, started: null, process: null };
+const nothing: Observation = { exit: null, started: null, process: null, endPending: false };
 const started: StartedRecord = { pid: 500, shimPid: 499, at: 10 };
 const exit: ExitRecord = { pid: 500, shimPid: 499, exitCode: 3, signal: null, coreDumped: false, startedAt: 10, at: 20 };
 const running: JobState = { kind: 'running', startedAt: 10, pid: 500, startTicks: 77, shimPid: 499 };
@@ -26,7 +26,7 @@ describe('planRecovery', () => {
   });
 
   it('starting, exit file written: the end is recorded (started and ended while no daemon ran)', () => {
-    expect(planRecovery(job(starting), { exit, started, process: { ours: false, startTicks: null } })).toEqual({ kind: 'record_exit', id: 7, exit });
+    expect(planRecovery(job(starting), { ...nothing, exit, started, process: { ours: false, startTicks: null } })).toEqual({ kind: 'record_exit', id: 7, exit });
   });
 
   it('starting, no started file: the daemon stopped before the job started → spawn failure', () => {
@@ -34,11 +34,11 @@ describe('planRecovery', () => {
   });
 
   it('starting, started and still ours: the start is recorded and it is watched', () => {
-    expect(planRecovery(job(starting), { exit: null, started, process: { ours: true, startTicks: 42 } })).toEqual({ kind: 'record_start', id: 7, started, startTicks: 42 });
+    expect(planRecovery(job(starting), { ...nothing, started, process: { ours: true, startTicks: 42 } })).toEqual({ kind: 'record_start', id: 7, started, startTicks: 42 });
   });
 
   it('starting, started but gone without status: lost (after recording the start)', () => {
-    expect(planRecovery(job(starting), { exit: null, started, process: { ours: false, startTicks: null } })).toMatchObject({ kind: 'lost', started });
+    expect(planRecovery(job(starting), { ...nothing, started, process: { ours: false, startTicks: null } })).toMatchObject({ kind: 'lost', started });
   });
 
   it('running with an exit file: the end is recorded', () => {
@@ -57,5 +57,16 @@ describe('planRecovery', () => {
   it('paused is recovered like running', () => {
     const paused: JobState = { ...running, kind: 'paused', pausedAt: 12 } as JobState;
     expect(planRecovery(job(paused), { ...nothing, process: { ours: true, startTicks: 77 } })).toMatchObject({ kind: 'watch' });
+  });
+
+  it('gone without an exit file while the shim still runs: watched, not lost (the shim is writing the status)', () => {
+    const gone = { ours: false, startTicks: 77 };
+    expect(planRecovery(job(running, kill), { ...nothing, process: gone, endPending: true })).toEqual({ kind: 'watch', id: 7, resumeStop: false });
+    expect(planRecovery(job(starting), { ...nothing, started, process: { ours: false, startTicks: null }, endPending: true })).toEqual({
+      kind: 'record_start',
+      id: 7,
+      started,
+      startTicks: null,
+    });
   });
 });
