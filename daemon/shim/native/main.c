@@ -1,0 +1,203 @@
+/* procd-shim (native): starts one job, owns its output, records its exit status on disk.
+ *
+ *   procd-shim <jobDir>
+ *   procd-shim --check      prints "ok native <version> clock=monotonic", exits 0
+ *
+ * The file contract (spawn.spec, the event channel, the started/exit/closed/lost files, output
+ * segments and index, disk errors, signals) is docs/shim-contract.md, shared with the Perl shim
+ * daemon/shim/procd-shim.pl; both pass the same contract tests (test/unit/output/). */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int self_w = -1; /* the self-pipe SIGCHLD writes to: wakes poll() */
+
+static void on_chld(int sig) {
+  int e = errno;
+  (void)sig;
+  (void)!write(self_w, "x", 1);
+  errno = e;
+}
+
+static pid_t child_pid;
+static int64_t started_at;
+static int reaped;
+
+static void record_exit(int known, int status) {
+  reaped = 1;
+  int64_t at = now_ms();
+  char code[16] = "null", sig[16] = "null";
+  const char *core = "false";
+  if (known && WIFSIGNALED(status)) {
+    snprintf(sig, sizeof sig, "%d", WTERMSIG(status));
+    snprintf(code, sizeof code, "%d", 128 + WTERMSIG(status));
+#ifdef WCOREDUMP
+    if (WCOREDUMP(status)) core = "true";
+#endif
+  } else if (known) {
+    snprintf(code, sizeof code, "%d", WEXITSTATUS(status));
+  }
+  struct str s = {0};
+  s_fmt(&s, "{\"pid\":%ld,\"shimPid\":%ld,\"exitCode\":%s,\"signal\":%s,\"coreDumped\":%s,\"startedAt\":%lld,\"at\":%lld}\n", (long)child_pid, (long)getpid(), code, sig, core,
+        (long long)started_at, (long long)at);
+  persist("exit", s.p, 1, 0);
+  s_free(&s);
+  event("exited %s %s %lld", known ? code : "-", strcmp(sig, "null") ? sig : "-", (long long)at);
+  signal(SIGCHLD, SIG_DFL);
+}
+
+static void try_reap(int flags) {
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(child_pid, &status, flags);
+    if (r == child_pid) {
+      record_exit(1, status);
+      return;
+    }
+    if (r == 0) return;
+    if (errno == EINTR) continue;
+    logmsg("waitpid(%ld) failed: %s; the exit status is lost", (long)child_pid, strerror(errno));
+    record_exit(0, 0);
+    return;
+  }
+}
+
+/* fds 0-2 open, so that no pipe or file opened later lands on them (an event written to fd 1
+ * must never go into a job's output file). */
+static void keep_std_fds_open(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0 && null > 2) close(null); /* lands on the lowest free fd, which is this one */
+  }
+}
+
+static void make_pipe(int p[2]) {
+#if defined(__linux__)
+  if (pipe2(p, O_CLOEXEC) == 0) return;
+#else
+  if (pipe(p) == 0) {
+    fcntl(p[0], F_SETFD, FD_CLOEXEC);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
+    return;
+  }
+#endif
+  int e = errno;
+  struct str m = {0};
+  s_fmt(&m, "cannot create a pipe: %s", strerror(e));
+  spawn_failed(errno_name(e), m.p, -1);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !argv[1][0]) {
+    fprintf(stderr, "usage: procd-shim <jobDir> | --check\n");
+    return 2;
+  }
+  if (strcmp(argv[1], "--check") == 0) {
+    printf("ok native %s clock=monotonic\n", SHIM_VERSION);
+    return 0;
+  }
+  job_dir = argv[1];
+  keep_std_fds_open();
+  int ignored[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGXFSZ};
+  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
+  set_nonblock(1); /* a daemon that stops reading must never block the shim */
+
+  struct spec sp;
+  memset(&sp, 0, sizeof sp);
+  struct str why = {0};
+  if (!read_spec(&sp, &why)) {
+    struct str m = {0};
+    s_fmt(&m, "bad spawn spec: %s", why.p);
+    spawn_failed("EINVAL", m.p, -1);
+  }
+  struct str out_dir = {0};
+  s_fmt(&out_dir, "%s/out", job_dir);
+  struct stat stb;
+  if (!(stat(out_dir.p, &stb) == 0 && S_ISDIR(stb.st_mode)) && mkdir(out_dir.p, 0700) != 0 && !(stat(out_dir.p, &stb) == 0 && S_ISDIR(stb.st_mode))) {
+    int e = errno;
+    struct str m = {0};
+    s_fmt(&m, "cannot create %s: %s", out_dir.p, strerror(e));
+    spawn_failed(errno_name(e), m.p, -1);
+  }
+
+  int out[2], err[2], self[2];
+  make_pipe(out);
+  make_pipe(err);
+  make_pipe(self);
+  set_nonblock(self[0]);
+  set_nonblock(self[1]);
+  set_nonblock(out[0]);
+  set_nonblock(err[0]);
+  self_w = self[1];
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_chld;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+
+  started_at = now_ms();
+  child_pid = start_child(&sp, out[1], err[1]); /* pipes are close-on-exec: the job gets fds 0-2 only */
+  struct str s = {0};
+  s_fmt(&s, "{\"pid\":%ld,\"shimPid\":%ld,\"at\":%lld}\n", (long)child_pid, (long)getpid(), (long long)started_at);
+  persist("started", s.p, 0, 0);
+  s_free(&s);
+  event("started %ld %lld", (long)child_pid, (long long)started_at);
+
+  output_init(sp.max_output, sp.seg_bytes, out[0], err[0]);
+  for (;;) {
+    if (!reaped) try_reap(WNOHANG);
+    flush_pending(0); /* files the disk refused so far (and the lost file), at most once a second */
+    int open_n = output_open(0) + output_open(1);
+    if (!open_n && reaped) break;
+    if (!open_n && !pending_count()) { /* both pipes closed, nothing else to wait for */
+      try_reap(0);
+      continue;
+    }
+    struct pollfd pf[3];
+    int which[3], n = 0;
+    for (int i = 0; i < 2; i++)
+      if (output_open(i)) pf[n].fd = output_fd(i), pf[n].events = POLLIN, which[n++] = i;
+    if (!reaped) pf[n].fd = self[0], pf[n].events = POLLIN, which[n++] = -1;
+    /* SIGCHLD always reaches the self-pipe (unlike Perl's deferred handlers), so poll() needs a
+     * timeout only while a refused file waits for its once-a-second retry. */
+    int r = poll(pf, (nfds_t)n, pending_count() ? 1000 : -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      logmsg("select failed: %s", strerror(errno));
+      sleep_ms(50);
+      continue;
+    }
+    if (r == 0) continue;
+    for (int k = 0; k < n; k++) {
+      if (!pf[k].revents) continue;
+      if (which[k] < 0) {
+        char junk[64];
+        while (read(self[0], junk, sizeof junk) > 0) {
+        }
+      } else {
+        output_pump(which[k]);
+      }
+    }
+  }
+
+  output_end();
+  drop_pending("lost"); /* the closed file has the final count */
+  int64_t closed_at = now_ms();
+  struct str c = {0};
+  s_fmt(&c, "{\"at\":%lld,\"stdoutBytes\":%lld,\"stderrBytes\":%lld", (long long)closed_at, output_stored(0), output_stored(1));
+  output_lost_json(&c);
+  s_add(&c, "}\n", 2);
+  finish(closed_at, c.p);
+  return 0;
+}
