@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { readStream, streamInfo } from '../../../daemon/output/segments.js';
-import { FIXTURES, Harness, waitClosed, waitExit } from './shim-harness.js';
+import { FIXTURES, Harness, shimKind, waitClosed, waitExit } from './shim-harness.js';
 
 const h = new Harness();
 afterEach(() => h.cleanup());
@@ -21,7 +21,7 @@ it('captures 200 MB from one child byte-exactly', { timeout: 120_000 }, async ()
   expect(await waitExit(run.dir, 100_000)).toMatchObject({ exitCode: 0 });
   await waitClosed(run.dir, 100_000);
   const ms = Date.now() - t0;
-  console.log(`200 MB through the shim: ${ms} ms, ${(total / 1e6 / (ms / 1000)).toFixed(0)} MB/s (child generating random bytes included)`);
+  console.log(`200 MB through the ${shimKind()} shim: ${ms} ms, ${(total / 1e6 / (ms / 1000)).toFixed(0)} MB/s (child generating random bytes included)`);
 
   expect(await streamInfo(run.dir, 'stdout')).toMatchObject({ start: 0, end: total });
   const hash = createHash('sha256');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readInterleaved, readStream } from '../../../daemon/output/segments.js';
 import { readLostBytes, readLostFile, readStartedFile, writeSpawnSpec } from '../../../daemon/output/spawn-spec.js';
-import { FIXTURES, Harness, SHIM, SHIM_PERL, waitClosed, waitExit } from './shim-harness.js';
+import { FIXTURES, Harness, shimCommand, waitClosed, waitExit } from './shim-harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const h = new Harness();
@@ -111,7 +111,7 @@ describe('procd-shim: writes cut short', () => {
     const script = `$| = 1; my $s = join("", map { "L$_\\n" } 1 .. 100000); $s = substr($s, 0, ${total}); for (my $o = 0; $o < length $s; $o += 7001) { print substr($s, $o, 7001) }`;
     const dir = await h.jobDir(h.defaults(perl(script), { maxOutputBytes: 1 << 20, segmentBytes: 256 << 10 }));
     // `ulimit -f 64`: 32 KiB (512-byte blocks) or 64 KiB, depending on the shell; either is far below a segment.
-    const run = await startIn(dir, ['sh', '-c', 'ulimit -f 64 && exec "$@"', 'sh', SHIM_PERL, SHIM, dir]);
+    const run = await startIn(dir, ['sh', '-c', 'ulimit -f 64 && exec "$@"', 'sh', ...shimCommand(dir)]);
     const closed = await waitClosed(run.dir);
     expect(await run.ended).toBe(0);
     expect(closed.lostBytes).toBeGreaterThan(0); // otherwise this test proves nothing
@@ -139,7 +139,7 @@ describe('procd-shim: index entries cut short', () => {
     // that crosses 4096 bytes is written in part, then refused (EFBIG).
     const rounds = 150;
     const dir = await h.jobDir(h.defaults(['perl', join(FIXTURES, 'out-alternate.pl'), String(rounds)], { maxOutputBytes: 64 << 10, segmentBytes: 4096 }));
-    const run = await startIn(dir, ['sh', '-c', 'ulimit -f 8 && exec "$@"', 'sh', SHIM_PERL, SHIM, dir]);
+    const run = await startIn(dir, ['sh', '-c', 'ulimit -f 8 && exec "$@"', 'sh', ...shimCommand(dir)]);
     const closed = await waitClosed(run.dir);
     expect(await run.ended).toBe(0);
     const indexFiles = readdirSync(join(run.dir, 'out')).filter((f) => f.startsWith('index.'));
@@ -261,7 +261,7 @@ describe('procd-shim: a real full file system (tmpfs; skips where mounting is no
 });
 
 /** Starts the shim on an existing job dir the way the daemon does (optionally through a wrapper argv). */
-async function startIn(dir: string, argv: string[] = [SHIM_PERL, SHIM, dir], logPath = join(dir, 'shim.log')): Promise<{ dir: string; ended: Promise<number | null> }> {
+async function startIn(dir: string, argv: string[] = shimCommand(dir), logPath = join(dir, 'shim.log')): Promise<{ dir: string; ended: Promise<number | null> }> {
   logs.set(dir, logPath);
   const log = openSync(logPath, 'a');
   const env = { ...process.env };

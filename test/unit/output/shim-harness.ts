@@ -1,8 +1,10 @@
 // Test helpers for the shim: start a real shim on a temp job dir, wait for its files with
 // deadlines, and kill everything a test started (job groups, shims, helpers) afterwards.
+// The contract tests run the Perl shim; shim-native.test.ts runs the same files again with
+// PROCD_TEST_SHIM=native, against the binary `npm run build` compiled (dist/shim/procd-shim).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, realpathSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,25 @@ export const SHIM = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 /** The interpreter the shim runs with: shim-perl-base.test.ts sets it to a perl restricted to perl-base's modules. */
 export const SHIM_PERL = process.env.PROCD_TEST_SHIM_PERL || 'perl';
+export const NATIVE_SHIM = fileURLToPath(new URL('../../../dist/shim/procd-shim', import.meta.url));
+/** Which shim the contract tests run: PROCD_TEST_SHIM=native, else perl (read at each call). */
+export const shimKind = (): 'perl' | 'native' => (process.env.PROCD_TEST_SHIM === 'native' ? 'native' : 'perl');
+/** argv that runs the shim under test on a job dir (or with --check). */
+export const shimCommand = (dir: string): string[] => (shimKind() === 'native' ? [NATIVE_SHIM, dir] : [SHIM_PERL, SHIM, dir]);
+
+/**
+ * Why the native shim cannot be tested here, or null: only a build without a C compiler is a
+ * reason (build-shim.mjs records it in dist/shim/build.json); a compiler that failed is a failure.
+ */
+export function nativeShimSkipReason(): string | null {
+  let build: { built: boolean; reason: string | null };
+  try {
+    build = JSON.parse(readFileSync(fileURLToPath(new URL('../../../dist/shim/build.json', import.meta.url)), 'utf8'));
+  } catch {
+    return 'dist/shim/build.json is missing: run `npm run build` first';
+  }
+  return !build.built && build.reason?.startsWith('no C compiler') ? `the native shim was not built: ${build.reason}` : null;
+}
 
 export interface ShimRun {
   dir: string;
@@ -59,7 +80,8 @@ export class Harness {
     delete env.PROCD_JOB_ID;
     let shim: ChildProcess;
     try {
-      shim = spawn(SHIM_PERL, [SHIM, dir], { detached: true, stdio: ['ignore', 'pipe', log], env });
+      const [file, ...args] = shimCommand(dir);
+      shim = spawn(file!, args, { detached: true, stdio: ['ignore', 'pipe', log], env });
     } finally {
       closeSync(log);
     }

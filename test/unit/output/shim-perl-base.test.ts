@@ -19,6 +19,7 @@ afterAll(() => {
 if ('perl' in base) {
   // Read by shim-harness.ts when it is first loaded: the imports below come after this line.
   process.env.PROCD_TEST_SHIM_PERL = base.perl;
+  process.env.PROCD_TEST_SHIM = 'perl';
   await import('./shim.test.js');
   await import('./shim-disk.test.js');
 }

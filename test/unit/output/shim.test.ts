@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readInterleaved, readStream, streamInfo } from '../../../daemon/output/segments.js';
 import { parseShimEvent, readClosedFile, readExitFile, readStartedFile } from '../../../daemon/output/spawn-spec.js';
-import { FIXTURES, Harness, SHIM, SHIM_PERL, waitClosed, waitExit } from './shim-harness.js';
+import { FIXTURES, Harness, shimCommand, waitClosed, waitExit } from './shim-harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const h = new Harness();
@@ -103,7 +103,8 @@ describe('procd-shim: spawn errors', () => {
   it('reports an unreadable spawn spec as a spawn error instead of dying silently', async () => {
     const dir = h.tempDir();
     writeFileSync(join(dir, 'spawn.spec'), 'garbage');
-    const child = spawn(SHIM_PERL, [SHIM, dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const [file, ...args] = shimCommand(dir);
+    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     h.track(child.pid);
     const exit = await waitExit(dir);
     expect(exit).toMatchObject({ spawnError: { code: 'EINVAL' } });
@@ -179,12 +180,12 @@ describe('procd-shim: independence', () => {
       [
         '-e',
         `const { spawn } = require('node:child_process'); const fs = require('node:fs');
-         const s = spawn(process.argv[3], [process.argv[1], process.argv[2]], { detached: true, stdio: ['ignore', 'pipe', fs.openSync(process.argv[2] + '/shim.log', 'a')] });
+         const [file, ...args] = JSON.parse(process.argv[1]);
+         const s = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', fs.openSync(process.argv[2] + '/shim.log', 'a')] });
          s.stdout.on('data', (d) => process.stdout.write(d));
          setInterval(() => {}, 1000);`,
-        SHIM,
+        JSON.stringify(shimCommand(jobDir)),
         jobDir,
-        SHIM_PERL,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
