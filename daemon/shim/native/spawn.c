@@ -172,6 +172,39 @@ static void close_other_fds(int keep) {
   closedir(d);
 }
 
+/* Orders KEY=VALUE entries by key, as Perl's `sort keys %ENV`. */
+static int by_key(const void *a, const void *b) {
+  const char *x = *(char *const *)a, *y = *(char *const *)b;
+  size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
+  int c = memcmp(x, y, nx < ny ? nx : ny);
+  return c ? c : (nx > ny) - (nx < ny);
+}
+
+/* E2BIG: which part is too large and what to do (the limits are Linux's; sizes are bytes). The
+ * same words as the Perl shim's too_big_message. */
+static void too_big_message(struct str *m, const struct spec *sp) {
+  unsigned long long abytes = 0, ebytes = 0;
+  size_t argc = 0, envc = 0;
+  struct str big = {0};
+  for (; sp->argv[argc]; argc++) {
+    size_t n = strlen(sp->argv[argc]) + 1;
+    abytes += n;
+    if (!big.len && n > 131072) s_fmt(&big, "argument %zu is %zu bytes, over the 128 KiB one argument may have (MAX_ARG_STRLEN); ", argc, n);
+  }
+  while (sp->env[envc]) envc++;
+  char **sorted = xmalloc(sizeof(char *) * (envc + 1));
+  memcpy(sorted, sp->env, sizeof(char *) * envc);
+  qsort(sorted, envc, sizeof(char *), by_key);
+  for (size_t i = 0; i < envc; i++) {
+    size_t n = strlen(sorted[i]) + 1; /* KEY=VALUE and its NUL: key + value + 2 */
+    ebytes += n;
+    if (!big.len && n > 131072) s_fmt(&big, "variable %.*s is %zu bytes, over the 128 KiB one variable may have (MAX_ARG_STRLEN); ", (int)strcspn(sorted[i], "="), sorted[i], n);
+  }
+  const char *fix = ebytes > abytes ? "start the job with --clean-env and pass what it needs with --env K=V" : "pass long argument lists through a file (a script that reads it, or xargs)";
+  s_fmt(m, "cannot execute '%s': too large for the system's exec limit (ARG_MAX): %sarguments %llu bytes in %zu items, environment %llu bytes in %zu variables; %s", sp->argv[0], big.len ? big.p : "", abytes,
+        argc, ebytes, envc, fix);
+}
+
 static void child(const struct spec *sp, int out_w, int err_w, int st_w) {
   setsid(); /* own session and process group: the daemon kills -pid */
   int sigs[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGXFSZ};
@@ -204,6 +237,12 @@ static void child(const struct spec *sp, int out_w, int err_w, int st_w) {
     else s_fmt(&msg, "command not found: '%s' (the job's environment has no PATH)", a0);
   } else if (e == ENOENT && stat(a0, &stb) == 0) {
     s_fmt(&msg, "cannot execute '%s': its interpreter (the #! line) was not found", a0);
+  } else if (e == E2BIG) {
+    too_big_message(&msg, sp);
+  } else if (e == EACCES && strchr(a0, '/') && stat(a0, &stb) == 0 && S_ISDIR(stb.st_mode)) {
+    /* execve says EACCES for a directory; the user needs to hear which it is. */
+    s_fmt(&msg, "cannot execute '%s': it is a directory", a0);
+    child_fail(st_w, "EISDIR", msg.p);
   } else {
     s_fmt(&msg, "cannot execute '%s': %s", a0, strerror(e));
   }
