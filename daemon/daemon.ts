@@ -10,6 +10,7 @@ import { EventBus } from './events/event-bus.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
 import { JobTable } from './jobs/job-table.js';
+import { ShimLauncher } from './jobs/launcher.js';
 import { Supervisor } from './jobs/supervisor.js';
 import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-lock.js';
 import { scanJobDirs } from './lifecycle/job-dirs.js';
@@ -102,7 +103,7 @@ async function startLocked(
     defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
     pollMs: 250,
-  });
+  }, { launcher: new ShimLauncher(() => shim.command()) }); // the shim chosen at start (native or Perl)
   const sampleIntervalMs = options.sampleIntervalMs ?? 2000;
   const graceMs = options.defaultGraceMs ?? 5000;
   const monitor = new Monitor(table, logger, {

@@ -1,21 +1,33 @@
-// Whether the job shim can run here: its interpreter starts and the script loads every module it
-// needs (`procd-shim.pl --check`). The daemon checks at start, logs the result and shows it in
+// Whether the job shim can run here: the native binary answers `--check`, or the Perl
+// interpreter starts and the script loads every module it needs (`procd-shim.pl --check`). The
+// daemon chooses and checks at start (shim-choice.ts), logs the result and shows it in
 // `daemon status`; a failed result is checked again when asked, so a fix shows without a restart.
 
 import { execFile } from 'node:child_process';
 import type { Logger } from './logger.js';
-import { perlPath, SHIM_PATH } from './jobs/shim-runner.js';
+import { perlPath, perlShimCommand, SHIM_PATH, type ShimCommand } from './jobs/shim-runner.js';
+import { chooseShim } from './shim-choice.js';
 
-export interface ShimCheck {
+/** What one shim's check found. */
+export interface ShimVerdict {
   ok: boolean;
-  /** The interpreter as configured (PROCD_PERL, else `perl` from PATH). */
+  kind: 'native' | 'perl';
+  /** The perl interpreter as configured (PROCD_PERL, else `perl` from PATH), or the native binary. */
   interpreter: string;
+  /** The Perl script; '' for the native shim. */
   script: string;
   /** What the check printed when it passed, e.g. "perl 5.36.0 clock=hires". */
   detail: string | null;
   error: string | null;
   /** What to do about the error. */
   fix: string | null;
+}
+
+/** The shim the daemon runs jobs with: its check, why it was chosen, and how to run it. */
+export interface ShimCheck extends ShimVerdict {
+  /** Why this shim, e.g. "no C compiler at build time (cc: ENOENT); PROCD_SHIM=auto". */
+  why: string;
+  command: ShimCommand;
 }
 
 /** What running `<interpreter> <script> --check` gave. */
@@ -31,9 +43,9 @@ export interface CheckOutcome {
 const RESTART = 'then restart the daemon (`procd daemon restart`; running jobs keep running)';
 
 /** The verdict on one check run, with an actionable fix. Pure. */
-export function judgeShimCheck(interpreter: string, script: string, o: CheckOutcome): ShimCheck {
-  const base = { interpreter, script, detail: null };
-  const fail = (error: string, fix: string): ShimCheck => ({ ...base, ok: false, error, fix });
+export function judgeShimCheck(interpreter: string, script: string, o: CheckOutcome): ShimVerdict {
+  const base = { kind: 'perl' as const, interpreter, script, detail: null };
+  const fail = (error: string, fix: string): ShimVerdict => ({ ...base, ok: false, error, fix });
   const ok = /^ok (.+)$/m.exec(o.stdout);
   if (ok && o.exitCode === 0) return { ...base, ok: true, detail: ok[1]!.trim(), error: null, fix: null };
   if (o.spawnError === 'ENOENT') {
@@ -52,22 +64,43 @@ export function judgeShimCheck(interpreter: string, script: string, o: CheckOutc
   return fail(`"${interpreter} ${script} --check" ${how}${stderr ? `: ${stderr}` : ' without saying ok'}`, `run that command by hand to see why; set PROCD_PERL to a working perl 5, ${RESTART}`);
 }
 
-/** Runs the shim's check mode (10 s at most). */
-export function checkShim(interpreter = perlPath(), script = SHIM_PATH, timeoutMs = 10_000): Promise<ShimCheck> {
+/** The verdict on the native shim's `--check`. Pure. */
+export function judgeNativeCheck(binary: string, o: CheckOutcome): ShimVerdict {
+  const base = { kind: 'native' as const, interpreter: binary, script: '', detail: null };
+  const fix = `rebuild procd with a C compiler present (npm run build; Debian/Ubuntu: apt-get install gcc) or set PROCD_SHIM=perl, ${RESTART}`;
+  const ok = /^ok (.+)$/m.exec(o.stdout);
+  if (ok && o.exitCode === 0) return { ...base, ok: true, detail: ok[1]!.trim(), error: null, fix: null };
+  if (o.spawnError === 'ENOENT') return { ...base, ok: false, error: `the native shim ${binary} does not exist`, fix };
+  if (o.spawnError) return { ...base, ok: false, error: `cannot run the native shim ${binary}: ${o.spawnError}`, fix };
+  const how = o.timedOut ? 'did not finish in time' : o.exitCode === null ? 'was killed' : `exited with code ${o.exitCode}`;
+  const stderr = o.stderr.trim().split('\n').slice(0, 3).join(' ');
+  return { ...base, ok: false, error: `"${binary} --check" ${how}${stderr ? `: ${stderr}` : ' without saying ok'}`, fix };
+}
+
+/** Runs a check mode: `file ...args` (10 s at most). */
+function runCheck(file: string, args: string[], timeoutMs: number): Promise<CheckOutcome> {
   return new Promise((resolve) => {
-    execFile(interpreter, [script, '--check'], { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 64 << 10 }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 64 << 10 }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: string | number }) | null;
-      resolve(
-        judgeShimCheck(interpreter, script, {
-          spawnError: e && typeof e.code === 'string' ? e.code : null,
-          exitCode: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-          timedOut: e?.killed === true,
-          stdout,
-          stderr,
-        }),
-      );
+      resolve({
+        spawnError: e && typeof e.code === 'string' ? e.code : null,
+        exitCode: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+        timedOut: e?.killed === true,
+        stdout,
+        stderr,
+      });
     });
   });
+}
+
+/** Runs the Perl shim's check mode (10 s at most). */
+export async function checkShim(interpreter = perlPath(), script = SHIM_PATH, timeoutMs = 10_000): Promise<ShimVerdict> {
+  return judgeShimCheck(interpreter, script, await runCheck(interpreter, [script, '--check'], timeoutMs));
+}
+
+/** Runs the native shim's check mode (10 s at most). */
+export async function checkNativeShim(binary: string, timeoutMs = 10_000): Promise<ShimVerdict> {
+  return judgeNativeCheck(binary, await runCheck(binary, ['--check'], timeoutMs));
 }
 
 /** The daemon's view of the shim: checked at start, checked again on request while it fails. */
@@ -76,12 +109,15 @@ export class ShimHealth {
 
   constructor(
     private readonly logger: Logger,
-    private readonly run: () => Promise<ShimCheck> = () => checkShim(),
+    private readonly run: () => Promise<ShimCheck> = () => chooseShim(),
   ) {}
+
+  private inflight: Promise<ShimCheck> | null = null;
 
   async refresh(): Promise<ShimCheck> {
     const was = this.last;
-    const now = await this.run();
+    this.inflight = this.run();
+    const now = await this.inflight.finally(() => (this.inflight = null));
     this.last = now;
     if (now.ok && !was?.ok) this.logger.info({ shim: now }, was ? 'the job shim runs again' : 'job shim checked: it runs');
     if (!now.ok && (was?.ok !== false || was.error !== now.error)) this.logger.error({ shim: now }, `the job shim cannot run, so no job can start: ${now.error}; ${now.fix}`);
@@ -91,5 +127,11 @@ export class ShimHealth {
   /** The last result, or a fresh one when there is none yet or the last one failed. */
   async current(): Promise<ShimCheck> {
     return this.last?.ok ? this.last : this.refresh();
+  }
+
+  /** How to run the chosen shim: waits for the start-up choice, never re-checks (a launch reports its own failure). */
+  async command(): Promise<ShimCommand> {
+    const check = this.last ?? (await (this.inflight ?? this.refresh()));
+    return check.command ?? perlShimCommand();
   }
 }

@@ -16,7 +16,7 @@ export const LAUNCHD_LABEL = 'dev.procd.daemon';
  * socket (the manager does not pass the shell's environment on). Paths are made absolute: the
  * service does not run in the caller's directory.
  */
-const PASSED_ENV = ['PROCD_HOME', 'PROCD_SOCKET', 'PROCD_LOG_DIR', 'PROCD_PERL'] as const;
+const PASSED_ENV = ['PROCD_HOME', 'PROCD_SOCKET', 'PROCD_LOG_DIR', 'PROCD_PERL', 'PROCD_SHIM'] as const;
 const PATH_VARS = new Set<string>(['PROCD_HOME', 'PROCD_SOCKET', 'PROCD_LOG_DIR']);
 
 export interface ServiceContext {

@@ -5,7 +5,7 @@ import type { DaemonContext } from './context.js';
 
 /** daemon.status: pid, version, uptime, where things are, job counts, start-up warnings and whether the shim runs. */
 export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
-  const { ok, interpreter, script, detail, error, fix } = await ctx.shim.current();
+  const { ok, interpreter, script, detail, error, fix, kind, why } = await ctx.shim.current();
   return {
     pid: process.pid,
     version: VERSION,
@@ -21,7 +21,7 @@ export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
     monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
     connections: ctx.connectionCount(),
-    shim: { ok, interpreter, script, detail, error, fix },
+    shim: { ok, interpreter, script, detail, error, fix, kind, why },
     faults: { ...faults },
   };
 }

@@ -1,11 +1,11 @@
-// The launcher: how a job's process comes to exist. Today one implementation runs the Perl shim;
-// issue 7's native shim plugs in behind the same interface. The launcher prepares the job
-// directory, starts the shim and hands back its event channel; it decides nothing about state.
+// The launcher: how a job's process comes to exist. It prepares the job directory, starts the
+// shim (native or Perl: the two differ only in the command, see daemon/shim-choice.ts) and hands
+// back its event channel; it decides nothing about state.
 
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSpawnSpec } from '../output/spawn-spec.js';
-import { perlPath, SHIM_PATH, startShim, type ShimGone, type ShimHandle } from './shim-runner.js';
+import { perlShimCommand, startShim, type ShimCommand, type ShimGone, type ShimHandle } from './shim-runner.js';
 
 export interface LaunchRequest {
   jobDir: string;
@@ -21,9 +21,15 @@ export interface Launcher {
   launch(request: LaunchRequest): Promise<ShimHandle>;
 }
 
-export class PerlShimLauncher implements Launcher {
+/** Runs each job under the shim `command` gives (asked per launch: the daemon's choice is made at start). */
+export class ShimLauncher implements Launcher {
+  private last: ShimCommand | null = null;
+
+  constructor(private readonly command: () => ShimCommand | Promise<ShimCommand> = perlShimCommand) {}
+
   get description(): string {
-    return `perl shim (${perlPath()} ${SHIM_PATH})`;
+    const c = this.last ?? perlShimCommand();
+    return `${c.kind} shim (${[c.file, ...c.args].join(' ')})`;
   }
 
   async launch(request: LaunchRequest): Promise<ShimHandle> {
@@ -38,7 +44,15 @@ export class PerlShimLauncher implements Launcher {
       maxOutputBytes: request.maxOutputBytes,
       segmentBytes: segmentSizeFor(request.maxOutputBytes),
     });
-    return startShim(jobDir, join(jobDir, 'shim.log'));
+    this.last = await this.command();
+    return startShim(jobDir, join(jobDir, 'shim.log'), this.last);
+  }
+}
+
+/** The Perl shim, whatever the daemon chose (tests that need exactly it). */
+export class PerlShimLauncher extends ShimLauncher {
+  constructor() {
+    super(perlShimCommand);
   }
 }
 
@@ -50,8 +64,11 @@ export function segmentSizeFor(maxOutputBytes: number): number {
 /** Why a shim ended before it started the job, in words a user can act on. */
 export async function shimFailureMessage(jobDir: string, gone: ShimGone, interpreter: string): Promise<string> {
   if (gone.error) {
-    const hint = gone.error.code === 'ENOENT' ? ` (not found: install perl, or set PROCD_PERL to a perl interpreter)` : '';
-    return `the job's shim could not run: ${interpreter}: ${gone.error.message}${hint}`;
+    const file = gone.file ?? interpreter;
+    const native = file.endsWith('/procd-shim');
+    const fix = native ? 'rebuild procd (npm run build, with a C compiler), or set PROCD_SHIM=perl' : 'install perl, or set PROCD_PERL to a perl interpreter';
+    const hint = gone.error.code === 'ENOENT' ? ` (not found: ${fix})` : '';
+    return `the job's shim could not run: ${file}: ${gone.error.message}${hint}`;
   }
   const log = await readFile(join(jobDir, 'shim.log'), 'utf8').catch(() => '');
   const tail = log.trim().split('\n').slice(-3).join(' | ');

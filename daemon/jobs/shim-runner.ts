@@ -1,4 +1,5 @@
-// Starts a job's shim (daemon/shim/procd-shim.pl) and turns its event channel into typed events.
+// Starts a job's shim (the native dist/shim/procd-shim or daemon/shim/procd-shim.pl: one file
+// contract, chosen at daemon start by daemon/shim-choice.ts) and turns its event channel into typed events.
 // The shim runs in its own session, outside the job's process group, so it outlives both a kill
 // of the job's group and the death of the daemon; files in the job directory stay the truth.
 
@@ -12,11 +13,33 @@ import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 /** The shim script ships as a source file next to the compiled code (dist/ → ../../../daemon/shim). */
 export const SHIM_PATH = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', import.meta.url));
 
+/** The native shim, compiled by build-shim.mjs during `npm run build` (dist/daemon/jobs → dist/shim). */
+export const NATIVE_SHIM_PATH = fileURLToPath(new URL('../../shim/procd-shim', import.meta.url));
+/** What build-shim.mjs recorded: whether it built the native shim, and why not. */
+export const NATIVE_BUILD_FILE = fileURLToPath(new URL('../../shim/build.json', import.meta.url));
+
+/** How to run a shim: `<file> <...args> <jobDir>`. */
+export interface ShimCommand {
+  kind: 'native' | 'perl';
+  file: string;
+  args: string[];
+}
+
+export function perlShimCommand(): ShimCommand {
+  return { kind: 'perl', file: perlPath(), args: [SHIM_PATH] };
+}
+
+export function nativeShimCommand(path = NATIVE_SHIM_PATH): ShimCommand {
+  return { kind: 'native', file: path, args: [] };
+}
+
 /** How the shim process itself ended: its status, or the error that kept it from running. */
 export interface ShimGone {
   code: number | null;
   signal: NodeJS.Signals | null;
   error: NodeJS.ErrnoException | null;
+  /** The program that was run (the perl interpreter or the native shim). */
+  file?: string;
 }
 
 export interface ShimHandle extends EventEmitter<{ event: [ShimEvent]; gone: [ShimGone] }> {
@@ -28,7 +51,7 @@ export function perlPath(): string {
   return process.env.PROCD_PERL ?? 'perl';
 }
 
-export function startShim(jobDir: string, shimLogFile: string): ShimHandle {
+export function startShim(jobDir: string, shimLogFile: string, command: ShimCommand = perlShimCommand()): ShimHandle {
   const logFd = openSync(shimLogFile, 'a', 0o600);
   const env = { ...process.env };
   // The shim must never be mistaken for part of the job.
@@ -36,7 +59,7 @@ export function startShim(jobDir: string, shimLogFile: string): ShimHandle {
   delete env[INSTANCE_MARKER];
   let child;
   try {
-    child = spawn(perlPath(), [SHIM_PATH, jobDir], { detached: true, stdio: ['ignore', 'pipe', logFd], env });
+    child = spawn(command.file, [...command.args, jobDir], { detached: true, stdio: ['ignore', 'pipe', logFd], env });
   } finally {
     closeSync(logFd);
   }
@@ -62,7 +85,7 @@ export function startShim(jobDir: string, shimLogFile: string): ShimHandle {
     gone = true;
     handle.emit('gone', status);
   };
-  child.on('error', (error: NodeJS.ErrnoException) => report({ code: null, signal: null, error }));
-  child.on('close', (code, signal) => report({ code, signal, error: null }));
+  child.on('error', (error: NodeJS.ErrnoException) => report({ code: null, signal: null, error, file: command.file }));
+  child.on('close', (code, signal) => report({ code, signal, error: null, file: command.file }));
   return handle;
 }

@@ -218,8 +218,20 @@ export const METHOD_SCHEMAS = {
       events: v.object({ seq: v.number(), subscribers: v.number(), droppedSubscribers: v.number() }),
       /** Clients connected right now (this call's own connection included). */
       connections: v.number(),
-      /** Whether the job shim runs: the interpreter and script checked, what the check said, or the error and what to do. */
-      shim: v.object({ ok: v.boolean(), interpreter: v.string(), script: v.string(), detail: v.nullable(v.string()), error: v.nullable(v.string()), fix: v.nullable(v.string()) }),
+      /**
+       * Whether the job shim runs: the interpreter and script checked (the native shim: its binary, script ''), what the
+       * check said, or the error and what to do; which shim (kind) and why it was chosen (absent from daemons before the native shim).
+       */
+      shim: v.object({
+        ok: v.boolean(),
+        interpreter: v.string(),
+        script: v.string(),
+        detail: v.nullable(v.string()),
+        error: v.nullable(v.string()),
+        fix: v.nullable(v.string()),
+        kind: v.optional(v.picklist(['native', 'perl'])),
+        why: v.optional(v.string()),
+      }),
       /** Errors nothing caught: unhandled rejections since start (the daemon kept running), and the previous daemon's crash on an uncaught exception. */
       faults: v.object({
         unhandledRejections: v.number(),
@@ -244,7 +256,7 @@ export const METHOD_SCHEMAS = {
         monitor: { intervalMs: 1000, lastTickMs: 1.8, ticks: 600 },
         events: { seq: 120, subscribers: 1, droppedSubscribers: 0 },
         connections: 2,
-        shim: { ok: true, interpreter: '/usr/bin/perl', script: '/usr/lib/node_modules/procd/daemon/shim/procd-shim.pl', detail: 'perl 5.40.1', error: null, fix: null },
+        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'built at install and passed its check; PROCD_SHIM=auto' },
         faults: { unhandledRejections: 0, lastRejection: null, previousCrash: null },
       },
     },

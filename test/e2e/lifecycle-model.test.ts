@@ -107,7 +107,7 @@ describe('lifecycle model', () => {
     // A perl that takes a moment to start keeps the job in `starting` long enough to act on it.
     const slowPerl = join(mkdtempSync(join(tmpdir(), 'procd-slowperl-')), 'perl');
     writeFileSync(slowPerl, '#!/bin/sh\nsleep 1.5\nexec perl "$@"\n', { mode: 0o755 });
-    d = await startTestDaemon({ env: { PROCD_PERL: slowPerl } });
+    d = await startTestDaemon({ env: { PROCD_PERL: slowPerl, PROCD_SHIM: 'perl' } });
     const daemon = d;
     // Before track's record exists, status answers JobNotFound (exit 1).
     const startingOf = async (name: string) => {
@@ -131,7 +131,7 @@ describe('lifecycle model', () => {
   });
 
   it('a shim that cannot run fails the job with the reason; wait does not hang', async () => {
-    d = await startTestDaemon({ env: { PROCD_PERL: '/nonexistent/perl' } });
+    d = await startTestDaemon({ env: { PROCD_PERL: '/nonexistent/perl', PROCD_SHIM: 'perl' } });
     const t = await d.cli(['track', '--json', '--', 'true'], { timeoutMs: 30_000 });
     expect(t.code).toBe(1);
     const job = json<Job>(t.stdout);

@@ -145,9 +145,10 @@ async function status({ out }: CommandContext): Promise<number> {
 /** The shim line of `daemon status`: what runs jobs, or why nothing can (and what to do). */
 function shimLines(out: CommandContext['out'], shim: DaemonStatus['shim'] | undefined): string[] {
   if (!shim) return []; // a daemon older than this field
-  const what = `${shim.interpreter} ${shim.script}`;
-  if (shim.ok) return [`  shim      ${shim.detail ?? 'ok'} (${what})`];
-  return [`  shim      ${paint(out, 'red', 'cannot run')}: ${shim.error} (${what})`, `            fix: ${shim.fix}`];
+  const what = shim.script ? `${shim.interpreter} ${shim.script}` : shim.interpreter;
+  const why = shim.why ? [`            why: ${shim.why}`] : [];
+  if (shim.ok) return [`  shim      ${shim.detail ?? 'ok'} (${what})`, ...why];
+  return [`  shim      ${paint(out, 'red', 'cannot run')}: ${shim.error} (${what})`, `            fix: ${shim.fix}`, ...why];
 }
 
 /** Errors nothing caught (shown only when there were some). */

@@ -73,8 +73,9 @@ describe('ShimHealth', () => {
   const results: ShimCheck[] = [];
   const logged: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-  const bad: ShimCheck = { ok: false, interpreter: 'perl', script: '/s.pl', detail: null, error: 'gone', fix: 'install it' };
-  const good: ShimCheck = { ok: true, interpreter: 'perl', script: '/s.pl', detail: 'perl 5', error: null, fix: null };
+  const command = { kind: 'perl' as const, file: 'perl', args: ['/s.pl'] };
+  const bad: ShimCheck = { ok: false, kind: 'perl', interpreter: 'perl', script: '/s.pl', detail: null, error: 'gone', fix: 'install it', why: 'PROCD_SHIM=perl', command };
+  const good: ShimCheck = { ok: true, kind: 'perl', interpreter: 'perl', script: '/s.pl', detail: 'perl 5', error: null, fix: null, why: 'PROCD_SHIM=perl', command };
 
   it('checks a failed result again when asked, keeps a passed one, and logs each change once', async () => {
     let runs = 0;

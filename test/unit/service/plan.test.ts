@@ -45,10 +45,11 @@ describe('service environment', () => {
   it('passes only what is set, with location paths made absolute', () => {
     // PROCD_SIGTERM=keep-jobs always: a service-manager restart must not stop the jobs.
     expect(serviceEnvironment(ctx('linux'))).toEqual({ PROCD_SIGTERM: 'keep-jobs' });
-    expect(serviceEnvironment(ctx('linux', { PROCD_HOME: 'rel/home', PROCD_SOCKET: '/s.sock', PROCD_PERL: 'perl', PATH: '/bin' }))).toEqual({
+    expect(serviceEnvironment(ctx('linux', { PROCD_HOME: 'rel/home', PROCD_SOCKET: '/s.sock', PROCD_PERL: 'perl', PROCD_SHIM: 'perl', PATH: '/bin' }))).toEqual({
       PROCD_HOME: resolve('rel/home'),
       PROCD_SOCKET: '/s.sock',
       PROCD_PERL: 'perl',
+      PROCD_SHIM: 'perl',
       PROCD_SIGTERM: 'keep-jobs',
     });
   });
