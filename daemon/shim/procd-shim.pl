@@ -4,6 +4,14 @@
 #   perl procd-shim.pl <jobDir>
 #   perl procd-shim.pl --check      loads everything the shim needs, prints one line, exits 0
 #
+# This header is the file contract of both job shims: this script and the native one
+# (daemon/shim/native/*.c, compiled into dist/shim/procd-shim by `npm run build` where a C compiler
+# is present; the daemon prefers it, see daemon/shim-choice.ts and PROCD_SHIM). The same contract
+# tests run against both (test/unit/output/shim-native.test.ts). Only "Clock", the modules and the
+# select timeout in "Child exit" are Perl's own; the native shim reads CLOCK_REALTIME and
+# CLOCK_MONOTONIC, its `--check` prints "ok native <version> clock=monotonic", and it copies
+# pipe -> file with splice(2) on Linux (PROCD_SHIM_NO_SPLICE=1: read/write), same bytes, same files.
+#
 # The daemon starts one shim per job (detached, stdout = event channel, stderr = <jobDir>/shim.log).
 # The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE (and SIGXFSZ, see
 # "Disk errors"), a dead channel is ignored, and everything the daemon needs is in files, so a

@@ -1,5 +1,6 @@
 /* procd-shim (native): clock, shim.log, the event channel, JSON text and the files written by
- * temp file + rename, with the retry queue for what the disk refuses (docs/shim-contract.md). */
+ * temp file + rename, with the retry queue for what the disk refuses (contract: the header of
+ * daemon/shim/procd-shim.pl). */
 #include "shim.h"
 
 #include <errno.h>

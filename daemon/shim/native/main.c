@@ -4,8 +4,9 @@
  *   procd-shim --check      prints "ok native <version> clock=monotonic", exits 0
  *
  * The file contract (spawn.spec, the event channel, the started/exit/closed/lost files, output
- * segments and index, disk errors, signals) is docs/shim-contract.md, shared with the Perl shim
- * daemon/shim/procd-shim.pl; both pass the same contract tests (test/unit/output/). */
+ * segments and index, disk errors, signals) is written down once, in the header comment of the
+ * Perl shim daemon/shim/procd-shim.pl; both shims pass the same contract tests
+ * (test/unit/output/shim-native.test.ts runs them here). */
 #include "shim.h"
 
 #include <errno.h>

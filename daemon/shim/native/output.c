@@ -1,5 +1,6 @@
 /* procd-shim (native): the job's output into segment files and the index, with rotation and the
- * lost-bytes accounting for disk errors (docs/shim-contract.md, "Output" and "Disk errors").
+ * lost-bytes accounting for disk errors (contract: daemon/shim/procd-shim.pl, "Output" and
+ * "Disk errors").
  * On Linux the bytes go pipe -> file with splice(2) (no copy through this process); the
  * portable read/write path is used elsewhere, when PROCD_SHIM_NO_SPLICE is set, and for bytes
  * that must be counted as lost. Both store exactly the same bytes in the same files. */

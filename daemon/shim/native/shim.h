@@ -1,5 +1,5 @@
-/* procd-shim (native): shared declarations. The file contract is docs/shim-contract.md; this
- * program and daemon/shim/procd-shim.pl implement the same one. */
+/* procd-shim (native): shared declarations. The file contract is the header comment of
+ * daemon/shim/procd-shim.pl; this program implements the same one. */
 #ifndef PROCD_SHIM_H
 #define PROCD_SHIM_H
 

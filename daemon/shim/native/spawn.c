@@ -1,6 +1,6 @@
 /* procd-shim (native): reads spawn.spec and starts the job: its own session and process group,
  * default signal dispositions, fds 0-2 only, the spec's cwd and exactly the spec's environment,
- * argv[0] looked up in that environment's PATH (docs/shim-contract.md, "Input"). */
+ * argv[0] looked up in that environment's PATH (contract: daemon/shim/procd-shim.pl, "Input"). */
 #include "shim.h"
 
 #include <dirent.h>
