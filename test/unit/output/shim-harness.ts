@@ -15,7 +15,8 @@ export const SHIM = fileURLToPath(new URL('../../../daemon/shim/procd-shim.pl', 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 /** The interpreter the shim runs with: shim-perl-base.test.ts sets it to a perl restricted to perl-base's modules. */
 export const SHIM_PERL = process.env.PROCD_TEST_SHIM_PERL || 'perl';
-export const NATIVE_SHIM = fileURLToPath(new URL('../../../dist/shim/procd-shim', import.meta.url));
+/** The native shim `npm run build` compiled; PROCD_TEST_NATIVE_SHIM tests another build of it (e.g. with sanitizers). */
+export const NATIVE_SHIM = process.env.PROCD_TEST_NATIVE_SHIM || fileURLToPath(new URL('../../../dist/shim/procd-shim', import.meta.url));
 /** Which shim the contract tests run: PROCD_TEST_SHIM=native, else perl (read at each call). */
 export const shimKind = (): 'perl' | 'native' => (process.env.PROCD_TEST_SHIM === 'native' ? 'native' : 'perl');
 /** argv that runs the shim under test on a job dir (or with --check). */
