@@ -199,6 +199,9 @@ const char *errno_name(int err) {
       E(EMFILE) E(EMLINK) E(ENAMETOOLONG) E(ENFILE) E(ENODEV) E(ENOENT) E(ENOEXEC) E(ENOMEM) E(ENOSPC)
       E(ENOSYS) E(ENOTDIR) E(ENOTEMPTY) E(ENOTSUP) E(ENXIO) E(EOPNOTSUPP) E(EOVERFLOW) E(EPERM) E(EPIPE)
       E(EROFS) E(ESPIPE) E(ESRCH) E(ETXTBSY) E(EWOULDBLOCK) E(EXDEV)
+#ifdef ELIBBAD
+      E(ELIBBAD) /* Linux: a bad ELF interpreter */
+#endif
 #undef E
   };
   static char other[24];

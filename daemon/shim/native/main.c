@@ -83,7 +83,7 @@ static void keep_std_fds_open(void) {
 }
 
 static void make_pipe(int p[2]) {
-#if defined(__linux__)
+#if SHIM_LINUX
   if (pipe2(p, O_CLOEXEC) == 0) return;
 #else
   if (pipe(p) == 0) {

@@ -51,7 +51,9 @@ static long long max_out, seg_bytes, index_seg_bytes, lost_total;
 static char last_tag;
 static int64_t last_entry_mono;
 static int disk_notes;
+#if SHIM_LINUX
 static int use_splice;
+#endif
 
 static long long segs_first(const struct segs *s) { return s->v[s->head]; }
 static long long segs_last(const struct segs *s) { return s->v[s->head + s->n - 1]; }
@@ -186,6 +188,7 @@ static void discard(int fd, long long n) {
   }
 }
 
+#if SHIM_LINUX
 /* Reads exactly n bytes waiting in the pipe into buf at pos (FIONREAD said they are there). */
 static size_t fill(int fd, size_t pos, size_t n) {
   size_t got = 0;
@@ -197,13 +200,14 @@ static size_t fill(int fd, size_t pos, size_t n) {
   }
   return got;
 }
+#endif
 
 /* Moves n bytes of a chunk of len bytes into the open segment, from buf at pos or (when
  * *from_pipe) straight from the pipe. Returns the bytes written; less than n only on an error
  * (errno says which). A file system that cannot splice turns the chunk's rest into a copy. */
 static size_t put(struct stream *st, int *from_pipe, size_t pos, size_t n, size_t len) {
   size_t done = 0;
-#if defined(__linux__)
+#if SHIM_LINUX
   while (*from_pipe && done < n) {
     ssize_t r = splice(st->fd, NULL, st->cur, NULL, n - done, SPLICE_F_MOVE);
     if (r > 0) {
@@ -224,7 +228,7 @@ static size_t put(struct stream *st, int *from_pipe, size_t pos, size_t n, size_
     }
   }
 #else
-  (void)len;
+  (void)len, (void)from_pipe;
 #endif
   return done + write_all(st->cur, buf + pos + done, n - done);
 }
@@ -304,7 +308,7 @@ void output_init(long long max_output, long long segment_bytes, int out_fd, int 
   if (index_seg_bytes < 4096) index_seg_bytes = 4096;
   streams[0].fd = out_fd;
   streams[1].fd = err_fd;
-#if defined(__linux__)
+#if SHIM_LINUX
   use_splice = getenv("PROCD_SHIM_NO_SPLICE") == NULL;
 #endif
 }
@@ -317,7 +321,7 @@ long long output_lost_total(void) { return lost_total; }
 /* A busy stream gets a bigger pipe (fewer wake-ups, the job blocks less). Only then: every pipe
  * buffer counts against the user's pipe-user-pages limit, and most jobs write little. */
 static void grow_pipe(struct stream *st, size_t got) {
-#if defined(__linux__) && defined(F_SETPIPE_SZ)
+#if SHIM_LINUX && defined(F_SETPIPE_SZ)
   if (st->grown) return;
   int size = fcntl(st->fd, F_GETPIPE_SZ);
   if (size > 0 && got >= (size_t)size) {
@@ -332,7 +336,7 @@ static void grow_pipe(struct stream *st, size_t got) {
 int output_pump(int which) {
   struct stream *st = &streams[which];
   size_t avail = 0;
-#if defined(__linux__) && defined(FIONREAD)
+#if SHIM_LINUX && defined(FIONREAD)
   int n = 0;
   if (use_splice && ioctl(st->fd, FIONREAD, &n) == 0 && n > 0) avail = (size_t)n;
 #endif

@@ -3,10 +3,14 @@
 #ifndef PROCD_SHIM_H
 #define PROCD_SHIM_H
 
-#if defined(__linux__)
-#define _GNU_SOURCE /* splice, F_SETPIPE_SZ, pipe2 */
+/* Linux extras (splice, F_SETPIPE_SZ, pipe2, FIONREAD) where available; everything else is POSIX
+ * (XSI for SIGXFSZ). -DPROCD_SHIM_PORTABLE builds the portable code on Linux too, to test it. */
+#if defined(__linux__) && !defined(PROCD_SHIM_PORTABLE)
+#define SHIM_LINUX 1
+#define _GNU_SOURCE
 #else
-#define _POSIX_C_SOURCE 200809L
+#define SHIM_LINUX 0
+#define _XOPEN_SOURCE 700
 #endif
 
 #include <stddef.h>
