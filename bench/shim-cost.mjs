@@ -5,13 +5,15 @@
 //    processes that map them; RSS would count them in every shim), and RSS for reference;
 //  - output: BYTES (default 200 MB) of random bytes from one child (`cat` of a file in the page
 //    cache) through the shim into its segments, from the shim's spawn to its `closed` file, vs
-//    the same `cat` redirected to a file by sh; median of ROUNDS (default 3), byte counts checked.
-// Usage: npm run build && node bench/shim-cost.mjs [--jobs N] [--bytes N] [--rounds N] [--only perl,native]
+//    the same `cat` redirected to a file by sh; median of ROUNDS (default 3), byte counts checked;
+//  - with --daemon, also a real daemon per shim (PROCD_SHIM=perl|native) with N `sleep` jobs started
+//    by N concurrent library calls: the time until all run, and the PSS of the daemon and its shims.
+// Usage: npm run build && node bench/shim-cost.mjs [--jobs N] [--bytes N] [--rounds N] [--only perl,native] [--daemon]
 // Prints one line per figure and, with --json, a JSON object. Every process it starts is ended.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -61,6 +63,51 @@ async function startShim(kind, dir, argv, over = {}) {
   shims.add(child.pid);
   child.on('exit', () => shims.delete(child.pid));
   return child;
+}
+
+/** A daemon in its own home running under the given shim: N jobs started at once, then the PSS of it and its shims. */
+async function withDaemon(kind) {
+  const { connect } = await import(join(REPO, 'dist/client/index.js'));
+  const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
+  const home = mkdtempSync(join(tmpdir(), `procd-shimcost-d-${kind}-`));
+  const prev = { ...process.env };
+  Object.assign(process.env, { PROCD_HOME: home, PROCD_SHIM: kind });
+  delete process.env.PROCD_SOCKET;
+  const client = await connect({ paths: resolvePaths(process.env), autostart: true, callTimeoutMs: 120_000 });
+  try {
+    const daemon = (await client.daemonStatus({})).pid;
+    const t = performance.now();
+    const jobs = await Promise.all(Array.from({ length: JOBS }, () => client.track({ argv: ['sleep', '600'], cwd: '/', env: { PATH: process.env.PATH, PROCD_HOME: home } })));
+    const ids = jobs.map((j) => j.id);
+    let shimPids = [];
+    for (;;) {
+      const states = await Promise.all(ids.map((id) => client.status({ job: id })));
+      if (states.every((s) => s.state.kind === 'running')) {
+        shimPids = states.map((s) => s.state.shimPid);
+        break;
+      }
+      await delay(5);
+    }
+    const startMs = performance.now() - t;
+    const pssOf = (pid) => kB(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') / 1024;
+    const shimsPss = shimPids.reduce((n, pid) => n + pssOf(pid), 0);
+    const daemonPss = pssOf(daemon);
+    await client.kill({ jobs: ids }, { timeoutMs: 120_000 });
+    return { startAllMs: startMs, shimsPssMiB: shimsPss, daemonPssMiB: daemonPss, totalPssMiB: shimsPss + daemonPss };
+  } finally {
+    await client.daemonStop({}).catch(() => undefined);
+    client.close();
+    await delay(300);
+    for (const e of readdirSync('/proc')) {
+      try {
+        if (/^\d+$/.test(e) && readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`PROCD_HOME=${home}`)) process.kill(Number(e), 'SIGKILL');
+      } catch {
+        // gone or not ours
+      }
+    }
+    rmSync(home, { recursive: true, force: true });
+    process.env = prev;
+  }
 }
 
 const kB = (text, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
@@ -131,6 +178,13 @@ for (const kind of ONLY) {
   const m = await memory(kind);
   result.memory[kind] = m;
   console.log(`${kind}: ${JOBS} shims with a running sleep: PSS ${m.pssMiB.toFixed(1)} MiB in all, ${m.pssPerShimMiB.toFixed(3)} MiB per shim (RSS ${m.rssPerShimMiB.toFixed(2)} MiB per shim); all ${JOBS} started in ${Math.round(m.startAllMs)} ms (one after another, node spawning each)`);
+}
+if (args.includes('--daemon')) {
+  for (const kind of ONLY) {
+    const d = await withDaemon(kind);
+    result.daemon = { ...result.daemon, [kind]: d };
+    console.log(`${kind}: daemon + ${JOBS} jobs: all running ${Math.round(d.startAllMs)} ms after ${JOBS} concurrent track calls; PSS daemon ${d.daemonPssMiB.toFixed(1)} MiB + shims ${d.shimsPssMiB.toFixed(1)} MiB = ${d.totalPssMiB.toFixed(1)} MiB`);
+  }
 }
 const root = mkdtempSync(join(tmpdir(), 'procd-shimcost-out-'));
 try {
