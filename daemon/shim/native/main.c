@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_chld;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_NOCLDSTOP;
+  sa.sa_flags = SA_NOCLDSTOP | SA_RESTART; /* poll() still wakes (it is never restarted); file calls are */
   sigaction(SIGCHLD, &sa, NULL);
 
   started_at = now_ms();
