@@ -109,6 +109,17 @@ describe('procd-shim: spawn errors', () => {
     const exit = await waitExit(dir);
     expect(exit).toMatchObject({ spawnError: { code: 'EINVAL' } });
   });
+
+  it('writes a message holding quotes, a backslash, a newline and UTF-8 as valid JSON, and as one event line', async () => {
+    const missing = join(h.tempDir(), 'no "such"\\ dir\nü\x01');
+    const run = await h.start(h.defaults(['true'], { cwd: missing }));
+    const exit = await waitExit(run.dir); // JSON.parse of the exit file
+    expect('spawnError' in exit && exit.spawnError.message).toBe(`cannot change directory to '${missing}': No such file or directory`);
+    await waitClosed(run.dir);
+    await run.ended;
+    expect(run.events.map((l) => parseShimEvent(l)?.type)).toEqual(['spawn_error', 'closed']);
+    expect(parseShimEvent(run.events[0]!)).toMatchObject({ code: 'ENOENT', message: `cannot change directory to '${missing.replace('\n', ' ')}': No such file or directory` });
+  });
 });
 
 describe('procd-shim: output', () => {
