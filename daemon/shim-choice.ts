@@ -49,7 +49,7 @@ export async function chooseShim(env: NodeJS.ProcessEnv = process.env, deps: Shi
   if (mode === 'perl') return perl(note);
   if (mode === 'native') return native(await deps.checkNative(deps.nativePath), note);
   const verdict = await deps.checkNative(deps.nativePath);
-  if (verdict.ok) return native(verdict, `built at install and passed its check; ${note}`);
+  if (verdict.ok) return native(verdict, `compiled at build time and passed its check; ${note}`);
   if (verdict.error?.endsWith('does not exist')) return perl(`${whyNotBuilt(deps.buildFile)}; ${note}`);
   return perl(`the native shim failed its check (${verdict.error}); ${note}`);
 }

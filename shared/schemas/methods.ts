@@ -256,7 +256,7 @@ export const METHOD_SCHEMAS = {
         monitor: { intervalMs: 1000, lastTickMs: 1.8, ticks: 600 },
         events: { seq: 120, subscribers: 1, droppedSubscribers: 0 },
         connections: 2,
-        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'built at install and passed its check; PROCD_SHIM=auto' },
+        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto' },
         faults: { unhandledRejections: 0, lastRejection: null, previousCrash: null },
       },
     },

@@ -34,10 +34,10 @@ describe('daemon start-up: which shim runs jobs', () => {
   it.skipIf(noNative !== null)(`runs jobs under the native shim by default when it was built, and says so${noNative ? ` (skipped: ${noNative})` : ''}`, async () => {
     d = await startTestDaemon({ env: { PROCD_SHIM: undefined } });
     const s = await statusJson(d);
-    expect(s.shim).toMatchObject({ ok: true, kind: 'native', interpreter: NATIVE, script: '', error: null, why: 'built at install and passed its check; PROCD_SHIM=auto' });
+    expect(s.shim).toMatchObject({ ok: true, kind: 'native', interpreter: NATIVE, script: '', error: null, why: 'compiled at build time and passed its check; PROCD_SHIM=auto' });
     expect(s.shim.detail).toMatch(/^native [0-9.]+ clock=monotonic$/);
     const text = (await d.cli(['daemon', 'status'])).stdout;
-    expect(text).toContain(`\n  shim      ${s.shim.detail} (${NATIVE})\n            why: built at install and passed its check; PROCD_SHIM=auto`);
+    expect(text).toContain(`\n  shim      ${s.shim.detail} (${NATIVE})\n            why: compiled at build time and passed its check; PROCD_SHIM=auto`);
     const shim = await shimOf(d);
     expect(shim.exe).toBe(NATIVE);
     expect(shim.cmdline[0]).toBe(NATIVE);

@@ -29,7 +29,7 @@ describe('chooseShim', () => {
     const c = await chooseShim({}, deps(NATIVE));
     expect(c).toMatchObject({ ok: true, kind: 'native', interpreter: NATIVE, script: '', command: { kind: 'native', file: NATIVE, args: [] } });
     expect(c.detail).toMatch(/^native [0-9.]+ clock=monotonic$/);
-    expect(c.why).toBe('built at install and passed its check; PROCD_SHIM=auto');
+    expect(c.why).toBe('compiled at build time and passed its check; PROCD_SHIM=auto');
   });
 
   it('auto without a native shim runs Perl and says why the build made none', async () => {
