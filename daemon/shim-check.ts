@@ -4,8 +4,9 @@
 // `daemon status`; a failed result is checked again when asked, so a fix shows without a restart.
 
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Logger } from './logger.js';
-import { perlPath, perlShimCommand, SHIM_PATH, type ShimCommand } from './jobs/shim-runner.js';
+import { perlPath, SHIM_PATH, type ShimCommand } from './jobs/shim-runner.js';
 import { chooseShim } from './shim-choice.js';
 
 /** What one shim's check found. */
@@ -129,9 +130,14 @@ export class ShimHealth {
     return this.last?.ok ? this.last : this.refresh();
   }
 
-  /** How to run the chosen shim: waits for the start-up choice, never re-checks (a launch reports its own failure). */
+  /**
+   * How to run the chosen shim: waits for the start-up choice. A native shim removed since then
+   * (a rebuild without a compiler) is chosen again, so auto falls back to Perl instead of every
+   * start failing; otherwise no re-check (a launch reports its own failure).
+   */
   async command(): Promise<ShimCommand> {
-    const check = this.last ?? (await (this.inflight ?? this.refresh()));
-    return check.command ?? perlShimCommand();
+    let check = this.last ?? (await (this.inflight ?? this.refresh()));
+    if (check.command.kind === 'native' && !existsSync(check.command.file)) check = await (this.inflight ?? this.refresh());
+    return check.command;
   }
 }

@@ -88,4 +88,17 @@ describe('ShimHealth', () => {
     expect(runs).toBe(3);
     expect(logged.map((l) => JSON.parse(l).msg)).toEqual(['the job shim cannot run, so no job can start: gone; install it', 'the job shim runs again']);
   });
+
+  it('chooses again when the chosen native shim has been removed since (auto then falls back to Perl)', async () => {
+    const gone = join(dir, 'removed-procd-shim');
+    writeFileSync(gone, '');
+    const native: ShimCheck = { ...good, kind: 'native', interpreter: gone, script: '', why: 'compiled', command: { kind: 'native', file: gone, args: [] } };
+    const choices = [native, good];
+    const health = new ShimHealth(logger, async () => choices.shift()!);
+    expect(await health.command()).toEqual(native.command);
+    expect(await health.command()).toEqual(native.command); // still there: no re-check
+    rmSync(gone);
+    expect(await health.command()).toEqual(command);
+    expect(choices).toEqual([]);
+  });
 });
