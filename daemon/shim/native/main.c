@@ -140,6 +140,10 @@ int main(int argc, char **argv) {
   set_nonblock(out[0]);
   set_nonblock(err[0]);
   self_w = self[1];
+#if SHIM_LINUX && defined(F_SETPIPE_SZ)
+  /* The self-pipe only carries wake-ups: one page, not sixteen, of the user's pipe-user-pages quota. */
+  fcntl(self[0], F_SETPIPE_SZ, 4096);
+#endif
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_chld;
