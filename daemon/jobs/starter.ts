@@ -11,7 +11,7 @@ import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
-import { defaultJobName } from './names.js';
+import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
 import { perlPath, type ShimGone } from './shim-runner.js';
 import type { Stopper } from './stopper.js';
@@ -41,7 +41,7 @@ export class Starter {
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
     const job = table.create({
-      name: params.name ?? defaultJobName(command.kind === 'argv' ? command.argv[0]! : command.script),
+      name: params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script)),
       description: params.description ?? null,
       tags: params.tags ?? [],
       spec: {
