@@ -22,6 +22,8 @@ export const ErrorCode = {
   DaemonUnavailable: -32010,
   /** The daemon could not make a change durable (disk full, I/O error): it is not on disk yet and is retried with the next change. */
   StorageFailed: -32011,
+  /** A live job (queued, starting, running, paused) already has this name; `data.id` is that job. */
+  NameInUse: -32012,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -37,12 +37,14 @@ export const METHOD_SPECS = {
     errors: [],
   },
   track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job. A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
     capability: 'jobs',
     mutates: true,
     idempotent: false,
     stable: false,
-    errors: ['ShuttingDown', 'StorageFailed'],
+    // With `replace`, the live job of that name is stopped first (kill procedure, grace included).
+    timeout: { plusMs: 60_000 },
+    errors: ['NameInUse', 'ShuttingDown', 'StorageFailed'],
     cli: {
       command: 'track',
       aliases: ['start', 'run'],
@@ -52,7 +54,8 @@ export const METHOD_SPECS = {
       usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
       options: {
         shell: { type: 'string', arg: 'STRING', help: 'run STRING with /bin/sh -c' },
-        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command)' },
+        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command); one live job per name' },
+        replace: { type: 'boolean', help: 'stop the live job with this name first (kill procedure), then start this one as a new job' },
         description: { type: 'string', arg: 'TEXT', help: 'free text shown by status' },
         cwd: { type: 'string', arg: 'DIR', help: 'working directory (default: the current one)' },
         env: { type: 'string', multiple: true, arg: 'K=V', help: 'set a variable (repeatable); the job gets your environment plus these' },
@@ -67,6 +70,7 @@ export const METHOD_SPECS = {
       examples: [
         'procd track -- sleep 30',
         'procd track --name web --env PORT=8080 -- npm run dev',
+        'procd track --name web --replace -- npm run dev',
         "procd track --shell 'npm test && echo done' --timeout 10m --wait",
         'procd track --json --tag ci -- make -j4',
       ],
@@ -239,7 +243,7 @@ export const METHOD_SPECS = {
     mutates: true,
     idempotent: false,
     stable: false,
-    errors: ['AdoptFailed', 'StorageFailed'],
+    errors: ['AdoptFailed', 'NameInUse', 'StorageFailed'],
     cli: {
       command: 'adopt',
       positionals: 'PID',

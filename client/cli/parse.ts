@@ -4,6 +4,7 @@
 
 import { formatBytes, parseDuration, parseSize } from '../../shared/duration.js';
 import { LIMITS, type JobRef } from '../../shared/methods.js';
+import { nameProblem } from '../../shared/names.js';
 import { EXIT, ExitError } from './exit-codes.js';
 
 /** The protocol's own limits (shared/methods.ts), checked here so a bad value names the option. */
@@ -61,4 +62,12 @@ export function jobRef(text: string): JobRef {
 export function requireJobs(positionals: string[], what = 'ID|NAME'): JobRef[] {
   if (positionals.length === 0) throw new ExitError(EXIT.usage, `missing ${what}`);
   return positionals.map(jobRef);
+}
+
+/** A `--name` value, refused here with the rule it breaks (the daemon checks the same rules). */
+export function nameOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = nameProblem(text);
+  if (problem) throw new ExitError(EXIT.usage, `--name ${JSON.stringify(text)} ${problem.problem}`);
+  return text;
 }

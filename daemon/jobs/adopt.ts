@@ -43,7 +43,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   const raced = [...table.all()].find((j) => hasLiveProcess(j.state) && j.state.pid === pid && j.state.startTicks === proc.startTicks);
   if (raced) throw fail(alreadyTracked(pid, raced), 'already_tracked');
   const job = table.create({
-    name: params.name ?? defaultJobName(argv[0] ?? '', `pid-${pid}`),
+    name: params.name ?? table.freeName(defaultJobName(argv[0] ?? '', `pid-${pid}`)),
     description: params.description ?? null,
     tags: params.tags ?? [],
     spec: { command: { kind: 'adopted', argv, leadsGroup: proc.pgid === pid }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },

@@ -66,6 +66,18 @@ export class Stopper {
     );
   }
 
+  /**
+   * Ends a live job whatever its state: a queued one is cancelled, a starting one is stopped once
+   * its process exists, a running or paused one goes through the kill procedure (default grace).
+   */
+  async stopLive(id: JobId, reason: KillRecord['reason']): Promise<void> {
+    await this.settleStarts([id]);
+    const job = this.ctx.table.get(id);
+    if (!job) return;
+    if (job.state.kind === 'queued') await this.cancel(id, 'SIGTERM', reason);
+    else if (hasLiveProcess(job.state)) await this.stop(id, 'SIGTERM', this.ctx.opts.defaultGraceMs, reason);
+  }
+
   /** A queued job that is stopped before it ever ran ends `killed` with outcome `cancelled`: no process, no signal. */
   async cancel(id: JobId, signal: NodeJS.Signals, reason: KillRecord['reason'] = 'user'): Promise<KillResult> {
     const { table, deadlines } = this.ctx;

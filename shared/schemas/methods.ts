@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
 import { JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
+import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { JobSchema, JobStateKindSchema, JobSummarySchema } from './job.js';
 import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -17,8 +18,15 @@ const jobRefs = list(jobRef, { min: 1, max: 1000 });
 const duration = int({ min: 0, max: MAX_MS });
 const signal = either(str({ min: 1, max: 20, what: 'a signal name such as SIGTERM' }), int({ min: 1, max: 64 }));
 const streamName = oneOf(['stdout', 'stderr', 'both']);
-/** Job names: `procd logs web` finds a job by name, so a name cannot look like an id or hide control characters. */
-const jobName = str({ min: 1, max: 200, pattern: /^(?!\d+$)[^\s\p{Cc}]+$/u, what: 'a name without spaces or control characters, not all digits (digits name a job id)' });
+/** Job names (shared/names.ts): each broken rule is refused with its own reason. */
+const jobName = v.pipe(
+  v.string(NAME_DESCRIPTION),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? nameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem.expected });
+  }),
+  v.description(NAME_DESCRIPTION),
+);
 const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
 /** An environment variable name as execve accepts it: no `=`, not empty. */
 const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
@@ -82,6 +90,8 @@ export const METHOD_SCHEMAS = {
       cwd: str({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
       env: opt(map(str({ max: 1 << 17 }), { maxKeys: 4096, key: envName })),
       name: opt(jobName),
+      /** Stop the live job with this name (kill procedure) and start this one as a new job. */
+      replace: opt(bool()),
       description: opt(str({ max: 2000 })),
       tags: opt(list(tag, { max: 50 })),
       timeoutMs: opt(int({ min: 1, max: MAX_MS })),

@@ -131,8 +131,9 @@ describe('job lifecycle', () => {
 
   it('ls filters and prints a table; status by name picks the latest job', async () => {
     await track(['--name', 'same', '--tag', 'a', '--', 'true']);
-    const second = await track(['--name', 'same', '--', 'sleep', '100']);
+    // A live name is unique: the second job of this name starts once the first has ended.
     await ended(1);
+    const second = await track(['--name', 'same', '--', 'sleep', '100']);
     const s = await jobStatus(d, 'same');
     expect(s.id).toBe(second.id);
     const running = await listJobs(d, ['--state', 'running']);

@@ -1,5 +1,6 @@
 import { str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
+import { nameOption } from '../parse.js';
 
 /** The protocol's bound on a pid (shared/methods.ts). */
 const MAX_PID = 2 ** 31;
@@ -10,7 +11,7 @@ export const command: CommandDef = {
     if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new ExitError(EXIT.usage, 'give exactly one PID');
     const pid = Number(positionals[0]);
     if (pid < 1 || pid > MAX_PID) throw new ExitError(EXIT.usage, `"${positionals[0]}" is not a process id (1..${MAX_PID})`);
-    const name = str(values, 'name');
+    const name = nameOption(str(values, 'name'));
     const description = str(values, 'description');
     const tags = strs(values, 'tag');
     const job = await (await client()).adopt({ pid, ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });

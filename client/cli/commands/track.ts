@@ -7,7 +7,7 @@ import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
 import { paint } from '../output.js';
-import { durationOption, LIMITS, sizeOption } from '../parse.js';
+import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
 import { printJob } from './status.js';
 
 /** track: start a command under supervision and print its job id. */
@@ -26,8 +26,9 @@ export const command: CommandDef = {
     const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? currentDirectory()), env };
     if (shell !== undefined) params.shell = shell;
     else params.argv = positionals;
-    const name = str(values, 'name');
+    const name = nameOption(str(values, 'name'));
     if (name !== undefined) params.name = name;
+    if (flag(values, 'replace')) params.replace = true;
     const description = str(values, 'description');
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
