@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { JobTable, type NewJob } from '../../../daemon/jobs/job-table.js';
+import { checkJob } from '../../../daemon/store/records.js';
 import type { StateStore } from '../../../daemon/store/state-store.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 import type { Job, JobId } from '../../../shared/job.js';
@@ -49,5 +50,11 @@ describe('job names', () => {
     const table = tableOf([makeJob({ id: 1, name: 'sleep', state: runningState({ pid: 100 }) }), makeJob({ id: 2, name: 'sleep-2', state: completedState() })]);
     expect(table.freeName('sleep')).toBe('sleep-2');
     expect(table.freeName('node')).toBe('node');
+  });
+
+  it('records written before ":" and "=" were refused keep loading with their names', () => {
+    const loaded = checkJob(makeJob({ id: 7, name: 'web:ready', state: completedState() }));
+    expect(loaded).toMatchObject({ ok: true, value: { name: 'web:ready' } });
+    expect(tableOf([makeJob({ id: 1, name: 'a=b', state: completedState() })]).resolve('a=b').id).toBe(1);
   });
 });
