@@ -145,7 +145,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace.',
+    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace. Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.',
     capability: 'kill.tree',
     mutates: true,
     idempotent: false,
@@ -158,7 +158,7 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME...',
       brief: 'stop jobs and everything they spawned',
       summary:
-        "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Killing a finished job is an error.",
+        "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
       usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
       options: {
         signal: { type: 'string', short: 's', arg: 'SIG', help: 'the first signal (default SIGTERM)' },
@@ -203,7 +203,7 @@ export const METHOD_SPECS = {
     },
   },
   rm: {
-    doc: 'Remove finished jobs and their output; `force` kills running ones first.',
+    doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',
     capability: 'jobs',
     mutates: true,
     idempotent: false,
@@ -214,14 +214,18 @@ export const METHOD_SPECS = {
       command: 'rm',
       positionals: 'ID|NAME...',
       brief: 'remove finished jobs and their output',
-      summary: "Remove jobs' records and output files. A running job is refused unless --force, which stops it first.",
-      usage: 'procd rm ID|NAME... [--force]',
-      options: { force: { type: 'boolean', short: 'f', help: 'stop running jobs first (kill procedure), then remove them' } },
-      examples: ['procd rm 3 4', 'procd rm web --force'],
+      summary:
+        "Remove jobs' records and output files. A running job is refused unless --force, which stops it first; the other jobs given are removed all the same, and the exit status is 1 when any was not.",
+      usage: 'procd rm ID|NAME... [--force] [--dry-run]',
+      options: {
+        force: { type: 'boolean', short: 'f', help: 'stop running jobs first (kill procedure), then remove them' },
+        'dry-run': { type: 'boolean', short: 'n', help: 'show what would be removed; remove (and stop) nothing' },
+      },
+      examples: ['procd rm 3 4', 'procd rm web --force', 'procd rm build test --dry-run'],
     },
   },
   prune: {
-    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
+    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished); `dryRun` only lists them.',
     capability: 'jobs',
     mutates: true,
     idempotent: true,
@@ -232,9 +236,12 @@ export const METHOD_SPECS = {
       positionals: null,
       brief: 'remove old finished jobs',
       summary: 'Remove finished jobs (records and output); with --older-than only those that ended before then.',
-      usage: 'procd prune [--older-than DURATION]',
-      options: { 'older-than': { type: 'string', arg: 'DURATION', help: 'only jobs that ended more than DURATION ago' } },
-      examples: ['procd prune', 'procd prune --older-than 7d'],
+      usage: 'procd prune [--older-than DURATION] [--dry-run]',
+      options: {
+        'older-than': { type: 'string', arg: 'DURATION', help: 'only jobs that ended more than DURATION ago' },
+        'dry-run': { type: 'boolean', short: 'n', help: 'show what would be removed; remove nothing' },
+      },
+      examples: ['procd prune --dry-run', 'procd prune', 'procd prune --older-than 7d'],
     },
   },
   adopt: {
@@ -350,7 +357,12 @@ export type StreamName = NonNullable<ParamsOf<'logs'>['stream']>;
 export type HelloResult = ResultOf<'hello'>;
 export type LogsResult = ResultOf<'logs'>;
 export type LogChunk = LogsResult['chunks'][number];
-export type KillResult = ResultOf<'kill'>[number];
+/** One item of kill's answer: a stopped job, or a job given that could not be stopped. */
+export type KillOutcome = ResultOf<'kill'>[number];
+export type KillResult = Extract<KillOutcome, { ok: true }>;
+/** A job given to kill or rm that could not be acted on, with the error. */
+export type RefFailure = Extract<KillOutcome, { ok: false }>;
+export type RemoveResult = ResultOf<'rm'>;
 export type WaitResult = ResultOf<'wait'>;
 export type DaemonStatus = ResultOf<'daemon.status'>;
 export type JobStatus = ResultOf<'status'>;

@@ -32,7 +32,19 @@ const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag witho
 const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
 
 const ids = v.array(v.number());
-const killResult = v.object({ id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
+const refOut = v.union([v.number(), v.string()]);
+/** A job given to kill or rm that could not be acted on: the ref as given, its id when it resolved, and the error as RPC would send it. */
+const refFailure = v.object({
+  ref: refOut,
+  ok: v.literal(false),
+  id: v.nullable(v.number()),
+  error: v.object({ code: v.number(), name: v.string(), message: v.string(), data: v.record(v.string(), v.unknown()) }),
+});
+const killStopped = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
+/** One item per job given, in the order given. */
+const killResult = v.variant('ok', [killStopped, refFailure]);
+/** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
+const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
   pid: v.number(),
   ppid: v.number(),
@@ -72,7 +84,13 @@ const EXAMPLE_ENDED = {
   state: { kind: 'completed', outcome: 'exit', outcomeDetail: null, startedAt: 1767225600012, endedAt: 1767225612012, durationMs: 12000, exitCode: 0, signal: null, pid: 41235, startTicks: 9123456 },
 };
 const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
-const KILL_EXAMPLE = { id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
+const KILL_EXAMPLE = { ref: 3, ok: true, id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
+const NOT_RUNNING_EXAMPLE = {
+  ref: 'build',
+  ok: false,
+  id: 2,
+  error: { code: -32001, name: 'JobNotRunning', message: 'job 2 (build) is not running: it is completed', data: { id: 2, state: 'completed' } },
+};
 
 export const METHOD_SCHEMAS = {
   hello: {
@@ -151,7 +169,7 @@ export const METHOD_SCHEMAS = {
   kill: {
     params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
     result: v.array(killResult),
-    example: { params: { jobs: [3], graceMs: 5000 }, result: [KILL_EXAMPLE] },
+    example: { params: { jobs: [3, 'build'], graceMs: 5000 }, result: [KILL_EXAMPLE, NOT_RUNNING_EXAMPLE] },
   },
   signal: {
     params: obj({ job: jobRef, signal }),
@@ -165,14 +183,26 @@ export const METHOD_SCHEMAS = {
     example: { params: { jobs: [3], timeoutMs: 60000 }, result: { jobs: [EXAMPLE_ENDED], timedOut: false } },
   },
   rm: {
-    params: obj({ jobs: jobRefs, force: opt(bool()) }),
-    result: v.object({ removed: ids }),
-    example: { params: { jobs: [3] }, result: { removed: [3] } },
+    params: obj({ jobs: jobRefs, force: opt(bool()), dryRun: opt(bool()) }),
+    /** removed: the ids removed (dryRun: that would be); failed: the jobs given that were not, one item each. */
+    result: v.object({ dryRun: v.boolean(), removed: ids, jobs: v.array(removedJob), failed: v.array(refFailure) }),
+    example: {
+      params: { jobs: [3, 'web'] },
+      result: {
+        dryRun: false,
+        removed: [3],
+        jobs: [{ id: 3, name: 'build', state: 'completed' }],
+        failed: [{ ref: 'web', ok: false, id: 4, error: { code: -32002, name: 'JobStillRunning', message: 'job 4 (web) is running; stop it first or use --force', data: { id: 4, state: 'running' } } }],
+      },
+    },
   },
   prune: {
-    params: obj({ olderThanMs: opt(duration) }),
-    result: v.object({ removed: ids }),
-    example: { params: { olderThanMs: 86400000 }, result: { removed: [1, 2] } },
+    params: obj({ olderThanMs: opt(duration), dryRun: opt(bool()) }),
+    result: v.object({ dryRun: v.boolean(), removed: ids, jobs: v.array(removedJob) }),
+    example: {
+      params: { olderThanMs: 86400000, dryRun: true },
+      result: { dryRun: true, removed: [1, 2], jobs: [{ id: 1, name: 'build', state: 'completed' }, { id: 2, name: 'test', state: 'failed' }] },
+    },
   },
   adopt: {
     params: obj({ pid: int({ min: 1, max: 2 ** 31 }), name: opt(jobName), description: opt(str({ max: 2000 })), tags: opt(list(tag, { max: 50 })) }),

@@ -165,6 +165,6 @@ describe('job lifecycle', () => {
     await track(['--', 'true']);
     await ended(2);
     const pruned = await d.cli(['prune', '--json']);
-    expect(JSON.parse(pruned.stdout)).toEqual({ removed: [2] });
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ dryRun: false, removed: [2] });
   });
 });
