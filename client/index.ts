@@ -142,9 +142,13 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
   }
 }
 
-/** `track` without an `env` runs the job with this process's environment, as a shell would. */
+/**
+ * `track` without an `env` runs the job with this process's environment, as a shell would;
+ * `adopt` sends this process's pid, so the daemon refuses its ancestors unless `force`.
+ */
 function withDefaults(method: MethodName, params: unknown): unknown {
   if (method === 'track' && isObject(params) && params.env === undefined) return { ...params, env: clientEnvironment() };
+  if (method === 'adopt' && isObject(params) && params.callerPid === undefined) return { ...params, callerPid: process.pid };
   return params ?? {};
 }
 

@@ -24,6 +24,8 @@ export const ErrorCode = {
   StorageFailed: -32011,
   /** A live job (queued, starting, running, paused) already has this name; `data.id` is that job. */
   NameInUse: -32012,
+  /** The job was started by procd, not adopted: only an adopted process can be released. */
+  NotAdopted: -32013,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

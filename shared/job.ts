@@ -138,6 +138,10 @@ export function hasLiveProcess(state: JobState): state is LiveProcessState {
 export function wasStopped(state: JobState): state is Extract<JobState, { kind: 'killed' | 'timed_out' }> {
   return state.kind === 'killed' || state.kind === 'timed_out';
 }
+/** An adopted process procd let go of (`procd release`): it was not signalled and is no longer part of the job. */
+export function wasReleased(state: JobState): boolean {
+  return state.kind === 'lost' && state.outcome === 'released';
+}
 /** Ended because the command could not be started at all. */
 export function isSpawnFailure(state: JobState): state is Extract<JobState, { kind: 'failed' }> & { spawnError: SpawnError } {
   return state.kind === 'failed' && state.spawnError !== null;

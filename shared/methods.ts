@@ -257,13 +257,32 @@ export const METHOD_SPECS = {
       brief: 'supervise a process procd did not start',
       summary:
         'Supervise a running process of yours that procd did not start: sampling, flags, and kill of its tree. Its output cannot be captured (no stuck flag), and as procd is not its parent its exit code cannot be known: when it ends by itself the job becomes `lost` with exit code null.',
-      usage: 'procd adopt PID [--name NAME] [--tag TAG]...',
+      usage: 'procd adopt PID [--name NAME] [--tag TAG]... [--force]',
       options: {
         name: { type: 'string', arg: 'NAME', help: 'a name for the job' },
+        force: { type: 'boolean', help: 'adopt it even when it is an ancestor of this command (your shell): procd kill, rm --force and daemon stop would then stop it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label (repeatable)' },
         description: { type: 'string', arg: 'TEXT', help: 'free text' },
       },
-      examples: ['procd adopt 12345 --name legacy-server'],
+      examples: ['procd adopt 12345 --name legacy-server', 'procd release legacy-server'],
+    },
+  },
+  release: {
+    doc: 'Stop supervising an adopted process without signalling it: its job ends `lost` with outcome `released` (exit code null) and the process runs on, no longer part of any job.',
+    capability: 'adopt',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    errors: [JOB, 'JobNotRunning', 'NotAdopted', 'StorageFailed'],
+    cli: {
+      command: 'release',
+      positionals: 'ID|NAME',
+      brief: 'stop supervising an adopted process, without signalling it',
+      summary:
+        'Stop supervising an adopted process without sending it any signal: its job ends `lost` with outcome `released` (exit code null; the record stays) and the process keeps running, no longer sampled, flagged or stopped by procd. Only adopted processes can be released; `procd kill` stops a job procd started.',
+      usage: 'procd release ID|NAME [--json]',
+      options: {},
+      examples: ['procd release legacy-server', 'procd release 4 --json'],
     },
   },
   cleanup: {

@@ -22,6 +22,7 @@ const LOADERS: Record<CommandName, Loader> = {
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
   adopt: () => import('./commands/adopt.js'),
+  release: () => import('./commands/release.js'),
   cleanup: () => import('./commands/cleanup.js'),
   events: () => import('./commands/events.js'),
   daemon: () => import('./commands/daemon.js'),

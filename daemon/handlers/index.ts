@@ -13,6 +13,7 @@ import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { prune } from './prune.js';
+import { release } from './release.js';
 import { rm } from './rm.js';
 import { signal } from './signal.js';
 import { status } from './status.js';
@@ -33,6 +34,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     rm: (p) => rm(ctx, p),
     prune: (p) => prune(ctx, p),
     adopt: (p) => adopt(ctx, p),
+    release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
     'daemon.status': () => daemonStatus(ctx),

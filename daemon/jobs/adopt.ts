@@ -26,6 +26,12 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   if (ancestorsOf(processes, process.pid).includes(pid)) throw fail(`pid ${pid} is an ancestor of the procd daemon: stopping it would stop the daemon too`, 'ancestor');
   const proc = processes.get(pid);
   if (!proc) throw fail(`no process with pid ${pid}`, 'not_found');
+  // `procd adopt $$` would hand the caller's own shell to procd: a later kill, rm --force or
+  // daemon stop would end the session it was typed in. The client sends its pid (see README).
+  if (params.callerPid !== undefined && !params.force && [params.callerPid, ...ancestorsOf(processes, params.callerPid)].includes(pid)) {
+    const what = pid === params.callerPid ? 'the procd client that asked' : `an ancestor of the procd client that asked (pid ${params.callerPid}): your shell or what runs it`;
+    throw fail(`pid ${pid} is ${what}; procd kill, rm --force or daemon stop would then stop it. Use --force (force: true) to adopt it anyway`, 'caller_ancestor');
+  }
   if (isDeadState(proc.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
   const owner = await ownerOf(pid);
   const me = typeof process.getuid === 'function' ? process.getuid() : owner;

@@ -205,11 +205,34 @@ export const METHOD_SCHEMAS = {
     },
   },
   adopt: {
-    params: obj({ pid: int({ min: 1, max: 2 ** 31 }), name: opt(jobName), description: opt(str({ max: 2000 })), tags: opt(list(tag, { max: 50 })) }),
+    params: obj({
+      pid: int({ min: 1, max: 2 ** 31 }),
+      name: opt(jobName),
+      description: opt(str({ max: 2000 })),
+      tags: opt(list(tag, { max: 50 })),
+      /** The pid of the process asking (the client library sends its own): its ancestors (its shell) are refused unless `force`. */
+      callerPid: opt(int({ min: 1, max: 2 ** 31 })),
+      /** Adopt the process even when it is the caller or one of its ancestors. */
+      force: opt(bool()),
+    }),
     result: JobSchema,
     example: {
       params: { pid: 5120, name: 'old-server' },
       result: { ...EXAMPLE_JOB, id: 4, name: 'old-server', spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
+    },
+  },
+  release: {
+    params: obj({ job: jobRef }),
+    result: JobSchema,
+    example: {
+      params: { job: 'old-server' },
+      result: {
+        ...EXAMPLE_JOB,
+        id: 4,
+        name: 'old-server',
+        spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } },
+        state: { kind: 'lost', outcome: 'released', outcomeDetail: null, startedAt: 1767225000000, endedAt: 1767225900000, durationMs: 900000, exitCode: null, signal: null, pid: 5120, startTicks: 812345, reason: 'released with procd release: procd stopped supervising it without signalling it' },
+      },
     },
   },
   cleanup: {

@@ -1,4 +1,4 @@
-import { str, strs, type CommandDef } from '../command.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { nameOption } from '../parse.js';
 
@@ -14,7 +14,8 @@ export const command: CommandDef = {
     const name = nameOption(str(values, 'name'));
     const description = str(values, 'description');
     const tags = strs(values, 'tag');
-    const job = await (await client()).adopt({ pid, ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });
+    const force = flag(values, 'force');
+    const job = await (await client()).adopt({ pid, callerPid: process.pid, ...(force ? { force } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });
     if (out.json) out.printJson(job);
     else out.out(`${job.id}  ${job.name}  adopted pid ${positionals[0]}`);
     return EXIT.ok;
