@@ -34,6 +34,7 @@
 # ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
 #   started <pid> <epochMs>
 #   spawn_error <ERRNO_NAME> <epochMs> <message>      (CR/LF in message replaced by spaces)
+#   (a command that is a directory is reported as EISDIR, not execve's EACCES)
 #   exited <exitCode|-> <signalNumber|-> <epochMs>
 #   closed <epochMs>
 # spawn_error or started comes first; closed is always last (also after a spawn error).
@@ -426,6 +427,9 @@ if ($pid == 0) {
       $msg = defined $ENV{PATH} ? "command not found: '$argv[0]' (searched PATH=$ENV{PATH})" : "command not found: '$argv[0]' (the job's environment has no PATH)";
     } elsif ($code eq 'ENOENT' && -e $argv[0]) {
       $msg = "cannot execute '$argv[0]': its interpreter (the #! line) was not found";
+    } elsif ($code eq 'EACCES' && $argv[0] =~ m{/} && -d $argv[0]) {
+      # execve says EACCES for a directory; the user needs to hear which it is.
+      ($code, $msg) = ('EISDIR', "cannot execute '$argv[0]': it is a directory");
     }
   };
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;

@@ -84,6 +84,14 @@ describe('procd-shim: spawn errors', () => {
     expect(await waitExit(run.dir)).toMatchObject({ spawnError: { code: 'EACCES' } });
   });
 
+  it('reports a directory as the command as EISDIR "it is a directory", not EACCES', async () => {
+    const dir = h.tempDir();
+    const run = await h.start(h.defaults([dir]));
+    const exit = await waitExit(run.dir);
+    expect(exit).toMatchObject({ spawnError: { code: 'EISDIR' } });
+    expect('spawnError' in exit && exit.spawnError.message).toBe(`cannot execute '${dir}': it is a directory`);
+  });
+
   it('reports a missing cwd as ENOENT and a file as cwd as ENOTDIR, naming the cwd', async () => {
     const dir = h.tempDir();
     const missing = join(dir, 'no such dir');
