@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
-import { connect, type ProcdClient } from '../index.js';
+import { connect, type ConnectOptions, type ProcdClient } from '../index.js';
 import { commandHelp, commandList, findCommand, parseArgsOptions } from './commands-table.js';
 import { EXIT, ExitError } from './exit-codes.js';
 import { createOutput } from './output.js';
@@ -61,7 +61,15 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const { command } = await entry.load();
-  const connectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
+  // Someone at a terminal hears (once) that a daemon was started for them; scripts never do.
+  let told = false;
+  const connectOptions: ConnectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
+  if (out.interactive) {
+    connectOptions.onAutostart = ({ pid, logFile }) => {
+      if (!told) out.err(`procd: started the daemon (pid ${pid}; log ${logFile})`);
+      told = true;
+    };
+  }
   let client: ProcdClient | null = null;
   const getClient = async () => {
     if (client) return client;
