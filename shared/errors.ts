@@ -22,6 +22,10 @@ export const ErrorCode = {
   DaemonUnavailable: -32010,
   /** The daemon could not make a change durable (disk full, I/O error): it is not on disk yet and is retried with the next change. */
   StorageFailed: -32011,
+  /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
+  UsageError: -32020,
+  /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */
+  CommandFailed: -32021,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

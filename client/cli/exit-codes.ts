@@ -21,6 +21,8 @@ export class ExitError extends Error {
   constructor(
     readonly exitCode: number,
     message: string,
+    /** What a program reading `--json` may want: the option at fault, a suggestion. */
+    readonly data: Record<string, unknown> = {},
   ) {
     super(message);
   }
