@@ -1,8 +1,9 @@
 // Option values out of the protocol's range are usage errors (exit 2) naming the option the user
 // typed, found before any daemon is contacted — never `invalid params.timeoutMs` from the daemon.
 
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -75,6 +76,12 @@ describe('--json errors', () => {
     const runtime = await d.cli(['status', '3', '--json', '--no-autostart']);
     expect(runtime.code).toBe(1);
     expect(JSON.parse(runtime.stdout)).toEqual({ error: { code: -32010, name: 'DaemonUnavailable', message: expect.any(String), data: expect.any(Object), exitCode: 1 } });
+  });
+
+  it('an error of the CLI itself (the current directory was deleted) is JSON too: CommandFailed, exit 1', () => {
+    const r = spawnSync('sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$@"', process.execPath, CLI, 'track', '--json', '--', 'true'], { env: d.env, cwd: d.home, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: -32021, name: 'CommandFailed', message: expect.stringMatching(/current directory no longer exists/), data: {}, exitCode: 1 } });
   });
 
   it('--json after -- belongs to the job: the usage error stays text', async () => {
