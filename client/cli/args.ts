@@ -34,7 +34,7 @@ export function parseCommandArgs(args: string[], spec: ArgsSpec): ParsedArgs {
     if (token.kind !== 'option') continue;
     const option = spec.options[token.name];
     const raw = token.rawName;
-    if (!option) throw unknownOption(raw, spec);
+    if (!option) throw unknownOption(/^-\d+$/.test(args[token.index] ?? '') ? args[token.index]! : raw, spec);
     const name = token.name;
     if (option.type === 'boolean') {
       if (token.value !== undefined) throw usage(`${raw} takes no value (got "${token.value}")`, { option: raw });
@@ -67,6 +67,8 @@ export function wantsJson(args: readonly string[]): boolean {
 
 function unknownOption(raw: string, spec: ArgsSpec): ExitError {
   const word = raw.replace(/^-+/, '');
+  // `procd signal web -9`, as with kill(1).
+  if (/^-\d+$/.test(raw)) return usage(`unknown option ${raw}: a signal or a number goes without the dash (9, KILL or SIGKILL)`, { option: raw });
   const suggestion = raw.startsWith('--') ? suggest(word, Object.keys(spec.options)) : null;
   const did = suggestion ? ` (did you mean --${suggestion}?)` : '';
   return usage(`unknown option ${raw}${did}${spec.unknownHint ? `; ${spec.unknownHint}` : ''}`, { option: raw, ...(suggestion ? { suggestion: `--${suggestion}` } : {}) });

@@ -46,6 +46,8 @@ describe('parseCommandArgs', () => {
     expect(run(['--folow'])).toMatchObject({ message: expect.stringMatching(/^unknown option --folow \(did you mean --follow\?\)/) });
     expect(run(['--zzzzzz'])).toMatchObject({ message: 'unknown option --zzzzzz; options of the job go after --', data: { option: '--zzzzzz' } });
     expect(run(['-x'])).toMatchObject({ message: 'unknown option -x; options of the job go after --' });
+    expect(run(['-9'])).toMatchObject({ message: 'unknown option -9: a signal or a number goes without the dash (9, KILL or SIGKILL)' });
+    expect(run(['web', '-15'])).toMatchObject({ message: expect.stringMatching(/^unknown option -15: /) });
   });
 
   it('refuses a repeated single-valued option instead of silently taking the last', () => {
