@@ -244,7 +244,9 @@ sub too_big_message {
     : 'pass long argument lists through a file (a script that reads it, or xargs)';
   my $argc = @$argv;
   my $envc = keys %$env;
-  return "cannot execute '$cmd': too large for the system's exec limit (ARG_MAX): ${big}arguments $abytes bytes in $argc items, environment $ebytes bytes in $envc variables; $fix";
+  my $items = $argc == 1 ? 'item' : 'items';
+  my $vars = $envc == 1 ? 'variable' : 'variables';
+  return "cannot execute '$cmd': too large for the system's exec limit (ARG_MAX): ${big}arguments $abytes bytes in $argc $items, environment $ebytes bytes in $envc $vars; $fix";
 }
 
 sub errno_name {
