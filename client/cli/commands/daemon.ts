@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../../shared/duration.js';
 import { resolvePaths } from '../../../shared/paths.js';
-import { connect, ProcdError, type DaemonStatus } from '../../index.js';
+import { connect, ProcdError, type DaemonStatus, type ProcdClient } from '../../index.js';
 import { RpcConnection } from '../../rpc-connection.js';
 import { flag, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -40,7 +40,7 @@ export const command: CommandDef = {
 };
 
 /** The daemon answering on this home's socket, or null when none does. */
-async function running(allowProtocolMismatch: boolean): Promise<DaemonClient | null> {
+async function running(allowProtocolMismatch: boolean): Promise<ProcdClient | null> {
   try {
     return await connect({ autostart: false, allowProtocolMismatch });
   } catch (err) {
@@ -48,11 +48,11 @@ async function running(allowProtocolMismatch: boolean): Promise<DaemonClient | n
     throw err;
   }
 }
-type DaemonClient = Awaited<ReturnType<typeof connect>>;
 
 /** `daemon run` next to a running daemon would only lose the lock: say which daemon and what to do. */
 async function refuseIfRunning(): Promise<void> {
-  const c = await running(true);
+  // Only a daemon that answers is reported here; anything else is the new daemon's to find and say.
+  const c = await running(true).catch(() => null);
   if (!c) return;
   const { pid } = c.daemon;
   c.close();
