@@ -30,6 +30,14 @@ export interface ConnectOptions {
    * client can replace any daemon). Other calls are then refused with VersionMismatch.
    */
   allowProtocolMismatch?: boolean;
+  /** Called once when this connect had to start the daemon (the CLI tells a user at a terminal). */
+  onAutostart?: (info: AutostartInfo) => void;
+}
+
+/** The daemon a connect started: its pid and the log it writes. */
+export interface AutostartInfo {
+  pid: number;
+  logFile: string;
 }
 
 type CamelCase<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
@@ -67,8 +75,11 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
   // A daemon that is dying (or just lost a start-up race) may accept and then close: try again once.
   let conn: RpcConnection;
   let daemon: HelloResult;
+  let started = false;
   for (let attempt = 1; ; attempt++) {
-    conn = await open(socket, fullPaths, autostart, startTimeoutMs);
+    const opened = await open(socket, fullPaths, autostart, startTimeoutMs);
+    conn = opened.conn;
+    started ||= opened.started;
     try {
       daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
       break;
@@ -80,6 +91,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     }
   }
 
+  if (started && options.onAutostart) options.onAutostart({ pid: daemon.pid, logFile: (await fullPaths()).logFile });
   const mismatch = daemon.protocolVersion !== PROTOCOL_VERSION;
   const call = <M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
     // Across protocol versions only the methods the table marks stable keep their shape.
@@ -120,10 +132,11 @@ function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {
   );
 }
 
-async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
+/** The connection, and whether this call had to start the daemon to get it. */
+async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<{ conn: RpcConnection; started: boolean }> {
   checkSocketPathLength(socket);
   try {
-    return await RpcConnection.open(socket);
+    return { conn: await RpcConnection.open(socket), started: false };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
@@ -138,7 +151,7 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
     }
     // Loaded only here: spawning and waiting for a daemon is rare, and `procd ls` should start fast.
     const { startDaemonAndConnect } = await import('./autostart.js');
-    return startDaemonAndConnect(await fullPaths(), startTimeoutMs);
+    return { conn: await startDaemonAndConnect(await fullPaths(), startTimeoutMs), started: true };
   }
 }
 

@@ -18,6 +18,13 @@ export const LIMITS = {
   maxOutputBytes: 2 ** 50,
   /** Line and record counts. */
   count: 10_000_000,
+  /**
+   * A command as the OS takes it: one argument or variable up to 128 KiB (Linux's MAX_ARG_STRLEN),
+   * and as many items as fit into ARG_MAX (2 MiB here; each costs at least its NUL and a pointer).
+   * What still exceeds the OS's own limit fails at exec with E2BIG, which says which part is large.
+   */
+  commandItemChars: 1 << 17,
+  commandItems: 1 << 18,
 } as const;
 
 export const PROTOCOL_VERSION = 1;

@@ -5,6 +5,8 @@ export interface Output {
   json: boolean;
   color: boolean;
   width: number;
+  /** A person is watching: stdout and stderr are terminals and no --json (for notes a script must never see; absent: no). */
+  interactive?: boolean;
   out(text: string): void;
   err(text: string): void;
   printJson(value: unknown): void;
@@ -17,6 +19,7 @@ export function createOutput(json: boolean): Output {
     json,
     color,
     width: tty ? process.stdout.columns || 100 : 160,
+    interactive: !json && tty && process.stderr.isTTY === true,
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     printJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

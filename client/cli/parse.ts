@@ -19,6 +19,8 @@ export interface Range {
 
 export function durationOption(name: string, text: string | undefined, range: Range = {}): number | undefined {
   if (text === undefined) return undefined;
+  // `-1s`: below any minimum, said as such (with the option's hint) rather than "not a duration".
+  if (text.startsWith('-') && parseDuration(text.slice(1)) !== null) return inRange(name, text, -1, { max: LIMITS.durationMs, ...range }, durationText, ['short', 'long']);
   const ms = parseDuration(text);
   if (ms === null) throw new ExitError(EXIT.usage, `--${name}: "${text}" is not a duration (examples: 500ms, 30s, 5m, 1h)`);
   return inRange(name, text, ms, { max: LIMITS.durationMs, ...range }, durationText, ['short', 'long']);
@@ -41,7 +43,7 @@ type Words = readonly [small: string, large: string];
 
 function inRange(name: string, text: string, value: number, range: Range, show: (n: number) => string, [small, large]: Words): number {
   const { min = 0, max = Number.MAX_SAFE_INTEGER, belowMinHint } = range;
-  if (value < min) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${small}: at least ${show(min)}${belowMinHint ? ` (${belowMinHint})` : ''}`);
+  if (value < min) throw new ExitError(EXIT.usage, `--${name}: "${text}" is ${value < 0 ? 'negative' : `too ${small}`}: at least ${show(min)}${belowMinHint ? ` (${belowMinHint})` : ''}`);
   if (value > max) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${large}: at most ${show(max)}`);
   return value;
 }

@@ -34,6 +34,8 @@
 # ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
 #   started <pid> <epochMs>
 #   spawn_error <ERRNO_NAME> <epochMs> <message>      (CR/LF in message replaced by spaces)
+#   (a command that is a directory is reported as EISDIR, not execve's EACCES; E2BIG's message
+#   gives the sizes of the arguments and the environment and the one item over 128 KiB, if any)
 #   exited <exitCode|-> <signalNumber|-> <epochMs>
 #   closed <epochMs>
 # spawn_error or started comes first; closed is always last (also after a spawn error).
@@ -221,6 +223,30 @@ sub nonblock {
   my ($fh) = @_;
   my $flags = fcntl($fh, F_GETFL, 0);
   fcntl($fh, F_SETFL, $flags | O_NONBLOCK) if defined $flags;
+}
+
+# E2BIG: say which part is too large and what to do (the limits are Linux's; sizes are bytes).
+sub too_big_message {
+  my ($cmd, $argv, $env) = @_;
+  my ($abytes, $ebytes, $big) = (0, 0, '');
+  for my $i (0 .. $#$argv) {
+    my $n = length($argv->[$i]) + 1;
+    $abytes += $n;
+    $big ||= "argument $i is $n bytes, over the 128 KiB one argument may have (MAX_ARG_STRLEN); " if $n > 131072;
+  }
+  for my $k (sort keys %$env) {
+    my $n = length($k) + length($env->{$k}) + 2;
+    $ebytes += $n;
+    $big ||= "variable $k is $n bytes, over the 128 KiB one variable may have (MAX_ARG_STRLEN); " if $n > 131072;
+  }
+  my $fix = $ebytes > $abytes
+    ? 'start the job with --clean-env and pass what it needs with --env K=V'
+    : 'pass long argument lists through a file (a script that reads it, or xargs)';
+  my $argc = @$argv;
+  my $envc = keys %$env;
+  my $items = $argc == 1 ? 'item' : 'items';
+  my $vars = $envc == 1 ? 'variable' : 'variables';
+  return "cannot execute '$cmd': too large for the system's exec limit (ARG_MAX): ${big}arguments $abytes bytes in $argc $items, environment $ebytes bytes in $envc $vars; $fix";
 }
 
 sub errno_name {
@@ -426,6 +452,11 @@ if ($pid == 0) {
       $msg = defined $ENV{PATH} ? "command not found: '$argv[0]' (searched PATH=$ENV{PATH})" : "command not found: '$argv[0]' (the job's environment has no PATH)";
     } elsif ($code eq 'ENOENT' && -e $argv[0]) {
       $msg = "cannot execute '$argv[0]': its interpreter (the #! line) was not found";
+    } elsif ($code eq 'E2BIG') {
+      $msg = too_big_message($argv[0], \@argv, $spec->{env});
+    } elsif ($code eq 'EACCES' && $argv[0] =~ m{/} && -d $argv[0]) {
+      # execve says EACCES for a directory; the user needs to hear which it is.
+      ($code, $msg) = ('EISDIR', "cannot execute '$argv[0]': it is a directory");
     }
   };
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;

@@ -140,7 +140,7 @@ export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
 
 /** One line of `list`: the job without its environment. */
 const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
-export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num }) });
+export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }) });
 
 // The schema and shared/job.ts describe the same values: a change to one that the other lacks is a compile error.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

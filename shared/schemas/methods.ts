@@ -103,10 +103,10 @@ export const METHOD_SCHEMAS = {
   },
   track: {
     params: obj({
-      argv: opt(list(str({ max: 1 << 16 }), { min: 1, max: 4096 })),
+      argv: opt(list(str({ max: LIMITS.commandItemChars }), { min: 1, max: LIMITS.commandItems })),
       shell: opt(str({ min: 1, max: 1 << 18 })),
       cwd: str({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
-      env: opt(map(str({ max: 1 << 17 }), { maxKeys: 4096, key: envName })),
+      env: opt(map(str({ max: LIMITS.commandItemChars }), { maxKeys: LIMITS.commandItems, key: envName })),
       name: opt(jobName),
       /** Stop the live job with this name (kill procedure) and start this one as a new job. */
       replace: opt(bool()),

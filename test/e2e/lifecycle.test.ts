@@ -76,6 +76,13 @@ describe('job lifecycle', () => {
     expect(r.stderr).toMatch(/EACCES/);
   });
 
+  it('a directory as the command → "it is a directory" (EISDIR), exit 126 as in a shell', async () => {
+    const r = await d.cli(['track', '--wait', '--', d.home]);
+    expect(r.code).toBe(126);
+    expect(r.stderr).toContain(`EISDIR: cannot execute '${d.home}': it is a directory`);
+    expect(r.stderr).not.toMatch(/Permission denied/);
+  });
+
   it('a timeout is announced (job.stopping) while the job is still being stopped', async () => {
     const c = await d.client();
     const events: ProcdEvent[] = [];

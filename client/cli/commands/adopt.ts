@@ -8,7 +8,9 @@ const MAX_PID = 2 ** 31;
 /** adopt: supervise a process procd did not start. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
-    if (positionals.length !== 1 || !/^\d+$/.test(positionals[0]!)) throw new ExitError(EXIT.usage, 'give exactly one PID');
+    if (positionals.length === 0) throw new ExitError(EXIT.usage, 'missing PID: procd adopt PID (the process id of a running process of yours)');
+    if (positionals.length > 1) throw new ExitError(EXIT.usage, `give one PID, not ${positionals.length} (${positionals.join(' ')}); adopt each process with its own procd adopt`);
+    if (!/^\d+$/.test(positionals[0]!)) throw new ExitError(EXIT.usage, `"${positionals[0]}" is not a PID: a process id is a whole number, such as 12345 (find it with pgrep or ps)`);
     const pid = Number(positionals[0]);
     if (pid < 1 || pid > MAX_PID) throw new ExitError(EXIT.usage, `"${positionals[0]}" is not a process id (1..${MAX_PID})`);
     const name = nameOption(str(values, 'name'));

@@ -84,6 +84,23 @@ describe('procd-shim: spawn errors', () => {
     expect(await waitExit(run.dir)).toMatchObject({ spawnError: { code: 'EACCES' } });
   });
 
+  it('reports a directory as the command as EISDIR "it is a directory", not EACCES', async () => {
+    const dir = h.tempDir();
+    const run = await h.start(h.defaults([dir]));
+    const exit = await waitExit(run.dir);
+    expect(exit).toMatchObject({ spawnError: { code: 'EISDIR' } });
+    expect('spawnError' in exit && exit.spawnError.message).toBe(`cannot execute '${dir}': it is a directory`);
+  });
+
+  it('reports E2BIG naming the one argument over 128 KiB and the sizes, with what to do', async () => {
+    const run = await h.start(h.defaults(['echo', 'ok', 'x'.repeat(200_000)]));
+    const exit = await waitExit(run.dir);
+    expect(exit).toMatchObject({ spawnError: { code: 'E2BIG' } });
+    expect('spawnError' in exit && exit.spawnError.message).toMatch(
+      /^cannot execute 'echo': too large for the system's exec limit \(ARG_MAX\): argument 2 is 200001 bytes, over the 128 KiB one argument may have \(MAX_ARG_STRLEN\); arguments 200009 bytes in 3 items, environment \d+ bytes in 1 variable; pass long argument lists through a file/,
+    );
+  });
+
   it('reports a missing cwd as ENOENT and a file as cwd as ENOTDIR, naming the cwd', async () => {
     const dir = h.tempDir();
     const missing = join(dir, 'no such dir');
