@@ -95,6 +95,14 @@ export const METHOD_SPECS = {
       examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
     },
   },
+  count: {
+    doc: 'How many jobs match a `list` filter, per state, and how many older finished ones `list` leaves out without `all` (what `ls` says is hidden).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [],
+  },
   status: {
     doc: 'Every field of one job; with `tree`, its live process tree.',
     capability: 'jobs',
@@ -353,3 +361,4 @@ export type JobStatus = ResultOf<'status'>;
 /** One process of a job's tree, as `status --tree` shows it. */
 export type ProcessNode = NonNullable<JobStatus['tree']>[number];
 export type CleanupResult = ResultOf<'cleanup'>;
+export type CountResult = ResultOf<'count'>;

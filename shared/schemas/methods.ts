@@ -37,6 +37,15 @@ const processNode = v.object({
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
 
+/** Which jobs `list` (and `count`) cover: by default the live ones plus the last `recentFinished` (10) finished ones. */
+const listFilter = obj({
+  states: opt(list(oneOf(JOB_STATE_KINDS))),
+  name: opt(str({ min: 1, max: 200 })),
+  tag: opt(str({ min: 1, max: 100 })),
+  all: opt(bool()),
+  recentFinished: opt(int({ min: 0, max: 100_000 })),
+});
+
 /** Params, result and one literal example (checked against both by a unit test). */
 interface MethodSchema {
   params: v.GenericSchema;
@@ -93,15 +102,17 @@ export const METHOD_SCHEMAS = {
     example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_JOB },
   },
   list: {
-    params: obj({
-      states: opt(list(oneOf(JOB_STATE_KINDS))),
-      name: opt(str({ min: 1, max: 200 })),
-      tag: opt(str({ min: 1, max: 100 })),
-      all: opt(bool()),
-      recentFinished: opt(int({ min: 0, max: 100_000 })),
-    }),
+    params: listFilter,
     result: v.array(JobSummarySchema),
     example: { params: { states: ['running'] }, result: [{ ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } }] },
+  },
+  count: {
+    params: listFilter,
+    result: v.object({ total: v.number(), states: stateCounts, hiddenFinished: v.number() }),
+    example: {
+      params: {},
+      result: { total: 14, states: { queued: 0, starting: 0, running: 2, paused: 0, completed: 9, failed: 3, killed: 0, timed_out: 0, lost: 0 }, hiddenFinished: 2 },
+    },
   },
   status: {
     params: obj({ job: jobRef, tree: opt(bool()) }),
