@@ -37,7 +37,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
     capability: 'jobs',
     mutates: true,
     idempotent: false,
@@ -104,7 +104,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   status: {
-    doc: 'Every field of one job; with `tree`, its live process tree.',
+    doc: 'Every field of one job; with `tree`, its live process tree. The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -118,7 +118,7 @@ export const METHOD_SPECS = {
       usage: 'procd status ID|NAME [--tree] [--env] [--json]',
       options: {
         tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
-        env: { type: 'boolean', help: "also print the job's environment" },
+        env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
       examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
     },
@@ -189,7 +189,7 @@ export const METHOD_SPECS = {
     },
   },
   wait: {
-    doc: 'Block until the jobs end (or the timeout passes).',
+    doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -201,8 +201,11 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME...',
       brief: "wait for jobs to end; exits with the job's code",
       summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
-      usage: 'procd wait ID|NAME... [--timeout DURATION]',
-      options: { timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' } },
+      usage: 'procd wait ID|NAME... [--timeout DURATION] [--env]',
+      options: {
+        timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' },
+        env: { type: 'boolean', help: "with --json, also the jobs' environment values (by default only their count)" },
+      },
       examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
     },
   },

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
 import { JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
-import { JobSchema, JobStateKindSchema, JobSummarySchema } from './job.js';
+import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const MAX_MS = LIMITS.durationMs;
@@ -68,11 +68,13 @@ const EXAMPLE_JOB = {
   output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lostBytes: 0, lastOutputAt: null },
   dir: '/home/me/.local/share/procd/jobs/3',
 };
+const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
+/** What the daemon answers: the environment's size, not its values. */
+const EXAMPLE_VIEW = { ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } };
 const EXAMPLE_ENDED = {
-  ...EXAMPLE_JOB,
+  ...EXAMPLE_VIEW,
   state: { kind: 'completed', outcome: 'exit', outcomeDetail: null, startedAt: 1767225600012, endedAt: 1767225612012, durationMs: 12000, exitCode: 0, signal: null, pid: 41235, startTicks: 9123456 },
 };
-const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
 const KILL_EXAMPLE = { id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
 
 export const METHOD_SCHEMAS = {
@@ -98,13 +100,14 @@ export const METHOD_SCHEMAS = {
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
     }),
-    result: JobSchema,
-    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_JOB },
+    /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
+    result: JobViewSchema,
+    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_VIEW },
   },
   list: {
     params: listFilter,
     result: v.array(JobSummarySchema),
-    example: { params: { states: ['running'] }, result: [{ ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } }] },
+    example: { params: { states: ['running'] }, result: [EXAMPLE_VIEW] },
   },
   count: {
     params: listFilter,
@@ -115,11 +118,12 @@ export const METHOD_SCHEMAS = {
     },
   },
   status: {
-    params: obj({ job: jobRef, tree: opt(bool()) }),
-    result: v.object({ ...JobSchema.entries, tree: v.optional(v.array(processNode)) }),
+    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
+    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
+    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
     example: {
       params: { job: 'web', tree: true },
-      result: { ...EXAMPLE_JOB, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
+      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
     },
   },
   logs: {
@@ -160,9 +164,10 @@ export const METHOD_SCHEMAS = {
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
   },
   wait: {
-    params: obj({ jobs: jobRefs, timeoutMs: opt(duration) }),
+    /** `env`: also the jobs' environment values, as for status. */
+    params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
     /** timedOut: the wait's own timeout passed before every job ended. */
-    result: v.object({ jobs: v.array(JobSchema), timedOut: v.boolean() }),
+    result: v.object({ jobs: v.array(JobViewSchema), timedOut: v.boolean() }),
     example: { params: { jobs: [3], timeoutMs: 60000 }, result: { jobs: [EXAMPLE_ENDED], timedOut: false } },
   },
   rm: {
@@ -177,10 +182,10 @@ export const METHOD_SCHEMAS = {
   },
   adopt: {
     params: obj({ pid: int({ min: 1, max: 2 ** 31 }), name: opt(jobName), description: opt(str({ max: 2000 })), tags: opt(list(tag, { max: 50 })) }),
-    result: JobSchema,
+    result: JobViewSchema,
     example: {
       params: { pid: 5120, name: 'old-server' },
-      result: { ...EXAMPLE_JOB, id: 4, name: 'old-server', spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
+      result: { ...EXAMPLE_VIEW, id: 4, name: 'old-server', spec: { ...exampleSpec, envCount: 0, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
     },
   },
   cleanup: {

@@ -32,4 +32,27 @@ describe('display', () => {
     await c.kill({ jobs: [long.id] });
     await waitFor(async () => isTerminal((await c.status({ job: long.id })).state), { what: 'the long job to end' });
   });
+
+  it('JSON answers count the environment but carry its values only with --env / env: true', async () => {
+    const secret = 'hunter2-token-value';
+    const tracked = await d.cli(['track', '--json', '--name', 'envy', '--env', `API_TOKEN=${secret}`, '--', 'true']);
+    expect(tracked.code).toBe(0);
+    expect(tracked.stdout).not.toContain(secret);
+    const job = JSON.parse(tracked.stdout) as { id: number; spec: { envCount: number; env?: unknown } };
+    expect(job.spec.envCount).toBeGreaterThan(1);
+    expect(job.spec.env).toBeUndefined();
+    const waited = await d.cli(['wait', '--json', 'envy']);
+    expect(waited.stdout).toMatch(/"envCount"/);
+    expect(waited.stdout).not.toContain(secret);
+    expect((await d.cli(['wait', '--json', '--env', 'envy'])).stdout).toContain(`"API_TOKEN": "${secret}"`);
+    const status = await d.cli(['status', '--json', 'envy']);
+    expect(status.stdout).not.toContain(secret);
+    expect((await d.cli(['status', '--json', '--env', 'envy'])).stdout).toContain(`"API_TOKEN": "${secret}"`);
+    expect((await d.cli(['status', 'envy', '--env'])).stdout).toContain(`API_TOKEN=${secret}`);
+    // The daemon's own answers, not only the CLI's printing.
+    const c = await d.client();
+    expect((await c.status({ job: job.id })).spec).not.toHaveProperty('env');
+    expect((await c.status({ job: job.id, env: true })).spec.env).toMatchObject({ API_TOKEN: secret });
+    expect(JSON.stringify(await c.wait({ jobs: [job.id] }))).not.toContain(secret);
+  });
 });

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { hasLiveProcess, wasStopped, type Job, type TerminalState } from '../../../shared/job.js';
+import { hasLiveProcess, wasStopped, type JobView, type TerminalState } from '../../../shared/job.js';
 import type { ProcessNode } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -13,10 +13,12 @@ export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
     const ref = jobRef(positionals[0]!);
-    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}) });
+    const showEnv = flag(values, 'env');
+    // The environment's values (tokens among them) are fetched only when asked for, --json too.
+    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}) });
     if (out.json) out.printJson(job);
     else {
-      printJob(out, job, flag(values, 'env'));
+      printJob(out, job, showEnv);
       if (job.tree) printTree(out, job.tree);
     }
     return EXIT.ok;
@@ -40,7 +42,7 @@ export function exitLine(s: TerminalState): string {
   return s.exitCode === null ? 'unknown: procd could not learn it' : `code ${s.exitCode}`;
 }
 
-export function printJob(out: Output, job: Job, showEnv: boolean, now = Date.now()): void {
+export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date.now()): void {
   const s = job.state;
   const time = (ms: number) => when(ms, now);
   const rows: [string, string][] = [
@@ -97,8 +99,8 @@ export function printJob(out: Output, job: Job, showEnv: boolean, now = Date.now
   for (const f of job.flags) rows.push([`flag ${f.kind}`, paint(out, f.severity === 'high' ? 'red' : 'yellow', `${f.detail} (since ${time(f.raisedAt)})`)]);
   for (const f of job.flagHistory.slice(-5)) rows.push([`was ${f.kind}`, `${localTime(f.raisedAt)} – ${time(f.clearedAt)}: ${f.detail}`]);
   rows.push(['directory', job.dir]);
-  const env = Object.entries(job.spec.env);
-  rows.push(['environment', showEnv ? '' : `${plural(env.length, 'variable')} (--env to show)`]);
+  const env = Object.entries(job.spec.env ?? {});
+  rows.push(['environment', showEnv ? '' : `${plural(job.spec.envCount, 'variable')} (--env to show)`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   out.out(rows.map(([k, v]) => `${paint(out, 'bold', k.padEnd(width))}  ${v}`).join('\n'));
   if (showEnv) out.out(env.map(([k, v]) => `  ${k}=${v}`).join('\n'));

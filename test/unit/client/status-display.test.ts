@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { exitLine, printJob } from '../../../client/cli/commands/status.js';
 import { localTime } from '../../../client/cli/format-time.js';
 import type { Output } from '../../../client/cli/output.js';
-import type { Job, ResourceStats } from '../../../shared/job.js';
+import { viewOf, type Job, type ResourceStats } from '../../../shared/job.js';
 import { completedState, failedState, killedState, killRecord, lostState, makeJob, spawnFailedState, T0 } from '../../helpers/job-factory.js';
 
 const ENDED = T0 + 1000;
@@ -14,7 +14,7 @@ const NOW = ENDED + 3 * 60_000;
 function printedText(j: Job): string {
   let text = '';
   const out: Output = { json: false, color: false, width: 160, out: (t) => void (text += `${t}\n`), err: () => undefined, printJson: () => undefined };
-  printJob(out, j, false, NOW);
+  printJob(out, viewOf(j), false, NOW);
   return text;
 }
 
