@@ -278,7 +278,7 @@ describe('process tree and resource figures', () => {
     expect(text).toMatch(/sleep 1011/);
 
     const ls = (await d!.cli(['ls'])).stdout.split('\n');
-    expect(ls[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM\s+FLAGS\s+COMMAND/);
+    expect(ls[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM(\s+FLAGS)?\s+COMMAND/);
     const row = ls.find((l) => l.startsWith(`${job.id} `));
     expect(row).toMatch(new RegExp(`^${job.id}\\s+sh\\s+running\\s+${sh}\\s+\\S+\\s+-\\s+\\d+%\\s+[\\d.]+(KiB|MiB)\\s+`));
 
