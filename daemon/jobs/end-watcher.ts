@@ -90,6 +90,8 @@ export class EndWatcher {
     const { table, deadlines } = this.ctx;
     const job = table.get(id);
     if (!job || !hasLiveProcess(job.state)) return;
+    // A stop is sweeping it: the stopper records the end with the complete kill record.
+    if (!kill && this.sweeps.has(id)) return;
     const pending = kill ?? job.pendingKill;
     if (pending) {
       table.apply(id, { type: 'exited', at: Date.now(), exitCode: null, signal: null, kill: pending, forced: pending.forced.length > 0 });
