@@ -22,7 +22,7 @@ describe('consistency', () => {
     c.onNotification((_m, e) => events.push(e as ProcdEvent));
     await c.subscribe({ kinds: ['job.state'] });
     // The main process dies from SIGTERM; its child ignores it and needs SIGKILL after the grace.
-    const job = await c.track({ argv: ['sh', '-c', '(trap "" TERM; echo child; exec sleep 1071) & exec sleep 1072'], cwd: d.home, timeoutMs: 500 });
+    const job = await c.track({ argv: ['sh', '-c', '(trap "" TERM; echo child; exec sleep 1071) & exec sleep 1072'], cwd: d.home, timeoutMs: 2000 });
     const ended = await waitFor(() => events.find((e) => e.kind === 'job.state' && e.job.id === job.id && e.to === 'timed_out'), { what: 'the timed_out event', timeoutMs: 30_000 });
     if (ended.kind !== 'job.state' || ended.state.kind !== 'timed_out') throw new Error('not a timed_out state event');
     const status = await c.status({ job: job.id });

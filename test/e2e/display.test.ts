@@ -26,7 +26,7 @@ describe('display', () => {
     const lines = r.stdout.trimEnd().split('\n');
     for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
     expect(lines.find((l) => l.startsWith(`${long.id} `))).toMatch(/^\d+ +a-real\S*… +running .* sh -c 'sleep 300' with.*…$/);
-    expect(lines.find((l) => l.startsWith(`${quick[11]!.id} `))).toMatch(/ ended (just now|\d+s ago) +true$/);
+    expect(lines.find((l) => l.startsWith(`${quick[11]!.id} `))).toMatch(/ended (just now|\d+[smh] ago) +true$/);
     expect(lines.at(-1)).toBe('2 older finished jobs are not shown (procd ls --all shows every job)');
     expect((await d.cli(['ls', '--all'])).stdout).not.toMatch(/not shown/);
     await c.kill({ jobs: [long.id] });
