@@ -276,6 +276,17 @@ export function displayCommand(command: Command, budget = COMMAND_DISPLAY_CHARS)
   return { command: { ...command, argv: kept }, shortened };
 }
 
+/**
+ * A job as the daemon answers it (track, status, wait, adopt): the environment's size, and its
+ * values only when the caller asks (`env: true`), so no token reaches a log or a terminal by default.
+ */
+export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> } };
+
+export function viewOf(job: Job, withEnv = false): JobView {
+  const { env, ...rest } = job.spec;
+  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) } };
+}
+
 export function commandText(command: Command): string {
   if (command.kind === 'shell') return command.script;
   if (command.kind === 'adopted') return `[adopted] ${command.argv.map(quoteArg).join(' ')}`;

@@ -44,7 +44,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job. A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
     capability: 'jobs',
     mutates: true,
     idempotent: false,
@@ -106,8 +106,16 @@ export const METHOD_SPECS = {
       examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
     },
   },
+  count: {
+    doc: 'How many jobs match a `list` filter, per state, and how many older finished ones `list` leaves out without `all` (what `ls` says is hidden).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [],
+  },
   status: {
-    doc: 'Every field of one job; with `tree`, its live process tree.',
+    doc: 'Every field of one job; with `tree`, its live process tree. The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -121,7 +129,7 @@ export const METHOD_SPECS = {
       usage: 'procd status ID|NAME [--tree] [--env] [--json]',
       options: {
         tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
-        env: { type: 'boolean', help: "also print the job's environment" },
+        env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
       examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
     },
@@ -192,7 +200,7 @@ export const METHOD_SPECS = {
     },
   },
   wait: {
-    doc: 'Block until the jobs end (or the timeout passes).',
+    doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -204,8 +212,11 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME...',
       brief: "wait for jobs to end; exits with the job's code",
       summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
-      usage: 'procd wait ID|NAME... [--timeout DURATION]',
-      options: { timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' } },
+      usage: 'procd wait ID|NAME... [--timeout DURATION] [--env]',
+      options: {
+        timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' },
+        env: { type: 'boolean', help: "with --json, also the jobs' environment values (by default only their count)" },
+      },
       examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
     },
   },
@@ -395,3 +406,4 @@ export type JobStatus = ResultOf<'status'>;
 /** One process of a job's tree, as `status --tree` shows it. */
 export type ProcessNode = NonNullable<JobStatus['tree']>[number];
 export type CleanupResult = ResultOf<'cleanup'>;
+export type CountResult = ResultOf<'count'>;

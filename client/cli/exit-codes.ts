@@ -29,7 +29,7 @@ export class ExitError extends Error {
 }
 
 /** The exit code a shell would have given for this job (null while it is still running). */
-export function jobExitCode(job: Job): number | null {
+export function jobExitCode(job: Pick<Job, 'state'>): number | null {
   const s = job.state;
   if (!isTerminal(s)) return null;
   switch (s.kind) {

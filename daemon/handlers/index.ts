@@ -6,6 +6,7 @@ import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
+import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
 import { hello } from './hello.js';
@@ -26,6 +27,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     hello: () => hello(),
     track: (p) => track(ctx, p),
     list: (p) => list(ctx, p),
+    count: (p) => count(ctx, p),
     status: (p) => status(ctx, p),
     logs: (p, call) => logs(ctx, p, call),
     kill: (p) => kill(ctx, p),

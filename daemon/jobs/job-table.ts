@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason } from '../../shared/job.js';
-import type { JobRef, ParamsOf } from '../../shared/methods.js';
+import type { CountResult, JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
 import { transition, type JobEvent } from './transitions.js';
 
@@ -196,6 +196,20 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
   }
 
   list(filter: ListFilter): JobSummary[] {
+    const { matches, hidden } = this.select(filter);
+    return matches.filter((j) => !hidden.has(j)).map(summarize);
+  }
+
+  /** How many jobs match a list filter, per state, and how many finished ones the default view leaves out. */
+  count(filter: ListFilter): CountResult {
+    const { matches, hidden } = this.select(filter);
+    const states = emptyStateCounts();
+    for (const j of matches) states[j.state.kind]++;
+    return { total: matches.length, states, hiddenFinished: hidden.size };
+  }
+
+  /** The jobs a filter matches (oldest first) and, in the default view, the older finished ones it leaves out. */
+  private select(filter: ListFilter): { matches: Job[]; hidden: Set<Job> } {
     const matches: Job[] = [];
     for (const job of this.jobs.values()) {
       if (filter.states && !filter.states.includes(job.state.kind)) continue;
@@ -204,12 +218,11 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       matches.push(job);
     }
     matches.sort((a, b) => a.id - b.id);
-    if (filter.all || filter.states) return matches.map(summarize);
+    if (filter.all || filter.states) return { matches, hidden: new Set() };
     // Default view: everything still alive plus the most recent finished ones.
     const keepFinished = filter.recentFinished ?? 10;
     const finished = matches.filter((j) => isTerminal(j.state));
-    const recent = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
-    return matches.filter((j) => !isTerminal(j.state) || recent.has(j)).map(summarize);
+    return { matches, hidden: new Set(finished.slice(0, Math.max(0, finished.length - keepFinished))) };
   }
 
   counts(): Record<JobState['kind'], number> {

@@ -131,9 +131,15 @@ export class Stopper {
       await this.ctx.persistQuietly('pending kill');
     }
 
-    const result = await this.sweeper.kill(job, signal, graceMs);
-    const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
-    const done: KillRecord = { ...record, signalled, forced: result.forced };
+    const sweep = this.sweeper.kill(job, signal, graceMs).then((result) => {
+      const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
+      const done: KillRecord = { ...record, signalled, forced: result.forced };
+      // Ended during the sweep or not, the job's record now says what the sweep did.
+      if (table.get(id)?.pendingKill) table.update(id, () => ({ pendingKill: done }));
+      return { result, done };
+    });
+    this.ends.holdEnd(id, sweep);
+    const { result, done } = await sweep;
     if (result.survivors.length) logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
 
     // The shim reports the main process's end; give it a moment, then fall back to the files.

@@ -4,7 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
-import type { JobRef, KillOutcome, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -72,7 +72,7 @@ export class Supervisor {
     return refreshOutput(this.table, id);
   }
 
-  async wait(refs: JobRef[], timeoutMs: number | undefined, call: CallContext): Promise<WaitResult> {
+  async wait(refs: JobRef[], timeoutMs: number | undefined, call: CallContext): Promise<{ jobs: Job[]; timedOut: boolean }> {
     const ids = refs.map((ref) => this.table.resolve(ref).id);
     const allEnded = (jobs: (Job | undefined)[]) => jobs.every((j) => !j || !isLive(j.state));
     const outcome = await waitFor(this.table, this.ctx.deadlines, ids, allEnded, { timeoutMs: timeoutMs ?? null, cancelled: call.closed });

@@ -47,7 +47,8 @@ const NAME = /^(stdout|stderr|index)\.([0-9]{16})$/;
 
 export async function streamInfo(jobDir: string, stream: StreamName): Promise<StreamInfo> {
   const snap = await retryVanished(async () => snapshotStream(jobDir, (await listOut(jobDir))[stream]));
-  return { start: snap.start, end: snap.end, mtimeMs: snap.mtimeMs };
+  // Whole milliseconds like every other timestamp of the model (the file system gives fractions).
+  return { start: snap.start, end: snap.end, mtimeMs: Math.floor(snap.mtimeMs) };
 }
 
 /** Sizes for the job model: totals, dropped bytes, and when the job last wrote (null: never). */

@@ -8,7 +8,7 @@ import { EVENT_KINDS } from '../events.js';
 import { JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
-import { JobSchema, JobStateKindSchema, JobSummarySchema } from './job.js';
+import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const MAX_MS = LIMITS.durationMs;
@@ -57,6 +57,15 @@ const processNode = v.object({
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
 
+/** Which jobs `list` (and `count`) cover: by default the live ones plus the last `recentFinished` (10) finished ones. */
+const listFilter = obj({
+  states: opt(list(oneOf(JOB_STATE_KINDS))),
+  name: opt(str({ min: 1, max: 200 })),
+  tag: opt(str({ min: 1, max: 100 })),
+  all: opt(bool()),
+  recentFinished: opt(int({ min: 0, max: 100_000 })),
+});
+
 /** Params, result and one literal example (checked against both by a unit test). */
 interface MethodSchema {
   params: v.GenericSchema;
@@ -79,11 +88,13 @@ const EXAMPLE_JOB = {
   output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lostBytes: 0, lastOutputAt: null },
   dir: '/home/me/.local/share/procd/jobs/3',
 };
+const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
+/** What the daemon answers: the environment's size, not its values. */
+const EXAMPLE_VIEW = { ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } };
 const EXAMPLE_ENDED = {
-  ...EXAMPLE_JOB,
+  ...EXAMPLE_VIEW,
   state: { kind: 'completed', outcome: 'exit', outcomeDetail: null, startedAt: 1767225600012, endedAt: 1767225612012, durationMs: 12000, exitCode: 0, signal: null, pid: 41235, startTicks: 9123456 },
 };
-const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
 const KILL_EXAMPLE = { ref: 3, ok: true, id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
 const NOT_RUNNING_EXAMPLE = {
   ref: 'build',
@@ -117,26 +128,30 @@ export const METHOD_SCHEMAS = {
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
     }),
-    result: JobSchema,
-    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_JOB },
+    /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
+    result: JobViewSchema,
+    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_VIEW },
   },
   list: {
-    params: obj({
-      states: opt(list(oneOf(JOB_STATE_KINDS))),
-      name: opt(str({ min: 1, max: 200 })),
-      tag: opt(str({ min: 1, max: 100 })),
-      all: opt(bool()),
-      recentFinished: opt(int({ min: 0, max: 100_000 })),
-    }),
+    params: listFilter,
     result: v.array(JobSummarySchema),
-    example: { params: { states: ['running'] }, result: [{ ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } }] },
+    example: { params: { states: ['running'] }, result: [EXAMPLE_VIEW] },
+  },
+  count: {
+    params: listFilter,
+    result: v.object({ total: v.number(), states: stateCounts, hiddenFinished: v.number() }),
+    example: {
+      params: {},
+      result: { total: 14, states: { queued: 0, starting: 0, running: 2, paused: 0, completed: 9, failed: 3, killed: 0, timed_out: 0, lost: 0 }, hiddenFinished: 2 },
+    },
   },
   status: {
-    params: obj({ job: jobRef, tree: opt(bool()) }),
-    result: v.object({ ...JobSchema.entries, tree: v.optional(v.array(processNode)) }),
+    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
+    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
+    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
     example: {
       params: { job: 'web', tree: true },
-      result: { ...EXAMPLE_JOB, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
+      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
     },
   },
   logs: {
@@ -177,9 +192,10 @@ export const METHOD_SCHEMAS = {
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
   },
   wait: {
-    params: obj({ jobs: jobRefs, timeoutMs: opt(duration) }),
+    /** `env`: also the jobs' environment values, as for status. */
+    params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
     /** timedOut: the wait's own timeout passed before every job ended. */
-    result: v.object({ jobs: v.array(JobSchema), timedOut: v.boolean() }),
+    result: v.object({ jobs: v.array(JobViewSchema), timedOut: v.boolean() }),
     example: { params: { jobs: [3], timeoutMs: 60000 }, result: { jobs: [EXAMPLE_ENDED], timedOut: false } },
   },
   rm: {
@@ -215,22 +231,22 @@ export const METHOD_SCHEMAS = {
       /** Adopt the process even when it is the caller or one of its ancestors. */
       force: opt(bool()),
     }),
-    result: JobSchema,
+    result: JobViewSchema,
     example: {
       params: { pid: 5120, name: 'old-server' },
-      result: { ...EXAMPLE_JOB, id: 4, name: 'old-server', spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
+      result: { ...EXAMPLE_VIEW, id: 4, name: 'old-server', spec: { ...exampleSpec, envCount: 0, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
     },
   },
   release: {
     params: obj({ job: jobRef }),
-    result: JobSchema,
+    result: JobViewSchema,
     example: {
       params: { job: 'old-server' },
       result: {
         ...EXAMPLE_JOB,
         id: 4,
         name: 'old-server',
-        spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } },
+        spec: { ...exampleSpec, envCount: 0, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } },
         state: { kind: 'lost', outcome: 'released', outcomeDetail: null, startedAt: 1767225000000, endedAt: 1767225900000, durationMs: 900000, exitCode: null, signal: null, pid: 5120, startTicks: 812345, reason: 'released with procd release: procd stopped supervising it without signalling it' },
       },
     },

@@ -148,7 +148,7 @@ describe('job lifecycle', () => {
     const tagged = await listJobs(d, ['--tag', 'a']);
     expect(tagged.map((j) => j.id)).toEqual([1]);
     const table = await d.cli(['ls']);
-    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM\s+FLAGS\s+COMMAND/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM(\s+FLAGS)?\s+COMMAND/);
     expect(table.stdout).toMatch(/sleep 100/);
   });
 

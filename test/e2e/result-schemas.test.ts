@@ -42,6 +42,8 @@ describe('answers and events match their schemas', () => {
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
     check('status', await c.status({ job: slow.id, tree: true }));
     check('list', await c.list({ all: true }));
+    check('count', await c.count({}));
+    check('status', await c.status({ job: quick.id, env: true }));
     check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
