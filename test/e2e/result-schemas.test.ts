@@ -53,6 +53,13 @@ describe('answers and events match their schemas', () => {
     outside = spawn('sleep', ['1062'], { stdio: 'ignore' });
     const adopted = check('adopt', await c.adopt({ pid: outside.pid!, name: 'outside' }));
     check('kill', await c.kill({ jobs: [adopted.id], graceMs: 1000 }));
+    const again = spawn('sleep', ['1063'], { stdio: 'ignore' });
+    try {
+      const second = check('adopt', await c.adopt({ pid: again.pid!, name: 'released' }));
+      check('release', await c.release({ job: second.id }));
+    } finally {
+      again.kill('SIGKILL');
+    }
     check('cleanup', await c.cleanup({ dryRun: true }));
     check('prune', await c.prune({}));
     check('daemon.status', await c.daemonStatus());
