@@ -141,14 +141,15 @@ export const METHOD_SPECS = {
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
         "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C.",
-      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION]',
+      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION] [--timestamps]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
         follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends, its reader goes away, or Ctrl-C' },
         stream: { type: 'string', arg: 'S', help: 'stdout, stderr or both (default both)' },
         since: { type: 'string', arg: 'DURATION', help: 'only output written in the last DURATION (1s granularity)' },
+        timestamps: { type: 'boolean', short: 't', help: 'prefix each line with when it was written (ISO 8601 UTC, to 0.1 s)' },
       },
-      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
+      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5'],
     },
   },
   kill: {

@@ -3,6 +3,7 @@ import { callWithReconnect, type ClientSource } from '../../reconnect.js';
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { jobEndLine } from '../job-end-line.js';
+import { LineStamper } from '../log-lines.js';
 import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
 import { READER_GONE_EXIT, ReaderGone, watchReader, writeBytes } from '../reader-watch.js';
 
@@ -21,6 +22,8 @@ export const command: CommandDef = {
     // Fixed once, so a read repeated after a reconnect asks for exactly the same bytes.
     const since = sinceMs === undefined ? undefined : Date.now() - sinceMs;
     const follow = flag(values, 'follow');
+    // One per stream: with both streams, stdout's and stderr's lines go to two places.
+    const stampers = flag(values, 'timestamps') ? { stdout: new LineStamper(), stderr: new LineStamper() } : null;
     // A write into a closed pipe fails with EPIPE (handled where we write); without this listener
     // the stream's 'error' event would end the CLI with a stack trace.
     process.stdout.on('error', () => undefined);
@@ -48,8 +51,12 @@ export const command: CommandDef = {
         }
         reported = r.dropped;
         for (const chunk of r.chunks) {
-          if (out.json) await writeBytes(process.stdout, `${JSON.stringify({ stream: chunk.stream, data: chunk.data })}\n`);
-          else await writeBytes(stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout, Buffer.from(chunk.data, 'base64'));
+          if (out.json) {
+            await writeBytes(process.stdout, `${JSON.stringify(chunk)}\n`);
+            continue;
+          }
+          const bytes = Buffer.from(chunk.data, 'base64');
+          await writeBytes(stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout, stampers ? stampers[chunk.stream].apply(bytes, chunk.at) : bytes);
         }
         cursor = r.cursor;
         ended = r.eof;
