@@ -72,10 +72,12 @@ export const METHOD_SPECS = {
         'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables)' },
         'max-output': { type: 'string', arg: 'SIZE', help: 'disk cap per output stream (default 128m); oldest output is dropped beyond it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
-        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code' },
+        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
+        follow: { type: 'boolean', short: 'f', help: "print the job's stdout and stderr to ours, byte for byte, while waiting (implies --wait)" },
       },
       examples: [
         'procd track -- sleep 30',
+        'procd track --follow -- make test',
         'procd track --name web --env PORT=8080 -- npm run dev',
         'procd track --name web --replace -- npm run dev',
         "procd track --shell 'npm test && echo done' --timeout 10m --wait",
