@@ -2,15 +2,16 @@
 // run across chunks, so whether the next byte starts a line is kept per output stream.
 
 /** The prefix for a line: ISO 8601 UTC to the millisecond; a dash of the same width when unknown. */
-export function stamp(at: number | null): string {
-  return at === null ? `${'-'.padEnd(24)} ` : `${new Date(at).toISOString()} `;
+export function stamp(at: number | null | undefined): string {
+  // undefined: a daemon from before chunks carried their time.
+  return at === null || at === undefined ? `${'-'.padEnd(24)} ` : `${new Date(at).toISOString()} `;
 }
 
 export class LineStamper {
   private atLineStart = true;
 
   /** The bytes with a prefix before each line that starts in them. */
-  apply(bytes: Buffer, at: number | null): Buffer {
+  apply(bytes: Buffer, at: number | null | undefined): Buffer {
     if (bytes.length === 0) return bytes;
     const prefix = Buffer.from(stamp(at));
     const parts: Buffer[] = [];

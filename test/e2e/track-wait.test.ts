@@ -89,6 +89,14 @@ describe('track --wait', () => {
     expect(run.stderr()).toContain(`job ${job.id} keeps running (procd kill ${job.id} to stop it)`);
   });
 
+  it('--follow ends when its reader does, and says the job keeps running', async () => {
+    const run = start('bash', ['-c', 'node "$PROCD_CLI" track --follow --name srv -- sh -c "echo listening; exec sleep 600" | grep -m1 listening; echo "track=${PIPESTATUS[0]}"']);
+    expect(await exited(run, 'the pipeline to end once grep found its match')).toBe(0);
+    expect(run.stdout()).toBe('listening\ntrack=141\n');
+    expect(run.stderr()).toBe('procd track: job 1 keeps running (procd kill 1 to stop it)\n');
+    expect((await jobStatus(d, 1)).state.kind).toBe('running');
+  });
+
   it('--follow with --json is a usage error, before anything starts', async () => {
     const r = await d.cli(['track', '--follow', '--json', '--', 'true']);
     expect(r.code).toBe(2);

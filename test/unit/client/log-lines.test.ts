@@ -12,8 +12,9 @@ describe('LineStamper', () => {
     expect(out).toBe('2026-12-03T10:00:00.005Z one\n2026-12-03T10:00:00.005Z two\n2026-12-03T10:00:00.005Z partial\n2026-12-03T10:00:00.305Z last\n');
   });
 
-  it('marks a line of unknown time with a dash of the same width', () => {
+  it('marks a line of unknown time (or from an older daemon) with a dash of the same width', () => {
     expect(stamp(null)).toHaveLength(stamp(0).length);
+    expect(stamp(undefined)).toBe(stamp(null)); // an older daemon's chunks carry no time
     expect(new LineStamper().apply(Buffer.from('x\n'), null).toString()).toMatch(/^- +x\n$/);
   });
 });
