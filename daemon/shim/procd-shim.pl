@@ -67,9 +67,12 @@
 #   never wrote has no file. The total written is last segment's start + its size.
 # index.<offset>: lines "<epochMs> <o|e> <offset>\n": "bytes of stream o(ut)/e(rr) from global
 #   offset <offset> on arrived at <epochMs>". An entry is written BEFORE the chunk's bytes, when a
-#   chunk comes from the other stream than the previous chunk, or when >= 1000 ms (monotonic) have
+#   chunk comes from the other stream than the previous chunk, or when >= 100 ms (monotonic) have
 #   passed since the last entry. Hence between two consecutive entries only one stream wrote, and
-#   all bytes of an entry's run arrived within [epochMs, epochMs + 1000). The interleaved view: for
+#   all bytes of an entry's run arrived within [epochMs, epochMs + 100): that is the arrival time
+#   `procd logs` gives each chunk (and `--timestamps` each line). Shims before this rule wrote the
+#   time entries 1000 ms apart, so readers bound a run by 1000 ms where a bound matters (--since);
+#   the cost is at most 10 entries (~250 bytes) a second of continuous output. The interleaved view: for
 #   each entry in order, its stream's bytes from its offset up to the offset of that stream's next
 #   entry (or the stream's end). The index is cut into segments of max(4 KiB, min(1 MiB,
 #   maxOutputBytes/16)) bytes (a segment is closed once it reaches that size) and at most 4 are
@@ -85,8 +88,8 @@
 # most 100 lines about disk trouble, then only the totals). An index entry is all or nothing (a
 # partly written line is cut off again). When the entry that marks a change of stream cannot be
 # written, the chunk it announces is dropped and counted as lost: stored without it, those bytes
-# would be shown before output of the other stream that came first. A missing once-a-second entry
-# only makes --since coarser; those bytes are kept. SIGXFSZ is ignored, so a file-size limit is an
+# would be shown before output of the other stream that came first. A missing time entry only
+# makes arrival times and --since coarser; those bytes are kept. SIGXFSZ is ignored, so a file-size limit is an
 # EFBIG write error, not the shim's death.
 #
 # ---- Child exit ------------------------------------------------------------------------------
@@ -110,6 +113,7 @@ my $READ_SIZE = 256 * 1024;    # pipes rarely hold more than 64 KiB; never the b
 my $IDLE_TIMEOUT = 1.0;        # backstop for the deferred-SIGCHLD race, see above
 my $WNOHANG = 1;               # the same on Linux, macOS and the BSDs (saves loading POSIX)
 my $INDEX_SEGMENTS = 4;
+my $TIME_STEP_MS = 100;        # a new index entry at least this often: output's arrival time to 0.1 s
 
 my $job_dir = shift @ARGV;
 die "usage: procd-shim.pl <jobDir> | --check\n" unless defined $job_dir && length $job_dir;
@@ -577,7 +581,7 @@ sub store {
   my ($st, $ref, $len) = @_;
   my $mono = mono_ms();
   my $switch = $st->{tag} ne $last_tag;
-  if ($switch || $mono - $last_entry_mono >= 1000) {
+  if ($switch || $mono - $last_entry_mono >= $TIME_STEP_MS) {
     if (write_index(now_ms() . " $st->{tag} $st->{off}\n")) {
       ($last_tag, $last_entry_mono) = ($st->{tag}, $mono);
     } elsif ($switch) {

@@ -166,8 +166,13 @@ export const METHOD_SCHEMAS = {
       waitMs: opt(int({ min: 0, max: 60_000 })),
     }),
     result: v.object({
-      /** The bytes, base64-encoded: output is byte-exact, not text. */
-      chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string() })),
+      /**
+       * The bytes, base64-encoded (output is byte-exact, not text); `text` is the same bytes when they
+       * are valid UTF-8; `at` is when the shim read the chunk's first byte (epoch ms, within 100 ms;
+       * null when the index no longer reaches back that far). Consecutive chunks of one stream are
+       * split where the arrival time changes.
+       */
+      chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string(), text: v.optional(v.string()), at: v.nullable(v.number()) })),
       /** Pass back as `cursor` to continue where this read stopped. */
       cursor: streamPair,
       /** True when the job has ended and everything it wrote has been returned. */
@@ -178,7 +183,7 @@ export const METHOD_SCHEMAS = {
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },
-      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==' }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
+      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
     },
   },
   kill: {
