@@ -2,14 +2,14 @@
 // id comes first; Ctrl-C stops waiting, never the job, and says so with the id; --follow streams
 // the job's own stdout and stderr to ours, byte for byte, until it ends.
 
-import { hasLiveProcess, type Job } from '../../shared/job.js';
+import { hasLiveProcess, type JobView } from '../../shared/job.js';
 import { callWithReconnect } from '../reconnect.js';
 import type { CommandContext } from './command.js';
 
 const INTERRUPTED = 130;
 
 /** The ended job, or the exit code when waiting stopped first (the reader of --follow went away). */
-export async function waitForJob(ctx: CommandContext, job: Job, opts: { follow: boolean; announce: boolean }): Promise<Job | number> {
+export async function waitForJob(ctx: CommandContext, job: JobView, opts: { follow: boolean; announce: boolean }): Promise<JobView | number> {
   const { id } = job;
   const keepsRunning = `procd track: job ${id} keeps running (procd kill ${id} to stop it)`;
   const onInterrupt = () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { hasLiveProcess, isLive, isSpawnFailure, isTerminal, type Job } from '../../../shared/job.js';
+import { hasLiveProcess, isLive, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
 import { callWithReconnect } from '../../reconnect.js';
@@ -74,7 +74,7 @@ export const command: CommandDef = {
 };
 
 /** One line on a terminal instead of status's whole block: how it ended, how long it took, where its output is. */
-function endSummary(job: Job, pointToLogs: boolean): string {
+function endSummary(job: JobView, pointToLogs: boolean): string {
   const s = job.state;
   const line = jobEndLine(job) ?? `job ${job.id} (${job.name}) ${s.kind}`;
   const took = isTerminal(s) ? ` after ${formatDuration(s.durationMs)}` : '';
