@@ -292,15 +292,16 @@ export const METHOD_SPECS = {
       positionals: null,
       brief: 'live lifecycle events, one per line',
       summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
-      usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
+      usage: 'procd events [--job ID|NAME]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--after SEQ] [--json]',
       options: {
         job: { type: 'string', multiple: true, arg: 'ID|NAME', help: 'only events of this job (repeatable; a name means the job it names now)' },
         name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name, also later ones (repeatable)' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'only jobs with this tag (repeatable)' },
         kind: { type: 'string', multiple: true, arg: 'KIND', help: `only these kinds (repeatable): ${EVENT_KINDS.join(', ')}` },
         samples: { type: 'boolean', help: 'also resource samples, at the sample rate (implied by --kind sample)' },
+        after: { type: 'string', arg: 'SEQ', help: 'first the kept events after this seq (also from before a daemon restart), then live ones' },
       },
-      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
+      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state', 'procd events --json --after 118'],
     },
   },
   'daemon.status': {

@@ -1,7 +1,7 @@
 import { EVENT_KINDS, type EventKind, type ProcdEvent } from '../../../shared/events.js';
 import type { ParamsIn } from '../../../shared/methods.js';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { flag, strs, type CommandDef } from '../command.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
@@ -20,12 +20,15 @@ export const command: CommandDef = {
     if (kinds.length) params.kinds = kinds as EventKind[];
     // The daemon sends samples only to those who ask for them: asking for the kind is asking.
     if (flag(values, 'samples') || kinds.includes('sample')) params.samples = true;
+    const after = str(values, 'after');
+    if (after !== undefined) {
+      if (!/^\d+$/.test(after)) throw new ExitError(EXIT.usage, `--after: "${after}" is not an event number (the seq of the last event seen, e.g. 118)`);
+      params.afterSeq = Number(after);
+    }
     const c = await client();
     let lastSeq = 0;
     const ended = new Promise<number>((resolve) => {
-      c.onNotification((method, payload) => {
-        if (method !== 'event') return;
-        const event = payload as ProcdEvent;
+      c.onEvent((event) => {
         lastSeq = event.seq;
         out.out(out.json ? JSON.stringify(event) : describe(out, event));
         if (event.kind === 'subscription.dropped') resolve(EXIT.error);
