@@ -117,7 +117,7 @@ async function startLocked(
     refreshOutput: (id) => supervisor.refreshOutput(id),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
   });
-  const eventLog = new EventLog(dirname(paths.stateFile));
+  const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in

@@ -76,8 +76,8 @@ export class EventBus {
           conn.notify(EVENT_METHOD, { seq: item.seq, at: Date.now(), kind: 'subscription.gap', from, to, reason } satisfies ProcdEvent);
           continue;
         }
-        const event = JSON.parse(item.event.line) as ProcdEvent;
-        if (matches(filter, event)) conn.notify(EVENT_METHOD, event);
+        const event = parseKept(item.event.line);
+        if (event && matches(filter, event)) conn.notify(EVENT_METHOD, event);
       }
       slackBytes = conn.pendingBytes();
     }
@@ -122,6 +122,15 @@ export class EventBus {
     this.logger.warn({ connection: id, pendingBytes }, 'dropping a slow event subscriber');
     sub.conn.notify(EVENT_METHOD, { kind: 'subscription.dropped', seq: this.log.lastSeq, at: Date.now(), reason, pendingBytes } satisfies ProcdEvent);
     sub.conn.endGracefully();
+  }
+}
+
+/** A kept line cut short by a failed write (a full disk) is skipped. */
+function parseKept(line: string): ProcdEvent | null {
+  try {
+    return JSON.parse(line) as ProcdEvent;
+  } catch {
+    return null;
   }
 }
 

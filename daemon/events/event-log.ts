@@ -28,6 +28,8 @@ export interface EventLogOptions {
   reserveBlock?: number;
   /** Background fdatasync of the event file at most this often (0: none). */
   syncEveryMs?: number;
+  /** Told about a failed write that did not stop anything (the daemon logs it). */
+  onError?: (err: unknown, what: string) => void;
   /** This boot's id (null where unknown: an unclean stop then counts as a possible loss). */
   bootId?: string | null;
 }
@@ -56,10 +58,12 @@ export class EventLog {
   private fd: number | null = null;
   private dirty = false;
   private closed = false;
+  private tornTail = false;
   private readonly timer: NodeJS.Timeout | null;
   private readonly keep: number;
   private readonly block: number;
   private readonly bootId: string | null;
+  private readonly onError: (err: unknown, what: string) => void;
   private readonly seqFile: string;
   private readonly current: string;
   private readonly prev: string;
@@ -73,12 +77,17 @@ export class EventLog {
     this.keep = options.keep ?? EVENTS_KEPT;
     this.block = options.reserveBlock ?? RESERVE_BLOCK;
     this.bootId = options.bootId === undefined ? readBootId() : options.bootId;
+    this.onError = options.onError ?? (() => undefined);
     this.seqFile = join(dir, 'events.seq.json');
     this.current = join(dir, 'events.ndjson');
     this.prev = join(dir, 'events.prev.ndjson');
     this.load();
     this.reserve(this.lastIssued + this.block);
-    this.openCurrent();
+    try {
+      this.openCurrent();
+    } catch (err) {
+      this.onError(err, 'could not open the event file; events are kept in memory only');
+    }
     const every = options.syncEveryMs ?? 1000;
     this.timer = every > 0 ? setInterval(() => this.syncInBackground(), every) : null;
     this.timer?.unref();
@@ -105,9 +114,12 @@ export class EventLog {
 
   /** Keeps an event: written before the caller sends it to anyone. Throws when the write fails. */
   append(seq: number, line: string): void {
-    if (this.fd === null) throw new Error('the event log is closed');
-    writeAll(this.fd, `${line}\n`);
+    // Kept in memory even when the disk refuses it: this daemon can still replay it.
     this.kept.push({ seq, line });
+    if (this.fd === null) throw new Error('the event file is not open');
+    // After a write that failed part-way, the next line starts on a line of its own.
+    writeAll(this.fd, `${this.tornTail ? '\n' : ''}${line}\n`, () => (this.tornTail = true));
+    this.tornTail = false;
     this.dirty = true;
     if (this.kept.length - this.prevCount >= this.keep) this.rotate();
   }
@@ -154,9 +166,12 @@ export class EventLog {
 
   private rotate(): void {
     if (this.fd !== null) {
-      fsyncSync(this.fd);
-      closeSync(this.fd);
-      this.fd = null;
+      try {
+        fsyncSync(this.fd);
+      } finally {
+        closeSync(this.fd);
+        this.fd = null;
+      }
     }
     renameSync(this.current, this.prev);
     const dropped = this.kept.splice(0, this.prevCount);
@@ -166,9 +181,17 @@ export class EventLog {
     this.openCurrent();
   }
 
+  /**
+   * A disk that refuses the reservation must not stop the daemon or its events: numbers go on
+   * (a crash before the next successful reservation could then repeat some), and it says so.
+   */
   private reserve(through: number): void {
     this.reservedThrough = through;
-    this.writeSeqFile({ reservedThrough: through, clean: false, bootId: this.bootId, lost: this.lost });
+    try {
+      this.writeSeqFile({ reservedThrough: through, clean: false, bootId: this.bootId, lost: this.lost });
+    } catch (err) {
+      this.onError(err, 'could not reserve event numbers');
+    }
   }
 
   private writeSeqFile(content: SeqFile): void {
@@ -183,9 +206,16 @@ export class EventLog {
   }
 }
 
-function writeAll(fd: number, text: string): void {
+function writeAll(fd: number, text: string, onPartial: () => void = () => undefined): void {
   const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      if (off > 0) onPartial();
+      throw err;
+    }
+  }
 }
 
 function readBootId(): string | null {
@@ -218,7 +248,13 @@ function readEvents(file: string, truncateTorn: boolean, warnings: string[]): { 
     return { exists: false, after: null, events: [] };
   }
   const end = buf.lastIndexOf(10) + 1;
-  if (end < buf.length && truncateTorn) truncateSync(file, end);
+  if (end < buf.length && truncateTorn) {
+    try {
+      truncateSync(file, end);
+    } catch {
+      warnings.push(`${file}: could not cut off a torn last line`);
+    }
+  }
   let after: number | null = null;
   const events: KeptEvent[] = [];
   for (const line of buf.toString('utf8', 0, end).split('\n')) {
