@@ -153,11 +153,10 @@ export class ClientCore {
   }
 
   private onSessionClosed(): void {
-    if (!this.reconnect) return this.finish(null);
     const sub = this.subscription;
-    // Without a subscription nothing is lost while disconnected: the next call reconnects.
-    if (!sub) return;
-    if (sub.daemonStopping) return this.finish(null);
+    const next = afterDisconnect(this.reconnect, sub);
+    if (next === 'close') return this.finish(null);
+    if (next === 'idle' || !sub) return;
     this.retrying((s) => s.call('subscribe', { ...sub.params, afterSeq: sub.lastSeq })).then(
       (r) => void (sub.lastSeq = Math.max(sub.lastSeq, (r as ResultOf<'subscribe'>).seq)),
       (err: unknown) => {
@@ -172,6 +171,17 @@ export class ClientCore {
     for (const l of [...this.closeListeners]) l(err);
     this.closeListeners.clear();
   }
+}
+
+/**
+ * What a dropped connection means: the end of a client that does not reconnect, or of a
+ * subscription whose daemon announced a stop that ends its jobs; a resume for a subscription;
+ * nothing yet for a client without one (nothing is lost meanwhile: its next call reconnects).
+ */
+export function afterDisconnect(reconnect: boolean, sub: Pick<Subscription, 'daemonStopping'> | null): 'close' | 'resume' | 'idle' {
+  if (!reconnect) return 'close';
+  if (!sub) return 'idle';
+  return sub.daemonStopping ? 'close' : 'resume';
 }
 
 function gone(): ProcdError {

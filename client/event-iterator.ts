@@ -14,7 +14,10 @@ export interface EventSource {
 }
 
 export function eventIterator(source: EventSource, subscribed: Promise<unknown>): AsyncIterableIterator<ProcdEvent> {
-  const queue: ProcdEvent[] = [];
+  // A queue with a head index: shift() on a long backlog would make catching up quadratic.
+  let queue: ProcdEvent[] = [];
+  let head = 0;
+  const queued = () => queue.length - head;
   let ended = false;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -28,8 +31,8 @@ export function eventIterator(source: EventSource, subscribed: Promise<unknown>)
   };
   const offEvent = source.onEvent((event) => {
     if (ended) return;
-    if (queue.length >= MAX_QUEUED_EVENTS) {
-      return stop(new ProcdError(ErrorCode.Timeout, `the events consumer fell ${queue.length} events behind; iterate faster or subscribe with a narrower filter`, { queued: queue.length }));
+    if (queued() >= MAX_QUEUED_EVENTS) {
+      return stop(new ProcdError(ErrorCode.Timeout, `the events consumer fell ${queued()} events behind; iterate faster or subscribe with a narrower filter`, { queued: queued() }));
     }
     queue.push(event);
     wake?.();
@@ -44,10 +47,16 @@ export function eventIterator(source: EventSource, subscribed: Promise<unknown>)
     [Symbol.asyncIterator]: () => iterator,
     async next(): Promise<IteratorResult<ProcdEvent, undefined>> {
       await ready;
-      while (queue.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
+      while (queued() === 0 && !ended) await new Promise<void>((r) => (wake = r));
       wake = null;
-      const event = queue.shift();
-      if (event) return { value: event, done: false };
+      if (queued() > 0) {
+        const event = queue[head++]!;
+        if (head > 1024 && head * 2 > queue.length) {
+          queue = queue.slice(head);
+          head = 0;
+        }
+        return { value: event, done: false };
+      }
       if (failure) {
         const err = failure;
         failure = null;
@@ -57,7 +66,8 @@ export function eventIterator(source: EventSource, subscribed: Promise<unknown>)
     },
     async return(): Promise<IteratorResult<ProcdEvent, undefined>> {
       stop(null);
-      queue.length = 0;
+      queue = [];
+      head = 0;
       return { value: undefined, done: true };
     },
   };
