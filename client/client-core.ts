@@ -8,7 +8,7 @@
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { EVENT_METHOD, type ProcdEvent } from '../shared/events.js';
 import { METHOD_SPECS, type MethodName, type ParamsIn, type ResultOf } from '../shared/methods.js';
-import { isDaemonGone, retryAcrossReconnects, type RetryOptions } from './reconnect.js';
+import { retryAcrossReconnects, type RetryOptions } from './reconnect.js';
 import { openSession, remainingParams, type Session, type SessionSettings } from './session.js';
 
 type SubscribeParams = ParamsIn<'subscribe'>;
@@ -196,4 +196,3 @@ function mayHaveRun(method: MethodName): ProcdError {
   );
 }
 
-export { isDaemonGone };

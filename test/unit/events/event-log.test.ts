@@ -74,6 +74,20 @@ describe('EventLog', () => {
     expect(items).toEqual([7, 8]);
   });
 
+  it('with the defaults, the last 10,000 kept events survive a reopen: resuming 10,000 back needs no gap', () => {
+    const a = open();
+    for (let i = 0; i < 25_000; i++) publish(a, 1, i % 5 !== 0); // every fifth a sample: numbered, not kept
+    a.close();
+    logs.splice(0);
+    const b = open();
+    expect(b.lastSeq).toBe(25_000);
+    const kept = keptSeqs(b);
+    expect(kept.length).toBeGreaterThanOrEqual(10_000);
+    const from = kept.at(-10_000)! - 1;
+    expect(gapsAfter(from, b.state())).toEqual([]);
+    expect(planReplay(from, b.state(), b.entries())).toHaveLength(10_000);
+  });
+
   it('after a machine crash (another boot id) the unsynced tail is a lost range for resuming subscribers', () => {
     const a = open({ reserveBlock: 50 });
     publish(a, 4);
