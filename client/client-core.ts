@@ -25,6 +25,7 @@ export class ClientCore {
   private session: Session;
   private replacing: Promise<Session> | null = null;
   private closed = false;
+  private closeError: Error | null = null;
   private subscription: Subscription | null = null;
   private readonly eventListeners = new Set<(event: ProcdEvent) => void>();
   private readonly closeListeners = new Set<(err: Error | null) => void>();
@@ -60,6 +61,11 @@ export class ClientCore {
 
   /** Called once the client is closed for good: close(), a dropped connection without reconnect, or reconnecting gave up (with why). */
   onClose(listener: (err: Error | null) => void): () => void {
+    // Already closed: told at once (an iterator created now must end, not wait forever).
+    if (this.closed) {
+      queueMicrotask(() => listener(this.closeError));
+      return () => undefined;
+    }
     this.closeListeners.add(listener);
     return () => void this.closeListeners.delete(listener);
   }
@@ -167,6 +173,7 @@ export class ClientCore {
 
   private finish(err: Error | null): void {
     this.closed = true;
+    this.closeError = err;
     this.session.conn.close();
     for (const l of [...this.closeListeners]) l(err);
     this.closeListeners.clear();

@@ -69,6 +69,24 @@ describe('library events', () => {
     await expect(c.subscribe({ jobs: ['nope'] })).rejects.toMatchObject({ codeName: 'JobNotFound' });
   });
 
+  it('without reconnect, events() ends when the daemon stops, also when created after it stopped', async () => {
+    d = await startTestDaemon();
+    const c = await client();
+    const live: ProcdEvent[] = [];
+    const following = (async () => {
+      for await (const e of c.events()) live.push(e);
+    })();
+    await waitFor(async () => (await c.daemonStatus()).events.subscribers === 1, { what: 'the subscription' });
+    const closed = new Promise<Error | null>((resolve) => c.onClose(resolve));
+    expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
+    await following;
+    expect(live.map((e) => e.kind)).toEqual(['daemon.shutdown']);
+    expect(await closed).toBeNull();
+    const late: ProcdEvent[] = [];
+    for await (const e of c.events()) late.push(e);
+    expect(late).toEqual([]);
+  });
+
   it('track without cwd runs the job in the caller’s current directory', async () => {
     d = await startTestDaemon();
     const c = await client();
