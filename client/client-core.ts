@@ -100,7 +100,9 @@ export class ClientCore {
     const { afterSeq, ...filter } = params;
     const sub: Subscription = { params: filter, lastSeq: afterSeq ?? 0, daemonStopping: false };
     this.subscription = sub;
-    const r = (await (this.reconnect ? this.retrying((s) => s.call('subscribe', params, timeoutMs)) : this.session.call('subscribe', params, timeoutMs))) as ResultOf<'subscribe'>;
+    // Sent again after a drop, it asks for what came after the last event that did arrive.
+    const again = (s: Session) => s.call('subscribe', sub.lastSeq > 0 ? { ...filter, afterSeq: sub.lastSeq } : params, timeoutMs);
+    const r = (await (this.reconnect ? this.retrying(again) : this.session.call('subscribe', params, timeoutMs))) as ResultOf<'subscribe'>;
     // Names resolve once: a resumed subscription follows the same jobs.
     if (r.jobs) sub.params = { ...sub.params, jobs: r.jobs };
     sub.lastSeq = Math.max(sub.lastSeq, r.seq);
