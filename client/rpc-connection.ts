@@ -78,6 +78,11 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
     });
   }
 
+  /** True once the socket has closed (every call from then on is refused without being sent). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.socket.end();
     this.socket.destroy();

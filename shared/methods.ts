@@ -28,7 +28,7 @@ export const LIMITS = {
 } as const;
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it. */
@@ -44,7 +44,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one).",
     capability: 'jobs',
     mutates: true,
     idempotent: false,
@@ -331,26 +331,28 @@ export const METHOD_SPECS = {
     },
   },
   subscribe: {
-    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far.',
+    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far. With `afterSeq`, the kept lifecycle events after it come first (at least the last 10,000, kept across daemon restarts), and a `subscription.gap` event for what is no longer kept.',
     capability: 'events',
     mutates: false,
-    idempotent: false,
+    // Safe on a new connection: a resumed subscription passes the last seq it saw as afterSeq.
+    idempotent: true,
     stable: false,
-    errors: [],
+    errors: [JOB],
     cli: {
       command: 'events',
       positionals: null,
       brief: 'live lifecycle events, one per line',
       summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
-      usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
+      usage: 'procd events [--job ID|NAME]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--after SEQ] [--json]',
       options: {
-        job: { type: 'string', multiple: true, arg: 'ID', help: 'only events of this job (repeatable)' },
-        name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name (repeatable)' },
+        job: { type: 'string', multiple: true, arg: 'ID|NAME', help: 'only events of this job (repeatable; a name means the job it names now)' },
+        name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name, also later ones (repeatable)' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'only jobs with this tag (repeatable)' },
         kind: { type: 'string', multiple: true, arg: 'KIND', help: `only these kinds (repeatable): ${EVENT_KINDS.join(', ')}` },
         samples: { type: 'boolean', help: 'also resource samples, at the sample rate (implied by --kind sample)' },
+        after: { type: 'string', arg: 'SEQ', help: 'first the kept events after this seq (also from before a daemon restart), then live ones' },
       },
-      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
+      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state', 'procd events --json --after 118'],
     },
   },
   'daemon.status': {

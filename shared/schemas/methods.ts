@@ -273,14 +273,18 @@ export const METHOD_SCHEMAS = {
   },
   subscribe: {
     params: obj({
-      jobs: opt(list(int({ min: 1 }), { max: 1000 })),
+      /** Jobs by id or name (a name is resolved once, at subscribe, like every other method does). */
+      jobs: opt(list(jobRef, { max: 1000 })),
       names: opt(list(str({ min: 1, max: 200 }), { max: 1000 })),
       tags: opt(list(str({ min: 1, max: 100 }), { max: 100 })),
       kinds: opt(list(oneOf(EVENT_KINDS))),
       samples: opt(bool()),
+      /** Resume: first send the kept lifecycle events after this seq (and a subscription.gap for what is gone). */
+      afterSeq: opt(int({ min: 0 })),
     }),
-    result: v.object({ subscribed: v.literal(true), seq: v.number() }),
-    example: { params: { names: ['web'], kinds: ['job.state'] }, result: { subscribed: true, seq: 120 } },
+    /** seq: the last event published so far; jobs: the ids `jobs` resolved to (send these when resubscribing). */
+    result: v.object({ subscribed: v.literal(true), seq: v.number(), jobs: v.optional(ids) }),
+    example: { params: { jobs: ['web'], kinds: ['job.state'], afterSeq: 118 }, result: { subscribed: true, seq: 120, jobs: [3] } },
   },
   'daemon.status': {
     params: obj({}),
