@@ -1,14 +1,12 @@
 // The method table: one entry per RPC method with its doc line, capability, durability, retry and
 // timeout rules and its CLI command. The daemon's dispatch, the client's typed calls and timeouts,
 // the CLI's commands and help, and docs/protocol.md derive from it. Its params and result schemas
-// are in schemas/methods.ts under the same names; the types below are inferred from them through
-// type-only imports, so this module (what the CLI loads) pulls in no schema library.
+// are in schemas/methods.ts under the same names; the types (method-types.ts) are inferred from them
+// through type-only imports, so this module (what the CLI loads) pulls in no schema library.
 
-import type { InferInput, InferOutput } from 'valibot';
 import { EVENT_KINDS } from './events.js';
 import { JOB_STATE_KINDS } from './job.js';
 import type { MethodSpec } from './method-spec.js';
-import type { MethodSchemas } from './schemas/methods.js';
 
 /** Numeric limits of the protocol's fields; the CLI checks its options against the same ones. */
 export const LIMITS = {
@@ -385,30 +383,4 @@ export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(METHOD_SPECS, name);
 }
 
-/** Params as the daemon hands them to the handler (after validation). */
-export type ParamsOf<M extends MethodName> = InferOutput<MethodSchemas[M]['params']>;
-/** Params as a client may send them. */
-export type ParamsIn<M extends MethodName> = InferInput<MethodSchemas[M]['params']>;
-export type ResultOf<M extends MethodName> = InferOutput<MethodSchemas[M]['result']>;
-
-/** Methods safe to send again on a new connection after the old one dropped. */
-export type IdempotentMethod = { [M in MethodName]: MethodSpecs[M]['idempotent'] extends true ? M : never }[MethodName];
-
-export type JobRef = ParamsOf<'status'>['job'];
-export type StreamName = NonNullable<ParamsOf<'logs'>['stream']>;
-export type HelloResult = ResultOf<'hello'>;
-export type LogsResult = ResultOf<'logs'>;
-export type LogChunk = LogsResult['chunks'][number];
-/** One item of kill's answer: a stopped job, or a job given that could not be stopped. */
-export type KillOutcome = ResultOf<'kill'>[number];
-export type KillResult = Extract<KillOutcome, { ok: true }>;
-/** A job given to kill or rm that could not be acted on, with the error. */
-export type RefFailure = Extract<KillOutcome, { ok: false }>;
-export type RemoveResult = ResultOf<'rm'>;
-export type WaitResult = ResultOf<'wait'>;
-export type DaemonStatus = ResultOf<'daemon.status'>;
-export type JobStatus = ResultOf<'status'>;
-/** One process of a job's tree, as `status --tree` shows it. */
-export type ProcessNode = NonNullable<JobStatus['tree']>[number];
-export type CleanupResult = ResultOf<'cleanup'>;
-export type CountResult = ResultOf<'count'>;
+export type * from './method-types.js';
