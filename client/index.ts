@@ -1,20 +1,24 @@
 // The procd client library: `connect()` gives one typed method per RPC method of the shared
-// table, plus server notifications. It pulls in nothing CLI-specific, and no schema library: the
-// types come from the schemas at compile time, the timeouts from the table (shared/methods.ts).
+// table, typed events (listener or async iterator), and with `reconnect: true` a client that
+// rides out daemon restarts. It pulls in nothing CLI-specific, and no schema library: the types
+// come from the schemas at compile time, the timeouts and retry rules from the table
+// (shared/methods.ts).
 
-import { ErrorCode, ProcdError } from '../shared/errors.js';
-import { isObject } from '../shared/rpc.js';
-import { METHOD_SPECS, PROTOCOL_VERSION, type HelloResult, type IdempotentMethod, type MethodName, type ParamsIn, type ResultOf } from '../shared/methods.js';
-import type { TimeoutRule } from '../shared/method-spec.js';
+import type { ProcdEvent } from '../shared/events.js';
+import { METHOD_SPECS, type HelloResult, type IdempotentMethod, type MethodName, type ParamsIn, type ResultOf } from '../shared/methods.js';
 import type { ProcdPaths } from '../shared/paths.js';
-import { checkSocketPathLength, resolveSocket } from '../shared/socket-path.js';
+import { resolveSocket } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
-import { clientEnvironment } from './client-env.js';
-import { RpcConnection } from './rpc-connection.js';
+import { ClientCore } from './client-core.js';
+import { eventIterator } from './event-iterator.js';
+import type { RetryOptions } from './reconnect.js';
+import { openSession, type SessionSettings } from './session.js';
 
 export { ErrorCode, ProcdError } from '../shared/errors.js';
 export type * from '../shared/job.js';
+export type { EventJob, EventKind, EventOf, ProcdEvent } from '../shared/events.js';
 export type { DaemonStatus, HelloResult, IdempotentMethod, KillResult, LogChunk, LogsResult, MethodName, ParamsIn, ParamsOf, ResultOf, WaitResult } from '../shared/methods.js';
+export { isDaemonGone, type RetryOptions } from './reconnect.js';
 
 export interface ConnectOptions {
   /** Start the daemon when none is running (default true; PROCD_NO_AUTOSTART=1 turns it off). */
@@ -30,10 +34,35 @@ export interface ConnectOptions {
    * client can replace any daemon). Other calls are then refused with VersionMismatch.
    */
   allowProtocolMismatch?: boolean;
+  /** Called once when this connect had to start the daemon (the CLI tells a user at a terminal). */
+  onAutostart?: (info: AutostartInfo) => void;
+  /**
+   * Ride out daemon restarts (`procd daemon restart`, a crash and autostart): calls the method
+   * table marks idempotent (wait, status, logs, list, ...) are sent again on a new connection,
+   * waiting only for what is left of their own wait; other calls are sent on a new connection
+   * when the old one dropped before they were sent, and fail with DaemonUnavailable
+   * (`data.inFlight`) when it dropped while they were under way (they may have been carried
+   * out); a subscription resumes after the last event it saw, without loss or repeats. It ends
+   * (onClose) when the daemon announced a stop that ends its jobs. `true` uses the CLI's backoff
+   * (10 attempts, ~13 s); pass RetryOptions to tune it.
+   */
+  reconnect?: boolean | RetryOptions;
+}
+
+/** The daemon a connect started: its pid and the log it writes. */
+export interface AutostartInfo {
+  pid: number;
+  logFile: string;
 }
 
 type CamelCase<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
-type TypedCalls = { [M in MethodName as CamelCase<M>]: (params?: ParamsIn<M>, opts?: CallOptions) => Promise<ResultOf<M>> };
+
+/** `track` may leave out `cwd` and `env`: the library sends its caller's (the wire needs `cwd`). */
+export type TrackParams = Omit<ParamsIn<'track'>, 'cwd'> & { cwd?: string };
+/** Params as the library's calls take them. */
+export type CallParams<M extends MethodName> = M extends 'track' ? TrackParams : ParamsIn<M>;
+
+type TypedCalls = { [M in MethodName as CamelCase<M>]: (params?: CallParams<M>, opts?: CallOptions) => Promise<ResultOf<M>> };
 
 /** The typed calls of methods the table marks idempotent: what may be sent again after a reconnect. */
 export type IdempotentCalls = Pick<TypedCalls, CamelCase<IdempotentMethod>>;
@@ -44,11 +73,19 @@ export interface CallOptions {
 
 export interface ProcdClient extends TypedCalls {
   /** Calls a method by its wire name. */
-  call<M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>>;
-  /** Server notifications (events) on this connection. */
-  onNotification(listener: (method: string, params: unknown) => void): void;
-  onClose(listener: () => void): void;
-  /** The daemon's handshake answer. */
+  call<M extends MethodName>(method: M, params?: CallParams<M>, opts?: CallOptions): Promise<ResultOf<M>>;
+  /** Every event this client receives once subscribed (`subscribe`, or `events()`). Returns a function that removes the listener. */
+  onEvent(listener: (event: ProcdEvent) => void): () => void;
+  /**
+   * Subscribes (with `filter`; without one, to everything unless this client already subscribed)
+   * and yields events until the client closes or the loop breaks.
+   */
+  events(filter?: ParamsIn<'subscribe'>): AsyncIterableIterator<ProcdEvent>;
+  /** @deprecated Use onEvent: every notification the daemon sends is an "event". */
+  onNotification(listener: (method: string, params: unknown) => void): () => void;
+  /** Called once the client is closed for good (with why, when reconnecting gave up). Returns a function that removes the listener. */
+  onClose(listener: (err: Error | null) => void): () => void;
+  /** The daemon's handshake answer (of the current connection). */
   readonly daemon: HelloResult;
   /** Set when the daemon runs another procd version than this client. */
   readonly versionWarning: string | null;
@@ -59,103 +96,45 @@ const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 export async function connect(options: ConnectOptions = {}): Promise<ProcdClient> {
   // Only the socket is needed to connect; the data and log directories only to autostart.
-  const socket = options.paths?.socket ?? resolveSocket().socket;
-  const fullPaths = async () => options.paths ?? (await import('../shared/paths.js')).resolvePaths();
-  const autostart = options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART);
-  const startTimeoutMs = options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000);
-  const defaultTimeout = options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs;
-  // A daemon that is dying (or just lost a start-up race) may accept and then close: try again once.
-  let conn: RpcConnection;
-  let daemon: HelloResult;
-  for (let attempt = 1; ; attempt++) {
-    conn = await open(socket, fullPaths, autostart, startTimeoutMs);
-    try {
-      daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
-      break;
-    } catch (err) {
-      conn.close();
-      const disconnected = err instanceof ProcdError && err.data.disconnected === true;
-      if (!disconnected || attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
-    }
-  }
-
-  const mismatch = daemon.protocolVersion !== PROTOCOL_VERSION;
-  const call = <M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: CallOptions): Promise<ResultOf<M>> => {
-    // Across protocol versions only the methods the table marks stable keep their shape.
-    if (mismatch && !METHOD_SPECS[method].stable) return Promise.reject(versionMismatch(daemon, method));
-    const timeout = opts?.timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : opts.timeoutMs;
-    return conn.call(method, withDefaults(method, params), timeout) as Promise<ResultOf<M>>;
+  const settings: SessionSettings = {
+    socket: options.paths?.socket ?? resolveSocket().socket,
+    fullPaths: async () => options.paths ?? (await import('../shared/paths.js')).resolvePaths(),
+    autostart: options.autostart ?? !isTruthy(process.env.PROCD_NO_AUTOSTART),
+    startTimeoutMs: options.startTimeoutMs ?? (Number(process.env.PROCD_AUTOSTART_TIMEOUT) || 10_000),
+    defaultTimeout: options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs,
+    allowProtocolMismatch: options.allowProtocolMismatch ?? false,
+    onAutostart: options.onAutostart,
   };
-
-  if (mismatch && !options.allowProtocolMismatch) {
-    conn.close();
-    throw versionMismatch(daemon);
-  }
-  const versionWarning =
-    daemon.daemonVersion === VERSION
-      ? null
-      : `the daemon runs procd ${daemon.daemonVersion}, this client is ${VERSION}; run \`procd daemon restart\` to switch the daemon to ${VERSION} (jobs keep running)`;
+  const first = await openSession(settings);
+  const retry = typeof options.reconnect === 'object' ? options.reconnect : {};
+  const core = new ClientCore(settings, first, options.reconnect !== undefined && options.reconnect !== false, retry);
+  const call = <M extends MethodName>(method: M, params?: CallParams<M>, opts?: CallOptions): Promise<ResultOf<M>> =>
+    core.call(method, params as ParamsIn<M> | undefined, opts?.timeoutMs);
 
   const client = {
     call,
-    daemon,
-    versionWarning,
-    onNotification: (listener: (method: string, params: unknown) => void) => void conn.on('notification', listener),
-    onClose: (listener: () => void) => void conn.on('close', listener),
-    close: () => conn.close(),
+    get daemon() {
+      return core.daemon;
+    },
+    get versionWarning() {
+      const daemon = core.daemon;
+      return daemon.daemonVersion === VERSION
+        ? null
+        : `the daemon runs procd ${daemon.daemonVersion}, this client is ${VERSION}; run \`procd daemon restart\` to switch the daemon to ${VERSION} (jobs keep running)`;
+    },
+    onEvent: (listener: (event: ProcdEvent) => void) => core.onEvent(listener),
+    events: (filter?: ParamsIn<'subscribe'>) => {
+      const subscribed = filter !== undefined || !core.subscribed ? call('subscribe', filter ?? {}) : Promise.resolve();
+      return eventIterator(core, subscribed);
+    },
+    onNotification: (listener: (method: string, params: unknown) => void) => core.onNotification(listener),
+    onClose: (listener: (err: Error | null) => void) => core.onClose(listener),
+    close: () => core.close(),
   } as Record<string, unknown>;
   for (const name of Object.keys(METHOD_SPECS) as MethodName[]) {
-    client[camelCase(name)] = (params?: ParamsIn<typeof name>, opts?: CallOptions) => call(name, params, opts);
+    client[camelCase(name)] = (params?: CallParams<typeof name>, opts?: CallOptions) => call(name, params, opts);
   }
   return client as unknown as ProcdClient;
-}
-
-function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {
-  return new ProcdError(
-    ErrorCode.VersionMismatch,
-    `${method ? `${method}: ` : ''}the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
-      'Run `procd daemon restart` to switch to this version (running jobs are kept).',
-    { daemonVersion: daemon.daemonVersion, clientVersion: VERSION, ...(method ? { method } : {}) },
-  );
-}
-
-async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<RpcConnection> {
-  checkSocketPathLength(socket);
-  try {
-    return await RpcConnection.open(socket);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new ProcdError(ErrorCode.DaemonUnavailable, `permission denied on the daemon socket ${socket}: it belongs to another user`, { socket, permissionDenied: true });
-    }
-    if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
-    if (!autostart) {
-      throw new ProcdError(ErrorCode.DaemonUnavailable, `the procd daemon is not running (no answer on ${socket}); start it with \`procd daemon start\``, {
-        socket,
-        notRunning: true,
-      });
-    }
-    // Loaded only here: spawning and waiting for a daemon is rare, and `procd ls` should start fast.
-    const { startDaemonAndConnect } = await import('./autostart.js');
-    return startDaemonAndConnect(await fullPaths(), startTimeoutMs);
-  }
-}
-
-/** `track` without an `env` runs the job with this process's environment, as a shell would. */
-function withDefaults(method: MethodName, params: unknown): unknown {
-  if (method === 'track' && isObject(params) && params.env === undefined) return { ...params, env: clientEnvironment() };
-  return params ?? {};
-}
-
-/** Calls that wait on purpose get their wait added to the default timeout (the table's `timeout` rule). */
-function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
-  const rule: TimeoutRule | undefined = (METHOD_SPECS[method] as { timeout?: TimeoutRule }).timeout;
-  if (base === null || !rule) return base;
-  const value = rule.param !== undefined && isObject(params) ? params[rule.param] : undefined;
-  const ms = typeof value === 'number' ? value : undefined;
-  if (ms === undefined && rule.unboundedWithout) return null;
-  return base + (ms ?? 0) + (rule.plusMs ?? 0);
 }
 
 function camelCase(name: string): string {

@@ -37,7 +37,18 @@ export function isDaemonGone(err: unknown): boolean {
  * it again. `op` sees only the methods the table marks idempotent (wait, status, logs from a
  * cursor, ...): calling `track` in it is a compile error.
  */
-export async function callWithReconnect<T>(source: ClientSource, op: (c: IdempotentCalls) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export function callWithReconnect<T>(source: ClientSource, op: (c: IdempotentCalls) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return retryAcrossReconnects(source, op, options);
+}
+
+/** Where a retried operation gets its connection (any kind: a client, or the library's sessions). */
+export interface ConnectionSource<C> {
+  client(): Promise<C>;
+  reconnect(): Promise<C>;
+}
+
+/** callWithReconnect for any connection type: the caller guarantees `op` is safe to run again. */
+export async function retryAcrossReconnects<C, T>(source: ConnectionSource<C>, op: (c: C) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const { attempts = 10, firstDelayMs = 100, maxDelayMs = 2000, stableMs = 1000, sleep = delay } = options;
   let failures = 0;
   let c = await source.client();

@@ -4,7 +4,8 @@
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
-import { encodeFrame, LineDecoder } from '../shared/framing.js';
+import { encodeFrame, LineDecoder, MAX_FRAME_BYTES } from '../shared/framing.js';
+import { tooLarge } from '../shared/request-size.js';
 import { isObject } from '../shared/rpc.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -55,6 +56,13 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
   call(method: string, params: unknown, timeoutMs: number | null): Promise<unknown> {
     if (this.closed) return Promise.reject(new ProcdError(ErrorCode.DaemonUnavailable, 'connection to the daemon is closed', { method, disconnected: true }));
     const id = this.nextId++;
+    const frame = encodeFrame({ jsonrpc: '2.0', id, method, params });
+    // The daemon would drop the connection at its cap: say here which part is too large, and keep the connection.
+    const bytes = frame.length > MAX_FRAME_BYTES / 3 ? Buffer.byteLength(frame) - 1 : 0;
+    if (bytes > MAX_FRAME_BYTES) {
+      const { message, data } = tooLarge(method, params, bytes);
+      return Promise.reject(new ProcdError(ErrorCode.FrameTooLarge, message, data));
+    }
     return new Promise((resolve, reject) => {
       // Beyond Node's timer limit (2^31−1 ms, ~24.8 days) a timer fires at once: such a long call
       // (`wait --timeout 30d`) relies on the daemon's own deadline and on the connection instead.
@@ -66,8 +74,13 @@ export class RpcConnection extends EventEmitter<{ notification: [string, unknown
               reject(new ProcdError(ErrorCode.Timeout, `${method}: no answer from the daemon within ${timeoutMs}ms`, { method, timeoutMs }));
             }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer, method });
-      this.socket.write(encodeFrame({ jsonrpc: '2.0', id, method, params }));
+      this.socket.write(frame);
     });
+  }
+
+  /** True once the socket has closed (every call from then on is refused without being sent). */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   close(): void {

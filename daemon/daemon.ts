@@ -3,10 +3,12 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
 import { EventBus } from './events/event-bus.js';
+import { EventLog } from './events/event-log.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
 import { JobTable } from './jobs/job-table.js';
@@ -116,7 +118,9 @@ async function startLocked(
     refreshOutput: (id) => supervisor.refreshOutput(id),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
   });
-  const events = new EventBus(table, monitor, logger);
+  const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
+  for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
+  const events = new EventBus(table, monitor, logger, eventLog);
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -142,6 +146,12 @@ async function startLocked(
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
+      // Last: no event is published after it, so the next daemon continues right after this seq.
+      try {
+        events.close();
+      } catch (err) {
+        logger.error({ err }, 'could not close the event buffer');
+      }
       if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
       logger.info({ uptimeMs: Date.now() - startedAt }, 'daemon stopped');
       await closeLogger();

@@ -22,6 +22,14 @@ export const ErrorCode = {
   DaemonUnavailable: -32010,
   /** The daemon could not make a change durable (disk full, I/O error): it is not on disk yet and is retried with the next change. */
   StorageFailed: -32011,
+  /** A live job (queued, starting, running, paused) already has this name; `data.id` is that job. */
+  NameInUse: -32012,
+  /** The job was started by procd, not adopted: only an adopted process can be released. */
+  NotAdopted: -32013,
+  /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
+  UsageError: -32020,
+  /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */
+  CommandFailed: -32021,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -1,8 +1,11 @@
 // Server-pushed events on a subscribed connection (JSON-RPC notifications with method "event").
-// Every event carries a sequence number that increases by one per event the daemon publishes,
-// so a subscriber can tell it missed some (its filter skips some numbers on purpose; a gap in
-// an unfiltered stream means loss). The shapes are the schemas in schemas/events.ts; this module
-// holds only names and types, so the CLI can import it without loading a schema library.
+// Every event carries a sequence number that increases by one per event the daemon publishes and
+// keeps increasing across daemon restarts (a crash may skip numbers, never reuse one). The
+// lifecycle events (every kind but `sample` and the per-subscriber `subscription.*`) are kept in
+// a durable replay buffer, so a subscriber can resume with `afterSeq`; what it asks for and the
+// daemon no longer has is announced by one `subscription.gap` event. The shapes are the schemas
+// in schemas/events.ts; this module holds only names and types, so the CLI can import it without
+// loading a schema library.
 
 import type { InferOutput } from 'valibot';
 import type { EventSchemas } from './schemas/events.js';
@@ -20,6 +23,7 @@ export const EVENT_KINDS = [
   'sample',
   'daemon.shutdown',
   'subscription.dropped',
+  'subscription.gap',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -35,9 +39,18 @@ export const EVENT_DOCS: { readonly [K in EventKind]: string } = {
   sample: "A monitor reading of a job's process tree (only for subscribers that asked for `samples`).",
   'daemon.shutdown': 'The daemon is stopping (`keepJobs`: its jobs keep running for the next daemon).',
   'subscription.dropped': 'The last event a dropped subscriber gets: why, and how many bytes it had not read.',
+  'subscription.gap':
+    'Sent to a subscriber resuming with `afterSeq` when events `from`..`to` are no longer available (`evicted` from the replay buffer, `lost` in a machine crash, or `reset`: afterSeq is beyond anything this home published); reload with `list`. Its `seq` is `to`, so resuming from the last seq seen continues after it.',
 };
 
+/** Kinds kept in the daemon's replay buffer: lifecycle events, not per-tick samples or per-subscriber notices. */
+export function isReplayedKind(kind: EventKind): boolean {
+  return kind !== 'sample' && kind !== 'subscription.dropped' && kind !== 'subscription.gap';
+}
+
 export type ProcdEvent = { [K in EventKind]: InferOutput<EventSchemas[K]> }[EventKind];
+/** The event of one kind, e.g. `EventOf<'job.state'>`. */
+export type EventOf<K extends EventKind> = Extract<ProcdEvent, { kind: K }>;
 /** Who an event is about: enough to filter and display without another call. */
 export type EventJob = Extract<ProcdEvent, { kind: 'job.state' }>['job'];
 

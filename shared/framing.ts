@@ -1,7 +1,13 @@
 // Newline-delimited JSON framing. JSON.stringify escapes newlines inside strings, so a raw
 // newline always ends a message. A frame longer than the cap is refused, never buffered.
 
-export const MAX_FRAME_BYTES = 1 << 20;
+/**
+ * The largest message either side accepts. One global cap, not one per method: the daemon must
+ * buffer a line before it can read its method, so a smaller cap for other methods would save no
+ * memory. 4 MiB holds the biggest command the OS runs (argv + environment ≤ ARG_MAX, 2 MiB on
+ * Linux) with room for JSON escaping; the per-field caps (shared/schemas/methods.ts) do the rest.
+ */
+export const MAX_FRAME_BYTES = 4 << 20;
 
 export type Frame = { kind: 'line'; text: string } | { kind: 'oversize'; bytes: number };
 

@@ -138,6 +138,10 @@ export function hasLiveProcess(state: JobState): state is LiveProcessState {
 export function wasStopped(state: JobState): state is Extract<JobState, { kind: 'killed' | 'timed_out' }> {
   return state.kind === 'killed' || state.kind === 'timed_out';
 }
+/** An adopted process procd let go of (`procd release`): it was not signalled and is no longer part of the job. */
+export function wasReleased(state: JobState): boolean {
+  return state.kind === 'lost' && state.outcome === 'released';
+}
 /** Ended because the command could not be started at all. */
 export function isSpawnFailure(state: JobState): state is Extract<JobState, { kind: 'failed' }> & { spawnError: SpawnError } {
   return state.kind === 'failed' && state.spawnError !== null;
@@ -233,12 +237,54 @@ export interface Job {
   dir: string;
 }
 
-/** One line of `ls`: the job without its environment, which can be large. */
-export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number } };
+/**
+ * One line of `ls`: the job without its environment, and with a display form of its command:
+ * a command of thousands of arguments (`eslint $(git ls-files)`) is cut to its first
+ * COMMAND_DISPLAY_CHARS characters, and `commandShortened` gives the full one's size (`status`
+ * has it whole), so a list stays small whatever its jobs run.
+ */
+export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; commandShortened?: CommandSize } };
+
+/** The size of a command: its items (argv entries; 1 for a shell script) and their characters. */
+export interface CommandSize {
+  items: number;
+  chars: number;
+}
+
+export const COMMAND_DISPLAY_CHARS = 4096;
 
 export function summarize(job: Job): JobSummary {
+  const { env, command, ...rest } = job.spec;
+  const display = displayCommand(command);
+  return { ...job, spec: { ...rest, command: display.command, envCount: Object.keys(env).length, ...(display.shortened ? { commandShortened: display.shortened } : {}) } };
+}
+
+/** The command cut to `budget` characters (whole leading arguments, the last one cut with "…"), and the full size when cut. */
+export function displayCommand(command: Command, budget = COMMAND_DISPLAY_CHARS): { command: Command; shortened: CommandSize | null } {
+  const items = command.kind === 'shell' ? [command.script] : command.argv;
+  const chars = items.reduce((n, item) => n + item.length, 0);
+  if (chars <= budget) return { command, shortened: null };
+  const kept: string[] = [];
+  let left = budget;
+  for (const item of items) {
+    if (left <= 0) break;
+    kept.push(item.length <= left ? item : `${item.slice(0, left)}…`);
+    left -= item.length;
+  }
+  const shortened = { items: items.length, chars };
+  if (command.kind === 'shell') return { command: { ...command, script: kept[0] ?? '' }, shortened };
+  return { command: { ...command, argv: kept }, shortened };
+}
+
+/**
+ * A job as the daemon answers it (track, status, wait, adopt): the environment's size, and its
+ * values only when the caller asks (`env: true`), so no token reaches a log or a terminal by default.
+ */
+export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> } };
+
+export function viewOf(job: Job, withEnv = false): JobView {
   const { env, ...rest } = job.spec;
-  return { ...job, spec: { ...rest, envCount: Object.keys(env).length } };
+  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) } };
 }
 
 export function commandText(command: Command): string {

@@ -1,14 +1,12 @@
 // The method table: one entry per RPC method with its doc line, capability, durability, retry and
 // timeout rules and its CLI command. The daemon's dispatch, the client's typed calls and timeouts,
 // the CLI's commands and help, and docs/protocol.md derive from it. Its params and result schemas
-// are in schemas/methods.ts under the same names; the types below are inferred from them through
-// type-only imports, so this module (what the CLI loads) pulls in no schema library.
+// are in schemas/methods.ts under the same names; the types (method-types.ts) are inferred from them
+// through type-only imports, so this module (what the CLI loads) pulls in no schema library.
 
-import type { InferInput, InferOutput } from 'valibot';
 import { EVENT_KINDS } from './events.js';
 import { JOB_STATE_KINDS } from './job.js';
 import type { MethodSpec } from './method-spec.js';
-import type { MethodSchemas } from './schemas/methods.js';
 
 /** Numeric limits of the protocol's fields; the CLI checks its options against the same ones. */
 export const LIMITS = {
@@ -18,10 +16,17 @@ export const LIMITS = {
   maxOutputBytes: 2 ** 50,
   /** Line and record counts. */
   count: 10_000_000,
+  /**
+   * A command as the OS takes it: one argument or variable up to 128 KiB (Linux's MAX_ARG_STRLEN),
+   * and as many items as fit into ARG_MAX (2 MiB here; each costs at least its NUL and a pointer).
+   * What still exceeds the OS's own limit fails at exec with E2BIG, which says which part is large.
+   */
+  commandItemChars: 1 << 17,
+  commandItems: 1 << 18,
 } as const;
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it. */
@@ -37,12 +42,14 @@ export const METHOD_SPECS = {
     errors: [],
   },
   track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job. Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment).",
+    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one).",
     capability: 'jobs',
     mutates: true,
     idempotent: false,
     stable: false,
-    errors: ['ShuttingDown', 'StorageFailed'],
+    // With `replace`, the live job of that name is stopped first (kill procedure, grace included).
+    timeout: { plusMs: 60_000 },
+    errors: ['NameInUse', 'ShuttingDown', 'StorageFailed'],
     cli: {
       command: 'track',
       aliases: ['start', 'run'],
@@ -52,7 +59,8 @@ export const METHOD_SPECS = {
       usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
       options: {
         shell: { type: 'string', arg: 'STRING', help: 'run STRING with /bin/sh -c' },
-        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command)' },
+        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command); one live job per name' },
+        replace: { type: 'boolean', help: 'stop the live job with this name first (kill procedure), then start this one as a new job' },
         description: { type: 'string', arg: 'TEXT', help: 'free text shown by status' },
         cwd: { type: 'string', arg: 'DIR', help: 'working directory (default: the current one)' },
         env: { type: 'string', multiple: true, arg: 'K=V', help: 'set a variable (repeatable); the job gets your environment plus these' },
@@ -62,11 +70,14 @@ export const METHOD_SPECS = {
         'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables)' },
         'max-output': { type: 'string', arg: 'SIZE', help: 'disk cap per output stream (default 128m); oldest output is dropped beyond it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
-        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code' },
+        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
+        follow: { type: 'boolean', short: 'f', help: "print the job's stdout and stderr to ours, byte for byte, while waiting (implies --wait)" },
       },
       examples: [
         'procd track -- sleep 30',
+        'procd track --follow -- make test',
         'procd track --name web --env PORT=8080 -- npm run dev',
+        'procd track --name web --replace -- npm run dev',
         "procd track --shell 'npm test && echo done' --timeout 10m --wait",
         'procd track --json --tag ci -- make -j4',
       ],
@@ -95,8 +106,16 @@ export const METHOD_SPECS = {
       examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
     },
   },
+  count: {
+    doc: 'How many jobs match a `list` filter, per state, and how many older finished ones `list` leaves out without `all` (what `ls` says is hidden).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [],
+  },
   status: {
-    doc: 'Every field of one job; with `tree`, its live process tree.',
+    doc: 'Every field of one job; with `tree`, its live process tree. The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -110,7 +129,7 @@ export const METHOD_SPECS = {
       usage: 'procd status ID|NAME [--tree] [--env] [--json]',
       options: {
         tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
-        env: { type: 'boolean', help: "also print the job's environment" },
+        env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
       examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
     },
@@ -129,19 +148,20 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME',
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
-        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout.",
-      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION]',
+        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C.",
+      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION] [--timestamps]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
-        follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends (or Ctrl-C)' },
+        follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends, its reader goes away, or Ctrl-C' },
         stream: { type: 'string', arg: 'S', help: 'stdout, stderr or both (default both)' },
         since: { type: 'string', arg: 'DURATION', help: 'only output written in the last DURATION (1s granularity)' },
+        timestamps: { type: 'boolean', short: 't', help: 'prefix each line with when it was written (ISO 8601 UTC, to 0.1 s)' },
       },
-      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m'],
+      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5'],
     },
   },
   kill: {
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace.',
+    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace. Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.',
     capability: 'kill.tree',
     mutates: true,
     idempotent: false,
@@ -154,7 +174,7 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME...',
       brief: 'stop jobs and everything they spawned',
       summary:
-        "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Killing a finished job is an error.",
+        "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
       usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
       options: {
         signal: { type: 'string', short: 's', arg: 'SIG', help: 'the first signal (default SIGTERM)' },
@@ -181,7 +201,7 @@ export const METHOD_SPECS = {
     },
   },
   wait: {
-    doc: 'Block until the jobs end (or the timeout passes).',
+    doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -193,13 +213,16 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME...',
       brief: "wait for jobs to end; exits with the job's code",
       summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
-      usage: 'procd wait ID|NAME... [--timeout DURATION]',
-      options: { timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' } },
+      usage: 'procd wait ID|NAME... [--timeout DURATION] [--env]',
+      options: {
+        timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' },
+        env: { type: 'boolean', help: "with --json, also the jobs' environment values (by default only their count)" },
+      },
       examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
     },
   },
   rm: {
-    doc: 'Remove finished jobs and their output; `force` kills running ones first.',
+    doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',
     capability: 'jobs',
     mutates: true,
     idempotent: false,
@@ -210,14 +233,18 @@ export const METHOD_SPECS = {
       command: 'rm',
       positionals: 'ID|NAME...',
       brief: 'remove finished jobs and their output',
-      summary: "Remove jobs' records and output files. A running job is refused unless --force, which stops it first.",
-      usage: 'procd rm ID|NAME... [--force]',
-      options: { force: { type: 'boolean', short: 'f', help: 'stop running jobs first (kill procedure), then remove them' } },
-      examples: ['procd rm 3 4', 'procd rm web --force'],
+      summary:
+        "Remove jobs' records and output files. A running job is refused unless --force, which stops it first; the other jobs given are removed all the same, and the exit status is 1 when any was not.",
+      usage: 'procd rm ID|NAME... [--force] [--dry-run]',
+      options: {
+        force: { type: 'boolean', short: 'f', help: 'stop running jobs first (kill procedure), then remove them' },
+        'dry-run': { type: 'boolean', short: 'n', help: 'show what would be removed; remove (and stop) nothing' },
+      },
+      examples: ['procd rm 3 4', 'procd rm web --force', 'procd rm build test --dry-run'],
     },
   },
   prune: {
-    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished).',
+    doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished); `dryRun` only lists them.',
     capability: 'jobs',
     mutates: true,
     idempotent: true,
@@ -228,9 +255,12 @@ export const METHOD_SPECS = {
       positionals: null,
       brief: 'remove old finished jobs',
       summary: 'Remove finished jobs (records and output); with --older-than only those that ended before then.',
-      usage: 'procd prune [--older-than DURATION]',
-      options: { 'older-than': { type: 'string', arg: 'DURATION', help: 'only jobs that ended more than DURATION ago' } },
-      examples: ['procd prune', 'procd prune --older-than 7d'],
+      usage: 'procd prune [--older-than DURATION] [--dry-run]',
+      options: {
+        'older-than': { type: 'string', arg: 'DURATION', help: 'only jobs that ended more than DURATION ago' },
+        'dry-run': { type: 'boolean', short: 'n', help: 'show what would be removed; remove nothing' },
+      },
+      examples: ['procd prune --dry-run', 'procd prune', 'procd prune --older-than 7d'],
     },
   },
   adopt: {
@@ -239,20 +269,39 @@ export const METHOD_SPECS = {
     mutates: true,
     idempotent: false,
     stable: false,
-    errors: ['AdoptFailed', 'StorageFailed'],
+    errors: ['AdoptFailed', 'NameInUse', 'StorageFailed'],
     cli: {
       command: 'adopt',
       positionals: 'PID',
       brief: 'supervise a process procd did not start',
       summary:
         'Supervise a running process of yours that procd did not start: sampling, flags, and kill of its tree. Its output cannot be captured (no stuck flag), and as procd is not its parent its exit code cannot be known: when it ends by itself the job becomes `lost` with exit code null.',
-      usage: 'procd adopt PID [--name NAME] [--tag TAG]...',
+      usage: 'procd adopt PID [--name NAME] [--tag TAG]... [--force]',
       options: {
         name: { type: 'string', arg: 'NAME', help: 'a name for the job' },
+        force: { type: 'boolean', help: 'adopt it even when it is an ancestor of this command (your shell): procd kill, rm --force and daemon stop would then stop it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label (repeatable)' },
         description: { type: 'string', arg: 'TEXT', help: 'free text' },
       },
-      examples: ['procd adopt 12345 --name legacy-server'],
+      examples: ['procd adopt 12345 --name legacy-server', 'procd release legacy-server'],
+    },
+  },
+  release: {
+    doc: 'Stop supervising an adopted process without signalling it: its job ends `lost` with outcome `released` (exit code null) and the process runs on, no longer part of any job.',
+    capability: 'adopt',
+    mutates: true,
+    idempotent: false,
+    stable: false,
+    errors: [JOB, 'JobNotRunning', 'NotAdopted', 'StorageFailed'],
+    cli: {
+      command: 'release',
+      positionals: 'ID|NAME',
+      brief: 'stop supervising an adopted process, without signalling it',
+      summary:
+        'Stop supervising an adopted process without sending it any signal: its job ends `lost` with outcome `released` (exit code null; the record stays) and the process keeps running, no longer sampled, flagged or stopped by procd. Only adopted processes can be released; `procd kill` stops a job procd started.',
+      usage: 'procd release ID|NAME [--json]',
+      options: {},
+      examples: ['procd release legacy-server', 'procd release 4 --json'],
     },
   },
   cleanup: {
@@ -280,26 +329,28 @@ export const METHOD_SPECS = {
     },
   },
   subscribe: {
-    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far.',
+    doc: 'Turn this connection into an event stream ("event" notifications); `seq` is the last event published so far. With `afterSeq`, the kept lifecycle events after it come first (at least the last 10,000, kept across daemon restarts), and a `subscription.gap` event for what is no longer kept.',
     capability: 'events',
     mutates: false,
-    idempotent: false,
+    // Safe on a new connection: a resumed subscription passes the last seq it saw as afterSeq.
+    idempotent: true,
     stable: false,
-    errors: [],
+    errors: [JOB],
     cli: {
       command: 'events',
       positionals: null,
       brief: 'live lifecycle events, one per line',
       summary: 'Print lifecycle events live, one per line: jobs starting and ending, flags raised and cleared, leftovers, daemon shutdown.',
-      usage: 'procd events [--job ID]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--json]',
+      usage: 'procd events [--job ID|NAME]... [--name NAME]... [--tag TAG]... [--kind KIND]... [--samples] [--after SEQ] [--json]',
       options: {
-        job: { type: 'string', multiple: true, arg: 'ID', help: 'only events of this job (repeatable)' },
-        name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name (repeatable)' },
+        job: { type: 'string', multiple: true, arg: 'ID|NAME', help: 'only events of this job (repeatable; a name means the job it names now)' },
+        name: { type: 'string', multiple: true, arg: 'NAME', help: 'only jobs with this name, also later ones (repeatable)' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'only jobs with this tag (repeatable)' },
         kind: { type: 'string', multiple: true, arg: 'KIND', help: `only these kinds (repeatable): ${EVENT_KINDS.join(', ')}` },
         samples: { type: 'boolean', help: 'also resource samples, at the sample rate (implied by --kind sample)' },
+        after: { type: 'string', arg: 'SEQ', help: 'first the kept events after this seq (also from before a daemon restart), then live ones' },
       },
-      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state'],
+      examples: ['procd events', 'procd events --job 3 --json', 'procd events --kind flag.raised --kind job.state', 'procd events --json --after 118'],
     },
   },
   'daemon.status': {
@@ -332,24 +383,4 @@ export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(METHOD_SPECS, name);
 }
 
-/** Params as the daemon hands them to the handler (after validation). */
-export type ParamsOf<M extends MethodName> = InferOutput<MethodSchemas[M]['params']>;
-/** Params as a client may send them. */
-export type ParamsIn<M extends MethodName> = InferInput<MethodSchemas[M]['params']>;
-export type ResultOf<M extends MethodName> = InferOutput<MethodSchemas[M]['result']>;
-
-/** Methods safe to send again on a new connection after the old one dropped. */
-export type IdempotentMethod = { [M in MethodName]: MethodSpecs[M]['idempotent'] extends true ? M : never }[MethodName];
-
-export type JobRef = ParamsOf<'status'>['job'];
-export type StreamName = NonNullable<ParamsOf<'logs'>['stream']>;
-export type HelloResult = ResultOf<'hello'>;
-export type LogsResult = ResultOf<'logs'>;
-export type LogChunk = LogsResult['chunks'][number];
-export type KillResult = ResultOf<'kill'>[number];
-export type WaitResult = ResultOf<'wait'>;
-export type DaemonStatus = ResultOf<'daemon.status'>;
-export type JobStatus = ResultOf<'status'>;
-/** One process of a job's tree, as `status --tree` shows it. */
-export type ProcessNode = NonNullable<JobStatus['tree']>[number];
-export type CleanupResult = ResultOf<'cleanup'>;
+export type * from './method-types.js';

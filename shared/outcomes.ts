@@ -12,7 +12,8 @@ export type OutcomeKind =
   | 'limit'
   | 'restarts_exhausted'
   | 'dependency_failed'
-  | 'vanished';
+  | 'vanished'
+  | 'released';
 
 export interface OutcomeDef {
   /** The terminal states this outcome can end a job in. */
@@ -35,6 +36,7 @@ export const OUTCOMES: Readonly<Record<OutcomeKind, OutcomeDef>> = {
   restarts_exhausted: { states: ['failed'], doc: 'its restart policy gave up', exitCode: "last run's" },
   dependency_failed: { states: ['failed'], doc: 'a job it depends on can no longer succeed', exitCode: 'null' },
   vanished: { states: ['lost'], doc: 'the main process vanished and no exit status could be learned', exitCode: 'null' },
+  released: { states: ['lost'], doc: 'an adopted process procd stopped supervising (`procd release`) without signalling it: it may still run, its end is unknown', exitCode: 'null' },
 };
 
 export const OUTCOME_KINDS = Object.keys(OUTCOMES) as OutcomeKind[];

@@ -2,11 +2,9 @@
 // method table, shared/methods.ts, or cli-only.ts) plus a plain async function in
 // commands/<name>.ts that presents the call's answer. main.ts derives the command list from the specs.
 
-import type { ParseArgsConfig } from 'node:util';
 import type { ProcdClient } from '../index.js';
 import type { Output } from './output.js';
 
-export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CommandContext {

@@ -5,7 +5,7 @@
 import type { CliOption, CliSpec } from '../../shared/method-spec.js';
 import { METHOD_SPECS, type MethodName, type MethodSpecs } from '../../shared/methods.js';
 import { CLI_ONLY_SPECS } from './cli-only.js';
-import type { CommandDef, OptionSpecs } from './command.js';
+import type { CommandDef } from './command.js';
 
 type MethodCommand = { [M in MethodName]: MethodSpecs[M] extends { cli: { command: infer C extends string } } ? C : never }[MethodName];
 export type CommandName = MethodCommand | keyof typeof CLI_ONLY_SPECS;
@@ -22,6 +22,7 @@ const LOADERS: Record<CommandName, Loader> = {
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
   adopt: () => import('./commands/adopt.js'),
+  release: () => import('./commands/release.js'),
   cleanup: () => import('./commands/cleanup.js'),
   events: () => import('./commands/events.js'),
   daemon: () => import('./commands/daemon.js'),
@@ -44,13 +45,6 @@ const BY_NAME = new Map<string, CommandEntry>(COMMANDS.flatMap((c) => [c.spec.co
 /** A command by its name or one of its aliases. */
 export function findCommand(word: string): CommandEntry | undefined {
   return BY_NAME.get(word);
-}
-
-/** What node:util parseArgs needs from a spec's options. */
-export function parseArgsOptions(spec: CliSpec): OptionSpecs {
-  return Object.fromEntries(
-    Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
-  );
 }
 
 /** `-a, --all               include every finished job`: one help line per option. */

@@ -21,13 +21,15 @@ export class ExitError extends Error {
   constructor(
     readonly exitCode: number,
     message: string,
+    /** What a program reading `--json` may want: the option at fault, a suggestion. */
+    readonly data: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
 /** The exit code a shell would have given for this job (null while it is still running). */
-export function jobExitCode(job: Job): number | null {
+export function jobExitCode(job: Pick<Job, 'state'>): number | null {
   const s = job.state;
   if (!isTerminal(s)) return null;
   switch (s.kind) {
@@ -37,7 +39,9 @@ export function jobExitCode(job: Job): number | null {
       // 126/127 are about the command, as in a shell; a bad cwd is an ordinary error.
       if (s.spawnError) {
         if (s.spawnError.step === 'chdir') return EXIT.error;
-        return s.spawnError.code === 'EACCES' ? EXIT.cannotExecute : s.spawnError.code === 'ENOENT' ? EXIT.notFound : EXIT.error;
+        // A directory as the command is 126 too, as in a shell.
+        if (s.spawnError.code === 'EACCES' || s.spawnError.code === 'EISDIR') return EXIT.cannotExecute;
+        return s.spawnError.code === 'ENOENT' ? EXIT.notFound : EXIT.error;
       }
       return s.exitCode ?? EXIT.error;
     case 'lost':

@@ -38,6 +38,7 @@ export function exitText(job: Job | JobSummary): string {
   if (!isTerminal(s)) return '-';
   if (s.kind === 'failed' && s.spawnError) return s.spawnError.code;
   if (s.outcome === 'cancelled') return 'cancelled';
+  if (s.outcome === 'released') return 'released';
   if (s.signal) return `${s.signal.name}(${s.exitCode ?? 128 + s.signal.number})`;
   return s.exitCode === null ? '?' : String(s.exitCode);
 }

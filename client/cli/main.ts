@@ -2,11 +2,11 @@
 // The `procd` CLI: its commands, aliases and help come from the specs (commands-table.ts); each
 // command's presentation is loaded only when used so `procd ls` starts fast.
 
-import { parseArgs } from 'node:util';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
-import { connect, type ProcdClient } from '../index.js';
-import { commandHelp, commandList, findCommand, parseArgsOptions } from './commands-table.js';
+import { connect, type ConnectOptions, type ProcdClient } from '../index.js';
+import { parseCommandArgs, wantsJson } from './args.js';
+import { commandHelp, commandList, findCommand } from './commands-table.js';
 import { EXIT, ExitError } from './exit-codes.js';
 import { createOutput } from './output.js';
 
@@ -15,6 +15,8 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   'no-autostart': { type: 'boolean' },
 } as const;
+/** Where a job's own options go, said after an unknown option of a command that runs one. */
+const JOB_ARGS_HINT = "options of the job's command go after --, as in procd track [options] -- CMD ARGS";
 
 const globalHelp = () => `procd ${VERSION} — a process supervisor that never leaves a process behind
 
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = findCommand(first);
   if (!entry) {
+    if (wantsJson(rest)) printJsonError(usageError(`unknown command "${first}"`, { command: first }));
     process.stderr.write(`procd: unknown command "${first}"\n\n${globalHelp()}\n`);
     return EXIT.usage;
   }
@@ -48,10 +51,13 @@ export async function main(argv: string[]): Promise<number> {
   const name = spec.command;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...parseArgsOptions(spec) }, allowPositionals: true, strict: true });
-    if (spec.positionals === null && parsed.positionals.length) throw new Error(`unexpected argument "${parsed.positionals[0]}" (this command takes options only)`);
+    const hint = spec.positionals?.startsWith('--') ? JOB_ARGS_HINT : undefined;
+    parsed = parseCommandArgs(rest, { options: { ...GLOBAL_OPTIONS, ...spec.options }, ...(hint ? { unknownHint: hint } : {}) });
+    if (spec.positionals === null && parsed.positionals.length) throw new ExitError(EXIT.usage, `unexpected argument "${parsed.positionals[0]}" (this command takes options only)`);
   } catch (err) {
-    process.stderr.write(`procd ${name}: ${(err as Error).message}\nRun \`procd ${name} --help\` for usage.\n`);
+    if (!(err instanceof ExitError)) throw err;
+    if (wantsJson(rest)) printJsonError(usageError(err.message, err.data));
+    process.stderr.write(`procd ${name}: ${err.message}\nRun \`procd ${name} --help\` for usage.\n`);
     return EXIT.usage;
   }
   // --json counts only as procd's own option: after `--` it belongs to the job's command.
@@ -61,7 +67,15 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const { command } = await entry.load();
-  const connectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
+  // Someone at a terminal hears (once) that a daemon was started for them; scripts never do.
+  let told = false;
+  const connectOptions: ConnectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
+  if (out.interactive) {
+    connectOptions.onAutostart = ({ pid, logFile }) => {
+      if (!told) out.err(`procd: started the daemon (pid ${pid}; log ${logFile})`);
+      told = true;
+    };
+  }
   let client: ProcdClient | null = null;
   const getClient = async () => {
     if (client) return client;
@@ -85,17 +99,28 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(err: unknown, commandName: string, json: boolean): number {
   if (err instanceof ExitError) {
+    if (json && err.message) printJsonError(err.exitCode === EXIT.usage ? usageError(err.message, err.data) : new ProcdError(ErrorCode.CommandFailed, err.message, err.data), err.exitCode);
     if (err.message) process.stderr.write(`procd ${commandName}: ${err.message}\n`);
     return err.exitCode;
   }
   if (err instanceof ProcdError) {
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, name: err.codeName, message: err.message, data: err.data } }, null, 2)}\n`);
-    process.stderr.write(`procd ${commandName}: ${err.message} [${err.codeName} ${err.code}]\n`);
     // Bad input on the command line (a field, a signal name) is a usage error, like a bad option.
-    return err.code === ErrorCode.InvalidParams || err.code === ErrorCode.BadSignal ? EXIT.usage : EXIT.error;
+    const exitCode = err.code === ErrorCode.InvalidParams || err.code === ErrorCode.BadSignal ? EXIT.usage : EXIT.error;
+    if (json) printJsonError(err, exitCode);
+    process.stderr.write(`procd ${commandName}: ${err.message} [${err.codeName} ${err.code}]\n`);
+    return exitCode;
   }
   process.stderr.write(`procd ${commandName}: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
   return EXIT.error;
+}
+
+function usageError(message: string, data: Record<string, unknown>): ProcdError {
+  return new ProcdError(ErrorCode.UsageError, message, data);
+}
+
+/** Under --json every error is one object on stdout (README "JSON errors"); the message also goes to stderr. */
+function printJsonError(err: ProcdError, exitCode: number = EXIT.usage): void {
+  process.stdout.write(`${JSON.stringify({ error: { code: err.code, name: err.codeName, message: err.message, data: err.data, exitCode } }, null, 2)}\n`);
 }
 
 main(process.argv.slice(2)).then(

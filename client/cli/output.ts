@@ -5,6 +5,8 @@ export interface Output {
   json: boolean;
   color: boolean;
   width: number;
+  /** A person is watching: stdout and stderr are terminals and no --json (for notes a script must never see; absent: no). */
+  interactive?: boolean;
   out(text: string): void;
   err(text: string): void;
   printJson(value: unknown): void;
@@ -16,11 +18,22 @@ export function createOutput(json: boolean): Output {
   return {
     json,
     color,
-    width: tty ? process.stdout.columns || 100 : 160,
+    width: terminalWidth(tty, process.stdout.columns, process.env.COLUMNS),
+    interactive: !json && tty && process.stderr.isTTY === true,
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     printJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
   };
+}
+
+/**
+ * The width lines must fit: the terminal's columns (80 when it does not say), else COLUMNS as
+ * ls(1) and ps(1) honour it; into a pipe without COLUMNS, 160 so a grep still sees most of a command.
+ */
+export function terminalWidth(tty: boolean, columns: number | undefined, env: string | undefined): number {
+  const fromEnv = env && /^\d+$/.test(env) && Number(env) > 0 ? Number(env) : undefined;
+  if (tty) return columns || fromEnv || 80;
+  return fromEnv ?? 160;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;

@@ -4,6 +4,7 @@
 
 import { formatBytes, parseDuration, parseSize } from '../../shared/duration.js';
 import { LIMITS, type JobRef } from '../../shared/methods.js';
+import { nameProblem } from '../../shared/names.js';
 import { EXIT, ExitError } from './exit-codes.js';
 
 /** The protocol's own limits (shared/methods.ts), checked here so a bad value names the option. */
@@ -18,6 +19,8 @@ export interface Range {
 
 export function durationOption(name: string, text: string | undefined, range: Range = {}): number | undefined {
   if (text === undefined) return undefined;
+  // `-1s`: below any minimum, said as such (with the option's hint) rather than "not a duration".
+  if (text.startsWith('-') && parseDuration(text.slice(1)) !== null) return inRange(name, text, -1, { max: LIMITS.durationMs, ...range }, durationText, ['short', 'long']);
   const ms = parseDuration(text);
   if (ms === null) throw new ExitError(EXIT.usage, `--${name}: "${text}" is not a duration (examples: 500ms, 30s, 5m, 1h)`);
   return inRange(name, text, ms, { max: LIMITS.durationMs, ...range }, durationText, ['short', 'long']);
@@ -40,7 +43,7 @@ type Words = readonly [small: string, large: string];
 
 function inRange(name: string, text: string, value: number, range: Range, show: (n: number) => string, [small, large]: Words): number {
   const { min = 0, max = Number.MAX_SAFE_INTEGER, belowMinHint } = range;
-  if (value < min) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${small}: at least ${show(min)}${belowMinHint ? ` (${belowMinHint})` : ''}`);
+  if (value < min) throw new ExitError(EXIT.usage, `--${name}: "${text}" is ${value < 0 ? 'negative' : `too ${small}`}: at least ${show(min)}${belowMinHint ? ` (${belowMinHint})` : ''}`);
   if (value > max) throw new ExitError(EXIT.usage, `--${name}: "${text}" is too ${large}: at most ${show(max)}`);
   return value;
 }
@@ -61,4 +64,12 @@ export function jobRef(text: string): JobRef {
 export function requireJobs(positionals: string[], what = 'ID|NAME'): JobRef[] {
   if (positionals.length === 0) throw new ExitError(EXIT.usage, `missing ${what}`);
   return positionals.map(jobRef);
+}
+
+/** A `--name` value, refused here with the rule it breaks (the daemon checks the same rules). */
+export function nameOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = nameProblem(text);
+  if (problem) throw new ExitError(EXIT.usage, `--name ${JSON.stringify(text)} ${problem.problem}`);
+  return text;
 }

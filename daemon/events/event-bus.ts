@@ -1,35 +1,43 @@
 // Lifecycle events for subscribers: fed by the job table (state changes) and the monitor
-// (flags, leftovers, samples), numbered in publication order, filtered per subscriber. A
-// subscriber that stops reading is dropped once its unread backlog passes a bound — with a
+// (flags, leftovers, samples), numbered in publication order (numbers and kept events survive
+// restarts: event-log.ts), filtered per subscriber, replayed from `afterSeq` to a resuming one.
+// A subscriber that stops reading is dropped once its unread backlog passes a bound — with a
 // final notification saying why — so one stuck client can never grow the daemon's memory.
 
-import { EVENT_METHOD, type EventJob, type EventKind, type NewEvent, type ProcdEvent } from '../../shared/events.js';
+import { EVENT_METHOD, isReplayedKind, type EventJob, type EventKind, type NewEvent, type ProcdEvent } from '../../shared/events.js';
 import { hasLiveProcess, type Job } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
 import type { Monitor } from '../monitor/monitor.js';
 import type { CallContext } from '../server/dispatch.js';
+import type { EventLog } from './event-log.js';
+import { planReplay } from './replay.js';
 
 /** Unread bytes a subscriber may have queued before it is dropped. */
 export const SUBSCRIBER_BACKLOG_BYTES = 1 << 20;
 
-type Filter = ParamsOf<'subscribe'>;
+/** A subscription's filter, with job names already resolved to ids. */
+export type Filter = Omit<ParamsOf<'subscribe'>, 'jobs' | 'afterSeq'> & { jobs?: number[] };
 
 interface Subscriber {
   conn: CallContext;
   filter: Filter;
+  /** What a replay queued at once: a resuming subscriber is not dropped for reading it. */
+  slackBytes: number;
 }
 
 export class EventBus {
-  private seq = 0;
   private readonly subscribers = new Map<number, Subscriber>();
   droppedSubscribers = 0;
+  /** Kept events that could not be written (disk full): logged, counted, still sent live. */
+  unsavedEvents = 0;
 
   constructor(
     table: JobTable,
     monitor: Monitor,
     private readonly logger: Logger,
+    private readonly log: EventLog,
   ) {
     table.on('change', ({ job, previous, before }) => {
       if (hasLiveProcess(job.state) && job.pendingKill && !before?.pendingKill) this.publish({ kind: 'job.stopping', job: eventJob(job), kill: job.pendingKill });
@@ -51,28 +59,59 @@ export class EventBus {
   }
 
   get lastSeq(): number {
-    return this.seq;
+    return this.log.lastSeq;
   }
 
   get subscriberCount(): number {
     return this.subscribers.size;
   }
 
-  subscribe(conn: CallContext, filter: Filter): number {
-    this.subscribers.set(conn.connectionId, { conn, filter });
-    void conn.closed.then(() => this.subscribers.delete(conn.connectionId));
-    return this.seq;
+  /** Registers the connection; with afterSeq, first sends what it missed (synchronously, so nothing live slips in between). */
+  subscribe(conn: CallContext, filter: Filter, afterSeq?: number): number {
+    let slackBytes = 0;
+    if (afterSeq !== undefined) {
+      for (const item of planReplay(afterSeq, this.log.state(), this.log.entries())) {
+        if ('gap' in item) {
+          const { from, to, reason } = item.gap;
+          conn.notify(EVENT_METHOD, { seq: item.seq, at: Date.now(), kind: 'subscription.gap', from, to, reason } satisfies ProcdEvent);
+          continue;
+        }
+        const event = parseKept(item.event.line);
+        if (event && matches(filter, event)) conn.notify(EVENT_METHOD, event);
+      }
+      slackBytes = conn.pendingBytes();
+    }
+    const isNew = !this.subscribers.has(conn.connectionId);
+    this.subscribers.set(conn.connectionId, { conn, filter, slackBytes });
+    if (isNew) void conn.closed.then(() => this.subscribers.delete(conn.connectionId));
+    return this.log.lastSeq;
   }
 
   publish(event: NewEvent): void {
-    const full = { ...event, seq: ++this.seq, at: Date.now() } as ProcdEvent;
+    const full = { seq: this.log.nextSeq(), at: Date.now(), ...event } as ProcdEvent;
+    if (isReplayedKind(full.kind)) this.keep(full);
     for (const [id, sub] of this.subscribers) {
       if (!matches(sub.filter, full)) continue;
-      if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES) {
+      if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES + sub.slackBytes) {
         this.drop(id, sub, 'the subscriber did not read its events fast enough');
         continue;
       }
+      if (sub.slackBytes && sub.conn.pendingBytes() === 0) sub.slackBytes = 0;
       sub.conn.notify(EVENT_METHOD, full);
+    }
+  }
+
+  /** Flushes the replay buffer and records the last number used (at a clean stop). */
+  close(): void {
+    this.log.close();
+  }
+
+  /** Written before anyone is sent it, so whoever saw it can have it replayed after a restart. */
+  private keep(event: ProcdEvent): void {
+    try {
+      this.log.append(event.seq, JSON.stringify(event));
+    } catch (err) {
+      if (this.unsavedEvents++ === 0) this.logger.error({ err, seq: event.seq }, 'could not keep an event in the replay buffer (later failures are only counted)');
     }
   }
 
@@ -81,8 +120,17 @@ export class EventBus {
     this.droppedSubscribers++;
     const pendingBytes = sub.conn.pendingBytes();
     this.logger.warn({ connection: id, pendingBytes }, 'dropping a slow event subscriber');
-    sub.conn.notify(EVENT_METHOD, { kind: 'subscription.dropped', seq: this.seq, at: Date.now(), reason, pendingBytes } satisfies ProcdEvent);
+    sub.conn.notify(EVENT_METHOD, { kind: 'subscription.dropped', seq: this.log.lastSeq, at: Date.now(), reason, pendingBytes } satisfies ProcdEvent);
     sub.conn.endGracefully();
+  }
+}
+
+/** A kept line cut short by a failed write (a full disk) is skipped. */
+function parseKept(line: string): ProcdEvent | null {
+  try {
+    return JSON.parse(line) as ProcdEvent;
+  } catch {
+    return null;
   }
 }
 

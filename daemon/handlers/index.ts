@@ -6,6 +6,7 @@ import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
+import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
 import { hello } from './hello.js';
@@ -13,6 +14,7 @@ import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { prune } from './prune.js';
+import { release } from './release.js';
 import { rm } from './rm.js';
 import { signal } from './signal.js';
 import { status } from './status.js';
@@ -25,6 +27,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     hello: () => hello(),
     track: (p) => track(ctx, p),
     list: (p) => list(ctx, p),
+    count: (p) => count(ctx, p),
     status: (p) => status(ctx, p),
     logs: (p, call) => logs(ctx, p, call),
     kill: (p) => kill(ctx, p),
@@ -33,6 +36,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     rm: (p) => rm(ctx, p),
     prune: (p) => prune(ctx, p),
     adopt: (p) => adopt(ctx, p),
+    release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
     'daemon.status': () => daemonStatus(ctx),

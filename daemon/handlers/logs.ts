@@ -1,7 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isSpawnFailure, isTerminal, type Job } from '../../shared/job.js';
 import type { LogChunk, LogsResult, ParamsOf } from '../../shared/methods.js';
-import { cursorAtTime, readInterleaved, readStream, streamInfo, tailCursor, type Cursor } from '../output/segments.js';
+import { splitByArrival, withOffsets, type TimedChunk } from '../output/chunk-times.js';
+import { readIndex } from '../output/segment-index.js';
+import { cursorAtTime, listOut, readInterleaved, readStream, streamInfo, tailCursor, type Cursor } from '../output/segments.js';
 import { readClosedFile } from '../output/spawn-spec.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { DaemonContext } from './context.js';
@@ -22,7 +25,8 @@ export async function logs(ctx: DaemonContext, params: ParamsOf<'logs'>, call: C
   for (;;) {
     const read = await readFrom(job, stream, cursor, maxBytes);
     job = ctx.table.get(job.id) ?? job;
-    const eof = read.chunks.length === 0 && (await outputComplete(job, read.cursor, stream));
+    // Also on a read that returned bytes: a finished job's first read says when it was the last one.
+    const eof = await outputComplete(job, read.cursor, stream);
     if (read.chunks.length > 0 || eof || Date.now() >= deadline || call.isClosed()) {
       const [out, err] = await Promise.all([streamInfo(job.dir, 'stdout'), streamInfo(job.dir, 'stderr')]);
       return { chunks: read.chunks, cursor: read.cursor, eof, dropped: { stdout: out.start, stderr: err.start }, state: job.state.kind };
@@ -40,13 +44,21 @@ async function startCursor(job: Job, params: ParamsOf<'logs'>, stream: 'stdout' 
 }
 
 async function readFrom(job: Job, stream: 'stdout' | 'stderr' | 'both', cursor: Cursor, maxBytes: number): Promise<{ chunks: LogChunk[]; cursor: Cursor }> {
-  if (stream === 'both') {
-    const r = await readInterleaved(job.dir, cursor, maxBytes);
-    return { chunks: r.chunks.map((c) => ({ stream: c.stream, data: c.data.toString('base64') })), cursor: r.cursor };
+  let read: { chunks: { stream: 'stdout' | 'stderr'; data: Buffer }[]; cursor: Cursor };
+  if (stream === 'both') read = await readInterleaved(job.dir, cursor, maxBytes);
+  else {
+    const r = await readStream(job.dir, stream, cursor[stream], maxBytes);
+    read = { chunks: r.data.length ? [{ stream, data: r.data }] : [], cursor: { ...cursor, [stream]: r.next } };
   }
-  const r = await readStream(job.dir, stream, cursor[stream], maxBytes);
-  const chunks: LogChunk[] = r.data.length ? [{ stream, data: r.data.toString('base64') }] : [];
-  return { chunks, cursor: { ...cursor, [stream]: r.next } };
+  if (read.chunks.length === 0) return { chunks: [], cursor: read.cursor };
+  // Read after the bytes: the shim writes an entry before the bytes it describes, so every byte read is covered.
+  const entries = await readIndex(job.dir, (await listOut(job.dir)).index);
+  return { chunks: splitByArrival(withOffsets(read.chunks, read.cursor), entries).map(toWire), cursor: read.cursor };
+}
+
+/** Base64 always (output is bytes); the same as text too when the piece is valid UTF-8. */
+function toWire(c: TimedChunk): LogChunk {
+  return { stream: c.stream, data: c.data.toString('base64'), ...(isUtf8(c.data) ? { text: c.data.toString('utf8') } : {}), at: c.at };
 }
 
 /** True when the job has ended, its shim has drained every pipe, and the cursor is at the end. */

@@ -1,12 +1,14 @@
+import { viewOf } from '../../shared/job.js';
 import type { JobStatus, ParamsOf, ProcessNode } from '../../shared/methods.js';
 import { readCmdline } from '../proc/process-table.js';
 import type { DaemonContext } from './context.js';
 
-/** status: one job with fresh output figures; with `tree`, its live process tree. */
+/** status: one job with fresh output figures; with `tree`, its live process tree; with `env`, its environment's values. */
 export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
   const ref = ctx.table.resolve(params.job);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
-  if (!params.tree) return job;
+  const view = viewOf(job, params.env);
+  if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
   const tree: ProcessNode[] = await Promise.all(
     procs.map(async (p) => {
@@ -14,5 +16,5 @@ export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Pr
       return { pid: p.pid, ppid: p.ppid, state: p.state, cpuPercent: p.cpuPercent, rssBytes: p.rssBytes, threads: p.threads, command: argv?.length ? argv.join(' ') : `[${p.comm}]` };
     }),
   );
-  return { ...job, tree };
+  return { ...view, tree };
 }

@@ -26,6 +26,12 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   if (ancestorsOf(processes, process.pid).includes(pid)) throw fail(`pid ${pid} is an ancestor of the procd daemon: stopping it would stop the daemon too`, 'ancestor');
   const proc = processes.get(pid);
   if (!proc) throw fail(`no process with pid ${pid}`, 'not_found');
+  // `procd adopt $$` would hand the caller's own shell to procd: a later kill, rm --force or
+  // daemon stop would end the session it was typed in. The client sends its pid (see README).
+  if (params.callerPid !== undefined && !params.force && [params.callerPid, ...ancestorsOf(processes, params.callerPid)].includes(pid)) {
+    const what = pid === params.callerPid ? 'the procd client that asked' : `an ancestor of the procd client that asked (pid ${params.callerPid}): your shell or what runs it`;
+    throw fail(`pid ${pid} is ${what}; procd kill, rm --force or daemon stop would then stop it. Use --force (force: true) to adopt it anyway`, 'caller_ancestor');
+  }
   if (isDeadState(proc.state)) throw fail(`pid ${pid} is a zombie: it has already exited and waits for its parent to reap it`, 'zombie');
   const owner = await ownerOf(pid);
   const me = typeof process.getuid === 'function' ? process.getuid() : owner;
@@ -43,7 +49,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
   const raced = [...table.all()].find((j) => hasLiveProcess(j.state) && j.state.pid === pid && j.state.startTicks === proc.startTicks);
   if (raced) throw fail(alreadyTracked(pid, raced), 'already_tracked');
   const job = table.create({
-    name: params.name ?? defaultJobName(argv[0] ?? '', `pid-${pid}`),
+    name: params.name ?? table.freeName(defaultJobName(argv[0] ?? '', `pid-${pid}`)),
     description: params.description ?? null,
     tags: params.tags ?? [],
     spec: { command: { kind: 'adopted', argv, leadsGroup: proc.pgid === pid }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },

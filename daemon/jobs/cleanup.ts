@@ -37,7 +37,7 @@ export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: 
     const parents = [...new Set(zombies.map((z) => z.ppid))].filter((ppid) => ppid > 1 && ppid !== process.pid);
     result.reapedParents = (await Promise.all(parents.map((pid) => stopProcess(pid, defaults.graceMs)))).filter((pid): pid is number => pid !== null);
   }
-  result.pruned = result.pruned.length ? await supervisor.remove(result.pruned, false) : [];
+  result.pruned = result.pruned.length ? (await supervisor.remove(result.pruned, { force: false, dryRun: false })).removed : [];
   return result;
 }
 

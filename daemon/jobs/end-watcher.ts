@@ -17,16 +17,34 @@ export class EndWatcher {
   /** When a polled job's main process was first seen gone while its shim still ran (it is writing the exit file). */
   private readonly goneSince = new Map<JobId, number>();
   private pollTimer: NodeJS.Timeout | null = null;
+  /** Kill sweeps in progress: a job's end is recorded once its sweep has finished (see holdEnd). */
+  private readonly sweeps = new Map<JobId, Promise<unknown>>();
 
   constructor(private readonly ctx: SupervisorContext) {}
+
+  /**
+   * A stop of this job is sweeping its processes: its main process may end before the sweep
+   * knows which pids it signalled and which needed SIGKILL. The end waits for the sweep, so the
+   * terminal state (and its `job.state` event) carries the complete kill record, the one `status` shows.
+   */
+  holdEnd(id: JobId, sweep: Promise<unknown>): void {
+    const held = sweep.catch(() => undefined);
+    this.sweeps.set(id, held);
+    void held.then(() => {
+      if (this.sweeps.get(id) === held) this.sweeps.delete(id);
+    });
+  }
 
   /** Records the end of a job's main process (from the shim channel or its exit file). */
   async finish(id: JobId, exitCode: number | null, signal: number | null, at: number): Promise<void> {
     const { table, deadlines, logger } = this.ctx;
-    const before = table.get(id);
-    if (!before || !hasLiveProcess(before.state)) return;
+    const first = table.get(id);
+    if (!first || !hasLiveProcess(first.state)) return;
     deadlines.cancel(timeoutKey(id));
     this.forget(id);
+    await this.sweeps.get(id);
+    const before = table.get(id);
+    if (!before || !hasLiveProcess(before.state)) return;
     const kill = before.pendingKill;
     const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0 });
     if (!job || !isTerminal(job.state)) return;
@@ -72,6 +90,8 @@ export class EndWatcher {
     const { table, deadlines } = this.ctx;
     const job = table.get(id);
     if (!job || !hasLiveProcess(job.state)) return;
+    // A stop is sweeping it: the stopper records the end with the complete kill record.
+    if (!kill && this.sweeps.has(id)) return;
     const pending = kill ?? job.pendingKill;
     if (pending) {
       table.apply(id, { type: 'exited', at: Date.now(), exitCode: null, signal: null, kill: pending, forced: pending.forced.length > 0 });

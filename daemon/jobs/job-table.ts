@@ -3,8 +3,8 @@
 
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { emptyStateCounts, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason } from '../../shared/job.js';
-import type { JobRef, ParamsOf } from '../../shared/methods.js';
+import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason } from '../../shared/job.js';
+import type { CountResult, JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
 import { transition, type JobEvent } from './transitions.js';
 
@@ -53,7 +53,14 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     this.nextId = initial.nextId;
   }
 
+  /**
+   * Creates the job. A live name is unique: when a live job already has this name it throws
+   * NameInUse. The check and the insert are one synchronous step, so of concurrent creates with
+   * one name exactly one wins.
+   */
   create(input: NewJob, now = Date.now()): Job {
+    const holder = this.liveNamed(input.name);
+    if (holder) throw nameInUse(input.name, holder);
     const id = this.nextId++;
     const job: Job = {
       id,
@@ -147,17 +154,33 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     return this.jobs.get(id);
   }
 
-  /** Finds a job by id, or by name (the most recent job with that name). */
+  /** Finds a job by id, or by name: the live job with that name, else the most recent finished one. */
   resolve(ref: JobRef): Job {
     if (typeof ref === 'number' || /^\d+$/.test(ref)) {
       const job = this.jobs.get(Number(ref));
       if (job) return job;
     } else {
-      let found: Job | undefined;
-      for (const job of this.jobs.values()) if (job.name === ref && (!found || job.id > found.id)) found = job;
+      const found = this.liveNamed(ref) ?? this.latestNamed(ref);
       if (found) return found;
     }
     throw new ProcdError(ErrorCode.JobNotFound, `no job ${typeof ref === 'number' ? `with id ${ref}` : `named or numbered ${ref}`}`, { job: ref });
+  }
+
+  /** The live job with this name (the newest, should records from older versions hold several). */
+  liveNamed(name: string): Job | undefined {
+    return this.latestNamed(name, (job) => isLive(job.state));
+  }
+
+  /** `base` when no live job has it, else the first free of `base-2`, `base-3`, … (default names never collide). */
+  freeName(base: string): string {
+    if (!this.liveNamed(base)) return base;
+    for (let n = 2; ; n++) if (!this.liveNamed(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  private latestNamed(name: string, accept: (job: Job) => boolean = () => true): Job | undefined {
+    let found: Job | undefined;
+    for (const job of this.jobs.values()) if (job.name === name && accept(job) && (!found || job.id > found.id)) found = job;
+    return found;
   }
 
   all(): IterableIterator<Job> {
@@ -173,6 +196,20 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
   }
 
   list(filter: ListFilter): JobSummary[] {
+    const { matches, hidden } = this.select(filter);
+    return matches.filter((j) => !hidden.has(j)).map(summarize);
+  }
+
+  /** How many jobs match a list filter, per state, and how many finished ones the default view leaves out. */
+  count(filter: ListFilter): CountResult {
+    const { matches, hidden } = this.select(filter);
+    const states = emptyStateCounts();
+    for (const j of matches) states[j.state.kind]++;
+    return { total: matches.length, states, hiddenFinished: hidden.size };
+  }
+
+  /** The jobs a filter matches (oldest first) and, in the default view, the older finished ones it leaves out. */
+  private select(filter: ListFilter): { matches: Job[]; hidden: Set<Job> } {
     const matches: Job[] = [];
     for (const job of this.jobs.values()) {
       if (filter.states && !filter.states.includes(job.state.kind)) continue;
@@ -181,12 +218,11 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       matches.push(job);
     }
     matches.sort((a, b) => a.id - b.id);
-    if (filter.all || filter.states) return matches.map(summarize);
+    if (filter.all || filter.states) return { matches, hidden: new Set() };
     // Default view: everything still alive plus the most recent finished ones.
     const keepFinished = filter.recentFinished ?? 10;
     const finished = matches.filter((j) => isTerminal(j.state));
-    const recent = new Set(finished.slice(Math.max(0, finished.length - keepFinished)));
-    return matches.filter((j) => !isTerminal(j.state) || recent.has(j)).map(summarize);
+    return { matches, hidden: new Set(finished.slice(0, Math.max(0, finished.length - keepFinished))) };
   }
 
   counts(): Record<JobState['kind'], number> {
@@ -194,4 +230,13 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     for (const job of this.jobs.values()) counts[job.state.kind]++;
     return counts;
   }
+}
+
+/** The refusal of a second live job with a name. */
+function nameInUse(name: string, holder: Job): ProcdError {
+  return new ProcdError(
+    ErrorCode.NameInUse,
+    `the name ${name} is in use by job ${holder.id}, which is ${holder.state.kind}: stop it first (procd kill ${holder.id}), choose another name, or track with --replace to stop it and start the new one`,
+    { name, id: holder.id, state: holder.state.kind },
+  );
 }

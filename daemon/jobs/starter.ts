@@ -11,7 +11,7 @@ import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
-import { defaultJobName } from './names.js';
+import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
 import { perlPath, type ShimGone } from './shim-runner.js';
 import type { Stopper } from './stopper.js';
@@ -40,8 +40,11 @@ export class Starter {
     const command = params.argv
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
+    const base = params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script));
+    if (params.replace) await this.replaceLive(base);
+    // From here to create() nothing awaits: the name check and the insert are one step.
     const job = table.create({
-      name: params.name ?? defaultJobName(command.kind === 'argv' ? command.argv[0]! : command.script),
+      name: params.replace || params.name !== undefined ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
       spec: {
@@ -66,6 +69,14 @@ export class Starter {
     await this.launch(job.id);
     await this.ctx.persistQuietly('track after spawn');
     return table.get(job.id) ?? job;
+  }
+
+  /** `track --replace`: the live job with this name is stopped (kill procedure) before the new one is created. */
+  private async replaceLive(name: string): Promise<void> {
+    const live = this.ctx.table.liveNamed(name);
+    if (!live) return;
+    this.ctx.logger.info({ job: live.id, name }, 'replacing the live job with this name: stopping it');
+    await this.stopper.stopLive(live.id, 'user');
   }
 
   /** Arms a queued job's start: at its not-before time it is launched (also after a daemon restart). */

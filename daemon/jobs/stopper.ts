@@ -4,7 +4,8 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
-import type { JobRef, KillResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult } from '../../shared/methods.js';
+import { isFailure, refFailure, resolveEach } from './ref-failure.js';
 import { parseSignal } from '../../shared/signals.js';
 import { isAlive } from '../proc/process-table.js';
 import { SHIM_WRITE_GRACE_MS, type EndWatcher } from './end-watcher.js';
@@ -13,13 +14,16 @@ import { ProcessSnapshots } from '../monitor/job-processes.js';
 import { queueKey, timeoutKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
 
+/** What one job's kill procedure did (kill's answer adds the ref it was given as). */
+export type StopResult = Omit<KillResult, 'ref' | 'ok'>;
+
 /** How long a stopped job's shim gets to report the main process's end before the files are read. */
 const END_REPORT_MS = 3000;
 /** As long as the starter waits for a shim to report a start (starter.ts), plus a margin. */
 const START_SETTLE_MS = 16_000;
 
 export class Stopper {
-  private readonly kills = new Map<JobId, Promise<KillResult>>();
+  private readonly kills = new Map<JobId, Promise<StopResult>>();
   /** Process-table snapshots for signals and kills; stops requested together share one kill sweep. */
   private readonly snapshots: ProcessSnapshots;
   private readonly sweeper: KillSweeper;
@@ -48,26 +52,46 @@ export class Stopper {
     await waitFor(table, deadlines, starting, (jobs) => jobs.every((j) => !j || j.state.kind !== 'starting'), { timeoutMs: START_SETTLE_MS });
   }
 
-  async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillResult[]> {
+  /**
+   * Stops every job given that can be stopped and reports each one that cannot (not found, not
+   * running), one item per ref in order: one finished job never keeps the others running.
+   */
+  async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillOutcome[]> {
     const sig = resolveSignal(signal ?? 'SIGTERM');
-    const resolved = refs.map((ref) => this.ctx.table.resolve(ref));
-    await this.settleStarts(resolved.map((j) => j.id));
-    const jobs = resolved.map((j) => this.ctx.table.get(j.id) ?? j);
-    for (const job of jobs) {
-      if (!hasLiveProcess(job.state) && !this.kills.has(job.id) && job.state.kind !== 'queued') {
-        throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, {
-          id: job.id,
-          state: job.state.kind,
-        });
-      }
-    }
+    const { table, logger } = this.ctx;
+    const resolved = resolveEach(table, refs, logger);
+    await this.settleStarts(resolved.flatMap((r) => (isFailure(r) ? [] : [r.job.id])));
     return Promise.all(
-      jobs.map((job) => (job.state.kind === 'queued' ? this.cancel(job.id, sig) : this.stop(job.id, sig, graceMs ?? this.ctx.opts.defaultGraceMs, 'user'))),
+      resolved.map(async (r): Promise<KillOutcome> => {
+        if (isFailure(r)) return r;
+        const job = table.get(r.job.id) ?? r.job;
+        try {
+          if (!hasLiveProcess(job.state) && !this.kills.has(job.id) && job.state.kind !== 'queued') {
+            throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
+          }
+          const stopped = job.state.kind === 'queued' ? await this.cancel(job.id, sig) : await this.stop(job.id, sig, graceMs ?? this.ctx.opts.defaultGraceMs, 'user');
+          return { ref: r.ref, ok: true, ...stopped };
+        } catch (err) {
+          return refFailure(r.ref, job.id, err, logger);
+        }
+      }),
     );
   }
 
+  /**
+   * Ends a live job whatever its state: a queued one is cancelled, a starting one is stopped once
+   * its process exists, a running or paused one goes through the kill procedure (default grace).
+   */
+  async stopLive(id: JobId, reason: KillRecord['reason']): Promise<void> {
+    await this.settleStarts([id]);
+    const job = this.ctx.table.get(id);
+    if (!job) return;
+    if (job.state.kind === 'queued') await this.cancel(id, 'SIGTERM', reason);
+    else if (hasLiveProcess(job.state)) await this.stop(id, 'SIGTERM', this.ctx.opts.defaultGraceMs, reason);
+  }
+
   /** A queued job that is stopped before it ever ran ends `killed` with outcome `cancelled`: no process, no signal. */
-  async cancel(id: JobId, signal: NodeJS.Signals, reason: KillRecord['reason'] = 'user'): Promise<KillResult> {
+  async cancel(id: JobId, signal: NodeJS.Signals, reason: KillRecord['reason'] = 'user'): Promise<StopResult> {
     const { table, deadlines } = this.ctx;
     deadlines.cancel(queueKey(id));
     const kill: KillRecord = { reason, requestedAt: deadlines.now(), signal, graceMs: 0, signalled: [], forced: [] };
@@ -77,7 +101,7 @@ export class Stopper {
   }
 
   /** The kill in progress for a job, if any (a waiter answers with its complete record). */
-  inProgress(id: JobId): Promise<KillResult> | undefined {
+  inProgress(id: JobId): Promise<StopResult> | undefined {
     return this.kills.get(id);
   }
 
@@ -86,7 +110,7 @@ export class Stopper {
    * is a stop a previous daemon recorded but did not finish: its record (who asked, when, the
    * grace) is kept, and `graceMs` is what is left of that grace.
    */
-  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<KillResult> {
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<StopResult> {
     const existing = this.kills.get(id);
     if (existing) return existing;
     const run = this.runStop(id, signal, graceMs, reason, resume).finally(() => this.kills.delete(id));
@@ -94,7 +118,7 @@ export class Stopper {
     return run;
   }
 
-  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<KillResult> {
+  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<StopResult> {
     const { table, logger } = this.ctx;
     const job = table.get(id);
     if (!job || !hasLiveProcess(job.state)) {
@@ -107,9 +131,15 @@ export class Stopper {
       await this.ctx.persistQuietly('pending kill');
     }
 
-    const result = await this.sweeper.kill(job, signal, graceMs);
-    const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
-    const done: KillRecord = { ...record, signalled, forced: result.forced };
+    const sweep = this.sweeper.kill(job, signal, graceMs).then((result) => {
+      const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
+      const done: KillRecord = { ...record, signalled, forced: result.forced };
+      // Ended during the sweep or not, the job's record now says what the sweep did.
+      if (table.get(id)?.pendingKill) table.update(id, () => ({ pendingKill: done }));
+      return { result, done };
+    });
+    this.ends.holdEnd(id, sweep);
+    const { result, done } = await sweep;
     if (result.survivors.length) logger.warn({ job: id, survivors: result.survivors }, 'processes survived SIGKILL');
 
     // The shim reports the main process's end; give it a moment, then fall back to the files.

@@ -2,10 +2,9 @@
 // learn their ends (end watcher), stop them (stopper), wait for them (waits) and recover them
 // after a daemon restart (recovery). All state changes go through the job table.
 
-import { rm } from 'node:fs/promises';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
-import type { JobRef, KillResult, ParamsOf, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -16,7 +15,8 @@ import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Starter } from './starter.js';
-import { Stopper } from './stopper.js';
+import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
+import { Stopper, type StopResult } from './stopper.js';
 import { persistQuietlyWith, type SupervisorContext, type SupervisorOptions } from './supervisor-context.js';
 import { waitFor } from './waits.js';
 
@@ -52,11 +52,11 @@ export class Supervisor {
     return this.starter.track(params);
   }
 
-  kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillResult[]> {
+  kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillOutcome[]> {
     return this.stopper.kill(refs, signal, graceMs);
   }
 
-  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<KillResult> {
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
   }
 
@@ -72,7 +72,7 @@ export class Supervisor {
     return refreshOutput(this.table, id);
   }
 
-  async wait(refs: JobRef[], timeoutMs: number | undefined, call: CallContext): Promise<WaitResult> {
+  async wait(refs: JobRef[], timeoutMs: number | undefined, call: CallContext): Promise<{ jobs: Job[]; timedOut: boolean }> {
     const ids = refs.map((ref) => this.table.resolve(ref).id);
     const allEnded = (jobs: (Job | undefined)[]) => jobs.every((j) => !j || !isLive(j.state));
     const outcome = await waitFor(this.table, this.ctx.deadlines, ids, allEnded, { timeoutMs: timeoutMs ?? null, cancelled: call.closed });
@@ -92,36 +92,15 @@ export class Supervisor {
     return { jobs, timedOut: outcome === 'timeout' && !allEnded(jobs) };
   }
 
-  async remove(refs: JobRef[], force: boolean): Promise<JobId[]> {
-    const resolved = refs.map((ref) => this.table.resolve(ref));
-    if (force) await this.stopper.settleStarts(resolved.map((j) => j.id));
-    const jobs = resolved.map((j) => this.table.get(j.id) ?? j);
-    const live = jobs.filter((j) => isLive(j.state));
-    if (live.length && !force) {
-      const first = live[0]!;
-      throw new ProcdError(ErrorCode.JobStillRunning, `job ${first.id} (${first.name}) is ${first.state.kind}; stop it first or use --force`, {
-        ids: live.map((j) => j.id),
-      });
-    }
-    await Promise.all(
-      live.map((j) =>
-        (j.state.kind === 'queued' ? this.stopper.cancel(j.id, 'SIGTERM') : this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'user')).catch(() => undefined),
-      ),
-    );
-    const removed: JobId[] = [];
-    for (const job of jobs) {
-      if (this.table.remove(job.id)) removed.push(job.id);
-      await rm(job.dir, { recursive: true, force: true });
-    }
-    await this.ctx.store.flush();
-    return removed;
+  /** rm: removes the jobs given (live ones only with force, which stops them first); reports the others. */
+  remove(refs: JobRef[], opts: RemoveOptions): Promise<RemoveResult> {
+    return removeJobs(this.ctx, this.stopper, refs, opts);
   }
 
-  async prune(olderThanMs: number | undefined): Promise<JobId[]> {
-    const cutoff = Date.now() - (olderThanMs ?? 0);
-    const old: JobId[] = [];
-    for (const job of this.table.all()) if (isTerminal(job.state) && job.state.endedAt <= cutoff) old.push(job.id);
-    return old.length ? this.remove(old, false) : [];
+  async prune(olderThanMs: number | undefined, dryRun: boolean): Promise<Omit<RemoveResult, 'failed'>> {
+    const old = prunableJobs(this.table.all(), olderThanMs, Date.now());
+    const { failed: _none, ...result } = await this.remove(old, { force: false, dryRun });
+    return result;
   }
 
   /** Takes over jobs a previous daemon left: records ends that happened meanwhile, watches the rest. */

@@ -14,6 +14,8 @@ export type JobEvent =
   /** The main process ended. `kill` is the stop request in progress, if any; it decides killed vs timed_out. */
   | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean }
   | { type: 'lost'; at: number; reason: string }
+  /** An adopted process procd stops supervising without signalling it (`procd release`). */
+  | { type: 'release'; at: number }
   | { type: 'pause'; at: number }
   | { type: 'resume'; at: number }
   /** Stopped before it ever ran. */
@@ -22,7 +24,7 @@ export type JobEvent =
   | { type: 'kill_recorded'; kill: KillRecord };
 
 export type JobEventType = JobEvent['type'];
-export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'pause', 'resume', 'cancel', 'kill_recorded'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded'];
 
 export type TransitionResult = { ok: true; state: JobState } | { ok: false; error: string };
 
@@ -38,6 +40,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'spawn_failed':
         case 'exited':
         case 'lost':
+        case 'release':
         case 'pause':
         case 'resume':
         case 'kill_recorded':
@@ -54,6 +57,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'launch':
         case 'exited':
         case 'lost':
+        case 'release':
         case 'pause':
         case 'resume':
         case 'cancel':
@@ -69,6 +73,8 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
           return ok(endState(state, event));
         case 'lost':
           return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'vanished', outcomeDetail: null, reason: event.reason });
+        case 'release':
+          return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'released', outcomeDetail: null, reason: 'released with procd release: procd stopped supervising it without signalling it' });
         case 'pause':
           if (state.kind === 'paused') return refuse(state, event);
           return ok({ ...state, kind: 'paused', pausedAt: event.at });

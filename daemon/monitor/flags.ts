@@ -146,3 +146,18 @@ export function diffFlags(current: JobFlag[], now: Condition[], kinds: readonly 
 }
 
 export const MAX_FLAG_HISTORY = 50;
+
+/**
+ * Zombies a previous daemon had flagged, pid → when first seen: a new daemon starts with no
+ * memory of how long they have been zombies, and without this would clear the flag on its first
+ * tick and raise it again a threshold later for the same zombie. The flag was raised when the
+ * oldest reached the threshold, so each was a zombie at least that long before.
+ */
+export function carriedZombies(jobs: Iterable<Job>, zombieAfterMs: number): Map<number, number> {
+  const since = new Map<number, number>();
+  for (const job of jobs) {
+    if (job.state.kind !== 'running') continue;
+    for (const f of job.flags) if (f.kind === 'zombie') for (const pid of f.pids) since.set(pid, f.raisedAt - zombieAfterMs);
+  }
+  return since;
+}

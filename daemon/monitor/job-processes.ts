@@ -2,7 +2,7 @@
 // main process, everything carrying its PROCD_JOB_ID + PROCD_INSTANCE markers, and all their
 // descendants. The one rule both the kill procedure and the monitor's sampling use.
 
-import { hasLiveProcess, isTerminal, type Job } from '../../shared/job.js';
+import { hasLiveProcess, isTerminal, wasReleased, type Job } from '../../shared/job.js';
 import type { ProcessSnapshot, TableIndex } from './snapshot.js';
 
 export { MarkerCache, ProcessSnapshots, snapshotOf, TableIndex, type ProcessSnapshot } from './snapshot.js';
@@ -18,6 +18,8 @@ export interface JobRoot {
 export function jobRoot(job: Job): JobRoot | null {
   const s = job.state;
   if (!hasLiveProcess(s) && !isTerminal(s)) return null;
+  // A released process is no longer the job's: never a leftover, free to be adopted again.
+  if (wasReleased(s)) return null;
   if (s.pid === null) return null;
   return { pid: s.pid, startTicks: s.startTicks, ownsGroup: ownsProcessGroup(job) };
 }

@@ -13,7 +13,7 @@ import { killJobs } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
 import { isDeadState, type ProcessTable } from '../proc/process-table.js';
-import { diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
+import { carriedZombies, diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, membersOf, ProcessSnapshots, type ProcessSnapshot } from './job-processes.js';
 import { accumulate, measureTree } from './measure.js';
 import { jobOwningPid, leftoversIn, liveOnly, treeIn, type Leftovers, type TreeProcess } from './queries.js';
@@ -78,6 +78,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private readonly watched = new Map<JobId, RunWatch>();
   /** pid:startTicks of zombies → when first seen in state Z. */
   private readonly zombieSince = new Map<string, number>();
+  /** Zombies flagged before a restart (pid → first seen), used on the first tick only. */
+  private carried: Map<number, number>;
   /** Finished jobs whose leftovers are being watched. */
   private readonly leftoverWatch = new Set<JobId>();
   private readonly cleaning = new Set<JobId>();
@@ -102,6 +104,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       if (isTerminal(job.state)) this.watched.delete(job.id);
     });
     table.on('removed', (job) => this.leftoverWatch.delete(job.id));
+    this.carried = carriedZombies(table.all(), opts.thresholds.zombieAfterMs);
     // Jobs that ended with leftovers before a restart are watched again.
     for (const job of table.all()) if (job.flags.some((f) => f.kind === 'leftovers')) this.leftoverWatch.add(job.id);
   }
@@ -155,10 +158,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       if (p.state !== 'Z') continue;
       const k = procKey(p);
       live.add(k);
-      const since = this.zombieSince.get(k) ?? at;
+      const since = this.zombieSince.get(k) ?? Math.min(at, this.carried.get(p.pid) ?? at);
       this.zombieSince.set(k, since);
       seen.set(p.pid, since);
     }
+    // Only the first look can match a flag of the previous daemon; later, a pid may be reused.
+    this.carried = new Map();
     for (const k of this.zombieSince.keys()) if (!live.has(k)) this.zombieSince.delete(k);
     return seen;
   }

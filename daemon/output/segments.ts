@@ -38,7 +38,10 @@ export interface StreamChunk {
   data: Buffer;
 }
 
-/** Granularity of index times: within one index run all bytes arrived in [entry time, +1000 ms). */
+/**
+ * Bound of index times: within one index run all bytes arrived in [entry time, +1000 ms) (today's
+ * shim starts a new run after 100 ms, older ones after 1000 ms, and their files are still read).
+ */
 export const INDEX_INTERVAL_MS = 1000;
 const BLOCK = 64 * 1024;
 const NAME = /^(stdout|stderr|index)\.([0-9]{16})$/;
@@ -47,7 +50,8 @@ const NAME = /^(stdout|stderr|index)\.([0-9]{16})$/;
 
 export async function streamInfo(jobDir: string, stream: StreamName): Promise<StreamInfo> {
   const snap = await retryVanished(async () => snapshotStream(jobDir, (await listOut(jobDir))[stream]));
-  return { start: snap.start, end: snap.end, mtimeMs: snap.mtimeMs };
+  // Whole milliseconds like every other timestamp of the model (the file system gives fractions).
+  return { start: snap.start, end: snap.end, mtimeMs: Math.floor(snap.mtimeMs) };
 }
 
 /** Sizes for the job model: totals, dropped bytes, and when the job last wrote (null: never). */
@@ -197,7 +201,7 @@ interface View {
   close(): Promise<void>;
 }
 
-async function listOut(jobDir: string): Promise<Record<StreamName | 'index', Seg[]>> {
+export async function listOut(jobDir: string): Promise<Record<StreamName | 'index', Seg[]>> {
   const result: Record<StreamName | 'index', Seg[]> = { stdout: [], stderr: [], index: [] };
   let names: string[];
   try {

@@ -4,8 +4,10 @@
 
 import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { formatBytes } from '../../shared/duration.js';
 import { ErrorCode } from '../../shared/errors.js';
 import { encodeFrame, LineDecoder, MAX_FRAME_BYTES } from '../../shared/framing.js';
+import { TOO_LARGE_FIX } from '../../shared/request-size.js';
 import type { RpcNotification } from '../../shared/rpc.js';
 import type { Logger } from '../logger.js';
 import { dispatchMessage, errorResponse, type CallContext, type HandlerTable } from './dispatch.js';
@@ -123,7 +125,8 @@ export class SocketServer {
       for (const frame of decoder.push(chunk)) {
         if (frame.kind === 'oversize') {
           this.logger.warn({ connection: id, bytes: frame.bytes }, 'frame over the size limit; closing connection');
-          end(encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, `message larger than ${MAX_FRAME_BYTES} bytes; connection closed`, { limit: MAX_FRAME_BYTES })));
+          const message = `message larger than ${MAX_FRAME_BYTES} bytes (${formatBytes(MAX_FRAME_BYTES)}); connection closed. A track this large carries a huge environment or argument list: ${TOO_LARGE_FIX.env}, or ${TOO_LARGE_FIX.argv}`;
+          end(encodeFrame(errorResponse(null, ErrorCode.FrameTooLarge, message, { limit: MAX_FRAME_BYTES })));
           return;
         }
         this.handleLine(frame.text, conn, send);

@@ -42,6 +42,8 @@
 # ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
 #   started <pid> <epochMs>
 #   spawn_error <ERRNO_NAME> <epochMs> <message>      (CR/LF in message replaced by spaces)
+#   (a command that is a directory is reported as EISDIR, not execve's EACCES; E2BIG's message
+#   gives the sizes of the arguments and the environment and the one item over 128 KiB, if any)
 #   exited <exitCode|-> <signalNumber|-> <epochMs>
 #   closed <epochMs>
 # spawn_error or started comes first; closed is always last (also after a spawn error).
@@ -73,9 +75,12 @@
 #   never wrote has no file. The total written is last segment's start + its size.
 # index.<offset>: lines "<epochMs> <o|e> <offset>\n": "bytes of stream o(ut)/e(rr) from global
 #   offset <offset> on arrived at <epochMs>". An entry is written BEFORE the chunk's bytes, when a
-#   chunk comes from the other stream than the previous chunk, or when >= 1000 ms (monotonic) have
+#   chunk comes from the other stream than the previous chunk, or when >= 100 ms (monotonic) have
 #   passed since the last entry. Hence between two consecutive entries only one stream wrote, and
-#   all bytes of an entry's run arrived within [epochMs, epochMs + 1000). The interleaved view: for
+#   all bytes of an entry's run arrived within [epochMs, epochMs + 100): that is the arrival time
+#   `procd logs` gives each chunk (and `--timestamps` each line). Shims before this rule wrote the
+#   time entries 1000 ms apart, so readers bound a run by 1000 ms where a bound matters (--since);
+#   the cost is at most 10 entries (~250 bytes) a second of continuous output. The interleaved view: for
 #   each entry in order, its stream's bytes from its offset up to the offset of that stream's next
 #   entry (or the stream's end). The index is cut into segments of max(4 KiB, min(1 MiB,
 #   maxOutputBytes/16)) bytes (a segment is closed once it reaches that size) and at most 4 are
@@ -91,8 +96,8 @@
 # most 100 lines about disk trouble, then only the totals). An index entry is all or nothing (a
 # partly written line is cut off again). When the entry that marks a change of stream cannot be
 # written, the chunk it announces is dropped and counted as lost: stored without it, those bytes
-# would be shown before output of the other stream that came first. A missing once-a-second entry
-# only makes --since coarser; those bytes are kept. SIGXFSZ is ignored, so a file-size limit is an
+# would be shown before output of the other stream that came first. A missing time entry only
+# makes arrival times and --since coarser; those bytes are kept. SIGXFSZ is ignored, so a file-size limit is an
 # EFBIG write error, not the shim's death.
 #
 # ---- Child exit ------------------------------------------------------------------------------
@@ -116,6 +121,7 @@ my $READ_SIZE = 256 * 1024;    # pipes rarely hold more than 64 KiB; never the b
 my $IDLE_TIMEOUT = 1.0;        # backstop for the deferred-SIGCHLD race, see above
 my $WNOHANG = 1;               # the same on Linux, macOS and the BSDs (saves loading POSIX)
 my $INDEX_SEGMENTS = 4;
+my $TIME_STEP_MS = 100;        # a new index entry at least this often: output's arrival time to 0.1 s
 
 my $job_dir = shift @ARGV;
 die "usage: procd-shim.pl <jobDir> | --check\n" unless defined $job_dir && length $job_dir;
@@ -229,6 +235,30 @@ sub nonblock {
   my ($fh) = @_;
   my $flags = fcntl($fh, F_GETFL, 0);
   fcntl($fh, F_SETFL, $flags | O_NONBLOCK) if defined $flags;
+}
+
+# E2BIG: say which part is too large and what to do (the limits are Linux's; sizes are bytes).
+sub too_big_message {
+  my ($cmd, $argv, $env) = @_;
+  my ($abytes, $ebytes, $big) = (0, 0, '');
+  for my $i (0 .. $#$argv) {
+    my $n = length($argv->[$i]) + 1;
+    $abytes += $n;
+    $big ||= "argument $i is $n bytes, over the 128 KiB one argument may have (MAX_ARG_STRLEN); " if $n > 131072;
+  }
+  for my $k (sort keys %$env) {
+    my $n = length($k) + length($env->{$k}) + 2;
+    $ebytes += $n;
+    $big ||= "variable $k is $n bytes, over the 128 KiB one variable may have (MAX_ARG_STRLEN); " if $n > 131072;
+  }
+  my $fix = $ebytes > $abytes
+    ? 'start the job with --clean-env and pass what it needs with --env K=V'
+    : 'pass long argument lists through a file (a script that reads it, or xargs)';
+  my $argc = @$argv;
+  my $envc = keys %$env;
+  my $items = $argc == 1 ? 'item' : 'items';
+  my $vars = $envc == 1 ? 'variable' : 'variables';
+  return "cannot execute '$cmd': too large for the system's exec limit (ARG_MAX): ${big}arguments $abytes bytes in $argc $items, environment $ebytes bytes in $envc $vars; $fix";
 }
 
 sub errno_name {
@@ -434,6 +464,11 @@ if ($pid == 0) {
       $msg = defined $ENV{PATH} ? "command not found: '$argv[0]' (searched PATH=$ENV{PATH})" : "command not found: '$argv[0]' (the job's environment has no PATH)";
     } elsif ($code eq 'ENOENT' && -e $argv[0]) {
       $msg = "cannot execute '$argv[0]': its interpreter (the #! line) was not found";
+    } elsif ($code eq 'E2BIG') {
+      $msg = too_big_message($argv[0], \@argv, $spec->{env});
+    } elsif ($code eq 'EACCES' && $argv[0] =~ m{/} && -d $argv[0]) {
+      # execve says EACCES for a directory; the user needs to hear which it is.
+      ($code, $msg) = ('EISDIR', "cannot execute '$argv[0]': it is a directory");
     }
   };
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;
@@ -554,7 +589,7 @@ sub store {
   my ($st, $ref, $len) = @_;
   my $mono = mono_ms();
   my $switch = $st->{tag} ne $last_tag;
-  if ($switch || $mono - $last_entry_mono >= 1000) {
+  if ($switch || $mono - $last_entry_mono >= $TIME_STEP_MS) {
     if (write_index(now_ms() . " $st->{tag} $st->{off}\n")) {
       ($last_tag, $last_entry_mono) = ($st->{tag}, $mono);
     } elsif ($switch) {

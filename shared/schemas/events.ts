@@ -22,6 +22,7 @@ export const EVENT_SCHEMAS = {
   sample: v.object({ ...head('sample'), job: EventJobSchema, sample: ResourceSampleSchema }),
   'daemon.shutdown': v.object({ ...head('daemon.shutdown'), keepJobs: v.boolean() }),
   'subscription.dropped': v.object({ ...head('subscription.dropped'), reason: v.string(), pendingBytes: v.number() }),
+  'subscription.gap': v.object({ ...head('subscription.gap'), from: v.number(), to: v.number(), reason: v.picklist(['evicted', 'lost', 'reset']) }),
 } satisfies { [K in EventKind]: v.GenericSchema };
 
 export type EventSchemas = typeof EVENT_SCHEMAS;

@@ -3,7 +3,7 @@
 // later get their defaults here. A compile-time check keeps it equal to the types in shared/job.ts.
 
 import * as v from 'valibot';
-import { JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
 import { OUTCOME_KINDS } from '../outcomes.js';
 
 const num = v.number();
@@ -140,7 +140,10 @@ export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
 
 /** One line of `list`: the job without its environment. */
 const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
-export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num }) });
+export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }) });
+
+/** A job as the daemon answers it: `envCount` always, `env` (the values) only when asked. */
+export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }) });
 
 // The schema and shared/job.ts describe the same values: a change to one that the other lacks is a compile error.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -157,6 +160,7 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof ResourceStatsSchema>, ResourceStats>>,
   Assert<Same<v.InferOutput<typeof OutputInfoSchema>, OutputInfo>>,
   Assert<Same<v.InferOutput<typeof JobSummarySchema>, JobSummary>>,
+  Assert<Same<v.InferOutput<typeof JobViewSchema>, JobView>>,
   Assert<Same<v.InferOutput<typeof QueueReasonSchema>, QueueReason>>,
   Assert<Same<v.InferOutput<typeof JobStateKindSchema>, JobState['kind']>>,
 ];

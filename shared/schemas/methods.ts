@@ -7,7 +7,8 @@ import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
 import { JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
-import { JobSchema, JobStateKindSchema, JobSummarySchema } from './job.js';
+import { NAME_DESCRIPTION, nameProblem } from '../names.js';
+import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const MAX_MS = LIMITS.durationMs;
@@ -17,14 +18,33 @@ const jobRefs = list(jobRef, { min: 1, max: 1000 });
 const duration = int({ min: 0, max: MAX_MS });
 const signal = either(str({ min: 1, max: 20, what: 'a signal name such as SIGTERM' }), int({ min: 1, max: 64 }));
 const streamName = oneOf(['stdout', 'stderr', 'both']);
-/** Job names: `procd logs web` finds a job by name, so a name cannot look like an id or hide control characters. */
-const jobName = str({ min: 1, max: 200, pattern: /^(?!\d+$)[^\s\p{Cc}]+$/u, what: 'a name without spaces or control characters, not all digits (digits name a job id)' });
+/** Job names (shared/names.ts): each broken rule is refused with its own reason. */
+const jobName = v.pipe(
+  v.string(NAME_DESCRIPTION),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? nameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem.expected });
+  }),
+  v.description(NAME_DESCRIPTION),
+);
 const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
 /** An environment variable name as execve accepts it: no `=`, not empty. */
 const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
 
 const ids = v.array(v.number());
-const killResult = v.object({ id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
+const refOut = v.union([v.number(), v.string()]);
+/** A job given to kill or rm that could not be acted on: the ref as given, its id when it resolved, and the error as RPC would send it. */
+const refFailure = v.object({
+  ref: refOut,
+  ok: v.literal(false),
+  id: v.nullable(v.number()),
+  error: v.object({ code: v.number(), name: v.string(), message: v.string(), data: v.record(v.string(), v.unknown()) }),
+});
+const killStopped = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
+/** One item per job given, in the order given. */
+const killResult = v.variant('ok', [killStopped, refFailure]);
+/** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
+const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
   pid: v.number(),
   ppid: v.number(),
@@ -36,6 +56,15 @@ const processNode = v.object({
 });
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
+
+/** Which jobs `list` (and `count`) cover: by default the live ones plus the last `recentFinished` (10) finished ones. */
+const listFilter = obj({
+  states: opt(list(oneOf(JOB_STATE_KINDS))),
+  name: opt(str({ min: 1, max: 200 })),
+  tag: opt(str({ min: 1, max: 100 })),
+  all: opt(bool()),
+  recentFinished: opt(int({ min: 0, max: 100_000 })),
+});
 
 /** Params, result and one literal example (checked against both by a unit test). */
 interface MethodSchema {
@@ -59,12 +88,20 @@ const EXAMPLE_JOB = {
   output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lostBytes: 0, lastOutputAt: null },
   dir: '/home/me/.local/share/procd/jobs/3',
 };
+const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
+/** What the daemon answers: the environment's size, not its values. */
+const EXAMPLE_VIEW = { ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } };
 const EXAMPLE_ENDED = {
-  ...EXAMPLE_JOB,
+  ...EXAMPLE_VIEW,
   state: { kind: 'completed', outcome: 'exit', outcomeDetail: null, startedAt: 1767225600012, endedAt: 1767225612012, durationMs: 12000, exitCode: 0, signal: null, pid: 41235, startTicks: 9123456 },
 };
-const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
-const KILL_EXAMPLE = { id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
+const KILL_EXAMPLE = { ref: 3, ok: true, id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
+const NOT_RUNNING_EXAMPLE = {
+  ref: 'build',
+  ok: false,
+  id: 2,
+  error: { code: -32001, name: 'JobNotRunning', message: 'job 2 (build) is not running: it is completed', data: { id: 2, state: 'completed' } },
+};
 
 export const METHOD_SCHEMAS = {
   hello: {
@@ -77,11 +114,13 @@ export const METHOD_SCHEMAS = {
   },
   track: {
     params: obj({
-      argv: opt(list(str({ max: 1 << 16 }), { min: 1, max: 4096 })),
+      argv: opt(list(str({ max: LIMITS.commandItemChars }), { min: 1, max: LIMITS.commandItems })),
       shell: opt(str({ min: 1, max: 1 << 18 })),
       cwd: str({ min: 1, max: 4096, pattern: /^\//, what: 'an absolute directory path' }),
-      env: opt(map(str({ max: 1 << 17 }), { maxKeys: 4096, key: envName })),
+      env: opt(map(str({ max: LIMITS.commandItemChars }), { maxKeys: LIMITS.commandItems, key: envName })),
       name: opt(jobName),
+      /** Stop the live job with this name (kill procedure) and start this one as a new job. */
+      replace: opt(bool()),
       description: opt(str({ max: 2000 })),
       tags: opt(list(tag, { max: 50 })),
       timeoutMs: opt(int({ min: 1, max: MAX_MS })),
@@ -89,26 +128,30 @@ export const METHOD_SCHEMAS = {
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
     }),
-    result: JobSchema,
-    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_JOB },
+    /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
+    result: JobViewSchema,
+    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_VIEW },
   },
   list: {
-    params: obj({
-      states: opt(list(oneOf(JOB_STATE_KINDS))),
-      name: opt(str({ min: 1, max: 200 })),
-      tag: opt(str({ min: 1, max: 100 })),
-      all: opt(bool()),
-      recentFinished: opt(int({ min: 0, max: 100_000 })),
-    }),
+    params: listFilter,
     result: v.array(JobSummarySchema),
-    example: { params: { states: ['running'] }, result: [{ ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } }] },
+    example: { params: { states: ['running'] }, result: [EXAMPLE_VIEW] },
+  },
+  count: {
+    params: listFilter,
+    result: v.object({ total: v.number(), states: stateCounts, hiddenFinished: v.number() }),
+    example: {
+      params: {},
+      result: { total: 14, states: { queued: 0, starting: 0, running: 2, paused: 0, completed: 9, failed: 3, killed: 0, timed_out: 0, lost: 0 }, hiddenFinished: 2 },
+    },
   },
   status: {
-    params: obj({ job: jobRef, tree: opt(bool()) }),
-    result: v.object({ ...JobSchema.entries, tree: v.optional(v.array(processNode)) }),
+    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
+    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
+    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
     example: {
       params: { job: 'web', tree: true },
-      result: { ...EXAMPLE_JOB, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
+      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
     },
   },
   logs: {
@@ -123,8 +166,13 @@ export const METHOD_SCHEMAS = {
       waitMs: opt(int({ min: 0, max: 60_000 })),
     }),
     result: v.object({
-      /** The bytes, base64-encoded: output is byte-exact, not text. */
-      chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string() })),
+      /**
+       * The bytes, base64-encoded (output is byte-exact, not text); `text` is the same bytes when they
+       * are valid UTF-8; `at` is when the shim read the chunk's first byte (epoch ms, within 100 ms;
+       * null when the index no longer reaches back that far). Consecutive chunks of one stream are
+       * split where the arrival time changes.
+       */
+      chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string(), text: v.optional(v.string()), at: v.nullable(v.number()) })),
       /** Pass back as `cursor` to continue where this read stopped. */
       cursor: streamPair,
       /** True when the job has ended and everything it wrote has been returned. */
@@ -135,13 +183,13 @@ export const METHOD_SCHEMAS = {
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },
-      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==' }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
+      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
     },
   },
   kill: {
     params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
     result: v.array(killResult),
-    example: { params: { jobs: [3], graceMs: 5000 }, result: [KILL_EXAMPLE] },
+    example: { params: { jobs: [3, 'build'], graceMs: 5000 }, result: [KILL_EXAMPLE, NOT_RUNNING_EXAMPLE] },
   },
   signal: {
     params: obj({ job: jobRef, signal }),
@@ -149,27 +197,63 @@ export const METHOD_SCHEMAS = {
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
   },
   wait: {
-    params: obj({ jobs: jobRefs, timeoutMs: opt(duration) }),
+    /** `env`: also the jobs' environment values, as for status. */
+    params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
     /** timedOut: the wait's own timeout passed before every job ended. */
-    result: v.object({ jobs: v.array(JobSchema), timedOut: v.boolean() }),
+    result: v.object({ jobs: v.array(JobViewSchema), timedOut: v.boolean() }),
     example: { params: { jobs: [3], timeoutMs: 60000 }, result: { jobs: [EXAMPLE_ENDED], timedOut: false } },
   },
   rm: {
-    params: obj({ jobs: jobRefs, force: opt(bool()) }),
-    result: v.object({ removed: ids }),
-    example: { params: { jobs: [3] }, result: { removed: [3] } },
+    params: obj({ jobs: jobRefs, force: opt(bool()), dryRun: opt(bool()) }),
+    /** removed: the ids removed (dryRun: that would be); failed: the jobs given that were not, one item each. */
+    result: v.object({ dryRun: v.boolean(), removed: ids, jobs: v.array(removedJob), failed: v.array(refFailure) }),
+    example: {
+      params: { jobs: [3, 'web'] },
+      result: {
+        dryRun: false,
+        removed: [3],
+        jobs: [{ id: 3, name: 'build', state: 'completed' }],
+        failed: [{ ref: 'web', ok: false, id: 4, error: { code: -32002, name: 'JobStillRunning', message: 'job 4 (web) is running; stop it first or use --force', data: { id: 4, state: 'running' } } }],
+      },
+    },
   },
   prune: {
-    params: obj({ olderThanMs: opt(duration) }),
-    result: v.object({ removed: ids }),
-    example: { params: { olderThanMs: 86400000 }, result: { removed: [1, 2] } },
+    params: obj({ olderThanMs: opt(duration), dryRun: opt(bool()) }),
+    result: v.object({ dryRun: v.boolean(), removed: ids, jobs: v.array(removedJob) }),
+    example: {
+      params: { olderThanMs: 86400000, dryRun: true },
+      result: { dryRun: true, removed: [1, 2], jobs: [{ id: 1, name: 'build', state: 'completed' }, { id: 2, name: 'test', state: 'failed' }] },
+    },
   },
   adopt: {
-    params: obj({ pid: int({ min: 1, max: 2 ** 31 }), name: opt(jobName), description: opt(str({ max: 2000 })), tags: opt(list(tag, { max: 50 })) }),
-    result: JobSchema,
+    params: obj({
+      pid: int({ min: 1, max: 2 ** 31 }),
+      name: opt(jobName),
+      description: opt(str({ max: 2000 })),
+      tags: opt(list(tag, { max: 50 })),
+      /** The pid of the process asking (the client library sends its own): its ancestors (its shell) are refused unless `force`. */
+      callerPid: opt(int({ min: 1, max: 2 ** 31 })),
+      /** Adopt the process even when it is the caller or one of its ancestors. */
+      force: opt(bool()),
+    }),
+    result: JobViewSchema,
     example: {
       params: { pid: 5120, name: 'old-server' },
-      result: { ...EXAMPLE_JOB, id: 4, name: 'old-server', spec: { ...EXAMPLE_JOB.spec, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
+      result: { ...EXAMPLE_VIEW, id: 4, name: 'old-server', spec: { ...exampleSpec, envCount: 0, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } }, state: { kind: 'running', startedAt: 1767225000000, pid: 5120, startTicks: 812345, shimPid: null } },
+    },
+  },
+  release: {
+    params: obj({ job: jobRef }),
+    result: JobViewSchema,
+    example: {
+      params: { job: 'old-server' },
+      result: {
+        ...EXAMPLE_JOB,
+        id: 4,
+        name: 'old-server',
+        spec: { ...exampleSpec, envCount: 0, command: { kind: 'adopted', argv: ['python3', 'server.py'], leadsGroup: true } },
+        state: { kind: 'lost', outcome: 'released', outcomeDetail: null, startedAt: 1767225000000, endedAt: 1767225900000, durationMs: 900000, exitCode: null, signal: null, pid: 5120, startTicks: 812345, reason: 'released with procd release: procd stopped supervising it without signalling it' },
+      },
     },
   },
   cleanup: {
@@ -189,14 +273,18 @@ export const METHOD_SCHEMAS = {
   },
   subscribe: {
     params: obj({
-      jobs: opt(list(int({ min: 1 }), { max: 1000 })),
+      /** Jobs by id or name (a name is resolved once, at subscribe, like every other method does). */
+      jobs: opt(list(jobRef, { max: 1000 })),
       names: opt(list(str({ min: 1, max: 200 }), { max: 1000 })),
       tags: opt(list(str({ min: 1, max: 100 }), { max: 100 })),
       kinds: opt(list(oneOf(EVENT_KINDS))),
       samples: opt(bool()),
+      /** Resume: first send the kept lifecycle events after this seq (and a subscription.gap for what is gone). */
+      afterSeq: opt(int({ min: 0 })),
     }),
-    result: v.object({ subscribed: v.literal(true), seq: v.number() }),
-    example: { params: { names: ['web'], kinds: ['job.state'] }, result: { subscribed: true, seq: 120 } },
+    /** seq: the last event published so far; jobs: the ids `jobs` resolved to (send these when resubscribing). */
+    result: v.object({ subscribed: v.literal(true), seq: v.number(), jobs: v.optional(ids) }),
+    example: { params: { jobs: ['web'], kinds: ['job.state'], afterSeq: 118 }, result: { subscribed: true, seq: 120, jobs: [3] } },
   },
   'daemon.status': {
     params: obj({}),

@@ -62,7 +62,13 @@ export const opt = <S extends AnySchema>(inner: S) => v.optional(inner);
 /** Named parameters: an object with known fields; an unknown field is refused by name. */
 export function obj<E extends v.ObjectEntries>(entries: E) {
   const known = Object.keys(entries).join(', ') || 'none';
-  return v.strictObject(entries, (issue) => (issue.expected === 'never' ? `no such field (known: ${known})` : 'an object (named parameters)'));
+  return v.strictObject(entries, (issue) => {
+    if (issue.expected === 'never') return `no such field (known: ${known})`;
+    // A missing field is reported at its own path: say what it needs, not "an object".
+    const key = issue.path?.at(-1)?.key;
+    if (issue.received === 'undefined' && typeof key === 'string' && Object.hasOwn(entries, key)) return `${describe(entries[key]!)} (required)`;
+    return 'an object (named parameters)';
+  });
 }
 
 /** The description a schema was built with (optional ones say so), for messages and docs. */

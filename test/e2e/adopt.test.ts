@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/job.js';
 import type { KillResult } from '../../shared/methods.js';
-import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CLI, FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { daemonStatus, jobStatus, parseJson, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -268,5 +268,43 @@ describe('adopt', () => {
     const { stderr, error } = await adoptFails(1);
     expect(stderr).toMatch(/pid 1/);
     expect(error.data.reason).toMatch(/\w/);
+  });
+
+  it("refuses the caller's own shell (`procd adopt $$`) unless --force; release lets it go without a signal", async () => {
+    await start();
+    const out = (n: string) => join(d!.home, n);
+    // $$ in this shell is the parent of the procd command it runs: the caller's own shell.
+    const script = `"$NODE" "$CLI" adopt --json $$ >"$OUT1" 2>/dev/null; "$NODE" "$CLI" adopt --json --force --name myshell $$ >"$OUT2"; exec sleep 1032`;
+    const shell = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env: { ...d!.env, NODE: process.execPath, CLI, OUT1: out('1.json'), OUT2: out('2.json') } });
+    external.push(shell);
+    const shellPid = shell.pid!;
+    await waitFor(() => existsSync(out('2.json')) && readFileSync(out('2.json'), 'utf8').includes('}'), { what: 'both adopts from the shell', timeoutMs: 30_000 });
+    const refused = JSON.parse(readFileSync(out('1.json'), 'utf8')) as JsonError;
+    expect(refused.error).toMatchObject({ name: 'AdoptFailed', data: { pid: shellPid, reason: 'caller_ancestor' } });
+    expect(refused.error.message).toMatch(/ancestor of the procd client that asked.*--force/);
+    const adopted = JSON.parse(readFileSync(out('2.json'), 'utf8')) as Job;
+    expect(adopted).toMatchObject({ name: 'myshell', state: { kind: 'running', pid: shellPid } });
+
+    const released = await d!.cli(['release', 'myshell']);
+    expect(released.stderr).toBe('');
+    expect(released.code).toBe(0);
+    expect(released.stdout).toMatch(new RegExp(`released: pid ${shellPid} keeps running`));
+    expect(pidAlive(shellPid)).toBe(true);
+    expect((await status(adopted.id)).state).toMatchObject({ kind: 'lost', outcome: 'released', exitCode: null, signal: null });
+    // No longer procd's: kill refuses it, and it can be adopted again.
+    expect((await d!.cli(['kill', String(adopted.id)])).code).toBe(1);
+    expect(pidAlive(shellPid)).toBe(true);
+    const again = await d!.cli(['adopt', '--json', String(shellPid), '--name', 'again']);
+    expect(again.stderr).toBe('');
+    expect(parseJson<Job>(again, 'adopt again').state).toMatchObject({ kind: 'running', pid: shellPid });
+  });
+
+  it('release refuses a job procd started (NotAdopted) and a finished one', async () => {
+    await start();
+    const job = await track(['--', 'sleep', '1033']);
+    const r = await d!.cli(['release', String(job.id)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/was started by procd, not adopted.*\[NotAdopted -32013\]/);
+    expect((await status(job.id)).state.kind).toBe('running');
   });
 });

@@ -1,10 +1,11 @@
 // One daemon per home, even when 20 clients autostart it at the same instant; a stale socket
 // left by a killed daemon is replaced.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
-import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CLI, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
@@ -29,6 +30,44 @@ function daemonsOf(home: string): number[] {
   }
   return pids;
 }
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`): what a user at a terminal sees, both streams mixed. */
+function onTerminal(t: TestDaemon, args: string[]): Promise<{ code: number | null; output: string }> {
+  const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+  const child = spawn('script', ['-qec', [process.execPath, CLI, ...args].map(quote).join(' '), '/dev/null'], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => chunks.push(b));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: Buffer.concat(chunks).toString('utf8') });
+    }),
+  );
+}
+
+describe('autostart notice', () => {
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal says once that it started a daemon (pid, log file); never into pipes or --json', async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const piped = await d.cli(['ls']);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe('');
+    await d.cli(['daemon', 'stop']);
+
+    const json = await onTerminal(d, ['ls', '--json']);
+    expect(json.code).toBe(0);
+    expect(json.output).not.toMatch(/started the daemon/);
+    await d.cli(['daemon', 'stop']);
+
+    const tty = await onTerminal(d, ['ls']);
+    expect(tty.code).toBe(0);
+    const pid = JSON.parse((await d.cli(['daemon', 'status', '--json', '--no-autostart'])).stdout).pid as number;
+    const notices = tty.output.match(/procd: started the daemon \(pid (\d+); log (\S+)\)/g) ?? [];
+    expect(notices).toEqual([`procd: started the daemon (pid ${pid}; log ${d.paths.logFile})`]);
+    // a daemon that was already running is not announced
+    expect((await onTerminal(d, ['ls'])).output).not.toMatch(/started the daemon/);
+  });
+});
 
 describe('autostart', () => {
   it('20 clients at once end with exactly one daemon, all connected to it', async () => {

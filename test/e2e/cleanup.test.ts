@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/job.js';
+import type { JobView } from '../../shared/job.js';
 import type { CleanupResult } from '../../shared/methods.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { daemonStatus, flagOf, jobStatus, listJobs, parseJson, trackJob, waitForEnd } from './helpers/jobs.js';
@@ -44,7 +44,7 @@ async function cleanupJson(args: string[]): Promise<CleanupResult> {
 }
 
 /** Runs the leftover fixture as a job; returns the finished job and its escaped grandchild's pid. */
-async function leftoverJob(seconds: string): Promise<{ job: Job; grandchild: number }> {
+async function leftoverJob(seconds: string): Promise<{ job: JobView; grandchild: number }> {
   const job = await track(['--', 'perl', join(FIXTURES, 'aw-leftover.pl'), seconds]);
   const done = await ended(job.id);
   expect(done.state.kind).toBe('completed');

@@ -62,9 +62,10 @@ describe('cli edges', () => {
     await waitFor(async () => ((await c.status({ job: job.id, tree: true })).tree ?? []).length >= 2, { what: 'the shell and its sleep' });
     const waited = c.wait({ jobs: [job.id] });
     const [killed] = await c.kill({ jobs: [job.id] });
+    if (!killed?.ok) throw new Error(`kill did not stop the job: ${JSON.stringify(killed)}`);
     const w: WaitResult = await waited;
-    expect(killed!.forced.length).toBeGreaterThan(0);
-    expect(w.jobs[0]!.state).toMatchObject({ kind: 'killed', forced: true, kill: { signalled: killed!.signalled, forced: killed!.forced } });
+    expect(killed.forced.length).toBeGreaterThan(0);
+    expect(w.jobs[0]!.state).toMatchObject({ kind: 'killed', forced: true, kill: { signalled: killed.signalled, forced: killed.forced } });
   });
 
   it('wait on a job removed meanwhile is an error, never a silent success', async () => {

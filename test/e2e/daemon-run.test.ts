@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { VERSION } from '../../shared/version.js';
 
 let d: TestDaemon | null = null;
 let fg: ChildProcess | null = null;
@@ -37,6 +38,22 @@ describe('daemon run (foreground)', () => {
       expect(await within(exited, 15_000)).toEqual({ code: 0, signal: null });
     });
   }
+
+  it('next to a running daemon refuses, naming its pid and what to do (exit 3)', async () => {
+    const { child } = await foreground();
+    const r = await d!.cli(['daemon', 'run'], { timeoutMs: 20_000 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`already running for this home (pid ${child.pid}`);
+    expect(r.stderr).toContain('procd daemon stop --keep-jobs');
+  });
+
+  it('`daemon start` next to a running daemon says "already running (pid N)"', async () => {
+    const { child } = await foreground();
+    const again = await d!.cli(['daemon', 'start']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`procd daemon already running (pid ${child.pid}, version ${VERSION})\n`);
+    expect(JSON.parse((await d!.cli(['daemon', 'start', '--json'])).stdout)).toMatchObject({ pid: child.pid, alreadyRunning: true });
+  });
 
   it('exits 0 after `procd daemon stop`, and the stop command returns', async () => {
     const { exited } = await foreground();

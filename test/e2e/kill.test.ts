@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KillResult } from '../../shared/methods.js';
+import type { KillOutcome, KillResult } from '../../shared/methods.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { jobStatus, parseJson, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -75,6 +75,36 @@ describe('kill', () => {
     const r = await d.cli(['kill', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is not running: it is completed/);
+  });
+
+  it('kill A B C stops every running job given and reports each other one (not running, not found), exit 1', async () => {
+    const a = await trackJob(d, ['--name', 'ka', '--', 'sleep', '1010']);
+    const done = await d.cli(['track', '--wait', '--name', 'kdone', '--', 'true']);
+    expect(done.code).toBe(0);
+    const c = await trackJob(d, ['--name', 'kc', '--', 'sleep', '1011']);
+    const r = await d.cli(['kill', 'ka', 'kdone', 'nosuch', String(c.id)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`job ${a.id} killed`));
+    expect(r.stdout).toMatch(new RegExp(`job ${c.id} killed`));
+    expect(r.stderr).toMatch(/job 2 \(kdone\) is not running: it is completed \[JobNotRunning -32001\]/);
+    expect(r.stderr).toMatch(/no job named or numbered nosuch \[JobNotFound -32000\]/);
+    expect(sleepers(d.home, ['1010', '1011'])).toEqual([]);
+    expect((await jobStatus(d, a.id)).state.kind).toBe('killed');
+    expect((await jobStatus(d, c.id)).state.kind).toBe('killed');
+  });
+
+  it('kill --json answers one item per job given, in order, and exits 1 when any was not stopped', async () => {
+    const a = await trackJob(d, ['--', 'sleep', '1012']);
+    const r = await d.cli(['kill', '--json', '99', String(a.id)]);
+    expect(r.code).toBe(1);
+    const items = parseJson<KillOutcome[]>(r, 'kill --json');
+    expect(items).toMatchObject([
+      { ref: 99, ok: false, id: null, error: { code: -32000, name: 'JobNotFound' } },
+      { ref: a.id, ok: true, id: a.id, state: 'killed', signal: 'SIGTERM' },
+    ]);
+    const alone = await d.cli(['kill', '--json', String(a.id)]);
+    expect(alone.code).toBe(1);
+    expect(parseJson<KillOutcome[]>(alone, 'kill --json')).toMatchObject([{ ok: false, id: a.id, error: { name: 'JobNotRunning', data: { state: 'killed' } } }]);
   });
 
   it('signal sends one signal without escalation', async () => {

@@ -76,6 +76,13 @@ describe('job lifecycle', () => {
     expect(r.stderr).toMatch(/EACCES/);
   });
 
+  it('a directory as the command → "it is a directory" (EISDIR), exit 126 as in a shell', async () => {
+    const r = await d.cli(['track', '--wait', '--', d.home]);
+    expect(r.code).toBe(126);
+    expect(r.stderr).toContain(`EISDIR: cannot execute '${d.home}': it is a directory`);
+    expect(r.stderr).not.toMatch(/Permission denied/);
+  });
+
   it('a timeout is announced (job.stopping) while the job is still being stopped', async () => {
     const c = await d.client();
     const events: ProcdEvent[] = [];
@@ -131,8 +138,9 @@ describe('job lifecycle', () => {
 
   it('ls filters and prints a table; status by name picks the latest job', async () => {
     await track(['--name', 'same', '--tag', 'a', '--', 'true']);
-    const second = await track(['--name', 'same', '--', 'sleep', '100']);
+    // A live name is unique: the second job of this name starts once the first has ended.
     await ended(1);
+    const second = await track(['--name', 'same', '--', 'sleep', '100']);
     const s = await jobStatus(d, 'same');
     expect(s.id).toBe(second.id);
     const running = await listJobs(d, ['--state', 'running']);
@@ -140,7 +148,7 @@ describe('job lifecycle', () => {
     const tagged = await listJobs(d, ['--tag', 'a']);
     expect(tagged.map((j) => j.id)).toEqual([1]);
     const table = await d.cli(['ls']);
-    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM\s+FLAGS\s+COMMAND/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM(\s+FLAGS)?\s+COMMAND/);
     expect(table.stdout).toMatch(/sleep 100/);
   });
 
@@ -164,6 +172,6 @@ describe('job lifecycle', () => {
     await track(['--', 'true']);
     await ended(2);
     const pruned = await d.cli(['prune', '--json']);
-    expect(JSON.parse(pruned.stdout)).toEqual({ removed: [2] });
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ dryRun: false, removed: [2] });
   });
 });

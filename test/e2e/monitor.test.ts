@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job, JobFlag } from '../../shared/job.js';
+import type { JobFlag, JobView } from '../../shared/job.js';
 import type { ProcdEvent } from '../../shared/events.js';
 import { CLOCK_TICKS_PER_SECOND } from '../../daemon/proc/process-table.js';
 import { FIXTURES, pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -25,7 +25,7 @@ async function start(env: Record<string, string> = {}): Promise<TestDaemon> {
 }
 
 /** Tracks a job that must be running when the answer comes. */
-async function track(args: string[]): Promise<Job> {
+async function track(args: string[]): Promise<JobView> {
   const job = await trackJob(d!, args, { code: 0 });
   expect(job.state.kind).toBe('running');
   return job;
@@ -37,7 +37,7 @@ const logs = (id: number) => jobLogs(d!, id);
 /** Polls until the job carries a flag of `kind` matching `ok`; returns the job and the flag. */
 const flagged = (id: number, kind: JobFlag['kind'], ok?: (f: JobFlag) => boolean, timeoutMs = 20_000) => waitForFlag(d!, id, kind, { ok, timeoutMs, everyMs: 50 });
 
-const startedAt = (job: Job) => ('startedAt' in job.state ? job.state.startedAt : NaN);
+const startedAt = (job: JobView) => ('startedAt' in job.state ? job.state.startedAt : NaN);
 
 /**
  * Starts measuring the CPU `pid` got, by the kernel's count in /proc/<pid>/stat (user + system,
@@ -278,7 +278,7 @@ describe('process tree and resource figures', () => {
     expect(text).toMatch(/sleep 1011/);
 
     const ls = (await d!.cli(['ls'])).stdout.split('\n');
-    expect(ls[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM\s+FLAGS\s+COMMAND/);
+    expect(ls[0]).toMatch(/^ID\s+NAME\s+STATE\s+PID\s+TIME\s+EXIT\s+CPU\s+MEM(\s+FLAGS)?\s+COMMAND/);
     const row = ls.find((l) => l.startsWith(`${job.id} `));
     expect(row).toMatch(new RegExp(`^${job.id}\\s+sh\\s+running\\s+${sh}\\s+\\S+\\s+-\\s+\\d+%\\s+[\\d.]+(KiB|MiB)\\s+`));
 

@@ -42,6 +42,8 @@ describe('answers and events match their schemas', () => {
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
     check('status', await c.status({ job: slow.id, tree: true }));
     check('list', await c.list({ all: true }));
+    check('count', await c.count({}));
+    check('status', await c.status({ job: quick.id, env: true }));
     check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
@@ -51,6 +53,13 @@ describe('answers and events match their schemas', () => {
     outside = spawn('sleep', ['1062'], { stdio: 'ignore' });
     const adopted = check('adopt', await c.adopt({ pid: outside.pid!, name: 'outside' }));
     check('kill', await c.kill({ jobs: [adopted.id], graceMs: 1000 }));
+    const again = spawn('sleep', ['1063'], { stdio: 'ignore' });
+    try {
+      const second = check('adopt', await c.adopt({ pid: again.pid!, name: 'released' }));
+      check('release', await c.release({ job: second.id }));
+    } finally {
+      again.kill('SIGKILL');
+    }
     check('cleanup', await c.cleanup({ dryRun: true }));
     check('prune', await c.prune({}));
     check('daemon.status', await c.daemonStatus());

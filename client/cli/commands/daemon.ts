@@ -4,11 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../../shared/duration.js';
 import { resolvePaths } from '../../../shared/paths.js';
-import { connect, ProcdError, type DaemonStatus } from '../../index.js';
+import { connect, ProcdError, type DaemonStatus, type ProcdClient } from '../../index.js';
 import { RpcConnection } from '../../rpc-connection.js';
 import { flag, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint } from '../output.js';
+
+/** The exit code of a daemon that found another one owning its home (daemon/main.ts's, kept for `daemon run`). */
+const EXIT_ALREADY_RUNNING = 3;
 
 /** daemon: start, stop, restart, inspect, or run the daemon in the foreground. */
 export const command: CommandDef = {
@@ -16,10 +19,12 @@ export const command: CommandDef = {
     const [sub, ...extra] = ctx.positionals;
     if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);
     switch (sub) {
-      case 'run':
+      case 'run': {
+        await refuseIfRunning();
         // Exit as soon as the daemon has stopped: nothing it leaves behind (a log worker, a
         // lingering socket timer) may keep a service manager waiting.
         return process.exit(await (await import('../../../daemon/main.js')).runDaemon());
+      }
       case 'start':
         return start(ctx);
       case 'stop':
@@ -34,11 +39,39 @@ export const command: CommandDef = {
   },
 };
 
-async function start({ out }: CommandContext): Promise<number> {
-  const c = await connect({ autostart: true });
+/** The daemon answering on this home's socket, or null when none does. */
+async function running(allowProtocolMismatch: boolean): Promise<ProcdClient | null> {
   try {
-    if (out.json) out.printJson(c.daemon);
-    else out.out(`procd daemon running: pid ${c.daemon.pid}, version ${c.daemon.daemonVersion}`);
+    return await connect({ autostart: false, allowProtocolMismatch });
+  } catch (err) {
+    if (err instanceof ProcdError && err.data.notRunning) return null;
+    throw err;
+  }
+}
+
+/** `daemon run` next to a running daemon would only lose the lock: say which daemon and what to do. */
+async function refuseIfRunning(): Promise<void> {
+  // Only a daemon that answers is reported here; anything else is the new daemon's to find and say.
+  const c = await running(true).catch(() => null);
+  if (!c) return;
+  const { pid } = c.daemon;
+  c.close();
+  throw new ExitError(
+    EXIT_ALREADY_RUNNING,
+    `a procd daemon is already running for this home (pid ${pid}, socket ${resolvePaths().socket}); ` +
+      'use it as it is, or stop it first with `procd daemon stop --keep-jobs` (its jobs keep running and this daemon re-adopts them)',
+  );
+}
+
+async function start({ out }: CommandContext): Promise<number> {
+  // A daemon of another version is refused here as before (VersionMismatch says to restart it).
+  const existing = await running(false);
+  const c = existing ?? (await connect({ autostart: true }));
+  try {
+    const { pid, daemonVersion } = c.daemon;
+    if (out.json) out.printJson({ ...c.daemon, alreadyRunning: existing !== null });
+    else if (existing) out.out(`procd daemon already running (pid ${pid}, version ${daemonVersion})`);
+    else out.out(`procd daemon started: pid ${pid}, version ${daemonVersion}, log ${resolvePaths().logFile}`);
   } finally {
     c.close();
   }

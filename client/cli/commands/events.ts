@@ -1,7 +1,7 @@
 import { EVENT_KINDS, type EventKind, type ProcdEvent } from '../../../shared/events.js';
-import type { ParamsOf } from '../../../shared/methods.js';
+import type { ParamsIn } from '../../../shared/methods.js';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { flag, strs, type CommandDef } from '../command.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
@@ -9,11 +9,9 @@ import { time } from '../format-job.js';
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
   async run({ values, out, client }) {
-    const params: ParamsOf<'subscribe'> = {};
-    const jobs = strs(values, 'job').map((j) => {
-      if (!/^\d+$/.test(j)) throw new ExitError(EXIT.usage, `--job: "${j}" is not a job id (use --name for names)`);
-      return Number(j);
-    });
+    const params: ParamsIn<'subscribe'> = {};
+    // A job by id or name (the name resolves once, like everywhere else; --name follows every job of that name).
+    const jobs = strs(values, 'job').map((j) => (/^\d+$/.test(j) ? Number(j) : j));
     if (jobs.length) params.jobs = jobs;
     if (strs(values, 'name').length) params.names = strs(values, 'name');
     if (strs(values, 'tag').length) params.tags = strs(values, 'tag');
@@ -22,12 +20,15 @@ export const command: CommandDef = {
     if (kinds.length) params.kinds = kinds as EventKind[];
     // The daemon sends samples only to those who ask for them: asking for the kind is asking.
     if (flag(values, 'samples') || kinds.includes('sample')) params.samples = true;
+    const after = str(values, 'after');
+    if (after !== undefined) {
+      if (!/^\d+$/.test(after)) throw new ExitError(EXIT.usage, `--after: "${after}" is not an event number (the seq of the last event seen, e.g. 118)`);
+      params.afterSeq = Number(after);
+    }
     const c = await client();
     let lastSeq = 0;
     const ended = new Promise<number>((resolve) => {
-      c.onNotification((method, payload) => {
-        if (method !== 'event') return;
-        const event = payload as ProcdEvent;
+      c.onEvent((event) => {
         lastSeq = event.seq;
         out.out(out.json ? JSON.stringify(event) : describe(out, event));
         if (event.kind === 'subscription.dropped') resolve(EXIT.error);
@@ -68,5 +69,7 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head} the daemon is stopping${e.keepJobs ? ' (jobs keep running)' : ''}`;
     case 'subscription.dropped':
       return `${head} ${e.reason}`;
+    case 'subscription.gap':
+      return `${head} events #${e.from}–#${e.to} are no longer available (${e.reason}); reload with procd ls`;
   }
 }

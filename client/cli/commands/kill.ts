@@ -1,23 +1,27 @@
+import type { KillResult, RefFailure } from '../../../shared/methods.js';
 import { str, type CommandDef } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { durationOption, requireJobs } from '../parse.js';
 import { paint } from '../output.js';
+import { printFailures } from './ref-failures.js';
 
-/** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. */
+/** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. Exit 1 when any job given could not be stopped. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
     const jobs = requireJobs(positionals);
     const graceMs = durationOption('grace', str(values, 'grace'));
     const signal = str(values, 'signal');
     const results = await (await client()).kill({ jobs, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+    const failed = results.filter((r): r is RefFailure => !r.ok);
     if (out.json) {
       out.printJson(results);
-      return EXIT.ok;
+      return failed.length ? EXIT.error : EXIT.ok;
     }
-    for (const r of results) {
+    for (const r of results.filter((r): r is KillResult => r.ok)) {
       const forced = r.forced.length ? paint(out, 'yellow', `; SIGKILL after the grace period: ${r.forced.join(' ')}`) : '; nothing needed SIGKILL';
       out.out(`job ${r.id} ${r.state}: ${r.signal} to ${r.signalled.length} process(es) ${r.signalled.join(' ')}${forced}`);
     }
-    return EXIT.ok;
+    printFailures(out, 'kill', failed);
+    return failed.length ? EXIT.error : EXIT.ok;
   },
 };

@@ -1,10 +1,17 @@
-import type { ParamsOf, StreamName } from '../../../shared/methods.js';
+import type { StreamName } from '../../../shared/methods.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
+import { printOutput } from '../follow-output.js';
+import { jobEndLine } from '../job-end-line.js';
+import { LineStamper } from '../log-lines.js';
 import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
+import { READER_GONE_EXIT, ReaderGone } from '../reader-watch.js';
 
-/** logs: a job's captured output, byte for byte; --follow keeps reading until the job ends. */
+/**
+ * logs: a job's captured output, byte for byte; --follow keeps reading until the job ends, or
+ * until whoever reads our stdout goes away (exit 141, as `tail -f`), even while the job is silent.
+ */
 export const command: CommandDef = {
   async run(ctx) {
     const { values, positionals, out } = ctx;
@@ -13,33 +20,29 @@ export const command: CommandDef = {
     if (!['stdout', 'stderr', 'both'].includes(stream)) throw new ExitError(EXIT.usage, '--stream must be stdout, stderr or both');
     const tailLines = intOption('tail', str(values, 'tail'), { max: LIMITS.count });
     const sinceMs = durationOption('since', str(values, 'since'));
-    // Fixed once, so a read repeated after a reconnect asks for exactly the same bytes.
-    const since = sinceMs === undefined ? undefined : Date.now() - sinceMs;
     const follow = flag(values, 'follow');
-    let cursor: { stdout: number; stderr: number } | undefined;
     let reported = { stdout: 0, stderr: 0 };
-    for (;;) {
-      // A read lost with its connection moved no cursor: repeating it loses and repeats nothing.
-      const params: ParamsOf<'logs'> = {
+    let ended: boolean;
+    try {
+      ended = await printOutput(ctx, {
         job: jobRef(positionals[0]!),
         stream,
-        ...(cursor ? { cursor } : {}),
-        ...(!cursor && tailLines !== undefined ? { tailLines } : {}),
-        ...(!cursor && since !== undefined ? { since } : {}),
-        ...(follow ? { waitMs: 10_000 } : {}),
-      };
-      const r = await callWithReconnect(ctx, (c) => c.logs(params));
-      if (!out.json && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr) && !cursor) {
-        out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
-      }
-      reported = r.dropped;
-      for (const chunk of r.chunks) {
-        const bytes = Buffer.from(chunk.data, 'base64');
-        if (out.json) process.stdout.write(`${JSON.stringify({ stream: chunk.stream, data: chunk.data })}\n`);
-        else await write(stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout, bytes);
-      }
-      cursor = r.cursor;
-      if (r.eof || (!follow && r.chunks.length === 0)) break;
+        ...(tailLines !== undefined ? { tailLines } : {}),
+        ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
+        follow,
+        json: out.json,
+        // One per stream: with both streams, stdout's and stderr's lines go to two places.
+        stampers: flag(values, 'timestamps') ? { stdout: new LineStamper(), stderr: new LineStamper() } : null,
+        onRead(r, first) {
+          if (!out.json && first && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr)) {
+            out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
+          }
+          reported = r.dropped;
+        },
+      });
+    } catch (err) {
+      if (err instanceof ReaderGone) return READER_GONE_EXIT;
+      throw err;
     }
     if (!out.json) {
       // Bytes the disk refused leave gaps inside the output, so the note comes after it. It is only
@@ -47,14 +50,10 @@ export const command: CommandDef = {
       const job = await callWithReconnect(ctx, (c) => c.status({ job: jobRef(positionals[0]!) })).catch(() => null);
       const lost = job?.output.lostBytes ?? 0;
       if (job && lost > 0) out.err(`procd logs: note: ${lost} bytes of output were lost: the disk refused them (${job.dir}/shim.log says where)`);
+      // Why following stopped, for whoever watches it on a terminal.
+      const endLine = follow && ended && job && process.stderr.isTTY ? jobEndLine(job) : null;
+      if (endLine) out.err(`procd logs: ${endLine}`);
     }
     return EXIT.ok;
   },
 };
-
-/** Writes and waits for the pipe to drain, so a slow reader throttles us instead of buffering 200 MB. */
-function write(stream: NodeJS.WriteStream, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(bytes, (err) => (err ? reject(err) : resolve()));
-  });
-}

@@ -2,8 +2,8 @@ import { JOB_STATE_KINDS, type JobStateKind } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
-import { commandOf, cpuText, elapsed, exitText, flagText, memText, pidText, stateColor, stateText } from '../format-job.js';
-import { paint, table } from '../output.js';
+import { renderLs } from '../ls-table.js';
+import { paint } from '../output.js';
 
 /** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
 export const command: CommandDef = {
@@ -19,22 +19,22 @@ export const command: CommandDef = {
     if (name) params.name = name;
     const tag = str(values, 'tag');
     if (tag) params.tag = tag;
-    const jobs = await (await client()).list(params);
+    const c = await client();
+    // Only the default view hides older finished jobs; the count comes from the same filter (a
+    // daemon too old to count leaves the note out rather than failing ls).
+    const hides = !out.json && !params.all && !params.states;
+    const [jobs, counted] = await Promise.all([c.list(params), hides ? c.count(params).catch(() => null) : null]);
     if (out.json) {
       out.printJson(jobs);
       return EXIT.ok;
     }
-    if (jobs.length === 0) {
+    const hiddenFinished = counted?.hiddenFinished ?? 0;
+    if (jobs.length === 0 && hiddenFinished === 0) {
       out.out('no jobs');
       return EXIT.ok;
     }
-    const now = Date.now();
-    const rows = jobs.map((j) => [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, now), exitText(j), cpuText(j), memText(j), flagText(j), commandOf(j)]);
-    out.out(
-      table(['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', 'FLAGS', 'COMMAND'], rows, out.width, (row, col, text) =>
-        col === 2 ? paint(out, stateColor(jobs[row]!.state.kind), text) : col === 8 && text ? paint(out, 'yellow', text) : text,
-      ),
-    );
+    const lines = renderLs(jobs, { now: Date.now(), width: out.width, tty: process.stdout.isTTY === true, hiddenFinished, paint: (color, text) => paint(out, color, text) });
+    out.out(lines.join('\n'));
     return EXIT.ok;
   },
 };

@@ -1,14 +1,32 @@
+import { TERMINAL_STATES } from '../../../shared/job.js';
+import type { RemoveResult } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
 import { requireJobs } from '../parse.js';
+import { printFailures } from './ref-failures.js';
 
-/** rm: remove finished jobs' records and output. */
+/** rm: remove jobs' records and output; every job it can, the others reported (exit 1). */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
     const jobs = requireJobs(positionals);
-    const r = await (await client()).rm({ jobs, force: flag(values, 'force') });
+    const force = flag(values, 'force');
+    const r = await (await client()).rm({ jobs, force, dryRun: flag(values, 'dry-run') });
     if (out.json) out.printJson(r);
-    else out.out(`removed ${r.removed.length} job(s): ${r.removed.join(' ')}`);
-    return EXIT.ok;
+    else {
+      printRemoved(out, r);
+      printFailures(out, 'rm', r.failed);
+    }
+    return r.failed.length ? EXIT.error : EXIT.ok;
   },
 };
+
+/** `removed 2 job(s): 3 4`, or with a dry run one line per job that would go (live ones would be stopped first). */
+export function printRemoved(out: Output, r: Pick<RemoveResult, 'dryRun' | 'removed' | 'jobs'>): void {
+  if (!r.dryRun) {
+    out.out(`removed ${r.removed.length} job(s)${r.removed.length ? `: ${r.removed.join(' ')}` : ''}`);
+    return;
+  }
+  out.out(`would remove ${r.jobs.length} job(s) and their output (dry run: nothing removed)`);
+  for (const j of r.jobs) out.out(`  ${j.id}  ${j.name}  ${j.state}${TERMINAL_STATES.includes(j.state) ? '' : ' (would be stopped first)'}`);
+}

@@ -202,7 +202,12 @@ async function status(ctx: ServiceContext, out: Output): Promise<number> {
     const keyLines = output.split('\n').filter((l) => /^\s*(state|pid|last exit code|path) = /.test(l));
     if (ctx.platform === 'darwin' && r.exitCode === 0 && keyLines.length) out.out(keyLines.map((l) => `  ${l.trim()}`).join('\n'));
   }
-  if (problem) throw new ExitError(EXIT.error, problem);
+  if (problem) {
+    // Under --json the answer above already carries the problem: one JSON document, not two.
+    if (!out.json) throw new ExitError(EXIT.error, problem);
+    out.err(`procd service: ${problem}`);
+    return EXIT.error;
+  }
   if (!installed || !active) {
     if (!out.json) out.err(installed ? `procd service is installed but not running (${state})` : 'procd is not installed as a service (`procd service install`)');
     return EXIT.error;

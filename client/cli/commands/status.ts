@@ -1,21 +1,24 @@
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { hasLiveProcess, wasStopped, type Job } from '../../../shared/job.js';
+import { hasLiveProcess, wasStopped, type JobView, type TerminalState } from '../../../shared/job.js';
 import type { ProcessNode } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
-import { commandOf, elapsed, exitText, hasCpuReading, stateColor, time } from '../format-job.js';
+import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js';
+import { localTime, plural, when } from '../format-time.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
     if (positionals.length !== 1) throw new ExitError(EXIT.usage, 'give exactly one ID|NAME');
     const ref = jobRef(positionals[0]!);
-    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}) });
+    const showEnv = flag(values, 'env');
+    // The environment's values (tokens among them) are fetched only when asked for, --json too.
+    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}) });
     if (out.json) out.printJson(job);
     else {
-      printJob(out, job, flag(values, 'env'));
+      printJob(out, job, showEnv);
       if (job.tree) printTree(out, job.tree);
     }
     return EXIT.ok;
@@ -31,8 +34,17 @@ function printTree(out: Output, tree: ProcessNode[]): void {
   out.out(`\n${table(['PID', 'PPID', 'S', 'CPU', 'RSS', 'COMMAND'], rows, out.width)}`);
 }
 
-export function printJob(out: Output, job: Job, showEnv: boolean): void {
+/** One line for how a finished job ended: `code 3`, `SIGKILL (signal 9), status 137`, or why there is none. */
+export function exitLine(s: TerminalState): string {
+  if (s.kind === 'failed' && s.spawnError) return `none: it could not start (${s.spawnError.code})`;
+  if (s.outcome === 'cancelled') return 'none: stopped before it started';
+  if (s.signal) return `${s.signal.name} (signal ${s.signal.number})${s.exitCode === null ? '' : `, status ${s.exitCode}`}`;
+  return s.exitCode === null ? 'unknown: procd could not learn it' : `code ${s.exitCode}`;
+}
+
+export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date.now()): void {
   const s = job.state;
+  const time = (ms: number) => when(ms, now);
   const rows: [string, string][] = [
     ['id', String(job.id)],
     ['name', job.name],
@@ -48,15 +60,14 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
   } else if (s.kind === 'starting') {
     rows.push(['starting', `since ${time(s.since)}`]);
   } else if (hasLiveProcess(s)) {
-    rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job)]);
+    rows.push(['pid', String(s.pid)], ['started', time(s.startedAt)], ['elapsed', elapsed(job, now)]);
     if (s.kind === 'paused') rows.push(['paused', `since ${time(s.pausedAt)}`]);
     // An adopted process has no shim: procd did not start it, so nothing records its exit.
     rows.push(['shim pid', s.shimPid === null ? 'none (adopted: procd did not start it)' : String(s.shimPid)]);
   } else {
     rows.push(['started', time(s.startedAt)], ['ended', time(s.endedAt)], ['duration', formatDuration(s.durationMs)]);
     rows.push(['outcome', s.outcomeDetail ? `${s.outcome} (${s.outcomeDetail})` : s.outcome]);
-    rows.push(['exit code', s.exitCode === null ? 'none' : String(s.exitCode)]);
-    rows.push(['signal', s.signal ? `${s.signal.name} (${s.signal.number})` : 'none']);
+    rows.push(['exit', exitLine(s)]);
     if (s.kind === 'failed' && s.spawnError) rows.push(['error', `${s.spawnError.code}: ${s.spawnError.message}`]);
     if (wasStopped(s) && s.kill) {
       rows.push(['stopped by', `${s.kill.reason} with ${s.kill.signal}, grace ${formatDuration(s.kill.graceMs)}`]);
@@ -66,7 +77,6 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
     if (s.kind === 'lost') rows.push(['lost because', s.reason]);
   }
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
-  rows.push(['exit', exitText(job)]);
   rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
@@ -83,13 +93,14 @@ export function printJob(out: Output, job: Job, showEnv: boolean): void {
     rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)`]);
     rows.push(['memory', `${formatBytes(r.last.rssBytes)} ${when} (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
     const states = Object.entries(r.last.states).map(([k, n]) => `${n}${k}`).join(' ');
-    rows.push(['processes', `${r.last.processes} (${states}) ${when}, ${r.last.threads} threads, ${r.last.fds ?? '?'} fds, peak ${r.processesPeak} processes`]);
+    const fds = r.last.fds === null ? '? fds' : plural(r.last.fds, 'fd');
+    rows.push(['processes', `${r.last.processes} (${states}) ${when}, ${plural(r.last.threads, 'thread')}, ${fds}, peak ${plural(r.processesPeak, 'process', 'processes')}`]);
   }
   for (const f of job.flags) rows.push([`flag ${f.kind}`, paint(out, f.severity === 'high' ? 'red' : 'yellow', `${f.detail} (since ${time(f.raisedAt)})`)]);
-  for (const f of job.flagHistory.slice(-5)) rows.push([`was ${f.kind}`, `${time(f.raisedAt)} – ${time(f.clearedAt)}: ${f.detail}`]);
+  for (const f of job.flagHistory.slice(-5)) rows.push([`was ${f.kind}`, `${localTime(f.raisedAt)} – ${time(f.clearedAt)}: ${f.detail}`]);
   rows.push(['directory', job.dir]);
-  const env = Object.entries(job.spec.env);
-  rows.push(['environment', showEnv ? '' : `${env.length} variables (--env to show)`]);
+  const env = Object.entries(job.spec.env ?? {});
+  rows.push(['environment', showEnv ? '' : `${plural(job.spec.envCount, 'variable')} (--env to show)`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   out.out(rows.map(([k, v]) => `${paint(out, 'bold', k.padEnd(width))}  ${v}`).join('\n'));
   if (showEnv) out.out(env.map(([k, v]) => `  ${k}=${v}`).join('\n'));

@@ -1,19 +1,24 @@
 import { resolve } from 'node:path';
-import { formatBytes } from '../../../shared/duration.js';
-import { hasLiveProcess, isLive, isSpawnFailure } from '../../../shared/job.js';
+import { formatBytes, formatDuration } from '../../../shared/duration.js';
+import { hasLiveProcess, isLive, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
+import { jobEndLine } from '../job-end-line.js';
 import { paint } from '../output.js';
-import { durationOption, LIMITS, sizeOption } from '../parse.js';
+import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
 import { printJob } from './status.js';
+import { waitForJob } from '../track-wait.js';
 
 /** track: start a command under supervision and print its job id. */
 export const command: CommandDef = {
   async run(ctx) {
     const { values, positionals, out } = ctx;
+    const follow = flag(values, 'follow');
+    const wait = follow || flag(values, 'wait');
+    if (follow && out.json) throw new ExitError(EXIT.usage, "--follow prints the job's own output, not JSON: leave out --json (procd logs ID --json gives the output as JSON)");
     const shell = str(values, 'shell');
     if (shell !== undefined && positionals.length > 0) throw new ExitError(EXIT.usage, 'give either --shell STRING or a command after --, not both');
     if (shell === undefined && positionals.length === 0) throw new ExitError(EXIT.usage, 'missing command: procd track -- CMD [ARGS...]');
@@ -26,8 +31,9 @@ export const command: CommandDef = {
     const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? currentDirectory()), env };
     if (shell !== undefined) params.shell = shell;
     else params.argv = positionals;
-    const name = str(values, 'name');
+    const name = nameOption(str(values, 'name'));
     if (name !== undefined) params.name = name;
+    if (flag(values, 'replace')) params.replace = true;
     const description = str(values, 'description');
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
@@ -43,24 +49,38 @@ export const command: CommandDef = {
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
-    if (flag(values, 'wait') && isLive(job.state)) {
-      const id = job.id;
-      job = (await callWithReconnect(ctx, (c) => c.wait({ jobs: [id] }, { timeoutMs: null }))).jobs[0] ?? job;
+    if (wait && isLive(job.state)) {
+      const waited = await waitForJob(ctx, job, { follow, announce: process.stderr.isTTY === true && !out.json });
+      if (typeof waited === 'number') return waited;
+      job = waited;
     }
     if (out.json) out.printJson(job);
     else if (isSpawnFailure(job.state)) {
       out.err(`job ${job.id} (${job.name}) failed to start: ${job.state.spawnError.code}: ${job.state.spawnError.message}`);
-    } else if (flag(values, 'wait')) printJob(out, job, false);
-    else if (!process.stdout.isTTY) {
+    } else if (follow) {
+      // stdout carried the job's own bytes: how it ended goes to a terminal's stderr only.
+      if (process.stderr.isTTY) out.err(`procd track: ${endSummary(job, false)}`);
+    } else if (wait) {
+      if (process.stdout.isTTY) out.out(endSummary(job, true));
+      else printJob(out, job, false);
+    } else if (!process.stdout.isTTY) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
     } else {
       out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
     }
     if (isSpawnFailure(job.state)) return jobExitCode(job) ?? EXIT.error;
-    return flag(values, 'wait') ? (jobExitCode(job) ?? EXIT.error) : EXIT.ok;
+    return wait ? (jobExitCode(job) ?? EXIT.error) : EXIT.ok;
   },
 };
 
+/** One line on a terminal instead of status's whole block: how it ended, how long it took, where its output is. */
+function endSummary(job: JobView, pointToLogs: boolean): string {
+  const s = job.state;
+  const line = jobEndLine(job) ?? `job ${job.id} (${job.name}) ${s.kind}`;
+  const took = isTerminal(s) ? ` after ${formatDuration(s.durationMs)}` : '';
+  const wrote = pointToLogs && job.output.stdoutBytes + job.output.stderrBytes > 0 ? `; output: procd logs ${job.id}` : '';
+  return `${line}${took}${wrote}`;
+}
 
 /** The shell's current directory; a directory deleted under the shell is a clear error, not a crash. */
 function currentDirectory(): string {

@@ -1,5 +1,5 @@
 import { callWithReconnect } from '../../reconnect.js';
-import { str, type CommandDef } from '../command.js';
+import { flag, str, type CommandDef } from '../command.js';
 import { EXIT, jobExitCode } from '../exit-codes.js';
 import { durationOption, requireJobs } from '../parse.js';
 import { exitText } from '../format-job.js';
@@ -14,7 +14,8 @@ export const command: CommandDef = {
     const jobs = await callWithReconnect(ctx, (c) => Promise.all(refs.map(async (ref) => (typeof ref === 'number' ? ref : (await c.status({ job: ref })).id))));
     // Across a daemon restart the wait is asked again, for what is left of --timeout.
     const deadline = timeoutMs === undefined ? null : Date.now() + timeoutMs;
-    const r = await callWithReconnect(ctx, (c) => c.wait({ jobs, ...(deadline !== null ? { timeoutMs: Math.max(0, deadline - Date.now()) } : {}) }));
+    const env = flag(values, 'env') ? { env: true } : {};
+    const r = await callWithReconnect(ctx, (c) => c.wait({ jobs, ...env, ...(deadline !== null ? { timeoutMs: Math.max(0, deadline - Date.now()) } : {}) }));
     if (out.json) out.printJson(r);
     else for (const j of r.jobs) out.out(`job ${j.id} (${j.name}) ${j.state.kind} ${exitText(j)}`);
     if (r.timedOut) {

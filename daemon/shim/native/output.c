@@ -18,6 +18,7 @@
 #define INDEX_SEGMENTS 4
 #define DISK_NOTES 100 /* shim.log lines about disk trouble; a long outage must not fill the log */
 #define BIG_PIPE (1 << 20)
+#define TIME_STEP_MS 100 /* a new index entry at least this often: arrival times to 0.1 s */
 
 static char buf[READ_SIZE]; /* untouched pages cost no memory: an idle job's shim stays small */
 
@@ -238,7 +239,7 @@ static size_t put(struct stream *st, int *from_pipe, size_t pos, size_t n, size_
 static void store(struct stream *st, size_t len, int from_pipe) {
   int64_t mono = mono_ms();
   int change = st->tag != last_tag;
-  if (change || mono - last_entry_mono >= 1000) {
+  if (change || mono - last_entry_mono >= TIME_STEP_MS) {
     char line[96];
     snprintf(line, sizeof line, "%lld %c %lld\n", (long long)now_ms(), st->tag, st->off);
     if (write_index(line)) {

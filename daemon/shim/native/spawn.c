@@ -201,8 +201,8 @@ static void too_big_message(struct str *m, const struct spec *sp) {
     if (!big.len && n > 131072) s_fmt(&big, "variable %.*s is %zu bytes, over the 128 KiB one variable may have (MAX_ARG_STRLEN); ", (int)strcspn(sorted[i], "="), sorted[i], n);
   }
   const char *fix = ebytes > abytes ? "start the job with --clean-env and pass what it needs with --env K=V" : "pass long argument lists through a file (a script that reads it, or xargs)";
-  s_fmt(m, "cannot execute '%s': too large for the system's exec limit (ARG_MAX): %sarguments %llu bytes in %zu items, environment %llu bytes in %zu variables; %s", sp->argv[0], big.len ? big.p : "", abytes,
-        argc, ebytes, envc, fix);
+  s_fmt(m, "cannot execute '%s': too large for the system's exec limit (ARG_MAX): %sarguments %llu bytes in %zu %s, environment %llu bytes in %zu %s; %s", sp->argv[0], big.len ? big.p : "", abytes, argc,
+        argc == 1 ? "item" : "items", ebytes, envc, envc == 1 ? "variable" : "variables", fix);
 }
 
 static void child(const struct spec *sp, int out_w, int err_w, int st_w) {

@@ -3,7 +3,7 @@
 // exit code, stdout and stderr when the answer is not what a test can go on with, instead of
 // handing a test an `{ error }` object typed as a Job.
 
-import { isTerminal, type Job, type JobFlag, type JobSummary } from '../../../shared/job.js';
+import { isTerminal, type JobFlag, type JobSummary, type JobView } from '../../../shared/job.js';
 import type { DaemonStatus, JobStatus } from '../../../shared/methods.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import type { CliResult, TestDaemon } from './daemon.js';
@@ -26,12 +26,12 @@ export function expectExit(r: CliResult, code: number, call: string): void {
  * `procd track --json ARGS`: the job as the daemon answered. Fails when the CLI wrote anything to
  * stderr, or exited other than `code` when given (a job that fails to start exits non-zero).
  */
-export async function trackJob(d: TestDaemon, args: string[], opts: { code?: number } = {}): Promise<Job> {
+export async function trackJob(d: TestDaemon, args: string[], opts: { code?: number } = {}): Promise<JobView> {
   const call = `track --json ${args.join(' ')}`;
   const r = await d.cli(['track', '--json', ...args]);
   if (r.stderr !== '') throw new Error(`procd ${call}: wrote to stderr (exit ${r.code}): ${r.stderr}`);
   if (opts.code !== undefined) expectExit(r, opts.code, call);
-  return parseJson<Job>(r, call);
+  return parseJson<JobView>(r, call);
 }
 
 /** `procd status ID --json [--tree]`; the job must exist. */
@@ -73,13 +73,13 @@ export async function daemonStatus(d: TestDaemon): Promise<DaemonStatus> {
 }
 
 /** The main pid of a job that was running when read; fails for any other state (never -1: that would signal every process). */
-export function pidOf(job: Job): number {
+export function pidOf(job: JobSummary): number {
   if (job.state.kind !== 'running') throw new Error(`job ${job.id} is ${job.state.kind}, not running: it has no live pid`);
   return job.state.pid;
 }
 
 /** The job's current flag of this kind, if raised. */
-export function flagOf(job: Job, kind: JobFlag['kind']): JobFlag | undefined {
+export function flagOf(job: JobSummary, kind: JobFlag['kind']): JobFlag | undefined {
   return job.flags.find((f) => f.kind === kind);
 }
 

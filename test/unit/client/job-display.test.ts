@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { printJob } from '../../../client/cli/commands/status.js';
 import { cpuText, stateText } from '../../../client/cli/format-job.js';
 import type { Output } from '../../../client/cli/output.js';
-import type { Job, JobState, ResourceStats } from '../../../shared/job.js';
+import { viewOf, type Job, type JobState, type ResourceStats } from '../../../shared/job.js';
 import { completedState, makeJob, runningState, T0 } from '../../helpers/job-factory.js';
 
 function job(state: JobState, resources: ResourceStats | null, adopted = false): Job {
@@ -38,7 +38,7 @@ function stats(cpuSamples: number, lastCpu: number | null): ResourceStats {
 function printed(j: Job): Map<string, string> {
   let text = '';
   const out: Output = { json: false, color: false, width: 160, out: (t) => void (text += `${t}\n`), err: () => undefined, printJson: () => undefined };
-  printJob(out, j, false);
+  printJob(out, viewOf(j), false);
   return new Map(text.split('\n').filter(Boolean).map((l) => {
     const m = /^(\S+(?: \S+)*?)\s{2,}(.*)$/.exec(l);
     return [m?.[1] ?? l, m?.[2] ?? ''] as [string, string];

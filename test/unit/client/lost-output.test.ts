@@ -7,7 +7,7 @@ import type { CommandContext } from '../../../client/cli/command.js';
 import { command as logs } from '../../../client/cli/commands/logs.js';
 import { printJob } from '../../../client/cli/commands/status.js';
 import type { Output } from '../../../client/cli/output.js';
-import type { Job, OutputInfo } from '../../../shared/job.js';
+import { viewOf, type Job, type OutputInfo } from '../../../shared/job.js';
 import type { LogsResult } from '../../../shared/methods.js';
 import { completedState, makeJob, T0 } from '../../helpers/job-factory.js';
 
@@ -31,7 +31,7 @@ function capture(json = false): { out: Output; stdout: string[]; stderr: string[
 
 function statusRows(j: Job): string[] {
   const { out, stdout } = capture();
-  printJob(out, j, false);
+  printJob(out, viewOf(j), false);
   return stdout.join('\n').split('\n');
 }
 
@@ -59,7 +59,7 @@ describe('logs notes lost output after the output', () => {
       status: async () => {
         statusCalls++;
         if (j instanceof Error) throw j;
-        return j;
+        return viewOf(j);
       },
     };
     const fake = calls as ProcdClient;

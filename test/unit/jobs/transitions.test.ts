@@ -92,15 +92,15 @@ describe('transition', () => {
 // Every (state, event) pair: the result's kind, or '-' for a refusal. A new state or event type
 // makes the table incomplete, and this test fails until someone decides what it means.
 const EXPECTED: Record<JobStateKind, Record<JobEventType, JobStateKind | '-'>> = {
-  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-' },
-  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-' },
-  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-' },
-  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed' },
-  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out' },
-  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-' },
+  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-' },
+  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-' },
+  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed' },
+  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out' },
+  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
 };
 
 const ended = { startedAt: 1000, endedAt: 2000, durationMs: 1000, pid: 42, startTicks: 7, exitCode: 1, signal: null, outcomeDetail: null };
@@ -121,11 +121,19 @@ const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
   spawn_failed: { type: 'spawn_failed', at: 5, error: { code: 'ENOENT', message: 'x' } },
   exited: { type: 'exited', at: 3000, exitCode: 1, signal: null, kill: null, forced: false },
   lost: { type: 'lost', at: 3000, reason: 'x' },
+  release: { type: 'release', at: 3000 },
   pause: { type: 'pause', at: 1500 },
   resume: { type: 'resume', at: 1600 },
   cancel: { type: 'cancel', at: 5, kill: null },
   kill_recorded: { type: 'kill_recorded', kill: kill('user') },
 };
+
+describe('release', () => {
+  it('an adopted process let go of ends lost with outcome released: no exit code, no signal', () => {
+    const released = apply(running, { type: 'release', at: 2500 });
+    expect(released).toMatchObject({ kind: 'lost', outcome: 'released', exitCode: null, signal: null, endedAt: 2500, pid: running.pid });
+  });
+});
 
 describe('transition table', () => {
   it('covers every state kind and event type', () => {

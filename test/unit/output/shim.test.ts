@@ -84,6 +84,23 @@ describe('procd-shim: spawn errors', () => {
     expect(await waitExit(run.dir)).toMatchObject({ spawnError: { code: 'EACCES' } });
   });
 
+  it('reports a directory as the command as EISDIR "it is a directory", not EACCES', async () => {
+    const dir = h.tempDir();
+    const run = await h.start(h.defaults([dir]));
+    const exit = await waitExit(run.dir);
+    expect(exit).toMatchObject({ spawnError: { code: 'EISDIR' } });
+    expect('spawnError' in exit && exit.spawnError.message).toBe(`cannot execute '${dir}': it is a directory`);
+  });
+
+  it('reports E2BIG naming the one argument over 128 KiB and the sizes, with what to do', async () => {
+    const run = await h.start(h.defaults(['echo', 'ok', 'x'.repeat(200_000)]));
+    const exit = await waitExit(run.dir);
+    expect(exit).toMatchObject({ spawnError: { code: 'E2BIG' } });
+    expect('spawnError' in exit && exit.spawnError.message).toMatch(
+      /^cannot execute 'echo': too large for the system's exec limit \(ARG_MAX\): argument 2 is 200001 bytes, over the 128 KiB one argument may have \(MAX_ARG_STRLEN\); arguments 200009 bytes in 3 items, environment \d+ bytes in 1 variable; pass long argument lists through a file/,
+    );
+  });
+
   it('reports a missing cwd as ENOENT and a file as cwd as ENOTDIR, naming the cwd', async () => {
     const dir = h.tempDir();
     const missing = join(dir, 'no such dir');
@@ -130,6 +147,24 @@ describe('procd-shim: output', () => {
     expect(await allOf(run.dir, 'stdout')).toEqual(Buffer.from('a\0b\xff\r\nno newline', 'latin1'));
     expect(await allOf(run.dir, 'stderr')).toEqual(Buffer.from('e\x01\n', 'latin1'));
     expect(await readClosedFile(run.dir)).toMatchObject({ stdoutBytes: 16, stderrBytes: 3, lostBytes: 0 });
+  });
+
+  it('starts a new index entry for output arriving 100 ms or more after the last entry (arrival times to 0.1 s)', async () => {
+    const go = join(h.tempDir(), 'go');
+    const run = await h.start(h.defaults(sh('echo one; while [ ! -e "$1" ]; do sleep 0.01; done; echo two', go)));
+    await waitFor(async () => (await streamInfo(run.dir, 'stdout')).end === 4, { what: 'the first line stored' });
+    const firstSeen = Date.now();
+    await waitFor(() => Date.now() >= firstSeen + 150, { what: '150 ms after the first line' }); // the rule under test is about time
+    writeFileSync(go, '');
+    await waitClosed(run.dir);
+    const index = readdirSync(join(run.dir, 'out'))
+      .filter((f) => f.startsWith('index.'))
+      .sort()
+      .map((f) => readFileSync(join(run.dir, 'out', f), 'utf8'))
+      .join('');
+    const entries = index.trim().split('\n').map((l) => l.split(' '));
+    expect(entries.map(([, s, off]) => `${s} ${off}`)).toEqual(['o 0', 'o 4']);
+    expect(Number(entries[1]![0]) - Number(entries[0]![0])).toBeGreaterThanOrEqual(150);
   });
 
   it('preserves the order of alternating stdout/stderr writes in the interleaved view', async () => {

@@ -3,7 +3,8 @@
 // real params, and the CLI's command words and aliases are unique.
 
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, commandHelp, findCommand, parseArgsOptions } from '../../../client/cli/commands-table.js';
+import { parseCommandArgs } from '../../../client/cli/args.js';
+import { COMMANDS, commandHelp, findCommand } from '../../../client/cli/commands-table.js';
 import type { MethodSpec } from '../../../shared/method-spec.js';
 import { METHOD_SPECS } from '../../../shared/methods.js';
 import { METHOD_SCHEMAS } from '../../../shared/schemas/methods.js';
@@ -48,7 +49,7 @@ describe('the CLI derived from it', () => {
     expect(findCommand('start')?.spec.command).toBe('track');
     expect(findCommand('nope')).toBeUndefined();
     const ls = findCommand('ls')!.spec;
-    expect(parseArgsOptions(ls)).toEqual({ all: { type: 'boolean', short: 'a' }, state: { type: 'string', multiple: true }, name: { type: 'string' }, tag: { type: 'string' } });
+    expect(parseCommandArgs(['-a', '--state', 'failed', '--state', 'killed', '--name', 'web'], { options: ls.options })).toEqual({ values: { all: true, state: ['failed', 'killed'], name: 'web' }, positionals: [] });
     expect(commandHelp(ls)).toMatch(/^ {2}-a, --all {15}include every finished job$/m);
     expect(commandHelp(ls)).toMatch(/^ {2}--state STATE {11}only jobs in this state/m);
   });

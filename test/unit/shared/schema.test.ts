@@ -14,6 +14,10 @@ describe('method param schemas', () => {
     const r = parse('track', { argv: ['sleep', 1], cwd: '/tmp' });
     expect(r).toMatchObject({ ok: false, issue: { path: 'params.argv[1]', expected: 'a string' } });
     expect(parse('track', { argv: ['x'], cwd: 'relative' })).toMatchObject({ ok: false, issue: { path: 'params.cwd', expected: 'an absolute directory path' } });
+    // the raw RPC needs cwd (the daemon cannot know the caller's directory; the library fills it in)
+    expect(parse('track', { argv: ['x'] })).toEqual({ ok: false, issue: { path: 'params.cwd', expected: 'an absolute directory path (required)' } });
+    expect(parse('status', {})).toMatchObject({ ok: false, issue: { path: 'params.job', expected: expect.stringMatching(/ or a job id or name \(required\)$/) } });
+    expect(parse('status', 5)).toMatchObject({ ok: false, issue: { path: 'params', expected: 'an object (named parameters)' } });
     expect(parse('kill', { jobs: [] })).toMatchObject({ ok: false, issue: { path: 'params.jobs', expected: expect.stringMatching(/^an array of .* \(1\.\.1000 items\)$/) } });
     expect(parse('status', {})).toMatchObject({ ok: false, issue: { path: 'params.job' } });
     expect(parse('kill', { jobs: [1, 2, true] })).toMatchObject({ ok: false, issue: { path: 'params.jobs[2]', expected: expect.stringMatching(/or a job id or name$/) } });

@@ -1,0 +1,10 @@
+// The one line that says how a job ended, for `logs -f` and `track --wait` on a terminal.
+
+import { isTerminal, type JobView } from '../../shared/job.js';
+import { exitText } from './format-job.js';
+
+/** `job 3 (web) failed, exit 3` / `job 3 (web) killed, exit SIGTERM(143)`; null while it runs. */
+export function jobEndLine(job: JobView): string | null {
+  if (!isTerminal(job.state)) return null;
+  return `job ${job.id} (${job.name}) ${job.state.kind}, exit ${exitText(job)}`;
+}

@@ -1,0 +1,120 @@
+// The `ls` table as a pure function of the jobs, the time and the terminal width: every line fits
+// the width (a long name is shortened, the command gets what is left, nothing wraps), finished
+// jobs say when they ended instead of a stale CPU/MEM reading, and the `!` marks are explained.
+
+import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
+import { commandOf, cpuText, elapsed, exitText, flagText, memText, pidText, stateColor, stateText } from './format-job.js';
+import { ago } from './format-time.js';
+import type { Color } from './output.js';
+
+export interface LsLayout {
+  now: number;
+  /** Columns of the terminal (or COLUMNS); every line stays within it. */
+  width: number;
+  /** On a terminal the `!` legend is shown (when a mark is); a pipe gets only the rows and the hidden count. */
+  tty: boolean;
+  /** Older finished jobs the default view left out (0 with --all or --state). */
+  hiddenFinished: number;
+  paint(color: Color, text: string): string;
+}
+
+/** A cell, or null where the cell to its left spans over it. */
+type Cell = string | null;
+
+const NAME = 1;
+const STATE = 2;
+const CPU = 6;
+const MEM = 7;
+const NAME_MIN = 4;
+const COMMAND_MIN = 10;
+
+/** The lines `procd ls` prints for these jobs. */
+export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
+  const withFlags = jobs.some((j) => j.flags.length > 0);
+  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(withFlags ? ['FLAGS'] : []), 'COMMAND'];
+  const last = headers.length - 1;
+  const rows: Cell[][] = jobs.map((j) => {
+    // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
+    const usage: Cell[] = isTerminal(j.state) ? [`ended ${ago(j.state.endedAt, o.now)}`, null] : [cpuText(j), memText(j)];
+    return [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, o.now), exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), commandOf(j)];
+  });
+  const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
+  const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));
+  // Two spaces between columns when everything fits; one (as ps does) rather than cut more of the command.
+  let sep = '  ';
+  let widths = layout(natural, spanned, sep, o.width);
+  if (widths[NAME]! < natural[NAME]! || widths[last]! < natural[last]!) widths = layout(natural, spanned, (sep = ' '), o.width);
+
+  const lines = [fit(headers, widths, sep, o.width, () => undefined), ...rows.map((r, n) => fit(r, widths, sep, o.width, (i) => cellColor(jobs[n]!, i, last, withFlags), o.paint))];
+  return [...lines, ...notes(jobs, o).map((n) => o.paint('gray', shorten(n, o.width)))];
+}
+
+/** The legend of the `!` marks shown (on a terminal) and how many finished jobs are not shown. */
+function notes(jobs: readonly JobSummary[], o: LsLayout): string[] {
+  const out: string[] = [];
+  if (o.tty) {
+    const forced = jobs.some((j) => wasStopped(j.state) && j.state.forced);
+    const high = jobs.some((j) => j.flags.some((f) => f.severity === 'high' && f.kind !== 'leftovers' && f.kind !== 'zombie'));
+    const marks = [...(forced ? ['after a state: processes needed SIGKILL after the grace'] : []), ...(high ? ['after a flag: high severity'] : [])];
+    if (marks.length) out.push(`! ${marks.join('; ')}`);
+  }
+  const n = o.hiddenFinished;
+  if (n > 0) out.push(`${n} older finished job${n === 1 ? ' is' : 's are'} not shown (procd ls --all shows every job)`);
+  return out;
+}
+
+/** Column widths: NAME and COMMAND share what the other columns leave; the command gets two thirds. */
+function layout(natural: readonly number[], spanned: number, sep: string, width: number): number[] {
+  const widths = [...natural];
+  const last = widths.length - 1;
+  // "ended 3m ago" spans CPU and MEM: MEM grows when the two are too narrow for it.
+  widths[MEM] = Math.max(widths[MEM]!, spanned - widths[CPU]! - sep.length);
+  const others = widths.reduce((sum, w, i) => (i === NAME || i === last ? sum : sum + w), 0) + sep.length * last;
+  const avail = width - others;
+  const name = widths[NAME]!;
+  if (name + widths[last]! <= avail) return widths;
+  widths[NAME] = Math.min(name, Math.max(NAME_MIN, Math.floor(avail / 3)));
+  widths[last] = Math.max(COMMAND_MIN, avail - widths[NAME]!);
+  return widths;
+}
+
+function cellColor(job: JobSummary, i: number, last: number, withFlags: boolean): Color | undefined {
+  if (i === STATE) return stateColor(job.state.kind);
+  if (i === CPU && isTerminal(job.state)) return 'gray';
+  if (withFlags && i === last - 1) return 'yellow';
+  return undefined;
+}
+
+/** One line: cells padded or shortened to their column, cut at the width, colour added last. */
+function fit(cells: readonly Cell[], widths: readonly number[], gap: string, width: number, color: (i: number) => Color | undefined, paint?: LsLayout['paint']): string {
+  const last = cells.length - 1;
+  let room = width;
+  let line = '';
+  for (let i = 0; i < cells.length && room > 0; i++) {
+    const cell = cells[i];
+    if (cell === null || cell === undefined) continue;
+    const w = cells[i + 1] === null ? widths[i]! + gap.length + widths[i + 1]! : widths[i]!;
+    const sep = i === 0 ? '' : gap;
+    const text = shorten(cell, Math.min(w, room - sep.length));
+    const padded = i === last ? text : pad(text, Math.min(w, room - sep.length));
+    room -= len(sep) + len(padded);
+    const c = color(i);
+    line += sep + (c && text && paint ? paint(c, padded) : padded);
+  }
+  return line.trimEnd();
+}
+
+/** `web-server-fro…`: at most `w` characters. */
+function shorten(text: string, w: number): string {
+  const chars = [...text];
+  if (chars.length <= w) return text;
+  return w <= 0 ? '' : `${chars.slice(0, w - 1).join('')}…`;
+}
+
+function pad(text: string, w: number): string {
+  return text + ' '.repeat(Math.max(0, w - len(text)));
+}
+
+function len(text: string): number {
+  return [...text].length;
+}

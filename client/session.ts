@@ -1,0 +1,130 @@
+// One handshaken connection to the daemon: socket (autostarting a daemon when allowed), hello,
+// the protocol version check, and typed calls with the table's timeouts and the library's
+// defaults for `track`. A reconnecting client (client-core.ts) opens a new one after a restart.
+
+import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { isObject } from '../shared/rpc.js';
+import { METHOD_SPECS, PROTOCOL_VERSION, type HelloResult, type MethodName } from '../shared/methods.js';
+import type { TimeoutRule } from '../shared/method-spec.js';
+import type { ProcdPaths } from '../shared/paths.js';
+import { checkSocketPathLength } from '../shared/socket-path.js';
+import { VERSION } from '../shared/version.js';
+import { clientEnvironment } from './client-env.js';
+import { RpcConnection } from './rpc-connection.js';
+
+export interface SessionSettings {
+  socket: string;
+  fullPaths: () => Promise<ProcdPaths>;
+  autostart: boolean;
+  startTimeoutMs: number;
+  defaultTimeout: number | null;
+  allowProtocolMismatch: boolean;
+  /** Told when opening this session had to start the daemon (its pid, its log). */
+  onAutostart?: ((info: { pid: number; logFile: string }) => void) | undefined;
+}
+
+export interface Session {
+  conn: RpcConnection;
+  daemon: HelloResult;
+  /** Sends one call (never again: retrying is the caller's decision). */
+  call(method: MethodName, params: unknown, timeoutMs?: number | null): Promise<unknown>;
+}
+
+export async function openSession(settings: SessionSettings): Promise<Session> {
+  const { socket, fullPaths, autostart, startTimeoutMs, defaultTimeout } = settings;
+  // A daemon that is dying (or just lost a start-up race) may accept and then close: try again once.
+  let conn: RpcConnection;
+  let daemon: HelloResult;
+  let started = false;
+  for (let attempt = 1; ; attempt++) {
+    const opened = await open(socket, fullPaths, autostart, startTimeoutMs);
+    conn = opened.conn;
+    started ||= opened.started;
+    try {
+      daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
+      break;
+    } catch (err) {
+      conn.close();
+      const disconnected = err instanceof ProcdError && err.data.disconnected === true;
+      if (!disconnected || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+  if (started && settings.onAutostart) settings.onAutostart({ pid: daemon.pid, logFile: (await fullPaths()).logFile });
+  const mismatch = daemon.protocolVersion !== PROTOCOL_VERSION;
+  if (mismatch && !settings.allowProtocolMismatch) {
+    conn.close();
+    throw versionMismatch(daemon);
+  }
+  const session: Session = {
+    conn,
+    daemon,
+    call: (method, params, timeoutMs) => {
+      // Across protocol versions only the methods the table marks stable keep their shape.
+      if (mismatch && !METHOD_SPECS[method].stable) return Promise.reject(versionMismatch(daemon, method));
+      const timeout = timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : timeoutMs;
+      return conn.call(method, withDefaults(method, params), timeout);
+    },
+  };
+  return session;
+}
+
+function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {
+  return new ProcdError(
+    ErrorCode.VersionMismatch,
+    `${method ? `${method}: ` : ''}the running daemon speaks protocol ${daemon.protocolVersion} (procd ${daemon.daemonVersion}); this client speaks ${PROTOCOL_VERSION} (procd ${VERSION}). ` +
+      'Run `procd daemon restart` to switch to this version (running jobs are kept).',
+    { daemonVersion: daemon.daemonVersion, clientVersion: VERSION, ...(method ? { method } : {}) },
+  );
+}
+
+/** The connection, and whether opening it had to start the daemon. */
+async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autostart: boolean, startTimeoutMs: number): Promise<{ conn: RpcConnection; started: boolean }> {
+  checkSocketPathLength(socket);
+  try {
+    return { conn: await RpcConnection.open(socket), started: false };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new ProcdError(ErrorCode.DaemonUnavailable, `permission denied on the daemon socket ${socket}: it belongs to another user`, { socket, permissionDenied: true });
+    }
+    if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+    if (!autostart) {
+      throw new ProcdError(ErrorCode.DaemonUnavailable, `the procd daemon is not running (no answer on ${socket}); start it with \`procd daemon start\``, {
+        socket,
+        notRunning: true,
+      });
+    }
+    // Loaded only here: spawning and waiting for a daemon is rare, and `procd ls` should start fast.
+    const { startDaemonAndConnect } = await import('./autostart.js');
+    return { conn: await startDaemonAndConnect(await fullPaths(), startTimeoutMs), started: true };
+  }
+}
+
+/**
+ * `track` runs the job as a shell would run it from here: without `env`, with this process's
+ * environment; without `cwd`, in this process's current directory (the daemon cannot know it).
+ * `adopt` sends this process's pid, so the daemon refuses its ancestors unless `force`.
+ */
+export function withDefaults(method: MethodName, params: unknown): unknown {
+  if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd() };
+  if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid };
+  return params ?? {};
+}
+
+/** Calls that wait on purpose get their wait added to the default timeout (the table's `timeout` rule). */
+function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
+  const rule: TimeoutRule | undefined = (METHOD_SPECS[method] as { timeout?: TimeoutRule }).timeout;
+  if (base === null || !rule) return base;
+  const value = rule.param !== undefined && isObject(params) ? params[rule.param] : undefined;
+  const ms = typeof value === 'number' ? value : undefined;
+  if (ms === undefined && rule.unboundedWithout) return null;
+  return base + (ms ?? 0) + (rule.plusMs ?? 0);
+}
+
+/** A call sent again after a reconnect waits only for what is left of its own wait (`timeoutMs`, `waitMs`). */
+export function remainingParams(method: MethodName, params: unknown, elapsedMs: number): unknown {
+  const rule: TimeoutRule | undefined = (METHOD_SPECS[method] as { timeout?: TimeoutRule }).timeout;
+  if (!rule?.param || !isObject(params) || typeof params[rule.param] !== 'number') return params;
+  return { ...params, [rule.param]: Math.max(0, (params[rule.param] as number) - elapsedMs) };
+}

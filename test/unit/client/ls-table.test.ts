@@ -1,0 +1,82 @@
+// `procd ls` fits the terminal: at 80 columns no line is wider, a long name is shortened with an
+// ellipsis, the command gets what is left; finished jobs say when they ended, not a stale CPU/MEM
+// reading; the `!` marks are explained on a terminal; hidden finished jobs are counted.
+
+import { describe, expect, it } from 'vitest';
+import { renderLs, type LsLayout } from '../../../client/cli/ls-table.js';
+import { terminalWidth } from '../../../client/cli/output.js';
+import { summarize, type Job, type JobSummary, type ResourceStats } from '../../../shared/job.js';
+import { completedState, killedState, makeJob, runningState, T0 } from '../../helpers/job-factory.js';
+
+const NOW = T0 + 10 * 60_000;
+const layout = (over: Partial<LsLayout> = {}): LsLayout => ({ now: NOW, width: 80, tty: false, hiddenFinished: 0, paint: (_c, t) => t, ...over });
+
+const stats: ResourceStats = {
+  samples: 3,
+  cpuSamples: 2,
+  cpuPeak: 90,
+  cpuAvg: 45,
+  rssPeak: 50 << 20,
+  rssAvg: 40 << 20,
+  processesPeak: 2,
+  last: { at: T0 + 900, cpuPercent: 42, rssBytes: 48 << 20, mainRssBytes: 40 << 20, processes: 2, threads: 3, fds: 9, states: { S: 2 } },
+};
+
+const longCommand = ['node', 'server.js', '--port', '8080', '--config', '/home/me/projects/web/config/development.json'];
+function jobs(): JobSummary[] {
+  const list: Job[] = [
+    makeJob({ id: 1, name: 'a-really-long-development-server-name-for-the-frontend', spec: { command: { kind: 'argv', argv: longCommand } }, state: runningState({ startedAt: NOW - 65_000, pid: 41235 }), resources: stats }),
+    makeJob({ id: 2, name: 'build', spec: { command: { kind: 'argv', argv: ['make', '-j4'] } }, state: completedState({ endedAt: NOW - 3 * 60_000 }), resources: stats }),
+  ];
+  return list.map(summarize);
+}
+
+describe('ls table', () => {
+  it('keeps every line within 80 columns, shortening the name and giving the command the rest', () => {
+    const lines = renderLs(jobs(), layout());
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    const row = lines[1]!;
+    expect(row).toMatch(/^1 +a-real\S*… +running/);
+    // The command gets what is left: more than the name, up to the last column.
+    const name = /^1 +(\S+)/.exec(row)![1]!;
+    const cmd = row.slice(row.indexOf('node'));
+    expect(cmd.length).toBeGreaterThan(name.length);
+    expect(cmd).toMatch(/^node server\.js --port.*…$/);
+    expect([...row].length).toBe(80);
+  });
+
+  it('never exceeds very narrow or very wide widths, and leaves short rows alone', () => {
+    for (const width of [20, 40, 60, 100, 200]) for (const l of renderLs(jobs(), layout({ width }))) expect([...l].length).toBeLessThanOrEqual(width);
+    expect(renderLs(jobs(), layout({ width: 200 }))[1]).toContain('a-really-long-development-server-name-for-the-frontend');
+  });
+
+  it('shows when a finished job ended instead of its last CPU and MEM reading', () => {
+    const [header, running, done] = renderLs(jobs(), layout({ width: 120 }));
+    expect(header).toMatch(/CPU +MEM/);
+    expect(running).toMatch(/ 42% +48MiB /);
+    expect(done).toMatch(/ ended 3m ago +make -j4$/);
+    expect(done).not.toMatch(/%|MiB/);
+  });
+
+  it('explains the ! marks on a terminal when one is shown, and not into a pipe', () => {
+    const forced = summarize(makeJob({ id: 3, state: killedState({ forced: true, endedAt: NOW - 1000 }) }));
+    const tty = renderLs([forced], layout({ tty: true }));
+    expect(tty[1]).toMatch(/ killed! /);
+    expect(tty.at(-1)).toBe('! after a state: processes needed SIGKILL after the grace');
+    expect(renderLs([forced], layout({ tty: false })).join('\n')).not.toMatch(/^!/m);
+    expect(renderLs(jobs(), layout({ tty: true })).join('\n')).not.toMatch(/^!/m);
+  });
+
+  it('says how many older finished jobs are hidden and that --all shows them', () => {
+    expect(renderLs(jobs(), layout({ hiddenFinished: 12 })).at(-1)).toBe('12 older finished jobs are not shown (procd ls --all shows every job)');
+    expect(renderLs(jobs(), layout({ hiddenFinished: 1 })).at(-1)).toMatch(/^1 older finished job is not shown/);
+    expect(renderLs(jobs(), layout()).join('\n')).not.toMatch(/not shown/);
+  });
+
+  it('takes the terminal width, 80 when a terminal does not say, COLUMNS when set', () => {
+    expect(terminalWidth(true, 120, undefined)).toBe(120);
+    expect(terminalWidth(true, 0, undefined)).toBe(80);
+    expect(terminalWidth(false, undefined, '80')).toBe(80);
+    expect(terminalWidth(false, undefined, undefined)).toBe(160);
+  });
+});
