@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
-import { hasLiveProcess, isLive, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
+import { hasLiveProcess, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
 import { callWithReconnect } from '../../reconnect.js';
@@ -49,7 +49,9 @@ export const command: CommandDef = {
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
-    if (wait && isLive(job.state)) {
+    // Also for a job that has already ended (a fast job under the native shim ends before track
+    // answers): the id still comes first, and --follow still prints what it wrote.
+    if (wait && !isSpawnFailure(job.state)) {
       const waited = await waitForJob(ctx, job, { follow, announce: process.stderr.isTTY === true && !out.json });
       if (typeof waited === 'number') return waited;
       job = waited;
