@@ -131,7 +131,7 @@ describe('kill', () => {
     const pid = job.state.kind === 'running' ? job.state.pid : -1;
     const r = await d.cli(['daemon', 'stop']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1 running job\(s\) stopped/);
+    expect(r.stdout).toMatch(/1 running job stopped/);
     expect(pidAlive(pid)).toBe(false);
     expect((await jobStatus(d, job.id)).state).toMatchObject({ kind: 'killed', kill: { reason: 'shutdown' } });
   });

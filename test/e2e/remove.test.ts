@@ -28,7 +28,7 @@ describe('rm and prune', () => {
     const c = await finished('rc');
     const r = await d.cli(['rm', 'ra', 'rlive', 'nosuch', String(c)]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`removed 2 job(s): ${a} ${c}`);
+    expect(r.stdout).toContain(`removed 2 jobs: ${a} ${c}`);
     expect(r.stderr).toMatch(/job 2 \(rlive\) is running; stop it first or use --force \[JobStillRunning -32002\]/);
     expect(r.stderr).toMatch(/no job named or numbered nosuch \[JobNotFound -32000\]/);
     expect((await listJobs(d, ['--all'])).map((j) => j.id)).toEqual([live.id]);
@@ -44,7 +44,7 @@ describe('rm and prune', () => {
     const dirA = (await jobStatus(d, a)).dir;
     const r = await d.cli(['rm', '--dry-run', '--force', 'da', 'dlive']);
     expectExit(r, 0, 'rm --dry-run --force');
-    expect(r.stdout).toContain('would remove 2 job(s)');
+    expect(r.stdout).toContain('would remove 2 jobs');
     expect(r.stdout).toMatch(new RegExp(`${live.id}  dlive  running \\(would be stopped first\\)`));
     const json = parseJson<RemoveResult>(await d.cli(['rm', '-n', '--json', 'da']), 'rm -n --json');
     expect(json).toEqual({ dryRun: true, removed: [a], jobs: [{ id: a, name: 'da', state: 'completed' }], failed: [] });
@@ -59,7 +59,7 @@ describe('rm and prune', () => {
     const live = await trackJob(d, ['--name', 'plive', '--', 'sleep', '1022']);
     const dry = await d.cli(['prune', '--dry-run']);
     expectExit(dry, 0, 'prune --dry-run');
-    expect(dry.stdout).toContain('would remove 2 job(s)');
+    expect(dry.stdout).toContain('would remove 2 jobs');
     expect(dry.stdout).toMatch(new RegExp(`${a}  pa  completed`));
     expect((await listJobs(d, ['--all'])).map((j) => j.id)).toEqual([a, b, live.id]);
     const real = parseJson<RemoveResult>(await d.cli(['prune', '--json']), 'prune --json');

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { jobStatus, listJobs } from './helpers/jobs.js';
+import { daemonStatus, jobStatus, listJobs, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 interface Run {
@@ -102,5 +102,18 @@ describe('track --wait', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--follow prints the job's own output/);
     expect(await listJobs(d, ['--all'])).toEqual([]);
+  });
+});
+
+describe('wait', () => {
+  it('Ctrl-C stops waiting, says the job keeps running and how to stop it (exit 130); the job runs on', async () => {
+    const job = await trackJob(d, ['--name', 'long', '--', 'sleep', '600']);
+    const run = start(process.execPath, [CLI, 'wait', 'long']);
+    // Its connection is up (the handler is installed before it connects): now a SIGINT is a Ctrl-C while waiting.
+    await waitFor(async () => (await daemonStatus(d)).connections >= 2, { what: 'procd wait to connect' });
+    run.child.kill('SIGINT');
+    expect(await exited(run, 'procd wait to stop on SIGINT')).toBe(130);
+    expect(run.stderr()).toContain('procd wait: stopped waiting; job long keeps running (procd kill long to stop)');
+    expect((await jobStatus(d, job.id)).state.kind).toBe('running');
   });
 });

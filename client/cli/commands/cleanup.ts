@@ -1,6 +1,7 @@
 import { flag, str, type CommandDef } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { durationOption, intOption, LIMITS } from '../parse.js';
+import { plural } from '../format-time.js';
 
 /** cleanup: kill leftovers of finished jobs, report zombies, prune old records. */
 export const command: CommandDef = {
@@ -18,7 +19,7 @@ export const command: CommandDef = {
       return EXIT.ok;
     }
     const verb = r.dryRun ? 'would kill' : 'killed';
-    out.out(`leftovers: ${r.leftovers.pids.length} process(es) of ${r.leftovers.jobs.length} finished job(s) — ${verb}: ${r.leftovers.pids.join(' ') || 'none'}`);
+    out.out(`leftovers: ${plural(r.leftovers.pids.length, 'process', 'processes')} of ${plural(r.leftovers.jobs.length, 'finished job')} — ${verb}: ${r.leftovers.pids.join(' ') || 'none'}`);
     if (!r.dryRun && r.leftovers.forced.length) out.out(`  needed SIGKILL: ${r.leftovers.forced.join(' ')}`);
     out.out(`zombies: ${r.zombies.length}${r.zombies.map((z) => `\n  pid ${z.pid} (job ${z.jobId}) not reaped by parent ${z.ppid}`).join('')}`);
     if (r.zombies.length && !r.reapedParents.length) out.out('  (use --reap-parents to stop those parents; the zombies then go away)');

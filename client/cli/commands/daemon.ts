@@ -9,6 +9,7 @@ import { RpcConnection } from '../../rpc-connection.js';
 import { flag, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint } from '../output.js';
+import { plural } from '../format-time.js';
 
 /** The exit code of a daemon that found another one owning its home (daemon/main.ts's, kept for `daemon run`). */
 const EXIT_ALREADY_RUNNING = 3;
@@ -99,7 +100,7 @@ async function stop({ out }: CommandContext, keepJobs: boolean, quietIfDown = fa
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && (await processRunning(pid, paths.socket))) await delay(25);
   if (out.json) out.printJson({ stopped: true, pid, jobsStopped: r.jobsStopped, keepJobs });
-  else out.out(`procd daemon (pid ${pid}) stopped; ${keepJobs ? 'running jobs were left running' : `${r.jobsStopped} running job(s) stopped`}`);
+  else out.out(`procd daemon (pid ${pid}) stopped; ${keepJobs ? 'running jobs were left running' : `${plural(r.jobsStopped, 'running job')} stopped`}`);
   return EXIT.ok;
 }
 

@@ -5,6 +5,7 @@ import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
+import { plural } from '../format-time.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
@@ -62,7 +63,7 @@ function describe(out: Output, e: ProcdEvent): string {
     case 'flag.cleared':
       return `${head}${job} ${e.flag.kind} cleared`;
     case 'leftover.found':
-      return `${head}${job} ${e.pids.length} leftover process(es): ${e.pids.join(' ')}`;
+      return `${head}${job} ${plural(e.pids.length, 'leftover process', 'leftover processes')}: ${e.pids.join(' ')}`;
     case 'sample':
       return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
     case 'daemon.shutdown':

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { durationOption, requireJobs } from '../parse.js';
 import { paint } from '../output.js';
 import { printFailures } from './ref-failures.js';
+import { plural } from '../format-time.js';
 
 /** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. Exit 1 when any job given could not be stopped. */
 export const command: CommandDef = {
@@ -19,7 +20,7 @@ export const command: CommandDef = {
     }
     for (const r of results.filter((r): r is KillResult => r.ok)) {
       const forced = r.forced.length ? paint(out, 'yellow', `; SIGKILL after the grace period: ${r.forced.join(' ')}`) : '; nothing needed SIGKILL';
-      out.out(`job ${r.id} ${r.state}: ${r.signal} to ${r.signalled.length} process(es) ${r.signalled.join(' ')}${forced}`);
+      out.out(`job ${r.id} ${r.state}: ${r.signal} to ${plural(r.signalled.length, 'process', 'processes')} ${r.signalled.join(' ')}${forced}`);
     }
     printFailures(out, 'kill', failed);
     return failed.length ? EXIT.error : EXIT.ok;

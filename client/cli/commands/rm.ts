@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { requireJobs } from '../parse.js';
 import { printFailures } from './ref-failures.js';
+import { plural } from '../format-time.js';
 
 /** rm: remove jobs' records and output; every job it can, the others reported (exit 1). */
 export const command: CommandDef = {
@@ -21,12 +22,12 @@ export const command: CommandDef = {
   },
 };
 
-/** `removed 2 job(s): 3 4`, or with a dry run one line per job that would go (live ones would be stopped first). */
+/** `removed 2 jobs: 3 4`, or with a dry run one line per job that would go (live ones would be stopped first). */
 export function printRemoved(out: Output, r: Pick<RemoveResult, 'dryRun' | 'removed' | 'jobs'>): void {
   if (!r.dryRun) {
-    out.out(`removed ${r.removed.length} job(s)${r.removed.length ? `: ${r.removed.join(' ')}` : ''}`);
+    out.out(`removed ${plural(r.removed.length, 'job')}${r.removed.length ? `: ${r.removed.join(' ')}` : ''}`);
     return;
   }
-  out.out(`would remove ${r.jobs.length} job(s) and their output (dry run: nothing removed)`);
+  out.out(`would remove ${plural(r.jobs.length, 'job')} and their output (dry run: nothing removed)`);
   for (const j of r.jobs) out.out(`  ${j.id}  ${j.name}  ${j.state}${TERMINAL_STATES.includes(j.state) ? '' : ' (would be stopped first)'}`);
 }

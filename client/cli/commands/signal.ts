@@ -1,6 +1,7 @@
 import type { CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { jobRef } from '../parse.js';
+import { plural } from '../format-time.js';
 
 /** signal: one signal to every process of a job, without escalation. */
 export const command: CommandDef = {
@@ -9,7 +10,7 @@ export const command: CommandDef = {
     const job = jobRef(positionals[0]!);
     const r = await (await client()).signal({ job, signal: positionals[1]! });
     if (out.json) out.printJson(r);
-    else out.out(`job ${r.id}: ${r.signal} sent to ${r.signalled.length} process(es) ${r.signalled.join(' ')}`);
+    else out.out(`job ${r.id}: ${r.signal} sent to ${plural(r.signalled.length, 'process', 'processes')} ${r.signalled.join(' ')}`);
     return EXIT.ok;
   },
 };
