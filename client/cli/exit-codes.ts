@@ -3,6 +3,7 @@
 
 import { isTerminal, type Job } from '../../shared/job.js';
 import { parseSignal } from '../../shared/signals.js';
+import { unreachable } from '../../shared/unreachable.js';
 
 export const EXIT = {
   ok: 0,
@@ -54,10 +55,6 @@ export function jobExitCode(job: Pick<Job, 'state'>): number | null {
       // (An adopted process stopped by procd has no known status: the stop signal it was sent.)
       return s.exitCode === null || s.exitCode === 0 ? 128 + (s.signal?.number ?? (s.kill ? parseSignal(s.kill.signal)?.number : undefined) ?? 15) : s.exitCode;
     default:
-      return unreachable(s);
+      return unreachable(s, 'job state');
   }
-}
-
-function unreachable(state: never): never {
-  throw new Error(`unhandled job state ${JSON.stringify(state)}`);
 }

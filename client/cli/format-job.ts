@@ -3,6 +3,7 @@
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { commandText, hasLiveProcess, isTerminal, wasStopped, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
 import type { Color } from './output.js';
+import { unreachable } from '../../shared/unreachable.js';
 
 export function stateColor(kind: JobState['kind']): Color {
   switch (kind) {
@@ -21,7 +22,7 @@ export function stateColor(kind: JobState['kind']): Color {
     case 'lost':
       return 'red';
     default:
-      return unreachable(kind);
+      return unreachable(kind, 'job state');
   }
 }
 
@@ -92,8 +93,4 @@ export function memText(job: Job | JobSummary): string {
 /** Active flags, e.g. `stuck,leftovers:2`. */
 export function flagText(job: Job | JobSummary): string {
   return job.flags.map((f) => (f.kind === 'leftovers' || f.kind === 'zombie' ? `${f.kind}:${f.pids.length}` : f.severity === 'high' ? `${f.kind}!` : f.kind)).join(',');
-}
-
-function unreachable(kind: never): never {
-  throw new Error(`unhandled job state ${String(kind)}`);
 }

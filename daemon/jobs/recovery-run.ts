@@ -10,6 +10,7 @@ import { planRecovery, type Observation, type RecoveryAction } from './recovery.
 import type { Starter } from './starter.js';
 import type { Stopper } from './stopper.js';
 import type { SupervisorContext } from './supervisor-context.js';
+import { unreachable } from '../../shared/unreachable.js';
 
 export interface RecoveryCounts {
   adopted: number;
@@ -84,7 +85,7 @@ async function apply(ctx: SupervisorContext, ends: EndWatcher, stopper: Stopper,
       return null;
     }
     default:
-      return unreachable(action);
+      return unreachable(action, 'recovery action');
   }
 }
 
@@ -107,10 +108,6 @@ function countOf(action: RecoveryAction): keyof RecoveryCounts {
     case 'watch':
       return 'adopted';
     default:
-      return unreachable(action);
+      return unreachable(action, 'recovery action');
   }
-}
-
-function unreachable(action: never): never {
-  throw new Error(`unhandled recovery action ${JSON.stringify(action)}`);
 }

@@ -4,6 +4,7 @@
 
 import type { Job, JobId, SpawnError } from '../../shared/job.js';
 import type { ExitRecord, StartedRecord } from '../output/spawn-spec.js';
+import { unreachable } from '../../shared/unreachable.js';
 
 /** What was found for one unfinished job, read in this order: liveness first, then the files. */
 export interface Observation {
@@ -64,10 +65,6 @@ export function planRecovery(job: Job, seen: Observation): RecoveryAction | null
       if (seen.endPending) return { kind: 'watch', id, resumeStop: false };
       return { kind: 'lost', id, reason: 'the main process ended while the daemon was down and left no exit status', started: null };
     default:
-      return unreachable(state);
+      return unreachable(state, 'job state in recovery');
   }
-}
-
-function unreachable(state: never): never {
-  throw new Error(`unhandled job state in recovery: ${JSON.stringify(state)}`);
 }

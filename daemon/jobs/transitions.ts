@@ -5,6 +5,7 @@
 import { isTerminal, type JobState, type KillRecord, type SpawnError, type TerminalState } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
+import { unreachable } from '../../shared/unreachable.js';
 
 export type JobEvent =
   /** A queued job's turn came: the launcher is starting its shim. */
@@ -46,7 +47,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'kill_recorded':
           return refuse(state, event);
         default:
-          return unreachable(event);
+          return unreachable(event, 'lifecycle case');
       }
     case 'starting':
       switch (event.type) {
@@ -64,7 +65,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'kill_recorded':
           return refuse(state, event);
         default:
-          return unreachable(event);
+          return unreachable(event, 'lifecycle case');
       }
     case 'running':
     case 'paused':
@@ -90,7 +91,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'kill_recorded':
           return refuse(state, event);
         default:
-          return unreachable(event);
+          return unreachable(event, 'lifecycle case');
       }
     case 'killed':
     case 'timed_out':
@@ -101,17 +102,13 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case 'lost':
       return refuse(state, event);
     default:
-      return unreachable(state);
+      return unreachable(state, 'lifecycle case');
   }
 }
 
 function refuse(state: JobState, event: JobEvent): TransitionResult {
   if (isTerminal(state)) return { ok: false, error: `job already ended (${state.kind}); event ${event.type} ignored` };
   return { ok: false, error: `event ${event.type} does not apply to a ${state.kind} job` };
-}
-
-function unreachable(value: never): never {
-  throw new Error(`unhandled lifecycle case: ${JSON.stringify(value)}`);
 }
 
 /** The fields of an end for a job that never had a process. */
