@@ -216,7 +216,7 @@ describe('leftovers and cleanup', () => {
     expect(existsSync(quick.dir)).toBe(false);
     expect((await status(running.id)).state.kind).toBe('running');
     const text = await d!.cli(['cleanup', '--retention', '0s']);
-    expect(text.stdout).toMatch(/pruned: 0 finished job record\(s\)/);
+    expect(text.stdout).toMatch(/pruned: 0 finished job records/);
   });
 
   it('--max-records prunes the oldest finished records beyond the limit', async () => {

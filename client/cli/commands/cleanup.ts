@@ -24,7 +24,7 @@ export const command: CommandDef = {
     out.out(`zombies: ${r.zombies.length}${r.zombies.map((z) => `\n  pid ${z.pid} (job ${z.jobId}) not reaped by parent ${z.ppid}`).join('')}`);
     if (r.zombies.length && !r.reapedParents.length) out.out('  (use --reap-parents to stop those parents; the zombies then go away)');
     if (r.reapedParents.length) out.out(`  stopped parents: ${r.reapedParents.join(' ')}`);
-    out.out(`pruned: ${r.pruned.length} finished job record(s)${r.dryRun ? ' would be removed' : ''}`);
+    out.out(`pruned: ${plural(r.pruned.length, 'finished job record')}${r.dryRun ? ' would be removed' : ''}`);
     return EXIT.ok;
   },
 };

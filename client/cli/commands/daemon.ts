@@ -163,7 +163,7 @@ async function status({ out }: CommandContext): Promise<number> {
         `  log       ${s.logFile}`,
         `  service   ${s.supervisedBy ?? 'none (started by hand or on demand)'}`,
         `  monitor   every ${formatDuration(s.monitor.intervalMs)}, last pass ${s.monitor.lastTickMs} ms`,
-        `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${s.connections} client connection(s)`,
+        `  events    ${plural(s.events.subscribers, 'subscriber')}, ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${plural(s.connections, 'client connection')}`,
         `  jobs      ${counts || 'none'}`,
         ...shimLines(out, s.shim),
         ...faultLines(out, s.faults),
