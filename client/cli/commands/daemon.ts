@@ -165,6 +165,7 @@ async function status({ out }: CommandContext): Promise<number> {
         `  events    ${s.events.subscribers} subscriber(s), ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${s.connections} client connection(s)`,
         `  jobs      ${counts || 'none'}`,
         ...shimLines(out, s.shim),
+        ...(s.containment ? [`  contain   ${s.containment.kind === 'cgroup' ? `cgroup per job (${s.containment.root})` : 'process groups + markers'}`, `            why: ${s.containment.why}`] : []),
         ...faultLines(out, s.faults),
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),
