@@ -3,7 +3,8 @@
 // PROCD_CONTAINMENT=cgroup|pgroup|auto (default auto) forces one. The decision is pure
 // (chooseContainment); probeCgroup is the thin layer that looks at the machine.
 
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ContainmentMode = 'auto' | 'cgroup' | 'pgroup';
@@ -77,5 +78,37 @@ export function probeCgroup(instance: string): CgroupProbe {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return { ok: false, why: `cannot create a cgroup below ${join(mount, own)} (${code}: needs root or a delegated cgroup, e.g. systemd Delegate=yes)` };
   }
+  const joined = canJoin(join(root, 'probe'));
+  if (joined !== null) {
+    tryRmdir(root); // ours, and empty: the probe left nothing in it
+    return { ok: false, why: `a process cannot join a cgroup below ${join(mount, own)} (${joined})` };
+  }
   return { ok: true, root };
+}
+
+/**
+ * Does what a shim's child does — a fresh process writes 0 to cgroup.procs — in a throwaway
+ * cgroup: creating a cgroup is not enough (moving a process also needs the common ancestor's
+ * cgroup.procs). Null when it worked, else why not.
+ */
+function canJoin(probe: string): string | null {
+  try {
+    mkdirSync(probe, { recursive: true });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const r = spawnSync('/bin/sh', ['-c', 'echo 0 > "$1/cgroup.procs"', 'sh', probe], { encoding: 'utf8', timeout: 5000 });
+  // The child is reaped by now, so the probe cgroup is empty; the kernel may take a moment to say so.
+  for (let i = 0; i < 50 && !tryRmdir(probe); i++) spawnSync('/bin/sh', ['-c', ':']);
+  if (r.error) return r.error.message;
+  return r.status === 0 ? null : (r.stderr.trim() || `exit status ${r.status}`);
+}
+
+function tryRmdir(path: string): boolean {
+  try {
+    rmdirSync(path);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
