@@ -3,8 +3,8 @@
 // with cgroups and (documented) escapes without them; cgroup.kill never takes the job's output or
 // exit file with it; an ended job's cgroup is removed.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseContainment, probeCgroup } from '../../daemon/cgroup/containment.js';
 import { readExitFile } from '../../daemon/output/spawn-spec.js';
@@ -105,6 +105,34 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
     await waitFor(() => existsSync(root) && readdirSync(root).every((n) => !n.startsWith('job-')), { what: 'no job cgroup left' });
     expect((await d.cli(['daemon', 'stop'])).code).toBe(0);
     await waitFor(() => !existsSync(root), { what: 'the instance root to be removed' });
+  });
+
+  it("at start removes only its own instance's empty leftover cgroups, never another instance's", async () => {
+    d = await startTestDaemon({ autostartOnly: true });
+    const root = instanceCgroupOf(d.home)!;
+    const other = join(dirname(root), `procd-other-${process.pid}-${Date.now()}`);
+    mkdirSync(join(root, 'job-99'), { recursive: true });
+    mkdirSync(join(other, 'job-5'), { recursive: true });
+    try {
+      expect((await d.cli(['daemon', 'start'])).code).toBe(0);
+      await waitFor(() => !existsSync(join(root, 'job-99')), { what: 'the leftover job-99 cgroup to be removed' });
+      expect(existsSync(join(other, 'job-5'))).toBe(true);
+    } finally {
+      rmdirSync(join(other, 'job-5'));
+      rmdirSync(other);
+    }
+  });
+
+  it("a restarted daemon keeps a running job's cgroup and still kills its escapee", async () => {
+    d = await startTestDaemon();
+    const root = instanceCgroupOf(d.home)!;
+    const { id, escapee } = await jobWithEscapee(d, unique());
+    process.kill((await daemonStatus(d)).pid, 'SIGKILL');
+    expect((await d.cli(['daemon', 'start'])).code).toBe(0);
+    expect((await jobStatus(d, id)).state.kind).toBe('running');
+    expect(existsSync(join(root, `job-${id}`))).toBe(true);
+    expect((await d.cli(['kill', String(id)])).code).toBe(0);
+    expect(pidAlive(escapee)).toBe(false);
   });
 });
 

@@ -31,3 +31,12 @@ describe('chooseContainment', () => {
     expect(merged).toEqual(new Map([[1, [10, 11, 12]], [2, [20]]]));
   });
 });
+
+describe('janitor: which job cgroups may go', () => {
+  it('those of ended or unknown jobs; never a live job, never a name that is not job-<id>', async () => {
+    const { removable } = await import('../../../daemon/cgroup/janitor.js');
+    const state = (kind: string) => ({ state: { kind } }) as unknown as import('../../../shared/job.js').Job;
+    const jobs = new Map([[1, state('running')], [2, state('completed')], [3, state('queued')]]);
+    expect(removable(['job-1', 'job-2', 'job-3', 'job-4', 'probe', 'cgroup.procs', 'job-01'], (id) => jobs.get(id))).toEqual(['job-2', 'job-4']);
+  });
+});
