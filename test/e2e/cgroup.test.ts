@@ -66,6 +66,9 @@ async function jobWithEscapee(daemon: TestDaemon, seconds: string): Promise<{ id
 
 const unique = () => String(100000 + Math.floor(Math.random() * 800000));
 
+// Explicit, so these hold also when the suite runs with PROCD_CONTAINMENT=pgroup in the environment.
+const CGROUP = { PROCD_CONTAINMENT: 'cgroup' };
+
 describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   it('daemon status says cgroup and why; kill takes the setsid env -i escapee with the job', async () => {
     d = await startTestDaemon({ env: { PROCD_CONTAINMENT: 'auto' } });
@@ -84,7 +87,7 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   });
 
   it('a job ended by cgroup.kill still has its exit file and all its output (the shim is outside)', async () => {
-    d = await startTestDaemon();
+    d = await startTestDaemon({ env: CGROUP });
     const job = await trackJob(d, ['--', 'sh', '-c', 'i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done; echo done >&2; exec sleep 1000']);
     await waitFor(async () => (await jobLogs(d!, job.id, ['--stream', 'stderr'])).includes('done'), { what: 'the output to be written' });
     const cg = join(instanceCgroupOf(d.home)!, `job-${job.id}`);
@@ -98,7 +101,7 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   });
 
   it('an ended job leaves no cgroup behind, and a stopped daemon removes its instance root', async () => {
-    d = await startTestDaemon();
+    d = await startTestDaemon({ env: CGROUP });
     const root = instanceCgroupOf(d.home)!;
     const r = await d.cli(['track', '--wait', '--', 'true']);
     expect(r.code).toBe(0);
@@ -108,7 +111,7 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   });
 
   it("at start removes only its own instance's empty leftover cgroups, never another instance's", async () => {
-    d = await startTestDaemon({ autostartOnly: true });
+    d = await startTestDaemon({ autostartOnly: true, env: CGROUP });
     const root = instanceCgroupOf(d.home)!;
     const other = join(dirname(root), `procd-other-${process.pid}-${Date.now()}`);
     mkdirSync(join(root, 'job-99'), { recursive: true });
@@ -124,7 +127,7 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   });
 
   it("a restarted daemon keeps a running job's cgroup and still kills its escapee", async () => {
-    d = await startTestDaemon();
+    d = await startTestDaemon({ env: CGROUP });
     const root = instanceCgroupOf(d.home)!;
     const { id, escapee } = await jobWithEscapee(d, unique());
     process.kill((await daemonStatus(d)).pid, 'SIGKILL');
