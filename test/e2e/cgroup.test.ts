@@ -110,6 +110,20 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
     await waitFor(() => !existsSync(root), { what: 'the instance root to be removed' });
   });
 
+  it('a setsid env -i escapee of a finished job is reported as a leftover and killed by cleanup; then its cgroup goes', async () => {
+    d = await startTestDaemon({ env: { ...CGROUP, PROCD_AUTO_CLEANUP: 'off' } });
+    const seconds = unique();
+    const r = await d.cli(['track', '--wait', '--', 'sh', '-c', `setsid env -i sleep ${seconds} >/dev/null 2>&1 & exit 0`]);
+    expect(r.code).toBe(0);
+    const [escapee] = await waitFor(() => sleepersOf(seconds).length === 1 && sleepersOf(seconds), { what: 'the escapee' });
+    escapees.push(escapee!);
+    const flagged = await waitFor(async () => (await jobStatus(d!, 1)).flags.find((f) => f.kind === 'leftovers'), { what: 'the leftovers flag' });
+    expect(flagged.pids).toEqual([escapee]);
+    expect((await d.cli(['cleanup'])).code).toBe(0);
+    expect(pidAlive(escapee!)).toBe(false);
+    await waitFor(() => !existsSync(join(instanceCgroupOf(d!.home)!, 'job-1')), { what: "the finished job's cgroup to be removed" });
+  });
+
   it("at start removes only its own instance's empty leftover cgroups, never another instance's", async () => {
     d = await startTestDaemon({ autostartOnly: true, env: CGROUP });
     const root = instanceCgroupOf(d.home)!;
