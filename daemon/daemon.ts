@@ -19,6 +19,9 @@ import { scanJobDirs } from './lifecycle/job-dirs.js';
 import { prepareSocketPath } from './lifecycle/socket-file.js';
 import { createLogger, type Logger } from './logger.js';
 import { ShimHealth } from './shim-check.js';
+import { chooseContainment, probeCgroup } from './cgroup/containment.js';
+import { CgroupJanitor } from './cgroup/janitor.js';
+import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
@@ -85,6 +88,10 @@ async function startLocked(
   // Runs alongside the rest of the start-up; logged either way, awaited before the socket opens.
   const shim = new ShimHealth(logger);
   const shimChecked = shim.refresh();
+  const instance = instanceId(paths.home);
+  const containment = chooseContainment(process.env, () => probeCgroup(instance));
+  const cgroupRoot = containment.kind === 'cgroup' ? containment.root : null;
+  logger.info({ containment: containment.kind, why: containment.why }, 'containment chosen');
   const store = new StateStore(paths.stateFile);
   const loaded = store.load();
   const dirs = scanJobDirs(paths.jobsDir, loaded.jobs);
@@ -100,7 +107,8 @@ async function startLocked(
   table.on('refused', ({ job, event, error }) => logger.info({ job: job.id, state: job.state.kind, event: event.type, error }, 'lifecycle event refused'));
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
-    instance: instanceId(paths.home),
+    instance,
+    cgroupRoot,
     defaultGraceMs: options.defaultGraceMs ?? 5000,
     defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
@@ -110,7 +118,8 @@ async function startLocked(
   const graceMs = options.defaultGraceMs ?? 5000;
   const monitor = new Monitor(table, logger, {
     intervalMs: sampleIntervalMs,
-    instance: instanceId(paths.home),
+    instance,
+    cgroupRoot,
     thresholds: { ...DEFAULT_THRESHOLDS, ...options.thresholds },
     autoCleanupDelayMs: options.autoCleanupDelayMs === undefined ? 2000 : options.autoCleanupDelayMs,
     leftoverCheckDelayMs: 500,
@@ -126,6 +135,16 @@ async function startLocked(
   const readopted = await supervisor.readopt().catch((err: unknown) => {
     logger.error({ err }, 'could not save the records of re-adopted jobs; they are retried with the next change');
     return { adopted: 0, finished: 0, lost: 0, queued: 0 };
+  });
+  // At start: empty cgroups of ended jobs left by a crash go; those of re-adopted jobs stay.
+  // Only this instance's root is ever read.
+  const janitor = cgroupRoot ? new CgroupJanitor(cgroupRoot, (id) => table.get(id)) : null;
+  const leftover = janitor?.sweep() ?? [];
+  if (leftover.length) logger.info({ cgroups: leftover }, 'removed empty job cgroups left by an earlier daemon');
+  janitor?.start(1000);
+  // An ended job's cgroup goes as soon as it is empty (else the next sweep retries).
+  table.on('change', ({ job }) => {
+    if (janitor && isTerminal(job.state)) janitor.sweep();
   });
   monitor.start();
   await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'start-up snapshot failed'));
@@ -143,6 +162,7 @@ async function startLocked(
     try {
       clearInterval(compactTimer);
       monitor.stop();
+      janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
@@ -190,6 +210,7 @@ async function startLocked(
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
     warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
     shim,
+    containment,
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };

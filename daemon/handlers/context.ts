@@ -6,6 +6,7 @@ import type { CleanupDefaults } from '../jobs/cleanup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Supervisor } from '../jobs/supervisor.js';
 import type { Monitor } from '../monitor/monitor.js';
+import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
 
@@ -22,6 +23,8 @@ export interface DaemonContext {
   warnings: string[];
   /** Whether the job shim can run (checked at start, again while it fails). */
   shim: ShimHealth;
+  /** How jobs are contained, chosen at start. */
+  containment: Containment;
   /** Clients connected right now. */
   connectionCount(): number;
   /** Begins a graceful stop once the current answer has been sent. */

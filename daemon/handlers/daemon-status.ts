@@ -22,6 +22,7 @@ export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
     connections: ctx.connectionCount(),
     shim: { ok, interpreter, script, detail, error, fix, kind, why },
+    containment: { kind: ctx.containment.kind, root: ctx.containment.kind === 'cgroup' ? ctx.containment.root : null, why: ctx.containment.why },
     faults: { ...faults },
   };
 }

@@ -1,12 +1,13 @@
 // "Kill means gone": find every process of the jobs before the first signal (membersOf: group,
 // session, main process, PROCD_JOB_ID + PROCD_INSTANCE markers — which catch setsid'd and
-// double-forked escapees — and descendants), signal each of them exactly once, wait the grace
+// double-forked escapees —, the job's cgroup when it has one, and descendants), signal each of them exactly once, wait the grace
 // period, then look again and SIGKILL whatever is left (including anything that appeared
 // meanwhile). Any number of jobs share one sweep: one read, one signal pass, one grace wait,
 // one re-read, one SIGKILL pass.
 
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Job, JobId } from '../../shared/job.js';
+import { isPopulated, jobCgroupPath, killCgroup } from '../cgroup/job-cgroup.js';
 import { membersOf, type ProcessSnapshot, type ProcessSnapshots } from '../monitor/job-processes.js';
 import { isAlive, isDeadState } from '../proc/process-table.js';
 import { planSignals, type SignalPlan } from '../proc/signal-plan.js';
@@ -98,13 +99,18 @@ export async function killJobs(
   });
   const forcedAll = new Map(left.flatMap((m) => [...m]));
   if (forcedAll.size > 0) send(planSignals(again.table, forcedAll.keys()), again.table, 'SIGKILL');
+  // With a cgroup per job, cgroup.kill also reaches what forked after the re-read (no race).
+  const cgroups = snapshots.cgroupRoot ? jobs.map((job) => jobCgroupPath(snapshots.cgroupRoot!, job.id)) : [];
+  let busy = await populatedOf(cgroups);
+  await Promise.all(busy.map((cg) => killCgroup(cg)));
   const killDeadline = Date.now() + KILL_WAIT_MS;
   let survivors = await stillAlive(forcedAll);
-  while (survivors.size > 0 && Date.now() < killDeadline) {
+  while ((survivors.size > 0 || busy.length > 0) && Date.now() < killDeadline) {
     await delay(pollMs);
     // Not a repeat of the first signal: SIGKILL for whatever is still there (e.g. it was stopped).
     for (const pid of survivors.keys()) trySigkill(pid);
     survivors = await stillAlive(survivors);
+    busy = await populatedOf(busy);
   }
 
   const results = new Map<JobId, TreeKillResult>();
@@ -116,6 +122,12 @@ export async function killJobs(
     });
   });
   return results;
+}
+
+/** Those of `cgroups` that still hold a process ("all gone" is `populated 0` in cgroup.events). */
+async function populatedOf(cgroups: readonly string[]): Promise<string[]> {
+  const checks = await Promise.all(cgroups.map(async (cg) => ((await isPopulated(cg)) ? cg : null)));
+  return checks.filter((cg): cg is string => cg !== null);
 }
 
 function trySigkill(pid: number): void {

@@ -13,6 +13,8 @@ export interface LaunchRequest {
   cwd: string;
   env: Record<string, string>;
   maxOutputBytes: number;
+  /** The job's cgroup (created by the caller), which the job joins before exec; null: none. */
+  cgroup?: string | null;
 }
 
 export interface Launcher {
@@ -43,6 +45,7 @@ export class ShimLauncher implements Launcher {
       env: request.env,
       maxOutputBytes: request.maxOutputBytes,
       segmentBytes: segmentSizeFor(request.maxOutputBytes),
+      cgroup: request.cgroup ?? null,
     });
     this.last = await this.command();
     return startShim(jobDir, join(jobDir, 'shim.log'), this.last);

@@ -10,6 +10,7 @@ import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
 import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
+import { createJobCgroup } from '../cgroup/job-cgroup.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
@@ -106,7 +107,9 @@ export class Starter {
     };
     let shim;
     try {
-      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes });
+      const root = this.ctx.opts.cgroupRoot ?? null;
+      const cgroup = root ? await createJobCgroup(root, id) : null;
+      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup });
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
     }

@@ -32,7 +32,7 @@ export class Stopper {
     private readonly ctx: SupervisorContext,
     private readonly ends: EndWatcher,
   ) {
-    this.snapshots = new ProcessSnapshots(ctx.opts.instance);
+    this.snapshots = new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
     this.sweeper = new KillSweeper(this.snapshots);
     // However a job ends (exit, lost, removed), its --timeout has nothing left to stop.
     ctx.table.on('change', ({ job }) => {

@@ -11,6 +11,8 @@ export interface SupervisorOptions {
   jobsDir: string;
   /** Marks this daemon's jobs (PROCD_INSTANCE) apart from another home's. */
   instance: string;
+  /** This instance's parent cgroup when jobs get a cgroup each (see daemon/cgroup/containment.ts); else null. */
+  cgroupRoot?: string | null;
   defaultGraceMs: number;
   defaultMaxOutputBytes: number;
   defaultStuckAfterMs: number;

@@ -25,6 +25,8 @@ export { accumulate } from './measure.js';
 export interface MonitorOptions {
   intervalMs: number;
   instance: string;
+  /** This instance's parent cgroup (job cgroups' members are the jobs' members); null without. */
+  cgroupRoot?: string | null;
   thresholds: Thresholds;
   /** Kill leftovers of finished jobs automatically, this long after the job ended (null: never). */
   autoCleanupDelayMs: number | null;
@@ -95,7 +97,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     private readonly opts: MonitorOptions,
   ) {
     super();
-    this.snapshots = opts.snapshots ?? new ProcessSnapshots(opts.instance);
+    this.snapshots = opts.snapshots ?? new ProcessSnapshots(opts.instance, opts.cgroupRoot ?? null);
     table.on('change', ({ job, previous }) => {
       if (previous === 'running' && isTerminal(job.state)) {
         this.scheduleLeftoverCheck(job.id);

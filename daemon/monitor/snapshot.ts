@@ -4,6 +4,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { JobId } from '../../shared/job.js';
+import { jobCgroupMembers } from '../cgroup/job-cgroup.js';
 import { INSTANCE_MARKER, JOB_MARKER } from '../proc/markers.js';
 import { isDeadState, readEnvironKeys, readProcessTable, uptimeTicks, type ProcessTable, type ProcInfo } from '../proc/process-table.js';
 
@@ -128,7 +129,11 @@ export class ProcessSnapshots {
   /** Snapshots taken so far (for tests and `daemon status`). */
   taken = 0;
 
-  constructor(instance: string) {
+  /** cgroupRoot: this instance's parent cgroup; every pid in a job's cgroup is marked as the job's. */
+  constructor(
+    instance: string,
+    readonly cgroupRoot: string | null = null,
+  ) {
     this.markers = new MarkerCache(instance);
   }
 
@@ -139,6 +144,14 @@ export class ProcessSnapshots {
     // Clocks are read with the table, before anything yields: a process born after this is "new since the read".
     const clocks = { readAtMs: performance.now(), uptimeTicks: uptimeTicks(), at: Date.now() };
     this.taken++;
-    return snapshotOf(table, await this.markers.jobsOf(table, urgent), clocks);
+    const marked = await this.markers.jobsOf(table, urgent);
+    return snapshotOf(table, this.cgroupRoot ? withCgroupMembers(marked, jobCgroupMembers(this.cgroupRoot)) : marked, clocks);
   }
+}
+
+/** Marker hits plus cgroup members, per job: the cgroup is exact (no marker needed), markers still count. */
+export function withCgroupMembers(marked: ReadonlyMap<JobId, readonly number[]>, inCgroup: ReadonlyMap<JobId, readonly number[]>): Map<JobId, number[]> {
+  const all = new Map<JobId, number[]>([...marked].map(([id, pids]) => [id, [...pids]]));
+  for (const [id, pids] of inCgroup) all.set(id, [...new Set([...(all.get(id) ?? []), ...pids])].sort((a, b) => a - b));
+  return all;
 }

@@ -23,16 +23,20 @@ export interface SpawnSpec {
   maxOutputBytes: number;
   /** Size of one output segment file, bytes (> 0); the shim clamps it to maxOutputBytes. */
   segmentBytes: number;
+  /** The job's cgroup directory: the child joins it before exec, or the spawn fails. Absent: none (version 1). */
+  cgroup?: string | null;
 }
 
 /**
  * Encodes a spec: NUL-terminated fields
- * `procd-spawn-spec 1 maxOutputBytes segmentBytes cwd argc argv... envc KEY=VALUE...`.
+ * `procd-spawn-spec 1 maxOutputBytes segmentBytes cwd argc argv... envc KEY=VALUE...`; with a
+ * cgroup, version 2: `procd-spawn-spec 2 maxOutputBytes segmentBytes cgroup cwd ...` (the rest as 1).
  * NUL-separated because argv and env may hold any other byte, newlines included, and because
  * Perl splits it far faster than it loads a JSON parser. Throws a TypeError naming a bad field.
  */
 export function encodeSpawnSpec(spec: SpawnSpec): Buffer {
-  const fields: string[] = ['procd-spawn-spec', '1'];
+  const cgroup = spec.cgroup ?? null;
+  const fields: string[] = ['procd-spawn-spec', cgroup === null ? '1' : '2'];
   for (const key of ['maxOutputBytes', 'segmentBytes'] as const) {
     const v = spec[key];
     if (!Number.isSafeInteger(v) || v <= 0) throw new TypeError(`spawn spec: ${key} must be a positive integer, got ${v}`);
@@ -40,8 +44,13 @@ export function encodeSpawnSpec(spec: SpawnSpec): Buffer {
   }
   if (!Array.isArray(spec.argv) || spec.argv.length === 0) throw new TypeError('spawn spec: argv must be a non-empty array');
   if (spec.argv[0] === '') throw new TypeError('spawn spec: argv[0] must not be empty');
+  if (cgroup !== null) {
+    noNul('cgroup', cgroup);
+    if (!cgroup.startsWith('/')) throw new TypeError('spawn spec: cgroup must be an absolute path');
+  }
   noNul('cwd', spec.cwd);
   if (spec.cwd === '') throw new TypeError('spawn spec: cwd must not be empty');
+  if (cgroup !== null) fields.push(cgroup);
   fields.push(spec.cwd, String(spec.argv.length));
   spec.argv.forEach((arg, i) => {
     noNul(`argv[${i}]`, arg);

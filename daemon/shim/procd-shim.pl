@@ -36,6 +36,13 @@
 # ---- Input: <jobDir>/spawn.spec (written by daemon/output/spawn-spec.ts) ----------------------
 # NUL-terminated fields:  "procd-spawn-spec" "1" maxOutputBytes segmentBytes cwd
 #                         argc argv[0] .. argv[argc-1]  envc "KEY=VALUE" x envc
+# Version 2 (written only when the job gets a cgroup) has one more field after segmentBytes:
+#                         "procd-spawn-spec" "2" maxOutputBytes segmentBytes cgroup cwd ...(as 1)
+# cgroup is the absolute path of the job's cgroup v2 directory (created by the daemon). The child
+# writes "0" to <cgroup>/cgroup.procs first thing after the fork, before anything else runs, so
+# nothing of the job ever runs outside it; if that fails the job is not run: spawn_error with the
+# errno and "cannot join the job's cgroup <cgroup>: <reason>". The shim itself stays outside (so
+# cgroup.kill never reaches the process that drains the pipes and writes the exit file).
 # argv[0] is looked up in the PATH of the job's environment (execvp); no shell is involved.
 # The job gets exactly the spec's environment and nothing of the shim's.
 #
@@ -378,12 +385,16 @@ sub read_spec {
   my $magic = shift @f // '';
   my $version = shift @f // '';
   die "$path is not a procd spawn spec\n" unless $magic eq 'procd-spawn-spec';
-  die "$path has version $version; this shim reads version 1\n" unless $version eq '1';
+  die "$path has version $version; this shim reads versions 1 and 2\n" unless $version eq '1' || $version eq '2';
   my %spec;
   for my $k (qw(maxOutputBytes segmentBytes)) {
     my $v = shift @f // '';
     die "$path: $k '$v' is not a positive integer\n" unless $v =~ /^[1-9][0-9]{0,15}$/;
     $spec{$k} = $v + 0;
+  }
+  if ($version eq '2') {
+    $spec{cgroup} = shift @f // '';
+    die "$path: cgroup '$spec{cgroup}' is not an absolute path\n" unless $spec{cgroup} =~ m{^/};
   }
   $spec{cwd} = shift @f // die "$path: no cwd\n";
   my $argc = shift @f // '';
@@ -438,6 +449,15 @@ if ($pid == 0) {
   my ($code, $msg);
   eval {
     require POSIX;
+    if (defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
+      my $ok = sysopen(my $cgfh, "$cg/cgroup.procs", O_WRONLY);
+      $ok &&= defined syswrite($cgfh, '0');
+      unless ($ok) {
+        ($code, $msg) = (errno_name($! + 0), "cannot join the job's cgroup $cg: $!");
+        return;
+      }
+      close $cgfh;
+    }
     POSIX::setsid();    # own session and process group: the daemon kills -pid
     $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD XFSZ);
     POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());

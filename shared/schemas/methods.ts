@@ -320,6 +320,8 @@ export const METHOD_SCHEMAS = {
         kind: v.optional(v.picklist(['native', 'perl'])),
         why: v.optional(v.string()),
       }),
+      /** How jobs are held together: a cgroup per job below root, or process groups + markers (pgroup); and why (absent from daemons before cgroups). */
+      containment: v.optional(v.object({ kind: v.picklist(['cgroup', 'pgroup']), root: v.nullable(v.string()), why: v.string() })),
       /** Errors nothing caught: unhandled rejections since start (the daemon kept running), and the previous daemon's crash on an uncaught exception. */
       faults: v.object({
         unhandledRejections: v.number(),
@@ -345,6 +347,7 @@ export const METHOD_SCHEMAS = {
         events: { seq: 120, subscribers: 1, droppedSubscribers: 0 },
         connections: 2,
         shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto' },
+        containment: { kind: 'cgroup', root: '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/procd.service/procd-3f2a9c1b7d4e5f60', why: 'a cgroup per job below that root; PROCD_CONTAINMENT=auto' },
         faults: { unhandledRejections: 0, lastRejection: null, previousCrash: null },
       },
     },

@@ -166,6 +166,7 @@ async function status({ out }: CommandContext): Promise<number> {
         `  events    ${plural(s.events.subscribers, 'subscriber')}, ${s.events.droppedSubscribers} dropped, last #${s.events.seq}; ${plural(s.connections, 'client connection')}`,
         `  jobs      ${counts || 'none'}`,
         ...shimLines(out, s.shim),
+        ...(s.containment ? [`  contain   ${s.containment.kind === 'cgroup' ? `cgroup per job (${s.containment.root})` : 'process groups + markers'}`, `            why: ${s.containment.why}`] : []),
         ...faultLines(out, s.faults),
         ...s.warnings.map((w) => `  ${paint(out, 'yellow', 'warning')}   ${w}`),
       ].join('\n'),

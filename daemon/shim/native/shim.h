@@ -72,6 +72,7 @@ void spawn_failed(const char *code, const char *message, pid_t pid);
 struct spec {
   long long max_output, seg_bytes;
   char *cwd;
+  char *cgroup; /* spec version 2: the job's cgroup directory; NULL: none */
   char **argv; /* NULL-terminated */
   char **env;  /* NULL-terminated KEY=VALUE */
 };

@@ -81,8 +81,8 @@ int read_spec(struct spec *sp, struct str *why) {
     s_fmt(why, "%s is not a procd spawn spec", path.p);
     return 0;
   }
-  if (!version || strcmp(version, "1") != 0) {
-    s_fmt(why, "%s has version %s; this shim reads version 1", path.p, version ? version : "");
+  if (!version || (strcmp(version, "1") != 0 && strcmp(version, "2") != 0)) {
+    s_fmt(why, "%s has version %s; this shim reads versions 1 and 2", path.p, version ? version : "");
     return 0;
   }
   const char *keys[2] = {"maxOutputBytes", "segmentBytes"};
@@ -91,6 +91,14 @@ int read_spec(struct spec *sp, struct str *why) {
     const char *v = NEXT();
     if (!v || !positive(v, vals[i])) {
       s_fmt(why, "%s: %s '%s' is not a positive integer", path.p, keys[i], v ? v : "");
+      return 0;
+    }
+  }
+  sp->cgroup = NULL;
+  if (version[0] == '2') {
+    sp->cgroup = NEXT();
+    if (!sp->cgroup || sp->cgroup[0] != '/') {
+      s_fmt(why, "%s: cgroup '%s' is not an absolute path", path.p, sp->cgroup ? sp->cgroup : "");
       return 0;
     }
   }
@@ -205,7 +213,31 @@ static void too_big_message(struct str *m, const struct spec *sp) {
         argc == 1 ? "item" : "items", ebytes, envc, envc == 1 ? "variable" : "variables", fix);
 }
 
+/* Writes "0" (this process) to <cgroup>/cgroup.procs; 0 with errno set on failure. */
+static int join_cgroup(const char *cg) {
+  struct str p = {0};
+  s_fmt(&p, "%s/cgroup.procs", cg);
+  int fd;
+  do fd = open(p.p, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  s_free(&p);
+  if (fd < 0) return 0;
+  ssize_t n;
+  do n = write(fd, "0", 1);
+  while (n < 0 && errno == EINTR);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return n == 1;
+}
+
 static void child(const struct spec *sp, int out_w, int err_w, int st_w) {
+  if (sp->cgroup && !join_cgroup(sp->cgroup)) { /* first: nothing of the job runs outside it */
+    int e = errno;
+    struct str m = {0};
+    s_fmt(&m, "cannot join the job's cgroup %s: %s", sp->cgroup, strerror(e));
+    child_fail(st_w, errno_name(e), m.p);
+  }
   setsid(); /* own session and process group: the daemon kills -pid */
   int sigs[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGXFSZ};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { connect, type ProcdClient } from '../../../client/index.js';
 import { resolvePaths, type ProcdPaths } from '../../../shared/paths.js';
 import { instanceId } from '../../../daemon/daemon.js';
+import { removeInstanceCgroups } from './cgroups.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
 export const CLI = join(REPO, 'dist/client/cli/main.js');
@@ -75,6 +76,7 @@ export async function startTestDaemon(opts: { env?: NodeJS.ProcessEnv; autostart
         }
       }
       killMarked(home);
+      await removeInstanceCgroups(home);
       rmSync(home, { recursive: true, force: true });
     },
   };

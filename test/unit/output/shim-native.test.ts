@@ -16,6 +16,7 @@ if (skip === null) {
   await import('./shim-disk.test.js');
   await import('./segments.test.js');
   await import('./bulk.test.js');
+  await import('./shim-cgroup.test.js');
 }
 
 describe('the native shim', () => {

@@ -51,6 +51,7 @@ describe('systemd unit', () => {
     expect(t.match(/^ExecStart=.*$/gm)).toEqual(['ExecStart=/usr/bin/env procd daemon run']);
     expect(t).toMatch(/^Environment="PROCD_SIGTERM=keep-jobs"$/m);
     expect(t).toMatch(/^KillMode=process$/m);
+    expect(t).toMatch(/^Delegate=yes$/m);
     expect(t).toMatch(/^Restart=on-failure$/m);
   });
 
