@@ -104,7 +104,8 @@ function canJoin(probe: string): string | null {
   return r.status === 0 ? null : (r.stderr.trim() || `exit status ${r.status}`);
 }
 
-function tryRmdir(path: string): boolean {
+/** Removes an (empty) cgroup directory; true when it is gone (also when it was never there). */
+export function tryRmdir(path: string): boolean {
   try {
     rmdirSync(path);
     return true;

@@ -1,56 +1,23 @@
 // `procd logs -f` behaves like `tail -f` at both ends of a pipe: it ends as soon as its reader goes
 // away (exit 141) even while the job writes nothing, and on a terminal it says how the job ended.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { jobStatus, trackJob } from './helpers/jobs.js';
-import { waitFor } from '../helpers/wait-for.js';
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  done: Promise<number | null>;
-}
+import { exited, GroupRuns, type GroupRun } from './helpers/group-runs.js';
 
 let d: TestDaemon;
-const runs: Run[] = [];
+const runs = new GroupRuns();
 beforeEach(async () => {
   d = await startTestDaemon();
 });
 afterEach(async () => {
-  // Each run leads its own process group (bash, the CLI, its helper): end them all, also on failure.
-  for (const r of runs.splice(0)) {
-    try {
-      process.kill(-r.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  runs.killAll();
   await d?.cleanup();
 });
 
 /** Runs a bash command line in its own process group, with the test daemon's environment. */
-function bash(script: string): Run {
-  const child = spawn('bash', ['-c', script], { env: { ...d.env, PROCD_CLI: CLI }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const run = { child, stdout: () => out, stderr: () => err, done };
-  runs.push(run);
-  return run;
-}
-
-/** The exit code once the process has ended, failing after the deadline with what it printed. */
-async function exited(run: Run, what: string, timeoutMs = 30_000): Promise<number | null> {
-  let code: number | null | undefined;
-  void run.done.then((c) => (code = c));
-  await waitFor(() => code !== undefined, { what: `${what} (stdout so far: ${JSON.stringify(run.stdout())}, stderr: ${JSON.stringify(run.stderr())})`, timeoutMs });
-  return code!;
-}
+const bash = (script: string): GroupRun => runs.start({ ...d.env, PROCD_CLI: CLI }, 'bash', ['-c', script]);
 
 describe('logs --follow', () => {
   it('ends as soon as its reader does, while the job writes nothing more (exit 141, like tail -f)', async () => {
@@ -66,11 +33,9 @@ describe('logs --follow', () => {
   it('ends when the socket it writes to is closed by its reader', async () => {
     await trackJob(d, ['--name', 'quiet', '--shell', 'echo ready; exec sleep 600']);
     // A child's stdio from node is a socket pair, not a pipe: the other kind of stdout a reader can close.
-    const child = spawn(process.execPath, [CLI, 'logs', 'quiet', '-f'], { env: d.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const run: Run = { child, stdout: () => '', stderr: () => '', done: new Promise((resolve) => child.on('close', resolve)) };
-    runs.push(run);
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    child.stdout!.destroy();
+    const run = runs.start(d.env, process.execPath, [CLI, 'logs', 'quiet', '-f']);
+    await new Promise<void>((resolve) => run.child.stdout!.once('data', () => resolve()));
+    run.child.stdout!.destroy();
     expect(await exited(run, 'logs -f to end once its stdout was closed')).toBe(141);
   });
 

@@ -1,54 +1,23 @@
 // `track --wait` for a person at a terminal: the id first, a short end, Ctrl-C that says the job
 // keeps running and how to stop it; `--follow` streams the job's own output while waiting.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { daemonStatus, jobStatus, listJobs, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  stdoutBytes: () => Buffer;
-  code: () => number | null | undefined;
-}
+import { exited, GroupRuns, type GroupRun } from './helpers/group-runs.js';
 
 let d: TestDaemon;
-const runs: Run[] = [];
+const runs = new GroupRuns();
 beforeEach(async () => {
   d = await startTestDaemon();
 });
 afterEach(async () => {
-  // Each run leads its own process group: end what is left of it, also on failure.
-  for (const r of runs.splice(0)) {
-    try {
-      process.kill(-r.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  runs.killAll();
   await d?.cleanup();
 });
 
-function start(cmd: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Run {
-  const child = spawn(cmd, args, { env: { ...d.env, PROCD_CLI: CLI }, detached: true, stdio: [stdin, 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  let err = '';
-  let code: number | null | undefined;
-  child.stdout!.on('data', (b: Buffer) => out.push(b));
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  child.on('close', (c) => (code = c));
-  const run = { child, stdout: () => Buffer.concat(out).toString(), stderr: () => err, stdoutBytes: () => Buffer.concat(out), code: () => code };
-  runs.push(run);
-  return run;
-}
-
-async function exited(run: Run, what: string): Promise<number | null> {
-  await waitFor(() => run.code() !== undefined, { what: `${what} (stdout: ${JSON.stringify(run.stdout())}, stderr: ${JSON.stringify(run.stderr())})`, timeoutMs: 30_000 });
-  return run.code()!;
-}
+const start = (cmd: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): GroupRun => runs.start({ ...d.env, PROCD_CLI: CLI }, cmd, args, stdin);
 
 describe('track --wait', () => {
   it('on a terminal: the id first, then one line for the end instead of the whole status block', async () => {

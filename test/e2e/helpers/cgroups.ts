@@ -1,9 +1,9 @@
 // The cgroups of one test daemon's instance: where they are, and their removal in cleanup (the
 // daemon is SIGKILLed there, so it cannot remove them itself). Only this home's root is touched.
 
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroup2Mount, instanceCgroup, ownCgroup } from '../../../daemon/cgroup/containment.js';
+import { cgroup2Mount, instanceCgroup, ownCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
 import { instanceId } from '../../../daemon/daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -15,15 +15,6 @@ export function instanceCgroupOf(home: string): string | null {
     return mount && own !== null ? instanceCgroup(mount, own, instanceId(home)) : null;
   } catch {
     return null;
-  }
-}
-
-function gone(path: string): boolean {
-  try {
-    rmdirSync(path);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
@@ -44,7 +35,7 @@ export async function removeInstanceCgroups(home: string): Promise<void> {
         }
       }
     }
-    await waitFor(() => gone(cg), { what: `${cg} to be empty and removed`, timeoutMs: 5000 });
+    await waitFor(() => tryRmdir(cg), { what: `${cg} to be empty and removed`, timeoutMs: 5000 });
   }
-  await waitFor(() => gone(root), { what: `${root} to be removed`, timeoutMs: 5000 });
+  await waitFor(() => tryRmdir(root), { what: `${root} to be removed`, timeoutMs: 5000 });
 }

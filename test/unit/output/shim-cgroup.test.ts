@@ -2,10 +2,10 @@
 // this file again with the native shim): the child joins the cgroup before exec, the shim stays
 // outside, and a cgroup it cannot join is a spawn error, never a job run outside it.
 
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chooseContainment, cgroup2Mount, ownCgroup } from '../../../daemon/cgroup/containment.js';
+import { chooseContainment, cgroup2Mount, ownCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
 import { encodeSpawnSpec, parseShimEvent, readStartedFile } from '../../../daemon/output/spawn-spec.js';
 import { Harness, shimKind, waitClosed, waitExit } from './shim-harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -17,15 +17,6 @@ afterEach(async () => {
   // cleanup killed the jobs; a cgroup is removable once the kernel has emptied it
   for (const cg of made.splice(0)) await waitFor(() => tryRmdir(cg), { what: `${cg} to be removed` });
 });
-
-function tryRmdir(path: string): boolean {
-  try {
-    rmdirSync(path);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
 
 /** A writable cgroup v2 directory below ours, or null (then the join test is skipped). */
 function testCgroupBase(): string | null {
