@@ -105,21 +105,30 @@ export class Starter {
     const fail = (error: SpawnError) => {
       if (table.apply(id, { type: 'spawn_failed', at: Date.now(), error })) logger.warn({ job: id, error }, 'job failed to start');
     };
-    let shim;
+    // One at a time, in the order the shim reported them (its end is never judged before its
+    // start), and none before the launch has returned its pid (a fork server may relay the first
+    // events in the same read as the pid).
+    let launched!: () => void;
+    let handled = new Promise<void>((resolve) => (launched = resolve));
+    let shimPid = -1;
+    const listeners = {
+      event: (event: ShimEvent) => {
+        handled = handled.then(() => this.onShimEvent(id, shimPid, event)).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
+      },
+      gone: (gone: ShimGone) => {
+        handled = handled.then(() => this.onShimGone(id, shimPid, gone)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+      },
+    };
     try {
       const root = this.ctx.opts.cgroupRoot ?? null;
       const cgroup = root ? await createJobCgroup(root, id) : null;
-      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup });
+      const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
+      shimPid = shim.pid;
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
+    } finally {
+      launched();
     }
-    const shimPid = shim.pid;
-    shim.on('event', (event) => {
-      void this.onShimEvent(id, shimPid, event).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
-    });
-    shim.on('gone', (gone) => {
-      void this.onShimGone(id, shimPid, gone).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
-    });
     const outcome = await waitFor(table, deadlines, [id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
     if (outcome === 'timeout') fail({ code: 'ETIMEDOUT', message: `the shim did not report a start within ${START_TIMEOUT_MS / 1000}s (${this.launcher.description})` });
   }

@@ -129,6 +129,7 @@ export class Supervisor {
     // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.
     await Promise.all(running.map((j) => this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'shutdown').catch(() => undefined)));
     this.ends.stop();
+    this.launcher.close?.(); // the fork server goes with the daemon; shims run on
     return running.length;
   }
 }

@@ -319,6 +319,8 @@ export const METHOD_SCHEMAS = {
         fix: v.nullable(v.string()),
         kind: v.optional(v.picklist(['native', 'perl'])),
         why: v.optional(v.string()),
+        /** How shims are started: by the fork server (its pid), or by the daemon itself and why (absent from daemons before the fork server). */
+        startedBy: v.optional(v.string()),
       }),
       /** How jobs are held together: a cgroup per job below root, or process groups + markers (pgroup); and why (absent from daemons before cgroups). */
       containment: v.optional(v.object({ kind: v.picklist(['cgroup', 'pgroup']), root: v.nullable(v.string()), why: v.string() })),
@@ -346,7 +348,7 @@ export const METHOD_SCHEMAS = {
         monitor: { intervalMs: 1000, lastTickMs: 1.8, ticks: 600 },
         events: { seq: 120, subscribers: 1, droppedSubscribers: 0 },
         connections: 2,
-        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto' },
+        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto', startedBy: 'the fork server (pid 41200)' },
         containment: { kind: 'cgroup', root: '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/procd.service/procd-3f2a9c1b7d4e5f60', why: 'a cgroup per job below that root; PROCD_CONTAINMENT=auto' },
         faults: { unhandledRejections: 0, lastRejection: null, previousCrash: null },
       },
