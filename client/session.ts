@@ -119,7 +119,7 @@ function extendedTimeout(method: MethodName, params: unknown, base: number | nul
   const value = rule.param !== undefined && isObject(params) ? params[rule.param] : undefined;
   const ms = typeof value === 'number' ? value : undefined;
   if (ms === undefined && rule.unboundedWithout) return null;
-  return base + (ms ?? 0) + (rule.plusMs ?? 0);
+  return base + (ms ?? rule.paramDefaultMs ?? 0) + (rule.plusMs ?? 0);
 }
 
 /** A call sent again after a reconnect waits only for what is left of its own wait (`timeoutMs`, `waitMs`). */
