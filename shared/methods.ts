@@ -176,7 +176,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace. Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.',
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
     capability: 'kill.tree',
     mutates: true,
     idempotent: false,
@@ -377,7 +377,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   'daemon.stop': {
-    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
+    doc: "Stop the daemon; running jobs are stopped with the kill procedure (each with its own stop signal and grace) unless `keepJobs`.",
     capability: 'jobs',
     // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
     mutates: false,
