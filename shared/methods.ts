@@ -23,11 +23,7 @@ export const LIMITS = {
    */
   commandItemChars: 1 << 17,
   commandItems: 1 << 18,
-  /**
-   * A job's own stop grace (`track --grace`): five minutes (systemd's default is 90 s,
-   * supervisord's 10 s). Calls that may wait for it (kill without a grace, track --replace, rm
-   * --force, daemon.stop) allow that much on top of their timeout.
-   */
+  /** A job's own stop grace (`track --grace`; systemd's default is 90 s): calls that may wait for it allow that much more. */
   stopGraceMs: 5 * 60_000,
 } as const;
 
@@ -35,10 +31,7 @@ export const PROTOCOL_VERSION = 1;
 export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
 
 const JOB = 'JobNotFound' as const;
-/**
- * A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it.
- * Without `graceMs` each job's own grace applies (`track --grace`, at most LIMITS.stopGraceMs).
- */
+/** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
 const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000, paramDefaultMs: LIMITS.stopGraceMs };
 /** Calls that stop a job with its own grace (at most LIMITS.stopGraceMs) and then record its end. */
 const AFTER_JOB_GRACE = { plusMs: 60_000 + LIMITS.stopGraceMs };
