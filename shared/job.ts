@@ -19,6 +19,8 @@ export type Command =
 /**
  * A service is meant to stay up (servers, watchers): a quiet one is healthy, so the stuck and
  * time-sink flags are off unless asked for. A task runs to an end (builds, tests, scripts).
+ * `track --service` makes one; restart policies `always | unless-stopped` will imply it
+ * (daemon/jobs/job-spec.ts, jobKindOf).
  */
 export type JobKind = 'service' | 'task';
 export const JOB_KINDS: readonly JobKind[] = ['service', 'task'];
