@@ -16,8 +16,19 @@ export type Command =
    */
   | { kind: 'adopted'; argv: string[]; leadsGroup?: boolean };
 
+/**
+ * A service is meant to stay up (servers, watchers): a quiet one is healthy, so the stuck and
+ * time-sink flags are off unless asked for. A task runs to an end (builds, tests, scripts).
+ * `track --service` makes one; restart policies `always | unless-stopped` will imply it
+ * (daemon/jobs/job-spec.ts, jobKindOf).
+ */
+export type JobKind = 'service' | 'task';
+export const JOB_KINDS: readonly JobKind[] = ['service', 'task'];
+
 export interface JobSpec {
   command: Command;
+  /** Service or task (absent in older records: task). */
+  kind: JobKind;
   cwd: string;
   env: Record<string, string>;
   /** Kill the job (state timed_out) when it runs longer than this. */
@@ -28,6 +39,10 @@ export interface JobSpec {
   stuckAfterMs: number;
   /** Disk cap per output stream; the oldest bytes are dropped in whole segments beyond it. */
   maxOutputBytes: number;
+  /** The first signal of every stop procd makes (kill, replace, timeout, daemon stop); canonical name (absent in older records: SIGTERM). */
+  stopSignal: string;
+  /** How long a stop waits before SIGKILL; null: the daemon's default grace (absent in older records: null). */
+  stopGraceMs: number | null;
 }
 
 export interface SignalInfo {

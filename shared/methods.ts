@@ -23,14 +23,18 @@ export const LIMITS = {
    */
   commandItemChars: 1 << 17,
   commandItems: 1 << 18,
+  /** A job's own stop grace (`track --grace`; systemd's default is 90 s): calls that may wait for it allow that much more. */
+  stopGraceMs: 5 * 60_000,
 } as const;
 
 export const PROTOCOL_VERSION = 1;
 export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
 
 const JOB = 'JobNotFound' as const;
-/** A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it. */
-const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000 };
+/** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
+const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000, paramDefaultMs: LIMITS.stopGraceMs };
+/** Calls that stop a job with its own grace (at most LIMITS.stopGraceMs) and then record its end. */
+const AFTER_JOB_GRACE = { plusMs: 60_000 + LIMITS.stopGraceMs };
 
 export const METHOD_SPECS = {
   hello: {
@@ -47,8 +51,8 @@ export const METHOD_SPECS = {
     mutates: true,
     idempotent: false,
     stable: false,
-    // With `replace`, the live job of that name is stopped first (kill procedure, grace included).
-    timeout: { plusMs: 60_000 },
+    // With `replace`, the live job of that name is stopped first (kill procedure, its grace included).
+    timeout: AFTER_JOB_GRACE,
     errors: ['NameInUse', 'ShuttingDown', 'StorageFailed'],
     cli: {
       command: 'track',
@@ -67,7 +71,10 @@ export const METHOD_SPECS = {
         'clean-env': { type: 'boolean', help: 'start from an empty environment instead of yours' },
         timeout: { type: 'string', arg: 'DURATION', help: 'kill the job (state timed_out) after this long' },
         expect: { type: 'string', arg: 'DURATION', help: 'how long it should take (a longer run is flagged a time sink)' },
-        'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables)' },
+        service: { type: 'boolean', help: 'a service, meant to stay up (a server, a watcher): no stuck or time-sink flag unless --stuck-after / --expect ask for one' },
+        'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables; default 60s for a task, off for a service)' },
+        'stop-signal': { type: 'string', arg: 'SIG', help: 'the first signal of every stop (kill, --replace, --timeout, daemon stop; default SIGTERM); kill --signal overrides' },
+        grace: { type: 'string', arg: 'DURATION', help: 'how long a stop waits before SIGKILL (default 5s, at most 5m); kill --grace overrides' },
         'max-output': { type: 'string', arg: 'SIZE', help: 'disk cap per output stream (default 128m); oldest output is dropped beyond it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
         wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
@@ -77,6 +84,7 @@ export const METHOD_SPECS = {
         'procd track -- sleep 30',
         'procd track --follow -- make test',
         'procd track --name web --env PORT=8080 -- npm run dev',
+        'procd track --name web --service --stop-signal INT --grace 10s -- npm run dev',
         'procd track --name web --replace -- npm run dev',
         "procd track --shell 'npm test && echo done' --timeout 10m --wait",
         'procd track --json --tag ci -- make -j4',
@@ -161,7 +169,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace. Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.',
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
     capability: 'kill.tree',
     mutates: true,
     idempotent: false,
@@ -177,8 +185,8 @@ export const METHOD_SPECS = {
         "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
       usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
       options: {
-        signal: { type: 'string', short: 's', arg: 'SIG', help: 'the first signal (default SIGTERM)' },
-        grace: { type: 'string', arg: 'DURATION', help: 'wait this long before SIGKILL (default 5s)' },
+        signal: { type: 'string', short: 's', arg: 'SIG', help: "the first signal (default: the job's --stop-signal, else SIGTERM)" },
+        grace: { type: 'string', arg: 'DURATION', help: "wait this long before SIGKILL (default: the job's --grace, else 5s)" },
       },
       examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s'],
     },
@@ -227,7 +235,7 @@ export const METHOD_SPECS = {
     mutates: true,
     idempotent: false,
     stable: false,
-    timeout: { plusMs: 60_000 },
+    timeout: AFTER_JOB_GRACE,
     errors: [JOB, 'JobStillRunning', 'StorageFailed'],
     cli: {
       command: 'rm',
@@ -362,13 +370,13 @@ export const METHOD_SPECS = {
     errors: [],
   },
   'daemon.stop': {
-    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
+    doc: "Stop the daemon; running jobs are stopped with the kill procedure (each with its own stop signal and grace) unless `keepJobs`.",
     capability: 'jobs',
     // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
     mutates: false,
     idempotent: false,
     stable: true,
-    timeout: { plusMs: 60_000 },
+    timeout: AFTER_JOB_GRACE,
     errors: [],
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -12,6 +12,7 @@ import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { createJobCgroup } from '../cgroup/job-cgroup.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
+import { buildSpec } from './job-spec.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
 import { perlPath, type ShimGone } from './shim-runner.js';
@@ -42,21 +43,15 @@ export class Starter {
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
     const base = params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script));
+    // Checked (a bad stop signal refused) before the live job of this name is replaced.
+    const spec = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes });
     if (params.replace) await this.replaceLive(base);
     // From here to create() nothing awaits: the name check and the insert are one step.
     const job = table.create({
       name: params.replace || params.name !== undefined ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
-      spec: {
-        command,
-        cwd: params.cwd,
-        env: { ...(params.env ?? baseEnvironment()) },
-        timeoutMs: params.timeoutMs ?? null,
-        expectMs: params.expectMs ?? null,
-        stuckAfterMs: params.stuckAfterMs ?? opts.defaultStuckAfterMs,
-        maxOutputBytes: params.maxOutputBytes ?? opts.defaultMaxOutputBytes,
-      },
+      spec,
       dirFor: (id) => join(opts.jobsDir, String(id)),
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
@@ -72,7 +67,7 @@ export class Starter {
     return table.get(job.id) ?? job;
   }
 
-  /** `track --replace`: the live job with this name is stopped (kill procedure) before the new one is created. */
+  /** `track --replace`: the live job with this name is stopped (kill procedure, with its own stop signal and grace) before the new one is created. */
   private async replaceLive(name: string): Promise<void> {
     const live = this.ctx.table.liveNamed(name);
     if (!live) return;

@@ -10,6 +10,7 @@ import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
 import { Deadlines } from './deadlines.js';
 import { EndWatcher } from './end-watcher.js';
+import { stopPlanOf } from './job-spec.js';
 import type { JobTable } from './job-table.js';
 import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
@@ -127,7 +128,13 @@ export class Supervisor {
     }
     const running = keepJobs ? [] : this.runningJobs();
     // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.
-    await Promise.all(running.map((j) => this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'shutdown').catch(() => undefined)));
+    // Each with its own stop signal and grace (`track --stop-signal/--grace`).
+    await Promise.all(
+      running.map((j) => {
+        const plan = stopPlanOf(j.spec, this.ctx.opts.defaultGraceMs);
+        return this.stopper.stop(j.id, plan.signal, plan.graceMs, 'shutdown').catch(() => undefined);
+      }),
+    );
     this.ends.stop();
     this.launcher.close?.(); // the fork server goes with the daemon; shims run on
     return running.length;

@@ -3,7 +3,7 @@
 // later get their defaults here. A compile-time check keeps it equal to the types in shared/job.ts.
 
 import * as v from 'valibot';
-import { JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { JOB_KINDS, JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
 import { OUTCOME_KINDS } from '../outcomes.js';
 
 const num = v.number();
@@ -19,12 +19,17 @@ export const CommandSchema = v.variant('kind', [
 
 export const JobSpecSchema = v.object({
   command: CommandSchema,
+  /** Older records have no kind: they were all tasks. */
+  kind: v.optional(v.picklist(JOB_KINDS), 'task'),
   cwd: v.string(),
   env: v.record(v.string(), v.string()),
   timeoutMs: numOrNull,
   expectMs: numOrNull,
   stuckAfterMs: num,
   maxOutputBytes: num,
+  /** Older records stopped every job with SIGTERM and the daemon's grace. */
+  stopSignal: v.optional(v.string(), 'SIGTERM'),
+  stopGraceMs: v.optional(numOrNull, null),
 });
 
 export const SignalInfoSchema = v.object({ name: v.string(), number: num });

@@ -5,7 +5,7 @@
 
 import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
-import { JOB_STATE_KINDS } from '../job.js';
+import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
@@ -79,7 +79,18 @@ const EXAMPLE_JOB = {
   description: null,
   tags: ['dev'],
   createdAt: 1767225600000,
-  spec: { command: { kind: 'argv', argv: ['npm', 'run', 'dev'] }, cwd: '/home/me/app', env: { PATH: '/usr/bin:/bin' }, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 134217728 },
+  spec: {
+    command: { kind: 'argv', argv: ['npm', 'run', 'dev'] },
+    kind: 'service',
+    cwd: '/home/me/app',
+    env: { PATH: '/usr/bin:/bin' },
+    timeoutMs: null,
+    expectMs: null,
+    stuckAfterMs: 0,
+    maxOutputBytes: 134217728,
+    stopSignal: 'SIGINT',
+    stopGraceMs: 10000,
+  },
   state: { kind: 'running', startedAt: 1767225600012, pid: 41235, startTicks: 9123456, shimPid: 41234 },
   pendingKill: null,
   flags: [],
@@ -127,10 +138,19 @@ export const METHOD_SCHEMAS = {
       expectMs: opt(int({ min: 1, max: MAX_MS })),
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
+      /**
+       * `service`: meant to stay up, so no stuck or time-sink flag unless `stuckAfterMs` / `expectMs`
+       * ask for one; `task` (default): runs to an end, flagged stuck after the daemon's default.
+       */
+      kind: opt(oneOf(JOB_KINDS)),
+      /** The first signal of every stop of this job (kill, replace, timeout, daemon.stop); an unknown one is refused (BadSignal). kill's `signal` overrides it. */
+      stopSignal: opt(signal),
+      /** How long a stop of this job waits before SIGKILL (default: the daemon's, 5 s); kill's `graceMs` overrides it. */
+      stopGraceMs: opt(int({ min: 0, max: LIMITS.stopGraceMs })),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,
-    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_VIEW },
+    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'], kind: 'service', stopSignal: 'SIGINT', stopGraceMs: 10000 }, result: EXAMPLE_VIEW },
   },
   list: {
     params: listFilter,

@@ -46,6 +46,12 @@ export const command: CommandDef = {
     if (stuckAfterMs !== undefined) params.stuckAfterMs = stuckAfterMs;
     const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'), { min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes });
     if (maxOutputBytes !== undefined) params.maxOutputBytes = maxOutputBytes;
+    if (flag(values, 'service')) params.kind = 'service';
+    // An unknown signal is refused by the daemon (BadSignal, exit 2), as for kill --signal.
+    const stopSignal = str(values, 'stop-signal');
+    if (stopSignal !== undefined) params.stopSignal = stopSignal;
+    const stopGraceMs = durationOption('grace', str(values, 'grace'), { max: LIMITS.stopGraceMs });
+    if (stopGraceMs !== undefined) params.stopGraceMs = stopGraceMs;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
