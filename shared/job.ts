@@ -2,6 +2,7 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 
 export type JobId = number;
@@ -28,6 +29,8 @@ export interface JobSpec {
   stuckAfterMs: number;
   /** Disk cap per output stream; the oldest bytes are dropped in whole segments beyond it. */
   maxOutputBytes: number;
+  /** Resource limits (shared/limits.ts); absent: none (and in records written before limits existed). */
+  limits?: JobLimits;
 }
 
 export interface SignalInfo {
@@ -44,7 +47,9 @@ export interface ExitInfo {
 
 /** What a stop request did: who asked, which pids got the first signal, and which needed SIGKILL. */
 export interface KillRecord {
-  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup';
+  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup' | 'limit';
+  /** With reason `limit`: which limit was exceeded. */
+  limit?: LimitKind;
   requestedAt: number;
   signal: string;
   graceMs: number;
@@ -235,6 +240,8 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
+  violations?: LimitViolation[];
 }
 
 /**

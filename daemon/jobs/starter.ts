@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, type Job, type JobId, type SpawnError } from '../../shared/job.js';
+import { hasLimits, type JobLimits } from '../../shared/limits.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
 import { readIdentity } from '../proc/process-table.js';
@@ -56,6 +57,7 @@ export class Starter {
         expectMs: params.expectMs ?? null,
         stuckAfterMs: params.stuckAfterMs ?? opts.defaultStuckAfterMs,
         maxOutputBytes: params.maxOutputBytes ?? opts.defaultMaxOutputBytes,
+        ...limitsOf(params.limits),
       },
       dirFor: (id) => join(opts.jobsDir, String(id)),
     });
@@ -164,6 +166,19 @@ export class Starter {
       this.ends.watch(id);
     }
   }
+}
+
+/** The spec's limits from track's params: absent when none is set (`onLimit` alone limits nothing). */
+function limitsOf(given: ParamsOf<'track'>['limits']): { limits?: JobLimits } {
+  if (!given) return {};
+  const limits: JobLimits = {
+    maxMemoryBytes: given.maxMemoryBytes ?? null,
+    maxCpuPercent: given.maxCpuPercent ?? null,
+    maxFds: given.maxFds ?? null,
+    maxProcs: given.maxProcs ?? null,
+    onLimit: given.onLimit ?? 'kill',
+  };
+  return hasLimits(limits) ? { limits } : {};
 }
 
 /** Variables a job gets from the daemon when the caller sent no environment (the client library always sends its own). */

@@ -4,6 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
@@ -58,6 +59,11 @@ export class Supervisor {
 
   stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
+  }
+
+  /** A job went over a limit with `--on-limit kill`: the kill procedure; it ends failed, outcome `limit`. */
+  stopForLimit(id: JobId, limit: LimitKind): Promise<StopResult> {
+    return this.stopper.stop(id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'limit', null, limit);
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {

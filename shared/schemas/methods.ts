@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
 import { JOB_STATE_KINDS } from '../job.js';
+import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
@@ -30,6 +31,26 @@ const jobName = v.pipe(
 const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
 /** An environment variable name as execve accepts it: no `=`, not empty. */
 const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
+
+/** `--on-limit`: kill or warn; `restart` is refused by name until restart policies exist. */
+const ON_LIMIT_DESCRIPTION = `one of ${ON_LIMIT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`;
+const onLimit = v.pipe(
+  v.string(ON_LIMIT_DESCRIPTION),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || (ON_LIMIT_ACTIONS as readonly string[]).includes(dataset.value)) return;
+    addIssue({ message: dataset.value === 'restart' ? `${ON_LIMIT_DESCRIPTION} ("restart" needs restart policies, which procd does not have yet)` : ON_LIMIT_DESCRIPTION });
+  }),
+  v.transform((s) => s as (typeof ON_LIMIT_ACTIONS)[number]),
+  v.description(ON_LIMIT_DESCRIPTION),
+);
+/** Resource limits of a job's whole tree, sampled by the monitor (kernel-enforced where the job's cgroup has the controllers). */
+const limits = obj({
+  maxMemoryBytes: opt(int(LIMIT_RANGES.memoryBytes)),
+  maxCpuPercent: opt(int(LIMIT_RANGES.cpuPercent)),
+  maxFds: opt(int(LIMIT_RANGES.fds)),
+  maxProcs: opt(int(LIMIT_RANGES.procs)),
+  onLimit: opt(onLimit),
+});
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
@@ -127,6 +148,8 @@ export const METHOD_SCHEMAS = {
       expectMs: opt(int({ min: 1, max: MAX_MS })),
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
+      /** Limits of the whole tree; `onLimit` (default kill) says what going over one does. */
+      limits: opt(limits),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,

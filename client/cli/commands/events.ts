@@ -6,6 +6,7 @@ import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
 import { plural } from '../format-time.js';
+import { violationText } from '../format-limits.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
@@ -64,6 +65,8 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${e.flag.kind} cleared`;
     case 'leftover.found':
       return `${head}${job} ${plural(e.pids.length, 'leftover process', 'leftover processes')}: ${e.pids.join(' ')}`;
+    case 'limit.exceeded':
+      return `${head}${job} ${violationText(e.violation)}`;
     case 'sample':
       return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
     case 'daemon.shutdown':
