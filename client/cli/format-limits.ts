@@ -31,5 +31,5 @@ export function limitsText(limits: JobLimits | undefined): string | null {
   if (limits.maxCpuPercent !== null) parts.push(`cpu ${limits.maxCpuPercent}% over ${formatDuration(CPU_LIMIT_WINDOW_MS)}`);
   if (limits.maxFds !== null) parts.push(`fds ${limits.maxFds}`);
   if (limits.maxProcs !== null) parts.push(`procs ${limits.maxProcs}`);
-  return `${parts.join(', ')}; on limit: ${limits.onLimit} (sampled whole tree)`;
+  return `${parts.join(', ')} (whole tree); on limit: ${limits.onLimit}`;
 }

@@ -12,6 +12,7 @@ import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { createJobCgroup } from '../cgroup/job-cgroup.js';
+import { applyKernelLimits } from '../cgroup/limits.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
@@ -111,6 +112,7 @@ export class Starter {
     try {
       const root = this.ctx.opts.cgroupRoot ?? null;
       const cgroup = root ? await createJobCgroup(root, id) : null;
+      if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
       shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup });
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
@@ -124,6 +126,13 @@ export class Starter {
     });
     const outcome = await waitFor(table, deadlines, [id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
     if (outcome === 'timeout') fail({ code: 'ETIMEDOUT', message: `the shim did not report a start within ${START_TIMEOUT_MS / 1000}s (${this.launcher.description})` });
+  }
+
+  /** Where the job's cgroup has the controllers, the kernel holds its limits too (daemon/cgroup/limits.ts). */
+  private async applyKernelLimits(id: JobId, root: string, cgroup: string, limits: JobLimits | undefined): Promise<void> {
+    const { written, failed } = await applyKernelLimits(root, cgroup, limits);
+    if (written.length) this.ctx.logger.info({ job: id, cgroup, written: written.map((w) => `${w.file}=${w.value}`) }, 'limits enforced by the kernel too');
+    if (failed.length) this.ctx.logger.warn({ job: id, cgroup, failed }, 'could not write limits into the job cgroup; they are sampled only');
   }
 
   private async onShimEvent(id: JobId, shimPid: number, event: ShimEvent): Promise<void> {
