@@ -10,7 +10,9 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Job, KillRecord } from '../../shared/job.js';
 import type { JobLimits, LimitKind } from '../../shared/limits.js';
+import { jobCgroupPath } from './job-cgroup.js';
 
 /** cpu.max's period: the kernel's default, 100 ms. */
 export const CPU_PERIOD_US = 100_000;
@@ -68,4 +70,22 @@ export async function applyKernelLimits(root: string, path: string, limits: JobL
     }
   }
   return { written, failed };
+}
+
+/** `oom_kill N` / `oom_group_kill N` in memory.events with N > 0: the kernel killed for memory.max. */
+export function oomKilled(memoryEvents: string): boolean {
+  return /^oom_(group_)?kill [1-9]/m.test(memoryEvents);
+}
+
+/**
+ * A job SIGKILLed by the kernel for its memory.max (see applyKernelLimits) was stopped by its
+ * limit, not by someone's signal: the kill record it ends with (outcome `limit`, detail memory),
+ * or null when that is not what happened.
+ */
+export async function kernelLimitKill(root: string | null | undefined, job: Job, at: number): Promise<KillRecord | null> {
+  const limits = job.spec.limits;
+  if (!root || !limits || limits.maxMemoryBytes === null || limits.onLimit !== 'kill') return null;
+  const events = await readFile(join(jobCgroupPath(root, job.id), 'memory.events'), 'utf8').catch(() => '');
+  if (!oomKilled(events)) return null;
+  return { reason: 'limit', limit: 'memory', requestedAt: at, signal: 'SIGKILL', graceMs: 0, signalled: [], forced: [] };
 }

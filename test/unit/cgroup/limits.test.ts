@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
 import { createJobCgroup, jobCgroupPath, killCgroup } from '../../../daemon/cgroup/job-cgroup.js';
-import { applyKernelLimits, kernelLimitWrites, parseControllers } from '../../../daemon/cgroup/limits.js';
+import { applyKernelLimits, kernelLimitWrites, oomKilled, parseControllers } from '../../../daemon/cgroup/limits.js';
 import type { JobLimits } from '../../../shared/limits.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -40,6 +40,13 @@ describe('kernelLimitWrites', () => {
 
   it('a tiny cpu limit still gets the kernel minimum quota (1 ms)', () => {
     expect(kernelLimitWrites({ ...ALL, maxMemoryBytes: null, maxProcs: null, maxCpuPercent: 1 }, CONTROLLERS).map((w) => w.value)).toEqual(['1000 100000']);
+  });
+
+  it('a kernel OOM kill is read from memory.events (then the job ends failed/limit memory, not killed by a signal)', () => {
+    expect(oomKilled('low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n')).toBe(true);
+    expect(oomKilled('low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 1\n')).toBe(true);
+    expect(oomKilled('low 0\nhigh 0\nmax 3\noom 0\noom_kill 0\n')).toBe(false);
+    expect(oomKilled('')).toBe(false);
   });
 
   it('parses controller lists', () => {
