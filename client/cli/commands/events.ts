@@ -56,7 +56,7 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${e.from ?? 'new'} → ${e.to}${exit}`;
     }
     case 'job.stopping':
-      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
+      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : e.kill.reason === 'limit' ? `over its ${e.kill.limit ?? ''} limit: ` : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
       return `${head}${job} ${e.flag.kind} (${e.flag.severity}): ${e.flag.detail}`;
     case 'flag.changed':
