@@ -106,13 +106,13 @@ describe('limits, sampled by the monitor', () => {
     expect(ended.violations![0]!.value).toBeGreaterThan(100);
   }, 90_000);
 
-  it('--max-cpu counts only sustained use: a busy loop goes over 10% averaged over the 10 s window', async () => {
+  it('--max-cpu counts only sustained use: a busy loop goes over 1% averaged over the 10 s window (1%: on a machine loaded 10× over, a busy loop still gets several %)', async () => {
     await start();
     const events = await recordEvents();
-    const job = await track(['--max-cpu', '10', '--on-limit', 'warn', '--', process.execPath, '-e', 'for (;;) {}']);
+    const job = await track(['--max-cpu', '1', '--on-limit', 'warn', '--', process.execPath, '-e', 'for (;;) {}']);
     const violation = await waitFor(() => events.find((e) => e.kind === 'limit.exceeded'), { what: 'the cpu violation', timeoutMs: 60_000 });
     if (violation.kind !== 'limit.exceeded') throw new Error('unreachable');
-    expect(violation.violation).toMatchObject({ limit: 'cpu', max: 10, action: 'warn' });
+    expect(violation.violation).toMatchObject({ limit: 'cpu', max: 1, action: 'warn' });
     // Judged only once the readings cover the window.
     const running = await jobStatus(d!, job.id);
     if (!hasLiveProcess(running.state)) throw new Error(`job ended: ${running.state.kind}`);
