@@ -135,6 +135,10 @@ async function startLocked(
     graceMs,
     refreshOutput: (id) => supervisor.refreshOutput(id),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
+    onLimitKill: (id, violation) => {
+      logger.warn({ job: id, limit: violation.limit, value: violation.value, max: violation.max }, 'over a limit; stopping the job');
+      supervisor.stopForLimit(id, violation.limit).catch((err: unknown) => logger.info({ err, job: id }, 'stopping a job over its limit failed (it may have ended already)'));
+    },
   });
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');

@@ -2,6 +2,7 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 
 export type JobId = number;
@@ -43,6 +44,8 @@ export interface JobSpec {
   stopSignal: string;
   /** How long a stop waits before SIGKILL; null: the daemon's default grace (absent in older records: null). */
   stopGraceMs: number | null;
+  /** Resource limits (shared/limits.ts); absent: none (and in records written before limits existed). */
+  limits?: JobLimits;
 }
 
 export interface SignalInfo {
@@ -59,7 +62,9 @@ export interface ExitInfo {
 
 /** What a stop request did: who asked, which pids got the first signal, and which needed SIGKILL. */
 export interface KillRecord {
-  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup';
+  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup' | 'limit';
+  /** With reason `limit`: which limit was exceeded. */
+  limit?: LimitKind;
   requestedAt: number;
   signal: string;
   graceMs: number;
@@ -250,6 +255,8 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
+  violations?: LimitViolation[];
 }
 
 /**

@@ -5,12 +5,14 @@
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, type Job, type JobId, type SpawnError } from '../../shared/job.js';
+import { hasLimits, type JobLimits } from '../../shared/limits.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
 import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { createJobCgroup } from '../cgroup/job-cgroup.js';
+import { applyKernelLimits } from '../cgroup/limits.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
 import { buildSpec } from './job-spec.js';
 import { defaultJobName, shellJobName } from './names.js';
@@ -51,7 +53,7 @@ export class Starter {
       name: params.replace || params.name !== undefined ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
-      spec,
+      spec: { ...spec, ...limitsOf(params.limits) },
       dirFor: (id) => join(opts.jobsDir, String(id)),
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
@@ -117,6 +119,7 @@ export class Starter {
     try {
       const root = this.ctx.opts.cgroupRoot ?? null;
       const cgroup = root ? await createJobCgroup(root, id) : null;
+      if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
       const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
       shimPid = shim.pid;
     } catch (err) {
@@ -126,6 +129,13 @@ export class Starter {
     }
     const outcome = await waitFor(table, deadlines, [id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
     if (outcome === 'timeout') fail({ code: 'ETIMEDOUT', message: `the shim did not report a start within ${START_TIMEOUT_MS / 1000}s (${this.launcher.description})` });
+  }
+
+  /** Where the job's cgroup has the controllers, the kernel holds its limits too (daemon/cgroup/limits.ts). */
+  private async applyKernelLimits(id: JobId, root: string, cgroup: string, limits: JobLimits | undefined): Promise<void> {
+    const { written, failed } = await applyKernelLimits(root, cgroup, limits);
+    if (written.length) this.ctx.logger.info({ job: id, cgroup, written: written.map((w) => `${w.file}=${w.value}`) }, 'limits enforced by the kernel too');
+    if (failed.length) this.ctx.logger.warn({ job: id, cgroup, failed }, 'could not write limits into the job cgroup; they are sampled only');
   }
 
   private async onShimEvent(id: JobId, shimPid: number, event: ShimEvent): Promise<void> {
@@ -168,6 +178,19 @@ export class Starter {
       this.ends.watch(id);
     }
   }
+}
+
+/** The spec's limits from track's params: absent when none is set (`onLimit` alone limits nothing). */
+function limitsOf(given: ParamsOf<'track'>['limits']): { limits?: JobLimits } {
+  if (!given) return {};
+  const limits: JobLimits = {
+    maxMemoryBytes: given.maxMemoryBytes ?? null,
+    maxCpuPercent: given.maxCpuPercent ?? null,
+    maxFds: given.maxFds ?? null,
+    maxProcs: given.maxProcs ?? null,
+    onLimit: given.onLimit ?? 'kill',
+  };
+  return hasLimits(limits) ? { limits } : {};
 }
 
 /** Variables a job gets from the daemon when the caller sent no environment (the client library always sends its own). */

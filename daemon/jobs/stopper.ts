@@ -4,6 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult } from '../../shared/methods.js';
 import { stopPlanOf } from './job-spec.js';
 import { isFailure, refFailure, resolveEach } from './ref-failure.js';
@@ -113,24 +114,24 @@ export class Stopper {
   /**
    * The kill procedure for one job; concurrent requests for the same job share one run. `resume`
    * is a stop a previous daemon recorded but did not finish: its record (who asked, when, the
-   * grace) is kept, and `graceMs` is what is left of that grace.
+   * grace) is kept, and `graceMs` is what is left of that grace. `limit`: the limit a `limit` stop is for.
    */
-  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<StopResult> {
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null, limit?: LimitKind): Promise<StopResult> {
     const existing = this.kills.get(id);
     if (existing) return existing;
-    const run = this.runStop(id, signal, graceMs, reason, resume).finally(() => this.kills.delete(id));
+    const run = this.runStop(id, signal, graceMs, reason, resume, limit).finally(() => this.kills.delete(id));
     this.kills.set(id, run);
     return run;
   }
 
-  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<StopResult> {
+  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null, limit?: LimitKind): Promise<StopResult> {
     const { table, logger } = this.ctx;
     const job = table.get(id);
     if (!job || !hasLiveProcess(job.state)) {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${id} is not running`, { id, state: job?.state.kind ?? 'removed' });
     }
     const { pid } = job.state;
-    const record: KillRecord = resume ?? { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
+    const record: KillRecord = resume ?? { reason, ...(limit ? { limit } : {}), requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
     if (!resume) {
       table.update(id, () => ({ pendingKill: record }));
       await this.ctx.persistQuietly('pending kill');

@@ -4,6 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
@@ -59,6 +60,14 @@ export class Supervisor {
 
   stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
+  }
+
+  /** A job went over a limit with `--on-limit kill`: the kill procedure; it ends failed, outcome `limit`. */
+  /** Over a limit with --on-limit kill: the job's own stop signal and grace, as for every stop procd makes. */
+  stopForLimit(id: JobId, limit: LimitKind): Promise<StopResult> {
+    const job = this.table.get(id);
+    const plan = job ? stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs) : { signal: 'SIGTERM' as const, graceMs: this.ctx.opts.defaultGraceMs };
+    return this.stopper.stop(id, plan.signal, plan.graceMs, 'limit', null, limit);
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {

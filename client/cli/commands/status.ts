@@ -7,6 +7,7 @@ import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
 import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js';
 import { localTime, plural, when } from '../format-time.js';
+import { limitsText, violationText } from '../format-limits.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -79,6 +80,9 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
   }
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
   rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
+  const limits = limitsText(job.spec.limits);
+  if (limits) rows.push(['limits', limits]);
+  for (const v of (job.violations ?? []).slice(-5)) rows.push(['over a limit', paint(out, v.action === 'kill' ? 'red' : 'yellow', `${time(v.at)}: ${violationText(v)}`)]);
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   const grace = job.spec.stopGraceMs === null ? "the daemon's grace" : `grace ${formatDuration(job.spec.stopGraceMs)}`;
