@@ -235,6 +235,12 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /**
+   * The job's cgroup for its current or last launch: a directory name unique per launch below the
+   * daemon instance's parent cgroup (a reused id never shares an old job's leftovers). Null: none
+   * (pgroup containment, adopted). Absent in records written before names were unique: `job-<id>`.
+   */
+  cgroup?: string | null;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'cgroup'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
@@ -76,6 +76,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       resources: null,
       output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
       dir: input.dirFor(id),
+      cgroup: null,
     };
     this.jobs.set(id, job);
     this.store.saveJob(job);

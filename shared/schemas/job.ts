@@ -133,6 +133,7 @@ const jobBase = {
   resources: v.optional(v.nullable(ResourceStatsSchema), null),
   output: v.optional(OutputInfoSchema, () => ({ ...NO_OUTPUT })),
   dir: v.string(),
+  cgroup: v.optional(v.nullable(v.string())),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */

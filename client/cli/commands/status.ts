@@ -30,8 +30,13 @@ function printTree(out: Output, tree: ProcessNode[]): void {
     out.out('\nno live processes');
     return;
   }
-  const rows = tree.map((p) => [String(p.pid), String(p.ppid), p.state, p.cpuPercent === null ? '-' : `${p.cpuPercent.toFixed(0)}%`, formatBytes(p.rssBytes), p.command]);
+  const rows = tree.map((p) => [String(p.pid), String(p.ppid), p.state, p.cpuPercent === null ? '-' : `${p.cpuPercent.toFixed(0)}%`, formatBytes(p.rssBytes), cgroupNote(p) + p.command]);
   out.out(`\n${table(['PID', 'PPID', 'S', 'CPU', 'RSS', 'COMMAND'], rows, out.width)}`);
+}
+
+/** Marks a process only the job's cgroup leads to (before the command, so a cut line keeps it). */
+function cgroupNote(p: ProcessNode): string {
+  return p.cgroupOnly ? '(cgroup only) ' : '';
 }
 
 /** One line for how a finished job ended: `code 3`, `SIGKILL (signal 9), status 137`, or why there is none. */

@@ -1,0 +1,82 @@
+// A cgroup per job, continued: what `status --tree` finds only through the cgroup, a cgroup name
+// unique per launch (a job id handed out again never shares an old job's leftovers), and a clear
+// error when the job's cgroup cannot be created. PROCD_CONTAINMENT=cgroup is forced throughout.
+
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tryRmdir } from '../../daemon/cgroup/containment.js';
+import { instanceCgroupOf } from './helpers/cgroups.js';
+import { pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CGROUP, cgroupsAvailable, escapeeOf, jobCgroupDir, jobWithEscapee, killEscapees, uniqueSeconds } from './helpers/escapees.js';
+import { daemonStatus, expectExit, jobStatus, trackJob } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let d: TestDaemon | undefined;
+const escapees: number[] = [];
+afterEach(async () => {
+  killEscapees(escapees);
+  await d?.cleanup();
+  d = undefined;
+});
+
+describe.skipIf(!cgroupsAvailable())('a cgroup per job: tree, names, errors', () => {
+  it('status --tree shows a setsid env -i escapee found only through the cgroup, marked "cgroup only" (JSON and text)', async () => {
+    d = await startTestDaemon({ env: CGROUP });
+    const seconds = uniqueSeconds();
+    const { id, escapee } = await jobWithEscapee(d, seconds, escapees);
+    const job = await jobStatus(d, id, { tree: true });
+    const tree = job.tree ?? [];
+    expect(tree.find((p) => p.pid === escapee)).toMatchObject({ cgroupOnly: true, command: `sleep ${seconds}` });
+    const mainPid = job.state.kind === 'running' ? job.state.pid : -1;
+    expect(tree.find((p) => p.pid === mainPid)).toMatchObject({ cgroupOnly: false });
+    expect(tree.filter((p) => p.cgroupOnly).map((p) => p.pid)).toEqual([escapee]);
+
+    const r = await d.cli(['status', String(id), '--tree']);
+    expectExit(r, 0, 'status --tree');
+    const lineOf = (pid: number) => r.stdout.split('\n').find((l) => l.trimStart().startsWith(`${pid} `)) ?? '';
+    expect(lineOf(escapee)).toContain(`(cgroup only) sleep ${seconds}`);
+    expect(lineOf(mainPid)).not.toBe('');
+    expect(lineOf(mainPid)).not.toContain('cgroup only');
+  });
+
+  it("a job id handed out again (state lost) gets a new cgroup: the old job's leftover is neither shown nor killed with it", async () => {
+    d = await startTestDaemon({ env: { ...CGROUP, PROCD_AUTO_CLEANUP: 'off' } });
+    const seconds = uniqueSeconds();
+    expectExit(await d.cli(['track', '--wait', '--', 'sh', '-c', `setsid env -i sleep ${seconds} >/dev/null 2>&1 & exit 0`]), 0, 'track --wait');
+    const old = await escapeeOf(seconds, escapees);
+    const oldCgroup = await jobCgroupDir(d, 1);
+    expect(oldCgroup).toMatch(/\/job-1-[0-9a-f]+$/);
+
+    // The daemon dies and its records are lost: ids start at 1 again; the old cgroup still holds the leftover.
+    process.kill((await daemonStatus(d)).pid, 'SIGKILL');
+    for (const name of readdirSync(d.home)) if (/^(state|journal|jobs)/.test(name)) rmSync(join(d.home, name), { recursive: true, force: true });
+    expectExit(await d.cli(['daemon', 'start']), 0, 'daemon start');
+    const again = await trackJob(d, ['--', 'sleep', '1000']);
+    expect(again.id).toBe(1);
+    const newCgroup = await jobCgroupDir(d, 1);
+    expect(newCgroup).not.toBe(oldCgroup);
+    expect(existsSync(oldCgroup)).toBe(true); // populated: the start-up sweep could not remove it
+
+    expect(((await jobStatus(d, 1, { tree: true })).tree ?? []).map((p) => p.pid)).not.toContain(old);
+    expectExit(await d.cli(['kill', '1']), 0, 'kill 1');
+    expect(pidAlive(old)).toBe(true);
+    expect(readFileSync(join(oldCgroup, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(old));
+    await waitFor(() => !existsSync(newCgroup), { what: "the new job 1's cgroup to be removed" });
+  });
+
+  it("a job cgroup that cannot be created fails the job with the path, the errno and the fix; the daemon keeps running", async () => {
+    d = await startTestDaemon({ env: CGROUP });
+    const root = instanceCgroupOf(d.home)!;
+    // No job yet, so the instance cgroup is empty: it can be removed from under the daemon.
+    await waitFor(() => tryRmdir(root), { what: `${root} to be removed` });
+    const r = await d.cli(['track', '--', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`failed to start: ECGROUP: could not create the job's cgroup ${root}/job-1-`);
+    expect(r.stderr).toContain(`(ENOENT: the instance cgroup ${root} is gone)`);
+    expect(r.stderr).toContain('restart the daemon with PROCD_CONTAINMENT=pgroup');
+    expect(r.stderr).not.toContain("could not start the job's shim");
+    expect((await jobStatus(d, 1)).state).toMatchObject({ kind: 'failed', spawnError: { code: 'ECGROUP' } });
+    expect((await d.cli(['ls'])).code).toBe(0);
+  });
+});
