@@ -177,6 +177,11 @@ export interface ResourceSample {
   at: number;
   /** CPU % of one core summed over the tree (null on the first reading of a process). */
   cpuPercent: number | null;
+  /**
+   * CPU time the tree used in this run up to this reading (ms). From the job's cgroup where it has
+   * one (then it includes children that already exited), else summed from /proc. Absent in older records.
+   */
+  cpuTimeMs?: number;
   rssBytes: number;
   mainRssBytes: number;
   processes: number;

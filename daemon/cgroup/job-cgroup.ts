@@ -80,6 +80,18 @@ export function jobCgroupMembers(root: string): Map<string, number[]> {
   return found;
 }
 
+/** usage_usec of a cpu.stat text (cgroup v2 has it even with no controller enabled), or null. */
+export function parseCpuUsageUsec(text: string): number | null {
+  const m = /^usage_usec (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** The CPU time (µs) every process that ever ran in the cgroup used; null when it cannot be read. */
+export async function cgroupCpuUsageUsec(path: string): Promise<number | null> {
+  const text = await readFile(join(path, 'cpu.stat'), 'utf8').catch(() => null);
+  return text === null ? null : parseCpuUsageUsec(text);
+}
+
 /** `populated 0` in cgroup.events: nothing in the cgroup (or below) runs any more. Null: unreadable. */
 export async function isPopulated(path: string): Promise<boolean | null> {
   const text = await readFile(join(path, 'cgroup.events'), 'utf8').catch(() => null);

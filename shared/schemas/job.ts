@@ -89,6 +89,7 @@ export const ClearedFlagSchema = v.object({ ...JobFlagSchema.entries, clearedAt:
 export const ResourceSampleSchema = v.object({
   at: num,
   cpuPercent: numOrNull,
+  cpuTimeMs: v.optional(num),
   rssBytes: num,
   mainRssBytes: num,
   processes: num,

@@ -1,15 +1,17 @@
-// A cgroup per job, continued: what `status --tree` finds only through the cgroup, a cgroup name
-// unique per launch (a job id handed out again never shares an old job's leftovers), and a clear
-// error when the job's cgroup cannot be created. PROCD_CONTAINMENT=cgroup is forced throughout.
+// A cgroup per job, continued: what `status --tree` finds only through the cgroup, tree CPU from
+// the cgroup's cpu.stat (children that exited unseen included), a cgroup name unique per launch
+// (a job id handed out again never shares an old job's leftovers), and a clear error when the
+// job's cgroup cannot be created. PROCD_CONTAINMENT=cgroup is forced throughout.
 
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tryRmdir } from '../../daemon/cgroup/containment.js';
 import { instanceCgroupOf } from './helpers/cgroups.js';
 import { pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { CGROUP, cgroupsAvailable, escapeeOf, jobCgroupDir, jobWithEscapee, killEscapees, uniqueSeconds } from './helpers/escapees.js';
-import { daemonStatus, expectExit, jobStatus, trackJob } from './helpers/jobs.js';
+import { daemonStatus, expectExit, jobLogs, jobStatus, trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let d: TestDaemon | undefined;
@@ -38,6 +40,29 @@ describe.skipIf(!cgroupsAvailable())('a cgroup per job: tree, names, errors', ()
     expect(lineOf(escapee)).toContain(`(cgroup only) sleep ${seconds}`);
     expect(lineOf(mainPid)).not.toBe('');
     expect(lineOf(mainPid)).not.toContain('cgroup only');
+  });
+
+  it('tree CPU comes from the cgroup: CPU burnt by short-lived children reaped outside the tree is counted', async () => {
+    d = await startTestDaemon({ env: { ...CGROUP, PROCD_SAMPLE_INTERVAL: '500ms' } });
+    const done = mkdtempSync(join(tmpdir(), 'procd-burn-'));
+    try {
+      // Four orphans (their parent subshell exits at once; init reaps them), each burning 150 ms of
+      // user CPU, then writing down all the CPU it used. No process of the tree waits for them.
+      const burn = 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 150000); const u = process.cpuUsage(); require("fs").writeFileSync(process.argv[1], String(u.user + u.system))';
+      const script = `for i in 1 2 3 4; do ( "$0" -e '${burn}' "$1/$i" & ); done; while [ "$(ls "$1" | wc -l)" -lt 4 ]; do sleep 0.1; done; echo burnt; exec sleep 1000`;
+      const job = await trackJob(d, ['--', 'sh', '-c', script, process.execPath, done]);
+      await waitFor(async () => (await jobLogs(d!, job.id)).includes('burnt'), { what: 'the children to have burnt their CPU', timeoutMs: 120_000 });
+      const childrenMs = readdirSync(done).reduce((n, f) => n + Number(readFileSync(join(done, f), 'utf8')), 0) / 1000;
+      expect(childrenMs).toBeGreaterThanOrEqual(600);
+      // The cgroup counted all of it (a little slack: the kernel rounds the two accounts differently).
+      const resources = await waitFor(async () => {
+        const r = (await jobStatus(d!, job.id)).resources;
+        return (r?.last?.cpuTimeMs ?? 0) >= childrenMs * 0.95 && r;
+      }, { what: `the tree CPU time to count the exited children's ${childrenMs} ms`, timeoutMs: 60_000 });
+      expect(resources.cpuPeak).toBeGreaterThan(0);
+    } finally {
+      rmSync(done, { recursive: true, force: true });
+    }
   });
 
   it("a job id handed out again (state lost) gets a new cgroup: the old job's leftover is neither shown nor killed with it", async () => {

@@ -95,7 +95,8 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
     const when = hasLiveProcess(s) ? 'now' : 'at the last reading';
     const cpu = r.last.cpuPercent === null ? '-' : `${r.last.cpuPercent.toFixed(1)}%`;
     const [peak, avg] = hasCpuReading(r) ? [`${r.cpuPeak.toFixed(1)}%`, `${r.cpuAvg.toFixed(1)}%`] : ['-', '-'];
-    rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)`]);
+    const used = r.last.cpuTimeMs === undefined ? '' : `; ${formatDuration(r.last.cpuTimeMs)} of CPU time in this run`;
+    rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)${used}`]);
     rows.push(['memory', `${formatBytes(r.last.rssBytes)} ${when} (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
     const states = Object.entries(r.last.states).map(([k, n]) => `${n}${k}`).join(' ');
     const fds = r.last.fds === null ? '? fds' : plural(r.last.fds, 'fd');
