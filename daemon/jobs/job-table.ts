@@ -21,6 +21,8 @@ export interface NewJob {
   tags: string[];
   spec: JobSpec;
   dirFor: (id: JobId) => string;
+  /** The job's cgroup name for its first launch (with a cgroup per job); absent: none. */
+  cgroupFor?: (id: JobId) => string;
   /** Why it must wait before it starts; absent: it starts now (`starting`). */
   queued?: QueueReason;
 }
@@ -76,7 +78,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       resources: null,
       output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
       dir: input.dirFor(id),
-      cgroup: null,
+      cgroup: input.cgroupFor?.(id) ?? null,
     };
     this.jobs.set(id, job);
     this.store.saveJob(job);

@@ -58,8 +58,9 @@ export class Starter {
         maxOutputBytes: params.maxOutputBytes ?? opts.defaultMaxOutputBytes,
       },
       dirFor: (id) => join(opts.jobsDir, String(id)),
+      // Named in the record written before the launch: recovery, the janitor and kill find it.
+      ...(opts.cgroupRoot ? { cgroupFor: (id: JobId) => newJobCgroupName(id) } : {}),
     });
-    this.nameCgroup(job.id);
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
     // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
     try {
