@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cgroup2Mount, chooseContainment, containmentMode, instanceCgroup, ownCgroup, type CgroupProbe } from '../../../daemon/cgroup/containment.js';
-import { cgroupNameOf, newJobCgroupName } from '../../../daemon/cgroup/job-cgroup.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CgroupCreateError, cgroupNameOf, createJobCgroup, newJobCgroupName } from '../../../daemon/cgroup/job-cgroup.js';
 import { liveCgroupNames, removable } from '../../../daemon/cgroup/janitor.js';
 import { cgroupOnlyMembers, membersOf, snapshotOf } from '../../../daemon/monitor/job-processes.js';
 import type { ProcInfo } from '../../../daemon/proc/process-table.js';
@@ -80,6 +83,23 @@ describe('membership through the cgroup the job record names', () => {
     expect(newJobCgroupName(7, 'c0ffee01')).toBe('job-7-c0ffee01');
     expect(newJobCgroupName(7)).toMatch(/^job-7-[0-9a-f]{8}$/);
     expect(newJobCgroupName(7)).not.toBe(newJobCgroupName(7));
+  });
+});
+
+describe('createJobCgroup: a name is for one launch', () => {
+  it('refuses a directory that already exists (never reuses it), and says what failed, where and what to do', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'procd-cg-'));
+    try {
+      expect(await createJobCgroup(root, 'job-1-aa11')).toBe(join(root, 'job-1-aa11'));
+      const again = await createJobCgroup(root, 'job-1-aa11').catch((err: unknown) => err);
+      expect(again).toBeInstanceOf(CgroupCreateError);
+      expect(again).toMatchObject({ path: join(root, 'job-1-aa11'), code: 'EEXIST' });
+      expect((again as Error).message).toBe(`could not create the job's cgroup ${root}/job-1-aa11 (EEXIST: file already exists); to run jobs without a cgroup per job, restart the daemon with PROCD_CONTAINMENT=pgroup`);
+      const gone = join(root, 'gone');
+      await expect(createJobCgroup(gone, 'job-2-bb22')).rejects.toThrow(`(ENOENT: the instance cgroup ${gone} is gone)`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
