@@ -28,7 +28,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'cgroup'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
