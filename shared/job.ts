@@ -197,6 +197,11 @@ export interface ResourceSample {
   at: number;
   /** CPU % of one core summed over the tree (null on the first reading of a process). */
   cpuPercent: number | null;
+  /**
+   * CPU time the tree used in this run up to this reading (ms). From the job's cgroup where it has
+   * one (then it includes children that already exited), else summed from /proc. Absent in older records.
+   */
+  cpuTimeMs?: number;
   rssBytes: number;
   mainRssBytes: number;
   processes: number;
@@ -255,6 +260,12 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /**
+   * The job's cgroup for its current or last launch: a directory name unique per launch below the
+   * daemon instance's parent cgroup (a reused id never shares an old job's leftovers). Null: none
+   * (pgroup containment, adopted). Absent in records written before names were unique: `job-<id>`.
+   */
+  cgroup?: string | null;
   /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
   violations?: LimitViolation[];
 }

@@ -76,7 +76,7 @@ export const METHOD_SPECS = {
       summary: 'Show every field of one job (the most recent job when given a name).',
       usage: 'procd status ID|NAME [--tree] [--env] [--json]',
       options: {
-        tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
+        tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command; "(cgroup only)" marks a process only the job cgroup leads to)' },
         env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
       examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],

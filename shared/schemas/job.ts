@@ -107,6 +107,7 @@ export const ClearedFlagSchema = v.object({ ...JobFlagSchema.entries, clearedAt:
 export const ResourceSampleSchema = v.object({
   at: num,
   cpuPercent: numOrNull,
+  cpuTimeMs: v.optional(num),
   rssBytes: num,
   mainRssBytes: num,
   processes: num,
@@ -151,6 +152,7 @@ const jobBase = {
   resources: v.optional(v.nullable(ResourceStatsSchema), null),
   output: v.optional(OutputInfoSchema, () => ({ ...NO_OUTPUT })),
   dir: v.string(),
+  cgroup: v.optional(v.nullable(v.string())),
   violations: v.optional(v.array(LimitViolationSchema)),
 };
 

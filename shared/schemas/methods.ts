@@ -75,6 +75,8 @@ const processNode = v.object({
   rssBytes: v.number(),
   threads: v.number(),
   command: v.string(),
+  /** Found only through the job's cgroup: no group, session, marker or parent link leads to it (e.g. a `setsid env -i` escapee). Absent from daemons before cgroups. */
+  cgroupOnly: v.optional(v.boolean()),
 });
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
@@ -154,7 +156,7 @@ export const METHOD_SCHEMAS = {
     result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
     example: {
       params: { job: 'web', tree: true },
-      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
+      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev', cgroupOnly: false }] },
     },
   },
   logs: {
