@@ -4,7 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
-import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -13,6 +13,7 @@ import { EndWatcher } from './end-watcher.js';
 import type { JobTable } from './job-table.js';
 import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
+import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
@@ -58,6 +59,11 @@ export class Supervisor {
 
   stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
+  }
+
+  /** pause or resume: the whole job at once (freezer or SIGSTOP/SIGCONT); one item per ref. */
+  pauseOrResume(refs: JobRef[], request: PauseRequest): Promise<PauseOutcome[]> {
+    return this.stopper.pauser.request(refs, request);
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {

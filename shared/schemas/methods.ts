@@ -43,6 +43,17 @@ const refFailure = v.object({
 const killStopped = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
 /** One item per job given, in the order given. */
 const killResult = v.variant('ok', [killStopped, refFailure]);
+/** A job pause or resume acted on: `changed: false` when it already was in that state; `method` is how it is (or was) paused; `pids` the processes signalled or frozen. */
+const pauseDone = v.object({
+  ref: refOut,
+  ok: v.literal(true),
+  id: v.number(),
+  state: JobStateKindSchema,
+  changed: v.boolean(),
+  method: v.nullable(v.picklist(['freezer', 'signals'])),
+  pids: ids,
+});
+const pauseResult = v.variant('ok', [pauseDone, refFailure]);
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -195,6 +206,22 @@ export const METHOD_SCHEMAS = {
     params: obj({ job: jobRef, signal }),
     result: v.object({ id: v.number(), signal: v.string(), signalled: ids }),
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
+  },
+  pause: {
+    params: obj({ jobs: jobRefs }),
+    result: v.array(pauseResult),
+    example: {
+      params: { jobs: ['build', 7] },
+      result: [
+        { ref: 'build', ok: true, id: 3, state: 'paused', changed: true, method: 'freezer', pids: [41235, 41240] },
+        { ref: 7, ok: false, id: 7, error: { code: -32001, name: 'JobNotRunning', message: 'job 7 (test) is not running: it is completed', data: { id: 7, state: 'completed' } } },
+      ],
+    },
+  },
+  resume: {
+    params: obj({ jobs: jobRefs }),
+    result: v.array(pauseResult),
+    example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
   },
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
