@@ -62,6 +62,7 @@ export class Pauser {
       const job = this.ctx.table.get(id);
       if (job?.state.kind !== 'paused') return;
       await this.unpause(job, job.state.pausedBy ?? (await this.methodFor(job)));
+      // No timeout re-armed: the stop is under way.
       this.ctx.table.apply(id, { type: 'resume', at: this.ctx.deadlines.now(), lastOutputAt: job.output.lastOutputAt });
       this.ctx.logger.info({ job: id }, 'paused job resumed so that it can be stopped');
     });
@@ -102,15 +103,13 @@ export class Pauser {
       const method = await this.methodFor(job);
       // Recorded before acting: a crash in between leaves a paused record that recovery re-asserts,
       // never stopped processes recorded as running.
-      table.apply(id, { type: 'pause', at: deadlines.now(), by: method });
-      deadlines.cancel(timeoutKey(id));
+      this.recordPaused(id, method);
       await this.ctx.persistQuietly('pause');
       let pids: number[];
       try {
         pids = await this.freezeOrStop(job, method);
       } catch (err) {
-        const back = table.apply(id, { type: 'resume', at: deadlines.now(), lastOutputAt: job.output.lastOutputAt });
-        if (back) this.hooks.armTimeout(back);
+        this.recordResumed(id, job.output.lastOutputAt);
         throw err;
       }
       logger.info({ job: id, method, pids }, 'job paused');
@@ -119,10 +118,23 @@ export class Pauser {
     const method = job.state.kind === 'paused' ? (job.state.pausedBy ?? (await this.methodFor(job))) : 'signals';
     const pids = await this.unpause(job, method);
     const fresh = (await refreshOutput(table, id)) ?? job;
-    const resumed = table.apply(id, { type: 'resume', at: deadlines.now(), lastOutputAt: fresh.output.lastOutputAt });
-    if (resumed) this.hooks.armTimeout(resumed);
+    const resumed = this.recordResumed(id, fresh.output.lastOutputAt);
     logger.info({ job: id, method, pids }, 'job resumed');
     return { ok: true, id, state: resumed?.state.kind ?? job.state.kind, changed: resumed !== null, method, pids };
+  }
+
+  /** The record of a pause: the state (with how), and the --timeout stops counting. */
+  recordPaused(id: JobId, method: PauseMethod): Job | null {
+    const paused = this.ctx.table.apply(id, { type: 'pause', at: this.ctx.deadlines.now(), by: method });
+    if (paused) this.ctx.deadlines.cancel(timeoutKey(id));
+    return paused;
+  }
+
+  /** The record of a resume: the state (paused time added up), and the --timeout re-armed without it. */
+  recordResumed(id: JobId, lastOutputAt: number | null): Job | null {
+    const resumed = this.ctx.table.apply(id, { type: 'resume', at: this.ctx.deadlines.now(), lastOutputAt });
+    if (resumed) this.hooks.armTimeout(resumed);
+    return resumed;
   }
 
   /** Freezes the job's cgroup (waiting for the kernel to report it) or SIGSTOPs each process once; the pids it reached. */
