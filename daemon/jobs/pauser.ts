@@ -90,7 +90,7 @@ export class Pauser {
   }
 
   private async act(id: JobId, request: PauseRequest): Promise<Omit<Extract<PauseOutcome, { ok: true }>, 'ref'>> {
-    const { table, deadlines, logger } = this.ctx;
+    const { table, logger } = this.ctx;
     const job = table.get(id);
     const step = pauseStep(job?.state ?? null, request, this.hooks.stopping(id));
     if (!job || step.kind === 'refuse') {

@@ -93,8 +93,8 @@ function counts(at: string): Counts[] {
 }
 
 /** A running count-cont.pl job, every one of its four processes reporting. */
-async function countingJob(daemon: TestDaemon, at: string): Promise<{ id: number; pids: number[] }> {
-  const { id } = await runningJob(daemon, ['--', join(FIXTURES, 'count-cont.pl'), at]);
+async function countingJob(daemon: TestDaemon, at: string, options: string[] = []): Promise<{ id: number; pids: number[] }> {
+  const { id } = await runningJob(daemon, [...options, '--', join(FIXTURES, 'count-cont.pl'), at]);
   await waitFor(async () => (await daemon.cli(['logs', String(id)])).stdout.includes('ready'), { what: 'every process of the job to report', timeoutMs: 30_000 });
   return { id, pids: counts(at).map((c) => c.pid).sort((a, b) => a - b) };
 }
@@ -191,19 +191,25 @@ describe.each([
     }
   });
 
-  it.skipIf(skip)('a paused job stays paused across a daemon restart, and resumes the way it was paused', async () => {
+  it.skipIf(skip)('a paused job stays paused across a daemon restart (its timeout too), and resumes the way it was paused', async () => {
     d = await start();
     dir = mkdtempSync(join(tmpdir(), 'procd-pause-'));
-    const at = dir;
-    const job = await countingJob(d, at);
+    const job = await countingJob(d, dir, ['--timeout', '8s']);
     await pauseCall(d, 'pause', job.id);
+    const { state } = await jobStatus(d, job.id);
+    if (state.kind !== 'paused') throw new Error(`expected paused, got ${state.kind}`);
     expectExit(await d.cli(['daemon', 'stop', '--keep-jobs']), 0, 'daemon stop --keep-jobs');
     expectExit(await d.cli(['daemon', 'start']), 0, 'daemon start');
+    // The new daemon does not arm the timeout of a paused job: past it, the job is still paused.
+    await waitFor(() => Date.now() >= state.startedAt + 10_000, { what: 'the timeout and more to pass', timeoutMs: 15_000 });
     expect((await jobStatus(d, job.id)).state).toMatchObject({ kind: 'paused', pausedBy: method });
     expect(isStopped(d, job.id, job.pids)).toBe(true);
+    const resumeAskedAt = Date.now();
     expect(await pauseCall(d, 'resume', job.id)).toMatchObject({ state: 'running', changed: true, method, pids: job.pids });
-    await waitFor(() => job.pids.every((pid) => stateOf(pid) !== 'T') && (method === 'signals' || frozenFlag(d!.home, job.id) === '0'), { what: 'every process to run again' });
-    expectExit(await d.cli(['kill', String(job.id)]), 0, 'kill');
+    // Then the rest of its 8 s: it times out, and nothing of it is left.
+    const ended = await waitForEnd(d, job.id);
+    expect(ended.state).toMatchObject({ kind: 'timed_out' });
+    if (ended.state.kind === 'timed_out') expect(ended.state.endedAt - ended.state.startedAt).toBeGreaterThanOrEqual(resumeAskedAt - state.pausedAt + 8000 - 50);
     await waitFor(() => job.pids.every((pid) => !pidAlive(pid)), { what: 'every process of the job to be gone' });
   });
 });
