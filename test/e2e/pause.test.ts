@@ -93,8 +93,8 @@ function counts(at: string): Counts[] {
 }
 
 /** A running count-cont.pl job, every one of its four processes reporting. */
-async function countingJob(daemon: TestDaemon, at: string, options: string[] = []): Promise<{ id: number; pids: number[] }> {
-  const { id } = await runningJob(daemon, [...options, '--', join(FIXTURES, 'count-cont.pl'), at]);
+async function countingJob(daemon: TestDaemon, at: string): Promise<{ id: number; pids: number[] }> {
+  const { id } = await runningJob(daemon, ['--', join(FIXTURES, 'count-cont.pl'), at]);
   await waitFor(async () => (await daemon.cli(['logs', String(id)])).stdout.includes('ready'), { what: 'every process of the job to report', timeoutMs: 30_000 });
   return { id, pids: counts(at).map((c) => c.pid).sort((a, b) => a - b) };
 }
@@ -133,22 +133,23 @@ describe.each([
 
   it.skipIf(skip)('paused time is not counted toward --timeout', async () => {
     d = await start();
-    const job = await runningJob(d, ['--timeout', '2s', '--', 'sleep', '1000']);
+    // Paused at once (a pause waits for a starting job to run): 5 s is then far off, even on a busy machine.
+    const job = await trackJob(d, ['--timeout', '5s', '--', 'sleep', '1000']);
     const paused = await pauseCall(d, 'pause', job.id);
     expect(paused.changed).toBe(true);
     const { state } = await jobStatus(d, job.id);
     if (state.kind !== 'paused') throw new Error(`expected paused, got ${state.kind}`);
     // Stay paused well past the timeout: it must not fire.
-    await waitFor(() => Date.now() >= state.startedAt + 4000, { what: 'twice the timeout to pass', timeoutMs: 10_000 });
+    await waitFor(() => Date.now() >= state.startedAt + 7000, { what: 'the timeout and more to pass', timeoutMs: 15_000 });
     expect((await jobStatus(d, job.id)).state.kind).toBe('paused');
     const resumeAskedAt = Date.now();
     await pauseCall(d, 'resume', job.id);
     const ended = await waitForEnd(d, job.id);
     expect(ended.state).toMatchObject({ kind: 'timed_out', outcome: 'timeout' });
     if (ended.state.kind !== 'timed_out') return;
-    // It ran 2 s in all: at least the time paused plus the timeout passed between start and end.
+    // It ran 5 s in all: at least the time paused plus the timeout passed between start and end.
     const pausedFor = resumeAskedAt - state.pausedAt;
-    expect(ended.state.endedAt - ended.state.startedAt).toBeGreaterThanOrEqual(pausedFor + 2000 - 50);
+    expect(ended.state.endedAt - ended.state.startedAt).toBeGreaterThanOrEqual(pausedFor + 5000 - 50);
   });
 
   it.skipIf(skip)('a paused job is killed with SIGTERM (thawed first), leaving nothing behind', async () => {
@@ -193,24 +194,25 @@ describe.each([
 
   it.skipIf(skip)('a paused job stays paused across a daemon restart (its timeout too), and resumes the way it was paused', async () => {
     d = await start();
-    dir = mkdtempSync(join(tmpdir(), 'procd-pause-'));
-    const job = await countingJob(d, dir, ['--timeout', '8s']);
-    await pauseCall(d, 'pause', job.id);
+    // Paused at once (a pause waits for a starting job to run), so its 5 s timeout is far off.
+    const job = await trackJob(d, ['--timeout', '5s', '--shell', 'sleep 1000 & sleep 1000']);
+    const paused = await pauseCall(d, 'pause', job.id);
     const { state } = await jobStatus(d, job.id);
     if (state.kind !== 'paused') throw new Error(`expected paused, got ${state.kind}`);
+    const pids = groupOf(state.pid);
     expectExit(await d.cli(['daemon', 'stop', '--keep-jobs']), 0, 'daemon stop --keep-jobs');
     expectExit(await d.cli(['daemon', 'start']), 0, 'daemon start');
     // The new daemon does not arm the timeout of a paused job: past it, the job is still paused.
-    await waitFor(() => Date.now() >= state.startedAt + 10_000, { what: 'the timeout and more to pass', timeoutMs: 15_000 });
+    await waitFor(() => Date.now() >= state.startedAt + 7000, { what: 'the timeout and more to pass', timeoutMs: 15_000 });
     expect((await jobStatus(d, job.id)).state).toMatchObject({ kind: 'paused', pausedBy: method });
-    expect(isStopped(d, job.id, job.pids)).toBe(true);
+    expect(isStopped(d, job.id, pids)).toBe(true);
     const resumeAskedAt = Date.now();
-    expect(await pauseCall(d, 'resume', job.id)).toMatchObject({ state: 'running', changed: true, method, pids: job.pids });
-    // Then the rest of its 8 s: it times out, and nothing of it is left.
+    expect(await pauseCall(d, 'resume', job.id)).toMatchObject({ state: 'running', changed: true, method, pids: paused.pids });
+    // Then the rest of its 5 s: it times out, and nothing of it is left.
     const ended = await waitForEnd(d, job.id);
     expect(ended.state).toMatchObject({ kind: 'timed_out' });
-    if (ended.state.kind === 'timed_out') expect(ended.state.endedAt - ended.state.startedAt).toBeGreaterThanOrEqual(resumeAskedAt - state.pausedAt + 8000 - 50);
-    await waitFor(() => job.pids.every((pid) => !pidAlive(pid)), { what: 'every process of the job to be gone' });
+    if (ended.state.kind === 'timed_out') expect(ended.state.endedAt - ended.state.startedAt).toBeGreaterThanOrEqual(resumeAskedAt - state.pausedAt + 5000 - 50);
+    await waitFor(() => groupOf(state.pid).length === 0, { what: 'every process of the job to be gone' });
   });
 });
 
