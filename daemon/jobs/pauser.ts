@@ -139,7 +139,16 @@ export class Pauser {
 
   /** Freezes the job's cgroup (waiting for the kernel to report it) or SIGSTOPs each process once; the pids it reached. */
   private async freezeOrStop(job: Job, method: PauseMethod): Promise<number[]> {
-    if (method === 'signals') return signalJob(this.snapshots, job, 'SIGSTOP');
+    if (method === 'signals') {
+      const signalled = await signalJob(this.snapshots, job, 'SIGSTOP');
+      // A process started between the read and the signals outside the job's groups (a setsid'd
+      // child): stopped too, once. Those already signalled are never signalled again.
+      const again = await this.snapshots.take({ urgent: true });
+      const reached = new Set(signalled);
+      const late = notStopped(membersOf(job, again), again.table).filter((pid) => !reached.has(pid));
+      for (const pid of late) trySignal(pid, 'SIGSTOP');
+      return [...signalled, ...late].sort((a, b) => a - b);
+    }
     const cgroup = this.cgroupOf(job)!;
     if (!(await setFrozen(cgroup, true, FREEZE_WAIT_MS))) {
       await setFrozen(cgroup, false, FREEZE_WAIT_MS).catch(() => false);
