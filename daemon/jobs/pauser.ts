@@ -79,8 +79,10 @@ export class Pauser {
 
   private async stopAgain(job: Job): Promise<void> {
     if (job.state.kind !== 'paused') return;
-    if ((job.state.pausedBy ?? 'signals') === 'freezer' && (await this.methodFor(job)) === 'freezer') {
-      await setFrozen(this.cgroupOf(job)!, true, FREEZE_WAIT_MS);
+    if (job.state.pausedBy === 'freezer') {
+      const cgroup = this.cgroupOf(job);
+      // A frozen cgroup stays frozen without a daemon; only one this daemon can see is re-asserted.
+      if (cgroup && (await hasFreezer(cgroup))) await setFrozen(cgroup, true, FREEZE_WAIT_MS);
       return;
     }
     const snapshot = await this.snapshots.take({ urgent: true });
@@ -163,7 +165,10 @@ export class Pauser {
   /** Thaws the cgroup or SIGCONTs each process once; the pids it reached. */
   private async unpause(job: Job, method: PauseMethod): Promise<number[]> {
     if (method === 'signals') return signalJob(this.snapshots, job, 'SIGCONT');
-    const cgroup = this.cgroupOf(job)!;
+    const cgroup = this.cgroupOf(job);
+    if (!cgroup) {
+      throw new ProcdError(ErrorCode.PauseFailed, `job ${job.id} (${job.name}) was paused by freezing its cgroup, and this daemon runs without cgroups (PROCD_CONTAINMENT): start the daemon with cgroups to resume it`, { id: job.id });
+    }
     if (!(await setFrozen(cgroup, false, FREEZE_WAIT_MS))) {
       throw new ProcdError(ErrorCode.PauseFailed, `job ${job.id} (${job.name}) could not be resumed: the kernel did not report its cgroup thawed within ${FREEZE_WAIT_MS / 1000}s; try once more`, { id: job.id, cgroup });
     }
