@@ -26,8 +26,9 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   const out: Condition[] = [];
   const { now, sample } = input;
 
-  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown);
-  // time paused is not silence.
+  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown); time
+  // paused is not silence. A service's spec has 0 unless the user asked (job-spec.ts): a quiet
+  // server is not stuck.
   if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted') {
     const silentMs = now - silenceStart(job.state, job.output.lastOutputAt);
     if (silentMs >= job.spec.stuckAfterMs) {
@@ -39,8 +40,9 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     }
   }
 
-  // time sink: running much longer than expected (given, or learned from history).
-  const expected = job.spec.expectMs ?? input.baselineMs;
+  // time sink: running much longer than expected (given, or learned from history). A service is
+  // meant to stay up: only an expectation the user gave (`--expect`) applies to it.
+  const expected = job.spec.expectMs ?? (job.spec.kind === 'service' ? null : input.baselineMs);
   if (expected && expected > 0) {
     const elapsed = activeMs(job.state, now);
     const ratio = elapsed / expected;
