@@ -104,6 +104,20 @@ interface Ended extends ExitInfo {
   outcomeDetail: string | null;
 }
 
+/** How a job was paused: its cgroup frozen (cgroup.freeze), or SIGSTOP to each of its processes (resume: SIGCONT). */
+export type PauseMethod = 'freezer' | 'signals';
+
+/**
+ * Paused time kept out of the clocks that measure a run (--timeout, the stuck and time-sink flags).
+ * Both fields are absent until the first resume (older records: never paused).
+ */
+export interface PauseClock {
+  /** Time spent paused in this run before the last resume (the current pause is not included). */
+  pausedMs?: number;
+  /** Where the stuck flag's silence begins when it began before a pause: shifted later by the time paused. */
+  quietSince?: number;
+}
+
 /**
  * The lifecycle: `queued` (waiting, with the reason) → `starting` (the shim is launching it) →
  * `running` ⇄ `paused` → one of the terminal states. Each variant carries only its own data.
@@ -111,8 +125,8 @@ interface Ended extends ExitInfo {
 export type JobState =
   | { kind: 'queued'; queuedAt: number; reason: QueueReason }
   | { kind: 'starting'; since: number }
-  | ({ kind: 'running'; startedAt: number } & RunningProcess)
-  | ({ kind: 'paused'; startedAt: number; pausedAt: number } & RunningProcess)
+  | ({ kind: 'running'; startedAt: number } & RunningProcess & PauseClock)
+  | ({ kind: 'paused'; startedAt: number; pausedAt: number; pausedBy?: PauseMethod } & RunningProcess & PauseClock)
   | ({ kind: 'completed' } & Ended)
   | ({ kind: 'failed'; spawnError: SpawnError | null } & Ended)
   | ({ kind: 'killed'; kill: KillRecord | null; forced: boolean } & Ended)

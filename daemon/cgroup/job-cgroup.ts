@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Job } from '../../shared/job.js';
 
 /** A job cgroup's directory name: `job-<id>-<nonce>`, or `job-<id>` from daemons before unique names. */
@@ -129,4 +130,32 @@ export async function killCgroup(path: string): Promise<boolean> {
 /** Moves `pid` into the cgroup at `path` (tests and adoption; the shims write "0" themselves). */
 export function joinCgroup(path: string, pid: number): void {
   writeFileSync(join(path, 'cgroup.procs'), String(pid));
+}
+
+/** `frozen 0|1` in cgroup.events; null when unreadable (no freezer, or the cgroup is gone). */
+export function parseFrozen(events: string): boolean | null {
+  const m = /^frozen ([01])$/m.exec(events);
+  return m ? m[1] === '1' : null;
+}
+
+/** Whether the cgroup at `path` can be frozen (cgroup v2 has cgroup.freeze in every non-root cgroup). */
+export async function hasFreezer(path: string): Promise<boolean> {
+  return (await readFile(join(path, 'cgroup.freeze'), 'utf8').catch(() => null)) !== null;
+}
+
+/**
+ * Freezes (or thaws) every process in the cgroup at once through cgroup.freeze, then waits until
+ * cgroup.events says `frozen 1` (`frozen 0`), polling until `timeoutMs`. Returns whether that
+ * state was reached: the kernel freezes a task only when it next leaves the kernel, so one in
+ * uninterruptible sleep can keep the cgroup from being reported frozen.
+ */
+export async function setFrozen(path: string, frozen: boolean, timeoutMs: number, pollMs = 10): Promise<boolean> {
+  await writeFile(join(path, 'cgroup.freeze'), frozen ? '1' : '0');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await readFile(join(path, 'cgroup.events'), 'utf8').catch(() => '');
+    if (parseFrozen(events) === frozen) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(pollMs);
+  }
 }

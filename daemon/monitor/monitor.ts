@@ -16,6 +16,7 @@ import { killJobs } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
 import { isDeadState, type ProcessTable } from '../proc/process-table.js';
+import { silenceStart } from '../jobs/pause-clock.js';
 import { carriedZombies, diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, membersOf, ProcessSnapshots, type ProcessSnapshot } from './job-processes.js';
 import { checkLimits, NO_LIMIT_WATCH, type LimitWatch } from './limits.js';
@@ -250,8 +251,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private outputMayMatter(job: Job, at: number): boolean {
     if (job.state.kind !== 'running' || job.spec.stuckAfterMs <= 0 || job.spec.command.kind === 'adopted') return false;
     if (job.flags.some((f) => f.kind === 'stuck')) return true;
-    const lastActivity = Math.max(job.output.lastOutputAt ?? 0, job.state.startedAt);
-    return at - lastActivity >= job.spec.stuckAfterMs - this.opts.intervalMs;
+    return at - silenceStart(job.state, job.output.lastOutputAt) >= job.spec.stuckAfterMs - this.opts.intervalMs;
   }
 
   /**
