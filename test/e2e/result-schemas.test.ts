@@ -45,6 +45,8 @@ describe('answers and events match their schemas', () => {
     check('count', await c.count({}));
     check('status', await c.status({ job: quick.id, env: true }));
     check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
+    check('pause', await c.pause({ jobs: [slow.id] }));
+    check('resume', await c.resume({ jobs: [slow.id] }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
     check('kill', await c.kill({ jobs: [slow.id], graceMs: 1000 }));

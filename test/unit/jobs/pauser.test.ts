@@ -38,7 +38,7 @@ describe('Pauser', () => {
     };
     const armed: Job[] = [];
     const pauser = new Pauser(ctx, new ProcessSnapshots('unit-pauser', root), { settleStarts: async () => undefined, armTimeout: (job) => armed.push(job), stopping: () => false });
-    const { id } = table.create({ name: 'stuck-in-d', description: null, tags: [], spec: makeSpec({ timeoutMs: 60_000 }), dirFor: () => join(root!, 'jobs') });
+    const { id } = table.create({ name: 'stuck-in-d', description: null, tags: [], spec: makeSpec({ timeoutMs: 60_000 }), dirFor: () => join(root!, 'jobs'), cgroupFor: (n) => `job-${n}` });
     table.apply(id, { type: 'launch', at: Date.now() });
     table.apply(id, { type: 'started', at: Date.now(), pid: 2 ** 22 + 7, startTicks: 1, shimPid: null });
     // The job's "cgroup": populated, and the kernel never reports it frozen.
