@@ -49,10 +49,10 @@ async function observe(ctx: SupervisorContext, job: Job): Promise<Observation> {
 }
 
 /** Identity is pid + start time; without a start time, the job's markers must be on the process. */
-async function ownProcess(ctx: SupervisorContext, id: JobId, pid: number, startTicks: number | null): Promise<{ ours: boolean; startTicks: number | null }> {
-  if (!(await isAlive(pid, startTicks))) return { ours: false, startTicks };
+async function ownProcess(ctx: SupervisorContext, id: JobId, pid: number, startTicks: number | null): Promise<Observation['process']> {
+  if (!(await isAlive(pid, startTicks))) return { ours: false, startTicks, taken: startTicks !== null && (await isAlive(pid)) };
   if (startTicks !== null) return { ours: true, startTicks };
-  if (!(await carriesEntries(pid, markerEntries({ jobId: id, instance: ctx.opts.instance })))) return { ours: false, startTicks: null };
+  if (!(await carriesEntries(pid, markerEntries({ jobId: id, instance: ctx.opts.instance })))) return { ours: false, startTicks: null, taken: true };
   return { ours: true, startTicks: (await readIdentity(pid))?.startTicks ?? null };
 }
 
@@ -68,7 +68,7 @@ async function apply(ctx: SupervisorContext, ends: EndWatcher, stopper: Stopper,
       return null;
     case 'lost':
       if (action.started) table.apply(action.id, { type: 'started', at: action.started.at, pid: action.started.pid, startTicks: null, shimPid: action.started.shimPid });
-      table.apply(action.id, { type: 'lost', at: Date.now(), reason: action.reason });
+      table.apply(action.id, { type: 'lost', at: Date.now(), reason: action.reason, pidTaken: action.pidTaken });
       return null;
     case 'record_start': {
       const { started } = action;

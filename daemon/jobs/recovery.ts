@@ -16,7 +16,7 @@ export interface Observation {
    * The process the record (or the started file) names: alive with the same start time (or, when
    * no start time is known, alive and carrying the job's markers), with its start time.
    */
-  process: { ours: boolean; startTicks: number | null } | null;
+  process: { ours: boolean; startTicks: number | null; /** Alive, but another process now holds the pid. */ taken?: boolean } | null;
   /**
    * Nothing lives under the process's pid (a zombie counts as gone) while its shim still runs:
    * the shim reaps, then writes the exit file, so the status is on its way and the end watcher
@@ -34,8 +34,8 @@ export type RecoveryAction =
   | { kind: 'watch'; id: JobId; resumeStop: boolean }
   /** The shim never reported a start and left nothing: it failed. */
   | { kind: 'spawn_failed'; id: JobId; error: SpawnError }
-  /** Its process is gone and left no status. */
-  | { kind: 'lost'; id: JobId; reason: string; started: StartedRecord | null }
+  /** Its process is gone and left no status; `pidTaken`: another process holds its pid now (never the job's). */
+  | { kind: 'lost'; id: JobId; reason: string; started: StartedRecord | null; pidTaken: boolean }
   /** Still waiting: keep it queued and arm its start time again. */
   | { kind: 'requeue'; id: JobId };
 
@@ -56,15 +56,21 @@ export function planRecovery(job: Job, seen: Observation): RecoveryAction | null
       if (!seen.started) return { kind: 'spawn_failed', id, error: { code: 'EINTR', message: 'the daemon stopped before the job started' } };
       if (seen.process?.ours) return { kind: 'record_start', id, started: seen.started, startTicks: seen.process.startTicks };
       if (seen.endPending) return { kind: 'record_start', id, started: seen.started, startTicks: null };
-      return { kind: 'lost', id, reason: 'the main process ended while the daemon was down and left no exit status', started: seen.started };
+      return lost(id, seen, seen.started);
     case 'running':
     case 'paused':
       if (seen.exit) return { kind: 'record_exit', id, exit: seen.exit };
       if (seen.process?.ours) return { kind: 'watch', id, resumeStop: job.pendingKill !== null };
       // Gone, its end on the way: nothing left to stop; a stop in progress is recorded with the end.
       if (seen.endPending) return { kind: 'watch', id, resumeStop: false };
-      return { kind: 'lost', id, reason: 'the main process ended while the daemon was down and left no exit status', started: null };
+      return lost(id, seen, null);
     default:
       return unreachable(state, 'job state in recovery');
   }
+}
+
+function lost(id: JobId, seen: Observation, started: StartedRecord | null): RecoveryAction {
+  const pidTaken = seen.process?.taken === true;
+  const why = 'the main process ended while the daemon was down and left no exit status';
+  return { kind: 'lost', id, reason: pidTaken ? `${why} (its pid now belongs to another process)` : why, started, pidTaken };
 }

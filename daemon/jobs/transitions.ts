@@ -15,7 +15,8 @@ export type JobEvent =
   | { type: 'spawn_failed'; at: number; error: SpawnError }
   /** The main process ended. `kill` is the stop request in progress, if any; it decides killed vs timed_out. */
   | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean }
-  | { type: 'lost'; at: number; reason: string }
+  /** `pidTaken`: another process holds the recorded pid now; the ended job keeps no pid, so nothing of that process is ever taken for the job's. */
+  | { type: 'lost'; at: number; reason: string; pidTaken?: boolean }
   /** An adopted process procd stops supervising without signalling it (`procd release`). */
   | { type: 'release'; at: number }
   /** Its processes are stopped (frozen or SIGSTOPped, `by`). */
@@ -76,7 +77,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'exited':
           return ok(endState(state, event));
         case 'lost':
-          return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'vanished', outcomeDetail: null, reason: event.reason });
+          return ok({ kind: 'lost', ...ended(state, event.at), ...(event.pidTaken ? { pid: null, startTicks: null } : {}), exitCode: null, signal: null, outcome: 'vanished', outcomeDetail: null, reason: event.reason });
         case 'release':
           return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'released', outcomeDetail: null, reason: 'released with procd release: procd stopped supervising it without signalling it' });
         case 'pause':

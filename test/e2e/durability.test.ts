@@ -146,11 +146,21 @@ describe('durability', () => {
     const recorded = state.jobs.find((j) => j.id === mine.id)!;
     if (recorded.state.kind !== 'running') throw new Error('expected a running record');
     recorded.state.startTicks = null; // its own process, start time unknown: the markers vouch for it
-    const ghost: Job = { ...recorded, id: 98, name: 'ghost', dir: join(d.home, 'jobs', '98'), state: { ...recorded.state, pid: stranger.pid!, startTicks: null } };
+    // (A record of its own: no cgroup of another job's.)
+    const ghost: Job = { ...recorded, id: 98, name: 'ghost', dir: join(d.home, 'jobs', '98'), cgroup: null, state: { ...recorded.state, pid: stranger.pid!, startTicks: null } };
     state.jobs.push(ghost);
     writeFileSync(stateFile, JSON.stringify(state));
-    expect((await status(98)).state).toMatchObject({ kind: 'lost', exitCode: null });
+    // Lost, and the stranger now under its pid is not taken for its own: no pid kept, no leftovers.
+    const ghostNow = await status(98);
+    expect(ghostNow.state).toMatchObject({ kind: 'lost', exitCode: null, pid: null });
     expect((await status(mine.id)).state).toMatchObject({ kind: 'running', pid: pidOf(mine) });
+    // Past the leftover check and its automatic clean-up (0.5 s + 2 s after the end, at 300 ms ticks).
+    const endedAt = ghostNow.state.kind === 'lost' ? ghostNow.state.endedAt : 0;
+    const client = await d.client();
+    const from = (await client.daemonStatus({})).monitor.ticks;
+    await waitFor(async () => Date.now() > endedAt + 3500 && (await client.daemonStatus({})).monitor.ticks >= from + 12, { what: 'the monitor to pass the leftover clean-up', timeoutMs: 30_000 });
+    const ghostAfter = await status(98);
+    expect([...ghostAfter.flags, ...ghostAfter.flagHistory].map((f) => f.kind)).not.toContain('leftovers');
     expect(pidAlive(stranger.pid!)).toBe(true);
   });
 

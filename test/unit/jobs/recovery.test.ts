@@ -51,7 +51,12 @@ describe('planRecovery', () => {
   });
 
   it('running, the pid is gone or belongs to another process now, no exit file: lost', () => {
-    expect(planRecovery(job(running), { ...nothing, process: { ours: false, startTicks: 77 } })).toMatchObject({ kind: 'lost', started: null });
+    expect(planRecovery(job(running), { ...nothing, process: { ours: false, startTicks: 77 } })).toMatchObject({ kind: 'lost', started: null, pidTaken: false });
+  });
+
+  it('lost while another process holds its pid: the action says so, so the ended job keeps no pid', () => {
+    const action = planRecovery(job(running), { ...nothing, process: { ours: false, startTicks: null, taken: true } });
+    expect(action).toMatchObject({ kind: 'lost', pidTaken: true, reason: expect.stringMatching(/its pid now belongs to another process/) });
   });
 
   it('paused is recovered like running', () => {

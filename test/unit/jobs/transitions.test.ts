@@ -85,6 +85,11 @@ describe('transition', () => {
     expect(apply(running, { type: 'lost', at: 2000, reason: 'gone' })).toMatchObject({ kind: 'lost', exitCode: null, signal: null, reason: 'gone', outcome: 'vanished' });
   });
 
+  it('lost while another process holds its pid: the ended job keeps no pid, so that process is never taken for its own', () => {
+    expect(apply(running, { type: 'lost', at: 2000, reason: 'gone', pidTaken: true })).toMatchObject({ kind: 'lost', pid: null, startTicks: null });
+    expect(apply(running, { type: 'lost', at: 2000, reason: 'gone' })).toMatchObject({ kind: 'lost', pid: 42, startTicks: 7 });
+  });
+
   it('refuses events that do not apply', () => {
     const done = apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: null, forced: false });
     expect(transition(done, { type: 'exited', at: 3000, exitCode: 1, signal: null, kill: null, forced: false }).ok).toBe(false);
