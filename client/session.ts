@@ -113,13 +113,13 @@ export function withDefaults(method: MethodName, params: unknown): unknown {
 }
 
 /** Calls that wait on purpose get their wait added to the default timeout (the table's `timeout` rule). */
-function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
+export function extendedTimeout(method: MethodName, params: unknown, base: number | null): number | null {
   const rule: TimeoutRule | undefined = (METHOD_SPECS[method] as { timeout?: TimeoutRule }).timeout;
   if (base === null || !rule) return base;
   const value = rule.param !== undefined && isObject(params) ? params[rule.param] : undefined;
   const ms = typeof value === 'number' ? value : undefined;
   if (ms === undefined && rule.unboundedWithout) return null;
-  return base + (ms ?? 0) + (rule.plusMs ?? 0);
+  return base + (ms ?? rule.paramDefaultMs ?? 0) + (rule.plusMs ?? 0);
 }
 
 /** A call sent again after a reconnect waits only for what is left of its own wait (`timeoutMs`, `waitMs`). */

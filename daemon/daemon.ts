@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
@@ -13,6 +13,7 @@ import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
 import { JobTable } from './jobs/job-table.js';
 import { ShimLauncher } from './jobs/launcher.js';
+import { NATIVE_SHIM_PATH } from './jobs/shim-runner.js';
 import { Supervisor } from './jobs/supervisor.js';
 import { acquireInstanceLock, type InstanceLock } from './lifecycle/instance-lock.js';
 import { scanJobDirs } from './lifecycle/job-dirs.js';
@@ -105,6 +106,14 @@ async function startLocked(
   // Events the state machine refuses are expected in races (an exit read from the file and from
   // the channel at once), but never silent.
   table.on('refused', ({ job, event, error }) => logger.info({ job: job.id, state: job.state.kind, event: event.type, error }, 'lifecycle event refused'));
+  // The shim chosen at start (native or Perl), forked by the fork server unless PROCD_FORK_SERVER=off.
+  const forkServerOff = process.env.PROCD_FORK_SERVER === 'off';
+  const launcher = new ShimLauncher(
+    () => shim.command(),
+    forkServerOff ? null : { binary: NATIVE_SHIM_PATH, logFile: join(dirname(paths.stateFile), 'fork-server.log'), warn: (message) => logger.warn(message) },
+  );
+  if (forkServerOff) logger.info('PROCD_FORK_SERVER=off: the daemon starts every shim itself');
+  else void shimChecked.then(() => launcher.prepare()).catch((err: unknown) => logger.warn({ err }, 'could not start the fork server ahead of the first job'));
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
     instance,
@@ -113,7 +122,7 @@ async function startLocked(
     defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
     pollMs: 250,
-  }, { launcher: new ShimLauncher(() => shim.command()) }); // the shim chosen at start (native or Perl)
+  }, { launcher });
   const sampleIntervalMs = options.sampleIntervalMs ?? 2000;
   const graceMs = options.defaultGraceMs ?? 5000;
   const monitor = new Monitor(table, logger, {
@@ -126,6 +135,10 @@ async function startLocked(
     graceMs,
     refreshOutput: (id) => supervisor.refreshOutput(id),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
+    onLimitKill: (id, violation) => {
+      logger.warn({ job: id, limit: violation.limit, value: violation.value, max: violation.max }, 'over a limit; stopping the job');
+      supervisor.stopForLimit(id, violation.limit).catch((err: unknown) => logger.info({ err, job: id }, 'stopping a job over its limit failed (it may have ended already)'));
+    },
   });
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');

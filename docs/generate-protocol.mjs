@@ -102,6 +102,12 @@ export async function renderProtocolDoc() {
       lines.push('');
     } else lines.push(`\`${name}\`: ${cell(typeText(js))}`, '');
   }
+  const { OUTCOMES } = await load('outcomes.js');
+  const exitCodeText = { own: "the process's own", '128+signal': '128+N of the signal', null: 'null', "last run's": "the last run's" };
+  lines.push('## Outcomes', '', 'How a job ended, beyond its terminal state: `state.outcome` (one closed table, shared/outcomes.ts), with `state.outcomeDetail` where there is more to say (e.g. `memory` for `limit`).', '');
+  lines.push('| outcome | state | exit code | what happened |', '|---|---|---|---|');
+  for (const [kind, o] of Object.entries(OUTCOMES)) lines.push(`| \`${kind}\` | ${o.states.join(', ')} | ${exitCodeText[o.exitCode]} | ${cell(o.doc)} |`);
+  lines.push('');
   lines.push('## Errors', '', '| code | name |', '|---|---|');
   for (const [n, c] of Object.entries(ErrorCode)) lines.push(`| ${c} | ${n} |`);
   lines.push('', 'UsageError and CommandFailed are the CLI\'s own (its `--json` errors), never sent by a daemon.');

@@ -2,6 +2,7 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 
 export type JobId = number;
@@ -16,8 +17,19 @@ export type Command =
    */
   | { kind: 'adopted'; argv: string[]; leadsGroup?: boolean };
 
+/**
+ * A service is meant to stay up (servers, watchers): a quiet one is healthy, so the stuck and
+ * time-sink flags are off unless asked for. A task runs to an end (builds, tests, scripts).
+ * `track --service` makes one; restart policies `always | unless-stopped` will imply it
+ * (daemon/jobs/job-spec.ts, jobKindOf).
+ */
+export type JobKind = 'service' | 'task';
+export const JOB_KINDS: readonly JobKind[] = ['service', 'task'];
+
 export interface JobSpec {
   command: Command;
+  /** Service or task (absent in older records: task). */
+  kind: JobKind;
   cwd: string;
   env: Record<string, string>;
   /** Kill the job (state timed_out) when it runs longer than this. */
@@ -28,6 +40,12 @@ export interface JobSpec {
   stuckAfterMs: number;
   /** Disk cap per output stream; the oldest bytes are dropped in whole segments beyond it. */
   maxOutputBytes: number;
+  /** The first signal of every stop procd makes (kill, replace, timeout, daemon stop); canonical name (absent in older records: SIGTERM). */
+  stopSignal: string;
+  /** How long a stop waits before SIGKILL; null: the daemon's default grace (absent in older records: null). */
+  stopGraceMs: number | null;
+  /** Resource limits (shared/limits.ts); absent: none (and in records written before limits existed). */
+  limits?: JobLimits;
 }
 
 export interface SignalInfo {
@@ -44,7 +62,9 @@ export interface ExitInfo {
 
 /** What a stop request did: who asked, which pids got the first signal, and which needed SIGKILL. */
 export interface KillRecord {
-  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup';
+  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup' | 'limit';
+  /** With reason `limit`: which limit was exceeded. */
+  limit?: LimitKind;
   requestedAt: number;
   signal: string;
   graceMs: number;
@@ -235,6 +255,8 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
+  violations?: LimitViolation[];
 }
 
 /**

@@ -33,6 +33,8 @@ export interface CliSpec {
 export interface TimeoutRule {
   /** The param whose milliseconds are added to the default timeout. */
   param?: string;
+  /** Without that param, count this many ms instead (kill without graceMs waits each job's own grace). */
+  paramDefaultMs?: number;
   /** Without that param the call may wait forever (wait without timeoutMs): no client timeout. */
   unboundedWithout?: boolean;
   /** Fixed extra time (a kill's SIGKILL escalation and the disk write after it). */

@@ -6,31 +6,20 @@
 
 import { EVENT_KINDS } from './events.js';
 import { JOB_STATE_KINDS } from './job.js';
+import { LIMITS } from './field-limits.js';
 import type { MethodSpec } from './method-spec.js';
+import { TRACK_METHOD } from './track-method.js';
 
-/** Numeric limits of the protocol's fields; the CLI checks its options against the same ones. */
-export const LIMITS = {
-  /** Any duration field: ten years. */
-  durationMs: 10 * 365 * 86_400_000,
-  minOutputBytes: 4096,
-  maxOutputBytes: 2 ** 50,
-  /** Line and record counts. */
-  count: 10_000_000,
-  /**
-   * A command as the OS takes it: one argument or variable up to 128 KiB (Linux's MAX_ARG_STRLEN),
-   * and as many items as fit into ARG_MAX (2 MiB here; each costs at least its NUL and a pointer).
-   * What still exceeds the OS's own limit fails at exec with E2BIG, which says which part is large.
-   */
-  commandItemChars: 1 << 17,
-  commandItems: 1 << 18,
-} as const;
+export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
 export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
 
 const JOB = 'JobNotFound' as const;
-/** A kill escalates to SIGKILL after the grace, then records the end: allow a minute beyond it. */
-const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000 };
+/** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
+const AFTER_GRACE = { param: 'graceMs', plusMs: 60_000, paramDefaultMs: LIMITS.stopGraceMs };
+/** Calls that stop a job with its own grace (at most LIMITS.stopGraceMs) and then record its end. */
+const AFTER_JOB_GRACE = { plusMs: 60_000 + LIMITS.stopGraceMs };
 
 export const METHOD_SPECS = {
   hello: {
@@ -41,48 +30,7 @@ export const METHOD_SPECS = {
     stable: true,
     errors: [],
   },
-  track: {
-    doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one).",
-    capability: 'jobs',
-    mutates: true,
-    idempotent: false,
-    stable: false,
-    // With `replace`, the live job of that name is stopped first (kill procedure, grace included).
-    timeout: { plusMs: 60_000 },
-    errors: ['NameInUse', 'ShuttingDown', 'StorageFailed'],
-    cli: {
-      command: 'track',
-      aliases: ['start', 'run'],
-      positionals: '-- CMD [ARGS...]',
-      brief: 'start a command under supervision',
-      summary: 'Start a command under supervision (argv, no shell; or --shell STRING) and print its job id.',
-      usage: 'procd track [options] -- CMD [ARGS...]   |   procd track [options] --shell "STRING"',
-      options: {
-        shell: { type: 'string', arg: 'STRING', help: 'run STRING with /bin/sh -c' },
-        name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command); one live job per name' },
-        replace: { type: 'boolean', help: 'stop the live job with this name first (kill procedure), then start this one as a new job' },
-        description: { type: 'string', arg: 'TEXT', help: 'free text shown by status' },
-        cwd: { type: 'string', arg: 'DIR', help: 'working directory (default: the current one)' },
-        env: { type: 'string', multiple: true, arg: 'K=V', help: 'set a variable (repeatable); the job gets your environment plus these' },
-        'clean-env': { type: 'boolean', help: 'start from an empty environment instead of yours' },
-        timeout: { type: 'string', arg: 'DURATION', help: 'kill the job (state timed_out) after this long' },
-        expect: { type: 'string', arg: 'DURATION', help: 'how long it should take (a longer run is flagged a time sink)' },
-        'stuck-after': { type: 'string', arg: 'DURATION', help: 'flag the job stuck after this long without output (0 disables)' },
-        'max-output': { type: 'string', arg: 'SIZE', help: 'disk cap per output stream (default 128m); oldest output is dropped beyond it' },
-        tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
-        wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
-        follow: { type: 'boolean', short: 'f', help: "print the job's stdout and stderr to ours, byte for byte, while waiting (implies --wait)" },
-      },
-      examples: [
-        'procd track -- sleep 30',
-        'procd track --follow -- make test',
-        'procd track --name web --env PORT=8080 -- npm run dev',
-        'procd track --name web --replace -- npm run dev',
-        "procd track --shell 'npm test && echo done' --timeout 10m --wait",
-        'procd track --json --tag ci -- make -j4',
-      ],
-    },
-  },
+  track: TRACK_METHOD,
   list: {
     doc: 'Jobs, oldest first: running ones plus the last finished ones, or all with `all`.',
     capability: 'jobs',
@@ -161,7 +109,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: 'Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace. Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.',
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
     capability: 'kill.tree',
     mutates: true,
     idempotent: false,
@@ -177,8 +125,8 @@ export const METHOD_SPECS = {
         "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
       usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
       options: {
-        signal: { type: 'string', short: 's', arg: 'SIG', help: 'the first signal (default SIGTERM)' },
-        grace: { type: 'string', arg: 'DURATION', help: 'wait this long before SIGKILL (default 5s)' },
+        signal: { type: 'string', short: 's', arg: 'SIG', help: "the first signal (default: the job's --stop-signal, else SIGTERM)" },
+        grace: { type: 'string', arg: 'DURATION', help: "wait this long before SIGKILL (default: the job's --grace, else 5s)" },
       },
       examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s'],
     },
@@ -227,7 +175,7 @@ export const METHOD_SPECS = {
     mutates: true,
     idempotent: false,
     stable: false,
-    timeout: { plusMs: 60_000 },
+    timeout: AFTER_JOB_GRACE,
     errors: [JOB, 'JobStillRunning', 'StorageFailed'],
     cli: {
       command: 'rm',
@@ -362,13 +310,13 @@ export const METHOD_SPECS = {
     errors: [],
   },
   'daemon.stop': {
-    doc: 'Stop the daemon; running jobs are stopped with the kill procedure unless `keepJobs`.',
+    doc: "Stop the daemon; running jobs are stopped with the kill procedure (each with its own stop signal and grace) unless `keepJobs`.",
     capability: 'jobs',
     // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
     mutates: false,
     idempotent: false,
     stable: true,
-    timeout: { plusMs: 60_000 },
+    timeout: AFTER_JOB_GRACE,
     errors: [],
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -30,7 +30,7 @@ export const OUTCOMES: Readonly<Record<OutcomeKind, OutcomeDef>> = {
   exit: { states: ['completed', 'failed'], doc: 'the main process exited by itself (0: completed; N ≠ 0: failed)', exitCode: 'own' },
   spawn_error: { states: ['failed'], doc: 'the command could not be started (ENOENT, EACCES, a missing cwd, a shim that cannot run)', exitCode: 'null' },
   signal: { states: ['killed'], doc: 'stopped by `procd kill` or by a signal from outside', exitCode: '128+signal' },
-  timeout: { states: ['timed_out'], doc: 'stopped by procd because `--timeout` passed', exitCode: '128+signal' },
+  timeout: { states: ['timed_out'], doc: 'stopped by procd because `--timeout` (`--max-runtime`) passed', exitCode: '128+signal' },
   cancelled: { states: ['killed'], doc: 'stopped before it ever ran (queued or waiting to restart)', exitCode: 'null' },
   limit: { states: ['failed'], doc: 'stopped for going over a limit (detail: memory, cpu, fds, procs)', exitCode: '128+signal' },
   restarts_exhausted: { states: ['failed'], doc: 'its restart policy gave up', exitCode: "last run's" },

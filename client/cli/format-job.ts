@@ -94,3 +94,8 @@ export function memText(job: Job | JobSummary): string {
 export function flagText(job: Job | JobSummary): string {
   return job.flags.map((f) => (f.kind === 'leftovers' || f.kind === 'zombie' ? `${f.kind}:${f.pids.length}` : f.severity === 'high' ? `${f.kind}!` : f.kind)).join(',');
 }
+
+/** `svc` for a service, `task` for a task (ls's KIND column). */
+export function kindText(job: Job | JobSummary): string {
+  return job.spec.kind === 'service' ? 'svc' : 'task';
+}

@@ -6,5 +6,6 @@ import { exitText } from './format-job.js';
 /** `job 3 (web) failed, exit 3` / `job 3 (web) killed, exit SIGTERM(143)`; null while it runs. */
 export function jobEndLine(job: JobView): string | null {
   if (!isTerminal(job.state)) return null;
-  return `job ${job.id} (${job.name}) ${job.state.kind}, exit ${exitText(job)}`;
+  const limit = job.state.outcome === 'limit' ? ` over its ${job.state.outcomeDetail ?? ''} limit`.replace('  ', ' ') : '';
+  return `job ${job.id} (${job.name}) ${job.state.kind}${limit}, exit ${exitText(job)}`;
 }

@@ -3,7 +3,7 @@
 // jobs say when they ended instead of a stale CPU/MEM reading, and the `!` marks are explained.
 
 import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
-import { commandOf, cpuText, elapsed, exitText, flagText, memText, pidText, stateColor, stateText } from './format-job.js';
+import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
 import type { Color } from './output.js';
 
@@ -31,12 +31,14 @@ const COMMAND_MIN = 10;
 /** The lines `procd ls` prints for these jobs. */
 export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
   const withFlags = jobs.some((j) => j.flags.length > 0);
-  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(withFlags ? ['FLAGS'] : []), 'COMMAND'];
+  // Tasks are the default: the KIND column (svc / task) appears once a service is listed.
+  const withKind = jobs.some((j) => j.spec.kind === 'service');
+  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
   const last = headers.length - 1;
   const rows: Cell[][] = jobs.map((j) => {
     // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
     const usage: Cell[] = isTerminal(j.state) ? [`ended ${ago(j.state.endedAt, o.now)}`, null] : [cpuText(j), memText(j)];
-    return [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, o.now), exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), commandOf(j)];
+    return [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, o.now), exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));
@@ -45,7 +47,8 @@ export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
   let widths = layout(natural, spanned, sep, o.width);
   if (widths[NAME]! < natural[NAME]! || widths[last]! < natural[last]!) widths = layout(natural, spanned, (sep = ' '), o.width);
 
-  const lines = [fit(headers, widths, sep, o.width, () => undefined), ...rows.map((r, n) => fit(r, widths, sep, o.width, (i) => cellColor(jobs[n]!, i, last, withFlags), o.paint))];
+  const flagsColumn = withFlags ? headers.indexOf('FLAGS') : -1;
+  const lines = [fit(headers, widths, sep, o.width, () => undefined), ...rows.map((r, n) => fit(r, widths, sep, o.width, (i) => cellColor(jobs[n]!, i, flagsColumn), o.paint))];
   return [...lines, ...notes(jobs, o).map((n) => o.paint('gray', shorten(n, o.width)))];
 }
 
@@ -78,10 +81,10 @@ function layout(natural: readonly number[], spanned: number, sep: string, width:
   return widths;
 }
 
-function cellColor(job: JobSummary, i: number, last: number, withFlags: boolean): Color | undefined {
+function cellColor(job: JobSummary, i: number, flagsColumn: number): Color | undefined {
   if (i === STATE) return stateColor(job.state.kind);
   if (i === CPU && isTerminal(job.state)) return 'gray';
-  if (withFlags && i === last - 1) return 'yellow';
+  if (i === flagsColumn) return 'yellow';
   return undefined;
 }
 

@@ -48,9 +48,10 @@ function inRange(name: string, text: string, value: number, range: Range, show: 
   return value;
 }
 
-/** `1ms`, `3650d`: limits as a user would type them. */
+/** `1ms`, `5m`, `3650d`: limits as a user would type them. */
 function durationText(ms: number): string {
-  return ms > 0 && ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms}ms`;
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 /** A job given on the command line: digits are an id, anything else a name. */

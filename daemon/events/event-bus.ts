@@ -52,6 +52,7 @@ export class EventBus {
       for (const flag of cleared) this.publish({ kind: 'flag.cleared', job: eventJob(job), flag });
     });
     monitor.on('leftovers', ({ job, pids }) => this.publish({ kind: 'leftover.found', job: eventJob(job), pids }));
+    monitor.on('limit', ({ job, violation }) => this.publish({ kind: 'limit.exceeded', job: eventJob(job), violation }));
     monitor.on('sample', ({ job, sample }) => {
       // Samples are opt-in and frequent: skip the numbering and work when nobody asked for them.
       if ([...this.subscribers.values()].some((s) => s.filter.samples)) this.publish({ kind: 'sample', job: eventJob(job), sample });

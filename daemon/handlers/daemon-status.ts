@@ -21,7 +21,7 @@ export async function daemonStatus(ctx: DaemonContext): Promise<DaemonStatus> {
     monitor: { intervalMs: ctx.sampleIntervalMs, lastTickMs: Number(ctx.monitor.lastTickMs.toFixed(2)), ticks: ctx.monitor.ticks },
     events: { seq: ctx.events.lastSeq, subscribers: ctx.events.subscriberCount, droppedSubscribers: ctx.events.droppedSubscribers },
     connections: ctx.connectionCount(),
-    shim: { ok, interpreter, script, detail, error, fix, kind, why },
+    shim: { ok, interpreter, script, detail, error, fix, kind, why, ...(ctx.supervisor.launcher.startedBy ? { startedBy: ctx.supervisor.launcher.startedBy } : {}) },
     containment: { kind: ctx.containment.kind, root: ctx.containment.kind === 'cgroup' ? ctx.containment.root : null, why: ctx.containment.why },
     faults: { ...faults },
   };

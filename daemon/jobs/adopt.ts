@@ -52,7 +52,18 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
     name: params.name ?? table.freeName(defaultJobName(argv[0] ?? '', `pid-${pid}`)),
     description: params.description ?? null,
     tags: params.tags ?? [],
-    spec: { command: { kind: 'adopted', argv, leadsGroup: proc.pgid === pid }, cwd, env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 0 },
+    spec: {
+      command: { kind: 'adopted', argv, leadsGroup: proc.pgid === pid },
+      kind: 'task',
+      cwd,
+      env: {},
+      timeoutMs: null,
+      expectMs: null,
+      stuckAfterMs: 0,
+      maxOutputBytes: 0,
+      stopSignal: 'SIGTERM',
+      stopGraceMs: null,
+    },
     dirFor: (id: JobId) => join(jobsDir, String(id)),
   });
   const startedAt = startTimeMs(proc.startTicks);

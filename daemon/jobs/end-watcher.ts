@@ -3,6 +3,7 @@
 // records it through the job table. It never signals anything.
 
 import { hasLiveProcess, isTerminal, type JobId, type KillRecord } from '../../shared/job.js';
+import { kernelLimitKill } from '../cgroup/limits.js';
 import { readExitFile, type ExitRecord } from '../output/spawn-spec.js';
 import { isAlive } from '../proc/process-table.js';
 import { refreshOutput } from './output-figures.js';
@@ -45,7 +46,8 @@ export class EndWatcher {
     await this.sweeps.get(id);
     const before = table.get(id);
     if (!before || !hasLiveProcess(before.state)) return;
-    const kill = before.pendingKill;
+    // A SIGKILL nobody here sent may be the kernel holding the job's memory.max: then it ended by its limit.
+    const kill = before.pendingKill ?? (signal === 9 ? await kernelLimitKill(this.ctx.opts.cgroupRoot, before, at) : null);
     const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0 });
     if (!job || !isTerminal(job.state)) return;
     await refreshOutput(table, id);

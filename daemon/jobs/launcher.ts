@@ -1,11 +1,14 @@
 // The launcher: how a job's process comes to exist. It prepares the job directory, starts the
 // shim (native or Perl: the two differ only in the command, see daemon/shim-choice.ts) and hands
-// back its event channel; it decides nothing about state.
+// back its event channel; it decides nothing about state. Shims are forked by the fork server
+// (fork-server.ts) when the native binary is there to be one, else spawned by the daemon itself.
 
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSpawnSpec } from '../output/spawn-spec.js';
-import { perlShimCommand, startShim, type ShimCommand, type ShimGone, type ShimHandle } from './shim-runner.js';
+import { ForkServer } from './fork-server.js';
+import { listenTo, perlShimCommand, startShim, type ShimCommand, type ShimGone, type ShimHandle, type ShimListeners } from './shim-runner.js';
 
 export interface LaunchRequest {
   jobDir: string;
@@ -20,21 +23,88 @@ export interface LaunchRequest {
 export interface Launcher {
   /** What runs jobs, for `daemon status` and for messages: e.g. `perl shim (perl /…/procd-shim.pl)`. */
   readonly description: string;
-  launch(request: LaunchRequest): Promise<ShimHandle>;
+  /** How shims are started: through the fork server (its pid), or by the daemon itself and why. */
+  readonly startedBy?: string;
+  /** Starts the job's shim; `listeners` hear it from its first event on. */
+  launch(request: LaunchRequest, listeners: ShimListeners): Promise<ShimHandle>;
+  /** Lets go of what the launcher keeps running (the fork server); started shims run on. */
+  close?(): void;
+}
+
+export interface ForkServerOptions {
+  /** The native shim binary, which is also the fork server (`--serve`). */
+  binary: string;
+  logFile: string;
+  warn: (message: string) => void;
 }
 
 /** Runs each job under the shim `command` gives (asked per launch: the daemon's choice is made at start). */
 export class ShimLauncher implements Launcher {
   private last: ShimCommand | null = null;
+  /** One server per shim command (a native shim gone since start makes the choice Perl): key `file args`. */
+  private readonly servers = new Map<string, Promise<ForkServer | null>>();
+  private why = 'no job started yet';
 
-  constructor(private readonly command: () => ShimCommand | Promise<ShimCommand> = perlShimCommand) {}
+  constructor(
+    private readonly command: () => ShimCommand | Promise<ShimCommand> = perlShimCommand,
+    private readonly forkServer: ForkServerOptions | null = null,
+  ) {
+    if (!forkServer) this.why = 'by the daemon itself: no fork server configured';
+  }
 
   get description(): string {
     const c = this.last ?? perlShimCommand();
     return `${c.kind} shim (${[c.file, ...c.args].join(' ')})`;
   }
 
-  async launch(request: LaunchRequest): Promise<ShimHandle> {
+  get startedBy(): string {
+    return this.why;
+  }
+
+  /** Starts the fork server ahead of the first job (its start is then not part of one). */
+  async prepare(): Promise<void> {
+    await this.server(await this.command());
+  }
+
+  close(): void {
+    for (const server of this.servers.values()) void server.then((s) => s?.close());
+    this.servers.clear();
+  }
+
+  /** The live fork server for this command, started on first use (again after it died); null: none can run. */
+  private server(command: ShimCommand): Promise<ForkServer | null> {
+    const opts = this.forkServer;
+    if (!opts) return Promise.resolve(null);
+    const key = [command.file, ...command.args].join(' ');
+    const known = this.servers.get(key);
+    if (known) {
+      return known.then((s) => {
+        if (s === null || s.alive) return s;
+        opts.warn(`the fork server (pid ${s.pid}) had ended; starting a new one`);
+        this.servers.delete(key);
+        return this.server(command);
+      });
+    }
+    if (!existsSync(opts.binary)) {
+      this.why = `by the daemon itself: the fork server ${opts.binary} does not exist (no native shim built)`;
+      return Promise.resolve(null);
+    }
+    const started = ForkServer.start(opts.binary, command, opts.logFile, opts.warn).then(
+      (s) => {
+        this.why = `the fork server (pid ${s.pid})`;
+        return s;
+      },
+      (err: Error) => {
+        this.why = `by the daemon itself: ${err.message}`;
+        opts.warn(`${err.message}; the daemon starts shims itself`);
+        return null;
+      },
+    );
+    this.servers.set(key, started);
+    return started;
+  }
+
+  async launch(request: LaunchRequest, listeners: ShimListeners): Promise<ShimHandle> {
     const { jobDir } = request;
     // A directory left by a job whose record was lost must not lend this job its exit file.
     await rename(jobDir, `${jobDir}.stale-${Date.now()}`).catch(() => undefined);
@@ -47,8 +117,16 @@ export class ShimLauncher implements Launcher {
       segmentBytes: segmentSizeFor(request.maxOutputBytes),
       cgroup: request.cgroup ?? null,
     });
-    this.last = await this.command();
-    return startShim(jobDir, join(jobDir, 'shim.log'), this.last);
+    const command = (this.last = await this.command());
+    const server = await this.server(command);
+    if (server) {
+      try {
+        return await server.launch(jobDir, listeners);
+      } catch (err) {
+        this.forkServer?.warn(`${(err as Error).message}; this shim is started by the daemon itself`);
+      }
+    }
+    return listenTo(startShim(jobDir, join(jobDir, 'shim.log'), command), listeners);
   }
 }
 

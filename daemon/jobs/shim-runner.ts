@@ -46,6 +46,18 @@ export interface ShimHandle extends EventEmitter<{ event: [ShimEvent]; gone: [Sh
   pid: number;
 }
 
+/** What hears a shim: attached before the first event can arrive (a fork server may relay it in the same read). */
+export interface ShimListeners {
+  event: (event: ShimEvent) => void;
+  gone: (gone: ShimGone) => void;
+}
+
+export function listenTo(handle: ShimHandle, listeners: ShimListeners): ShimHandle {
+  handle.on('event', listeners.event);
+  handle.on('gone', listeners.gone);
+  return handle;
+}
+
 /** The perl interpreter to run the shim with: PROCD_PERL, else `perl` from PATH. */
 export function perlPath(): string {
   return process.env.PROCD_PERL ?? 'perl';
@@ -53,31 +65,17 @@ export function perlPath(): string {
 
 export function startShim(jobDir: string, shimLogFile: string, command: ShimCommand = perlShimCommand()): ShimHandle {
   const logFd = openSync(shimLogFile, 'a', 0o600);
-  const env = { ...process.env };
-  // The shim must never be mistaken for part of the job.
-  delete env[JOB_MARKER];
-  delete env[INSTANCE_MARKER];
   let child;
   try {
-    child = spawn(command.file, [...command.args, jobDir], { detached: true, stdio: ['ignore', 'pipe', logFd], env });
+    child = spawn(command.file, [...command.args, jobDir], { detached: true, stdio: ['ignore', 'pipe', logFd], env: shimEnvironment() });
   } finally {
     closeSync(logFd);
   }
   const handle = new EventEmitter() as ShimHandle;
   handle.pid = child.pid ?? -1;
-  let buffered = '';
   const channel = child.stdout!;
   channel.setEncoding('utf8');
-  channel.on('data', (text: string) => {
-    buffered += text;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const event = parseShimEvent(line);
-      if (event) handle.emit('event', event);
-    }
-  });
+  channel.on('data', shimChannelReader(handle));
   // 'error' (the interpreter could not be run) and 'close' can both come: report the first.
   let gone = false;
   const report = (status: ShimGone) => {
@@ -88,4 +86,27 @@ export function startShim(jobDir: string, shimLogFile: string, command: ShimComm
   child.on('error', (error: NodeJS.ErrnoException) => report({ code: null, signal: null, error, file: command.file }));
   child.on('close', (code, signal) => report({ code, signal, error: null, file: command.file }));
   return handle;
+}
+
+/** The daemon's environment without procd's markers: the shim must never be mistaken for part of a job. */
+export function shimEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env[JOB_MARKER];
+  delete env[INSTANCE_MARKER];
+  return env;
+}
+
+/** Turns a shim's event channel, as text in any chunks, into the handle's `event`s. */
+export function shimChannelReader(handle: ShimHandle): (text: string) => void {
+  let buffered = '';
+  return (text) => {
+    buffered += text;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const event = parseShimEvent(line);
+      if (event) handle.emit('event', event);
+    }
+  };
 }

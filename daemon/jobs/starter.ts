@@ -5,13 +5,16 @@
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, type Job, type JobId, type SpawnError } from '../../shared/job.js';
+import { hasLimits, type JobLimits } from '../../shared/limits.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
 import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { createJobCgroup } from '../cgroup/job-cgroup.js';
+import { applyKernelLimits } from '../cgroup/limits.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
+import { buildSpec } from './job-spec.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
 import { perlPath, type ShimGone } from './shim-runner.js';
@@ -42,21 +45,15 @@ export class Starter {
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
     const base = params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script));
+    // Checked (a bad stop signal refused) before the live job of this name is replaced.
+    const spec = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes });
     if (params.replace) await this.replaceLive(base);
     // From here to create() nothing awaits: the name check and the insert are one step.
     const job = table.create({
       name: params.replace || params.name !== undefined ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
-      spec: {
-        command,
-        cwd: params.cwd,
-        env: { ...(params.env ?? baseEnvironment()) },
-        timeoutMs: params.timeoutMs ?? null,
-        expectMs: params.expectMs ?? null,
-        stuckAfterMs: params.stuckAfterMs ?? opts.defaultStuckAfterMs,
-        maxOutputBytes: params.maxOutputBytes ?? opts.defaultMaxOutputBytes,
-      },
+      spec: { ...spec, ...limitsOf(params.limits) },
       dirFor: (id) => join(opts.jobsDir, String(id)),
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
@@ -72,7 +69,7 @@ export class Starter {
     return table.get(job.id) ?? job;
   }
 
-  /** `track --replace`: the live job with this name is stopped (kill procedure) before the new one is created. */
+  /** `track --replace`: the live job with this name is stopped (kill procedure, with its own stop signal and grace) before the new one is created. */
   private async replaceLive(name: string): Promise<void> {
     const live = this.ctx.table.liveNamed(name);
     if (!live) return;
@@ -105,23 +102,40 @@ export class Starter {
     const fail = (error: SpawnError) => {
       if (table.apply(id, { type: 'spawn_failed', at: Date.now(), error })) logger.warn({ job: id, error }, 'job failed to start');
     };
-    let shim;
+    // One at a time, in the order the shim reported them (its end is never judged before its
+    // start), and none before the launch has returned its pid (a fork server may relay the first
+    // events in the same read as the pid).
+    let launched!: () => void;
+    let handled = new Promise<void>((resolve) => (launched = resolve));
+    let shimPid = -1;
+    const listeners = {
+      event: (event: ShimEvent) => {
+        handled = handled.then(() => this.onShimEvent(id, shimPid, event)).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
+      },
+      gone: (gone: ShimGone) => {
+        handled = handled.then(() => this.onShimGone(id, shimPid, gone)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+      },
+    };
     try {
       const root = this.ctx.opts.cgroupRoot ?? null;
       const cgroup = root ? await createJobCgroup(root, id) : null;
-      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup });
+      if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
+      const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
+      shimPid = shim.pid;
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
+    } finally {
+      launched();
     }
-    const shimPid = shim.pid;
-    shim.on('event', (event) => {
-      void this.onShimEvent(id, shimPid, event).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
-    });
-    shim.on('gone', (gone) => {
-      void this.onShimGone(id, shimPid, gone).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
-    });
     const outcome = await waitFor(table, deadlines, [id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
     if (outcome === 'timeout') fail({ code: 'ETIMEDOUT', message: `the shim did not report a start within ${START_TIMEOUT_MS / 1000}s (${this.launcher.description})` });
+  }
+
+  /** Where the job's cgroup has the controllers, the kernel holds its limits too (daemon/cgroup/limits.ts). */
+  private async applyKernelLimits(id: JobId, root: string, cgroup: string, limits: JobLimits | undefined): Promise<void> {
+    const { written, failed } = await applyKernelLimits(root, cgroup, limits);
+    if (written.length) this.ctx.logger.info({ job: id, cgroup, written: written.map((w) => `${w.file}=${w.value}`) }, 'limits enforced by the kernel too');
+    if (failed.length) this.ctx.logger.warn({ job: id, cgroup, failed }, 'could not write limits into the job cgroup; they are sampled only');
   }
 
   private async onShimEvent(id: JobId, shimPid: number, event: ShimEvent): Promise<void> {
@@ -164,6 +178,19 @@ export class Starter {
       this.ends.watch(id);
     }
   }
+}
+
+/** The spec's limits from track's params: absent when none is set (`onLimit` alone limits nothing). */
+function limitsOf(given: ParamsOf<'track'>['limits']): { limits?: JobLimits } {
+  if (!given) return {};
+  const limits: JobLimits = {
+    maxMemoryBytes: given.maxMemoryBytes ?? null,
+    maxCpuPercent: given.maxCpuPercent ?? null,
+    maxFds: given.maxFds ?? null,
+    maxProcs: given.maxProcs ?? null,
+    onLimit: given.onLimit ?? 'kill',
+  };
+  return hasLimits(limits) ? { limits } : {};
 }
 
 /** Variables a job gets from the daemon when the caller sent no environment (the client library always sends its own). */

@@ -4,7 +4,9 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult } from '../../shared/methods.js';
+import { stopPlanOf } from './job-spec.js';
 import { isFailure, refFailure, resolveEach } from './ref-failure.js';
 import { parseSignal } from '../../shared/signals.js';
 import { isAlive } from '../proc/process-table.js';
@@ -57,7 +59,8 @@ export class Stopper {
    * running), one item per ref in order: one finished job never keeps the others running.
    */
   async kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillOutcome[]> {
-    const sig = resolveSignal(signal ?? 'SIGTERM');
+    // Given: it overrides every job's own stop signal (and is refused at once when unknown).
+    const asked = { signal: signal === undefined ? undefined : resolveSignal(signal), graceMs };
     const { table, logger } = this.ctx;
     const resolved = resolveEach(table, refs, logger);
     await this.settleStarts(resolved.flatMap((r) => (isFailure(r) ? [] : [r.job.id])));
@@ -69,7 +72,8 @@ export class Stopper {
           if (!hasLiveProcess(job.state) && !this.kills.has(job.id) && job.state.kind !== 'queued') {
             throw new ProcdError(ErrorCode.JobNotRunning, `job ${job.id} (${job.name}) is not running: it is ${job.state.kind}`, { id: job.id, state: job.state.kind });
           }
-          const stopped = job.state.kind === 'queued' ? await this.cancel(job.id, sig) : await this.stop(job.id, sig, graceMs ?? this.ctx.opts.defaultGraceMs, 'user');
+          const plan = stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs, asked);
+          const stopped = job.state.kind === 'queued' ? await this.cancel(job.id, plan.signal) : await this.stop(job.id, plan.signal, plan.graceMs, 'user');
           return { ref: r.ref, ok: true, ...stopped };
         } catch (err) {
           return refFailure(r.ref, job.id, err, logger);
@@ -80,14 +84,16 @@ export class Stopper {
 
   /**
    * Ends a live job whatever its state: a queued one is cancelled, a starting one is stopped once
-   * its process exists, a running or paused one goes through the kill procedure (default grace).
+   * its process exists, a running or paused one goes through the kill procedure with the job's
+   * own stop signal and grace.
    */
   async stopLive(id: JobId, reason: KillRecord['reason']): Promise<void> {
     await this.settleStarts([id]);
     const job = this.ctx.table.get(id);
     if (!job) return;
-    if (job.state.kind === 'queued') await this.cancel(id, 'SIGTERM', reason);
-    else if (hasLiveProcess(job.state)) await this.stop(id, 'SIGTERM', this.ctx.opts.defaultGraceMs, reason);
+    const plan = stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs);
+    if (job.state.kind === 'queued') await this.cancel(id, plan.signal, reason);
+    else if (hasLiveProcess(job.state)) await this.stop(id, plan.signal, plan.graceMs, reason);
   }
 
   /** A queued job that is stopped before it ever ran ends `killed` with outcome `cancelled`: no process, no signal. */
@@ -108,24 +114,24 @@ export class Stopper {
   /**
    * The kill procedure for one job; concurrent requests for the same job share one run. `resume`
    * is a stop a previous daemon recorded but did not finish: its record (who asked, when, the
-   * grace) is kept, and `graceMs` is what is left of that grace.
+   * grace) is kept, and `graceMs` is what is left of that grace. `limit`: the limit a `limit` stop is for.
    */
-  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null): Promise<StopResult> {
+  stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null = null, limit?: LimitKind): Promise<StopResult> {
     const existing = this.kills.get(id);
     if (existing) return existing;
-    const run = this.runStop(id, signal, graceMs, reason, resume).finally(() => this.kills.delete(id));
+    const run = this.runStop(id, signal, graceMs, reason, resume, limit).finally(() => this.kills.delete(id));
     this.kills.set(id, run);
     return run;
   }
 
-  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null): Promise<StopResult> {
+  private async runStop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason'], resume: KillRecord | null, limit?: LimitKind): Promise<StopResult> {
     const { table, logger } = this.ctx;
     const job = table.get(id);
     if (!job || !hasLiveProcess(job.state)) {
       throw new ProcdError(ErrorCode.JobNotRunning, `job ${id} is not running`, { id, state: job?.state.kind ?? 'removed' });
     }
     const { pid } = job.state;
-    const record: KillRecord = resume ?? { reason, requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
+    const record: KillRecord = resume ?? { reason, ...(limit ? { limit } : {}), requestedAt: Date.now(), signal, graceMs, signalled: [], forced: [] };
     if (!resume) {
       table.update(id, () => ({ pendingKill: record }));
       await this.ctx.persistQuietly('pending kill');
@@ -182,13 +188,14 @@ export class Stopper {
     return { id: job.id, signal: sig, signalled };
   }
 
-  /** Arms the job's --timeout: a stop with reason `timeout` when it has run that long (any length). */
+  /** Arms the job's --timeout: a stop with reason `timeout` (its own stop signal and grace) when it has run that long (any length). */
   armTimeout(job: Job): void {
     if (!hasLiveProcess(job.state) || job.spec.timeoutMs === null) return;
     const { deadlines, logger, opts } = this.ctx;
+    const plan = stopPlanOf(job.spec, opts.defaultGraceMs);
     deadlines.at(timeoutKey(job.id), job.state.startedAt + job.spec.timeoutMs, () => {
       logger.info({ job: job.id, timeoutMs: job.spec.timeoutMs }, 'job timed out; stopping it');
-      this.stop(job.id, 'SIGTERM', opts.defaultGraceMs, 'timeout').catch((err: unknown) => logger.error({ err, job: job.id }, 'timeout kill failed'));
+      this.stop(job.id, plan.signal, plan.graceMs, 'timeout').catch((err: unknown) => logger.error({ err, job: job.id }, 'timeout kill failed'));
     });
   }
 

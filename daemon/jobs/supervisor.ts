@@ -4,12 +4,14 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
 import { Deadlines } from './deadlines.js';
 import { EndWatcher } from './end-watcher.js';
+import { stopPlanOf } from './job-spec.js';
 import type { JobTable } from './job-table.js';
 import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
@@ -58,6 +60,14 @@ export class Supervisor {
 
   stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
+  }
+
+  /** A job went over a limit with `--on-limit kill`: the kill procedure; it ends failed, outcome `limit`. */
+  /** Over a limit with --on-limit kill: the job's own stop signal and grace, as for every stop procd makes. */
+  stopForLimit(id: JobId, limit: LimitKind): Promise<StopResult> {
+    const job = this.table.get(id);
+    const plan = job ? stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs) : { signal: 'SIGTERM' as const, graceMs: this.ctx.opts.defaultGraceMs };
+    return this.stopper.stop(id, plan.signal, plan.graceMs, 'limit', null, limit);
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
@@ -127,8 +137,15 @@ export class Supervisor {
     }
     const running = keepJobs ? [] : this.runningJobs();
     // Polling stays on while stopping: it is how the end of a re-adopted job (no shim channel) is seen.
-    await Promise.all(running.map((j) => this.stopper.stop(j.id, 'SIGTERM', this.ctx.opts.defaultGraceMs, 'shutdown').catch(() => undefined)));
+    // Each with its own stop signal and grace (`track --stop-signal/--grace`).
+    await Promise.all(
+      running.map((j) => {
+        const plan = stopPlanOf(j.spec, this.ctx.opts.defaultGraceMs);
+        return this.stopper.stop(j.id, plan.signal, plan.graceMs, 'shutdown').catch(() => undefined);
+      }),
+    );
     this.ends.stop();
+    this.launcher.close?.(); // the fork server goes with the daemon; shims run on
     return running.length;
   }
 }

@@ -127,6 +127,10 @@ function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, even
   const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
   const exitCode = signal ? 128 + signal.number : event.exitCode === 0 && stopSignal ? 128 + stopSignal.number : event.exitCode;
   const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: null };
+  // Over a limit: failed, whatever the job did on the way out; the code is that of the signal that ended it.
+  if (event.kill?.reason === 'limit') {
+    return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'limit', outcomeDetail: event.kill.limit ?? null, spawnError: null };
+  }
   if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, outcome: 'timeout', kill: event.kill, forced: event.forced };
   if (event.kill) return { kind: 'killed', ...exit, outcome: 'signal', kill: event.kill, forced: event.forced };
   if (signal) return { kind: 'killed', ...exit, outcome: 'signal', kill: null, forced: false };

@@ -26,7 +26,8 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   const { now, sample } = input;
   const startedAt = job.state.startedAt;
 
-  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown).
+  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown). A
+  // service's spec has 0 unless the user asked (job-spec.ts): a quiet server is not stuck.
   if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted') {
     const lastActivity = Math.max(job.output.lastOutputAt ?? 0, startedAt);
     const silentMs = now - lastActivity;
@@ -39,8 +40,9 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     }
   }
 
-  // time sink: running much longer than expected (given, or learned from history).
-  const expected = job.spec.expectMs ?? input.baselineMs;
+  // time sink: running much longer than expected (given, or learned from history). A service is
+  // meant to stay up: only an expectation the user gave (`--expect`) applies to it.
+  const expected = job.spec.expectMs ?? (job.spec.kind === 'service' ? null : input.baselineMs);
   if (expected && expected > 0) {
     const elapsed = now - startedAt;
     const ratio = elapsed / expected;

@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample } from '../../shared/job.js';
 import { isTerminal } from '../../shared/job.js';
+import { hasLimits, MAX_VIOLATIONS, type LimitViolation } from '../../shared/limits.js';
 import type { JobTable } from '../jobs/job-table.js';
 import { killJobs } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,7 @@ import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
 import { isDeadState, type ProcessTable } from '../proc/process-table.js';
 import { carriedZombies, diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, membersOf, ProcessSnapshots, type ProcessSnapshot } from './job-processes.js';
+import { checkLimits, NO_LIMIT_WATCH, type LimitWatch } from './limits.js';
 import { accumulate, measureTree } from './measure.js';
 import { jobOwningPid, leftoversIn, liveOnly, treeIn, type Leftovers, type TreeProcess } from './queries.js';
 import type { Thresholds } from './thresholds.js';
@@ -37,6 +39,10 @@ export interface MonitorOptions {
   refreshOutput(id: JobId): Promise<unknown>;
   /** An adopted job's process is gone (we are not its parent: its exit status is unknowable). */
   onAdoptedGone(id: JobId): void;
+  /** A job with `--on-limit kill` went over a limit (recorded already): stop it. */
+  onLimitKill?(id: JobId, violation: LimitViolation): void;
+  /** The window `--max-cpu` is judged over (default CPU_LIMIT_WINDOW_MS). */
+  cpuLimitWindowMs?: number;
   /** Where process-table snapshots come from (shared with the kill procedure when given). */
   snapshots?: ProcessSnapshots;
 }
@@ -45,6 +51,7 @@ export interface MonitorEvents {
   flags: [{ job: Job; raised: JobFlag[]; cleared: ClearedFlag[]; changed: { flag: JobFlag; from: JobFlag['severity'] }[] }];
   leftovers: [{ job: Job; pids: number[] }];
   sample: [{ job: Job; sample: ResourceSample }];
+  limit: [{ job: Job; violation: LimitViolation }];
 }
 
 const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie'];
@@ -62,6 +69,8 @@ interface RunWatch {
   tree: TreeReading | undefined;
   /** When its resource figures were last journaled, and its peaks then. */
   persisted: { at: number; rssPeak: number; cpuPeak: number } | null;
+  /** What the limit decision remembers (CPU window, limits over at the last reading). */
+  limits: LimitWatch;
 }
 
 /** The tick's snapshot and what every job's sampling shares from it. */
@@ -181,7 +190,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     }
     const pids = membersOf(job, read);
     let watch = this.watched.get(job.id);
-    if (!watch) this.watched.set(job.id, (watch = { hot: 0, calm: 0, tree: undefined, persisted: null }));
+    if (!watch) this.watched.set(job.id, (watch = { hot: 0, calm: 0, tree: undefined, persisted: null, limits: NO_LIMIT_WATCH }));
     const measured = await measureTree(watch.tree, pids, root.pid, read);
     watch.tree = measured.tree;
     const sample = measured.sample;
@@ -191,6 +200,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (!updated || updated.state.kind !== 'running') return;
     this.emit('sample', { job: updated, sample });
     this.persistResources(updated, watch, at);
+    await this.checkLimits(updated, watch, sample);
 
     const zombies = pids
       .filter((pid) => read.zombieSince.has(pid))
@@ -198,6 +208,27 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: watch.hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
     watch.calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : watch.calm + 1;
     await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, watch.calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
+  }
+
+  /**
+   * Limits are sampled here (where the kernel enforces one, see daemon/cgroup/limits.ts, it never
+   * gets this far): a new violation is recorded on the job (durable before it is announced), and
+   * with `--on-limit kill` the first one stops the job.
+   */
+  private async checkLimits(job: Job, watch: RunWatch, sample: ResourceSample): Promise<void> {
+    const limits = job.spec.limits;
+    if (!hasLimits(limits)) return;
+    const check = checkLimits(limits, sample, watch.limits, this.opts.cpuLimitWindowMs);
+    watch.limits = check.watch;
+    if (!check.violations.length) return;
+    const recorded = this.table.update(job.id, (j) => ({ violations: [...(j.violations ?? []), ...check.violations].slice(-MAX_VIOLATIONS) })) ?? job;
+    await this.persist();
+    for (const violation of check.violations) {
+      this.logger.warn({ job: job.id, ...violation }, 'limit exceeded');
+      this.emit('limit', { job: recorded, violation });
+    }
+    const fatal = check.violations.find((v) => v.action === 'kill');
+    if (fatal && !recorded.pendingKill) this.opts.onLimitKill?.(job.id, fatal);
   }
 
   /**

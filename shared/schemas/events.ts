@@ -3,7 +3,7 @@
 
 import * as v from 'valibot';
 import type { EventKind } from '../events.js';
-import { ClearedFlagSchema, JobFlagSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, ResourceSampleSchema } from './job.js';
+import { ClearedFlagSchema, JobFlagSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, LimitViolationSchema, ResourceSampleSchema } from './job.js';
 
 /** Who an event is about: enough to filter and display without another call. */
 export const EventJobSchema = v.object({ id: v.number(), name: v.string(), tags: v.array(v.string()), state: JobStateKindSchema });
@@ -19,6 +19,7 @@ export const EVENT_SCHEMAS = {
   'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
   'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),
   'leftover.found': v.object({ ...head('leftover.found'), job: EventJobSchema, pids: v.array(v.number()) }),
+  'limit.exceeded': v.object({ ...head('limit.exceeded'), job: EventJobSchema, violation: LimitViolationSchema }),
   sample: v.object({ ...head('sample'), job: EventJobSchema, sample: ResourceSampleSchema }),
   'daemon.shutdown': v.object({ ...head('daemon.shutdown'), keepJobs: v.boolean() }),
   'subscription.dropped': v.object({ ...head('subscription.dropped'), reason: v.string(), pendingBytes: v.number() }),

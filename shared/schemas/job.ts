@@ -3,7 +3,8 @@
 // later get their defaults here. A compile-time check keeps it equal to the types in shared/job.ts.
 
 import * as v from 'valibot';
-import { JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { JOB_KINDS, JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { LIMIT_KINDS, ON_LIMIT_ACTIONS, type JobLimits, type LimitViolation } from '../limits.js';
 import { OUTCOME_KINDS } from '../outcomes.js';
 
 const num = v.number();
@@ -17,20 +18,37 @@ export const CommandSchema = v.variant('kind', [
   v.object({ kind: v.literal('adopted'), argv: strList, leadsGroup: v.optional(v.boolean()) }),
 ]);
 
+export const JobLimitsSchema = v.object({
+  maxMemoryBytes: numOrNull,
+  maxCpuPercent: numOrNull,
+  maxFds: numOrNull,
+  maxProcs: numOrNull,
+  onLimit: v.picklist(ON_LIMIT_ACTIONS),
+});
+
+export const LimitViolationSchema = v.object({ limit: v.picklist(LIMIT_KINDS), value: num, max: num, at: num, action: v.picklist(ON_LIMIT_ACTIONS) });
+
 export const JobSpecSchema = v.object({
   command: CommandSchema,
+  /** Older records have no kind: they were all tasks. */
+  kind: v.optional(v.picklist(JOB_KINDS), 'task'),
   cwd: v.string(),
   env: v.record(v.string(), v.string()),
   timeoutMs: numOrNull,
   expectMs: numOrNull,
   stuckAfterMs: num,
   maxOutputBytes: num,
+  /** Older records stopped every job with SIGTERM and the daemon's grace. */
+  stopSignal: v.optional(v.string(), 'SIGTERM'),
+  stopGraceMs: v.optional(numOrNull, null),
+  limits: v.optional(JobLimitsSchema),
 });
 
 export const SignalInfoSchema = v.object({ name: v.string(), number: num });
 
 export const KillRecordSchema = v.object({
-  reason: v.picklist(['user', 'timeout', 'shutdown', 'cleanup']),
+  reason: v.picklist(['user', 'timeout', 'shutdown', 'cleanup', 'limit']),
+  limit: v.optional(v.picklist(LIMIT_KINDS)),
   requestedAt: num,
   signal: v.string(),
   graceMs: num,
@@ -133,6 +151,7 @@ const jobBase = {
   resources: v.optional(v.nullable(ResourceStatsSchema), null),
   output: v.optional(OutputInfoSchema, () => ({ ...NO_OUTPUT })),
   dir: v.string(),
+  violations: v.optional(v.array(LimitViolationSchema)),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
@@ -162,5 +181,7 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof JobSummarySchema>, JobSummary>>,
   Assert<Same<v.InferOutput<typeof JobViewSchema>, JobView>>,
   Assert<Same<v.InferOutput<typeof QueueReasonSchema>, QueueReason>>,
+  Assert<Same<v.InferOutput<typeof JobLimitsSchema>, JobLimits>>,
+  Assert<Same<v.InferOutput<typeof LimitViolationSchema>, LimitViolation>>,
   Assert<Same<v.InferOutput<typeof JobStateKindSchema>, JobState['kind']>>,
 ];

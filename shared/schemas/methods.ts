@@ -5,10 +5,12 @@
 
 import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
-import { JOB_STATE_KINDS } from '../job.js';
+import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
+import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
+import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const MAX_MS = LIMITS.durationMs;
@@ -30,6 +32,26 @@ const jobName = v.pipe(
 const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
 /** An environment variable name as execve accepts it: no `=`, not empty. */
 const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
+
+/** `--on-limit`: kill or warn; `restart` is refused by name until restart policies exist. */
+const ON_LIMIT_DESCRIPTION = `one of ${ON_LIMIT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`;
+const onLimit = v.pipe(
+  v.string(ON_LIMIT_DESCRIPTION),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || (ON_LIMIT_ACTIONS as readonly string[]).includes(dataset.value)) return;
+    addIssue({ message: dataset.value === 'restart' ? `${ON_LIMIT_DESCRIPTION} ("restart" needs restart policies, which procd does not have yet)` : ON_LIMIT_DESCRIPTION });
+  }),
+  v.transform((s) => s as (typeof ON_LIMIT_ACTIONS)[number]),
+  v.description(ON_LIMIT_DESCRIPTION),
+);
+/** Resource limits of a job's whole tree, sampled by the monitor (kernel-enforced where the job's cgroup has the controllers). */
+const limits = obj({
+  maxMemoryBytes: opt(int(LIMIT_RANGES.memoryBytes)),
+  maxCpuPercent: opt(int(LIMIT_RANGES.cpuPercent)),
+  maxFds: opt(int(LIMIT_RANGES.fds)),
+  maxProcs: opt(int(LIMIT_RANGES.procs)),
+  onLimit: opt(onLimit),
+});
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
@@ -73,36 +95,6 @@ interface MethodSchema {
   example: { params: unknown; result: unknown };
 }
 
-const EXAMPLE_JOB = {
-  id: 3,
-  name: 'web',
-  description: null,
-  tags: ['dev'],
-  createdAt: 1767225600000,
-  spec: { command: { kind: 'argv', argv: ['npm', 'run', 'dev'] }, cwd: '/home/me/app', env: { PATH: '/usr/bin:/bin' }, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 134217728 },
-  state: { kind: 'running', startedAt: 1767225600012, pid: 41235, startTicks: 9123456, shimPid: 41234 },
-  pendingKill: null,
-  flags: [],
-  flagHistory: [],
-  resources: null,
-  output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lostBytes: 0, lastOutputAt: null },
-  dir: '/home/me/.local/share/procd/jobs/3',
-};
-const { env: _env, ...exampleSpec } = EXAMPLE_JOB.spec;
-/** What the daemon answers: the environment's size, not its values. */
-const EXAMPLE_VIEW = { ...EXAMPLE_JOB, spec: { ...exampleSpec, envCount: 1 } };
-const EXAMPLE_ENDED = {
-  ...EXAMPLE_VIEW,
-  state: { kind: 'completed', outcome: 'exit', outcomeDetail: null, startedAt: 1767225600012, endedAt: 1767225612012, durationMs: 12000, exitCode: 0, signal: null, pid: 41235, startTicks: 9123456 },
-};
-const KILL_EXAMPLE = { ref: 3, ok: true, id: 3, state: 'killed', signal: 'SIGTERM', signalled: [41235], forced: [] };
-const NOT_RUNNING_EXAMPLE = {
-  ref: 'build',
-  ok: false,
-  id: 2,
-  error: { code: -32001, name: 'JobNotRunning', message: 'job 2 (build) is not running: it is completed', data: { id: 2, state: 'completed' } },
-};
-
 export const METHOD_SCHEMAS = {
   hello: {
     params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })) }),
@@ -127,10 +119,21 @@ export const METHOD_SCHEMAS = {
       expectMs: opt(int({ min: 1, max: MAX_MS })),
       stuckAfterMs: opt(duration),
       maxOutputBytes: opt(int({ min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes })),
+      /**
+       * `service`: meant to stay up, so no stuck or time-sink flag unless `stuckAfterMs` / `expectMs`
+       * ask for one; `task` (default): runs to an end, flagged stuck after the daemon's default.
+       */
+      kind: opt(oneOf(JOB_KINDS)),
+      /** The first signal of every stop of this job (kill, replace, timeout, daemon.stop); an unknown one is refused (BadSignal). kill's `signal` overrides it. */
+      stopSignal: opt(signal),
+      /** How long a stop of this job waits before SIGKILL (default: the daemon's, 5 s); kill's `graceMs` overrides it. */
+      stopGraceMs: opt(int({ min: 0, max: LIMITS.stopGraceMs })),
+      /** Limits of the whole tree; `onLimit` (default kill) says what going over one does. */
+      limits: opt(limits),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,
-    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'] }, result: EXAMPLE_VIEW },
+    example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'], kind: 'service', stopSignal: 'SIGINT', stopGraceMs: 10000 }, result: EXAMPLE_VIEW },
   },
   list: {
     params: listFilter,
@@ -319,6 +322,8 @@ export const METHOD_SCHEMAS = {
         fix: v.nullable(v.string()),
         kind: v.optional(v.picklist(['native', 'perl'])),
         why: v.optional(v.string()),
+        /** How shims are started: by the fork server (its pid), or by the daemon itself and why (absent from daemons before the fork server). */
+        startedBy: v.optional(v.string()),
       }),
       /** How jobs are held together: a cgroup per job below root, or process groups + markers (pgroup); and why (absent from daemons before cgroups). */
       containment: v.optional(v.object({ kind: v.picklist(['cgroup', 'pgroup']), root: v.nullable(v.string()), why: v.string() })),
@@ -346,7 +351,7 @@ export const METHOD_SCHEMAS = {
         monitor: { intervalMs: 1000, lastTickMs: 1.8, ticks: 600 },
         events: { seq: 120, subscribers: 1, droppedSubscribers: 0 },
         connections: 2,
-        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto' },
+        shim: { ok: true, interpreter: '/usr/lib/node_modules/procd/dist/shim/procd-shim', script: '', detail: 'native 0.1.0 clock=monotonic', error: null, fix: null, kind: 'native', why: 'compiled at build time and passed its check; PROCD_SHIM=auto', startedBy: 'the fork server (pid 41200)' },
         containment: { kind: 'cgroup', root: '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/procd.service/procd-3f2a9c1b7d4e5f60', why: 'a cgroup per job below that root; PROCD_CONTAINMENT=auto' },
         faults: { unhandledRejections: 0, lastRejection: null, previousCrash: null },
       },

@@ -17,7 +17,7 @@ export interface JobOverrides extends Partial<Omit<Job, 'spec' | 'output'>> {
 }
 
 export function makeSpec(over: Partial<JobSpec> = {}): JobSpec {
-  return { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096, ...over };
+  return { command: { kind: 'argv', argv: ['true'] }, kind: 'task', cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096, stopSignal: 'SIGTERM', stopGraceMs: null, ...over };
 }
 
 export function makeOutput(over: Partial<OutputInfo> = {}): OutputInfo {

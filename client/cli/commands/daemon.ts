@@ -181,7 +181,7 @@ async function status({ out }: CommandContext): Promise<number> {
 function shimLines(out: CommandContext['out'], shim: DaemonStatus['shim'] | undefined): string[] {
   if (!shim) return []; // a daemon older than this field
   const what = shim.script ? `${shim.interpreter} ${shim.script}` : shim.interpreter;
-  const why = shim.why ? [`            why: ${shim.why}`] : [];
+  const why = [...(shim.why ? [`            why: ${shim.why}`] : []), ...(shim.startedBy ? [`            started by: ${shim.startedBy}`] : [])];
   if (shim.ok) return [`  shim      ${shim.detail ?? 'ok'} (${what})`, ...why];
   return [`  shim      ${paint(out, 'red', 'cannot run')}: ${shim.error} (${what})`, `            fix: ${shim.fix}`, ...why];
 }

@@ -6,6 +6,7 @@ import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
 import { plural } from '../format-time.js';
+import { violationText } from '../format-limits.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
@@ -55,7 +56,7 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${e.from ?? 'new'} → ${e.to}${exit}`;
     }
     case 'job.stopping':
-      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
+      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : e.kill.reason === 'limit' ? `over its ${e.kill.limit ?? ''} limit: ` : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
       return `${head}${job} ${e.flag.kind} (${e.flag.severity}): ${e.flag.detail}`;
     case 'flag.changed':
@@ -64,6 +65,8 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${e.flag.kind} cleared`;
     case 'leftover.found':
       return `${head}${job} ${plural(e.pids.length, 'leftover process', 'leftover processes')}: ${e.pids.join(' ')}`;
+    case 'limit.exceeded':
+      return `${head}${job} ${violationText(e.violation)}`;
     case 'sample':
       return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
     case 'daemon.shutdown':

@@ -7,6 +7,7 @@ import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
 import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js';
 import { localTime, plural, when } from '../format-time.js';
+import { limitsText, violationText } from '../format-limits.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -49,6 +50,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
     ['id', String(job.id)],
     ['name', job.name],
     ['state', paint(out, stateColor(s.kind), s.kind)],
+    ['kind', job.spec.kind === 'service' ? 'service (meant to stay up: no stuck or time-sink flag unless asked)' : 'task (runs to an end)'],
     ['command', commandOf(job)],
   ];
   if (job.spec.command.kind === 'shell') rows.push(['shell', job.spec.command.shell]);
@@ -78,8 +80,13 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
   }
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
   rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
+  const limits = limitsText(job.spec.limits);
+  if (limits) rows.push(['limits', limits]);
+  for (const v of (job.violations ?? []).slice(-5)) rows.push(['over a limit', paint(out, v.action === 'kill' ? 'red' : 'yellow', `${time(v.at)}: ${violationText(v)}`)]);
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
+  const grace = job.spec.stopGraceMs === null ? "the daemon's grace" : `grace ${formatDuration(job.spec.stopGraceMs)}`;
+  rows.push(['stop with', `${job.spec.stopSignal}, then SIGKILL after ${grace}`]);
   rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
   const lost = job.output.lostBytes;
   if (lost !== undefined) rows.push(['lost output', lost === 0 ? 'none' : paint(out, 'red', `${formatBytes(lost)}: the disk refused them (${job.dir}/shim.log says where)`)]);

@@ -9,6 +9,7 @@ import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
 import { jobEndLine } from '../job-end-line.js';
 import { paint } from '../output.js';
 import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
+import { limitOptions } from '../limit-options.js';
 import { printJob } from './status.js';
 import { waitForJob } from '../track-wait.js';
 
@@ -38,7 +39,9 @@ export const command: CommandDef = {
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
     if (tags.length) params.tags = tags;
-    const timeoutMs = durationOption('timeout', str(values, 'timeout'), { min: 1, belowMinHint: 'leave --timeout out for no timeout' });
+    if (str(values, 'timeout') !== undefined && str(values, 'max-runtime') !== undefined) throw new ExitError(EXIT.usage, '--max-runtime is --timeout: give one of them');
+    const runtimeOption = str(values, 'max-runtime') === undefined ? 'timeout' : 'max-runtime';
+    const timeoutMs = durationOption(runtimeOption, str(values, runtimeOption), { min: 1, belowMinHint: `leave --${runtimeOption} out for no timeout` });
     if (timeoutMs !== undefined) params.timeoutMs = timeoutMs;
     const expectMs = durationOption('expect', str(values, 'expect'), { min: 1, belowMinHint: 'leave --expect out for no expectation' });
     if (expectMs !== undefined) params.expectMs = expectMs;
@@ -46,6 +49,14 @@ export const command: CommandDef = {
     if (stuckAfterMs !== undefined) params.stuckAfterMs = stuckAfterMs;
     const maxOutputBytes = sizeOption('max-output', str(values, 'max-output'), { min: LIMITS.minOutputBytes, max: LIMITS.maxOutputBytes });
     if (maxOutputBytes !== undefined) params.maxOutputBytes = maxOutputBytes;
+    if (flag(values, 'service')) params.kind = 'service';
+    // An unknown signal is refused by the daemon (BadSignal, exit 2), as for kill --signal.
+    const stopSignal = str(values, 'stop-signal');
+    if (stopSignal !== undefined) params.stopSignal = stopSignal;
+    const stopGraceMs = durationOption('grace', str(values, 'grace'), { max: LIMITS.stopGraceMs });
+    if (stopGraceMs !== undefined) params.stopGraceMs = stopGraceMs;
+    const limits = limitOptions(values);
+    if (limits) params.limits = limits;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);

@@ -2,6 +2,7 @@
  *
  *   procd-shim <jobDir>
  *   procd-shim --check      prints "ok native <version> clock=monotonic", exits 0
+ *   procd-shim --serve program [args...]   the daemon's fork server (server.c)
  *
  * The file contract (spawn.spec, the event channel, the started/exit/closed/lost files, output
  * segments and index, disk errors, signals) is written down once, in the header comment of the
@@ -100,13 +101,14 @@ static void make_pipe(int p[2]) {
 
 int main(int argc, char **argv) {
   if (argc < 2 || !argv[1][0]) {
-    fprintf(stderr, "usage: procd-shim <jobDir> | --check\n");
+    fprintf(stderr, "usage: procd-shim <jobDir> | --check | --serve program [args...]\n");
     return 2;
   }
   if (strcmp(argv[1], "--check") == 0) {
     printf("ok native %s clock=monotonic\n", SHIM_VERSION);
     return 0;
   }
+  if (strcmp(argv[1], "--serve") == 0) return serve_main(argc - 2, argv + 2);
   job_dir = argv[1];
   keep_std_fds_open();
   int ignored[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGXFSZ};

@@ -93,4 +93,7 @@ void output_lost_json(struct str *s); /* ,"lostBytes":N,"stdoutLostBytes":N,"std
 long long output_stored(int which);
 long long output_lost_total(void);
 
+/* ---- server.c: the daemon's fork server (procd-shim --serve) ---- */
+int serve_main(int argc, char **argv);
+
 #endif

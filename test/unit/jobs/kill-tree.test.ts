@@ -19,7 +19,7 @@ afterEach(async () => {
 function runningJob(id: number, pid: number, startTicks: number | null): Job {
   return {
     id, name: `j${id}`, description: null, tags: [], createdAt: 0,
-    spec: { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
+    spec: { command: { kind: 'argv', argv: ['x'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096, kind: 'task', stopSignal: 'SIGTERM', stopGraceMs: null },
     state: { kind: 'running', startedAt: 0, pid, startTicks, shimPid: null },
     pendingKill: null, flags: [], flagHistory: [], resources: null,
     output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, dir: '/x',

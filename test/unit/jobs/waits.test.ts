@@ -17,7 +17,7 @@ function setup() {
     name: 'w',
     description: null,
     tags: [],
-    spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
+    spec: { command: { kind: 'argv', argv: ['true'] }, cwd: '/', env: {}, timeoutMs: null, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096, kind: 'task', stopSignal: 'SIGTERM', stopGraceMs: null },
     dirFor: () => '/tmp/none',
   });
   return { clock, deadlines, table, id: job.id };

@@ -17,7 +17,7 @@ function fullJob(): Job {
     description: 'dev server',
     tags: ['dev'],
     createdAt: 1_000,
-    spec: { command: { kind: 'adopted', argv: ['node', 'server.js'], leadsGroup: true }, cwd: '/', env: { A: 'b' }, timeoutMs: 5_000, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096 },
+    spec: { command: { kind: 'adopted', argv: ['node', 'server.js'], leadsGroup: true }, cwd: '/', env: { A: 'b' }, timeoutMs: 5_000, expectMs: null, stuckAfterMs: 0, maxOutputBytes: 4096, kind: 'task', stopSignal: 'SIGTERM', stopGraceMs: null },
     state: { kind: 'killed', outcome: 'signal', outcomeDetail: null, startedAt: 1, endedAt: 2, durationMs: 1, exitCode: 143, signal: { name: 'SIGTERM', number: 15 }, pid: 10, startTicks: 99, forced: false, kill: { reason: 'user', requestedAt: 2, signal: 'SIGTERM', graceMs: 5000, signalled: [10], forced: [] } },
     pendingKill: null,
     flags: [{ kind: 'stuck', raisedAt: 5, detail: 'no output for 10s', severity: 'medium', pids: [], data: { quietMs: 10_000, note: 'x', list: [1, 2], none: null } }],

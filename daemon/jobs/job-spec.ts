@@ -1,0 +1,66 @@
+// What a track request becomes: the job's spec, with the defaults that depend on what kind of
+// job it is, and how a stop of it is done. Pure functions, so the rules are tested without a daemon.
+
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import type { Command, JobKind, JobSpec } from '../../shared/job.js';
+import type { ParamsOf } from '../../shared/methods.js';
+import { parseSignal } from '../../shared/signals.js';
+
+export interface SpecDefaults {
+  stuckAfterMs: number;
+  maxOutputBytes: number;
+}
+
+/**
+ * A service or a task: what the caller said, else a task. When restart policies land, `restart:
+ * always | unless-stopped` implies a service here too (a job meant to be kept up), unless the
+ * caller said `task` explicitly.
+ */
+export function jobKindOf(params: Pick<ParamsOf<'track'>, 'kind'>): JobKind {
+  return params.kind ?? 'task';
+}
+
+/**
+ * The spec of a new job. The stuck flag is on by default for a task and off for a service (a
+ * quiet, healthy server is not stuck); an explicit `stuckAfterMs` applies to either, as does
+ * `expectMs` for the time-sink flag. The spec keeps the value in force, so status shows it.
+ */
+export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Record<string, string>, defaults: SpecDefaults): JobSpec {
+  const kind = jobKindOf(params);
+  return {
+    command,
+    kind,
+    cwd: params.cwd,
+    env,
+    timeoutMs: params.timeoutMs ?? null,
+    expectMs: params.expectMs ?? null,
+    stuckAfterMs: params.stuckAfterMs ?? (kind === 'service' ? 0 : defaults.stuckAfterMs),
+    maxOutputBytes: params.maxOutputBytes ?? defaults.maxOutputBytes,
+    stopSignal: params.stopSignal === undefined ? 'SIGTERM' : stopSignalName(params.stopSignal),
+    stopGraceMs: params.stopGraceMs ?? null,
+  };
+}
+
+/** `INT`, `sigint`, `2` → `SIGINT`; an unknown signal is refused before any job exists. */
+function stopSignalName(input: string | number): string {
+  const sig = parseSignal(input);
+  if (!sig) {
+    throw new ProcdError(ErrorCode.BadSignal, `unknown stop signal: ${input} (try SIGTERM, SIGINT, SIGQUIT, HUP or 2)`, { signal: input, field: 'params.stopSignal' });
+  }
+  return sig.name;
+}
+
+export interface StopPlan {
+  signal: NodeJS.Signals;
+  graceMs: number;
+}
+
+/**
+ * How a stop of this job is done: what the caller asked (`kill --signal/--grace`), else the job's
+ * own stop signal and grace, else SIGTERM and the daemon's grace. A stored signal this platform
+ * does not know (a record from another system) falls back to SIGTERM rather than block the stop.
+ */
+export function stopPlanOf(spec: JobSpec, defaultGraceMs: number, asked: { signal?: NodeJS.Signals | undefined; graceMs?: number | undefined } = {}): StopPlan {
+  const own = (parseSignal(spec.stopSignal)?.name ?? 'SIGTERM') as NodeJS.Signals;
+  return { signal: asked.signal ?? own, graceMs: asked.graceMs ?? spec.stopGraceMs ?? defaultGraceMs };
+}
