@@ -151,7 +151,7 @@ async function startLocked(
   });
   // At start: empty cgroups of ended jobs left by a crash go; those of re-adopted jobs stay.
   // Only this instance's root is ever read.
-  const janitor = cgroupRoot ? new CgroupJanitor(cgroupRoot, (id) => table.get(id)) : null;
+  const janitor = cgroupRoot ? new CgroupJanitor(cgroupRoot, () => table.all()) : null;
   const leftover = janitor?.sweep() ?? [];
   if (leftover.length) logger.info({ cgroups: leftover }, 'removed empty job cgroups left by an earlier daemon');
   janitor?.start(1000);

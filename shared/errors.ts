@@ -26,6 +26,8 @@ export const ErrorCode = {
   NameInUse: -32012,
   /** The job was started by procd, not adopted: only an adopted process can be released. */
   NotAdopted: -32013,
+  /** The job's processes could not all be paused or resumed (a freeze the kernel did not complete in time, signals refused); nothing changed. */
+  PauseFailed: -32014,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

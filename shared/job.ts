@@ -104,6 +104,20 @@ interface Ended extends ExitInfo {
   outcomeDetail: string | null;
 }
 
+/** How a job was paused: its cgroup frozen (cgroup.freeze), or SIGSTOP to each of its processes (resume: SIGCONT). */
+export type PauseMethod = 'freezer' | 'signals';
+
+/**
+ * Paused time kept out of the clocks that measure a run (--timeout, the stuck and time-sink flags).
+ * Both fields are absent until the first resume (older records: never paused).
+ */
+export interface PauseClock {
+  /** Time spent paused in this run before the last resume (the current pause is not included). */
+  pausedMs?: number;
+  /** Where the stuck flag's silence begins when it began before a pause: shifted later by the time paused. */
+  quietSince?: number;
+}
+
 /**
  * The lifecycle: `queued` (waiting, with the reason) → `starting` (the shim is launching it) →
  * `running` ⇄ `paused` → one of the terminal states. Each variant carries only its own data.
@@ -111,8 +125,8 @@ interface Ended extends ExitInfo {
 export type JobState =
   | { kind: 'queued'; queuedAt: number; reason: QueueReason }
   | { kind: 'starting'; since: number }
-  | ({ kind: 'running'; startedAt: number } & RunningProcess)
-  | ({ kind: 'paused'; startedAt: number; pausedAt: number } & RunningProcess)
+  | ({ kind: 'running'; startedAt: number } & RunningProcess & PauseClock)
+  | ({ kind: 'paused'; startedAt: number; pausedAt: number; pausedBy?: PauseMethod } & RunningProcess & PauseClock)
   | ({ kind: 'completed' } & Ended)
   | ({ kind: 'failed'; spawnError: SpawnError | null } & Ended)
   | ({ kind: 'killed'; kill: KillRecord | null; forced: boolean } & Ended)
@@ -197,6 +211,11 @@ export interface ResourceSample {
   at: number;
   /** CPU % of one core summed over the tree (null on the first reading of a process). */
   cpuPercent: number | null;
+  /**
+   * CPU time the tree used in this run up to this reading (ms). From the job's cgroup where it has
+   * one (then it includes children that already exited), else summed from /proc. Absent in older records.
+   */
+  cpuTimeMs?: number;
   rssBytes: number;
   mainRssBytes: number;
   processes: number;
@@ -255,6 +274,12 @@ export interface Job {
   output: OutputInfo;
   /** Directory holding the job's output segments and exit status. */
   dir: string;
+  /**
+   * The job's cgroup for its current or last launch: a directory name unique per launch below the
+   * daemon instance's parent cgroup (a reused id never shares an old job's leftovers). Null: none
+   * (pgroup containment, adopted). Absent in records written before names were unique: `job-<id>`.
+   */
+  cgroup?: string | null;
   /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
   violations?: LimitViolation[];
 }

@@ -22,6 +22,9 @@ export type LogChunk = LogsResult['chunks'][number];
 /** One item of kill's answer: a stopped job, or a job given that could not be stopped. */
 export type KillOutcome = ResultOf<'kill'>[number];
 export type KillResult = Extract<KillOutcome, { ok: true }>;
+/** One item of pause's or resume's answer: a job acted on, or a job given that could not be. */
+export type PauseOutcome = ResultOf<'pause'>[number];
+export type PauseDone = Extract<PauseOutcome, { ok: true }>;
 /** A job given to kill or rm that could not be acted on, with the error. */
 export type RefFailure = Extract<KillOutcome, { ok: false }>;
 export type RemoveResult = ResultOf<'rm'>;

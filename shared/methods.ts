@@ -8,12 +8,13 @@ import { EVENT_KINDS } from './events.js';
 import { JOB_STATE_KINDS } from './job.js';
 import { LIMITS } from './field-limits.js';
 import type { MethodSpec } from './method-spec.js';
+import { PAUSE_METHOD_SPECS } from './methods-pause.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -76,7 +77,7 @@ export const METHOD_SPECS = {
       summary: 'Show every field of one job (the most recent job when given a name).',
       usage: 'procd status ID|NAME [--tree] [--env] [--json]',
       options: {
-        tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command)' },
+        tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command; "(cgroup only)" marks a process only the job cgroup leads to)' },
         env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
       examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
@@ -148,6 +149,7 @@ export const METHOD_SPECS = {
       examples: ['procd signal web HUP', 'procd signal 3 SIGUSR1'],
     },
   },
+  ...PAUSE_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',

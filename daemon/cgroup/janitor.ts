@@ -1,21 +1,26 @@
 // Removes the cgroups of ended jobs once they are empty. A job's cgroup may outlive its main
 // process while leftovers run in it (rmdir says EBUSY then), so ended jobs are retried each
-// sweep until their cgroup is gone; only this instance's root is ever read.
+// sweep until their cgroup is gone; only this instance's root is ever read. A cgroup no live job
+// holds is never handed to a new job (names are unique per launch), so removing it is only tidying.
 
 import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminal, type Job, type JobId } from '../../shared/job.js';
+import { isTerminal, type Job } from '../../shared/job.js';
+import { cgroupNameOf, JOB_CGROUP_NAME } from './job-cgroup.js';
 
-const JOB_DIR = /^job-([1-9][0-9]*)$/;
+/** The cgroup names live jobs hold (a launching job's included: its name is recorded first). */
+export function liveCgroupNames(jobs: Iterable<Job>): Set<string> {
+  const names = new Set<string>();
+  for (const job of jobs) {
+    const name = isTerminal(job.state) ? null : cgroupNameOf(job);
+    if (name !== null) names.add(name);
+  }
+  return names;
+}
 
-/** Which job cgroups may go: those of ended or removed jobs (pure). */
-export function removable(names: readonly string[], jobOf: (id: JobId) => Job | undefined): string[] {
-  return names.filter((name) => {
-    const m = JOB_DIR.exec(name);
-    if (!m) return false;
-    const job = jobOf(Number(m[1]));
-    return !job || isTerminal(job.state);
-  });
+/** Which job cgroups may go: every job cgroup no live job holds (pure). */
+export function removable(names: readonly string[], live: ReadonlySet<string>): string[] {
+  return names.filter((name) => JOB_CGROUP_NAME.test(name) && !live.has(name));
 }
 
 export class CgroupJanitor {
@@ -23,7 +28,7 @@ export class CgroupJanitor {
 
   constructor(
     private readonly root: string,
-    private readonly jobOf: (id: JobId) => Job | undefined,
+    private readonly jobs: () => Iterable<Job>,
   ) {}
 
   /** One pass; returns the cgroups removed. A populated one stays for the next pass. */
@@ -35,7 +40,7 @@ export class CgroupJanitor {
       return [];
     }
     const removed: string[] = [];
-    for (const name of removable(names, this.jobOf)) {
+    for (const name of removable(names, liveCgroupNames(this.jobs()))) {
       try {
         rmdirSync(join(this.root, name));
         removed.push(name);

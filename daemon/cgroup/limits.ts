@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job, KillRecord } from '../../shared/job.js';
 import type { JobLimits, LimitKind } from '../../shared/limits.js';
-import { jobCgroupPath } from './job-cgroup.js';
+import { cgroupNameOf } from './job-cgroup.js';
 
 /** cpu.max's period: the kernel's default, 100 ms. */
 export const CPU_PERIOD_US = 100_000;
@@ -85,7 +85,9 @@ export function oomKilled(memoryEvents: string): boolean {
 export async function kernelLimitKill(root: string | null | undefined, job: Job, at: number): Promise<KillRecord | null> {
   const limits = job.spec.limits;
   if (!root || !limits || limits.maxMemoryBytes === null || limits.onLimit !== 'kill') return null;
-  const events = await readFile(join(jobCgroupPath(root, job.id), 'memory.events'), 'utf8').catch(() => '');
+  const name = cgroupNameOf(job);
+  if (name === null) return null;
+  const events = await readFile(join(root, name, 'memory.events'), 'utf8').catch(() => '');
   if (!oomKilled(events)) return null;
   return { reason: 'limit', limit: 'memory', requestedAt: at, signal: 'SIGKILL', graceMs: 0, signalled: [], forced: [] };
 }

@@ -13,6 +13,7 @@ import { hello } from './hello.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
+import { pause, resume } from './pause.js';
 import { prune } from './prune.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
@@ -32,6 +33,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     logs: (p, call) => logs(ctx, p, call),
     kill: (p) => kill(ctx, p),
     signal: (p) => signal(ctx, p),
+    pause: (p) => pause(ctx, p),
+    resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),
     prune: (p) => prune(ctx, p),

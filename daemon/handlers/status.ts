@@ -13,7 +13,7 @@ export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Pr
   const tree: ProcessNode[] = await Promise.all(
     procs.map(async (p) => {
       const argv = await readCmdline(p.pid);
-      return { pid: p.pid, ppid: p.ppid, state: p.state, cpuPercent: p.cpuPercent, rssBytes: p.rssBytes, threads: p.threads, command: argv?.length ? argv.join(' ') : `[${p.comm}]` };
+      return { pid: p.pid, ppid: p.ppid, state: p.state, cpuPercent: p.cpuPercent, rssBytes: p.rssBytes, threads: p.threads, command: argv?.length ? argv.join(' ') : `[${p.comm}]`, cgroupOnly: p.cgroupOnly };
     }),
   );
   return { ...view, tree };

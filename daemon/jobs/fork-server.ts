@@ -135,7 +135,8 @@ export class ForkServer {
         if (!served) return;
         this.served.delete(record.pid);
         const signal = record.signal === null ? null : signalName(record.signal);
-        served.handle.emit('gone', { code: record.code, signal, error: null, file: this.command.file });
+        const error = record.code === 127 && !served.started ? execFailure(served.jobDir) : null;
+        served.handle.emit('gone', { code: record.code, signal, error, file: this.command.file });
         return;
       }
       case 'ready':
@@ -163,6 +164,18 @@ export class ForkServer {
     }
     this.served.clear();
   }
+}
+
+/** The shim program could not be run: the server's child said why in shim.log (server.c, become_shim). */
+function execFailure(jobDir: string): NodeJS.ErrnoException | null {
+  let log: string;
+  try {
+    log = readFileSync(join(jobDir, 'shim.log'), 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^procd-shim server: cannot run .*: ([A-Z][A-Z0-9]*) (.*)$/m.exec(log);
+  return m ? Object.assign(new Error(m[2]), { code: m[1] }) : null;
 }
 
 function readStartedFile(jobDir: string): { pid: number; at: number } | null {

@@ -21,12 +21,14 @@ export interface NewJob {
   tags: string[];
   spec: JobSpec;
   dirFor: (id: JobId) => string;
+  /** The job's cgroup name for its first launch (with a cgroup per job); absent: none. */
+  cgroupFor?: (id: JobId) => string;
   /** Why it must wait before it starts; absent: it starts now (`starting`). */
   queued?: QueueReason;
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
@@ -76,6 +78,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       resources: null,
       output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
       dir: input.dirFor(id),
+      cgroup: input.cgroupFor?.(id) ?? null,
     };
     this.jobs.set(id, job);
     this.store.saveJob(job);

@@ -5,9 +5,10 @@
 // meanwhile). Any number of jobs share one sweep: one read, one signal pass, one grace wait,
 // one re-read, one SIGKILL pass.
 
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Job, JobId } from '../../shared/job.js';
-import { isPopulated, jobCgroupPath, killCgroup } from '../cgroup/job-cgroup.js';
+import { cgroupNameOf, isPopulated, killCgroup } from '../cgroup/job-cgroup.js';
 import { membersOf, type ProcessSnapshot, type ProcessSnapshots } from '../monitor/job-processes.js';
 import { isAlive, isDeadState } from '../proc/process-table.js';
 import { planSignals, type SignalPlan } from '../proc/signal-plan.js';
@@ -100,7 +101,8 @@ export async function killJobs(
   const forcedAll = new Map(left.flatMap((m) => [...m]));
   if (forcedAll.size > 0) send(planSignals(again.table, forcedAll.keys()), again.table, 'SIGKILL');
   // With a cgroup per job, cgroup.kill also reaches what forked after the re-read (no race).
-  const cgroups = snapshots.cgroupRoot ? jobs.map((job) => jobCgroupPath(snapshots.cgroupRoot!, job.id)) : [];
+  const root = snapshots.cgroupRoot;
+  const cgroups = root ? jobs.flatMap((job) => cgroupNameOf(job) ?? []).map((name) => join(root, name)) : [];
   let busy = await populatedOf(cgroups);
   await Promise.all(busy.map((cg) => killCgroup(cg)));
   const killDeadline = Date.now() + KILL_WAIT_MS;

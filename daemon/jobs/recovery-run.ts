@@ -92,6 +92,8 @@ async function apply(ctx: SupervisorContext, ends: EndWatcher, stopper: Stopper,
 function watch(ends: EndWatcher, stopper: Stopper, job: Job, resumeStop: boolean): Job | null {
   ends.watch(job.id);
   stopper.armTimeout(job);
+  // A paused job stays paused (a stop to resume thaws it first).
+  if (!resumeStop) void stopper.pauser.reassert(job);
   return resumeStop && job.pendingKill ? job : null;
 }
 

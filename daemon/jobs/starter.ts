@@ -11,7 +11,7 @@ import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
 import { readIdentity } from '../proc/process-table.js';
 import type { EndWatcher } from './end-watcher.js';
 import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
-import { createJobCgroup } from '../cgroup/job-cgroup.js';
+import { CgroupCreateError, createJobCgroup, newJobCgroupName } from '../cgroup/job-cgroup.js';
 import { applyKernelLimits } from '../cgroup/limits.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
 import { buildSpec } from './job-spec.js';
@@ -55,6 +55,8 @@ export class Starter {
       tags: params.tags ?? [],
       spec: { ...spec, ...limitsOf(params.limits) },
       dirFor: (id) => join(opts.jobsDir, String(id)),
+      // Named in the record written before the launch: recovery, the janitor and kill find it.
+      ...(opts.cgroupRoot ? { cgroupFor: (id: JobId) => newJobCgroupName(id) } : {}),
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
     // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
@@ -83,12 +85,22 @@ export class Starter {
     this.ctx.deadlines.at(queueKey(job.id), job.state.reason.at, () => {
       const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
       if (!now) return;
+      this.nameCgroup(job.id);
       void this.ctx
         .persistQuietly('queued job launching')
         .then(() => this.launch(job.id))
         .then(() => this.ctx.persistQuietly('queued job launched'))
         .catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'launching a queued job failed'));
     });
+  }
+
+  /**
+   * Records a fresh cgroup name for the job's next launch (with a cgroup per job), before the
+   * write that precedes the launch: recovery, the janitor and kill find it by that name, and a
+   * job id handed out again never lands in an old job's cgroup.
+   */
+  private nameCgroup(id: JobId): void {
+    if (this.ctx.opts.cgroupRoot) this.ctx.table.update(id, () => ({ cgroup: newJobCgroupName(id) }));
   }
 
   /** Starts a `starting` job's shim and resolves once the job runs or has failed to start. */
@@ -102,6 +114,19 @@ export class Starter {
     const fail = (error: SpawnError) => {
       if (table.apply(id, { type: 'spawn_failed', at: Date.now(), error })) logger.warn({ job: id, error }, 'job failed to start');
     };
+    let cgroup: string | null = null;
+    const root = this.ctx.opts.cgroupRoot ?? null;
+    if (root) {
+      if (!job.cgroup) this.nameCgroup(id);
+      try {
+        cgroup = await createJobCgroup(root, table.get(id)?.cgroup ?? newJobCgroupName(id));
+      } catch (err) {
+        if (!(err instanceof CgroupCreateError)) throw err;
+        logger.error({ job: id, cgroup: err.path, code: err.code }, err.message);
+        // ECGROUP, not the errno (which is in the message): ENOENT would read as "command not found".
+        return fail({ code: 'ECGROUP', message: err.message });
+      }
+    }
     // One at a time, in the order the shim reported them (its end is never judged before its
     // start), and none before the launch has returned its pid (a fork server may relay the first
     // events in the same read as the pid).
@@ -117,8 +142,6 @@ export class Starter {
       },
     };
     try {
-      const root = this.ctx.opts.cgroupRoot ?? null;
-      const cgroup = root ? await createJobCgroup(root, id) : null;
       if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
       const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
       shimPid = shim.pid;

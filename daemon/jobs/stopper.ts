@@ -1,6 +1,6 @@
 // The stopper: the kill procedure (signal the whole job, SIGKILL what is left after the grace,
 // record who needed it), one-off signals, timeouts, and stops a previous daemon left unfinished.
-// Pause and resume (issue 8) belong here too.
+// Pause and resume (pauser.ts) share its process-table snapshots.
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
@@ -13,6 +13,8 @@ import { isAlive } from '../proc/process-table.js';
 import { SHIM_WRITE_GRACE_MS, type EndWatcher } from './end-watcher.js';
 import { KillSweeper, signalJob } from './kill-tree.js';
 import { ProcessSnapshots } from '../monitor/job-processes.js';
+import { timeoutDueAt } from './pause-clock.js';
+import { Pauser } from './pauser.js';
 import { queueKey, timeoutKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
 
@@ -29,6 +31,7 @@ export class Stopper {
   /** Process-table snapshots for signals and kills; stops requested together share one kill sweep. */
   private readonly snapshots: ProcessSnapshots;
   private readonly sweeper: KillSweeper;
+  readonly pauser: Pauser;
 
   constructor(
     private readonly ctx: SupervisorContext,
@@ -36,6 +39,11 @@ export class Stopper {
   ) {
     this.snapshots = new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
     this.sweeper = new KillSweeper(this.snapshots);
+    this.pauser = new Pauser(ctx, this.snapshots, {
+      settleStarts: (ids) => this.settleStarts(ids),
+      armTimeout: (job) => this.armTimeout(job),
+      stopping: (id) => this.kills.has(id),
+    });
     // However a job ends (exit, lost, removed), its --timeout has nothing left to stop.
     ctx.table.on('change', ({ job }) => {
       if (isTerminal(job.state)) ctx.deadlines.cancel(timeoutKey(job.id));
@@ -137,6 +145,10 @@ export class Stopper {
       await this.ctx.persistQuietly('pending kill');
     }
 
+    // A paused job's processes are thawed (or continued) first, so the stop signal can act.
+    if (job.state.kind === 'paused') {
+      await this.pauser.thawForStop(id).catch((err: unknown) => logger.warn({ err, job: id }, 'could not resume the paused job before stopping it; SIGKILL after the grace still ends it'));
+    }
     const sweep = this.sweeper.kill(job, signal, graceMs).then((result) => {
       const signalled = [...new Set([...record.signalled, ...result.signalled])].sort((a, b) => a - b);
       const done: KillRecord = { ...record, signalled, forced: result.forced };
@@ -188,12 +200,13 @@ export class Stopper {
     return { id: job.id, signal: sig, signalled };
   }
 
-  /** Arms the job's --timeout: a stop with reason `timeout` (its own stop signal and grace) when it has run that long (any length). */
+  /** Arms the job's --timeout: a stop with reason `timeout` (its own stop signal and grace) when it has run that long (any length), paused time left out. */
   armTimeout(job: Job): void {
-    if (!hasLiveProcess(job.state) || job.spec.timeoutMs === null) return;
+    const dueAt = job.spec.timeoutMs === null ? null : timeoutDueAt(job.state, job.spec.timeoutMs);
+    if (dueAt === null) return;
     const { deadlines, logger, opts } = this.ctx;
     const plan = stopPlanOf(job.spec, opts.defaultGraceMs);
-    deadlines.at(timeoutKey(job.id), job.state.startedAt + job.spec.timeoutMs, () => {
+    deadlines.at(timeoutKey(job.id), dueAt, () => {
       logger.info({ job: job.id, timeoutMs: job.spec.timeoutMs }, 'job timed out; stopping it');
       this.stop(job.id, plan.signal, plan.graceMs, 'timeout').catch((err: unknown) => logger.error({ err, job: job.id }, 'timeout kill failed'));
     });

@@ -5,7 +5,7 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
 import type { LimitKind } from '../../shared/limits.js';
-import type { JobRef, KillOutcome, KillResult, ParamsOf, RemoveResult, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -15,6 +15,7 @@ import { stopPlanOf } from './job-spec.js';
 import type { JobTable } from './job-table.js';
 import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
+import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
@@ -60,6 +61,11 @@ export class Supervisor {
 
   stop(id: JobId, signal: NodeJS.Signals, graceMs: number, reason: KillRecord['reason']): Promise<StopResult> {
     return this.stopper.stop(id, signal, graceMs, reason);
+  }
+
+  /** pause or resume: the whole job at once (freezer or SIGSTOP/SIGCONT); one item per ref. */
+  pauseOrResume(refs: JobRef[], request: PauseRequest): Promise<PauseOutcome[]> {
+    return this.stopper.pauser.request(refs, request);
   }
 
   /** A job went over a limit with `--on-limit kill`: the kill procedure; it ends failed, outcome `limit`. */

@@ -2,10 +2,11 @@
 // the event does not apply. The job table is the only caller; nothing else writes a state. Both
 // switches are exhaustive: a new state kind or event type does not compile until it is handled.
 
-import { isTerminal, type JobState, type KillRecord, type SpawnError, type TerminalState } from '../../shared/job.js';
+import { isTerminal, type JobState, type KillRecord, type PauseMethod, type SpawnError, type TerminalState } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
 import { unreachable } from '../../shared/unreachable.js';
+import { clockAfterResume } from './pause-clock.js';
 
 export type JobEvent =
   /** A queued job's turn came: the launcher is starting its shim. */
@@ -17,8 +18,10 @@ export type JobEvent =
   | { type: 'lost'; at: number; reason: string }
   /** An adopted process procd stops supervising without signalling it (`procd release`). */
   | { type: 'release'; at: number }
-  | { type: 'pause'; at: number }
-  | { type: 'resume'; at: number }
+  /** Its processes are stopped (frozen or SIGSTOPped, `by`). */
+  | { type: 'pause'; at: number; by: PauseMethod }
+  /** Its processes run again; the last output time shifts the stuck flag's silence past the pause. */
+  | { type: 'resume'; at: number; lastOutputAt: number | null }
   /** Stopped before it ever ran. */
   | { type: 'cancel'; at: number; kill: KillRecord | null }
   /** The kill procedure finished after the main process had already ended: the complete record. */
@@ -78,11 +81,11 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
           return ok({ kind: 'lost', ...ended(state, event.at), exitCode: null, signal: null, outcome: 'released', outcomeDetail: null, reason: 'released with procd release: procd stopped supervising it without signalling it' });
         case 'pause':
           if (state.kind === 'paused') return refuse(state, event);
-          return ok({ ...state, kind: 'paused', pausedAt: event.at });
+          return ok({ ...state, kind: 'paused', pausedAt: event.at, pausedBy: event.by });
         case 'resume': {
           if (state.kind === 'running') return refuse(state, event);
-          const { pausedAt: _pausedAt, ...rest } = state;
-          return ok({ ...rest, kind: 'running' });
+          const { pausedAt: _pausedAt, pausedBy: _pausedBy, ...rest } = state;
+          return ok({ ...rest, kind: 'running', ...clockAfterResume(state, event.at, event.lastOutputAt) });
         }
         case 'launch':
         case 'started':

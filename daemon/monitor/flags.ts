@@ -3,6 +3,7 @@
 
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
+import { activeMs, silenceStart } from '../jobs/pause-clock.js';
 import type { Thresholds } from './thresholds.js';
 
 /** A condition as evaluated now; raisedAt is filled in by diffFlags. */
@@ -24,13 +25,12 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   if (job.state.kind !== 'running') return [];
   const out: Condition[] = [];
   const { now, sample } = input;
-  const startedAt = job.state.startedAt;
 
-  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown). A
-  // service's spec has 0 unless the user asked (job-spec.ts): a quiet server is not stuck.
+  // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown); time
+  // paused is not silence. A service's spec has 0 unless the user asked (job-spec.ts): a quiet
+  // server is not stuck.
   if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted') {
-    const lastActivity = Math.max(job.output.lastOutputAt ?? 0, startedAt);
-    const silentMs = now - lastActivity;
+    const silentMs = now - silenceStart(job.state, job.output.lastOutputAt);
     if (silentMs >= job.spec.stuckAfterMs) {
       out.push(condition('stuck', `no output for ${formatDuration(silentMs)} (stuck after ${formatDuration(job.spec.stuckAfterMs)})`, 'medium', [], {
         silentMs,
@@ -44,7 +44,7 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   // meant to stay up: only an expectation the user gave (`--expect`) applies to it.
   const expected = job.spec.expectMs ?? (job.spec.kind === 'service' ? null : input.baselineMs);
   if (expected && expected > 0) {
-    const elapsed = now - startedAt;
+    const elapsed = activeMs(job.state, now);
     const ratio = elapsed / expected;
     if (ratio >= t.timeSinkFactor) {
       const severity = ratio >= t.timeSinkHighFactor ? 'high' : 'medium';

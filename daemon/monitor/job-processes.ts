@@ -1,8 +1,9 @@
 // Which processes belong to a job, over one snapshot: the job's process group and session, its
-// main process, everything carrying its PROCD_JOB_ID + PROCD_INSTANCE markers, and all their
-// descendants. The one rule both the kill procedure and the monitor's sampling use.
+// main process, everything carrying its PROCD_JOB_ID + PROCD_INSTANCE markers, everything in its
+// cgroup (when it has one), and all their descendants. The one rule both the kill procedure and the monitor's sampling use.
 
 import { hasLiveProcess, isTerminal, wasReleased, type Job } from '../../shared/job.js';
+import { cgroupNameOf } from '../cgroup/job-cgroup.js';
 import type { ProcessSnapshot, TableIndex } from './snapshot.js';
 
 export { MarkerCache, ProcessSnapshots, snapshotOf, TableIndex, type ProcessSnapshot } from './snapshot.js';
@@ -39,9 +40,25 @@ export function neverMembers(job: Job, snapshot: Pick<ProcessSnapshot, 'selfPid'
 
 /** Every process of `job` in `snapshot`, ascending (zombies included: callers decide what to count). */
 export function membersOf(job: Job, snapshot: ProcessSnapshot): number[] {
-  const root = jobRoot(job);
   const marked = snapshot.marked.get(job.id) ?? [];
-  return processesOf(root, marked, snapshot.index, neverMembers(job, snapshot));
+  const inCgroup = cgroupMembersOf(job, snapshot);
+  return processesOf(jobRoot(job), inCgroup.length ? [...marked, ...inCgroup] : marked, snapshot.index, neverMembers(job, snapshot));
+}
+
+/** The pids in the job's own cgroup (by the name its record keeps), as read with the snapshot. */
+export function cgroupMembersOf(job: Job, snapshot: Pick<ProcessSnapshot, 'cgroups'>): readonly number[] {
+  const name = cgroupNameOf(job);
+  return name === null ? [] : (snapshot.cgroups.get(name) ?? []);
+}
+
+/**
+ * Members that only the cgroup finds: no group, session, marker or descent from another member
+ * leads to them (a `setsid env -i` escapee whose parent exited, and its descendants).
+ */
+export function cgroupOnlyMembers(job: Job, snapshot: ProcessSnapshot): number[] {
+  if (!cgroupMembersOf(job, snapshot).length) return [];
+  const byLinks = new Set(processesOf(jobRoot(job), snapshot.marked.get(job.id) ?? [], snapshot.index, neverMembers(job, snapshot)));
+  return membersOf(job, snapshot).filter((pid) => !byLinks.has(pid));
 }
 
 /**

@@ -6,10 +6,13 @@ import type { ResourceSample, ResourceStats } from '../../shared/job.js';
 import { procKey } from '../proc/cpu-sampler.js';
 import { CLOCK_TICKS_PER_SECOND, countOpenFds, isDeadState } from '../proc/process-table.js';
 import type { ProcessSnapshot } from './snapshot.js';
-import { treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
+import { treeCpu, treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
 
-/** A sample of the job's tree, and the reading the next sample's CPU is measured from. */
-export async function measureTree(previous: TreeReading | undefined, pids: readonly number[], mainPid: number, snapshot: ProcessSnapshot): Promise<{ sample: ResourceSample; tree: TreeReading }> {
+/**
+ * A sample of the job's tree, and the reading the next sample's CPU is measured from.
+ * `cgroupUsageUsec`: the job cgroup's cpu.stat usage_usec read with the snapshot (null: none).
+ */
+export async function measureTree(previous: TreeReading | undefined, pids: readonly number[], mainPid: number, snapshot: ProcessSnapshot, cgroupUsageUsec: number | null = null): Promise<{ sample: ResourceSample; tree: TreeReading }> {
   const { table, at } = snapshot;
   let rss = 0;
   let threads = 0;
@@ -36,13 +39,15 @@ export async function measureTree(previous: TreeReading | undefined, pids: reado
     const p = table.get(pid);
     return p !== undefined && procKey(p) === key;
   });
-  const tree = treeReading(members, snapshot.readAtMs, snapshot.uptimeTicks);
-  const elapsedMs = previous ? snapshot.readAtMs - previous.atMs : 0;
-  const cpuPercent = ticks !== null && elapsedMs > 0 ? ((ticks / CLOCK_TICKS_PER_SECOND) * 100_000) / elapsedMs : null;
+  const memberTicks = members.reduce((n, m) => n + m.totalTicks, 0);
+  const cpu = treeCpu(previous, { atMs: snapshot.readAtMs, cgroupUsageUsec, procTicks: ticks, memberTicks }, CLOCK_TICKS_PER_SECOND);
+  const tree = treeReading(members, snapshot.readAtMs, snapshot.uptimeTicks, { cgroupUsageUsec, cpuTimeMs: cpu.cpuTimeMs });
+  const cpuPercent = cpu.cpuPercent;
   const main = table.get(mainPid);
   const sample: ResourceSample = {
     at,
     cpuPercent: cpuPercent === null ? null : Number(cpuPercent.toFixed(1)),
+    cpuTimeMs: Math.round(cpu.cpuTimeMs),
     rssBytes: rss,
     mainRssBytes: main && !isDeadState(main.state) ? main.rssBytes : 0,
     processes,

@@ -5,15 +5,18 @@
 
 import { EventEmitter } from 'node:events';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample } from '../../shared/job.js';
 import { isTerminal } from '../../shared/job.js';
 import { hasLimits, MAX_VIOLATIONS, type LimitViolation } from '../../shared/limits.js';
+import { cgroupCpuUsageUsec, cgroupNameOf } from '../cgroup/job-cgroup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import { killJobs } from '../jobs/kill-tree.js';
 import type { Logger } from '../logger.js';
 import { CpuSampler, procKey } from '../proc/cpu-sampler.js';
 import { isDeadState, type ProcessTable } from '../proc/process-table.js';
+import { silenceStart } from '../jobs/pause-clock.js';
 import { carriedZombies, diffFlags, evaluateConditions, holdBottleneck, MAX_FLAG_HISTORY } from './flags.js';
 import { jobRoot, membersOf, ProcessSnapshots, type ProcessSnapshot } from './job-processes.js';
 import { checkLimits, NO_LIMIT_WATCH, type LimitWatch } from './limits.js';
@@ -191,7 +194,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const pids = membersOf(job, read);
     let watch = this.watched.get(job.id);
     if (!watch) this.watched.set(job.id, (watch = { hot: 0, calm: 0, tree: undefined, persisted: null, limits: NO_LIMIT_WATCH }));
-    const measured = await measureTree(watch.tree, pids, root.pid, read);
+    const measured = await measureTree(watch.tree, pids, root.pid, read, await this.cpuUsageOf(job));
     watch.tree = measured.tree;
     const sample = measured.sample;
     watch.hot = (sample.cpuPercent ?? 0) >= this.opts.thresholds.cpuPercent ? watch.hot + 1 : 0;
@@ -208,6 +211,13 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: watch.hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
     watch.calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : watch.calm + 1;
     await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, watch.calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
+  }
+
+  /** The job cgroup's usage_usec, where the job has a cgroup (null: CPU comes from /proc). */
+  private async cpuUsageOf(job: Job): Promise<number | null> {
+    const root = this.opts.cgroupRoot ?? null;
+    const name = root ? cgroupNameOf(job) : null;
+    return root && name ? cgroupCpuUsageUsec(join(root, name)) : null;
   }
 
   /**
@@ -241,8 +251,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private outputMayMatter(job: Job, at: number): boolean {
     if (job.state.kind !== 'running' || job.spec.stuckAfterMs <= 0 || job.spec.command.kind === 'adopted') return false;
     if (job.flags.some((f) => f.kind === 'stuck')) return true;
-    const lastActivity = Math.max(job.output.lastOutputAt ?? 0, job.state.startedAt);
-    return at - lastActivity >= job.spec.stuckAfterMs - this.opts.intervalMs;
+    return at - silenceStart(job.state, job.output.lastOutputAt) >= job.spec.stuckAfterMs - this.opts.intervalMs;
   }
 
   /**

@@ -5,7 +5,7 @@
 import { isTerminal, type Job, type JobId } from '../../shared/job.js';
 import { procKey } from '../proc/cpu-sampler.js';
 import { isDeadState } from '../proc/process-table.js';
-import { jobRoot, membersOf } from './job-processes.js';
+import { cgroupOnlyMembers, jobRoot, membersOf } from './job-processes.js';
 import type { ProcessSnapshot } from './snapshot.js';
 
 export interface Leftovers {
@@ -59,14 +59,17 @@ export interface TreeProcess {
   rssBytes: number;
   threads: number;
   comm: string;
+  /** Found only through the job's cgroup (see cgroupOnlyMembers). */
+  cgroupOnly: boolean;
 }
 
 /** A job's process tree, with the CPU readings of the last tick (`cpu`: pid:startTicks → percent). */
 export function treeIn(job: Job, snapshot: ProcessSnapshot, cpu: ReadonlyMap<string, number | null>): TreeProcess[] {
   if (!jobRoot(job)) return [];
+  const cgroupOnly = new Set(cgroupOnlyMembers(job, snapshot));
   return membersOf(job, snapshot).flatMap((pid) => {
     const p = snapshot.table.get(pid);
     if (!p) return [];
-    return [{ pid, ppid: p.ppid, state: p.state, cpuPercent: cpu.get(procKey(p)) ?? null, rssBytes: p.rssBytes, threads: p.threads, comm: p.comm }];
+    return [{ pid, ppid: p.ppid, state: p.state, cpuPercent: cpu.get(procKey(p)) ?? null, rssBytes: p.rssBytes, threads: p.threads, comm: p.comm, cgroupOnly: cgroupOnly.has(pid) }];
   });
 }

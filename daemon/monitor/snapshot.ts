@@ -100,6 +100,8 @@ export interface ProcessSnapshot {
   index: TableIndex;
   /** job id → pids carrying that job's markers (this instance's only). */
   marked: ReadonlyMap<JobId, readonly number[]>;
+  /** Job cgroup name → pids in it (this instance's only; empty without a cgroup per job). */
+  cgroups: ReadonlyMap<string, readonly number[]>;
   /** The daemon itself: never a member of any job. */
   selfPid: number;
   /** Wall clock of the read (ms since the epoch). */
@@ -111,11 +113,17 @@ export interface ProcessSnapshot {
 }
 
 /** Builds a snapshot from a table read elsewhere (tests, or a caller that already has one). */
-export function snapshotOf(table: ProcessTable, marked: ReadonlyMap<JobId, readonly number[]>, clocks: Partial<Pick<ProcessSnapshot, 'at' | 'readAtMs' | 'uptimeTicks' | 'selfPid'>> = {}): ProcessSnapshot {
+export function snapshotOf(
+  table: ProcessTable,
+  marked: ReadonlyMap<JobId, readonly number[]>,
+  clocks: Partial<Pick<ProcessSnapshot, 'at' | 'readAtMs' | 'uptimeTicks' | 'selfPid'>> = {},
+  cgroups: ReadonlyMap<string, readonly number[]> = new Map(),
+): ProcessSnapshot {
   return {
     table,
     index: new TableIndex(table),
     marked,
+    cgroups,
     selfPid: clocks.selfPid ?? process.pid,
     at: clocks.at ?? Date.now(),
     readAtMs: clocks.readAtMs ?? performance.now(),
@@ -129,7 +137,7 @@ export class ProcessSnapshots {
   /** Snapshots taken so far (for tests and `daemon status`). */
   taken = 0;
 
-  /** cgroupRoot: this instance's parent cgroup; every pid in a job's cgroup is marked as the job's. */
+  /** cgroupRoot: this instance's parent cgroup; every pid in a job's cgroup is the job's. */
   constructor(
     instance: string,
     readonly cgroupRoot: string | null = null,
@@ -145,13 +153,6 @@ export class ProcessSnapshots {
     const clocks = { readAtMs: performance.now(), uptimeTicks: uptimeTicks(), at: Date.now() };
     this.taken++;
     const marked = await this.markers.jobsOf(table, urgent);
-    return snapshotOf(table, this.cgroupRoot ? withCgroupMembers(marked, jobCgroupMembers(this.cgroupRoot)) : marked, clocks);
+    return snapshotOf(table, marked, clocks, this.cgroupRoot ? jobCgroupMembers(this.cgroupRoot) : new Map());
   }
-}
-
-/** Marker hits plus cgroup members, per job: the cgroup is exact (no marker needed), markers still count. */
-export function withCgroupMembers(marked: ReadonlyMap<JobId, readonly number[]>, inCgroup: ReadonlyMap<JobId, readonly number[]>): Map<JobId, number[]> {
-  const all = new Map<JobId, number[]>([...marked].map(([id, pids]) => [id, [...pids]]));
-  for (const [id, pids] of inCgroup) all.set(id, [...new Set([...(all.get(id) ?? []), ...pids])].sort((a, b) => a - b));
-  return all;
 }

@@ -29,10 +29,53 @@ export interface TreeReading {
   /** Clock ticks since boot at the read (null where unknown: then newborns are not counted). */
   uptimeTicks: number | null;
   members: Map<string, { totalTicks: number; ownTicks: number }>;
+  /** The job cgroup's cpu.stat usage_usec at the read; null: no cgroup (or unreadable). */
+  cgroupUsageUsec: number | null;
+  /** CPU time of the tree in this run up to the read (ms). */
+  cpuTimeMs: number;
 }
 
-export function treeReading(members: TreeMember[], atMs: number, uptimeTicks: number | null): TreeReading {
-  return { atMs, uptimeTicks, members: new Map(members.map((m) => [m.key, { totalTicks: m.totalTicks, ownTicks: m.ownTicks }])) };
+export function treeReading(members: TreeMember[], atMs: number, uptimeTicks: number | null, cpu: Pick<TreeReading, 'cgroupUsageUsec' | 'cpuTimeMs'> = { cgroupUsageUsec: null, cpuTimeMs: 0 }): TreeReading {
+  return { atMs, uptimeTicks, members: new Map(members.map((m) => [m.key, { totalTicks: m.totalTicks, ownTicks: m.ownTicks }])), ...cpu };
+}
+
+/** The tree's CPU at one tick: the rate since the last tick (% of one core) and the run's total so far. */
+export interface TreeCpu {
+  cpuPercent: number | null;
+  cpuTimeMs: number;
+  /** Where the figures come from: the job cgroup's cpu.stat, or the processes seen in /proc. */
+  source: 'cgroup' | 'proc';
+}
+
+/** What one tick read of the tree's CPU. */
+export interface CpuRead {
+  atMs: number;
+  /** The job cgroup's usage_usec, or null (no cgroup, or cpu.stat unreadable). */
+  cgroupUsageUsec: number | null;
+  /** Ticks since the last reading by treeTicksSince (null on the first). */
+  procTicks: number | null;
+  /** The members' totals (utime+stime+cutime+cstime) at this read: the run's CPU so far on the first reading. */
+  memberTicks: number;
+}
+
+/**
+ * Which figure counts. A cgroup's usage_usec is exact: every process that ran in it, also children
+ * that exited between ticks and were reaped outside the tree (orphans reaped by init), which /proc
+ * can no longer see; it counts from the cgroup's creation, i.e. the job's launch. Without one
+ * (pgroup containment, an adopted process, cpu.stat unreadable), /proc: the ticks treeTicksSince
+ * found, summed tick by tick for the total.
+ */
+export function treeCpu(prev: TreeReading | undefined, now: CpuRead, ticksPerSecond: number): TreeCpu {
+  const elapsedMs = prev ? now.atMs - prev.atMs : 0;
+  const percentOf = (ms: number | null) => (ms !== null && elapsedMs > 0 ? (ms * 100) / elapsedMs : null);
+  if (now.cgroupUsageUsec !== null) {
+    const before = prev?.cgroupUsageUsec ?? null;
+    return { source: 'cgroup', cpuTimeMs: now.cgroupUsageUsec / 1000, cpuPercent: percentOf(before === null ? null : Math.max(0, now.cgroupUsageUsec - before) / 1000) };
+  }
+  const toMs = (ticks: number) => (ticks * 1000) / ticksPerSecond;
+  const sinceMs = now.procTicks === null ? null : toMs(now.procTicks);
+  const cpuTimeMs = prev ? prev.cpuTimeMs + (sinceMs ?? 0) : toMs(now.memberTicks);
+  return { source: 'proc', cpuTimeMs, cpuPercent: percentOf(sinceMs) };
 }
 
 /**

@@ -79,11 +79,14 @@ const livePid = v.pipe(num, v.integer(), v.minValue(1));
 
 const liveProcess = { pid: livePid, startTicks: v.optional(numOrNull, null), shimPid: v.optional(numOrNull, null) };
 
+/** Paused time kept out of the run's clocks (absent in older records and before the first resume). */
+const pauseClock = { pausedMs: v.optional(num), quietSince: v.optional(num) };
+
 export const JobStateSchema = v.variant('kind', [
   v.object({ kind: v.literal('queued'), queuedAt: num, reason: QueueReasonSchema }),
   v.object({ kind: v.literal('starting'), since: num }),
-  v.object({ kind: v.literal('running'), startedAt: num, ...liveProcess }),
-  v.object({ kind: v.literal('paused'), startedAt: num, pausedAt: num, ...liveProcess }),
+  v.object({ kind: v.literal('running'), startedAt: num, ...liveProcess, ...pauseClock }),
+  v.object({ kind: v.literal('paused'), startedAt: num, pausedAt: num, pausedBy: v.optional(v.picklist(['freezer', 'signals'])), ...liveProcess, ...pauseClock }),
   v.object({ kind: v.literal('completed'), ...ended }),
   v.object({ kind: v.literal('failed'), spawnError: v.nullable(SpawnErrorSchema), ...ended }),
   v.object({ kind: v.literal('killed'), kill: v.nullable(KillRecordSchema), forced: v.boolean(), ...ended }),
@@ -107,6 +110,7 @@ export const ClearedFlagSchema = v.object({ ...JobFlagSchema.entries, clearedAt:
 export const ResourceSampleSchema = v.object({
   at: num,
   cpuPercent: numOrNull,
+  cpuTimeMs: v.optional(num),
   rssBytes: num,
   mainRssBytes: num,
   processes: num,
@@ -151,6 +155,7 @@ const jobBase = {
   resources: v.optional(v.nullable(ResourceStatsSchema), null),
   output: v.optional(OutputInfoSchema, () => ({ ...NO_OUTPUT })),
   dir: v.string(),
+  cgroup: v.optional(v.nullable(v.string())),
   violations: v.optional(v.array(LimitViolationSchema)),
 };
 

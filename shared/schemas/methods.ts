@@ -6,52 +6,11 @@
 import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
 import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
-import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS, type MethodName } from '../methods.js';
-import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
-import { bool, either, int, list, map, obj, oneOf, opt, str } from './valid.js';
-
-const MAX_MS = LIMITS.durationMs;
-/** A job is named by its numeric id or by its name (the most recent job with that name). */
-const jobRef = either(int({ min: 1 }), str({ min: 1, max: 200, what: 'a job id or name' }));
-const jobRefs = list(jobRef, { min: 1, max: 1000 });
-const duration = int({ min: 0, max: MAX_MS });
-const signal = either(str({ min: 1, max: 20, what: 'a signal name such as SIGTERM' }), int({ min: 1, max: 64 }));
-const streamName = oneOf(['stdout', 'stderr', 'both']);
-/** Job names (shared/names.ts): each broken rule is refused with its own reason. */
-const jobName = v.pipe(
-  v.string(NAME_DESCRIPTION),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? nameProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem.expected });
-  }),
-  v.description(NAME_DESCRIPTION),
-);
-const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a tag without control characters' });
-/** An environment variable name as execve accepts it: no `=`, not empty. */
-const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
-
-/** `--on-limit`: kill or warn; `restart` is refused by name until restart policies exist. */
-const ON_LIMIT_DESCRIPTION = `one of ${ON_LIMIT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`;
-const onLimit = v.pipe(
-  v.string(ON_LIMIT_DESCRIPTION),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed || (ON_LIMIT_ACTIONS as readonly string[]).includes(dataset.value)) return;
-    addIssue({ message: dataset.value === 'restart' ? `${ON_LIMIT_DESCRIPTION} ("restart" needs restart policies, which procd does not have yet)` : ON_LIMIT_DESCRIPTION });
-  }),
-  v.transform((s) => s as (typeof ON_LIMIT_ACTIONS)[number]),
-  v.description(ON_LIMIT_DESCRIPTION),
-);
-/** Resource limits of a job's whole tree, sampled by the monitor (kernel-enforced where the job's cgroup has the controllers). */
-const limits = obj({
-  maxMemoryBytes: opt(int(LIMIT_RANGES.memoryBytes)),
-  maxCpuPercent: opt(int(LIMIT_RANGES.cpuPercent)),
-  maxFds: opt(int(LIMIT_RANGES.fds)),
-  maxProcs: opt(int(LIMIT_RANGES.procs)),
-  onLimit: opt(onLimit),
-});
+import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits } from './method-fields.js';
+import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
@@ -65,6 +24,17 @@ const refFailure = v.object({
 const killStopped = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
 /** One item per job given, in the order given. */
 const killResult = v.variant('ok', [killStopped, refFailure]);
+/** A job pause or resume acted on: `changed: false` when it already was in that state; `method` is how it is (or was) paused; `pids` the processes signalled or frozen. */
+const pauseDone = v.object({
+  ref: refOut,
+  ok: v.literal(true),
+  id: v.number(),
+  state: JobStateKindSchema,
+  changed: v.boolean(),
+  method: v.nullable(v.picklist(['freezer', 'signals'])),
+  pids: ids,
+});
+const pauseResult = v.variant('ok', [pauseDone, refFailure]);
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -75,6 +45,8 @@ const processNode = v.object({
   rssBytes: v.number(),
   threads: v.number(),
   command: v.string(),
+  /** Found only through the job's cgroup: no group, session, marker or parent link leads to it (e.g. a `setsid env -i` escapee). Absent from daemons before cgroups. */
+  cgroupOnly: v.optional(v.boolean()),
 });
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
@@ -154,7 +126,7 @@ export const METHOD_SCHEMAS = {
     result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
     example: {
       params: { job: 'web', tree: true },
-      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev' }] },
+      result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev', cgroupOnly: false }] },
     },
   },
   logs: {
@@ -198,6 +170,22 @@ export const METHOD_SCHEMAS = {
     params: obj({ job: jobRef, signal }),
     result: v.object({ id: v.number(), signal: v.string(), signalled: ids }),
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
+  },
+  pause: {
+    params: obj({ jobs: jobRefs }),
+    result: v.array(pauseResult),
+    example: {
+      params: { jobs: ['build', 7] },
+      result: [
+        { ref: 'build', ok: true, id: 3, state: 'paused', changed: true, method: 'freezer', pids: [41235, 41240] },
+        { ref: 7, ok: false, id: 7, error: { code: -32001, name: 'JobNotRunning', message: 'job 7 (test) is not running: it is completed', data: { id: 7, state: 'completed' } } },
+      ],
+    },
+  },
+  resume: {
+    params: obj({ jobs: jobRefs }),
+    result: v.array(pauseResult),
+    example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
   },
   wait: {
     /** `env`: also the jobs' environment values, as for status. */

@@ -6,68 +6,25 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chooseContainment, probeCgroup } from '../../daemon/cgroup/containment.js';
 import { readExitFile } from '../../daemon/output/spawn-spec.js';
 import type { KillResult } from '../../shared/methods.js';
 import { instanceCgroupOf } from './helpers/cgroups.js';
 import { pidAlive, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { CGROUP, cgroupsAvailable, escapeeOf, jobCgroupDir, jobWithEscapee as withEscapee, killEscapees, uniqueSeconds as unique } from './helpers/escapees.js';
 import { daemonStatus, jobLogs, jobStatus, parseJson, trackJob, waitForEnd } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-// Whether this machine gives cgroups at all: probed once under a throwaway instance name.
-const probe = probeCgroup(`probe-${process.pid}`);
-const cgroupsHere = chooseContainment({}, () => probe).kind === 'cgroup';
-if (probe.ok) {
-  try {
-    (await import('node:fs')).rmdirSync(probe.root);
-  } catch {
-    // already gone
-  }
-}
+const cgroupsHere = cgroupsAvailable();
 
 let d: TestDaemon | undefined;
 const escapees: number[] = [];
 afterEach(async () => {
-  for (const pid of escapees.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  killEscapees(escapees);
   await d?.cleanup();
   d = undefined;
 });
 
-/** Live processes whose argv is exactly `sleep <seconds>` (the escapee has no marker to find it by). */
-function sleepersOf(seconds: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number)) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-      if (argv[0] === 'sleep' && argv[1] === seconds && argv.length === 3 && pidAlive(pid)) found.push(pid);
-    } catch {
-      // vanished
-    }
-  }
-  return found;
-}
-
-/** A running job whose child leaves an escapee `sleep <seconds>` (setsid, empty environment, parent gone). */
-async function jobWithEscapee(daemon: TestDaemon, seconds: string): Promise<{ id: number; escapee: number }> {
-  const script = `sh -c 'setsid env -i sleep ${seconds} >/dev/null 2>&1 &'; exec sleep 1000`;
-  const job = await trackJob(daemon, ['--', 'sh', '-c', script]);
-  const [escapee] = await waitFor(() => sleepersOf(seconds).length === 1 && sleepersOf(seconds), { what: `the escapee sleep ${seconds}` });
-  escapees.push(escapee!);
-  // no marker: only the cgroup can tell it is the job's
-  expect(readFileSync(`/proc/${escapee}/environ`, 'latin1')).toBe('');
-  return { id: job.id, escapee: escapee! };
-}
-
-const unique = () => String(100000 + Math.floor(Math.random() * 800000));
-
-// Explicit, so these hold also when the suite runs with PROCD_CONTAINMENT=pgroup in the environment.
-const CGROUP = { PROCD_CONTAINMENT: 'cgroup' };
+const jobWithEscapee = (daemon: TestDaemon, seconds: string) => withEscapee(daemon, seconds, escapees);
 
 describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
   it('daemon status says cgroup and why; kill takes the setsid env -i escapee with the job', async () => {
@@ -77,20 +34,22 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
     expect(status.containment).toEqual({ kind: 'cgroup', root, why: `a cgroup per job below ${root}; PROCD_CONTAINMENT=auto` });
     expect((await d.cli(['daemon', 'status'])).stdout).toContain(`contain   cgroup per job (${root})`);
     const { id, escapee } = await jobWithEscapee(d, unique());
-    expect(readFileSync(join(root!, `job-${id}`, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(escapee));
+    const cg = await jobCgroupDir(d, id);
+    expect(dirname(cg)).toBe(root);
+    expect(readFileSync(join(cg, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(escapee));
     const r = await d.cli(['kill', '--json', String(id)]);
     expect(r.code).toBe(0);
     expect(parseJson<KillResult[]>(r, 'kill --json')[0]?.signalled).toContain(escapee);
     expect(pidAlive(escapee)).toBe(false);
     // ended and empty: its cgroup is removed
-    await waitFor(() => !existsSync(join(root!, `job-${id}`)), { what: `job ${id}'s cgroup to be removed` });
+    await waitFor(() => !existsSync(cg), { what: `job ${id}'s cgroup to be removed` });
   });
 
   it('a job ended by cgroup.kill still has its exit file and all its output (the shim is outside)', async () => {
     d = await startTestDaemon({ env: CGROUP });
     const job = await trackJob(d, ['--', 'sh', '-c', 'i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done; echo done >&2; exec sleep 1000']);
     await waitFor(async () => (await jobLogs(d!, job.id, ['--stream', 'stderr'])).includes('done'), { what: 'the output to be written' });
-    const cg = join(instanceCgroupOf(d.home)!, `job-${job.id}`);
+    const cg = await jobCgroupDir(d, job.id);
     writeFileSync(join(cg, 'cgroup.kill'), '1');
     const ended = await waitForEnd(d, job.id);
     expect(ended.state).toMatchObject({ exitCode: 137, signal: { name: 'SIGKILL' } });
@@ -115,13 +74,13 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
     const seconds = unique();
     const r = await d.cli(['track', '--wait', '--', 'sh', '-c', `setsid env -i sleep ${seconds} >/dev/null 2>&1 & exit 0`]);
     expect(r.code).toBe(0);
-    const [escapee] = await waitFor(() => sleepersOf(seconds).length === 1 && sleepersOf(seconds), { what: 'the escapee' });
-    escapees.push(escapee!);
+    const escapee = await escapeeOf(seconds, escapees);
+    const cg = await jobCgroupDir(d, 1);
     const flagged = await waitFor(async () => (await jobStatus(d!, 1)).flags.find((f) => f.kind === 'leftovers'), { what: 'the leftovers flag' });
     expect(flagged.pids).toEqual([escapee]);
     expect((await d.cli(['cleanup'])).code).toBe(0);
-    expect(pidAlive(escapee!)).toBe(false);
-    await waitFor(() => !existsSync(join(instanceCgroupOf(d!.home)!, 'job-1')), { what: "the finished job's cgroup to be removed" });
+    expect(pidAlive(escapee)).toBe(false);
+    await waitFor(() => !existsSync(cg), { what: "the finished job's cgroup to be removed" });
   });
 
   it("at start removes only its own instance's empty leftover cgroups, never another instance's", async () => {
@@ -142,12 +101,11 @@ describe.skipIf(!cgroupsHere)('containment: a cgroup per job', () => {
 
   it("a restarted daemon keeps a running job's cgroup and still kills its escapee", async () => {
     d = await startTestDaemon({ env: CGROUP });
-    const root = instanceCgroupOf(d.home)!;
     const { id, escapee } = await jobWithEscapee(d, unique());
     process.kill((await daemonStatus(d)).pid, 'SIGKILL');
     expect((await d.cli(['daemon', 'start'])).code).toBe(0);
     expect((await jobStatus(d, id)).state.kind).toBe('running');
-    expect(existsSync(join(root, `job-${id}`))).toBe(true);
+    expect(existsSync(await jobCgroupDir(d, id))).toBe(true);
     expect((await d.cli(['kill', String(id)])).code).toBe(0);
     expect(pidAlive(escapee)).toBe(false);
   });

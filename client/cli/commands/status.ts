@@ -31,8 +31,13 @@ function printTree(out: Output, tree: ProcessNode[]): void {
     out.out('\nno live processes');
     return;
   }
-  const rows = tree.map((p) => [String(p.pid), String(p.ppid), p.state, p.cpuPercent === null ? '-' : `${p.cpuPercent.toFixed(0)}%`, formatBytes(p.rssBytes), p.command]);
+  const rows = tree.map((p) => [String(p.pid), String(p.ppid), p.state, p.cpuPercent === null ? '-' : `${p.cpuPercent.toFixed(0)}%`, formatBytes(p.rssBytes), cgroupNote(p) + p.command]);
   out.out(`\n${table(['PID', 'PPID', 'S', 'CPU', 'RSS', 'COMMAND'], rows, out.width)}`);
+}
+
+/** Marks a process only the job's cgroup leads to (before the command, so a cut line keeps it). */
+function cgroupNote(p: ProcessNode): string {
+  return p.cgroupOnly ? '(cgroup only) ' : '';
 }
 
 /** One line for how a finished job ended: `code 3`, `SIGKILL (signal 9), status 137`, or why there is none. */
@@ -97,7 +102,8 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
     const when = hasLiveProcess(s) ? 'now' : 'at the last reading';
     const cpu = r.last.cpuPercent === null ? '-' : `${r.last.cpuPercent.toFixed(1)}%`;
     const [peak, avg] = hasCpuReading(r) ? [`${r.cpuPeak.toFixed(1)}%`, `${r.cpuAvg.toFixed(1)}%`] : ['-', '-'];
-    rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)`]);
+    const used = r.last.cpuTimeMs === undefined ? '' : `; ${formatDuration(r.last.cpuTimeMs)} of CPU time in this run`;
+    rows.push(['cpu', `${cpu} ${when}, peak ${peak}, avg ${avg} (of one core, whole tree)${used}`]);
     rows.push(['memory', `${formatBytes(r.last.rssBytes)} ${when} (main ${formatBytes(r.last.mainRssBytes)}), peak ${formatBytes(r.rssPeak)}, avg ${formatBytes(r.rssAvg)}`]);
     const states = Object.entries(r.last.states).map(([k, n]) => `${n}${k}`).join(' ');
     const fds = r.last.fds === null ? '? fds' : plural(r.last.fds, 'fd');

@@ -68,7 +68,7 @@ static void replyf(const char *fmt, ...) {
 }
 
 /* The child between fork and exec: only async-signal-safe calls. */
-static void become_shim(char *const *argv, const char *log_path, int event_w) {
+static void become_shim(char *const *argv, const char *log_path, int event_w, const char *cannot_run) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -83,8 +83,14 @@ static void become_shim(char *const *argv, const char *log_path, int event_w) {
   dup2(event_w, 1);
   dup2(log >= 0 ? log : null, 2);
   execvp(argv[0], argv); /* `perl` is looked up in PATH, as the daemon would */
-  static const char msg[] = "procd-shim server: cannot run the shim program\n";
-  (void)!write(2, msg, sizeof msg - 1);
+  /* "procd-shim server: cannot run <program>: <ERRNO> <message>": the daemon reads it back (fork-server.ts). */
+  int e = errno;
+  const char *name = errno_name(e), *text = strerror(e);
+  (void)!write(2, cannot_run, strlen(cannot_run));
+  (void)!write(2, name, strlen(name));
+  (void)!write(2, " ", 1);
+  (void)!write(2, text, strlen(text));
+  (void)!write(2, "\n", 1);
   _exit(127);
 }
 
@@ -105,13 +111,15 @@ static void start_shim(char **program, int n_program, const char *dir) {
   for (int i = 0; i < n_program; i++) argv[i] = program[i];
   argv[n_program] = (char *)dir;
   argv[n_program + 1] = NULL;
-  struct str log = {0};
+  struct str log = {0}, cannot_run = {0};
   s_fmt(&log, "%s/shim.log", dir);
+  s_fmt(&cannot_run, "procd-shim server: cannot run %s: ", program[0]);
   pid_t pid = fork();
-  if (pid == 0) become_shim(argv, log.p, p[1]);
+  if (pid == 0) become_shim(argv, log.p, p[1], cannot_run.p);
   int e = errno;
   free(argv);
   s_free(&log);
+  s_free(&cannot_run);
   close(p[1]);
   if (pid < 0) {
     close(p[0]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
-import { createJobCgroup, jobCgroupPath, killCgroup } from '../../../daemon/cgroup/job-cgroup.js';
+import { createJobCgroup, killCgroup } from '../../../daemon/cgroup/job-cgroup.js';
 import { applyKernelLimits, kernelLimitWrites, oomKilled, parseControllers } from '../../../daemon/cgroup/limits.js';
 import type { JobLimits } from '../../../shared/limits.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -68,14 +68,14 @@ const skipReason = !root
 
 afterAll(async () => {
   if (!root) return;
-  await waitFor(() => tryRmdir(jobCgroupPath(root, 1)), { what: 'the test job cgroup to go', timeoutMs: 10_000 });
+  await waitFor(() => tryRmdir(join(root, 'job-1-test')), { what: 'the test job cgroup to go', timeoutMs: 10_000 });
   tryRmdir(root);
 });
 
 describe('applyKernelLimits on a real job cgroup', () => {
   it('writes the limits, and the kernel refuses forks beyond pids.max', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    const path = await createJobCgroup(root!, 1);
+    const path = await createJobCgroup(root!, 'job-1-test');
     const { written, failed } = await applyKernelLimits(root!, path, ALL);
     expect(failed).toEqual([]);
     expect(written.map((w) => w.file)).toEqual(['memory.max', 'memory.oom.group', 'pids.max', 'cpu.max']);

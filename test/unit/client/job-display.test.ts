@@ -62,6 +62,12 @@ describe('job display', () => {
     expect(printed(job(running(5), stats(1, 25))).get('cpu')).toMatch(/^25\.0% now, /);
   });
 
+  it('status shows the CPU time the tree used in the run, where the daemon measured it', () => {
+    const j = job(running(5), stats(1, 25));
+    const withTime: Job = { ...j, resources: { ...j.resources!, last: { ...j.resources!.last!, cpuTimeMs: 12_400 } } };
+    expect(printed(withTime).get('cpu')).toBe('25.0% now, peak 40.0%, avg 25.0% (of one core, whole tree); 12s of CPU time in this run');
+  });
+
   it('status shows unknown peak and average, not 0%, without a CPU reading', () => {
     expect(printed(job(completed, stats(0, null))).get('cpu')).toBe('- at the last reading, peak -, avg - (of one core, whole tree)');
   });

@@ -36,13 +36,24 @@ describe('transition', () => {
     expect(apply(queued, { type: 'cancel', at: 9, kill: kill('user') })).toMatchObject({ kind: 'killed', outcome: 'cancelled', exitCode: null, signal: null, pid: null, durationMs: 0 });
   });
 
-  it('running ⇄ paused keeps the process identity; a paused job can end', () => {
-    const paused = apply(running, { type: 'pause', at: 1500 });
-    expect(paused).toEqual({ ...running, kind: 'paused', pausedAt: 1500 });
-    expect(apply(paused, { type: 'resume', at: 1700 })).toEqual(running);
+  it('running ⇄ paused keeps the process identity and records how it was paused; a paused job can end', () => {
+    const paused = apply(running, { type: 'pause', at: 1500, by: 'freezer' });
+    expect(paused).toEqual({ ...running, kind: 'paused', pausedAt: 1500, pausedBy: 'freezer' });
+    // Silent since the start (1000) until the pause: that silence continues after the 200 ms pause.
+    expect(apply(paused, { type: 'resume', at: 1700, lastOutputAt: null })).toEqual({ ...running, pausedMs: 200, quietSince: 1200 });
     expect(apply(paused, { type: 'exited', at: 2000, exitCode: null, signal: 9, kill: kill('user'), forced: true })).toMatchObject({ kind: 'killed', outcome: 'signal' });
-    expect(transition(running, { type: 'resume', at: 1 }).ok).toBe(false);
-    expect(transition(paused, { type: 'pause', at: 1 }).ok).toBe(false);
+    expect(transition(running, { type: 'resume', at: 1, lastOutputAt: null }).ok).toBe(false);
+    expect(transition(paused, { type: 'pause', at: 1, by: 'signals' }).ok).toBe(false);
+  });
+
+  it('paused time adds up over several pauses; the stuck silence skips every pause', () => {
+    let s = apply(running, { type: 'pause', at: 1500, by: 'signals' });
+    s = apply(s, { type: 'resume', at: 2500, lastOutputAt: 1400 });
+    expect(s).toMatchObject({ kind: 'running', pausedMs: 1000, quietSince: 2400 });
+    s = apply(s, { type: 'pause', at: 3000, by: 'signals' });
+    // No output since 1400: 100 ms before the first pause + 500 ms between the pauses.
+    s = apply(s, { type: 'resume', at: 4000, lastOutputAt: 1400 });
+    expect(s).toMatchObject({ kind: 'running', pausedMs: 2000, quietSince: 3400 });
   });
 
   it('exit 0 → completed, exit 3 → failed with 3', () => {
@@ -122,8 +133,8 @@ const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
   exited: { type: 'exited', at: 3000, exitCode: 1, signal: null, kill: null, forced: false },
   lost: { type: 'lost', at: 3000, reason: 'x' },
   release: { type: 'release', at: 3000 },
-  pause: { type: 'pause', at: 1500 },
-  resume: { type: 'resume', at: 1600 },
+  pause: { type: 'pause', at: 1500, by: 'signals' },
+  resume: { type: 'resume', at: 1600, lastOutputAt: null },
   cancel: { type: 'cancel', at: 5, kill: null },
   kill_recorded: { type: 'kill_recorded', kill: kill('user') },
 };

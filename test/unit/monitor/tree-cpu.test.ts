@@ -1,7 +1,9 @@
-// treeTicksSince(): CPU of a job's tree between two ticks, short-lived children included.
+// treeTicksSince(): CPU of a job's tree between two ticks, short-lived children included; treeCpu():
+// the job cgroup's usage_usec where the job has one, else /proc.
 
 import { describe, expect, it } from 'vitest';
-import { treeReading, treeTicksSince, type TreeMember } from '../../../daemon/monitor/tree-cpu.js';
+import { parseCpuUsageUsec } from '../../../daemon/cgroup/job-cgroup.js';
+import { treeCpu, treeReading, treeTicksSince, type TreeMember } from '../../../daemon/monitor/tree-cpu.js';
 
 const m = (key: string, ownTicks: number, childTicks = 0, startTicks = 0): TreeMember => ({ key, ownTicks, totalTicks: ownTicks + childTicks, startTicks });
 const gone = () => false;
@@ -45,5 +47,37 @@ describe('treeTicksSince', () => {
   it('ignores counters that went backwards', () => {
     const prev = treeReading([m('1:0', 50)], 0, 1000);
     expect(treeTicksSince(prev, [m('1:0', 40)], gone)).toBe(0);
+  });
+});
+
+describe('treeCpu: the cgroup figure where there is one, else /proc', () => {
+  const HZ = 100;
+  const reading = (atMs: number, cgroupUsageUsec: number | null, cpuTimeMs: number) => treeReading([m('1:0', 5)], atMs, 1000, { cgroupUsageUsec, cpuTimeMs });
+
+  it('with a cgroup: rate and total from usage_usec, also what exited unseen (/proc saw nothing of it)', () => {
+    // 2 s apart, the cgroup used 1.5 s of CPU (orphans reaped by init); /proc saw 0 ticks.
+    expect(treeCpu(reading(1000, 500_000, 500), { atMs: 3000, cgroupUsageUsec: 2_000_000, procTicks: 0, memberTicks: 5 }, HZ)).toEqual({ source: 'cgroup', cpuPercent: 75, cpuTimeMs: 2000 });
+  });
+
+  it('with a cgroup, first reading: the total since launch, no rate yet', () => {
+    expect(treeCpu(undefined, { atMs: 1000, cgroupUsageUsec: 250_000, procTicks: null, memberTicks: 5 }, HZ)).toEqual({ source: 'cgroup', cpuPercent: null, cpuTimeMs: 250 });
+  });
+
+  it('a cgroup readable now but not at the last tick: the total, no rate (never mixes the two sources in a rate)', () => {
+    expect(treeCpu(reading(1000, null, 300), { atMs: 3000, cgroupUsageUsec: 900_000, procTicks: 40, memberTicks: 5 }, HZ)).toEqual({ source: 'cgroup', cpuPercent: null, cpuTimeMs: 900 });
+  });
+
+  it('without a cgroup: /proc ticks for the rate, summed tick by tick for the total', () => {
+    expect(treeCpu(undefined, { atMs: 1000, cgroupUsageUsec: null, procTicks: null, memberTicks: 30 }, HZ)).toEqual({ source: 'proc', cpuPercent: null, cpuTimeMs: 300 });
+    expect(treeCpu(reading(1000, null, 300), { atMs: 3000, cgroupUsageUsec: null, procTicks: 50, memberTicks: 80 }, HZ)).toEqual({ source: 'proc', cpuPercent: 25, cpuTimeMs: 800 });
+  });
+
+  it('usage_usec going backwards (a new cgroup) reads 0%, not a negative rate', () => {
+    expect(treeCpu(reading(1000, 900_000, 900), { atMs: 3000, cgroupUsageUsec: 100_000, procTicks: 0, memberTicks: 5 }, HZ).cpuPercent).toBe(0);
+  });
+
+  it('reads usage_usec from cpu.stat', () => {
+    expect(parseCpuUsageUsec('usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n')).toBe(1234567);
+    expect(parseCpuUsageUsec('user_usec 1\n')).toBeNull();
   });
 });

@@ -116,12 +116,13 @@ describe.skipIf(skip !== null)(`the fork server${skip ? ` (skipped: ${skip})` : 
     expect(readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0')).toContain(SHIM);
   });
 
-  it('a shim program that cannot run ends with 127 and says why in shim.log', async () => {
+  it('a shim program that cannot run ends with 127, says why in shim.log, and the daemon side reports it as the error', async () => {
     const s = await server({ kind: 'native', file: '/nonexistent/procd-shim', args: [] });
     const dir = await h.jobDir(h.defaults(['true']));
     const seen = await launch(s, dir);
-    expect(await seen.gone).toMatchObject({ code: 127, signal: null, error: null });
-    expect(readFileSync(join(dir, 'shim.log'), 'utf8')).toMatch(/cannot run the shim program/);
+    const gone = await seen.gone;
+    expect(gone).toMatchObject({ code: 127, signal: null, file: '/nonexistent/procd-shim', error: { code: 'ENOENT', message: 'No such file or directory' } });
+    expect(readFileSync(join(dir, 'shim.log'), 'utf8')).toBe('procd-shim server: cannot run /nonexistent/procd-shim: ENOENT No such file or directory\n');
   });
 
   it('ends when the daemon lets go of it; the shims it started run on and still record their job', async () => {
