@@ -2,15 +2,17 @@
 // plus the CLI-only commands. The loaders stay explicit (a bundler follows them, and a spec without
 // its presentation file is a compile error); each command is loaded only when used.
 
-import type { CliOption, CliSpec } from '../../shared/method-spec.js';
+import type { CliSpec } from '../../shared/method-spec.js';
 import { METHOD_SPECS, type MethodName, type MethodSpecs } from '../../shared/methods.js';
 import { CLI_ONLY_SPECS } from './cli-only.js';
 import type { CommandDef } from './command.js';
 
+export { commandHelp, optionLine } from './command-help.js';
+
 type MethodCommand = { [M in MethodName]: MethodSpecs[M] extends { cli: { command: infer C extends string } } ? C : never }[MethodName];
 export type CommandName = MethodCommand | keyof typeof CLI_ONLY_SPECS;
 
-type Loader = () => Promise<{ command: CommandDef }>;
+export type Loader = () => Promise<{ command: CommandDef }>;
 const LOADERS: Record<CommandName, Loader> = {
   track: () => import('./commands/track.js'),
   ls: () => import('./commands/ls.js'),
@@ -47,25 +49,6 @@ const BY_NAME = new Map<string, CommandEntry>(COMMANDS.flatMap((c) => [c.spec.co
 /** A command by its name or one of its aliases. */
 export function findCommand(word: string): CommandEntry | undefined {
   return BY_NAME.get(word);
-}
-
-/** `-a, --all               include every finished job`: one help line per option. */
-export function optionLine(name: string, o: Pick<CliOption, 'short' | 'arg' | 'help'>): string {
-  const left = `${o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`;
-  return `${left.padEnd(23)} ${o.help}`;
-}
-
-const GLOBAL_OPTION_HELP = [
-  optionLine('json', { help: 'machine-readable output' }),
-  optionLine('no-autostart', { help: 'do not start the daemon if it is not running' }),
-  optionLine('help', { short: 'h', help: 'this help' }),
-];
-
-export function commandHelp(spec: CliSpec): string {
-  const lines = [`Usage: ${spec.usage}`, '', spec.summary, '', 'Options:'];
-  lines.push(...Object.entries(spec.options).map(([name, o]) => `  ${optionLine(name, o)}`), ...GLOBAL_OPTION_HELP.map((l) => `  ${l}`));
-  if (spec.examples.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
-  return lines.join('\n');
 }
 
 /** The command list of `procd --help`. */

@@ -29,12 +29,12 @@ function otherBuild(protocol: number, version: string): string {
   cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(REPO, 'daemon/shim'), join(dir, 'daemon/shim'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'procd', version, type: 'module' }));
-  // The library and daemon carry it in dist/shared/methods.js, the bundled CLI in its own file.
-  for (const file of ['dist/shared/methods.js', 'dist/client/cli/main.js']) {
+  // The library and daemon carry it in dist/shared/methods.js, the bundled CLI in both its files (minified: `PROTOCOL_VERSION=1`).
+  for (const file of ['dist/shared/methods.js', 'dist/client/cli/main.js', 'dist/client/cli/cli.js']) {
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
-    expect(text).toMatch(/PROTOCOL_VERSION = \d+;/);
-    writeFileSync(path, text.replace(/PROTOCOL_VERSION = \d+;/, `PROTOCOL_VERSION = ${protocol};`));
+    expect(text).toMatch(/PROTOCOL_VERSION ?= ?\d+\b/);
+    writeFileSync(path, text.replace(/PROTOCOL_VERSION ?= ?\d+\b/, `PROTOCOL_VERSION = ${protocol}`));
   }
   return join(dir, 'dist/client/cli/main.js');
 }

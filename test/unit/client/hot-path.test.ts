@@ -10,6 +10,7 @@ import { bundleCli } from '../../../bundle-cli.mjs';
 
 interface Metafile {
   inputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
+  outputs?: Record<string, { bytes: number; inputs: Record<string, unknown> }>;
 }
 
 const ENTRY = 'client/cli/main.ts';
@@ -57,6 +58,18 @@ describe('the CLI hot path', () => {
 
   it.each(HOT)('`procd %s` loads no schema library and no daemon code', (command) => {
     expect(forbiddenOnPath(bundled, command)).toEqual([]);
+  });
+
+  // The bin's file (main.js) is what every hot call compiles: the other commands, their helpers
+  // and the full command table live in cli.js, loaded only for them (test/e2e/ls-load.test.ts
+  // checks the same at run time, with the file's byte budget).
+  it('the bin file holds the hot commands only; the others are in cli.js', () => {
+    const inBin = Object.keys(bundled.outputs?.['dist/client/cli/main.js']?.inputs ?? {});
+    const inFull = Object.keys(bundled.outputs?.['dist/client/cli/cli.js']?.inputs ?? {});
+    const commandsIn = (inputs: string[]) => inputs.filter((p) => p.startsWith('client/cli/commands/')).map((p) => p.slice('client/cli/commands/'.length, -3)).sort();
+    expect(commandsIn(inBin)).toEqual([...HOT].sort());
+    expect(inBin.filter((p) => p.startsWith('client/service/') || p === 'client/cli/commands-table.ts' || p === 'client/cli/cli.ts')).toEqual([]);
+    expect(commandsIn(inFull)).toEqual(expect.arrayContaining(['daemon', 'events', 'logs', 'service', ...HOT]));
   });
 
   it('the check sees a forbidden module reached statically, and ignores one behind a dynamic import', () => {

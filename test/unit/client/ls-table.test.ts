@@ -45,6 +45,19 @@ describe('ls table', () => {
     expect([...row].length).toBe(80);
   });
 
+  // Cells are counted in characters; ASCII cells take a fast path (.length), so a name with
+  // surrogate pairs (emoji) must still be counted and cut by code point, never split in half.
+  it('counts and cuts names with emoji by character, as wide as ASCII names', () => {
+    const name = '🚀'.repeat(60);
+    const rows = renderLs([summarize(makeJob({ id: 1, name, state: runningState({ startedAt: NOW - 1000, pid: 7 }) }))], layout());
+    for (const l of rows) expect([...l].length).toBeLessThanOrEqual(80);
+    const shown = /^1 +(\S+)/u.exec(rows[1]!)![1]!;
+    expect(shown).toMatch(/^(🚀)+…$/u);
+    expect(rows[1]).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    const wide = renderLs([summarize(makeJob({ id: 1, name: '🚀🚀', state: runningState({ startedAt: NOW - 1000, pid: 7 }) }))], layout());
+    expect(wide[1]).toMatch(/^1 {3}🚀🚀 {4}running/u);
+  });
+
   it('never exceeds very narrow or very wide widths, and leaves short rows alone', () => {
     for (const width of [20, 40, 60, 100, 200]) for (const l of renderLs(jobs(), layout({ width }))) expect([...l].length).toBeLessThanOrEqual(width);
     expect(renderLs(jobs(), layout({ width: 200 }))[1]).toContain('a-really-long-development-server-name-for-the-frontend');
