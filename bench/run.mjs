@@ -5,8 +5,8 @@
 // afterwards. Prints a Markdown table and writes bench/results.json. Figures are medians over
 // repeated runs where the measurement is short; the machine is shared and noisy.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,9 +14,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/client/cli/main.js');
-const { connect } = await import(join(REPO, 'dist/client/index.js'));
-const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
-const { measurePeers100 } = await import('./peers100.mjs');
+const { measurePeers100, procdRounds } = await import('./peers100.mjs');
+const { withDaemon } = await import('./with-daemon.mjs');
+const { installPm2 } = await import('./peer-tools.mjs');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -34,41 +34,6 @@ const median = (xs) => {
 };
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x, d = 2) => Number(x.toFixed(d));
-
-async function withDaemon(env, fn) {
-  const home = mkdtempSync(join(tmpdir(), 'procd-bench-'));
-  const fullEnv = { ...process.env, PROCD_HOME: home, ...env };
-  delete fullEnv.PROCD_SOCKET;
-  const paths = resolvePaths(fullEnv);
-  const prev = { ...process.env };
-  Object.assign(process.env, env, { PROCD_HOME: home });
-  const client = await connect({ paths, autostart: true, callTimeoutMs: 120_000 });
-  try {
-    return await fn({ client, home, paths, env: fullEnv });
-  } finally {
-    try {
-      await client.daemonStop({});
-    } catch {
-      // already gone
-    }
-    client.close();
-    await delay(300);
-    killMarked(home);
-    rmSync(home, { recursive: true, force: true });
-    process.env = prev;
-  }
-}
-
-function killMarked(home) {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`PROCD_HOME=${home}`)) process.kill(Number(e), 'SIGKILL');
-    } catch {
-      // gone or not ours
-    }
-  }
-}
 
 function procStat(pid) {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -122,11 +87,58 @@ async function recordPeers100(phase, name, target, budgetMs) {
 
 const benches = {
   async start100() {
-    await recordPeers100('start', 'start 100 jobs until all 100 run (100 concurrent library calls; pm2: one ecosystem file; supervisord: supervisorctl start by name)', '≤ 1.5 s (perl shim)', 1500);
+    await recordPeers100('start', 'start 100 jobs until all 100 run (100 concurrent library calls; pm2: one ecosystem file; supervisord: supervisorctl start by name)', '≤ 0.4 s (native shim, issue 10)', 400);
   },
 
   async stop100() {
     await recordPeers100('stop', 'stop 100 running jobs in one call until none is left (procd kill; pm2 delete all; supervisorctl stop all)', '≤ 0.4 s', 400);
+  },
+
+  // Issue 8's start-100 target is for the Perl shim: the same rounds as start100 with PROCD_SHIM=perl.
+  async start100perl() {
+    const r = await procdRounds(withDaemon, QUICK ? 3 : 5, { PROCD_SHIM: 'perl' });
+    if (r.daemon.shim !== 'perl') throw new Error(`the daemon ran the ${r.daemon.shim} shim: ${r.daemon.shimWhy}`);
+    const m = median(r.start);
+    const peerNote = peers100 ? ` (pm2 and supervisord: see start100, same run)` : '';
+    record('start 100 jobs until all 100 run, Perl shim (PROCD_SHIM=perl; 100 concurrent library calls)', round(m / 1000, 2), 's', '≤ 1.5 s (perl shim)', m <= 1500,
+      `median of ${r.start.length} rounds (${r.start.map((x) => round(x / 1000, 2)).join('/')}); ${r.daemon.containment} containment${peerNote}`);
+  },
+
+  // What a cgroup per job costs: start 100 / stop 100 with PROCD_CONTAINMENT=cgroup, then pgroup.
+  async containment() {
+    const by = {};
+    for (const kind of ['cgroup', 'pgroup']) {
+      const r = await procdRounds(withDaemon, QUICK ? 3 : 5, { PROCD_CONTAINMENT: kind });
+      if (r.daemon.containment !== kind) {
+        record(`start/stop 100 with PROCD_CONTAINMENT=${kind}`, 'not measured', '', '', null, `the daemon used ${r.daemon.containment}: ${r.daemon.containmentWhy}`);
+        continue;
+      }
+      by[kind] = r;
+    }
+    for (const phase of ['start', 'stop']) {
+      for (const kind of Object.keys(by)) {
+        const xs = by[kind][phase];
+        const other = kind === 'cgroup' && by.pgroup ? `; ${round(median(xs) / median(by.pgroup[phase]), 2)}× pgroup` : '';
+        record(`${phase} 100 jobs (native shim), PROCD_CONTAINMENT=${kind}`, round(median(xs) / 1000, 2), 's', '', null, `median of ${xs.length} rounds (${xs.map((x) => round(x / 1000, 2)).join('/')})${other}`);
+      }
+    }
+  },
+
+  // Issue 10's memory figures beside pm2 and supervisord (bench/peers-memory.mjs).
+  async mem100() {
+    const { benchMemory100 } = await import('./peers-memory.mjs');
+    for (const row of await benchMemory100(withDaemon, QUICK ? 1 : 3)) record(...row);
+  },
+
+  async mem1000() {
+    const { benchMemory1000 } = await import('./peers-memory.mjs');
+    for (const row of await benchMemory1000(withDaemon, QUICK ? 1 : 3)) record(...row);
+  },
+
+  // 200 MB into the log vs a plain redirect, byte-exact, beside pm2 and supervisord (bench/peers-output.mjs).
+  async outputPeers() {
+    const { benchOutputPeers } = await import('./peers-output.mjs');
+    for (const row of await benchOutputPeers(withDaemon, QUICK ? 1 : 5)) record(...row);
   },
 
   async rpc() {
@@ -306,11 +318,11 @@ const benches = {
   // pm2 does not sample continuously (its worker checks memory limits every 30 s; pidusage runs
   // when a client asks), so the like-for-like figure is the supervisor's steady-state cost.
   async pm2() {
-    const dir = mkdtempSync(join(tmpdir(), 'procd-bench-pm2-'));
+    const installed = installPm2();
+    const dir = mkdtempSync(join(tmpdir(), 'procd-bench-pm2home-'));
     const env = { ...process.env, PM2_HOME: join(dir, '.pm2'), HOME: dir };
     try {
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, 'pm2@latest'], { stdio: 'ignore', timeout: 300_000 });
-      const pm2 = join(dir, 'node_modules/.bin/pm2');
+      const pm2 = join(installed.dir, 'node_modules/.bin/pm2');
       let have = 0;
       for (const n of QUICK ? [10, 100] : [10, 100, 500]) {
         const apps = Array.from({ length: n - have }, (_, i) => ({ name: `s${have + i}`, script: 'sleep', args: '3600', interpreter: 'none', autorestart: false }));
@@ -325,9 +337,10 @@ const benches = {
         const cpu = ((procStat(pid).cpuTicks - a) / 100 / ((performance.now() - t) / 1000)) * 100;
         record(`pm2 God daemon CPU, ${n} processes (no client attached)`, round(cpu, 2), '% of one core', '', null, `RSS ${round(rssMiB(pid), 1)} MiB`);
       }
-      execFileSync(pm2, ['kill'], { env, stdio: 'ignore', timeout: 60_000 });
     } finally {
+      spawnSync(join(installed.dir, 'node_modules/.bin/pm2'), ['kill'], { env, stdio: 'ignore', timeout: 60_000 });
       rmSync(dir, { recursive: true, force: true });
+      if (installed.owned) rmSync(installed.dir, { recursive: true, force: true });
     }
   },
 };
