@@ -104,6 +104,24 @@ const benches = {
       `median of ${r.start.length} rounds (${r.start.map((x) => round(x / 1000, 2)).join('/')}); ${r.daemon.containment} containment${peerNote}`);
   },
 
+  // What the fork server gains: start 100 with and without it (PROCD_FORK_SERVER=off), alternating
+  // round by round so load swings hit both alike; native shim, then Perl.
+  async forkServer() {
+    for (const shim of ['native', 'perl']) {
+      const xs = { on: [], off: [] };
+      for (let round_ = 0; round_ < (QUICK ? 2 : 3); round_++) {
+        for (const mode of ['on', 'off']) {
+          const r = await procdRounds(withDaemon, 1, { PROCD_SHIM: shim, PROCD_FORK_SERVER: mode });
+          xs[mode].push(...r.start);
+        }
+      }
+      const on = median(xs.on);
+      const off = median(xs.off);
+      record(`start 100 jobs (${shim} shim), fork server on vs PROCD_FORK_SERVER=off`, round(on / 1000, 2), 's', '', null,
+        `${round(off / on, 2)}× faster than without (${round(off / 1000, 2)} s); rounds on ${xs.on.map((x) => round(x / 1000, 2)).join('/')}, off ${xs.off.map((x) => round(x / 1000, 2)).join('/')}`);
+    }
+  },
+
   // What a cgroup per job costs: start 100 / stop 100 with PROCD_CONTAINMENT=cgroup, then pgroup.
   async containment() {
     const by = {};
