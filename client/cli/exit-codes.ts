@@ -15,6 +15,8 @@ export const EXIT = {
   cannotExecute: 126,
   /** The job's command was not found. */
   notFound: 127,
+  /** Whoever read our output went away (a closed pipe): a death by SIGPIPE, as `yes | head` gives. */
+  readerGone: 128 + 13,
 } as const;
 
 /** An expected way to end the CLI with a code and a message: not a bug, so no stack trace. */

@@ -15,6 +15,13 @@ async function main(argv: string[]): Promise<number> {
   return full.main(argv);
 }
 
+// A reader that goes away early (`procd status 1 --tree | head -1`) is not an error of ours: end
+// quietly, as a program killed by SIGPIPE would, instead of an unhandled 'error' with a stack.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(EXIT.readerGone);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -9,9 +9,10 @@
 import { spawn } from 'node:child_process';
 import { fstatSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { EXIT } from './exit-codes.js';
 
 /** The exit code when the reader went away: a death by SIGPIPE, as `tail -f` and `yes | head` give. */
-export const READER_GONE_EXIT = 128 + 13;
+export const READER_GONE_EXIT = EXIT.readerGone;
 
 /** Thrown out of a write or a wait once the reader is gone; the command exits READER_GONE_EXIT. */
 export class ReaderGone extends Error {
