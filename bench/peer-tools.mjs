@@ -6,10 +6,22 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export const run = promisify(execFile);
+
+/** ms a plain `cat SRC > file` takes in `dir` (the floor the output benches compare with). */
+export function redirectMs(src, dir) {
+  const out = join(dir, 'redirected');
+  const t = performance.now();
+  const r = spawnSync('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, out]);
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`redirect failed: ${r.stderr}`);
+  rmSync(out, { force: true });
+  return ms;
+}
 /** Every benchmark job is `sleep ARG`: unusual enough to find (and end) in /proc. */
 export const ARG = '412345';
 

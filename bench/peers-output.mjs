@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { run, withPm2, withSupervisord } from './peer-tools.mjs';
+import { redirectMs, run, withPm2, withSupervisord } from './peer-tools.mjs';
 
 const CLI = join(resolve(import.meta.dirname, '..'), 'dist/client/cli/main.js');
 const median = (xs) => {
@@ -47,16 +47,6 @@ function sourceFile(dir, bytes) {
   closeSync(fd);
   spawnSync('cat', [src], { stdio: ['ignore', 'ignore', 'ignore'] }); // into the page cache
   return src;
-}
-
-function redirectMs(src, dir) {
-  const out = join(dir, 'redirected');
-  const t = performance.now();
-  const r = spawnSync('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, out]);
-  const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`redirect failed: ${r.stderr}`);
-  rmSync(out, { force: true });
-  return ms;
 }
 
 const fileSize = (path) => {

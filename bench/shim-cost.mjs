@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { redirectMs } from './peer-tools.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { writeSpawnSpec } = await import(join(REPO, 'dist/daemon/output/spawn-spec.js'));
@@ -163,16 +164,6 @@ async function throughShim(kind, src, root, round) {
   return ms;
 }
 
-function redirect(src, root) {
-  const out = join(root, 'redirected');
-  const t = performance.now();
-  const r = spawnSync('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, out]);
-  const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`redirect failed: ${r.stderr}`);
-  rmSync(out, { force: true });
-  return ms;
-}
-
 const result = { jobs: JOBS, bytes: BYTES, rounds: ROUNDS, memory: {}, output: {} };
 for (const kind of ONLY) {
   const m = await memory(kind);
@@ -192,7 +183,7 @@ try {
   const plain = [];
   const via = Object.fromEntries(ONLY.map((k) => [k, []]));
   for (let r = 0; r < ROUNDS; r++) {
-    plain.push(redirect(src, root));
+    plain.push(redirectMs(src, root));
     for (const kind of ONLY) via[kind].push(await throughShim(kind, src, root, r));
   }
   result.output.redirectMs = median(plain);
