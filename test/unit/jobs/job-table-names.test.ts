@@ -4,12 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { JobTable, type NewJob } from '../../../daemon/jobs/job-table.js';
 import { checkJob } from '../../../daemon/store/records.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 import type { Job, JobId } from '../../../shared/job.js';
 import { completedState, makeJob, makeSpec, runningState } from '../../helpers/job-factory.js';
-
-const memoryStore = { saveJob: () => undefined, removeJob: () => undefined, flush: async () => undefined } as unknown as StateStore;
+import { memoryStore } from '../../helpers/stand-ins.js';
 
 function tableOf(jobs: Job[]): JobTable {
   return new JobTable(memoryStore, { jobs: new Map<JobId, Job>(jobs.map((j) => [j.id, j])), nextId: jobs.length + 1 });

@@ -9,11 +9,9 @@ import { EndWatcher } from '../../../daemon/jobs/end-watcher.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { Stopper, type StopResult } from '../../../daemon/jobs/stopper.js';
 import type { SupervisorContext } from '../../../daemon/jobs/supervisor-context.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { makeSpec } from '../../helpers/job-factory.js';
 import { FakeClock } from './fake-clock.js';
-
-const memoryStore = { saveJob: () => undefined, removeJob: () => undefined, flush: async () => undefined } as unknown as StateStore;
+import { memoryStore } from '../../helpers/stand-ins.js';
 
 function setup(timeoutMs: number) {
   const clock = new FakeClock();

@@ -13,10 +13,8 @@ import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { FREEZE_WAIT_MS, Pauser } from '../../../daemon/jobs/pauser.js';
 import type { SupervisorContext } from '../../../daemon/jobs/supervisor-context.js';
 import { ProcessSnapshots } from '../../../daemon/monitor/job-processes.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { makeSpec } from '../../helpers/job-factory.js';
-
-const memoryStore = { saveJob: () => undefined, removeJob: () => undefined, flush: async () => undefined } as unknown as StateStore;
+import { memoryStore } from '../../helpers/stand-ins.js';
 
 let root: string | undefined;
 afterEach(() => {

@@ -3,11 +3,10 @@ import type { Job } from '../../../shared/job.js';
 import { Deadlines } from '../../../daemon/jobs/deadlines.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { waitFor } from '../../../daemon/jobs/waits.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { FakeClock } from './fake-clock.js';
+import { memoryStore } from '../../helpers/stand-ins.js';
 
 // The table only needs somewhere to queue its records; durability is the store's own test.
-const memoryStore = { saveJob: () => undefined, removeJob: () => undefined, flush: async () => undefined } as unknown as StateStore;
 
 function setup() {
   const clock = new FakeClock();

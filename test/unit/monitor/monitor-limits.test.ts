@@ -8,21 +8,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobId } from '../../../shared/job.js';
 import type { JobLimits, LimitViolation } from '../../../shared/limits.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
-import type { Logger } from '../../../daemon/logger.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { makeJob, runningState } from '../../helpers/job-factory.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { memoryStore as store, silentLogger as logger } from '../../helpers/stand-ins.js';
+
+const quiet = () => undefined;
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-
-const quiet = () => undefined;
-const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet, fatal: quiet, child: () => logger } as unknown as Logger;
-const store = { saveJob: quiet, removeJob: quiet, saveNextId: quiet, flush: async () => undefined } as unknown as StateStore;
 
 /** A running `sleep` job with these limits (sleep holds 3 descriptors: stdin, stdout, stderr). */
 async function setup(limits: JobLimits) {

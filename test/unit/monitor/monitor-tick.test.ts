@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job, JobFlag, JobId } from '../../../shared/job.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
-import type { Logger } from '../../../daemon/logger.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import { completedState, makeJob, runningState } from '../../helpers/job-factory.js';
+import { memoryStore as store, silentLogger as logger } from '../../helpers/stand-ins.js';
+
+const quiet = () => undefined;
 
 const calls = { tables: 0, environs: 0 };
 vi.mock('../../../daemon/proc/process-table.js', async (importOriginal) => {
@@ -33,10 +34,6 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-
-const quiet = () => undefined;
-const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet, fatal: quiet, child: () => logger } as unknown as Logger;
-const store = { saveJob: quiet, removeJob: quiet, saveNextId: quiet, flush: async () => undefined } as unknown as StateStore;
 
 function startTicksOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

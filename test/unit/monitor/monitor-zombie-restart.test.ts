@@ -7,19 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
-import type { Logger } from '../../../daemon/logger.js';
 import { carriedZombies } from '../../../daemon/monitor/flags.js';
 import { Monitor } from '../../../daemon/monitor/monitor.js';
 import { DEFAULT_THRESHOLDS } from '../../../daemon/monitor/thresholds.js';
-import type { StateStore } from '../../../daemon/store/state-store.js';
 import type { Job, JobFlag, JobId } from '../../../shared/job.js';
 import { makeJob, runningState } from '../../helpers/job-factory.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { memoryStore as store, silentLogger as logger } from '../../helpers/stand-ins.js';
+
+const quiet = () => undefined;
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/aw-zombie.pl');
-const quiet = () => undefined;
-const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet, trace: quiet, fatal: quiet, child: () => logger } as unknown as Logger;
-const store = { saveJob: quiet, removeJob: quiet, saveNextId: quiet, flush: async () => undefined } as unknown as StateStore;
 
 let parent: ChildProcess | undefined;
 afterEach(() => {
