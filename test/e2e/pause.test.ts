@@ -97,9 +97,9 @@ function counts(at: string): Counts[] {
   });
 }
 
-/** A running count-cont.pl job, every one of its four processes reporting. */
+/** A running count-signals.pl job counting SIGCONT and SIGWINCH, every one of its four processes reporting. */
 async function countingJob(daemon: TestDaemon, at: string): Promise<{ id: number; pids: number[] }> {
-  const { id } = await runningJob(daemon, ['--', join(FIXTURES, 'count-cont.pl'), at]);
+  const { id } = await runningJob(daemon, ['--', join(FIXTURES, 'count-signals.pl'), at, 'CONT', 'WINCH']);
   await waitFor(async () => (await daemon.cli(['logs', String(id)])).stdout.includes('ready'), { what: 'every process of the job to report', timeoutMs: 30_000 });
   return { id, pids: counts(at).map((c) => c.pid).sort((a, b) => a - b) };
 }
