@@ -7,10 +7,10 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { STARTED_FILE } from '../output/spawn-spec.js';
+import { parseSignal } from '../../shared/signals.js';
+import { readStartedFile } from '../output/spawn-spec.js';
 import { ServerRecordParser } from './fork-server-protocol.js';
 import { listenTo, shimChannelReader, shimEnvironment, type ShimCommand, type ShimGone, type ShimHandle, type ShimListeners } from './shim-runner.js';
 
@@ -23,8 +23,6 @@ interface Served {
   read: (text: string) => void;
 }
 
-const signalName = (n: number): NodeJS.Signals | null =>
-  (Object.entries(constants.signals).find(([, v]) => v === n)?.[0] as NodeJS.Signals | undefined) ?? null;
 
 export class ForkServer {
   private readonly waiting: Array<{ jobDir: string; listeners: ShimListeners; resolve: (h: ShimHandle) => void; reject: (e: Error) => void }> = [];
@@ -77,7 +75,7 @@ export class ForkServer {
       });
       child.on('close', (code, signal) => {
         if (!ready) return fail(new Error(`the fork server ${server} ended before it was ready (${signal ?? `status ${code}`})`));
-        fs.onEnd(new Error(`the fork server (pid ${child.pid}) ended (${signal ?? `status ${code}`})`));
+        void fs.onEnd(new Error(`the fork server (pid ${child.pid}) ended (${signal ?? `status ${code}`})`));
       });
     });
   }
@@ -134,7 +132,7 @@ export class ForkServer {
         const served = this.served.get(record.pid);
         if (!served) return;
         this.served.delete(record.pid);
-        const signal = record.signal === null ? null : signalName(record.signal);
+        const signal = record.signal === null ? null : ((parseSignal(record.signal)?.name ?? null) as NodeJS.Signals | null);
         const error = record.code === 127 && !served.started ? execFailure(served.jobDir) : null;
         served.handle.emit('gone', { code: record.code, signal, error, file: this.command.file });
         return;
@@ -150,19 +148,19 @@ export class ForkServer {
    * relayed yet) is reported started; then each is reported gone with the reason, so the starter
    * watches its job through the files and the pid, as for a shim killed without an exit file.
    */
-  private onEnd(reason: Error): void {
+  private async onEnd(reason: Error): Promise<void> {
     this.ended = reason;
     for (const w of this.waiting.splice(0)) w.reject(reason);
-    if (this.closing) return this.served.clear();
-    for (const [pid, served] of this.served) {
+    const orphans = this.closing ? [] : [...this.served];
+    this.served.clear();
+    for (const [pid, served] of orphans) {
       if (!served.started) {
-        const started = readStartedFile(served.jobDir);
+        const started = await readStartedFile(served.jobDir);
         if (started) served.read(`started ${started.pid} ${started.at}\n`);
       }
       const gone: ShimGone = { code: null, signal: null, error: Object.assign(new Error(`${reason.message}; shim ${pid} runs on without a channel`), { code: 'ECHANNEL' }), file: this.command.file };
       served.handle.emit('gone', gone);
     }
-    this.served.clear();
   }
 }
 
@@ -176,13 +174,4 @@ function execFailure(jobDir: string): NodeJS.ErrnoException | null {
   }
   const m = /^procd-shim server: cannot run .*: ([A-Z][A-Z0-9]*) (.*)$/m.exec(log);
   return m ? Object.assign(new Error(m[2]), { code: m[1] }) : null;
-}
-
-function readStartedFile(jobDir: string): { pid: number; at: number } | null {
-  try {
-    const parsed = JSON.parse(readFileSync(join(jobDir, STARTED_FILE), 'utf8')) as { pid?: unknown; at?: unknown };
-    return typeof parsed.pid === 'number' && typeof parsed.at === 'number' ? { pid: parsed.pid, at: parsed.at } : null;
-  } catch {
-    return null;
-  }
 }
