@@ -1,6 +1,6 @@
 // Starting the daemon on demand: spawn it detached, then wait (bounded) until its socket answers.
-// Many clients may do this at once; the daemon's instance lock lets exactly one survive, and all
-// clients end up connected to it. On failure the error shows the tail of the daemon's logs.
+// Many clients may do this at once; a client that finds the instance lock held waits instead of
+// spawning, the lock lets exactly one daemon survive, and all clients end up connected to it. On failure the error shows the tail of the daemon's logs.
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
+import { instanceLockHeld } from '../shared/instance-lock-address.js';
 import type { ProcdPaths } from '../shared/paths.js';
 import { RpcConnection } from './rpc-connection.js';
 
@@ -28,22 +29,22 @@ export async function startDaemonAndConnect(paths: ProcdPaths, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   let exitCode: number | null = null;
-  let spawns = 1;
+  // A held lock means a daemon is running or starting (another client spawned it): wait for it
+  // instead of spawning one more that can only lose. When 20 clients start at once, most see it.
+  let daemon = (await instanceLockHeld(paths.home)) ? null : spawnDaemon(paths, logFile);
   let lastSpawn = Date.now();
-  let daemon = spawnDaemon(paths, logFile);
   while (Date.now() < deadline) {
     try {
       return await RpcConnection.open(paths.socket, Math.max(100, deadline - Date.now()));
     } catch (err) {
       lastError = err;
     }
-    exitCode = daemon.exitCode();
+    exitCode = daemon?.exitCode() ?? null;
     if (exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING) break;
-    // Our daemon lost the lock. Usually the winner is still starting and will answer soon; but
-    // if it was one shutting down, nobody will: spawn again, backing off so racing clients do
-    // not flood the machine with daemons.
-    if (exitCode === EXIT_ALREADY_RUNNING && Date.now() - lastSpawn > 750 * spawns) {
-      spawns++;
+    // Ours lost the lock (or we never spawned): usually the holder is still starting and will
+    // answer soon. Once nobody holds the lock (the holder was shutting down, or died), spawn again.
+    const waitingForAnother = daemon === null || exitCode === EXIT_ALREADY_RUNNING;
+    if (waitingForAnother && Date.now() - lastSpawn > 100 && !(await instanceLockHeld(paths.home))) {
       lastSpawn = Date.now();
       daemon = spawnDaemon(paths, logFile);
       continue;

@@ -41,6 +41,8 @@ export interface DaemonOptions {
   maxRecords?: number;
   /** Configuration values that did not parse (their defaults are used): logged and shown by `daemon status`. */
   configWarnings?: string[];
+  /** The home's instance lock, when the caller took it already (daemon/main.ts does, before loading this module). */
+  lock?: InstanceLock;
 }
 
 export interface RunningDaemon {
@@ -65,7 +67,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const paths = options.paths ?? resolvePaths();
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.jobsDir, { recursive: true, mode: 0o700 });
-  const lock: InstanceLock = await acquireInstanceLock(paths.home);
+  const lock: InstanceLock = options.lock ?? (await acquireInstanceLock(paths.home));
   const log = await createLogger({ logDir: paths.logDir });
   const { logger, close: closeLogger } = log;
   try {

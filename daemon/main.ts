@@ -3,10 +3,12 @@
 // Exit codes: 0 stopped cleanly, 3 another daemon already owns this home, 1 failed to start,
 // 70 an uncaught exception (its jobs keep running; see daemon/faults.ts).
 
+import { mkdirSync } from 'node:fs';
 import { parseDuration, parseSize } from '../shared/duration.js';
-import { startDaemon, type DaemonOptions } from './daemon.js';
+import { resolvePaths } from '../shared/paths.js';
+import type { DaemonOptions, RunningDaemon } from './daemon.js';
 import { describeError, EXIT_UNCAUGHT, faults, noteRejection, raiseTestFault, takeCrashFile, writeCrashFile } from './faults.js';
-import { AlreadyRunning } from './lifecycle/instance-lock.js';
+import { acquireInstanceLock, AlreadyRunning } from './lifecycle/instance-lock.js';
 
 export const EXIT_ALREADY_RUNNING = 3;
 
@@ -73,9 +75,15 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
 }
 
 export async function runDaemon(): Promise<number> {
-  let daemon;
+  let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon(optionsFromEnv(process.env));
+    // The lock first, the daemon's modules after: when many clients autostart at once, each
+    // losing daemon exits having loaded almost nothing (~0.1 s of CPU instead of ~0.35 s).
+    const paths = resolvePaths();
+    mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+    const lock = await acquireInstanceLock(paths.home);
+    const { startDaemon } = await import('./daemon.js');
+    daemon = await startDaemon({ ...optionsFromEnv(process.env), paths, lock });
   } catch (err) {
     if (err instanceof AlreadyRunning) {
       process.stderr.write(`procd: ${err.message}\n`);

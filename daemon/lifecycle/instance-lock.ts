@@ -3,10 +3,9 @@
 // stale lock to break (20 daemons started at once → exactly one binds). Elsewhere a pid file
 // created with O_EXCL, broken only when the pid in it is no longer alive.
 
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { lockPidFile, lockSocketName, pidAlive } from '../../shared/instance-lock-address.js';
 
 export interface InstanceLock {
   release(): void;
@@ -20,12 +19,7 @@ export class AlreadyRunning extends Error {
 
 export async function acquireInstanceLock(home: string): Promise<InstanceLock> {
   if (process.platform === 'linux') return acquireAbstractSocketLock(home);
-  return acquirePidFileLock(join(home, 'daemon.lock'));
-}
-
-function lockName(home: string): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return `\0procd-lock-${uid}-${createHash('sha256').update(home).digest('hex').slice(0, 32)}`;
+  return acquirePidFileLock(lockPidFile(home));
 }
 
 function acquireAbstractSocketLock(home: string): Promise<InstanceLock> {
@@ -34,7 +28,7 @@ function acquireAbstractSocketLock(home: string): Promise<InstanceLock> {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new AlreadyRunning(null) : err);
     });
-    server.listen(lockName(home), () => {
+    server.listen(lockSocketName(home), () => {
       server.unref();
       resolve({ release: () => server.close() });
     });
@@ -63,14 +57,5 @@ function readFileSafe(file: string): string {
     return readFileSync(file, 'utf8').trim();
   } catch {
     return '';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
