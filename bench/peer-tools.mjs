@@ -22,8 +22,18 @@ export function redirectMs(src, dir) {
   rmSync(out, { force: true });
   return ms;
 }
-/** Every benchmark job is `sleep ARG`: unusual enough to find (and end) in /proc. */
-export const ARG = '412345';
+/**
+ * Every benchmark job is `sleep ARG`: unusual enough to find (and end) in /proc. Two benches run
+ * at once on one machine must each have their own (PROCD_BENCH_ARG=412346 …), or each counts, and
+ * ends, the other's jobs.
+ */
+export const ARG = benchArg(process.env.PROCD_BENCH_ARG);
+
+function benchArg(given) {
+  if (given === undefined || given === '') return '412345';
+  if (!/^[1-9][0-9]{5,8}$/.test(given)) throw new Error(`PROCD_BENCH_ARG=${given}: give a number of 6 to 9 digits (seconds for sleep)`);
+  return given;
+}
 
 /** pids of live `sleep ARG` processes (`/usr/bin/sleep ARG` too). */
 export function sleepers(arg = ARG) {

@@ -30,6 +30,9 @@ static void on_chld(int sig) {
   errno = e;
 }
 
+char **process_args;
+int process_argc;
+
 static pid_t child_pid;
 static int64_t started_at;
 static int reaped;
@@ -108,8 +111,18 @@ int main(int argc, char **argv) {
     printf("ok native %s clock=monotonic\n", SHIM_VERSION);
     return 0;
   }
-  if (strcmp(argv[1], "--serve") == 0) return serve_main(argc - 2, argv + 2);
-  job_dir = argv[1];
+  if (strcmp(argv[1], "--serve") == 0) {
+    process_args = argv;
+    process_argc = argc;
+    return serve_main(argc - 2, argv + 2);
+  }
+  return shim_main(argv[1]);
+}
+
+/* The shim proper, for <jobDir>: exec'd as `procd-shim <jobDir>`, or entered in a child of the
+ * fork server (server.c) that was made exactly what such an exec leaves. Never returns. */
+int shim_main(const char *dir) {
+  job_dir = dir;
   keep_std_fds_open();
   int ignored[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGXFSZ};
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);

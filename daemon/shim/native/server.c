@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,13 @@ struct shim {
 static struct shim *shims;
 static size_t n_shims, cap_shims;
 static int wake_w = -1;
+static struct str pending; /* request bytes not yet ended by a newline */
+static struct pollfd *pf;
+#if SHIM_LINUX
+/* The program to serve is this very binary: a served shim runs shim_main() in the forked child
+ * instead of exec'ing it again (an exec and its dynamic loading cost more than the fork here). */
+static int serve_self;
+#endif
 
 static void on_chld(int sig) {
   int e = errno;
@@ -67,8 +75,48 @@ static void replyf(const char *fmt, ...) {
   reply(line, (size_t)n);
 }
 
-/* The child between fork and exec: only async-signal-safe calls. */
-static void become_shim(char *const *argv, const char *log_path, int event_w, const char *cannot_run) {
+#if SHIM_LINUX
+/* program (as given: an absolute path for the native shim) is the file this process runs. */
+static int is_this_binary(const char *program) {
+  struct stat a, b;
+  return program[0] == '/' && stat(program, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Makes the command line read `<argv[0]> <dir>`, as for an exec'd shim, in place (the memory of
+ * main()'s arguments is what /proc/PID/cmdline shows; the rest of it is cleared). 0: it does not
+ * fit, nothing changed. */
+static int set_command_line(const char *dir) {
+  if (!process_args || process_argc < 1) return 0;
+  char *start = process_args[0], *end = start;
+  for (int i = 0; i < process_argc; i++) {
+    if (process_args[i] != end) return 0; /* not one contiguous block: leave it */
+    end += strlen(process_args[i]) + 1;
+  }
+  size_t a0 = strlen(start) + 1, d = strlen(dir) + 1;
+  if (a0 + d > (size_t)(end - start)) return 0;
+  memcpy(start + a0, dir, d);
+  memset(start + a0 + d, 0, (size_t)(end - start) - a0 - d);
+  return 1;
+}
+
+/* A served shim in the forked child, left exactly as an exec would leave it: fds 0-2 only (the
+ * server's pipes to the daemon and to other shims closed), default signal handlers, no server
+ * memory in use. */
+static void drop_server_state(void) {
+  close_fds_above_2(-1);
+  free(shims);
+  shims = NULL;
+  n_shims = cap_shims = 0;
+  s_free(&pending);
+  free(pf);
+  pf = NULL;
+  wake_w = -1;
+}
+#endif
+
+/* The child between fork and exec: only async-signal-safe calls (up to the exec; a served shim
+ * runs on here as the server's only thread). */
+static void become_shim(char *const *argv, const char *log_path, int event_w, const char *cannot_run, const char *dir) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -82,6 +130,18 @@ static void become_shim(char *const *argv, const char *log_path, int event_w, co
   if (null >= 0) dup2(null, 0);
   dup2(event_w, 1);
   dup2(log >= 0 ? log : null, 2);
+  if (null > 2) close(null); /* not into the shim: it would hold them all its life */
+  if (log > 2) close(log);
+#if SHIM_LINUX
+  if (serve_self && set_command_line(dir)) {
+    char *own = xstrdup(dir); /* dir points into the request buffer, freed next */
+    drop_server_state();
+    shim_main(own);
+    _exit(70); /* shim_main ends the process itself */
+  }
+#else
+  (void)dir;
+#endif
   execvp(argv[0], argv); /* `perl` is looked up in PATH, as the daemon would */
   /* "procd-shim server: cannot run <program>: <ERRNO> <message>": the daemon reads it back (fork-server.ts). */
   int e = errno;
@@ -115,7 +175,7 @@ static void start_shim(char **program, int n_program, const char *dir) {
   s_fmt(&log, "%s/shim.log", dir);
   s_fmt(&cannot_run, "procd-shim server: cannot run %s: ", program[0]);
   pid_t pid = fork();
-  if (pid == 0) become_shim(argv, log.p, p[1], cannot_run.p);
+  if (pid == 0) become_shim(argv, log.p, p[1], cannot_run.p, dir);
   int e = errno;
   free(argv);
   s_free(&log);
@@ -186,6 +246,9 @@ int serve_main(int argc, char **argv) {
     fprintf(stderr, "usage: procd-shim --serve program [args...]\n");
     return 2;
   }
+#if SHIM_LINUX
+  serve_self = argc == 1 && is_this_binary(argv[0]) && getenv("PROCD_SHIM_SERVE_EXEC") == NULL;
+#endif
   int ignored[] = {SIGHUP, SIGINT, SIGPIPE};
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
   int wake[2];
@@ -203,8 +266,6 @@ int serve_main(int argc, char **argv) {
   sigaction(SIGCHLD, &sa, NULL);
   replyf("R %s", SHIM_VERSION);
 
-  struct str pending = {0}; /* request bytes not yet ended by a newline */
-  struct pollfd *pf = NULL;
   size_t cap_pf = 0;
   for (;;) {
     if (cap_pf < n_shims + 2) {

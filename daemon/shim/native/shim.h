@@ -93,6 +93,15 @@ void output_lost_json(struct str *s); /* ,"lostBytes":N,"stdoutLostBytes":N,"std
 long long output_stored(int which);
 long long output_lost_total(void);
 
+/* ---- main.c: the shim for one job (exits, never returns) ---- */
+int shim_main(const char *dir);
+/* main()'s argv and argc (set for --serve): the fork server rewrites a served shim's command line. */
+extern char **process_args;
+extern int process_argc;
+
+/* Closes every fd above 2 but keep (-1: none). */
+void close_fds_above_2(int keep);
+
 /* ---- server.c: the daemon's fork server (procd-shim --serve) ---- */
 int serve_main(int argc, char **argv);
 

@@ -150,8 +150,8 @@ static void child_fail(int st_w, const char *code, const char *msg) {
 }
 
 /* Closes every fd above 2 but keep (the status pipe): fds the shim inherited without
- * close-on-exec must not leak into the job. */
-static void close_other_fds(int keep) {
+ * close-on-exec must not leak into the job (nor the fork server's into a served shim). */
+void close_fds_above_2(int keep) {
   DIR *d = opendir("/dev/fd");
   if (!d) {
     long max = sysconf(_SC_OPEN_MAX);
@@ -251,7 +251,7 @@ static void child(const struct spec *sp, int out_w, int err_w, int st_w) {
   }
   dup2(out_w, 1);
   dup2(err_w, 2);
-  close_other_fds(st_w);
+  close_fds_above_2(st_w);
   struct str msg = {0};
   if (chdir(sp->cwd) != 0) {
     int e = errno;
