@@ -99,11 +99,9 @@ static int set_command_line(const char *dir) {
   return 1;
 }
 
-/* A served shim in the forked child, left exactly as an exec would leave it: fds 0-2 only (the
- * server's pipes to the daemon and to other shims closed), default signal handlers, no server
- * memory in use. */
+/* A served shim in the forked child (fds 0-2 only, default signal handlers: become_shim) keeps
+ * no server memory in use. */
 static void drop_server_state(void) {
-  close_fds_above_2(-1);
   free(shims);
   shims = NULL;
   n_shims = cap_shims = 0;
@@ -114,8 +112,8 @@ static void drop_server_state(void) {
 }
 #endif
 
-/* The child between fork and exec: only async-signal-safe calls (up to the exec; a served shim
- * runs on here as the server's only thread). */
+/* The child between fork and exec. The server is single-threaded, so the child may call what it
+ * likes (opendir, malloc): no other thread held a lock at the fork. */
 static void become_shim(char *const *argv, const char *log_path, int event_w, const char *cannot_run, const char *dir) {
   sigset_t none;
   sigemptyset(&none);
@@ -130,8 +128,9 @@ static void become_shim(char *const *argv, const char *log_path, int event_w, co
   if (null >= 0) dup2(null, 0);
   dup2(event_w, 1);
   dup2(log >= 0 ? log : null, 2);
-  if (null > 2) close(null); /* not into the shim: it would hold them all its life */
-  if (log > 2) close(log);
+  /* Nothing else of the server's into the shim (null and log, fds it inherited without
+   * close-on-exec): the shim would hold them all its life. */
+  close_fds_above_2(-1);
 #if SHIM_LINUX
   if (serve_self && set_command_line(dir)) {
     char *own = xstrdup(dir); /* dir points into the request buffer, freed next */
