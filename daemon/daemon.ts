@@ -43,6 +43,8 @@ export interface DaemonOptions {
   configWarnings?: string[];
   /** The home's instance lock, when the caller took it already (daemon/main.ts does, before loading this module). */
   lock?: InstanceLock;
+  /** The V8 flags daemon/main.ts applied (daemon/v8-flags.ts), for the start log line. */
+  v8Flags?: string[];
 }
 
 export interface RunningDaemon {
@@ -236,7 +238,7 @@ async function startLocked(
   await shimChecked;
   await server.listen(paths.socket);
   logger.info(
-    { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted },
+    { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted, ...(options.v8Flags ? { v8Flags: options.v8Flags } : {}) },
     'daemon started',
   );
   return { paths, logger, stopped, stop: async (keepJobs) => void (await stop(keepJobs)) };
