@@ -34,9 +34,9 @@ async function startLine(t: TestDaemon): Promise<{ v8Flags?: string[] }> {
 }
 
 describe('the daemon V8 flags', () => {
-  it('are --optimize-for-size unless told otherwise, and say so in the start log line', async () => {
+  it('are --semi-space-growth-factor=1 unless told otherwise, and say so in the start log line', async () => {
     d = await startTestDaemon({ env: { PROCD_V8_FLAGS: undefined } });
-    expect((await startLine(d)).v8Flags).toEqual(['--optimize-for-size']);
+    expect((await startLine(d)).v8Flags).toEqual(['--semi-space-growth-factor=1']);
   });
 
   it('PROCD_V8_FLAGS=none leaves V8 as it is', async () => {
@@ -46,7 +46,7 @@ describe('the daemon V8 flags', () => {
 
   it('a value that is not a list of --flags: the defaults, a warning in daemon status, and the daemon works', async () => {
     d = await startTestDaemon({ env: { PROCD_V8_FLAGS: 'optimize; rm -rf' } });
-    expect((await startLine(d)).v8Flags).toEqual(['--optimize-for-size']);
+    expect((await startLine(d)).v8Flags).toEqual(['--semi-space-growth-factor=1']);
     const st = await daemonStatus(d);
     expect(st.warnings.join('\n')).toMatch(/PROCD_V8_FLAGS=optimize; rm -rf is not "none" or a list of --flags/);
     const track = await d.cli(['track', '--', 'true']);
