@@ -133,12 +133,17 @@ export class Starter {
     let launched!: () => void;
     let handled = new Promise<void>((resolve) => (launched = resolve));
     let shimPid = -1;
+    // A shim speaks for its own run only: once the job moved on to its next run (a restart), a late
+    // event of the previous run's shim (its `closed`, its end) is not about the current one.
+    const ofThisRun = () => table.get(id)?.dir === job.dir;
     const listeners = {
       event: (event: ShimEvent) => {
-        handled = handled.then(() => this.onShimEvent(id, shimPid, event)).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
+        handled = handled
+          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid, event) : undefined))
+          .catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
       },
       gone: (gone: ShimGone) => {
-        handled = handled.then(() => this.onShimGone(id, shimPid, gone)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid, gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
       },
     };
     try {

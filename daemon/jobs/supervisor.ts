@@ -17,6 +17,7 @@ import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
+import { afterRunEnd } from './run-end.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
 import { Stopper, type StopResult } from './stopper.js';
@@ -49,6 +50,13 @@ export class Supervisor {
     this.ends = new EndWatcher(this.ctx);
     this.stopper = new Stopper(this.ctx, this.ends);
     this.starter = new Starter(this.ctx, this.launcher, this.ends, this.stopper);
+    // Restart policies: decided in the change that ends a run; the next run is armed here.
+    table.runEndPolicy = (job, ended) => afterRunEnd(job, ended, this.ctx.deadlines.now(), Math.random);
+    table.on('change', ({ job, previous }) => {
+      if (job.state.kind !== 'queued' || job.state.reason.kind !== 'restart' || previous === null || previous === 'queued') return;
+      logger.info({ job: job.id, name: job.name, run: job.state.reason.run, at: job.state.reason.at, delayMs: job.state.reason.delayMs }, job.state.reason.detail);
+      this.starter.schedule(job);
+    });
   }
 
   track(params: ParamsOf<'track'>): Promise<Job> {

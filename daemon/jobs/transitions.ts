@@ -2,7 +2,7 @@
 // the event does not apply. The job table is the only caller; nothing else writes a state. Both
 // switches are exhaustive: a new state kind or event type does not compile until it is handled.
 
-import { isTerminal, type JobState, type KillRecord, type PauseMethod, type SpawnError, type TerminalState } from '../../shared/job.js';
+import { isTerminal, type JobState, type KillRecord, type PauseMethod, type QueueReason, type SpawnError, type TerminalState } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
 import { unreachable } from '../../shared/unreachable.js';
@@ -26,10 +26,12 @@ export type JobEvent =
   /** Stopped before it ever ran. */
   | { type: 'cancel'; at: number; kill: KillRecord | null }
   /** The kill procedure finished after the main process had already ended: the complete record. */
-  | { type: 'kill_recorded'; kill: KillRecord };
+  | { type: 'kill_recorded'; kill: KillRecord }
+  /** An ended job runs again under the same id (`procd restart`, a service back after a reboot). */
+  | { type: 'requeue'; at: number; reason: QueueReason };
 
 export type JobEventType = JobEvent['type'];
-export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded', 'requeue'];
 
 export type TransitionResult = { ok: true; state: JobState } | { ok: false; error: string };
 
@@ -49,6 +51,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'pause':
         case 'resume':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -67,6 +70,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'resume':
         case 'cancel':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -93,6 +97,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'spawn_failed':
         case 'cancel':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -100,10 +105,12 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case 'killed':
     case 'timed_out':
       if (event.type === 'kill_recorded') return ok({ ...state, kill: event.kill, forced: state.forced || event.kill.forced.length > 0 });
+      if (event.type === 'requeue') return ok({ kind: 'queued', queuedAt: event.at, reason: event.reason });
       return refuse(state, event);
     case 'completed':
     case 'failed':
     case 'lost':
+      if (event.type === 'requeue') return ok({ kind: 'queued', queuedAt: event.at, reason: event.reason });
       return refuse(state, event);
     default:
       return unreachable(state, 'lifecycle case');

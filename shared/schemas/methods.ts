@@ -9,7 +9,7 @@ import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
-import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits } from './method-fields.js';
+import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart } from './method-fields.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -102,6 +102,12 @@ export const METHOD_SCHEMAS = {
       stopGraceMs: opt(int({ min: 0, max: LIMITS.stopGraceMs })),
       /** Limits of the whole tree; `onLimit` (default kill) says what going over one does. */
       limits: opt(limits),
+      /**
+       * Start it again when it ends (`on-failure`: only when it failed; `always`, `unless-stopped`:
+       * whatever the end, and these make it a service unless `kind` says task), with a backoff
+       * between attempts. A job stopped by `kill` never restarts. Default: `no`.
+       */
+      restart: opt(restart),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,

@@ -155,7 +155,7 @@ describe('limits, sampled by the monitor', () => {
       [['--max-cpu', 'lots'], /--max-cpu: "lots" is not a percentage of one core/],
       [['--max-procs', '-5'], /--max-procs: "-5" is not a whole number/],
       [['--max-fds', '0'], /--max-fds: "0" is too small: at least 1/],
-      [['--on-limit', 'restart', '--max-procs', '5'], /--on-limit restart needs restart policies, which procd does not have yet/],
+      [['--on-limit', 'reboot', '--max-procs', '5'], /--on-limit: "reboot" is not one of kill, restart, warn/],
       [['--on-limit', 'warn'], /--on-limit says what to do over a limit: give --max-memory/],
       [['--timeout', '1s', '--max-runtime', '2s'], /--max-runtime is --timeout: give one of them/],
     ];
@@ -165,9 +165,9 @@ describe('limits, sampled by the monitor', () => {
       expect(r.stderr).toMatch(message);
     }
     const c = await d!.client();
-    await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxProcs: 5, onLimit: 'restart' as 'kill' } })).rejects.toMatchObject({
+    await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxProcs: 5, onLimit: 'reboot' as 'kill' } })).rejects.toMatchObject({
       code: -32602,
-      message: expect.stringMatching(/params\.limits\.onLimit.*"restart" needs restart policies/),
+      message: expect.stringMatching(/params\.limits\.onLimit/),
     });
     await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxMemoryBytes: -1 } })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.limits\.maxMemoryBytes/) });
     // Still answering, and --max-runtime is the timeout.

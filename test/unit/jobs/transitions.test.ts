@@ -108,15 +108,15 @@ describe('transition', () => {
 // Every (state, event) pair: the result's kind, or '-' for a refusal. A new state or event type
 // makes the table incomplete, and this test fails until someone decides what it means.
 const EXPECTED: Record<JobStateKind, Record<JobEventType, JobStateKind | '-'>> = {
-  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-' },
-  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-' },
-  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-' },
-  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed' },
-  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out' },
-  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-', requeue: '-' },
+  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
+  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
+  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-', requeue: '-' },
+  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
+  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
+  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed', requeue: 'queued' },
+  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out', requeue: 'queued' },
+  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
 };
 
 const ended = { startedAt: 1000, endedAt: 2000, durationMs: 1000, pid: 42, startTicks: 7, exitCode: 1, signal: null, outcomeDetail: null };
@@ -142,6 +142,7 @@ const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
   resume: { type: 'resume', at: 1600, lastOutputAt: null },
   cancel: { type: 'cancel', at: 5, kill: null },
   kill_recorded: { type: 'kill_recorded', kill: kill('user') },
+  requeue: { type: 'requeue', at: 4000, reason: { kind: 'restart', at: 4000, detail: 'procd restart', delayMs: 0, run: 2 } },
 };
 
 describe('release', () => {
