@@ -5,7 +5,7 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
 import type { LimitKind } from '../../shared/limits.js';
-import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, RestartOutcome, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -17,6 +17,7 @@ import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
+import { Restarter } from './restarter.js';
 import { afterRunEnd } from './run-end.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
@@ -36,6 +37,7 @@ export class Supervisor {
   private readonly ends: EndWatcher;
   private readonly stopper: Stopper;
   private readonly starter: Starter;
+  private readonly restarter: Restarter;
   readonly launcher: Launcher;
 
   constructor(
@@ -50,6 +52,7 @@ export class Supervisor {
     this.ends = new EndWatcher(this.ctx);
     this.stopper = new Stopper(this.ctx, this.ends);
     this.starter = new Starter(this.ctx, this.launcher, this.ends, this.stopper);
+    this.restarter = new Restarter(this.ctx, this.stopper, this.starter);
     // Restart policies: decided in the change that ends a run; the next run is armed here.
     table.runEndPolicy = (job, ended) => afterRunEnd(job, ended, this.ctx.deadlines.now(), Math.random);
     table.on('change', ({ job, previous }) => {
@@ -82,6 +85,16 @@ export class Supervisor {
     const job = this.table.get(id);
     const plan = job ? stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs) : { signal: 'SIGTERM' as const, graceMs: this.ctx.opts.defaultGraceMs };
     return this.stopper.stop(id, plan.signal, plan.graceMs, 'limit', null, limit);
+  }
+
+  /** restart: stop a live run (its own stop plan, or the one asked), then the next run under the same id; one item per ref. */
+  restart(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<RestartOutcome[]> {
+    return this.restarter.restart(refs, { signal, graceMs });
+  }
+
+  /** At daemon start, after readopt: `always` services that `daemon stop` stopped run again. */
+  resurrect(): Job[] {
+    return this.restarter.resurrect();
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
