@@ -82,4 +82,22 @@ describe('restart policies', () => {
     expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted', exitCode: 1 });
     expect(runStarts(ended)[1]).toBeGreaterThanOrEqual(at);
   });
+
+  it('bad restart options get usage errors that say what is wrong (exit 2), on the wire InvalidParams, and nothing starts', async () => {
+    d = await startTestDaemon();
+    const cases: [string[], RegExp][] = [
+      [['--restart', 'sometimes'], /--restart: "sometimes" is not one of no, on-failure, always, unless-stopped/],
+      [['--max-restarts', '3'], /--max-restarts shapes a restart policy: give --restart/],
+      [['--restart', 'always', '--restart-delay', 'soon'], /--restart-delay: "soon" is not a duration/],
+      [['--restart', 'on-failure', '--max-restarts', '-1'], /--max-restarts: "-1" is not a whole number/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await d.cli(['track', ...args, '--', 'true']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const c = await d.client();
+    await expect(c.track({ argv: ['true'], cwd: '/', restart: { policy: 'sometimes' as 'always' } })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.restart\.policy/) });
+    expect((await d.cli(['ls', '--all', '--json'])).stdout.trim()).toBe('[]');
+  });
 });
