@@ -3,6 +3,8 @@
 // restarts a job that exited 0; `procd kill` stops a job waiting to restart for good; a backoff
 // in progress survives a daemon SIGKILL (the next run starts at the recorded time, not earlier).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
 import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -99,5 +101,22 @@ describe('restart policies', () => {
     const c = await d.client();
     await expect(c.track({ argv: ['true'], cwd: '/', restart: { policy: 'sometimes' as 'always' } })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.restart\.policy/) });
     expect((await d.cli(['ls', '--all', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('a next run starts clean: what the earlier run left running is stopped before it launches', async () => {
+    d = await startTestDaemon();
+    const dir = d.home;
+    // Run 1 leaves a child behind and fails; run 2 stays up.
+    const script = `sleep 4125 & echo $! >> ${dir}/children; if [ -e ${dir}/second ]; then exec sleep 4126; fi; touch ${dir}/second; exit 1`;
+    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '200ms', '--shell', script]);
+    await waitFor(
+      async () => {
+        const j = await jobStatus(d!, job.id);
+        return j.state.kind === 'running' && j.runs?.current === 2;
+      },
+      { what: 'run 2 to be running' },
+    );
+    const [leftBehind] = readFileSync(join(dir, 'children'), 'utf8').trim().split('\n').map(Number);
+    expect(processGone(leftBehind!), `run 1's child ${leftBehind} is gone once run 2 runs`).toBe(true);
   });
 });
