@@ -18,6 +18,7 @@ import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Restarter } from './restarter.js';
+import { removeRunOutput, runsToPrune } from './run-output-prune.js';
 import { afterRunEnd } from './run-end.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
@@ -59,7 +60,19 @@ export class Supervisor {
       if (job.state.kind !== 'queued' || job.state.reason.kind !== 'restart' || previous === null || previous === 'queued') return;
       logger.info({ job: job.id, name: job.name, run: job.state.reason.run, at: job.state.reason.at, delayMs: job.state.reason.delayMs }, job.state.reason.detail);
       this.starter.schedule(job);
+      void this.pruneRunOutput(job.id).catch((err: unknown) => logger.warn({ err, job: job.id }, "could not remove an earlier run's output"));
     });
+  }
+
+  /** Only the last runs keep their output (run-output-prune.ts); the records say which lost it. */
+  private async pruneRunOutput(id: JobId): Promise<void> {
+    const job = this.table.get(id);
+    const prune = job ? runsToPrune(job) : [];
+    if (!prune.length) return;
+    await Promise.all(prune.map((r) => removeRunOutput(r)));
+    const gone = new Set(prune.map((r) => r.run));
+    this.table.update(id, (j) => (j.runs ? { runs: { ...j.runs, earlier: j.runs.earlier.map((r) => (gone.has(r.run) ? { ...r, outputRemoved: true } : r)) } } : {}));
+    await this.ctx.persistQuietly('earlier runs pruned');
   }
 
   track(params: ParamsOf<'track'>): Promise<Job> {

@@ -4,7 +4,7 @@
 // whose processes vanished while no daemon ran (a reboot) is started again by its policy.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RestartOutcome } from '../../shared/methods.js';
@@ -50,6 +50,10 @@ describe('procd restart', () => {
     const done = await trackJob(d, ['--name', 'once', '--wait', '--', 'true']);
     const [again] = await restart([String(done.id)]);
     expect(again).toMatchObject({ ok: true, id: done.id, run: 2, stopped: false });
+    // rm takes every run's output with the job (run 2's directory is inside the job's).
+    await waitFor(async () => (await jobStatus(d!, done.id)).state.kind === 'completed', { what: 'run 2 to complete' });
+    expect((await d.cli(['rm', String(done.id)])).code).toBe(0);
+    expect(existsSync(done.dir)).toBe(false);
 
     const outsider = spawn('sleep', ['300'], { stdio: 'ignore' });
     try {

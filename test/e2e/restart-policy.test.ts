@@ -3,7 +3,7 @@
 // restarts a job that exited 0; `procd kill` stops a job waiting to restart for good; a backoff
 // in progress survives a daemon SIGKILL (the next run starts at the recorded time, not earlier).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
@@ -118,5 +118,19 @@ describe('restart policies', () => {
     );
     const [leftBehind] = readFileSync(join(dir, 'children'), 'utf8').trim().split('\n').map(Number);
     expect(processGone(leftBehind!), `run 1's child ${leftBehind} is gone once run 2 runs`).toBe(true);
+  });
+
+  it('a crash loop keeps every run record but only the last 20 runs keep their output', async () => {
+    d = await startTestDaemon();
+    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '0s', '--max-restarts', '23', '--', 'false']);
+    const ended = await waitForEnd(d, job.id, { timeoutMs: 60_000 });
+    expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted' });
+    const earlier = ended.runs!.earlier;
+    expect(earlier.map((r) => r.run)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    // run 24 is the last; runs 1..4 lost their output, 5..23 kept it
+    await waitFor(() => earlier.slice(0, 4).every((r) => !existsSync(join(r.dir, 'exit'))), { what: 'the oldest runs’ output to be removed' });
+    expect(earlier.slice(4).every((r) => existsSync(join(r.dir, 'exit')))).toBe(true);
+    const again = await jobStatus(d, job.id);
+    expect(again.runs!.earlier.filter((r) => r.outputRemoved).map((r) => r.run)).toEqual([1, 2, 3, 4]);
   });
 });
