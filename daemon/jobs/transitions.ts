@@ -134,10 +134,12 @@ function ended(state: Extract<JobState, { kind: 'running' | 'paused' }>, at: num
 function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, event: Extract<JobEvent, { type: 'exited' }>): TerminalState {
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };
   // A signal death reports 128+N like a shell does, never 0. A job that catches procd's stop
-  // signal and exits 0 was still stopped, not completed: it reports 128+N of that signal too.
+  // signal and exits (0 or N) was still stopped, not completed or failed: it reports 128+N of that
+  // signal too (the table of outcomes), and the code it chose is kept in the outcome's detail.
   const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
-  const exitCode = signal ? 128 + signal.number : event.exitCode === 0 && stopSignal ? 128 + stopSignal.number : event.exitCode;
-  const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: null };
+  const exitCode = signal ? 128 + signal.number : stopSignal ? 128 + stopSignal.number : event.exitCode;
+  const ownCode = !signal && stopSignal && event.exitCode !== null ? `exited ${event.exitCode} after ${stopSignal.name}` : null;
+  const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: ownCode };
   // Over a limit: failed, whatever the job did on the way out; the code is that of the signal that ended it.
   if (event.kill?.reason === 'limit') {
     return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'limit', outcomeDetail: event.kill.limit ?? null, spawnError: null };

@@ -61,10 +61,10 @@ describe('transition', () => {
     expect(apply(running, { type: 'exited', at: 3000, exitCode: 3, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'failed', exitCode: 3, spawnError: null, outcome: 'exit' });
   });
 
-  it('a job that catches the stop signal and exits 0 is killed with 128+N of that signal, never 0; a non-zero code of its own is kept', () => {
+  it('a job that catches the stop signal and exits (0 or N) is killed with 128+N of that signal, as the table says; its own code is in the detail', () => {
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, signal: null });
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('timeout'), forced: false })).toMatchObject({ kind: 'timed_out', exitCode: 143 });
-    expect(apply(running, { type: 'exited', at: 2000, exitCode: 3, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 3 });
+    expect(apply(running, { type: 'exited', at: 2000, exitCode: 3, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, outcomeDetail: 'exited 3 after SIGTERM' });
   });
 
   it('a signal death from outside is killed with 128+N, never exit code 0', () => {
