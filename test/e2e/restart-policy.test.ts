@@ -64,7 +64,9 @@ describe('restart policies', () => {
 
   it('a backoff in progress survives a daemon SIGKILL: the next run starts at the recorded time', async () => {
     d = await startTestDaemon();
-    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '3s', '--max-restarts', '1', '--', 'false']);
+    // A backoff long enough that a loaded machine sees the job wait, SIGKILLs the daemon and starts
+    // the next one well before the attempt is due.
+    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '20s', '--max-restarts', '1', '--', 'false']);
     const queued = await waitFor(
       async () => {
         const j = await jobStatus(d!, job.id);
@@ -80,10 +82,10 @@ describe('restart policies', () => {
     // The next CLI call autostarts a daemon, which finds the job still waiting, for the same time.
     const after = await jobStatus(d, job.id);
     expect(after.state).toMatchObject({ kind: 'queued', reason: { kind: 'restart', at, run: 2 } });
-    const ended = await waitForEnd(d, job.id, { timeoutMs: 30_000 });
+    const ended = await waitForEnd(d, job.id, { timeoutMs: 60_000 });
     expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted', exitCode: 1 });
     expect(runStarts(ended)[1]).toBeGreaterThanOrEqual(at);
-  });
+  }, 120_000);
 
   it('bad restart options get usage errors that say what is wrong (exit 2), on the wire InvalidParams, and nothing starts', async () => {
     d = await startTestDaemon();
