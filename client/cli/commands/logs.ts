@@ -1,12 +1,14 @@
-import type { StreamName } from '../../../shared/methods.js';
+import type { JobRef, StreamName } from '../../../shared/methods.js';
 import { callWithReconnect } from '../../reconnect.js';
-import { flag, str, type CommandDef } from '../command.js';
+import { flag, str, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { printOutput } from '../follow-output.js';
 import { jobEndLine } from '../job-end-line.js';
 import { LineStamper } from '../log-lines.js';
 import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
 import { READER_GONE_EXIT, ReaderGone } from '../reader-watch.js';
+import { runMarker } from '../run-marker.js';
+
 
 /**
  * logs: a job's captured output, byte for byte; --follow keeps reading until the job ends, or
@@ -21,11 +23,21 @@ export const command: CommandDef = {
     const tailLines = intOption('tail', str(values, 'tail'), { max: LIMITS.count });
     const sinceMs = durationOption('since', str(values, 'since'));
     const follow = flag(values, 'follow');
+    const run = intOption('run', str(values, 'run'), { min: 1, max: 2 ** 31, belowMinHint: 'runs are numbered from 1' });
+    const allRuns = flag(values, 'all-runs');
+    if (run !== undefined && allRuns) throw new ExitError(EXIT.usage, 'give --run N or --all-runs, not both');
+    const ref = jobRef(positionals[0]!);
+    // --all-runs: --tail/--since apply to each run there is now (not to runs that begin while following).
+    const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: ref })) : null;
     let reported = { stdout: 0, stderr: 0 };
     let ended: boolean;
     try {
       ended = await printOutput(ctx, {
-        job: jobRef(positionals[0]!),
+        job: ref,
+        ...(run !== undefined ? { run } : {}),
+        ...(atStart ? { allRuns: { perRunUpTo: atStart.runs?.current ?? 1 } } : {}),
+        // No marks in --json (each chunk has its run) nor for one run; following into a new run marks it.
+        ...(out.json || run !== undefined ? {} : { runMarks: { markFirst: allRuns, mark: (n: number) => markRun(ctx, ref, n, !allRuns) } }),
         stream,
         ...(tailLines !== undefined ? { tailLines } : {}),
         ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
@@ -47,7 +59,7 @@ export const command: CommandDef = {
     if (!out.json) {
       // Bytes the disk refused leave gaps inside the output, so the note comes after it. It is only
       // a note: a job removed meanwhile must not turn printed output into an error.
-      const job = await callWithReconnect(ctx, (c) => c.status({ job: jobRef(positionals[0]!) })).catch(() => null);
+      const job = await callWithReconnect(ctx, (c) => c.status({ job: ref })).catch(() => null);
       const lost = job?.output.lostBytes ?? 0;
       if (job && lost > 0) out.err(`procd logs: note: ${lost} bytes of output were lost: the disk refused them (${job.dir}/shim.log says where)`);
       // Why following stopped, for whoever watches it on a terminal.
@@ -57,3 +69,9 @@ export const command: CommandDef = {
     return EXIT.ok;
   },
 };
+
+/** Prints the line that says where run `n` begins, with the job as it is now. */
+async function markRun(ctx: CommandContext, ref: JobRef, n: number, previous: boolean): Promise<void> {
+  const job = await callWithReconnect(ctx, (c) => c.status({ job: ref }));
+  ctx.out.err(runMarker(job, n, Date.now(), { previous }));
+}
