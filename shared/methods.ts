@@ -97,7 +97,7 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME',
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
-        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. A job that restarts has one output per run: the current run by default (while it waits to restart, the run that just ended), --run N for another, --all-runs for each kept run in order; a line `--- run N (…) ---` on stderr says where a run begins (--json: each chunk carries its `run`). --follow goes on into the next run when the job restarts (with --run N it stops at that run's end).",
+        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. Each run of a restarting job has its own output: the current run by default, --run N, or --all-runs; --follow goes on into the next run (not with --run).",
       usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION] [--timestamps] [--run N | --all-runs]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
@@ -105,10 +105,10 @@ export const METHOD_SPECS = {
         stream: { type: 'string', arg: 'S', help: 'stdout, stderr or both (default both)' },
         since: { type: 'string', arg: 'DURATION', help: 'only output written in the last DURATION (1s granularity)' },
         timestamps: { type: 'boolean', short: 't', help: 'prefix each line with when it was written (ISO 8601 UTC, to 0.1 s)' },
-        run: { type: 'string', arg: 'N', help: 'the output of run N (1 = the first; default: the current run)' },
-        'all-runs': { type: 'boolean', help: 'every kept run in order, each after a `--- run N (…) ---` line on stderr (--tail and --since apply to each run)' },
+        run: { type: 'string', arg: 'N', help: 'run N only (1 = the first)' },
+        'all-runs': { type: 'boolean', help: 'every kept run in order, each after a "--- run N (…) ---" line on stderr; --tail/--since per run' },
       },
-      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5', 'procd logs web --run 2', 'procd logs web --all-runs --tail 5'],
+      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5', 'procd logs web --all-runs --tail 5'],
     },
   },
   kill: {
