@@ -74,7 +74,8 @@ function followedBy(job: Pick<JobView, 'state' | 'runs'>, record: RunRecord, nex
   const nextStart = next ? next.startedAt : job.runs?.current === record.run + 1 ? startOf(s) : null;
   if (nextStart !== null) return `${how} ${formatDuration(Math.max(0, nextStart - record.endedAt))} later`;
   if (s.kind === 'queued' && s.reason.kind === 'restart') return `restart in ${formatDuration(Math.max(0, s.reason.at - now))}`;
-  return how;
+  if (isTerminal(s) && s.outcome === 'cancelled') return 'its restart was cancelled';
+  return s.kind === 'starting' ? 'restarting now' : how;
 }
 
 /** When the current run's process started; null before it has one. */

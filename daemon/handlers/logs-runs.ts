@@ -75,10 +75,10 @@ export async function runToRead(job: Job, n: number): Promise<RunTarget> {
   if (target && (await outputKept(target))) return target;
   const current = currentRun(job);
   const oldest = job.runs?.earlier[0]?.run ?? current;
-  const which = oldest === current ? `run ${current}` : `runs ${oldest}–${current}`;
+  const which = oldest === current ? `only run ${current}` : `runs ${oldest}–${current}`;
   const data = { id: job.id, run: n, current, oldest };
   const about = `job ${job.id} (${job.name})`;
-  if (n > current) throw new ProcdError(ErrorCode.RunNotFound, `${about} has no run ${n}: it is in run ${current} (there are ${which})`, data);
-  if (!target) throw new ProcdError(ErrorCode.RunNotFound, `${about} no longer has a record of run ${n}: only the last ${job.runs?.earlier.length ?? 0} ended runs are kept (there are ${which})`, data);
-  throw new ProcdError(ErrorCode.RunNotFound, `the output of run ${n} of ${about} was removed: only the newest runs keep theirs (there are ${which})`, data);
+  if (n > current) throw new ProcdError(ErrorCode.RunNotFound, `${about} has no run ${n}: it is in run ${current} (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
+  if (!target) throw new ProcdError(ErrorCode.RunNotFound, `${about} no longer has a record of run ${n}: only the last ${job.runs?.earlier.length ?? 0} ended runs are kept (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
+  throw new ProcdError(ErrorCode.RunNotFound, `the output of run ${n} of ${about} was removed: only the newest runs keep theirs (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
 }

@@ -29,15 +29,17 @@ export const command: CommandDef = {
     const ref = jobRef(positionals[0]!);
     // --all-runs: --tail/--since apply to each run there is now (not to runs that begin while following).
     const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: ref })) : null;
+    const lastAtStart = atStart?.runs?.current ?? 1;
     let reported = { stdout: 0, stderr: 0 };
     let ended: boolean;
     try {
       ended = await printOutput(ctx, {
         job: ref,
         ...(run !== undefined ? { run } : {}),
-        ...(atStart ? { allRuns: { perRunUpTo: atStart.runs?.current ?? 1 } } : {}),
-        // No marks in --json (each chunk has its run) nor for one run; following into a new run marks it.
-        ...(out.json || run !== undefined ? {} : { runMarks: { markFirst: allRuns, mark: (n: number) => markRun(ctx, ref, n, !allRuns) } }),
+        ...(allRuns ? { allRuns: { perRunUpTo: lastAtStart } } : {}),
+        // No marks in --json (each chunk has its run) nor for one run. A run begun while following is
+        // marked with how the one before ended (whose mark, if any, was printed while it ran).
+        ...(out.json || run !== undefined ? {} : { runMarks: { markFirst: allRuns, mark: (n: number) => markRun(ctx, ref, n, !allRuns || n > lastAtStart) } }),
         stream,
         ...(tailLines !== undefined ? { tailLines } : {}),
         ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),

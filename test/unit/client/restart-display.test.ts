@@ -10,7 +10,7 @@ import { renderLs, type LsLayout } from '../../../client/cli/ls-table.js';
 import { clock, endText, runMarker } from '../../../client/cli/run-marker.js';
 import { summarize, type Job, type JobState } from '../../../shared/job.js';
 import { defaultRestartSpec, type RunRecord, type RunsInfo } from '../../../shared/restart.js';
-import { failedState, makeJob, queuedState, runningState, T0 } from '../../helpers/job-factory.js';
+import { failedState, killedState, makeJob, queuedState, runningState, T0 } from '../../helpers/job-factory.js';
 
 const NOW = T0 + 60_000;
 
@@ -77,6 +77,9 @@ describe('run markers of procd logs', () => {
     const queued = { state: waiting, runs: runs(3, [record(1), record(2)]) };
     expect(runMarker(queued, 2, NOW)).toBe(`--- run 2 (started ${clock(T0 + 20_000, NOW)}, exited 3 after 35ms; restart in 3.2s) ---`);
     expect(runMarker(queued, 3, NOW)).toBe(`--- run 3 (not started yet: restart at ${clock(NOW + 3200, NOW)}) ---`);
+    const cancelled = { state: killedState({ pid: null, exitCode: null, outcome: 'cancelled' }), runs: runs(3, [record(1), record(2)]) };
+    expect(runMarker(cancelled, 2, NOW)).toMatch(/; its restart was cancelled\) ---$/);
+    expect(runMarker(cancelled, 3, NOW)).toBe('--- run 3 (cancelled before it started) ---');
   });
 
   it('say when the policy gave up, and how a run ended in words', () => {
