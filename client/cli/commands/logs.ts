@@ -26,9 +26,11 @@ export const command: CommandDef = {
     const run = intOption('run', str(values, 'run'), { min: 1, max: 2 ** 31, belowMinHint: 'runs are numbered from 1' });
     const allRuns = flag(values, 'all-runs');
     if (run !== undefined && allRuns) throw new ExitError(EXIT.usage, 'give --run N or --all-runs, not both');
-    const ref = jobRef(positionals[0]!);
+    const given = jobRef(positionals[0]!);
     // --all-runs: --tail/--since apply to each run there is now (not to runs that begin while following).
-    const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: ref })) : null;
+    const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: given })) : null;
+    // Its id from now on: a name could come to mean a newer job meanwhile.
+    const ref = atStart?.id ?? given;
     const lastAtStart = atStart?.runs?.current ?? 1;
     let reported = { stdout: 0, stderr: 0 };
     let ended: boolean;
