@@ -2,7 +2,8 @@
 // the other runs, `--all-runs` shows every kept run in order after a `--- run N (…) ---` line on
 // stderr (with --json, each chunk carries its run), bad --run values get usage errors (exit 2) or
 // RunNotFound from the daemon (which keeps running), a run whose output was removed is named as
-// such and skipped by --all-runs, and `logs -f` follows a job into its next runs.
+// such and skipped by --all-runs, `logs -f` follows a job into its next runs, and `logs --run N -f`
+// stops where run N ends.
 
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,6 +126,20 @@ describe('logs per run', () => {
     expectExit(all, 0, 'logs --all-runs');
     expect(all.stdout).toBe(`out ${pids[0]}\nout ${pids[2]}\n`);
     expect(all.stderr.match(/^--- run \d/gm)).toEqual(['--- run 1', '--- run 3']);
+  });
+
+  it('logs --run N -f stops where run N ends, while the job waits to restart', async () => {
+    d = await startTestDaemon();
+    const go = join(d.home, 'go');
+    const job = await trackJob(d, ['--restart', 'always', '--restart-delay', '10m', '--restart-max-delay', '10m', '--shell', `echo "out $$"; while [ ! -e '${go}' ]; do sleep 0.05; done; exit 3`]);
+    const follow = runs.start(d.env, process.execPath, [CLI, 'logs', String(job.id), '--run', '1', '-f']);
+    await waitFor(() => follow.stdout().includes('out '), { what: 'logs --run 1 -f to print run 1' });
+    writeFileSync(go, '');
+    expect(await exited(follow, 'logs --run 1 -f to end with run 1')).toBe(0);
+    const waiting = await jobStatus(d, job.id);
+    expect(waiting.state).toMatchObject({ kind: 'queued', reason: { kind: 'restart', run: 2 } });
+    expect(follow.stdout()).toBe(`out ${waiting.runs!.earlier[0]!.pid}\n`);
+    expect(follow.stderr()).toBe('');
   });
 
   it('logs -f follows the job into its next runs, marking where each begins, and ends with the job', async () => {
