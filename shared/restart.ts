@@ -59,6 +59,8 @@ export interface RunRecord {
   dir: string;
   /** What came next: `restart` (by its policy, or `procd restart`, `resurrect` after a reboot). */
   then: 'restart' | 'manual_restart' | 'resurrect';
+  /** Its output was removed: only the last KEEP_RUN_OUTPUT runs keep theirs (absent: kept). */
+  outputRemoved?: boolean;
 }
 
 /** A job's runs beyond its first: the current run's number, the earlier ones, and the policy's memory. */

@@ -20,6 +20,8 @@ export function restartOptions(values: OptionValues): RestartParam | undefined {
   if (maxRestarts !== undefined) figures.maxRestarts = maxRestarts;
   const windowMs = durationOption('restart-window', str(values, 'restart-window'), { min: 1 });
   if (windowMs !== undefined) figures.windowMs = windowMs;
+  // `--on-limit restart` implies on-failure (as the daemon does): the figures shape that policy.
+  if (text === undefined && str(values, 'on-limit') === 'restart') return Object.keys(figures).length ? { policy: 'on-failure', ...figures } : undefined;
   if (text === undefined) {
     const given = Object.keys(figures);
     if (given.length) throw new ExitError(EXIT.usage, `--${optionName(given[0]!)} shapes a restart policy: give --restart on-failure|always|unless-stopped too`);

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.js';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import type { RunRecord } from '../../shared/restart.js';
+import { KEEP_RUN_OUTPUT, type RunRecord } from '../../shared/restart.js';
 
 /** A run to read: its number, its directory, and its record once it has ended (null: the current run). */
 export interface RunTarget {
@@ -40,9 +40,11 @@ export function runsAfter(job: Pick<Job, 'runs' | 'dir'>, n: number): RunTarget[
   return current > n ? [...later, { run: current, dir: job.dir, record: null }] : later;
 }
 
-/** Whether an ended run still has its output: the oldest runs' directories may be removed (KEEP_RUN_OUTPUT). */
+/** Whether an ended run still has its output: only the last KEEP_RUN_OUTPUT runs keep theirs (daemon/jobs/run-output-prune.ts). */
 export async function outputKept(target: RunTarget): Promise<boolean> {
   if (target.record === null) return true;
+  if (target.record.outputRemoved) return false;
+  // Its record may not say so yet (the removal is under way), or someone removed it by hand.
   // Run 1's directory is the job's own (it holds the later runs'): what goes is its files.
   for (const name of ['out', 'spawn.spec']) {
     try {
@@ -80,5 +82,5 @@ export async function runToRead(job: Job, n: number): Promise<RunTarget> {
   const about = `job ${job.id} (${job.name})`;
   if (n > current) throw new ProcdError(ErrorCode.RunNotFound, `${about} has no run ${n}: it is in run ${current} (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
   if (!target) throw new ProcdError(ErrorCode.RunNotFound, `${about} no longer has a record of run ${n}: only the last ${job.runs?.earlier.length ?? 0} ended runs are kept (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
-  throw new ProcdError(ErrorCode.RunNotFound, `the output of run ${n} of ${about} was removed: only the newest runs keep theirs (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
+  throw new ProcdError(ErrorCode.RunNotFound, `the output of run ${n} of ${about} was removed: only the last ${KEEP_RUN_OUTPUT} runs keep theirs (there ${oldest === current ? 'is' : 'are'} ${which})`, data);
 }

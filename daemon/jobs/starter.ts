@@ -82,14 +82,21 @@ export class Starter {
   /** Arms a queued job's start: at its not-before time it is launched (also after a daemon restart). */
   schedule(job: Job): void {
     if (job.state.kind !== 'queued') return;
+    const restart = job.state.reason.kind === 'restart';
     this.ctx.deadlines.at(queueKey(job.id), job.state.reason.at, () => {
-      const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
-      if (!now) return;
-      this.nameCgroup(job.id);
-      void this.ctx
-        .persistQuietly('queued job launching')
-        .then(() => this.launch(job.id))
-        .then(() => this.ctx.persistQuietly('queued job launched'))
+      // A next run starts clean: what the earlier run left (a server's child holding the port)
+      // is stopped first, as systemd does for a service's restart.
+      const swept = restart ? this.stopper.sweepEarlierRuns(job.id) : Promise.resolve();
+      void swept
+        .then(() => {
+          const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
+          if (!now) return;
+          this.nameCgroup(job.id);
+          return this.ctx
+            .persistQuietly('queued job launching')
+            .then(() => this.launch(job.id))
+            .then(() => this.ctx.persistQuietly('queued job launched'));
+        })
         .catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'launching a queued job failed'));
     });
   }

@@ -169,6 +169,7 @@ export const RunRecordSchema = v.object({
   pid: numOrNull,
   dir: v.string(),
   then: v.picklist(['restart', 'manual_restart', 'resurrect']),
+  outputRemoved: v.optional(v.boolean()),
 });
 
 export const RunsInfoSchema = v.object({

@@ -35,6 +35,9 @@ const pauseDone = v.object({
   pids: ids,
 });
 const pauseResult = v.variant('ok', [pauseDone, refFailure]);
+/** A job run again: its new run's number and state (running, or failed when it could not start); `stopped`: a live run was stopped first. */
+const restartDone = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), run: v.number(), state: JobStateKindSchema, stopped: v.boolean() });
+const restartResult = v.variant('ok', [restartDone, refFailure]);
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -205,6 +208,14 @@ export const METHOD_SCHEMAS = {
     params: obj({ jobs: jobRefs }),
     result: v.array(pauseResult),
     example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
+  },
+  restart: {
+    params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
+    result: v.array(restartResult),
+    example: {
+      params: { jobs: ['web'] },
+      result: [{ ref: 'web', ok: true, id: 3, run: 2, state: 'running', stopped: true }],
+    },
   },
   wait: {
     /** `env`: also the jobs' environment values, as for status. */

@@ -98,6 +98,20 @@ describe('limits, sampled by the monitor', () => {
     expect(markedLive(d!.home, job.id)).toEqual([]);
   }, 90_000);
 
+  it('--on-limit restart stops the tree and runs it again under its policy, until the policy gives up', async () => {
+    await start();
+    const job = await track(['--max-procs', '10', '--on-limit', 'restart', '--restart-delay', '200ms', '--max-restarts', '1', '--shell', 'for i in $(seq 30); do sleep 4124 & done; wait']);
+    expect(job.spec.restart).toMatchObject({ policy: 'on-failure', maxRestarts: 1 });
+    const ended = await waitForEnd(d!, job.id, { timeoutMs: 60_000 });
+    expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted' });
+    expect(ended.runs?.earlier).toMatchObject([{ run: 1, state: 'failed', outcome: 'limit', outcomeDetail: 'procs', then: 'restart' }]);
+    expect(ended.violations!.map((v) => [v.limit, v.action])).toEqual([
+      ['procs', 'restart'],
+      ['procs', 'restart'],
+    ]);
+    expect(markedLive(d!.home, job.id)).toEqual([]);
+  }, 90_000);
+
   it('--max-fds counts the open files of the tree', async () => {
     await start();
     const job = await track(['--max-fds', '60', '--', process.execPath, HOG, '1', '100']);

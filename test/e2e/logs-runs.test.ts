@@ -100,7 +100,7 @@ describe('logs per run', () => {
 
     const beyond = await d.cli(['logs', 'flaky', '--run', '4']);
     expect(beyond.code).toBe(1);
-    expect(beyond.stderr).toBe('procd logs: job 1 (flaky) has no run 4: it is in run 3 (there are runs 1–3) [RunNotFound -32015]\n');
+    expect(beyond.stderr).toBe('procd logs: job 1 (flaky) has no run 4: it is in run 3 (there are runs 1–3) [RunNotFound -32016]\n');
     const wire = await d.cli(['logs', 'flaky', '--run', '4', '--json']);
     expect(wire.code).toBe(1);
     expect(parseJson<{ error: { code: number; name: string; data: unknown } }>(wire, 'logs --run 4 --json').error).toMatchObject({

@@ -3,6 +3,8 @@
 // restarts a job that exited 0; `procd kill` stops a job waiting to restart for good; a backoff
 // in progress survives a daemon SIGKILL (the next run starts at the recorded time, not earlier).
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
 import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -81,5 +83,54 @@ describe('restart policies', () => {
     const ended = await waitForEnd(d, job.id, { timeoutMs: 30_000 });
     expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted', exitCode: 1 });
     expect(runStarts(ended)[1]).toBeGreaterThanOrEqual(at);
+  });
+
+  it('bad restart options get usage errors that say what is wrong (exit 2), on the wire InvalidParams, and nothing starts', async () => {
+    d = await startTestDaemon();
+    const cases: [string[], RegExp][] = [
+      [['--restart', 'sometimes'], /--restart: "sometimes" is not one of no, on-failure, always, unless-stopped/],
+      [['--max-restarts', '3'], /--max-restarts shapes a restart policy: give --restart/],
+      [['--restart', 'always', '--restart-delay', 'soon'], /--restart-delay: "soon" is not a duration/],
+      [['--restart', 'on-failure', '--max-restarts', '-1'], /--max-restarts: "-1" is not a whole number/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await d.cli(['track', ...args, '--', 'true']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const c = await d.client();
+    await expect(c.track({ argv: ['true'], cwd: '/', restart: { policy: 'sometimes' as 'always' } })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.restart\.policy/) });
+    expect((await d.cli(['ls', '--all', '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('a next run starts clean: what the earlier run left running is stopped before it launches', async () => {
+    d = await startTestDaemon();
+    const dir = d.home;
+    // Run 1 leaves a child behind and fails; run 2 stays up.
+    const script = `sleep 4125 & echo $! >> ${dir}/children; if [ -e ${dir}/second ]; then exec sleep 4126; fi; touch ${dir}/second; exit 1`;
+    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '200ms', '--shell', script]);
+    await waitFor(
+      async () => {
+        const j = await jobStatus(d!, job.id);
+        return j.state.kind === 'running' && j.runs?.current === 2;
+      },
+      { what: 'run 2 to be running' },
+    );
+    const [leftBehind] = readFileSync(join(dir, 'children'), 'utf8').trim().split('\n').map(Number);
+    expect(processGone(leftBehind!), `run 1's child ${leftBehind} is gone once run 2 runs`).toBe(true);
+  });
+
+  it('a crash loop keeps every run record but only the last 20 runs keep their output', async () => {
+    d = await startTestDaemon();
+    const job = await trackJob(d, ['--restart', 'on-failure', '--restart-delay', '0s', '--max-restarts', '23', '--', 'false']);
+    const ended = await waitForEnd(d, job.id, { timeoutMs: 60_000 });
+    expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted' });
+    const earlier = ended.runs!.earlier;
+    expect(earlier.map((r) => r.run)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    // run 24 is the last; runs 1..4 lost their output, 5..23 kept it
+    await waitFor(() => earlier.slice(0, 4).every((r) => !existsSync(join(r.dir, 'exit'))), { what: 'the oldest runs’ output to be removed' });
+    expect(earlier.slice(4).every((r) => existsSync(join(r.dir, 'exit')))).toBe(true);
+    const again = await jobStatus(d, job.id);
+    expect(again.runs!.earlier.filter((r) => r.outputRemoved).map((r) => r.run)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -69,7 +69,11 @@ describe('the run logs reads', () => {
     expect(dropped.message).toBe('job 7 (web) no longer has a record of run 2: only the last 2 ended runs are kept (there are runs 3–5)');
     rmSync(join(root, 'run-4'), { recursive: true });
     const removed = await refusal(runToRead(j, 4));
-    expect(removed.message).toBe('the output of run 4 of job 7 (web) was removed: only the newest runs keep theirs (there are runs 3–5)');
+    // As its record says once the daemon pruned it (the directory is gone as well then).
+    const pruned = job(5, 3, failedState());
+    pruned.runs!.earlier[0]!.outputRemoved = true;
+    expect((await refusal(runToRead(pruned, 3))).code).toBe(ErrorCode.RunNotFound);
+    expect(removed.message).toBe('the output of run 4 of job 7 (web) was removed: only the last 20 runs keep theirs (there are runs 3–5)');
   });
 
   it('with allRuns starts at the oldest kept run, and goes on past runs ended before `since` or without output', async () => {
