@@ -19,17 +19,12 @@ export interface FollowOptions {
   /** Chunks as JSON lines instead of bytes. */
   json: boolean;
   stampers: Record<'stdout' | 'stderr', LineStamper> | null;
-  /** Only this run (default: the current run, then the later ones as the job restarts). */
-  run?: number;
-  /** From the oldest kept run on; `tailLines` and `since` apply to each run up to `perRunUpTo`. */
-  allRuns?: { perRunUpTo: number };
-  /**
-   * Says where a run begins (before its first byte, or when it is left or ends without any); the
-   * first run read only when `markFirst`.
-   */
-  runMarks?: { markFirst: boolean; mark(run: number): Promise<void> };
-  /** Called for each answer, before its bytes are written (notes about dropped output). */
-  onRead?(r: LogsResult, first: boolean): void;
+  /** One run, or every kept run (default: the current run, then the later ones as the job restarts). */
+  runs?: { run: number } | { allRuns: true };
+  /** `tailLines` and `since` apply to each run up to this one (--all-runs), not only to the first. */
+  tailEachRunUpTo?: number;
+  /** Called for each answer, before its bytes are written (notes about dropped output, run marks). */
+  onRead?(r: LogsResult, first: boolean): void | Promise<void>;
 }
 
 /**
@@ -45,15 +40,10 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
   // Once the reader is gone, a call cut off by closing the connection is not asked again.
   const source: ClientSource = { client: ctx.client, reconnect: () => (watch?.isGone() ? Promise.reject(new ReaderGone()) : ctx.reconnect()) };
   let cursor: LogsResult['cursor'] | undefined;
-  let marked: number | null = null;
-  const mark = async (run: number) => {
-    if (o.runMarks && run !== marked) await o.runMarks.mark(run);
-    marked = run;
-  };
   try {
     for (;;) {
       // tailLines/since pick where a run's reading starts: the first run's, and with --all-runs each run's that had begun when we started.
-      const start = !cursor || (o.allRuns !== undefined && cursor.run <= o.allRuns.perRunUpTo);
+      const start = !cursor || cursor.run <= (o.tailEachRunUpTo ?? 0);
       // A read lost with its connection moved no cursor: repeating it loses and repeats nothing.
       const params: ParamsOf<'logs'> = {
         job: o.job,
@@ -61,15 +51,12 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
         ...(cursor ? { cursor } : {}),
         ...(start && o.tailLines !== undefined ? { tailLines: o.tailLines } : {}),
         ...(start && o.since !== undefined ? { since: o.since } : {}),
-        ...(o.run !== undefined ? { run: o.run } : {}),
-        ...(o.allRuns ? { allRuns: true } : {}),
+        ...o.runs,
         ...(o.follow ? { waitMs: 10_000 } : {}),
       };
       const call = callWithReconnect(source, (c) => c.logs(params));
       const r = watch ? await Promise.race([call, watch.gone]) : await call;
-      o.onRead?.(r, !cursor);
-      if (!cursor && !o.runMarks?.markFirst) marked = r.run;
-      if (r.chunks.length > 0) await mark(r.run);
+      await o.onRead?.(r, !cursor);
       for (const chunk of r.chunks) {
         if (o.json) {
           await writeBytes(process.stdout, `${JSON.stringify({ ...chunk, run: r.run })}\n`);
@@ -79,9 +66,8 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
         const to = o.stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout;
         await writeBytes(to, o.stampers ? o.stampers[chunk.stream].apply(bytes, chunk.at) : bytes);
       }
-      // A run left or ended without a byte is marked all the same (--all-runs: every run has its line).
+      // An answer with nothing new ends a single read, unless the cursor moved on to the next run.
       const moved = r.cursor.run !== r.run;
-      if (moved || r.eof) await mark(r.run);
       cursor = r.cursor;
       if (r.eof) return true;
       if (!o.follow && r.chunks.length === 0 && !moved) return false;

@@ -121,11 +121,25 @@ describe('logs per run', () => {
     rmSync(run2.dir, { recursive: true, force: true });
     const r = await d.cli(['logs', 'flaky', '--run', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/the output of run 2 of job 1 \(flaky\) was removed.*\[RunNotFound -32015\]/);
+    expect(r.stderr).toMatch(/the output of run 2 of job 1 \(flaky\) was removed.*\[RunNotFound -32016\]/);
     const all = await d.cli(['logs', 'flaky', '--all-runs', '--stream', 'stdout']);
     expectExit(all, 0, 'logs --all-runs');
     expect(all.stdout).toBe(`out ${pids[0]}\nout ${pids[2]}\n`);
     expect(all.stderr.match(/^--- run \d/gm)).toEqual(['--- run 1', '--- run 3']);
+  });
+
+  it('runs beyond the last 20 lose their output: --run refuses them, --all-runs starts at the oldest kept run', async () => {
+    d = await startTestDaemon();
+    const job = await trackJob(d, ['--name', 'loop', '--restart', 'on-failure', '--restart-delay', '0', '--max-restarts', '21', '--shell', 'echo "out $$"; exit 3']);
+    const ended = await waitForEnd(d, job.id, { timeoutMs: 60_000 });
+    expect(ended.runs?.current).toBe(22);
+    await waitFor(async () => (await jobStatus(d!, job.id)).runs!.earlier[1]!.outputRemoved === true, { what: 'runs 1 and 2 to lose their output' });
+    const r = await d.cli(['logs', 'loop', '--run', '1']);
+    expect([r.code, r.stderr]).toEqual([1, 'procd logs: the output of run 1 of job 1 (loop) was removed: only the last 20 runs keep theirs (there are runs 1–22) [RunNotFound -32016]\n']);
+    const all = await d.cli(['logs', 'loop', '--all-runs', '--stream', 'stdout']);
+    expectExit(all, 0, 'logs --all-runs');
+    expect(all.stdout).toBe(runPids(ended).slice(2).map((p) => `out ${p}\n`).join(''));
+    expect(all.stderr.match(/^--- run \d+/gm)).toEqual(Array.from({ length: 20 }, (_, i) => `--- run ${i + 3}`));
   });
 
   it('logs --run N -f stops where run N ends, while the job waits to restart', async () => {

@@ -32,9 +32,9 @@ describe('restarts in status and ls', () => {
     expectExit(status, 0, 'status svc');
     const rows = new Map(status.stdout.split('\n').map((l) => /^(\S+(?: \S+)*?) {2,}(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
     expect(rows.get('state')).toBe('queued');
-    expect(rows.get('restart')).toBe('always: delay 10m00s ×2 up to 20m00s (±10%), reset after 30s up; no limit on restarts');
-    expect(rows.get('run')).toBe('2 (not started yet), after 1 restart');
-    expect(rows.get('last run')).toMatch(/^run 1 exited 2 after \S+, ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)$/);
+    expect(rows.get('restart')).toBe('always: delay 10m00s ×2 up to 20m00s ±10%, reset after 30s up; restarts: no limit');
+    expect(rows.get('run')).toBe('2 (not started yet), restarts so far: 1');
+    expect(rows.get('last run')).toMatch(/^run 1: failed, exit 2 after \S+, ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)$/);
     // ±10% of 10 minutes: between 9 and 11 minutes ahead.
     expect(rows.get('next attempt')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (9|10|11)m\d\ds\)$/);
     expect(rows.get('queued')).toMatch(/run 1 exited 2; restart 1 \(always\)/);
@@ -49,9 +49,9 @@ describe('restarts in status and ls', () => {
     await waitForEnd(d, job.id, { timeoutMs: 30_000 });
     expect((await lsRow(d, 'flaky')).slice(2, 6)).toEqual(['failed ↻2', '-', expect.any(String), '3']);
     const status = await d.cli(['status', 'flaky']);
-    expect(status.stdout).toMatch(/^run +3, after 2 restarts$/m);
-    expect(status.stdout).toMatch(/^last run +run 2 exited 3 after /m);
-    expect(status.stdout).toMatch(/^restart +on-failure: delay 100ms ×2 up to 1m00s \(±10%\), reset after 30s up; at most 2 restarts in 10m00s$/m);
+    expect(status.stdout).toMatch(/^run +3, restarts so far: 2$/m);
+    expect(status.stdout).toMatch(/^last run +run 2: failed, exit 3 after /m);
+    expect(status.stdout).toMatch(/^restart +on-failure: delay 100ms ×2 up to 1m00s ±10%, reset after 30s up; restarts: at most 2 in 10m00s$/m);
     expect(status.stdout).not.toMatch(/^next attempt/m);
   });
 });

@@ -33,15 +33,15 @@ export const command: CommandDef = {
     const ref = atStart?.id ?? given;
     const lastAtStart = atStart?.runs?.current ?? 1;
     let reported = { stdout: 0, stderr: 0 };
+    // Lines that say where a run begins: none for one run, nor in --json (each chunk has its run).
+    const marks = !out.json && run === undefined;
+    // The run last marked (without --all-runs the first run read needs no line).
+    let marked: number | null = null;
     let ended: boolean;
     try {
       ended = await printOutput(ctx, {
         job: ref,
-        ...(run !== undefined ? { run } : {}),
-        ...(allRuns ? { allRuns: { perRunUpTo: lastAtStart } } : {}),
-        // No marks in --json (each chunk has its run) nor for one run. A run begun while following is
-        // marked with how the one before ended (whose mark, if any, was printed while it ran).
-        ...(out.json || run !== undefined ? {} : { runMarks: { markFirst: allRuns, mark: (n: number) => markRun(ctx, ref, n, !allRuns || n > lastAtStart) } }),
+        ...(run !== undefined ? { runs: { run } } : allRuns ? { runs: { allRuns: true }, tailEachRunUpTo: lastAtStart } : {}),
         stream,
         ...(tailLines !== undefined ? { tailLines } : {}),
         ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
@@ -49,11 +49,18 @@ export const command: CommandDef = {
         json: out.json,
         // One per stream: with both streams, stdout's and stderr's lines go to two places.
         stampers: flag(values, 'timestamps') ? { stdout: new LineStamper(), stderr: new LineStamper() } : null,
-        onRead(r, first) {
+        async onRead(r, first) {
           if (!out.json && first && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr)) {
             out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
           }
           reported = r.dropped;
+          if (first && !allRuns) marked = r.run;
+          // A run's line comes before its first byte, or when it is left or ends without any (--all-runs:
+          // every run has one). A run begun while following says how the one before ended (whose line,
+          // if any, was printed while it ran).
+          const news = r.chunks.length > 0 || r.cursor.run !== r.run || r.eof;
+          if (marks && news && r.run !== marked) await markRun(ctx, ref, r.run, !allRuns || r.run > lastAtStart);
+          if (news) marked = r.run;
         },
       });
     } catch (err) {

@@ -30,20 +30,20 @@ const restarting = (over: Partial<Job> = {}): Job =>
 describe('status rows about restarts', () => {
   it('show the policy with its figures, the run, the restarts, the last run and the next attempt', () => {
     const rows = new Map(restartRows(restarting(), NOW));
-    expect(rows.get('restart')).toBe('on-failure: delay 300ms ×2 up to 1m00s (±10%), reset after 30s up; at most 10 restarts in 10m00s');
-    expect(rows.get('run')).toBe('3 (not started yet), after 2 restarts');
-    expect(rows.get('last run')).toBe(`run 2 exited 3 after 35ms, ended ${localTime(T0 + 20_035)} (39s ago)`);
+    expect(rows.get('restart')).toBe('on-failure: delay 300ms ×2 up to 1m00s ±10%, reset after 30s up; restarts: at most 10 in 10m00s');
+    expect(rows.get('run')).toBe('3 (not started yet), restarts so far: 2');
+    expect(rows.get('last run')).toBe(`run 2: failed, exit 3 after 35ms, ended ${localTime(T0 + 20_035)} (39s ago)`);
     expect(rows.get('next attempt')).toBe(`${localTime(NOW + 3200)} (in 3.2s)`);
   });
 
-  it('say "no restarts yet" in a first run, and nothing for a job without a policy that never restarted', () => {
+  it('in a first run say so, and nothing for a job without a policy that never restarted', () => {
     const first = makeJob({ spec: { restart: defaultRestartSpec('always') }, state: runningState({ startedAt: T0, pid: 7 }) });
     expect(restartRows(first, NOW)).toEqual([
-      ['restart', 'always: delay 1.0s ×2 up to 1m00s (±10%), reset after 30s up; no limit on restarts'],
-      ['run', '1, no restarts yet'],
+      ['restart', 'always: delay 1.0s ×2 up to 1m00s ±10%, reset after 30s up; restarts: no limit'],
+      ['run', '1, restarts so far: 0'],
     ]);
     expect(restartRows(makeJob({ state: runningState() }), NOW)).toEqual([]);
-    expect(policyText({ ...defaultRestartSpec('on-failure'), factor: 1, jitter: 0, maxRestarts: 1 })).toBe('on-failure: delay 1.0s, reset after 30s up; at most 1 restart in 10m00s');
+    expect(policyText({ ...defaultRestartSpec('on-failure'), maxRestarts: 1, windowMs: 60_000 })).toBe('on-failure: delay 1.0s ×2 up to 1m00s ±10%, reset after 30s up; restarts: at most 1 in 1m00s');
   });
 });
 
