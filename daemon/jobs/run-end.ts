@@ -27,6 +27,9 @@ export function currentRun(job: Pick<Job, 'runs'>): number {
 export function afterRunEnd(job: Job, ended: TerminalState, now: number, random: () => number): RunEndChange | null {
   const spec = job.spec.restart;
   if (!spec || spec.policy === 'no') return null;
+  // A command that could not start at all on its first run is a mistake to fix (a typo, a missing
+  // file), not a crash to ride out: it fails at once and `track` says why.
+  if (ended.outcome === 'spawn_error' && currentRun(job) === 1 && !job.runs) return null;
   const history = job.runs?.history ?? { restartTimes: [], quickFailures: 0 };
   const decision = decideRestart(spec, runEndOf(job, ended), history, now, random);
   if (decision.kind === 'stay_down') return null;

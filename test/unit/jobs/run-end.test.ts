@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRestartSpec } from '../../../shared/restart.js';
 import { afterRunEnd, runDir } from '../../../daemon/jobs/run-end.js';
-import { completedState, failedState, killedState, makeJob, T0 } from '../../helpers/job-factory.js';
+import { completedState, failedState, killedState, makeJob, spawnFailedState, T0 } from '../../helpers/job-factory.js';
 
 const MID = () => 0.5; // no jitter
 const failedRun = failedState({ exitCode: 3, startedAt: T0, endedAt: T0 + 1000 });
@@ -34,6 +34,14 @@ describe('after a run ends', () => {
     const ok = completedState({ startedAt: T0, endedAt: T0 + 1000 });
     expect(afterRunEnd(makeJob({ spec: { restart: defaultRestartSpec('on-failure') } }), ok, T0 + 1000, MID)).toBeNull();
     expect(afterRunEnd(makeJob({ spec: { restart: defaultRestartSpec('always') } }), ok, T0 + 1000, MID)?.state.kind).toBe('queued');
+  });
+
+  it('a command that cannot start on its first run fails at once; a later run that cannot start is retried', () => {
+    const job = makeJob({ spec: { restart: defaultRestartSpec('always') } });
+    const cannot = spawnFailedState({ startedAt: T0, endedAt: T0 });
+    expect(afterRunEnd(job, cannot, T0, MID)).toBeNull();
+    const later = { ...job, runs: { current: 2, restarts: 1, earlier: [], history: { restartTimes: [T0 - 5000], quickFailures: 1 } } };
+    expect(afterRunEnd(later, cannot, T0, MID)?.state.kind).toBe('queued');
   });
 
   it('a job procd kill stopped never restarts, whatever its policy', () => {
