@@ -52,6 +52,8 @@ const processNode = v.object({
   cgroupOnly: v.optional(v.boolean()),
 });
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
+/** A run of a job: 1 for the first, one more for each restart. */
+const runNumber = int({ min: 1, max: 2 ** 31 });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
 
 /** Which jobs `list` (and `count`) cover: by default the live ones plus the last `recentFinished` (10) finished ones. */
@@ -145,9 +147,14 @@ export const METHOD_SCHEMAS = {
       tailLines: opt(int({ min: 0, max: LIMITS.count })),
       /** Epoch milliseconds: start with output that arrived at or after this time. */
       since: opt(int({ min: 0 })),
-      cursor: opt(obj({ stdout: int({ min: 0 }), stderr: int({ min: 0 }) })),
+      /** As a result gave it; its `run` (absent in cursors from daemons before runs) keeps reading in that run. */
+      cursor: opt(obj({ stdout: int({ min: 0 }), stderr: int({ min: 0 }), run: opt(runNumber) })),
       maxBytes: opt(int({ min: 1, max: 8 << 20 })),
       waitMs: opt(int({ min: 0, max: 60_000 })),
+      /** Read only this run (1 = the first); without it: the current run, then each later one as the job restarts. */
+      run: opt(runNumber),
+      /** Start at the oldest run whose output is kept (with `since`: the oldest that ended since then) and go on through the later ones. */
+      allRuns: opt(bool()),
     }),
     result: v.object({
       /**
@@ -157,17 +164,23 @@ export const METHOD_SCHEMAS = {
        * split where the arrival time changes.
        */
       chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string(), text: v.optional(v.string()), at: v.nullable(v.number()) })),
-      /** Pass back as `cursor` to continue where this read stopped. */
-      cursor: streamPair,
-      /** True when the job has ended and everything it wrote has been returned. */
+      /** The run these chunks are from. */
+      run: v.number(),
+      /**
+       * Pass back as `cursor` to continue where this read stopped. Its `run` moves on to the next run
+       * (with `since`/`tailLines` applied when they are given with the cursor) once this run's output is
+       * complete and the job has restarted, unless `run` pinned the read.
+       */
+      cursor: v.object({ ...streamPair.entries, run: v.number() }),
+      /** True when everything was returned: of the job once it has ended (of the run given as `run` once that run ended). */
       eof: v.boolean(),
-      /** Bytes lost at the start of each stream to the disk cap. */
+      /** Bytes lost at the start of each stream of this run to the disk cap. */
       dropped: streamPair,
       state: JobStateKindSchema,
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },
-      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
+      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], run: 1, cursor: { stdout: 23, stderr: 0, run: 1 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
     },
   },
   kill: {
