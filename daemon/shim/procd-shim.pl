@@ -153,7 +153,7 @@ if ($arg eq '--check') {
 
 if ($arg eq '--serve') {
   require "$LIB/Server.pm";
-  ProcdShim::serve($0);
+  ProcdShim::serve();
 }
 
 ProcdShim::run_job($arg);

@@ -17,7 +17,6 @@ use IO::Handle ();    # the shim's fsync: loaded here once, not in each shim
 use POSIX ();
 
 our $SERVED;
-my $SCRIPT;    # the shim script the server runs as (its name, for a served shim's $0)
 
 my %shims;    # pid => read end of the shim's event channel (undef once at its end) until reaped
 my ($wake_r, $wake_w);
@@ -76,7 +75,7 @@ sub start_shim {
     close $w;
     return reply("F $code cannot fork: $why\n");
   }
-  become_shim($dir, $w) if $pid == 0;
+  become_shim($dir, $r, $w) if $pid == 0;
   close $w;
   nonblock($r);
   $shims{$pid} = $r;
@@ -85,15 +84,16 @@ sub start_shim {
 
 # The child: from the server's state to a fresh shim's, then the shim itself (never returns).
 sub become_shim {
-  my ($dir, $w) = @_;
+  my ($dir, $r, $w) = @_;
   $SERVED = 1;
   # Setting a handler first runs a SIGCHLD the server had not handled yet, with the server's
   # handler (a byte into its wake pipe: harmless). Then: the dispositions and mask of a new process.
   $SIG{$_} = 'DEFAULT' for qw(CHLD HUP INT PIPE);
   POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
-  close $wake_r;
-  close $wake_w;
-  close $_ for grep { defined } values %shims;    # other shims' channels are the server's
+  # Every handle of the server is closed through perl: perl counts handles per fd and keeps an fd
+  # open while a handle it knows of still has it, so a stale handle would pin a number the shim
+  # reuses (a pipe whose write end never closes).
+  close $_ for $wake_r, $wake_w, $r, grep { defined } values %shims;
   %shims = ();
   POSIX::setsid();    # its own session, as when the daemon spawns it (detached)
   open(STDIN, '<', '/dev/null');
@@ -103,32 +103,21 @@ sub become_shim {
   sysopen($log, "$dir/shim.log", O_WRONLY | O_CREAT | O_APPEND, 0600) or open($log, '>', '/dev/null');
   POSIX::dup2(fileno($log), 2) if $log;
   close $log if $log;
-  # Anything else the server held (an fd it inherited without close-on-exec) is not the shim's.
+  # Anything else the server holds (an fd it inherited without close-on-exec) is not the shim's.
   my $dh;
   if (opendir($dh, '/proc/self/fd') || opendir($dh, '/dev/fd')) {
     my @fds = grep { /^[0-9]+$/ && $_ > 2 } readdir $dh;
     closedir $dh;
     POSIX::close($_) for @fds;
   }
-  name_process("$SCRIPT $dir");
   my $ok = eval { run_job($dir); 1 };    # run_job ends the process
   syswrite(STDERR, $@) unless $ok;       # as perl does for a die in an exec'd shim
   POSIX::_exit(255);
 }
 
-# ps shows a served shim as `perl <script> <jobDir>`, like an exec'd one; perl also renames the
-# process (comm) after $0, which is put back so it stays `perl`.
-sub name_process {
-  my ($name) = @_;
-  my $comm;
-  if (open(my $fh, '<', '/proc/self/comm')) { $comm = <$fh>; close $fh }
-  $0 = $name;
-  if (defined $comm && open(my $fh, '>', '/proc/self/comm')) { print $fh $comm; close $fh }
-}
-
-# Serves until the daemon closes stdin; `script` is the shim script's path as perl was given it.
+# Serves until the daemon closes stdin. A served shim keeps the server's command line (`perl
+# procd-shim.pl --serve`): renaming it through $0 would overwrite its environment block.
 sub serve {
-  ($SCRIPT) = @_;
   $SIG{$_} = 'IGNORE' for qw(HUP INT PIPE);
   pipe($wake_r, $wake_w) or die "procd-shim server: cannot create a pipe: $!\n";
   nonblock($_) for $wake_r, $wake_w;
