@@ -123,12 +123,13 @@
 # and is what the daemon runs when the Perl shim is its choice (PROCD_FORK_SERVER=off: it is not
 # used). It loads this code once and forks a shim per request without an exec: each starts as an
 # exec'd one would (see daemon/shim/perl/Server.pm), then runs exactly the code above; only its
-# parent is the server and it ends with _exit.
+# parent and its command line are the server's, and it ends with _exit.
 
 use strict;
 use warnings;
 
-# This file's directory, as the path perl was given (loaded at compile time, before any chdir).
+# The modules' directory: perl/ beside this file, from the path perl was given (worked out at
+# compile time, before anything could chdir).
 my $LIB;
 BEGIN {
   ($LIB = __FILE__) =~ s{[^/]*\z}{perl};
