@@ -7,6 +7,7 @@
 
 import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ForkServer } from '../../../daemon/jobs/fork-server.js';
 import { forkServerCommand } from '../../../daemon/jobs/fork-server-command.js';
@@ -84,7 +85,9 @@ describe('the Perl fork server forks shims that are what exec\'d ones are', () =
 
     expect(ids(started.pid)).toEqual({ ppid: shim, pgrp: started.pid, session: started.pid });
     expect(signals(started.pid)).toEqual(signals(execdStarted.pid));
-    expect(fds(started.pid, dir)).toEqual(fds(execdStarted.pid, execd.dir));
+    // `sleep` may still hold a file of its own start-up (the locale) for a moment: equal once both settled.
+    await waitFor(() => isDeepStrictEqual(fds(started.pid, dir), fds(execdStarted.pid, execd.dir)), { what: 'the two jobs to hold the same fds', timeoutMs: 10_000 });
+    expect(fds(started.pid, dir)).toEqual({ '0': '/dev/null', '1': 'pipe', '2': 'pipe' });
 
     const serverPipes = pipesOf(s.pid);
     const channel = readlinkSync(`/proc/${shim}/fd/1`);
