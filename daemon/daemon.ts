@@ -153,6 +153,9 @@ async function startLocked(
     logger.error({ err }, 'could not save the records of re-adopted jobs; they are retried with the next change');
     return { adopted: 0, finished: 0, lost: 0, queued: 0 };
   });
+  // `restart always` services the last `daemon stop` stopped run again (daemon/jobs/restarter.ts).
+  const resurrected = supervisor.resurrect();
+  if (resurrected.length) await table.flush().catch((err: unknown) => logger.error({ err }, 'could not save resurrected services; retried with the next change'));
   // At start: empty cgroups of ended jobs left by a crash go; those of re-adopted jobs stay.
   // Only this instance's root is ever read.
   const janitor = cgroupRoot ? new CgroupJanitor(cgroupRoot, () => table.all()) : null;

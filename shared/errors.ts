@@ -28,6 +28,10 @@ export const ErrorCode = {
   NotAdopted: -32013,
   /** The job's processes could not all be paused or resumed (a freeze the kernel did not complete in time, signals refused); nothing changed. */
   PauseFailed: -32014,
+  /** An adopted job: procd did not start it, so it cannot start it again (`procd restart`). */
+  NotRestartable: -32015,
+  /** The job has no such run, or that run's output is no longer kept; `data` names the runs that can be read. */
+  RunNotFound: -32016,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

@@ -4,6 +4,7 @@
 
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
+import type { RestartSpec, RunsInfo } from './restart.js';
 
 export type JobId = number;
 
@@ -46,6 +47,8 @@ export interface JobSpec {
   stopGraceMs: number | null;
   /** Resource limits (shared/limits.ts); absent: none (and in records written before limits existed). */
   limits?: JobLimits;
+  /** Its restart policy (shared/restart.ts); absent: `no` (and in records written before policies existed). */
+  restart?: RestartSpec;
 }
 
 export interface SignalInfo {
@@ -89,8 +92,11 @@ export interface RunningProcess {
   shimPid: number | null;
 }
 
-/** Why a queued job is not running yet. Later issues add slots, dependencies and backoff reasons. */
-export type QueueReason = { kind: 'not_before'; at: number; detail: string };
+/**
+ * Why a queued job is not running yet: a start time asked for, or a restart (by its policy, after
+ * `delayMs` of backoff; by `procd restart`; after a reboot). Later issues add slots and dependencies.
+ */
+export type QueueReason = { kind: 'not_before'; at: number; detail: string } | { kind: 'restart'; at: number; detail: string; delayMs: number; run: number };
 
 interface Ended extends ExitInfo {
   startedAt: number;
@@ -282,6 +288,8 @@ export interface Job {
   cgroup?: string | null;
   /** Times a limit was found exceeded (oldest first, bounded); absent: never (or an older record). */
   violations?: LimitViolation[];
+  /** Its runs when it has been restarted (shared/restart.ts); absent: it is in its first run. */
+  runs?: RunsInfo;
 }
 
 /**

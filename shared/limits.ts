@@ -8,10 +8,16 @@ export const LIMIT_KINDS: readonly LimitKind[] = ['memory', 'cpu', 'fds', 'procs
 
 /**
  * What procd does when a limit is exceeded: `kill` stops the job (kill procedure; it ends failed,
- * outcome `limit`), `warn` only records the violation. (`restart` waits for restart policies.)
+ * outcome `limit`), `restart` stops it the same way and then starts it again under its restart
+ * policy (`on-failure` with the default backoff when it has none), `warn` only records the violation.
  */
-export type OnLimit = 'kill' | 'warn';
-export const ON_LIMIT_ACTIONS: readonly OnLimit[] = ['kill', 'warn'];
+export type OnLimit = 'kill' | 'restart' | 'warn';
+export const ON_LIMIT_ACTIONS: readonly OnLimit[] = ['kill', 'restart', 'warn'];
+
+/** Whether going over a limit stops the job (kill, restart) rather than only recording it (warn). */
+export function limitStops(onLimit: OnLimit): boolean {
+  return onLimit !== 'warn';
+}
 
 export interface JobLimits {
   /** RSS summed over the whole process tree, bytes. */

@@ -25,6 +25,8 @@ export type KillResult = Extract<KillOutcome, { ok: true }>;
 /** One item of pause's or resume's answer: a job acted on, or a job given that could not be. */
 export type PauseOutcome = ResultOf<'pause'>[number];
 export type PauseDone = Extract<PauseOutcome, { ok: true }>;
+export type RestartOutcome = ResultOf<'restart'>[number];
+export type RestartDone = Extract<RestartOutcome, { ok: true }>;
 /** A job given to kill or rm that could not be acted on, with the error. */
 export type RefFailure = Extract<KillOutcome, { ok: false }>;
 export type RemoveResult = ResultOf<'rm'>;

@@ -9,12 +9,13 @@ import { JOB_STATE_KINDS } from './job.js';
 import { LIMITS } from './field-limits.js';
 import type { MethodSpec } from './method-spec.js';
 import { PAUSE_METHOD_SPECS } from './methods-pause.js';
+import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -90,23 +91,25 @@ export const METHOD_SPECS = {
     idempotent: true,
     stable: false,
     timeout: { param: 'waitMs' },
-    errors: [JOB],
+    errors: [JOB, 'RunNotFound'],
     cli: {
       command: 'logs',
       aliases: ['log'],
       positionals: 'ID|NAME',
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
-        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C.",
-      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION] [--timestamps]',
+        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. A restarting job has an output per run: the current one by default; --follow goes on into the next (not with --run).",
+      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION] [--timestamps] [--run N | --all-runs]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
         follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends, its reader goes away, or Ctrl-C' },
         stream: { type: 'string', arg: 'S', help: 'stdout, stderr or both (default both)' },
         since: { type: 'string', arg: 'DURATION', help: 'only output written in the last DURATION (1s granularity)' },
         timestamps: { type: 'boolean', short: 't', help: 'prefix each line with when it was written (ISO 8601 UTC, to 0.1 s)' },
+        run: { type: 'string', arg: 'N', help: 'run N only (1 = the first)' },
+        'all-runs': { type: 'boolean', help: 'every kept run in order, marked on stderr; --tail/--since per run' },
       },
-      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5'],
+      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5', 'procd logs web --all-runs --tail 5'],
     },
   },
   kill: {
@@ -150,6 +153,7 @@ export const METHOD_SPECS = {
     },
   },
   ...PAUSE_METHOD_SPECS,
+  ...RESTART_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',

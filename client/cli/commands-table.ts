@@ -22,6 +22,7 @@ const LOADERS: Record<CommandName, Loader> = {
   signal: () => import('./commands/signal.js'),
   pause: () => import('./commands/pause.js'),
   resume: () => import('./commands/resume.js'),
+  restart: () => import('./commands/restart.js'),
   wait: () => import('./commands/wait.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),

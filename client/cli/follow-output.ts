@@ -19,8 +19,12 @@ export interface FollowOptions {
   /** Chunks as JSON lines instead of bytes. */
   json: boolean;
   stampers: Record<'stdout' | 'stderr', LineStamper> | null;
-  /** Called for each answer, before its bytes are written (notes about dropped output). */
-  onRead?(r: LogsResult, first: boolean): void;
+  /** One run, or every kept run (default: the current run, then the later ones as the job restarts). */
+  runs?: { run: number } | { allRuns: true };
+  /** `tailLines` and `since` apply to each run up to this one (--all-runs), not only to the first. */
+  tailEachRunUpTo?: number;
+  /** Called for each answer, before its bytes are written (notes about dropped output, run marks). */
+  onRead?(r: LogsResult, first: boolean): void | Promise<void>;
 }
 
 /**
@@ -35,33 +39,38 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
   const watch = o.follow ? watchReader() : null;
   // Once the reader is gone, a call cut off by closing the connection is not asked again.
   const source: ClientSource = { client: ctx.client, reconnect: () => (watch?.isGone() ? Promise.reject(new ReaderGone()) : ctx.reconnect()) };
-  let cursor: { stdout: number; stderr: number } | undefined;
+  let cursor: LogsResult['cursor'] | undefined;
   try {
     for (;;) {
+      // tailLines/since pick where a run's reading starts: the first run's, and with --all-runs each run's that had begun when we started.
+      const start = !cursor || cursor.run <= (o.tailEachRunUpTo ?? 0);
       // A read lost with its connection moved no cursor: repeating it loses and repeats nothing.
       const params: ParamsOf<'logs'> = {
         job: o.job,
         stream: o.stream,
         ...(cursor ? { cursor } : {}),
-        ...(!cursor && o.tailLines !== undefined ? { tailLines: o.tailLines } : {}),
-        ...(!cursor && o.since !== undefined ? { since: o.since } : {}),
+        ...(start && o.tailLines !== undefined ? { tailLines: o.tailLines } : {}),
+        ...(start && o.since !== undefined ? { since: o.since } : {}),
+        ...o.runs,
         ...(o.follow ? { waitMs: 10_000 } : {}),
       };
       const call = callWithReconnect(source, (c) => c.logs(params));
       const r = watch ? await Promise.race([call, watch.gone]) : await call;
-      o.onRead?.(r, !cursor);
+      await o.onRead?.(r, !cursor);
       for (const chunk of r.chunks) {
         if (o.json) {
-          await writeBytes(process.stdout, `${JSON.stringify(chunk)}\n`);
+          await writeBytes(process.stdout, `${JSON.stringify({ ...chunk, run: r.run })}\n`);
           continue;
         }
         const bytes = Buffer.from(chunk.data, 'base64');
         const to = o.stream === 'both' && chunk.stream === 'stderr' ? process.stderr : process.stdout;
         await writeBytes(to, o.stampers ? o.stampers[chunk.stream].apply(bytes, chunk.at) : bytes);
       }
+      // An answer with nothing new ends a single read, unless the cursor moved on to the next run.
+      const moved = r.cursor.run !== r.run;
       cursor = r.cursor;
       if (r.eof) return true;
-      if (!o.follow && r.chunks.length === 0) return false;
+      if (!o.follow && r.chunks.length === 0 && !moved) return false;
     }
   } finally {
     watch?.stop();

@@ -37,6 +37,5 @@ function percentOption(name: string, text: string | undefined): number | undefin
 function onLimitOption(text: string | undefined): OnLimit | undefined {
   if (text === undefined) return undefined;
   if ((ON_LIMIT_ACTIONS as readonly string[]).includes(text)) return text as OnLimit;
-  if (text === 'restart') throw new ExitError(EXIT.usage, '--on-limit restart needs restart policies, which procd does not have yet: use kill (the default) or warn');
   throw new ExitError(EXIT.usage, `--on-limit: "${text}" is not one of ${ON_LIMIT_ACTIONS.join(', ')}`);
 }

@@ -5,6 +5,7 @@
 import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
+import { lastRunExit, lsState, pendingRestart } from './format-restart.js';
 import type { Color } from './output.js';
 
 export interface LsLayout {
@@ -38,7 +39,10 @@ export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
   const rows: Cell[][] = jobs.map((j) => {
     // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
     const usage: Cell[] = isTerminal(j.state) ? [`ended ${ago(j.state.endedAt, o.now)}`, null] : [cpuText(j), memText(j)];
-    return [String(j.id), j.name, stateText(j), pidText(j), elapsed(j, o.now), exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
+    const restart = pendingRestart(j);
+    const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
+    return [String(j.id), j.name, lsState(j, stateText(j)), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

@@ -11,7 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job, KillRecord } from '../../shared/job.js';
-import type { JobLimits, LimitKind } from '../../shared/limits.js';
+import { limitStops, type JobLimits, type LimitKind } from '../../shared/limits.js';
 import { cgroupNameOf } from './job-cgroup.js';
 
 /** cpu.max's period: the kernel's default, 100 ms. */
@@ -26,7 +26,7 @@ export interface KernelWrite {
 
 /** The files to write for `limits` into a cgroup that has `controllers` (its cgroup.controllers). */
 export function kernelLimitWrites(limits: JobLimits | undefined, controllers: readonly string[]): KernelWrite[] {
-  if (!limits || limits.onLimit !== 'kill') return [];
+  if (!limits || !limitStops(limits.onLimit)) return [];
   const has = (c: string) => controllers.includes(c);
   const writes: KernelWrite[] = [];
   if (limits.maxMemoryBytes !== null && has('memory')) {
@@ -53,7 +53,7 @@ export function parseControllers(text: string): string[] {
  * reported in `failed` and left to the sampled path.
  */
 export async function applyKernelLimits(root: string, path: string, limits: JobLimits | undefined): Promise<{ written: KernelWrite[]; failed: { write: KernelWrite; error: string }[] }> {
-  if (!limits || limits.onLimit !== 'kill') return { written: [], failed: [] };
+  if (!limits || !limitStops(limits.onLimit)) return { written: [], failed: [] };
   const rootHas = parseControllers(await readFile(join(root, 'cgroup.controllers'), 'utf8').catch(() => ''));
   const wanted = ['memory', 'pids', 'cpu'].filter((c) => rootHas.includes(c));
   const enabled = parseControllers(await readFile(join(root, 'cgroup.subtree_control'), 'utf8').catch(() => ''));
@@ -84,7 +84,7 @@ export function oomKilled(memoryEvents: string): boolean {
  */
 export async function kernelLimitKill(root: string | null | undefined, job: Job, at: number): Promise<KillRecord | null> {
   const limits = job.spec.limits;
-  if (!root || !limits || limits.maxMemoryBytes === null || limits.onLimit !== 'kill') return null;
+  if (!root || !limits || limits.maxMemoryBytes === null || !limitStops(limits.onLimit)) return null;
   const name = cgroupNameOf(job);
   if (name === null) return null;
   const events = await readFile(join(root, name, 'memory.events'), 'utf8').catch(() => '');

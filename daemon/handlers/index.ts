@@ -14,6 +14,7 @@ import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { pause, resume } from './pause.js';
+import { restart } from './restart.js';
 import { prune } from './prune.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
@@ -34,6 +35,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     kill: (p) => kill(ctx, p),
     signal: (p) => signal(ctx, p),
     pause: (p) => pause(ctx, p),
+    restart: (p) => restart(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),

@@ -37,15 +37,16 @@ export class ForkServer {
   ) {}
 
   /**
-   * Starts `server --serve <command>` and resolves once it said it is ready; rejects (and leaves
-   * nothing running) if it cannot run or stays silent. `logFile` receives its stderr.
+   * Starts `server --serve <command>` (or `server <args>`: the Perl shim serves itself, see
+   * fork-server-command.ts) and resolves once it said it is ready; rejects (and leaves nothing
+   * running) if it cannot run or stays silent. `logFile` receives its stderr.
    */
-  static start(server: string, command: ShimCommand, logFile: string, warn: (message: string) => void): Promise<ForkServer> {
+  static start(server: string, command: ShimCommand, logFile: string, warn: (message: string) => void, args = ['--serve', command.file, ...command.args]): Promise<ForkServer> {
     const logFd = openSync(logFile, 'a', 0o600);
     let child: ChildProcessByStdio<Writable, Readable, null>;
     try {
       // Its own session, like a shim: a terminal's ^C to a foreground daemon does not reach it.
-      child = spawn(server, ['--serve', command.file, ...command.args], { detached: true, stdio: ['pipe', 'pipe', logFd], env: shimEnvironment() }) as ChildProcessByStdio<Writable, Readable, null>;
+      child = spawn(server, args, { detached: true, stdio: ['pipe', 'pipe', logFd], env: shimEnvironment() }) as ChildProcessByStdio<Writable, Readable, null>;
     } finally {
       closeSync(logFd);
     }

@@ -4,6 +4,7 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Command, JobKind, JobSpec } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
+import { defaultRestartSpec, keepsUp, type RestartSpec } from '../../shared/restart.js';
 import { parseSignal } from '../../shared/signals.js';
 
 export interface SpecDefaults {
@@ -12,12 +13,25 @@ export interface SpecDefaults {
 }
 
 /**
- * A service or a task: what the caller said, else a task. When restart policies land, `restart:
- * always | unless-stopped` implies a service here too (a job meant to be kept up), unless the
- * caller said `task` explicitly.
+ * A service or a task: what the caller said; else a service when its restart policy is `always`
+ * or `unless-stopped` (a job meant to be kept up), else a task.
  */
-export function jobKindOf(params: Pick<ParamsOf<'track'>, 'kind'>): JobKind {
-  return params.kind ?? 'task';
+export function jobKindOf(params: Pick<ParamsOf<'track'>, 'kind' | 'restart'>): JobKind {
+  return params.kind ?? (params.restart && keepsUp(params.restart.policy) ? 'service' : 'task');
+}
+
+/**
+ * The restart policy asked for, the defaults filled in; `--on-limit restart` without a policy
+ * means `on-failure` with the default backoff (the limit's kill is a failure). Absent: `no`.
+ */
+export function restartSpecOf(params: Pick<ParamsOf<'track'>, 'restart' | 'limits'>): RestartSpec | undefined {
+  const asked = params.restart ?? (params.limits?.onLimit === 'restart' ? { policy: 'on-failure' as const } : undefined);
+  if (!asked || asked.policy === 'no') return undefined;
+  const spec = defaultRestartSpec(asked.policy);
+  const { policy: _policy, ...figures } = asked;
+  for (const [key, value] of Object.entries(figures)) if (value !== undefined) Object.assign(spec, { [key]: value });
+  if (spec.maxDelayMs < spec.delayMs) spec.maxDelayMs = spec.delayMs;
+  return spec;
 }
 
 /**
@@ -27,6 +41,7 @@ export function jobKindOf(params: Pick<ParamsOf<'track'>, 'kind'>): JobKind {
  */
 export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Record<string, string>, defaults: SpecDefaults): JobSpec {
   const kind = jobKindOf(params);
+  const restart = restartSpecOf(params);
   return {
     command,
     kind,
@@ -38,6 +53,7 @@ export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Reco
     maxOutputBytes: params.maxOutputBytes ?? defaults.maxOutputBytes,
     stopSignal: params.stopSignal === undefined ? 'SIGTERM' : stopSignalName(params.stopSignal),
     stopGraceMs: params.stopGraceMs ?? null,
+    ...(restart ? { restart } : {}),
   };
 }
 

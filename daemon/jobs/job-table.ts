@@ -3,9 +3,11 @@
 
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason } from '../../shared/job.js';
+import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason, type TerminalState } from '../../shared/job.js';
+import { MAX_RUN_RECORDS, type RunRecord, type RunsInfo } from '../../shared/restart.js';
 import type { CountResult, JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
+import { FRESH_RUN, runDir, runRecord, type RunEndChange } from './run-end.js';
 import { transition, type JobEvent } from './transitions.js';
 
 export interface JobChange {
@@ -28,7 +30,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
@@ -86,6 +88,12 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     return job;
   }
 
+  /**
+   * What follows the end of a run (the supervisor sets it: restart policies, run-end.ts). Applied in
+   * the same change as the end, so nobody sees a job that restarts end in between.
+   */
+  runEndPolicy: ((job: Job, ended: TerminalState) => RunEndChange | null) | null = null;
+
   /** Applies a lifecycle event through the state machine; returns null when it does not apply. */
   apply(id: JobId, event: JobEvent): Job | null {
     const job = this.jobs.get(id);
@@ -96,10 +104,37 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       return null;
     }
     const previous = job.state.kind;
-    const next: Job = { ...job, state: result.state, pendingKill: isTerminal(result.state) ? null : job.pendingKill };
+    const runEnded = isTerminal(result.state) && !isTerminal(job.state);
+    const change = runEnded && isTerminal(result.state) ? this.runEndPolicy?.(job, result.state) : null;
+    const next: Job = { ...job, ...change, state: change?.state ?? result.state, pendingKill: runEnded ? null : job.pendingKill };
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous, before: job });
+    return next;
+  }
+
+  /**
+   * An ended job runs again under its id (`procd restart`, a service back after a reboot): its last
+   * run joins the run list and the next one is queued. A live job with its name refuses it (NameInUse).
+   */
+  requeue(id: JobId, reason: Extract<QueueReason, { kind: 'restart' }>, then: RunRecord['then']): Job | null {
+    const job = this.jobs.get(id);
+    if (!job || !isTerminal(job.state)) return null;
+    const holder = this.liveNamed(job.name);
+    if (holder && holder.id !== id) throw nameInUse(job.name, holder);
+    const result = transition(job.state, { type: 'requeue', at: reason.at, reason });
+    if (!result.ok) return null;
+    const record = runRecord(job, job.state, then);
+    const runs: RunsInfo = {
+      current: reason.run,
+      restarts: (job.runs?.restarts ?? 0) + 1,
+      earlier: [...(job.runs?.earlier ?? []), record].slice(-MAX_RUN_RECORDS),
+      history: job.runs?.history ?? { restartTimes: [], quickFailures: 0 },
+    };
+    const next: Job = { ...job, state: result.state, runs, dir: runDir(job, reason.run), ...FRESH_RUN, output: { ...FRESH_RUN.output }, pendingKill: null, flags: job.flags.filter((f) => f.kind === 'leftovers') };
+    this.jobs.set(id, next);
+    this.store.saveJob(next);
+    this.emit('change', { job: next, previous: job.state.kind, before: job });
     return next;
   }
 

@@ -1,13 +1,15 @@
 // The launcher: how a job's process comes to exist. It prepares the job directory, starts the
 // shim (native or Perl: the two differ only in the command, see daemon/shim-choice.ts) and hands
 // back its event channel; it decides nothing about state. Shims are forked by the fork server
-// (fork-server.ts) when the native binary is there to be one, else spawned by the daemon itself.
+// (fork-server.ts; the native binary, or the Perl shim's own, see fork-server-command.ts), else
+// spawned by the daemon itself.
 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSpawnSpec } from '../output/spawn-spec.js';
 import { ForkServer } from './fork-server.js';
+import { forkServerCommand } from './fork-server-command.js';
 import { listenTo, perlShimCommand, startShim, type ShimCommand, type ShimGone, type ShimHandle, type ShimListeners } from './shim-runner.js';
 
 export interface LaunchRequest {
@@ -32,7 +34,7 @@ export interface Launcher {
 }
 
 export interface ForkServerOptions {
-  /** The native shim binary, which is also the fork server (`--serve`). */
+  /** The native shim binary, which is also the native shim's fork server (`--serve`). */
   binary: string;
   logFile: string;
   warn: (message: string) => void;
@@ -85,11 +87,12 @@ export class ShimLauncher implements Launcher {
         return this.server(command);
       });
     }
-    if (!existsSync(opts.binary)) {
-      this.why = `by the daemon itself: the fork server ${opts.binary} does not exist (no native shim built)`;
+    const run = forkServerCommand(command, opts.binary, existsSync);
+    if ('none' in run) {
+      this.why = `by the daemon itself: ${run.none}`;
       return Promise.resolve(null);
     }
-    const started = ForkServer.start(opts.binary, command, opts.logFile, opts.warn).then(
+    const started = ForkServer.start(run.file, command, opts.logFile, opts.warn, run.args).then(
       (s) => {
         this.why = `the fork server (pid ${s.pid})`;
         return s;

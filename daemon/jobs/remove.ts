@@ -9,6 +9,7 @@ import type { JobRef, RefFailure, RemoveResult } from '../../shared/methods.js';
 import { isFailure, refFailure, resolveEach } from './ref-failure.js';
 import type { Stopper } from './stopper.js';
 import type { SupervisorContext } from './supervisor-context.js';
+import { runDir } from './run-end.js';
 
 export interface RemoveOptions {
   /** Stop live jobs first (kill procedure) instead of refusing them. */
@@ -37,7 +38,8 @@ export async function removeJobs(ctx: SupervisorContext, stopper: Stopper, refs:
   const removed: JobId[] = [];
   for (const job of jobs) {
     if (table.remove(job.id)) removed.push(job.id);
-    await rm(job.dir, { recursive: true, force: true });
+    // The job's own directory, which holds every run's (job.dir is the current run's).
+    await rm(runDir(job, 1), { recursive: true, force: true });
   }
   await ctx.store.flush();
   return { dryRun: false, removed, jobs: brief.filter((b) => removed.includes(b.id)), failed };

@@ -1,37 +1,16 @@
 // Restart policies (issue 11), as a pure decision: from a job's policy, how its last run ended and
 // when it restarted before, decide whether it starts again, when, or whether the policy gives up.
-// The acting layer (not wired yet: runs, the queue's not-before time, `procd restart`) will call it
-// at each end; it takes the clock and the randomness as inputs, so tests need no real time.
+// The acting layer (daemon/jobs/run-end.ts) calls it at each end; it takes the clock and the
+// randomness as inputs, so tests need no real time.
 // The traps it avoids: pm2's unbounded restart loops (Unitech/pm2 #705, `max_restarts` ignored in
 // #718) and supervisord's permanent FATAL after a few quick failures (here: backoff, then a bounded
 // number of restarts in a sliding window; a run that stayed up resets the backoff).
 
 import type { KillRecord } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
+import type { RestartHistory, RestartSpec } from '../../shared/restart.js';
 
-export const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
-
-export interface RestartSpec {
-  policy: RestartPolicy;
-  /** The first delay; each quick failure multiplies it by `factor`, up to `maxDelayMs`. */
-  delayMs: number;
-  factor: number;
-  maxDelayMs: number;
-  /** ± this fraction of each delay, so jobs that failed together do not restart together. */
-  jitter: number;
-  /** A run that stayed up this long resets the backoff to `delayMs`. */
-  stableMs: number;
-  /** At most this many restarts within `windowMs` (null: unlimited); then the policy gives up. */
-  maxRestarts: number | null;
-  windowMs: number;
-}
-
-/** Defaults: 1 s ×2 up to 60 s, ±10%, stable after 30 s; `on-failure` gives up after 10 restarts in 10 min. */
-export function defaultRestartSpec(policy: RestartPolicy): RestartSpec {
-  const bounded = policy === 'on-failure';
-  return { policy, delayMs: 1000, factor: 2, maxDelayMs: 60_000, jitter: 0.1, stableMs: 30_000, maxRestarts: bounded ? 10 : null, windowMs: 10 * 60_000 };
-}
+export { RESTART_POLICIES, defaultRestartSpec, type RestartPolicy, type RestartSpec } from '../../shared/restart.js';
 
 /** How the run that just ended ended. */
 export interface RunEnd {
@@ -43,14 +22,6 @@ export interface RunEnd {
   restartOnLimit?: boolean;
   startedAt: number;
   endedAt: number;
-}
-
-/** What the policy remembers between runs. */
-export interface RestartHistory {
-  /** When each earlier restart was decided (only those within the window matter). */
-  restartTimes: readonly number[];
-  /** Quick failures in a row: the exponent of the backoff. */
-  quickFailures: number;
 }
 
 export type RestartDecision =

@@ -82,14 +82,21 @@ export class Starter {
   /** Arms a queued job's start: at its not-before time it is launched (also after a daemon restart). */
   schedule(job: Job): void {
     if (job.state.kind !== 'queued') return;
+    const restart = job.state.reason.kind === 'restart';
     this.ctx.deadlines.at(queueKey(job.id), job.state.reason.at, () => {
-      const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
-      if (!now) return;
-      this.nameCgroup(job.id);
-      void this.ctx
-        .persistQuietly('queued job launching')
-        .then(() => this.launch(job.id))
-        .then(() => this.ctx.persistQuietly('queued job launched'))
+      // A next run starts clean: what the earlier run left (a server's child holding the port)
+      // is stopped first, as systemd does for a service's restart.
+      const swept = restart ? this.stopper.sweepEarlierRuns(job.id) : Promise.resolve();
+      void swept
+        .then(() => {
+          const now = this.ctx.table.apply(job.id, { type: 'launch', at: this.ctx.deadlines.now() });
+          if (!now) return;
+          this.nameCgroup(job.id);
+          return this.ctx
+            .persistQuietly('queued job launching')
+            .then(() => this.launch(job.id))
+            .then(() => this.ctx.persistQuietly('queued job launched'));
+        })
         .catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'launching a queued job failed'));
     });
   }
@@ -133,12 +140,17 @@ export class Starter {
     let launched!: () => void;
     let handled = new Promise<void>((resolve) => (launched = resolve));
     let shimPid = -1;
+    // A shim speaks for its own run only: once the job moved on to its next run (a restart), a late
+    // event of the previous run's shim (its `closed`, its end) is not about the current one.
+    const ofThisRun = () => table.get(id)?.dir === job.dir;
     const listeners = {
       event: (event: ShimEvent) => {
-        handled = handled.then(() => this.onShimEvent(id, shimPid, event)).catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
+        handled = handled
+          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid, event) : undefined))
+          .catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
       },
       gone: (gone: ShimGone) => {
-        handled = handled.then(() => this.onShimGone(id, shimPid, gone)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid, gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
       },
     };
     try {

@@ -189,6 +189,19 @@ export class Stopper {
     return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
   }
 
+  /**
+   * Before a job's next run: stops what its earlier runs left running (processes carrying its
+   * markers, or in its last cgroup; a queued job has no main process, so nothing else is taken),
+   * with its own stop signal and grace.
+   */
+  async sweepEarlierRuns(id: JobId): Promise<void> {
+    const job = this.ctx.table.get(id);
+    if (!job || job.state.kind !== 'queued') return;
+    const plan = stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs);
+    const result = await this.sweeper.kill(job, plan.signal, plan.graceMs);
+    if (result.signalled.length) this.ctx.logger.info({ job: id, ...result }, "stopped what the job's earlier run left running before its next run");
+  }
+
   async signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {
     const sig = resolveSignal(signal);
     const job = this.ctx.table.resolve(ref);

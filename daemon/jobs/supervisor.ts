@@ -5,7 +5,7 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isLive, isTerminal, type Job, type JobId, type KillRecord } from '../../shared/job.js';
 import type { LimitKind } from '../../shared/limits.js';
-import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, WaitResult } from '../../shared/methods.js';
+import type { JobRef, KillOutcome, KillResult, ParamsOf, PauseOutcome, RemoveResult, RestartOutcome, WaitResult } from '../../shared/methods.js';
 import type { Logger } from '../logger.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { StateStore } from '../store/state-store.js';
@@ -17,6 +17,9 @@ import { PerlShimLauncher, type Launcher } from './launcher.js';
 import { awaitOutputClosed, refreshOutput } from './output-figures.js';
 import type { PauseRequest } from './pause-plan.js';
 import { recover, type RecoveryCounts } from './recovery-run.js';
+import { Restarter } from './restarter.js';
+import { removeRunOutput, runsToPrune } from './run-output-prune.js';
+import { afterRunEnd } from './run-end.js';
 import { Starter } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
 import { Stopper, type StopResult } from './stopper.js';
@@ -35,6 +38,7 @@ export class Supervisor {
   private readonly ends: EndWatcher;
   private readonly stopper: Stopper;
   private readonly starter: Starter;
+  private readonly restarter: Restarter;
   readonly launcher: Launcher;
 
   constructor(
@@ -49,6 +53,26 @@ export class Supervisor {
     this.ends = new EndWatcher(this.ctx);
     this.stopper = new Stopper(this.ctx, this.ends);
     this.starter = new Starter(this.ctx, this.launcher, this.ends, this.stopper);
+    this.restarter = new Restarter(this.ctx, this.stopper, this.starter);
+    // Restart policies: decided in the change that ends a run; the next run is armed here.
+    table.runEndPolicy = (job, ended) => afterRunEnd(job, ended, this.ctx.deadlines.now(), Math.random);
+    table.on('change', ({ job, previous }) => {
+      if (job.state.kind !== 'queued' || job.state.reason.kind !== 'restart' || previous === null || previous === 'queued') return;
+      logger.info({ job: job.id, name: job.name, run: job.state.reason.run, at: job.state.reason.at, delayMs: job.state.reason.delayMs }, job.state.reason.detail);
+      this.starter.schedule(job);
+      void this.pruneRunOutput(job.id).catch((err: unknown) => logger.warn({ err, job: job.id }, "could not remove an earlier run's output"));
+    });
+  }
+
+  /** Only the last runs keep their output (run-output-prune.ts); the records say which lost it. */
+  private async pruneRunOutput(id: JobId): Promise<void> {
+    const job = this.table.get(id);
+    const prune = job ? runsToPrune(job) : [];
+    if (!prune.length) return;
+    await Promise.all(prune.map((r) => removeRunOutput(r)));
+    const gone = new Set(prune.map((r) => r.run));
+    this.table.update(id, (j) => (j.runs ? { runs: { ...j.runs, earlier: j.runs.earlier.map((r) => (gone.has(r.run) ? { ...r, outputRemoved: true } : r)) } } : {}));
+    await this.ctx.persistQuietly('earlier runs pruned');
   }
 
   track(params: ParamsOf<'track'>): Promise<Job> {
@@ -74,6 +98,16 @@ export class Supervisor {
     const job = this.table.get(id);
     const plan = job ? stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs) : { signal: 'SIGTERM' as const, graceMs: this.ctx.opts.defaultGraceMs };
     return this.stopper.stop(id, plan.signal, plan.graceMs, 'limit', null, limit);
+  }
+
+  /** restart: stop a live run (its own stop plan, or the one asked), then the next run under the same id; one item per ref. */
+  restart(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<RestartOutcome[]> {
+    return this.restarter.restart(refs, { signal, graceMs });
+  }
+
+  /** At daemon start, after readopt: `always` services that `daemon stop` stopped run again. */
+  resurrect(): Job[] {
+    return this.restarter.resurrect();
   }
 
   signal(ref: JobRef, signal: string | number): Promise<{ id: JobId; signal: string; signalled: number[] }> {

@@ -2,7 +2,7 @@
 // the event does not apply. The job table is the only caller; nothing else writes a state. Both
 // switches are exhaustive: a new state kind or event type does not compile until it is handled.
 
-import { isTerminal, type JobState, type KillRecord, type PauseMethod, type SpawnError, type TerminalState } from '../../shared/job.js';
+import { isTerminal, type JobState, type KillRecord, type PauseMethod, type QueueReason, type SpawnError, type TerminalState } from '../../shared/job.js';
 import type { OutcomeKind } from '../../shared/outcomes.js';
 import { parseSignal, signalName } from '../../shared/signals.js';
 import { unreachable } from '../../shared/unreachable.js';
@@ -26,10 +26,12 @@ export type JobEvent =
   /** Stopped before it ever ran. */
   | { type: 'cancel'; at: number; kill: KillRecord | null }
   /** The kill procedure finished after the main process had already ended: the complete record. */
-  | { type: 'kill_recorded'; kill: KillRecord };
+  | { type: 'kill_recorded'; kill: KillRecord }
+  /** An ended job runs again under the same id (`procd restart`, a service back after a reboot). */
+  | { type: 'requeue'; at: number; reason: QueueReason };
 
 export type JobEventType = JobEvent['type'];
-export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded', 'requeue'];
 
 export type TransitionResult = { ok: true; state: JobState } | { ok: false; error: string };
 
@@ -49,6 +51,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'pause':
         case 'resume':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -67,6 +70,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'resume':
         case 'cancel':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -93,6 +97,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'spawn_failed':
         case 'cancel':
         case 'kill_recorded':
+        case 'requeue':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -100,10 +105,12 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
     case 'killed':
     case 'timed_out':
       if (event.type === 'kill_recorded') return ok({ ...state, kill: event.kill, forced: state.forced || event.kill.forced.length > 0 });
+      if (event.type === 'requeue') return ok({ kind: 'queued', queuedAt: event.at, reason: event.reason });
       return refuse(state, event);
     case 'completed':
     case 'failed':
     case 'lost':
+      if (event.type === 'requeue') return ok({ kind: 'queued', queuedAt: event.at, reason: event.reason });
       return refuse(state, event);
     default:
       return unreachable(state, 'lifecycle case');
@@ -127,10 +134,12 @@ function ended(state: Extract<JobState, { kind: 'running' | 'paused' }>, at: num
 function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, event: Extract<JobEvent, { type: 'exited' }>): TerminalState {
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };
   // A signal death reports 128+N like a shell does, never 0. A job that catches procd's stop
-  // signal and exits 0 was still stopped, not completed: it reports 128+N of that signal too.
+  // signal and exits (0 or N) was still stopped, not completed or failed: it reports 128+N of that
+  // signal too (the table of outcomes), and the code it chose is kept in the outcome's detail.
   const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
-  const exitCode = signal ? 128 + signal.number : event.exitCode === 0 && stopSignal ? 128 + stopSignal.number : event.exitCode;
-  const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: null };
+  const exitCode = signal ? 128 + signal.number : stopSignal ? 128 + stopSignal.number : event.exitCode;
+  const ownCode = !signal && stopSignal && event.exitCode !== null ? `exited ${event.exitCode} after ${stopSignal.name}` : null;
+  const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: ownCode };
   // Over a limit: failed, whatever the job did on the way out; the code is that of the signal that ended it.
   if (event.kill?.reason === 'limit') {
     return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'limit', outcomeDetail: event.kill.limit ?? null, spawnError: null };

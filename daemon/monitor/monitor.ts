@@ -8,8 +8,8 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClearedFlag, FlagKind, Job, JobFlag, JobId, ResourceSample } from '../../shared/job.js';
-import { isTerminal } from '../../shared/job.js';
-import { hasLimits, MAX_VIOLATIONS, type LimitViolation } from '../../shared/limits.js';
+import { hasLiveProcess, isTerminal } from '../../shared/job.js';
+import { hasLimits, limitStops, MAX_VIOLATIONS, type LimitViolation } from '../../shared/limits.js';
 import { cgroupCpuUsageUsec, cgroupNameOf } from '../cgroup/job-cgroup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import { killJobs } from '../jobs/kill-tree.js';
@@ -111,11 +111,11 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     super();
     this.snapshots = opts.snapshots ?? new ProcessSnapshots(opts.instance, opts.cgroupRoot ?? null);
     table.on('change', ({ job, previous }) => {
-      if (previous === 'running' && isTerminal(job.state)) {
-        this.scheduleLeftoverCheck(job.id);
-        this.clearRunningFlags(job);
-      }
-      if (isTerminal(job.state)) this.watched.delete(job.id);
+      // A run ends when its process does: the job ended, or is queued for its next run (restart policy).
+      const runEnded = (previous === 'running' || previous === 'paused') && !hasLiveProcess(job.state);
+      if (runEnded && isTerminal(job.state)) this.scheduleLeftoverCheck(job.id);
+      if (runEnded) this.clearRunningFlags(job);
+      if (!hasLiveProcess(job.state)) this.watched.delete(job.id);
     });
     table.on('removed', (job) => this.leftoverWatch.delete(job.id));
     this.carried = carriedZombies(table.all(), opts.thresholds.zombieAfterMs);
@@ -237,7 +237,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       this.logger.warn({ job: job.id, ...violation }, 'limit exceeded');
       this.emit('limit', { job: recorded, violation });
     }
-    const fatal = check.violations.find((v) => v.action === 'kill');
+    const fatal = check.violations.find((v) => limitStops(v.action));
     if (fatal && !recorded.pendingKill) this.opts.onLimitKill?.(job.id, fatal);
   }
 

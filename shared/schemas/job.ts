@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { JOB_KINDS, JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
 import { LIMIT_KINDS, ON_LIMIT_ACTIONS, type JobLimits, type LimitViolation } from '../limits.js';
 import { OUTCOME_KINDS } from '../outcomes.js';
+import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
 
 const num = v.number();
 const numOrNull = v.nullable(v.number());
@@ -28,6 +29,17 @@ export const JobLimitsSchema = v.object({
 
 export const LimitViolationSchema = v.object({ limit: v.picklist(LIMIT_KINDS), value: num, max: num, at: num, action: v.picklist(ON_LIMIT_ACTIONS) });
 
+export const RestartSpecSchema = v.object({
+  policy: v.picklist(RESTART_POLICIES),
+  delayMs: num,
+  factor: num,
+  maxDelayMs: num,
+  jitter: num,
+  stableMs: num,
+  maxRestarts: numOrNull,
+  windowMs: num,
+});
+
 export const JobSpecSchema = v.object({
   command: CommandSchema,
   /** Older records have no kind: they were all tasks. */
@@ -42,6 +54,7 @@ export const JobSpecSchema = v.object({
   stopSignal: v.optional(v.string(), 'SIGTERM'),
   stopGraceMs: v.optional(numOrNull, null),
   limits: v.optional(JobLimitsSchema),
+  restart: v.optional(RestartSpecSchema),
 });
 
 export const SignalInfoSchema = v.object({ name: v.string(), number: num });
@@ -59,7 +72,10 @@ export const KillRecordSchema = v.object({
 export const SpawnErrorSchema = v.object({ code: v.string(), message: v.string(), step: v.optional(v.picklist(['chdir', 'exec'])) });
 
 /** Why a queued job is not running yet (later issues add slots, dependencies, backoff). */
-export const QueueReasonSchema = v.variant('kind', [v.object({ kind: v.literal('not_before'), at: num, detail: v.string() })]);
+export const QueueReasonSchema = v.variant('kind', [
+  v.object({ kind: v.literal('not_before'), at: num, detail: v.string() }),
+  v.object({ kind: v.literal('restart'), at: num, detail: v.string(), delayMs: num, run: num }),
+]);
 
 /** Fields of every ended state; pid and startTicks are absent in older records (outcomes are derived by upgrade-record.ts). */
 const ended = {
@@ -140,6 +156,29 @@ export const OutputInfoSchema = v.object({
   lastOutputAt: numOrNull,
 });
 
+export const RunRecordSchema = v.object({
+  run: num,
+  state: v.picklist(['completed', 'failed', 'killed', 'timed_out', 'lost']),
+  outcome: v.picklist(OUTCOME_KINDS),
+  outcomeDetail: v.nullable(v.string()),
+  exitCode: numOrNull,
+  signal: v.nullable(SignalInfoSchema),
+  startedAt: num,
+  endedAt: num,
+  durationMs: num,
+  pid: numOrNull,
+  dir: v.string(),
+  then: v.picklist(['restart', 'manual_restart', 'resurrect']),
+  outputRemoved: v.optional(v.boolean()),
+});
+
+export const RunsInfoSchema = v.object({
+  current: num,
+  restarts: num,
+  earlier: v.array(RunRecordSchema),
+  history: v.object({ restartTimes: numList, quickFailures: num }),
+});
+
 const jobId = v.pipe(num, v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
 
 const jobBase = {
@@ -157,6 +196,7 @@ const jobBase = {
   dir: v.string(),
   cgroup: v.optional(v.nullable(v.string())),
   violations: v.optional(v.array(LimitViolationSchema)),
+  runs: v.optional(RunsInfoSchema),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
@@ -189,4 +229,7 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof JobLimitsSchema>, JobLimits>>,
   Assert<Same<v.InferOutput<typeof LimitViolationSchema>, LimitViolation>>,
   Assert<Same<v.InferOutput<typeof JobStateKindSchema>, JobState['kind']>>,
+  Assert<Same<v.InferOutput<typeof RestartSpecSchema>, RestartSpec>>,
+  Assert<Same<v.InferOutput<typeof RunRecordSchema>, RunRecord>>,
+  Assert<Same<v.InferOutput<typeof RunsInfoSchema>, RunsInfo>>,
 ];

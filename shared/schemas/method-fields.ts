@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS } from '../field-limits.js';
+import { RESTART_POLICIES } from '../restart.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { either, int, list, obj, oneOf, opt, str } from './valid.js';
 
@@ -27,17 +28,8 @@ export const tag = str({ min: 1, max: 100, pattern: /^[^\p{Cc}]+$/u, what: 'a ta
 /** An environment variable name as execve accepts it: no `=`, not empty. */
 export const envName = str({ min: 1, max: 4096, pattern: /^[^=]+$/, what: 'a variable name without "="' });
 
-/** `--on-limit`: kill or warn; `restart` is refused by name until restart policies exist. */
-const ON_LIMIT_DESCRIPTION = `one of ${ON_LIMIT_ACTIONS.map((a) => JSON.stringify(a)).join(', ')}`;
-export const onLimit = v.pipe(
-  v.string(ON_LIMIT_DESCRIPTION),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed || (ON_LIMIT_ACTIONS as readonly string[]).includes(dataset.value)) return;
-    addIssue({ message: dataset.value === 'restart' ? `${ON_LIMIT_DESCRIPTION} ("restart" needs restart policies, which procd does not have yet)` : ON_LIMIT_DESCRIPTION });
-  }),
-  v.transform((s) => s as (typeof ON_LIMIT_ACTIONS)[number]),
-  v.description(ON_LIMIT_DESCRIPTION),
-);
+/** `--on-limit`: kill, restart (kill, then its restart policy) or warn. */
+export const onLimit = v.picklist(ON_LIMIT_ACTIONS);
 /** Resource limits of a job's whole tree, sampled by the monitor (kernel-enforced where the job's cgroup has the controllers). */
 export const limits = obj({
   maxMemoryBytes: opt(int(LIMIT_RANGES.memoryBytes)),
@@ -45,4 +37,19 @@ export const limits = obj({
   maxFds: opt(int(LIMIT_RANGES.fds)),
   maxProcs: opt(int(LIMIT_RANGES.procs)),
   onLimit: opt(onLimit),
+});
+
+/**
+ * A restart policy (shared/restart.ts): `policy`, and the backoff's figures where the defaults do not
+ * suit (1 s ×2 up to 60 s; stable after 30 s; `on-failure` at most 10 restarts in 10 min).
+ */
+export const restart = obj({
+  policy: oneOf(RESTART_POLICIES),
+  delayMs: opt(int({ min: 0, max: MAX_MS })),
+  factor: opt(int({ min: 1, max: 10 })),
+  maxDelayMs: opt(int({ min: 0, max: MAX_MS })),
+  /** At most this many restarts within `windowMs`; 0: never restart (useful with a policy only for resurrection). */
+  maxRestarts: opt(int({ min: 0, max: 1_000_000 })),
+  windowMs: opt(int({ min: 1, max: MAX_MS })),
+  stableMs: opt(int({ min: 0, max: MAX_MS })),
 });

@@ -9,7 +9,7 @@ import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
-import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits } from './method-fields.js';
+import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart } from './method-fields.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -35,6 +35,9 @@ const pauseDone = v.object({
   pids: ids,
 });
 const pauseResult = v.variant('ok', [pauseDone, refFailure]);
+/** A job run again: its new run's number and state (running, or failed when it could not start); `stopped`: a live run was stopped first. */
+const restartDone = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), run: v.number(), state: JobStateKindSchema, stopped: v.boolean() });
+const restartResult = v.variant('ok', [restartDone, refFailure]);
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -49,6 +52,8 @@ const processNode = v.object({
   cgroupOnly: v.optional(v.boolean()),
 });
 const streamPair = v.object({ stdout: v.number(), stderr: v.number() });
+/** A run of a job: 1 for the first, one more for each restart. */
+const runNumber = int({ min: 1, max: 2 ** 31 });
 const stateCounts = v.object(Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, v.number()])) as Record<v.InferOutput<typeof JobStateKindSchema>, v.NumberSchema<undefined>>);
 
 /** Which jobs `list` (and `count`) cover: by default the live ones plus the last `recentFinished` (10) finished ones. */
@@ -102,6 +107,12 @@ export const METHOD_SCHEMAS = {
       stopGraceMs: opt(int({ min: 0, max: LIMITS.stopGraceMs })),
       /** Limits of the whole tree; `onLimit` (default kill) says what going over one does. */
       limits: opt(limits),
+      /**
+       * Start it again when it ends (`on-failure`: only when it failed; `always`, `unless-stopped`:
+       * whatever the end, and these make it a service unless `kind` says task), with a backoff
+       * between attempts. A job stopped by `kill` never restarts. Default: `no`.
+       */
+      restart: opt(restart),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,
@@ -136,9 +147,14 @@ export const METHOD_SCHEMAS = {
       tailLines: opt(int({ min: 0, max: LIMITS.count })),
       /** Epoch milliseconds: start with output that arrived at or after this time. */
       since: opt(int({ min: 0 })),
-      cursor: opt(obj({ stdout: int({ min: 0 }), stderr: int({ min: 0 }) })),
+      /** As a result gave it; its `run` (absent in cursors from daemons before runs) keeps reading in that run. */
+      cursor: opt(obj({ stdout: int({ min: 0 }), stderr: int({ min: 0 }), run: opt(runNumber) })),
       maxBytes: opt(int({ min: 1, max: 8 << 20 })),
       waitMs: opt(int({ min: 0, max: 60_000 })),
+      /** Read only this run (1 = the first); without it: the current run, then each later one as the job restarts. */
+      run: opt(runNumber),
+      /** Start at the oldest run whose output is kept (with `since`: the oldest that ended since then) and go on through the later ones. */
+      allRuns: opt(bool()),
     }),
     result: v.object({
       /**
@@ -148,17 +164,23 @@ export const METHOD_SCHEMAS = {
        * split where the arrival time changes.
        */
       chunks: v.array(v.object({ stream: v.picklist(['stdout', 'stderr']), data: v.string(), text: v.optional(v.string()), at: v.nullable(v.number()) })),
-      /** Pass back as `cursor` to continue where this read stopped. */
-      cursor: streamPair,
-      /** True when the job has ended and everything it wrote has been returned. */
+      /** The run these chunks are from. */
+      run: v.number(),
+      /**
+       * Pass back as `cursor` to continue where this read stopped. Its `run` moves on to the next run
+       * (with `since`/`tailLines` applied when they are given with the cursor) once this run's output is
+       * complete and the job has restarted, unless `run` pinned the read.
+       */
+      cursor: v.object({ ...streamPair.entries, run: v.number() }),
+      /** True when everything was returned: of the job once it has ended (of the run given as `run` once that run ended). */
       eof: v.boolean(),
-      /** Bytes lost at the start of each stream to the disk cap. */
+      /** Bytes lost at the start of each stream of this run to the disk cap. */
       dropped: streamPair,
       state: JobStateKindSchema,
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },
-      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], cursor: { stdout: 23, stderr: 0 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
+      result: { chunks: [{ stream: 'stdout', data: 'bGlzdGVuaW5nIG9uIDozMDAwCg==', text: 'listening on :3000\n', at: 1767225600950 }], run: 1, cursor: { stdout: 23, stderr: 0, run: 1 }, eof: false, dropped: { stdout: 0, stderr: 0 }, state: 'running' },
     },
   },
   kill: {
@@ -186,6 +208,14 @@ export const METHOD_SCHEMAS = {
     params: obj({ jobs: jobRefs }),
     result: v.array(pauseResult),
     example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
+  },
+  restart: {
+    params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
+    result: v.array(restartResult),
+    example: {
+      params: { jobs: ['web'] },
+      result: [{ ref: 'web', ok: true, id: 3, run: 2, state: 'running', stopped: true }],
+    },
   },
   wait: {
     /** `env`: also the jobs' environment values, as for status. */

@@ -107,7 +107,8 @@ describe('lifecycle model', () => {
     // A perl that takes a moment to start keeps the job in `starting` long enough to act on it.
     const slowPerl = join(mkdtempSync(join(tmpdir(), 'procd-slowperl-')), 'perl');
     writeFileSync(slowPerl, '#!/bin/sh\nsleep 1.5\nexec perl "$@"\n', { mode: 0o755 });
-    d = await startTestDaemon({ env: { PROCD_PERL: slowPerl, PROCD_SHIM: 'perl' } });
+    // Each shim spawned by the daemon itself: a fork server would pay the slow start once, ahead of the jobs.
+    d = await startTestDaemon({ env: { PROCD_PERL: slowPerl, PROCD_SHIM: 'perl', PROCD_FORK_SERVER: 'off' } });
     const daemon = d;
     // Before track's record exists, status answers JobNotFound (exit 1).
     const startingOf = async (name: string) => {

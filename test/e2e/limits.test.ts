@@ -98,6 +98,20 @@ describe('limits, sampled by the monitor', () => {
     expect(markedLive(d!.home, job.id)).toEqual([]);
   }, 90_000);
 
+  it('--on-limit restart stops the tree and runs it again under its policy, until the policy gives up', async () => {
+    await start();
+    const job = await track(['--max-procs', '10', '--on-limit', 'restart', '--restart-delay', '200ms', '--max-restarts', '1', '--shell', 'for i in $(seq 30); do sleep 4124 & done; wait']);
+    expect(job.spec.restart).toMatchObject({ policy: 'on-failure', maxRestarts: 1 });
+    const ended = await waitForEnd(d!, job.id, { timeoutMs: 60_000 });
+    expect(ended.state).toMatchObject({ kind: 'failed', outcome: 'restarts_exhausted' });
+    expect(ended.runs?.earlier).toMatchObject([{ run: 1, state: 'failed', outcome: 'limit', outcomeDetail: 'procs', then: 'restart' }]);
+    expect(ended.violations!.map((v) => [v.limit, v.action])).toEqual([
+      ['procs', 'restart'],
+      ['procs', 'restart'],
+    ]);
+    expect(markedLive(d!.home, job.id)).toEqual([]);
+  }, 90_000);
+
   it('--max-fds counts the open files of the tree', async () => {
     await start();
     const job = await track(['--max-fds', '60', '--', process.execPath, HOG, '1', '100']);
@@ -155,7 +169,7 @@ describe('limits, sampled by the monitor', () => {
       [['--max-cpu', 'lots'], /--max-cpu: "lots" is not a percentage of one core/],
       [['--max-procs', '-5'], /--max-procs: "-5" is not a whole number/],
       [['--max-fds', '0'], /--max-fds: "0" is too small: at least 1/],
-      [['--on-limit', 'restart', '--max-procs', '5'], /--on-limit restart needs restart policies, which procd does not have yet/],
+      [['--on-limit', 'reboot', '--max-procs', '5'], /--on-limit: "reboot" is not one of kill, restart, warn/],
       [['--on-limit', 'warn'], /--on-limit says what to do over a limit: give --max-memory/],
       [['--timeout', '1s', '--max-runtime', '2s'], /--max-runtime is --timeout: give one of them/],
     ];
@@ -165,9 +179,9 @@ describe('limits, sampled by the monitor', () => {
       expect(r.stderr).toMatch(message);
     }
     const c = await d!.client();
-    await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxProcs: 5, onLimit: 'restart' as 'kill' } })).rejects.toMatchObject({
+    await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxProcs: 5, onLimit: 'reboot' as 'kill' } })).rejects.toMatchObject({
       code: -32602,
-      message: expect.stringMatching(/params\.limits\.onLimit.*"restart" needs restart policies/),
+      message: expect.stringMatching(/params\.limits\.onLimit/),
     });
     await expect(c.track({ argv: ['true'], cwd: '/', limits: { maxMemoryBytes: -1 } })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.limits\.maxMemoryBytes/) });
     // Still answering, and --max-runtime is the timeout.

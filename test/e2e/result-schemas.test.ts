@@ -47,6 +47,7 @@ describe('answers and events match their schemas', () => {
     check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
     check('pause', await c.pause({ jobs: [slow.id] }));
     check('resume', await c.resume({ jobs: [slow.id] }));
+    check('restart', await c.restart({ jobs: [slow.id], graceMs: 1000 }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
     check('kill', await c.kill({ jobs: [slow.id], graceMs: 1000 }));

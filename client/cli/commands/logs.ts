@@ -1,12 +1,14 @@
-import type { StreamName } from '../../../shared/methods.js';
+import type { JobRef, StreamName } from '../../../shared/methods.js';
 import { callWithReconnect } from '../../reconnect.js';
-import { flag, str, type CommandDef } from '../command.js';
+import { flag, str, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { printOutput } from '../follow-output.js';
 import { jobEndLine } from '../job-end-line.js';
 import { LineStamper } from '../log-lines.js';
 import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
 import { READER_GONE_EXIT, ReaderGone } from '../reader-watch.js';
+import { runMarker } from '../run-marker.js';
+
 
 /**
  * logs: a job's captured output, byte for byte; --follow keeps reading until the job ends, or
@@ -21,11 +23,25 @@ export const command: CommandDef = {
     const tailLines = intOption('tail', str(values, 'tail'), { max: LIMITS.count });
     const sinceMs = durationOption('since', str(values, 'since'));
     const follow = flag(values, 'follow');
+    const run = intOption('run', str(values, 'run'), { min: 1, max: 2 ** 31, belowMinHint: 'runs are numbered from 1' });
+    const allRuns = flag(values, 'all-runs');
+    if (run !== undefined && allRuns) throw new ExitError(EXIT.usage, 'give --run N or --all-runs, not both');
+    const given = jobRef(positionals[0]!);
+    // --all-runs: --tail/--since apply to each run there is now (not to runs that begin while following).
+    const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: given })) : null;
+    // Its id from now on: a name could come to mean a newer job meanwhile.
+    const ref = atStart?.id ?? given;
+    const lastAtStart = atStart?.runs?.current ?? 1;
     let reported = { stdout: 0, stderr: 0 };
+    // Lines that say where a run begins: none for one run, nor in --json (each chunk has its run).
+    const marks = !out.json && run === undefined;
+    // The run last marked (without --all-runs the first run read needs no line).
+    let marked: number | null = null;
     let ended: boolean;
     try {
       ended = await printOutput(ctx, {
-        job: jobRef(positionals[0]!),
+        job: ref,
+        ...(run !== undefined ? { runs: { run } } : allRuns ? { runs: { allRuns: true }, tailEachRunUpTo: lastAtStart } : {}),
         stream,
         ...(tailLines !== undefined ? { tailLines } : {}),
         ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
@@ -33,11 +49,18 @@ export const command: CommandDef = {
         json: out.json,
         // One per stream: with both streams, stdout's and stderr's lines go to two places.
         stampers: flag(values, 'timestamps') ? { stdout: new LineStamper(), stderr: new LineStamper() } : null,
-        onRead(r, first) {
+        async onRead(r, first) {
           if (!out.json && first && (r.dropped.stdout > reported.stdout || r.dropped.stderr > reported.stderr)) {
             out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
           }
           reported = r.dropped;
+          if (first && !allRuns) marked = r.run;
+          // A run's line comes before its first byte, or when it is left or ends without any (--all-runs:
+          // every run has one). A run begun while following says how the one before ended (whose line,
+          // if any, was printed while it ran).
+          const news = r.chunks.length > 0 || r.cursor.run !== r.run || r.eof;
+          if (marks && news && r.run !== marked) await markRun(ctx, ref, r.run, !allRuns || r.run > lastAtStart);
+          if (news) marked = r.run;
         },
       });
     } catch (err) {
@@ -47,7 +70,7 @@ export const command: CommandDef = {
     if (!out.json) {
       // Bytes the disk refused leave gaps inside the output, so the note comes after it. It is only
       // a note: a job removed meanwhile must not turn printed output into an error.
-      const job = await callWithReconnect(ctx, (c) => c.status({ job: jobRef(positionals[0]!) })).catch(() => null);
+      const job = await callWithReconnect(ctx, (c) => c.status({ job: ref })).catch(() => null);
       const lost = job?.output.lostBytes ?? 0;
       if (job && lost > 0) out.err(`procd logs: note: ${lost} bytes of output were lost: the disk refused them (${job.dir}/shim.log says where)`);
       // Why following stopped, for whoever watches it on a terminal.
@@ -57,3 +80,9 @@ export const command: CommandDef = {
     return EXIT.ok;
   },
 };
+
+/** Prints the line that says where run `n` begins, with the job as it is now. */
+async function markRun(ctx: CommandContext, ref: JobRef, n: number, previous: boolean): Promise<void> {
+  const job = await callWithReconnect(ctx, (c) => c.status({ job: ref }));
+  ctx.out.err(runMarker(job, n, Date.now(), { previous }));
+}

@@ -10,6 +10,7 @@ import { jobEndLine } from '../job-end-line.js';
 import { paint } from '../output.js';
 import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
 import { limitOptions } from '../limit-options.js';
+import { restartOptions } from '../restart-options.js';
 import { printJob } from './status.js';
 import { waitForJob } from '../track-wait.js';
 
@@ -57,6 +58,8 @@ export const command: CommandDef = {
     if (stopGraceMs !== undefined) params.stopGraceMs = stopGraceMs;
     const limits = limitOptions(values);
     if (limits) params.limits = limits;
+    const restart = restartOptions(values);
+    if (restart) params.restart = restart;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);

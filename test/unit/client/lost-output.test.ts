@@ -48,7 +48,7 @@ describe('status shows lost output', () => {
 });
 
 describe('logs notes lost output after the output', () => {
-  const done: LogsResult = { chunks: [], cursor: { stdout: 10, stderr: 0 }, eof: true, dropped: { stdout: 0, stderr: 0 }, state: 'completed' };
+  const done: LogsResult = { chunks: [], run: 1, cursor: { stdout: 10, stderr: 0, run: 1 }, eof: true, dropped: { stdout: 0, stderr: 0 }, state: 'completed' };
 
   async function runLogs(j: Job | Error, json = false): Promise<{ code: number; stderr: string[]; statusCalls: number }> {
     const { out, stderr } = capture(json);

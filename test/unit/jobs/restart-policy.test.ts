@@ -2,7 +2,8 @@
 // no real randomness (random() is given), so every delay is exact.
 
 import { describe, expect, it } from 'vitest';
-import { decideRestart, defaultRestartSpec, type RestartDecision, type RestartHistory, type RestartSpec, type RunEnd } from '../../../daemon/jobs/restart-policy.js';
+import { decideRestart, defaultRestartSpec, type RestartDecision, type RestartSpec, type RunEnd } from '../../../daemon/jobs/restart-policy.js';
+import type { RestartHistory } from '../../../shared/restart.js';
 
 const NO_JITTER = () => 0.5;
 const fresh: RestartHistory = { restartTimes: [], quickFailures: 0 };

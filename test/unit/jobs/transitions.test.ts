@@ -61,10 +61,10 @@ describe('transition', () => {
     expect(apply(running, { type: 'exited', at: 3000, exitCode: 3, signal: null, kill: null, forced: false })).toMatchObject({ kind: 'failed', exitCode: 3, spawnError: null, outcome: 'exit' });
   });
 
-  it('a job that catches the stop signal and exits 0 is killed with 128+N of that signal, never 0; a non-zero code of its own is kept', () => {
+  it('a job that catches the stop signal and exits (0 or N) is killed with 128+N of that signal, as the table says; its own code is in the detail', () => {
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, signal: null });
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('timeout'), forced: false })).toMatchObject({ kind: 'timed_out', exitCode: 143 });
-    expect(apply(running, { type: 'exited', at: 2000, exitCode: 3, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 3 });
+    expect(apply(running, { type: 'exited', at: 2000, exitCode: 3, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, outcomeDetail: 'exited 3 after SIGTERM' });
   });
 
   it('a signal death from outside is killed with 128+N, never exit code 0', () => {
@@ -108,15 +108,15 @@ describe('transition', () => {
 // Every (state, event) pair: the result's kind, or '-' for a refusal. A new state or event type
 // makes the table incomplete, and this test fails until someone decides what it means.
 const EXPECTED: Record<JobStateKind, Record<JobEventType, JobStateKind | '-'>> = {
-  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-' },
-  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-' },
-  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-' },
-  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
-  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed' },
-  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out' },
-  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-' },
+  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-', requeue: '-' },
+  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
+  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
+  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-', requeue: '-' },
+  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
+  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
+  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed', requeue: 'queued' },
+  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out', requeue: 'queued' },
+  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
 };
 
 const ended = { startedAt: 1000, endedAt: 2000, durationMs: 1000, pid: 42, startTicks: 7, exitCode: 1, signal: null, outcomeDetail: null };
@@ -142,6 +142,7 @@ const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
   resume: { type: 'resume', at: 1600, lastOutputAt: null },
   cancel: { type: 'cancel', at: 5, kill: null },
   kill_recorded: { type: 'kill_recorded', kill: kill('user') },
+  requeue: { type: 'requeue', at: 4000, reason: { kind: 'restart', at: 4000, detail: 'procd restart', delayMs: 0, run: 2 } },
 };
 
 describe('release', () => {

@@ -1,14 +1,16 @@
-// The fork server (`procd-shim --serve`, daemon/shim/native/server.c) with its daemon side
-// (daemon/jobs/fork-server.ts): real shims forked for real jobs, their channels relayed in order,
-// their ends reported after their last event; shims outlive the server. Skipped, with the reason,
-// only when the build had no C compiler.
+// The fork servers with their daemon side (daemon/jobs/fork-server.ts): the native one
+// (`procd-shim --serve`, daemon/shim/native/server.c) and the Perl shim's own (`perl procd-shim.pl
+// --serve`, daemon/shim/perl/Server.pm), one protocol: real shims forked for real jobs, their
+// channels relayed in order, their ends reported after their last event; shims outlive the server.
+// The native server's tests are skipped, with the reason, only when the build had no C compiler.
 
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it as itVitest } from 'vitest';
 import { ForkServer } from '../../../daemon/jobs/fork-server.js';
-import { nativeShimCommand, type ShimGone, type ShimHandle } from '../../../daemon/jobs/shim-runner.js';
+import { forkServerCommand } from '../../../daemon/jobs/fork-server-command.js';
+import { nativeShimCommand, type ShimCommand, type ShimGone, type ShimHandle } from '../../../daemon/jobs/shim-runner.js';
 import { readExitFile, readStartedFile, type ShimEvent } from '../../../daemon/output/spawn-spec.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { Harness, NATIVE_SHIM, nativeShimSkipReason, SHIM, SHIM_PERL } from './shim-harness.js';
@@ -31,6 +33,22 @@ async function server(command = nativeShimCommand(NATIVE_SHIM)): Promise<ForkSer
   servers.push(s);
   return s;
 }
+
+/** The Perl shim's own server, as the launcher runs it (fork-server-command.ts). */
+const PERL_COMMAND: ShimCommand = { kind: 'perl', file: SHIM_PERL, args: [SHIM] }; // shim-runner's SHIM_PATH is right from dist/ only
+async function perlServer(): Promise<ForkServer> {
+  const run = forkServerCommand(PERL_COMMAND, '/nonexistent/procd-shim', existsSync);
+  if ('none' in run) throw new Error(run.none);
+  const s = await ForkServer.start(run.file, PERL_COMMAND, join(h.tempDir(), 'server.log'), (m) => warnings.push(m), run.args);
+  servers.push(s);
+  return s;
+}
+
+/** What both servers must do alike: each is started as the daemon starts it; `shimFile` is what a gone shim names. */
+const KINDS = [
+  { title: `the native fork server${skip ? ` (skipped: ${skip})` : ''}`, skip, start: () => server(), shimFile: NATIVE_SHIM, argv: [NATIVE_SHIM, '--serve', NATIVE_SHIM] },
+  { title: 'the Perl fork server (procd-shim.pl --serve)', skip: null, start: perlServer, shimFile: SHIM_PERL, argv: [SHIM_PERL, SHIM, '--serve'] },
+];
 
 interface Seen {
   events: ShimEvent[];
@@ -80,13 +98,14 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
-describe.skipIf(skip !== null)(`the fork server${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describe.each(KINDS)('$title', (k) => {
+  const it = itVitest.skipIf(k.skip !== null);
   it('forks a shim per request: the job runs, its events arrive in order, its end comes last', async () => {
-    const s = await server();
+    const s = await k.start();
     const dir = await h.jobDir(h.defaults(['sh', '-c', 'echo out; exit 3']));
     const seen = await launch(s, dir);
     const gone = await seen.gone;
-    expect(gone).toEqual({ code: 0, signal: null, error: null, file: NATIVE_SHIM });
+    expect(gone).toEqual({ code: 0, signal: null, error: null, file: k.shimFile });
     expect(seen.order).toEqual(['started', 'exited', 'closed', 'gone']);
     expect(seen.events.find((e) => e.type === 'exited')).toMatchObject({ exitCode: 3, signal: null });
     expect((await exitOf(dir))?.exitCode).toBe(3);
@@ -96,7 +115,7 @@ describe.skipIf(skip !== null)(`the fork server${skip ? ` (skipped: ${skip})` : 
   });
 
   it('answers concurrent requests in order, one shim each', async () => {
-    const s = await server();
+    const s = await k.start();
     const dirs = await Promise.all(Array.from({ length: 20 }, (_, i) => h.jobDir(h.defaults(['sh', '-c', `exit ${i}`]))));
     const seen = await Promise.all(dirs.map((d) => launch(s, d)));
     expect(new Set(seen.map((x) => x.handle.pid)).size).toBe(20);
@@ -106,6 +125,54 @@ describe.skipIf(skip !== null)(`the fork server${skip ? ` (skipped: ${skip})` : 
     expect(codes).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('ends when the daemon lets go of it; the shims it started run on and still record their job', async () => {
+    const s = await k.start();
+    const dir = await h.jobDir(h.defaults(['sleep', '300']));
+    const { handle } = await launch(s, dir);
+    const started = await waitFor(() => readStartedFile(dir).catch(() => null), { what: 'the started file', timeoutMs: 10_000 });
+    s.close();
+    await waitFor(() => !isAlive(s.pid), { what: 'the server to end', timeoutMs: 10_000 });
+    expect(isAlive(handle.pid)).toBe(true);
+    expect(isAlive(started.pid)).toBe(true);
+    process.kill(started.pid, 'SIGTERM');
+    const exit = await waitFor(() => exitOf(dir), { what: 'the exit file', timeoutMs: 10_000 });
+    expect(exit.signal).toBe(15);
+  });
+
+  it('killed, it reports every shim it relayed as gone with a lost channel, and refuses new requests', async () => {
+    const s = await k.start();
+    const dir = await h.jobDir(h.defaults(['sleep', '300']));
+    const seen = await launch(s, dir);
+    const { handle } = seen;
+    await waitFor(() => seen.events.some((e) => e.type === 'started'), { what: 'the started event', timeoutMs: 10_000 });
+    process.kill(s.pid, 'SIGKILL');
+    const gone = await seen.gone;
+    expect(gone.error).toMatchObject({ code: 'ECHANNEL' });
+    expect(gone.error?.message).toMatch(/fork server .* ended .*runs on without a channel/);
+    expect(s.alive).toBe(false);
+    expect(isAlive(handle.pid)).toBe(true); // the shim and its job are untouched
+    await expect(launch(s, dir)).rejects.toThrow(/fork server .* ended/);
+  });
+
+  it('refuses a request that is not an absolute path (and the server stays up)', async () => {
+    const [file, ...args] = k.argv;
+    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    h.track(child.pid);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (t: string) => (out += t));
+    child.stdin.write('relative/dir\n\n');
+    await waitFor(() => out.split('\n').length >= 4, { what: 'two answers', timeoutMs: 10_000 });
+    expect(out.split('\n').slice(0, 3)).toEqual([expect.stringMatching(/^R /), 'F EINVAL the job directory must be an absolute path', 'F EINVAL the job directory must be an absolute path']);
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(existsSync('relative')).toBe(false);
+  });
+});
+
+describe.skipIf(skip !== null)(`the native fork server, its own${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const it = itVitest;
   it('runs the Perl shim just as well (the server execs whatever shim command it was given)', async () => {
     const s = await server({ kind: 'perl', file: SHIM_PERL, args: [SHIM] }); // shim-runner's SHIM_PATH is right from dist/ only
     const dir = await h.jobDir(h.defaults(['sh', '-c', 'exit 5']));
@@ -123,49 +190,5 @@ describe.skipIf(skip !== null)(`the fork server${skip ? ` (skipped: ${skip})` : 
     const gone = await seen.gone;
     expect(gone).toMatchObject({ code: 127, signal: null, file: '/nonexistent/procd-shim', error: { code: 'ENOENT', message: 'No such file or directory' } });
     expect(readFileSync(join(dir, 'shim.log'), 'utf8')).toBe('procd-shim server: cannot run /nonexistent/procd-shim: ENOENT No such file or directory\n');
-  });
-
-  it('ends when the daemon lets go of it; the shims it started run on and still record their job', async () => {
-    const s = await server();
-    const dir = await h.jobDir(h.defaults(['sleep', '300']));
-    const { handle } = await launch(s, dir);
-    const started = await waitFor(() => readStartedFile(dir).catch(() => null), { what: 'the started file', timeoutMs: 10_000 });
-    s.close();
-    await waitFor(() => !isAlive(s.pid), { what: 'the server to end', timeoutMs: 10_000 });
-    expect(isAlive(handle.pid)).toBe(true);
-    expect(isAlive(started.pid)).toBe(true);
-    process.kill(started.pid, 'SIGTERM');
-    const exit = await waitFor(() => exitOf(dir), { what: 'the exit file', timeoutMs: 10_000 });
-    expect(exit.signal).toBe(15);
-  });
-
-  it('killed, it reports every shim it relayed as gone with a lost channel, and refuses new requests', async () => {
-    const s = await server();
-    const dir = await h.jobDir(h.defaults(['sleep', '300']));
-    const seen = await launch(s, dir);
-    const { handle } = seen;
-    await waitFor(() => seen.events.some((e) => e.type === 'started'), { what: 'the started event', timeoutMs: 10_000 });
-    process.kill(s.pid, 'SIGKILL');
-    const gone = await seen.gone;
-    expect(gone.error).toMatchObject({ code: 'ECHANNEL' });
-    expect(gone.error?.message).toMatch(/fork server .* ended .*runs on without a channel/);
-    expect(s.alive).toBe(false);
-    expect(isAlive(handle.pid)).toBe(true); // the shim and its job are untouched
-    await expect(launch(s, dir)).rejects.toThrow(/fork server .* ended/);
-  });
-
-  it('refuses a request that is not an absolute path (and the server stays up)', async () => {
-    const child = spawn(NATIVE_SHIM, ['--serve', NATIVE_SHIM], { stdio: ['pipe', 'pipe', 'ignore'] });
-    h.track(child.pid);
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (t: string) => (out += t));
-    child.stdin.write('relative/dir\n\n');
-    await waitFor(() => out.split('\n').length >= 4, { what: 'two answers', timeoutMs: 10_000 });
-    expect(out.split('\n').slice(0, 3)).toEqual([expect.stringMatching(/^R /), 'F EINVAL the job directory must be an absolute path', 'F EINVAL the job directory must be an absolute path']);
-    child.stdin.end();
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(code).toBe(0);
-    expect(existsSync('relative')).toBe(false);
   });
 });

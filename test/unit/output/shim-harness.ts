@@ -1,13 +1,15 @@
 // Test helpers for the shim: start a real shim on a temp job dir, wait for its files with
 // deadlines, and kill everything a test started (job groups, shims, helpers) afterwards.
 // The contract tests run the Perl shim; shim-native.test.ts runs the same files again with
-// PROCD_TEST_SHIM=native, against the binary `npm run build` compiled (dist/shim/procd-shim).
+// PROCD_TEST_SHIM=native, against the binary `npm run build` compiled (dist/shim/procd-shim), and
+// shim-served.test.ts with PROCD_TEST_SHIM=perl-served (each shim forked by `procd-shim.pl --serve`).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ServerRecordParser } from '../../../daemon/jobs/fork-server-protocol.js';
 import { readExitFile, readClosedFile, readStartedFile, writeSpawnSpec, type SpawnSpec } from '../../../daemon/output/spawn-spec.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -17,9 +19,15 @@ export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url
 export const SHIM_PERL = process.env.PROCD_TEST_SHIM_PERL || 'perl';
 /** The native shim `npm run build` compiled; PROCD_TEST_NATIVE_SHIM tests another build of it (e.g. with sanitizers). */
 export const NATIVE_SHIM = process.env.PROCD_TEST_NATIVE_SHIM || fileURLToPath(new URL('../../../dist/shim/procd-shim', import.meta.url));
-/** Which shim the contract tests run: PROCD_TEST_SHIM=native, else perl (read at each call). */
-export const shimKind = (): 'perl' | 'native' => (process.env.PROCD_TEST_SHIM === 'native' ? 'native' : 'perl');
-/** argv that runs the shim under test on a job dir (or with --check). */
+/**
+ * Which shim the contract tests run (read at each call): PROCD_TEST_SHIM=native, perl-served (the
+ * Perl shim forked by its own fork server, `procd-shim.pl --serve`, for every `start`), else perl.
+ */
+export const shimKind = (): 'perl' | 'native' | 'perl-served' => {
+  const kind = process.env.PROCD_TEST_SHIM;
+  return kind === 'native' || kind === 'perl-served' ? kind : 'perl';
+};
+/** argv that runs the shim under test on a job dir (or with --check); a served Perl shim runs exec'd here. */
 export const shimCommand = (dir: string): string[] => (shimKind() === 'native' ? [NATIVE_SHIM, dir] : [SHIM_PERL, SHIM, dir]);
 
 /**
@@ -38,7 +46,7 @@ export function nativeShimSkipReason(): string | null {
 
 export interface ShimRun {
   dir: string;
-  shim: ChildProcess;
+  shim: Pick<ChildProcess, 'pid' | 'kill'>;
   /** Event lines received so far. */
   events: string[];
   /** Resolves when the shim process has ended. */
@@ -76,9 +84,10 @@ export class Harness {
   /** Writes the spec into a fresh job dir and starts the shim the way the daemon does. */
   async start(spec: SpawnSpec, shimEnv: NodeJS.ProcessEnv = {}): Promise<ShimRun> {
     const dir = await this.jobDir(spec);
-    const log = openSync(join(dir, 'shim.log'), 'a');
     const env = { ...process.env, ...shimEnv };
     delete env.PROCD_JOB_ID;
+    if (shimKind() === 'perl-served') return this.startServed(dir, env);
+    const log = openSync(join(dir, 'shim.log'), 'a');
     let shim: ChildProcess;
     try {
       const [file, ...args] = shimCommand(dir);
@@ -97,6 +106,42 @@ export class Harness {
     });
     const ended = new Promise<number | null>((resolve) => shim.on('close', (code) => resolve(code)));
     return { dir, shim, events, ended };
+  }
+
+  /** The shim forked by a fork server of its own (`procd-shim.pl --serve`), which ends once the shim has. */
+  private startServed(dir: string, env: NodeJS.ProcessEnv): Promise<ShimRun> {
+    const server = spawn(SHIM_PERL, [SHIM, '--serve'], { detached: true, stdio: ['pipe', 'pipe', 'inherit'], env });
+    this.track(server.pid);
+    const events: string[] = [];
+    let partial = '';
+    let onEnd!: (code: number | null) => void;
+    const ended = new Promise<number | null>((resolve) => (onEnd = resolve));
+    return new Promise((resolve, reject) => {
+      const parser = new ServerRecordParser((line) => reject(new Error(`the fork server wrote ${JSON.stringify(line)}`)));
+      server.on('error', reject);
+      server.stdout.on('data', (bytes: Buffer) => {
+        for (const r of parser.feed(bytes)) {
+          if (r.type === 'forked') {
+            this.track(r.pid);
+            const pid = r.pid;
+            const kill = (signal?: NodeJS.Signals | number): boolean => {
+              process.kill(pid, signal);
+              return true;
+            };
+            resolve({ dir, shim: { pid, kill }, events, ended });
+          } else if (r.type === 'fork_failed') reject(new Error(`the fork server could not fork: ${r.code} ${r.message}`));
+          else if (r.type === 'channel') {
+            const lines = (partial + r.data.toString('utf8')).split('\n');
+            partial = lines.pop()!;
+            events.push(...lines);
+          } else if (r.type === 'gone') {
+            onEnd(r.signal === null ? r.code : null);
+            server.stdin.end();
+          }
+        }
+      });
+      server.stdin.write(`${dir}\n`);
+    });
   }
 
   async cleanup(): Promise<void> {

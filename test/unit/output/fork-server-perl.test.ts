@@ -1,0 +1,138 @@
+// The Perl shim's own fork server (`perl procd-shim.pl --serve`, daemon/shim/perl/Server.pm) forks
+// each shim without an exec: what it forks must be exactly what an exec'd shim is. Compared side
+// by side with a shim started the way the daemon starts one itself (the harness): signal
+// dispositions and mask, session and process group, every fd, and the same for the job it runs;
+// nothing of the server's (its pipes, other shims' channels) reaches a shim or a job. Also: the
+// server runs with perl-base's modules alone.
+
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ForkServer } from '../../../daemon/jobs/fork-server.js';
+import { forkServerCommand } from '../../../daemon/jobs/fork-server-command.js';
+import { ShimLauncher } from '../../../daemon/jobs/launcher.js';
+import type { ShimCommand, ShimGone, ShimHandle } from '../../../daemon/jobs/shim-runner.js';
+import { readExitFile, readStartedFile } from '../../../daemon/output/spawn-spec.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { perlBaseOnly } from './perl-base.js';
+import { Harness, SHIM, SHIM_PERL } from './shim-harness.js';
+
+const h = new Harness();
+const servers: ForkServer[] = [];
+const base = perlBaseOnly();
+afterEach(async () => {
+  for (const s of servers.splice(0)) if (s.alive) process.kill(s.pid, 'SIGKILL');
+  await h.cleanup();
+});
+afterAll(() => {
+  if ('dir' in base) rmSync(base.dir, { recursive: true, force: true });
+});
+
+async function perlServer(perl = SHIM_PERL): Promise<ForkServer> {
+  const command: ShimCommand = { kind: 'perl', file: perl, args: [SHIM] };
+  const run = forkServerCommand(command, '/nonexistent/procd-shim', () => false);
+  if ('none' in run) throw new Error(run.none);
+  const s = await ForkServer.start(run.file, command, join(h.tempDir(), 'server.log'), () => undefined, run.args);
+  servers.push(s);
+  return s;
+}
+
+async function launch(s: ForkServer, dir: string): Promise<{ handle: ShimHandle; gone: Promise<ShimGone>; events: string[] }> {
+  const events: string[] = [];
+  let onGone!: (g: ShimGone) => void;
+  const gone = new Promise<ShimGone>((resolve) => (onGone = resolve));
+  const handle = await s.launch(dir, { event: (e) => events.push(e.type), gone: (g) => onGone(g) });
+  h.track(handle.pid);
+  return { handle, gone, events };
+}
+
+/** Session, process group and parent from /proc/PID/stat. */
+const ids = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return { ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]) };
+};
+/** Blocked, ignored and caught signals. */
+const signals = (pid: number) => Object.fromEntries(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').filter((l) => /^Sig(Blk|Ign|Cgt):/.test(l)).map((l) => l.split(/:\s+/)));
+/** Every fd and what it is, with the job directory's path and pipe numbers taken out. */
+const fds = (pid: number, dir: string): Record<string, string> =>
+  Object.fromEntries(readdirSync(`/proc/${pid}/fd`).map((fd) => [fd, readlinkSync(`/proc/${pid}/fd/${fd}`).replace(dir, '<jobDir>').replace(/^pipe:\[[0-9]+\]$/, 'pipe')]));
+const pipesOf = (pid: number): Set<string> => new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)).filter((t) => t.startsWith('pipe:')));
+
+describe('the Perl fork server forks shims that are what exec\'d ones are', () => {
+  it('same signals, session, process group and fds as an exec\'d shim, for the shim and for its job; only its own channel is shared with the server', async () => {
+    const s = await perlServer();
+    // A shim already running when the next is forked: its channel is the server's and must not reach the next one.
+    const firstDir = await h.jobDir(h.defaults(['sleep', '300']));
+    await launch(s, firstDir);
+    const dir = await h.jobDir(h.defaults(['sleep', '300']));
+    const served = await launch(s, dir);
+    const execd = await h.start(h.defaults(['sleep', '300']));
+    const started = await waitFor(() => readStartedFile(dir).catch(() => null), { what: 'the served job to start', timeoutMs: 15_000 });
+    const execdStarted = await waitFor(() => readStartedFile(execd.dir).catch(() => null), { what: 'the exec\'d job to start', timeoutMs: 15_000 });
+    const shim = served.handle.pid;
+    const other = execd.shim.pid!;
+
+    expect(ids(shim)).toEqual({ ppid: s.pid, pgrp: shim, session: shim });
+    expect(ids(other)).toMatchObject({ pgrp: other, session: other });
+    expect(signals(shim)).toEqual(signals(other));
+    // stdin, channel, shim.log; the job's stdout and stderr, the self-pipe SIGCHLD writes to. An
+    // exec'd shim has the same, its channel a socket when Node spawned it, and also whatever fd
+    // its spawner leaked without close-on-exec (here: the test runner's); a served one has not.
+    const shimFds = { '0': '/dev/null', '1': 'pipe', '2': '<jobDir>/shim.log', '3': 'pipe', '5': 'pipe', '9': 'pipe', '10': 'pipe' };
+    expect(fds(shim, dir)).toEqual(shimFds);
+    expect(fds(other, execd.dir)).toMatchObject({ ...shimFds, '1': expect.stringMatching(/^(pipe|socket:)/) });
+
+    expect(ids(started.pid)).toEqual({ ppid: shim, pgrp: started.pid, session: started.pid });
+    expect(signals(started.pid)).toEqual(signals(execdStarted.pid));
+    // `sleep` may still hold a file of its own start-up (the locale) for a moment: equal once both settled.
+    await waitFor(() => isDeepStrictEqual(fds(started.pid, dir), fds(execdStarted.pid, execd.dir)), { what: 'the two jobs to hold the same fds', timeoutMs: 10_000 });
+    expect(fds(started.pid, dir)).toEqual({ '0': '/dev/null', '1': 'pipe', '2': 'pipe' });
+
+    const serverPipes = pipesOf(s.pid);
+    const channel = readlinkSync(`/proc/${shim}/fd/1`);
+    expect([...pipesOf(shim)].filter((p) => serverPipes.has(p))).toEqual([channel]);
+    expect([...pipesOf(started.pid)].filter((p) => serverPipes.has(p))).toEqual([]);
+  });
+
+  it('a job directory without a spawn spec: spawn_error, the exit file, then closed, as an exec\'d shim does', async () => {
+    const s = await perlServer();
+    const dir = h.tempDir();
+    const seen = await launch(s, dir);
+    expect((await seen.gone).code).toBe(0);
+    expect(seen.events).toEqual(['spawn_error', 'closed']);
+    expect(await readExitFile(dir)).toMatchObject({ spawnError: { code: 'EINVAL', message: expect.stringMatching(/^bad spawn spec: cannot open .*spawn\.spec/) } });
+  });
+
+  it('the launcher uses it for the Perl shim also where no native binary was built', async () => {
+    const warnings: string[] = [];
+    const launcher = new ShimLauncher(() => ({ kind: 'perl', file: SHIM_PERL, args: [SHIM] }), { binary: '/nonexistent/procd-shim', logFile: join(h.tempDir(), 'fork-server.log'), warn: (m) => warnings.push(m) });
+    try {
+      const dir = join(h.tempDir(), 'job');
+      let onGone!: (g: ShimGone) => void;
+      const gone = new Promise<ShimGone>((resolve) => (onGone = resolve));
+      const handle = await launcher.launch({ jobDir: dir, ...h.defaults(['sh', '-c', 'exit 6']) }, { event: () => undefined, gone: (g) => onGone(g) });
+      h.track(handle.pid);
+      const server = Number(/^the fork server \(pid ([0-9]+)\)$/.exec(launcher.startedBy)?.[1]);
+      expect(readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0').slice(1, 3)).toEqual([SHIM, '--serve']);
+      expect(ids(handle.pid).ppid).toBe(server);
+      expect((await gone).code).toBe(0);
+      expect(await readExitFile(dir)).toMatchObject({ exitCode: 6 });
+      expect(warnings).toEqual([]);
+    } finally {
+      launcher.close();
+    }
+  });
+
+  const skip = 'skip' in base ? base.skip : null;
+  it.skipIf(skip !== null)(`runs with perl-base's modules alone${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    if (!('perl' in base)) throw new Error('unreachable: skipped without perl-base');
+    const s = await perlServer(base.perl);
+    const dir = await h.jobDir(h.defaults(['sh', '-c', 'echo hi; exit 4']));
+    const seen = await launch(s, dir);
+    expect((await seen.gone).code).toBe(0);
+    expect(seen.events).toEqual(['started', 'exited', 'closed']);
+    expect(await readExitFile(dir)).toMatchObject({ exitCode: 4 });
+    expect(readFileSync(join(dir, 'shim.log'), 'utf8')).toBe('');
+  });
+});
