@@ -135,9 +135,10 @@ function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, even
   const signal = event.signal === null ? null : { name: signalName(event.signal), number: event.signal };
   // A signal death reports 128+N like a shell does, never 0. A job that catches procd's stop
   // signal and exits (0 or N) was still stopped, not completed or failed: it reports 128+N of that
-  // signal too (the table of outcomes), and the code it chose is kept in the outcome's detail.
+  // signal too (the table of outcomes), and the code it chose is kept in the outcome's detail. An
+  // end whose status is unknowable (an adopted process: procd is not its parent) stays null.
   const stopSignal = event.kill ? parseSignal(event.kill.signal) : null;
-  const exitCode = signal ? 128 + signal.number : stopSignal ? 128 + stopSignal.number : event.exitCode;
+  const exitCode = signal ? 128 + signal.number : stopSignal && event.exitCode !== null ? 128 + stopSignal.number : event.exitCode;
   const ownCode = !signal && stopSignal && event.exitCode !== null ? `exited ${event.exitCode} after ${stopSignal.name}` : null;
   const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: ownCode };
   // Over a limit: failed, whatever the job did on the way out; the code is that of the signal that ended it.

@@ -65,6 +65,8 @@ describe('transition', () => {
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, signal: null });
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 0, signal: null, kill: kill('timeout'), forced: false })).toMatchObject({ kind: 'timed_out', exitCode: 143 });
     expect(apply(running, { type: 'exited', at: 2000, exitCode: 3, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: 143, outcomeDetail: 'exited 3 after SIGTERM' });
+    // an adopted process stopped by procd: its status is unknowable, and stays so
+    expect(apply(running, { type: 'exited', at: 2000, exitCode: null, signal: null, kill: kill('user'), forced: false })).toMatchObject({ kind: 'killed', exitCode: null, outcomeDetail: null });
   });
 
   it('a signal death from outside is killed with 128+N, never exit code 0', () => {
