@@ -131,7 +131,8 @@ describe('logs per run', () => {
   it('runs beyond the last 20 lose their output: --run refuses them, --all-runs starts at the oldest kept run', async () => {
     d = await startTestDaemon();
     const job = await trackJob(d, ['--name', 'loop', '--restart', 'on-failure', '--restart-delay', '0', '--max-restarts', '21', '--shell', 'echo "out $$"; exit 3']);
-    const ended = await waitForEnd(d, job.id, { timeoutMs: 60_000 });
+    // 22 runs one after the other: on a loaded 2-core machine each launch may take a second or more.
+    const ended = await waitForEnd(d, job.id, { timeoutMs: 150_000 });
     expect(ended.runs?.current).toBe(22);
     await waitFor(async () => (await jobStatus(d!, job.id)).runs!.earlier[1]!.outputRemoved === true, { what: 'runs 1 and 2 to lose their output' });
     const r = await d.cli(['logs', 'loop', '--run', '1']);
@@ -140,7 +141,7 @@ describe('logs per run', () => {
     expectExit(all, 0, 'logs --all-runs');
     expect(all.stdout).toBe(runPids(ended).slice(2).map((p) => `out ${p}\n`).join(''));
     expect(all.stderr.match(/^--- run \d+/gm)).toEqual(Array.from({ length: 20 }, (_, i) => `--- run ${i + 3}`));
-  });
+  }, 180_000);
 
   it('logs --run N -f stops where run N ends, while the job waits to restart', async () => {
     d = await startTestDaemon();

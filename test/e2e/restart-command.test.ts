@@ -29,7 +29,8 @@ async function running(id: number, run: number) {
       const j = await jobStatus(d!, id);
       return j.state.kind === 'running' && (j.runs?.current ?? 1) === run ? j : null;
     },
-    { what: `job ${id} to be running its run ${run}` },
+    // generous: it may include a daemon's autostart and recovery on a loaded machine
+    { what: `job ${id} to be running its run ${run}`, timeoutMs: 45_000 },
   );
 }
 
