@@ -4,10 +4,10 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason, type TerminalState } from '../../shared/job.js';
-import { MAX_RUN_RECORDS, type RunRecord, type RunsInfo } from '../../shared/restart.js';
+import type { RunRecord } from '../../shared/restart.js';
 import type { CountResult, JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
-import { FRESH_RUN, runDir, runRecord, type RunEndChange } from './run-end.js';
+import { nextRunFields, type RunEndChange } from './run-end.js';
 import { transition, type JobEvent } from './transitions.js';
 
 export interface JobChange {
@@ -104,9 +104,10 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       return null;
     }
     const previous = job.state.kind;
-    const runEnded = isTerminal(result.state) && !isTerminal(job.state);
-    const change = runEnded && isTerminal(result.state) ? this.runEndPolicy?.(job, result.state) : null;
-    const next: Job = { ...job, ...change, state: change?.state ?? result.state, pendingKill: runEnded ? null : job.pendingKill };
+    // A run ended (not a terminal state completed by kill_recorded): its pending stop is done, and its policy says what follows.
+    const ended = isTerminal(result.state) && !isTerminal(job.state) ? result.state : null;
+    const change = ended ? this.runEndPolicy?.(job, ended) : null;
+    const next: Job = { ...job, ...change, state: change?.state ?? result.state, pendingKill: ended ? null : job.pendingKill };
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous, before: job });
@@ -124,14 +125,9 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     if (holder && holder.id !== id) throw nameInUse(job.name, holder);
     const result = transition(job.state, { type: 'requeue', at: reason.at, reason });
     if (!result.ok) return null;
-    const record = runRecord(job, job.state, then);
-    const runs: RunsInfo = {
-      current: reason.run,
-      restarts: (job.runs?.restarts ?? 0) + 1,
-      earlier: [...(job.runs?.earlier ?? []), record].slice(-MAX_RUN_RECORDS),
-      history: job.runs?.history ?? { restartTimes: [], quickFailures: 0 },
-    };
-    const next: Job = { ...job, state: result.state, runs, dir: runDir(job, reason.run), ...FRESH_RUN, output: { ...FRESH_RUN.output }, pendingKill: null, flags: job.flags.filter((f) => f.kind === 'leftovers') };
+    // A restart by hand or by the next daemon leaves the policy's backoff memory as it was.
+    const fields = nextRunFields(job, job.state, then, job.runs?.history ?? { restartTimes: [], quickFailures: 0 });
+    const next: Job = { ...job, ...fields, state: result.state, pendingKill: null, flags: job.flags.filter((f) => f.kind === 'leftovers') };
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous: job.state.kind, before: job });

@@ -5,12 +5,11 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId } from '../../shared/job.js';
 import type { JobRef, RestartOutcome } from '../../shared/methods.js';
-import { parseSignal } from '../../shared/signals.js';
 import { stopPlanOf } from './job-spec.js';
 import { isFailure, refFailure, resolveEach } from './ref-failure.js';
 import { currentRun } from './run-end.js';
 import type { Starter } from './starter.js';
-import type { Stopper } from './stopper.js';
+import { resolveSignal, type Stopper } from './stopper.js';
 import { queueKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
 
@@ -25,14 +24,13 @@ export class Restarter {
 
   /** One item per ref, in order, each once its new run has started (or failed to). */
   async restart(refs: readonly JobRef[], asked: { signal?: string | number | undefined; graceMs?: number | undefined }): Promise<RestartOutcome[]> {
-    const signal = asked.signal === undefined ? undefined : parseSignal(asked.signal);
-    if (signal === null) throw new ProcdError(ErrorCode.BadSignal, `unknown signal: ${asked.signal} (try SIGTERM, SIGINT, HUP or 2)`, { signal: asked.signal });
+    const signal = asked.signal === undefined ? undefined : resolveSignal(asked.signal);
     const resolved = resolveEach(this.ctx.table, refs, this.ctx.logger);
     return Promise.all(
       resolved.map(async (r): Promise<RestartOutcome> => {
         if (isFailure(r)) return r;
         try {
-          return { ref: r.ref, ok: true, ...(await this.restartOne(r.job.id, { signal: signal?.name as NodeJS.Signals | undefined, graceMs: asked.graceMs })) };
+          return { ref: r.ref, ok: true, ...(await this.restartOne(r.job.id, { signal, graceMs: asked.graceMs })) };
         } catch (err) {
           return refFailure(r.ref, r.job.id, err, this.ctx.logger);
         }

@@ -5,14 +5,28 @@
 
 import { join } from 'node:path';
 import type { Job, JobState, TerminalState } from '../../shared/job.js';
-import { MAX_RUN_RECORDS, type RunRecord, type RunsInfo } from '../../shared/restart.js';
+import { MAX_RUN_RECORDS, type RestartHistory, type RunRecord, type RunsInfo } from '../../shared/restart.js';
 import { decideRestart, type RunEnd } from './restart-policy.js';
 
 /** The job's state and runs after its run ended; null: it stays as the state machine left it. */
-export type RunEndChange = { state: JobState } & Partial<Pick<Job, 'runs' | 'dir' | 'output' | 'resources'>>;
+export type RunEndChange = { state: JobState } & Partial<NextRunFields>;
 
-/** The figures a new run starts from: its output and resources are its own (the earlier runs' are in their directories). */
-export const FRESH_RUN = { output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null }, resources: null } as const satisfies Pick<Job, 'output' | 'resources'>;
+type NextRunFields = Pick<Job, 'dir' | 'output' | 'resources'> & { runs: RunsInfo };
+
+/**
+ * The job's fields for its next run, whoever asked for it (its policy, `procd restart`, the next
+ * daemon): the ended run joins the run list, and output and resources start over in the new run's
+ * own directory (the earlier runs' are in theirs).
+ */
+export function nextRunFields(job: Job, ended: TerminalState, then: RunRecord['then'], history: RestartHistory): NextRunFields {
+  const next = currentRun(job) + 1;
+  return {
+    runs: { current: next, restarts: (job.runs?.restarts ?? 0) + 1, earlier: [...(job.runs?.earlier ?? []), runRecord(job, ended, then)].slice(-MAX_RUN_RECORDS), history },
+    dir: runDir(job, next),
+    output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
+    resources: null,
+  };
+}
 
 /** Run 1 writes to the job's directory; run N ≥ 2 to `run-N` inside it (so `rm` removes all runs at once). */
 export function runDir(job: Pick<Job, 'dir' | 'runs'>, run: number): string {
@@ -38,19 +52,10 @@ export function afterRunEnd(job: Job, ended: TerminalState, now: number, random:
     const spawnError = ended.kind === 'failed' ? ended.spawnError : null;
     return { state: { kind: 'failed', startedAt, endedAt, durationMs, pid, startTicks, exitCode, signal, outcome: 'restarts_exhausted', outcomeDetail: decision.reason, spawnError } };
   }
-  const run = currentRun(job);
-  const next = run + 1;
-  const record = runRecord(job, ended, 'restart');
-  const restarts = (job.runs?.restarts ?? 0) + 1;
+  const fields = nextRunFields(job, ended, 'restart', decision.history);
   const seconds = (decision.delayMs / 1000).toFixed(decision.delayMs < 10_000 ? 1 : 0);
-  const detail = `run ${run} ${describeEnd(ended)}; restart ${restarts} (${spec.policy}) in ${seconds}s`;
-  return {
-    state: { kind: 'queued', queuedAt: now, reason: { kind: 'restart', at: decision.at, detail, delayMs: decision.delayMs, run: next } },
-    runs: { current: next, restarts, earlier: [...(job.runs?.earlier ?? []), record].slice(-MAX_RUN_RECORDS), history: decision.history },
-    dir: runDir(job, next),
-    ...FRESH_RUN,
-    output: { ...FRESH_RUN.output },
-  };
+  const detail = `run ${currentRun(job)} ${describeEnd(ended)}; restart ${fields.runs.restarts} (${spec.policy}) in ${seconds}s`;
+  return { state: { kind: 'queued', queuedAt: now, reason: { kind: 'restart', at: decision.at, detail, delayMs: decision.delayMs, run: fields.runs.current } }, ...fields };
 }
 
 /** The record an ended run leaves in the job's run list. */
@@ -95,7 +100,7 @@ function describeEnd(ended: TerminalState): string {
     case 'timeout':
       return 'timed out';
     case 'limit':
-      return `went over its ${ended.outcomeDetail ?? ''} limit`.replace('  ', ' ');
+      return ended.outcomeDetail ? `went over its ${ended.outcomeDetail} limit` : 'went over a limit';
     case 'vanished':
       return 'vanished';
     default:
