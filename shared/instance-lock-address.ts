@@ -38,6 +38,11 @@ export function instanceLockHeld(home: string): Promise<boolean> {
   });
 }
 
+/**
+ * Whether a pid exists, by a signal-0 probe (EPERM: it exists, another user's). The pid-file lock's
+ * check, and the daemon's where neither /proc nor ps can say more (daemon/proc/process-table.ts).
+ * Kept here rather than in a module of its own: the CLI bundle inlines this file (autostart).
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -16,7 +16,8 @@ import {
   procfsUptimeTicks,
   type ProcInfo,
 } from './procfs.js';
-import { probeWithSignal0, psEachEnviron, psReadIdentity, psReadTable } from './ps-fallback.js';
+import { pidAlive } from '../../shared/instance-lock-address.js';
+import { psEachEnviron, psReadIdentity, psReadTable } from './ps-fallback.js';
 
 export type { ProcInfo } from './procfs.js';
 export { CLOCK_TICKS_PER_SECOND };
@@ -72,7 +73,7 @@ export async function isAlive(pid: number, startTicks?: number | null): Promise<
   try {
     id = HAVE_PROCFS ? await procfsReadIdentity(pid) : await psReadIdentity(pid);
   } catch {
-    return Number.isInteger(pid) && pid > 0 && probeWithSignal0(pid); // no ps: existence is all we can learn
+    return Number.isInteger(pid) && pid > 0 && pidAlive(pid); // no ps: existence is all we can learn
   }
   if (!id || isDeadState(id.state)) return false;
   return startTicks === undefined || startTicks === null || id.startTicks === startTicks;

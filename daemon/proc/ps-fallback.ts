@@ -75,16 +75,6 @@ export async function psReadIdentity(pid: number): Promise<{ startTicks: number;
   return m ? { state: (m[1] ?? '?').charAt(0), startTicks: lstartTicks(m[2] ?? '') } : null;
 }
 
-/** Without ps, a signal-0 probe (EPERM means it exists) is the best liveness check left. */
-export function probeWithSignal0(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Calls `visit` with the whitespace-separated words (argv, then environment) of every readable process, from one `ps` spawn. */
 export async function psEachEnviron(visit: (pid: number, words: string[]) => void): Promise<void> {
   // macOS: -E adds the environment; procps and the BSDs: the BSD-style `e` flag.
