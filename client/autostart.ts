@@ -1,6 +1,7 @@
 // Starting the daemon on demand: spawn it detached, then wait (bounded) until its socket answers.
 // Many clients may do this at once; a client that finds the instance lock held waits instead of
-// spawning, the lock lets exactly one daemon survive, and all clients end up connected to it. On failure the error shows the tail of the daemon's logs.
+// spawning, the lock lets exactly one daemon survive, and all clients end up connected to it. On
+// failure the error shows the tail of the daemon's logs.
 
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
