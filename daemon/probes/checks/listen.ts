@@ -1,0 +1,143 @@
+// `listen[=PORT]`: the job's process tree holds a listening TCP socket (on PORT, or on any port).
+// Found without spawning anything on Linux: the kernel's socket tables give the inode of every
+// listening socket, and the tree's file descriptors (/proc/<pid>/fd -> `socket:[inode]`) say which
+// of them belong to the job. Where /proc has no socket tables (macOS), `lsof` answers instead.
+//
+// Which table: /proc/<pid>/net/tcp{,6} of the job's own processes, not /proc/net/tcp. The latter
+// is the daemon's network namespace; a job started under `unshare -n`, a container runtime or
+// `ip netns exec` listens in another one and would never be seen. The per-pid file shows the
+// namespace that pid lives in; socket inodes are unique across namespaces, so matching stays
+// exact. The tables are read once per distinct namespace (/proc/<pid>/ns/net), i.e. once per
+// check for nearly every job.
+
+import { execFile } from 'node:child_process';
+import { readdir, readFile, readlink, access } from 'node:fs/promises';
+import type { ProbeCondition } from '../../../shared/conditions.js';
+import type { CheckResult, ProbeCheck, ProbeTarget } from '../check.js';
+import { bounded, clip, errorCode } from './common.js';
+
+type ListenCondition = Extract<ProbeCondition, { kind: 'listen' }>;
+
+/** A listening socket held by a process of the tree. */
+export interface Listener {
+  pid: number;
+  port: number;
+}
+
+/** Where listeners are found: the /proc tables, lsof, or neither (the check says so). */
+export type ListenSource = 'proc' | 'lsof' | 'none';
+
+const TCP_LISTEN = '0A';
+
+/** The listening sockets of one /proc/<pid>/net/tcp or tcp6 table: inode -> local port. */
+export function parseProcNetTcp(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const line of text.split('\n').slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || f[3] !== TCP_LISTEN) continue;
+    const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
+    const inode = Number(f[9]);
+    if (Number.isInteger(port) && inode > 0) out.set(inode, port);
+  }
+  return out;
+}
+
+/** `lsof -F pn` output: `p<pid>` starts a process, `n<addr>:<port>` names one of its sockets. */
+export function parseLsof(text: string): Listener[] {
+  const out: Listener[] = [];
+  let pid = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('p')) pid = Number(line.slice(1));
+    else if (line.startsWith('n') && pid > 0) {
+      const port = Number(line.slice(line.lastIndexOf(':') + 1));
+      if (Number.isInteger(port) && port > 0) out.push({ pid, port });
+    }
+  }
+  return out;
+}
+
+/** The answer from what was found: pure, so every wording is unit-tested. */
+export function decideListen(want: number | null, found: readonly Listener[], pidCount: number): CheckResult {
+  if (pidCount === 0) return { ok: false, detail: 'no process in the tree' };
+  const hit = found.find((l) => want === null || l.port === want);
+  if (hit) return { ok: true, detail: `listening on ${hit.port} (pid ${hit.pid})` };
+  const ports = [...new Set(found.map((l) => l.port))].sort((a, b) => a - b);
+  if (want === null || ports.length === 0) return { ok: false, detail: want === null ? 'no TCP listener in the tree' : `not listening on ${want} (no TCP listener in the tree)` };
+  return { ok: false, detail: clip(`not listening on ${want} (listening on ${ports.join(', ')})`) };
+}
+
+/** The listeners of `pids` from /proc; pids that ended meanwhile are skipped. */
+export async function procListeners(pids: readonly number[]): Promise<Listener[]> {
+  // One table read per network namespace; the first pid seen in a namespace stands for it.
+  const byNs = new Map<string, number>();
+  const nsOf = new Map<number, string>();
+  for (const pid of pids) {
+    const ns = await readlink(`/proc/${pid}/ns/net`).catch(() => `pid:${pid}`);
+    nsOf.set(pid, ns);
+    if (!byNs.has(ns)) byNs.set(ns, pid);
+  }
+  const tables = new Map<string, Map<number, number>>();
+  for (const [ns, pid] of byNs) {
+    const inodes = new Map<number, number>();
+    for (const file of ['tcp', 'tcp6']) {
+      const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => '');
+      for (const [inode, port] of parseProcNetTcp(text)) inodes.set(inode, port);
+    }
+    tables.set(ns, inodes);
+  }
+  const found: Listener[] = [];
+  for (const pid of pids) {
+    const table = tables.get(nsOf.get(pid)!);
+    if (!table || table.size === 0) continue; // nothing listens in this namespace: no fd to look at
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      const port = m ? table.get(Number(m[1])) : undefined;
+      if (port !== undefined) found.push({ pid, port });
+    }
+  }
+  return found;
+}
+
+/** The listeners of `pids` from lsof (exit 1 with no output means none). */
+export function lsofListeners(pids: readonly number[], timeoutMs: number): Promise<Listener[]> {
+  return new Promise((resolve, reject) => {
+    const args = ['-nP', '-a', '-p', pids.join(','), '-iTCP', '-sTCP:LISTEN', '-Fpn'];
+    execFile('lsof', args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (err && !(code === 1 && stdout.trim() === '')) reject(err);
+      else resolve(parseLsof(stdout));
+    });
+  });
+}
+
+let sourceFound: Promise<ListenSource> | null = null;
+
+/** /proc when it has socket tables, else lsof when it is on PATH, else none (looked up once). */
+export function listenSource(): Promise<ListenSource> {
+  sourceFound ??= (async () => {
+    if (await access('/proc/self/net/tcp').then(() => true, () => false)) return 'proc';
+    const lsof = await new Promise<boolean>((resolve) => execFile('lsof', ['-v'], (err) => resolve(!err || (err as { code?: unknown }).code !== 'ENOENT')));
+    return lsof ? 'lsof' : 'none';
+  })();
+  return sourceFound;
+}
+
+export function createListenCheck(condition: ListenCondition, target: ProbeTarget, source: () => Promise<ListenSource> = listenSource): ProbeCheck {
+  const check = async (timeoutMs: number): Promise<CheckResult> => {
+    const how = await source();
+    if (how === 'none') return { ok: false, detail: '`listen` needs /proc (Linux) or lsof; neither is available here' };
+    const pids = await target.pids();
+    if (pids.length === 0) return decideListen(condition.port, [], 0);
+    const found = how === 'proc' ? await procListeners(pids) : await lsofListeners(pids, timeoutMs);
+    return decideListen(condition.port, found, pids.length);
+  };
+  return {
+    run: (timeoutMs: number) => bounded(check(timeoutMs).catch((err: unknown) => ({ ok: false, detail: clip(`cannot list sockets: ${errorCode(err)}`) })), timeoutMs),
+    close(): void {
+      // Holds nothing between checks; an lsof still running ends at its own timeout.
+    },
+  };
+}
