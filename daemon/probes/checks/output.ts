@@ -81,7 +81,14 @@ function concatBounded(a: Buffer, b: Buffer): Buffer {
 const stripCr = (line: Buffer): Buffer => (line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line);
 
 export function createOutputCheck(condition: OutputCondition, target: ProbeTarget): ProbeCheck {
-  const regex = new RegExp(condition.pattern, condition.flags);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(condition.pattern, condition.flags);
+  } catch (err) {
+    // The parser rejects these; a condition that reached here another way still only fails its checks.
+    const detail = clip(`not a valid regular expression: ${(err as Error).message}`);
+    return { run: () => Promise.resolve({ ok: false, detail }), close: () => {} };
+  }
   const shown = `/${condition.pattern}/${condition.flags}`;
   const states: Record<StreamName, LineState> = { stdout: freshLineState(), stderr: freshLineState() };
   let found: Found = { match: null, lines: 0, dropped: 0 };

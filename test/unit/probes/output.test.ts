@@ -124,6 +124,12 @@ describe('output check on segment files', () => {
     rmSync(join(dir, 'out'), { recursive: true });
   });
 
+  it('fails every check, without throwing, on a pattern that is not a regular expression', async () => {
+    const r = await output('(', h.tempDir()).run(5000);
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/^not a valid regular expression: /);
+  });
+
   it('answers a job that has no output directory yet', async () => {
     expect(await output('x', h.tempDir()).run(5000)).toEqual({ ok: false, detail: 'no line matched /x/ (0 new lines)' });
   });
