@@ -88,7 +88,7 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
 
   private schedule(run: RunProbes, role: ProbeRole, spec: ProbeSpec, lastEndedAt: number | null): void {
     const job = this.deps.table.get(run.id);
-    const due = nextCheckAt(role, spec, job?.probes, run.runStartedAt, lastEndedAt);
+    const due = nextCheckAt(role, spec, job?.probes, run.runStartedAt, lastEndedAt, !!job?.spec.probes?.ready);
     if (due === null) return;
     this.deps.deadlines.at(timerKey(run.id, role), due, () => void this.check(run, role, spec));
   }
@@ -124,6 +124,9 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
     if (change === 'ready') {
       this.deps.logger.info({ ...log, tookMs: status.ready?.tookMs }, 'job ready');
       this.emit('ready', updated);
+      // Liveness waited for this (probe-state.ts nextCheckAt).
+      const alive = updated.spec.probes?.alive;
+      if (alive && !this.deps.deadlines.has(timerKey(run.id, 'alive'))) this.schedule(run, 'alive', alive, null);
     } else if (change === 'unhealthy') {
       this.deps.logger.info({ ...log, failures: status.liveness?.failures }, 'liveness probe failed');
       this.emit('unhealthy', updated, result);

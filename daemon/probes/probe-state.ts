@@ -43,10 +43,14 @@ export function afterCheck(status: ProbeStatus | undefined, role: ProbeRole, spe
 
 /**
  * When the probe's next check is due: `initialDelayMs` after the run started for the first one,
- * then `intervalMs` after the previous one ended (checks never overlap). Null: no more checks
- * (a readiness probe stops once the job is ready).
+ * then `intervalMs` after the previous one ended (checks never overlap). Null: not now (a
+ * readiness probe stops once the job is ready). A job with a readiness probe is not checked for
+ * liveness before it is ready: a server still starting is not failing (Kubernetes needs a third,
+ * "startup" probe for this; here readiness is it) — its first liveness check is when it became ready.
  */
-export function nextCheckAt(role: ProbeRole, spec: ProbeSpec, status: ProbeStatus | undefined, runStartedAt: number, lastCheckEndedAt: number | null): number | null {
-  if (role === 'ready' && status?.ready) return null;
-  return lastCheckEndedAt === null ? runStartedAt + spec.initialDelayMs : lastCheckEndedAt + spec.intervalMs;
+export function nextCheckAt(role: ProbeRole, spec: ProbeSpec, status: ProbeStatus | undefined, runStartedAt: number, lastCheckEndedAt: number | null, hasReadiness = false): number | null {
+  if (role === 'ready') return status?.ready ? null : lastCheckEndedAt === null ? runStartedAt + spec.initialDelayMs : lastCheckEndedAt + spec.intervalMs;
+  if (lastCheckEndedAt !== null) return lastCheckEndedAt + spec.intervalMs;
+  if (!hasReadiness) return runStartedAt + spec.initialDelayMs;
+  return status?.ready ? Math.max(runStartedAt + spec.initialDelayMs, status.ready.at) : null;
 }

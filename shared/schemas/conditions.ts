@@ -46,7 +46,7 @@ export function conditionParam<K extends ConditionKind>(allowed: readonly K[]) {
         const text = typeof dataset.value === 'string' ? dataset.value : conditionText(dataset.value);
         return parseCondition(text, allowed) as Extract<Condition, { kind: K }>;
       } catch (err) {
-        addIssue({ message: err instanceof ConditionError ? err.message : String(err) });
+        addIssue({ message: `a condition KEY=VALUE: ${err instanceof ConditionError ? err.message : String(err)}` });
         return NEVER;
       }
     }),

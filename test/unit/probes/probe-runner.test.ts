@@ -113,4 +113,16 @@ describe('probe runner', () => {
     expect(t.ran).toHaveLength(after);
     expect(t.runner.active).toBe(0);
   });
+
+  it('starts liveness checks only once the readiness probe passed', async () => {
+    const alive = probe({ intervalMs: 1000 });
+    const job = makeJob({ state: runningState({ startedAt: START }), spec: { probes: { ready: readyProbe, alive } } });
+    const t = await started(job, { ready: [false, false, false, true, true], alive: [] });
+    await t.advance(2900);
+    expect(t.ran.filter((r) => r.role === 'alive')).toEqual([]);
+    await t.advance(1000);
+    // readiness checks at 1000, 1500, 2000, 2500, 3000: ready at 3000 (two passes); liveness from then on
+    expect(t.table.get(job.id)?.probes?.ready?.at).toBe(START + 3000);
+    expect(t.ran.filter((r) => r.role === 'alive').map((r) => r.at - START)).toEqual([3000]);
+  });
 });

@@ -45,6 +45,15 @@ describe('readiness', () => {
 });
 
 describe('liveness', () => {
+  it('waits for readiness when the job has a readiness probe: first check when it became ready (not before its own initial delay)', () => {
+    const s = spec({ initialDelayMs: 1000, intervalMs: 2000 });
+    const notReady: ProbeStatus = { ready: null, unhealthySince: null };
+    expect(nextCheckAt('alive', s, notReady, START, null, true)).toBeNull();
+    expect(nextCheckAt('alive', s, { ready: { at: START + 7000, tookMs: 7000 }, unhealthySince: null }, START, null, true)).toBe(START + 7000);
+    expect(nextCheckAt('alive', s, { ready: { at: START + 500, tookMs: 500 }, unhealthySince: null }, START, null, true)).toBe(START + 1000);
+    expect(nextCheckAt('alive', s, notReady, START, null, false)).toBe(START + 1000);
+  });
+
   it('turns unhealthy at failureThreshold failures in a row, once, and healthy after successThreshold passes', () => {
     const { status, changes } = feed('alive', spec({ failureThreshold: 3, successThreshold: 2 }), [true, false, false, true, false, false, false, false, true, true]);
     expect(changes).toEqual([null, null, null, null, null, null, 'unhealthy', null, null, 'healthy']);
