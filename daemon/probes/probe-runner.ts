@@ -87,6 +87,7 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
   }
 
   private schedule(run: RunProbes, role: ProbeRole, spec: ProbeSpec, lastEndedAt: number | null): void {
+    if (run.closed) return;
     const job = this.deps.table.get(run.id);
     const due = nextCheckAt(role, spec, job?.probes, run.runStartedAt, lastEndedAt, !!job?.spec.probes?.ready);
     if (due === null) return;
@@ -105,11 +106,11 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
     if (run.closed) return;
     const endedAt = this.deps.deadlines.now();
     this.counts[answer.ok ? 'passed' : 'failed']++;
-    this.record(run, role, spec, { at: startedAt, ok: answer.ok, detail: answer.detail });
-    if (!run.closed) this.schedule(run, role, spec, endedAt);
+    await this.record(run, role, spec, { at: startedAt, ok: answer.ok, detail: answer.detail });
+    this.schedule(run, role, spec, endedAt);
   }
 
-  private record(run: RunProbes, role: ProbeRole, spec: ProbeSpec, result: ProbeResult): void {
+  private async record(run: RunProbes, role: ProbeRole, spec: ProbeSpec, result: ProbeResult): Promise<void> {
     const job = this.deps.table.get(run.id);
     if (!job || !hasLiveProcess(job.state) || job.state.startedAt !== run.runStartedAt) return;
     const { status, change } = afterCheck(job.probes, role, spec, result, run.runStartedAt);
@@ -120,6 +121,8 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
     }
     const updated = this.deps.table.update(run.id, () => ({ probes: status }));
     if (!updated) return;
+    // On disk before it is announced or acted on: a daemon crash right after never loses a `ready` a subscriber saw.
+    await this.deps.table.flush().catch((err: unknown) => this.deps.logger.error({ err, job: run.id }, 'could not save a probe result; retried with the next change'));
     const log = { job: run.id, name: updated.name, role, detail: result.detail };
     if (change === 'ready') {
       this.deps.logger.info({ ...log, tookMs: status.ready?.tookMs }, 'job ready');

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { jobStatus, trackJob, waitForEnd } from './helpers/jobs.js';
+import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, jobStatus, trackJob, waitForEnd } from './helpers/jobs.js';
 
 let d: TestDaemon | undefined;
 let servers: Server[] = [];
@@ -170,6 +170,29 @@ describe('liveness probes', () => {
     expect(Date.now() - s.output.lastOutputAt!).toBeGreaterThan(1000);
     expect(s.flags.map((f) => f.kind)).toEqual([]);
   });
+});
+
+describe('probes and a daemon crash', () => {
+  it('a ready job stays ready across a daemon SIGKILL, and its liveness probe runs again in the next daemon', async () => {
+    d = await startTestDaemon();
+    let healthy = true;
+    const port = await httpServer(() => (healthy ? 200 : 503));
+    const job = await trackJob(d, ['--ready-when', `tcp=${port}`, '--alive-when', `http=http://127.0.0.1:${port}/`, '--probe-failures', '2', ...fast, '--', 'sleep', '1000']);
+    const ready = await untilReady(job.id);
+    const daemonPid = (await daemonStatus(d)).pid;
+    process.kill(daemonPid, 'SIGKILL');
+    await waitFor(() => processGone(daemonPid), { what: 'the daemon to die' });
+    // The next call autostarts a daemon: the job is still running and still ready, from the same moment.
+    const after = await jobStatus(d, job.id);
+    expect(after.state.kind).toBe('running');
+    expect(after.probes?.ready).toEqual(ready.probes?.ready);
+    healthy = false;
+    const flagged = await waitFor(async () => {
+      const s = await jobStatus(d!, job.id);
+      return s.probes?.unhealthySince ? s : null;
+    }, { what: 'the new daemon to find the liveness probe failing', timeoutMs: 30_000 });
+    expect(flagged.probes?.liveness?.last).toMatchObject({ ok: false, detail: 'HTTP 503' });
+  }, 90_000);
 });
 
 describe('bad probe options', () => {
