@@ -140,13 +140,14 @@ function tryOr<T>(read: () => T, fallback: T): T {
   }
 }
 
-/** The listeners of `pids` from lsof (exit 1 with no output means none). */
+/** The listeners of `pids` from lsof. */
 export function lsofListeners(pids: readonly number[], timeoutMs: number): Promise<Listener[]> {
   return new Promise((resolve, reject) => {
     const args = ['-nP', '-a', '-p', pids.join(','), '-iTCP', '-sTCP:LISTEN', '-Fpn'];
     execFile('lsof', args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout) => {
       const code = (err as { code?: unknown } | null)?.code;
-      if (err && !(code === 1 && stdout.trim() === '')) reject(err);
+      // Exit 1: nothing matched, or some pid was gone (what the others hold is still printed).
+      if (err && code !== 1) reject(err);
       else resolve(parseLsof(stdout));
     });
   });
