@@ -77,9 +77,10 @@ export function decideListen(want: number | null, found: readonly Listener[], pi
  *
  * Synchronous like the daemon's other /proc reads (daemon/proc/procfs.ts): these files are made
  * by the kernel on read and never wait on a disk, and a promise per readlink costs more CPU than
- * the read. The tables are the expensive part (the kernel lists every socket of the namespace:
- * ~1.7 ms for 1,300 sockets), so the tree's fds come first, and a tree holding no socket at all
- * (a job that has not opened its port yet) costs no table read.
+ * the read. The tables are the expensive part (~2 ms of kernel time each on the development
+ * machine: the kernel walks its whole TCP hash, 262,144 buckets there, plus every socket of the
+ * namespace), so the tree's fds come first, and a tree holding no socket at all (a job that has
+ * not opened its port yet) costs no table read.
  */
 export function procListeners(pids: readonly number[], want: number | null = null): Listener[] {
   const owner = new Map<number, number>(); // socket inode -> pid holding it
