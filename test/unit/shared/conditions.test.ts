@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConditionError, WAIT_CONDITIONS, conditionText, parseCondition, type Condition } from '../../../shared/conditions.js';
+import { WAIT_CONDITIONS, conditionText, type Condition } from '../../../shared/conditions.js';
+import { ConditionError, parseCondition } from '../../../shared/condition-parser.js';
 
 function fails(text: string, allowed?: readonly Condition['kind'][]): string {
   try {
