@@ -4,7 +4,7 @@
 // Usage: npx tsc -p . && node bench/probe-checks.mjs [checks=100]
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCheck } from '../dist/daemon/probes/checks/index.js';
@@ -48,13 +48,18 @@ async function concurrentRound(jobs) {
   return (cpu.user + cpu.system) / 1000 / rounds;
 }
 
+// listen first: every http/tcp check leaves a TIME_WAIT socket behind for a minute, and listen's
+// cost grows with the number of sockets in the namespace (the kernel lists them all).
+const countSockets = () => ['tcp', 'tcp6'].map((f) => readFileSync(`/proc/${server.pid}/net/${f}`, 'utf8').split('\n').length - 2).reduce((a, b) => a + b, 0);
+const before = countSockets();
 const rows = [
+  ['listen', await perCheck({ kind: 'listen', port })],
   ['http', await perCheck({ kind: 'http', url: `http://127.0.0.1:${port}/health` })],
   ['tcp', await perCheck({ kind: 'tcp', host: '127.0.0.1', port })],
-  ['listen', await perCheck({ kind: 'listen', port })],
   ['output (nothing new)', await perCheck({ kind: 'output', pattern: 'ready', flags: '' })],
   ['exec (true)', await perCheck({ kind: 'exec', command: 'true' }, Math.min(N, 50))],
 ];
+console.log(`TCP sockets in the namespace: ${before} before, ${countSockets()} after (listen ran first)\n`);
 console.log(`| check | daemon CPU per check | wall per check | ok |`);
 console.log(`|---|---|---|---|`);
 for (const [name, r] of rows) console.log(`| ${name} | ${r.cpuMs.toFixed(3)} ms | ${r.wallMs.toFixed(2)} ms | ${r.ok}/${name.startsWith('exec') ? Math.min(N, 50) : N} |`);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROBE_CONDITIONS, type ProbeCondition } from '../../../shared/conditions.js';
 import { parseCondition } from '../../../shared/condition-parser.js';
+import { PROBE_CONDITIONS, type ProbeCondition } from '../../../shared/conditions.js';
 import { createCheck } from '../../../daemon/probes/checks/index.js';
 import { Servers, target } from './target.js';
 

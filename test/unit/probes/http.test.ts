@@ -41,6 +41,13 @@ describe('http check', () => {
     expect(s.requests.map((r) => r.url)).toEqual(['/health']);
   });
 
+  it('checks an IPv6 URL, and names its address in brackets', async () => {
+    const port = await servers.listen(createHttpServer((_req, res) => res.end('ok')), '::1');
+    expect(await createHttpCheck({ kind: 'http', url: `http://[::1]:${port}/` }).run(5000)).toEqual({ ok: true, detail: 'HTTP 200' });
+    const free = await servers.freePort('::1');
+    expect(await createHttpCheck({ kind: 'http', url: `http://[::1]:${free}/` }).run(5000)).toEqual({ ok: false, detail: `ECONNREFUSED [::1]:${free}` });
+  });
+
   it('fails on 503', async () => {
     const s = await answering(503, 'not yet');
     const check = createHttpCheck({ kind: 'http', url: s.url });

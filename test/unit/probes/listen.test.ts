@@ -40,7 +40,10 @@ describe.each(sources)('listen check via %s', (source) => {
     if ((await listenSource()) !== 'proc' && source === 'proc') ctx.skip('this system has no /proc/<pid>/net/tcp');
     if (source === 'lsof' && !(await hasLsof())) ctx.skip('lsof is not installed');
     const { child, listen } = listener();
-    const any = createListenCheck({ kind: 'listen', port: null }, target({ pids: [child.pid] }), via);
+    // The tree's list may name a process that has just ended: it is skipped, the others still count.
+    const gone = spawned.spawn('true', []);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const any = createListenCheck({ kind: 'listen', port: null }, target({ pids: [gone.pid, child.pid] }), via);
     expect(await any.run(10_000)).toEqual({ ok: false, detail: 'no TCP listener in the tree' });
     const ports = await listen();
     expect((await any.run(10_000)).ok).toBe(true);

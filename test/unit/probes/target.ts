@@ -33,9 +33,9 @@ export class Servers {
   }
 
   /** A port that nothing listens on: one that was just listened on and closed again. */
-  async freePort(): Promise<number> {
+  async freePort(host = '127.0.0.1'): Promise<number> {
     const s = createServer();
-    const port = await this.listen(s);
+    const port = await this.listen(s, host);
     await new Promise<void>((resolve) => s.close(() => resolve()));
     this.servers = this.servers.filter((x) => x.server !== s);
     return port;
