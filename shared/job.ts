@@ -6,6 +6,7 @@ import { healthOf, type Health } from './health.js';
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 import type { JobProbes, ProbeStatus } from './probes.js';
+import type { Declared, Dependency } from './queue.js';
 import type { RestartSpec, RunsInfo } from './restart.js';
 
 export type JobId = number;
@@ -53,6 +54,14 @@ export interface JobSpec {
   restart?: RestartSpec;
   /** Readiness and liveness probes (shared/probes.ts); absent: none. */
   probes?: JobProbes;
+  /** Its queue group (shared/queue.ts); absent: `default`. */
+  group?: string;
+  /** Higher starts first among queued jobs (low -10, normal 0, high 10, critical 20); absent: 0. */
+  priority?: number;
+  /** Jobs it waits for (`--after`); absent: none. */
+  after?: Dependency[];
+  /** Where it was declared (`procd up`); absent: `track`. */
+  declared?: Declared;
 }
 
 export interface SignalInfo {

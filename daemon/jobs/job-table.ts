@@ -231,7 +231,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
 
   list(filter: ListFilter): JobSummary[] {
     const { matches, hidden } = this.select(filter);
-    return matches.filter((j) => !hidden.has(j)).map(summarize);
+    const now = Date.now();
+    return matches.filter((j) => !hidden.has(j)).map((j) => summarize(j, now));
   }
 
   /** How many jobs match a list filter, per state, and how many finished ones the default view leaves out. */
@@ -249,6 +250,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       if (filter.states && !filter.states.includes(job.state.kind)) continue;
       if (filter.name && job.name !== filter.name) continue;
       if (filter.tag && !job.tags.includes(filter.tag)) continue;
+      if (filter.project && job.spec.declared?.project !== filter.project) continue;
       matches.push(job);
     }
     matches.sort((a, b) => a.id - b.id);

@@ -9,6 +9,7 @@ import { OUTCOME_KINDS } from '../outcomes.js';
 import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
 import type { Health } from '../health.js';
 import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
+import { DEPENDENCY_CONDITIONS, type Declared, type Dependency } from '../queue.js';
 import { ProbeConditionSchema } from './conditions.js';
 
 const num = v.number();
@@ -54,6 +55,9 @@ export const ProbeSpecSchema = v.object({
 
 export const JobProbesSchema = v.object({ ready: v.optional(ProbeSpecSchema), alive: v.optional(ProbeSpecSchema) });
 
+export const DependencySchema = v.object({ job: num, ref: v.string(), condition: v.picklist(DEPENDENCY_CONDITIONS) });
+export const DeclaredSchema = v.object({ project: v.string(), entry: v.string(), file: v.string(), hash: v.string() });
+
 export const JobSpecSchema = v.object({
   command: CommandSchema,
   /** Older records have no kind: they were all tasks. */
@@ -70,6 +74,10 @@ export const JobSpecSchema = v.object({
   limits: v.optional(JobLimitsSchema),
   restart: v.optional(RestartSpecSchema),
   probes: v.optional(JobProbesSchema),
+  group: v.optional(v.string()),
+  priority: v.optional(num),
+  after: v.optional(v.array(DependencySchema)),
+  declared: v.optional(DeclaredSchema),
 });
 
 export const SignalInfoSchema = v.object({ name: v.string(), number: num });
@@ -264,4 +272,6 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof JobProbesSchema>, JobProbes>>,
   Assert<Same<v.InferOutput<typeof ProbeStatusSchema>, ProbeStatus>>,
   Assert<Same<v.InferOutput<typeof HealthSchema>, Health>>,
+  Assert<Same<v.InferOutput<typeof DependencySchema>, Dependency>>,
+  Assert<Same<v.InferOutput<typeof DeclaredSchema>, Declared>>,
 ];

@@ -6,6 +6,7 @@ import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS } from '../field-limits.js';
 import { RESTART_POLICIES } from '../restart.js';
 import { PROBE_RANGES } from '../probes.js';
+import { DEPENDENCY_CONDITIONS, PRIORITY_LEVELS, PRIORITY_RANGE } from '../queue.js';
 import { probeConditionParam } from './conditions.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { either, int, list, obj, oneOf, opt, str } from './valid.js';
@@ -68,4 +69,24 @@ export const probe = obj({
   initialDelayMs: opt(int(PROBE_RANGES.initialDelayMs)),
   successThreshold: opt(int(PROBE_RANGES.successThreshold)),
   failureThreshold: opt(int(PROBE_RANGES.failureThreshold)),
+});
+
+/** A queue group's name: like a job name's rules (no spaces, ":" or "="), at most 100 characters. */
+export const groupName = str({ min: 1, max: 100, pattern: /^[^\s:=\p{Cc}]+$/u, what: 'a group name without spaces, ":" or "="' });
+
+/** A priority: low, normal, high, critical, or a whole number from -100 to 100 (higher starts first). */
+export const priority = either(oneOf(Object.keys(PRIORITY_LEVELS)), int(PRIORITY_RANGE));
+
+/**
+ * One dependency, `REF[:CONDITION]`: a job id or name (the live job with that name, else the most
+ * recent one), and what to wait for (completed, the default; ended; started; ready).
+ */
+export const dependency = str({ min: 1, max: 300, pattern: new RegExp(`^[^:]+(:(${DEPENDENCY_CONDITIONS.join('|')}))?$`), what: `ID|NAME[:${DEPENDENCY_CONDITIONS.join('|')}]` });
+
+/** Where a job was declared (`procd up` sends it; `up` compares `hash` to see what changed). */
+export const declared = obj({
+  project: str({ min: 1, max: 200 }),
+  entry: str({ min: 1, max: 200 }),
+  file: str({ min: 1, max: 4096 }),
+  hash: str({ min: 1, max: 200 }),
 });

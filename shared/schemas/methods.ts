@@ -9,7 +9,7 @@ import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
-import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe } from './method-fields.js';
+import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -61,6 +61,8 @@ const listFilter = obj({
   states: opt(list(oneOf(JOB_STATE_KINDS))),
   name: opt(str({ min: 1, max: 200 })),
   tag: opt(str({ min: 1, max: 100 })),
+  /** Only jobs declared by this project (`procd up`). */
+  project: opt(str({ min: 1, max: 200 })),
   all: opt(bool()),
   recentFinished: opt(int({ min: 0, max: 100_000 })),
 });
@@ -120,6 +122,17 @@ export const METHOD_SCHEMAS = {
        * with restart policy `no` it is only flagged `unhealthy`).
        */
       probes: opt(obj({ ready: opt(probe), alive: opt(probe) })),
+      /** Its queue group (default `default`): a group with a parallel limit starts its jobs in priority order as slots free. */
+      group: opt(groupName),
+      /** Higher starts first among queued jobs: low, normal (default), high, critical, or -100..100; waiting raises it (aging). */
+      priority: opt(priority),
+      /**
+       * Jobs it waits for, `REF[:CONDITION]` (completed by default, ended, started, ready). A
+       * dependency that can no longer be met ends this job at once: failed, `dependency_failed`.
+       */
+      after: opt(list(dependency, { max: 100 })),
+      /** Where it was declared (`procd up`). */
+      declared: opt(declared),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,

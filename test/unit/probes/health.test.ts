@@ -2,11 +2,13 @@
 // flags, probes, violations and restarts.
 
 import { describe, expect, it } from 'vitest';
+import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { healthOf } from '../../../shared/health.js';
 import type { JobFlag } from '../../../shared/job.js';
 import { PROBE_DEFAULTS } from '../../../shared/probes.js';
 import type { RunRecord } from '../../../shared/restart.js';
 import { T0, completedState, makeJob, runningState } from '../../helpers/job-factory.js';
+import { memoryStore } from '../../helpers/stand-ins.js';
 
 const NOW = T0 + 3600_000;
 const flag = (kind: JobFlag['kind'], severity: JobFlag['severity']): JobFlag => ({ kind, severity, raisedAt: T0, detail: `${kind} detail`, pids: [], data: {} });
@@ -54,5 +56,15 @@ describe('health score', () => {
     // Within the initial delay, not being ready yet costs nothing.
     const young = makeJob({ state: runningState({ startedAt: NOW - 1000 }), spec: { probes: { ready: probe } } });
     expect(healthOf(young, NOW)).toEqual({ score: 100, reasons: [] });
+  });
+});
+
+describe('health in list answers', () => {
+  it('is computed at the time of the answer for every listed job (not at time 0)', () => {
+    const now = Date.now();
+    const jobs = [1, 2].map((id) => makeJob({ id, state: runningState({ startedAt: now - 60_000 }), spec: { probes: { ready: probe } } }));
+    const table = new JobTable(memoryStore, { jobs: new Map(jobs.map((j) => [j.id, j])), nextId: 3 });
+    // Started a minute ago, its initial delay (5 s) long past, not ready: −30 each.
+    expect(table.list({}).map((j) => j.health?.score)).toEqual([70, 70]);
   });
 });
