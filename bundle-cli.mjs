@@ -61,6 +61,20 @@ const keepLayout = {
   },
 };
 
+/**
+ * shared/version.ts reads package.json at start-up (~0.8 ms of every call); the bundles ship with
+ * that same package.json, so they carry its version as a literal instead.
+ */
+const packageVersion = {
+  name: 'procd-package-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]shared[\\/]version\.ts$/ }, async () => {
+      const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
+      return { contents: `export const VERSION = ${JSON.stringify(version)};\n`, loader: 'js' };
+    });
+  },
+};
+
 /** In the bin's bundle, shared/methods.ts is its projection (bundle-cli-table.mjs): the table without help and docs text. */
 function hotTablePlugin(source) {
   return {
@@ -93,7 +107,7 @@ const options = (entry, write, plugins) => ({
 /** Runs esbuild for the bin and for the full CLI; returns both metafiles merged (the bin's view of a shared input wins). */
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
-  const [bin, full] = await Promise.all([build(options({ main: ENTRY }, write, [keepLayout, hotTablePlugin(table)])), build(options({ cli: 'client/cli/cli.ts' }, write, [keepLayout]))]);
+  const [bin, full] = await Promise.all([build(options({ main: ENTRY }, write, [packageVersion, keepLayout, hotTablePlugin(table)])), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout]))]);
   return {
     errors: [...bin.errors, ...full.errors],
     warnings: [...bin.warnings, ...full.warnings],
