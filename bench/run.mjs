@@ -153,6 +153,12 @@ const benches = {
     for (const row of await benchMemory1000(withDaemon, QUICK ? 1 : 3)) record(...row);
   },
 
+  // Issue 12: the daemon's CPU with 100 http probes every 2 s vs none (bench/probes.mjs).
+  async probes100() {
+    const { benchProbes } = await import('./probes.mjs');
+    for (const row of await benchProbes(withDaemon, QUICK ? 1 : 3, QUICK ? 10_000 : 20_000)) record(...row);
+  },
+
   // 200 MB into the log vs a plain redirect, byte-exact, beside pm2 and supervisord (bench/peers-output.mjs).
   async outputPeers() {
     const { benchOutputPeers } = await import('./peers-output.mjs');

@@ -24,6 +24,7 @@ import { chooseContainment, probeCgroup } from './cgroup/containment.js';
 import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
+import { startProbes } from './probes/probes-wiring.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
 import { StateStore } from './store/state-store.js';
@@ -155,6 +156,9 @@ async function startLocked(
   });
   // `restart always` services the last `daemon stop` stopped run again (daemon/jobs/restarter.ts).
   const resurrected = supervisor.resurrect();
+  // Readiness and liveness probes of running jobs (issue 12), re-adopted ones included.
+  const probes = startProbes(table, supervisor, monitor.snapshots, logger);
+  events.watchProbes(probes);
   if (resurrected.length) await table.flush().catch((err: unknown) => logger.error({ err }, 'could not save resurrected services; retried with the next change'));
   // At start: empty cgroups of ended jobs left by a crash go; those of re-adopted jobs stay.
   // Only this instance's root is ever read.
@@ -182,6 +186,7 @@ async function startLocked(
     try {
       clearInterval(compactTimer);
       monitor.stop();
+      probes.stop();
       janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));

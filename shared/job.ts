@@ -2,8 +2,10 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import { healthOf, type Health } from './health.js';
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
+import type { JobProbes, ProbeStatus } from './probes.js';
 import type { RestartSpec, RunsInfo } from './restart.js';
 
 export type JobId = number;
@@ -49,6 +51,8 @@ export interface JobSpec {
   limits?: JobLimits;
   /** Its restart policy (shared/restart.ts); absent: `no` (and in records written before policies existed). */
   restart?: RestartSpec;
+  /** Readiness and liveness probes (shared/probes.ts); absent: none. */
+  probes?: JobProbes;
 }
 
 export interface SignalInfo {
@@ -65,7 +69,8 @@ export interface ExitInfo {
 
 /** What a stop request did: who asked, which pids got the first signal, and which needed SIGKILL. */
 export interface KillRecord {
-  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup' | 'limit';
+  /** `liveness`: its liveness probe failed (it then restarts under its policy). */
+  reason: 'user' | 'timeout' | 'shutdown' | 'cleanup' | 'limit' | 'liveness';
   /** With reason `limit`: which limit was exceeded. */
   limit?: LimitKind;
   requestedAt: number;
@@ -191,8 +196,9 @@ export function emptyStateCounts(): Record<JobStateKind, number> {
   return Object.fromEntries(JOB_STATE_KINDS.map((k) => [k, 0])) as Record<JobStateKind, number>;
 }
 
-export type FlagKind = 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers';
-export const FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie', 'leftovers'];
+/** `unhealthy`: its liveness probe fails and its restart policy is `no`, so procd only says so. */
+export type FlagKind = 'stuck' | 'time_sink' | 'bottleneck' | 'zombie' | 'leftovers' | 'unhealthy';
+export const FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie', 'leftovers', 'unhealthy'];
 
 /** A condition on a job (stuck, bottleneck, ...), raised and cleared over time; not a state. */
 export interface JobFlag {
@@ -290,6 +296,8 @@ export interface Job {
   violations?: LimitViolation[];
   /** Its runs when it has been restarted (shared/restart.ts); absent: it is in its first run. */
   runs?: RunsInfo;
+  /** What its probes found in the current run (shared/probes.ts); absent: no probe has answered yet. */
+  probes?: ProbeStatus;
 }
 
 /**
@@ -298,7 +306,7 @@ export interface Job {
  * COMMAND_DISPLAY_CHARS characters, and `commandShortened` gives the full one's size (`status`
  * has it whole), so a list stays small whatever its jobs run.
  */
-export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; commandShortened?: CommandSize } };
+export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; commandShortened?: CommandSize }; health?: Health };
 
 /** The size of a command: its items (argv entries; 1 for a shell script) and their characters. */
 export interface CommandSize {
@@ -308,10 +316,11 @@ export interface CommandSize {
 
 export const COMMAND_DISPLAY_CHARS = 4096;
 
-export function summarize(job: Job): JobSummary {
+export function summarize(job: Job, now = Date.now()): JobSummary {
   const { env, command, ...rest } = job.spec;
   const display = displayCommand(command);
-  return { ...job, spec: { ...rest, command: display.command, envCount: Object.keys(env).length, ...(display.shortened ? { commandShortened: display.shortened } : {}) } };
+  const health = healthOf(job, now);
+  return { ...job, spec: { ...rest, command: display.command, envCount: Object.keys(env).length, ...(display.shortened ? { commandShortened: display.shortened } : {}) }, ...(health ? { health } : {}) };
 }
 
 /** The command cut to `budget` characters (whole leading arguments, the last one cut with "…"), and the full size when cut. */
@@ -335,11 +344,13 @@ export function displayCommand(command: Command, budget = COMMAND_DISPLAY_CHARS)
  * A job as the daemon answers it (track, status, wait, adopt): the environment's size, and its
  * values only when the caller asks (`env: true`), so no token reaches a log or a terminal by default.
  */
-export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> } };
+export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> }; health?: Health };
 
-export function viewOf(job: Job, withEnv = false): JobView {
+/** The job as answered; `health` (shared/health.ts) while it has a live process. */
+export function viewOf(job: Job, withEnv = false, now = Date.now()): JobView {
   const { env, ...rest } = job.spec;
-  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) } };
+  const health = healthOf(job, now);
+  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) }, ...(health ? { health } : {}) };
 }
 
 export function commandText(command: Command): string {

@@ -10,6 +10,7 @@ export type OutcomeKind =
   | 'timeout'
   | 'cancelled'
   | 'limit'
+  | 'unhealthy'
   | 'restarts_exhausted'
   | 'dependency_failed'
   | 'vanished'
@@ -33,6 +34,7 @@ export const OUTCOMES: Readonly<Record<OutcomeKind, OutcomeDef>> = {
   timeout: { states: ['timed_out'], doc: 'stopped by procd because `--timeout` (`--max-runtime`) passed', exitCode: '128+signal' },
   cancelled: { states: ['killed'], doc: 'stopped before it ever ran (queued or waiting to restart)', exitCode: 'null' },
   limit: { states: ['failed'], doc: 'stopped for going over a limit (detail: memory, cpu, fds, procs)', exitCode: '128+signal' },
+  unhealthy: { states: ['failed'], doc: 'stopped because its liveness probe failed `failureThreshold` times in a row (detail: liveness); its restart policy starts it again', exitCode: '128+signal' },
   restarts_exhausted: { states: ['failed'], doc: 'its restart policy gave up', exitCode: "last run's" },
   dependency_failed: { states: ['failed'], doc: 'a job it depends on can no longer succeed', exitCode: 'null' },
   vanished: { states: ['lost'], doc: 'the main process vanished and no exit status could be learned', exitCode: 'null' },

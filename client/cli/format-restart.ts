@@ -38,7 +38,9 @@ export function restartRows(job: Runs & { spec: Pick<Job['spec'], 'restart'> }, 
   const last = runs?.earlier.at(-1);
   const rows: [string, string][] = policy ? [['restart', policyText(policy)]] : [];
   rows.push(['run', `${runs?.current ?? 1}${pending ? ' (not started yet)' : ''}, restarts so far: ${runs?.restarts ?? 0}`]);
-  if (last) rows.push(['last run', `run ${last.run}: ${last.state}, exit ${runExit(last)} after ${dur(last.durationMs)}, ended ${when(last.endedAt, now)}`]);
+  // The outcome when it says more than the state (unhealthy: liveness, limit: memory).
+  const outcome = last && last.outcome !== 'exit' && last.outcome !== 'signal' ? ` (${last.outcome}${last.outcomeDetail ? `: ${last.outcomeDetail}` : ''})` : '';
+  if (last) rows.push(['last run', `run ${last.run}: ${last.state}${outcome}, exit ${runExit(last)} after ${dur(last.durationMs)}, ended ${when(last.endedAt, now)}`]);
   // The `queued` row says why (the reason's detail).
   if (pending) rows.push(['next attempt', `${localTime(pending.at)} (in ${dur(Math.max(0, pending.at - now))})`]);
   return rows;

@@ -5,6 +5,7 @@
 import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
+import { healthText, probeSuffix } from './format-probes.js';
 import { lastRunExit, lsState, pendingRestart } from './format-restart.js';
 import type { Color } from './output.js';
 
@@ -14,6 +15,8 @@ export interface LsLayout {
   width: number;
   /** On a terminal the `!` legend is shown (when a mark is); a pipe gets only the rows and the hidden count. */
   tty: boolean;
+  /** --wide: a HEALTH column (the score 0–100 of each job with a live process). */
+  wide?: boolean;
   /** Older finished jobs the default view left out (0 with --all or --state). */
   hiddenFinished: number;
   paint(color: Color, text: string): string;
@@ -34,7 +37,8 @@ export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
   const withFlags = jobs.some((j) => j.flags.length > 0);
   // Tasks are the default: the KIND column (svc / task) appears once a service is listed.
   const withKind = jobs.some((j) => j.spec.kind === 'service');
-  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
+  const wide = o.wide === true;
+  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(wide ? ['HEALTH'] : []), ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
   const last = headers.length - 1;
   const rows: Cell[][] = jobs.map((j) => {
     // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
@@ -42,7 +46,7 @@ export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
     // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
     const restart = pendingRestart(j);
     const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
-    return [String(j.id), j.name, lsState(j, stateText(j)), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    return [String(j.id), j.name, lsState(j, stateText(j)) + probeSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

@@ -10,6 +10,7 @@ import type { ParamsOf } from '../../shared/methods.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
 import type { Monitor } from '../monitor/monitor.js';
+import type { ProbeRunner } from '../probes/probe-runner.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { EventLog } from './event-log.js';
 import { planReplay } from './replay.js';
@@ -56,6 +57,14 @@ export class EventBus {
     monitor.on('sample', ({ job, sample }) => {
       // Samples are opt-in and frequent: skip the numbering and work when nobody asked for them.
       if ([...this.subscribers.values()].some((s) => s.filter.samples)) this.publish({ kind: 'sample', job: eventJob(job), sample });
+    });
+  }
+
+  /** `job.ready` from the probe runner. */
+  watchProbes(probes: ProbeRunner): void {
+    probes.on('ready', (job) => {
+      const detail = job.probes?.readiness?.last?.detail ?? '';
+      this.publish({ kind: 'job.ready', job: eventJob(job), run: job.runs?.current ?? 1, tookMs: job.probes?.ready?.tookMs ?? 0, detail });
     });
   }
 

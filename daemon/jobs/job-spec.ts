@@ -4,6 +4,7 @@
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Command, JobKind, JobSpec } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
+import { PROBE_DEFAULTS, PROBE_ROLES, type JobProbes } from '../../shared/probes.js';
 import { defaultRestartSpec, keepsUp, type RestartSpec } from '../../shared/restart.js';
 import { parseSignal } from '../../shared/signals.js';
 
@@ -42,6 +43,7 @@ export function restartSpecOf(params: Pick<ParamsOf<'track'>, 'restart' | 'limit
 export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Record<string, string>, defaults: SpecDefaults): JobSpec {
   const kind = jobKindOf(params);
   const restart = restartSpecOf(params);
+  const probes = probesSpecOf(params);
   return {
     command,
     kind,
@@ -54,7 +56,22 @@ export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Reco
     stopSignal: params.stopSignal === undefined ? 'SIGTERM' : stopSignalName(params.stopSignal),
     stopGraceMs: params.stopGraceMs ?? null,
     ...(restart ? { restart } : {}),
+    ...(probes ? { probes } : {}),
   };
+}
+
+/** The probes asked for, each with the defaults filled in; absent: none. */
+export function probesSpecOf(params: Pick<ParamsOf<'track'>, 'probes'>): JobProbes | undefined {
+  const probes: JobProbes = {};
+  for (const role of PROBE_ROLES) {
+    const asked = params.probes?.[role];
+    if (!asked) continue;
+    const { when, ...figures } = asked;
+    const spec = { when, ...PROBE_DEFAULTS };
+    for (const [key, value] of Object.entries(figures)) if (value !== undefined) Object.assign(spec, { [key]: value });
+    probes[role] = spec;
+  }
+  return Object.keys(probes).length > 0 ? probes : undefined;
 }
 
 /** `INT`, `sigint`, `2` → `SIGINT`; an unknown signal is refused before any job exists. */

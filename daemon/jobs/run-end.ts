@@ -11,7 +11,7 @@ import { decideRestart, type RunEnd } from './restart-policy.js';
 /** The job's state and runs after its run ended; null: it stays as the state machine left it. */
 export type RunEndChange = { state: JobState } & Partial<NextRunFields>;
 
-type NextRunFields = Pick<Job, 'dir' | 'output' | 'resources'> & { runs: RunsInfo };
+type NextRunFields = Pick<Job, 'dir' | 'output' | 'resources' | 'probes'> & { runs: RunsInfo };
 
 /**
  * The job's fields for its next run, whoever asked for it (its policy, `procd restart`, the next
@@ -25,6 +25,7 @@ export function nextRunFields(job: Job, ended: TerminalState, then: RunRecord['t
     dir: runDir(job, next),
     output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
     resources: null,
+    probes: undefined,
   };
 }
 
@@ -103,6 +104,8 @@ function describeEnd(ended: TerminalState): string {
       return ended.outcomeDetail ? `went over its ${ended.outcomeDetail} limit` : 'went over a limit';
     case 'vanished':
       return 'vanished';
+    case 'unhealthy':
+      return 'failed its liveness probe';
     default:
       return `ended (${ended.outcome})`;
   }

@@ -92,12 +92,21 @@ export class Supervisor {
     return this.stopper.pauser.request(refs, request);
   }
 
-  /** A job went over a limit with `--on-limit kill`: the kill procedure; it ends failed, outcome `limit`. */
-  /** Over a limit with --on-limit kill: the job's own stop signal and grace, as for every stop procd makes. */
+  /** Over a limit with --on-limit kill or restart: it ends failed, outcome `limit`. */
   stopForLimit(id: JobId, limit: LimitKind): Promise<StopResult> {
+    return this.stopWithOwnPlan(id, 'limit', limit);
+  }
+
+  /** Its liveness probe failed and it has a restart policy: it ends failed (unhealthy, detail liveness) and restarts. */
+  stopUnhealthy(id: JobId): Promise<StopResult> {
+    return this.stopWithOwnPlan(id, 'liveness');
+  }
+
+  /** A stop procd decides on: the job's own stop signal and grace, as for every stop procd makes. */
+  private stopWithOwnPlan(id: JobId, reason: 'limit' | 'liveness', limit?: LimitKind): Promise<StopResult> {
     const job = this.table.get(id);
     const plan = job ? stopPlanOf(job.spec, this.ctx.opts.defaultGraceMs) : { signal: 'SIGTERM' as const, graceMs: this.ctx.opts.defaultGraceMs };
-    return this.stopper.stop(id, plan.signal, plan.graceMs, 'limit', null, limit);
+    return this.stopper.stop(id, plan.signal, plan.graceMs, reason, null, limit);
   }
 
   /** restart: stop a live run (its own stop plan, or the one asked), then the next run under the same id; one item per ref. */

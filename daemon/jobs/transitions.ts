@@ -145,6 +145,10 @@ function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, even
   if (event.kill?.reason === 'limit') {
     return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'limit', outcomeDetail: event.kill.limit ?? null, spawnError: null };
   }
+  // Its liveness probe failed: failed (outcome unhealthy, detail liveness), so its restart policy starts it again.
+  if (event.kill?.reason === 'liveness') {
+    return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'unhealthy', outcomeDetail: 'liveness', spawnError: null };
+  }
   if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, outcome: 'timeout', kill: event.kill, forced: event.forced };
   if (event.kill) return { kind: 'killed', ...exit, outcome: 'signal', kill: event.kill, forced: event.forced };
   if (signal) return { kind: 'killed', ...exit, outcome: 'signal', kill: null, forced: false };

@@ -1,6 +1,7 @@
 // Which conditions hold for a running job right now: a pure function of the job, its latest
 // sample and a little remembered history, so the rules can be tested without processes.
 
+import { conditionText } from '../../shared/conditions.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
 import { activeMs, silenceStart } from '../jobs/pause-clock.js';
@@ -28,8 +29,9 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
 
   // stuck: no output for stuckAfterMs (never for adopted processes: their output is unknown); time
   // paused is not silence. A service's spec has 0 unless the user asked (job-spec.ts): a quiet
-  // server is not stuck.
-  if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted') {
+  // server is not stuck, and a service whose readiness probe passed never is.
+  const readyService = job.spec.kind === 'service' && !!job.probes?.ready;
+  if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted' && !readyService) {
     const silentMs = now - silenceStart(job.state, job.output.lastOutputAt);
     if (silentMs >= job.spec.stuckAfterMs) {
       out.push(condition('stuck', `no output for ${formatDuration(silentMs)} (stuck after ${formatDuration(job.spec.stuckAfterMs)})`, 'medium', [], {
@@ -82,6 +84,17 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     out.push(condition('zombie', `${old.length} zombie process(es) ${old.map((z) => z.pid).join(' ')} not reaped by parent ${parents.join(' ')}`, 'medium', old.map((z) => z.pid), {
       parents,
       oldestMs: now - Math.min(...old.map((z) => z.since)),
+    }));
+  }
+  // unhealthy: the liveness probe failed failureThreshold times in a row (with a restart policy
+  // the job is being stopped and restarted; without one this flag is all procd does).
+  const liveness = job.probes?.liveness;
+  if (job.probes?.unhealthySince != null && liveness) {
+    const failures = liveness.failures;
+    out.push(condition('unhealthy', `liveness probe failing${failures ? ` (${failures} in a row)` : ''}: ${liveness.last?.detail ?? 'no answer'}`, 'high', [], {
+      since: job.probes.unhealthySince,
+      failures,
+      probe: job.spec.probes?.alive ? conditionText(job.spec.probes.alive.when) : null,
     }));
   }
   return out;

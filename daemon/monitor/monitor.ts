@@ -57,7 +57,7 @@ export interface MonitorEvents {
   limit: [{ job: Job; violation: LimitViolation }];
 }
 
-const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie'];
+const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie', 'unhealthy'];
 
 /** Resource figures of a running job reach the journal at least this often (and sooner when a peak grows). */
 const RESOURCES_PERSIST_MS = 60_000;

@@ -15,6 +15,7 @@ export const EVENT_SCHEMAS = {
   'job.started': v.object({ ...head('job.started'), job: EventJobSchema, pid: v.number() }),
   'job.stopping': v.object({ ...head('job.stopping'), job: EventJobSchema, kill: KillRecordSchema }),
   'job.state': v.object({ ...head('job.state'), job: EventJobSchema, from: v.nullable(JobStateKindSchema), to: JobStateKindSchema, state: JobStateSchema }),
+  'job.ready': v.object({ ...head('job.ready'), job: EventJobSchema, run: v.number(), tookMs: v.number(), detail: v.string() }),
   'flag.raised': v.object({ ...head('flag.raised'), job: EventJobSchema, flag: JobFlagSchema }),
   'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
   'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),

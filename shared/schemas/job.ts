@@ -3,10 +3,13 @@
 // later get their defaults here. A compile-time check keeps it equal to the types in shared/job.ts.
 
 import * as v from 'valibot';
-import { JOB_KINDS, JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
+import { FLAG_KINDS, JOB_KINDS, JOB_STATE_KINDS, type ClearedFlag, type Command, type Job, type JobFlag, type JobState, type JobSummary, type JobView, type KillRecord, type OutputInfo, type QueueReason, type ResourceSample, type ResourceStats, type SpawnError } from '../job.js';
 import { LIMIT_KINDS, ON_LIMIT_ACTIONS, type JobLimits, type LimitViolation } from '../limits.js';
 import { OUTCOME_KINDS } from '../outcomes.js';
 import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
+import type { Health } from '../health.js';
+import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
+import { ProbeConditionSchema } from './conditions.js';
 
 const num = v.number();
 const numOrNull = v.nullable(v.number());
@@ -40,6 +43,17 @@ export const RestartSpecSchema = v.object({
   windowMs: num,
 });
 
+export const ProbeSpecSchema = v.object({
+  when: ProbeConditionSchema,
+  intervalMs: num,
+  timeoutMs: num,
+  initialDelayMs: num,
+  successThreshold: num,
+  failureThreshold: num,
+});
+
+export const JobProbesSchema = v.object({ ready: v.optional(ProbeSpecSchema), alive: v.optional(ProbeSpecSchema) });
+
 export const JobSpecSchema = v.object({
   command: CommandSchema,
   /** Older records have no kind: they were all tasks. */
@@ -55,12 +69,13 @@ export const JobSpecSchema = v.object({
   stopGraceMs: v.optional(numOrNull, null),
   limits: v.optional(JobLimitsSchema),
   restart: v.optional(RestartSpecSchema),
+  probes: v.optional(JobProbesSchema),
 });
 
 export const SignalInfoSchema = v.object({ name: v.string(), number: num });
 
 export const KillRecordSchema = v.object({
-  reason: v.picklist(['user', 'timeout', 'shutdown', 'cleanup', 'limit']),
+  reason: v.picklist(['user', 'timeout', 'shutdown', 'cleanup', 'limit', 'liveness']),
   limit: v.optional(v.picklist(LIMIT_KINDS)),
   requestedAt: num,
   signal: v.string(),
@@ -113,7 +128,7 @@ export const JobStateSchema = v.variant('kind', [
 export const JobStateKindSchema = v.picklist(JOB_STATE_KINDS);
 
 export const JobFlagSchema = v.object({
-  kind: v.picklist(['stuck', 'time_sink', 'bottleneck', 'zombie', 'leftovers']),
+  kind: v.picklist(FLAG_KINDS),
   raisedAt: num,
   detail: v.string(),
   severity: v.picklist(['medium', 'high']),
@@ -179,6 +194,18 @@ export const RunsInfoSchema = v.object({
   history: v.object({ restartTimes: numList, quickFailures: num }),
 });
 
+const ProbeResultSchema = v.object({ at: num, ok: v.boolean(), detail: v.string() });
+const ProbeProgressSchema = v.object({ checks: num, passes: num, failures: num, last: v.nullable(ProbeResultSchema) });
+
+export const ProbeStatusSchema = v.object({
+  ready: v.nullable(v.object({ at: num, tookMs: num })),
+  unhealthySince: numOrNull,
+  readiness: v.optional(ProbeProgressSchema),
+  liveness: v.optional(ProbeProgressSchema),
+});
+
+export const HealthSchema = v.object({ score: num, reasons: v.array(v.object({ points: num, why: v.string() })) });
+
 const jobId = v.pipe(num, v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
 
 const jobBase = {
@@ -197,6 +224,7 @@ const jobBase = {
   cgroup: v.optional(v.nullable(v.string())),
   violations: v.optional(v.array(LimitViolationSchema)),
   runs: v.optional(RunsInfoSchema),
+  probes: v.optional(ProbeStatusSchema),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
@@ -204,10 +232,10 @@ export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
 
 /** One line of `list`: the job without its environment. */
 const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
-export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }) });
+export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }), health: v.optional(HealthSchema) });
 
 /** A job as the daemon answers it: `envCount` always, `env` (the values) only when asked. */
-export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }) });
+export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }), health: v.optional(HealthSchema) });
 
 // The schema and shared/job.ts describe the same values: a change to one that the other lacks is a compile error.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -232,4 +260,8 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof RestartSpecSchema>, RestartSpec>>,
   Assert<Same<v.InferOutput<typeof RunRecordSchema>, RunRecord>>,
   Assert<Same<v.InferOutput<typeof RunsInfoSchema>, RunsInfo>>,
+  Assert<Same<v.InferOutput<typeof ProbeSpecSchema>, ProbeSpec>>,
+  Assert<Same<v.InferOutput<typeof JobProbesSchema>, JobProbes>>,
+  Assert<Same<v.InferOutput<typeof ProbeStatusSchema>, ProbeStatus>>,
+  Assert<Same<v.InferOutput<typeof HealthSchema>, Health>>,
 ];

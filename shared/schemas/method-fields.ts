@@ -5,6 +5,8 @@ import * as v from 'valibot';
 import { LIMIT_RANGES, ON_LIMIT_ACTIONS } from '../limits.js';
 import { LIMITS } from '../field-limits.js';
 import { RESTART_POLICIES } from '../restart.js';
+import { PROBE_RANGES } from '../probes.js';
+import { probeConditionParam } from './conditions.js';
 import { NAME_DESCRIPTION, nameProblem } from '../names.js';
 import { either, int, list, obj, oneOf, opt, str } from './valid.js';
 
@@ -52,4 +54,18 @@ export const restart = obj({
   maxRestarts: opt(int({ min: 0, max: 1_000_000 })),
   windowMs: opt(int({ min: 1, max: MAX_MS })),
   stableMs: opt(int({ min: 0, max: MAX_MS })),
+});
+
+/**
+ * A readiness or liveness probe: `when` (a condition, text such as `"http=http://127.0.0.1:8080/health"`
+ * or its object form) and the figures where the defaults do not suit (every 2 s, 1 s timeout, no
+ * initial delay, 1 pass, 3 failures).
+ */
+export const probe = obj({
+  when: probeConditionParam,
+  intervalMs: opt(int(PROBE_RANGES.intervalMs)),
+  timeoutMs: opt(int(PROBE_RANGES.timeoutMs)),
+  initialDelayMs: opt(int(PROBE_RANGES.initialDelayMs)),
+  successThreshold: opt(int(PROBE_RANGES.successThreshold)),
+  failureThreshold: opt(int(PROBE_RANGES.failureThreshold)),
 });

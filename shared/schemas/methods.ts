@@ -9,7 +9,7 @@ import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
-import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart } from './method-fields.js';
+import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe } from './method-fields.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -113,6 +113,13 @@ export const METHOD_SCHEMAS = {
        * between attempts. A job stopped by `kill` never restarts. Default: `no`.
        */
       restart: opt(restart),
+      /**
+       * Readiness (`ready`: checked until it first passes; then the job is ready, event `job.ready`)
+       * and liveness (`alive`: checked for the whole run; after `failureThreshold` failures in a row
+       * the job is stopped and restarted under its policy, outcome `unhealthy` detail `liveness` —
+       * with restart policy `no` it is only flagged `unhealthy`).
+       */
+      probes: opt(obj({ ready: opt(probe), alive: opt(probe) })),
     }),
     /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
     result: JobViewSchema,

@@ -16,10 +16,11 @@ import { completedState, makeJob, runningState } from '../helpers/job-factory.js
 import { CLI } from './helpers/daemon.js';
 
 /**
- * The bin's own file may hold this much (156–165 KiB when it held every command; 96 KiB with the
- * whole method table; 81 KiB since it carries the table without help and docs text).
+ * The bin's own file may hold this much (156–165 KiB when it held every command; 88 KiB once
+ * split; 102 KiB with the probe options, their status rows and ls --wide; 86 KiB since it carries
+ * the method table without help and docs text).
  */
-const LS_JS_BUDGET = 90 * 1024;
+const LS_JS_BUDGET = 96 * 1024;
 /** Built-ins `ls` has no use for, each costly to load: their presence means cold code came along. */
 const UNNEEDED_BUILTINS = ['child_process', 'worker_threads', 'readline', 'zlib', 'crypto', 'http', 'https', 'tls', 'dns', 'vm'];
 

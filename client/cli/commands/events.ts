@@ -1,4 +1,4 @@
-import { EVENT_KINDS, type EventKind, type ProcdEvent } from '../../../shared/events.js';
+import { EVENT_KINDS, type EventKind, type EventOf, type ProcdEvent } from '../../../shared/events.js';
 import type { ParamsIn } from '../../../shared/methods.js';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
@@ -44,6 +44,13 @@ export const command: CommandDef = {
   },
 };
 
+function stopReason(kill: EventOf<'job.stopping'>['kill']): string {
+  if (kill.reason === 'timeout') return 'timed out: ';
+  if (kill.reason === 'limit') return `over its ${kill.limit ?? ''} limit: `;
+  if (kill.reason === 'liveness') return 'liveness probe failed: ';
+  return '';
+}
+
 function describe(out: Output, e: ProcdEvent): string {
   const head = `${paint(out, 'gray', `#${e.seq} ${time(e.at)}`)} ${paint(out, 'bold', e.kind)}`;
   const job = 'job' in e ? ` job ${e.job.id} (${e.job.name})` : '';
@@ -55,8 +62,10 @@ function describe(out: Output, e: ProcdEvent): string {
       const exit = 'exitCode' in s ? ` exit ${s.exitCode ?? '-'}${s.signal ? ` ${s.signal.name}` : ''}` : '';
       return `${head}${job} ${e.from ?? 'new'} → ${e.to}${exit}`;
     }
+    case 'job.ready':
+      return `${head}${job} ready after ${formatDuration(e.tookMs)}${e.detail ? `: ${e.detail}` : ''}`;
     case 'job.stopping':
-      return `${head}${job} ${e.kill.reason === 'timeout' ? 'timed out: ' : e.kill.reason === 'limit' ? `over its ${e.kill.limit ?? ''} limit: ` : ''}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
+      return `${head}${job} ${stopReason(e.kill)}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
       return `${head}${job} ${e.flag.kind} (${e.flag.severity}): ${e.flag.detail}`;
     case 'flag.changed':

@@ -8,6 +8,7 @@ import { jobRef } from '../parse.js';
 import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js';
 import { localTime, plural, when } from '../format-time.js';
 import { limitsText, violationText } from '../format-limits.js';
+import { probeRows } from '../format-probes.js';
 import { restartRows } from '../format-restart.js';
 
 /** status: every field of one job. */
@@ -85,6 +86,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
     if (s.kind === 'lost') rows.push(['lost because', s.reason]);
   }
   rows.push(...restartRows(job, now));
+  rows.push(...probeRows(job, time));
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
   rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
   const limits = limitsText(job.spec.limits);

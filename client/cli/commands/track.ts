@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { hasLiveProcess, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
-import type { ParamsOf } from '../../../shared/methods.js';
+import type { ParamsIn } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
@@ -10,6 +10,7 @@ import { jobEndLine } from '../job-end-line.js';
 import { paint } from '../output.js';
 import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
 import { limitOptions } from '../limit-options.js';
+import { probeOptions } from '../probe-options.js';
 import { restartOptions } from '../restart-options.js';
 import { printJob } from './status.js';
 import { waitForJob } from '../track-wait.js';
@@ -30,7 +31,7 @@ export const command: CommandDef = {
       if (eq <= 0) throw new ExitError(EXIT.usage, `--env: "${pair}" is not K=V`);
       env[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
-    const params: ParamsOf<'track'> = { cwd: resolve(str(values, 'cwd') ?? currentDirectory()), env };
+    const params: ParamsIn<'track'> = { cwd: resolve(str(values, 'cwd') ?? currentDirectory()), env };
     if (shell !== undefined) params.shell = shell;
     else params.argv = positionals;
     const name = nameOption(str(values, 'name'));
@@ -60,6 +61,8 @@ export const command: CommandDef = {
     if (limits) params.limits = limits;
     const restart = restartOptions(values);
     if (restart) params.restart = restart;
+    const probes = probeOptions(values);
+    if (probes) params.probes = probes;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);

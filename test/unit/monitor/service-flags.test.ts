@@ -53,4 +53,27 @@ describe('services and tasks in the flag rules', () => {
     expect(kinds(service, clock, { baselineMs: 10_000 })).toEqual([]);
     expect(kinds(expecting, clock, { baselineMs: null })).toEqual(['time_sink']);
   });
+
+  it('never flags a ready service stuck, even one that asked for --stuck-after; a task with a readiness probe still can be', () => {
+    const clock = new FakeClock();
+    const probes = { ready: { when: { kind: 'tcp' as const, host: '127.0.0.1', port: 9 } } };
+    const ready = { ready: { at: clock.now(), tookMs: 0 }, unhealthySince: null };
+    const service = { ...quietJob(clock, 'service', { stuckAfterMs: 10_000, probes }), probes: ready };
+    const notReady = quietJob(clock, 'service', { stuckAfterMs: 10_000, probes });
+    const task = { ...quietJob(clock, 'task', { probes }), probes: ready };
+    clock.advance(3_600_000);
+    expect(kinds(service, clock)).toEqual([]);
+    expect(kinds(notReady, clock)).toEqual(['stuck']);
+    expect(kinds(task, clock)).toEqual(['stuck']);
+  });
+
+  it('flags a job whose liveness probe failed (high), with the probe and its last answer', () => {
+    const clock = new FakeClock();
+    const job = quietJob(clock, 'service', { probes: { alive: { when: { kind: 'http', url: 'http://127.0.0.1:9/health' } } } });
+    const last = { at: clock.now(), ok: false, detail: 'ECONNREFUSED 127.0.0.1:9' };
+    const unhealthy = { ...job, probes: { ready: null, unhealthySince: clock.now(), liveness: { checks: 3, passes: 0, failures: 3, last } } };
+    expect(kinds(job, clock)).toEqual([]);
+    const [flag] = evaluateConditions(unhealthy, inputs(clock), DEFAULT_THRESHOLDS);
+    expect(flag).toMatchObject({ kind: 'unhealthy', severity: 'high', detail: 'liveness probe failing (3 in a row): ECONNREFUSED 127.0.0.1:9', data: { probe: 'http=http://127.0.0.1:9/health', failures: 3 } });
+  });
 });
