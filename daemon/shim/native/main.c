@@ -86,6 +86,29 @@ static void keep_std_fds_open(void) {
   }
 }
 
+/* The job directory is this shim's alone: <jobDir>/claim, created exclusively, holds its pid. A
+ * second shim started on the same directory (the daemon's fallback after a fork server died before
+ * its pid line arrived) finds it taken and exits SHIM_CLAIMED_STATUS without touching anything. */
+static void claim_job_dir(void) {
+  struct str path = {0};
+  s_fmt(&path, "%s/claim", job_dir);
+  int fd;
+  do fd = open(path.p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == EEXIST) _exit(SHIM_CLAIMED_STATUS);
+  if (fd < 0) {
+    int e = errno;
+    struct str m = {0};
+    s_fmt(&m, "cannot claim the job directory (%s): %s", path.p, strerror(e));
+    spawn_failed(errno_name(e), m.p, -1);
+  }
+  char pid[32];
+  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  write_all(fd, pid, (size_t)n); /* best effort: the file's existence is the claim */
+  close(fd);
+  s_free(&path);
+}
+
 static void make_pipe(int p[2]) {
 #if SHIM_LINUX
   if (pipe2(p, O_CLOEXEC) == 0) return;
@@ -127,6 +150,7 @@ int shim_main(const char *dir) {
   int ignored[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGXFSZ};
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
   set_nonblock(1); /* a daemon that stops reading must never block the shim */
+  claim_job_dir();
 
   struct spec sp;
   memset(&sp, 0, sizeof sp);

@@ -3,7 +3,9 @@
 package ProcdShim;
 use strict;
 use warnings;
-use Fcntl qw(O_WRONLY);
+use Fcntl qw(O_WRONLY O_CREAT O_EXCL);
+
+our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory another shim claimed
 
 our ($JOB_DIR, $OUT_DIR);
 our @KEEP_OPEN;    # /dev/null handles that hold fds 0-2 open (see run_job)
@@ -21,7 +23,24 @@ sub run_job {
   }
   $SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
   nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
+  claim_job_dir();
   run_output(start_job());
+}
+
+# The job directory is this shim's alone: <jobDir>/claim, created exclusively, holds its pid. A
+# second shim on the same directory (the daemon's fallback after a fork server died before its pid
+# line arrived) finds it taken and ends with $CLAIMED_STATUS, having touched nothing.
+sub claim_job_dir {
+  my $path = "$JOB_DIR/claim";
+  my $fh;
+  until (sysopen($fh, $path, O_WRONLY | O_CREAT | O_EXCL, 0600)) {
+    next if $!{EINTR};
+    quit($CLAIMED_STATUS) if $!{EEXIST};
+    spawn_failed(errno_name($! + 0), "cannot claim the job directory ($path): $!");
+  }
+  my $pid = "$$\n";
+  write_all($fh, \$pid, 0, length $pid);    # best effort: the file's existence is the claim
+  close $fh;
 }
 
 # E2BIG: say which part is too large and what to do (the limits are Linux's; sizes are bytes).
