@@ -50,13 +50,15 @@
 # argv[0] is looked up in the PATH of the job's environment (execvp); no shell is involved.
 # The job gets exactly the spec's environment and nothing of the shim's.
 #
-# ---- Claim: <jobDir>/claim ------------------------------------------------------------------------
-# A job directory is run by one shim, once. First thing (before the spec is read), the shim creates
-# <jobDir>/claim with O_CREAT|O_EXCL and writes "<shimPid>\n" into it. A shim that finds it exists
-# (EEXIST) ends at once with exit status 75, writing no file, no event and no log line: another
-# shim runs this job. (The daemon starts a shim itself when its fork server died before saying
-# the pid of the one it forked; see daemon/jobs/shim-claim.ts.) Any other error creating it is a
-# spawn_error "cannot claim the job directory (<path>): <reason>".
+# ---- Claim: one shim per job directory ----------------------------------------------------------
+# A job directory is run by one shim, once. First thing, the shim opens <jobDir>/spawn.spec and
+# takes an exclusive non-blocking flock(2) on it, held until the shim exits (the fd is close-on-
+# exec). A shim that finds it locked, or that gets the lock but finds a `started` or `exit` regular
+# file (a shim ran here before), ends at once with exit status 75, writing no file, no event and no log
+# line: another shim runs (or ran) this job. The daemon starts a shim itself when its fork server
+# died before saying the pid of the one it forked; see daemon/jobs/shim-claim.ts. A lock rather
+# than a new file: an inode allocation costs more than the rest of a shim's start on some file
+# systems. (A spec that cannot be opened is reported by the spec reader, as before.)
 #
 # ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
 #   started <pid> <epochMs>
@@ -68,7 +70,6 @@
 # spawn_error or started comes first; closed is always last (also after a spawn error).
 #
 # ---- Files in <jobDir> (JSON ones are written to a temp file and renamed into place) ----------
-#   claim    "<shimPid>\n"                                    first of all (see "Claim")
 #   started  {"pid":P,"shimPid":S,"at":ms}                  once exec succeeded
 #   exit     {"pid":P,"shimPid":S,"exitCode":N,"signal":N|null,"coreDumped":B,"startedAt":ms,"at":ms}
 #            exitCode is 128+N for a death by signal N (never 0 then); fsync'ed before the rename.

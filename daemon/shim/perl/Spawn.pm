@@ -3,7 +3,7 @@
 package ProcdShim;
 use strict;
 use warnings;
-use Fcntl qw(O_WRONLY O_CREAT O_EXCL);
+use Fcntl qw(O_WRONLY :flock);
 
 our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory another shim claimed
 
@@ -27,20 +27,22 @@ sub run_job {
   run_output(start_job());
 }
 
-# The job directory is this shim's alone: <jobDir>/claim, created exclusively, holds its pid. A
-# second shim on the same directory (the daemon's fallback after a fork server died before its pid
-# line arrived) finds it taken and ends with $CLAIMED_STATUS, having touched nothing.
+# The job directory is this shim's alone: it holds an exclusive flock on <jobDir>/spawn.spec for
+# its whole life (perl makes the handle close-on-exec: the job does not inherit it), and a
+# directory whose started or exit file exists has had its shim already. A second shim on the same
+# directory (the daemon's fallback after a fork server died before its pid line arrived) ends
+# with $CLAIMED_STATUS, having touched nothing. Without a readable spec there is nothing to claim:
+# read_spec reports that.
+our $CLAIM;
 sub claim_job_dir {
-  my $path = "$JOB_DIR/claim";
-  my $fh;
-  until (sysopen($fh, $path, O_WRONLY | O_CREAT | O_EXCL, 0600)) {
+  open($CLAIM, '<', "$JOB_DIR/spawn.spec") or return;
+  until (flock($CLAIM, LOCK_EX | LOCK_NB)) {
     next if $!{EINTR};
-    quit($CLAIMED_STATUS) if $!{EEXIST};
-    spawn_failed(errno_name($! + 0), "cannot claim the job directory ($path): $!");
+    quit($CLAIMED_STATUS) if $!{EWOULDBLOCK} || $!{EAGAIN};
+    logmsg("cannot lock spawn.spec ($!); running without the claim");
+    last;
   }
-  my $pid = "$$\n";
-  write_all($fh, \$pid, 0, length $pid);    # best effort: the file's existence is the claim
-  close $fh;
+  quit($CLAIMED_STATUS) if -f "$JOB_DIR/started" || -f "$JOB_DIR/exit";
 }
 
 # E2BIG: say which part is too large and what to do (the limits are Linux's; sizes are bytes).

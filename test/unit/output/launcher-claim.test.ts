@@ -1,7 +1,7 @@
 // The race of a fork server that dies after forking a shim but before its pid line reaches the
 // daemon (daemon/jobs/launcher.ts + shim-claim.ts): the launcher then starts a shim itself, and
 // the two would run one job directory twice. A stand-in fork server forks the real shim (native or
-// Perl), waits until that shim has claimed the directory, and exits without a `P` line: the job
+// Perl), waits until that shim has started the job, and exits without a `P` line: the job
 // must run once, and the launcher must report the orphan's start from its files and then its lost
 // channel (the starter then watches the job by its pid). The native case is skipped, with the
 // reason, only when the build had no C compiler.
@@ -10,7 +10,6 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShimLauncher } from '../../../daemon/jobs/launcher.js';
-import { readClaimPid } from '../../../daemon/jobs/shim-claim.js';
 import type { ShimGone } from '../../../daemon/jobs/shim-runner.js';
 import { readExitFile, readStartedFile, type ShimEvent } from '../../../daemon/output/spawn-spec.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -35,7 +34,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** A fork server that forks `shim` for the first request and dies, once it claimed, before saying its pid; else it is the shim. */
+/** A fork server that forks `shim` for the first request and dies, once that started the job, before saying its pid; else it is the shim. */
 function dyingServer(shim: string[]): string {
   const file = join(h.tempDir(), 'dying-server.sh');
   const run = shim.map((a) => `'${a}'`).join(' ');
@@ -46,7 +45,7 @@ function dyingServer(shim: string[]): string {
   read dir
   ${run} "$dir" >/dev/null 2>>"$dir/shim.log" </dev/null &
   i=0
-  while [ ! -e "$dir/claim" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
+  while [ ! -e "$dir/started" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done
   exit 0
 fi
 exec ${run} "$@"
@@ -76,9 +75,9 @@ describe.each(KINDS)('a fork server killed between forking a $kind shim and sayi
     const argv = ['sh', '-c', 'echo $$ >> "$1"; while [ ! -e "$2" ]; do sleep 0.02; done; exit 6', 'sh', ranFile, stop];
     const handle = await launcher.launch({ jobDir, argv, cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, maxOutputBytes: 1 << 20 }, { event: (e) => events.push(e), gone: (g) => (gone = g) });
     h.track(handle.pid);
-    const claimant = await waitFor(() => readClaimPid(jobDir), { what: 'the claim file', timeoutMs: 15_000 });
-    h.track(claimant);
     const started = await waitFor(() => readStartedFile(jobDir), { what: 'the started file', timeoutMs: 15_000 });
+    const claimant = started.shimPid;
+    h.track(claimant);
     h.track(started.pid);
 
     const end = await waitFor(() => gone, { what: 'the launcher to report the shim gone (its channel lost)', timeoutMs: 15_000 });

@@ -4,11 +4,11 @@
 // build had no C compiler.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SHIM_CLAIMED_STATUS } from '../../../daemon/jobs/shim-claim.js';
-import { readExitFile } from '../../../daemon/output/spawn-spec.js';
+import { readExitFile, readStartedFile } from '../../../daemon/output/spawn-spec.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { Harness, NATIVE_SHIM, nativeShimSkipReason, SHIM, SHIM_PERL, waitClosed } from './shim-harness.js';
 
@@ -47,6 +47,14 @@ function startShim(kind: Kind, dir: string): Ran {
   return ran;
 }
 
+/** Every file of a job directory with its content and mtime. */
+function snapshot(dir: string): Array<[string, string, number]> {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .sort()
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => [f, readFileSync(join(dir, f), 'latin1'), statSync(join(dir, f)).mtimeMs]);
+}
+
 const PAIRS: Array<[Kind, Kind]> = [
   ['native', 'native'],
   ['perl', 'perl'],
@@ -67,8 +75,8 @@ describe.each(PAIRS)('two shims on one job directory: %s then %s', (first, secon
     const b = startShim(second, dir);
     const loser = await waitFor(() => [a, b].find((r) => r.status === SHIM_CLAIMED_STATUS), { what: `one shim to end with status ${SHIM_CLAIMED_STATUS}`, timeoutMs: 15_000 });
     const winner = loser === a ? b : a;
-    expect(readFileSync(join(dir, 'claim'), 'utf8')).toBe(`${winner.pid}\n`);
     await waitFor(() => winner.lines.some((l) => l.startsWith('started ')), { what: 'the winner to start the job', timeoutMs: 15_000 });
+    expect((await readStartedFile(dir))?.shimPid).toBe(winner.pid);
     writeFileSync(stop, '');
     await waitClosed(dir, 15_000);
     await waitFor(() => winner.status !== undefined, { what: 'the winner to end', timeoutMs: 15_000 });
@@ -87,11 +95,29 @@ describe.each(['native', 'perl'] as const)('a %s shim on a directory whose job a
     const first = startShim(kind, dir);
     await waitClosed(dir, 15_000);
     await waitFor(() => first.status !== undefined, { what: 'the first shim to end', timeoutMs: 15_000 });
-    const before = ['exit', 'closed', 'started', 'claim'].map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs]);
+    const before = snapshot(dir);
     const again = startShim(kind, dir);
     await waitFor(() => again.status !== undefined, { what: 'the second shim to end', timeoutMs: 15_000 });
     expect(again.status).toBe(SHIM_CLAIMED_STATUS);
     expect(again.lines).toEqual([]);
-    expect(['exit', 'closed', 'started', 'claim'].map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs])).toEqual(before);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
+
+describe.each(['native', 'perl'] as const)('a %s shim on a directory whose spawn.spec another process holds locked', (kind) => {
+  it.skipIf(kind === 'native' && skip !== null)(`ends with status ${SHIM_CLAIMED_STATUS} and writes nothing${kind === 'native' && skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const dir = await h.jobDir(h.defaults(['sh', '-c', 'echo ran > "$1"', 'sh', join(h.tempDir(), 'ran')]));
+    // Stands in for a claimant that has not written its started file yet: it holds the lock.
+    const holder = spawn(SHIM_PERL, ['-e', 'use Fcntl ":flock"; open(F, "<", $ARGV[0]) or die; flock(F, LOCK_EX) or die; $| = 1; print "locked\\n"; <STDIN>', join(dir, 'spawn.spec')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    h.track(holder.pid);
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    writeFileSync(join(dir, 'shim.log'), ''); // as the daemon opens it for the shim
+    const before = snapshot(dir);
+    const shim = startShim(kind, dir);
+    await waitFor(() => shim.status !== undefined, { what: 'the shim to end', timeoutMs: 15_000 });
+    expect(shim.status).toBe(SHIM_CLAIMED_STATUS);
+    expect(shim.lines).toEqual([]);
+    expect(snapshot(dir)).toEqual(before);
+    holder.stdin!.end();
   });
 });
