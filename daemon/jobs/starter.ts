@@ -18,7 +18,7 @@ import { shimFailureMessage, type Launcher } from './launcher.js';
 import { buildSpec, parseDependency } from './job-spec.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
-import { perlPath, type ShimGone } from './shim-runner.js';
+import { perlPath, type ShimGone, type ShimHandle } from './shim-runner.js';
 import type { Stopper } from './stopper.js';
 import { queueKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
@@ -178,24 +178,25 @@ export class Starter {
     // events in the same read as the pid).
     let launched!: () => void;
     let handled = new Promise<void>((resolve) => (launched = resolve));
-    let shimPid = -1;
+    // Read at each event: a shim that found the directory claimed hands over to the claimant (shim-claim.ts).
+    let shim: ShimHandle | null = null;
+    const shimPid = () => shim?.pid ?? -1;
     // A shim speaks for its own run only: once the job moved on to its next run (a restart), a late
     // event of the previous run's shim (its `closed`, its end) is not about the current one.
     const ofThisRun = () => table.get(id)?.dir === job.dir;
     const listeners = {
       event: (event: ShimEvent) => {
         handled = handled
-          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid, event) : undefined))
+          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid(), event) : undefined))
           .catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
       },
       gone: (gone: ShimGone) => {
-        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid, gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid(), gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
       },
     };
     try {
       if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
-      const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
-      shimPid = shim.pid;
+      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
     } finally {
