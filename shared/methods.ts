@@ -51,6 +51,7 @@ export const METHOD_SPECS = {
       options: {
         all: { type: 'boolean', short: 'a', help: 'include every finished job' },
         wide: { type: 'boolean', short: 'w', help: 'add a HEALTH column: the score 0–100 of each running job (procd status ID says why)' },
+        tree: { type: 'boolean', help: 'show each job under the job it waits for (--after), indented' },
         state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
         name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
         tag: { type: 'string', arg: 'TAG', help: 'only jobs with this tag' },
