@@ -30,6 +30,8 @@ const DEFAULT_SHELL = '/bin/sh';
 export interface QueueGate {
   mustQueue(spec: JobSpec): boolean;
   admitNow(): { start: number[] };
+  /** No more admission (the daemon is stopping): nothing starts while jobs are being stopped. */
+  stop(): void;
 }
 
 export class Starter {

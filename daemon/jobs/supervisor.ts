@@ -186,6 +186,7 @@ export class Supervisor {
    * re-adopts the running ones and starts the queued ones at their time), and clears timers.
    */
   async shutdown(keepJobs: boolean): Promise<number> {
+    this.starter.queue?.stop();
     this.ctx.deadlines.cancelAll('timeout:');
     this.ctx.deadlines.cancelAll('queue:');
     if (!keepJobs) {

@@ -79,6 +79,7 @@ export class JobQueue {
     for (const { id, detail } of result.fail) {
       if (this.table.apply(id, { type: 'dependency_failed', at: now, detail })) this.logger.info({ job: id, detail }, 'dependency failed: the job ends without running');
     }
+    if (result.fail.length) this.table.flush().catch((err: unknown) => this.logger.error({ err }, 'could not save failed dependants; retried with the next change'));
     for (const id of result.start) {
       const job = this.table.updateVolatile(id, () => ({ standing: undefined }));
       if (job) this.launchNow(job);
