@@ -1,0 +1,27 @@
+import type { ProcdClient } from '../../index.js';
+import { planDown } from '../../project/plan.js';
+import type { CommandDef } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { liveJobs, openProject } from '../project-args.js';
+
+/** Stops `ids` (each with its own stop signal and grace) and returns once every one has ended. */
+export async function stopLayer(c: ProcdClient, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await c.kill({ jobs: ids });
+  await c.wait({ jobs: ids });
+}
+
+/** down: stop a project file's live jobs, dependants first, layer by layer. */
+export const command: CommandDef = {
+  async run({ positionals, out, client }) {
+    const { project, names, entries } = openProject(positionals);
+    const c = await client();
+    const layers = planDown(entries, await liveJobs(c, project.name), names);
+    for (const layer of layers) await stopLayer(c, layer.map((j) => j.id));
+    const stopped = layers.flat().map((j) => ({ entry: j.entry, name: `${project.name}/${j.entry}`, id: j.id }));
+    if (out.json) out.printJson({ project: project.name, file: project.file, stopped });
+    else if (!stopped.length) out.out(`${project.name}: nothing to stop (no live job of this file's entries)`);
+    else for (const s of stopped) out.out(`${s.name}  stopped (job ${s.id})`);
+    return EXIT.ok;
+  },
+};
