@@ -52,7 +52,9 @@ export function liveByEntry(jobs: readonly LiveJob[]): Map<string, LiveJob> {
 export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], only: readonly string[] = []): UpPlan {
   const deps = depsOf(entries);
   const byName = new Map(entries.map((e) => [e.name, e]));
-  const scope = only.length ? closure(only, deps) : new Set(byName.keys());
+  // In the file's order, so the output and each layer read as the file does.
+  const reach = closure(only, deps);
+  const scope = entries.map((e) => e.name).filter((n) => !only.length || reach.has(n));
   const current = liveByEntry(live);
   const decided = new Map<string, UpStep>();
   for (const name of scope) {
@@ -87,8 +89,8 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
 /** `down [NAME...]`: the entries named (all when none) and what waits for them, dependants first; only those with a live job. */
 export function planDown(entries: readonly PlanEntry[], live: readonly LiveJob[], only: readonly string[] = []): { entry: string; id: number }[][] {
   const deps = depsOf(entries);
-  const scope = only.length ? closure(only, reverse(deps)) : new Set(entries.map((e) => e.name));
+  const reach = closure(only, reverse(deps));
   const current = liveByEntry(live);
-  const targets = [...scope].filter((n) => current.has(n));
+  const targets = entries.map((e) => e.name).filter((n) => (!only.length || reach.has(n)) && current.has(n));
   return stopLayers(targets, deps).map((layer) => layer.map((entry) => ({ entry, id: current.get(entry)!.id })));
 }

@@ -28,7 +28,7 @@ export function readYaml(text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
-  if (first) throw new SourceError(first.linePos?.[0].line ?? 1, first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
+  if (first) throw new SourceError(lineCounter.linePos(first.pos[0]).line, first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
   let data: unknown;
   try {
