@@ -7,12 +7,13 @@ import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import * as v from 'valibot';
 import { ConditionError, parseCondition } from '../../shared/condition-parser.js';
 import { ProjectFileSchema, shortNameProblem, type ProjectFile } from '../../shared/schemas/project-file.js';
+import { DEFAULT_FILES } from './default-files.js';
 import { parseEnvFile } from './env-file.js';
 import { entryHash, normalizeEntry, type NormalEntry } from './entry-params.js';
 import { findCycle } from './graph.js';
 import { readYaml, SourceError, type PathKey, type YamlSource } from './yaml-source.js';
 
-export const DEFAULT_FILES = ['procd.yaml', 'procd.yml', 'procd.json'] as const;
+export { DEFAULT_FILES };
 
 export interface LoadedEntry {
   name: string;

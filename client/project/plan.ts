@@ -27,7 +27,7 @@ export type UpStep =
   | { entry: string; action: 'restart'; id: number; changed: string[] | null; dependency?: string };
 
 export interface UpPlan {
-  /** One step per entry in scope (and per restarted dependant), in start order. */
+  /** One step per entry in scope (and per restarted dependant), in the file's order. */
   steps: UpStep[];
   /** The jobs to stop first, dependants first: each layer ends before the next is stopped. */
   stop: { entry: string; id: number }[][];
@@ -75,8 +75,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
       decided.set(d, { entry: d, action: 'restart', id: job.id, changed: [], dependency: name });
     }
   }
-  const order = startLayers([...decided.keys()], deps).flat();
-  const steps = order.map((n) => decided.get(n)!);
+  const steps = entries.flatMap((e) => decided.get(e.name) ?? []);
   const restarts = steps.filter((s): s is Extract<UpStep, { action: 'restart' }> => s.action === 'restart');
   const ids = new Map(restarts.map((s) => [s.entry, s.id]));
   return {

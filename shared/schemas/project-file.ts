@@ -46,6 +46,7 @@ function keys<E extends v.ObjectEntries>(entries: E, what: string) {
       const near = suggest(key, known);
       return `unknown key${near ? `; did you mean ${near}?` : ` (known: ${known.join(', ')})`}`;
     }
+    if (issue.received === 'undefined' && typeof key === 'string' && Object.hasOwn(entries, key)) return `required: ${v.getDescription(entries[key]!) ?? entries[key]!.expects}`;
     return `expected ${what}`;
   });
 }
@@ -156,6 +157,7 @@ export const ProjectFileSchema = keys(
     name: v.optional(shortName),
     jobs: v.pipe(
       v.record(shortName, ProjectEntrySchema, 'a mapping of entry names to entries'),
+      v.description('the entries: a mapping of entry names to entries'),
       v.check((jobs) => Object.keys(jobs).length > 0, 'at least one entry'),
       v.maxEntries(LIMITS.commandItems, `at most ${LIMITS.commandItems} entries`),
     ),
