@@ -33,6 +33,8 @@ export interface UpPlan {
   stop: { entry: string; id: number }[][];
   /** The entries to track, in layers: each waits only for earlier layers. */
   start: string[][];
+  /** Live jobs of the project whose entry the file no longer declares: left alone, named in the answer. */
+  undeclared: LiveJob[];
 }
 
 const depsOf = (entries: readonly PlanEntry[]): Deps => new Map(entries.map((e) => [e.name, e.deps]));
@@ -82,6 +84,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
     steps,
     stop: stopLayers(ids.keys(), deps).map((layer) => layer.map((entry) => ({ entry, id: ids.get(entry)! }))),
     start: startLayers(steps.filter((s) => s.action !== 'unchanged').map((s) => s.entry), deps),
+    undeclared: [...current.values()].filter((j) => !byName.has(j.entry)),
   };
 }
 

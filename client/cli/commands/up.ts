@@ -45,10 +45,12 @@ export const command: CommandDef = {
       }
     }
     const report = plan.steps.map((s) => reportOf(project.name, s, ids.get(s.entry) ?? null));
-    if (out.json) out.printJson({ project: project.name, file: project.file, dryRun: flag(values, 'dry-run'), entries: report });
+    const undeclared = plan.undeclared.map((j) => ({ entry: j.entry, name: `${project.name}/${j.entry}`, id: j.id }));
+    if (out.json) out.printJson({ project: project.name, file: project.file, dryRun: flag(values, 'dry-run'), entries: report, undeclared });
     else {
       const width = Math.max(...report.map((r) => r.name.length));
       for (const r of report) out.out(`${r.name.padEnd(width)}  ${describe(r)}`);
+      for (const u of undeclared) out.err(`${u.name}: no longer in ${project.file}; left running (procd kill ${u.id} stops it)`);
       if (report.every((r) => r.action === 'unchanged')) out.out(`${project.name}: nothing to do (every entry runs as written)`);
     }
     return EXIT.ok;

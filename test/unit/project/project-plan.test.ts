@@ -67,6 +67,12 @@ describe('planUp', () => {
     expect(plan.steps).toEqual([{ entry: 'cron', action: 'restart', id: 9, changed: null }]);
   });
 
+  it('a live job whose entry left the file is left alone and named', () => {
+    const plan = planUp(ENTRIES, [...running(ENTRIES), { id: 42, entry: 'gone', hash: 'h' }]);
+    expect(plan.undeclared).toEqual([{ id: 42, entry: 'gone', hash: 'h' }]);
+    expect(plan.stop).toEqual([]);
+  });
+
   it('the newest live job of an entry is the one compared', () => {
     const cron = ENTRIES.find((e) => e.name === 'cron')!;
     const plan = planUp(ENTRIES, [{ id: 3, entry: 'cron', hash: 'old' }, { id: 7, entry: 'cron', hash: cron.hash }], ['cron']);
