@@ -153,6 +153,8 @@ export const ProjectEntrySchema = keys(
 /** The whole file: an optional project name and the entries. */
 export const ProjectFileSchema = keys(
   {
+    /** Where an editor finds this file's JSON Schema (procd.json: `"$schema": ".../procd-yaml.schema.json"`); procd ignores it. */
+    $schema: v.optional(text('a URL or path of the JSON Schema')),
     /** The project's name (default: the file's directory's name); its jobs are named PROJECT/ENTRY. */
     name: v.optional(shortName),
     jobs: v.pipe(

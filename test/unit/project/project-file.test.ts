@@ -57,6 +57,10 @@ describe('project file errors name file, line and key', () => {
     expect(problem('{\n  "jobs": {\n    "a": {\n      "shell": "x",\n      "grace": "5q"\n    }\n  }\n}\n', 'procd.json')).toContain('procd.json:5: jobs.a.grace: "5q" is not a duration');
   });
 
+  it('a JSON file may name its JSON Schema ($schema), as editors expect', () => {
+    expect(load('{"$schema": "./node_modules/procd/docs/procd-yaml.schema.json", "name": "x", "jobs": {"a": {"shell": "s"}}}', 'procd.json').name).toBe('x');
+  });
+
   it('a bad line of an env file is named with its own line', () => {
     writeFileSync(join(dir, 'bad.env'), '# ok\nA=1\nnot a pair\n');
     expect(problem('jobs:\n  a:\n    shell: x\n    env_file: bad.env\n')).toContain('procd.yaml:4: jobs.a.env_file: bad.env:3: "not a pair" is not KEY=VALUE');
