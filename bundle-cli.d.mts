@@ -1,4 +1,12 @@
 // Types of bundle-cli.mjs for the tests that import it.
-import type { BuildResult } from 'esbuild';
+import type { Message, Metafile, OutputFile } from 'esbuild';
 
-export function bundleCli(options?: { write?: boolean }): Promise<BuildResult<{ metafile: true }>>;
+/** Both builds' (the bin's and the full CLI's) messages, files (with write: false) and metafiles merged. */
+export interface CliBundle {
+  errors: Message[];
+  warnings: Message[];
+  metafile: Metafile;
+  outputFiles: OutputFile[];
+}
+
+export function bundleCli(options?: { write?: boolean }): Promise<CliBundle>;

@@ -12,6 +12,9 @@
 // test/e2e/upgrade.test.ts, which finds PROTOCOL_VERSION in both files. Commands stay lazy inside
 // each file: esbuild turns each `import()` of a command into a call that initialises that
 // command's modules on first use.
+// The bin's bundle carries the method table without its help and docs text (bundle-cli-table.mjs:
+// every method's doc line, and the CLI specs of the commands it leaves to cli.js), so the two are
+// built separately: one esbuild run per file, their metafiles merged.
 // The library (dist/client/index.js) and the daemon (dist/daemon/) stay tsc's output: the CLI's
 // import of daemon/ (only `procd daemon run`) is left as an import() of dist/daemon/main.js.
 // `node bundle-cli.mjs` writes the files and dist/client/cli/meta.json (esbuild's metafile);
@@ -21,6 +24,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { hotMethodsSource, loadMethodsModule } from './bundle-cli-table.mjs';
 
 const REPO = import.meta.dirname;
 const OUT_DIR = join(REPO, 'dist/client/cli');
@@ -57,29 +61,66 @@ const keepLayout = {
   },
 };
 
-/** Runs esbuild; returns its result (with the metafile). */
-export function bundleCli({ write = true } = {}) {
-  return build({
-    absWorkingDir: REPO,
-    entryPoints: { main: ENTRY, cli: 'client/cli/cli.ts' },
-    outdir: OUT_DIR,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    packages: 'bundle',
-    // The YAML parser (~200 KB) serves `procd up` / `down` only: left out of cli.js, required from
-    // node_modules when those commands load, so other commands do not parse it.
-    external: ['yaml'],
-    sourcemap: true,
-    // Fewer bytes for V8 to scan at start-up; names stay (PROTOCOL_VERSION is found in the file by test/e2e/upgrade.test.ts).
-    minifyWhitespace: true,
-    minifySyntax: true,
-    metafile: true,
-    write,
-    logLevel: write ? 'warning' : 'silent',
-    plugins: [keepLayout],
-  });
+/**
+ * shared/version.ts reads package.json at start-up (~0.8 ms of every call); the bundles ship with
+ * that same package.json, so they carry its version as a literal instead.
+ */
+const packageVersion = {
+  name: 'procd-package-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]shared[\\/]version\.ts$/ }, async () => {
+      const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
+      return { contents: `export const VERSION = ${JSON.stringify(version)};\n`, loader: 'js' };
+    });
+  },
+};
+
+/** In the bin's bundle, shared/methods.ts is its projection (bundle-cli-table.mjs): the table without help and docs text. */
+function hotTablePlugin(source) {
+  return {
+    name: 'procd-hot-table',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]shared[\\/]methods\.ts$/ }, (args) => ({ contents: source, loader: 'js', resolveDir: dirname(args.path) }));
+    },
+  };
+}
+
+const options = (entry, write, plugins) => ({
+  absWorkingDir: REPO,
+  entryPoints: entry,
+  outdir: OUT_DIR,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  // The YAML parser (~200 KB) serves `procd up` / `down` only: left out of cli.js, required from
+  // node_modules when those commands load, so other commands do not parse it.
+  external: ['yaml'],
+  sourcemap: true,
+  // Fewer bytes for V8 to scan at start-up; names stay (PROTOCOL_VERSION is found in the file by test/e2e/upgrade.test.ts).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  metafile: true,
+  write,
+  logLevel: write ? 'warning' : 'silent',
+  plugins,
+});
+
+/** Runs esbuild for the bin and for the full CLI; returns both metafiles merged (the bin's view of a shared input wins). */
+export async function bundleCli({ write = true } = {}) {
+  const table = hotMethodsSource(await loadMethodsModule(REPO));
+  const [bin, full] = await Promise.all([build({
+      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, hotTablePlugin(table)]),
+      // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
+      supported: { 'dynamic-import': false },
+    }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout]))]);
+  return {
+    errors: [...bin.errors, ...full.errors],
+    warnings: [...bin.warnings, ...full.warnings],
+    metafile: { inputs: { ...full.metafile.inputs, ...bin.metafile.inputs }, outputs: { ...full.metafile.outputs, ...bin.metafile.outputs } },
+    outputFiles: [...(bin.outputFiles ?? []), ...(full.outputFiles ?? [])],
+  };
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -25,6 +25,10 @@ import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
 import { startProbes } from './probes/probes-wiring.js';
+import { GroupStore } from './queue/group-store.js';
+import { JobQueue } from './queue/job-queue.js';
+import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
+import { systemClock } from './jobs/clock.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
 import { StateStore } from './store/state-store.js';
@@ -46,6 +50,8 @@ export interface DaemonOptions {
   lock?: InstanceLock;
   /** The V8 flags daemon/main.ts applied (daemon/v8-flags.ts), for the start log line. */
   v8Flags?: string[];
+  /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
+  queue?: QueueSettings;
 }
 
 export interface RunningDaemon {
@@ -128,6 +134,11 @@ async function startLocked(
     defaultStuckAfterMs: options.defaultStuckAfterMs ?? 60_000,
     pollMs: 250,
   }, { launcher });
+  // The queue (issue 13): groups, priorities, dependencies; it launches through the supervisor.
+  const groupStore = new GroupStore(dirname(paths.stateFile));
+  const queue = new JobQueue(table, (job) => supervisor.launchQueued(job), groupStore, queueOptions(options.queue), systemClock, logger);
+  for (const warning of groupStore.warnings) logger.warn({ warning }, 'queue groups problem found at start');
+  supervisor.attachQueue(queue);
   const sampleIntervalMs = options.sampleIntervalMs ?? 2000;
   const graceMs = options.defaultGraceMs ?? 5000;
   const monitor = new Monitor(table, logger, {
@@ -159,6 +170,8 @@ async function startLocked(
   // Readiness and liveness probes of running jobs (issue 12), re-adopted ones included.
   const probes = startProbes(table, supervisor, monitor.snapshots, logger);
   events.watchProbes(probes);
+  // Jobs that waited in the queue when the last daemon stopped get their turn.
+  queue.request();
   if (resurrected.length) await table.flush().catch((err: unknown) => logger.error({ err }, 'could not save resurrected services; retried with the next change'));
   // At start: empty cgroups of ended jobs left by a crash go; those of re-adopted jobs stay.
   // Only this instance's root is ever read.
@@ -187,6 +200,7 @@ async function startLocked(
       clearInterval(compactTimer);
       monitor.stop();
       probes.stop();
+      queue.stop();
       janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
@@ -227,6 +241,7 @@ async function startLocked(
     table,
     supervisor,
     monitor,
+    queue,
     events,
     store,
     paths,

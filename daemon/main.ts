@@ -72,6 +72,18 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
   const sinkHigh = read('PROCD_TIME_SINK_HIGH_FACTOR', number(1, 1000), 'a factor (e.g. 3)');
   if (sinkHigh !== undefined) thresholds.timeSinkHighFactor = sinkHigh;
   options.thresholds = thresholds;
+
+  // The queue (issue 13): a global limit, the aging step, resource-aware admission (off by default).
+  const maxRunning = read('PROCD_MAX_RUNNING', number(1, 1_000_000), 'a job count');
+  const aging = read('PROCD_QUEUE_AGING', positive(parseDuration), 'a positive duration (e.g. 30s)');
+  const minMemory = read('PROCD_ADMIT_MIN_MEMORY', positive(parseSize), 'a size (e.g. 1g)');
+  const maxLoad = read('PROCD_ADMIT_MAX_LOAD', number(0.01, 1000), 'a load per core (e.g. 1.5)');
+  options.queue = {
+    ...(maxRunning !== undefined ? { maxRunning: Math.floor(maxRunning) } : {}),
+    ...(aging !== undefined ? { agingStepMs: aging } : {}),
+    ...(minMemory !== undefined ? { admitMinMemoryBytes: minMemory } : {}),
+    ...(maxLoad !== undefined ? { admitMaxLoadPerCore: maxLoad } : {}),
+  };
   return options;
 }
 

@@ -32,6 +32,10 @@ export const ErrorCode = {
   NotRestartable: -32015,
   /** The job has no such run, or that run's output is no longer kept; `data` names the runs that can be read. */
   RunNotFound: -32016,
+  /** No such queue group is configured (`procd group rm`). */
+  GroupNotFound: -32017,
+  /** The group still has queued jobs: they would lose their group's limit. */
+  GroupInUse: -32018,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

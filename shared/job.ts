@@ -6,7 +6,7 @@ import { healthOf, type Health } from './health.js';
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 import type { JobProbes, ProbeStatus } from './probes.js';
-import type { Declared, Dependency } from './queue.js';
+import type { Declared, Dependency, QueueStanding } from './queue.js';
 import type { RestartSpec, RunsInfo } from './restart.js';
 
 export type JobId = number;
@@ -110,7 +110,11 @@ export interface RunningProcess {
  * Why a queued job is not running yet: a start time asked for, or a restart (by its policy, after
  * `delayMs` of backoff; by `procd restart`; after a reboot). Later issues add slots and dependencies.
  */
-export type QueueReason = { kind: 'not_before'; at: number; detail: string } | { kind: 'restart'; at: number; detail: string; delayMs: number; run: number };
+export type QueueReason =
+  | { kind: 'not_before'; at: number; detail: string }
+  | { kind: 'restart'; at: number; detail: string; delayMs: number; run: number }
+  /** In the queue (issue 13): it starts when its dependencies are met and its group has a slot; `standing` says where it is. */
+  | { kind: 'queue'; detail: string };
 
 interface Ended extends ExitInfo {
   startedAt: number;
@@ -307,6 +311,8 @@ export interface Job {
   runs?: RunsInfo;
   /** What its probes found in the current run (shared/probes.ts); absent: no probe has answered yet. */
   probes?: ProbeStatus;
+  /** While it waits in the queue: what for, and its place in its group (recomputed at each admission; absent otherwise). */
+  standing?: QueueStanding;
 }
 
 /**

@@ -10,12 +10,13 @@ import { LIMITS } from './field-limits.js';
 import type { MethodSpec } from './method-spec.js';
 import { PAUSE_METHOD_SPECS } from './methods-pause.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
+import { QUEUE_METHOD_SPECS } from './methods-queue.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -51,6 +52,7 @@ export const METHOD_SPECS = {
       options: {
         all: { type: 'boolean', short: 'a', help: 'include every finished job' },
         wide: { type: 'boolean', short: 'w', help: 'add a HEALTH column: the score 0–100 of each running job (procd status ID says why)' },
+        tree: { type: 'boolean', help: 'show each job under the job it waits for (--after), indented' },
         state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
         name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
         tag: { type: 'string', arg: 'TAG', help: 'only jobs with this tag' },
@@ -157,6 +159,7 @@ export const METHOD_SPECS = {
   },
   ...PAUSE_METHOD_SPECS,
   ...RESTART_METHOD_SPECS,
+  ...QUEUE_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',

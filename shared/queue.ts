@@ -44,6 +44,13 @@ export interface GroupConfig {
   paused: boolean;
 }
 
+/** Why a job in the queue has not started, and where it stands in its group (1: next). */
+export interface QueueStanding {
+  waitsFor: 'dependencies' | 'slot' | 'paused_group' | 'resources';
+  detail: string;
+  position: number;
+}
+
 /** `high` → 10, `7` → 7; null for anything else. */
 export function priorityValue(input: string | number): number | null {
   if (typeof input === 'number') return Number.isInteger(input) && input >= PRIORITY_RANGE.min && input <= PRIORITY_RANGE.max ? input : null;

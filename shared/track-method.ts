@@ -55,6 +55,9 @@ export const TRACK_METHOD = {
       'probe-delay': { type: 'string', arg: 'DURATION', help: 'the first check this long after the start (default 0)' },
       'probe-successes': { type: 'string', arg: 'N', help: 'passes in a row that make it ready / healthy again (default 1)' },
       'probe-failures': { type: 'string', arg: 'N', help: 'failures in a row that make it unhealthy (default 3)' },
+      after: { type: 'string', multiple: true, arg: 'JOB[:COND]', help: 'start only once JOB (an id or name) has completed (exit 0), or COND: ended, started, ready (repeatable); if it can no longer, this job fails at once (dependency_failed)' },
+      group: { type: 'string', arg: 'GROUP', help: 'queue group (default: default); a group with a parallel limit (procd group set) starts its jobs as slots free' },
+      priority: { type: 'string', arg: 'LEVEL', help: 'low, normal (default), high, critical or -100..100: higher starts first in the queue; waiting raises it' },
       tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
       wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
       follow: { type: 'boolean', short: 'f', help: "print the job's stdout and stderr to ours, byte for byte, while waiting (implies --wait)" },
@@ -71,6 +74,8 @@ export const TRACK_METHOD = {
       'procd track --restart on-failure --max-restarts 3 -- ./flaky-job.sh',
       "procd track --name api --restart always --ready-when 'output=listening on' --alive-when http=http://127.0.0.1:8080/health -- node server.js",
       'procd track --json --tag ci -- make -j4',
+      'procd track --name test --after build -- npm test',
+      'procd track --group gpu --priority high -- python train.py',
     ],
   },
 } as const;

@@ -15,6 +15,20 @@ export const CLI_ONLY_SPECS = {
     options: { 'keep-jobs': { type: 'boolean', help: '(stop) leave running jobs alive for the next daemon' } },
     examples: ['procd daemon status', 'procd daemon stop', 'procd daemon restart', 'procd daemon run'],
   },
+  group: {
+    command: 'group',
+    positionals: 'set|pause|resume|rm|ls [NAME]',
+    brief: 'queue groups: parallel limits, pause, list',
+    summary:
+      'Queue groups (track --group G): `set NAME --parallel N` runs at most N of its jobs at once (the rest wait in the queue, highest priority first, first come first served within a priority; waiting raises a job\'s priority so none starves); `pause NAME` stops starting its queued jobs, `resume NAME` starts them again; `rm NAME` removes its settings; `ls` lists groups with running and queued counts.',
+    usage: 'procd group set NAME [--parallel N|none] [--pause|--resume]   |   procd group pause|resume|rm NAME   |   procd group ls [--json]',
+    options: {
+      parallel: { type: 'string', arg: 'N|none', help: '(set) at most N of its jobs run at once; none: no limit' },
+      pause: { type: 'boolean', help: '(set) stop starting its queued jobs' },
+      resume: { type: 'boolean', help: '(set) start its queued jobs again' },
+    },
+    examples: ['procd group set gpu --parallel 2', 'procd track --group gpu -- python train.py', 'procd group pause gpu', 'procd group ls'],
+  },
   service: {
     command: 'service',
     positionals: 'install|uninstall|status',

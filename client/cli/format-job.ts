@@ -40,6 +40,7 @@ export function exitText(job: Job | JobSummary): string {
   if (s.kind === 'failed' && s.spawnError) return s.spawnError.code;
   if (s.outcome === 'cancelled') return 'cancelled';
   if (s.outcome === 'released') return 'released';
+  if (s.outcome === 'dependency_failed') return 'dep-failed';
   if (s.signal) return `${s.signal.name}(${s.exitCode ?? 128 + s.signal.number})`;
   return s.exitCode === null ? '?' : String(s.exitCode);
 }

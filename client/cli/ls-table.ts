@@ -6,6 +6,7 @@ import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
 import { healthText, probeSuffix } from './format-probes.js';
+import { queueSuffix, treeName, treeOrder } from './format-queue.js';
 import { lastRunExit, lsState, pendingRestart } from './format-restart.js';
 import type { Color } from './output.js';
 
@@ -17,6 +18,8 @@ export interface LsLayout {
   tty: boolean;
   /** --wide: a HEALTH column (the score 0–100 of each job with a live process). */
   wide?: boolean;
+  /** --tree: dependants under the jobs they depend on (`--after`), indented. */
+  tree?: boolean;
   /** Older finished jobs the default view left out (0 with --all or --state). */
   hiddenFinished: number;
   paint(color: Color, text: string): string;
@@ -33,7 +36,10 @@ const NAME_MIN = 4;
 const COMMAND_MIN = 10;
 
 /** The lines `procd ls` prints for these jobs. */
-export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
+export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
+  const ordered = o.tree ? treeOrder(listed) : listed.map((job) => ({ job, depth: 0 }));
+  const jobs = ordered.map((t) => t.job);
+  const depth = new Map(ordered.map((t) => [t.job.id, t.depth]));
   const withFlags = jobs.some((j) => j.flags.length > 0);
   // Tasks are the default: the KIND column (svc / task) appears once a service is listed.
   const withKind = jobs.some((j) => j.spec.kind === 'service');
@@ -46,7 +52,7 @@ export function renderLs(jobs: readonly JobSummary[], o: LsLayout): string[] {
     // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
     const restart = pendingRestart(j);
     const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
-    return [String(j.id), j.name, lsState(j, stateText(j)) + probeSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

@@ -27,6 +27,7 @@ export function runFacts(job: Pick<JobView, 'state' | 'runs'>, run: number, now:
   const s = job.state;
   switch (s.kind) {
     case 'queued':
+      if (s.reason.kind === 'queue') return `not started yet: ${s.reason.detail}`;
       return s.reason.kind === 'restart' ? `not started yet: restart at ${clock(s.reason.at, now)}` : `not started yet: queued until ${clock(s.reason.at, now)}`;
     case 'starting':
       return 'starting';

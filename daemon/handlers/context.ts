@@ -1,5 +1,6 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
+import type { JobQueue } from '../queue/job-queue.js';
 import type { ProcdPaths } from '../../shared/paths.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { CleanupDefaults } from '../jobs/cleanup.js';
@@ -14,6 +15,8 @@ export interface DaemonContext {
   table: JobTable;
   supervisor: Supervisor;
   monitor: Monitor;
+  /** The queue: groups, admission (daemon/queue/). */
+  queue: JobQueue;
   events: EventBus;
   store: StateStore;
   paths: ProcdPaths;

@@ -16,6 +16,7 @@ import { logs } from './logs.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
+import { groupLs, groupRm, groupSet, priority } from './queue.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
 import { signal } from './signal.js';
@@ -36,6 +37,10 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     signal: (p) => signal(ctx, p),
     pause: (p) => pause(ctx, p),
     restart: (p) => restart(ctx, p),
+    'group.set': (p) => groupSet(ctx, p),
+    'group.rm': (p) => groupRm(ctx, p),
+    'group.ls': () => groupLs(ctx),
+    priority: (p) => priority(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),

@@ -5,6 +5,7 @@ import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Command, JobKind, JobSpec } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { PROBE_DEFAULTS, PROBE_ROLES, type JobProbes } from '../../shared/probes.js';
+import { DEFAULT_GROUP, DEPENDENCY_CONDITIONS, priorityValue, type Dependency, type DependencyCondition } from '../../shared/queue.js';
 import { defaultRestartSpec, keepsUp, type RestartSpec } from '../../shared/restart.js';
 import { parseSignal } from '../../shared/signals.js';
 
@@ -40,7 +41,7 @@ export function restartSpecOf(params: Pick<ParamsOf<'track'>, 'restart' | 'limit
  * quiet, healthy server is not stuck); an explicit `stuckAfterMs` applies to either, as does
  * `expectMs` for the time-sink flag. The spec keeps the value in force, so status shows it.
  */
-export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Record<string, string>, defaults: SpecDefaults): JobSpec {
+export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Record<string, string>, defaults: SpecDefaults, after: Dependency[] = []): JobSpec {
   const kind = jobKindOf(params);
   const restart = restartSpecOf(params);
   const probes = probesSpecOf(params);
@@ -57,7 +58,19 @@ export function buildSpec(params: ParamsOf<'track'>, command: Command, env: Reco
     stopGraceMs: params.stopGraceMs ?? null,
     ...(restart ? { restart } : {}),
     ...(probes ? { probes } : {}),
+    ...(params.group !== undefined && params.group !== DEFAULT_GROUP ? { group: params.group } : {}),
+    ...(params.priority !== undefined ? { priority: priorityValue(params.priority) ?? 0 } : {}),
+    ...(after.length ? { after } : {}),
+    ...(params.declared ? { declared: params.declared } : {}),
   };
+}
+
+/** `build`, `3:ready` → the reference and the condition (completed when none is given). */
+export function parseDependency(text: string): { ref: string; condition: DependencyCondition } {
+  const colon = text.lastIndexOf(':');
+  const tail = colon < 0 ? '' : text.slice(colon + 1);
+  if (colon >= 0 && (DEPENDENCY_CONDITIONS as readonly string[]).includes(tail)) return { ref: text.slice(0, colon), condition: tail as DependencyCondition };
+  return { ref: text, condition: 'completed' };
 }
 
 /** The probes asked for, each with the defaults filled in; absent: none. */

@@ -107,7 +107,9 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     // A run ended (not a terminal state completed by kill_recorded): its pending stop is done, and its policy says what follows.
     const ended = isTerminal(result.state) && !isTerminal(job.state) ? result.state : null;
     const change = ended ? this.runEndPolicy?.(job, ended) : null;
-    const next: Job = { ...job, ...change, state: change?.state ?? result.state, pendingKill: ended ? null : job.pendingKill };
+    const state = change?.state ?? result.state;
+    // A place in the queue means nothing once the job left it.
+    const next: Job = { ...job, ...change, state, pendingKill: ended ? null : job.pendingKill, standing: state.kind === 'queued' ? job.standing : undefined };
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous, before: job });
@@ -146,13 +148,24 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     return next;
   }
 
+  /** `procd priority`: the one spec field that changes after creation (a queued job's place, a running job's nice). */
+  setPriority(id: JobId, priority: number): Job | null {
+    const job = this.jobs.get(id);
+    if (!job) return null;
+    const next: Job = { ...job, spec: { ...job.spec, priority } };
+    this.jobs.set(id, next);
+    this.store.saveJob(next);
+    this.emit('change', { job: next, previous: job.state.kind, before: job });
+    return next;
+  }
+
   /**
    * Changes fast-moving figures (resource samples, output counters, the figures of a flag that
    * stays raised, probe counts) in memory only: journaling
    * every sample would cost a disk write per job per tick. They reach disk with the next durable
    * change of the job or the next snapshot.
    */
-  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes'>>): Job | null {
+  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
     const next: Job = { ...job, ...change(job), id: job.id, state: job.state };

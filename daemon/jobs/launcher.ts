@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeSpawnSpec } from '../output/spawn-spec.js';
 import { ForkServer } from './fork-server.js';
 import { forkServerCommand } from './fork-server-command.js';
+import { launchClaiming } from './shim-claim.js';
 import { listenTo, perlShimCommand, startShim, type ShimCommand, type ShimGone, type ShimHandle, type ShimListeners } from './shim-runner.js';
 
 export interface LaunchRequest {
@@ -122,14 +123,16 @@ export class ShimLauncher implements Launcher {
     });
     const command = (this.last = await this.command());
     const server = await this.server(command);
+    // A server that died before saying the pid may still have forked a shim: the shims' claim on
+    // the directory (shim-claim.ts) lets only one of it and the daemon's own run the job.
     if (server) {
       try {
-        return await server.launch(jobDir, listeners);
+        return await launchClaiming(jobDir, command.file, listeners, (own) => server.launch(jobDir, own));
       } catch (err) {
         this.forkServer?.warn(`${(err as Error).message}; this shim is started by the daemon itself`);
       }
     }
-    return listenTo(startShim(jobDir, join(jobDir, 'shim.log'), command), listeners);
+    return launchClaiming(jobDir, command.file, listeners, (own) => listenTo(startShim(jobDir, join(jobDir, 'shim.log'), command), own));
   }
 }
 

@@ -55,9 +55,9 @@ export class Restarter {
     const before = table.get(id);
     if (!before) throw new ProcdError(ErrorCode.JobNotFound, `job ${id} was removed while restarting it`, { job: id });
     if (before.state.kind === 'queued') {
-      // Waiting for its next run (backoff, a start time): that run starts now.
+      // Waiting for its next run (backoff, a start time, its turn in the queue): that run starts now.
       deadlines.cancel(queueKey(id));
-      this.starter.schedule({ ...before, state: { ...before.state, reason: { ...before.state.reason, at: deadlines.now() } } });
+      this.starter.schedule(before, deadlines.now());
     } else if (isTerminal(before.state)) {
       const run = currentRun(before) + 1;
       const what = stopped ? 'stopped and started again' : 'started again';

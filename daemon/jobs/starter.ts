@@ -4,7 +4,8 @@
 
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { hasLiveProcess, type Job, type JobId, type SpawnError } from '../../shared/job.js';
+import { hasLiveProcess, type Job, type JobId, type JobSpec, type SpawnError } from '../../shared/job.js';
+import type { Dependency } from '../../shared/queue.js';
 import { hasLimits, type JobLimits } from '../../shared/limits.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import { shimSpawnError, type ShimEvent } from '../output/spawn-spec.js';
@@ -14,10 +15,10 @@ import { INSTANCE_MARKER, JOB_MARKER } from './kill-tree.js';
 import { CgroupCreateError, createJobCgroup, newJobCgroupName } from '../cgroup/job-cgroup.js';
 import { applyKernelLimits } from '../cgroup/limits.js';
 import { shimFailureMessage, type Launcher } from './launcher.js';
-import { buildSpec } from './job-spec.js';
+import { buildSpec, parseDependency } from './job-spec.js';
 import { defaultJobName, shellJobName } from './names.js';
 import { refreshOutput } from './output-figures.js';
-import { perlPath, type ShimGone } from './shim-runner.js';
+import { perlPath, type ShimGone, type ShimHandle } from './shim-runner.js';
 import type { Stopper } from './stopper.js';
 import { queueKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
@@ -25,7 +26,18 @@ import { waitFor } from './waits.js';
 const START_TIMEOUT_MS = 15_000;
 const DEFAULT_SHELL = '/bin/sh';
 
+/** What the starter asks of the queue (daemon/queue/job-queue.ts). */
+export interface QueueGate {
+  mustQueue(spec: JobSpec): boolean;
+  admitNow(): { start: number[] };
+  /** No more admission (the daemon is stopping): nothing starts while jobs are being stopped. */
+  stop(): void;
+}
+
 export class Starter {
+  /** The queue, once the supervisor made it; without one every job starts at once. */
+  queue: QueueGate | null = null;
+
   constructor(
     private readonly ctx: SupervisorContext,
     private readonly launcher: Launcher,
@@ -45,10 +57,12 @@ export class Starter {
       ? ({ kind: 'argv', argv: params.argv } as const)
       : ({ kind: 'shell', script: params.shell!, shell: DEFAULT_SHELL } as const);
     const base = params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script));
-    // Checked (a bad stop signal refused) before the live job of this name is replaced.
-    const spec = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes });
+    // Checked (a bad stop signal, an unknown dependency refused) before the live job of this name is replaced.
+    const after = (params.after ?? []).map((text) => this.dependencyOf(text));
+    const spec = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes }, after);
     if (params.replace) await this.replaceLive(base);
     // From here to create() nothing awaits: the name check and the insert are one step.
+    const queued = this.queue?.mustQueue(spec) ?? false;
     const job = table.create({
       name: params.replace || params.name !== undefined ? base : table.freeName(base),
       description: params.description ?? null,
@@ -57,6 +71,7 @@ export class Starter {
       dirFor: (id) => join(opts.jobsDir, String(id)),
       // Named in the record written before the launch: recovery, the janitor and kill find it.
       ...(opts.cgroupRoot ? { cgroupFor: (id: JobId) => newJobCgroupName(id) } : {}),
+      ...(queued ? { queued: { kind: 'queue' as const, detail: 'in the queue' } } : {}),
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
     // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
@@ -66,9 +81,28 @@ export class Starter {
       table.remove(job.id);
       throw err;
     }
-    await this.launch(job.id);
+    if (queued) {
+      // Its turn may be now: then answer once it runs (or failed to start), as without a queue.
+      if (!this.queue!.admitNow().start.includes(job.id)) return table.get(job.id) ?? job;
+      await waitFor(table, this.ctx.deadlines, [job.id], ([j]) => !j || (j.state.kind !== 'queued' && j.state.kind !== 'starting'), { timeoutMs: START_TIMEOUT_MS });
+    } else {
+      await this.launch(job.id);
+    }
     await this.ctx.persistQuietly('track after spawn');
     return table.get(job.id) ?? job;
+  }
+
+  /** `--after REF[:CONDITION]`: the job REF names now (its id is kept, so a later job of that name is not it). */
+  private dependencyOf(text: string): Dependency {
+    const { ref, condition } = parseDependency(text);
+    let job: Job;
+    try {
+      job = this.ctx.table.resolve(/^\d+$/.test(ref) ? Number(ref) : ref);
+    } catch (err) {
+      if (err instanceof ProcdError && err.code === ErrorCode.JobNotFound) throw new ProcdError(ErrorCode.JobNotFound, `--after ${text}: no job ${/^\d+$/.test(ref) ? ref : `named ${ref}`}`, { field: 'params.after', ref });
+      throw err;
+    }
+    return { job: job.id, ref, condition };
   }
 
   /** `track --replace`: the live job with this name is stopped (kill procedure, with its own stop signal and grace) before the new one is created. */
@@ -79,11 +113,18 @@ export class Starter {
     await this.stopper.stopLive(live.id, 'user');
   }
 
-  /** Arms a queued job's start: at its not-before time it is launched (also after a daemon restart). */
-  schedule(job: Job): void {
+  /**
+   * Arms a queued job's start: at its not-before time (or `at`, when given: `procd restart` starts
+   * it now) it is launched (also after a daemon restart). A job in the queue waits for its turn
+   * (daemon/queue/) unless `at` is given.
+   */
+  schedule(job: Job, at?: number): void {
     if (job.state.kind !== 'queued') return;
-    const restart = job.state.reason.kind === 'restart';
-    this.ctx.deadlines.at(queueKey(job.id), job.state.reason.at, () => {
+    const reason = job.state.reason;
+    const due = at ?? (reason.kind === 'queue' ? null : reason.at);
+    if (due === null) return;
+    const restart = reason.kind === 'restart';
+    this.ctx.deadlines.at(queueKey(job.id), due, () => {
       // A next run starts clean: what the earlier run left (a server's child holding the port)
       // is stopped first, as systemd does for a service's restart.
       const swept = restart ? this.stopper.sweepEarlierRuns(job.id) : Promise.resolve();
@@ -139,24 +180,25 @@ export class Starter {
     // events in the same read as the pid).
     let launched!: () => void;
     let handled = new Promise<void>((resolve) => (launched = resolve));
-    let shimPid = -1;
+    // Read at each event: a shim that found the directory claimed hands over to the claimant (shim-claim.ts).
+    let shim: ShimHandle | null = null;
+    const shimPid = () => shim?.pid ?? -1;
     // A shim speaks for its own run only: once the job moved on to its next run (a restart), a late
     // event of the previous run's shim (its `closed`, its end) is not about the current one.
     const ofThisRun = () => table.get(id)?.dir === job.dir;
     const listeners = {
       event: (event: ShimEvent) => {
         handled = handled
-          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid, event) : undefined))
+          .then(() => (ofThisRun() ? this.onShimEvent(id, shimPid(), event) : undefined))
           .catch((err: unknown) => logger.error({ err, job: id, event: event.type }, 'handling a shim event failed'));
       },
       gone: (gone: ShimGone) => {
-        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid, gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
+        handled = handled.then(() => (ofThisRun() ? this.onShimGone(id, shimPid(), gone) : undefined)).catch((err: unknown) => logger.error({ err, job: id }, 'handling the end of a shim failed'));
       },
     };
     try {
       if (root && cgroup) await this.applyKernelLimits(id, root, cgroup, job.spec.limits);
-      const shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
-      shimPid = shim.pid;
+      shim = await this.launcher.launch({ jobDir: job.dir, argv, cwd: job.spec.cwd, env, maxOutputBytes: job.spec.maxOutputBytes, cgroup }, listeners);
     } catch (err) {
       return fail({ code: 'EPROCD', message: `could not start the job's shim: ${(err as Error).message}` });
     } finally {

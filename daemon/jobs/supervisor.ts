@@ -20,7 +20,7 @@ import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Restarter } from './restarter.js';
 import { removeRunOutput, runsToPrune } from './run-output-prune.js';
 import { afterRunEnd } from './run-end.js';
-import { Starter } from './starter.js';
+import { Starter, type QueueGate } from './starter.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
 import { Stopper, type StopResult } from './stopper.js';
 import { persistQuietlyWith, type SupervisorContext, type SupervisorOptions } from './supervisor-context.js';
@@ -73,6 +73,16 @@ export class Supervisor {
     const gone = new Set(prune.map((r) => r.run));
     this.table.update(id, (j) => (j.runs ? { runs: { ...j.runs, earlier: j.runs.earlier.map((r) => (gone.has(r.run) ? { ...r, outputRemoved: true } : r)) } } : {}));
     await this.ctx.persistQuietly('earlier runs pruned');
+  }
+
+  /** The queue decides when waiting jobs start (daemon/queue/); without one every job starts at once. */
+  attachQueue(queue: QueueGate): void {
+    this.starter.queue = queue;
+  }
+
+  /** The queue's turn for a waiting job: launch it now. */
+  launchQueued(job: Job): void {
+    this.starter.schedule(job, this.ctx.deadlines.now());
   }
 
   track(params: ParamsOf<'track'>): Promise<Job> {
@@ -176,6 +186,7 @@ export class Supervisor {
    * re-adopts the running ones and starts the queued ones at their time), and clears timers.
    */
   async shutdown(keepJobs: boolean): Promise<number> {
+    this.starter.queue?.stop();
     this.ctx.deadlines.cancelAll('timeout:');
     this.ctx.deadlines.cancelAll('queue:');
     if (!keepJobs) {

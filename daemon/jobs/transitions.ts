@@ -28,10 +28,12 @@ export type JobEvent =
   /** The kill procedure finished after the main process had already ended: the complete record. */
   | { type: 'kill_recorded'; kill: KillRecord }
   /** An ended job runs again under the same id (`procd restart`, a service back after a reboot). */
-  | { type: 'requeue'; at: number; reason: QueueReason };
+  | { type: 'requeue'; at: number; reason: QueueReason }
+  /** A queued job's dependency can no longer be met (`--after`): it ends without running. */
+  | { type: 'dependency_failed'; at: number; detail: string };
 
 export type JobEventType = JobEvent['type'];
-export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded', 'requeue'];
+export const JOB_EVENT_TYPES: readonly JobEventType[] = ['launch', 'started', 'spawn_failed', 'exited', 'lost', 'release', 'pause', 'resume', 'cancel', 'kill_recorded', 'requeue', 'dependency_failed'];
 
 export type TransitionResult = { ok: true; state: JobState } | { ok: false; error: string };
 
@@ -43,6 +45,8 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
           return ok({ kind: 'starting', since: event.at });
         case 'cancel':
           return ok({ kind: 'killed', ...neverRan(event.at, 'cancelled'), kill: event.kill, forced: false });
+        case 'dependency_failed':
+          return ok({ kind: 'failed', ...neverRan(event.at, 'dependency_failed'), outcomeDetail: event.detail, spawnError: null });
         case 'started':
         case 'spawn_failed':
         case 'exited':
@@ -71,6 +75,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'cancel':
         case 'kill_recorded':
         case 'requeue':
+        case 'dependency_failed':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');
@@ -98,6 +103,7 @@ export function transition(state: JobState, event: JobEvent): TransitionResult {
         case 'cancel':
         case 'kill_recorded':
         case 'requeue':
+        case 'dependency_failed':
           return refuse(state, event);
         default:
           return unreachable(event, 'lifecycle case');

@@ -50,6 +50,16 @@
 # argv[0] is looked up in the PATH of the job's environment (execvp); no shell is involved.
 # The job gets exactly the spec's environment and nothing of the shim's.
 #
+# ---- Claim: one shim per job directory ----------------------------------------------------------
+# A job directory is run by one shim, once. First thing, the shim opens <jobDir>/spawn.spec and
+# takes an exclusive non-blocking flock(2) on it, held until the shim exits (the fd is close-on-
+# exec). A shim that finds it locked, or that gets the lock but finds a `started` or `exit` regular
+# file (a shim ran here before), ends at once with exit status 75, writing no file, no event and no log
+# line: another shim runs (or ran) this job. The daemon starts a shim itself when its fork server
+# died before saying the pid of the one it forked; see daemon/jobs/shim-claim.ts. A lock rather
+# than a new file: an inode allocation costs more than the rest of a shim's start on some file
+# systems. (A spec that cannot be opened is reported by the spec reader, as before.)
+#
 # ---- Event channel (stdout, one line each, fields separated by one space) ---------------------
 #   started <pid> <epochMs>
 #   spawn_error <ERRNO_NAME> <epochMs> <message>      (CR/LF in message replaced by spaces)

@@ -9,7 +9,7 @@ import { OUTCOME_KINDS } from '../outcomes.js';
 import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
 import type { Health } from '../health.js';
 import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
-import { DEPENDENCY_CONDITIONS, type Declared, type Dependency } from '../queue.js';
+import { DEPENDENCY_CONDITIONS, type Declared, type Dependency, type QueueStanding } from '../queue.js';
 import { ProbeConditionSchema } from './conditions.js';
 
 const num = v.number();
@@ -98,7 +98,10 @@ export const SpawnErrorSchema = v.object({ code: v.string(), message: v.string()
 export const QueueReasonSchema = v.variant('kind', [
   v.object({ kind: v.literal('not_before'), at: num, detail: v.string() }),
   v.object({ kind: v.literal('restart'), at: num, detail: v.string(), delayMs: num, run: num }),
+  v.object({ kind: v.literal('queue'), detail: v.string() }),
 ]);
+
+export const QueueStandingSchema = v.object({ waitsFor: v.picklist(['dependencies', 'slot', 'paused_group', 'resources']), detail: v.string(), position: num });
 
 /** Fields of every ended state; pid and startTicks are absent in older records (outcomes are derived by upgrade-record.ts). */
 const ended = {
@@ -233,6 +236,7 @@ const jobBase = {
   violations: v.optional(v.array(LimitViolationSchema)),
   runs: v.optional(RunsInfoSchema),
   probes: v.optional(ProbeStatusSchema),
+  standing: v.optional(QueueStandingSchema),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
@@ -274,4 +278,5 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof HealthSchema>, Health>>,
   Assert<Same<v.InferOutput<typeof DependencySchema>, Dependency>>,
   Assert<Same<v.InferOutput<typeof DeclaredSchema>, Declared>>,
+  Assert<Same<v.InferOutput<typeof QueueStandingSchema>, QueueStanding>>,
 ];

@@ -38,6 +38,7 @@ const pauseResult = v.variant('ok', [pauseDone, refFailure]);
 /** A job run again: its new run's number and state (running, or failed when it could not start); `stopped`: a live run was stopped first. */
 const restartDone = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), run: v.number(), state: JobStateKindSchema, stopped: v.boolean() });
 const restartResult = v.variant('ok', [restartDone, refFailure]);
+const groupView = v.object({ name: v.string(), parallel: v.nullable(v.number()), paused: v.boolean(), running: v.number(), queued: v.number() });
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -228,6 +229,26 @@ export const METHOD_SCHEMAS = {
     params: obj({ jobs: jobRefs }),
     result: v.array(pauseResult),
     example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
+  },
+  'group.set': {
+    params: obj({ name: groupName, parallel: opt(v.nullable(int({ min: 1, max: 1_000_000 }))), paused: opt(bool()) }),
+    result: groupView,
+    example: { params: { name: 'gpu', parallel: 2 }, result: { name: 'gpu', parallel: 2, paused: false, running: 2, queued: 3 } },
+  },
+  'group.rm': {
+    params: obj({ name: groupName }),
+    result: v.object({ name: v.string(), removed: v.literal(true) }),
+    example: { params: { name: 'gpu' }, result: { name: 'gpu', removed: true } },
+  },
+  'group.ls': {
+    params: obj({}),
+    result: v.array(groupView),
+    example: { params: {}, result: [{ name: 'default', parallel: null, paused: false, running: 4, queued: 0 }] },
+  },
+  priority: {
+    params: obj({ job: jobRef, priority }),
+    result: v.object({ id: v.number(), priority: v.number(), state: JobStateKindSchema, reniced: ids, error: v.optional(v.string()) }),
+    example: { params: { job: 7, priority: 'high' }, result: { id: 7, priority: 10, state: 'queued', reniced: [] } },
   },
   restart: {
     params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),

@@ -1,7 +1,6 @@
 // `procd up` with the daemon enforcing `after` (issue 13's dependencies): a dependant starts only
-// once what it waits for is met. SKIPPED until the daemon acts on `after` (the lead's queue work,
-// daemon/queue/*): up sends `after: ["PROJECT/NAME:COND"]` and tracks layer by layer, so these
-// pass as soon as the daemon holds a dependant until its dependency is met — remove `.skip` then.
+// once what it waits for is met. up sends `after: ["PROJECT/NAME:COND"]` and tracks layer by layer
+// (dependencies first), so the daemon resolves each name to the job up has just started.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ afterEach(async () => {
   d = undefined;
 });
 
-describe.skip('procd up runs entries in dependency order (needs the daemon to enforce after)', () => {
+describe('procd up runs entries in dependency order', () => {
   it('a dependant on `completed` starts after its dependency exited 0; one on `ready` after it became ready', async () => {
     d = await startTestDaemon();
     const dir = join(d.home, 'projects', 'shop');

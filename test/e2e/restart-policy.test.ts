@@ -74,7 +74,7 @@ describe('restart policies', () => {
       },
       { what: 'the job to wait for its restart' },
     );
-    if (queued.state.kind !== 'queued') throw new Error('unreachable');
+    if (queued.state.kind !== 'queued' || queued.state.reason.kind !== 'restart') throw new Error('unreachable');
     const at = queued.state.reason.at;
     const daemonPid = (await daemonStatus(d)).pid;
     process.kill(daemonPid, 'SIGKILL');

@@ -39,7 +39,7 @@ export const command: CommandDef = {
       out.out('no jobs');
       return EXIT.ok;
     }
-    const lines = renderLs(jobs, { now: Date.now(), width: out.width, tty: process.stdout.isTTY === true, wide: flag(values, 'wide'), hiddenFinished, paint: (color, text) => paint(out, color, text) });
+    const lines = renderLs(jobs, { now: Date.now(), width: out.width, tty: process.stdout.isTTY === true, wide: flag(values, 'wide'), tree: flag(values, 'tree'), hiddenFinished, paint: (color, text) => paint(out, color, text) });
     out.out(lines.join('\n'));
     return EXIT.ok;
   },

@@ -9,6 +9,7 @@ import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js'
 import { localTime, plural, when } from '../format-time.js';
 import { limitsText, violationText } from '../format-limits.js';
 import { probeRows } from '../format-probes.js';
+import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
 
 /** status: every field of one job. */
@@ -46,6 +47,7 @@ function cgroupNote(p: ProcessNode): string {
 export function exitLine(s: TerminalState): string {
   if (s.kind === 'failed' && s.spawnError) return `none: it could not start (${s.spawnError.code})`;
   if (s.outcome === 'cancelled') return 'none: stopped before it started';
+  if (s.outcome === 'dependency_failed') return 'none: it never started (a job it depends on can no longer succeed)';
   if (s.signal) return `${s.signal.name} (signal ${s.signal.number})${s.exitCode === null ? '' : `, status ${s.exitCode}`}`;
   return s.exitCode === null ? 'unknown: procd could not learn it' : `code ${s.exitCode}`;
 }
@@ -87,6 +89,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
   }
   rows.push(...restartRows(job, now));
   rows.push(...probeRows(job, time));
+  rows.push(...queueRows(job));
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
   rows.push(['timeout', job.spec.timeoutMs === null ? 'none' : formatDuration(job.spec.timeoutMs)]);
   const limits = limitsText(job.spec.limits);

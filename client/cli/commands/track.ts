@@ -63,6 +63,13 @@ export const command: CommandDef = {
     if (restart) params.restart = restart;
     const probes = probeOptions(values);
     if (probes) params.probes = probes;
+    const after = strs(values, 'after');
+    if (after.length) params.after = after;
+    const group = str(values, 'group');
+    if (group !== undefined) params.group = group;
+    // A bad level is refused by the daemon with the levels it takes (InvalidParams, exit 2).
+    const priority = str(values, 'priority');
+    if (priority !== undefined) params.priority = /^-?\d+$/.test(priority) ? Number(priority) : priority;
 
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);

@@ -94,6 +94,8 @@ long long output_stored(int which);
 long long output_lost_total(void);
 
 /* ---- main.c: the shim for one job (exits, never returns) ---- */
+/* The exit status of a shim that found its job directory claimed by another shim (it wrote nothing). */
+#define SHIM_CLAIMED_STATUS 75
 int shim_main(const char *dir);
 /* main()'s argv and argc (set for --serve): the fork server rewrites a served shim's command line. */
 extern char **process_args;

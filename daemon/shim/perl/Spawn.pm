@@ -3,7 +3,9 @@
 package ProcdShim;
 use strict;
 use warnings;
-use Fcntl qw(O_WRONLY);
+use Fcntl qw(O_WRONLY :flock);
+
+our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory another shim claimed
 
 our ($JOB_DIR, $OUT_DIR);
 our @KEEP_OPEN;    # /dev/null handles that hold fds 0-2 open (see run_job)
@@ -21,7 +23,26 @@ sub run_job {
   }
   $SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
   nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
+  claim_job_dir();
   run_output(start_job());
+}
+
+# The job directory is this shim's alone: it holds an exclusive flock on <jobDir>/spawn.spec for
+# its whole life (perl makes the handle close-on-exec: the job does not inherit it), and a
+# directory whose started or exit file exists has had its shim already. A second shim on the same
+# directory (the daemon's fallback after a fork server died before its pid line arrived) ends
+# with $CLAIMED_STATUS, having touched nothing. Without a readable spec there is nothing to claim:
+# read_spec reports that.
+our $CLAIM;
+sub claim_job_dir {
+  open($CLAIM, '<', "$JOB_DIR/spawn.spec") or return;
+  until (flock($CLAIM, LOCK_EX | LOCK_NB)) {
+    next if $!{EINTR};
+    quit($CLAIMED_STATUS) if $!{EWOULDBLOCK} || $!{EAGAIN};
+    logmsg("cannot lock spawn.spec ($!); running without the claim");
+    last;
+  }
+  quit($CLAIMED_STATUS) if -f "$JOB_DIR/started" || -f "$JOB_DIR/exit";
 }
 
 # E2BIG: say which part is too large and what to do (the limits are Linux's; sizes are bytes).

@@ -5,8 +5,9 @@
 // command's module (esbuild initialises a dynamically imported module, and what it imports
 // statically, on first use).
 
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli } from '../../../bundle-cli.mjs';
+import { bundleCli, type CliBundle } from '../../../bundle-cli.mjs';
 
 interface Metafile {
   inputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
@@ -52,8 +53,11 @@ function forbiddenOnPath(meta: Metafile, command: string): string[] {
 
 describe('the CLI hot path', () => {
   let bundled: Metafile;
+  let files: CliBundle['outputFiles'];
   beforeAll(async () => {
-    bundled = (await bundleCli({ write: false })).metafile;
+    const bundle = await bundleCli({ write: false });
+    bundled = bundle.metafile;
+    files = bundle.outputFiles;
   });
 
   it.each(HOT)('`procd %s` loads no schema library and no daemon code', (command) => {
@@ -70,6 +74,17 @@ describe('the CLI hot path', () => {
     expect(commandsIn(inBin)).toEqual([...HOT].sort());
     expect(inBin.filter((p) => p.startsWith('client/service/') || p === 'client/cli/commands-table.ts' || p === 'client/cli/cli.ts')).toEqual([]);
     expect(commandsIn(inFull)).toEqual(expect.arrayContaining(['daemon', 'events', 'logs', 'service', ...HOT]));
+  });
+
+  // shared/version.ts reads package.json when it loads; the bundles ship with that file, so they
+  // carry the version as a literal and every call saves the read.
+  it('both files carry the package version as a literal and read no package.json', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const name of ['main.js', 'cli.js']) {
+      const text = files.find((f) => f.path.endsWith(`/dist/client/cli/${name}`))!.text;
+      expect(text).toContain(`VERSION=${JSON.stringify(version)}`);
+      expect(text).not.toContain('package.json');
+    }
   });
 
   it('the check sees a forbidden module reached statically, and ignores one behind a dynamic import', () => {

@@ -110,15 +110,15 @@ describe('transition', () => {
 // Every (state, event) pair: the result's kind, or '-' for a refusal. A new state or event type
 // makes the table incomplete, and this test fails until someone decides what it means.
 const EXPECTED: Record<JobStateKind, Record<JobEventType, JobStateKind | '-'>> = {
-  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-', requeue: '-' },
-  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
-  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-' },
-  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-', requeue: '-' },
-  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
-  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
-  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed', requeue: 'queued' },
-  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out', requeue: 'queued' },
-  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued' },
+  queued: { launch: 'starting', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: 'killed', kill_recorded: '-', requeue: '-', dependency_failed: 'failed' },
+  starting: { launch: '-', started: 'running', spawn_failed: 'failed', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-', dependency_failed: '-' },
+  running: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: 'paused', resume: '-', cancel: '-', kill_recorded: '-', requeue: '-', dependency_failed: '-' },
+  paused: { launch: '-', started: '-', spawn_failed: '-', exited: 'failed', lost: 'lost', release: 'lost', pause: '-', resume: 'running', cancel: '-', kill_recorded: '-', requeue: '-', dependency_failed: '-' },
+  completed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued', dependency_failed: '-' },
+  failed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued', dependency_failed: '-' },
+  killed: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'killed', requeue: 'queued', dependency_failed: '-' },
+  timed_out: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: 'timed_out', requeue: 'queued', dependency_failed: '-' },
+  lost: { launch: '-', started: '-', spawn_failed: '-', exited: '-', lost: '-', release: '-', pause: '-', resume: '-', cancel: '-', kill_recorded: '-', requeue: 'queued', dependency_failed: '-' },
 };
 
 const ended = { startedAt: 1000, endedAt: 2000, durationMs: 1000, pid: 42, startTicks: 7, exitCode: 1, signal: null, outcomeDetail: null };
@@ -145,6 +145,7 @@ const SAMPLE_EVENTS: Record<JobEventType, JobEvent> = {
   cancel: { type: 'cancel', at: 5, kill: null },
   kill_recorded: { type: 'kill_recorded', kill: kill('user') },
   requeue: { type: 'requeue', at: 4000, reason: { kind: 'restart', at: 4000, detail: 'procd restart', delayMs: 0, run: 2 } },
+  dependency_failed: { type: 'dependency_failed', at: 4000, detail: 'build:completed can no longer be met: job 3 (build) failed (exit 1)' },
 };
 
 describe('release', () => {

@@ -76,10 +76,11 @@ describe('the Perl fork server forks shims that are what exec\'d ones are', () =
     expect(ids(shim)).toEqual({ ppid: s.pid, pgrp: shim, session: shim });
     expect(ids(other)).toMatchObject({ pgrp: other, session: other });
     expect(signals(shim)).toEqual(signals(other));
-    // stdin, channel, shim.log; the job's stdout and stderr, the self-pipe SIGCHLD writes to. An
-    // exec'd shim has the same, its channel a socket when Node spawned it, and also whatever fd
-    // its spawner leaked without close-on-exec (here: the test runner's); a served one has not.
-    const shimFds = { '0': '/dev/null', '1': 'pipe', '2': '<jobDir>/shim.log', '3': 'pipe', '5': 'pipe', '9': 'pipe', '10': 'pipe' };
+    // stdin, channel, shim.log; spawn.spec (locked: the shim's claim on the directory); the job's
+    // stdout and stderr, the self-pipe SIGCHLD writes to. An exec'd shim has the same, its channel
+    // a socket when Node spawned it, and also whatever fd its spawner leaked without close-on-exec
+    // (here: the test runner's); a served one has not.
+    const shimFds = { '0': '/dev/null', '1': 'pipe', '2': '<jobDir>/shim.log', '3': '<jobDir>/spawn.spec', '4': 'pipe', '6': 'pipe', '10': 'pipe', '11': 'pipe' };
     expect(fds(shim, dir)).toEqual(shimFds);
     expect(fds(other, execd.dir)).toMatchObject({ ...shimFds, '1': expect.stringMatching(/^(pipe|socket:)/) });
 

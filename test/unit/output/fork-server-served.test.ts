@@ -82,13 +82,14 @@ describe.skipIf(skip !== null)(`a shim served by the fork server${skip ? ` (skip
     expect(shim.cmdline).toEqual([NATIVE_SHIM, dir]);
     expect(exec.cmdline).toEqual([NATIVE_SHIM, refDir]);
     expect(shim.signals).toEqual(exec.signals);
-    // fds 0-2 as the daemon gives them; above 2 only the shim's own pipes (its job's output and
-    // its self-pipe), none of the server's (its pipes to the daemon and to the other shims).
+    // fds 0-2 as the daemon gives them; above 2 only the shim's own: its locked spawn.spec (its
+    // claim on the directory) and pipes (its job's output and its self-pipe), none of the
+    // server's (its pipes to the daemon and to the other shims).
     expect(shim.fds.get(0)).toBe('/dev/null');
     expect(shim.fds.get(1)).toMatch(/^pipe:/);
     expect(shim.fds.get(2)).toBe(join(dir, 'shim.log'));
     const above2 = [...shim.fds].filter(([fd]) => fd > 2).map(([, target]) => target);
-    expect(above2.filter((t) => !t.startsWith('pipe:'))).toEqual([]);
+    expect(above2.filter((t) => !t.startsWith('pipe:'))).toEqual([join(dir, 'spawn.spec')]);
     const serverTargets = new Set(look(s.pid).fds.values()); // it reads the shim's channel (fd 1): by design
     expect([...shim.fds].filter(([fd, t]) => fd !== 1 && serverTargets.has(t))).toEqual([]);
   });

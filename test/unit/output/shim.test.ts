@@ -275,7 +275,8 @@ describe('procd-shim: independence', () => {
     const run = await h.start(h.defaults(sh('(while [ ! -e "$1" ]; do sleep 0.02; done; echo late; echo late-err >&2) & echo early; exit 0', go)));
     const exit = await waitExit(run.dir);
     expect(exit).toMatchObject({ exitCode: 0 });
-    expect(run.events.some((l) => l.startsWith('exited '))).toBe(true);
+    // The exit file is written before the event is read from the channel: wait for the event.
+    await waitFor(() => run.events.some((l) => l.startsWith('exited ')), { what: 'the exited event' });
     expect(await readClosedFile(run.dir)).toBeNull(); // the grandchild still holds the pipes
     writeFileSync(go, '');
     const closed = await waitClosed(run.dir);

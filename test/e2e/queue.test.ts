@@ -1,0 +1,136 @@
+// The queue against a real daemon: a group's parallel limit holds (never more than N of its jobs
+// run, read from the recorded start and end times), priorities order the starts, a low-priority
+// job waiting long enough overtakes fresh high ones (aging), the queue survives a daemon SIGKILL,
+// `--after` runs jobs in order and a failure propagates down a chain of three, `--after X:ready`
+// waits for X's readiness.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobStatus } from '../../shared/methods.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { daemonStatus, expectExit, jobStatus, trackJob, waitForEnd } from './helpers/jobs.js';
+
+let d: TestDaemon | undefined;
+afterEach(async () => {
+  await d?.cleanup();
+  d = undefined;
+});
+
+async function cli(args: string[]): Promise<string> {
+  const r = await d!.cli(args);
+  expectExit(r, 0, args.join(' '));
+  return r.stdout;
+}
+
+function span(j: JobStatus): { id: number; start: number; end: number } {
+  if (j.state.kind !== 'completed') throw new Error(`job ${j.id} ended ${j.state.kind}`);
+  return { id: j.id, start: j.state.startedAt, end: j.state.endedAt };
+}
+
+/** The most jobs running at one moment, from their start and end times. */
+function maxOverlap(spans: { start: number; end: number }[]): number {
+  const points = spans.flatMap((s) => [[s.start, 1] as const, [s.end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, delta] of points) max = Math.max(max, (now += delta));
+  return max;
+}
+
+describe('queue groups and priorities', () => {
+  it('with --parallel 2 and 5 jobs never more than 2 run, and priorities order the starts (FIFO within one)', async () => {
+    d = await startTestDaemon();
+    // Paused while the jobs are queued, so the order is the queue's and not the order of arrival.
+    await cli(['group', 'set', 'g', '--parallel', '2', '--pause']);
+    const plan: [string, string][] = [['a', 'low'], ['b', 'normal'], ['c', 'high'], ['d', 'normal'], ['e', 'critical']];
+    const ids: Record<string, number> = {};
+    for (const [name, priority] of plan) {
+      const job = await trackJob(d, ['--group', 'g', '--priority', priority, '--name', name, '--', 'sleep', '0.4']);
+      expect(job.state.kind).toBe('queued');
+      ids[name] = job.id;
+    }
+    const groups = JSON.parse(await cli(['group', 'ls', '--json'])) as { name: string; queued: number; paused: boolean }[];
+    expect(groups.find((g) => g.name === 'g')).toMatchObject({ queued: 5, paused: true });
+    expect(await cli(['ls'])).toMatch(/e +queued #1 \(paused\)/);
+    await cli(['group', 'resume', 'g']);
+    const ended = await Promise.all(Object.values(ids).map((id) => waitForEnd(d!, id, { timeoutMs: 60_000 })));
+    const spans = ended.map(span);
+    expect(maxOverlap(spans)).toBeLessThanOrEqual(2);
+    const order = [...spans].sort((x, y) => x.start - y.start || x.id - y.id).map((s) => Object.keys(ids).find((k) => ids[k] === s.id));
+    // Two start together (e, c); then b and d (normal, in their order) as slots free, a (low) last.
+    expect(order.slice(0, 2).sort()).toEqual(['c', 'e']);
+    expect(order.slice(2)).toEqual(['b', 'd', 'a']);
+  }, 90_000);
+
+  it('ages: a low-priority job that has waited overtakes high-priority ones queued after it', async () => {
+    d = await startTestDaemon({ env: { PROCD_QUEUE_AGING: '100ms' } });
+    await cli(['group', 'set', 'one', '--parallel', '1', '--pause']);
+    const low = await trackJob(d, ['--group', 'one', '--priority', 'low', '--', 'sleep', '0.2']);
+    // low is −10 and high +10: after 21 steps of 100 ms low ranks above a fresh high.
+    await waitFor(async () => {
+      const s = await jobStatus(d!, low.id);
+      return s.state.kind === 'queued' && Date.now() - s.state.queuedAt > 2600;
+    }, { what: 'the low job to age', timeoutMs: 30_000 });
+    const highs = [];
+    for (let i = 0; i < 3; i++) highs.push(await trackJob(d, ['--group', 'one', '--priority', 'high', '--', 'sleep', '0.2']));
+    await cli(['group', 'resume', 'one']);
+    const lowEnd = span(await waitForEnd(d, low.id, { timeoutMs: 60_000 }));
+    const highEnds = (await Promise.all(highs.map((h) => waitForEnd(d!, h.id, { timeoutMs: 60_000 })))).map(span);
+    expect(lowEnd.start).toBeLessThan(Math.min(...highEnds.map((h) => h.start)));
+  }, 90_000);
+
+  it('the queue survives a daemon SIGKILL: waiting jobs are still queued, in place, and start when their turn comes', async () => {
+    d = await startTestDaemon();
+    await cli(['group', 'set', 'g', '--parallel', '1', '--pause']);
+    const a = await trackJob(d, ['--group', 'g', '--', 'true']);
+    const b = await trackJob(d, ['--group', 'g', '--', 'true']);
+    const pid = (await daemonStatus(d)).pid;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => processGone(pid), { what: 'the daemon to die' });
+    // The next call starts a daemon, which finds both waiting, the group still paused.
+    const after = await waitFor(async () => {
+      const s = await jobStatus(d!, b.id);
+      return s.standing ? s : null;
+    }, { what: 'the new daemon to place job b in the queue', timeoutMs: 30_000 });
+    expect(after.state.kind).toBe('queued');
+    expect(after.standing).toMatchObject({ waitsFor: 'paused_group', position: 2 });
+    await cli(['group', 'resume', 'g']);
+    const [ea, eb] = [await waitForEnd(d, a.id), await waitForEnd(d, b.id)];
+    expect(span(eb).start).toBeGreaterThanOrEqual(span(ea).end);
+  }, 90_000);
+});
+
+describe('dependencies (--after)', () => {
+  it('runs in order, and dependency_failed propagates through a chain of three at once', async () => {
+    d = await startTestDaemon();
+    const build = await trackJob(d, ['--name', 'build', '--', 'sleep', '0.5']);
+    const test = await trackJob(d, ['--name', 'test', '--after', 'build', '--', 'true']);
+    expect(test.state).toMatchObject({ kind: 'queued', reason: { kind: 'queue' } });
+    const [b, t] = [span(await waitForEnd(d, build.id)), span(await waitForEnd(d, test.id))];
+    expect(t.start).toBeGreaterThanOrEqual(b.end);
+
+    const fail = await trackJob(d, ['--name', 'compile', '--shell', 'sleep 0.3; exit 3']);
+    const unit = await trackJob(d, ['--name', 'unit', '--after', 'compile', '--', 'true']);
+    const ship = await trackJob(d, ['--name', 'ship', '--after', `${unit.id}:completed`, '--', 'true']);
+    const endedShip = await waitForEnd(d, ship.id);
+    const endedUnit = await jobStatus(d, unit.id);
+    expect(endedUnit.state).toMatchObject({ kind: 'failed', outcome: 'dependency_failed', exitCode: null, outcomeDetail: expect.stringContaining(`job ${fail.id} (compile) failed (exit 3)`) });
+    expect(endedShip.state).toMatchObject({ kind: 'failed', outcome: 'dependency_failed', outcomeDetail: expect.stringContaining(`job ${unit.id} (unit) failed (dependency_failed)`) });
+    // Neither ever ran.
+    expect((await d.cli(['logs', String(ship.id)])).stdout).toBe('');
+    expect(await cli(['status', 'ship'])).toMatch(/after +job \d+: completed/);
+  }, 90_000);
+
+  it('--after X:ready waits for X to become ready; an unknown job is refused', async () => {
+    d = await startTestDaemon();
+    const server = await trackJob(d, ['--name', 'db', '--ready-when', 'output=accepting', '--probe-interval', '100ms', '--shell', 'sleep 1; echo accepting; exec sleep 1000']);
+    const client = await trackJob(d, ['--after', 'db:ready', '--', 'true']);
+    expect((await jobStatus(d, client.id)).standing).toMatchObject({ waitsFor: 'dependencies', detail: expect.stringContaining('(db) to be ready') });
+    const ran = span(await waitForEnd(d, client.id, { timeoutMs: 30_000 }));
+    const readyAt = (await jobStatus(d, server.id)).probes?.ready?.at;
+    expect(readyAt).toBeDefined();
+    expect(ran.start).toBeGreaterThanOrEqual(readyAt!);
+    const unknown = await d.cli(['track', '--after', 'nosuch', '--', 'true']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('--after nosuch: no job named nosuch');
+  }, 90_000);
+});
