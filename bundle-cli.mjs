@@ -94,6 +94,9 @@ const options = (entry, write, plugins) => ({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
+  // The YAML parser (~200 KB) serves `procd up` / `down` only: left out of cli.js, required from
+  // node_modules when those commands load, so other commands do not parse it.
+  external: ['yaml'],
   sourcemap: true,
   // Fewer bytes for V8 to scan at start-up; names stay (PROTOCOL_VERSION is found in the file by test/e2e/upgrade.test.ts).
   minifyWhitespace: true,

@@ -16,7 +16,7 @@ export { installPm2, sleepers } from './peer-tools.mjs';
 const N = 100;
 
 /** ms from now until `call` has resolved and `count()` satisfies `done` (polled; deadline 60 s). */
-async function timePhase(call, done) {
+export async function timePhase(call, done) {
   const t0 = performance.now();
   let returned = false;
   const p = call().then(() => (returned = true));
@@ -56,7 +56,7 @@ export async function procdRounds(withDaemon, rounds, daemonEnv = {}) {
 }
 
 /** pm2: start = `pm2 start` of a 100-app ecosystem file; stop = `pm2 delete all`. */
-async function pm2Rounds(rounds) {
+export async function pm2Rounds(rounds) {
   const start = [];
   const stop = [];
   try {
@@ -76,7 +76,7 @@ async function pm2Rounds(rounds) {
 }
 
 /** supervisord: start = `supervisorctl start s0 … s99`; stop = `supervisorctl stop all`. */
-async function supervisordRounds(rounds) {
+export async function supervisordRounds(rounds) {
   const programs = Array.from({ length: N }, (_, i) => `[program:s${i}]\ncommand=sleep ${ARG}\nautostart=false\nautorestart=false\nstartsecs=0\n`).join('\n');
   const start = [];
   const stop = [];

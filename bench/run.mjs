@@ -15,6 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/client/cli/main.js');
 const { measurePeers100, procdRounds } = await import('./peers100.mjs');
+const { measureProjectUp } = await import('./project-up.mjs');
 const { withDaemon } = await import('./with-daemon.mjs');
 const { installPm2 } = await import('./peer-tools.mjs');
 
@@ -67,8 +68,8 @@ let peers100 = null;
 const peers = () => (peers100 ??= measurePeers100(withDaemon, QUICK ? 3 : 5));
 
 /** Records one figure of the 100-job comparison: procd's median, the peers' medians and ratios in the note. */
-async function recordPeers100(phase, name, target, budgetMs) {
-  const all = await peers();
+async function recordPeers100(phase, name, target, budgetMs, measured = peers) {
+  const all = await measured();
   const med = (tool) => (all[tool]?.[phase] ? median(all[tool][phase]) : null);
   const procd = med('procd');
   if (procd === null) throw new Error(`procd: ${all.procd?.error}`);
@@ -85,7 +86,19 @@ async function recordPeers100(phase, name, target, budgetMs) {
   }
 }
 
+// up100 and down100 come from the same rounds (procd up, then procd down, per round).
+let projectUp = null;
+const projectRounds = () => (projectUp ??= measureProjectUp(withDaemon, QUICK ? 3 : 5));
+
 const benches = {
+  async up100() {
+    await recordPeers100('start', '`procd up` of a 100-entry procd.yaml until all 100 run (the CLI, start-up included; pm2: `pm2 start ecosystem.config.js`; supervisord: supervisorctl start of 100 programs)', '≤ 0.5 s', 500, projectRounds);
+  },
+
+  async down100() {
+    await recordPeers100('stop', '`procd down` of those 100 until none is left (pm2 delete all; supervisorctl stop all)', '≤ 0.4 s', 400, projectRounds);
+  },
+
   async start100() {
     await recordPeers100('start', 'start 100 jobs until all 100 run (100 concurrent library calls; pm2: one ecosystem file; supervisord: supervisorctl start by name)', '≤ 0.4 s (native shim, issue 10)', 400);
   },

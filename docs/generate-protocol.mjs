@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes docs/protocol.md and docs/protocol.schema.json from the method table (dist/shared/methods.js)
+// Writes docs/protocol.md, docs/protocol.schema.json (and docs/procd-yaml.schema.json, the project file's) from the method table (dist/shared/methods.js)
 // and its schemas (dist/shared/schemas/): the table is the single source of truth, these files are
 // derived. `npm run docs`; a unit test fails when either is stale. JSON Schema comes from
 // @valibot/to-json-schema (a dev dependency: never on the daemon's or the CLI's path).
@@ -43,6 +43,13 @@ export async function renderProtocolSchemas() {
   );
   const events = Object.fromEntries(Object.entries(EVENT_SCHEMAS).map(([kind, s]) => [kind, convert(s, 'output')]));
   return { $schema: 'http://json-schema.org/draft-07/schema#', methods, events, $defs: types };
+}
+
+/** JSON Schema of the project file (procd.yaml / procd.json, `procd up`), for editors: from shared/schemas/project-file.ts. */
+export async function renderProjectFileSchema() {
+  const { ProjectFileSchema } = await load('schemas/project-file.js');
+  const { $schema: _, ...rest } = toJsonSchema(ProjectFileSchema, { errorMode: 'ignore', typeMode: 'input' });
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title: 'procd project file (procd up / procd down)', ...rest };
 }
 
 export async function renderProtocolDoc() {
@@ -148,5 +155,6 @@ const cell = (text) => text.replace(/\|/g, '\\|');
 if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(join(REPO, 'docs/protocol.md'), await renderProtocolDoc());
   writeFileSync(join(REPO, 'docs/protocol.schema.json'), `${JSON.stringify(await renderProtocolSchemas(), null, 2)}\n`);
-  console.log('wrote docs/protocol.md and docs/protocol.schema.json');
+  writeFileSync(join(REPO, 'docs/procd-yaml.schema.json'), `${JSON.stringify(await renderProjectFileSchema(), null, 2)}\n`);
+  console.log('wrote docs/protocol.md, docs/protocol.schema.json and docs/procd-yaml.schema.json');
 }

@@ -44,10 +44,11 @@ export const METHOD_SPECS = {
     cli: {
       command: 'ls',
       aliases: ['list'],
-      positionals: null,
+      // The only word ls takes: the project after --project.
+      positionals: '[--project [NAME]]',
       brief: 'list jobs',
       summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
-      usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--json]',
+      usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--project [NAME]] [--json]',
       options: {
         all: { type: 'boolean', short: 'a', help: 'include every finished job' },
         wide: { type: 'boolean', short: 'w', help: 'add a HEALTH column: the score 0–100 of each running job (procd status ID says why)' },
@@ -55,8 +56,9 @@ export const METHOD_SPECS = {
         state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
         name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
         tag: { type: 'string', arg: 'TAG', help: 'only jobs with this tag' },
+        project: { type: 'boolean', help: 'only the jobs of the project NAME (procd up), given after it; without NAME: the project of ./procd.yaml' },
       },
-      examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"'],
+      examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"', 'procd ls --project shop'],
     },
   },
   count: {

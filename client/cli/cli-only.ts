@@ -2,6 +2,7 @@
 // service files), in the same shape as the method table's CLI specs (shared/methods.ts).
 
 import type { CliSpec } from '../../shared/method-spec.js';
+import { PROJECT_CLI_SPECS } from './cli-only-project.js';
 
 export const CLI_ONLY_SPECS = {
   daemon: {
@@ -38,4 +39,5 @@ export const CLI_ONLY_SPECS = {
     options: { 'dry-run': { type: 'boolean', short: 'n', help: '(install, uninstall) print the files and commands, change nothing' } },
     examples: ['procd service install --dry-run', 'procd service install', 'procd service status', 'procd service uninstall'],
   },
+  ...PROJECT_CLI_SPECS,
 } as const satisfies Record<string, CliSpec>;

@@ -34,6 +34,8 @@ const LOADERS: Record<CommandName, Loader> = {
   events: () => import('./commands/events.js'),
   daemon: () => import('./commands/daemon.js'),
   service: () => import('./commands/service.js'),
+  up: () => import('./commands/up.js'),
+  down: () => import('./commands/down.js'),
 };
 
 export interface CommandEntry {

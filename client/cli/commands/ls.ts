@@ -1,14 +1,20 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { JOB_STATE_KINDS, type JobStateKind } from '../../../shared/job.js';
 import type { ParamsOf } from '../../../shared/methods.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { renderLs } from '../ls-table.js';
 import { paint } from '../output.js';
+import { DEFAULT_FILES } from '../../project/default-files.js';
+import { projectNameOf } from '../../project/project-name.js';
 
 /** ls: a table of jobs — running ones plus the last finished ones, or everything with --all. */
 export const command: CommandDef = {
-  async run({ values, out, client }) {
+  async run({ values, positionals, out, client }) {
     const params: ParamsOf<'list'> = {};
+    const project = projectOption(flag(values, 'project'), positionals);
+    if (project) params.project = project;
     if (flag(values, 'all')) params.all = true;
     const states = strs(values, 'state');
     for (const s of states) {
@@ -38,3 +44,16 @@ export const command: CommandDef = {
     return EXIT.ok;
   },
 };
+
+/** `--project NAME`, or `--project` alone: the project of the file here (procd.yaml, .yml, .json). */
+function projectOption(given: boolean, positionals: string[]): string | undefined {
+  if (!given) {
+    if (positionals.length) throw new ExitError(EXIT.usage, `unexpected argument "${positionals[0]}" (ls takes a word only after --project)`);
+    return undefined;
+  }
+  if (positionals.length > 1) throw new ExitError(EXIT.usage, `--project takes one NAME (got ${positionals.length})`);
+  if (positionals[0] !== undefined) return positionals[0];
+  const file = DEFAULT_FILES.map((f) => resolve(f)).find((f) => existsSync(f));
+  if (!file) throw new ExitError(EXIT.usage, `--project without NAME uses the project file here, but there is none (${DEFAULT_FILES.join(', ')}): give NAME`);
+  return projectNameOf(file);
+}

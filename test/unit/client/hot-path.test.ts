@@ -1,4 +1,4 @@
-// The CLI's hot path (`ls`, `status`, `track`) must not load a schema library or the daemon's code:
+// The CLI's hot path (`ls`, `status`, `track`) must not load a schema library, the YAML parser (`procd up` only) or the daemon's code:
 // each costs start-up time on every call (zod ~107 ms, valibot ~18 ms here, against ~100 ms for
 // `node -e 0`). Checked on the real bundle's module graph (esbuild's metafile, built in memory):
 // what runs for a command is the static-import closure of the CLI's entry plus that of the
@@ -47,7 +47,7 @@ function commandModule(meta: Metafile, name: string): string {
 function forbiddenOnPath(meta: Metafile, command: string): string[] {
   const loaded = new Set([...staticClosure(meta, ENTRY), ...staticClosure(meta, commandModule(meta, command))]);
   return [...loaded].filter(
-    (p) => /(^|\/)node_modules\/(valibot|@valibot\/[^/]+|zod)\//.test(p) || p.startsWith('daemon/') || (p.startsWith('external:') && /(^|\/)daemon\//.test(p)),
+    (p) => /(^|\/)node_modules\/(valibot|@valibot\/[^/]+|zod|yaml)\//.test(p) || p === 'external:yaml' || p.startsWith('daemon/') || (p.startsWith('external:') && /(^|\/)daemon\//.test(p)),
   );
 }
 

@@ -7,6 +7,7 @@ const REPO = resolve(import.meta.dirname, '../../..');
 interface Generator {
   renderProtocolDoc(): Promise<string>;
   renderProtocolSchemas(): Promise<unknown>;
+  renderProjectFileSchema(): Promise<unknown>;
 }
 
 describe('docs/protocol.md and docs/protocol.schema.json', () => {
@@ -14,6 +15,18 @@ describe('docs/protocol.md and docs/protocol.schema.json', () => {
     const gen = (await import(join(REPO, 'docs/generate-protocol.mjs'))) as Generator;
     expect(readFileSync(join(REPO, 'docs/protocol.md'), 'utf8')).toBe(await gen.renderProtocolDoc());
     expect(JSON.parse(readFileSync(join(REPO, 'docs/protocol.schema.json'), 'utf8'))).toEqual(await gen.renderProtocolSchemas());
+    expect(JSON.parse(readFileSync(join(REPO, 'docs/procd-yaml.schema.json'), 'utf8'))).toEqual(await gen.renderProjectFileSchema());
+  });
+
+  it('the project file schema (docs/procd-yaml.schema.json) knows every entry key and refuses others', async () => {
+    const schema = JSON.parse(readFileSync(join(REPO, 'docs/procd-yaml.schema.json'), 'utf8')) as {
+      properties: { jobs: { additionalProperties: { properties: Record<string, unknown>; additionalProperties: boolean } } };
+      additionalProperties: boolean;
+    };
+    const entry = schema.properties.jobs.additionalProperties;
+    expect(Object.keys(entry.properties)).toEqual(expect.arrayContaining(['command', 'shell', 'env_file', 'restart', 'max_memory', 'after', 'ready_when', 'alive_when', 'stop_signal', 'grace']));
+    expect(entry.additionalProperties).toBe(false);
+    expect(schema.additionalProperties).toBe(false);
   });
 
   it('show every method with a literal request and answer, and its errors', async () => {

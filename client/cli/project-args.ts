@@ -1,0 +1,43 @@
+// What `procd up` and `procd down` share: [FILE] [NAME...] → the loaded project (every problem of
+// the file as a usage error, before anything is called), and the project's live jobs.
+
+import { statSync } from 'node:fs';
+import { isTerminal } from '../../shared/job.js';
+import type { ProcdClient } from '../index.js';
+import { findProjectFile, loadProject, ProjectFileError, DEFAULT_FILES, type Project } from '../project/load-project.js';
+import type { LiveJob, PlanEntry } from '../project/plan.js';
+import { EXIT, ExitError } from './exit-codes.js';
+
+/** The first word is the FILE when it reads as a path (a "/", a .yaml/.yml/.json ending) or is a file here; the rest are entry names. */
+export function splitProjectArgs(positionals: readonly string[], cwd: string): { file: string | undefined; names: string[] } {
+  const [first, ...rest] = positionals;
+  if (first === undefined) return { file: undefined, names: [] };
+  const isFile = first.includes('/') || /\.(ya?ml|json)$/i.test(first) || statSync(first, { throwIfNoEntry: false })?.isFile() === true;
+  return isFile ? { file: first, names: rest } : { file: undefined, names: [...positionals] };
+}
+
+export function openProject(positionals: readonly string[], cwd = process.cwd()): { project: Project; names: string[]; entries: PlanEntry[] } {
+  const { file: given, names } = splitProjectArgs(positionals, cwd);
+  const file = findProjectFile(cwd, given);
+  if (file === null) throw new ExitError(EXIT.usage, `no project file here (${DEFAULT_FILES.join(', ')}): give FILE`);
+  let project: Project;
+  try {
+    project = loadProject(file, cwd);
+  } catch (e) {
+    if (e instanceof ProjectFileError) throw new ExitError(EXIT.usage, e.message, { file });
+    throw e;
+  }
+  const unknown = names.filter((n) => !project.entries.has(n));
+  if (unknown.length) throw new ExitError(EXIT.usage, `no entry ${unknown.map((n) => `"${n}"`).join(', ')} in ${file} (entries: ${[...project.entries.keys()].join(', ')})`);
+  const entries = [...project.entries.values()].map((e) => ({ name: e.name, hash: e.hash, deps: e.deps, normal: e.normal }));
+  return { project, names, entries };
+}
+
+/** The project's jobs that are not over, with the entry and hash they were started from. */
+export async function liveJobs(client: ProcdClient, project: string): Promise<LiveJob[]> {
+  const jobs = await client.list({ project, all: true });
+  return jobs.flatMap((j) => {
+    const d = j.spec.declared;
+    return d && d.project === project && !isTerminal(j.state) ? [{ id: j.id, entry: d.entry, hash: d.hash }] : [];
+  });
+}
