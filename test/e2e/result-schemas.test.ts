@@ -48,6 +48,13 @@ describe('answers and events match their schemas', () => {
     check('pause', await c.pause({ jobs: [slow.id] }));
     check('resume', await c.resume({ jobs: [slow.id] }));
     check('restart', await c.restart({ jobs: [slow.id], graceMs: 1000 }));
+    check('group.set', await c.groupSet({ name: 'g', parallel: 1, paused: true }));
+    const waiting = check('track', await c.track({ argv: ['true'], cwd: '/', group: 'g', priority: 'high', after: [`${quick.id}:ended`] }));
+    check('priority', await c.priority({ job: waiting.id, priority: 'low' }));
+    check('priority', await c.priority({ job: slow.id, priority: 5 }));
+    check('group.ls', await c.groupLs({}));
+    await c.kill({ jobs: [waiting.id] });
+    check('group.rm', await c.groupRm({ name: 'g' }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
     check('kill', await c.kill({ jobs: [slow.id], graceMs: 1000 }));
