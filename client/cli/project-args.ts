@@ -38,6 +38,9 @@ export async function liveJobs(client: ProcdClient, project: string): Promise<Li
   const jobs = await client.list({ project, all: true });
   return jobs.flatMap((j) => {
     const d = j.spec.declared;
-    return d && d.project === project && !isTerminal(j.state) ? [{ id: j.id, entry: d.entry, hash: d.hash }] : [];
+    if (!d || d.project !== project) return [];
+    if (!isTerminal(j.state)) return [{ id: j.id, entry: d.entry, hash: d.hash }];
+    // A completed task stays done: `up` runs it again only when its entry changed.
+    return j.state.kind === 'completed' && j.spec.kind === 'task' ? [{ id: j.id, entry: d.entry, hash: d.hash, done: true }] : [];
   });
 }

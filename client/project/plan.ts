@@ -13,11 +13,16 @@ export interface PlanEntry {
   normal: Parameters<typeof changedFields>[1];
 }
 
-/** A job of the project that is not over (running, starting, queued, waiting to restart…). */
+/**
+ * A job of the project that is not over (running, starting, queued, waiting to restart…), or a
+ * task that completed (`done`): `up` does not run a completed task again unless its entry changed
+ * (a second `up` must not re-run a migration).
+ */
 export interface LiveJob {
   id: number;
   entry: string;
   hash: string;
+  done?: boolean;
 }
 
 export type UpStep =
@@ -62,7 +67,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
   for (const name of scope) {
     const e = byName.get(name)!;
     const job = current.get(name);
-    if (!job) decided.set(name, { entry: name, action: 'start' });
+    if (!job || (job.done && job.hash !== e.hash)) decided.set(name, { entry: name, action: 'start' });
     else if (job.hash === e.hash) decided.set(name, { entry: name, action: 'unchanged', id: job.id });
     else decided.set(name, { entry: name, action: 'restart', id: job.id, changed: changedFields(job.hash, e.normal) });
   }
@@ -73,7 +78,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
     for (const d of closure(dependants.get(name) ?? [], dependants)) {
       const prior = decided.get(d);
       const job = current.get(d);
-      if (prior?.action === 'restart' || prior?.action === 'start' || !job) continue;
+      if (prior?.action === 'restart' || prior?.action === 'start' || !job || job.done) continue;
       decided.set(d, { entry: d, action: 'restart', id: job.id, changed: [], dependency: name });
     }
   }
@@ -84,7 +89,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
     steps,
     stop: stopLayers(ids.keys(), deps).map((layer) => layer.map((entry) => ({ entry, id: ids.get(entry)! }))),
     start: startLayers(steps.filter((s) => s.action !== 'unchanged').map((s) => s.entry), deps),
-    undeclared: [...current.values()].filter((j) => !byName.has(j.entry)),
+    undeclared: [...current.values()].filter((j) => !j.done && !byName.has(j.entry)),
   };
 }
 
@@ -92,7 +97,7 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
 export function planDown(entries: readonly PlanEntry[], live: readonly LiveJob[], only: readonly string[] = []): { entry: string; id: number }[][] {
   const deps = depsOf(entries);
   const reach = closure(only, reverse(deps));
-  const current = liveByEntry(live);
+  const current = liveByEntry(live.filter((j) => !j.done));
   const targets = entries.map((e) => e.name).filter((n) => (!only.length || reach.has(n)) && current.has(n));
   return stopLayers(targets, deps).map((layer) => layer.map((entry) => ({ entry, id: current.get(entry)!.id })));
 }

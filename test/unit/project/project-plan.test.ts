@@ -49,6 +49,16 @@ describe('planUp', () => {
     expect(plan.start).toEqual([['api'], ['worker', 'web']]);
   });
 
+  it('does not run a completed task again unless its entry changed (a second up must not re-run a migration); down leaves it alone', () => {
+    const live = running(ENTRIES).map((j) => (j.entry === 'cron' ? { ...j, done: true } : j));
+    expect(actions(planUp(ENTRIES, live)).cron).toBe('unchanged');
+    const changed = [...ENTRIES.slice(0, 4), entry('cron', { shell: 'c2' })];
+    const plan = planUp(changed, live);
+    expect(actions(plan).cron).toBe('start');
+    expect(plan.stop).toEqual([]);
+    expect(planDown(ENTRIES, live, ['cron'])).toEqual([]);
+  });
+
   it('starts an entry whose job is gone without touching the others', () => {
     const live = running(ENTRIES).filter((j) => j.entry !== 'worker');
     const plan = planUp(ENTRIES, live);
