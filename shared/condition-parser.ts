@@ -90,11 +90,13 @@ export function parseCondition(text: string, allowed: readonly ConditionKind[] =
 
 /** `output=REGEX`, or `output=/REGEX/FLAGS` for flags (i, m, s, u; g and y keep state between lines, so not those). */
 function outputCondition(v: string): Condition {
-  const slashed = /^\/(.*)\/([a-z]*)$/s.exec(v);
+  // `/REGEX/FLAGS` only when what follows the last slash is regular expression flags: `/api/ready`
+  // is a pattern that starts with a slash, `/x/g` asks for a flag a line-by-line match cannot keep.
+  const slashed = /^\/(.*)\/([dgimsuvy]*)$/s.exec(v);
   const pattern = slashed ? slashed[1]! : v;
   const flags = slashed ? slashed[2]! : '';
   const bad = [...flags].find((f) => !'imsu'.includes(f));
-  if (bad) throw new ConditionError(`\`output\` takes the regular expression flags i, m, s and u, not \`${bad}\``);
+  if (bad) throw new ConditionError(`\`output\` takes the regular expression flags i, m, s and u, not \`${bad}\` (for a pattern that ends in /${flags}, write it without the leading slash)`);
   if (pattern === '') throw new ConditionError('`output` needs a regular expression, e.g. `output=listening on`');
   try {
     new RegExp(pattern, flags);
@@ -119,7 +121,11 @@ function httpCondition(v: string): Condition {
   } catch {
     throw new ConditionError(`\`http\` needs a URL such as http://127.0.0.1:8080/health, not \`${v}\``);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConditionError(`\`http\` checks http:// and https:// URLs, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConditionError(`\`http\` checks http:// and https:// URLs, not \`${v}\`${/^[\w.-]+:\d+/.test(v) ? ` (did you mean http://${v}?)` : ''}`);
+  }
+  // A probe's URL is shown by status and sent with certificate checks off: no credentials in it.
+  if (url.username || url.password) throw new ConditionError('`http`: a probe URL must not carry a user name or password (it is shown by status and sent unverified)');
   return { kind: 'http', url: url.href };
 }
 

@@ -54,8 +54,10 @@ export class Restarter {
     }
     const before = table.get(id);
     if (!before) throw new ProcdError(ErrorCode.JobNotFound, `job ${id} was removed while restarting it`, { job: id });
-    if (before.state.kind === 'queued') {
-      // Waiting for its next run (backoff, a start time, its turn in the queue): that run starts now.
+    if (before.state.kind === 'queued' && before.state.reason.kind === 'queue') {
+      // Waiting in the queue (a slot, its dependencies): it keeps its place; `procd priority` moves it.
+    } else if (before.state.kind === 'queued') {
+      // Waiting for its next run (backoff, a start time): that run starts now (its group's limit still applies).
       deadlines.cancel(queueKey(id));
       this.starter.schedule(before, deadlines.now());
     } else if (isTerminal(before.state)) {

@@ -4,7 +4,8 @@
 
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { hasLiveProcess, type Job, type JobId, type JobSpec, type SpawnError } from '../../shared/job.js';
+import { hasLiveProcess, isTerminal, type Job, type JobId, type JobSpec, type SpawnError } from '../../shared/job.js';
+import { keepsUp } from '../../shared/restart.js';
 import type { Dependency } from '../../shared/queue.js';
 import { hasLimits, type JobLimits } from '../../shared/limits.js';
 import type { ParamsOf } from '../../shared/methods.js';
@@ -29,7 +30,14 @@ const DEFAULT_SHELL = '/bin/sh';
 /** What the starter asks of the queue (daemon/queue/job-queue.ts). */
 export interface QueueGate {
   mustQueue(spec: JobSpec): boolean;
+  /** Whether its group's limit, a global limit or resource admission decides when it starts. */
+  gated(spec: JobSpec): boolean;
   admitNow(): { start: number[] };
+  /** Not a candidate until released (a job whose record is not on disk yet). */
+  hold(id: JobId): void;
+  release(id: JobId): void;
+  /** A timed start (a restart's backoff, a start time) is due: admission decides when it runs. */
+  request(): void;
   /** No more admission (the daemon is stopping): nothing starts while jobs are being stopped. */
   stop(): void;
 }
@@ -75,14 +83,19 @@ export class Starter {
     });
     // The record is on disk before any process exists: a daemon crash from here on leaves a job
     // the next daemon knows (and re-adopts), never an untracked process whose id is handed out again.
+    // Until then the queue may not pick it (an admission pass can run while the flush waits).
+    if (queued) this.queue!.hold(job.id);
     try {
       await store.flush();
     } catch (err) {
       table.remove(job.id);
       throw err;
+    } finally {
+      if (queued) this.queue!.release(job.id);
     }
     if (queued) {
       // Its turn may be now: then answer once it runs (or failed to start), as without a queue.
+      // Held until now, so no other pass picked it; the launch this pass starts applies just after.
       if (!this.queue!.admitNow().start.includes(job.id)) return table.get(job.id) ?? job;
       await waitFor(table, this.ctx.deadlines, [job.id], ([j]) => !j || (j.state.kind !== 'queued' && j.state.kind !== 'starting'), { timeoutMs: START_TIMEOUT_MS });
     } else {
@@ -102,6 +115,10 @@ export class Starter {
       if (err instanceof ProcdError && err.code === ErrorCode.JobNotFound) throw new ProcdError(ErrorCode.JobNotFound, `--after ${text}: no job ${/^\d+$/.test(ref) ? ref : `named ${ref}`}`, { field: 'params.after', ref });
       throw err;
     }
+    // A service its policy keeps up never completes or ends: a dependant would wait forever.
+    if ((condition === 'completed' || condition === 'ended') && !isTerminal(job.state) && job.spec.restart && keepsUp(job.spec.restart.policy)) {
+      throw new ProcdError(ErrorCode.InvalidParams, `--after ${text}: job ${job.id} (${job.name}) is kept up by its restart policy (${job.spec.restart.policy}): it never ${condition === 'completed' ? 'completes' : 'ends'}; wait for ${ref}:started or ${ref}:ready`, { field: 'params.after', ref });
+    }
     return { job: job.id, ref, condition };
   }
 
@@ -118,13 +135,17 @@ export class Starter {
    * it now) it is launched (also after a daemon restart). A job in the queue waits for its turn
    * (daemon/queue/) unless `at` is given.
    */
-  schedule(job: Job, at?: number): void {
+  schedule(job: Job, at?: number, admitted = false): void {
     if (job.state.kind !== 'queued') return;
     const reason = job.state.reason;
     const due = at ?? (reason.kind === 'queue' ? null : reason.at);
     if (due === null) return;
     const restart = reason.kind === 'restart';
     this.ctx.deadlines.at(queueKey(job.id), due, () => {
+      // In a group with a limit (or under a global limit, or resource admission) its time being
+      // due makes it a candidate: the queue starts it when there is room (job-queue.ts waitsInQueue).
+      const current = this.ctx.table.get(job.id);
+      if (!admitted && current && this.queue?.gated(current.spec)) return this.queue.request();
       // A next run starts clean: what the earlier run left (a server's child holding the port)
       // is stopped first, as systemd does for a service's restart.
       const swept = restart ? this.stopper.sweepEarlierRuns(job.id) : Promise.resolve();

@@ -82,7 +82,7 @@ export class Supervisor {
 
   /** The queue's turn for a waiting job: launch it now. */
   launchQueued(job: Job): void {
-    this.starter.schedule(job, this.ctx.deadlines.now());
+    this.starter.schedule(job, this.ctx.deadlines.now(), true);
   }
 
   track(params: ParamsOf<'track'>): Promise<Job> {

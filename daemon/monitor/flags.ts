@@ -86,10 +86,10 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
       oldestMs: now - Math.min(...old.map((z) => z.since)),
     }));
   }
-  // unhealthy: the liveness probe failed failureThreshold times in a row (with a restart policy
-  // the job is being stopped and restarted; without one this flag is all procd does).
+  // unhealthy: the liveness probe failed failureThreshold times in a row, and the job has no
+  // restart policy (with one it is being stopped and restarted instead): this flag is all procd does.
   const liveness = job.probes?.liveness;
-  if (job.probes?.unhealthySince != null && liveness) {
+  if (job.probes?.unhealthySince != null && liveness && !job.spec.restart) {
     const failures = liveness.failures;
     out.push(condition('unhealthy', `liveness probe failing${failures ? ` (${failures} in a row)` : ''}: ${liveness.last?.detail ?? 'no answer'}`, 'high', [], {
       since: job.probes.unhealthySince,

@@ -116,7 +116,10 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
     const { status, change } = afterCheck(job.probes, role, spec, result, run.runStartedAt);
     if (!change) {
       // Counts and the last result change with every check: kept in memory, on disk with the next durable change.
-      this.deps.table.updateVolatile(run.id, () => ({ probes: status }));
+      const kept = this.deps.table.updateVolatile(run.id, () => ({ probes: status }));
+      // Still unhealthy and not being stopped (the stop failed, or a daemon crash came between the
+      // record and the stop): stop it now. The stopper joins a stop already under way.
+      if (kept && status.unhealthySince !== null && kept.spec.restart && !kept.pendingKill) this.stopUnhealthy(run.id);
       return;
     }
     const updated = this.deps.table.update(run.id, () => ({ probes: status }));
@@ -133,10 +136,14 @@ export class ProbeRunner extends EventEmitter<{ ready: [Job]; unhealthy: [Job, P
     } else if (change === 'unhealthy') {
       this.deps.logger.info({ ...log, failures: status.liveness?.failures }, 'liveness probe failed');
       this.emit('unhealthy', updated, result);
-      if (updated.spec.restart) this.deps.stopUnhealthy(run.id).catch((err: unknown) => this.deps.logger.info({ err, job: run.id }, 'stopping an unhealthy job failed (it may have ended already)'));
+      if (updated.spec.restart) this.stopUnhealthy(run.id);
     } else {
       this.deps.logger.info(log, 'liveness probe passes again');
     }
+  }
+
+  private stopUnhealthy(id: JobId): void {
+    this.deps.stopUnhealthy(id).catch((err: unknown) => this.deps.logger.info({ err, job: id }, 'stopping an unhealthy job failed (it may have ended already)'));
   }
 
   private targetOf(job: Job): ProbeTarget {

@@ -32,6 +32,8 @@ export interface AdmissionInput {
   maxRunning: number | null;
   /** Resource-aware admission: null when off or when the machine has room; else why not. */
   resourcesShort: string | null;
+  /** At most this many starts in this pass (null: no limit). */
+  maxStarts?: number | null;
   now: number;
   agingStepMs: number;
 }
@@ -82,6 +84,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
     else if (group.parallel !== null && inGroup >= group.parallel) wait('slot', `group ${c.group} runs ${inGroup} of at most ${group.parallel}`);
     else if (input.maxRunning !== null && total >= input.maxRunning) wait('slot', `${total} jobs run, at most ${input.maxRunning} in all`);
     else if (input.resourcesShort !== null) wait('resources', input.resourcesShort);
+    else if (input.maxStarts != null && result.start.length >= input.maxStarts) wait('resources', 'one start at a time while resource admission is on: the machine is read again first');
     else {
       result.start.push(c.id);
       running.set(c.group, inGroup + 1);

@@ -33,6 +33,8 @@ const RECHECK_MS = 1000;
 export class JobQueue {
   private groups: Map<string, GroupConfig>;
   private scheduled = false;
+  /** Jobs track has not flushed yet: not candidates. */
+  private readonly held = new Set<number>();
   private timer: TimerHandle | null = null;
   private stopped = false;
 
@@ -51,11 +53,17 @@ export class JobQueue {
 
   /** Whether a new job with this spec waits in the queue instead of starting at once. */
   mustQueue(spec: Pick<JobSpec, 'group' | 'after'>): boolean {
-    if (spec.after?.length || this.opts.maxRunning !== null || this.opts.resourcesShort) return true;
-    const group = this.groups.get(spec.group ?? DEFAULT_GROUP);
-    if (group && (group.paused || group.parallel !== null)) return true;
+    if (spec.after?.length || this.gated(spec)) return true;
     // First come, first served: behind jobs already waiting in its group.
-    return [...this.table.all()].some((j) => waitsInQueue(j) && (j.spec.group ?? DEFAULT_GROUP) === (spec.group ?? DEFAULT_GROUP));
+    const group = spec.group ?? DEFAULT_GROUP;
+    return [...this.table.all()].some((j) => waitsInQueue(j, this.clock.now()) && groupOf(j) === group);
+  }
+
+  /** Whether starting a job of this spec needs the queue's say: its group is limited or paused, or a global limit or resource admission is on. */
+  gated(spec: Pick<JobSpec, 'group'>): boolean {
+    if (this.opts.maxRunning !== null || this.opts.resourcesShort) return true;
+    const group = this.groups.get(spec.group ?? DEFAULT_GROUP);
+    return !!group && (group.paused || group.parallel !== null);
   }
 
   /** One admission pass soon (several triggers in a row make one pass). */
@@ -68,14 +76,34 @@ export class JobQueue {
     });
   }
 
-  /** Runs admission now and applies it; returns what it decided. */
+  hold(id: number): void {
+    this.held.add(id);
+  }
+
+  release(id: number): void {
+    this.held.delete(id);
+  }
+
+  /** Runs admission now and applies it; returns what it decided (nothing once the daemon stops). */
   admitNow(): AdmissionResult {
+    if (this.stopped) return { start: [], fail: [], waiting: new Map() };
     const now = this.clock.now();
     const jobs = [...this.table.all()];
-    const candidates = jobs.filter(waitsInQueue).map((j) => this.candidateOf(j));
+    // Timed starts that are due are candidates only where the queue gates them; elsewhere their own timer starts them.
+    const candidates = jobs.filter((j) => waitsInQueue(j, now) && !this.held.has(j.id) && (j.state.kind === 'queued' && j.state.reason.kind === 'queue' ? true : this.gated(j.spec))).map((j) => this.candidateOf(j));
     const running = new Map<string, number>();
-    for (const j of jobs) if (hasLiveProcess(j.state) || j.state.kind === 'starting') running.set(groupOf(j), (running.get(groupOf(j)) ?? 0) + 1);
-    const result = admit({ candidates, running, groups: this.groups, maxRunning: this.opts.maxRunning, resourcesShort: this.opts.resourcesShort?.() ?? null, now, agingStepMs: this.opts.agingStepMs });
+    for (const j of jobs) if (occupiesSlot(j)) running.set(groupOf(j), (running.get(groupOf(j)) ?? 0) + 1);
+    const result = admit({
+      candidates,
+      running,
+      groups: this.groups,
+      maxRunning: this.opts.maxRunning,
+      resourcesShort: this.opts.resourcesShort?.() ?? null,
+      // The machine's figures lag what was just started: with resource admission, one start per pass.
+      maxStarts: this.opts.resourcesShort ? 1 : null,
+      now,
+      agingStepMs: this.opts.agingStepMs,
+    });
     for (const { id, detail } of result.fail) {
       if (this.table.apply(id, { type: 'dependency_failed', at: now, detail })) this.logger.info({ job: id, detail }, 'dependency failed: the job ends without running');
     }
@@ -85,6 +113,7 @@ export class JobQueue {
       if (job) this.launchNow(job);
     }
     for (const [id, standing] of result.waiting) {
+      if (this.table.get(id)?.state.kind !== 'queued') continue;
       const job = this.table.get(id);
       const was = job?.standing;
       if (!was || was.position !== standing.position || was.detail !== standing.detail) this.table.updateVolatile(id, () => ({ standing }));
@@ -105,7 +134,7 @@ export class JobQueue {
     return [...names].sort().map((name) => {
       const config = this.groups.get(name) ?? { name, parallel: null, paused: false };
       const mine = jobs.filter((j) => groupOf(j) === name);
-      return { ...config, running: mine.filter((j) => hasLiveProcess(j.state) || j.state.kind === 'starting').length, queued: mine.filter(waitsInQueue).length };
+      return { ...config, running: mine.filter(occupiesSlot).length, queued: mine.filter((j) => waitsInQueue(j, this.clock.now())).length };
     });
   }
 
@@ -124,7 +153,7 @@ export class JobQueue {
   /** Removes a group's settings (`procd group rm`): refused while jobs wait in it. */
   removeGroup(name: string): void {
     if (!this.groups.has(name)) throw new ProcdError(ErrorCode.GroupNotFound, `no group ${name} is configured (procd group ls lists them)`, { group: name });
-    const waiting = [...this.table.all()].filter((j) => waitsInQueue(j) && groupOf(j) === name).map((j) => j.id);
+    const waiting = [...this.table.all()].filter((j) => waitsInQueue(j, this.clock.now()) && groupOf(j) === name).map((j) => j.id);
     if (waiting.length) throw new ProcdError(ErrorCode.GroupInUse, `group ${name} has ${waiting.length} queued job(s) (${waiting.join(', ')}): kill them or let them start first`, { group: name, jobs: waiting });
     const groups = new Map(this.groups);
     groups.delete(name);
@@ -168,9 +197,19 @@ export class JobQueue {
   }
 }
 
-/** Waiting in the queue (not a backoff or a start time: those have their own timers). */
-export function waitsInQueue(job: Job): boolean {
-  return job.state.kind === 'queued' && job.state.reason.kind === 'queue';
+/**
+ * Waiting in the queue: reason `queue`, or a timed start (a restart's backoff, a start time) that
+ * is due — its timer handed it to the queue because its group has a limit (Starter.schedule).
+ */
+export function waitsInQueue(job: Job, now: number): boolean {
+  if (job.state.kind !== 'queued') return false;
+  const reason = job.state.reason;
+  return reason.kind === 'queue' || reason.at <= now;
+}
+
+/** A job being launched or with a live process takes a slot of its group. */
+function occupiesSlot(job: Job): boolean {
+  return hasLiveProcess(job.state) || job.state.kind === 'starting';
 }
 
 function groupOf(job: Job): string {

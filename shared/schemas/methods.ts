@@ -11,34 +11,14 @@ import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
+import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
-/** A job given to kill or rm that could not be acted on: the ref as given, its id when it resolved, and the error as RPC would send it. */
-const refFailure = v.object({
-  ref: refOut,
-  ok: v.literal(false),
-  id: v.nullable(v.number()),
-  error: v.object({ code: v.number(), name: v.string(), message: v.string(), data: v.record(v.string(), v.unknown()) }),
-});
 const killStopped = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), state: JobStateKindSchema, signal: v.string(), signalled: ids, forced: ids });
 /** One item per job given, in the order given. */
 const killResult = v.variant('ok', [killStopped, refFailure]);
-/** A job pause or resume acted on: `changed: false` when it already was in that state; `method` is how it is (or was) paused; `pids` the processes signalled or frozen. */
-const pauseDone = v.object({
-  ref: refOut,
-  ok: v.literal(true),
-  id: v.number(),
-  state: JobStateKindSchema,
-  changed: v.boolean(),
-  method: v.nullable(v.picklist(['freezer', 'signals'])),
-  pids: ids,
-});
-const pauseResult = v.variant('ok', [pauseDone, refFailure]);
-/** A job run again: its new run's number and state (running, or failed when it could not start); `stopped`: a live run was stopped first. */
-const restartDone = v.object({ ref: refOut, ok: v.literal(true), id: v.number(), run: v.number(), state: JobStateKindSchema, stopped: v.boolean() });
-const restartResult = v.variant('ok', [restartDone, refFailure]);
 /** What rm and prune removed (or, with dryRun, would remove): id, name and state at that moment. */
 const removedJob = v.object({ id: v.number(), name: v.string(), state: JobStateKindSchema });
 const processNode = v.object({
@@ -214,31 +194,8 @@ export const METHOD_SCHEMAS = {
     result: v.object({ id: v.number(), signal: v.string(), signalled: ids }),
     example: { params: { job: 3, signal: 'SIGHUP' }, result: { id: 3, signal: 'SIGHUP', signalled: [41235] } },
   },
-  pause: {
-    params: obj({ jobs: jobRefs }),
-    result: v.array(pauseResult),
-    example: {
-      params: { jobs: ['build', 7] },
-      result: [
-        { ref: 'build', ok: true, id: 3, state: 'paused', changed: true, method: 'freezer', pids: [41235, 41240] },
-        { ref: 7, ok: false, id: 7, error: { code: -32001, name: 'JobNotRunning', message: 'job 7 (test) is not running: it is completed', data: { id: 7, state: 'completed' } } },
-      ],
-    },
-  },
-  resume: {
-    params: obj({ jobs: jobRefs }),
-    result: v.array(pauseResult),
-    example: { params: { jobs: ['build'] }, result: [{ ref: 'build', ok: true, id: 3, state: 'running', changed: true, method: 'freezer', pids: [41235, 41240] }] },
-  },
+  ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
-  restart: {
-    params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
-    result: v.array(restartResult),
-    example: {
-      params: { jobs: ['web'] },
-      result: [{ ref: 'web', ok: true, id: 3, run: 2, state: 'running', stopped: true }],
-    },
-  },
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),

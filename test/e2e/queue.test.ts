@@ -4,6 +4,9 @@
 // `--after` runs jobs in order and a failure propagates down a chain of three, `--after X:ready`
 // waits for X's readiness.
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -96,6 +99,47 @@ describe('queue groups and priorities', () => {
     await cli(['group', 'resume', 'g']);
     const [ea, eb] = [await waitForEnd(d, a.id), await waitForEnd(d, b.id)];
     expect(span(eb).start).toBeGreaterThanOrEqual(span(ea).end);
+  }, 90_000);
+});
+
+describe('the queue and the rest of the lifecycle', () => {
+  it('a restart under its policy waits for a slot of its group like any queued job', async () => {
+    d = await startTestDaemon();
+    const dir = mkdtempSync(join(tmpdir(), 'procd-queue-restart-'));
+    await cli(['group', 'set', 'g', '--parallel', '2']);
+    // A fails when told to and restarts after 200 ms; B runs until told to end. Both run, then the limit drops to 1.
+    const a = await trackJob(d, ['--group', 'g', '--cwd', dir, '--restart', 'on-failure', '--restart-delay', '200ms', '--max-restarts', '1', '--shell', 'while [ ! -e fail ]; do sleep 0.05; done; exit 1']);
+    const b = await trackJob(d, ['--group', 'g', '--cwd', dir, '--shell', 'while [ ! -e go ]; do sleep 0.05; done']);
+    await cli(['group', 'set', 'g', '--parallel', '1']);
+    writeFileSync(join(dir, 'fail'), '');
+    // A's backoff ends while B holds the only slot: A waits for it, in the queue.
+    const waiting = await waitFor(async () => {
+      const s = await jobStatus(d!, a.id);
+      return s.state.kind === 'queued' && s.standing?.waitsFor === 'slot' ? s : null;
+    }, { what: "A's restart waiting for a slot", timeoutMs: 30_000 });
+    expect(waiting.standing?.detail).toBe('group g runs 1 of at most 1');
+    writeFileSync(join(dir, 'go'), '');
+    const [ea, eb] = [await waitForEnd(d, a.id, { timeoutMs: 60_000 }), await waitForEnd(d, b.id, { timeoutMs: 60_000 })];
+    expect(ea.runs?.current).toBe(2);
+    if (!('startedAt' in ea.state) || eb.state.kind !== 'completed') throw new Error(`unexpected ends: ${ea.state.kind}, ${eb.state.kind}`);
+    expect(ea.state.startedAt).toBeGreaterThanOrEqual(eb.state.endedAt);
+  }, 90_000);
+
+  it('track answers as without a queue: a command that cannot start exits 127 in a limited group; a dependant that can never run exits 1 and says why', async () => {
+    d = await startTestDaemon();
+    await cli(['group', 'set', 'g', '--parallel', '5']);
+    const missing = await d.cli(['track', '--group', 'g', '--', '/nonexistent/command']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('ENOENT');
+    const bad = await trackJob(d, ['--name', 'bad', '--', 'false']);
+    await waitForEnd(d, bad.id);
+    const dependant = await d.cli(['track', '--after', 'bad', '--', 'echo', 'never']);
+    expect(dependant.code).toBe(1);
+    expect(dependant.stderr).toMatch(/will not run: bad:completed can no longer be met: job \d+ \(bad\) failed \(exit 1\)/);
+    const service = await trackJob(d, ['--name', 'svc', '--restart', 'always', '--', 'sleep', '100']);
+    const forever = await d.cli(['track', '--after', 'svc', '--', 'true']);
+    expect(forever.code).toBe(2);
+    expect(forever.stderr).toContain(`job ${service.id} (svc) is kept up by its restart policy (always): it never completes; wait for svc:started or svc:ready`);
   }, 90_000);
 });
 

@@ -83,6 +83,8 @@ export const command: CommandDef = {
     if (out.json) out.printJson(job);
     else if (isSpawnFailure(job.state)) {
       out.err(`job ${job.id} (${job.name}) failed to start: ${job.state.spawnError.code}: ${job.state.spawnError.message}`);
+    } else if (neverRan(job.state)) {
+      out.err(`job ${job.id} (${job.name}) will not run: ${job.state.outcomeDetail ?? job.state.outcome}`);
     } else if (follow) {
       // stdout carried the job's own bytes: how it ended goes to a terminal's stderr only.
       if (process.stderr.isTTY) out.err(`procd track: ${endSummary(job, false)}`);
@@ -95,9 +97,15 @@ export const command: CommandDef = {
       out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
     }
     if (isSpawnFailure(job.state)) return jobExitCode(job) ?? EXIT.error;
+    if (neverRan(job.state)) return EXIT.error;
     return wait ? (jobExitCode(job) ?? EXIT.error) : EXIT.ok;
   },
 };
+
+/** Ended before it could run: a dependency (`--after`) that can no longer be met. */
+function neverRan(s: JobView['state']): s is Extract<JobView['state'], { kind: 'failed' }> {
+  return s.kind === 'failed' && s.outcome === 'dependency_failed';
+}
 
 /** One line on a terminal instead of status's whole block: how it ended, how long it took, where its output is. */
 function endSummary(job: JobView, pointToLogs: boolean): string {

@@ -82,10 +82,18 @@ describe('probe runner', () => {
   it('stops an unhealthy job that has a restart policy; without one it only records it', async () => {
     const alive = probe({ intervalMs: 1000, failureThreshold: 2 });
     const withPolicy = makeJob({ state: runningState({ startedAt: START }), spec: { probes: { alive }, restart: defaultRestartSpec('on-failure') } });
-    const a = await started(withPolicy, { ready: [], alive: [true, false, false, false] });
-    await a.advance(3500);
+    const a = await started(withPolicy, { ready: [], alive: [true, false, false, false, false] });
+    await a.advance(2500);
+    // Stopped at the check that made it unhealthy (at 2000).
     expect(a.stopped).toEqual([withPolicy.id]);
     expect(a.table.get(withPolicy.id)?.probes?.unhealthySince).toBe(START + 2000);
+    // A stop that did not begin (it failed; a crash came first) is asked again at the next failing check…
+    await a.advance(1000);
+    expect(a.stopped).toEqual([withPolicy.id, withPolicy.id]);
+    // …and no more once it is under way.
+    a.table.update(withPolicy.id, () => ({ pendingKill: { reason: 'liveness', requestedAt: a.clock.now(), signal: 'SIGTERM', graceMs: 5000, signalled: [], forced: [] } }));
+    await a.advance(2000);
+    expect(a.stopped).toHaveLength(2);
 
     const noPolicy = makeJob({ state: runningState({ startedAt: START }), spec: { probes: { alive } } });
     const b = await started(noPolicy, { ready: [], alive: [false, false, false, false, false] });

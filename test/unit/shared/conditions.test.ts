@@ -62,7 +62,9 @@ describe('parseCondition: bad conditions get a message that says what to type', 
     expect(fails('listen=0')).toBe('`listen`: a port is a number from 1 to 65535, not `0`');
     expect(fails('tcp=host:99999')).toContain('a port is a number from 1 to 65535');
     expect(fails('tcp=:80')).toContain('`tcp` needs [HOST:]PORT');
-    expect(fails('http=localhost:8080')).toContain('checks http:// and https:// URLs, not localhost:');
+    expect(fails('http=localhost:8080')).toBe('`http` checks http:// and https:// URLs, not `localhost:8080` (did you mean http://localhost:8080?)');
+    expect(fails('http=http://user:secret@127.0.0.1/')).toContain('must not carry a user name or password');
+    expect(parseCondition('output=/api/ready')).toEqual({ kind: 'output', pattern: '/api/ready', flags: '' });
     expect(fails('http=not a url')).toContain('`http` needs a URL');
     expect(fails('output=(')).toContain('not a valid regular expression');
     expect(fails('output=/x/g')).toContain('not `g`');
