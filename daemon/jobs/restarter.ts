@@ -66,7 +66,11 @@ export class Restarter {
       table.requeue(id, { kind: 'restart', at: deadlines.now(), detail: `run ${run - 1} ${what} by procd restart`, delayMs: 0, run }, 'manual_restart');
       await table.flush();
     }
-    await waitFor(table, deadlines, [id], ([j]) => !j || (j.state.kind !== 'queued' && j.state.kind !== 'starting'), { timeoutMs: NEW_RUN_WAIT_MS });
+    // In a group with a limit the queue decides (daemon/queue/): it starts the run now, or the job
+    // waits in the queue with its place recorded — then the answer says so at once.
+    this.starter.queue?.admitNow();
+    const waitsInQueue = (j: Job) => j.state.kind === 'queued' && j.standing !== undefined;
+    await waitFor(table, deadlines, [id], ([j]) => !j || (j.state.kind !== 'queued' && j.state.kind !== 'starting') || waitsInQueue(j), { timeoutMs: NEW_RUN_WAIT_MS });
     const after = table.get(id) ?? before;
     return { id, run: currentRun(after), state: after.state.kind, stopped };
   }

@@ -125,6 +125,23 @@ describe('the queue and the rest of the lifecycle', () => {
     expect(ea.state.startedAt).toBeGreaterThanOrEqual(eb.state.endedAt);
   }, 90_000);
 
+  it('procd restart of a job waiting in the queue answers at once and leaves it in its place; an ended one in a full group waits in the queue', async () => {
+    d = await startTestDaemon();
+    await cli(['group', 'set', 'g', '--parallel', '1']);
+    const runner = await trackJob(d, ['--group', 'g', '--', 'sleep', '100']);
+    const waiting = await trackJob(d, ['--group', 'g', '--', 'true']);
+    // Without an answer the queue would be bypassed or the call would wait for a run that cannot start (20 s).
+    const r = await d.cli(['restart', String(waiting.id), '--json'], { timeoutMs: 15_000 });
+    expectExit(r, 0, 'restart');
+    expect(JSON.parse(r.stdout)).toMatchObject([{ id: waiting.id, ok: true, state: 'queued', stopped: false }]);
+    const done = await trackJob(d, ['--', 'true']);
+    await waitForEnd(d, done.id);
+    // A job of no group run again: starts at once. Moved into a full group's queue it would wait.
+    expect(JSON.parse((await d.cli(['restart', String(done.id), '--json'], { timeoutMs: 15_000 })).stdout)).toMatchObject([{ id: done.id, ok: true, run: 2 }]);
+    expect((await jobStatus(d, runner.id)).state.kind).toBe('running');
+    expect((await jobStatus(d, waiting.id)).standing).toMatchObject({ waitsFor: 'slot', position: 1 });
+  }, 90_000);
+
   it('track answers as without a queue: a command that cannot start exits 127 in a limited group; a dependant that can never run exits 1 and says why', async () => {
     d = await startTestDaemon();
     await cli(['group', 'set', 'g', '--parallel', '5']);
