@@ -313,6 +313,11 @@ export interface Job {
   probes?: ProbeStatus;
   /** While it waits in the queue: what for, and its place in its group (recomputed at each admission; absent otherwise). */
   standing?: QueueStanding;
+  /**
+   * Which of its dependencies (indices into `spec.after`) have been met: once met, a dependency is
+   * not judged again (its job may be removed or run again meanwhile). Absent: none yet.
+   */
+  afterMet?: number[];
 }
 
 /**

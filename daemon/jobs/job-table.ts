@@ -30,7 +30,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes' | 'afterMet'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {

@@ -91,6 +91,7 @@ export class JobQueue {
     const jobs = [...this.table.all()];
     // Timed starts that are due are candidates only where the queue gates them; elsewhere their own timer starts them.
     const candidates = jobs.filter((j) => waitsInQueue(j, now) && !this.held.has(j.id) && (j.state.kind === 'queued' && j.state.reason.kind === 'queue' ? true : this.gated(j.spec))).map((j) => this.candidateOf(j));
+    const remembered = this.rememberMet(candidates);
     const running = new Map<string, number>();
     for (const j of jobs) if (occupiesSlot(j)) running.set(groupOf(j), (running.get(groupOf(j)) ?? 0) + 1);
     const result = admit({
@@ -107,7 +108,7 @@ export class JobQueue {
     for (const { id, detail } of result.fail) {
       if (this.table.apply(id, { type: 'dependency_failed', at: now, detail })) this.logger.info({ job: id, detail }, 'dependency failed: the job ends without running');
     }
-    if (result.fail.length) this.table.flush().catch((err: unknown) => this.logger.error({ err }, 'could not save failed dependants; retried with the next change'));
+    if (result.fail.length || remembered) this.table.flush().catch((err: unknown) => this.logger.error({ err }, "could not save the queue's decisions; retried with the next change"));
     for (const id of result.start) {
       const job = this.table.updateVolatile(id, () => ({ standing: undefined }));
       if (job) this.launchNow(job);
@@ -163,13 +164,31 @@ export class JobQueue {
   }
 
   private candidateOf(job: Job): Candidate {
+    const met = new Set(job.afterMet ?? []);
     return {
       id: job.id,
       group: groupOf(job),
       priority: job.spec.priority ?? 0,
       queuedAt: job.state.kind === 'queued' ? job.state.queuedAt : job.createdAt,
-      dependencies: (job.spec.after ?? []).map((d) => ({ ref: d.ref, condition: d.condition, verdict: dependencyVerdict(d.condition, this.dependencyJob(d.job), d.ref) })),
+      dependencies: (job.spec.after ?? []).map((d, i) => ({
+        ref: d.ref,
+        condition: d.condition,
+        verdict: met.has(i) ? { state: 'met' as const } : dependencyVerdict(d.condition, this.dependencyJob(d.job), d.ref),
+      })),
     };
+  }
+
+  /** A dependency met once stays met (durably): its job may be removed or run again while this one waits for a slot. */
+  private rememberMet(candidates: readonly Candidate[]): boolean {
+    let changed = false;
+    for (const c of candidates) {
+      const met = c.dependencies.flatMap((d, i) => (d.verdict.state === 'met' ? [i] : []));
+      const job = this.table.get(c.id);
+      if (!job || met.length === (job.afterMet?.length ?? 0)) continue;
+      this.table.update(c.id, () => ({ afterMet: met }));
+      changed = true;
+    }
+    return changed;
   }
 
   private dependencyJob(id: number): DependencyJob | undefined {

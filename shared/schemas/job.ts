@@ -237,6 +237,7 @@ const jobBase = {
   runs: v.optional(RunsInfoSchema),
   probes: v.optional(ProbeStatusSchema),
   standing: v.optional(QueueStandingSchema),
+  afterMet: v.optional(numList),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */

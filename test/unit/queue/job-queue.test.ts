@@ -63,4 +63,23 @@ describe('JobQueue', () => {
     // A new queue on the same directory (the next daemon) has the settings.
     expect(setup([], t.dir).queue.listGroups().find((g) => g.name === 'g')).toMatchObject({ parallel: 1, paused: true });
   });
+
+  it('a dependency met once stays met: the dependant waiting for a slot does not fail when that job is removed or runs again', () => {
+    const t = setup([
+      makeJob({ id: 1, spec: { group: 'g' }, state: runningState() }),
+      makeJob({ id: 2, name: 'build', state: completedState() }),
+      makeJob({ id: 3, spec: { group: 'g', after: [{ job: 2, ref: 'build', condition: 'completed' }] }, ...inQueue() }),
+    ]);
+    t.queue.setGroup('g', { parallel: 1 });
+    t.queue.admitNow();
+    expect(t.table.get(3)).toMatchObject({ afterMet: [0], standing: { waitsFor: 'slot' } });
+    t.table.remove(2);
+    t.queue.admitNow();
+    expect(t.table.get(3)?.state.kind).toBe('queued');
+    expect(t.table.get(3)?.standing).toMatchObject({ waitsFor: 'slot' });
+    // Without the record it would fail: the same job with no memory of the met dependency.
+    const fresh = setup([makeJob({ id: 3, spec: { after: [{ job: 2, ref: 'build', condition: 'completed' }] }, ...inQueue() })]);
+    fresh.queue.admitNow();
+    expect(fresh.table.get(3)?.state).toMatchObject({ kind: 'failed', outcome: 'dependency_failed' });
+  });
 });
