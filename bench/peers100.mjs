@@ -56,7 +56,7 @@ export async function procdRounds(withDaemon, rounds, daemonEnv = {}) {
 }
 
 /** pm2: start = `pm2 start` of a 100-app ecosystem file; stop = `pm2 delete all`. */
-export async function pm2Rounds(rounds) {
+async function pm2Rounds(rounds) {
   const start = [];
   const stop = [];
   try {
@@ -76,7 +76,7 @@ export async function pm2Rounds(rounds) {
 }
 
 /** supervisord: start = `supervisorctl start s0 … s99`; stop = `supervisorctl stop all`. */
-export async function supervisordRounds(rounds) {
+async function supervisordRounds(rounds) {
   const programs = Array.from({ length: N }, (_, i) => `[program:s${i}]\ncommand=sleep ${ARG}\nautostart=false\nautorestart=false\nstartsecs=0\n`).join('\n');
   const start = [];
   const stop = [];
@@ -94,8 +94,11 @@ export async function supervisordRounds(rounds) {
   return { start, stop };
 }
 
-/** Runs every tool's rounds; returns tool → { start: ms[], stop: ms[] } (or { error }). */
-export async function measurePeers100(withDaemon, rounds) {
+/**
+ * Runs every tool's rounds; returns tool → { start: ms[], stop: ms[] } (or { error }). `procdFn`
+ * measures procd's side (100 library calls by default; project-up.mjs passes `procd up`/`down`).
+ */
+export async function measurePeers100(withDaemon, rounds, procdFn = procdRounds) {
   if (sleepers().length) throw new Error(`${sleepers().length} \`sleep ${ARG}\` processes already run: end them first`);
   const out = {};
   const attempt = async (name, fn) => {
@@ -108,7 +111,7 @@ export async function measurePeers100(withDaemon, rounds) {
   };
   // PROCD_BENCH_TOOLS=procd (or procd,pm2 …) runs only those, e.g. to compare two procd builds.
   const tools = (process.env.PROCD_BENCH_TOOLS ?? 'procd,pm2,supervisord').split(',');
-  if (tools.includes('procd')) await attempt('procd', () => procdRounds(withDaemon, rounds));
+  if (tools.includes('procd')) await attempt('procd', () => procdFn(withDaemon, rounds));
   if (tools.includes('pm2')) await attempt('pm2', () => pm2Rounds(rounds));
   if (!tools.includes('supervisord')) return out;
   if (haveSupervisord()) await attempt('supervisord', () => supervisordRounds(rounds));

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { pm2Rounds, supervisordRounds, timePhase } from './peers100.mjs';
-import { ARG, haveSupervisord, killSleepers, sleepers } from './peer-tools.mjs';
+import { measurePeers100, timePhase } from './peers100.mjs';
+import { ARG, killSleepers } from './peer-tools.mjs';
 
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../dist/client/cli/main.js');
@@ -38,24 +38,7 @@ async function procdUpRounds(withDaemon, rounds) {
   return { start: up, stop: down };
 }
 
-/** tool → { start: ms[], stop: ms[] } (or { error }); PROCD_BENCH_TOOLS limits the tools as in peers100. */
-export async function measureProjectUp(withDaemon, rounds) {
-  if (sleepers().length) throw new Error(`${sleepers().length} \`sleep ${ARG}\` processes already run: end them first`);
-  const out = {};
-  const attempt = async (name, fn) => {
-    try {
-      out[name] = await fn();
-    } catch (err) {
-      out[name] = { error: String(err?.message ?? err) };
-      killSleepers();
-    }
-  };
-  const tools = (process.env.PROCD_BENCH_TOOLS ?? 'procd,pm2,supervisord').split(',');
-  if (tools.includes('procd')) await attempt('procd', () => procdUpRounds(withDaemon, rounds));
-  if (tools.includes('pm2')) await attempt('pm2', () => pm2Rounds(rounds));
-  if (tools.includes('supervisord')) {
-    if (haveSupervisord()) await attempt('supervisord', () => supervisordRounds(rounds));
-    else out.supervisord = { error: 'not installed (Debian: apt-get install supervisor)' };
-  }
-  return out;
+/** tool → { start: ms[], stop: ms[] } (or { error }): peers100's pm2 and supervisord rounds beside `procd up`/`down`. */
+export function measureProjectUp(withDaemon, rounds) {
+  return measurePeers100(withDaemon, rounds, procdUpRounds);
 }
