@@ -147,19 +147,22 @@ function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, even
   const exitCode = signal ? 128 + signal.number : stopSignal && event.exitCode !== null ? 128 + stopSignal.number : event.exitCode;
   const ownCode = !signal && stopSignal && event.exitCode !== null ? `exited ${event.exitCode} after ${stopSignal.name}` : null;
   const exit = { ...ended(state, event.at), exitCode, signal, outcomeDetail: ownCode };
-  // Over a limit: failed, whatever the job did on the way out; the code is that of the signal that ended it.
-  if (event.kill?.reason === 'limit') {
-    return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'limit', outcomeDetail: event.kill.limit ?? null, spawnError: null };
-  }
-  // Its liveness probe failed: failed (outcome unhealthy, detail liveness), so its restart policy starts it again.
-  if (event.kill?.reason === 'liveness') {
-    return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, outcome: 'unhealthy', outcomeDetail: 'liveness', spawnError: null };
-  }
+  // Stopped for going over a limit or for failing its liveness probe: failed, whatever the job did
+  // on the way out (so its restart policy may start it again); the code is that of the signal that ended it.
+  const failure = event.kill ? procdFailure(event.kill) : null;
+  if (failure) return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, ...failure, spawnError: null };
   if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, outcome: 'timeout', kill: event.kill, forced: event.forced };
   if (event.kill) return { kind: 'killed', ...exit, outcome: 'signal', kill: event.kill, forced: event.forced };
   if (signal) return { kind: 'killed', ...exit, outcome: 'signal', kill: null, forced: false };
   if (exitCode === 0) return { kind: 'completed', ...exit, outcome: 'exit' };
   return { kind: 'failed', ...exit, outcome: 'exit', spawnError: null };
+}
+
+/** The outcome of a stop procd made because the job failed something (a limit, its liveness probe); null for other stops. */
+function procdFailure(kill: KillRecord): { outcome: 'limit' | 'unhealthy'; outcomeDetail: string | null } | null {
+  if (kill.reason === 'limit') return { outcome: 'limit', outcomeDetail: kill.limit ?? null };
+  if (kill.reason === 'liveness') return { outcome: 'unhealthy', outcomeDetail: 'liveness' };
+  return null;
 }
 
 const ok = (state: JobState): TransitionResult => ({ ok: true, state });
