@@ -68,8 +68,3 @@ export interface ProbeStatus {
 }
 
 export const NO_PROBE_STATUS: ProbeStatus = { ready: null, unhealthySince: null };
-
-/** Whether the job has a probe of this role. */
-export function hasProbe(probes: JobProbes | undefined, role: ProbeRole): boolean {
-  return probes?.[role] !== undefined;
-}

@@ -38,13 +38,11 @@ export interface AdmissionInput {
   agingStepMs: number;
 }
 
-export type WaitReason = QueueStanding['waitsFor'];
-export type Standing = QueueStanding;
 
 export interface AdmissionResult {
   start: number[];
   fail: { id: number; detail: string }[];
-  waiting: Map<number, Standing>;
+  waiting: Map<number, QueueStanding>;
 }
 
 export function effectivePriority(c: Pick<Candidate, 'priority' | 'queuedAt'>, now: number, agingStepMs: number): number {
@@ -76,7 +74,7 @@ export function admit(input: AdmissionInput): AdmissionResult {
     const group = input.groups.get(c.group) ?? { name: c.group, parallel: null, paused: false };
     const inGroup = running.get(c.group) ?? 0;
     const position = (positions.get(c.group) ?? 0) + 1;
-    const wait = (waitsFor: WaitReason, detail: string) => {
+    const wait = (waitsFor: QueueStanding['waitsFor'], detail: string) => {
       positions.set(c.group, position);
       result.waiting.set(c.id, { waitsFor, detail, position });
     };
