@@ -72,3 +72,18 @@ export function commandSignature(command: { kind: 'argv'; argv: string[] } | { k
   const what = command.kind === 'shell' ? `sh:${command.script.trim().replace(/\s+/g, ' ')}` : JSON.stringify(command.argv);
   return `${what}@${cwd}`;
 }
+
+/**
+ * What a command usually takes, learned from its successful runs (completed, exit 0): the median and
+ * p90 of the last BASELINE_WINDOW of them, once there are at least BASELINE_MIN_RUNS.
+ */
+export interface Baseline {
+  signature: string;
+  /** Successful runs it is computed from (≤ BASELINE_WINDOW). */
+  runs: number;
+  medianMs: number;
+  p90Ms: number;
+}
+
+export const BASELINE_MIN_RUNS = 3;
+export const BASELINE_WINDOW = 20;
