@@ -1,0 +1,233 @@
+// The in-memory form of the history: one typed-array column per numeric field and interned
+// strings, about 150 bytes a run instead of the ~1.5 KB a HistoryRun object graph costs, so
+// 100,000 runs stay well inside the RSS budget. Runs are materialised as HistoryRun objects only
+// when asked for; their stderr tails stay on disk (the segment line they were read from) and are
+// read when a caller touches `stderrTail`.
+
+import { FLAG_KINDS, JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
+import { LIMIT_KINDS } from '../../shared/limits.js';
+import { OUTCOME_KINDS } from '../../shared/outcomes.js';
+import type { HistoryRun } from '../../shared/history.js';
+
+/** Where a run's line is on disk: its segment (by id) and byte range. */
+export interface RunLocation {
+  segment: number;
+  offset: number;
+  length: number;
+}
+
+/** Interned strings: equal strings share one copy and one number. Never shrinks until the next load. */
+class Pool<T = string> {
+  private readonly ids = new Map<string, number>();
+  readonly values: T[] = [];
+  constructor(private readonly make: (key: string) => T) {}
+  ref(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(key, id);
+      this.values.push(this.make(key));
+    }
+    return id;
+  }
+}
+
+const NONE = -1;
+const NO_EXIT = -(2 ** 31);
+const frozenList = <T>(key: string): readonly T[] => Object.freeze(JSON.parse(key) as T[]);
+
+const F64 = ['seq', 'startedAt', 'endedAt', 'durationMs', 'cpuPeak', 'cpuAvg', 'rssPeak', 'rssAvg', 'readyAfterMs', 'offset'] as const;
+const I32 = ['jobId', 'run', 'restarts', 'exitCode', 'signature', 'name', 'command', 'cwd', 'group', 'tags', 'detail', 'signal', 'errors', 'segment', 'length'] as const;
+const U8 = ['state', 'outcome', 'kind', 'flags', 'violations'] as const;
+
+type Cols = { [K in (typeof F64)[number]]: Float64Array } & { [K in (typeof I32)[number]]: Int32Array } & {
+  [K in (typeof U8)[number]]: Uint8Array;
+};
+
+export class RunColumns {
+  private c: Cols;
+  private capacity = 0;
+  /** Live runs are at [first, end). */
+  private first = 0;
+  private end = 0;
+  private readonly strings = new Pool<string>((s) => s);
+  private readonly lists = new Pool<readonly string[]>(frozenList);
+  private readonly errorLists = new Pool<HistoryRun['errors']>((k) => Object.freeze((JSON.parse(k) as HistoryRun['errors']).map((e) => Object.freeze(e))) as HistoryRun['errors']);
+
+  constructor(initialCapacity = 1024) {
+    this.c = allocate(initialCapacity);
+    this.capacity = initialCapacity;
+  }
+
+  get size(): number {
+    return this.end - this.first;
+  }
+
+  push(run: HistoryRun, at: RunLocation): void {
+    if (this.end === this.capacity) this.grow();
+    const i = this.end++;
+    const c = this.c;
+    c.seq[i] = run.seq;
+    c.startedAt[i] = run.startedAt;
+    c.endedAt[i] = run.endedAt;
+    c.durationMs[i] = run.durationMs;
+    c.rssPeak[i] = run.rssPeak ?? NaN;
+    c.rssAvg[i] = run.rssAvg ?? NaN;
+    c.readyAfterMs[i] = run.readyAfterMs ?? NaN;
+    c.cpuPeak[i] = run.cpuPeak ?? NaN;
+    c.cpuAvg[i] = run.cpuAvg ?? NaN;
+    c.jobId[i] = run.jobId;
+    c.run[i] = run.run;
+    c.restarts[i] = run.restarts;
+    c.exitCode[i] = run.exitCode ?? NO_EXIT;
+    c.signature[i] = this.strings.ref(run.signature);
+    c.name[i] = this.strings.ref(run.name);
+    c.command[i] = this.strings.ref(run.command);
+    c.cwd[i] = this.strings.ref(run.cwd);
+    c.group[i] = this.strings.ref(run.group);
+    c.tags[i] = this.lists.ref(JSON.stringify(run.tags));
+    c.detail[i] = run.outcomeDetail === null ? NONE : this.strings.ref(run.outcomeDetail);
+    c.signal[i] = run.signal === null ? NONE : this.strings.ref(run.signal);
+    c.errors[i] = this.errorLists.ref(JSON.stringify(run.errors));
+    c.state[i] = TERMINAL_STATES.indexOf(run.state);
+    c.outcome[i] = OUTCOME_KINDS.indexOf(run.outcome);
+    c.kind[i] = JOB_KINDS.indexOf(run.kind);
+    c.flags[i] = bits(run.flags, FLAG_KINDS);
+    c.violations[i] = bits(run.violations, LIMIT_KINDS);
+    this.setLocation(i - this.first, at);
+  }
+
+  /** The n-th live run (0: the oldest kept). */
+  seqAt(n: number): number {
+    return this.c.seq[this.first + n]!;
+  }
+  endedAt(n: number): number {
+    return this.c.endedAt[this.first + n]!;
+  }
+  jobIdAt(n: number): number {
+    return this.c.jobId[this.first + n]!;
+  }
+  nameAt(n: number): string {
+    return this.strings.values[this.c.name[this.first + n]!]!;
+  }
+  signatureAt(n: number): string {
+    return this.strings.values[this.c.signature[this.first + n]!]!;
+  }
+  isSuccessAt(n: number): boolean {
+    const i = this.first + n;
+    return TERMINAL_STATES[this.c.state[i]!] === 'completed' && this.c.exitCode[i] === 0;
+  }
+  locationAt(n: number): RunLocation {
+    const i = this.first + n;
+    return { segment: this.c.segment[i]!, offset: this.c.offset[i]!, length: this.c.length[i]! };
+  }
+  setLocation(n: number, at: RunLocation): void {
+    const i = this.first + n;
+    this.c.segment[i] = at.segment;
+    this.c.offset[i] = at.offset;
+    this.c.length[i] = at.length;
+  }
+
+  /** The live index of a seq (binary search: seqs only grow), or -1. */
+  indexOfSeq(seq: number): number {
+    let lo = this.first;
+    let hi = this.end - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.c.seq[mid]!;
+      if (s === seq) return mid - this.first;
+      if (s < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Drops the oldest `count` runs. */
+  dropOldest(count: number): void {
+    this.first = Math.min(this.end, this.first + count);
+    // Reclaim the dropped prefix once it is half the arrays, so memory follows the kept runs.
+    if (this.first > 0 && this.first >= this.capacity / 2) this.shift();
+  }
+
+  /** The n-th live run as a HistoryRun; `tail` reads its stderr tail when a caller touches it. */
+  materialise(n: number, tail: (seq: number) => string[]): HistoryRun {
+    const i = this.first + n;
+    const c = this.c;
+    const s = this.strings.values;
+    const seq = c.seq[i]!;
+    let stderrTail: string[] | null = null;
+    const num = (x: number) => (Number.isNaN(x) ? null : x);
+    return {
+      seq,
+      jobId: c.jobId[i]!,
+      run: c.run[i]!,
+      name: s[c.name[i]!]!,
+      signature: s[c.signature[i]!]!,
+      command: s[c.command[i]!]!,
+      cwd: s[c.cwd[i]!]!,
+      tags: this.lists.values[c.tags[i]!] as string[],
+      group: s[c.group[i]!]!,
+      kind: JOB_KINDS[c.kind[i]!]!,
+      startedAt: c.startedAt[i]!,
+      endedAt: c.endedAt[i]!,
+      durationMs: c.durationMs[i]!,
+      state: TERMINAL_STATES[c.state[i]!]! as HistoryRun['state'],
+      outcome: OUTCOME_KINDS[c.outcome[i]!]!,
+      outcomeDetail: c.detail[i] === NONE ? null : s[c.detail[i]!]!,
+      exitCode: c.exitCode[i] === NO_EXIT ? null : c.exitCode[i]!,
+      signal: c.signal[i] === NONE ? null : s[c.signal[i]!]!,
+      restarts: c.restarts[i]!,
+      cpuPeak: num(c.cpuPeak[i]!),
+      cpuAvg: num(c.cpuAvg[i]!),
+      rssPeak: num(c.rssPeak[i]!),
+      rssAvg: num(c.rssAvg[i]!),
+      flags: fromBits(c.flags[i]!, FLAG_KINDS),
+      violations: fromBits(c.violations[i]!, LIMIT_KINDS),
+      readyAfterMs: num(c.readyAfterMs[i]!),
+      // An own enumerable getter: JSON answers include it, and only readers that look pay the read.
+      get stderrTail(): string[] {
+        return (stderrTail ??= tail(seq));
+      },
+      errors: this.errorLists.values[c.errors[i]!] as HistoryRun['errors'],
+    };
+  }
+
+  private grow(): void {
+    // A dropped prefix of a quarter or more is room enough; a smaller one would be shifted again soon.
+    if (this.first >= this.capacity / 4) return this.shift();
+    const next = allocate(this.capacity * 2);
+    for (const k of Object.keys(next) as (keyof Cols)[]) (next[k] as Float64Array).set((this.c[k] as Float64Array).subarray(this.first, this.end));
+    this.c = next;
+    this.end -= this.first;
+    this.first = 0;
+    this.capacity *= 2;
+  }
+
+  /** Moves the live runs to the start of the arrays. */
+  private shift(): void {
+    for (const k of Object.keys(this.c) as (keyof Cols)[]) (this.c[k] as Float64Array).copyWithin(0, this.first, this.end);
+    this.end -= this.first;
+    this.first = 0;
+  }
+}
+
+function allocate(n: number): Cols {
+  const cols: Partial<Record<keyof Cols, unknown>> = {};
+  for (const k of F64) cols[k] = new Float64Array(n);
+  for (const k of I32) cols[k] = new Int32Array(n);
+  for (const k of U8) cols[k] = new Uint8Array(n);
+  return cols as Cols;
+}
+
+function bits<K>(kinds: readonly K[], all: readonly K[]): number {
+  let b = 0;
+  for (const k of kinds) {
+    const i = all.indexOf(k);
+    if (i >= 0) b |= 1 << i;
+  }
+  return b;
+}
+
+function fromBits<K>(b: number, all: readonly K[]): K[] {
+  return b === 0 ? [] : all.filter((_, i) => b & (1 << i));
+}
