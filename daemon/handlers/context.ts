@@ -10,6 +10,7 @@ import type { Monitor } from '../monitor/monitor.js';
 import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
+import type { HistoryStore } from '../history/history-store.js';
 
 export interface DaemonContext {
   table: JobTable;
@@ -19,6 +20,8 @@ export interface DaemonContext {
   queue: JobQueue;
   events: EventBus;
   store: StateStore;
+  /** Every finished run (issue 14): a HistoryReader (runsSince, baseline) plus recent() for `procd history`. */
+  history: HistoryStore;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;
