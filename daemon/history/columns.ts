@@ -25,8 +25,10 @@ class Pool<T = string> {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.values.length;
-      this.ids.set(key, id);
-      this.values.push(this.make(key));
+      // A copy: a string JSON.parse returned may be a slice that keeps the whole chunk it was read from alive.
+      const own = Buffer.from(key, 'utf8').toString('utf8');
+      this.ids.set(own, id);
+      this.values.push(this.make(own));
     }
     return id;
   }
@@ -54,13 +56,27 @@ export class RunColumns {
   private readonly lists = new Pool<readonly string[]>(frozenList);
   private readonly errorLists = new Pool<HistoryRun['errors']>((k) => Object.freeze((JSON.parse(k) as HistoryRun['errors']).map((e) => Object.freeze(e))) as HistoryRun['errors']);
 
-  constructor(initialCapacity = 1024) {
-    this.c = allocate(initialCapacity);
-    this.capacity = initialCapacity;
+  /** `maxRuns`: the arrays never grow beyond what that many runs (plus the one being added) need. */
+  private readonly noTags = this.lists.ref('[]');
+  private readonly noErrors = this.errorLists.ref('[]');
+
+  constructor(
+    private readonly maxRuns = Infinity,
+    initialCapacity = 1024,
+  ) {
+    this.capacity = Math.min(initialCapacity, maxRuns + 1);
+    this.c = allocate(this.capacity);
   }
 
   get size(): number {
     return this.end - this.first;
+  }
+
+  /** Makes room for `n` runs at once (a load that knows roughly how many are coming: no repeated growth). */
+  reserve(n: number): void {
+    const want = Math.min(n, this.maxRuns + 1);
+    if (want <= this.capacity) return;
+    this.resize(want);
   }
 
   push(run: HistoryRun, at: RunLocation): void {
@@ -85,10 +101,10 @@ export class RunColumns {
     c.command[i] = this.strings.ref(run.command);
     c.cwd[i] = this.strings.ref(run.cwd);
     c.group[i] = this.strings.ref(run.group);
-    c.tags[i] = this.lists.ref(JSON.stringify(run.tags));
+    c.tags[i] = run.tags.length ? this.lists.ref(JSON.stringify(run.tags)) : this.noTags;
     c.detail[i] = run.outcomeDetail === null ? NONE : this.strings.ref(run.outcomeDetail);
     c.signal[i] = run.signal === null ? NONE : this.strings.ref(run.signal);
-    c.errors[i] = this.errorLists.ref(JSON.stringify(run.errors));
+    c.errors[i] = run.errors.length ? this.errorLists.ref(JSON.stringify(run.errors)) : this.noErrors;
     c.state[i] = TERMINAL_STATES.indexOf(run.state);
     c.outcome[i] = OUTCOME_KINDS.indexOf(run.outcome);
     c.kind[i] = JOB_KINDS.indexOf(run.kind);
@@ -149,58 +165,56 @@ export class RunColumns {
     if (this.first > 0 && this.first >= this.capacity / 2) this.shift();
   }
 
-  /** The n-th live run as a HistoryRun; `tail` reads its stderr tail when a caller touches it. */
+  /** The n-th live run as a HistoryRun; its stderr tail is read (by `tail`) when a caller first touches it. */
   materialise(n: number, tail: (seq: number) => string[]): HistoryRun {
     const i = this.first + n;
     const c = this.c;
     const s = this.strings.values;
-    const seq = c.seq[i]!;
-    let stderrTail: string[] | null = null;
-    const num = (x: number) => (Number.isNaN(x) ? null : x);
-    return {
-      seq,
-      jobId: c.jobId[i]!,
-      run: c.run[i]!,
-      name: s[c.name[i]!]!,
-      signature: s[c.signature[i]!]!,
-      command: s[c.command[i]!]!,
-      cwd: s[c.cwd[i]!]!,
-      tags: this.lists.values[c.tags[i]!] as string[],
-      group: s[c.group[i]!]!,
-      kind: JOB_KINDS[c.kind[i]!]!,
-      startedAt: c.startedAt[i]!,
-      endedAt: c.endedAt[i]!,
-      durationMs: c.durationMs[i]!,
-      state: TERMINAL_STATES[c.state[i]!]! as HistoryRun['state'],
-      outcome: OUTCOME_KINDS[c.outcome[i]!]!,
-      outcomeDetail: c.detail[i] === NONE ? null : s[c.detail[i]!]!,
-      exitCode: c.exitCode[i] === NO_EXIT ? null : c.exitCode[i]!,
-      signal: c.signal[i] === NONE ? null : s[c.signal[i]!]!,
-      restarts: c.restarts[i]!,
-      cpuPeak: num(c.cpuPeak[i]!),
-      cpuAvg: num(c.cpuAvg[i]!),
-      rssPeak: num(c.rssPeak[i]!),
-      rssAvg: num(c.rssAvg[i]!),
-      flags: fromBits(c.flags[i]!, FLAG_KINDS),
-      violations: fromBits(c.violations[i]!, LIMIT_KINDS),
-      readyAfterMs: num(c.readyAfterMs[i]!),
-      // An own enumerable getter: JSON answers include it, and only readers that look pay the read.
-      get stderrTail(): string[] {
-        return (stderrTail ??= tail(seq));
-      },
-      errors: this.errorLists.values[c.errors[i]!] as HistoryRun['errors'],
-    };
+    return new StoredRun(
+      c.seq[i]!,
+      c.jobId[i]!,
+      c.run[i]!,
+      s[c.name[i]!]!,
+      s[c.signature[i]!]!,
+      s[c.command[i]!]!,
+      s[c.cwd[i]!]!,
+      this.lists.values[c.tags[i]!] as string[],
+      s[c.group[i]!]!,
+      JOB_KINDS[c.kind[i]!]!,
+      c.startedAt[i]!,
+      c.endedAt[i]!,
+      c.durationMs[i]!,
+      TERMINAL_STATES[c.state[i]!]! as HistoryRun['state'],
+      OUTCOME_KINDS[c.outcome[i]!]!,
+      c.detail[i] === NONE ? null : s[c.detail[i]!]!,
+      c.exitCode[i] === NO_EXIT ? null : c.exitCode[i]!,
+      c.signal[i] === NONE ? null : s[c.signal[i]!]!,
+      c.restarts[i]!,
+      orNull(c.cpuPeak[i]!),
+      orNull(c.cpuAvg[i]!),
+      orNull(c.rssPeak[i]!),
+      orNull(c.rssAvg[i]!),
+      FLAG_SETS[c.flags[i]!]!,
+      LIMIT_SETS[c.violations[i]!]!,
+      orNull(c.readyAfterMs[i]!),
+      this.errorLists.values[c.errors[i]!] as HistoryRun['errors'],
+      tail,
+    );
   }
 
   private grow(): void {
     // A dropped prefix of a quarter or more is room enough; a smaller one would be shifted again soon.
     if (this.first >= this.capacity / 4) return this.shift();
-    const next = allocate(this.capacity * 2);
+    this.resize(Math.min(this.capacity * 2, Math.max(this.maxRuns + 1, this.capacity + 1)));
+  }
+
+  private resize(capacity: number): void {
+    const next = allocate(capacity);
     for (const k of Object.keys(next) as (keyof Cols)[]) (next[k] as Float64Array).set((this.c[k] as Float64Array).subarray(this.first, this.end));
     this.c = next;
     this.end -= this.first;
     this.first = 0;
-    this.capacity *= 2;
+    this.capacity = capacity;
   }
 
   /** Moves the live runs to the start of the arrays. */
@@ -228,6 +242,61 @@ function bits<K>(kinds: readonly K[], all: readonly K[]): number {
   return b;
 }
 
-function fromBits<K>(b: number, all: readonly K[]): K[] {
-  return b === 0 ? [] : all.filter((_, i) => b & (1 << i));
+/** Every subset of `all` by bit mask, frozen and shared by the runs that have it. */
+function subsets<K>(all: readonly K[]): K[][] {
+  return Array.from({ length: 1 << all.length }, (_, b) => Object.freeze(all.filter((_, i) => b & (1 << i))) as K[]);
+}
+const FLAG_SETS = subsets(FLAG_KINDS);
+const LIMIT_SETS = subsets(LIMIT_KINDS);
+const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+
+/**
+ * A run as handed out: plain data fields, and `stderrTail` read from disk on first use. JSON
+ * (toJSON) includes the tail; an object spread copies own fields only, so code that copies runs
+ * takes `stderrTail` explicitly.
+ */
+class StoredRun implements HistoryRun {
+  // Private (#) fields: not own enumerable properties, so a spread or Object.keys sees only the run.
+  #tail: string[] | null = null;
+  readonly #readTail: (seq: number) => string[];
+  constructor(
+    readonly seq: number,
+    readonly jobId: number,
+    readonly run: number,
+    readonly name: string,
+    readonly signature: string,
+    readonly command: string,
+    readonly cwd: string,
+    readonly tags: string[],
+    readonly group: string,
+    readonly kind: HistoryRun['kind'],
+    readonly startedAt: number,
+    readonly endedAt: number,
+    readonly durationMs: number,
+    readonly state: HistoryRun['state'],
+    readonly outcome: HistoryRun['outcome'],
+    readonly outcomeDetail: string | null,
+    readonly exitCode: number | null,
+    readonly signal: string | null,
+    readonly restarts: number,
+    readonly cpuPeak: number | null,
+    readonly cpuAvg: number | null,
+    readonly rssPeak: number | null,
+    readonly rssAvg: number | null,
+    readonly flags: HistoryRun['flags'],
+    readonly violations: HistoryRun['violations'],
+    readonly readyAfterMs: number | null,
+    readonly errors: HistoryRun['errors'],
+    readTail: (seq: number) => string[],
+  ) {
+    this.#readTail = readTail;
+  }
+
+  get stderrTail(): string[] {
+    return (this.#tail ??= this.#readTail(this.seq));
+  }
+
+  toJSON(): HistoryRun {
+    return { ...this, stderrTail: this.stderrTail };
+  }
 }

@@ -15,7 +15,7 @@ import { decodeRun, encodeRun } from './codec.js';
 import { RunColumns, type RunLocation } from './columns.js';
 import { loadHistory, type LoadedSegment } from './load.js';
 import type { HistoryReader } from './reader.js';
-import { segmentFile, setAside } from './segment-files.js';
+import { segmentBytes, segmentFile, setAside } from './segment-files.js';
 import { historyBounds, segmentRunsFor, type HistorySettings } from './settings.js';
 
 export interface HistoryStoreOptions extends HistorySettings {
@@ -36,7 +36,7 @@ type Segment = LoadedSegment & { sealed: boolean };
 
 export class HistoryStore implements HistoryReader {
   readonly warnings: string[] = [];
-  private readonly columns = new RunColumns();
+  private readonly columns: RunColumns;
   private readonly book = new BaselineBook();
   private segments: Segment[] = [];
   private nextSeq = 1;
@@ -63,6 +63,7 @@ export class HistoryStore implements HistoryReader {
     this.maxAgeMs = bounds.maxAgeMs;
     this.segmentRuns = options.segmentRuns ?? segmentRunsFor(this.maxRuns);
     this.now = options.now ?? Date.now;
+    this.columns = new RunColumns(this.maxRuns);
   }
 
   /** Opens (creating) the history in `dir` and loads it. Never throws: problems become warnings. */
@@ -74,6 +75,8 @@ export class HistoryStore implements HistoryReader {
 
   private load(): void {
     if (!this.prepareDir()) return;
+    // Room for what the files hold (a record is at least ~300 bytes), so loading never regrows the columns.
+    this.columns.reserve(Math.ceil(segmentBytes(this.dir) / 300));
     try {
       const loaded = loadHistory(this.dir, (run, at) => this.take(run, at));
       this.warnings.push(...loaded.warnings);

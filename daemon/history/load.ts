@@ -5,7 +5,7 @@
 import type { HistoryRun } from '../../shared/history.js';
 import { decodeRun } from './codec.js';
 import type { RunLocation } from './columns.js';
-import { cutTornTail, listSegments, readSegmentLines, setAside } from './segment-files.js';
+import { cutTornTail, forEachLine, listSegments, setAside } from './segment-files.js';
 
 export interface LoadedSegment {
   id: number;
@@ -31,30 +31,30 @@ export function loadHistory(dir: string, take: (run: HistoryRun, at: RunLocation
   const segments: LoadedSegment[] = [];
   let lastSeq = 0;
   for (const { id, file } of listSegments(dir)) {
-    let read: ReturnType<typeof readSegmentLines>;
+    let good = 0;
+    let damaged = 0;
+    const seg: LoadedSegment = { id, file, lines: 0, bytes: 0, lastSeq: id - 1, appendable: true };
+    let read: { size: number; complete: number };
     try {
-      read = readSegmentLines(file);
+      read = forEachLine(file, (line) => {
+        const run = decodeRun(line.text);
+        if (!run) {
+          damaged++;
+          return;
+        }
+        good++;
+        // A seq at or below one already loaded is a duplicate (a copied file): the first one counts.
+        if (run.seq <= lastSeq) return;
+        lastSeq = run.seq;
+        seg.lastSeq = run.seq;
+        seg.lines++;
+        take(run, { segment: id, offset: line.offset, length: line.length });
+      });
     } catch (err) {
       warnings.push(`history segment ${file} could not be read (${(err as Error).message}); skipped`);
       continue;
     }
-    let good = 0;
-    let damaged = 0;
-    const seg: LoadedSegment = { id, file, lines: 0, bytes: read.complete, lastSeq: id - 1, appendable: true };
-    for (const line of read.lines) {
-      const run = decodeRun(line.text);
-      if (!run) {
-        damaged++;
-        continue;
-      }
-      good++;
-      // A seq at or below one already loaded is a duplicate (a copied file): the first one counts.
-      if (run.seq <= lastSeq) continue;
-      lastSeq = run.seq;
-      seg.lastSeq = run.seq;
-      seg.lines++;
-      take(run, { segment: id, offset: line.offset, length: line.length });
-    }
+    seg.bytes = read.complete;
     if (good === 0 && (damaged > 0 || read.size > 0)) {
       warnings.push(`${file} holds no history record; set aside as ${trySetAside(file)}`);
       continue;

@@ -1,8 +1,9 @@
 // The history's files: append-only JSON Lines segments `runs-<first seq>.jsonl` in the history
-// directory. A segment is read whole at start-up (a few MB at most), line by line with each line's
-// byte range, so a run's stderr tail can be read back later from exactly that range.
+// directory. A segment is read at start-up line by line with each line's byte range, so a run's
+// stderr tail can be read back later from exactly that range.
 
-import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SEGMENT = /^runs-(\d{12})\.jsonl$/;
@@ -31,16 +32,46 @@ export interface SegmentLine {
   text: string;
 }
 
-/** The complete lines of a segment; `complete` is the byte length up to its last newline (less than the size when a write was torn). */
-export function readSegmentLines(file: string): { lines: SegmentLine[]; size: number; complete: number } {
-  const data = readFileSync(file);
-  const lines: SegmentLine[] = [];
-  let start = 0;
-  for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-    if (nl > start) lines.push({ offset: start, length: nl + 1 - start, text: data.toString('utf8', start, nl) });
-    start = nl + 1;
+const CHUNK = 1 << 16;
+
+/**
+ * Hands each complete line of a segment to `take`, reading 64 KiB at a time (young-generation strings) (no whole-file buffer,
+ * no array of every line: what a line leaves behind dies young). Lines are ASCII (codec.ts escapes
+ * the rest), so a chunk is decoded as latin1 and a character offset is a byte offset; a chunk that
+ * is not ASCII (a file from elsewhere) is decoded line by line as UTF-8 instead.
+ * Returns the file's size and the byte length up to its last newline (less when a write was torn).
+ */
+export function forEachLine(file: string, take: (line: SegmentLine) => void): { size: number; complete: number } {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let carried = 0; // bytes of an unfinished line at the start of buf
+    let base = 0; // file offset of buf[0]
+    for (;;) {
+      if (carried === buf.length) {
+        // One line longer than the buffer: grow it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carried);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, carried, buf.length - carried, null);
+      const filled = carried + n;
+      const view = buf.subarray(0, filled);
+      const ascii = isAscii(view);
+      const text = ascii ? view.toString('latin1') : null;
+      let start = 0;
+      for (let nl = view.indexOf(10, start); nl !== -1; nl = view.indexOf(10, start)) {
+        if (nl > start) take({ offset: base + start, length: nl + 1 - start, text: text !== null ? text.slice(start, nl) : view.toString('utf8', start, nl) });
+        start = nl + 1;
+      }
+      if (n === 0) return { size: base + filled, complete: base + start };
+      buf.copy(buf, 0, start, filled);
+      carried = filled - start;
+      base += start;
+    }
+  } finally {
+    closeSync(fd);
   }
-  return { lines, size: data.length, complete: start };
 }
 
 /** Cuts a torn last line off (bytes after the last newline), so the next append starts a fresh line. */
@@ -61,9 +92,12 @@ export function setAside(file: string): string {
   return aside;
 }
 
-export function fileSize(file: string): number {
+/** The bytes of every segment in the directory (0 when it cannot be read). */
+export function segmentBytes(dir: string): number {
   try {
-    return statSync(file).size;
+    return readdirSync(dir)
+      .filter((n) => SEGMENT.test(n))
+      .reduce((sum, n) => sum + (statSync(join(dir, n), { throwIfNoEntry: false })?.size ?? 0), 0);
   } catch {
     return 0;
   }
