@@ -19,18 +19,41 @@ export interface RunLocation {
 /** Interned strings: equal strings share one copy and one number. Never shrinks until the next load. */
 class Pool<T = string> {
   private readonly ids = new Map<string, number>();
+  private readonly keys: string[] = [];
   readonly values: T[] = [];
   constructor(private readonly make: (key: string) => T) {}
+  get size(): number {
+    return this.values.length;
+  }
   ref(key: string): number {
     let id = this.ids.get(key);
     if (id === undefined) {
-      id = this.values.length;
       // A copy: a string JSON.parse returned may be a slice that keeps the whole chunk it was read from alive.
       const own = Buffer.from(key, 'utf8').toString('utf8');
-      this.ids.set(own, id);
-      this.values.push(this.make(own));
+      id = this.add(own, this.make(own));
     }
     return id;
+  }
+  private add(key: string, value: T): number {
+    const id = this.values.length;
+    this.ids.set(key, id);
+    this.keys.push(key);
+    this.values.push(value);
+    return id;
+  }
+  /** A pool of only the entries the columns' [first, end) still refer to (the `first` keys come first), with the refs rewritten. */
+  repack(columns: Int32Array[], first: number, end: number, firstKeys: string[] = []): Pool<T> {
+    const next = new Pool<T>(this.make);
+    for (const k of firstKeys) next.ref(k);
+    for (const col of columns) {
+      for (let i = first; i < end; i++) {
+        const ref = col[i]!;
+        if (ref === NONE) continue;
+        const key = this.keys[ref]!;
+        col[i] = next.ids.get(key) ?? next.add(key, this.values[ref]!);
+      }
+    }
+    return next;
   }
 }
 
@@ -52,9 +75,9 @@ export class RunColumns {
   /** Live runs are at [first, end). */
   private first = 0;
   private end = 0;
-  private readonly strings = new Pool<string>((s) => s);
-  private readonly lists = new Pool<readonly string[]>(frozenList);
-  private readonly errorLists = new Pool<HistoryRun['errors']>((k) => Object.freeze((JSON.parse(k) as HistoryRun['errors']).map((e) => Object.freeze(e))) as HistoryRun['errors']);
+  private strings = new Pool<string>((s) => s);
+  private lists = new Pool<readonly string[]>(frozenList);
+  private errorLists = new Pool<HistoryRun['errors']>((k) => Object.freeze((JSON.parse(k) as HistoryRun['errors']).map((e) => Object.freeze(e))) as HistoryRun['errors']);
 
   /** `maxRuns`: the arrays never grow beyond what that many runs (plus the one being added) need. */
   private readonly noTags = this.lists.ref('[]');
@@ -111,6 +134,26 @@ export class RunColumns {
     c.flags[i] = bits(run.flags, FLAG_KINDS);
     c.violations[i] = bits(run.violations, LIMIT_KINDS);
     this.setLocation(i - this.first, at);
+  }
+
+  /** Entries in the interning pools (kept runs' and, until repack(), dropped runs'). */
+  get interned(): number {
+    return this.strings.size + this.lists.size + this.errorLists.size;
+  }
+
+  /**
+   * Drops interned values only dropped runs used, once they outnumber the kept runs by far (names,
+   * commands and error lines that never repeat would otherwise grow without bound while the runs
+   * themselves are bounded). O(kept runs); returns whether it repacked.
+   */
+  repackIfSparse(): boolean {
+    if (this.interned <= 4 * this.size + 1024) return false;
+    const c = this.c;
+    this.strings = this.strings.repack([c.signature, c.name, c.command, c.cwd, c.group, c.detail, c.signal], this.first, this.end);
+    // '[]' keeps its number (noTags, noErrors: 0) as the first entry of each list pool.
+    this.lists = this.lists.repack([c.tags], this.first, this.end, ['[]']);
+    this.errorLists = this.errorLists.repack([c.errors], this.first, this.end, ['[]']);
+    return true;
   }
 
   /** The n-th live run (0: the oldest kept). */

@@ -113,6 +113,11 @@ export class HistoryStore implements HistoryReader {
     return this.columns.size;
   }
 
+  /** Interned strings and lists held for the kept runs (and dropped ones until the next maintain()). */
+  get interned(): number {
+    return this.columns.interned;
+  }
+
   /** Records a finished run: it gets the next seq, is visible at once, and durable after the next flush (started now). */
   record(input: Omit<HistoryRun, 'seq'>): HistoryRun {
     const run: HistoryRun = { ...input, seq: this.nextSeq++ };
@@ -282,6 +287,7 @@ export class HistoryStore implements HistoryReader {
   maintain(): Promise<void> {
     return this.exclusive(async () => {
       this.applyBounds();
+      this.columns.repackIfSparse();
       if (!this.durable) return;
       const firstKept = this.columns.size ? this.columns.seqAt(0) : this.nextSeq;
       for (const seg of [...this.segments]) {

@@ -132,6 +132,22 @@ describe('HistoryStore', () => {
     expect(b.record(historyRun()).seq).toBe(31);
   });
 
+  it('lets go of the strings only dropped runs used: names, commands and error lines that never repeat do not pile up', async () => {
+    const a = openStore({ maxRuns: 10 });
+    for (let i = 1; i <= 3000; i++) {
+      a.record(historyRun({ jobId: i, name: `job-${i}`, command: `run ${i}`, signature: `["run","${i}"]@/`, tags: [`t${i}`], outcomeDetail: `detail ${i}`, errors: [{ signature: 'x', detail: null, line: `error ${i}` }] }));
+    }
+    expect(a.interned).toBeGreaterThan(3000 * 5);
+    await a.maintain();
+    expect(a.interned).toBeLessThan(100);
+    const kept = a.runsSince(0);
+    expect(kept.map((r) => [r.name, r.command, r.tags[0], r.outcomeDetail, r.errors[0]!.line])).toEqual(
+      Array.from({ length: 10 }, (_, k) => 2991 + k).map((i) => [`job-${i}`, `run ${i}`, `t${i}`, `detail ${i}`, `error ${i}`]),
+    );
+    const plain = a.record(historyRun({ jobId: 9999 }));
+    expect(a.recent({ limit: 1 })[0]).toMatchObject({ seq: plain.seq, tags: [], errors: [] });
+  });
+
   it('lists recent runs newest first, by job id or name, since a time, up to a limit', () => {
     const a = openStore();
     for (let i = 1; i <= 6; i++) a.record(historyRun({ jobId: i % 2 ? 1 : 2, name: i % 2 ? 'odd' : 'even', startedAt: 1000 * i, durationMs: 10 }));
