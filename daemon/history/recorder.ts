@@ -22,7 +22,9 @@ export class HistoryRecorder {
 
   private onRunEnded({ job, ended, final }: RunEnded): void {
     if (endedWithoutRun(ended)) return;
-    const recording = readStderrTail(job.dir)
+    // A run that never had a process (could not start), an adopted one, or one whose shim is gone (lost) has no `closed` file.
+    const hadShim = ended.pid !== null && ended.outcome !== 'spawn_error' && ended.kind !== 'lost' && job.spec.command.kind !== 'adopted';
+    const recording = readStderrTail(job.dir, hadShim)
       .then((tail) => {
         const fields = historyRunOf(job, ended, final, tail);
         const run: Omit<HistoryRun, 'seq'> = {

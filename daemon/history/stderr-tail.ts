@@ -4,16 +4,27 @@
 // people and by the error-signature patterns, not replayed to a terminal.
 
 import { STDERR_TAIL_CHARS, STDERR_TAIL_LINES } from '../../shared/history.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { readStream, streamInfo } from '../output/segments.js';
+import { readClosedFile } from '../output/spawn-spec.js';
 
 /** Bytes read from the end: enough for the tail's lines whatever their encoding, and a bound on the cost. */
 export const TAIL_READ_BYTES = 8 * STDERR_TAIL_CHARS;
 /** A single line keeps at most this much of its start (where an error names itself). */
 const LINE_CHARS = STDERR_TAIL_CHARS / 2;
 
-/** The stderr tail of the run whose output is in `runDir`; [] when it wrote nothing or cannot be read. */
-export async function readStderrTail(runDir: string): Promise<string[]> {
+/** How long a run's tail waits for its shim to have drained the pipes (a leftover may hold them open for ever). */
+export const OUTPUT_CLOSED_WAIT_MS = 3000;
+const POLL_MS = 25;
+
+/**
+ * The stderr tail of the run whose output is in `runDir`; [] when it wrote nothing or cannot be
+ * read. `hadShim`: its shim writes `closed` once every byte is on disk (it may see the exit before
+ * the last bytes): the tail is read after that, or after OUTPUT_CLOSED_WAIT_MS at most.
+ */
+export async function readStderrTail(runDir: string, hadShim: boolean): Promise<string[]> {
   try {
+    for (const deadline = Date.now() + OUTPUT_CLOSED_WAIT_MS; hadShim && Date.now() < deadline && !(await readClosedFile(runDir)); ) await delay(POLL_MS);
     const info = await streamInfo(runDir, 'stderr');
     if (info.end === 0) return [];
     const from = Math.max(info.start, info.end - TAIL_READ_BYTES);
