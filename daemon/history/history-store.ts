@@ -52,6 +52,8 @@ export class HistoryStore implements HistoryReader {
   private handle: { segment: Segment; fh: FileHandle } | null = null;
   private readonly readFds = new Map<number, number>();
   private nextCommit: Promise<void> | null = null;
+  /** The last write failed (a full disk): said once, and once more when writing works again. */
+  private failing = false;
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -134,7 +136,17 @@ export class HistoryStore implements HistoryReader {
     if (this.durable) {
       this.pending.push({ segment, seq: run.seq, line });
       this.unwritten.set(run.seq, line);
-      this.flush().catch((err: unknown) => this.warn(`could not save a run to the history (${(err as Error).message}); retried with the next one`));
+      this.flush().then(
+        () => {
+          if (this.failing) this.warn('the history is being saved again');
+          this.failing = false;
+        },
+        (err: unknown) => {
+          // Once per failing spell (a full disk would otherwise log at every run end); the runs stay queued.
+          if (!this.failing) this.warn(`could not save runs to the history (${(err as Error).message}); they stay queued and are retried with each new run`);
+          this.failing = true;
+        },
+      );
     }
     return run;
   }
