@@ -148,6 +148,37 @@ if (WRITE_ONLY) {
   process.exit(0);
 }
 
+/**
+ * 100 jobs that write a stderr line and end together: how long after the last end all 100 are in
+ * the history (the recording is off the end's path: the tail is read after the shim drained the
+ * pipes, the append is one batched write), and whether each tail is right.
+ */
+async function hundredEnds(home) {
+  const env = { ...process.env, PROCD_HOME: home };
+  delete env.PROCD_SOCKET;
+  const prev = process.env.PROCD_HOME;
+  process.env.PROCD_HOME = home;
+  const client = await connect({ paths: resolvePaths(env), autostart: true, callTimeoutMs: 120_000 });
+  try {
+    const jobs = await Promise.all(Array.from({ length: 100 }, (_, i) => client.track({ shell: `echo "Error: run ${i} failed" >&2; sleep 2; exit 3`, cwd: tmpdir() })));
+    const { jobs: ended } = await client.wait({ jobs: jobs.map((j) => j.id), timeoutMs: 120_000 });
+    let h;
+    for (;;) {
+      h = await client.history({ limit: 1000 });
+      if (h.runs.length >= 100) break;
+      await delay(10);
+    }
+    const lastEnd = Math.max(...ended.map((j) => j.state.endedAt));
+    return { recordedMsAfterLastEnd: Date.now() - lastEnd, tailsRight: h.runs.every((r) => /^Error: run \d+ failed$/.test(r.stderrTail[0] ?? '')) };
+  } finally {
+    await client.daemonStop({}).catch(() => undefined);
+    client.close();
+    await delay(300);
+    killMarked(home);
+    process.env.PROCD_HOME = prev;
+  }
+}
+
 const root = mkdtempSync(join(tmpdir(), 'procd-bench-history-'));
 try {
   const full = join(root, 'full');
@@ -179,6 +210,9 @@ try {
     daemonRssFullMiB: Number(median(rss.full).toFixed(1)),
   };
   result.daemonRssAddedMiB = Number((result.daemonRssFullMiB - result.daemonRssEmptyMiB).toFixed(1));
+  const ends = join(root, 'ends');
+  mkdirSync(ends, { mode: 0o700 });
+  result.hundredEnds = await hundredEnds(ends);
   console.log(JSON.stringify(result, null, 2));
   console.error(`load ${result.loadMsMedian} ms, ${result.loadCpuMsMedian} ms of CPU (target < 1000), RSS +${result.daemonRssAddedMiB} MiB (target < 40)`);
 } finally {
