@@ -31,6 +31,8 @@ import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
 import { systemClock } from './jobs/clock.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
+import type { HistorySettings } from './history/settings.js';
+import { startHistory } from './history/wiring.js';
 import { StateStore } from './store/state-store.js';
 
 export interface DaemonOptions {
@@ -52,6 +54,8 @@ export interface DaemonOptions {
   v8Flags?: string[];
   /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
   queue?: QueueSettings;
+  /** The history's bounds (PROCD_HISTORY_MAX_RUNS, PROCD_HISTORY_MAX_AGE). */
+  history?: HistorySettings;
 }
 
 export interface RunningDaemon {
@@ -125,6 +129,8 @@ async function startLocked(
   );
   if (forkServerOff) logger.info('PROCD_FORK_SERVER=off: the daemon starts every shim itself');
   else void shimChecked.then(() => launcher.prepare()).catch((err: unknown) => logger.warn({ err }, 'could not start the fork server ahead of the first job'));
+  // Before re-adoption: jobs that ended while no daemon ran end now, and their runs are recorded.
+  const history = startHistory(join(dirname(paths.stateFile), 'history'), table, logger, options.history);
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
     instance,
@@ -150,6 +156,7 @@ async function startLocked(
     leftoverCheckDelayMs: 500,
     graceMs,
     refreshOutput: (id) => supervisor.refreshOutput(id),
+    baselineOf: (job) => history.baselineOf(job),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
     onLimitKill: (id, violation) => {
       logger.warn({ job: id, limit: violation.limit, value: violation.value, max: violation.max }, 'over a limit; stopping the job');
@@ -203,6 +210,7 @@ async function startLocked(
       queue.stop();
       janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
+      await history.close().catch((err: unknown) => logger.error({ err }, 'could not save the last history runs'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
       // Last: no event is published after it, so the next daemon continues right after this seq.
@@ -244,11 +252,12 @@ async function startLocked(
     queue,
     events,
     store,
+    history: history.store,
     paths,
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings],
     shim,
     containment,
     connectionCount: () => server.connectionCount,

@@ -25,6 +25,7 @@ const LOADERS: Record<CommandName, Loader> = {
   restart: () => import('./commands/restart.js'),
   priority: () => import('./commands/priority.js'),
   group: () => import('./commands/group.js'),
+  history: () => import('./commands/history.js'),
   wait: () => import('./commands/wait.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),

@@ -10,6 +10,8 @@ import type { Monitor } from '../monitor/monitor.js';
 import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
+import type { HistoryStore } from '../history/history-store.js';
+import type { HistoryReader } from '../history/reader.js';
 
 export interface DaemonContext {
   table: JobTable;
@@ -19,6 +21,8 @@ export interface DaemonContext {
   queue: JobQueue;
   events: EventBus;
   store: StateStore;
+  /** Every finished run (issue 14): runsSince and baseline for the analysers, recent() and size for `procd history`. */
+  history: HistoryReader & Pick<HistoryStore, 'recent' | 'size'>;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

@@ -10,6 +10,7 @@ import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
 import { hello } from './hello.js';
+import { history } from './history.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
@@ -41,6 +42,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     'group.rm': (p) => groupRm(ctx, p),
     'group.ls': () => groupLs(ctx),
     priority: (p) => priority(ctx, p),
+    history: (p) => history(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),

@@ -1,3 +1,4 @@
+import { commandSignature } from '../../shared/history.js';
 import { viewOf } from '../../shared/job.js';
 import type { JobStatus, ParamsOf, ProcessNode } from '../../shared/methods.js';
 import { readCmdline } from '../proc/process-table.js';
@@ -7,7 +8,9 @@ import type { DaemonContext } from './context.js';
 export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
   const ref = ctx.table.resolve(params.job);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
-  const view = viewOf(job, params.env);
+  // What its command usually takes (a learned baseline), for "usually 42 s (p90 51 s)".
+  const baseline = ctx.history.baseline(commandSignature(job.spec.command, job.spec.cwd));
+  const view = { ...viewOf(job, params.env), ...(baseline ? { baseline } : {}) };
   if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
   const tree: ProcessNode[] = await Promise.all(

@@ -39,9 +39,16 @@ export interface RefusedEvent {
   error: string;
 }
 
+/** A run ended (the job ended, or is queued for its next run): the job as it was at the end, how the run ended, and what the job became. */
+export interface RunEnded {
+  job: Job;
+  ended: TerminalState;
+  final: JobState;
+}
+
 export type ListFilter = ParamsOf<'list'>;
 
-export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job]; refused: [RefusedEvent] }> {
+export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job]; refused: [RefusedEvent]; runEnded: [RunEnded] }> {
   private readonly jobs: Map<JobId, Job>;
   private nextId: number;
 
@@ -113,6 +120,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous, before: job });
+    // Once per run, whatever follows it (the history records it: daemon/history/recorder.ts).
+    if (ended) this.emit('runEnded', { job, ended, final: state });
     return next;
   }
 

@@ -6,6 +6,7 @@ import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
 import { activeMs, silenceStart } from '../jobs/pause-clock.js';
 import type { Thresholds } from './thresholds.js';
+import type { Baseline } from '../../shared/history.js';
 
 /** A condition as evaluated now; raisedAt is filled in by diffFlags. */
 export type Condition = Omit<JobFlag, 'raisedAt'>;
@@ -20,6 +21,8 @@ export interface FlagInputs {
   totalMemoryBytes: number;
   /** Expected duration learned from history when the job gave none (null: unknown). */
   baselineMs: number | null;
+  /** The baseline it came from (runs and p90 for the flag's detail); absent: only baselineMs is known. */
+  baseline?: Baseline | null;
 }
 
 export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): Condition[] {
@@ -50,11 +53,16 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     const ratio = elapsed / expected;
     if (ratio >= t.timeSinkFactor) {
       const severity = ratio >= t.timeSinkHighFactor ? 'high' : 'medium';
-      const source = job.spec.expectMs ? 'expected' : 'usual';
-      out.push(condition('time_sink', `running ${formatDuration(elapsed)}, ${ratio.toFixed(1)}× the ${source} ${formatDuration(expected)}`, severity, [], {
+      const given = !!job.spec.expectMs;
+      const learned = given ? null : input.baseline;
+      // A learned expectation says so, with what it was learned from: the median of the last successful runs.
+      const from = given ? '' : learned ? ` (learned: median of the last ${learned.runs} successful runs, p90 ${formatDuration(learned.p90Ms)})` : ' (learned from history)';
+      out.push(condition('time_sink', `running ${formatDuration(elapsed)}, ${ratio.toFixed(1)}× the ${given ? 'expected' : 'usual'} ${formatDuration(expected)}${from}`, severity, [], {
         elapsedMs: elapsed,
         expectedMs: expected,
         ratio: Number(ratio.toFixed(2)),
+        expectedFrom: given ? 'given' : 'learned',
+        ...(learned ? { medianMs: learned.medianMs, p90Ms: learned.p90Ms, baselineRuns: learned.runs } : {}),
       }));
     }
   }

@@ -39,6 +39,12 @@ describe('answers and events match their schemas', () => {
     const quick = check('track', await c.track({ shell: 'echo out; echo err >&2', cwd: '/', name: 'quick', tags: ['t'] }));
     check('wait', await c.wait({ jobs: [quick.id], timeoutMs: 20_000 }));
     check('logs', await c.logs({ job: quick.id }));
+    // Recorded a moment after its end: the answer is checked with a run in it.
+    const recorded = await waitFor(async () => {
+      const h = await c.history({ job: quick.id });
+      return h.runs.length ? h : null;
+    }, { what: "the quick job's run in the history" });
+    check('history', recorded);
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
     check('status', await c.status({ job: slow.id, tree: true }));
     check('list', await c.list({ all: true }));

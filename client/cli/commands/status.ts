@@ -11,6 +11,8 @@ import { limitsText, violationText } from '../format-limits.js';
 import { probeRows } from '../format-probes.js';
 import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
+import { baselineText } from '../format-history.js';
+import type { Baseline } from '../../../shared/history.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -52,7 +54,8 @@ export function exitLine(s: TerminalState): string {
   return s.exitCode === null ? 'unknown: procd could not learn it' : `code ${s.exitCode}`;
 }
 
-export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date.now()): void {
+/** `baseline`: what its command usually takes (status answers it when the history knows). */
+export function printJob(out: Output, job: JobView & { baseline?: Baseline }, showEnv: boolean, now = Date.now()): void {
   const s = job.state;
   const time = (ms: number) => when(ms, now);
   const rows: [string, string][] = [
@@ -96,6 +99,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
   if (limits) rows.push(['limits', limits]);
   for (const v of (job.violations ?? []).slice(-5)) rows.push(['over a limit', paint(out, v.action === 'kill' ? 'red' : 'yellow', `${time(v.at)}: ${violationText(v)}`)]);
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
+  if (job.baseline) rows.push(['usually', baselineText(job.baseline)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   const grace = job.spec.stopGraceMs === null ? "the daemon's grace" : `grace ${formatDuration(job.spec.stopGraceMs)}`;
   rows.push(['stop with', `${job.spec.stopSignal}, then SIGKILL after ${grace}`]);
