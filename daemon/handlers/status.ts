@@ -6,6 +6,8 @@ import type { DaemonContext } from './context.js';
 /** status: one job with fresh output figures; with `tree`, its live process tree; with `env`, its environment's values. */
 export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
   const ref = ctx.table.resolve(params.job);
+  // Progress markers written since the last monitor tick count now.
+  await ctx.progress.scan(ref.id);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
   const view = viewOf(job, params.env);
   if (!params.tree) return view;
