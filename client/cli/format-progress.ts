@@ -12,7 +12,8 @@ const LS_PHASE_CHARS = 14;
 
 /** `~40s left` from a progress rate, `about 40s left` from past runs alone. */
 export function etaText(eta: Eta, short = false): string {
-  const left = eta.leftMs < 1000 ? '<1s' : roughDuration(eta.leftMs);
+  // Rounded up: 9.8 s left reads "10s", never "9s".
+  const left = eta.leftMs < 1000 ? '<1s' : roughDuration(Math.ceil(eta.leftMs / 1000) * 1000);
   if (short) return `~${left}`;
   return eta.basis === 'history' ? `about ${left} left` : `~${left} left`;
 }

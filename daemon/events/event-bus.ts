@@ -73,7 +73,7 @@ export class EventBus {
   /** `job.progress` at each milestone of a job's progress. */
   watchProgress(progress: ProgressTracker): void {
     progress.on('milestone', (job) => {
-      if (job.progress) this.publish({ kind: 'job.progress', job: eventJob(job), progress: job.progress, eta: etaOf(job, Date.now(), null) });
+      if (job.progress) this.publish({ kind: 'job.progress', job: eventJob(job), progress: job.progress, eta: etaOf(job, Date.now(), progress.baselineOf(job)) });
     });
   }
 

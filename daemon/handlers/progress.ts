@@ -19,5 +19,5 @@ export function progress(ctx: DaemonContext, params: ParamsOf<'progress'>): Resu
   const problem = progressProblem(report);
   if (problem) throw new ProcdError(ErrorCode.InvalidParams, `invalid progress: ${problem}`, { field: 'params.done', expected: problem });
   const job = ctx.progress.report(ctx.table.resolve(params.job).id, [report], 'cli');
-  return { id: job.id, name: job.name, state: job.state.kind, progress: job.progress!, eta: etaOf(job, Date.now(), null) };
+  return { id: job.id, name: job.name, state: job.state.kind, progress: job.progress!, eta: etaOf(job, Date.now(), ctx.progress.baselineOf(job)) };
 }

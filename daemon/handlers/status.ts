@@ -9,7 +9,7 @@ export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Pr
   // Progress markers written since the last monitor tick count now.
   await ctx.progress.scan(ref.id);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
-  const view = viewOf(job, params.env);
+  const view = viewOf(job, params.env, Date.now(), ctx.progress.baselineOf(job));
   if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
   const tree: ProcessNode[] = await Promise.all(

@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { runActiveMs } from '../../shared/eta.js';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import type { Baseline } from '../../shared/history.js';
 import { hasLiveProcess, type Job, type JobId } from '../../shared/job.js';
 import { applyReport, type JobProgress, type ProgressReport, type ProgressSource } from '../../shared/progress.js';
 import type { JobTable } from '../jobs/job-table.js';
@@ -59,6 +60,12 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
     });
     table.on('removed', (job) => this.watches.delete(job.id));
   }
+
+  /**
+   * What a job's command usually takes (the history store's learned baseline, shared/history.ts),
+   * for ETAs; none until the daemon wires its history here (daemon.ts).
+   */
+  baselineOf: (job: Job) => Baseline | null = () => null;
 
   get instance(): string {
     return this.opts.instance;
