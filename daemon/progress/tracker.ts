@@ -10,6 +10,8 @@
 // most one event per scan, however many markers a job floods out.
 
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { runActiveMs } from '../../shared/eta.js';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Baseline } from '../../shared/history.js';
@@ -17,7 +19,7 @@ import { hasLiveProcess, type Job, type JobId } from '../../shared/job.js';
 import { applyReport, type JobProgress, type ProgressReport, type ProgressSource } from '../../shared/progress.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
-import { readStream, streamInfo } from '../output/segments.js';
+import { listOut, readStream, streamInfo } from '../output/segments.js';
 import { freshMarkerScan, parseMarker, scanMarkers, type MarkerScan } from './marker.js';
 
 /** Bytes of stdout read per job per scan at most. */
@@ -42,6 +44,16 @@ interface StdoutWatch {
   reading: Promise<void>;
   /** An invalid marker is logged once per run, not once per line. */
   invalidLogged: boolean;
+  /** What the last read saw of the files, so a job that wrote nothing since costs two stat calls, not a read. */
+  seen: SeenFiles | null;
+}
+
+/** The out/ directory's mtime (a segment created or removed changes it) and the newest stdout segment then. */
+interface SeenFiles {
+  dirMtimeMs: number;
+  segment: string;
+  /** Global offset of that segment's first byte. */
+  segmentStart: number;
 }
 
 export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
@@ -100,10 +112,12 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
     if (!job || job.state.kind !== 'running' || job.spec.command.kind === 'adopted') return Promise.resolve();
     let watch = this.watches.get(id);
     if (!watch || watch.dir !== job.dir) {
-      watch = { dir: job.dir, cursor: -1, scan: freshMarkerScan(), reading: Promise.resolve(), invalidLogged: false };
+      watch = { dir: job.dir, cursor: -1, scan: freshMarkerScan(), reading: Promise.resolve(), invalidLogged: false, seen: null };
       this.watches.set(id, watch);
     }
     const w = watch;
+    // The common case, a job that wrote nothing since: two stat calls, no read, no promise chained.
+    if (w.cursor >= 0 && nothingNew(w)) return w.reading;
     const run = w.reading.then(() => this.scanOnce(id, w));
     w.reading = run.catch((err: unknown) => this.logger.info({ err, job: id }, 'could not read the output for progress markers'));
     return w.reading;
@@ -113,6 +127,9 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
     const job = this.table.get(id);
     if (!job || this.watches.get(id) !== w || job.state.kind !== 'running') return;
     if (w.cursor < 0) await this.place(w, job);
+    if (nothingNew(w)) return;
+    // Taken before the read: a segment created after this is seen as a change next time.
+    const seen = await lookAtFiles(w.dir, w.seen);
     let skipped = 0;
     const known = job.output.stdoutBytes;
     if (known - w.cursor > SKIP_AHEAD_BYTES) {
@@ -122,6 +139,7 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
     const read = await readStream(w.dir, 'stdout', w.cursor, READ_BYTES);
     if (this.watches.get(id) !== w) return;
     w.cursor = read.next;
+    w.seen = seen;
     const reports: ProgressReport[] = [];
     for (const line of scanMarkers(w.scan, read.data, skipped + read.skipped)) {
       const parsed = parseMarker(line);
@@ -144,5 +162,29 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
     const last = end > 0 ? (await readStream(w.dir, 'stdout', end - 1, 1)).data : Buffer.alloc(0);
     w.cursor = end;
     w.scan = freshMarkerScan(end === 0 || last[0] === 0x0a);
+  }
+}
+
+/** True when stdout has certainly not grown past the cursor since the last read: same segments, the newest one no longer than read. */
+function nothingNew(w: StdoutWatch): boolean {
+  if (!w.seen) return false;
+  try {
+    const out = join(w.dir, 'out');
+    if (statSync(out).mtimeMs !== w.seen.dirMtimeMs) return false;
+    return w.seen.segmentStart + statSync(join(out, w.seen.segment)).size <= w.cursor;
+  } catch {
+    return false; // gone or unreadable: the read says what happened
+  }
+}
+
+/** The files now; the segment list is read again only when the directory changed since `before`. */
+async function lookAtFiles(dir: string, before: SeenFiles | null): Promise<SeenFiles | null> {
+  try {
+    const dirMtimeMs = statSync(join(dir, 'out')).mtimeMs;
+    if (before?.dirMtimeMs === dirMtimeMs) return before;
+    const newest = (await listOut(dir)).stdout.at(-1);
+    return newest ? { dirMtimeMs, segment: newest.name, segmentStart: newest.start } : null;
+  } catch {
+    return null;
   }
 }
