@@ -5,7 +5,7 @@
 // first with nothing new (the common case: two stat calls), then with one marker line appended to
 // every job before each round (a read of the new bytes). Prints wall and CPU ms per round.
 
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +23,9 @@ for (let id = 1; id <= JOBS; id++) {
   const dir = join(root, String(id));
   mkdirSync(join(dir, 'out'), { recursive: true });
   writeFileSync(segment(id), 'some ordinary output\n'.repeat(100));
+  // As in a job that runs a while: out/ last changed when its segment was created, long ago.
+  const long = new Date(Date.now() - 60_000);
+  utimesSync(join(dir, 'out'), long, long);
   jobs.set(id, {
     id, name: `j${id}`, description: null, tags: [], createdAt: 0, pendingKill: null, flags: [], flagHistory: [], resources: null, dir,
     output: { stdoutBytes: 2100, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },

@@ -26,6 +26,8 @@ import { freshMarkerScan, parseMarker, scanMarkers, type MarkerScan } from './ma
 export const READ_BYTES = 1 << 20;
 /** A job this far ahead of the scan is skipped ahead to its last READ_BYTES. */
 export const SKIP_AHEAD_BYTES = 8 * READ_BYTES;
+/** A directory mtime this old is trusted to change with the next segment (file times tick every few ms, and clocks step). */
+const TRUST_AFTER_MS = 1000;
 
 export interface ProgressTrackerOptions {
   /** This daemon's PROCD_INSTANCE. */
@@ -51,6 +53,8 @@ interface StdoutWatch {
 /** The out/ directory's mtime (a segment created or removed changes it) and the newest stdout segment then. */
 interface SeenFiles {
   dirMtimeMs: number;
+  /** Listed so soon after the directory changed that another change could share its mtime (file times tick coarsely): not trusted. */
+  recent: boolean;
   segment: string;
   /** Global offset of that segment's first byte. */
   segmentStart: number;
@@ -167,7 +171,7 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
 
 /** True when stdout has certainly not grown past the cursor since the last read: same segments, the newest one no longer than read. */
 function nothingNew(w: StdoutWatch): boolean {
-  if (!w.seen) return false;
+  if (!w.seen || w.seen.recent) return false;
   try {
     const out = join(w.dir, 'out');
     if (statSync(out).mtimeMs !== w.seen.dirMtimeMs) return false;
@@ -181,9 +185,10 @@ function nothingNew(w: StdoutWatch): boolean {
 async function lookAtFiles(dir: string, before: SeenFiles | null): Promise<SeenFiles | null> {
   try {
     const dirMtimeMs = statSync(join(dir, 'out')).mtimeMs;
-    if (before?.dirMtimeMs === dirMtimeMs) return before;
+    if (before?.dirMtimeMs === dirMtimeMs && !before.recent) return before;
     const newest = (await listOut(dir)).stdout.at(-1);
-    return newest ? { dirMtimeMs, segment: newest.name, segmentStart: newest.start } : null;
+    const recent = Date.now() - dirMtimeMs < TRUST_AFTER_MS;
+    return newest ? { dirMtimeMs, recent, segment: newest.name, segmentStart: newest.start } : null;
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@
 // gained since the last one, a job far ahead is skipped ahead (its latest progress counts), a
 // re-adopted run's earlier output is not replayed, and one scan makes at most one milestone.
 
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe('ProgressTracker.scan', () => {
     expect(t.progress()).toMatchObject({ percent: 50, phase: 'a', reports: 2 });
     await t.tracker.scan(1); // nothing new: nothing applied again
     expect(t.progress()?.reports).toBe(2);
+  });
+
+  it('finds markers in a new segment the shim started after the last scan (the stat shortcut misses nothing)', async () => {
+    const t = setup();
+    const first = '::procd progress 10\n';
+    writeFileSync(t.stdout, first);
+    const out = join(t.table.get(1)!.dir, 'out');
+    utimesSync(out, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000)); // a directory unchanged for a while: its mtime is trusted
+    await t.tracker.scan(1);
+    await t.tracker.scan(1); // nothing new: the shortcut
+    writeFileSync(join(out, `stdout.${String(first.length).padStart(16, '0')}`), '::procd progress 70\n');
+    await t.tracker.scan(1);
+    expect(t.progress()).toMatchObject({ percent: 70, reports: 2 });
   });
 
   it('one scan of many markers is one write and at most one milestone', async () => {
