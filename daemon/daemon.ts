@@ -25,6 +25,7 @@ import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
 import { startProbes } from './probes/probes-wiring.js';
+import { ProgressTracker } from './progress/tracker.js';
 import { GroupStore } from './queue/group-store.js';
 import { JobQueue } from './queue/job-queue.js';
 import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
@@ -166,6 +167,12 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  // Progress reports and stdout markers (issue 14): stdout is scanned for markers once per monitor tick.
+  const progress = new ProgressTracker(table, logger, { instance, startedAt });
+  // ETAs from history: the learned duration of the job's command.
+  progress.baselineOf = (job) => history.baselineOf(job);
+  monitor.on('sample', ({ job }) => void progress.scan(job.id));
+  events.watchProgress(progress);
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -251,6 +258,7 @@ async function startLocked(
     monitor,
     queue,
     events,
+    progress,
     store,
     history: history.store,
     paths,

@@ -24,6 +24,7 @@ const LOADERS: Record<CommandName, Loader> = {
   resume: () => import('./commands/resume.js'),
   restart: () => import('./commands/restart.js'),
   priority: () => import('./commands/priority.js'),
+  progress: () => import('./commands/progress.js'),
   group: () => import('./commands/group.js'),
   history: () => import('./commands/history.js'),
   wait: () => import('./commands/wait.js'),

@@ -17,6 +17,7 @@ import { logs } from './logs.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
+import { progress } from './progress.js';
 import { groupLs, groupRm, groupSet, priority } from './queue.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
@@ -43,6 +44,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     'group.ls': () => groupLs(ctx),
     priority: (p) => priority(ctx, p),
     history: (p) => history(ctx, p),
+    progress: (p) => progress(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),

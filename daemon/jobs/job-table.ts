@@ -30,7 +30,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes' | 'afterMet'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes' | 'afterMet' | 'progress'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
@@ -174,7 +174,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
    * every sample would cost a disk write per job per tick. They reach disk with the next durable
    * change of the job or the next snapshot.
    */
-  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing'>>): Job | null {
+  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing' | 'progress'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
     const next: Job = { ...job, ...change(job), id: job.id, state: job.state };

@@ -4,6 +4,7 @@
 import { conditionText } from '../../shared/conditions.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
+import type { JobProgress } from '../../shared/progress.js';
 import { activeMs, silenceStart } from '../jobs/pause-clock.js';
 import type { Thresholds } from './thresholds.js';
 import type { Baseline } from '../../shared/history.js';
@@ -34,7 +35,12 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   // paused is not silence. A service's spec has 0 unless the user asked (job-spec.ts): a quiet
   // server is not stuck, and a service whose readiness probe passed never is.
   const readyService = job.spec.kind === 'service' && !!job.probes?.ready;
-  if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted' && !readyService) {
+  const watchStuck = job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted' && !readyService;
+  if (watchStuck && job.progress) {
+    // A job that reports progress is stuck when its progress stops advancing, even while it prints.
+    const stall = progressStall(job.progress, activeMs(job.state, now), job.spec.stuckAfterMs);
+    if (stall) out.push(stall);
+  } else if (watchStuck) {
     const silentMs = now - silenceStart(job.state, job.output.lastOutputAt);
     if (silentMs >= job.spec.stuckAfterMs) {
       out.push(condition('stuck', `no output for ${formatDuration(silentMs)} (stuck after ${formatDuration(job.spec.stuckAfterMs)})`, 'medium', [], {
@@ -106,6 +112,19 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     }));
   }
   return out;
+}
+
+/** The stuck condition of a job that reports progress: no advance (a higher percent, a new phase) for stuckAfterMs of active time. */
+export function progressStall(progress: JobProgress, activeNowMs: number, stuckAfterMs: number): Condition | null {
+  const stalledMs = activeNowMs - progress.advancedActiveMs;
+  if (stalledMs < stuckAfterMs) return null;
+  const at = `${Math.floor(progress.percent)}%${progress.phase ? ` (${progress.phase})` : ''}`;
+  return condition('stuck', `progress stalled at ${at} for ${formatDuration(stalledMs)} (stuck after ${formatDuration(stuckAfterMs)})`, 'medium', [], {
+    stalledMs,
+    stuckAfterMs,
+    percent: progress.percent,
+    phase: progress.phase,
+  });
 }
 
 function condition(kind: FlagKind, detail: string, severity: 'medium' | 'high', pids: number[], data: JobFlag['data']): Condition {

@@ -13,6 +13,7 @@ import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, en
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
 import { BaselineSchema } from './history.js';
+import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -204,6 +205,7 @@ export const METHOD_SCHEMAS = {
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
   ...HISTORY_METHOD_SCHEMAS,
+  ...PROGRESS_METHOD_SCHEMAS,
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),

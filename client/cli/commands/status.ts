@@ -9,6 +9,7 @@ import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js'
 import { localTime, plural, when } from '../format-time.js';
 import { limitsText, violationText } from '../format-limits.js';
 import { probeRows } from '../format-probes.js';
+import { progressLine, progressRows } from '../format-progress.js';
 import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
 import { baselineText } from '../format-history.js';
@@ -61,7 +62,7 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   const rows: [string, string][] = [
     ['id', String(job.id)],
     ['name', job.name],
-    ['state', paint(out, stateColor(s.kind), s.kind)],
+    ['state', paint(out, stateColor(s.kind), s.kind) + (hasLiveProcess(s) && (job.progress || job.eta) ? ` ${progressLine(job.progress, job.eta)}` : '')],
     ['kind', job.spec.kind === 'service' ? 'service (meant to stay up: no stuck or time-sink flag unless asked)' : 'task (runs to an end)'],
     ['command', commandOf(job)],
   ];
@@ -91,6 +92,7 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
     if (s.kind === 'lost') rows.push(['lost because', s.reason]);
   }
   rows.push(...restartRows(job, now));
+  rows.push(...progressRows(job, now));
   rows.push(...probeRows(job, time));
   rows.push(...queueRows(job));
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
