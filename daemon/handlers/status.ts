@@ -1,4 +1,3 @@
-import { commandSignature } from '../../shared/history.js';
 import { viewOf } from '../../shared/job.js';
 import type { JobStatus, ParamsOf, ProcessNode } from '../../shared/methods.js';
 import { readCmdline } from '../proc/process-table.js';
@@ -11,7 +10,8 @@ export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Pr
   await ctx.progress.scan(ref.id);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
   // What its command usually takes (a learned baseline): "usually 42 s (p90 51 s)", and its ETA.
-  const baseline = ctx.history.baseline(commandSignature(job.spec.command, job.spec.cwd));
+  // (The tracker asks the history's baselines, daemon.ts: one lookup for the ETA and the figure.)
+  const baseline = ctx.progress.baselineOf(job);
   const view = { ...viewOf(job, params.env, Date.now(), baseline), ...(baseline ? { baseline } : {}) };
   if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
