@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
+import { AuditLog, type AuditLogOptions } from './audit/audit-log.js';
+import { auditRecord } from './audit/audit-record.js';
 import { EventBus } from './events/event-bus.js';
 import { EventLog } from './events/event-log.js';
 import { createHandlers } from './handlers/index.js';
@@ -52,6 +54,8 @@ export interface DaemonOptions {
   v8Flags?: string[];
   /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
   queue?: QueueSettings;
+  /** The audit log's rotation (PROCD_AUDIT_MAX_BYTES, PROCD_AUDIT_KEEP). */
+  audit?: Pick<AuditLogOptions, 'maxBytes' | 'keep'>;
 }
 
 export interface RunningDaemon {
@@ -159,6 +163,11 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  const audit = new AuditLog(dirname(paths.stateFile), {
+    ...options.audit,
+    onError: (err, what) => logger.error({ err }, what),
+    onRecovered: (dropped) => logger.warn({ dropped }, 'the audit log is written again; records were lost meanwhile'),
+  });
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -205,6 +214,7 @@ async function startLocked(
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
+      audit.close();
       // Last: no event is published after it, so the next daemon continues right after this seq.
       try {
         events.close();
@@ -244,6 +254,7 @@ async function startLocked(
     queue,
     events,
     store,
+    audit,
     paths,
     startedAt,
     sampleIntervalMs,
@@ -254,7 +265,9 @@ async function startLocked(
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
-  const server = new SocketServer(createHandlers(ctx), logger);
+  const server = new SocketServer(createHandlers(ctx), logger, undefined, (call, conn) =>
+    audit.append(auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } })),
+  );
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });

@@ -11,12 +11,13 @@ import type { MethodSpec } from './method-spec.js';
 import { PAUSE_METHOD_SPECS } from './methods-pause.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
+import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'audit'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -121,6 +122,7 @@ export const METHOD_SPECS = {
     doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
     capability: 'kill.tree',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: AFTER_GRACE,
@@ -144,6 +146,7 @@ export const METHOD_SPECS = {
     doc: 'Send one signal to the whole job, without escalation.',
     capability: 'kill.tree',
     mutates: false,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: [JOB, 'JobNotRunning', 'BadSignal'],
@@ -160,6 +163,7 @@ export const METHOD_SPECS = {
   ...PAUSE_METHOD_SPECS,
   ...RESTART_METHOD_SPECS,
   ...QUEUE_METHOD_SPECS,
+  ...AUDIT_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',
@@ -185,6 +189,7 @@ export const METHOD_SPECS = {
     doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',
     capability: 'jobs',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: AFTER_JOB_GRACE,
@@ -207,6 +212,7 @@ export const METHOD_SPECS = {
     doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished); `dryRun` only lists them.',
     capability: 'jobs',
     mutates: true,
+    audited: true,
     idempotent: true,
     stable: false,
     errors: ['StorageFailed'],
@@ -227,6 +233,7 @@ export const METHOD_SPECS = {
     doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',
     capability: 'adopt',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: ['AdoptFailed', 'NameInUse', 'StorageFailed'],
@@ -250,6 +257,7 @@ export const METHOD_SPECS = {
     doc: 'Stop supervising an adopted process without signalling it: its job ends `lost` with outcome `released` (exit code null) and the process runs on, no longer part of any job.',
     capability: 'adopt',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: [JOB, 'JobNotRunning', 'NotAdopted', 'StorageFailed'],
@@ -268,6 +276,7 @@ export const METHOD_SPECS = {
     doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
     capability: 'cleanup',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: { plusMs: 60_000 },
@@ -326,6 +335,7 @@ export const METHOD_SPECS = {
     capability: 'jobs',
     // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
     mutates: false,
+    audited: true,
     idempotent: false,
     stable: true,
     timeout: AFTER_JOB_GRACE,

@@ -1,5 +1,6 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
+import type { AuditLog } from '../audit/audit-log.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { ProcdPaths } from '../../shared/paths.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -19,6 +20,8 @@ export interface DaemonContext {
   queue: JobQueue;
   events: EventBus;
   store: StateStore;
+  /** The audit log of calls that act on jobs (procd audit). */
+  audit: AuditLog;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

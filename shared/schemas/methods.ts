@@ -11,6 +11,7 @@ import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
+import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -57,10 +58,11 @@ interface MethodSchema {
 
 export const METHOD_SCHEMAS = {
   hello: {
-    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })) }),
+    /** `client`, `pid` and `via` (what the client does for its user, e.g. the CLI command `up`) are what the audit log says of its calls; nothing checks them. */
+    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })), pid: opt(int({ min: 1, max: 2 ** 31 })), via: opt(str({ max: 100 })) }),
     result: v.object({ daemonVersion: v.string(), protocolVersion: v.number(), pid: v.number(), capabilities: v.array(v.string()) }),
     example: {
-      params: { client: 'my-script/1.0', protocolVersion: 1 },
+      params: { client: 'my-script/1.0', protocolVersion: 1, pid: 51234 },
       result: { daemonVersion: '0.1.0', protocolVersion: 1, pid: 4100, capabilities: ['jobs', 'logs.cursor', 'events'] },
     },
   },
@@ -196,6 +198,7 @@ export const METHOD_SCHEMAS = {
   },
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
+  ...AUDIT_METHOD_SCHEMAS,
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
