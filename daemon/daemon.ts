@@ -10,6 +10,8 @@ import { VERSION } from '../shared/version.js';
 import { AuditLog, type AuditLogOptions } from './audit/audit-log.js';
 import { auditRecord } from './audit/audit-record.js';
 import { EventBus } from './events/event-bus.js';
+import { TimelineRecorder } from './timeline/timeline-recorder.js';
+import { TimelineStore } from './timeline/timeline-store.js';
 import { EventLog } from './events/event-log.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
@@ -163,6 +165,8 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
+  const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
   const audit = new AuditLog(dirname(paths.stateFile), {
     ...options.audit,
     onError: (err, what) => logger.error({ err }, what),
@@ -255,6 +259,7 @@ async function startLocked(
     events,
     store,
     audit,
+    timelines,
     paths,
     startedAt,
     sampleIntervalMs,
@@ -265,9 +270,11 @@ async function startLocked(
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
-  const server = new SocketServer(createHandlers(ctx), logger, undefined, (call, conn) =>
-    audit.append(auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } })),
-  );
+  const server = new SocketServer(createHandlers(ctx), logger, undefined, (call, conn) => {
+    const record = auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } });
+    audit.append(record);
+    timelineRecorder.onCall(record);
+  });
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });

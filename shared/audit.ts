@@ -40,3 +40,9 @@ export interface AuditRecord {
   /** How long the call took. */
   ms: number;
 }
+
+/** `procd-cli/0.1.0 pid 4242 (up)`: who a client said it is, for people. */
+export function clientLabel(c: Pick<AuditClient, 'name' | 'pid' | 'via'> & { connection?: number }): string {
+  const name = c.name ?? (c.connection !== undefined ? `connection ${c.connection}` : 'a client');
+  return `${name}${c.pid !== null ? ` pid ${c.pid}` : ''}${c.via !== null ? ` (${c.via})` : ''}`;
+}

@@ -17,7 +17,7 @@ import { TRACK_METHOD } from './track-method.js';
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'audit'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'audit', 'timeline'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -71,7 +71,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   status: {
-    doc: 'Every field of one job; with `tree`, its live process tree. The environment is counted (`spec.envCount`); its values only with `env`.',
+    doc: 'Every field of one job; with `tree`, its live process tree; with `timeline`, what happened to it in order (kept across daemon restarts, bounded per job). The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -82,12 +82,13 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME',
       brief: 'every field of one job',
       summary: 'Show every field of one job (the most recent job when given a name).',
-      usage: 'procd status ID|NAME [--tree] [--env] [--json]',
+      usage: 'procd status ID|NAME [--tree] [--env] [--timeline] [--json]',
       options: {
+        timeline: { type: 'boolean', help: 'also what happened to it, in order: started, ready, flags, limits, signals and stops and who asked, pause/resume, restarts, its end' },
         tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command; "(cgroup only)" marks a process only the job cgroup leads to)' },
         env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
-      examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
+      examples: ['procd status 3', 'procd status web --tree', 'procd status web --timeline', 'procd status web --json'],
     },
   },
   logs: {

@@ -33,6 +33,8 @@ export class EventBus {
   droppedSubscribers = 0;
   /** Kept events that could not be written (disk full): logged, counted, still sent live. */
   unsavedEvents = 0;
+  /** Told of every lifecycle event as it is published (the job timelines). */
+  private readonly watchers: ((event: ProcdEvent) => void)[] = [];
 
   constructor(
     table: JobTable,
@@ -97,9 +99,17 @@ export class EventBus {
     return this.log.lastSeq;
   }
 
+  /** Calls `watcher` with each lifecycle event (not samples or per-subscriber notices) as it is published. */
+  watch(watcher: (event: ProcdEvent) => void): void {
+    this.watchers.push(watcher);
+  }
+
   publish(event: NewEvent): void {
     const full = { seq: this.log.nextSeq(), at: Date.now(), ...event } as ProcdEvent;
-    if (isReplayedKind(full.kind)) this.keep(full);
+    if (isReplayedKind(full.kind)) {
+      this.keep(full);
+      for (const watcher of this.watchers) watcher(full);
+    }
     for (const [id, sub] of this.subscribers) {
       if (!matches(sub.filter, full)) continue;
       if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES + sub.slackBytes) {

@@ -1,6 +1,7 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
 import type { AuditLog } from '../audit/audit-log.js';
+import type { TimelineStore } from '../timeline/timeline-store.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { ProcdPaths } from '../../shared/paths.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -22,6 +23,8 @@ export interface DaemonContext {
   store: StateStore;
   /** The audit log of calls that act on jobs (procd audit). */
   audit: AuditLog;
+  /** Each job's timeline (status --timeline). */
+  timelines: TimelineStore;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

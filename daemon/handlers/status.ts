@@ -3,11 +3,11 @@ import type { JobStatus, ParamsOf, ProcessNode } from '../../shared/methods.js';
 import { readCmdline } from '../proc/process-table.js';
 import type { DaemonContext } from './context.js';
 
-/** status: one job with fresh output figures; with `tree`, its live process tree; with `env`, its environment's values. */
+/** status: one job with fresh output figures; with `tree`, its live process tree; with `env`, its environment's values; with `timeline`, what happened to it. */
 export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
   const ref = ctx.table.resolve(params.job);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
-  const view = viewOf(job, params.env);
+  const view = { ...viewOf(job, params.env), ...(params.timeline ? { timeline: ctx.timelines.read(job.id) } : {}) };
   if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
   const tree: ProcessNode[] = await Promise.all(

@@ -12,6 +12,7 @@ import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NO
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
+import { TimelineEntrySchema } from './timeline.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -135,9 +136,9 @@ export const METHOD_SCHEMAS = {
     },
   },
   status: {
-    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
-    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
-    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
+    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). `timeline`: also what happened to it, in order (shared/timeline.ts). */
+    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()), timeline: opt(bool()) }),
+    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)), timeline: v.optional(v.array(TimelineEntrySchema)) }),
     example: {
       params: { job: 'web', tree: true },
       result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev', cgroupOnly: false }] },

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../../../shared/audit.js';
+import { clientLabel, type AuditRecord } from '../../../shared/audit.js';
 import { strs, str, type CommandDef } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { localTime } from '../format-time.js';
@@ -33,7 +33,7 @@ function printAudit(out: Output, records: readonly AuditRecord[]): void {
 
 /** One line of the human view: time, method, result, who, params. */
 export function auditRow(r: AuditRecord): string[] {
-  return [localTime(r.at), r.method, resultText(r.result), clientText(r.client), paramsText(r.params)];
+  return [localTime(r.at), r.method, resultText(r.result), clientLabel(r.client), paramsText(r.params)];
 }
 
 function resultText(result: AuditRecord['result']): string {
@@ -43,10 +43,6 @@ function resultText(result: AuditRecord['result']): string {
   return [...(done ? [done] : []), ...failed].join('; ');
 }
 
-function clientText(c: AuditRecord['client']): string {
-  const name = c.name ?? `connection ${c.connection}`;
-  return `${name}${c.pid !== null ? ` pid ${c.pid}` : ''}${c.via !== null ? ` (${c.via})` : ''}`;
-}
 
 /** `jobs=[3] graceMs=5000 env=(2 names)`: compact; the environment's names are many and come last (--json lists them). */
 export function paramsText(params: Record<string, unknown>): string {
