@@ -10,6 +10,8 @@ import { VERSION } from '../shared/version.js';
 import { AuditLog, type AuditLogOptions } from './audit/audit-log.js';
 import { auditRecord } from './audit/audit-record.js';
 import { EventBus } from './events/event-bus.js';
+import { loadAlertSettings } from './alerts/alert-settings.js';
+import { startAlerts } from './alerts/alerts-wiring.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { EventLog } from './events/event-log.js';
@@ -165,8 +167,13 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  // Alert rules (alerts.json in the home, PROCD_ON_ALERT): their problems are warnings, never fatal.
+  const alertSettings = loadAlertSettings(paths.home);
+  for (const warning of alertSettings.warnings) logger.warn({ warning }, 'alert settings problem');
   const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
   const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
+  // After the timelines: an alert comes after the event that caused it there too.
+  startAlerts(alertSettings, events, logger);
   const audit = new AuditLog(dirname(paths.stateFile), {
     ...options.audit,
     onError: (err, what) => logger.error({ err }, what),
@@ -264,7 +271,7 @@ async function startLocked(
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...alertSettings.warnings],
     shim,
     containment,
     connectionCount: () => server.connectionCount,

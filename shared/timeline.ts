@@ -20,6 +20,8 @@ export const TIMELINE_KINDS = [
   'restart',
   'ended',
   'leftovers',
+  /** An alert rule fired about the job. */
+  'alert',
   /** A progress milestone the job reported. */
   'progress',
   /** Older entries were dropped here to keep the timeline bounded. */

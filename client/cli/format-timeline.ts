@@ -12,6 +12,7 @@ const COLORS: Partial<Record<TimelineEntry['kind'], 'red' | 'yellow' | 'green' |
   limit: 'red',
   stopping: 'red',
   leftovers: 'red',
+  alert: 'red',
   ready: 'green',
   trimmed: 'gray',
 };

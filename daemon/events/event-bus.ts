@@ -106,10 +106,8 @@ export class EventBus {
 
   publish(event: NewEvent): void {
     const full = { seq: this.log.nextSeq(), at: Date.now(), ...event } as ProcdEvent;
-    if (isReplayedKind(full.kind)) {
-      this.keep(full);
-      for (const watcher of this.watchers) watcher(full);
-    }
+    const replayed = isReplayedKind(full.kind);
+    if (replayed) this.keep(full);
     for (const [id, sub] of this.subscribers) {
       if (!matches(sub.filter, full)) continue;
       if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES + sub.slackBytes) {
@@ -119,6 +117,8 @@ export class EventBus {
       if (sub.slackBytes && sub.conn.pendingBytes() === 0) sub.slackBytes = 0;
       sub.conn.notify(EVENT_METHOD, full);
     }
+    // After the subscribers: an event a watcher publishes (an alert) comes after this one, in seq order.
+    if (replayed) for (const watcher of this.watchers) watcher(full);
   }
 
   /** Flushes the replay buffer and records the last number used (at a clean stop). */

@@ -30,6 +30,7 @@ const FROM_EVENT: FromEvent = {
   },
   'job.state': (e) => stateDraft(e.from, e.state),
   'leftover.found': (e) => ({ kind: 'leftovers', detail: `processes left behind after its end: ${e.pids.join(', ')}` }),
+  alert: (e) => ({ kind: 'alert', detail: `alert ${e.alert.rule} (${e.alert.severity}): ${e.alert.summary}`, by: PROCD }),
 };
 
 /** The timeline entry an event makes for its job, or null when it makes none. */

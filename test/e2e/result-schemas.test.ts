@@ -40,7 +40,7 @@ describe('answers and events match their schemas', () => {
     check('wait', await c.wait({ jobs: [quick.id], timeoutMs: 20_000 }));
     check('logs', await c.logs({ job: quick.id }));
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
-    check('status', await c.status({ job: slow.id, tree: true }));
+    check('status', await c.status({ job: slow.id, tree: true, timeline: true }));
     check('list', await c.list({ all: true }));
     check('count', await c.count({}));
     check('status', await c.status({ job: quick.id, env: true }));
@@ -72,6 +72,7 @@ describe('answers and events match their schemas', () => {
     }
     check('cleanup', await c.cleanup({ dryRun: true }));
     check('prune', await c.prune({}));
+    check('audit', await c.audit({ limit: 1000 }));
     check('daemon.status', await c.daemonStatus());
     check('daemon.stop', await c.daemonStop({}));
     await waitFor(() => kindSeen('daemon.shutdown'), { what: 'the shutdown event' });
@@ -82,6 +83,6 @@ describe('answers and events match their schemas', () => {
       expect(parseAt(ProcdEventSchema, e, 'event')).toMatchObject({ ok: true });
       kinds.add((e as { kind: string }).kind);
     }
-    for (const k of ['job.started', 'job.state', 'job.stopping', 'flag.raised', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
+    for (const k of ['job.started', 'job.state', 'job.stopping', 'flag.raised', 'alert', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
   });
 });

@@ -37,7 +37,8 @@ describe('status --timeline', () => {
       return t.some((e) => e.kind === 'flag.cleared') ? t : null;
     }, { what: 'the stuck flag to be cleared on the timeline' });
 
-    expect(story(entries)).toEqual(['request tracked', 'started', 'flag.raised', 'request pause', 'paused', 'request resume', 'resumed', 'request kill', 'stopping', 'ended', 'flag.cleared']);
+    // The default alert rules alert on a flag raised: the alert is on the timeline too.
+    expect(story(entries)).toEqual(['request tracked', 'started', 'flag.raised', 'alert', 'request pause', 'paused', 'request resume', 'resumed', 'request kill', 'stopping', 'ended', 'flag.cleared']);
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.at).toBeGreaterThanOrEqual(entries[i - 1]!.at);
     const kill = entries.find((e) => e.kind === 'request' && e.detail.startsWith('kill'));
     expect(kill?.by).toMatch(/^procd-cli\/\S+ pid \d+ \(kill\)$/);

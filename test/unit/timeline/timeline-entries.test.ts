@@ -23,6 +23,11 @@ describe('timeline entries from events', () => {
       by: 'procd',
     });
     expect(entry({ kind: 'leftover.found', job, pids: [5, 6] })?.entry.kind).toBe('leftovers');
+    expect(entry({ kind: 'alert', job, alert: { rule: 'flag', severity: 'warning', summary: 'web (job 7): flagged stuck', data: {} } })?.entry).toMatchObject({
+      kind: 'alert',
+      detail: 'alert flag (warning): web (job 7): flagged stuck',
+      by: 'procd',
+    });
   });
 
   it('says who stopped a job: a client (its request entry names it) or procd itself, and why', () => {
