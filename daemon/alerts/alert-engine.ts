@@ -6,6 +6,7 @@ import type { AlertInfo, AlertRule } from '../../shared/alerts.js';
 import { formatDuration } from '../../shared/duration.js';
 import type { EventJob, ProcdEvent } from '../../shared/events.js';
 import { isTerminal, type JobState } from '../../shared/job.js';
+import { violationText } from '../timeline/timeline-entries.js';
 
 /** A run's end as the failure-rate rules count it. */
 export interface RunEnd {
@@ -44,7 +45,7 @@ export function ruleMatch(rule: AlertRule, event: ProcdEvent, ends: readonly Run
       return forJob(event.job, `flagged ${event.flag.kind} (${event.flag.severity}): ${event.flag.detail}`, { flag: event.flag.kind, flagSeverity: event.flag.severity });
     case 'limit':
       if (event.kind !== 'limit.exceeded') return null;
-      return forJob(event.job, `over its ${event.violation.limit} limit (${event.violation.value} > ${event.violation.max}; ${event.violation.action})`, {
+      return forJob(event.job, violationText(event.violation), {
         limit: event.violation.limit,
         value: event.violation.value,
         max: event.violation.max,

@@ -68,9 +68,9 @@ export function alertSettings(fileText: string | null, env: NodeJS.ProcessEnv, f
       warnings.push(`${fileName}: not valid JSON (${(err as Error).message}); using the default alert rules`);
     }
     if (raw !== undefined) {
-      const parsed = parseAt(fileSchema, raw, fileName);
+      const parsed = parseAt(fileSchema, raw, '');
       if (parsed.ok) file = parsed.value;
-      else warnings.push(`${parsed.issue.path}: expected ${parsed.issue.expected}; using the default alert rules`);
+      else warnings.push(`${fileName}: ${parsed.issue.path.replace(/^\./, '') || 'the top level'}: expected ${parsed.issue.expected}; using the default alert rules`);
     }
   }
   const rules = file.rules ? file.rules.map(toRule) : DEFAULT_RULES;

@@ -51,7 +51,8 @@ function stateDraft(from: JobState['kind'] | null, state: JobState): Draft | nul
   return { kind: 'ended', detail: `${state.kind} ${how} after ${formatDuration(state.durationMs)} (outcome ${state.outcome}${state.outcomeDetail ? `: ${state.outcomeDetail}` : ''})` };
 }
 
-function violationText(v: LimitViolation): string {
+/** `over its memory limit: 600MiB > 512MiB (kill)` (the alert rules say it the same way). */
+export function violationText(v: LimitViolation): string {
   const figure = (n: number) => (v.limit === 'memory' ? formatBytes(n) : v.limit === 'cpu' ? `${Math.round(n)}%` : String(n));
   return `over its ${v.limit} limit: ${figure(v.value)} > ${figure(v.max)} (${v.action})`;
 }

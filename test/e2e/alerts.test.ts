@@ -64,7 +64,7 @@ describe('alerts', () => {
     // The file is read at start: restart the daemon (jobs are kept).
     expect((await d.cli(['daemon', 'restart'])).code).toBe(0);
     const status = await daemonStatus(d);
-    expect(status.warnings.join('\n')).toMatch(/alerts\.json\.rules\[0\]\.when: expected one of flag, failure-rate, limit, lost; using the default alert rules/);
+    expect(status.warnings.join('\n')).toMatch(/alerts\.json: rules\[0\]\.when: expected one of flag, failure-rate, limit, lost; using the default alert rules/);
     const c = await d.client();
     const alerts: ProcdEvent[] = [];
     c.onEvent((e) => alerts.push(e));

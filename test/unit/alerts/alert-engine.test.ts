@@ -61,7 +61,7 @@ describe('alert engine (fake clock)', () => {
       { name: 'lost', when: 'lost', severity: 'critical', cooldownMs: MIN },
     ]);
     const over = ev({ kind: 'limit.exceeded', job: job(1), violation: { limit: 'memory', value: 600, max: 512, at: 0, action: 'kill' } });
-    expect(engine.observe(over, 0)).toMatchObject([{ rule: 'limits', data: { limit: 'memory', value: 600, max: 512, action: 'kill' } }]);
+    expect(engine.observe(over, 0)).toMatchObject([{ rule: 'limits', summary: 'job1 (job 1): over its memory limit: 600B > 512B (kill)', data: { limit: 'memory', value: 600, max: 512, action: 'kill' } }]);
     expect(engine.observe(ended(2, lostState()), 0)).toMatchObject([{ rule: 'lost', summary: 'job2 (job 2): lost: gone' }]);
     expect(engine.observe(ended(3, lostState({ outcome: 'released' })), 0)).toEqual([]);
   });

@@ -30,7 +30,7 @@ describe('alert settings', () => {
   it('a bad file is a warning naming the field, and the defaults apply', () => {
     const bad = alertSettings(JSON.stringify({ rules: [{ name: 'x', when: 'flag', cooldown: 'soon' }] }), {});
     expect(bad.rules).toBe(DEFAULT_RULES);
-    expect(bad.warnings).toEqual(['alerts.json.rules[0].cooldown: expected a duration such as 10m; using the default alert rules']);
+    expect(bad.warnings).toEqual(['alerts.json: rules[0].cooldown: expected a duration such as 10m; using the default alert rules']);
     expect(alertSettings('{not json', {}).warnings[0]).toMatch(/^alerts.json: not valid JSON/);
     expect(alertSettings(JSON.stringify({ rules: [{ name: 'x', when: 'rain' }] }), {}).warnings[0]).toMatch(/when: expected one of flag, failure-rate, limit, lost/);
     expect(alertSettings(JSON.stringify({ rulez: [] }), {}).warnings[0]).toMatch(/rulez/);
