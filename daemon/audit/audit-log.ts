@@ -76,21 +76,25 @@ export class AuditLog {
     this.failing = 0;
   }
 
-  /** Matching records, newest first. Damaged lines are skipped. */
+  /** Matching records, newest first. Damaged lines are skipped; only as many lines are parsed as it takes. */
   read(query: AuditQuery): AuditRecord[] {
     const found: AuditRecord[] = [];
     for (let n = 0; n <= this.keep && found.length < query.limit; n++) {
-      const records = readRecords(this.file(n));
-      if (records === null) continue;
-      for (let i = records.length - 1; i >= 0 && found.length < query.limit; i--) {
-        const r = records[i]!;
-        if (query.sinceMs !== undefined && r.at < query.sinceMs) continue;
-        if (query.methods?.length && !query.methods.includes(r.method)) continue;
-        found.push(r);
+      const lines = readLines(this.file(n));
+      let newest: number | null = null;
+      for (let i = lines.length - 1; i >= 0 && found.length < query.limit; i--) {
+        // Each line starts {"at":N,"method":"M": the filters need no JSON.parse of lines they skip.
+        const head = HEAD.exec(lines[i]!);
+        if (!head) continue;
+        const at = Number(head[1]);
+        newest ??= at;
+        if (query.sinceMs !== undefined && at < query.sinceMs) continue;
+        if (query.methods?.length && !query.methods.includes(head[2]!)) continue;
+        const r = parseRecord(lines[i]!);
+        if (r) found.push(r);
       }
-      // Older files hold only older calls (appended at their end, so allow for a long call).
-      const newest = records.at(-1);
-      if (query.sinceMs !== undefined && newest && newest.at + 3_600_000 < query.sinceMs) break;
+      // Older files hold only older calls (a call is written when it ends: allow for a long one).
+      if (query.sinceMs !== undefined && newest !== null && newest + 3_600_000 < query.sinceMs) break;
     }
     // A long call is written when it ends: order by arrival.
     return found.sort((a, b) => b.at - a.at);
@@ -143,23 +147,24 @@ export class AuditLog {
   }
 }
 
-/** The records of one file in order, or null when it does not exist. */
-function readRecords(file: string): AuditRecord[] | null {
-  let text: string;
+const HEAD = /^\{"at":(\d+),"method":"([^"]+)"/;
+
+/** The lines of one file (none when it does not exist). */
+function readLines(file: string): string[] {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+}
+
+/** One record, or null for an empty, torn (a crash mid-write) or damaged line. */
+function parseRecord(line: string): AuditRecord | null {
+  if (!line) return null;
+  try {
+    const r = JSON.parse(line) as Partial<AuditRecord>;
+    return typeof r.at === 'number' && typeof r.method === 'string' ? (r as AuditRecord) : null;
   } catch {
     return null;
   }
-  const records: AuditRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const r = JSON.parse(line) as Partial<AuditRecord>;
-      if (typeof r.at === 'number' && typeof r.method === 'string') records.push(r as AuditRecord);
-    } catch {
-      // a torn last line (a crash mid-write) or a damaged one
-    }
-  }
-  return records;
 }
