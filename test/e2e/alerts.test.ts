@@ -51,9 +51,9 @@ describe('alerts', () => {
     // Another job is alerted at once (its own cooldown): once its notification is written, the
     // first job's second raise has had every chance to notify, and must not have.
     const other = await trackJob(d, ['--name', 'other', '--stuck-after', '1s', '--', 'sleep', '415002'], { code: 0 });
-    await waitFor(() => (notified(d!.home).some((a) => a.job?.id === other.id) ? true : null), { what: "the other job's notification", timeoutMs: 30_000 });
-    expect(alerts().map((a) => a.job?.name)).toEqual(['quiet', 'other']);
-    expect(notified(d.home).map((a) => a.job?.name).sort()).toEqual(['other', 'quiet']);
+    await waitFor(() => (notified(d!.home).some((a) => a.job.id === other.id) ? true : null), { what: "the other job's notification", timeoutMs: 30_000 });
+    expect(alerts().map((a) => a.job.name)).toEqual(['quiet', 'other']);
+    expect(notified(d.home).map((a) => a.job.name).sort()).toEqual(['other', 'quiet']);
     // The daemon took no harm and says nothing is wrong with its settings.
     expect((await daemonStatus(d)).warnings).toEqual([]);
   }, 90_000);
@@ -73,5 +73,13 @@ describe('alerts', () => {
     await waitFor(() => (alerts.length ? true : null), { what: 'an alert from the default rules', timeoutMs: 30_000 });
     await waitFor(() => (readFileSync(d!.paths.logFile, 'utf8').includes('alert notify command failed') ? true : null), { what: 'the failure in the daemon log' });
     expect((await daemonStatus(d)).pid).toBe(status.pid);
+  }, 90_000);
+
+  it('procd daemon restart --on-alert CMD gives the new daemon its notify command', async () => {
+    d = await startTestDaemon({ env: { PROCD_SAMPLE_INTERVAL: '200ms' } });
+    expect((await d.cli(['daemon', 'restart', '--on-alert', 'cat >> "$PROCD_HOME/notified.jsonl"'])).code).toBe(0);
+    const job = await trackJob(d, ['--stuck-after', '1s', '--', 'sleep', '415004'], { code: 0 });
+    await waitFor(() => (notified(d!.home).some((a) => a.job.id === job.id) ? true : null), { what: 'the notify command given by --on-alert', timeoutMs: 30_000 });
+    expect((await d.cli(['daemon', 'start', '--on-alert', ' '])).code).toBe(2);
   }, 90_000);
 });
