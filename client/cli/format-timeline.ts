@@ -40,7 +40,7 @@ export function timelineRows(entries: readonly TimelineEntry[], origin: number):
 
 export function printTimeline(out: Output, entries: readonly TimelineEntry[], createdAt: number): void {
   if (!entries.length) {
-    out.out('\ntimeline: nothing recorded (jobs from before procd kept timelines have none)');
+    out.out('\ntimeline: nothing recorded');
     return;
   }
   const origin = timelineOrigin(entries, createdAt);

@@ -46,9 +46,13 @@ function stateDraft(from: JobState['kind'] | null, state: JobState): Draft | nul
   if (state.kind === 'running' && from === 'paused') return { kind: 'resumed', detail: 'resumed' };
   if (state.kind === 'queued' && state.reason.kind === 'restart') return { kind: 'restart', detail: `run ${state.reason.run} scheduled in ${formatDuration(state.reason.delayMs)}: ${state.reason.detail}` };
   if (state.kind === 'queued' && from === null) return { kind: 'request', detail: `queued: ${state.reason.detail}` };
-  if (!isTerminal(state)) return null;
-  const how = state.signal ? `by ${state.signal.name}` : state.exitCode !== null ? `with exit code ${state.exitCode}` : 'with an unknown exit code';
-  return { kind: 'ended', detail: `${state.kind} ${how} after ${formatDuration(state.durationMs)} (outcome ${state.outcome}${state.outcomeDetail ? `: ${state.outcomeDetail}` : ''})` };
+  return isTerminal(state) ? { kind: 'ended', detail: endText(state) } : null;
+}
+
+/** `killed by SIGTERM after 3.4s (outcome signal)`. */
+export function endText(end: { kind: string; signal: { name: string } | null; exitCode: number | null; durationMs: number; outcome: string; outcomeDetail: string | null }): string {
+  const how = end.signal ? `by ${end.signal.name}` : end.exitCode !== null ? `with exit code ${end.exitCode}` : 'with an unknown exit code';
+  return `${end.kind} ${how} after ${formatDuration(end.durationMs)} (outcome ${end.outcome}${end.outcomeDetail ? `: ${end.outcomeDetail}` : ''})`;
 }
 
 /** `over its memory limit: 600MiB > 512MiB (kill)` (the alert rules say it the same way). */
