@@ -23,12 +23,13 @@ async function timeline(id: number): Promise<TimelineEntry[]> {
 const story = (entries: TimelineEntry[]) => entries.filter((e) => e.kind !== 'flag.changed').map((e) => (e.kind === 'request' ? `request ${e.detail.split(' ')[0]}` : e.kind));
 
 describe('status --timeline', () => {
-  it('shows a job started, flagged, paused, resumed and killed, in that order, with who asked', async () => {
+  it('shows a job started, flagged, paused, resumed, signalled and killed, in that order, with who asked', async () => {
     d = await startTestDaemon({ env: { PROCD_SAMPLE_INTERVAL: '200ms' } });
     const job = await trackJob(d, ['--name', 'tl', '--stuck-after', '1s', '--', 'sleep', '414001'], { code: 0 });
     await waitForFlag(d, job.id, 'stuck', { timeoutMs: 30_000 });
     expectExit(await d.cli(['pause', 'tl']), 0, 'pause');
     expectExit(await d.cli(['resume', 'tl']), 0, 'resume');
+    expectExit(await d.cli(['signal', 'tl', 'CONT']), 0, 'signal');
     expectExit(await d.cli(['kill', 'tl']), 0, 'kill');
     await waitForEnd(d, job.id);
     // The flag is cleared when the job ends: wait for that entry too.
@@ -38,10 +39,11 @@ describe('status --timeline', () => {
     }, { what: 'the stuck flag to be cleared on the timeline' });
 
     // The default alert rules alert on a flag raised: the alert is on the timeline too.
-    expect(story(entries)).toEqual(['request tracked', 'started', 'flag.raised', 'alert', 'request pause', 'paused', 'request resume', 'resumed', 'request kill', 'stopping', 'ended', 'flag.cleared']);
+    expect(story(entries)).toEqual(['request tracked', 'started', 'flag.raised', 'alert', 'request pause', 'paused', 'request resume', 'resumed', 'request signal', 'request kill', 'stopping', 'ended', 'flag.cleared']);
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.at).toBeGreaterThanOrEqual(entries[i - 1]!.at);
     const kill = entries.find((e) => e.kind === 'request' && e.detail.startsWith('kill'));
     expect(kill?.by).toMatch(/^procd-cli\/\S+ pid \d+ \(kill\)$/);
+    expect(entries.find((e) => e.kind === 'request' && e.detail === 'signal CONT')?.by).toMatch(/^procd-cli\/\S+ pid \d+ \(signal\)$/);
     expect(entries.find((e) => e.kind === 'flag.raised')?.detail).toMatch(/^flag stuck raised/);
 
     const human = await d.cli(['status', 'tl', '--timeline']);
