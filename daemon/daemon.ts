@@ -173,7 +173,7 @@ async function startLocked(
   const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
   const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
   // After the timelines: an alert comes after the event that caused it there too.
-  startAlerts(alertSettings, events, logger);
+  startAlerts(alertSettings, events, table, logger);
   const audit = new AuditLog(dirname(paths.stateFile), {
     ...options.audit,
     onError: (err, what) => logger.error({ err }, what),

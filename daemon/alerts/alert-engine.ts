@@ -6,6 +6,7 @@ import type { AlertInfo, AlertRule } from '../../shared/alerts.js';
 import { formatDuration } from '../../shared/duration.js';
 import type { EventJob, ProcdEvent } from '../../shared/events.js';
 import { isTerminal, type JobState } from '../../shared/job.js';
+import type { OutcomeKind, TerminalStateKind } from '../../shared/outcomes.js';
 import { violationText } from '../timeline/timeline-entries.js';
 
 /** A run's end as the failure-rate rules count it. */
@@ -15,12 +16,29 @@ export interface RunEnd {
 }
 
 /** Whether an ended run counts as a failure: failed, timed out or lost; a kill or a release is someone's choice, and `null` is not counted. */
-export function failureOf(state: JobState): boolean | null {
-  if (!isTerminal(state)) return null;
-  if (state.kind === 'completed') return false;
-  if (state.kind === 'failed' || state.kind === 'timed_out') return true;
-  if (state.kind === 'lost') return state.outcome === 'released' ? null : true;
+export function failureOfRun(kind: TerminalStateKind, outcome: OutcomeKind): boolean | null {
+  if (kind === 'completed') return false;
+  if (kind === 'failed' || kind === 'timed_out') return true;
+  if (kind === 'lost') return outcome === 'released' ? null : true;
   return null;
+}
+
+/** The same for a state: null while it has not ended. */
+export function failureOf(state: JobState): boolean | null {
+  return isTerminal(state) ? failureOfRun(state.kind, state.outcome) : null;
+}
+
+/**
+ * A run's end that an event says, as failure or not (null: no run ended, or not counted). A run
+ * its restart policy follows with another goes straight to `queued` (a restart): the caller, who
+ * can read the job's records, says how that run ended (`restartedRun`).
+ */
+export function runEndOf(event: ProcdEvent, restartedRun?: { state: TerminalStateKind; outcome: OutcomeKind }): boolean | null {
+  if (event.kind !== 'job.state') return null;
+  // From a live run only: an ended job run again was counted when it ended.
+  const fromRun = event.from === 'starting' || event.from === 'running' || event.from === 'paused';
+  if (event.state.kind === 'queued' && event.state.reason.kind === 'restart') return fromRun && restartedRun ? failureOfRun(restartedRun.state, restartedRun.outcome) : null;
+  return failureOf(event.state);
 }
 
 /** The share of failures among the ends within `withinMs` of `now`, with how many there were. */
@@ -36,7 +54,7 @@ export function cooledDown(last: number | undefined, now: number, cooldownMs: nu
 }
 
 /** What a rule says about one event, before its cooldown: the alert, keyed by what the cooldown counts per (a job's name, or the whole daemon). */
-export function ruleMatch(rule: AlertRule, event: ProcdEvent, ends: readonly RunEnd[], now: number): { key: string; info: AlertInfo } | null {
+export function ruleMatch(rule: AlertRule, event: ProcdEvent, ends: readonly RunEnd[], now: number, failedNow = false): { key: string; info: AlertInfo } | null {
   const base = { rule: rule.name, severity: rule.severity };
   const forJob = (job: EventJob, summary: string, data: AlertInfo['data']) => ({ key: `job:${job.name}`, info: { ...base, summary: `${job.name} (job ${job.id}): ${summary}`, data, job } });
   switch (rule.when) {
@@ -55,7 +73,7 @@ export function ruleMatch(rule: AlertRule, event: ProcdEvent, ends: readonly Run
       if (event.kind !== 'job.state' || event.state.kind !== 'lost' || event.state.outcome === 'released') return null;
       return forJob(event.job, `lost: ${event.state.reason}`, { outcome: event.state.outcome });
     case 'failure-rate': {
-      if (event.kind !== 'job.state' || failureOf(event.state) !== true) return null;
+      if (event.kind !== 'job.state' || !failedNow) return null;
       const r = failureRate(ends, now, rule.withinMs);
       if (r.runs < rule.minRuns || r.rate <= rule.over) return null;
       const pct = Math.round(r.rate * 100);
@@ -83,16 +101,14 @@ export class AlertEngine {
     for (const [key, at] of this.lastFired) if (now - at >= longest) this.lastFired.delete(key);
   }
 
-  /** The alerts `event` raises at `now`: each rule that matches and has cooled down for its key. */
-  observe(event: ProcdEvent, now: number): AlertInfo[] {
-    if (event.kind === 'job.state') {
-      const failed = failureOf(event.state);
-      if (failed !== null && this.keepEndsMs > 0) this.ends.push({ at: now, failed });
-      this.ends = this.ends.filter((e) => e.at > now - this.keepEndsMs);
-    }
+  /** The alerts `event` raises at `now`: each rule that matches and has cooled down for its key. `restartedRun`: see runEndOf. */
+  observe(event: ProcdEvent, now: number, restartedRun?: { state: TerminalStateKind; outcome: OutcomeKind }): AlertInfo[] {
+    const failed = runEndOf(event, restartedRun);
+    if (failed !== null && this.keepEndsMs > 0) this.ends.push({ at: now, failed });
+    if (event.kind === 'job.state') this.ends = this.ends.filter((e) => e.at > now - this.keepEndsMs);
     const fired: AlertInfo[] = [];
     for (const rule of this.rules) {
-      const match = ruleMatch(rule, event, this.ends, now);
+      const match = ruleMatch(rule, event, this.ends, now, failed === true);
       if (!match) continue;
       const key = `${rule.name}\u0000${match.key}`;
       if (!cooledDown(this.lastFired.get(key), now, rule.cooldownMs)) continue;

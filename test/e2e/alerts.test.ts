@@ -82,4 +82,15 @@ describe('alerts', () => {
     await waitFor(() => (notified(d!.home).some((a) => a.job.id === job.id) ? true : null), { what: 'the notify command given by --on-alert', timeoutMs: 30_000 });
     expect((await d.cli(['daemon', 'start', '--on-alert', ' '])).code).toBe(2);
   }, 90_000);
+
+  it('a crash loop trips the failure-rate rule: runs its policy restarts count as failures', async () => {
+    d = await startTestDaemon();
+    const c = await d.client();
+    const alerts: ProcdEvent[] = [];
+    c.onEvent((e) => alerts.push(e));
+    await c.subscribe({ kinds: ['alert'] });
+    const job = await trackJob(d, ['--name', 'loop', '--restart', 'on-failure', '--restart-delay', '100ms', '--max-restarts', '5', '--shell', 'exit 3'], { code: 0 });
+    const fired = await waitFor(() => alerts.find((e) => e.kind === 'alert' && e.alert.rule === 'failure-rate') ?? null, { what: 'the failure-rate alert', timeoutMs: 60_000 });
+    expect(fired).toMatchObject({ job: { id: job.id, name: 'loop' }, alert: { severity: 'critical', summary: expect.stringMatching(/^3 of 3 runs failed in the last 10m00s \(100%, over 50%\)/) } });
+  }, 90_000);
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AlertEngine, cooledDown, failureOf, failureRate } from '../../../daemon/alerts/alert-engine.js';
+import { AlertEngine, cooledDown, failureOf, failureRate, runEndOf } from '../../../daemon/alerts/alert-engine.js';
 import type { AlertRule } from '../../../shared/alerts.js';
 import type { NewEvent, ProcdEvent } from '../../../shared/events.js';
 import type { JobFlag, JobState } from '../../../shared/job.js';
-import { completedState, failedState, killedState, lostState, timedOutState } from '../../helpers/job-factory.js';
+import { completedState, failedState, killedState, lostState, queuedState, timedOutState } from '../../helpers/job-factory.js';
 
 const MIN = 60_000;
 const job = (id: number, name = `job${id}`) => ({ id, name, tags: [], state: 'running' as const });
@@ -77,5 +77,19 @@ describe('alert engine (fake clock)', () => {
     expect(cooledDown(undefined, 0, 10)).toBe(true);
     expect(cooledDown(0, 9, 10)).toBe(false);
     expect(cooledDown(0, 10, 10)).toBe(true);
+  });
+
+  it('counts the runs of a crash loop: a run its policy restarts ends in the job records, not in a terminal state', () => {
+    const engine = new AlertEngine([rateRule]);
+    const restarting = (id: number, from: JobState['kind']) =>
+      ev({ kind: 'job.state', job: job(id), from, to: 'queued', state: queuedState({ reason: { kind: 'restart', at: 0, detail: 'run exited 3', delayMs: 1000, run: 2 } }) });
+    const crashed = { state: 'failed' as const, outcome: 'exit' as const };
+    expect(runEndOf(restarting(1, 'running'), crashed)).toBe(true);
+    expect(runEndOf(restarting(1, 'running'), { state: 'killed', outcome: 'signal' })).toBeNull();
+    // An ended job run again (procd restart) was counted when it ended.
+    expect(runEndOf(restarting(1, 'failed'), crashed)).toBeNull();
+    expect(engine.observe(restarting(1, 'running'), 0, crashed)).toEqual([]);
+    expect(engine.observe(restarting(1, 'running'), 1000, crashed)).toEqual([]);
+    expect(engine.observe(restarting(1, 'running'), 2000, crashed)).toMatchObject([{ rule: 'failing', data: { runs: 3, failures: 3 } }]);
   });
 });
