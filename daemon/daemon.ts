@@ -7,7 +7,13 @@ import { dirname, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
+import { AuditLog, type AuditLogOptions } from './audit/audit-log.js';
+import { auditRecord } from './audit/audit-record.js';
 import { EventBus } from './events/event-bus.js';
+import { loadAlertSettings } from './alerts/alert-settings.js';
+import { startAlerts } from './alerts/alerts-wiring.js';
+import { TimelineRecorder } from './timeline/timeline-recorder.js';
+import { TimelineStore } from './timeline/timeline-store.js';
 import { EventLog } from './events/event-log.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
@@ -57,6 +63,8 @@ export interface DaemonOptions {
   queue?: QueueSettings;
   /** The history's bounds (PROCD_HISTORY_MAX_RUNS, PROCD_HISTORY_MAX_AGE). */
   history?: HistorySettings;
+  /** The audit log's rotation (PROCD_AUDIT_MAX_BYTES, PROCD_AUDIT_KEEP). */
+  audit?: Pick<AuditLogOptions, 'maxBytes' | 'keep'>;
 }
 
 export interface RunningDaemon {
@@ -173,6 +181,18 @@ async function startLocked(
   progress.baselineOf = (job) => history.baselineOf(job);
   monitor.on('sample', ({ job }) => void progress.scan(job.id));
   events.watchProgress(progress);
+  // Alert rules (alerts.json in the home, PROCD_ON_ALERT): their problems are warnings, never fatal.
+  const alertSettings = loadAlertSettings(paths.home);
+  for (const warning of alertSettings.warnings) logger.warn({ warning }, 'alert settings problem');
+  const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
+  const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
+  // After the timelines: an alert comes after the event that caused it there too.
+  startAlerts(alertSettings, events, table, logger);
+  const audit = new AuditLog(dirname(paths.stateFile), {
+    ...options.audit,
+    onError: (err, what) => logger.error({ err }, what),
+    onRecovered: (dropped) => logger.warn({ dropped }, 'the audit log is written again; records were lost meanwhile'),
+  });
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -220,6 +240,7 @@ async function startLocked(
       await history.close().catch((err: unknown) => logger.error({ err }, 'could not save the last history runs'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
+      audit.close();
       // Last: no event is published after it, so the next daemon continues right after this seq.
       try {
         events.close();
@@ -261,17 +282,23 @@ async function startLocked(
     progress,
     store,
     history: history.store,
+    audit,
+    timelines,
     paths,
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings],
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings, ...alertSettings.warnings],
     shim,
     containment,
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
-  const server = new SocketServer(createHandlers(ctx), logger);
+  const server = new SocketServer(createHandlers(ctx), logger, undefined, (call, conn) => {
+    const record = auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } });
+    audit.append(record);
+    timelineRecorder.onCall(record);
+  });
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });

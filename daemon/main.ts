@@ -91,6 +91,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
     ...(historyRuns !== undefined ? { maxRuns: Math.floor(historyRuns) } : {}),
     ...(historyAge !== undefined ? { maxAgeMs: historyAge } : {}),
   };
+  // The audit log (issue 14): rotated at this size, this many older files kept.
+  const auditMax = read('PROCD_AUDIT_MAX_BYTES', positive(parseSize), 'a size (e.g. 4m)');
+  const auditKeep = read('PROCD_AUDIT_KEEP', number(1, 100), 'a file count from 1 to 100');
+  options.audit = {
+    ...(auditMax !== undefined ? { maxBytes: auditMax } : {}),
+    ...(auditKeep !== undefined ? { keep: Math.floor(auditKeep) } : {}),
+  };
   return options;
 }
 

@@ -38,6 +38,7 @@ const LOADERS: Record<CommandName, Loader> = {
   service: () => import('./commands/service.js'),
   up: () => import('./commands/up.js'),
   down: () => import('./commands/down.js'),
+  audit: () => import('./commands/audit.js'),
 };
 
 export interface CommandEntry {

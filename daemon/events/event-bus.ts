@@ -35,6 +35,8 @@ export class EventBus {
   droppedSubscribers = 0;
   /** Kept events that could not be written (disk full): logged, counted, still sent live. */
   unsavedEvents = 0;
+  /** Told of every lifecycle event as it is published (the job timelines). */
+  private readonly watchers: ((event: ProcdEvent) => void)[] = [];
 
   constructor(
     table: JobTable,
@@ -106,9 +108,15 @@ export class EventBus {
     return this.log.lastSeq;
   }
 
+  /** Calls `watcher` with each lifecycle event (not samples or per-subscriber notices) as it is published. */
+  watch(watcher: (event: ProcdEvent) => void): void {
+    this.watchers.push(watcher);
+  }
+
   publish(event: NewEvent): void {
     const full = { seq: this.log.nextSeq(), at: Date.now(), ...event } as ProcdEvent;
-    if (isReplayedKind(full.kind)) this.keep(full);
+    const replayed = isReplayedKind(full.kind);
+    if (replayed) this.keep(full);
     for (const [id, sub] of this.subscribers) {
       if (!matches(sub.filter, full)) continue;
       if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES + sub.slackBytes) {
@@ -118,6 +126,8 @@ export class EventBus {
       if (sub.slackBytes && sub.conn.pendingBytes() === 0) sub.slackBytes = 0;
       sub.conn.notify(EVENT_METHOD, full);
     }
+    // After the subscribers: an event a watcher publishes (an alert) comes after this one, in seq order.
+    if (replayed) for (const watcher of this.watchers) watcher(full);
   }
 
   /** Flushes the replay buffer and records the last number used (at a clean stop). */

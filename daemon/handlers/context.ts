@@ -1,5 +1,7 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
+import type { AuditLog } from '../audit/audit-log.js';
+import type { TimelineStore } from '../timeline/timeline-store.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { ProcdPaths } from '../../shared/paths.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -26,6 +28,10 @@ export interface DaemonContext {
   store: StateStore;
   /** Every finished run (issue 14): runsSince and baseline for the analysers, recent() and size for `procd history`. */
   history: HistoryReader & Pick<HistoryStore, 'recent' | 'size'>;
+  /** The audit log of calls that act on jobs (procd audit). */
+  audit: AuditLog;
+  /** Each job's timeline (status --timeline). */
+  timelines: TimelineStore;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

@@ -4,13 +4,14 @@
 import { METHOD_SPECS, type MethodName } from '../../shared/methods.js';
 import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
+import { audit } from './audit.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
 import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
-import { hello } from './hello.js';
 import { history } from './history.js';
+import { hello, noteIdentity } from './hello.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
@@ -29,7 +30,10 @@ import { wait } from './wait.js';
 
 export function createHandlers(ctx: DaemonContext): HandlerTable {
   const handlers: HandlerTable = {
-    hello: () => hello(),
+    hello: (p, call) => {
+      noteIdentity(p, call);
+      return hello();
+    },
     track: (p) => track(ctx, p),
     list: (p) => list(ctx, p),
     count: (p) => count(ctx, p),
@@ -53,6 +57,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
+    audit: (p) => audit(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

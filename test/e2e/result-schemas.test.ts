@@ -46,7 +46,7 @@ describe('answers and events match their schemas', () => {
     }, { what: "the quick job's run in the history" });
     check('history', recorded);
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
-    check('status', await c.status({ job: slow.id, tree: true }));
+    check('status', await c.status({ job: slow.id, tree: true, timeline: true }));
     check('progress', await c.progress({ job: slow.id, done: 5, total: 10, phase: 'warm-up' }));
     expect(check('status', await c.status({ job: slow.id })).eta).toMatchObject({ basis: 'progress' });
     check('list', await c.list({ all: true }));
@@ -80,6 +80,7 @@ describe('answers and events match their schemas', () => {
     }
     check('cleanup', await c.cleanup({ dryRun: true }));
     check('prune', await c.prune({}));
+    check('audit', await c.audit({ limit: 1000 }));
     check('daemon.status', await c.daemonStatus());
     check('daemon.stop', await c.daemonStop({}));
     await waitFor(() => kindSeen('daemon.shutdown'), { what: 'the shutdown event' });
@@ -90,6 +91,6 @@ describe('answers and events match their schemas', () => {
       expect(parseAt(ProcdEventSchema, e, 'event')).toMatchObject({ ok: true });
       kinds.add((e as { kind: string }).kind);
     }
-    for (const k of ['job.started', 'job.state', 'job.stopping', 'job.progress', 'flag.raised', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
+    for (const k of ['job.started', 'job.state', 'job.stopping', 'job.progress', 'flag.raised', 'alert', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
   });
 });

@@ -79,6 +79,8 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${plural(e.pids.length, 'leftover process', 'leftover processes')}: ${e.pids.join(' ')}`;
     case 'limit.exceeded':
       return `${head}${job} ${violationText(e.violation)}`;
+    case 'alert':
+      return `${head}${job} ${paint(out, e.alert.severity === 'critical' ? 'red' : 'yellow', `${e.alert.rule} (${e.alert.severity})`)}: ${e.alert.summary}`;
     case 'sample':
       return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
     case 'daemon.shutdown':

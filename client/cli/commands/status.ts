@@ -14,6 +14,7 @@ import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
 import { baselineText } from '../format-history.js';
 import type { Baseline } from '../../../shared/history.js';
+import { printTimeline } from '../format-timeline.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -22,11 +23,13 @@ export const command: CommandDef = {
     const ref = jobRef(positionals[0]!);
     const showEnv = flag(values, 'env');
     // The environment's values (tokens among them) are fetched only when asked for, --json too.
-    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}) });
+    const timeline = flag(values, 'timeline');
+    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}), ...(timeline ? { timeline } : {}) });
     if (out.json) out.printJson(job);
     else {
       printJob(out, job, showEnv);
       if (job.tree) printTree(out, job.tree);
+      if (job.timeline) printTimeline(out, job.timeline, job.createdAt);
     }
     return EXIT.ok;
   },
