@@ -19,6 +19,7 @@ const PROCD = 'procd';
 const FROM_EVENT: FromEvent = {
   'job.started': (e) => ({ kind: 'started', detail: `started, pid ${e.pid}` }),
   'job.ready': (e) => ({ kind: 'ready', detail: `ready after ${formatDuration(e.tookMs)}${e.detail ? `: ${e.detail}` : ''}` }),
+  'job.progress': (e) => ({ kind: 'progress', detail: `progress ${Math.round(e.progress.percent)}%${e.progress.phase ? ` (${e.progress.phase})` : ''}` }),
   'flag.raised': (e) => ({ kind: 'flag.raised', detail: `flag ${e.flag.kind} raised (${e.flag.severity}): ${e.flag.detail}` }),
   'flag.changed': (e) => ({ kind: 'flag.changed', detail: `flag ${e.flag.kind} now ${e.flag.severity} (was ${e.from}): ${e.flag.detail}` }),
   'flag.cleared': (e) => ({ kind: 'flag.cleared', detail: `flag ${e.flag.kind} cleared after ${formatDuration(e.flag.clearedAt - e.flag.raisedAt)}` }),
