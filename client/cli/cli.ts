@@ -16,7 +16,7 @@ Commands:
 ${commandList().join('\n')}
 
 Global options: --json (machine output), --no-autostart, -h/--help
-Exit codes: 0 ok, 1 error, 2 usage, 124 wait timed out; commands that wait for a job exit with its code.
+Exit codes: 0 ok, 1 error, 2 usage, 124 wait timed out, 125 wait --for: a job ended first; commands that wait for a job exit with its code.
 Run \`procd <command> --help\` for a command's options and examples.`;
 
 export async function main(argv: string[]): Promise<number> {
