@@ -67,6 +67,7 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
     let ticking = false;
     /** A job ended during a round: the next round (its last read) comes at once, not after the cadence. */
     let lastReadWanted = false;
+    let firstRoundDone = polled.length === 0;
 
     const finish = (decision: Exclude<WaitDecision, { kind: 'waiting' }> | { kind: 'cancelled' }) => {
       if (finished) return;
@@ -86,18 +87,18 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
 
     const decide = (now = deadlines.now()) => {
       if (finished) return;
-      const found = (w: Watch) => conditionFound(w.condition, w.seen !== null, w.job !== null && done.has(w.job));
       const perCondition = (job: JobId) =>
         req.conditions.map((_c, index) => {
           const w = watches.find((x) => x.index === index && (x.job === job || x.job === null));
-          return w ? found(w) : 'pending';
+          return conditionFound(w?.seen != null, done.has(job));
         });
       const decision = decideWait({
         all: req.all,
         jobs: ids.map((id) => ({ id, found: perCondition(id) })),
-        world: watches.filter((w) => w.job === null).map(found),
+        world: watches.filter((w) => w.job === null).map((w) => conditionFound(w.seen !== null, false)),
         now,
-        deadline,
+        // Not before the first round of checks has answered: a timeout of 0 still checks once.
+        deadline: firstRoundDone ? deadline : null,
       });
       if (decision.kind !== 'waiting') finish(decision);
     };
@@ -115,7 +116,8 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
         if (done.has(id)) continue;
         if (!job) done.add(id);
         else if (isTerminal(job.state)) {
-          if (polled.some((w) => w.job === id && !w.seen && w.condition.kind === 'output')) needsLastRead = true;
+          // Its output, and the conditions about the world, are checked once more after the end.
+          if (polled.some((w) => (w.job === id || w.job === null) && !w.seen && (w.job === null || w.condition.kind === 'output'))) needsLastRead = true;
           else done.add(id);
         }
       }
@@ -140,9 +142,11 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
       ticking = true;
       lastReadWanted = false;
       try {
-        await Promise.all([...new Set(polled.map((w) => w.job))].map((job) => checkRound(job)));
+        const world = polled.some((w) => w.job === null) ? [null] : [];
+        await Promise.all([...world, ...ids].map((job) => checkRound(job)));
       } finally {
         ticking = false;
+        firstRoundDone = true;
       }
       if (finished) return;
       fromTable();
@@ -150,7 +154,7 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
       if (!finished && polled.some((w) => !w.seen)) deadlines.after(`${key}:tick`, lastReadWanted ? 0 : CHECK_CADENCE_MS, () => void tick());
     };
 
-    /** One round for one job's watches (or the world's): an ended job's output is read a last time, then the job is done. */
+    /** One round for one job's watches (or the world's): an ended job's output is read a last time (the world's watches run in the same round), then the job is done. */
     const checkRound = async (id: JobId | null) => {
       const mine = polled.filter((w) => w.job === id && !w.seen);
       const job = id === null ? undefined : table.get(id);

@@ -53,13 +53,13 @@ export function quietHolds(ms: number, job: Pick<Job, 'state' | 'output'>, now: 
 
 /**
  * One condition for one job: met once it has been seen to hold (a wait latches what it saw), else
- * impossible once the job has ended and its last output was read (for a job's own condition; one
- * about the world can still hold), else pending.
+ * impossible once the job has ended and its conditions were checked a last time — also one about
+ * the world (`track --wait-for http=URL` on a server that crashed must not wait out the timeout),
+ * else pending.
  */
-export function conditionFound(c: Condition, seen: boolean, jobDone: boolean): Found {
+export function conditionFound(seen: boolean, jobDone: boolean): Found {
   if (seen) return 'met';
-  if (jobDone && !isWorldCondition(c)) return 'impossible';
-  return 'pending';
+  return jobDone ? 'impossible' : 'pending';
 }
 
 /** Several conditions for one job: any of them (all of them with `all`). */

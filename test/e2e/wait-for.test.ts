@@ -147,8 +147,11 @@ describe('procd wait --for: what else can happen', () => {
     const r = await d.cli(['track', '--name', 'tw', '--wait-for', 'output=^up$', '--', 'sh', '-c', 'sleep 0.5; echo up; sleep 600']);
     expectExit(r, 0, 'track --wait-for');
     expect(r.stdout).toMatch(/^procd track: output=\^up\$ for job \d+ \(tw\): up \(after \S+\)\n/);
-    const ended = await d.cli(['track', '--name', 'tw2', '--wait-for', 'output=never', '--', 'sh', '-c', 'exit 4']);
+    // A server that crashes before it answers: ended first, not the 5-minute default timeout.
+    const port = await freePort();
+    const ended = await d.cli(['track', '--name', 'tw2', '--json', '--wait-for', `http=http://127.0.0.1:${port}/`, '--', 'sh', '-c', 'echo crashing; exit 4']);
     expectExit(ended, 125, 'track --wait-for on a job that exits');
+    expect(parseJson<WaitResult>(ended, 'track --wait-for').for).toMatchObject({ outcome: 'ended', ended: { exitCode: 4 }, tails: [{ lines: ['crashing'] }] });
   });
 
   it('bad input is refused with exit 2 and the fix; the daemon keeps answering', async () => {

@@ -145,6 +145,25 @@ describe('waitForConditions', () => {
     expect(s.clock.pending).toBe(0);
   });
 
+  it('with a job given, a condition about the world is checked once more after the job ended, then the job ended first', async () => {
+    const s = setup({ answers: [false] });
+    const w = settled(waitForConditions(s.deps, { jobs: [s.current()], conditions: [c('http=http://127.0.0.1:1/')], all: false, newOutput: false, timeoutMs: 300_000 }));
+    await flush();
+    const before = s.checks.at.length;
+    exitJob(s.table, s.id, 1);
+    await vi.waitFor(() => expect(w.done).toBe(true), { timeout: 10_000 });
+    expect(w.value).toMatchObject({ kind: 'ended', endedJob: s.id });
+    expect(s.checks.at.length).toBe(before + 1);
+  });
+
+  it('a timeout of 0 still checks once: met when the first check passes, else timeout', async () => {
+    const pass = setup({ answers: [true] });
+    await expect(waitForConditions(pass.deps, { jobs: [pass.current()], conditions: [c('listen')], all: false, newOutput: false, timeoutMs: 0 })).resolves.toMatchObject({ kind: 'met' });
+    const fail = setup({ answers: [false] });
+    await expect(waitForConditions(fail.deps, { jobs: [fail.current()], conditions: [c('listen')], all: false, newOutput: false, timeoutMs: 0 })).resolves.toMatchObject({ kind: 'timeout' });
+    expect(fail.checks.at).toHaveLength(1);
+  });
+
   it('state= fires on the table change itself, with no cadence timer', async () => {
     const s = setup();
     const job = s.table.create({ name: 'q', description: null, tags: [], spec: makeSpec(), dirFor: () => '/nonexistent/q' }, s.clock.now());
