@@ -8,6 +8,9 @@ import { commandList, findCommand } from './commands-table.js';
 import { EXIT } from './exit-codes.js';
 import { printJsonError, runCommand, usageError } from './run-command.js';
 
+/** For `track --wait-for`: the bin takes the condition wait from here rather than carrying it. */
+export { runConditionWait } from './wait-for.js';
+
 const globalHelp = () => `procd ${VERSION} — a process supervisor that never leaves a process behind
 
 Usage: procd <command> [options]

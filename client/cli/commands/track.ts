@@ -80,8 +80,8 @@ export const command: CommandDef = {
     let job = await (await ctx.client()).track(params);
     if (waitFor.length && !isSpawnFailure(job.state) && !neverRan(job.state)) {
       if (process.stderr.isTTY && !out.json) out.err(`procd track: job ${job.id} (${job.name}) started; waiting for ${waitFor.join(' or ')} (Ctrl-C stops waiting, not the job)`);
-      // Loaded only here: plain `track` stays on the lean path.
-      const { runConditionWait } = await import('../wait-for.js');
+      // From the full CLI (the bin loads cli.js only here): plain `track` stays on the lean path.
+      const { runConditionWait } = await import('../cli.js');
       return runConditionWait(ctx, { refs: [job.id], conditions: waitFor, all: false, newOutput: false, timeoutMs: waitTimeout === 0 ? null : waitTimeout, env: false, who: 'procd track' });
     }
     // Also for a job that has already ended (a fast job under the native shim ends before track
