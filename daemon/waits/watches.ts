@@ -3,6 +3,7 @@
 // check run on the wait's cadence (output, quiet, listen, exec, and port-free, tcp, http).
 
 import type { Condition } from '../../shared/conditions.js';
+import { formatDuration } from '../../shared/duration.js';
 import { hasLiveProcess, type Job, type JobId } from '../../shared/job.js';
 import type { StreamName } from '../output/segments.js';
 import type { CheckerFactory, CheckResult, ProbeCheck, ProbeTarget } from '../probes/check.js';
@@ -74,7 +75,7 @@ async function jobWatch(deps: WatchDeps, job: Job, index: number, condition: Con
         poll: async (now) => {
           if (!now || !hasLiveProcess(now.state)) return null;
           const fresh = (await deps.refreshOutput(now.id)) ?? now;
-          return quietHolds(condition.ms, fresh, deps.now()) ? { ok: true, detail: `no output for ${condition.ms} ms` } : { ok: false, detail: 'wrote output recently' };
+          return quietHolds(condition.ms, fresh, deps.now()) ? { ok: true, detail: `no output for ${formatDuration(condition.ms)}` } : { ok: false, detail: 'wrote output recently' };
         },
         close: () => {},
       };
