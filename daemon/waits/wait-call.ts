@@ -48,6 +48,8 @@ export async function waitWithConditions(ctx: DaemonContext, params: ParamsOf<'w
   checkConditionWait(params.for, jobs);
   const timeoutMs = effectiveTimeoutMs(params.for, params.timeoutMs);
   const outcome = await waitForConditions(daemonDeps(ctx), { jobs, conditions: params.for, all: params.all === true, newOutput: params.newOutput === true, timeoutMs, cancelled: call.closed });
+  // The waiter went away: no one reads an answer, so none is put together.
+  if (outcome.kind === 'cancelled') return { jobs: [], timedOut: false };
   // Ended jobs: their last output written and counted before the answer (as for a plain wait).
   await Promise.all(jobs.map((j) => awaitOutputClosed(ctx.table, j.id, OUTPUT_CLOSE_MS)));
   const now = jobs.map((j) => ctx.table.get(j.id));
@@ -68,8 +70,7 @@ async function forAnswer(conditions: readonly Condition[], all: boolean, timeout
     jobs.map(async (j) => ({ job: j.id, name: j.name, state: j.state.kind, exitCode: isTerminal(j.state) ? j.state.exitCode : null, ...(await lastLines(j.dir)) })),
   );
   return {
-    // A cancelled wait has no one to answer; what it says is never read.
-    outcome: outcome.kind === 'cancelled' ? 'timeout' : outcome.kind,
+    outcome: outcome.kind === 'cancelled' ? 'timeout' : outcome.kind, // cancelled is answered before this
     conditions: texts,
     all,
     fired: outcome.fired.map((f) => ({ job: f.job, name: f.job === null ? null : (byId.get(f.job)?.name ?? null), condition: texts[f.index] ?? '', detail: f.detail, at: f.at })),
