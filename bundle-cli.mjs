@@ -64,6 +64,17 @@ const keepLayout = {
 };
 
 /**
+ * `track --wait-for` takes the condition wait (client/cli/wait-for.ts, wait's presentation) from
+ * cli.js, which holds it for `procd wait`: the bin does not carry it for every `track`.
+ */
+const trackWaitsThroughCli = {
+  name: 'procd-track-wait-for',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/cli\.js$/ }, (args) => (args.importer === join(REPO, 'client/cli/commands/track.ts') ? { path: './cli.js', external: true } : undefined));
+  },
+};
+
+/**
  * shared/version.ts reads package.json at start-up (~0.8 ms of every call); the bundles ship with
  * that same package.json, so they carry its version as a literal instead.
  */
@@ -123,7 +134,7 @@ const options = (entry, write, plugins) => ({
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
   const [bin, full, yaml] = await Promise.all([build({
-      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, hotTablePlugin(table)]),
+      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, trackWaitsThroughCli, hotTablePlugin(table)]),
       // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
       supported: { 'dynamic-import': false },
     }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart])),

@@ -15,6 +15,7 @@ import { QUEUE_METHOD_SPECS } from './methods-queue.js';
 import { HISTORY_METHOD_SPECS } from './methods-history.js';
 import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
+import { WAIT_METHOD } from './methods-wait.js';
 
 export { LIMITS } from './field-limits.js';
 
@@ -169,27 +170,7 @@ export const METHOD_SPECS = {
   ...HISTORY_METHOD_SPECS,
   ...PROGRESS_METHOD_SPECS,
   ...AUDIT_METHOD_SPECS,
-  wait: {
-    doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
-    capability: 'jobs',
-    mutates: false,
-    idempotent: true,
-    stable: false,
-    timeout: { param: 'timeoutMs', unboundedWithout: true },
-    errors: [JOB],
-    cli: {
-      command: 'wait',
-      positionals: 'ID|NAME...',
-      brief: "wait for jobs to end; exits with the job's code",
-      summary: "Wait until the jobs end. Exits with the job's exit code (for several, the first failing one's); 124 when --timeout passes first.",
-      usage: 'procd wait ID|NAME... [--timeout DURATION] [--env]',
-      options: {
-        timeout: { type: 'string', arg: 'DURATION', help: 'give up after this long (exit 124); the jobs keep running' },
-        env: { type: 'boolean', help: "with --json, also the jobs' environment values (by default only their count)" },
-      },
-      examples: ['procd wait 3 && echo ok', 'procd wait build test --timeout 30m'],
-    },
-  },
+  wait: WAIT_METHOD,
   rm: {
     doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',
     capability: 'jobs',

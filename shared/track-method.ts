@@ -62,6 +62,8 @@ export const TRACK_METHOD = {
       tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label to filter by (repeatable)' },
       wait: { type: 'boolean', help: 'wait for the job to end and exit with its exit code (Ctrl-C stops waiting, not the job)' },
       follow: { type: 'boolean', short: 'f', help: "print the job's stdout and stderr to ours, byte for byte, while waiting (implies --wait)" },
+      'wait-for': { type: 'string', multiple: true, arg: 'CONDITION', help: 'after starting, wait until this condition holds, as procd wait --for (repeatable: any of them); exit 0, 124 timeout, 125 the job ended first' },
+      'wait-timeout': { type: 'string', arg: 'DURATION', help: 'with --wait-for: give up waiting after this long (default 5m, 0 for none); the job keeps running' },
     },
     examples: [
       'procd track -- sleep 30',
@@ -70,6 +72,7 @@ export const TRACK_METHOD = {
       'procd track --name web --service --stop-signal INT --grace 10s -- npm run dev',
       'procd track --name web --replace -- npm run dev',
       "procd track --shell 'npm test && echo done' --timeout 10m --wait",
+      "procd track --name web --wait-for listen=3000 -- npm run dev",
       'procd track --max-memory 2g --max-procs 500 -- make -j8',
       'procd track --name api --restart always -- node server.js',
       'procd track --restart on-failure --max-restarts 3 -- ./flaky-job.sh',

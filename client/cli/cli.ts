@@ -8,6 +8,9 @@ import { commandList, findCommand } from './commands-table.js';
 import { EXIT } from './exit-codes.js';
 import { printJsonError, runCommand, usageError } from './run-command.js';
 
+/** For `track --wait-for`: the bin takes the condition wait from here rather than carrying it. */
+export { runConditionWait } from './wait-for.js';
+
 const globalHelp = () => `procd ${VERSION} — a process supervisor that never leaves a process behind
 
 Usage: procd <command> [options]
@@ -16,7 +19,7 @@ Commands:
 ${commandList().join('\n')}
 
 Global options: --json (machine output), --no-autostart, -h/--help
-Exit codes: 0 ok, 1 error, 2 usage, 124 wait timed out; commands that wait for a job exit with its code.
+Exit codes: 0 ok, 1 error, 2 usage, 124 wait timed out, 125 wait --for: a job ended first; commands that wait for a job exit with its code.
 Run \`procd <command> --help\` for a command's options and examples.`;
 
 export async function main(argv: string[]): Promise<number> {

@@ -11,6 +11,8 @@ export const EXIT = {
   usage: 2,
   /** `procd wait --timeout` ran out before the jobs ended (the same code as timeout(1)). */
   waitTimedOut: 124,
+  /** `procd wait --for` / `track --wait-for`: a job ended before the condition held (its own exit code is in --json). */
+  waitEndedFirst: 125,
   /** The job's command could not be executed (exists but not executable). */
   cannotExecute: 126,
   /** The job's command was not found. */

@@ -8,7 +8,7 @@ import { EVENT_KINDS } from '../events.js';
 import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
 import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
-import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
+import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
@@ -17,6 +17,7 @@ import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
 import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
 import { TimelineEntrySchema } from './timeline.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
+import { WAIT_METHOD_SCHEMA } from './wait.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -211,13 +212,7 @@ export const METHOD_SCHEMAS = {
   ...HISTORY_METHOD_SCHEMAS,
   ...PROGRESS_METHOD_SCHEMAS,
   ...AUDIT_METHOD_SCHEMAS,
-  wait: {
-    /** `env`: also the jobs' environment values, as for status. */
-    params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
-    /** timedOut: the wait's own timeout passed before every job ended. */
-    result: v.object({ jobs: v.array(JobViewSchema), timedOut: v.boolean() }),
-    example: { params: { jobs: [3], timeoutMs: 60000 }, result: { jobs: [EXAMPLE_ENDED], timedOut: false } },
-  },
+  wait: WAIT_METHOD_SCHEMA,
   rm: {
     params: obj({ jobs: jobRefs, force: opt(bool()), dryRun: opt(bool()) }),
     /** removed: the ids removed (dryRun: that would be); failed: the jobs given that were not, one item each. */

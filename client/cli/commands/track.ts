@@ -71,8 +71,19 @@ export const command: CommandDef = {
     const priority = str(values, 'priority');
     if (priority !== undefined) params.priority = /^-?\d+$/.test(priority) ? Number(priority) : priority;
 
+    const waitFor = strs(values, 'wait-for');
+    if (waitFor.length && wait) throw new ExitError(EXIT.usage, `--wait-for waits for a condition, --${follow ? 'follow' : 'wait'} for the end: give one (--wait-for exit waits for the end too)`);
+    const waitTimeout = durationOption('wait-timeout', str(values, 'wait-timeout'));
+    if (waitTimeout !== undefined && !waitFor.length) throw new ExitError(EXIT.usage, '--wait-timeout applies to --wait-for CONDITION');
+
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
+    if (waitFor.length && !isSpawnFailure(job.state) && !neverRan(job.state)) {
+      if (process.stderr.isTTY && !out.json) out.err(`procd track: job ${job.id} (${job.name}) started; waiting for ${waitFor.join(' or ')} (Ctrl-C stops waiting, not the job)`);
+      // From the full CLI (the bin loads cli.js only here): plain `track` stays on the lean path.
+      const { runConditionWait } = await import('../cli.js');
+      return runConditionWait(ctx, { refs: [job.id], conditions: waitFor, all: false, newOutput: false, timeoutMs: waitTimeout === 0 ? null : waitTimeout, env: false, who: 'procd track' });
+    }
     // Also for a job that has already ended (a fast job under the native shim ends before track
     // answers): the id still comes first, and --follow still prints what it wrote.
     if (wait && !isSpawnFailure(job.state)) {

@@ -1,15 +1,24 @@
 import { callWithReconnect } from '../../reconnect.js';
-import { flag, str, type CommandDef } from '../command.js';
-import { EXIT, jobExitCode } from '../exit-codes.js';
-import { durationOption, requireJobs } from '../parse.js';
+import { flag, str, strs, type CommandDef } from '../command.js';
+import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
+import { durationOption, jobRef, requireJobs } from '../parse.js';
+import { runConditionWait } from '../wait-for.js';
 import { exitText } from '../format-job.js';
 
 const EXIT_INTERRUPTED = 130;
 
-/** wait: block until jobs end; exit with the (first failing) job's exit code. */
+/** wait: block until jobs end; exit with the (first failing) job's exit code. With --for: until a condition holds (wait-for.ts). */
 export const command: CommandDef = {
   async run(ctx) {
     const { values, positionals, out } = ctx;
+    const conditions = strs(values, 'for');
+    if (conditions.length) {
+      // --timeout 0 means none here: a wait for a condition has a default timeout to turn off.
+      const timeoutMs = durationOption('timeout', str(values, 'timeout'));
+      const refs = positionals.map(jobRef);
+      return runConditionWait(ctx, { refs, conditions, all: flag(values, 'all'), newOutput: flag(values, 'new'), timeoutMs: timeoutMs === 0 ? null : timeoutMs, env: flag(values, 'env'), who: 'procd wait' });
+    }
+    if (flag(values, 'all') || flag(values, 'new')) throw new ExitError(EXIT.usage, `--${flag(values, 'all') ? 'all' : 'new'} applies to conditions: add --for CONDITION`);
     const refs = requireJobs(positionals);
     // Ctrl-C stops waiting, never the jobs: say so, with how to stop them (exit 130 as a shell would).
     const onInterrupt = () => {
