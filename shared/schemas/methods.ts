@@ -12,6 +12,7 @@ import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NO
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
+import { logLinesParams, logLinesResult } from './log-lines.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -156,6 +157,7 @@ export const METHOD_SCHEMAS = {
       run: opt(runNumber),
       /** Start at the oldest run whose output is kept (with `since`: the oldest that ended since then) and go on through the later ones. */
       allRuns: opt(bool()),
+      lines: opt(logLinesParams),
     }),
     result: v.object({
       /**
@@ -178,6 +180,8 @@ export const METHOD_SCHEMAS = {
       /** Bytes lost at the start of each stream of this run to the disk cap. */
       dropped: streamPair,
       state: JobStateKindSchema,
+      /** With `lines`: the lines chosen (`chunks` is then empty). */
+      lines: v.optional(logLinesResult),
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },
