@@ -68,8 +68,8 @@ export class LinePrinter {
     const cut = last.answer.cut;
     const flag = cut?.by === 'head' ? `--head ${this.params.head}` : `--max-bytes ${this.params.maxBytes}`;
     if (cut) return `cut at ${flag}: ${cut.lines} more line${cut.lines === 1 ? '' : 's'} (${cut.bytes} bytes) left out${last.answer.scan.limited ? ', and output after them not read yet' : ''}; read on with ${next}`;
-    if (last.answer.scan.limited) return `stopped after reading ${last.answer.scan.bytes} bytes of output; read on with ${next}`;
     if (this.spent() && !last.eof) return `stopped at ${this.head === 0 ? `--head ${this.params.head}` : `--max-bytes ${this.params.maxBytes}`}; read on with ${next}`;
+    if (last.answer.scan.limited) return `stopped after reading ${last.answer.scan.bytes} bytes of output; read on with ${next}`;
     return sinceCursorGiven ? `next: ${next}` : null;
   }
 
