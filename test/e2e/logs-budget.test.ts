@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIN_SCAN_BYTES, parseCursor, repeatSuffix } from '../../shared/log-budget.js';
+import { MCP_LOGS_DEFAULTS, MIN_SCAN_BYTES, parseCursor, repeatSuffix } from '../../shared/log-budget.js';
 import type { LogsResult, ParamsOf } from '../../shared/methods.js';
 import type { ProcdClient } from '../../client/index.js';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -80,8 +80,10 @@ describe('procd logs within a budget', () => {
   });
 
   it('a scan bound splits a big log into windows: read on from each cursor, the matches and their context come out as from one read', async () => {
-    // ~3 MiB of 100-byte lines, a match every 997 lines with 2 lines of context: some groups straddle the 1 MiB windows.
-    const script = 'const pad="x".repeat(90);let s="";for(let i=1;i<=31000;i++){s+=(i%997===0?"MATCH "+i:"n "+i+" "+pad)+"\\n";}process.stdout.write(s)';
+    // ~3 MiB of 100-byte lines, a match every 997 lines with 2 lines of context. The first 1 MiB
+    // window holds lines 1..10485 whole (10485 × 100 bytes): a match on its last line has its
+    // after-context in the next window.
+    const script = 'let s="";for(let i=1;i<=31000;i++){s+=((i%997===0||i===10485?"MATCH ":"n ")+i).padEnd(99,".")+"\\n";}process.stdout.write(s)';
     const job = await trackJob(d, ['--', 'node', '-e', script]);
     await waitForEnd(d, job.id);
     const c = await d.client();
@@ -94,7 +96,8 @@ describe('procd logs within a budget', () => {
     // A `--` first in a later window stands between groups; first of all it is dropped (as the CLI does).
     const text = (rs: LogsResult[]) => rs.flatMap((r) => r.lines!.items.map((i) => (i.kind === 'gap' ? '--' : i.text))).filter((t, k) => k > 0 || t !== '--');
     expect(text(windows)).toEqual(text([whole]));
-    expect(text([whole]).filter((t) => t.startsWith('MATCH'))).toHaveLength(31);
+    expect(text([whole]).filter((t) => t.startsWith('MATCH'))).toHaveLength(32);
+    expect(text(windows)).toContain(`${'n 10487'.padEnd(99, '.')}`);
   });
 
   it('--follow --grep --head 1 waits for the first matching line and ends there', async () => {
@@ -109,6 +112,22 @@ describe('procd logs within a budget', () => {
     expectExit(r, 0, 'logs -f --grep --head 1');
     expect(r.stdout).toBe('listening on 4000\n');
     await d.cli(['kill', String(job.id)]);
+  });
+
+  it('the MCP defaults keep a long tail within 16 KiB, collapsed, and the cursor reads on to the end of it', async () => {
+    const long = (i: number) => `${String(i).padStart(4, '0')} ${'y'.repeat(295)}`;
+    const id = await finishedJob([...numbered(400, long), ...Array<string>(40).fill('same')]);
+    const c = await d.client();
+    const r = await c.logs({ job: id, ...MCP_LOGS_DEFAULTS });
+    const printed = r.lines!.items.map((i) => (i.kind === 'line' ? `${i.text}${i.count > 1 ? repeatSuffix(i.count) : ''}\n` : '--\n')).join('');
+    expect(Buffer.byteLength(printed)).toBeLessThanOrEqual(MCP_LOGS_DEFAULTS.lines.maxBytes);
+    // The last 100 lines are lines 341..400 and 40 × "same": the first 54 fit.
+    expect(r.lines!.items[0]).toMatchObject({ text: long(341) });
+    expect(r.lines!.cut).toMatchObject({ by: 'maxBytes' });
+    const rest = await c.logs({ job: id, cursor: r.cursor, lines: MCP_LOGS_DEFAULTS.lines });
+    const texts = [...r.lines!.items, ...rest.lines!.items].map((i) => (i.kind === 'line' ? [i.text, i.count] : null));
+    expect(texts).toEqual([...numbered(60, (i) => long(340 + i)).map((t) => [t, 1]), ['same', 40]]);
+    expect(rest.eof).toBe(true);
   });
 
   it('refuses a hazardous or invalid regex with InvalidParams, and bad budgets as usage errors; the daemon keeps answering', async () => {
