@@ -7,7 +7,7 @@ import { DEFAULT_ANSWER_BYTES, DEFAULT_SCAN_BYTES } from '../../shared/log-budge
 import type { LogsResult, ParamsOf } from '../../shared/methods.js';
 import { regexHazard } from '../../shared/regex-hazard.js';
 import { splitByArrival, withOffsets } from '../output/chunk-times.js';
-import { filterLines, type FilterSpec, type LinePredicate } from '../output/line-filter.js';
+import { allOf, filterLines, type FilterSpec, type LinePredicate } from '../output/line-filter.js';
 import { cursorAtLine, splitLines } from '../output/log-lines.js';
 import { readIndex } from '../output/segment-index.js';
 import { listOut, readInterleaved, readStream, type Cursor, type StreamChunk } from '../output/segments.js';
@@ -24,7 +24,8 @@ export interface LineFilter {
 export function lineFilter(p: LinesParams): LineFilter {
   if (p.context !== undefined && p.context > 0 && p.grep === undefined) throw invalid('lines.context', 'context needs grep: it is the lines around each match');
   return {
-    spec: { match: grepPredicate(p), context: p.context ?? 0, collapse: p.collapse ?? false, head: p.head ?? null, maxBytes: p.maxBytes ?? DEFAULT_ANSWER_BYTES },
+    // Each filter is one line predicate; issue 11's error signatures (`--errors`) plug in as one more entry.
+    spec: { match: allOf([grepPredicate(p)]), context: p.context ?? 0, collapse: p.collapse ?? false, head: p.head ?? null, maxBytes: p.maxBytes ?? DEFAULT_ANSWER_BYTES },
     scanBytes: p.maxScanBytes ?? DEFAULT_SCAN_BYTES,
   };
 }

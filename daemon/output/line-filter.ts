@@ -8,6 +8,13 @@ import { GAP_TEXT, repeatSuffix } from '../../shared/log-budget.js';
 /** Whether a line is wanted: a --grep regex, an error signature. */
 export type LinePredicate = (text: string) => boolean;
 
+/** Lines every given predicate wants (null entries are filters not asked for); null when none is given. */
+export function allOf(predicates: readonly (LinePredicate | null)[]): LinePredicate | null {
+  const given = predicates.filter((p): p is LinePredicate => p !== null);
+  if (given.length <= 1) return given[0] ?? null;
+  return (text) => given.every((p) => p(text));
+}
+
 export interface FilterSpec {
   /** null: every line. */
   match: LinePredicate | null;

@@ -2,7 +2,7 @@
 // counted once, the first N, a byte budget cut at a line boundary, and where the next read resumes.
 
 import { describe, expect, it } from 'vitest';
-import { filterLines, type FilterSpec, type Item } from '../../../daemon/output/line-filter.js';
+import { allOf, filterLines, type FilterSpec, type Item } from '../../../daemon/output/line-filter.js';
 import { GAP_TEXT, repeatSuffix } from '../../../shared/log-budget.js';
 
 const lines = (...texts: string[]) => texts.map((text) => ({ stream: 'stdout', text }));
@@ -114,5 +114,15 @@ describe('a window cut by the scan bound', () => {
     const r = filterLines(s, spec({ match: grep(/ERR/) }), true);
     expect(show(s, r.items)).toEqual(['ERR', 'ERR']);
     expect(r.resume).toBe(3);
+  });
+});
+
+describe('allOf', () => {
+  it('combines the filters asked for: a line must pass each; none asked for: every line', () => {
+    expect(allOf([null, null])).toBeNull();
+    const one = grep(/a/);
+    expect(allOf([one, null])).toBe(one);
+    const both = allOf([grep(/a/), grep(/b/)])!;
+    expect(['ab', 'a', 'b'].map(both)).toEqual([true, false, false]);
   });
 });
