@@ -16,6 +16,14 @@ export const MAX_ANSWER_BYTES = 4 << 20;
 export const DEFAULT_SCAN_BYTES = 4 << 20;
 export const MIN_SCAN_BYTES = 1 << 20;
 export const MAX_SCAN_BYTES = 32 << 20;
+/**
+ * A line is matched on its first 4,096 characters. JavaScript's regex engine tries every start
+ * position, so even an innocent `\d+x` costs the square of the line's length: ~10 ms on 4 KiB of
+ * digits here, ~2.5 s on 64 KiB.
+ */
+export const MATCH_CHARS = 4096;
+/** Matching in one call stops after this long (at a line boundary; `scan.limited` says so). */
+export const MATCH_TIME_MS = 100;
 /** The most lines of context around a match. */
 export const MAX_CONTEXT_LINES = 100;
 /** Printed after a line standing for a run of identical lines: `… ×57`. */

@@ -3,11 +3,11 @@
 // continues after what the answer covers. The regex is checked here, once per call.
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { DEFAULT_ANSWER_BYTES, DEFAULT_SCAN_BYTES } from '../../shared/log-budget.js';
+import { DEFAULT_ANSWER_BYTES, DEFAULT_SCAN_BYTES, MATCH_CHARS, MATCH_TIME_MS } from '../../shared/log-budget.js';
 import type { LogsResult, ParamsOf } from '../../shared/methods.js';
 import { regexHazard } from '../../shared/regex-hazard.js';
 import { splitByArrival, withOffsets } from '../output/chunk-times.js';
-import { allOf, filterLines, type FilterSpec, type LinePredicate } from '../output/line-filter.js';
+import { allOf, filterLines, matchUntil, type FilterSpec, type LinePredicate } from '../output/line-filter.js';
 import { cursorAtLine, splitLines } from '../output/log-lines.js';
 import { readIndex } from '../output/segment-index.js';
 import { listOut, readInterleaved, readStream, type Cursor, type StreamChunk } from '../output/segments.js';
@@ -36,11 +36,29 @@ function grepPredicate(p: LinesParams): LinePredicate | null {
   if (hazard) throw invalid('lines.grep', `refused ${hazard}`);
   let re: RegExp;
   try {
-    re = new RegExp(p.grep, p.ignoreCase ? 'i' : '');
+    new RegExp(p.grep);
+    re = new RegExp(unanchoredCore(p.grep), p.ignoreCase ? 'i' : '');
   } catch (err) {
     throw invalid('lines.grep', `not a valid regular expression: ${(err as Error).message}`);
   }
-  return (text) => re.test(text);
+  return (text) => re.test(text.length > MATCH_CHARS ? text.slice(0, MATCH_CHARS) : text);
+}
+
+/**
+ * The pattern without a leading or trailing `.*` (or `.*?`): a search tries every start position
+ * anyway, so they change nothing of whether a line matches, and a leading one costs the square of
+ * the line's length (`.*error.*timeout` took 4 s on one 64 KiB line).
+ */
+export function unanchoredCore(pattern: string): string {
+  let p = pattern;
+  while (/^\.\*\??(?![*+?{])/.test(p) && p.length > 2) p = p.replace(/^\.\*\??/, '');
+  for (;;) {
+    const m = /\.\*\??$/.exec(p);
+    // Not an escaped dot: an even number of backslashes before it.
+    if (!m || m.index === 0 || (/\\*$/.exec(p.slice(0, m.index))![0].length % 2) === 1) break;
+    p = p.slice(0, m.index);
+  }
+  return p;
 }
 
 const invalid = (field: string, why: string) => new ProcdError(ErrorCode.InvalidParams, `invalid params.${field}: ${why}`, { field: `params.${field}` });
@@ -58,7 +76,12 @@ export async function readLines(dir: string, stream: 'stdout' | 'stderr' | 'both
   const start = { ...raw.cursor };
   for (const c of raw.chunks) start[c.stream] -= c.data.length;
   const window = splitLines(pieces, start, ended && !limited);
-  const filtered = filterLines(window.lines, filter.spec, limited);
+  // Matching stops after MATCH_TIME_MS: the window then ends there, to be read on from.
+  const matched = filter.spec.match ? matchUntil(window.lines, filter.spec.match, MATCH_TIME_MS) : null;
+  const lines = matched ? window.lines.slice(0, matched.upTo) : window.lines;
+  const cutShort = lines.length < window.lines.length;
+  const spec = matched ? { ...filter.spec, match: (_: string, i: number) => matched.hits[i] === 1 } : filter.spec;
+  const filtered = filterLines(lines, spec, limited || cutShort);
   const items = filtered.items.map((item): LinesAnswer['items'][number] => {
     if (item.kind === 'gap') return { kind: 'gap' };
     const line = window.lines[item.first]!;
@@ -66,7 +89,7 @@ export async function readLines(dir: string, stream: 'stdout' | 'stderr' | 'both
     return { kind: 'line', stream: line.stream, text, at: line.at, count: item.count, matched: item.matched, ...(item.clippedBytes ? { clippedBytes: item.clippedBytes } : {}) };
   });
   return {
-    answer: { items, cut: filtered.cut, scan: { bytes, limited } },
+    answer: { items, cut: filtered.cut, scan: { bytes, limited: limited || cutShort } },
     cursor: cursorAtLine(window.lines, filtered.resume, window.next),
   };
 }

@@ -5,14 +5,28 @@
 
 import { GAP_TEXT, repeatSuffix } from '../../shared/log-budget.js';
 
-/** Whether a line is wanted: a --grep regex, an error signature. */
-export type LinePredicate = (text: string) => boolean;
+/** Whether a line is wanted: a --grep regex, an error signature. `index`: its place in the window. */
+export type LinePredicate = (text: string, index: number) => boolean;
 
 /** Lines every given predicate wants (null entries are filters not asked for); null when none is given. */
 export function allOf(predicates: readonly (LinePredicate | null)[]): LinePredicate | null {
   const given = predicates.filter((p): p is LinePredicate => p !== null);
   if (given.length <= 1) return given[0] ?? null;
-  return (text) => given.every((p) => p(text));
+  return (text, index) => given.every((p) => p(text, index));
+}
+
+/**
+ * Which lines match, in order, until `budgetMs` has passed (at least one line is matched): the
+ * window then ends at `upTo` and the next read goes on from there.
+ */
+export function matchUntil(lines: readonly Text[], match: LinePredicate, budgetMs: number, now: () => number = () => performance.now()): { hits: Uint8Array; upTo: number } {
+  const hits = new Uint8Array(lines.length);
+  const deadline = now() + budgetMs;
+  for (let i = 0; i < lines.length; i++) {
+    if (i > 0 && now() > deadline) return { hits, upTo: i };
+    hits[i] = match(lines[i]!.text, i) ? 1 : 0;
+  }
+  return { hits, upTo: lines.length };
 }
 
 export interface FilterSpec {
@@ -89,7 +103,7 @@ export function grep(lines: readonly Text[], match: LinePredicate, context: numb
   const items: Item[] = [];
   let shownUpTo = -1; // lines before this are shown or passed over
   for (let i = 0; i < matchEnd; i++) {
-    if (!match(lines[i]!.text)) continue;
+    if (!match(lines[i]!.text, i)) continue;
     const from = Math.max(shownUpTo + 1, i - context);
     if (context > 0 && from > shownUpTo + 1 && from > 0) items.push({ kind: 'gap' });
     for (let j = from; j < i; j++) items.push({ kind: 'line', first: j, last: j, count: 1, matched: false });
@@ -98,7 +112,7 @@ export function grep(lines: readonly Text[], match: LinePredicate, context: numb
     // After-context: lines up to N after; a match among them starts its own context from here.
     const to = Math.min(lines.length - 1, i + context);
     for (let j = i + 1; j <= to; j++) {
-      if (j < matchEnd && match(lines[j]!.text)) break;
+      if (j < matchEnd && match(lines[j]!.text, j)) break;
       items.push({ kind: 'line', first: j, last: j, count: 1, matched: false });
       shownUpTo = j;
     }

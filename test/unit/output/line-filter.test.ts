@@ -2,7 +2,7 @@
 // counted once, the first N, a byte budget cut at a line boundary, and where the next read resumes.
 
 import { describe, expect, it } from 'vitest';
-import { allOf, filterLines, type FilterSpec, type Item } from '../../../daemon/output/line-filter.js';
+import { allOf, filterLines, matchUntil, type FilterSpec, type Item } from '../../../daemon/output/line-filter.js';
 import { GAP_TEXT, repeatSuffix } from '../../../shared/log-budget.js';
 
 const lines = (...texts: string[]) => texts.map((text) => ({ stream: 'stdout', text }));
@@ -124,5 +124,22 @@ describe('allOf', () => {
     expect(allOf([one, null])).toBe(one);
     const both = allOf([grep(/a/), grep(/b/)])!;
     expect(['ab', 'a', 'b'].map(both)).toEqual([true, false, false]);
+  });
+});
+
+describe('matchUntil', () => {
+  it('stops matching once its time is spent, at a line boundary, and says where', () => {
+    let clock = 0;
+    const s = lines(...Array.from({ length: 1000 }, (_, i) => (i % 2 ? 'hit' : 'miss')));
+    // Each match takes 1 ms of the fake clock: a 100 ms budget ends the window at the first line after it.
+    const r = matchUntil(s, (t) => ((clock += 1), t === 'hit'), 100, () => clock);
+    expect(r.upTo).toBe(101);
+    expect([...r.hits.slice(0, 4)]).toEqual([0, 1, 0, 1]);
+    expect(matchUntil(s, (t) => t === 'hit', 100, () => 0).upTo).toBe(1000);
+  });
+
+  it('always matches the first line, even when the time is already spent', () => {
+    let clock = 0;
+    expect(matchUntil(lines('a', 'b'), () => ((clock += 1000), true), 1, () => clock).upTo).toBeGreaterThanOrEqual(1);
   });
 });
