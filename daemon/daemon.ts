@@ -25,12 +25,15 @@ import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
 import { startProbes } from './probes/probes-wiring.js';
+import { ProgressTracker } from './progress/tracker.js';
 import { GroupStore } from './queue/group-store.js';
 import { JobQueue } from './queue/job-queue.js';
 import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
 import { systemClock } from './jobs/clock.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
+import type { HistorySettings } from './history/settings.js';
+import { startHistory } from './history/wiring.js';
 import { StateStore } from './store/state-store.js';
 
 export interface DaemonOptions {
@@ -52,6 +55,8 @@ export interface DaemonOptions {
   v8Flags?: string[];
   /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
   queue?: QueueSettings;
+  /** The history's bounds (PROCD_HISTORY_MAX_RUNS, PROCD_HISTORY_MAX_AGE). */
+  history?: HistorySettings;
 }
 
 export interface RunningDaemon {
@@ -125,6 +130,8 @@ async function startLocked(
   );
   if (forkServerOff) logger.info('PROCD_FORK_SERVER=off: the daemon starts every shim itself');
   else void shimChecked.then(() => launcher.prepare()).catch((err: unknown) => logger.warn({ err }, 'could not start the fork server ahead of the first job'));
+  // Before re-adoption: jobs that ended while no daemon ran end now, and their runs are recorded.
+  const history = startHistory(join(dirname(paths.stateFile), 'history'), table, logger, options.history);
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
     instance,
@@ -150,6 +157,7 @@ async function startLocked(
     leftoverCheckDelayMs: 500,
     graceMs,
     refreshOutput: (id) => supervisor.refreshOutput(id),
+    baselineOf: (job) => history.baselineOf(job),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
     onLimitKill: (id, violation) => {
       logger.warn({ job: id, limit: violation.limit, value: violation.value, max: violation.max }, 'over a limit; stopping the job');
@@ -159,6 +167,12 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  // Progress reports and stdout markers (issue 14): stdout is scanned for markers once per monitor tick.
+  const progress = new ProgressTracker(table, logger, { instance, startedAt });
+  // ETAs from history: the learned duration of the job's command.
+  progress.baselineOf = (job) => history.baselineOf(job);
+  monitor.on('sample', ({ job }) => void progress.scan(job.id));
+  events.watchProgress(progress);
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -203,6 +217,7 @@ async function startLocked(
       queue.stop();
       janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
+      await history.close().catch((err: unknown) => logger.error({ err }, 'could not save the last history runs'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
       // Last: no event is published after it, so the next daemon continues right after this seq.
@@ -243,12 +258,14 @@ async function startLocked(
     monitor,
     queue,
     events,
+    progress,
     store,
+    history: history.store,
     paths,
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings],
     shim,
     containment,
     connectionCount: () => server.connectionCount,

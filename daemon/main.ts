@@ -84,6 +84,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
     ...(minMemory !== undefined ? { admitMinMemoryBytes: minMemory } : {}),
     ...(maxLoad !== undefined ? { admitMaxLoadPerCore: maxLoad } : {}),
   };
+  // The history (issue 14): bounds by count and age.
+  const historyRuns = read('PROCD_HISTORY_MAX_RUNS', number(1, 10_000_000), 'a run count');
+  const historyAge = read('PROCD_HISTORY_MAX_AGE', positive(parseDuration), 'a positive duration (e.g. 30d)');
+  options.history = {
+    ...(historyRuns !== undefined ? { maxRuns: Math.floor(historyRuns) } : {}),
+    ...(historyAge !== undefined ? { maxAgeMs: historyAge } : {}),
+  };
   return options;
 }
 

@@ -11,6 +11,8 @@ import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
 import type { Monitor } from '../monitor/monitor.js';
 import type { ProbeRunner } from '../probes/probe-runner.js';
+import type { ProgressTracker } from '../progress/tracker.js';
+import { etaOf } from '../../shared/eta.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { EventLog } from './event-log.js';
 import { planReplay } from './replay.js';
@@ -65,6 +67,13 @@ export class EventBus {
     probes.on('ready', (job) => {
       const detail = job.probes?.readiness?.last?.detail ?? '';
       this.publish({ kind: 'job.ready', job: eventJob(job), run: job.runs?.current ?? 1, tookMs: job.probes?.ready?.tookMs ?? 0, detail });
+    });
+  }
+
+  /** `job.progress` at each milestone of a job's progress. */
+  watchProgress(progress: ProgressTracker): void {
+    progress.on('milestone', (job) => {
+      if (job.progress) this.publish({ kind: 'job.progress', job: eventJob(job), progress: job.progress, eta: etaOf(job, Date.now(), progress.baselineOf(job)) });
     });
   }
 

@@ -7,9 +7,12 @@ import type { CleanupDefaults } from '../jobs/cleanup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Supervisor } from '../jobs/supervisor.js';
 import type { Monitor } from '../monitor/monitor.js';
+import type { ProgressTracker } from '../progress/tracker.js';
 import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
+import type { HistoryStore } from '../history/history-store.js';
+import type { HistoryReader } from '../history/reader.js';
 
 export interface DaemonContext {
   table: JobTable;
@@ -18,7 +21,11 @@ export interface DaemonContext {
   /** The queue: groups, admission (daemon/queue/). */
   queue: JobQueue;
   events: EventBus;
+  /** Progress reports and markers of running jobs (issue 14). */
+  progress: ProgressTracker;
   store: StateStore;
+  /** Every finished run (issue 14): runsSince and baseline for the analysers, recent() and size for `procd history`. */
+  history: HistoryReader & Pick<HistoryStore, 'recent' | 'size'>;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

@@ -10,12 +10,14 @@ import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
 import { hello } from './hello.js';
+import { history } from './history.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
+import { progress } from './progress.js';
 import { groupLs, groupRm, groupSet, priority } from './queue.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
@@ -41,6 +43,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     'group.rm': (p) => groupRm(ctx, p),
     'group.ls': () => groupLs(ctx),
     priority: (p) => priority(ctx, p),
+    history: (p) => history(ctx, p),
+    progress: (p) => progress(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),

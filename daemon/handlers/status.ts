@@ -6,8 +6,13 @@ import type { DaemonContext } from './context.js';
 /** status: one job with fresh output figures; with `tree`, its live process tree; with `env`, its environment's values. */
 export async function status(ctx: DaemonContext, params: ParamsOf<'status'>): Promise<JobStatus> {
   const ref = ctx.table.resolve(params.job);
+  // Progress markers written since the last monitor tick count now.
+  await ctx.progress.scan(ref.id);
   const job = (await ctx.supervisor.refreshOutput(ref.id)) ?? ref;
-  const view = viewOf(job, params.env);
+  // What its command usually takes (a learned baseline): "usually 42 s (p90 51 s)", and its ETA.
+  // (The tracker asks the history's baselines, daemon.ts: one lookup for the ETA and the figure.)
+  const baseline = ctx.progress.baselineOf(job);
+  const view = { ...viewOf(job, params.env, Date.now(), baseline), ...(baseline ? { baseline } : {}) };
   if (!params.tree) return view;
   const procs = await ctx.monitor.treeOf(job);
   const tree: ProcessNode[] = await Promise.all(

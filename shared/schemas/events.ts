@@ -3,6 +3,7 @@
 
 import * as v from 'valibot';
 import type { EventKind } from '../events.js';
+import { EtaSchema, JobProgressSchema } from './progress.js';
 import { ClearedFlagSchema, JobFlagSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, LimitViolationSchema, ResourceSampleSchema } from './job.js';
 
 /** Who an event is about: enough to filter and display without another call. */
@@ -16,6 +17,7 @@ export const EVENT_SCHEMAS = {
   'job.stopping': v.object({ ...head('job.stopping'), job: EventJobSchema, kill: KillRecordSchema }),
   'job.state': v.object({ ...head('job.state'), job: EventJobSchema, from: v.nullable(JobStateKindSchema), to: JobStateKindSchema, state: JobStateSchema }),
   'job.ready': v.object({ ...head('job.ready'), job: EventJobSchema, run: v.number(), tookMs: v.number(), detail: v.string() }),
+  'job.progress': v.object({ ...head('job.progress'), job: EventJobSchema, progress: JobProgressSchema, eta: v.nullable(EtaSchema) }),
   'flag.raised': v.object({ ...head('flag.raised'), job: EventJobSchema, flag: JobFlagSchema }),
   'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
   'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),

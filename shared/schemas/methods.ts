@@ -11,6 +11,9 @@ import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
+import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
+import { BaselineSchema } from './history.js';
+import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { logLinesParams, logLinesResult } from './log-lines.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
@@ -136,7 +139,12 @@ export const METHOD_SCHEMAS = {
   status: {
     /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
     params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
-    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
+    result: v.object({
+      ...JobViewSchema.entries,
+      tree: v.optional(v.array(processNode)),
+      /** What its command usually takes, learned from its successful runs in the history (issue 14); absent: fewer than 3 of them. */
+      baseline: v.optional(BaselineSchema),
+    }),
     example: {
       params: { job: 'web', tree: true },
       result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev', cgroupOnly: false }] },
@@ -200,6 +208,8 @@ export const METHOD_SCHEMAS = {
   },
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
+  ...HISTORY_METHOD_SCHEMAS,
+  ...PROGRESS_METHOD_SCHEMAS,
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),

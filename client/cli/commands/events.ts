@@ -7,6 +7,7 @@ import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
 import { plural } from '../format-time.js';
 import { violationText } from '../format-limits.js';
+import { progressLine } from '../format-progress.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
@@ -64,6 +65,8 @@ function describe(out: Output, e: ProcdEvent): string {
     }
     case 'job.ready':
       return `${head}${job} ready after ${formatDuration(e.tookMs)}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'job.progress':
+      return `${head}${job} ${progressLine(e.progress, e.eta)}`;
     case 'job.stopping':
       return `${head}${job} ${stopReason(e.kill)}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
