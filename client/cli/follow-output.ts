@@ -5,6 +5,7 @@ import type { JobRef, LogsResult, ParamsOf, StreamName } from '../../shared/meth
 import { callWithReconnect, type ClientSource } from '../reconnect.js';
 import type { CommandContext } from './command.js';
 import type { LineStamper } from './log-lines.js';
+import type { LinePrinter } from './print-lines.js';
 import { ReaderGone, watchReader, writeBytes } from './reader-watch.js';
 
 export { READER_GONE_EXIT, ReaderGone } from './reader-watch.js';
@@ -23,6 +24,10 @@ export interface FollowOptions {
   runs?: { run: number } | { allRuns: true };
   /** `tailLines` and `since` apply to each run up to this one (--all-runs), not only to the first. */
   tailEachRunUpTo?: number;
+  /** Where to start (`--since-cursor`), instead of tailLines/since. */
+  cursor?: LogsResult['cursor'];
+  /** Read filtered lines (`--grep`, `--head`, ...) instead of bytes; the printer keeps the budgets. */
+  lines?: LinePrinter;
   /** Called for each answer, before its bytes are written (notes about dropped output, run marks). */
   onRead?(r: LogsResult, first: boolean): void | Promise<void>;
 }
@@ -39,7 +44,8 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
   const watch = o.follow ? watchReader() : null;
   // Once the reader is gone, a call cut off by closing the connection is not asked again.
   const source: ClientSource = { client: ctx.client, reconnect: () => (watch?.isGone() ? Promise.reject(new ReaderGone()) : ctx.reconnect()) };
-  let cursor: LogsResult['cursor'] | undefined;
+  let cursor: LogsResult['cursor'] | undefined = o.cursor;
+  let first = true;
   try {
     for (;;) {
       // tailLines/since pick where a run's reading starts: the first run's, and with --all-runs each run's that had begun when we started.
@@ -53,10 +59,13 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
         ...(start && o.since !== undefined ? { since: o.since } : {}),
         ...o.runs,
         ...(o.follow ? { waitMs: 10_000 } : {}),
+        ...(o.lines ? { lines: o.lines.next() } : {}),
       };
       const call = callWithReconnect(source, (c) => c.logs(params));
       const r = watch ? await Promise.race([call, watch.gone]) : await call;
-      await o.onRead?.(r, !cursor);
+      await o.onRead?.(r, first);
+      first = false;
+      await o.lines?.print(r);
       for (const chunk of r.chunks) {
         if (o.json) {
           await writeBytes(process.stdout, `${JSON.stringify({ ...chunk, run: r.run })}\n`);
@@ -70,7 +79,9 @@ export async function printOutput(ctx: Pick<CommandContext, 'client' | 'reconnec
       const moved = r.cursor.run !== r.run;
       cursor = r.cursor;
       if (r.eof) return true;
-      if (!o.follow && r.chunks.length === 0 && !moved) return false;
+      if (o.lines?.spent()) return false;
+      const more = o.lines ? o.lines.readOn(r) : r.chunks.length > 0;
+      if (!o.follow && !more && !moved) return false;
     }
   } finally {
     watch?.stop();

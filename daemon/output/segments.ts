@@ -85,8 +85,9 @@ export async function readStream(jobDir: string, stream: StreamName, from: numbe
  * (consecutive bytes of one stream come as one chunk). Exact as long as the index reaches back far
  * enough; bytes older than the oldest kept index entry come stdout first, then stderr.
  * `skipped` counts the bytes the cursor pointed at that the cap has dropped since.
+ * With `joinRuns` false, consecutive bytes of one stream may come as several chunks.
  */
-export async function readInterleaved(jobDir: string, cursor: Cursor, maxBytes: number): Promise<{ chunks: StreamChunk[]; cursor: Cursor; skipped: number }> {
+export async function readInterleaved(jobDir: string, cursor: Cursor, maxBytes: number, joinRuns = true): Promise<{ chunks: StreamChunk[]; cursor: Cursor; skipped: number }> {
   return retryVanished(async () => {
     const view = await openView(jobDir);
     const next = { ...cursor };
@@ -97,7 +98,8 @@ export async function readInterleaved(jobDir: string, cursor: Cursor, maxBytes: 
         next[s] = view.snaps[s].start;
       }
     }
-    const chunks: StreamChunk[] = [];
+    // Consecutive runs of one stream become one chunk, joined once at the end (joining as they come copies quadratically).
+    const parts: { stream: StreamName; data: Buffer[] }[] = [];
     let budget = Math.max(0, maxBytes);
     try {
       for (const run of view.runs) {
@@ -106,15 +108,17 @@ export async function readInterleaved(jobDir: string, cursor: Cursor, maxBytes: 
         if (from >= run.b) continue;
         const data = await view.readers[run.s].read(from, Math.min(run.b, from + budget));
         if (data.length === 0) break;
-        const last = chunks[chunks.length - 1];
-        if (last && last.stream === run.s) last.data = Buffer.concat([last.data, data]);
-        else chunks.push({ stream: run.s, data });
+        const last = parts[parts.length - 1];
+        if (last && last.stream === run.s) last.data.push(data);
+        else parts.push({ stream: run.s, data: [data] });
         next[run.s] = from + data.length;
         budget -= data.length;
       }
     } finally {
       await view.close();
     }
+    // joinRuns false: one chunk per run read (a reader that splits lines needs no copy of them joined).
+    const chunks = joinRuns ? parts.map((p): StreamChunk => ({ stream: p.stream, data: p.data.length === 1 ? p.data[0]! : Buffer.concat(p.data) })) : parts.flatMap((p) => p.data.map((data): StreamChunk => ({ stream: p.stream, data })));
     return { chunks, cursor: next, skipped };
   });
 }

@@ -18,6 +18,7 @@ import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
 import { TimelineEntrySchema } from './timeline.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { WAIT_METHOD_SCHEMA } from './wait.js';
+import { logLinesParams, logLinesResult } from './log-lines.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
 const ids = v.array(v.number());
@@ -169,6 +170,7 @@ export const METHOD_SCHEMAS = {
       run: opt(runNumber),
       /** Start at the oldest run whose output is kept (with `since`: the oldest that ended since then) and go on through the later ones. */
       allRuns: opt(bool()),
+      lines: opt(logLinesParams),
     }),
     result: v.object({
       /**
@@ -191,6 +193,8 @@ export const METHOD_SCHEMAS = {
       /** Bytes lost at the start of each stream of this run to the disk cap. */
       dropped: streamPair,
       state: JobStateKindSchema,
+      /** With `lines`: the lines chosen (`chunks` is then empty). */
+      lines: v.optional(logLinesResult),
     }),
     example: {
       params: { job: 3, tailLines: 10, waitMs: 5000 },

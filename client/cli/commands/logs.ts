@@ -1,4 +1,5 @@
-import type { JobRef, StreamName } from '../../../shared/methods.js';
+import { formatCursor } from '../../../shared/log-budget.js';
+import type { JobRef, LogsResult, StreamName } from '../../../shared/methods.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
@@ -6,7 +7,8 @@ import { printOutput } from '../follow-output.js';
 import { jobEndLine } from '../job-end-line.js';
 import { LineStamper } from '../log-lines.js';
 import { durationOption, intOption, jobRef, LIMITS } from '../parse.js';
-import { READER_GONE_EXIT, ReaderGone } from '../reader-watch.js';
+import { lineOptions } from '../line-options.js';
+import { READER_GONE_EXIT, ReaderGone, writeBytes } from '../reader-watch.js';
 import { runMarker } from '../run-marker.js';
 
 
@@ -26,6 +28,7 @@ export const command: CommandDef = {
     const run = intOption('run', str(values, 'run'), { min: 1, max: 2 ** 31, belowMinHint: 'runs are numbered from 1' });
     const allRuns = flag(values, 'all-runs');
     if (run !== undefined && allRuns) throw new ExitError(EXIT.usage, 'give --run N or --all-runs, not both');
+    const budget = lineOptions(values, { follow, allRuns, tail: tailLines !== undefined || sinceMs !== undefined, stream, json: out.json });
     const given = jobRef(positionals[0]!);
     // --all-runs: --tail/--since apply to each run there is now (not to runs that begin while following).
     const atStart = allRuns ? await callWithReconnect(ctx, (c) => c.status({ job: given })) : null;
@@ -37,6 +40,7 @@ export const command: CommandDef = {
     const marks = !out.json && run === undefined;
     // The run last marked (without --all-runs the first run read needs no line).
     let marked: number | null = null;
+    let lastCursor: LogsResult['cursor'] | null = null;
     let ended: boolean;
     try {
       ended = await printOutput(ctx, {
@@ -47,6 +51,8 @@ export const command: CommandDef = {
         ...(sinceMs !== undefined ? { since: Date.now() - sinceMs } : {}),
         follow,
         json: out.json,
+        ...(budget.cursor ? { cursor: budget.cursor } : {}),
+        ...(budget.printer ? { lines: budget.printer } : {}),
         // One per stream: with both streams, stdout's and stderr's lines go to two places.
         stampers: flag(values, 'timestamps') ? { stdout: new LineStamper(), stderr: new LineStamper() } : null,
         async onRead(r, first) {
@@ -54,6 +60,7 @@ export const command: CommandDef = {
             out.err(`procd logs: note: ${r.dropped.stdout + r.dropped.stderr} bytes of the oldest output were dropped at the disk cap`);
           }
           reported = r.dropped;
+          lastCursor = r.cursor;
           if (first && !allRuns) marked = r.run;
           // A run's line comes before its first byte, or when it is left or ends without any (--all-runs:
           // every run has one). A run begun while following says how the one before ended (whose line,
@@ -67,6 +74,12 @@ export const command: CommandDef = {
       if (err instanceof ReaderGone) return READER_GONE_EXIT;
       throw err;
     }
+    if (budget.printer && out.json) await writeBytes(process.stdout, budget.printer.summary());
+    // A plain read from --since-cursor gives the next cursor too.
+    const plainNext = !budget.printer && budget.cursor && lastCursor ? formatCursor(lastCursor) : null;
+    if (plainNext && out.json) await writeBytes(process.stdout, `${JSON.stringify({ cursor: plainNext })}\n`);
+    const note = out.json ? null : budget.printer ? budget.printer.note(budget.cursor !== undefined) : plainNext && `next: --since-cursor ${plainNext}`;
+    if (note) out.err(`procd logs: ${note}`);
     if (!out.json) {
       // Bytes the disk refused leave gaps inside the output, so the note comes after it. It is only
       // a note: a job removed meanwhile must not turn printed output into an error.
