@@ -64,13 +64,16 @@ const keepLayout = {
 };
 
 /**
- * `track --wait-for` takes the condition wait (client/cli/wait-for.ts, wait's presentation) from
- * cli.js, which holds it for `procd wait`: the bin does not carry it for every `track`.
+ * A hot command's rarer paths take their code from cli.js (an `import('../cli.js')` in the
+ * command, which cli.ts re-exports for them): `track --wait-for` the condition wait (wait's
+ * presentation), `status --timeline` the timeline's printer, `track --follow` the output follower. The bin does not carry them for every call.
  */
-const trackWaitsThroughCli = {
-  name: 'procd-track-wait-for',
+const rarePathsThroughCli = {
+  name: 'procd-rare-paths-through-cli',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/cli\.js$/ }, (args) => (args.importer === join(REPO, 'client/cli/commands/track.ts') ? { path: './cli.js', external: true } : undefined));
+    const cliDir = join(REPO, 'client/cli') + sep;
+    const bin = join(REPO, ENTRY);
+    b.onResolve({ filter: /^\.\.?\/cli\.js$/ }, (args) => (args.importer.startsWith(cliDir) && args.importer !== bin ? { path: './cli.js', external: true } : undefined));
   },
 };
 
@@ -134,7 +137,7 @@ const options = (entry, write, plugins) => ({
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
   const [bin, full, yaml] = await Promise.all([build({
-      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, trackWaitsThroughCli, hotTablePlugin(table)]),
+      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, rarePathsThroughCli, hotTablePlugin(table)]),
       // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
       supported: { 'dynamic-import': false },
     }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart])),

@@ -8,8 +8,12 @@ import { commandList, findCommand } from './commands-table.js';
 import { EXIT } from './exit-codes.js';
 import { printJsonError, runCommand, usageError } from './run-command.js';
 
-/** For `track --wait-for`: the bin takes the condition wait from here rather than carrying it. */
+// For the hot commands' rarer paths (bundle-cli.mjs, rarePathsThroughCli): the bin takes these
+// from here rather than carrying them: `track --wait-for`, `status --timeline`, `track --follow`.
 export { runConditionWait } from './wait-for.js';
+export { printTimeline } from './format-timeline.js';
+export { printOutput } from './follow-output.js';
+export { READER_GONE_EXIT, ReaderGone } from './reader-watch.js';
 
 const globalHelp = () => `procd ${VERSION} — a process supervisor that never leaves a process behind
 

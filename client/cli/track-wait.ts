@@ -23,8 +23,8 @@ export async function waitForJob(ctx: CommandContext, job: JobView, opts: { foll
   }
   try {
     if (opts.follow) {
-      // Loaded only here: plain `track` stays on the lean path.
-      const { printOutput, ReaderGone, READER_GONE_EXIT } = await import('./follow-output.js');
+      // From the full CLI (the bin loads cli.js only here): plain `track` stays on the lean path.
+      const { printOutput, ReaderGone, READER_GONE_EXIT } = await import('./cli.js');
       try {
         await printOutput(ctx, { job: id, stream: 'both', follow: true, json: false, stampers: null });
       } catch (err) {

@@ -14,7 +14,6 @@ import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
 import { baselineText } from '../format-history.js';
 import type { Baseline } from '../../../shared/history.js';
-import { printTimeline } from '../format-timeline.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -29,7 +28,8 @@ export const command: CommandDef = {
     else {
       printJob(out, job, showEnv);
       if (job.tree) printTree(out, job.tree);
-      if (job.timeline) printTimeline(out, job.timeline, job.createdAt);
+      // From the full CLI (the bin loads cli.js only here): plain `status` stays on the lean path.
+      if (job.timeline) (await import('../cli.js')).printTimeline(out, job.timeline, job.createdAt);
     }
     return EXIT.ok;
   },
