@@ -12,6 +12,7 @@ import { PAUSE_METHOD_SPECS } from './methods-pause.js';
 import { PROGRESS_METHOD_SPECS } from './methods-progress.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
+import { TRENDS_METHOD_SPECS } from './methods-trends.js';
 import { HISTORY_METHOD_SPECS } from './methods-history.js';
 import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
@@ -20,7 +21,7 @@ import { WAIT_METHOD } from './methods-wait.js';
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -177,6 +178,7 @@ export const METHOD_SPECS = {
   ...HISTORY_METHOD_SPECS,
   ...PROGRESS_METHOD_SPECS,
   ...AUDIT_METHOD_SPECS,
+  ...TRENDS_METHOD_SPECS,
   wait: WAIT_METHOD,
   rm: {
     doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',

@@ -30,6 +30,7 @@ const LOADERS: Record<CommandName, Loader> = {
   wait: () => import('./commands/wait.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
+  trends: () => import('./commands/trends.js'),
   adopt: () => import('./commands/adopt.js'),
   release: () => import('./commands/release.js'),
   cleanup: () => import('./commands/cleanup.js'),

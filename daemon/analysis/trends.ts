@@ -2,6 +2,7 @@
 // jobs and the clock. A live job counts as a run that is still going (its figures so far); a job
 // that ended is in the history, so the table's finished jobs are not read twice.
 
+import { formatDuration } from '../../shared/duration.js';
 import { hasLiveProcess, type Job } from '../../shared/job.js';
 import type { HistoryRun } from '../../shared/history.js';
 import type { TrendBucket, TrendsResult } from '../../shared/trends.js';
@@ -33,7 +34,7 @@ export function trendsOf(input: { now: number; since: number; bucketMs: number; 
   const { now, bucketMs } = input;
   const since = Math.floor(input.since / bucketMs) * bucketMs;
   const count = Math.max(1, Math.ceil((now - since) / bucketMs));
-  if (count > MAX_TREND_BUCKETS) throw new TrendsRangeError(`${count} buckets of ${bucketMs} ms since ${new Date(input.since).toISOString()}: at most ${MAX_TREND_BUCKETS}; ask for a larger bucket or a shorter period`);
+  if (count > MAX_TREND_BUCKETS) throw new TrendsRangeError(`${count} buckets of ${formatDuration(bucketMs)} since ${new Date(input.since).toISOString()}: at most ${MAX_TREND_BUCKETS}; ask for a larger bucket or a shorter period`);
   const acc = Array.from({ length: count }, () => ({ started: 0, durations: [] as number[], failures: 0, cpu: [] as number[], rss: [] as number[], timeSinks: 0, stuck: 0, restarts: 0 }));
   const bucketOf = (t: number) => Math.floor((t - since) / bucketMs);
   const spans = [...input.runs.map(spanOfRun), ...[...input.jobs].flatMap((j) => spanOfLiveJob(j, now) ?? [])];

@@ -26,6 +26,7 @@ import { signal } from './signal.js';
 import { status } from './status.js';
 import { subscribe } from './subscribe.js';
 import { track } from './track.js';
+import { trends } from './trends.js';
 import { wait } from './wait.js';
 
 export function createHandlers(ctx: DaemonContext): HandlerTable {
@@ -56,6 +57,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     adopt: (p) => adopt(ctx, p),
     release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
+    trends: (p) => trends(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
     audit: (p) => audit(ctx, p),
     'daemon.status': () => daemonStatus(ctx),

@@ -11,6 +11,7 @@ import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
+import { TRENDS_METHOD_SCHEMAS } from './methods-trends.js';
 import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
 import { BaselineSchema } from './history.js';
 import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
@@ -216,6 +217,7 @@ export const METHOD_SCHEMAS = {
   ...HISTORY_METHOD_SCHEMAS,
   ...PROGRESS_METHOD_SCHEMAS,
   ...AUDIT_METHOD_SCHEMAS,
+  ...TRENDS_METHOD_SCHEMAS,
   wait: WAIT_METHOD_SCHEMA,
   rm: {
     params: obj({ jobs: jobRefs, force: opt(bool()), dryRun: opt(bool()) }),
