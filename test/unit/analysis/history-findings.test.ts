@@ -1,0 +1,83 @@
+// The analysers of finished runs: common errors, port conflicts, and the recommendations the whole report makes.
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../daemon/analysis/analyze.js';
+import { commonErrors } from '../../../daemon/analysis/common-errors.js';
+import { portConflicts } from '../../../daemon/analysis/duplicates.js';
+import type { FoundError } from '../../../shared/history.js';
+import { makeJob, runningState } from '../../helpers/job-factory.js';
+import { failedRun, makeRun } from '../../helpers/history-runs.js';
+import { analysisInput, GIB, NOW } from './input.js';
+
+const inUse = (port: string): FoundError => ({ signature: 'EADDRINUSE', detail: port, line: `Error: listen EADDRINUSE: address already in use :::${port}` });
+const SRV = { signature: '["node","server.js"]@/srv', command: 'node server.js', cwd: '/srv' };
+
+describe('commonErrors', () => {
+  it('counts each signature and detail, newest runs first, with an example line and the commands', () => {
+    const runs = [
+      failedRun({ ...SRV, jobId: 1, errors: [inUse('3000')] }),
+      failedRun({ ...SRV, jobId: 2, errors: [inUse('3000')] }),
+      failedRun({ ...SRV, jobId: 3, run: 2, errors: [inUse('3000')] }),
+      failedRun({ jobId: 4, errors: [inUse('8080'), { signature: 'node_exception', detail: 'Error', line: 'Error: listen' }] }),
+    ];
+    const [first, ...rest] = commonErrors(runs);
+    expect(first).toMatchObject({ signature: 'EADDRINUSE', detail: '3000', count: 3, commands: ['node server.js'], example: 'Error: listen EADDRINUSE: address already in use :::3000' });
+    expect(first?.runs).toEqual([{ jobId: 3, name: 'j3', run: 2 }, { jobId: 2, name: 'j2', run: 1 }, { jobId: 1, name: 'j1', run: 1 }]);
+    expect(rest.map((e) => [e.signature, e.detail, e.count])).toEqual([['EADDRINUSE', '8080', 1], ['node_exception', 'Error', 1]]);
+  });
+});
+
+describe('portConflicts', () => {
+  it('EADDRINUSE while another job of the same command was running (a finished run or a live job); not when it ran before', () => {
+    const earlier = makeRun({ ...SRV, jobId: 1, startedAt: NOW - 100_000, durationMs: 1000 });
+    const live = makeJob({ id: 2, state: runningState({ startedAt: NOW - 50_000 }), spec: { command: { kind: 'argv', argv: ['node', 'server.js'] }, cwd: '/srv' } });
+    const failed = failedRun({ ...SRV, jobId: 3, startedAt: NOW - 10_000, durationMs: 200, errors: [inUse('3000')] });
+    const c = portConflicts(analysisInput({ jobs: [live], runs: [earlier, failed], since: NOW - 200_000 }));
+    expect(c).toEqual([{ jobId: 3, name: 'j3', run: 1, port: '3000', at: NOW - 10_000, holders: [{ jobId: 2, name: 'j2', run: null, live: true }] }]);
+  });
+});
+
+describe('recommendations (the whole report)', () => {
+  it('every recommendation names a procd command and has evidence from the same report', () => {
+    const jobs = [
+      makeJob({ id: 10, state: runningState({ startedAt: NOW - 4000 }), spec: { expectMs: 1000, command: { kind: 'argv', argv: ['build'] } } }),
+      makeJob({ id: 11, state: runningState({ startedAt: NOW - 600_000 }), spec: { stuckAfterMs: 60_000, command: { kind: 'argv', argv: ['fetch'] } }, output: { lastOutputAt: NOW - 400_000 } }),
+      makeJob({ id: 12, state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
+      makeJob({ id: 13, state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
+      makeJob({ id: 14, state: runningState(), spec: { command: { kind: 'argv', argv: ['train'] } }, resources: { samples: 3, cpuSamples: 3, cpuPeak: 5, cpuAvg: 5, rssPeak: 13 * GIB, rssAvg: 13 * GIB, processesPeak: 1, last: { at: NOW, cpuPercent: 5, rssBytes: 13 * GIB, mainRssBytes: 13 * GIB, processes: 1, threads: 1, fds: 3, states: {} } } }),
+    ];
+    const runs = [1, 2, 3].map((i) => failedRun({ ...SRV, jobId: 20 + i, errors: [inUse('3000')] }));
+    const report = analyze(analysisInput({ jobs, runs }));
+    const byCommand = report.recommendations.map((r) => [r.priority, r.command]);
+    expect(byCommand).toEqual([
+      ['high', 'procd kill 10'],
+      ['high', 'procd kill 11'],
+      ['high', 'procd kill 14'],
+      ['medium', 'procd kill 13'],
+      ['medium', 'procd cleanup'],
+    ]);
+    const ids = new Set([...report.timeSinks, ...report.stuck, ...report.bottlenecks].map((f) => f.jobId).concat(report.duplicates.flatMap((d) => d.jobs.map((j) => j.jobId)), report.commonErrors.flatMap((e) => e.runs.map((r) => r.jobId))));
+    for (const r of report.recommendations) {
+      expect(r.command).toMatch(/^procd /);
+      expect(r.evidence.jobIds.length).toBeGreaterThan(0);
+      for (const id of r.evidence.jobIds) expect(ids.has(id), `job ${id} of "${r.reason}" is in the report`).toBe(true);
+    }
+    expect(report.headline).toMatchObject({ liveJobs: 5, runs: 3, failures: 3, timeSinks: 1, stuck: 1, bottlenecks: 1, duplicates: 1, errors: 3, recommendations: { high: 3, medium: 2, low: 0 } });
+  });
+
+  it('a slowing command gets `--expect` at its p95; a restarting one with EADDRINUSE gets `--restart-delay`; nothing found: nothing recommended', () => {
+    const slowing = Array.from({ length: 20 }, (_, i) => makeRun({ signature: '["make"]@/src', command: 'make', cwd: '/src', durationMs: 60_000 * (1 + 0.1 * i) }));
+    const restarts = [2, 3, 4].map((run) => failedRun({ ...SRV, jobId: 40, run, restarts: run - 1, errors: [inUse('3000')] }));
+    const report = analyze(analysisInput({ runs: [...slowing, ...restarts] }));
+    expect(report.recommendations.map((r) => r.command)).toEqual([
+      'procd track --restart on-failure --restart-delay 10s --cwd /srv -- node server.js',
+      'procd track --restart-delay 5s --cwd /srv -- node server.js',
+      'procd track --expect 3m --cwd /src -- make',
+    ]);
+    expect(analyze(analysisInput({ runs: [makeRun(), makeRun()] })).recommendations).toEqual([]);
+  });
+
+  it('a shell command is given back with --shell', () => {
+    const slowing = Array.from({ length: 10 }, (_, i) => makeRun({ signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src', durationMs: 10_000 * (1 + 0.2 * i) }));
+    expect(analyze(analysisInput({ runs: slowing })).recommendations.map((r) => r.command)).toEqual(["procd track --expect 28s --cwd /src --shell 'make && make test'"]);
+  });
+});
