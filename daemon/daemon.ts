@@ -243,6 +243,8 @@ async function startLocked(
     monitor,
     queue,
     events,
+    // replaced by the history store at merge
+    history: { runsSince: () => [], baseline: () => null },
     store,
     paths,
     startedAt,

@@ -11,12 +11,13 @@ import type { MethodSpec } from './method-spec.js';
 import { PAUSE_METHOD_SPECS } from './methods-pause.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
+import { ANALYZE_METHOD_SPECS } from './methods-analyze.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'analyze'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -160,6 +161,7 @@ export const METHOD_SPECS = {
   ...PAUSE_METHOD_SPECS,
   ...RESTART_METHOD_SPECS,
   ...QUEUE_METHOD_SPECS,
+  ...ANALYZE_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',

@@ -10,6 +10,7 @@ import type { Monitor } from '../monitor/monitor.js';
 import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
+import type { HistoryReader } from '../history/reader.js';
 
 export interface DaemonContext {
   table: JobTable;
@@ -18,6 +19,8 @@ export interface DaemonContext {
   /** The queue: groups, admission (daemon/queue/). */
   queue: JobQueue;
   events: EventBus;
+  /** Finished runs and learned baselines (daemon/history/). */
+  history: HistoryReader;
   store: StateStore;
   paths: ProcdPaths;
   sampleIntervalMs: number;

@@ -4,6 +4,7 @@
 import { METHOD_SPECS, type MethodName } from '../../shared/methods.js';
 import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
+import { analyze, stats } from './analyze.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
 import { count } from './count.js';
@@ -49,6 +50,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
+    analyze: (p, call) => analyze(ctx, p, call),
+    stats: () => stats(ctx),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

@@ -11,6 +11,7 @@ import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
+import { ANALYZE_METHOD_SCHEMAS } from './analyze.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -196,6 +197,7 @@ export const METHOD_SCHEMAS = {
   },
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
+  ...ANALYZE_METHOD_SCHEMAS,
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),
