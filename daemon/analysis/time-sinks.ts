@@ -18,6 +18,12 @@ export function timeSinks(input: AnalysisInput): TimeSink[] {
     return { elapsedMs, expectedMs: expected.ms, ratio: round(ratio), source: expected.source, severity: ratio >= t.timeSinkHighFactor ? ('high' as const) : ('medium' as const) };
   };
   const byId = new Map<number, Job>();
+  // One baseline look-up per command, not per run (100,000 runs are a few hundred commands).
+  const baselines = new Map<string, ReturnType<AnalysisInput['baseline']>>();
+  const baselineOf = (signature: string) => {
+    if (!baselines.has(signature)) baselines.set(signature, input.baseline(signature));
+    return baselines.get(signature) ?? null;
+  };
   for (const job of input.jobs) {
     byId.set(job.id, job);
     if (!hasLiveProcess(job.state)) continue;
@@ -27,7 +33,7 @@ export function timeSinks(input: AnalysisInput): TimeSink[] {
   for (const run of input.runs) {
     const job = byId.get(run.jobId);
     const given = job?.spec.expectMs ?? null;
-    const learned = given === null && run.kind === 'task' ? input.baseline(run.signature) : null;
+    const learned = given === null && run.kind === 'task' ? baselineOf(run.signature) : null;
     const expected = given !== null ? { ms: given, source: 'given' as const } : learned ? { ms: learned.medianMs, source: 'learned' as const } : null;
     const found = judge(run.durationMs, expected);
     if (found) out.push({ jobId: run.jobId, name: run.name, run: run.run, live: false, command: run.command, ...found });

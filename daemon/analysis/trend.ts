@@ -1,4 +1,6 @@
-// Is a command getting slower? A least-squares line through its durations over run index, judged
+// Is a command getting slower? A least-squares line through the durations of its latest
+// TREND.window successful runs over run index (recent behaviour: a long history of a command that
+// slowed once and then held steady is not "getting slower" now), judged
 // by two thresholds together: the slope relative to the mean (TREND.minRelativeSlope per run) and
 // the slope's distance from noise (|slope / standard error| ≥ TREND.minTScore). A steady 10%/run
 // slowdown over 20 runs passes both by far; ±20% noise around a flat mean passes neither
@@ -7,7 +9,7 @@
 import type { Trend } from '../../shared/analyze.js';
 import { round } from './input.js';
 
-export const TREND = { minRuns: 6, minRelativeSlope: 0.02, minTScore: 3 } as const;
+export const TREND = { minRuns: 6, window: 20, minRelativeSlope: 0.02, minTScore: 3 } as const;
 
 /** Sums a least-squares fit needs, filled one point at a time (x: run index 0, 1, ...). */
 export interface TrendSums {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { patterns } from '../../../daemon/analysis/patterns.js';
+import { percentiles } from '../../../daemon/analysis/select.js';
 import { addPoint, emptySums, fitTrend } from '../../../daemon/analysis/trend.js';
 import type { HistoryRun } from '../../../shared/history.js';
 import { failedRun, makeRun } from '../../helpers/history-runs.js';
@@ -79,5 +80,27 @@ describe('patterns', () => {
     const runs = Array.from({ length: 20 }, (_, i) => makeRun({ ...A, durationMs: 1000 * (1 + 0.1 * i) }));
     runs.push(failedRun({ ...A, durationMs: 5 }));
     expect(patterns(runs).bySignature[0]?.trend).toMatchObject({ runs: 20, direction: 'slower' });
+  });
+});
+
+describe('percentiles by selection', () => {
+  it('equal the nearest-rank percentiles of the sorted values (duplicates, runs, random)', () => {
+    const rnd = lcg(3);
+    const cases = [[5], [2, 1], [3, 3, 3, 3], Array.from({ length: 1000 }, (_, i) => i), Array.from({ length: 1000 }, (_, i) => 1000 - i), Array.from({ length: 777 }, () => Math.floor(rnd() * 50))];
+    for (const values of cases) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+      expect(percentiles(values, [0.5, 0.95])).toEqual([rank(0.5), rank(0.95)]);
+    }
+    expect(percentiles([], [0.5])).toEqual([null]);
+  });
+});
+
+describe('the trend is over the latest runs', () => {
+  it('a command that slowed long ago and held steady since is flat now; one slowing in its last 20 runs is slower', () => {
+    const steadyAfter = [...Array.from({ length: 20 }, (_, i) => 1000 * (1 + 0.1 * i)), ...Array.from({ length: 30 }, () => 3000)];
+    expect(patterns(steadyAfter.map((durationMs) => makeRun({ signature: 's', durationMs }))).bySignature[0]?.trend?.direction).toBe('flat');
+    const lateSlowdown = [...Array.from({ length: 200 }, () => 1000), ...Array.from({ length: 20 }, (_, i) => 1000 * (1 + 0.1 * i))];
+    expect(patterns(lateSlowdown.map((durationMs) => makeRun({ signature: 'l', durationMs }))).bySignature[0]?.trend).toMatchObject({ runs: 20, direction: 'slower' });
   });
 });
