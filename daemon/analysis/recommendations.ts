@@ -69,12 +69,12 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
 type Rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) => void;
 
 function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec): void {
-  // The runs the errors name, looked up once (at most 10 per error).
-  const wanted = new Set(f.commonErrors.flatMap((e) => e.runs.map((r) => `${r.jobId}:${r.run}`)));
+  // The runs the errors name, looked up in one pass (at most 10 per error; no key built per run).
+  const wanted = new Map<number, Set<number | null>>();
+  for (const e of f.commonErrors) for (const r of e.runs) (wanted.get(r.jobId) ?? wanted.set(r.jobId, new Set()).get(r.jobId)!).add(r.run);
   const byRef = new Map<string, HistoryRun>();
   for (const run of runs) {
-    const key = `${run.jobId}:${run.run}`;
-    if (wanted.has(key)) byRef.set(key, run);
+    if (wanted.get(run.jobId)?.has(run.run)) byRef.set(`${run.jobId}:${run.run}`, run);
   }
   const covered = new Set(f.portConflicts.filter((c) => c.holders.some((h) => h.live)).map((c) => c.jobId));
   for (const e of f.commonErrors) {
