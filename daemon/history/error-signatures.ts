@@ -21,8 +21,8 @@ export interface ErrorInput {
 interface LinePattern {
   name: string;
   test: RegExp;
-  /** What varies within the signature (a port, a class); null when nothing matters. */
-  detail?: (line: string, match: RegExpExecArray) => string | null;
+  /** What varies within the signature (a port, a class); null when nothing matters. `whole`: every line, joined. */
+  detail?: (line: string, match: RegExpExecArray, whole: string) => string | null;
   /** Which of the matching lines is kept: the first (default) or the last (a traceback's final line). */
   pick?: 'first' | 'last';
   /** Only when the whole tail also shows this (a stack frame, a traceback header). */
@@ -83,7 +83,8 @@ const pathDetail = (line: string, m: RegExpExecArray) => quoted(line.slice(m.ind
 
 /** Checked in this order; each signature is reported once per run (its first matching line). */
 const LINE_PATTERNS: readonly LinePattern[] = [
-  { name: 'EADDRINUSE', test: errno('EADDRINUSE', 'address already in use'), detail: (line, m) => portIn(line, m.index) },
+  // The port from the line, else from Node's dump of the error object (`  port: 3000`) below it.
+  { name: 'EADDRINUSE', test: errno('EADDRINUSE', 'address already in use'), detail: (line, m, whole) => portIn(line, m.index) ?? /^ {2}port: (\d{1,5}),?$/m.exec(whole)?.[1] ?? null },
   { name: 'ENOENT', test: errno('ENOENT', 'no such file or directory'), detail: pathDetail },
   { name: 'EACCES', test: errno('EACCES', 'permission denied'), detail: pathDetail },
   { name: 'ECONNREFUSED', test: errno('ECONNREFUSED', 'connection refused'), detail: (line) => endpointIn(line) },
@@ -165,7 +166,7 @@ export function findErrors(input: ErrorInput): FoundError[] {
     const hit = firstMatch(lines, p);
     if (!hit) continue;
     seen.add(p.name);
-    const detail = p.detail?.(hit.line, hit.match) ?? null;
+    const detail = p.detail?.(hit.line, hit.match, whole) ?? null;
     found.push({ signature: p.name, detail: detail === null ? null : cut(detail, MAX_DETAIL_CHARS), line: cut(hit.line.trim()) });
   }
   for (const p of STATUS_PATTERNS) {

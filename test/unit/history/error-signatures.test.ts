@@ -212,3 +212,10 @@ describe('findErrors leaves alone', () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 });
+
+describe("findErrors on the end of node's uncaught error", () => {
+  it("EADDRINUSE: the code and the port from the error object's dump", () => {
+    const seven = ["  code: 'EADDRINUSE',", '  errno: -98,', "  syscall: 'listen',", "  address: '::',", '  port: 35983', '}', 'Node.js v20.20.2'];
+    expect(one(run(seven.join('\n')), 'EADDRINUSE')).toEqual({ signature: 'EADDRINUSE', detail: '35983', line: "code: 'EADDRINUSE'," });
+  });
+});
