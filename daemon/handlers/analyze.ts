@@ -13,6 +13,8 @@ import { logs } from './logs.js';
 /** A last line is read from at most this many bytes at the end of the output. */
 const LAST_LINE_BYTES = 4096;
 const LAST_LINE_CHARS = 240;
+/** Last lines are read for the longest-silent this many stuck jobs (one small read each); the others say so. */
+const LAST_LINES_READ = 20;
 
 export async function analyze(ctx: DaemonContext, params: ParamsOf<'analyze'>, call: CallContext): Promise<AnalyzeReport> {
   const now = Date.now();
@@ -27,7 +29,8 @@ export async function analyze(ctx: DaemonContext, params: ParamsOf<'analyze'>, c
     thresholds: ctx.monitor.thresholds,
     totalMemoryBytes: totalmem(),
   });
-  report.stuck = await Promise.all(report.stuck.map((s) => withLastLine(ctx, s, call)));
+  // Longest silent first (stuckJobs' order): those get their last line.
+  report.stuck = await Promise.all(report.stuck.map((s, i) => (i < LAST_LINES_READ ? withLastLine(ctx, s, call) : { ...s, lastLineNote: `not read (only the ${LAST_LINES_READ} longest silent are): procd logs ${s.jobId} --tail 1` })));
   return report;
 }
 

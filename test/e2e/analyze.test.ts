@@ -60,6 +60,15 @@ describe('procd analyze', () => {
     expect(human.stdout).toContain(`sleep 61 — jobs ${a.id}, ${b.id} at once, same directory`);
   });
 
+  it('a job silent beyond --stuck-after is stuck, with the last line it wrote', async () => {
+    d = await startTestDaemon();
+    const job = await trackJob(d, ['--stuck-after', '1s', '--', 'sh', '-c', 'echo "fetching page 3 of 9"; sleep 60']);
+    const stuck = await waitFor(async () => (await report()).stuck.find((s) => s.jobId === job.id), { what: `job ${job.id} stuck`, timeoutMs: 30_000, everyMs: 200 });
+    expect(stuck).toMatchObject({ stuckAfterMs: 1000, lastLine: 'fetching page 3 of 9', lastLineNote: null });
+    expect(stuck.silentMs).toBeGreaterThanOrEqual(1000);
+    expect((await d.cli(['analyze'])).stdout).toContain('last line: "fetching page 3 of 9"');
+  });
+
   it('refuses a bad --since with a usage error; the daemon keeps answering', async () => {
     d = await startTestDaemon();
     const bad = await d.cli(['analyze', '--since', 'yesterday']);
