@@ -29,64 +29,70 @@ export function duplicates(input: Pick<AnalysisInput, 'jobs'>): Duplicate[] {
   return out.sort((a, b) => b.jobs.length - a.jobs.length);
 }
 
-/** A job or run that was running over an interval (a signature includes its cwd: one cwd covers both). */
-interface Holder {
+/** A live job that may hold a port. */
+interface LiveHolder {
   ref: JobRef;
   startedAt: number;
-  /** null: still running now. */
-  endedAt: number | null;
 }
 
-/** The finished runs of one directory, by start time, and the longest of them (how far back a holder can have started). */
+/** The finished runs of one directory (indices into the runs, by start time), and the longest of them. */
 interface Bucket {
-  runs: Holder[];
+  runs: number[];
   longestMs: number;
 }
 
 export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): PortConflict[] {
-  const failed = input.runs.filter((r) => r.errors.some((e) => e.signature === 'EADDRINUSE')).slice(-MAX_CONFLICTS);
+  const { runs } = input;
+  const failed = runs.filter((r) => r.errors.some((e) => e.signature === 'EADDRINUSE')).slice(-MAX_CONFLICTS);
   if (!failed.length) return [];
-  // Only the directories of those runs matter (the same command is in the same directory).
+  // Only the directories of those runs matter (a signature includes its cwd: the same command is in
+  // the same directory). Indices, not objects: this pass may cover most of 100,000 runs.
   const buckets = new Map<string, Bucket>(failed.map((r) => [r.cwd, { runs: [], longestMs: 0 }]));
-  for (const run of input.runs) {
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
     const b = buckets.get(run.cwd);
     if (!b) continue;
-    b.runs.push({ ref: runRef(run), startedAt: run.startedAt, endedAt: run.endedAt });
+    b.runs.push(i);
     b.longestMs = Math.max(b.longestMs, run.endedAt - run.startedAt);
   }
-  for (const b of buckets.values()) b.runs.sort((x, y) => x.startedAt - y.startedAt);
-  const live = new Map<string, Holder[]>();
+  for (const b of buckets.values()) b.runs.sort((x, y) => runs[x]!.startedAt - runs[y]!.startedAt);
+  const live = new Map<string, LiveHolder[]>();
   for (const job of input.jobs) {
     if (!hasLiveProcess(job.state) || job.spec.command.kind === 'adopted' || !buckets.has(job.spec.cwd)) continue;
     const list = live.get(job.spec.cwd) ?? live.set(job.spec.cwd, []).get(job.spec.cwd)!;
-    list.push({ ref: jobRef(job), startedAt: job.state.startedAt, endedAt: null });
+    list.push({ ref: jobRef(job), startedAt: job.state.startedAt });
   }
   return failed.flatMap((run): PortConflict[] => {
     const at = run.startedAt;
     const bucket = buckets.get(run.cwd)!;
     const found: PortConflict['holders'] = [];
     const seen = new Set<number>([run.jobId]);
-    const consider = (h: Holder) => {
-      if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at || (h.endedAt !== null && h.endedAt < at)) return;
+    for (const h of live.get(run.cwd) ?? []) {
+      if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at) continue;
       seen.add(h.ref.jobId);
-      found.push({ ...h.ref, live: h.endedAt === null });
-    };
-    for (const h of live.get(run.cwd) ?? []) consider(h);
+      found.push({ ...h.ref, live: true });
+    }
     // Back from the last run that started by `at`, as long as one that long could still be running then.
-    for (let i = lastStartedBy(bucket.runs, at); i >= 0 && bucket.runs[i]!.startedAt >= at - bucket.longestMs && found.length < MAX_HOLDERS; i--) consider(bucket.runs[i]!);
+    for (let i = lastStartedBy(bucket.runs, runs, at); i >= 0 && found.length < MAX_HOLDERS; i--) {
+      const other = runs[bucket.runs[i]!]!;
+      if (other.startedAt < at - bucket.longestMs) break;
+      if (seen.has(other.jobId) || other.endedAt < at) continue;
+      seen.add(other.jobId);
+      found.push({ ...runRef(other), live: false });
+    }
     if (!found.length) return [];
     const port = run.errors.find((e) => e.signature === 'EADDRINUSE')?.detail ?? null;
     return [{ ...runRef(run), port, at, holders: found }];
   });
 }
 
-/** The index of the last holder that started at or before `at` (-1: none), by binary search. */
-function lastStartedBy(sorted: readonly Holder[], at: number): number {
+/** The position in `sorted` (run indices by start) of the last run that started at or before `at` (-1: none), by binary search. */
+function lastStartedBy(sorted: readonly number[], runs: AnalysisInput['runs'], at: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]!.startedAt <= at) lo = mid + 1;
+    if (runs[sorted[mid]!]!.startedAt <= at) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;

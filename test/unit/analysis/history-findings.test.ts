@@ -36,6 +36,18 @@ describe('portConflicts', () => {
   });
 });
 
+describe('portConflicts among finished runs', () => {
+  it('a run still running when the failed one started holds; one that ended before, or started after, does not', () => {
+    const long = makeRun({ ...SRV, jobId: 1, startedAt: NOW - 500_000, durationMs: 480_000 });
+    const ended = makeRun({ ...SRV, jobId: 2, startedAt: NOW - 100_000, durationMs: 1000 });
+    const after = makeRun({ ...SRV, jobId: 4, startedAt: NOW - 5_000, durationMs: 1000 });
+    const otherDir = makeRun({ jobId: 5, cwd: '/elsewhere', signature: 'x@/elsewhere', startedAt: NOW - 30_000, durationMs: 60_000 });
+    const failed = failedRun({ ...SRV, jobId: 3, startedAt: NOW - 10_000, durationMs: 200, errors: [inUse('3000')] });
+    const c = portConflicts(analysisInput({ runs: [long, ended, otherDir, failed, after], since: NOW - 600_000 }));
+    expect(c.map((x) => [x.jobId, x.holders])).toEqual([[3, [{ jobId: 1, name: 'j1', run: 1, live: false }]]]);
+  });
+});
+
 describe('recommendations (the whole report)', () => {
   it('every recommendation names a procd command and has evidence from the same report', () => {
     const jobs = [
