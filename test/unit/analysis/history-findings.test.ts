@@ -38,7 +38,7 @@ describe('portConflicts', () => {
 
 describe('portConflicts among finished runs', () => {
   it('a run still running when the failed one started holds; one that ended before, or started after, does not', () => {
-    const long = makeRun({ ...SRV, jobId: 1, startedAt: NOW - 500_000, durationMs: 480_000 });
+    const long = makeRun({ ...SRV, jobId: 1, startedAt: NOW - 500_000, durationMs: 495_000 });
     const ended = makeRun({ ...SRV, jobId: 2, startedAt: NOW - 100_000, durationMs: 1000 });
     const after = makeRun({ ...SRV, jobId: 4, startedAt: NOW - 5_000, durationMs: 1000 });
     const otherDir = makeRun({ jobId: 5, cwd: '/elsewhere', signature: 'x@/elsewhere', startedAt: NOW - 30_000, durationMs: 60_000 });
