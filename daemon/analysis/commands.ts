@@ -1,8 +1,6 @@
 // The exact procd commands recommendations print: one place that spells them, so each names real
 // options (shared/track-method.ts, shared/methods.ts).
 
-import { formatBytes } from '../../shared/duration.js';
-
 /** `2m`, `45s`: a duration `--expect` and `--restart-delay` accept, rounded up to what people type. */
 export function durationArg(ms: number): string {
   if (ms >= 120_000) return `${Math.ceil(ms / 60_000)}m`;
@@ -14,8 +12,6 @@ export function sizeArg(bytes: number): string {
   const mib = Math.ceil(bytes / 1024 ** 2);
   return mib >= 10_240 ? `${Math.ceil(mib / 1024)}g` : `${mib}m`;
 }
-
-export { formatBytes };
 
 /** Quoted for a POSIX shell when needed. */
 function shellQuote(s: string): string {

@@ -3,9 +3,9 @@
 // findings, so no recommendation can appear without the finding behind it.
 
 import type { AnalyzeReport, Priority, Recommendation } from '../../shared/analyze.js';
-import { formatDuration } from '../../shared/duration.js';
+import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { HistoryRun } from '../../shared/history.js';
-import { durationArg, formatBytes, killCommand, sizeArg, trackCommand } from './commands.js';
+import { durationArg, killCommand, sizeArg, trackCommand } from './commands.js';
 
 type Findings = Omit<AnalyzeReport, 'generatedAt' | 'since' | 'headline' | 'recommendations'>;
 

@@ -88,6 +88,18 @@ describe('recommendations (the whole report)', () => {
     expect(analyze(analysisInput({ runs: [makeRun(), makeRun()] })).recommendations).toEqual([]);
   });
 
+  it('out of memory twice: cap it at 1.5× its peak with --max-memory; alternating pass/fail: retry it on failure', () => {
+    const oom = { signature: 'oom', detail: 'node heap', line: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' };
+    const heavy = [1, 2].map((i) => failedRun({ signature: '["node","build.js"]@/b', command: 'node build.js', cwd: '/b', jobId: 60 + i, rssPeak: 1024 ** 3, errors: [oom] }));
+    const flaky = Array.from({ length: 6 }, (_, i) => (i % 2 ? failedRun : makeRun)({ signature: '["npm","test"]@/t', command: 'npm test', cwd: '/t', jobId: 70 + i }));
+    const recs = analyze(analysisInput({ runs: [...heavy, ...flaky] })).recommendations;
+    expect(recs.map((r) => [r.priority, r.command])).toEqual([
+      ['medium', 'procd track --max-memory 1536m --cwd /b -- node build.js'],
+      ['low', 'procd track --restart on-failure --max-restarts 2 --cwd /t -- npm test'],
+    ]);
+    expect(recs[0]?.evidence).toEqual({ jobIds: [62, 61], figures: { count: 2, latestJob: 62, rssPeak: 1024 ** 3 } });
+  });
+
   it('a shell command is given back with --shell', () => {
     const slowing = Array.from({ length: 10 }, (_, i) => makeRun({ signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src', durationMs: 10_000 * (1 + 0.2 * i) }));
     expect(analyze(analysisInput({ runs: slowing })).recommendations.map((r) => r.command)).toEqual(["procd track --expect 28s --cwd /src --shell 'make && make test'"]);
