@@ -3,7 +3,8 @@
 // (a package.json beside them says "commonjs") in place of tsc's ~40 ES modules there:
 // - main.js, the bin (client/cli/main.ts): `ls`, `status` and `track` and what they need only;
 // - cli.js, the full CLI (client/cli/cli.ts): every command, help, --version; main.js requires it
-//   only for those, so `procd ls` does not compile the other commands' code.
+//   only for those, so `procd ls` does not compile the other commands' code;
+// - yaml.js, the YAML parser, which cli.js requires only for `up` and `down`.
 // Measured on Node 20 (README, "Dependencies"): an ES module entry alone costs ~20 ms of start-up
 // before any code runs, and one bundled ES file ~25 ms more than the same bundle as CommonJS;
 // esbuild splits only ES modules, hence two self-contained CommonJS bundles (a process runs code
@@ -22,6 +23,7 @@
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { hotMethodsSource, loadMethodsModule } from './bundle-cli-table.mjs';
@@ -75,6 +77,19 @@ const packageVersion = {
   },
 };
 
+/**
+ * The YAML parser (~160 KB) serves `procd up` / `down` only: left out of cli.js, so other commands
+ * do not parse it, and bundled on its own as yaml.js beside it (required when those commands
+ * load): from node_modules its ~80 files cost ~30 ms more to resolve and read.
+ */
+const YAML_FILE = './yaml.js';
+const yamlApart = {
+  name: 'procd-yaml-apart',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: YAML_FILE, external: true }));
+  },
+};
+
 /** In the bin's bundle, shared/methods.ts is its projection (bundle-cli-table.mjs): the table without help and docs text. */
 function hotTablePlugin(source) {
   return {
@@ -94,9 +109,6 @@ const options = (entry, write, plugins) => ({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
-  // The YAML parser (~200 KB) serves `procd up` / `down` only: left out of cli.js, required from
-  // node_modules when those commands load, so other commands do not parse it.
-  external: ['yaml'],
   sourcemap: true,
   // Fewer bytes for V8 to scan at start-up; names stay (PROTOCOL_VERSION is found in the file by test/e2e/upgrade.test.ts).
   minifyWhitespace: true,
@@ -110,16 +122,17 @@ const options = (entry, write, plugins) => ({
 /** Runs esbuild for the bin and for the full CLI; returns both metafiles merged (the bin's view of a shared input wins). */
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
-  const [bin, full] = await Promise.all([build({
+  const [bin, full, yaml] = await Promise.all([build({
       ...options({ main: ENTRY }, write, [packageVersion, keepLayout, hotTablePlugin(table)]),
       // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
       supported: { 'dynamic-import': false },
-    }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout]))]);
+    }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart])),
+    build(options({ yaml: createRequire(import.meta.url).resolve('yaml') }, write, []))]);
   return {
-    errors: [...bin.errors, ...full.errors],
-    warnings: [...bin.warnings, ...full.warnings],
-    metafile: { inputs: { ...full.metafile.inputs, ...bin.metafile.inputs }, outputs: { ...full.metafile.outputs, ...bin.metafile.outputs } },
-    outputFiles: [...(bin.outputFiles ?? []), ...(full.outputFiles ?? [])],
+    errors: [...bin.errors, ...full.errors, ...yaml.errors],
+    warnings: [...bin.warnings, ...full.warnings, ...yaml.warnings],
+    metafile: { inputs: { ...yaml.metafile.inputs, ...full.metafile.inputs, ...bin.metafile.inputs }, outputs: { ...yaml.metafile.outputs, ...full.metafile.outputs, ...bin.metafile.outputs } },
+    outputFiles: [...(bin.outputFiles ?? []), ...(full.outputFiles ?? []), ...(yaml.outputFiles ?? [])],
   };
 }
 

@@ -6,6 +6,7 @@ import { WAIT_CONDITIONS, PROBE_CONDITIONS, type Condition, type ConditionKind }
 import { parseDuration } from './duration.js';
 import { JOB_STATE_KINDS, type JobStateKind } from './job.js';
 import { suggest } from './suggest.js';
+import { regexHazard } from './regex-hazard.js';
 
 /** Whether each key takes a value: required, optional (listen), or none (exit, ready). */
 const VALUE: Record<ConditionKind, 'required' | 'optional' | 'none'> = {
@@ -103,6 +104,8 @@ function outputCondition(v: string): Condition {
   } catch (err) {
     throw new ConditionError(`\`output\`: not a valid regular expression: ${(err as Error).message}`);
   }
+  const hazard = regexHazard(pattern);
+  if (hazard) throw new ConditionError(`\`output\`: refused ${hazard}`);
   return { kind: 'output', pattern, flags };
 }
 

@@ -226,8 +226,13 @@ export function waitsInQueue(job: Job, now: number): boolean {
   return reason.kind === 'queue' || reason.at <= now;
 }
 
-/** A job being launched or with a live process takes a slot of its group. */
+/**
+ * A job being launched or with a live process takes a slot of its group; a paused one keeps it (it
+ * would take one back when resumed, above the limit). An adopted process does not: procd never
+ * admitted it, and counting it would hold queued work back for a process procd did not start.
+ */
 function occupiesSlot(job: Job): boolean {
+  if (job.spec.command.kind === 'adopted') return false;
   return hasLiveProcess(job.state) || job.state.kind === 'starting';
 }
 

@@ -47,7 +47,7 @@ function commandModule(meta: Metafile, name: string): string {
 function forbiddenOnPath(meta: Metafile, command: string): string[] {
   const loaded = new Set([...staticClosure(meta, ENTRY), ...staticClosure(meta, commandModule(meta, command))]);
   return [...loaded].filter(
-    (p) => /(^|\/)node_modules\/(valibot|@valibot\/[^/]+|zod|yaml)\//.test(p) || p === 'external:yaml' || p.startsWith('daemon/') || (p.startsWith('external:') && /(^|\/)daemon\//.test(p)),
+    (p) => /(^|\/)node_modules\/(valibot|@valibot\/[^/]+|zod|yaml)\//.test(p) || p === 'external:yaml' || p === 'external:./yaml.js' || p.startsWith('daemon/') || (p.startsWith('external:') && /(^|\/)daemon\//.test(p)),
   );
 }
 

@@ -12,15 +12,15 @@ import { JobQueue } from '../../../daemon/queue/job-queue.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import type { Job, JobId } from '../../../shared/job.js';
 import { FakeClock } from '../jobs/fake-clock.js';
-import { completedState, failedState, makeJob, queuedState, runningState } from '../../helpers/job-factory.js';
+import { completedState, failedState, makeJob, pausedState, queuedState, runningState } from '../../helpers/job-factory.js';
 import { memoryStore, silentLogger } from '../../helpers/stand-ins.js';
 
 const inQueue = (over: Partial<Job> = {}) => ({ state: queuedState({ queuedAt: 1000, reason: { kind: 'queue' as const, detail: 'in the queue' } }), ...over });
 
-function setup(jobs: Job[], dir = mkdtempSync(join(tmpdir(), 'procd-queue-'))) {
+function setup(jobs: Job[], dir = mkdtempSync(join(tmpdir(), 'procd-queue-')), maxRunning: number | null = null) {
   const table = new JobTable(memoryStore, { jobs: new Map<JobId, Job>(jobs.map((j) => [j.id, j])), nextId: 100 });
   const launched: number[] = [];
-  const queue = new JobQueue(table, (job) => launched.push(job.id), new GroupStore(dir), { maxRunning: null, agingStepMs: 30_000, resourcesShort: null }, new FakeClock(2000), silentLogger);
+  const queue = new JobQueue(table, (job) => launched.push(job.id), new GroupStore(dir), { maxRunning, agingStepMs: 30_000, resourcesShort: null }, new FakeClock(2000), silentLogger);
   return { table, queue, launched, dir };
 }
 
@@ -40,6 +40,23 @@ describe('JobQueue', () => {
     expect(t.launched).toEqual([2, 6]);
     expect(t.table.get(3)?.standing).toEqual({ waitsFor: 'slot', detail: 'group g runs 2 of at most 2', position: 1 });
     expect(t.table.get(5)?.state).toMatchObject({ kind: 'failed', outcome: 'dependency_failed', outcomeDetail: expect.stringContaining('job 4 (build) failed') });
+  });
+
+  it('a paused job keeps its slot; an adopted process takes none, under a group limit or PROCD_MAX_RUNNING', () => {
+    const jobs = () => [
+      makeJob({ id: 1, spec: { group: 'g' }, state: pausedState() }),
+      makeJob({ id: 2, spec: { group: 'g', command: { kind: 'adopted', argv: ['sleep', '9'] } }, state: runningState() }),
+      makeJob({ id: 3, spec: { group: 'g' }, ...inQueue() }),
+      makeJob({ id: 4, spec: { group: 'g' }, ...inQueue() }),
+    ];
+    const byGroup = setup(jobs());
+    byGroup.queue.setGroup('g', { parallel: 2 });
+    byGroup.queue.admitNow();
+    expect(byGroup.launched).toEqual([3]);
+    expect(byGroup.queue.listGroups().find((g) => g.name === 'g')).toMatchObject({ running: 1 });
+    const global = setup(jobs(), undefined, 2);
+    global.queue.admitNow();
+    expect(global.launched).toEqual([3]);
   });
 
   it('makes a new job wait when its group is limited or has jobs waiting, or it has dependencies; else it starts at once', () => {

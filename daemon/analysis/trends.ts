@@ -1,0 +1,121 @@
+// The series behind `procd trends`: a pure function of the finished runs (the history), the live
+// jobs and the clock. A live job counts as a run that is still going (its figures so far); a job
+// that ended is in the history, so the table's finished jobs are not read twice.
+
+import { hasLiveProcess, type Job } from '../../shared/job.js';
+import type { HistoryRun } from '../../shared/history.js';
+import type { TrendBucket, TrendsResult } from '../../shared/trends.js';
+import { MAX_TREND_BUCKETS } from '../../shared/trends.js';
+
+/** What a bucket needs of a run, finished or live. */
+interface RunSpan {
+  startedAt: number;
+  /** null: still running. */
+  endedAt: number | null;
+  durationMs: number | null;
+  failed: boolean;
+  cpuAvg: number | null;
+  rssAvg: number | null;
+  timeSink: boolean;
+  stuck: boolean;
+  restart: boolean;
+}
+
+const FAILED_STATES: ReadonlySet<string> = new Set(['failed', 'timed_out', 'lost']);
+
+export class TrendsRangeError extends Error {}
+
+/**
+ * Buckets of `bucketMs` from `since` (rounded down to a bucket boundary) up to `now`. Throws
+ * TrendsRangeError when that makes more than MAX_TREND_BUCKETS buckets.
+ */
+export function trendsOf(input: { now: number; since: number; bucketMs: number; runs: readonly HistoryRun[]; jobs: Iterable<Job> }): TrendsResult {
+  const { now, bucketMs } = input;
+  const since = Math.floor(input.since / bucketMs) * bucketMs;
+  const count = Math.max(1, Math.ceil((now - since) / bucketMs));
+  if (count > MAX_TREND_BUCKETS) throw new TrendsRangeError(`${count} buckets of ${bucketMs} ms since ${new Date(input.since).toISOString()}: at most ${MAX_TREND_BUCKETS}; ask for a larger bucket or a shorter period`);
+  const acc = Array.from({ length: count }, () => ({ started: 0, durations: [] as number[], failures: 0, cpu: [] as number[], rss: [] as number[], timeSinks: 0, stuck: 0, restarts: 0 }));
+  const bucketOf = (t: number) => Math.floor((t - since) / bucketMs);
+  const spans = [...input.runs.map(spanOfRun), ...[...input.jobs].flatMap((j) => spanOfLiveJob(j, now) ?? [])];
+  for (const s of spans) {
+    const end = s.endedAt ?? now;
+    if (end < since || s.startedAt > now) continue;
+    const first = Math.max(0, bucketOf(s.startedAt));
+    const last = Math.min(count - 1, bucketOf(end));
+    const startBucket = bucketOf(s.startedAt);
+    if (startBucket >= 0 && startBucket < count) {
+      acc[startBucket]!.started++;
+      if (s.restart) acc[startBucket]!.restarts++;
+    }
+    if (s.endedAt !== null && bucketOf(s.endedAt) >= 0 && bucketOf(s.endedAt) < count) {
+      const b = acc[bucketOf(s.endedAt)]!;
+      if (s.durationMs !== null) b.durations.push(s.durationMs);
+      if (s.failed) b.failures++;
+    }
+    for (let i = first; i <= last; i++) {
+      const b = acc[i]!;
+      if (s.cpuAvg !== null) b.cpu.push(s.cpuAvg);
+      if (s.rssAvg !== null) b.rss.push(s.rssAvg);
+      if (s.timeSink) b.timeSinks++;
+      if (s.stuck) b.stuck++;
+    }
+  }
+  const buckets = acc.map((b, i): TrendBucket => ({
+    start: since + i * bucketMs,
+    started: b.started,
+    ended: b.durations.length,
+    failures: b.failures,
+    failureRate: b.durations.length ? b.failures / b.durations.length : null,
+    avgDurationMs: mean(b.durations),
+    p95DurationMs: percentile(b.durations, 0.95),
+    avgCpuPercent: mean(b.cpu),
+    avgRssBytes: mean(b.rss),
+    timeSinks: b.timeSinks,
+    stuck: b.stuck,
+    restarts: b.restarts,
+  }));
+  return { since, until: now, bucketMs, buckets };
+}
+
+function spanOfRun(r: HistoryRun): RunSpan {
+  return {
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    durationMs: r.durationMs,
+    failed: FAILED_STATES.has(r.state),
+    cpuAvg: r.cpuAvg,
+    rssAvg: r.rssAvg,
+    timeSink: r.flags.includes('time_sink'),
+    stuck: r.flags.includes('stuck'),
+    restart: r.run > 1,
+  };
+}
+
+/** A job with a live process, as a run still going; null for any other job (the history has the ended ones). */
+function spanOfLiveJob(job: Job, now: number): RunSpan | null {
+  if (!hasLiveProcess(job.state)) return null;
+  const { startedAt } = job.state;
+  const raisedInRun = (kind: string) => [...job.flags, ...job.flagHistory].some((f) => f.kind === kind && f.raisedAt >= startedAt);
+  return {
+    startedAt: Math.min(startedAt, now),
+    endedAt: null,
+    durationMs: null,
+    failed: false,
+    cpuAvg: job.resources?.cpuSamples ? job.resources.cpuAvg : null,
+    rssAvg: job.resources?.samples ? job.resources.rssAvg : null,
+    timeSink: raisedInRun('time_sink'),
+    stuck: raisedInRun('stuck'),
+    restart: (job.runs?.current ?? 1) > 1,
+  };
+}
+
+function mean(xs: readonly number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+/** Nearest-rank percentile (q in 0..1); null over nothing. */
+export function percentile(xs: readonly number[], q: number): number | null {
+  if (!xs.length) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
