@@ -7,7 +7,7 @@ import type { CountOf, RunStats, SignaturePattern } from '../../shared/analyze.j
 import type { HistoryRun } from '../../shared/history.js';
 import { isFailedRun, isSuccessfulRun, round } from './input.js';
 import { percentiles } from './select.js';
-import { addPoint, emptySums, fitTrend, TREND } from './trend.js';
+import { addPoint, emptySums, fitTrend, TREND } from './duration-trend.js';
 
 /** A signature is flaky with at least this many runs, both outcomes, and consecutive runs differing this often. */
 export const FLAKY = { minRuns: 4, minFlipRate: 0.5 } as const;

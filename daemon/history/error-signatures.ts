@@ -192,5 +192,8 @@ function cut(text: string, max = ERROR_LINE_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Every regular expression the line patterns use (a test checks each against shared/regex-hazard.ts). */
+export const LINE_REGEXES: readonly RegExp[] = LINE_PATTERNS.flatMap((p) => (p.context ? [p.test, p.context] : [p.test]));
+
 /** Every signature name findErrors can report (for docs and tests). */
 export const ERROR_SIGNATURES: readonly string[] = [...new Set([...LINE_PATTERNS, ...STATUS_PATTERNS].map((p) => p.name))];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { patterns } from '../../../daemon/analysis/patterns.js';
 import { percentiles } from '../../../daemon/analysis/select.js';
-import { addPoint, emptySums, fitTrend } from '../../../daemon/analysis/trend.js';
+import { addPoint, emptySums, fitTrend } from '../../../daemon/analysis/duration-trend.js';
 import type { HistoryRun } from '../../../shared/history.js';
 import { failedRun, makeRun } from '../../helpers/history-runs.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_SIGNATURES, findErrors, type ErrorInput } from '../../../daemon/history/error-signatures.js';
+import { ERROR_SIGNATURES, findErrors, LINE_REGEXES, type ErrorInput } from '../../../daemon/history/error-signatures.js';
+import { regexHazard } from '../../../shared/regex-hazard.js';
 
 /** A failed run (exit 1) whose stderr ended with `text`. */
 function run(text: string, over: Partial<ErrorInput> = {}): ErrorInput {
@@ -217,5 +218,12 @@ describe("findErrors on the end of node's uncaught error", () => {
   it("EADDRINUSE: the code and the port from the error object's dump", () => {
     const seven = ["  code: 'EADDRINUSE',", '  errno: -98,', "  syscall: 'listen',", "  address: '::',", '  port: 35983', '}', 'Node.js v20.20.2'];
     expect(one(run(seven.join('\n')), 'EADDRINUSE')).toEqual({ signature: 'EADDRINUSE', detail: '35983', line: "code: 'EADDRINUSE'," });
+  });
+});
+
+describe('the patterns run on the event loop', () => {
+  it('none has a shape whose backtracking can grow exponentially (shared/regex-hazard.ts)', () => {
+    expect(LINE_REGEXES.length).toBeGreaterThan(15);
+    for (const re of LINE_REGEXES) expect(regexHazard(re.source), re.source).toBeNull();
   });
 });
