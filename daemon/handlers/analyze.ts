@@ -34,14 +34,16 @@ export async function analyze(ctx: DaemonContext, params: ParamsOf<'analyze'>, c
   return report;
 }
 
-/** The stuck job's last line of output (either stream); a read that fails says why instead. */
+/**
+ * The stuck job's last line of output (either stream); a read that fails says why instead. Read even
+ * when the record says it wrote nothing: the record's lastOutputAt is refreshed on the monitor's tick.
+ */
 async function withLastLine(ctx: DaemonContext, s: Stuck, call: CallContext): Promise<Stuck> {
-  if (s.lastOutputAt === null) return s;
   try {
     const r = await logs(ctx, { job: s.jobId, tailLines: 1, maxBytes: LAST_LINE_BYTES }, call);
     const text = r.chunks.map((c) => c.text ?? Buffer.from(c.data, 'base64').toString('utf8')).join('');
     const line = text.split('\n').filter((l) => l.trim() !== '').at(-1) ?? null;
-    if (line === null) return { ...s, lastLineNote: 'its last output is blank' };
+    if (line === null) return { ...s, lastLineNote: text === '' ? 'it has written nothing' : 'its last output is blank' };
     return { ...s, lastLine: line.length > LAST_LINE_CHARS ? `${line.slice(0, LAST_LINE_CHARS - 1)}…` : line, lastLineNote: null };
   } catch (err) {
     return { ...s, lastLineNote: `could not read its output: ${(err as Error).message}` };

@@ -63,7 +63,8 @@ describe('procd analyze', () => {
   it('a job silent beyond --stuck-after is stuck, with the last line it wrote', async () => {
     d = await startTestDaemon();
     const job = await trackJob(d, ['--stuck-after', '1s', '--', 'sh', '-c', 'echo "fetching page 3 of 9"; sleep 60']);
-    const stuck = await waitFor(async () => (await report()).stuck.find((s) => s.jobId === job.id), { what: `job ${job.id} stuck`, timeoutMs: 30_000, everyMs: 200 });
+    // On a busy machine the shell may echo after the first second: wait for the stuck entry with its line.
+    const stuck = await waitFor(async () => (await report()).stuck.find((s) => s.jobId === job.id && s.lastLine !== null), { what: `job ${job.id} stuck, with its last line`, timeoutMs: 30_000, everyMs: 200 });
     expect(stuck).toMatchObject({ stuckAfterMs: 1000, lastLine: 'fetching page 3 of 9', lastLineNote: null });
     expect(stuck.silentMs).toBeGreaterThanOrEqual(1000);
     expect((await d.cli(['analyze'])).stdout).toContain('last line: "fetching page 3 of 9"');
