@@ -132,6 +132,21 @@ export interface Duplicate {
   jobs: JobRef[];
 }
 
+/** A command that ran twice at the same time within the period (finished runs, from the history). */
+export interface Overlap {
+  signature: string;
+  command: string;
+  cwd: string;
+  /** The name of its latest run's job. */
+  name: string;
+  /** How many runs started while another job's run of it still ran. */
+  times: number;
+  /** The latest such pair: the run that was running, then the one started beside it. */
+  latest: JobRef[];
+  /** When the later one of that pair started. */
+  at: number;
+}
+
 /** A run that failed with EADDRINUSE while another job of the same command or directory was running. */
 export interface PortConflict extends JobRef {
   port: string | null;
@@ -173,6 +188,7 @@ export interface AnalyzeReport {
     stuck: number;
     errors: number;
     duplicates: number;
+    overlaps: number;
     portConflicts: number;
     leftovers: number;
     zombies: number;
@@ -184,6 +200,7 @@ export interface AnalyzeReport {
   patterns: { overall: RunStats; bySignature: SignaturePattern[] };
   commonErrors: CommonError[];
   duplicates: Duplicate[];
+  overlaps: Overlap[];
   portConflicts: PortConflict[];
   leftovers: ProcessProblem[];
   zombies: ProcessProblem[];

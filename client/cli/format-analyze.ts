@@ -24,6 +24,7 @@ export function formatAnalyze(r: AnalyzeReport, o: Style): string[] {
     [h.stuck, 'stuck', 'stuck'],
     [h.errors, 'error', 'errors'],
     [h.duplicates, 'duplicate', 'duplicates'],
+    [h.overlaps, 'ran twice', 'ran twice'],
     [h.portConflicts, 'port conflict', 'port conflicts'],
     [h.leftovers, 'leftovers', 'leftovers'],
     [h.zombies, 'zombie', 'zombies'],
@@ -82,6 +83,10 @@ function details(r: AnalyzeReport, o: Style, section: (title: string) => void, o
   if (r.duplicates.length) {
     section('Running twice');
     for (const d of r.duplicates) out.push(`  ${d.command} — ${jobsText(d.jobs.map((j) => j.jobId))} at once, same directory`);
+  }
+  if (r.overlaps.length) {
+    section('Started twice at once (in the period)');
+    for (const o of r.overlaps) out.push(`  ${o.command} — ${plural(o.times, 'time')}, latest: ${jobsText(o.latest.map((j) => j.jobId))}`);
   }
   if (r.portConflicts.length) {
     section('Port conflicts');

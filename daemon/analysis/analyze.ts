@@ -9,6 +9,7 @@ import { commonErrors } from './common-errors.js';
 import { duplicates, portConflicts } from './duplicates.js';
 import type { AnalysisInput } from './input.js';
 import { processProblems } from './leftovers.js';
+import { overlaps } from './overlaps.js';
 import { patterns } from './patterns.js';
 import { recommendations } from './recommendations.js';
 import { stuckJobs } from './stuck.js';
@@ -24,6 +25,7 @@ export function analyze(input: AnalysisInput): AnalyzeReport {
     patterns: patterns(input.runs),
     commonErrors: commonErrors(input.runs),
     duplicates: duplicates(input),
+    overlaps: overlaps(input.runs),
     portConflicts: portConflicts(input),
     ...processProblems(input),
   };
@@ -42,6 +44,7 @@ export function analyze(input: AnalysisInput): AnalyzeReport {
       stuck: findings.stuck.length,
       errors: findings.commonErrors.reduce((n, e) => n + e.count, 0),
       duplicates: findings.duplicates.length,
+      overlaps: findings.overlaps.length,
       portConflicts: findings.portConflicts.length,
       leftovers: findings.leftovers.length,
       zombies: findings.zombies.length,

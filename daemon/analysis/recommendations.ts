@@ -47,6 +47,10 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
     if (!keep) continue;
     rec('medium', `${d.jobs.length} jobs run \`${d.command}\` at once in the same directory; keep job ${keep.jobId}`, d.jobs.map((j) => j.jobId), { running: d.jobs.length }, killCommand(extra.map((j) => j.jobId)));
   }
+  for (const o of f.overlaps) {
+    // A live name is unique: a second `track --name` of it is refused while the first runs.
+    rec(o.times >= 3 ? 'medium' : 'low', `\`${o.command}\` was started twice at once ${o.times} time(s) in the period (latest: jobs ${o.latest.map((j) => j.jobId).join(' and ')}); start it under a name so a second start is refused`, o.latest.map((j) => j.jobId), { times: o.times }, trackCommand(`--name ${o.name}`, o.signature, o.command, o.cwd));
+  }
   for (const c of f.portConflicts) {
     const live = c.holders.filter((h) => h.live);
     if (!live.length) continue;

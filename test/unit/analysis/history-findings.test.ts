@@ -4,7 +4,7 @@ import { analyze } from '../../../daemon/analysis/analyze.js';
 import { commonErrors } from '../../../daemon/analysis/common-errors.js';
 import { portConflicts } from '../../../daemon/analysis/duplicates.js';
 import type { FoundError } from '../../../shared/history.js';
-import { makeJob, runningState } from '../../helpers/job-factory.js';
+import { makeJob, runningState, T0 } from '../../helpers/job-factory.js';
 import { failedRun, makeRun } from '../../helpers/history-runs.js';
 import { analysisInput, GIB, NOW } from './input.js';
 
@@ -48,6 +48,23 @@ describe('portConflicts among finished runs', () => {
   });
 });
 
+describe('overlaps: a command started twice at once within the period', () => {
+  it('counts the runs that started while another job of it still ran; restarts of one job and runs one after another do not count', () => {
+    const W = { signature: '["npm","run","dev"]@/w', command: 'npm run dev', cwd: '/w' };
+    const runs = [
+      makeRun({ ...W, jobId: 1, startedAt: NOW - 100_000, durationMs: 50_000 }),
+      makeRun({ ...W, jobId: 2, startedAt: NOW - 90_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 3, startedAt: NOW - 60_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 4, startedAt: NOW - 40_000, durationMs: 10_000 }),
+      makeRun({ ...W, jobId: 4, run: 2, startedAt: NOW - 35_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 5, startedAt: NOW - 20_000, durationMs: 1000 }),
+    ];
+    const r = analyze(analysisInput({ runs }));
+    expect(r.overlaps).toEqual([{ ...W, name: 'j5', times: 2, latest: [{ jobId: 1, name: 'j1', run: 1 }, { jobId: 3, name: 'j3', run: 1 }], at: NOW - 60_000 }]);
+    expect(r.recommendations.map((x) => [x.priority, x.command, x.evidence.jobIds])).toEqual([['low', 'procd track --name j5 --cwd /w -- npm run dev', [1, 3]]]);
+  });
+});
+
 describe('recommendations (the whole report)', () => {
   it('every recommendation names a procd command and has evidence from the same report', () => {
     const jobs = [
@@ -77,7 +94,8 @@ describe('recommendations (the whole report)', () => {
   });
 
   it('a slowing command gets `--expect` at its p95; a restarting one with EADDRINUSE gets `--restart-delay`; nothing found: nothing recommended', () => {
-    const slowing = Array.from({ length: 20 }, (_, i) => makeRun({ signature: '["make"]@/src', command: 'make', cwd: '/src', durationMs: 60_000 * (1 + 0.1 * i) }));
+    // One after another (170 s apart): never two at once.
+    const slowing = Array.from({ length: 20 }, (_, i) => makeRun({ signature: '["make"]@/src', command: 'make', cwd: '/src', startedAt: T0 + i * 170_000, durationMs: 60_000 * (1 + 0.1 * i) }));
     const restarts = [2, 3, 4].map((run) => failedRun({ ...SRV, jobId: 40, run, restarts: run - 1, errors: [inUse('3000')] }));
     const report = analyze(analysisInput({ runs: [...slowing, ...restarts] }));
     expect(report.recommendations.map((r) => r.command)).toEqual([
@@ -101,7 +119,7 @@ describe('recommendations (the whole report)', () => {
   });
 
   it('a shell command is given back with --shell', () => {
-    const slowing = Array.from({ length: 10 }, (_, i) => makeRun({ signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src', durationMs: 10_000 * (1 + 0.2 * i) }));
+    const slowing = Array.from({ length: 10 }, (_, i) => makeRun({ signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src', startedAt: T0 + i * 30_000, durationMs: 10_000 * (1 + 0.2 * i) }));
     expect(analyze(analysisInput({ runs: slowing })).recommendations.map((r) => r.command)).toEqual(["procd track --expect 28s --cwd /src --shell 'make && make test'"]);
   });
 });
