@@ -36,8 +36,13 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
     const heldIds = [...b.holdsUp.queued, ...b.holdsUp.slowed].map((j) => j.jobId);
     const holds = held ? `, holding up ${held} job(s) (${heldIds.join(', ')})` : '';
     const figures = { cpuPercent: b.cpuPercent ?? 'unknown', rssBytes: b.rssBytes, memoryShare: b.memoryShare, heldUp: held };
+    const slotWaiters = b.holdsUp.queued.filter((q) => q.waitsFor === 'slot');
     if (b.over.includes('memory') || b.over.includes('max-rss')) {
       rec(held || b.severity === 'high' ? 'high' : 'medium', `job ${b.jobId} (${b.name}) uses ${formatBytes(b.rssBytes)} (${Math.round(b.memoryShare * 100)}% of memory)${holds}`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
+    } else if (slotWaiters.length) {
+      // A lower priority does not free its slot: only its end does.
+      const group = slotWaiters[0]!.group;
+      rec('high', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU and holds a slot of group ${group} that job(s) ${slotWaiters.map((q) => q.jobId).join(', ')} wait for: stop it if it can run later`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
     } else {
       rec(held ? 'high' : 'low', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU${holds}: lower its priority`, [b.jobId, ...heldIds], figures, `procd priority ${b.jobId} low`);
     }

@@ -118,6 +118,17 @@ describe('recommendations (the whole report)', () => {
     expect(recs[0]?.evidence).toEqual({ jobIds: [62, 61], figures: { count: 2, latestJob: 62, rssPeak: 1024 ** 3 } });
   });
 
+  it('a CPU hog: stop it when queued jobs wait for its slot, lower its priority when others slowed, a low note when it holds up nobody', () => {
+    const sample = (cpu: number, avg = 50) => ({ samples: 9, cpuSamples: 9, cpuPeak: cpu, cpuAvg: avg, rssPeak: GIB, rssAvg: GIB, processesPeak: 1, last: { at: NOW, cpuPercent: cpu, rssBytes: GIB, mainRssBytes: GIB, processes: 1, threads: 1, fds: 3, states: {} } });
+    const hog = (id: number, group: string) => makeJob({ id, state: runningState(), spec: { group, command: { kind: 'argv', argv: [`hog${id}`] } }, resources: sample(190) });
+    const waiter = makeJob({ id: 2, spec: { group: 'g' }, state: { kind: 'queued', queuedAt: NOW, reason: { kind: 'queue', detail: 'waits' } }, standing: { waitsFor: 'slot', detail: 'group g is full (1 of 1)', position: 1 } });
+    const slot = analyze(analysisInput({ jobs: [hog(1, 'g'), waiter] })).recommendations;
+    expect(slot.map((r) => [r.priority, r.command, r.evidence.jobIds])).toEqual([['high', 'procd kill 1', [1, 2]]]);
+    const slowed = makeJob({ id: 4, state: runningState(), spec: { command: { kind: 'argv', argv: ['victim'] } }, resources: sample(5, 60) });
+    expect(analyze(analysisInput({ jobs: [hog(3, 'other'), slowed] })).recommendations.map((r) => [r.priority, r.command])).toEqual([['high', 'procd priority 3 low']]);
+    expect(analyze(analysisInput({ jobs: [hog(5, 'other')] })).recommendations.map((r) => [r.priority, r.command])).toEqual([['low', 'procd priority 5 low']]);
+  });
+
   it('a shell command is given back with --shell', () => {
     const slowing = Array.from({ length: 10 }, (_, i) => makeRun({ signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src', startedAt: T0 + i * 30_000, durationMs: 10_000 * (1 + 0.2 * i) }));
     expect(analyze(analysisInput({ runs: slowing })).recommendations.map((r) => r.command)).toEqual(["procd track --expect 28s --cwd /src --shell 'make && make test'"]);
