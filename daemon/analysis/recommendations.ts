@@ -85,6 +85,7 @@ function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec
   for (const run of runs) {
     if (wanted.get(run.jobId)?.has(run.run)) byRef.set(`${run.jobId}:${run.run}`, run);
   }
+  const crashLoops = new Set(f.patterns.bySignature.filter(isCrashLoop).map((p) => p.signature));
   const covered = new Set(f.portConflicts.filter((c) => c.holders.some((h) => h.live)).map((c) => c.jobId));
   for (const e of f.commonErrors) {
     if (e.count < REPEATED_ERROR) continue;
@@ -97,6 +98,8 @@ function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec
     if (e.signature === 'EADDRINUSE') {
       if (ids.every((id) => covered.has(id))) continue;
       const restarted = e.runs.some((r) => (byRef.get(`${r.jobId}:${r.run}`)?.restarts ?? 0) > 0);
+      // A crash loop of the same command already says to back off longer (patternRecommendations).
+      if (restarted && crashLoops.has(run.signature)) continue;
       if (restarted) rec('medium', `${label} in ${e.count} runs of restarts: the previous run has not let go of the port yet; wait longer before restarting`, ids, figures, trackCommand('--restart-delay 5s', run.signature, run.command, run.cwd));
       // No job of procd held it then: most often a process an earlier run left behind (a dev server's child).
       else rec('medium', `${label} in ${e.count} runs: another process holds ${e.detail ? `port ${e.detail}` : 'the port'}; kill what finished jobs left behind`, ids, figures, 'procd cleanup');
@@ -109,10 +112,14 @@ function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec
   }
 }
 
+function isCrashLoop(p: Findings['patterns']['bySignature'][number]): boolean {
+  return p.restarts >= CRASH_LOOP.minRestarts && p.failureRate >= CRASH_LOOP.minFailureRate;
+}
+
 function patternRecommendations(f: Findings, rec: Rec): void {
   for (const p of f.patterns.bySignature) {
     const figures = { runs: p.runs, failureRate: p.failureRate, restarts: p.restarts };
-    if (p.restarts >= CRASH_LOOP.minRestarts && p.failureRate >= CRASH_LOOP.minFailureRate) {
+    if (isCrashLoop(p)) {
       rec('high', `\`${p.command}\` keeps crashing: ${p.failures} of ${p.runs} runs failed after ${p.restarts} restarts; back off longer between restarts`, [p.lastJobId], figures, trackCommand('--restart on-failure --restart-delay 10s', p.signature, p.command, p.cwd));
     } else if (p.flaky) {
       rec('low', `\`${p.command}\` is flaky: consecutive runs alternate pass/fail (${Math.round(p.flipRate * 100)}% of the time); retry it on failure`, [p.lastJobId], { ...figures, flipRate: p.flipRate }, trackCommand('--restart on-failure --max-restarts 2', p.signature, p.command, p.cwd));

@@ -96,13 +96,12 @@ describe('recommendations (the whole report)', () => {
   it('a slowing command gets `--expect` at its p95; a restarting one with EADDRINUSE gets `--restart-delay`; nothing found: nothing recommended', () => {
     // One after another (170 s apart): never two at once.
     const slowing = Array.from({ length: 20 }, (_, i) => makeRun({ signature: '["make"]@/src', command: 'make', cwd: '/src', startedAt: T0 + i * 170_000, durationMs: 60_000 * (1 + 0.1 * i) }));
-    const restarts = [2, 3, 4].map((run) => failedRun({ ...SRV, jobId: 40, run, restarts: run - 1, errors: [inUse('3000')] }));
+    const restarts = [2, 3].map((run) => failedRun({ ...SRV, jobId: 40, run, restarts: run - 1, errors: [inUse('3000')] }));
     const report = analyze(analysisInput({ runs: [...slowing, ...restarts] }));
-    expect(report.recommendations.map((r) => r.command)).toEqual([
-      'procd track --restart on-failure --restart-delay 10s --cwd /srv -- node server.js',
-      'procd track --restart-delay 5s --cwd /srv -- node server.js',
-      'procd track --expect 3m --cwd /src -- make',
-    ]);
+    expect(report.recommendations.map((r) => r.command)).toEqual(['procd track --restart-delay 5s --cwd /srv -- node server.js', 'procd track --expect 3m --cwd /src -- make']);
+    // A third failed restart makes it a crash loop: one recommendation to back off, not two.
+    const loop = [...restarts, failedRun({ ...SRV, jobId: 40, run: 4, restarts: 3, errors: [inUse('3000')] })];
+    expect(analyze(analysisInput({ runs: loop })).recommendations.map((r) => [r.priority, r.command])).toEqual([['high', 'procd track --restart on-failure --restart-delay 10s --cwd /srv -- node server.js']]);
     expect(analyze(analysisInput({ runs: [makeRun(), makeRun()] })).recommendations).toEqual([]);
   });
 
