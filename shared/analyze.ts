@@ -139,7 +139,7 @@ export interface Overlap {
   cwd: string;
   /** The name of its latest run's job. */
   name: string;
-  /** How many runs started while another job's run of it still ran. */
+  /** How many of its runs overlapped another job's run of it that ended before them (each run counted once). */
   times: number;
   /** The latest such pair: the run that was running, then the one started beside it. */
   latest: JobRef[];

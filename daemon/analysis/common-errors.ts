@@ -21,14 +21,18 @@ interface Acc {
 }
 
 export function commonErrors(runs: readonly HistoryRun[]): CommonError[] {
-  const byKey = new Map<string, Acc>();
+  // Signature, then detail: no key string built per error.
+  const bySig = new Map<string, Map<string | null, Acc>>();
+  const all: Acc[] = [];
   for (const run of runs) {
     for (const e of run.errors) {
-      const key = `${e.signature}\0${e.detail ?? ''}`;
-      let acc = byKey.get(key);
+      let details = bySig.get(e.signature);
+      if (!details) bySig.set(e.signature, (details = new Map()));
+      let acc = details.get(e.detail);
       if (!acc) {
         acc = { signature: e.signature, detail: e.detail, count: 0, example: e.line, runs: [], commands: new Map(), lastAt: 0 };
-        byKey.set(key, acc);
+        details.set(e.detail, acc);
+        all.push(acc);
       }
       acc.count++;
       acc.example = e.line;
@@ -38,7 +42,7 @@ export function commonErrors(runs: readonly HistoryRun[]): CommonError[] {
       acc.commands.set(run.command, (acc.commands.get(run.command) ?? 0) + 1);
     }
   }
-  return [...byKey.values()]
+  return all
     .map((a) => ({
       signature: a.signature,
       detail: a.detail,

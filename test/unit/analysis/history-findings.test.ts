@@ -49,7 +49,7 @@ describe('portConflicts among finished runs', () => {
 });
 
 describe('overlaps: a command started twice at once within the period', () => {
-  it('counts the runs that started while another job of it still ran; restarts of one job and runs one after another do not count', () => {
+  it('counts the runs that overlapped another job\'s run of the command; restarts of one job and runs one after another do not count', () => {
     const W = { signature: '["npm","run","dev"]@/w', command: 'npm run dev', cwd: '/w' };
     const runs = [
       makeRun({ ...W, jobId: 1, startedAt: NOW - 100_000, durationMs: 50_000 }),
@@ -60,7 +60,8 @@ describe('overlaps: a command started twice at once within the period', () => {
       makeRun({ ...W, jobId: 5, startedAt: NOW - 20_000, durationMs: 1000 }),
     ];
     const r = analyze(analysisInput({ runs }));
-    expect(r.overlaps).toEqual([{ ...W, name: 'j5', times: 2, latest: [{ jobId: 1, name: 'j1', run: 1 }, { jobId: 3, name: 'j3', run: 1 }], at: NOW - 60_000 }]);
+    // Jobs 2 and 3 both ran inside job 1's run: counted once, when job 1's run ended (it overlapped runs that ended before it).
+    expect(r.overlaps).toEqual([{ ...W, name: 'j5', times: 1, latest: [{ jobId: 1, name: 'j1', run: 1 }, { jobId: 3, name: 'j3', run: 1 }], at: NOW - 60_000 }]);
     expect(r.recommendations.map((x) => [x.priority, x.command, x.evidence.jobIds])).toEqual([['low', 'procd track --name j5 --cwd /w -- npm run dev', [1, 3]]]);
   });
 });
