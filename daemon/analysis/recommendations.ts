@@ -105,7 +105,8 @@ function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec
       else rec('medium', `${label} in ${e.count} runs: another process holds ${e.detail ? `port ${e.detail}` : 'the port'}; kill what finished jobs left behind`, ids, figures, 'procd cleanup');
     } else if ((e.signature === 'oom' || (e.signature === 'limit_kill' && e.detail === 'memory')) && run.rssPeak) {
       const cap = run.rssPeak * 1.5;
-      rec('medium', `${label} in ${e.count} runs (peak ${formatBytes(run.rssPeak)}): cap its memory so it fails alone instead of starving the machine`, ids, { ...figures, rssPeak: run.rssPeak }, trackCommand(`--max-memory ${sizeArg(cap)}`, run.signature, run.command, run.cwd));
+      const why = e.signature === 'oom' ? 'cap its memory so it fails alone instead of starving the machine' : 'its --max-memory is too low for what it does: raise it (or find out why it grew)';
+      rec('medium', `${label} in ${e.count} runs (peak ${formatBytes(run.rssPeak)}): ${why}`, ids, { ...figures, rssPeak: run.rssPeak }, trackCommand(`--max-memory ${sizeArg(cap)}`, run.signature, run.command, run.cwd));
     } else {
       rec(e.count >= 3 ? 'medium' : 'low', `${label} in ${e.count} runs, latest job ${latest.jobId}: read its errors`, ids, figures, `procd logs ${latest.jobId}${latest.run && latest.run > 1 ? ` --run ${latest.run}` : ''} --stream stderr --tail 20`);
     }
