@@ -205,7 +205,25 @@ export interface AnalyzeReport {
   leftovers: ProcessProblem[];
   zombies: ProcessProblem[];
   recommendations: Recommendation[];
+  /** Items each list leaves out (REPORT_LIMITS); the headline counts them all. */
+  omitted: Record<ReportList, number>;
 }
+
+/** How many items each list of the report keeps, most important first: the answer stays small whatever the history holds. */
+export const REPORT_LIMITS = {
+  timeSinks: 100,
+  bottlenecks: 50,
+  stuck: 100,
+  bySignature: 200,
+  commonErrors: 100,
+  duplicates: 50,
+  overlaps: 50,
+  portConflicts: 50,
+  leftovers: 50,
+  zombies: 50,
+  recommendations: 50,
+} as const;
+export type ReportList = keyof typeof REPORT_LIMITS;
 
 /** `procd stats`: counts now, and totals over the whole kept history. */
 export interface StatsReport {

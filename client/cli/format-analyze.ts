@@ -42,6 +42,8 @@ export function formatAnalyze(r: AnalyzeReport, o: Style): string[] {
     for (const x of next) out.push(...recommendation(x, o));
   }
   details(r, o, section, out);
+  const cut = Object.entries(r.omitted).filter(([, n]) => n > 0);
+  if (cut.length) out.push('', paint(o, 'gray', `Left out of this report (the headline counts them): ${cut.map(([list, n]) => `${n} ${list}`).join(', ')}`));
   return out;
 }
 
@@ -96,7 +98,8 @@ function details(r: AnalyzeReport, o: Style, section: (title: string) => void, o
     section('Commands');
     const rows = r.patterns.bySignature.slice(0, 15).map((p) => patternRow(p));
     out.push(...table(['RUNS', 'FAILED', 'AVG', 'P95', 'TREND', 'FLAKY', 'EXITS', 'COMMAND'], rows, Math.max(40, o.width - 2)).split('\n').map((l) => `  ${l}`));
-    if (r.patterns.bySignature.length > 15) out.push(`  … and ${r.patterns.bySignature.length - 15} more (--json has them all)`);
+    const more = r.patterns.bySignature.length - 15 + r.omitted.bySignature;
+    if (more > 0) out.push(`  … and ${plural(more, 'more command', 'more commands')}${r.omitted.bySignature ? '' : ' (--json has them)'}`);
   }
   const problems = [...r.leftovers, ...r.zombies];
   if (problems.length) {

@@ -7,7 +7,7 @@ import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { HistoryRun } from '../../shared/history.js';
 import { durationArg, killCommand, sizeArg, trackCommand } from './commands.js';
 
-type Findings = Omit<AnalyzeReport, 'generatedAt' | 'since' | 'headline' | 'recommendations'>;
+type Findings = Omit<AnalyzeReport, 'generatedAt' | 'since' | 'headline' | 'recommendations' | 'omitted'>;
 
 /** An error is worth acting on once it came back: in at least this many runs. */
 export const REPEATED_ERROR = 2;

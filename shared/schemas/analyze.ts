@@ -2,7 +2,7 @@
 // a compile-time check below keeps equal to these.
 
 import * as v from 'valibot';
-import type { AnalyzeReport, StatsReport } from '../analyze.js';
+import { REPORT_LIMITS, type AnalyzeReport, type ReportList, type StatsReport } from '../analyze.js';
 import { FLAG_KINDS, JOB_STATE_KINDS, type FlagKind, type JobStateKind } from '../job.js';
 import { MAX_MS } from './method-fields.js';
 import { int, obj, opt } from './valid.js';
@@ -13,6 +13,7 @@ const severity = v.picklist(['medium', 'high']);
 const priority = v.picklist(['high', 'medium', 'low']);
 const ref = { jobId: num, name: v.string(), run: v.nullable(num) };
 const jobRef = v.object(ref);
+const countsOf = <K extends string>(keys: readonly K[]) => v.object(Object.fromEntries(keys.map((k) => [k, num])) as Record<K, typeof num>);
 const countOf = <S extends v.GenericSchema>(value: S) => v.array(v.object({ value, count: num }));
 
 const runStats = {
@@ -94,9 +95,8 @@ export const AnalyzeReportSchema = v.object({
       command: v.string(),
     }),
   ),
+  omitted: countsOf<ReportList>(Object.keys(REPORT_LIMITS) as ReportList[]),
 });
-
-const countsOf = <K extends string>(keys: readonly K[]) => v.object(Object.fromEntries(keys.map((k) => [k, num])) as Record<K, typeof num>);
 
 export const StatsReportSchema = v.object({
   uptimeMs: num,
@@ -129,6 +129,7 @@ const EXAMPLE_REPORT: AnalyzeReport = {
   portConflicts: [],
   leftovers: [],
   zombies: [],
+  omitted: { timeSinks: 0, bottlenecks: 0, stuck: 0, bySignature: 0, commonErrors: 0, duplicates: 0, overlaps: 0, portConflicts: 0, leftovers: 0, zombies: 0, recommendations: 0 },
   recommendations: [
     { priority: 'high', reason: 'job 12 (build) has run 6m12s, 3.1× its expected 2m00s: stop it', evidence: { jobIds: [12], figures: { ratio: 3.1, elapsedMs: 372000, expectedMs: 120000 } }, command: 'procd kill 12' },
     { priority: 'medium', reason: 'EADDRINUSE (3000) in 3 runs of restarts: the previous run has not let go of the port yet; wait longer before restarting', evidence: { jobIds: [9], figures: { count: 3, latestJob: 9 } }, command: 'procd track --restart-delay 5s --cwd /home/me/app -- node server.js' },

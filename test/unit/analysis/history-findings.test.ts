@@ -134,3 +134,18 @@ describe('recommendations (the whole report)', () => {
     expect(analyze(analysisInput({ runs: slowing })).recommendations.map((r) => r.command)).toEqual(["procd track --expect 28s --cwd /src --shell 'make && make test'"]);
   });
 });
+
+describe('the report stays small', () => {
+  it('300 failing commands: 200 kept most-run first, the rest counted as omitted; every recommendation\'s jobs are in the report', () => {
+    const runs = Array.from({ length: 300 }, (_, c) => [0, 1, 2].slice(0, c < 10 ? 3 : 2).map((i) => failedRun({ signature: `["cmd${c}"]@/`, command: `cmd${c}`, cwd: '/', startedAt: T0 + (c * 3 + i) * 10_000, errors: [{ signature: 'ENOENT', detail: `/f${c}`, line: `open /f${c}` }] }))).flat();
+    const r = analyze(analysisInput({ runs }));
+    expect(r.patterns.bySignature).toHaveLength(200);
+    expect(r.patterns.bySignature.slice(0, 10).every((p) => p.runs === 3)).toBe(true);
+    expect(r.omitted).toMatchObject({ bySignature: 100, commonErrors: 200, recommendations: 50 });
+    expect(r.headline).toMatchObject({ runs: 610, failures: 610, errors: 610 });
+    expect(r.recommendations).toHaveLength(50);
+    const inReport = new Set(r.commonErrors.flatMap((e) => e.runs.map((x) => x.jobId)));
+    for (const rec of r.recommendations) for (const id of rec.evidence.jobIds) expect(inReport.has(id)).toBe(true);
+    expect(JSON.stringify(r).length).toBeLessThan(1 << 20);
+  });
+});
