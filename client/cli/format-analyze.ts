@@ -24,7 +24,7 @@ export function formatAnalyze(r: AnalyzeReport, o: Style): string[] {
     [h.stuck, 'stuck', 'stuck'],
     [h.errors, 'error', 'errors'],
     [h.duplicates, 'duplicate', 'duplicates'],
-    [h.overlaps, 'ran twice', 'ran twice'],
+    [h.overlaps, 'overlap', 'overlaps'],
     [h.portConflicts, 'port conflict', 'port conflicts'],
     [h.leftovers, 'leftovers', 'leftovers'],
     [h.zombies, 'zombie', 'zombies'],
