@@ -34,6 +34,10 @@ export interface ConnectOptions {
    * client can replace any daemon). Other calls are then refused with VersionMismatch.
    */
   allowProtocolMismatch?: boolean;
+  /** The name this client gives in `hello`, shown by `procd audit` (default `procd-client/VERSION`). */
+  clientName?: string;
+  /** What it does for its user, shown by `procd audit` beside the name (the CLI sends its command, e.g. `up`). */
+  via?: string;
   /** Called once when this connect had to start the daemon (the CLI tells a user at a terminal). */
   onAutostart?: (info: AutostartInfo) => void;
   /**
@@ -104,6 +108,8 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     defaultTimeout: options.callTimeoutMs === undefined ? DEFAULT_CALL_TIMEOUT_MS : options.callTimeoutMs,
     allowProtocolMismatch: options.allowProtocolMismatch ?? false,
     onAutostart: options.onAutostart,
+    clientName: options.clientName,
+    via: options.via,
   };
   const first = await openSession(settings);
   const retry = typeof options.reconnect === 'object' ? options.reconnect : {};

@@ -19,6 +19,9 @@ export interface SessionSettings {
   startTimeoutMs: number;
   defaultTimeout: number | null;
   allowProtocolMismatch: boolean;
+  /** Who this client says it is in `hello` (the daemon's audit log shows it): a name, and what it does for its user. */
+  clientName?: string | undefined;
+  via?: string | undefined;
   /** Told when opening this session had to start the daemon (its pid, its log). */
   onAutostart?: ((info: { pid: number; logFile: string }) => void) | undefined;
 }
@@ -41,7 +44,7 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
     conn = opened.conn;
     started ||= opened.started;
     try {
-      daemon = (await conn.call('hello', { client: `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION }, defaultTimeout)) as HelloResult;
+      daemon = await handshake(conn, settings);
       break;
     } catch (err) {
       conn.close();
@@ -67,6 +70,20 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
     },
   };
   return session;
+}
+
+/**
+ * hello with who this client is. A daemon from before `pid` and `via` refuses them (its params are
+ * strict): it gets the plain hello every version knows, so any client still reaches any daemon.
+ */
+async function handshake(conn: RpcConnection, settings: SessionSettings): Promise<HelloResult> {
+  const plain = { client: settings.clientName ?? `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION };
+  try {
+    return (await conn.call('hello', { ...plain, pid: process.pid, ...(settings.via ? { via: settings.via } : {}) }, settings.defaultTimeout)) as HelloResult;
+  } catch (err) {
+    if (!(err instanceof ProcdError && err.code === ErrorCode.InvalidParams)) throw err;
+    return (await conn.call('hello', plain, settings.defaultTimeout)) as HelloResult;
+  }
 }
 
 function versionMismatch(daemon: HelloResult, method?: MethodName): ProcdError {

@@ -7,7 +7,13 @@ import { dirname, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
+import { AuditLog, type AuditLogOptions } from './audit/audit-log.js';
+import { auditRecord } from './audit/audit-record.js';
 import { EventBus } from './events/event-bus.js';
+import { loadAlertSettings } from './alerts/alert-settings.js';
+import { startAlerts } from './alerts/alerts-wiring.js';
+import { TimelineRecorder } from './timeline/timeline-recorder.js';
+import { TimelineStore } from './timeline/timeline-store.js';
 import { EventLog } from './events/event-log.js';
 import { createHandlers } from './handlers/index.js';
 import type { DaemonContext } from './handlers/context.js';
@@ -25,12 +31,15 @@ import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
 import { startProbes } from './probes/probes-wiring.js';
+import { ProgressTracker } from './progress/tracker.js';
 import { GroupStore } from './queue/group-store.js';
 import { JobQueue } from './queue/job-queue.js';
 import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
 import { systemClock } from './jobs/clock.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
+import type { HistorySettings } from './history/settings.js';
+import { startHistory } from './history/wiring.js';
 import { StateStore } from './store/state-store.js';
 
 export interface DaemonOptions {
@@ -52,6 +61,10 @@ export interface DaemonOptions {
   v8Flags?: string[];
   /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
   queue?: QueueSettings;
+  /** The history's bounds (PROCD_HISTORY_MAX_RUNS, PROCD_HISTORY_MAX_AGE). */
+  history?: HistorySettings;
+  /** The audit log's rotation (PROCD_AUDIT_MAX_BYTES, PROCD_AUDIT_KEEP). */
+  audit?: Pick<AuditLogOptions, 'maxBytes' | 'keep'>;
 }
 
 export interface RunningDaemon {
@@ -125,6 +138,8 @@ async function startLocked(
   );
   if (forkServerOff) logger.info('PROCD_FORK_SERVER=off: the daemon starts every shim itself');
   else void shimChecked.then(() => launcher.prepare()).catch((err: unknown) => logger.warn({ err }, 'could not start the fork server ahead of the first job'));
+  // Before re-adoption: jobs that ended while no daemon ran end now, and their runs are recorded.
+  const history = startHistory(join(dirname(paths.stateFile), 'history'), table, logger, options.history);
   const supervisor = new Supervisor(table, store, logger, {
     jobsDir: paths.jobsDir,
     instance,
@@ -150,6 +165,7 @@ async function startLocked(
     leftoverCheckDelayMs: 500,
     graceMs,
     refreshOutput: (id) => supervisor.refreshOutput(id),
+    baselineOf: (job) => history.baselineOf(job),
     onAdoptedGone: (id) => supervisor.adoptedGone(id),
     onLimitKill: (id, violation) => {
       logger.warn({ job: id, limit: violation.limit, value: violation.value, max: violation.max }, 'over a limit; stopping the job');
@@ -159,6 +175,24 @@ async function startLocked(
   const eventLog = new EventLog(dirname(paths.stateFile), { onError: (err, what) => logger.error({ err }, what) });
   for (const warning of eventLog.warnings) logger.warn({ warning }, 'event buffer problem found at start');
   const events = new EventBus(table, monitor, logger, eventLog);
+  // Progress reports and stdout markers (issue 14): stdout is scanned for markers once per monitor tick.
+  const progress = new ProgressTracker(table, logger, { instance, startedAt });
+  // ETAs from history: the learned duration of the job's command.
+  progress.baselineOf = (job) => history.baselineOf(job);
+  monitor.on('sample', ({ job }) => void progress.scan(job.id));
+  events.watchProgress(progress);
+  // Alert rules (alerts.json in the home, PROCD_ON_ALERT): their problems are warnings, never fatal.
+  const alertSettings = loadAlertSettings(paths.home);
+  for (const warning of alertSettings.warnings) logger.warn({ warning }, 'alert settings problem');
+  const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
+  const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
+  // After the timelines: an alert comes after the event that caused it there too.
+  startAlerts(alertSettings, events, table, logger);
+  const audit = new AuditLog(dirname(paths.stateFile), {
+    ...options.audit,
+    onError: (err, what) => logger.error({ err }, what),
+    onRecovered: (dropped) => logger.warn({ dropped }, 'the audit log is written again; records were lost meanwhile'),
+  });
   // A full disk must not keep the daemon from starting: what could not be saved stays queued in
   // the store and is written with the next change that succeeds.
   const readopted = await supervisor.readopt().catch((err: unknown) => {
@@ -203,8 +237,10 @@ async function startLocked(
       queue.stop();
       janitor?.stop();
       await server.close().catch((err: unknown) => logger.error({ err }, 'closing the socket failed'));
+      await history.close().catch((err: unknown) => logger.error({ err }, 'could not save the last history runs'));
       await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'final snapshot failed'));
       await store.close().catch((err: unknown) => logger.error({ err }, 'could not save the last job records'));
+      audit.close();
       // Last: no event is published after it, so the next daemon continues right after this seq.
       try {
         events.close();
@@ -243,20 +279,26 @@ async function startLocked(
     monitor,
     queue,
     events,
-    // replaced by the history store at merge
-    history: { runsSince: () => [], baseline: () => null },
+    progress,
     store,
+    history: history.store,
+    audit,
+    timelines,
     paths,
     startedAt,
     sampleIntervalMs,
     cleanupDefaults: { retentionMs: options.retentionMs ?? 7 * 86_400_000, maxRecords: options.maxRecords ?? 10_000, graceMs },
-    warnings: [...(options.configWarnings ?? []), ...loaded.warnings],
+    warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings, ...alertSettings.warnings],
     shim,
     containment,
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
-  const server = new SocketServer(createHandlers(ctx), logger);
+  const server = new SocketServer(createHandlers(ctx), logger, undefined, (call, conn) => {
+    const record = auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } });
+    audit.append(record);
+    timelineRecorder.onCall(record);
+  });
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });

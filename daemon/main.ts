@@ -84,6 +84,20 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): DaemonOptions {
     ...(minMemory !== undefined ? { admitMinMemoryBytes: minMemory } : {}),
     ...(maxLoad !== undefined ? { admitMaxLoadPerCore: maxLoad } : {}),
   };
+  // The history (issue 14): bounds by count and age.
+  const historyRuns = read('PROCD_HISTORY_MAX_RUNS', number(1, 10_000_000), 'a run count');
+  const historyAge = read('PROCD_HISTORY_MAX_AGE', positive(parseDuration), 'a positive duration (e.g. 30d)');
+  options.history = {
+    ...(historyRuns !== undefined ? { maxRuns: Math.floor(historyRuns) } : {}),
+    ...(historyAge !== undefined ? { maxAgeMs: historyAge } : {}),
+  };
+  // The audit log (issue 14): rotated at this size, this many older files kept.
+  const auditMax = read('PROCD_AUDIT_MAX_BYTES', positive(parseSize), 'a size (e.g. 4m)');
+  const auditKeep = read('PROCD_AUDIT_KEEP', number(1, 100), 'a file count from 1 to 100');
+  options.audit = {
+    ...(auditMax !== undefined ? { maxBytes: auditMax } : {}),
+    ...(auditKeep !== undefined ? { keep: Math.floor(auditKeep) } : {}),
+  };
   return options;
 }
 

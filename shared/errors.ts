@@ -36,6 +36,8 @@ export const ErrorCode = {
   GroupNotFound: -32017,
   /** The group still has queued jobs: they would lose their group's limit. */
   GroupInUse: -32018,
+  /** A report from inside a job of another procd home (its PROCD_INSTANCE is not this daemon's): this daemon's job with that id is someone else. */
+  InstanceMismatch: -32025,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

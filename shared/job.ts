@@ -2,10 +2,13 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import { etaOf, type Eta } from './eta.js';
 import { healthOf, type Health } from './health.js';
+import type { Baseline } from './history.js';
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
 import type { OutcomeKind } from './outcomes.js';
 import type { JobProbes, ProbeStatus } from './probes.js';
+import type { JobProgress } from './progress.js';
 import type { Declared, Dependency, QueueStanding } from './queue.js';
 import type { RestartSpec, RunsInfo } from './restart.js';
 
@@ -318,6 +321,8 @@ export interface Job {
    * not judged again (its job may be removed or run again meanwhile). Absent: none yet.
    */
   afterMet?: number[];
+  /** What the job last reported of its progress in this run (shared/progress.ts); absent: nothing yet. */
+  progress?: JobProgress;
 }
 
 /**
@@ -326,7 +331,7 @@ export interface Job {
  * COMMAND_DISPLAY_CHARS characters, and `commandShortened` gives the full one's size (`status`
  * has it whole), so a list stays small whatever its jobs run.
  */
-export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; commandShortened?: CommandSize }; health?: Health };
+export type JobSummary = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; commandShortened?: CommandSize }; health?: Health; eta?: Eta };
 
 /** The size of a command: its items (argv entries; 1 for a shell script) and their characters. */
 export interface CommandSize {
@@ -336,11 +341,13 @@ export interface CommandSize {
 
 export const COMMAND_DISPLAY_CHARS = 4096;
 
+/** With `health`, and an `eta` from the job's own progress (list does not read the history's baselines). */
 export function summarize(job: Job, now = Date.now()): JobSummary {
   const { env, command, ...rest } = job.spec;
   const display = displayCommand(command);
   const health = healthOf(job, now);
-  return { ...job, spec: { ...rest, command: display.command, envCount: Object.keys(env).length, ...(display.shortened ? { commandShortened: display.shortened } : {}) }, ...(health ? { health } : {}) };
+  const eta = etaOf(job, now, null);
+  return { ...job, spec: { ...rest, command: display.command, envCount: Object.keys(env).length, ...(display.shortened ? { commandShortened: display.shortened } : {}) }, ...(health ? { health } : {}), ...(eta ? { eta } : {}) };
 }
 
 /** The command cut to `budget` characters (whole leading arguments, the last one cut with "…"), and the full size when cut. */
@@ -364,13 +371,14 @@ export function displayCommand(command: Command, budget = COMMAND_DISPLAY_CHARS)
  * A job as the daemon answers it (track, status, wait, adopt): the environment's size, and its
  * values only when the caller asks (`env: true`), so no token reaches a log or a terminal by default.
  */
-export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> }; health?: Health };
+export type JobView = Omit<Job, 'spec'> & { spec: Omit<JobSpec, 'env'> & { envCount: number; env?: Record<string, string> }; health?: Health; eta?: Eta };
 
-/** The job as answered; `health` (shared/health.ts) while it has a live process. */
-export function viewOf(job: Job, withEnv = false, now = Date.now()): JobView {
+/** The job as answered; `health` (shared/health.ts) while it has a live process, and `eta` (shared/eta.ts) when one can be estimated. */
+export function viewOf(job: Job, withEnv = false, now = Date.now(), baseline: Baseline | null = null): JobView {
   const { env, ...rest } = job.spec;
   const health = healthOf(job, now);
-  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) }, ...(health ? { health } : {}) };
+  const eta = etaOf(job, now, baseline);
+  return { ...job, spec: { ...rest, envCount: Object.keys(env).length, ...(withEnv ? { env } : {}) }, ...(health ? { health } : {}), ...(eta ? { eta } : {}) };
 }
 
 export function commandText(command: Command): string {

@@ -47,6 +47,11 @@ export interface MethodSpec {
   capability: string;
   /** Changes durable state: the change is on disk (journal fsynced) before the answer is sent. */
   mutates: boolean;
+  /**
+   * Recorded in the audit log (`procd audit`): a call that acts on jobs, groups or the daemon's
+   * records, whoever asked. Wider than `mutates` (a signal changes nothing on disk but is audited).
+   */
+  audited?: true;
   /** Safe to send again after a reconnect (the client's reconnecting waits only use these). */
   idempotent: boolean;
   /** Keeps its shape across protocol versions, so any client can reach any daemon (hello, daemon.status, daemon.stop). */

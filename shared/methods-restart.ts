@@ -9,6 +9,7 @@ export const RESTART_METHOD_SPECS = {
     doc: "Run jobs again under the same id with the same spec: a live run is stopped first (its own stop signal and grace, or `signal`/`graceMs`), then the next run starts at once (`runs.current` + 1; its output is its own, `logs --run N` reads earlier ones). A job waiting for its next run (restart backoff, a start time) starts now. An ended job starts again. Answers one item per job given, once the new run has started (or failed to): `stopped` says whether a live run was stopped. NotRestartable for an adopted job (procd cannot start what it did not start); NameInUse when another live job took the name meanwhile.",
     capability: 'restart',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: { plusMs: 60_000 + LIMITS.stopGraceMs },

@@ -9,15 +9,18 @@ import { JOB_STATE_KINDS } from './job.js';
 import { LIMITS } from './field-limits.js';
 import type { MethodSpec } from './method-spec.js';
 import { PAUSE_METHOD_SPECS } from './methods-pause.js';
+import { PROGRESS_METHOD_SPECS } from './methods-progress.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
 import { ANALYZE_METHOD_SPECS } from './methods-analyze.js';
+import { HISTORY_METHOD_SPECS } from './methods-history.js';
+import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'analyze'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'analyze'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -71,7 +74,7 @@ export const METHOD_SPECS = {
     errors: [],
   },
   status: {
-    doc: 'Every field of one job; with `tree`, its live process tree. The environment is counted (`spec.envCount`); its values only with `env`.',
+    doc: 'Every field of one job; with `tree`, its live process tree; with `timeline`, what happened to it in order (kept across daemon restarts, bounded per job). The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',
     mutates: false,
     idempotent: true,
@@ -82,12 +85,13 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME',
       brief: 'every field of one job',
       summary: 'Show every field of one job (the most recent job when given a name).',
-      usage: 'procd status ID|NAME [--tree] [--env] [--json]',
+      usage: 'procd status ID|NAME [--tree] [--env] [--timeline] [--json]',
       options: {
+        timeline: { type: 'boolean', help: 'also what happened to it, in order: started, ready, flags, limits, signals and stops and who asked, pause/resume, restarts, its end' },
         tree: { type: 'boolean', help: 'also show the live process tree (pid, ppid, state, cpu, rss, command; "(cgroup only)" marks a process only the job cgroup leads to)' },
         env: { type: 'boolean', help: "also the job's environment values (with --json too; by default only their count)" },
       },
-      examples: ['procd status 3', 'procd status web --tree', 'procd status web --json'],
+      examples: ['procd status 3', 'procd status web --tree', 'procd status web --timeline', 'procd status web --json'],
     },
   },
   logs: {
@@ -122,6 +126,7 @@ export const METHOD_SPECS = {
     doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
     capability: 'kill.tree',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: AFTER_GRACE,
@@ -145,6 +150,7 @@ export const METHOD_SPECS = {
     doc: 'Send one signal to the whole job, without escalation.',
     capability: 'kill.tree',
     mutates: false,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: [JOB, 'JobNotRunning', 'BadSignal'],
@@ -162,6 +168,9 @@ export const METHOD_SPECS = {
   ...RESTART_METHOD_SPECS,
   ...QUEUE_METHOD_SPECS,
   ...ANALYZE_METHOD_SPECS,
+  ...HISTORY_METHOD_SPECS,
+  ...PROGRESS_METHOD_SPECS,
+  ...AUDIT_METHOD_SPECS,
   wait: {
     doc: 'Block until the jobs end (or the timeout passes). Environments are counted; their values only with `env`.',
     capability: 'jobs',
@@ -187,6 +196,7 @@ export const METHOD_SPECS = {
     doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',
     capability: 'jobs',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: AFTER_JOB_GRACE,
@@ -209,6 +219,7 @@ export const METHOD_SPECS = {
     doc: 'Remove finished jobs that ended longer ago than `olderThanMs` (default: all finished); `dryRun` only lists them.',
     capability: 'jobs',
     mutates: true,
+    audited: true,
     idempotent: true,
     stable: false,
     errors: ['StorageFailed'],
@@ -229,6 +240,7 @@ export const METHOD_SPECS = {
     doc: 'Supervise a running process procd did not start (same user): sampling, flags, kill of its tree.',
     capability: 'adopt',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: ['AdoptFailed', 'NameInUse', 'StorageFailed'],
@@ -252,6 +264,7 @@ export const METHOD_SPECS = {
     doc: 'Stop supervising an adopted process without signalling it: its job ends `lost` with outcome `released` (exit code null) and the process runs on, no longer part of any job.',
     capability: 'adopt',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     errors: [JOB, 'JobNotRunning', 'NotAdopted', 'StorageFailed'],
@@ -270,6 +283,7 @@ export const METHOD_SPECS = {
     doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
     capability: 'cleanup',
     mutates: true,
+    audited: true,
     idempotent: false,
     stable: false,
     timeout: { plusMs: 60_000 },
@@ -328,6 +342,7 @@ export const METHOD_SPECS = {
     capability: 'jobs',
     // The stop goes ahead even when the disk refuses the last records (the shutdown saves what it can).
     mutates: false,
+    audited: true,
     idempotent: false,
     stable: true,
     timeout: AFTER_JOB_GRACE,

@@ -10,6 +10,7 @@ export const TRACK_METHOD = {
   doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one). `limits` bound the whole process tree (RSS, CPU % averaged over 10 s, open fds, processes); each time one is exceeded is recorded in the job's `violations` and published as `limit.exceeded`; with `onLimit: kill` (the default) the job is stopped and ends failed with outcome `limit` (detail memory, cpu, fds or procs) and exit code 128+N of the signal that ended it.",
   capability: 'jobs',
   mutates: true,
+  audited: true,
   idempotent: false,
   stable: false,
   // With `replace`, the live job of that name is stopped first (kill procedure, its grace included).

@@ -11,8 +11,11 @@ export const CLI_ONLY_SPECS = {
     brief: 'start, stop, restart or inspect the daemon',
     summary:
       'Manage the daemon. `run` stays in the foreground (for systemd/launchd and debugging). `stop` stops running jobs first unless --keep-jobs; `restart` keeps jobs running and the new daemon re-adopts them.',
-    usage: 'procd daemon start|stop|restart|status|run [--keep-jobs]',
-    options: { 'keep-jobs': { type: 'boolean', help: '(stop) leave running jobs alive for the next daemon' } },
+    usage: 'procd daemon start|stop|restart|status|run [--keep-jobs] [--on-alert CMD]',
+    options: {
+      'keep-jobs': { type: 'boolean', help: '(stop) leave running jobs alive for the next daemon' },
+      'on-alert': { type: 'string', arg: 'CMD', help: "(start, restart, run) run CMD with /bin/sh for each alert, its JSON on stdin (the same as PROCD_ON_ALERT; alerts.json's onAlert keeps it for every start)" },
+    },
     examples: ['procd daemon status', 'procd daemon stop', 'procd daemon restart', 'procd daemon run'],
   },
   group: {

@@ -24,7 +24,9 @@ const LOADERS: Record<CommandName, Loader> = {
   resume: () => import('./commands/resume.js'),
   restart: () => import('./commands/restart.js'),
   priority: () => import('./commands/priority.js'),
+  progress: () => import('./commands/progress.js'),
   group: () => import('./commands/group.js'),
+  history: () => import('./commands/history.js'),
   wait: () => import('./commands/wait.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
@@ -38,6 +40,7 @@ const LOADERS: Record<CommandName, Loader> = {
   service: () => import('./commands/service.js'),
   up: () => import('./commands/up.js'),
   down: () => import('./commands/down.js'),
+  audit: () => import('./commands/audit.js'),
 };
 
 export interface CommandEntry {

@@ -6,6 +6,7 @@ import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
 import { healthText, probeSuffix } from './format-probes.js';
+import { progressSuffix } from './format-progress.js';
 import { queueSuffix, treeName, treeOrder } from './format-queue.js';
 import { lastRunExit, lsState, pendingRestart } from './format-restart.js';
 import type { Color } from './output.js';
@@ -52,7 +53,7 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
     // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
     const restart = pendingRestart(j);
     const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
-    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j) + progressSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

@@ -3,6 +3,7 @@
 // Shared by the bin's fast path (main.ts: ls, status, track) and the full CLI (cli.ts).
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import { VERSION } from '../../shared/version.js';
 import { connect, type ConnectOptions, type ProcdClient } from '../index.js';
 import { parseCommandArgs, wantsJson } from './args.js';
 import { commandHelp } from './command-help.js';
@@ -42,7 +43,8 @@ export async function runCommand(rest: string[], entry: CommandEntry): Promise<n
   const { command } = await entry.load();
   // Someone at a terminal hears (once) that a daemon was started for them; scripts never do.
   let told = false;
-  const connectOptions: ConnectOptions = parsed.values['no-autostart'] ? { autostart: false } : {};
+  // The audit log shows which command made each call (`up`, `down`, `kill`, …).
+  const connectOptions: ConnectOptions = { clientName: `procd-cli/${VERSION}`, via: name, ...(parsed.values['no-autostart'] ? { autostart: false } : {}) };
   if (out.interactive) {
     connectOptions.onAutostart = ({ pid, logFile }) => {
       if (!told) out.err(`procd: started the daemon (pid ${pid}; log ${logFile})`);

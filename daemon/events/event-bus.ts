@@ -11,6 +11,8 @@ import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
 import type { Monitor } from '../monitor/monitor.js';
 import type { ProbeRunner } from '../probes/probe-runner.js';
+import type { ProgressTracker } from '../progress/tracker.js';
+import { etaOf } from '../../shared/eta.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { EventLog } from './event-log.js';
 import { planReplay } from './replay.js';
@@ -33,6 +35,8 @@ export class EventBus {
   droppedSubscribers = 0;
   /** Kept events that could not be written (disk full): logged, counted, still sent live. */
   unsavedEvents = 0;
+  /** Told of every lifecycle event as it is published (the job timelines). */
+  private readonly watchers: ((event: ProcdEvent) => void)[] = [];
 
   constructor(
     table: JobTable,
@@ -68,6 +72,13 @@ export class EventBus {
     });
   }
 
+  /** `job.progress` at each milestone of a job's progress. */
+  watchProgress(progress: ProgressTracker): void {
+    progress.on('milestone', (job) => {
+      if (job.progress) this.publish({ kind: 'job.progress', job: eventJob(job), progress: job.progress, eta: etaOf(job, Date.now(), progress.baselineOf(job)) });
+    });
+  }
+
   get lastSeq(): number {
     return this.log.lastSeq;
   }
@@ -97,9 +108,15 @@ export class EventBus {
     return this.log.lastSeq;
   }
 
+  /** Calls `watcher` with each lifecycle event (not samples or per-subscriber notices) as it is published. */
+  watch(watcher: (event: ProcdEvent) => void): void {
+    this.watchers.push(watcher);
+  }
+
   publish(event: NewEvent): void {
     const full = { seq: this.log.nextSeq(), at: Date.now(), ...event } as ProcdEvent;
-    if (isReplayedKind(full.kind)) this.keep(full);
+    const replayed = isReplayedKind(full.kind);
+    if (replayed) this.keep(full);
     for (const [id, sub] of this.subscribers) {
       if (!matches(sub.filter, full)) continue;
       if (sub.conn.pendingBytes() > SUBSCRIBER_BACKLOG_BYTES + sub.slackBytes) {
@@ -109,6 +126,8 @@ export class EventBus {
       if (sub.slackBytes && sub.conn.pendingBytes() === 0) sub.slackBytes = 0;
       sub.conn.notify(EVENT_METHOD, full);
     }
+    // After the subscribers: an event a watcher publishes (an alert) comes after this one, in seq order.
+    if (replayed) for (const watcher of this.watchers) watcher(full);
   }
 
   /** Flushes the replay buffer and records the last number used (at a clean stop). */

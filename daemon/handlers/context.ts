@@ -1,5 +1,7 @@
 // What every handler can reach: the job table, the supervisor and facts about this daemon.
 
+import type { AuditLog } from '../audit/audit-log.js';
+import type { TimelineStore } from '../timeline/timeline-store.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { ProcdPaths } from '../../shared/paths.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -7,9 +9,11 @@ import type { CleanupDefaults } from '../jobs/cleanup.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Supervisor } from '../jobs/supervisor.js';
 import type { Monitor } from '../monitor/monitor.js';
+import type { ProgressTracker } from '../progress/tracker.js';
 import type { Containment } from '../cgroup/containment.js';
 import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
+import type { HistoryStore } from '../history/history-store.js';
 import type { HistoryReader } from '../history/reader.js';
 
 export interface DaemonContext {
@@ -19,9 +23,15 @@ export interface DaemonContext {
   /** The queue: groups, admission (daemon/queue/). */
   queue: JobQueue;
   events: EventBus;
-  /** Finished runs and learned baselines (daemon/history/). */
-  history: HistoryReader;
+  /** Progress reports and markers of running jobs (issue 14). */
+  progress: ProgressTracker;
   store: StateStore;
+  /** Every finished run (issue 14): runsSince and baseline for the analysers, recent() and size for `procd history`. */
+  history: HistoryReader & Pick<HistoryStore, 'recent' | 'size'>;
+  /** The audit log of calls that act on jobs (procd audit). */
+  audit: AuditLog;
+  /** Each job's timeline (status --timeline). */
+  timelines: TimelineStore;
   paths: ProcdPaths;
   sampleIntervalMs: number;
   cleanupDefaults: CleanupDefaults;

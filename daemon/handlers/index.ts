@@ -5,18 +5,21 @@ import { METHOD_SPECS, type MethodName } from '../../shared/methods.js';
 import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
 import { analyze, stats } from './analyze.js';
+import { audit } from './audit.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
 import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
-import { hello } from './hello.js';
+import { history } from './history.js';
+import { hello, noteIdentity } from './hello.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
+import { progress } from './progress.js';
 import { groupLs, groupRm, groupSet, priority } from './queue.js';
 import { release } from './release.js';
 import { rm } from './rm.js';
@@ -28,7 +31,10 @@ import { wait } from './wait.js';
 
 export function createHandlers(ctx: DaemonContext): HandlerTable {
   const handlers: HandlerTable = {
-    hello: () => hello(),
+    hello: (p, call) => {
+      noteIdentity(p, call);
+      return hello();
+    },
     track: (p) => track(ctx, p),
     list: (p) => list(ctx, p),
     count: (p) => count(ctx, p),
@@ -42,6 +48,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     'group.rm': (p) => groupRm(ctx, p),
     'group.ls': () => groupLs(ctx),
     priority: (p) => priority(ctx, p),
+    history: (p) => history(ctx, p),
+    progress: (p) => progress(ctx, p),
     resume: (p) => resume(ctx, p),
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),
@@ -52,6 +60,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     subscribe: (p, call) => subscribe(ctx, p, call),
     analyze: (p, call) => analyze(ctx, p, call),
     stats: () => stats(ctx),
+    audit: (p) => audit(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

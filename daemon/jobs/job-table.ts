@@ -30,7 +30,7 @@ export interface NewJob {
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
-export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes' | 'afterMet'>>;
+export type JobFields = Partial<Pick<Job, 'pendingKill' | 'flags' | 'flagHistory' | 'resources' | 'output' | 'violations' | 'cgroup' | 'runs' | 'probes' | 'afterMet' | 'progress'>>;
 
 /** An event the state machine refused: logged by the daemon, never dropped silently. */
 export interface RefusedEvent {
@@ -39,9 +39,16 @@ export interface RefusedEvent {
   error: string;
 }
 
+/** A run ended (the job ended, or is queued for its next run): the job as it was at the end, how the run ended, and what the job became. */
+export interface RunEnded {
+  job: Job;
+  ended: TerminalState;
+  final: JobState;
+}
+
 export type ListFilter = ParamsOf<'list'>;
 
-export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job]; refused: [RefusedEvent] }> {
+export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]; sample: [Job]; refused: [RefusedEvent]; runEnded: [RunEnded] }> {
   private readonly jobs: Map<JobId, Job>;
   private nextId: number;
 
@@ -113,6 +120,8 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
     this.jobs.set(id, next);
     this.store.saveJob(next);
     this.emit('change', { job: next, previous, before: job });
+    // Once per run, whatever follows it (the history records it: daemon/history/recorder.ts).
+    if (ended) this.emit('runEnded', { job, ended, final: state });
     return next;
   }
 
@@ -165,7 +174,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
    * every sample would cost a disk write per job per tick. They reach disk with the next durable
    * change of the job or the next snapshot.
    */
-  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing'>>): Job | null {
+  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing' | 'progress'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
     const next: Job = { ...job, ...change(job), id: job.id, state: job.state };

@@ -11,7 +11,7 @@ import { decideRestart, type RunEnd } from './restart-policy.js';
 /** The job's state and runs after its run ended; null: it stays as the state machine left it. */
 export type RunEndChange = { state: JobState } & Partial<NextRunFields>;
 
-type NextRunFields = Pick<Job, 'dir' | 'output' | 'resources' | 'probes'> & { runs: RunsInfo };
+type NextRunFields = Pick<Job, 'dir' | 'output' | 'resources' | 'probes' | 'progress'> & { runs: RunsInfo };
 
 /**
  * The job's fields for its next run, whoever asked for it (its policy, `procd restart`, the next
@@ -26,6 +26,8 @@ export function nextRunFields(job: Job, ended: TerminalState, then: RunRecord['t
     output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
     resources: null,
     probes: undefined,
+    // Progress is per run: the next one reports from 0 again.
+    progress: undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.js';
 import { KEEP_RUN_OUTPUT, type RunRecord } from '../../shared/restart.js';
+import { TIMELINE_FILE } from '../timeline/timeline-store.js';
 
 /** The earlier runs whose output goes: all but the newest `keep` runs (the current one counts), not yet pruned. */
 export function runsToPrune(job: Pick<Job, 'runs'>, keep = KEEP_RUN_OUTPUT): RunRecord[] {
@@ -20,5 +21,6 @@ export function runsToPrune(job: Pick<Job, 'runs'>, keep = KEEP_RUN_OUTPUT): Run
 export async function removeRunOutput(record: RunRecord): Promise<void> {
   if (record.run !== 1) return rm(record.dir, { recursive: true, force: true });
   const names = await readdir(record.dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => !/^run-\d+$/.test(n)).map((n) => rm(join(record.dir, n), { recursive: true, force: true })));
+  // The job's timeline (daemon/timeline/) is the whole job's, not run 1's.
+  await Promise.all(names.filter((n) => !/^run-\d+$/.test(n) && n !== TIMELINE_FILE).map((n) => rm(join(record.dir, n), { recursive: true, force: true })));
 }

@@ -4,8 +4,10 @@
 import { conditionText } from '../../shared/conditions.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { ClearedFlag, FlagKind, Job, JobFlag, ResourceSample } from '../../shared/job.js';
+import type { JobProgress } from '../../shared/progress.js';
 import { activeMs, silenceStart } from '../jobs/pause-clock.js';
 import type { Thresholds } from './thresholds.js';
+import type { Baseline } from '../../shared/history.js';
 
 /** A condition as evaluated now; raisedAt is filled in by diffFlags. */
 export type Condition = Omit<JobFlag, 'raisedAt'>;
@@ -20,6 +22,8 @@ export interface FlagInputs {
   totalMemoryBytes: number;
   /** Expected duration learned from history when the job gave none (null: unknown). */
   baselineMs: number | null;
+  /** The baseline it came from (runs and p90 for the flag's detail); absent: only baselineMs is known. */
+  baseline?: Baseline | null;
 }
 
 export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): Condition[] {
@@ -31,7 +35,12 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
   // paused is not silence. A service's spec has 0 unless the user asked (job-spec.ts): a quiet
   // server is not stuck, and a service whose readiness probe passed never is.
   const readyService = job.spec.kind === 'service' && !!job.probes?.ready;
-  if (job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted' && !readyService) {
+  const watchStuck = job.spec.stuckAfterMs > 0 && job.spec.command.kind !== 'adopted' && !readyService;
+  if (watchStuck && job.progress) {
+    // A job that reports progress is stuck when its progress stops advancing, even while it prints.
+    const stall = progressStall(job.progress, activeMs(job.state, now), job.spec.stuckAfterMs);
+    if (stall) out.push(stall);
+  } else if (watchStuck) {
     const silentMs = now - silenceStart(job.state, job.output.lastOutputAt);
     if (silentMs >= job.spec.stuckAfterMs) {
       out.push(condition('stuck', `no output for ${formatDuration(silentMs)} (stuck after ${formatDuration(job.spec.stuckAfterMs)})`, 'medium', [], {
@@ -50,11 +59,16 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     const ratio = elapsed / expected;
     if (ratio >= t.timeSinkFactor) {
       const severity = ratio >= t.timeSinkHighFactor ? 'high' : 'medium';
-      const source = job.spec.expectMs ? 'expected' : 'usual';
-      out.push(condition('time_sink', `running ${formatDuration(elapsed)}, ${ratio.toFixed(1)}× the ${source} ${formatDuration(expected)}`, severity, [], {
+      const given = !!job.spec.expectMs;
+      const learned = given ? null : input.baseline;
+      // A learned expectation says so, with what it was learned from: the median of the last successful runs.
+      const from = given ? '' : learned ? ` (learned: median of the last ${learned.runs} successful runs, p90 ${formatDuration(learned.p90Ms)})` : ' (learned from history)';
+      out.push(condition('time_sink', `running ${formatDuration(elapsed)}, ${ratio.toFixed(1)}× the ${given ? 'expected' : 'usual'} ${formatDuration(expected)}${from}`, severity, [], {
         elapsedMs: elapsed,
         expectedMs: expected,
         ratio: Number(ratio.toFixed(2)),
+        expectedFrom: given ? 'given' : 'learned',
+        ...(learned ? { medianMs: learned.medianMs, p90Ms: learned.p90Ms, baselineRuns: learned.runs } : {}),
       }));
     }
   }
@@ -98,6 +112,19 @@ export function evaluateConditions(job: Job, input: FlagInputs, t: Thresholds): 
     }));
   }
   return out;
+}
+
+/** The stuck condition of a job that reports progress: no advance (a higher percent, a new phase) for stuckAfterMs of active time. */
+export function progressStall(progress: JobProgress, activeNowMs: number, stuckAfterMs: number): Condition | null {
+  const stalledMs = activeNowMs - progress.advancedActiveMs;
+  if (stalledMs < stuckAfterMs) return null;
+  const at = `${Math.floor(progress.percent)}%${progress.phase ? ` (${progress.phase})` : ''}`;
+  return condition('stuck', `progress stalled at ${at} for ${formatDuration(stalledMs)} (stuck after ${formatDuration(stuckAfterMs)})`, 'medium', [], {
+    stalledMs,
+    stuckAfterMs,
+    percent: progress.percent,
+    phase: progress.phase,
+  });
 }
 
 function condition(kind: FlagKind, detail: string, severity: 'medium' | 'high', pids: number[], data: JobFlag['data']): Condition {

@@ -23,6 +23,7 @@ import { checkLimits, NO_LIMIT_WATCH, type LimitWatch } from './limits.js';
 import { accumulate, measureTree } from './measure.js';
 import { jobOwningPid, leftoversIn, liveOnly, treeIn, type Leftovers, type TreeProcess } from './queries.js';
 import type { Thresholds } from './thresholds.js';
+import type { Baseline } from '../../shared/history.js';
 import type { TreeReading } from './tree-cpu.js';
 
 export { accumulate } from './measure.js';
@@ -44,6 +45,8 @@ export interface MonitorOptions {
   onAdoptedGone(id: JobId): void;
   /** A job with `--on-limit kill` went over a limit (recorded already): stop it. */
   onLimitKill?(id: JobId, violation: LimitViolation): void;
+  /** What a job's command usually takes, learned from history (daemon/history/); absent: nothing learned. */
+  baselineOf?(job: Job): Baseline | null;
   /** The window `--max-cpu` is judged over (default CPU_LIMIT_WINDOW_MS). */
   cpuLimitWindowMs?: number;
   /** Where process-table snapshots come from (shared with the kill procedure when given). */
@@ -213,9 +216,15 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     const zombies = pids
       .filter((pid) => read.zombieSince.has(pid))
       .map((pid) => ({ pid, ppid: table.get(pid)?.ppid ?? 0, since: read.zombieSince.get(pid)! }));
-    const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: watch.hot, zombies, totalMemoryBytes: totalmem(), baselineMs: null }, this.opts.thresholds);
+    const evaluated = evaluateConditions(updated, { now: at, sample, hotSamples: watch.hot, zombies, totalMemoryBytes: totalmem(), ...this.learned(updated) }, this.opts.thresholds);
     watch.calm = evaluated.some((c) => c.kind === 'bottleneck') ? 0 : watch.calm + 1;
     await this.applyFlags(updated, holdBottleneck(updated.flags, evaluated, watch.calm, this.opts.thresholds), TICK_FLAG_KINDS, at);
+  }
+
+  /** The learned expectation, asked only when it can matter: a task that gave no --expect. */
+  private learned(job: Job): { baselineMs: number | null; baseline: Baseline | null } {
+    const baseline = job.spec.expectMs === null && job.spec.kind === 'task' ? (this.opts.baselineOf?.(job) ?? null) : null;
+    return { baselineMs: baseline?.medianMs ?? null, baseline };
   }
 
   /** The job cgroup's usage_usec, where the job has a cgroup (null: CPU comes from /proc). */

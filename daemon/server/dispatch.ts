@@ -12,9 +12,18 @@ import { parseAt } from '../../shared/schemas/valid.js';
 export type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
 export type HandlerTable = { [M in MethodName]: Handler<M> };
 
+/** Who is on the other end, as the client said in `hello` (nothing checks it: the socket is the user's own). */
+export interface ClientIdentity {
+  name: string | null;
+  pid: number | null;
+  via: string | null;
+}
+
 /** What a handler may know about the connection it is serving. */
 export interface CallContext {
   connectionId: number;
+  /** Filled in by `hello`; all null until then. */
+  identity: ClientIdentity;
   /** Resolves when the client disconnects, so long waits can stop early. */
   closed: Promise<void>;
   isClosed(): boolean;
@@ -26,8 +35,19 @@ export interface CallContext {
   endGracefully(): void;
 }
 
+/** One call as it ended, for the audit log: the raw params, and the answer or the error. */
+export interface CallEnd {
+  method: MethodName;
+  params: unknown;
+  at: number;
+  ms: number;
+  outcome: { ok: true; result: unknown } | { ok: false; code: number; message: string };
+}
+
 export interface DispatchHooks {
   onInternalError(err: unknown, method: string): void;
+  /** Told of every call of a method the table marks `audited`, before it is answered. */
+  onAudited?(call: CallEnd, ctx: CallContext): void;
 }
 
 const MAX_BATCH = 100;
@@ -67,12 +87,21 @@ async function dispatchOne(message: unknown, handlers: HandlerTable, ctx: CallCo
   if (!isMethodName(name)) {
     return reply(errorResponse(id, ErrorCode.MethodNotFound, `unknown method: ${name}`, { method: name, known: Object.keys(METHOD_SPECS) }));
   }
+  const at = Date.now();
+  const audit = (outcome: CallEnd['outcome']) => {
+    if (hooks.onAudited && (METHOD_SPECS[name] as { audited?: true }).audited) hooks.onAudited({ method: name, params: message.params, at, ms: Date.now() - at, outcome }, ctx);
+  };
   try {
     const result = await callMethod(name, message.params, handlers, ctx);
+    audit({ ok: true, result });
     return reply({ jsonrpc: '2.0', id, result: result ?? null });
   } catch (err) {
-    if (err instanceof ProcdError) return reply(errorResponse(id, err.code, err.message, err.data));
+    if (err instanceof ProcdError) {
+      audit({ ok: false, code: err.code, message: err.message });
+      return reply(errorResponse(id, err.code, err.message, err.data));
+    }
     hooks.onInternalError(err, name);
+    audit({ ok: false, code: ErrorCode.InternalError, message: 'internal error' });
     // Never leak a stack trace or an internal message to the client.
     return reply(errorResponse(id, ErrorCode.InternalError, `internal error in ${name}; see the daemon log`));
   }

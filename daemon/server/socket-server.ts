@@ -10,7 +10,7 @@ import { encodeFrame, LineDecoder, MAX_FRAME_BYTES } from '../../shared/framing.
 import { TOO_LARGE_FIX } from '../../shared/request-size.js';
 import type { RpcNotification } from '../../shared/rpc.js';
 import type { Logger } from '../logger.js';
-import { dispatchMessage, errorResponse, type CallContext, type HandlerTable } from './dispatch.js';
+import { dispatchMessage, errorResponse, type CallContext, type DispatchHooks, type HandlerTable } from './dispatch.js';
 
 /** A subscriber whose unread output exceeds this is dropped rather than let the daemon grow. */
 export const MAX_PENDING_WRITE_BYTES = 8 << 20;
@@ -34,6 +34,8 @@ export class SocketServer {
     private readonly handlers: HandlerTable,
     private readonly logger: Logger,
     private readonly onDisconnect: (conn: Connection) => void = () => {},
+    /** Told of every audited call (the audit log). */
+    private readonly onAudited?: DispatchHooks['onAudited'],
   ) {}
 
   listen(path: string): Promise<void> {
@@ -101,6 +103,7 @@ export class SocketServer {
 
     const conn: Connection = {
       connectionId: id,
+      identity: { name: null, pid: null, via: null },
       closed: closedPromise,
       isClosed: () => closed || ending,
       notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),
@@ -145,6 +148,7 @@ export class SocketServer {
     }
     dispatchMessage(message, this.handlers, conn, {
       onInternalError: (err, method) => this.logger.error({ err, method, connection: conn.connectionId }, 'handler failed'),
+      ...(this.onAudited ? { onAudited: this.onAudited } : {}),
     })
       .then((response) => {
         if (!response) return;

@@ -11,6 +11,7 @@ import type { Health } from '../health.js';
 import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
 import { DEPENDENCY_CONDITIONS, type Declared, type Dependency, type QueueStanding } from '../queue.js';
 import { ProbeConditionSchema } from './conditions.js';
+import { EtaSchema, JobProgressSchema } from './progress.js';
 
 const num = v.number();
 const numOrNull = v.nullable(v.number());
@@ -238,6 +239,7 @@ const jobBase = {
   probes: v.optional(ProbeStatusSchema),
   standing: v.optional(QueueStandingSchema),
   afterMet: v.optional(numList),
+  progress: v.optional(JobProgressSchema),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
@@ -245,10 +247,10 @@ export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
 
 /** One line of `list`: the job without its environment. */
 const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
-export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }), health: v.optional(HealthSchema) });
+export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }), health: v.optional(HealthSchema), eta: v.optional(EtaSchema) });
 
 /** A job as the daemon answers it: `envCount` always, `env` (the values) only when asked. */
-export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }), health: v.optional(HealthSchema) });
+export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }), health: v.optional(HealthSchema), eta: v.optional(EtaSchema) });
 
 // The schema and shared/job.ts describe the same values: a change to one that the other lacks is a compile error.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -12,6 +12,11 @@ import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, EXAMPLE_ENDED, KILL_EXAMPLE, NO
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { ANALYZE_METHOD_SCHEMAS } from './analyze.js';
+import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
+import { BaselineSchema } from './history.js';
+import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
+import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
+import { TimelineEntrySchema } from './timeline.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
 
@@ -58,10 +63,11 @@ interface MethodSchema {
 
 export const METHOD_SCHEMAS = {
   hello: {
-    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })) }),
+    /** `client`, `pid` and `via` (what the client does for its user, e.g. the CLI command `up`) are what the audit log says of its calls; nothing checks them. */
+    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })), pid: opt(int({ min: 1, max: 2 ** 31 })), via: opt(str({ max: 100 })) }),
     result: v.object({ daemonVersion: v.string(), protocolVersion: v.number(), pid: v.number(), capabilities: v.array(v.string()) }),
     example: {
-      params: { client: 'my-script/1.0', protocolVersion: 1 },
+      params: { client: 'my-script/1.0', protocolVersion: 1, pid: 51234 },
       result: { daemonVersion: '0.1.0', protocolVersion: 1, pid: 4100, capabilities: ['jobs', 'logs.cursor', 'events'] },
     },
   },
@@ -134,9 +140,15 @@ export const METHOD_SCHEMAS = {
     },
   },
   status: {
-    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). */
-    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()) }),
-    result: v.object({ ...JobViewSchema.entries, tree: v.optional(v.array(processNode)) }),
+    /** `env`: also the environment's values (`spec.env`); without it only their count (`spec.envCount`). `timeline`: also what happened to it, in order (shared/timeline.ts). */
+    params: obj({ job: jobRef, tree: opt(bool()), env: opt(bool()), timeline: opt(bool()) }),
+    result: v.object({
+      ...JobViewSchema.entries,
+      tree: v.optional(v.array(processNode)),
+      /** What its command usually takes, learned from its successful runs in the history (issue 14); absent: fewer than 3 of them. */
+      baseline: v.optional(BaselineSchema),
+      timeline: v.optional(v.array(TimelineEntrySchema)),
+    }),
     example: {
       params: { job: 'web', tree: true },
       result: { ...EXAMPLE_VIEW, tree: [{ pid: 41235, ppid: 41234, state: 'S', cpuPercent: 0.5, rssBytes: 52428800, threads: 11, command: 'npm run dev', cgroupOnly: false }] },
@@ -198,6 +210,9 @@ export const METHOD_SCHEMAS = {
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
   ...ANALYZE_METHOD_SCHEMAS,
+  ...HISTORY_METHOD_SCHEMAS,
+  ...PROGRESS_METHOD_SCHEMAS,
+  ...AUDIT_METHOD_SCHEMAS,
   wait: {
     /** `env`: also the jobs' environment values, as for status. */
     params: obj({ jobs: jobRefs, timeoutMs: opt(duration), env: opt(bool()) }),

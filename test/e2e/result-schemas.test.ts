@@ -39,8 +39,16 @@ describe('answers and events match their schemas', () => {
     const quick = check('track', await c.track({ shell: 'echo out; echo err >&2', cwd: '/', name: 'quick', tags: ['t'] }));
     check('wait', await c.wait({ jobs: [quick.id], timeoutMs: 20_000 }));
     check('logs', await c.logs({ job: quick.id }));
+    // Recorded a moment after its end: the answer is checked with a run in it.
+    const recorded = await waitFor(async () => {
+      const h = await c.history({ job: quick.id });
+      return h.runs.length ? h : null;
+    }, { what: "the quick job's run in the history" });
+    check('history', recorded);
     const slow = check('track', await c.track({ argv: ['sleep', '1061'], cwd: '/', expectMs: 1 }));
-    check('status', await c.status({ job: slow.id, tree: true }));
+    check('status', await c.status({ job: slow.id, tree: true, timeline: true }));
+    check('progress', await c.progress({ job: slow.id, done: 5, total: 10, phase: 'warm-up' }));
+    expect(check('status', await c.status({ job: slow.id })).eta).toMatchObject({ basis: 'progress' });
     check('list', await c.list({ all: true }));
     check('count', await c.count({}));
     check('status', await c.status({ job: quick.id, env: true }));
@@ -75,6 +83,7 @@ describe('answers and events match their schemas', () => {
     }
     check('cleanup', await c.cleanup({ dryRun: true }));
     check('prune', await c.prune({}));
+    check('audit', await c.audit({ limit: 1000 }));
     check('daemon.status', await c.daemonStatus());
     check('daemon.stop', await c.daemonStop({}));
     await waitFor(() => kindSeen('daemon.shutdown'), { what: 'the shutdown event' });
@@ -85,6 +94,6 @@ describe('answers and events match their schemas', () => {
       expect(parseAt(ProcdEventSchema, e, 'event')).toMatchObject({ ok: true });
       kinds.add((e as { kind: string }).kind);
     }
-    for (const k of ['job.started', 'job.state', 'job.stopping', 'flag.raised', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
+    for (const k of ['job.started', 'job.state', 'job.stopping', 'job.progress', 'flag.raised', 'alert', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
   });
 });

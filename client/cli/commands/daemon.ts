@@ -6,7 +6,7 @@ import { formatDuration } from '../../../shared/duration.js';
 import { resolvePaths } from '../../../shared/paths.js';
 import { connect, ProcdError, type DaemonStatus, type ProcdClient } from '../../index.js';
 import { RpcConnection } from '../../rpc-connection.js';
-import { flag, type CommandContext, type CommandDef } from '../command.js';
+import { flag, str, type CommandContext, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint } from '../output.js';
 import { plural } from '../format-time.js';
@@ -19,6 +19,12 @@ export const command: CommandDef = {
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
     if (extra.length) throw new ExitError(EXIT.usage, `unexpected argument: ${extra[0]}`);
+    // The daemon this command starts (start, restart, run) reads it from its environment.
+    const onAlert = str(ctx.values, 'on-alert');
+    if (onAlert !== undefined) {
+      if (!onAlert.trim()) throw new ExitError(EXIT.usage, '--on-alert needs a command');
+      process.env.PROCD_ON_ALERT = onAlert;
+    }
     switch (sub) {
       case 'run': {
         await refuseIfRunning();
@@ -64,14 +70,14 @@ async function refuseIfRunning(): Promise<void> {
   );
 }
 
-async function start({ out }: CommandContext): Promise<number> {
+async function start({ out, values }: CommandContext): Promise<number> {
   // A daemon of another version is refused here as before (VersionMismatch says to restart it).
   const existing = await running(false);
   const c = existing ?? (await connect({ autostart: true }));
   try {
     const { pid, daemonVersion } = c.daemon;
     if (out.json) out.printJson({ ...c.daemon, alreadyRunning: existing !== null });
-    else if (existing) out.out(`procd daemon already running (pid ${pid}, version ${daemonVersion})`);
+    else if (existing) out.out(`procd daemon already running (pid ${pid}, version ${daemonVersion})${process.env.PROCD_ON_ALERT && str(values, 'on-alert') !== undefined ? '; --on-alert applies to a daemon this starts: procd daemon restart --on-alert …' : ''}`);
     else out.out(`procd daemon started: pid ${pid}, version ${daemonVersion}, log ${resolvePaths().logFile}`);
   } finally {
     c.close();

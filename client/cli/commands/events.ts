@@ -7,6 +7,7 @@ import { paint, type Output } from '../output.js';
 import { time } from '../format-job.js';
 import { plural } from '../format-time.js';
 import { violationText } from '../format-limits.js';
+import { progressLine } from '../format-progress.js';
 
 /** events: a live feed of lifecycle events, one per line, until Ctrl-C or the daemon stops. */
 export const command: CommandDef = {
@@ -64,6 +65,8 @@ function describe(out: Output, e: ProcdEvent): string {
     }
     case 'job.ready':
       return `${head}${job} ready after ${formatDuration(e.tookMs)}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'job.progress':
+      return `${head}${job} ${progressLine(e.progress, e.eta)}`;
     case 'job.stopping':
       return `${head}${job} ${stopReason(e.kill)}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':
@@ -76,6 +79,8 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${plural(e.pids.length, 'leftover process', 'leftover processes')}: ${e.pids.join(' ')}`;
     case 'limit.exceeded':
       return `${head}${job} ${violationText(e.violation)}`;
+    case 'alert':
+      return `${head}${job} ${paint(out, e.alert.severity === 'critical' ? 'red' : 'yellow', `${e.alert.rule} (${e.alert.severity})`)}: ${e.alert.summary}`;
     case 'sample':
       return `${head}${job} cpu ${e.sample.cpuPercent ?? '-'}% rss ${formatBytes(e.sample.rssBytes)} procs ${e.sample.processes}`;
     case 'daemon.shutdown':

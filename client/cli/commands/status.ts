@@ -9,8 +9,12 @@ import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js'
 import { localTime, plural, when } from '../format-time.js';
 import { limitsText, violationText } from '../format-limits.js';
 import { probeRows } from '../format-probes.js';
+import { progressLine, progressRows } from '../format-progress.js';
 import { queueRows } from '../format-queue.js';
 import { restartRows } from '../format-restart.js';
+import { baselineText } from '../format-history.js';
+import type { Baseline } from '../../../shared/history.js';
+import { printTimeline } from '../format-timeline.js';
 
 /** status: every field of one job. */
 export const command: CommandDef = {
@@ -19,11 +23,13 @@ export const command: CommandDef = {
     const ref = jobRef(positionals[0]!);
     const showEnv = flag(values, 'env');
     // The environment's values (tokens among them) are fetched only when asked for, --json too.
-    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}) });
+    const timeline = flag(values, 'timeline');
+    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}), ...(timeline ? { timeline } : {}) });
     if (out.json) out.printJson(job);
     else {
       printJob(out, job, showEnv);
       if (job.tree) printTree(out, job.tree);
+      if (job.timeline) printTimeline(out, job.timeline, job.createdAt);
     }
     return EXIT.ok;
   },
@@ -52,13 +58,14 @@ export function exitLine(s: TerminalState): string {
   return s.exitCode === null ? 'unknown: procd could not learn it' : `code ${s.exitCode}`;
 }
 
-export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date.now()): void {
+/** `baseline`: what its command usually takes (status answers it when the history knows). */
+export function printJob(out: Output, job: JobView & { baseline?: Baseline }, showEnv: boolean, now = Date.now()): void {
   const s = job.state;
   const time = (ms: number) => when(ms, now);
   const rows: [string, string][] = [
     ['id', String(job.id)],
     ['name', job.name],
-    ['state', paint(out, stateColor(s.kind), s.kind)],
+    ['state', paint(out, stateColor(s.kind), s.kind) + (hasLiveProcess(s) && (job.progress || job.eta) ? ` ${progressLine(job.progress, job.eta)}` : '')],
     ['kind', job.spec.kind === 'service' ? 'service (meant to stay up: no stuck or time-sink flag unless asked)' : 'task (runs to an end)'],
     ['command', commandOf(job)],
   ];
@@ -88,6 +95,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
     if (s.kind === 'lost') rows.push(['lost because', s.reason]);
   }
   rows.push(...restartRows(job, now));
+  rows.push(...progressRows(job, now));
   rows.push(...probeRows(job, time));
   rows.push(...queueRows(job));
   if (job.pendingKill) rows.push(['stopping', `${job.pendingKill.reason} with ${job.pendingKill.signal}`]);
@@ -96,6 +104,7 @@ export function printJob(out: Output, job: JobView, showEnv: boolean, now = Date
   if (limits) rows.push(['limits', limits]);
   for (const v of (job.violations ?? []).slice(-5)) rows.push(['over a limit', paint(out, v.action === 'kill' ? 'red' : 'yellow', `${time(v.at)}: ${violationText(v)}`)]);
   rows.push(['expected', job.spec.expectMs === null ? 'none' : formatDuration(job.spec.expectMs)]);
+  if (job.baseline) rows.push(['usually', baselineText(job.baseline)]);
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   const grace = job.spec.stopGraceMs === null ? "the daemon's grace" : `grace ${formatDuration(job.spec.stopGraceMs)}`;
   rows.push(['stop with', `${job.spec.stopSignal}, then SIGKILL after ${grace}`]);

@@ -33,14 +33,16 @@ describe('earlier runs’ output', () => {
     mkdirSync(join(root, 'out'));
     writeFileSync(join(root, 'out', 'stdout.0000000000000000'), 'run 1\n');
     writeFileSync(join(root, 'exit'), '1');
+    // The whole job's timeline lives in its own directory too, and is not run 1's to lose.
+    writeFileSync(join(root, 'timeline.jsonl'), '{}\n');
     for (const n of [2, 3]) {
       mkdirSync(join(root, `run-${n}`, 'out'), { recursive: true });
       writeFileSync(join(root, `run-${n}`, 'exit'), '1');
     }
     await removeRunOutput(record(1, root));
-    expect(readdirSync(root).sort()).toEqual(['run-2', 'run-3']);
+    expect(readdirSync(root).sort()).toEqual(['run-2', 'run-3', 'timeline.jsonl']);
     await removeRunOutput(record(2, join(root, 'run-2')));
-    expect(readdirSync(root)).toEqual(['run-3']);
+    expect(readdirSync(root).sort()).toEqual(['run-3', 'timeline.jsonl']);
     expect(existsSync(join(root, 'run-3', 'exit'))).toBe(true);
   });
 });

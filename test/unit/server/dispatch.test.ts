@@ -11,6 +11,7 @@ import { METHOD_SPECS } from '../../../shared/methods.js';
 const echo = Object.fromEntries(Object.keys(METHOD_SPECS).map((name) => [name, (params: unknown) => params])) as unknown as HandlerTable;
 const call: CallContext = {
   connectionId: 1,
+  identity: { name: null, pid: null, via: null },
   closed: new Promise(() => undefined),
   isClosed: () => false,
   notify: () => false,
@@ -41,5 +42,19 @@ describe('dispatch', () => {
     expect(await send('status', { job: null })).toMatchObject({ error: { data: { field: 'params.job' } } });
     expect(await send('daemon.status', undefined)).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
     expect(internal).toEqual([]);
+  });
+
+  it('tells the audit hook of every audited call (answered or refused) and of no other', async () => {
+    const audited: { method: string; ok: boolean; params: unknown }[] = [];
+    const hooks = { onInternalError: () => undefined, onAudited: (c: { method: string; params: unknown; outcome: { ok: boolean } }) => audited.push({ method: c.method, ok: c.outcome.ok, params: c.params }) };
+    await dispatchMessage({ jsonrpc: '2.0', id: 1, method: 'kill', params: { jobs: [3] } }, echo, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 2, method: 'kill', params: { jobs: [true] } }, echo, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 3, method: 'status', params: { job: 3 } }, echo, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 4, method: 'signal', params: { job: 3, signal: 'HUP' } }, echo, call, hooks);
+    expect(audited).toEqual([
+      { method: 'kill', ok: true, params: { jobs: [3] } },
+      { method: 'kill', ok: false, params: { jobs: [true] } },
+      { method: 'signal', ok: true, params: { job: 3, signal: 'HUP' } },
+    ]);
   });
 });

@@ -1,0 +1,47 @@
+// Records every run that ends into the history store: the job table announces each run end once
+// (JobTable 'runEnded', the one place every end passes through, restarts included); the stderr
+// tail is read from the run's output without holding up anything else, then the run is appended.
+
+import type { HistoryRun } from '../../shared/history.js';
+import type { JobTable, RunEnded } from '../jobs/job-table.js';
+import type { Logger } from '../logger.js';
+import type { HistoryStore } from './history-store.js';
+import { endedWithoutRun, historyRunOf } from './record-run.js';
+import { readStderrTail } from './stderr-tail.js';
+
+export class HistoryRecorder {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    table: JobTable,
+    private readonly store: HistoryStore,
+    private readonly logger: Logger,
+  ) {
+    table.on('runEnded', (end) => this.onRunEnded(end));
+  }
+
+  private onRunEnded({ job, ended, final }: RunEnded): void {
+    if (endedWithoutRun(ended)) return;
+    // A run that never had a process (could not start), an adopted one, or one whose shim is gone (lost) has no `closed` file.
+    const hadShim = ended.pid !== null && ended.outcome !== 'spawn_error' && ended.kind !== 'lost' && job.spec.command.kind !== 'adopted';
+    const recording = readStderrTail(job.dir, hadShim)
+      .then((tail) => {
+        const fields = historyRunOf(job, ended, final, tail);
+        const run: Omit<HistoryRun, 'seq'> = {
+          ...fields,
+          // Error signatures (daemon/history/error-signatures.ts, findErrors) are wired in here:
+          // findErrors({ stderrTail: tail, exitCode: fields.exitCode, signal: fields.signal, outcome: fields.outcome, outcomeDetail: fields.outcomeDetail })
+          errors: [],
+        };
+        this.store.record(run);
+      })
+      .catch((err: unknown) => this.logger.error({ err, job: job.id }, 'could not record a finished run in the history'))
+      .finally(() => this.inFlight.delete(recording));
+    this.inFlight.add(recording);
+  }
+
+  /** Waits for the runs being recorded now (the daemon stops only after they are in). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+}

@@ -1,0 +1,76 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TIMELINE_FILE, TimelineStore, trimmed } from '../../../daemon/timeline/timeline-store.js';
+import type { TimelineEntry } from '../../../shared/timeline.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function jobsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'procd-tl-'));
+  dirs.push(dir);
+  return dir;
+}
+const e = (at: number, detail = `e${at}`): TimelineEntry => ({ at, run: 1, kind: 'started', detail });
+
+describe('timeline store', () => {
+  it('appends per job, creates a queued job’s directory, and reads in time order (a call dated at its arrival first)', () => {
+    const dir = jobsDir();
+    const store = new TimelineStore(dir);
+    store.append(3, e(200, 'paused'));
+    store.append(3, e(100, 'pause asked'));
+    store.append(4, e(150));
+    expect(store.read(3).map((x) => x.detail)).toEqual(['pause asked', 'paused']);
+    expect(store.read(4)).toHaveLength(1);
+    expect(store.read(5)).toEqual([]);
+  });
+
+  it('reads what an earlier daemon wrote (a new store on the same files) and skips a torn line', () => {
+    const dir = jobsDir();
+    new TimelineStore(dir).append(1, e(100));
+    appendFileSync(join(dir, '1', TIMELINE_FILE), '{"at":200,"ki');
+    const again = new TimelineStore(dir);
+    expect(again.read(1).map((x) => x.at)).toEqual([100]);
+  });
+
+  it('stays bounded per job: past the bound it keeps the first entries, a marker and the latest', () => {
+    const dir = jobsDir();
+    const store = new TimelineStore(dir, undefined, 40);
+    for (let i = 1; i <= 100; i++) store.append(1, e(i));
+    const lines = readFileSync(join(dir, '1', TIMELINE_FILE), 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    const kept = store.read(1);
+    expect(kept[0]?.at).toBe(1);
+    expect(kept.at(-1)?.at).toBe(100);
+    expect(kept.some((x) => x.kind === 'trimmed')).toBe(true);
+  });
+
+  it('a refusing disk costs the entry, never the caller', () => {
+    const dir = jobsDir();
+    const errors: number[] = [];
+    // A file where the job's directory should be: every append fails.
+    appendFileSync(join(dir, '9'), 'not a directory');
+    const store = new TimelineStore(dir, (_err, job) => errors.push(job));
+    expect(() => store.append(9, e(1))).not.toThrow();
+    expect(errors).toEqual([9]);
+  });
+});
+
+describe('trimmed', () => {
+  it('keeps everything within the bound', () => {
+    const all = [e(1), e(2)];
+    expect(trimmed(all, 10, 2)).toEqual(all);
+  });
+
+  it('keeps the first N and the latest, saying how many went, with room to grow', () => {
+    const all = Array.from({ length: 30 }, (_, i) => e(i + 1));
+    const kept = trimmed(all, 20, 5);
+    expect(kept.slice(0, 5).map((x) => x.at)).toEqual([1, 2, 3, 4, 5]);
+    expect(kept[5]).toMatchObject({ kind: 'trimmed', detail: '16 older entries dropped to keep the timeline bounded' });
+    expect(kept.at(-1)?.at).toBe(30);
+    expect(kept.length).toBeLessThan(20);
+  });
+});
