@@ -1,6 +1,7 @@
 // procd analyze and procd stats against a real daemon: a task running 3× its --expect is a high
 // time sink and the report says to kill it (and that command does); two identical commands running
-// at once are duplicates; stats counts what runs.
+// at once are duplicates; a stuck job shows its last line; stats counts what runs; and over the
+// history, a server failing three times with EADDRINUSE beside the job that holds its port.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnalyzeReport, StatsReport } from '../../shared/analyze.js';
@@ -95,5 +96,40 @@ describe('procd stats', () => {
     const human = await d.cli(['stats']);
     expect(human.stdout).toContain('jobs      running 1, completed 1');
     expect(human.stdout).toContain('flags     time_sink 1');
+  });
+});
+
+describe('procd analyze over the history', () => {
+  it('a command failing with EADDRINUSE three times is a common error with its port, a port conflict with the job holding it, and a recommendation to kill that job', async () => {
+    d = await startTestDaemon();
+    // The holder: a procd job listening on a port the system picks, which it prints.
+    const holder = await trackJob(d, ['--name', 'holder', '--', process.execPath, '-e', "const s = require('net').createServer().listen(0, () => console.log('port ' + s.address().port))"]);
+    const port = await waitFor(async () => /port (\d+)/.exec((await d!.cli(['logs', String(holder.id)])).stdout)?.[1], { what: 'the holder to print its port', timeoutMs: 30_000, everyMs: 100 });
+    // The same server started again in the same directory: it fails as servers do, saying why.
+    const server = `const s = require('net').createServer(); s.on('error', (e) => { console.error(e.message); process.exit(1); }); s.listen(${port});`;
+    const failed: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const job = await trackJob(d, ['--name', 'again', '--', process.execPath, '-e', server]);
+      expect((await waitForEnd(d, job.id, { timeoutMs: 30_000 })).state.kind).toBe('failed');
+      failed.push(job.id);
+    }
+    // The history records a run once its end is read; wait for all three.
+    const r = await waitFor(async () => {
+      const now = await report();
+      return now.commonErrors.find((e) => e.signature === 'EADDRINUSE')?.count === 3 ? now : null;
+    }, { what: 'three EADDRINUSE runs in the report', timeoutMs: 30_000, everyMs: 200 });
+    const error = r.commonErrors.find((e) => e.signature === 'EADDRINUSE')!;
+    expect(error).toMatchObject({ detail: port, count: 3, example: `listen EADDRINUSE: address already in use :::${port}` });
+    expect(error.runs.map((x) => x.jobId).sort()).toEqual([...failed].sort());
+    expect(r.portConflicts.map((c) => [c.jobId, c.port, c.holders.map((h) => h.jobId)])).toEqual(failed.map((id) => [id, port, [holder.id]]));
+    const rec = r.recommendations.find((x) => x.command === `procd kill ${holder.id}`);
+    expect(rec).toMatchObject({ priority: 'high' });
+    expect(rec!.evidence.jobIds).toContain(holder.id);
+    const human = await d.cli(['analyze']);
+    expect(human.stdout).toContain(`3× EADDRINUSE ${port}`);
+    expect(human.stdout).toContain(`→ procd kill ${holder.id}`);
+    // stats counts the same history.
+    const stats = parseJson<StatsReport>(await d.cli(['stats', '--json']), 'stats --json');
+    expect(stats.history).toMatchObject({ runs: 3, failures: 3, failureRate: 1 });
   });
 });
