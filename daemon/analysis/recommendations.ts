@@ -14,6 +14,8 @@ export const REPEATED_ERROR = 2;
 /** A crash loop: at least this many restarts of a signature failing at least this often. */
 export const CRASH_LOOP = { minRestarts: 3, minFailureRate: 0.5 } as const;
 
+const MAX_OVERLAP_RECOMMENDATIONS = 3;
+
 const ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
 export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recommendation[] {
@@ -52,9 +54,11 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
     if (!keep) continue;
     rec('medium', `${d.jobs.length} jobs run \`${d.command}\` at once in the same directory; keep job ${keep.jobId}`, d.jobs.map((j) => j.jobId), { running: d.jobs.length }, killCommand(extra.map((j) => j.jobId)));
   }
-  for (const o of f.overlaps) {
+  // Running a command twice at once is often on purpose (two terminals, CI shards): low, and only
+  // for the commands it happened to most.
+  for (const o of f.overlaps.slice(0, MAX_OVERLAP_RECOMMENDATIONS)) {
     // A live name is unique: a second `track --name` of it is refused while the first runs.
-    rec(o.times >= 3 ? 'medium' : 'low', `\`${o.command}\` was started twice at once ${o.times} time(s) in the period (latest: jobs ${o.latest.map((j) => j.jobId).join(' and ')}); start it under a name so a second start is refused`, o.latest.map((j) => j.jobId), { times: o.times }, trackCommand(`--name ${o.name}`, o.signature, o.command, o.cwd));
+    rec('low', `\`${o.command}\` was started twice at once ${o.times} time(s) in the period (latest: jobs ${o.latest.map((j) => j.jobId).join(' and ')}); start it under a name so a second start is refused`, o.latest.map((j) => j.jobId), { times: o.times }, trackCommand(`--name ${o.name}`, o.signature, o.command, o.cwd));
   }
   for (const c of f.portConflicts) {
     const live = c.holders.filter((h) => h.live);

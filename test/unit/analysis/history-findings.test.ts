@@ -66,6 +66,15 @@ describe('overlaps: a command started twice at once within the period', () => {
   });
 });
 
+describe('overlaps are low-priority news', () => {
+  it('only the 3 commands it happened to most get a recommendation, each low', () => {
+    const runs = [1, 2, 3, 4, 5].flatMap((c) => Array.from({ length: c + 1 }, (_, i) => makeRun({ signature: `["c${c}"]@/`, command: `c${c}`, cwd: '/', jobId: c * 100 + i, startedAt: NOW - 100_000 + i * 10, durationMs: 50_000 })));
+    const r = analyze(analysisInput({ runs }));
+    expect(r.overlaps.map((o) => [o.command, o.times])).toEqual([['c5', 5], ['c4', 4], ['c3', 3], ['c2', 2], ['c1', 1]]);
+    expect(r.recommendations.map((x) => [x.priority, x.command.split(' -- ')[1]])).toEqual([['low', 'c5'], ['low', 'c4'], ['low', 'c3']]);
+  });
+});
+
 describe('recommendations (the whole report)', () => {
   it('every recommendation names a procd command and has evidence from the same report', () => {
     const jobs = [
