@@ -76,7 +76,30 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
   if (activeZombies.length) {
     rec('medium', `zombie processes of job(s) ${activeZombies.map((z) => z.jobId).join(', ')} are not reaped by their parents`, activeZombies.map((z) => z.jobId), { zombies: activeZombies.flatMap((z) => z.pids).length }, 'procd cleanup --reap-parents');
   }
-  return out.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.priority] - ORDER[b.r.priority] || a.i - b.i).map(({ r }) => r);
+  const sorted = out.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.priority] - ORDER[b.r.priority] || a.i - b.i).map(({ r }) => r);
+  return mergeSameCommand(sorted);
+}
+
+/** At most this many job ids in a merged recommendation's evidence. */
+const MAX_MERGED_IDS = 20;
+
+/**
+ * One recommendation per command: `procd cleanup` for twenty ports is one thing to do. The first
+ * (highest priority) keeps its reason and figures, says how many more it stands for, and takes
+ * their job ids.
+ */
+function mergeSameCommand(sorted: Recommendation[]): Recommendation[] {
+  const byCommand = new Map<string, { rec: Recommendation; more: number }>();
+  for (const r of sorted) {
+    const seen = byCommand.get(r.command);
+    if (!seen) {
+      byCommand.set(r.command, { rec: { ...r, evidence: { ...r.evidence, jobIds: [...r.evidence.jobIds] } }, more: 0 });
+      continue;
+    }
+    seen.more++;
+    for (const id of r.evidence.jobIds) if (seen.rec.evidence.jobIds.length < MAX_MERGED_IDS && !seen.rec.evidence.jobIds.includes(id)) seen.rec.evidence.jobIds.push(id);
+  }
+  return [...byCommand.values()].map(({ rec, more }) => (more ? { ...rec, reason: `${rec.reason} (and ${more} more like it)` } : rec));
 }
 
 type Rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) => void;

@@ -75,6 +75,16 @@ describe('overlaps are low-priority news', () => {
   });
 });
 
+describe('one recommendation per command', () => {
+  it('EADDRINUSE on three ports nobody of procd held: one `procd cleanup`, saying it stands for two more, with all their jobs', () => {
+    const runs = ['3000', '3001', '3002'].flatMap((port, p) => [1, 2].map((i) => failedRun({ jobId: 10 * p + i, signature: `["srv${p}"]@/s${p}`, command: `srv${p}`, cwd: `/s${p}`, errors: [inUse(port)] })));
+    const recs = analyze(analysisInput({ runs })).recommendations;
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ priority: 'medium', command: 'procd cleanup', evidence: { jobIds: [22, 21, 12, 11, 2, 1] } });
+    expect(recs[0]?.reason).toMatch(/port \d+; kill what finished jobs left behind \(and 2 more like it\)$/);
+  });
+});
+
 describe('recommendations (the whole report)', () => {
   it('every recommendation names a procd command and has evidence from the same report', () => {
     const jobs = [
