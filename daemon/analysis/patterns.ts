@@ -10,7 +10,7 @@ import { percentiles } from './select.js';
 import { addPoint, emptySums, fitTrend, TREND } from './duration-trend.js';
 
 /** A signature is flaky with at least this many runs, both outcomes, and consecutive runs differing this often. */
-export const FLAKY = { minRuns: 4, minFlipRate: 0.5 } as const;
+export const FLAKY = { minRuns: 6, minFlipRate: 0.5 } as const;
 const TOP_COUNTS = 5;
 
 // Classes, not spread object literals: every accumulator has one shape, so the per-run loop stays monomorphic.
