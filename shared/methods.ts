@@ -13,6 +13,7 @@ import { PROGRESS_METHOD_SPECS } from './methods-progress.js';
 import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
 import { TRENDS_METHOD_SPECS } from './methods-trends.js';
+import { ANALYZE_METHOD_SPECS } from './methods-analyze.js';
 import { HISTORY_METHOD_SPECS } from './methods-history.js';
 import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
@@ -21,7 +22,7 @@ import { WAIT_METHOD } from './methods-wait.js';
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends', 'analyze'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -175,6 +176,7 @@ export const METHOD_SPECS = {
   ...PAUSE_METHOD_SPECS,
   ...RESTART_METHOD_SPECS,
   ...QUEUE_METHOD_SPECS,
+  ...ANALYZE_METHOD_SPECS,
   ...HISTORY_METHOD_SPECS,
   ...PROGRESS_METHOD_SPECS,
   ...AUDIT_METHOD_SPECS,

@@ -4,6 +4,7 @@
 import { METHOD_SPECS, type MethodName } from '../../shared/methods.js';
 import type { Handler, HandlerTable } from '../server/dispatch.js';
 import { adopt } from './adopt.js';
+import { analyze, stats } from './analyze.js';
 import { audit } from './audit.js';
 import { cleanup } from './cleanup.js';
 import type { DaemonContext } from './context.js';
@@ -59,6 +60,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     cleanup: (p) => cleanup(ctx, p),
     trends: (p) => trends(ctx, p),
     subscribe: (p, call) => subscribe(ctx, p, call),
+    analyze: (p, call) => analyze(ctx, p, call),
+    stats: () => stats(ctx),
     audit: (p) => audit(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),

@@ -5,6 +5,7 @@
 import type { HistoryRun } from '../../shared/history.js';
 import type { JobTable, RunEnded } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
+import { findErrors } from './error-signatures.js';
 import type { HistoryStore } from './history-store.js';
 import { endedWithoutRun, historyRunOf } from './record-run.js';
 import { readStderrTail } from './stderr-tail.js';
@@ -27,12 +28,9 @@ export class HistoryRecorder {
     const recording = readStderrTail(job.dir, hadShim)
       .then((tail) => {
         const fields = historyRunOf(job, ended, final, tail);
-        const run: Omit<HistoryRun, 'seq'> = {
-          ...fields,
-          // Error signatures (daemon/history/error-signatures.ts, findErrors) are wired in here:
-          // findErrors({ stderrTail: tail, exitCode: fields.exitCode, signal: fields.signal, outcome: fields.outcome, outcomeDetail: fields.outcomeDetail })
-          errors: [],
-        };
+        // The errors its stderr tail and its end show (error-signatures.ts), counted by `procd analyze`.
+        const errors = findErrors({ stderrTail: tail, exitCode: fields.exitCode, signal: fields.signal, outcome: fields.outcome, outcomeDetail: fields.outcomeDetail });
+        const run: Omit<HistoryRun, 'seq'> = { ...fields, errors };
         this.store.record(run);
       })
       .catch((err: unknown) => this.logger.error({ err, job: job.id }, 'could not record a finished run in the history'))

@@ -106,6 +106,11 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   lastTickMs = 0;
   ticks = 0;
 
+  /** The thresholds flags are raised at (`analyze` judges bottlenecks and time sinks by the same). */
+  get thresholds(): Thresholds {
+    return this.opts.thresholds;
+  }
+
   constructor(
     private readonly table: JobTable,
     private readonly logger: Logger,

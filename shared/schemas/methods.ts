@@ -12,6 +12,7 @@ import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, KILL_EXAMPLE, NOT_RUNNING_EXAMP
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { TRENDS_METHOD_SCHEMAS } from './methods-trends.js';
+import { ANALYZE_METHOD_SCHEMAS } from './analyze.js';
 import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
 import { BaselineSchema } from './history.js';
 import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
@@ -214,6 +215,7 @@ export const METHOD_SCHEMAS = {
   },
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
+  ...ANALYZE_METHOD_SCHEMAS,
   ...HISTORY_METHOD_SCHEMAS,
   ...PROGRESS_METHOD_SCHEMAS,
   ...AUDIT_METHOD_SCHEMAS,

@@ -65,6 +65,9 @@ describe('answers and events match their schemas', () => {
     check('group.rm', await c.groupRm({ name: 'g' }));
     const kindSeen = (kind: string) => events.some((e) => (e as { kind: string }).kind === kind);
     await waitFor(() => kindSeen('sample') && kindSeen('flag.raised'), { what: 'a sample and a time-sink flag of the sleeping job', timeoutMs: 30_000 });
+    // While the slow job runs past its expectation: a report with a time sink and a recommendation.
+    expect(check('analyze', await c.analyze({ sinceMs: 3_600_000 })).timeSinks.length).toBeGreaterThan(0);
+    check('stats', await c.stats({}));
     check('kill', await c.kill({ jobs: [slow.id], graceMs: 1000 }));
     check('rm', await c.rm({ jobs: [quick.id] }));
 

@@ -1,0 +1,99 @@
+// What runs twice: live jobs running the same command in the same directory at once, and runs that
+// failed with EADDRINUSE while another job in the same directory (so also of the same command) was
+// running: they compete for one port.
+
+import type { Duplicate, JobRef, PortConflict } from '../../shared/analyze.js';
+import { commandText, hasLiveProcess, type Job } from '../../shared/job.js';
+import { commandSignature } from '../../shared/history.js';
+import { jobRef, runRef, type AnalysisInput } from './input.js';
+
+const MAX_HOLDERS = 5;
+/** Only the latest EADDRINUSE runs are matched against holders (each match reads every holder). */
+const MAX_CONFLICTS = 50;
+
+export function duplicates(input: Pick<AnalysisInput, 'jobs'>): Duplicate[] {
+  const bySig = new Map<string, Job[]>();
+  for (const job of input.jobs) {
+    if (!hasLiveProcess(job.state) || job.spec.command.kind === 'adopted') continue;
+    const sig = commandSignature(job.spec.command, job.spec.cwd);
+    const list = bySig.get(sig);
+    if (list) list.push(job);
+    else bySig.set(sig, [job]);
+  }
+  const out: Duplicate[] = [];
+  for (const [signature, jobs] of bySig) {
+    if (jobs.length < 2) continue;
+    jobs.sort((a, b) => a.id - b.id);
+    out.push({ signature, command: commandText(jobs[0]!.spec.command), jobs: jobs.map(jobRef) });
+  }
+  return out.sort((a, b) => b.jobs.length - a.jobs.length);
+}
+
+/** A live job that may hold a port. */
+interface LiveHolder {
+  ref: JobRef;
+  startedAt: number;
+}
+
+/** The finished runs of one directory (indices into the runs, by start time), and the longest of them. */
+interface Bucket {
+  runs: number[];
+  longestMs: number;
+}
+
+export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): PortConflict[] {
+  const { runs } = input;
+  const failed = runs.filter((r) => r.errors.some((e) => e.signature === 'EADDRINUSE')).slice(-MAX_CONFLICTS);
+  if (!failed.length) return [];
+  // Only the directories of those runs matter (a signature includes its cwd: the same command is in
+  // the same directory). Indices, not objects: this pass may cover most of 100,000 runs.
+  const buckets = new Map<string, Bucket>(failed.map((r) => [r.cwd, { runs: [], longestMs: 0 }]));
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
+    const b = buckets.get(run.cwd);
+    if (!b) continue;
+    b.runs.push(i);
+    b.longestMs = Math.max(b.longestMs, run.endedAt - run.startedAt);
+  }
+  for (const b of buckets.values()) b.runs.sort((x, y) => runs[x]!.startedAt - runs[y]!.startedAt);
+  const live = new Map<string, LiveHolder[]>();
+  for (const job of input.jobs) {
+    if (!hasLiveProcess(job.state) || job.spec.command.kind === 'adopted' || !buckets.has(job.spec.cwd)) continue;
+    const list = live.get(job.spec.cwd) ?? live.set(job.spec.cwd, []).get(job.spec.cwd)!;
+    list.push({ ref: jobRef(job), startedAt: job.state.startedAt });
+  }
+  return failed.flatMap((run): PortConflict[] => {
+    const at = run.startedAt;
+    const bucket = buckets.get(run.cwd)!;
+    const found: PortConflict['holders'] = [];
+    const seen = new Set<number>([run.jobId]);
+    for (const h of live.get(run.cwd) ?? []) {
+      if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at) continue;
+      seen.add(h.ref.jobId);
+      found.push({ ...h.ref, live: true });
+    }
+    // Back from the last run that started by `at`, as long as one that long could still be running then.
+    for (let i = lastStartedBy(bucket.runs, runs, at); i >= 0 && found.length < MAX_HOLDERS; i--) {
+      const other = runs[bucket.runs[i]!]!;
+      if (other.startedAt < at - bucket.longestMs) break;
+      if (seen.has(other.jobId) || other.endedAt < at) continue;
+      seen.add(other.jobId);
+      found.push({ ...runRef(other), live: false });
+    }
+    if (!found.length) return [];
+    const port = run.errors.find((e) => e.signature === 'EADDRINUSE')?.detail ?? null;
+    return [{ ...runRef(run), port, at, holders: found }];
+  });
+}
+
+/** The position in `sorted` (run indices by start) of the last run that started at or before `at` (-1: none), by binary search. */
+function lastStartedBy(sorted: readonly number[], runs: AnalysisInput['runs'], at: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (runs[sorted[mid]!]!.startedAt <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

@@ -1,0 +1,44 @@
+// What every analyser reads: a pure function of these, so tests give synthetic histories and a
+// fixed `now` (the fake clock) and know the answer.
+
+import type { JobRef } from '../../shared/analyze.js';
+import type { Job } from '../../shared/job.js';
+import type { Baseline, HistoryRun } from '../../shared/history.js';
+import type { Thresholds } from '../monitor/thresholds.js';
+
+export interface AnalysisInput {
+  now: number;
+  /** The period's start: runs that ended at or after it (the reader already gives only those). */
+  since: number;
+  /** Every job in the table now, live and finished. */
+  jobs: readonly Job[];
+  /** Finished runs within the period, oldest first. */
+  runs: readonly HistoryRun[];
+  baseline(signature: string): Baseline | null;
+  thresholds: Thresholds;
+  /** The machine's memory (a bottleneck's share of it). */
+  totalMemoryBytes: number;
+}
+
+export function jobRef(job: Job): JobRef {
+  return { jobId: job.id, name: job.name, run: null };
+}
+
+export function runRef(run: HistoryRun): JobRef {
+  return { jobId: run.jobId, name: run.name, run: run.run };
+}
+
+/** A finished run that counts as a failure: it failed or timed out (a run someone killed is not). */
+export function isFailedRun(run: HistoryRun): boolean {
+  return run.state === 'failed' || run.state === 'timed_out';
+}
+
+export function isSuccessfulRun(run: HistoryRun): boolean {
+  return run.state === 'completed';
+}
+
+/** Rounded for reports: figures people read, not 17 digits. */
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,125 @@
+// Patterns over the period's finished runs, overall and per command signature, in one pass: runs,
+// failure rate, avg/p50/p95 duration, the duration trend of its latest successful runs (trend.ts), the
+// most common exit codes and signals of its unsuccessful runs, and flakiness — consecutive runs
+// alternating between success and failure.
+
+import type { CountOf, RunStats, SignaturePattern } from '../../shared/analyze.js';
+import type { HistoryRun } from '../../shared/history.js';
+import { isFailedRun, isSuccessfulRun, round } from './input.js';
+import { percentiles } from './select.js';
+import { addPoint, emptySums, fitTrend, TREND } from './duration-trend.js';
+
+/** A signature is flaky with at least this many runs, both outcomes, and consecutive runs differing this often. */
+export const FLAKY = { minRuns: 6, minFlipRate: 0.5 } as const;
+const TOP_COUNTS = 5;
+
+// Classes, not spread object literals: every accumulator has one shape, so the per-run loop stays monomorphic.
+class Acc {
+  runs = 0;
+  failures = 0;
+  restarts = 0;
+  durations: number[] = [];
+  exitCodes = new Map<number, number>();
+  signals = new Map<string, number>();
+
+  add(run: HistoryRun, failed: boolean, ok: boolean): void {
+    this.runs++;
+    if (failed) this.failures++;
+    // A run that came after a restart of its job (by its policy, `procd restart`, a reboot).
+    if (run.restarts > 0) this.restarts++;
+    this.durations.push(run.durationMs);
+    if (!ok) {
+      if (run.signal) this.signals.set(run.signal, (this.signals.get(run.signal) ?? 0) + 1);
+      else if (run.exitCode !== null) this.exitCodes.set(run.exitCode, (this.exitCodes.get(run.exitCode) ?? 0) + 1);
+    }
+  }
+}
+
+const WINDOW = TREND.window;
+
+class SigAcc extends Acc {
+  /** The durations of its latest TREND.window successful runs: a ring, `okRuns` says where it is. */
+  recent = new Float64Array(WINDOW);
+  okRuns = 0;
+  /** Whether the previous pass/fail run succeeded (null: none yet); flips: how often that changed. */
+  prevOk: boolean | null = null;
+  judged = 0;
+  flips = 0;
+  passes = 0;
+
+  constructor(public last: HistoryRun) {
+    super();
+  }
+}
+
+export function patterns(runs: readonly HistoryRun[]): { overall: RunStats; bySignature: SignaturePattern[] } {
+  const overall = new Acc();
+  const bySig = new Map<string, SigAcc>();
+  for (const run of runs) {
+    const failed = isFailedRun(run);
+    const ok = isSuccessfulRun(run);
+    overall.add(run, failed, ok);
+    let s = bySig.get(run.signature);
+    if (!s) {
+      s = new SigAcc(run);
+      bySig.set(run.signature, s);
+    }
+    s.add(run, failed, ok);
+    s.last = run;
+    if (ok) s.recent[s.okRuns++ % WINDOW] = run.durationMs;
+    // Killed and lost runs say nothing about passing or failing: they are left out of the alternation.
+    if (ok || failed) {
+      if (s.prevOk !== null && s.prevOk !== ok) s.flips++;
+      s.prevOk = ok;
+      s.judged++;
+      if (ok) s.passes++;
+    }
+  }
+  const bySignature = [...bySig.entries()].map(([signature, s]): SignaturePattern => {
+    const flipRate = s.judged > 1 ? round(s.flips / (s.judged - 1), 3) : 0;
+    return {
+      signature,
+      command: s.last.command,
+      cwd: s.last.cwd,
+      name: s.last.name,
+      lastJobId: s.last.jobId,
+      ...stats(s),
+      trend: trendOf(s),
+      flipRate,
+      flaky: s.judged >= FLAKY.minRuns && s.passes > 0 && s.passes < s.judged && flipRate >= FLAKY.minFlipRate,
+    };
+  });
+  // Most runs first: the commands that matter most to the user.
+  bySignature.sort((a, b) => b.runs - a.runs || b.failures - a.failures);
+  return { overall: stats(overall), bySignature };
+}
+
+/** The trend of the latest successful runs, oldest first: is it getting slower now. */
+function trendOf(s: SigAcc) {
+  const sums = emptySums();
+  const n = Math.min(s.okRuns, WINDOW);
+  for (let i = s.okRuns - n; i < s.okRuns; i++) addPoint(sums, s.recent[i % WINDOW]!);
+  return fitTrend(sums);
+}
+
+function stats(acc: Acc): RunStats {
+  const n = acc.durations.length;
+  let sum = 0;
+  for (const d of acc.durations) sum += d;
+  const [p50, p95] = percentiles(acc.durations, [0.5, 0.95]);
+  return {
+    runs: acc.runs,
+    failures: acc.failures,
+    failureRate: acc.runs ? round(acc.failures / acc.runs, 3) : 0,
+    avgMs: n ? Math.round(sum / n) : null,
+    p50Ms: p50 ?? null,
+    p95Ms: p95 ?? null,
+    exitCodes: top(acc.exitCodes),
+    signals: top(acc.signals),
+    restarts: acc.restarts,
+  };
+}
+
+function top<K extends string | number>(counts: Map<K, number>): CountOf<K>[] {
+  return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count).slice(0, TOP_COUNTS);
+}
