@@ -9,7 +9,7 @@ export interface TrendBucket {
   started: number;
   /** Runs that ended in the bucket. */
   ended: number;
-  /** Of those, the ones that failed: `failed`, `timed_out` or `lost` (a job stopped by a user is not a failure). */
+  /** Of those, the ones that failed: `failed` or `timed_out`, as analyze counts them (daemon/analysis/input.ts isFailedRun: a job stopped by a user, or lost, is not). */
   failures: number;
   /** failures / ended; null when nothing ended. */
   failureRate: number | null;

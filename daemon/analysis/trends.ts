@@ -7,6 +7,7 @@ import { hasLiveProcess, type Job } from '../../shared/job.js';
 import type { HistoryRun } from '../../shared/history.js';
 import type { TrendBucket, TrendsResult } from '../../shared/trends.js';
 import { MAX_TREND_BUCKETS } from '../../shared/trends.js';
+import { isFailedRun } from './input.js';
 
 /** What a bucket needs of a run, finished or live. */
 interface RunSpan {
@@ -21,8 +22,6 @@ interface RunSpan {
   stuck: boolean;
   restart: boolean;
 }
-
-const FAILED_STATES: ReadonlySet<string> = new Set(['failed', 'timed_out', 'lost']);
 
 export class TrendsRangeError extends Error {}
 
@@ -83,7 +82,7 @@ function spanOfRun(r: HistoryRun): RunSpan {
     startedAt: r.startedAt,
     endedAt: r.endedAt,
     durationMs: r.durationMs,
-    failed: FAILED_STATES.has(r.state),
+    failed: isFailedRun(r),
     cpuAvg: r.cpuAvg,
     rssAvg: r.rssAvg,
     timeSink: r.flags.includes('time_sink'),
