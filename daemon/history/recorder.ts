@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { findErrors } from './error-signatures.js';
 import type { HistoryStore } from './history-store.js';
 import { endedWithoutRun, historyRunOf } from './record-run.js';
-import { readStderrTail } from './stderr-tail.js';
+import { readStderrEnd, tailLines } from './stderr-tail.js';
 
 export class HistoryRecorder {
   private readonly inFlight = new Set<Promise<void>>();
@@ -25,11 +25,12 @@ export class HistoryRecorder {
     if (endedWithoutRun(ended)) return;
     // A run that never had a process (could not start), an adopted one, or one whose shim is gone (lost) has no `closed` file.
     const hadShim = ended.pid !== null && ended.outcome !== 'spawn_error' && ended.kind !== 'lost' && job.spec.command.kind !== 'adopted';
-    const recording = readStderrTail(job.dir, hadShim)
-      .then((tail) => {
-        const fields = historyRunOf(job, ended, final, tail);
-        // The errors its stderr tail and its end show (error-signatures.ts), counted by `procd analyze`.
-        const errors = findErrors({ stderrTail: tail, exitCode: fields.exitCode, signal: fields.signal, outcome: fields.outcome, outcomeDetail: fields.outcomeDetail });
+    const recording = readStderrEnd(job.dir, hadShim)
+      .then((lines) => {
+        const fields = historyRunOf(job, ended, final, tailLines(lines.join('\n'), false));
+        // The errors the end of its stderr (more than the tail it keeps) and its end show
+        // (error-signatures.ts), counted by `procd analyze`.
+        const errors = findErrors({ stderrTail: lines, exitCode: fields.exitCode, signal: fields.signal, outcome: fields.outcome, outcomeDetail: fields.outcomeDetail });
         const run: Omit<HistoryRun, 'seq'> = { ...fields, errors };
         this.store.record(run);
       })

@@ -23,16 +23,32 @@ const POLL_MS = 25;
  * the last bytes): the tail is read after that, or after OUTPUT_CLOSED_WAIT_MS at most.
  */
 export async function readStderrTail(runDir: string, hadShim: boolean): Promise<string[]> {
+  return tailLines((await readStderrEnd(runDir, hadShim)).join('\n'), false);
+}
+
+/**
+ * The clean, non-blank lines of the last TAIL_READ_BYTES of the run's stderr (the same wait for
+ * `closed`): the error patterns look at all of them — Node's dump of an error puts its `code:`
+ * seven lines from the end — while the record keeps the last STDERR_TAIL_LINES.
+ */
+export async function readStderrEnd(runDir: string, hadShim: boolean): Promise<string[]> {
   try {
     for (const deadline = Date.now() + OUTPUT_CLOSED_WAIT_MS; hadShim && Date.now() < deadline && !(await readClosedFile(runDir)); ) await delay(POLL_MS);
     const info = await streamInfo(runDir, 'stderr');
     if (info.end === 0) return [];
     const from = Math.max(info.start, info.end - TAIL_READ_BYTES);
     const { data } = await readStream(runDir, 'stderr', from, TAIL_READ_BYTES);
-    return tailLines(data.toString('utf8'), from > 0);
+    return cleanLines(data.toString('utf8'), from > 0);
   } catch {
     return [];
   }
+}
+
+/** The lines of `text` without colour codes, carriage returns and blank lines (the first dropped when it may be the end of a longer one). */
+function cleanLines(text: string, cutAtStart: boolean): string[] {
+  let lines = text.split('\n');
+  if (cutAtStart && lines.length > 1) lines = lines.slice(1);
+  return lines.map((l) => l.replace(ESCAPES, '').replace(/\r/g, '').trimEnd()).filter((l) => l.trim() !== '');
 }
 
 // CSI and OSC sequences (colours, cursor moves, titles).
@@ -43,11 +59,7 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b
  * may be the end of a longer one and is dropped (unless it is the only one).
  */
 export function tailLines(text: string, cutAtStart: boolean): string[] {
-  let lines = text.split('\n');
-  if (cutAtStart && lines.length > 1) lines = lines.slice(1);
-  const clean = lines
-    .map((l) => l.replace(ESCAPES, '').replace(/\r/g, '').trimEnd())
-    .filter((l) => l.trim() !== '')
+  const clean = cleanLines(text, cutAtStart)
     .slice(-STDERR_TAIL_LINES)
     .map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS - 1)}…` : l));
   while (clean.length > 1 && clean.reduce((n, l) => n + l.length, 0) > STDERR_TAIL_CHARS) clean.shift();
