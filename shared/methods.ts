@@ -111,7 +111,7 @@ export const METHOD_SPECS = {
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
         "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. A restarting job has an output per run: the current one by default; --follow goes on into the next (not with --run).",
-      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION | --since-cursor C] [--timestamps] [--run N | --all-runs] [--grep REGEX [-i] [--context N]] [--collapse] [--head N] [--max-bytes SIZE]',
+      usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION | --since-cursor C] [--timestamps] [--run N | --all-runs] [--grep REGEX [-i] [--context N]] [--errors] [--collapse] [--head N] [--max-bytes SIZE]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },
         follow: { type: 'boolean', short: 'f', help: 'keep printing new output until the job ends, its reader goes away, or Ctrl-C' },
@@ -124,11 +124,12 @@ export const METHOD_SPECS = {
         'ignore-case': { type: 'boolean', short: 'i', help: 'with --grep: ignore case' },
         context: { type: 'string', short: 'C', arg: 'N', help: 'with --grep: N lines around each match, `--` between groups (not with --follow)' },
         collapse: { type: 'boolean', help: 'identical consecutive lines once, followed by `… ×N` (not with --follow)' },
+        errors: { type: 'boolean', help: 'only lines that show an error by themselves (EADDRINUSE, ENOENT, a traceback\'s last line, npm error …: the signatures procd analyze counts)' },
         head: { type: 'string', arg: 'N', help: 'only the first N lines (after --tail/--grep/--collapse)' },
         'max-bytes': { type: 'string', arg: 'SIZE', help: 'cut the output at SIZE bytes at a line boundary; a note on stderr says what was left out and the --since-cursor to read on from (not with --follow)' },
         'since-cursor': { type: 'string', arg: 'C', help: 'start where an earlier read stopped (the cursor its note or --json gave); the next cursor is printed on stderr' },
       },
-      examples: ['procd logs 3', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5', 'procd logs web --all-runs --tail 5', 'procd logs build --grep "error|warn" -i -C 2', 'procd logs web --tail 100 --collapse --max-bytes 16k'],
+      examples: ['procd logs 3', 'procd logs api --errors --tail 200', 'procd logs web -f --tail 20', 'procd logs build --stream stderr --since 5m', 'procd logs web --timestamps --tail 5', 'procd logs web --all-runs --tail 5', 'procd logs build --grep "error|warn" -i -C 2', 'procd logs web --tail 100 --collapse --max-bytes 16k'],
     },
   },
   kill: {

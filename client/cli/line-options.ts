@@ -1,4 +1,4 @@
-// `procd logs`' options for reading within a budget (--grep, -i, --context, --collapse, --head,
+// `procd logs`' options for reading within a budget (--grep, -i, --errors, --context, --collapse, --head,
 // --max-bytes, --since-cursor): checked here, turned into the `lines` params and a printer.
 
 import { MAX_ANSWER_BYTES, MAX_CONTEXT_LINES, parseCursor, type CursorTriple } from '../../shared/log-budget.js';
@@ -20,6 +20,7 @@ export function lineOptions(values: OptionValues, o: { follow: boolean; allRuns:
   const head = intOption('head', str(values, 'head'), { min: 1, max: LIMITS.count });
   const maxBytes = sizeOption('max-bytes', str(values, 'max-bytes'), { min: 256, max: MAX_ANSWER_BYTES });
   const collapse = flag(values, 'collapse');
+  const errors = flag(values, 'errors');
   const ignoreCase = flag(values, 'ignore-case');
   const cursorText = str(values, 'since-cursor');
   if (grep === '') throw new ExitError(EXIT.usage, '--grep needs a regular expression');
@@ -36,11 +37,12 @@ export function lineOptions(values: OptionValues, o: { follow: boolean; allRuns:
     if (o.tail || o.allRuns) throw new ExitError(EXIT.usage, '--since-cursor says where to start: not with --tail, --since or --all-runs');
     cursor = c;
   }
-  const filtered = grep !== undefined || head !== undefined || maxBytes !== undefined || collapse;
+  const filtered = grep !== undefined || head !== undefined || maxBytes !== undefined || collapse || errors;
   if (!filtered) return { printer: null, ...(cursor ? { cursor } : {}) };
   const params: NonNullable<ParamsOf<'logs'>['lines']> = {
     ...(grep !== undefined ? { grep } : {}),
     ...(ignoreCase ? { ignoreCase } : {}),
+    ...(errors ? { errors } : {}),
     ...(context ? { context } : {}),
     ...(collapse ? { collapse } : {}),
     ...(head !== undefined ? { head } : {}),

@@ -6,6 +6,7 @@ import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { DEFAULT_ANSWER_BYTES, DEFAULT_SCAN_BYTES, MATCH_CHARS, MATCH_TIME_MS } from '../../shared/log-budget.js';
 import type { LogsResult, ParamsOf } from '../../shared/methods.js';
 import { regexHazard } from '../../shared/regex-hazard.js';
+import { errorSignatureOfLine } from '../history/error-signatures.js';
 import { splitByArrival, withOffsets } from '../output/chunk-times.js';
 import { allOf, filterLines, matchUntil, type FilterSpec, type LinePredicate } from '../output/line-filter.js';
 import { cursorAtLine, splitLines } from '../output/log-lines.js';
@@ -24,8 +25,8 @@ export interface LineFilter {
 export function lineFilter(p: LinesParams): LineFilter {
   if (p.context !== undefined && p.context > 0 && p.grep === undefined) throw invalid('lines.context', 'context needs grep: it is the lines around each match');
   return {
-    // Each filter is one line predicate; issue 11's error signatures (`--errors`) plug in as one more entry.
-    spec: { match: allOf([grepPredicate(p)]), context: p.context ?? 0, collapse: p.collapse ?? false, head: p.head ?? null, maxBytes: p.maxBytes ?? DEFAULT_ANSWER_BYTES },
+    // Each filter is one line predicate; all of them must hold.
+    spec: { match: allOf([grepPredicate(p), p.errors ? (text) => errorSignatureOfLine(text) !== null : null]), context: p.context ?? 0, collapse: p.collapse ?? false, head: p.head ?? null, maxBytes: p.maxBytes ?? DEFAULT_ANSWER_BYTES },
     scanBytes: p.maxScanBytes ?? DEFAULT_SCAN_BYTES,
   };
 }

@@ -27,6 +27,8 @@ interface LinePattern {
   pick?: 'first' | 'last';
   /** Only when the whole tail also shows this (a stack frame, a traceback header). */
   context?: RegExp;
+  /** False: a line that is no error by itself, only a sign in a tail (`logs --errors` skips it). */
+  alone?: false;
 }
 
 /** A pattern over how the run ended: the line describing it, or null when it does not apply. */
@@ -137,7 +139,7 @@ const LINE_PATTERNS: readonly LinePattern[] = [
     detail: (_line, m) => (m[1] ? `${m[1]}${m[2] ?? ''}` : (m[3] ?? null)),
   },
   // Node prints `Node.js v20.x` last after an uncaught error: alone in a short tail, the class line was cut off.
-  { name: 'node_exception', test: /^Node\.js v\d+\.\d+\.\d+$/, context: /^ {4}at /m, detail: () => null },
+  { name: 'node_exception', test: /^Node\.js v\d+\.\d+\.\d+$/, context: /^ {4}at /m, detail: () => null, alone: false },
 ];
 
 const STATUS_PATTERNS: readonly StatusPattern[] = [
@@ -190,6 +192,16 @@ function firstMatch(lines: readonly string[], p: LinePattern): { line: string; m
 
 function cut(text: string, max = ERROR_LINE_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The signature one line shows by itself, or null (`procd logs --errors`): the line patterns'
+ * tests without the context they need in a tail, so a `ValueError: x` line counts without its traceback.
+ */
+export function errorSignatureOfLine(text: string): string | null {
+  const line = (text.length > MAX_SCANNED_CHARS ? text.slice(0, MAX_SCANNED_CHARS) : text).replace(/\r$/, '');
+  for (const p of LINE_PATTERNS) if (p.alone !== false && p.test.test(line)) return p.name;
+  return null;
 }
 
 /** Every regular expression the line patterns use (a test checks each against shared/regex-hazard.ts). */

@@ -11,6 +11,8 @@ export const logLinesParams = obj({
   /** A JavaScript regular expression a line must match (on up to 64 KiB of it). Shapes that can backtrack exponentially are refused. */
   grep: opt(str({ min: 1, max: 4096 })),
   ignoreCase: opt(bool()),
+  /** Only lines that show an error signature by themselves (daemon/history/error-signatures.ts: EADDRINUSE, ENOENT, a traceback's last line, `npm error` …); with `grep`, lines that match both. */
+  errors: opt(bool()),
   /** Lines around each match (needs `grep`), with a `gap` item between groups that are not next to each other. */
   context: opt(int({ min: 0, max: MAX_CONTEXT_LINES })),
   /** Identical consecutive lines of the answer as one, with their `count`. */

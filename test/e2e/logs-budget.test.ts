@@ -38,6 +38,23 @@ describe('procd logs within a budget', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('--errors keeps the lines that show an error signature by themselves (with --grep: both)', async () => {
+    const id = await finishedJob([
+      'server starting',
+      'Error: listen EADDRINUSE: address already in use :::3000',
+      '0 errors, 2 warnings',
+      "ModuleNotFoundError: No module named 'yaml'",
+      'npm error code ELIFECYCLE',
+      'Node.js v20.20.2',
+      'done',
+    ]);
+    const r = await d.cli(['logs', String(id), '--errors']);
+    expectExit(r, 0, 'logs --errors');
+    expect(r.stdout).toBe(['Error: listen EADDRINUSE: address already in use :::3000', "ModuleNotFoundError: No module named 'yaml'", 'npm error code ELIFECYCLE', ''].join('\n'));
+    const both = await d.cli(['logs', String(id), '--errors', '--grep', 'npm']);
+    expect(both.stdout).toBe('npm error code ELIFECYCLE\n');
+  });
+
   it('--collapse counts a run of identical lines once', async () => {
     const id = await finishedJob(['start', ...Array<string>(57).fill('connection refused, retrying'), 'done']);
     const r = await d.cli(['logs', String(id), '--collapse']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_SIGNATURES, findErrors, LINE_REGEXES, type ErrorInput } from '../../../daemon/history/error-signatures.js';
+import { ERROR_SIGNATURES, errorSignatureOfLine, findErrors, LINE_REGEXES, type ErrorInput } from '../../../daemon/history/error-signatures.js';
 import { regexHazard } from '../../../shared/regex-hazard.js';
 
 /** A failed run (exit 1) whose stderr ended with `text`. */
@@ -227,3 +227,18 @@ describe('the patterns run on the event loop', () => {
     for (const re of LINE_REGEXES) expect(regexHazard(re.source), re.source).toBeNull();
   });
 });
+
+describe('errorSignatureOfLine (procd logs --errors)', () => {
+  it('names the signature a line shows by itself, without the context a tail needs', () => {
+    expect(errorSignatureOfLine('Error: listen EADDRINUSE: address already in use 127.0.0.1:8080')).toBe('EADDRINUSE');
+    expect(errorSignatureOfLine('ValueError: invalid literal for int()')).toBe('python_exception');
+    expect(errorSignatureOfLine("thread 'main' panicked at src/main.rs:4:5:")).toBe('rust_panic');
+  });
+
+  it('leaves alone ordinary lines and a sign that is no error by itself', () => {
+    expect(errorSignatureOfLine('0 errors, 2 warnings')).toBeNull();
+    expect(errorSignatureOfLine('Node.js v20.20.2')).toBeNull();
+    expect(errorSignatureOfLine('GET /api/errors/ENOENT 200')).toBeNull();
+  });
+});
+
