@@ -53,15 +53,20 @@ describe('queue groups and priorities', () => {
     }
     const groups = JSON.parse(await cli(['group', 'ls', '--json'])) as { name: string; queued: number; paused: boolean }[];
     expect(groups.find((g) => g.name === 'g')).toMatchObject({ queued: 5, paused: true });
-    expect(await cli(['ls'])).toMatch(/e +queued #1 \(paused\)/);
+    const listing = await cli(['ls']);
+    for (const [name, place] of [['e', 1], ['c', 2], ['b', 3], ['d', 4], ['a', 5]] as const) expect(listing).toMatch(new RegExp(`${name} +queued #${place} \\(paused\\)`));
     await cli(['group', 'resume', 'g']);
     const ended = await Promise.all(Object.values(ids).map((id) => waitForEnd(d!, id, { timeoutMs: 60_000 })));
     const spans = ended.map(span);
     expect(maxOverlap(spans)).toBeLessThanOrEqual(2);
     const order = [...spans].sort((x, y) => x.start - y.start || x.id - y.id).map((s) => Object.keys(ids).find((k) => ids[k] === s.id));
-    // Two start together (e, c); then b and d (normal, in their order) as slots free, a (low) last.
+    // Two start together (e, c); then b and d (normal) as slots free, a (low) last. e and c end at
+    // about the same moment, so b and d are usually admitted in one pass and their shims' start
+    // times say nothing of the queue's order between them: FIFO within a priority is the pure
+    // function's (test/unit/queue/admission.test.ts), and the queue's positions show it here.
     expect(order.slice(0, 2).sort()).toEqual(['c', 'e']);
-    expect(order.slice(2)).toEqual(['b', 'd', 'a']);
+    expect(order.slice(2, 4).sort()).toEqual(['b', 'd']);
+    expect(order[4]).toBe('a');
   }, 90_000);
 
   it('ages: a low-priority job that has waited overtakes high-priority ones queued after it', async () => {
