@@ -1,9 +1,9 @@
 // Regular expressions a user gives procd (`output=REGEX`) run on the daemon's event loop against
-// lines of up to 64 KiB, and JavaScript's backtracking engine has no time limit: `(a+)+$` against
+// lines (matched on their first 4 KiB), and JavaScript's backtracking engine has no time limit: `(a+)+$` against
 // 40 `a`s and a `b` takes minutes and would stall every job's supervision. Patterns whose
 // backtracking can grow exponentially with the line are refused when they are given, by shape:
-// - an unbounded quantifier (`*`, `+`, `{n,}`) over a group that holds another unbounded quantifier
-//   (`(a+)+`, `(\w*,)*`, `(?:x|y+)*`);
+// - any repetition (`*`, `+`, `{n,}`, and `{n}` or `{n,m}` above 1) of a group that holds an
+//   unbounded quantifier (`(a+)+`, `(\w*,)*`, `(?:x|y+)*`, `(\w+\s*){4}` — n^4 on a line of n);
 // - an unbounded quantifier over a group of alternatives (`(a|ab)*`, `([ab]|b)*`), unless every
 //   alternative is plain text and no two start with the same character (`(GET|POST)*`, `(a|b)*`):
 //   then at most one alternative can match at each position;
@@ -48,8 +48,9 @@ export function regexHazard(pattern: string): string | null {
     const c = pattern[i]!;
     const quantifier = quantifierAt(pattern, i);
     if (quantifier) {
+      // `(a+){10}` is no better than `(a+)+`: the inner part can split the text 10 ways over (n^10).
+      if (quantifier.repeats && closed?.unbounded) return `repetition of a group that holds unbounded repetition (such as \`(a+)+\` or \`(\\w+\\s*){4}\`) near position ${i}: it can take exponential or high-polynomial time on a long line; repeat the inner part only (\`a+\`)`;
       if (quantifier.unbounded) {
-        if (closed?.unbounded) return `nested unbounded repetition (such as \`(a+)+\`) near position ${i}: it can take exponential time on a long line; repeat the inner part only (\`a+\`)`;
         if (closed && !distinctAlternatives(closed)) return `an unbounded repetition of alternatives (such as \`(a|ab)*\`) near position ${i}: it can take exponential time on a long line; use a character class or make the alternatives distinct`;
         top().unbounded = true;
       }
@@ -95,20 +96,24 @@ export function regexHazard(pattern: string): string | null {
 }
 
 /** The quantifier starting at `i` (with its lazy `?`), if any. */
-function quantifierAt(p: string, i: number): { unbounded: boolean; length: number } | null {
+function quantifierAt(p: string, i: number): { unbounded: boolean; repeats: boolean; length: number } | null {
   const c = p[i];
   let length = 0;
   let unbounded = false;
-  if (c === '*' || c === '+') [length, unbounded] = [1, true];
+  /** It may match its atom more than once (`*`, `+`, `{2}`, `{1,3}`; not `?`, `{0,1}`, `{1}`). */
+  let repeats = false;
+  if (c === '*' || c === '+') [length, unbounded, repeats] = [1, true, true];
   else if (c === '?') length = 1;
   else if (c === '{') {
     const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i, i + 24));
     if (!m) return null;
     length = m[0].length;
     unbounded = m[2] !== undefined && m[3] === '';
+    const max = unbounded ? Infinity : Number(m[3] ?? m[1]);
+    repeats = max > 1;
   } else return null;
   if (p[i + length] === '?') length++;
-  return { unbounded, length };
+  return { unbounded, repeats, length };
 }
 
 /** Characters an escape at `i` takes (`\uXXXX`, `\u{...}`, `\xHH`, `\p{...}`, `\cX`, or two). */

@@ -8,7 +8,7 @@ import { bool, int, obj, opt, str } from './valid.js';
 
 /** Read lines instead of raw chunks: filtered, collapsed and cut to a budget. The answer's `cursor` continues after what it shows. */
 export const logLinesParams = obj({
-  /** A JavaScript regular expression a line must match (on up to 64 KiB of it). Shapes that can backtrack exponentially are refused. */
+  /** A JavaScript regular expression a line must match (on its first 4 KiB). Shapes that can backtrack exponentially are refused. */
   grep: opt(str({ min: 1, max: 4096 })),
   ignoreCase: opt(bool()),
   /** Only lines that show an error signature by themselves (daemon/history/error-signatures.ts: EADDRINUSE, ENOENT, a traceback's last line, `npm error` …); with `grep`, lines that match both. */

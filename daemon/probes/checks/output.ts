@@ -17,7 +17,10 @@ type OutputCondition = Extract<ProbeCondition, { kind: 'output' }>;
 /** Bytes read from each stream per check at most. */
 export const READ_BYTES = 2 * 1024 * 1024;
 /** Longest line matched whole; a longer one is matched on this many bytes. */
-export const MAX_LINE_BYTES = 64 * 1024;
+// 4 KiB, as `logs --grep` matches (shared/log-budget.ts MATCH_CHARS): a pattern that passes the
+// shape check can still be quadratic (`\d+x`: ~2.5 s on a 64 KiB line of digits, ~10 ms on 4 KiB),
+// and a readiness line says what it says near its start.
+export const MAX_LINE_BYTES = 4 * 1024;
 
 /** Where one stream's reading stands between checks. */
 export interface LineState {

@@ -5,11 +5,14 @@ import { regexHazard } from '../../../shared/regex-hazard.js';
 
 describe('regexHazard', () => {
   it.each([
-    ['(a+)+$', 'nested unbounded'],
-    ['^(\\w+\\s?)*$', 'nested unbounded'],
-    ['(?:x|y+)*z', 'nested unbounded'],
-    ['((ab)*c)+', 'nested unbounded'],
-    ['(a{2,})*b', 'nested unbounded'],
+    ['(a+)+$', 'repetition of a group'],
+    ['^(\\w+\\s?)*$', 'repetition of a group'],
+    ['(?:x|y+)*z', 'repetition of a group'],
+    ['((ab)*c)+', 'repetition of a group'],
+    ['(a{2,})*b', 'repetition of a group'],
+    ['(\\w+\\s*){4}failed', 'repetition of a group'],
+    ['(a+){10}$', 'repetition of a group'],
+    ['(.*a){12}x', 'repetition of a group'],
     ['(a|ab)*c', 'alternatives'],
     ['(a|a)+b', 'alternatives'],
     ['([ab]|b)*c', 'alternatives'],
@@ -29,7 +32,9 @@ describe('regexHazard', () => {
     '(a|b)*c',
     '(GET|POST)+ done',
     '(ab)+c',
-    '(a+b){1,3}',
+    '(ab){1,3}',
+    '(a+b){1}',
+    '(a+)?b',
     'x{2,5}y',
     '\\(a+\\)+',
     '[(]a+[)]+',
@@ -45,7 +50,7 @@ describe('regexHazard', () => {
 describe('output= conditions', () => {
   it('refuse a hazardous pattern with the reason and keep taking ordinary ones', () => {
     expect(() => parseCondition('output=(a+)+$', PROBE_CONDITIONS)).toThrow(ConditionError);
-    expect(() => parseCondition('output=(a+)+$', PROBE_CONDITIONS)).toThrow(/`output`: refused nested unbounded repetition/);
+    expect(() => parseCondition('output=(a+)+$', PROBE_CONDITIONS)).toThrow(/`output`: refused repetition of a group that holds unbounded repetition/);
     expect(parseCondition('output=listening on \\d+', PROBE_CONDITIONS)).toEqual({ kind: 'output', pattern: 'listening on \\d+', flags: '' });
   });
 });
