@@ -44,7 +44,8 @@ function bounded(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     // Names only: the values are where tokens and passwords live.
-    if (key === 'env' && isObject(item)) out.envKeys = Object.keys(item).sort().slice(0, MAX_ENV_NAMES).map((name) => bounded(name, depth + 1));
+    // Whatever shape `env` has: a refused call's `["API_KEY=s3cr3t"]` is audited as well.
+    if (key === 'env') out.envKeys = isObject(item) ? Object.keys(item).sort().slice(0, MAX_ENV_NAMES).map((name) => bounded(name, depth + 1)) : '<not an object: left out>';
     else out[key] = bounded(item, depth + 1);
   }
   return out;

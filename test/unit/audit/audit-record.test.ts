@@ -34,6 +34,8 @@ describe('audit record', () => {
     const params = auditParams({ entries: [{ env: { SECRET: 'x1' } }], env: { K: 'v2' }, extra: 'y' });
     expect(JSON.stringify(params)).not.toMatch(/x1|v2/);
     expect(params).toEqual({ entries: [{ envKeys: ['SECRET'] }], envKeys: ['K'], extra: 'y' });
+    // An env of the wrong shape (refused by validation, audited all the same) keeps nothing of its values.
+    for (const env of [['API_KEY=s3cr3t'], 'API_KEY=s3cr3t', 42]) expect(JSON.stringify(auditParams({ argv: ['x'], env }))).not.toMatch(/s3cr3t|42/);
     expect(auditParams('junk')).toEqual({ invalid: 'junk' });
     expect(auditParams(undefined)).toEqual({});
   });
