@@ -1,6 +1,7 @@
 // Records every run that ends into the history store: the job table announces each run end once
 // (JobTable 'runEnded', the one place every end passes through, restarts included); the stderr
-// tail is read from the run's output without holding up anything else, then the run is appended.
+// tail is read from the run's output without holding up anything else, then the run is appended,
+// in the order the runs ended.
 
 import type { HistoryRun } from '../../shared/history.js';
 import type { JobTable, RunEnded } from '../jobs/job-table.js';
@@ -12,6 +13,8 @@ import { readStderrEnd, tailLines } from './stderr-tail.js';
 
 export class HistoryRecorder {
   private readonly inFlight = new Set<Promise<void>>();
+  /** The latest run's recording (it never rejects: failures are logged): the next one follows it. */
+  private lastInOrder: Promise<void> = Promise.resolve();
 
   constructor(
     table: JobTable,
@@ -25,7 +28,12 @@ export class HistoryRecorder {
     if (endedWithoutRun(ended)) return;
     // A run that never had a process (could not start), an adopted one, or one whose shim is gone (lost) has no `closed` file.
     const hadShim = ended.pid !== null && ended.outcome !== 'spawn_error' && ended.kind !== 'lost' && job.spec.command.kind !== 'adopted';
-    const recording = readStderrEnd(job.dir, hadShim)
+    // Tails are read at once, side by side; records are appended in the order the runs ended (a
+    // tail waiting for its shim must not let a later run take an earlier place: the analysers and
+    // the age bound read the history in end order).
+    const lines = readStderrEnd(job.dir, hadShim);
+    const recording = this.lastInOrder
+      .then(() => lines)
       .then((lines) => {
         const fields = historyRunOf(job, ended, final, tailLines(lines.join('\n'), false));
         // The errors the end of its stderr (more than the tail it keeps) and its end show
@@ -37,6 +45,7 @@ export class HistoryRecorder {
       .catch((err: unknown) => this.logger.error({ err, job: job.id }, 'could not record a finished run in the history'))
       .finally(() => this.inFlight.delete(recording));
     this.inFlight.add(recording);
+    this.lastInOrder = recording;
   }
 
   /** Waits for the runs being recorded now (the daemon stops only after they are in). */
