@@ -31,7 +31,7 @@ export class TrendsRangeError extends Error {}
  */
 export function trendsOf(input: { now: number; since: number; bucketMs: number; runs: readonly HistoryRun[]; jobs: Iterable<Job> }): TrendsResult {
   const { now, bucketMs } = input;
-  const since = Math.floor(input.since / bucketMs) * bucketMs;
+  const since = firstBucketStart(input.since, bucketMs);
   const count = Math.max(1, Math.ceil((now - since) / bucketMs));
   if (count > MAX_TREND_BUCKETS) throw new TrendsRangeError(`${count} buckets of ${formatDuration(bucketMs)} since ${new Date(input.since).toISOString()}: at most ${MAX_TREND_BUCKETS}; ask for a larger bucket or a shorter period`);
   const acc = Array.from({ length: count }, () => ({ started: 0, durations: [] as number[], failures: 0, cpu: [] as number[], rss: [] as number[], timeSinks: 0, stuck: 0, restarts: 0 }));
@@ -75,6 +75,11 @@ export function trendsOf(input: { now: number; since: number; bucketMs: number; 
     restarts: b.restarts,
   }));
   return { since, until: now, bucketMs, buckets };
+}
+
+/** Where the series begins: `since` rounded down to a bucket boundary (read the history from there). */
+export function firstBucketStart(since: number, bucketMs: number): number {
+  return Math.floor(since / bucketMs) * bucketMs;
 }
 
 function spanOfRun(r: HistoryRun): RunSpan {

@@ -2,7 +2,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { ParamsOf, ResultOf } from '../../shared/methods.js';
-import { trendsOf, TrendsRangeError } from '../analysis/trends.js';
+import { firstBucketStart, trendsOf, TrendsRangeError } from '../analysis/trends.js';
 import type { DaemonContext } from './context.js';
 
 export const DEFAULT_TRENDS_SINCE_MS = 3_600_000;
@@ -10,9 +10,11 @@ export const DEFAULT_TRENDS_BUCKET_MS = 300_000;
 
 export function trends(ctx: DaemonContext, params: ParamsOf<'trends'>): ResultOf<'trends'> {
   const now = Date.now();
-  const since = now - (params.sinceMs ?? DEFAULT_TRENDS_SINCE_MS);
+  const bucketMs = params.bucketMs ?? DEFAULT_TRENDS_BUCKET_MS;
+  // The first bucket starts at a boundary before `since`: its runs are read from there, or it would look emptier than it was.
+  const since = firstBucketStart(now - (params.sinceMs ?? DEFAULT_TRENDS_SINCE_MS), bucketMs);
   try {
-    return trendsOf({ now, since, bucketMs: params.bucketMs ?? DEFAULT_TRENDS_BUCKET_MS, runs: ctx.history.runsSince(since), jobs: ctx.table.all() });
+    return trendsOf({ now, since, bucketMs, runs: ctx.history.runsSince(since), jobs: ctx.table.all() });
   } catch (err) {
     if (err instanceof TrendsRangeError) throw new ProcdError(ErrorCode.InvalidParams, err.message, { field: 'params.bucketMs' });
     throw err;
