@@ -11,6 +11,7 @@ import { printJsonError, runCommand, usageError } from './run-command.js';
 // For the hot commands' rarer paths (bundle-cli.mjs, rarePathsThroughCli): the bin takes these
 // from here rather than carrying them: `track --wait-for`, `status --timeline`, `track --follow`.
 export { runConditionWait } from './wait-for.js';
+export { waitConditionsProblem } from './wait-conditions-check.js';
 export { printTimeline } from './format-timeline.js';
 export { printOutput } from './follow-output.js';
 export { READER_GONE_EXIT, ReaderGone } from './reader-watch.js';

@@ -169,4 +169,16 @@ describe('procd wait --for: what else can happen', () => {
     expectExit(await d.cli(['wait', String(id), '--for', 'port-free=70000']), 2, 'wait --for port-free=70000');
     expectExit(await d.cli(['ls']), 0, 'ls after the refusals');
   });
+
+  it('track --wait-for with a condition that cannot be waited for starts nothing', async () => {
+    const jobsNow = async () => parseJson<unknown[]>(await d.cli(['ls', '--all', '--json']), 'ls').length;
+    const before = await jobsNow();
+    for (const [condition, says] of [['lisen=3000', 'did you mean `listen`?'], ['ready', 'needs a readiness probe'], ['output=(a+)+$', 'refused']] as const) {
+      const r = await d.cli(['track', '--json', '--wait-for', condition, '--', 'sleep', '600']);
+      expectExit(r, 2, `track --wait-for ${condition}`);
+      expect(r.stderr).toContain(says);
+      expect(r.stderr).toContain('nothing was started');
+    }
+    expect(await jobsNow()).toBe(before);
+  });
 });

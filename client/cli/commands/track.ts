@@ -76,6 +76,10 @@ export const command: CommandDef = {
     const waitTimeout = durationOption('wait-timeout', str(values, 'wait-timeout'));
     if (waitTimeout !== undefined && !waitFor.length) throw new ExitError(EXIT.usage, '--wait-timeout applies to --wait-for CONDITION');
 
+    // From the full CLI (the bin loads cli.js only for --wait-for): checked before anything starts.
+    const problem = waitFor.length ? (await import('../cli.js')).waitConditionsProblem(waitFor, probes?.ready !== undefined) : null;
+    if (problem) throw new ExitError(EXIT.usage, problem);
+
     // track itself is never repeated (it would start the job twice); the wait after it is.
     let job = await (await ctx.client()).track(params);
     if (waitFor.length && !isSpawnFailure(job.state) && !neverRan(job.state)) {
