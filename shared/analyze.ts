@@ -61,7 +61,10 @@ export interface Bottleneck extends JobRef {
 
 export interface Stuck extends JobRef {
   command: string;
+  /** How long it has been silent, or (with `progressStalledAt`) how long its progress has not advanced. */
   silentMs: number;
+  /** It reports progress, and that progress stalled here (`40% (fetch)`): it is judged by progress, not silence. */
+  progressStalledAt?: string;
   stuckAfterMs: number;
   lastOutputAt: number | null;
   /** The last line it wrote (either stream), when it could be read cheaply; null: none or not read (`lastLineNote` says which). */

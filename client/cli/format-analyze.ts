@@ -72,7 +72,7 @@ function details(r: AnalyzeReport, o: Style, section: (title: string) => void, o
     section('Stuck');
     for (const s of r.stuck) {
       const last = s.lastLine !== null ? `last line: ${JSON.stringify(s.lastLine)}` : `last line: ${s.lastLineNote ?? 'unknown'}`;
-      out.push(`  job ${s.jobId} (${s.name}) silent for ${formatDuration(s.silentMs)} (stuck after ${formatDuration(s.stuckAfterMs)}); ${last}`);
+      out.push(`  job ${s.jobId} (${s.name}) ${s.progressStalledAt ? `no progress from ${s.progressStalledAt} for` : 'silent for'} ${formatDuration(s.silentMs)} (stuck after ${formatDuration(s.stuckAfterMs)}); ${last}`);
     }
   }
   if (r.commonErrors.length) {

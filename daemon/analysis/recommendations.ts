@@ -31,7 +31,8 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
   }
   for (const s of f.stuck) {
     const long = s.stuckAfterMs > 0 && s.silentMs >= 3 * s.stuckAfterMs;
-    rec(long ? 'high' : 'medium', `job ${s.jobId} (${s.name}) has written nothing for ${formatDuration(s.silentMs)}: stop it if it hangs`, [s.jobId], { silentMs: s.silentMs, stuckAfterMs: s.stuckAfterMs }, killCommand([s.jobId]));
+    const what = s.progressStalledAt ? `has made no progress from ${s.progressStalledAt} for` : 'has written nothing for';
+    rec(long ? 'high' : 'medium', `job ${s.jobId} (${s.name}) ${what} ${formatDuration(s.silentMs)}: stop it if it hangs`, [s.jobId], { silentMs: s.silentMs, stuckAfterMs: s.stuckAfterMs }, killCommand([s.jobId]));
   }
   for (const b of f.bottlenecks) {
     const held = b.holdsUp.queued.length + b.holdsUp.slowed.length;

@@ -64,7 +64,7 @@ export const AnalyzeReportSchema = v.object({
       }),
     }),
   ),
-  stuck: v.array(v.object({ ...ref, command: v.string(), silentMs: num, stuckAfterMs: num, lastOutputAt: v.nullable(num), lastLine: nstr, lastLineNote: nstr })),
+  stuck: v.array(v.object({ ...ref, command: v.string(), silentMs: num, progressStalledAt: v.optional(v.string()), stuckAfterMs: num, lastOutputAt: v.nullable(num), lastLine: nstr, lastLineNote: nstr })),
   patterns: v.object({
     overall: v.object(runStats),
     bySignature: v.array(

@@ -55,6 +55,13 @@ describe('stuck', () => {
       { jobId: 3, name: 'j3', run: null, command: 'true', silentMs: 120_000, stuckAfterMs: 60_000, lastOutputAt: NOW - 120_000, lastLine: null, lastLineNote: 'not read' },
     ]);
   });
+
+  it('a job that reports progress is judged by its progress (the monitor\'s flag), not by its silence', () => {
+    const progress = { percent: 40, done: 40, total: null, phase: 'fetch', source: 'cli' as const, updatedAt: NOW - 1000, activeMs: 500_000, advancedActiveMs: 380_000, first: { percent: 0, activeMs: 0 }, reports: 9, milestone: { decile: 4, phase: 'fetch' } };
+    const quietButAdvancing = makeJob({ id: 6, state: runningState({ startedAt: NOW - 600_000 }), spec: { stuckAfterMs: 60_000 }, output: { lastOutputAt: null }, progress });
+    const stalled = makeJob({ id: 7, state: runningState({ startedAt: NOW - 600_000 }), spec: { stuckAfterMs: 60_000 }, output: { lastOutputAt: NOW - 1000 }, progress, flags: [flag('stuck', { data: { stalledMs: 120_000 } })] });
+    expect(stuckJobs(analysisInput({ jobs: [quietButAdvancing, stalled] }))).toEqual([expect.objectContaining({ jobId: 7, silentMs: 120_000, progressStalledAt: '40% (fetch)' })]);
+  });
 });
 
 describe('duplicates', () => {
