@@ -63,7 +63,10 @@ export function bottlenecks(input: AnalysisInput): Bottleneck[] {
   return hogs.map((hog) => {
     const hogJob = running.find((j) => j.id === hog.jobId);
     const group = hogJob?.spec.group ?? DEFAULT_GROUP;
-    const queued = waiting.filter((w) => w.waitsFor === 'resources' || w.group === group).map(({ since: _since, ...w }) => w);
+    // An adopted process takes no slot (daemon/queue/job-queue.ts occupiesSlot): it holds up only
+    // what waits for the machine's resources, never its group's slot waiters.
+    const holdsSlot = hogJob?.spec.command.kind !== 'adopted';
+    const queued = waiting.filter((w) => w.waitsFor === 'resources' || (holdsSlot && w.group === group)).map(({ since: _since, ...w }) => w);
     const slowedSince = hog.flaggedAt ?? hogJob?.resources?.last?.at ?? input.now;
     const slowed = running.filter((j) => j.id !== hog.jobId).flatMap((j) => slowedJob(j, slowedSince));
     return { ...hog, holdsUp: { queued, slowed } };

@@ -32,6 +32,12 @@ describe('bottlenecks', () => {
     expect(b?.holdsUp.slowed).toEqual([{ jobId: 2, name: 'j2', cpuAvg: 60, cpuNow: 10 }]);
   });
 
+  it('an adopted hog holds up no slot waiter of its group (it takes no slot), only what waits for resources', () => {
+    const hog = makeJob({ id: 1, spec: { group: 'g', command: { kind: 'adopted', argv: ['burn'] } }, state: runningState(), resources: resources(150, GIB / 10) });
+    const found = bottlenecks(analysisInput({ jobs: [hog, queuedIn(2, 'g', 'slot'), queuedIn(3, 'h', 'resources')] }));
+    expect(found.map((b) => b.holdsUp.queued.map((q) => q.jobId))).toEqual([[3]]);
+  });
+
   it('a memory hog over 70% of the machine is high; calm jobs are not bottlenecks', () => {
     const mem = makeJob({ id: 1, state: runningState(), resources: resources(5, 12 * GIB) });
     const calm = makeJob({ id: 2, state: runningState(), resources: resources(20, GIB) });
