@@ -30,7 +30,11 @@ export function runRef(run: HistoryRun): JobRef {
 
 /** A finished run that counts as a failure: it failed or timed out (a run someone killed is not). */
 export function isFailedRun(run: HistoryRun): boolean {
-  return run.state === 'failed' || run.state === 'timed_out';
+  return isFailureState(run.state);
+}
+
+export function isFailureState(state: HistoryRun['state']): boolean {
+  return state === 'failed' || state === 'timed_out';
 }
 
 export function isSuccessfulRun(run: HistoryRun): boolean {

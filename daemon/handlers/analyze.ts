@@ -5,7 +5,9 @@ import { totalmem } from 'node:os';
 import { ANALYZE_DEFAULT_SINCE_MS, type AnalyzeReport, type StatsReport, type Stuck } from '../../shared/analyze.js';
 import { FLAG_KINDS, type FlagKind } from '../../shared/job.js';
 import type { ParamsOf } from '../../shared/methods.js';
+import type { HistoryRun } from '../../shared/history.js';
 import { analyze as analyzeJobs } from '../analysis/analyze.js';
+import { isFailureState } from '../analysis/input.js';
 import type { CallContext } from '../server/dispatch.js';
 import type { DaemonContext } from './context.js';
 import { logs } from './logs.js';
@@ -54,16 +56,13 @@ export function stats(ctx: DaemonContext): StatsReport {
   const now = Date.now();
   const flags = Object.fromEntries(FLAG_KINDS.map((k) => [k, 0])) as Record<FlagKind, number>;
   for (const job of ctx.table.all()) for (const f of job.flags) flags[f.kind]++;
-  let runs = 0;
-  let failures = 0;
-  let restarts = 0;
-  let oldestAt: number | null = null;
-  for (const run of ctx.history.runsSince(0)) {
-    runs++;
-    if (run.state === 'failed' || run.state === 'timed_out') failures++;
-    if (run.restarts > 0) restarts++;
-    if (oldestAt === null) oldestAt = run.endedAt;
-  }
+  // Counted from the store's columns: building every run (runsSince(0)) cost ~150 ms at 100,000.
+  const tally = ctx.history.tally();
+  const counts = Object.entries(tally.byState) as [HistoryRun['state'], number][];
+  const runs = counts.reduce((n, [, k]) => n + k, 0);
+  const failures = counts.reduce((n, [state, k]) => n + (isFailureState(state) ? k : 0), 0);
+  const { restarts } = tally;
+  const oldestAt = tally.oldestEndedAt;
   return {
     uptimeMs: now - ctx.startedAt,
     startedAt: ctx.startedAt,

@@ -27,7 +27,7 @@ export interface DaemonContext {
   progress: ProgressTracker;
   store: StateStore;
   /** Every finished run (issue 14): runsSince and baseline for the analysers, recent() and size for `procd history`. */
-  history: HistoryReader & Pick<HistoryStore, 'recent' | 'size'>;
+  history: HistoryReader & Pick<HistoryStore, 'recent' | 'size' | 'tally'>;
   /** The audit log of calls that act on jobs (procd audit). */
   audit: AuditLog;
   /** Each job's timeline (status --timeline). */

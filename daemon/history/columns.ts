@@ -172,6 +172,12 @@ export class RunColumns {
   signatureAt(n: number): string {
     return this.strings.values[this.c.signature[this.first + n]!]!;
   }
+  stateAt(n: number): HistoryRun['state'] {
+    return TERMINAL_STATES[this.c.state[this.first + n]!]! as HistoryRun['state'];
+  }
+  restartsAt(n: number): number {
+    return this.c.restarts[this.first + n]!;
+  }
   isSuccessAt(n: number): boolean {
     const i = this.first + n;
     return TERMINAL_STATES[this.c.state[i]!] === 'completed' && this.c.exitCode[i] === 0;

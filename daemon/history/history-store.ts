@@ -184,6 +184,18 @@ export class HistoryStore implements HistoryReader {
   }
 
   /** Runs newest first, filtered (the `history` method). */
+  /** Runs kept per terminal state, how many were restarts, and when the oldest ended: from the columns, no run built. */
+  tally(): { byState: Partial<Record<HistoryRun['state'], number>>; restarts: number; oldestEndedAt: number | null } {
+    const byState: Partial<Record<HistoryRun['state'], number>> = {};
+    let restarts = 0;
+    for (let n = 0; n < this.columns.size; n++) {
+      const state = this.columns.stateAt(n);
+      byState[state] = (byState[state] ?? 0) + 1;
+      if (this.columns.restartsAt(n) > 0) restarts++;
+    }
+    return { byState, restarts, oldestEndedAt: this.columns.size ? this.columns.endedAt(0) : null };
+  }
+
   recent(filter: RecentFilter): HistoryRun[] {
     const out: HistoryRun[] = [];
     const tail = (seq: number) => this.tailOf(seq);

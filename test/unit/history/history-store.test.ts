@@ -26,6 +26,15 @@ function openStore(options: Parameters<typeof HistoryStore.open>[1] = {}): Histo
 const segmentFiles = () => readdirSync(dir).filter((n) => /^runs-\d+\.jsonl$/.test(n));
 
 describe('HistoryStore', () => {
+  it('tallies its runs per state, the restarts and the oldest end from the columns (what stats answers)', () => {
+    const s = openStore();
+    expect(s.tally()).toEqual({ byState: {}, restarts: 0, oldestEndedAt: null });
+    s.record(historyRun({ state: 'completed', endedAt: 5000 }));
+    s.record(historyRun({ state: 'failed', exitCode: 1, restarts: 1, run: 2, endedAt: 6000 }));
+    s.record(historyRun({ state: 'failed', exitCode: 1, restarts: 2, run: 3, endedAt: 7000 }));
+    expect(s.tally()).toEqual({ byState: { completed: 1, failed: 2 }, restarts: 2, oldestEndedAt: 5000 });
+  });
+
   it('appends runs with increasing seqs and loads them back, every field intact, stderr tail included', async () => {
     const a = openStore();
     const first = a.record(historyRun({ jobId: 3, name: 'web', tags: ['x', 'y'], stderrTail: ['Error: listen EADDRINUSE :::3000'], errors: [{ signature: 'EADDRINUSE', detail: '3000', line: 'Error: listen EADDRINUSE :::3000' }], flags: ['stuck'], violations: ['memory'], exitCode: 1, state: 'failed', cpuPeak: null }));
