@@ -17,6 +17,20 @@ export interface WaitOptions {
 let nextWaitKey = 0;
 
 /**
+ * Runs `act` when `cancelled` resolves, until the returned detach is called. A connection's
+ * `closed` promise lives as long as the connection: a plain `.then(act)` would keep every finished
+ * wait's closure (its jobs, its watches) alive until the client goes (an MCP server waits many times
+ * on one connection); after detach the promise holds only an empty cell.
+ */
+export function onceCancelled(cancelled: Promise<unknown> | undefined, act: () => void): () => void {
+  const cell: { act: (() => void) | null } = { act };
+  void cancelled?.then(() => cell.act?.());
+  return () => {
+    cell.act = null;
+  };
+}
+
+/**
  * Resolves when `predicate(jobs)` holds for the jobs `ids` (a removed job is passed as undefined),
  * checked now and after every change of the table.
  */
@@ -32,9 +46,11 @@ export function waitFor(
   return new Promise((resolve) => {
     const key = `wait:${nextWaitKey++}`;
     let settled = false;
+    let detach = () => {};
     const finish = (outcome: WaitOutcome) => {
       if (settled) return;
       settled = true;
+      detach();
       deadlines.cancel(key);
       table.off('change', onChange);
       table.off('removed', onChange);
@@ -46,6 +62,6 @@ export function waitFor(
     table.on('change', onChange);
     table.on('removed', onChange);
     if (options.timeoutMs !== null) deadlines.after(key, options.timeoutMs, () => finish('timeout'));
-    void options.cancelled?.then(() => finish('cancelled'));
+    if (!settled) detach = onceCancelled(options.cancelled, () => finish('cancelled'));
   });
 }

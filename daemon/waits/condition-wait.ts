@@ -7,6 +7,7 @@
 import type { Condition } from '../../shared/conditions.js';
 import { isTerminal, type Job, type JobId } from '../../shared/job.js';
 import type { Deadlines } from '../jobs/deadlines.js';
+import { onceCancelled } from '../jobs/waits.js';
 import type { JobTable } from '../jobs/job-table.js';
 import { conditionFound, decideWait, tableConditionHolds, type WaitDecision } from './decide.js';
 import { createWatches, type Watch, type WatchDeps } from './watches.js';
@@ -69,9 +70,11 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
     let lastReadWanted = false;
     let firstRoundDone = polled.length === 0;
 
+    let detach = () => {};
     const finish = (decision: Exclude<WaitDecision, { kind: 'waiting' }> | { kind: 'cancelled' }) => {
       if (finished) return;
       finished = true;
+      detach();
       deadlines.cancel(`${key}:tick`);
       deadlines.cancel(`${key}:timeout`);
       table.off('change', onChange);
@@ -175,7 +178,7 @@ export async function waitForConditions(deps: ConditionWaitDeps, req: ConditionW
 
     table.on('change', onChange);
     table.on('removed', onChange);
-    void req.cancelled?.then(() => finish({ kind: 'cancelled' }));
+    if (!finished) detach = onceCancelled(req.cancelled, () => finish({ kind: 'cancelled' }));
     if (deadline !== null) deadlines.at(`${key}:timeout`, deadline, () => decide(deadline));
     fromTable();
     decide();

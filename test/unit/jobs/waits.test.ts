@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/job.js';
 import { Deadlines } from '../../../daemon/jobs/deadlines.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
-import { waitFor } from '../../../daemon/jobs/waits.js';
+import { onceCancelled, waitFor } from '../../../daemon/jobs/waits.js';
 import { FakeClock } from './fake-clock.js';
 import { memoryStore } from '../../helpers/stand-ins.js';
 
@@ -78,5 +78,20 @@ describe('JobTable', () => {
     table.on('refused', (r) => refused.push(`${r.event.type}: ${r.error}`));
     expect(table.apply(id, { type: 'exited', at: 1, exitCode: 0, signal: null, kill: null, forced: false })).toBeNull();
     expect(refused).toEqual(['exited: event exited does not apply to a starting job']);
+  });
+});
+
+describe('onceCancelled', () => {
+  it('acts when the waiter goes, unless detached first (then the closed promise keeps nothing of the wait)', async () => {
+    let close!: () => void;
+    const closed = new Promise<void>((r) => (close = r));
+    const calls: string[] = [];
+    onceCancelled(closed, () => calls.push('kept'));
+    const detach = onceCancelled(closed, () => calls.push('detached'));
+    detach();
+    close();
+    await closed;
+    await Promise.resolve();
+    expect(calls).toEqual(['kept']);
   });
 });
