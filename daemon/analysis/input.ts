@@ -37,9 +37,8 @@ export function isFailureState(state: HistoryRun['state']): boolean {
   return state === 'failed' || state === 'timed_out';
 }
 
-export function isSuccessfulRun(run: HistoryRun): boolean {
-  return run.state === 'completed';
-}
+/** One rule for "it succeeded": the baselines' (completed with exit 0). */
+export { isSuccessfulRun } from '../history/baseline.js';
 
 /** Rounded for reports: figures people read, not 17 digits. */
 export function round(n: number, digits = 2): number {

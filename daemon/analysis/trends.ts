@@ -8,6 +8,7 @@ import type { HistoryRun } from '../../shared/history.js';
 import type { TrendBucket, TrendsResult } from '../../shared/trends.js';
 import { MAX_TREND_BUCKETS } from '../../shared/trends.js';
 import { isFailedRun } from './input.js';
+import { percentiles } from './select.js';
 
 /** What a bucket needs of a run, finished or live. */
 interface RunSpan {
@@ -67,7 +68,7 @@ export function trendsOf(input: { now: number; since: number; bucketMs: number; 
     failures: b.failures,
     failureRate: b.durations.length ? b.failures / b.durations.length : null,
     avgDurationMs: mean(b.durations),
-    p95DurationMs: percentile(b.durations, 0.95),
+    p95DurationMs: percentiles(b.durations, [0.95])[0]!,
     avgCpuPercent: mean(b.cpu),
     avgRssBytes: mean(b.rss),
     timeSinks: b.timeSinks,
@@ -116,11 +117,4 @@ function spanOfLiveJob(job: Job, now: number): RunSpan | null {
 
 function mean(xs: readonly number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-}
-
-/** Nearest-rank percentile (q in 0..1); null over nothing. */
-export function percentile(xs: readonly number[], q: number): number | null {
-  if (!xs.length) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

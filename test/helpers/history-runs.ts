@@ -2,8 +2,8 @@
 // completed), and a HistoryReader over an array, as the history store would answer.
 
 import type { Baseline, HistoryRun } from '../../shared/history.js';
-import { BASELINE_MIN_RUNS, BASELINE_WINDOW } from '../../shared/history.js';
 import type { HistoryReader } from '../../daemon/history/reader.js';
+import { computeBaseline, isSuccessfulRun } from '../../daemon/history/baseline.js';
 import { T0 } from './job-factory.js';
 
 let nextSeq = 1;
@@ -61,10 +61,7 @@ export function arrayHistory(runs: readonly HistoryRun[]): HistoryReader {
   };
 }
 
+/** The store's rule (daemon/history/baseline.ts), over the array. */
 function baselineOf(runs: readonly HistoryRun[], signature: string): Baseline | null {
-  const ok = runs.filter((r) => r.signature === signature && r.state === 'completed' && r.exitCode === 0).slice(-BASELINE_WINDOW);
-  if (ok.length < BASELINE_MIN_RUNS) return null;
-  const d = ok.map((r) => r.durationMs).sort((a, b) => a - b);
-  const at = (p: number) => d[Math.min(d.length - 1, Math.ceil(p * d.length) - 1)] ?? 0;
-  return { signature, runs: ok.length, medianMs: at(0.5), p90Ms: at(0.9) };
+  return computeBaseline(signature, runs.filter((r) => r.signature === signature && isSuccessfulRun(r)).map((r) => r.durationMs));
 }

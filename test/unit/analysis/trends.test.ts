@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, trendsOf, TrendsRangeError } from '../../../daemon/analysis/trends.js';
+import { trendsOf, TrendsRangeError } from '../../../daemon/analysis/trends.js';
 import type { HistoryRun } from '../../../shared/history.js';
 import { makeJob, runningState } from '../../helpers/job-factory.js';
 
@@ -54,12 +54,6 @@ describe('trendsOf', () => {
     expect(r.buckets).toHaveLength(1);
     expect(r.buckets[0]).toMatchObject({ started: 0, ended: 0 });
     expect(() => trendsOf({ now: T + 24 * 60 * MIN, since: T, bucketMs: 1000, runs: [], jobs: [] })).toThrow(TrendsRangeError);
-  });
-
-  it('percentile is nearest-rank', () => {
-    expect(percentile([], 0.95)).toBeNull();
-    expect(percentile([5, 1, 3], 0.5)).toBe(3);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 0.95)).toBe(95);
   });
 });
 
