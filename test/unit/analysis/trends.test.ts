@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { trendsOf, TrendsRangeError } from '../../../daemon/analysis/trends.js';
 import type { HistoryRun } from '../../../shared/history.js';
+import { makeRun } from '../../helpers/history-runs.js';
 import { makeJob, runningState } from '../../helpers/job-factory.js';
 
 const MIN = 60_000;
 const T = 1_800_000_000_000; // a bucket boundary for 5-minute buckets
 
-function run(over: Partial<HistoryRun> & { startedAt: number; endedAt: number }): HistoryRun {
-  return {
-    seq: 1, jobId: 1, run: 1, name: 'build', signature: '["make"]@/src', command: 'make', cwd: '/src', tags: [], group: 'default', kind: 'task',
-    durationMs: over.endedAt - over.startedAt, state: 'completed', outcome: 'exit', outcomeDetail: null, exitCode: 0, signal: null, restarts: 0,
-    cpuPeak: null, cpuAvg: null, rssPeak: null, rssAvg: null, flags: [], violations: [], readyAfterMs: null, stderrTail: [], errors: [],
-    ...over,
-  };
-}
+/** A finished run from `startedAt` to `endedAt` (a completed run unless said otherwise). */
+const run = (over: Partial<HistoryRun> & { startedAt: number; endedAt: number }): HistoryRun => makeRun({ durationMs: over.endedAt - over.startedAt, ...over });
 
 describe('trendsOf', () => {
   it('counts starts, ends, failures, durations, restarts and flags per bucket', () => {

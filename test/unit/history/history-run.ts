@@ -1,38 +1,23 @@
-// Synthetic history runs for the store's tests.
+// Synthetic history runs for the store's tests: the analysers' factory (test/helpers/history-runs.ts)
+// with the store tests' defaults (a `make` that used some CPU and memory), without its seq (the
+// store gives one).
 
 import type { HistoryRun } from '../../../shared/history.js';
+import { makeRun } from '../../helpers/history-runs.js';
 
 export function historyRun(over: Partial<HistoryRun> = {}): Omit<HistoryRun, 'seq'> {
-  const startedAt = over.startedAt ?? 1_000_000;
-  const durationMs = over.durationMs ?? 1000;
-  return {
+  const { seq: _seq, ...run } = makeRun({
     jobId: 1,
-    run: 1,
     name: 'build',
     signature: '["make"]@/src',
     command: 'make',
     cwd: '/src',
-    tags: [],
-    group: 'default',
-    kind: 'task',
-    startedAt,
-    endedAt: startedAt + durationMs,
-    durationMs,
-    state: 'completed',
-    outcome: 'exit',
-    outcomeDetail: null,
-    exitCode: 0,
-    signal: null,
-    restarts: 0,
+    startedAt: 1_000_000,
     cpuPeak: 12.5,
     cpuAvg: 3.25,
     rssPeak: 1 << 20,
     rssAvg: 1 << 19,
-    flags: [],
-    violations: [],
-    readyAfterMs: null,
-    stderrTail: [],
-    errors: [],
     ...over,
-  };
+  });
+  return run;
 }
