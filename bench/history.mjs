@@ -17,9 +17,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { HistoryStore } = await import(join(REPO, 'dist/daemon/history/history-store.js'));
-const { connect } = await import(join(REPO, 'dist/client/index.js'));
-const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
-const { killMarked } = await import('./with-daemon.mjs');
+const { withDaemon } = await import('./with-daemon.mjs');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -124,23 +122,12 @@ const rssMiB = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${
 
 /** The daemon's RSS once started (and settled) over `home`, after one `history` call. */
 async function daemonRss(home) {
-  const env = { ...process.env, PROCD_HOME: home };
-  delete env.PROCD_SOCKET;
-  const prev = process.env.PROCD_HOME;
-  process.env.PROCD_HOME = home;
-  const client = await connect({ paths: resolvePaths(env), autostart: true, callTimeoutMs: 120_000 });
-  try {
+  return withDaemon({}, async ({ client }) => {
     const { pid } = await client.daemonStatus({});
     await client.history({ limit: 20 });
     await delay(3000); // start-up garbage collected, maintenance done
     return rssMiB(pid);
-  } finally {
-    await client.daemonStop({}).catch(() => undefined);
-    client.close();
-    await delay(300);
-    killMarked(home);
-    process.env.PROCD_HOME = prev;
-  }
+  }, { home });
 }
 
 if (WRITE_ONLY) {
@@ -154,12 +141,7 @@ if (WRITE_ONLY) {
  * pipes, the append is one batched write), and whether each tail is right.
  */
 async function hundredEnds(home) {
-  const env = { ...process.env, PROCD_HOME: home };
-  delete env.PROCD_SOCKET;
-  const prev = process.env.PROCD_HOME;
-  process.env.PROCD_HOME = home;
-  const client = await connect({ paths: resolvePaths(env), autostart: true, callTimeoutMs: 120_000 });
-  try {
+  return withDaemon({}, async ({ client }) => {
     const jobs = await Promise.all(Array.from({ length: 100 }, (_, i) => client.track({ shell: `echo "Error: run ${i} failed" >&2; sleep 2; exit 3`, cwd: tmpdir() })));
     const { jobs: ended } = await client.wait({ jobs: jobs.map((j) => j.id), timeoutMs: 120_000 });
     let h;
@@ -170,13 +152,7 @@ async function hundredEnds(home) {
     }
     const lastEnd = Math.max(...ended.map((j) => j.state.endedAt));
     return { recordedMsAfterLastEnd: Date.now() - lastEnd, tailsRight: h.runs.every((r) => /^Error: run \d+ failed$/.test(r.stderrTail[0] ?? '')) };
-  } finally {
-    await client.daemonStop({}).catch(() => undefined);
-    client.close();
-    await delay(300);
-    killMarked(home);
-    process.env.PROCD_HOME = prev;
-  }
+  }, { home });
 }
 
 const root = mkdtempSync(join(tmpdir(), 'procd-bench-history-'));

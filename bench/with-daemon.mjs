@@ -12,9 +12,12 @@ const REPO = resolve(import.meta.dirname, '..');
 const { connect } = await import(join(REPO, 'dist/client/index.js'));
 const { resolvePaths } = await import(join(REPO, 'dist/shared/paths.js'));
 
-/** Runs fn({ client, home, paths, env }) against a fresh daemon started with `env` added. */
-export async function withDaemon(env, fn) {
-  const home = mkdtempSync(join(tmpdir(), 'procd-bench-'));
+/**
+ * Runs fn({ client, home, paths, env }) against a fresh daemon started with `env` added; in
+ * `options.home` when given (a home prepared beforehand, kept afterwards), else in a temporary one.
+ */
+export async function withDaemon(env, fn, options = {}) {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'procd-bench-'));
   const fullEnv = { ...process.env, PROCD_HOME: home, ...env };
   delete fullEnv.PROCD_SOCKET;
   const paths = resolvePaths(fullEnv);
@@ -35,7 +38,7 @@ export async function withDaemon(env, fn) {
     await delay(300);
     killMarked(home);
     if (cgroupRoot) await removeCgroupTree(cgroupRoot);
-    rmSync(home, { recursive: true, force: true });
+    if (!options.home) rmSync(home, { recursive: true, force: true });
     process.env = prev;
   }
 }
