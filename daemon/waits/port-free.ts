@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import type { CheckResult } from '../probes/check.js';
 import { bounded, errorCode } from '../probes/checks/common.js';
-import { parseProcNetTcp } from '../probes/checks/listen.js';
+import { parseProcNetTcp } from '../proc/sockets.js';
 
 /** Whether the tables list a listener on `port` (null: no /proc tables here). */
 export async function procHasListener(port: number, read: (path: string) => Promise<string> = (p) => readFile(p, 'latin1')): Promise<boolean | null> {

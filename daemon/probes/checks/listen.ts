@@ -14,11 +14,11 @@
 // that left the tree) does not count: the check is about this job.
 
 import { execFile } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { ProbeCondition } from '../../../shared/conditions.js';
 import type { CheckResult, ProbeCheck, ProbeTarget } from '../check.js';
 import { bounded, clip, errorCode } from './common.js';
+import { attributeSockets, readSocketTables, socketHolders, SOCKET_TABLES } from '../../proc/sockets.js';
 
 type ListenCondition = Extract<ProbeCondition, { kind: 'listen' }>;
 
@@ -31,21 +31,7 @@ export interface Listener {
 /** Where listeners are found: the /proc tables, lsof, or neither (the check says so). */
 export type ListenSource = 'proc' | 'lsof' | 'none';
 
-const TCP_LISTEN = '0A';
-
-/** The listening sockets of one /proc/<pid>/net/tcp or tcp6 table: inode -> local port. */
-export function parseProcNetTcp(text: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const line of text.split('\n').slice(1)) {
-    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-    const f = line.trim().split(/\s+/);
-    if (f.length < 10 || f[3] !== TCP_LISTEN) continue;
-    const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
-    const inode = Number(f[9]);
-    if (Number.isInteger(port) && inode > 0) out.set(inode, port);
-  }
-  return out;
-}
+export { parseProcNetTcp } from '../../proc/sockets.js';
 
 /** `lsof -F pn` output: `p<pid>` starts a process, `n<addr>:<port>` names one of its sockets. */
 export function parseLsof(text: string): Listener[] {
@@ -72,73 +58,24 @@ export function decideListen(want: number | null, found: readonly Listener[], pi
 }
 
 /**
- * The listeners of `pids` from /proc; pids that ended meanwhile are skipped. With `want`, stops
- * at the first listener that answers the check (any one when want is null).
- *
- * Synchronous like the daemon's other /proc reads (daemon/proc/procfs.ts): these files are made
- * by the kernel on read and never wait on a disk, and a promise per readlink costs more CPU than
- * the read. The tables are the expensive part (~2 ms of kernel time each on the development
- * machine: the kernel walks its whole TCP hash, 262,144 buckets there, plus every socket of the
- * namespace), so the tree's fds come first, and a tree holding no socket at all (a job that has
- * not opened its port yet) costs no table read.
+ * The listeners of `pids` from /proc (daemon/proc/sockets.ts); pids that ended meanwhile are
+ * skipped. With `want`, stops at the first listener that answers the check (any one when want is
+ * null). The tables are the expensive part (~2 ms of kernel time each on the development machine:
+ * the kernel walks its whole TCP hash, 262,144 buckets there, plus every socket of the namespace),
+ * so the tree's fds come first, and a tree holding no socket at all (a job that has not opened its
+ * port yet) costs no table read.
  */
 export function procListeners(pids: readonly number[], want: number | null = null): Listener[] {
-  const owner = new Map<number, number>(); // socket inode -> pid holding it
-  const nsPid = new Map<string, number>(); // network namespace -> a pid of the tree in it
-  for (const pid of pids) {
-    let held = false;
-    for (const fd of tryOr(() => readdirSync(`/proc/${pid}/fd`), [])) {
-      const m = /^socket:\[(\d+)\]$/.exec(tryOr(() => readlinkSync(`/proc/${pid}/fd/${fd}`), ''));
-      if (m) {
-        owner.set(Number(m[1]), pid);
-        held = true;
-      }
-    }
-    if (!held) continue;
-    const ns = tryOr(() => readlinkSync(`/proc/${pid}/ns/net`), `pid:${pid}`);
-    if (!nsPid.has(ns)) nsPid.set(ns, pid);
-  }
+  const { holders, namespaces } = socketHolders(pids);
   const found: Listener[] = [];
-  for (const pid of nsPid.values()) {
+  for (const pid of namespaces.values()) {
     // tcp6 first: a server listening on the default `::` is there, and the table is usually short.
-    for (const file of ['tcp6', 'tcp']) {
-      for (const [inode, port] of parseProcNetTcp(readProcText(`/proc/${pid}/net/${file}`))) {
-        const holder = owner.get(inode);
-        if (holder !== undefined) found.push({ pid: holder, port });
-      }
+    for (const table of SOCKET_TABLES.filter((t) => t.protocol === 'tcp')) {
+      for (const l of attributeSockets(readSocketTables(pid, [table]), holders)) found.push({ pid: l.pid, port: l.port });
       if (found.some((l) => want === null || l.port === want)) return found;
     }
   }
   return found;
-}
-
-const tableBuf = Buffer.allocUnsafe(64 * 1024);
-
-/** A whole /proc text file ('' when it cannot be read: the pid ended, or no such table). */
-function readProcText(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const parts: string[] = [];
-    for (let n; (n = readSync(fd, tableBuf, 0, tableBuf.length, null)) > 0; ) parts.push(tableBuf.toString('latin1', 0, n));
-    return parts.join('');
-  } catch {
-    return '';
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tryOr<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch {
-    return fallback; // ENOENT: the process or fd went away meanwhile; EACCES: not ours to see
-  }
 }
 
 /** The listeners of `pids` from lsof. */
