@@ -2,6 +2,7 @@
 // of its run. The state is a union whose variants carry only their own data, so impossible
 // combinations (an exit code on a running job, a signal death with exit code 0) cannot be written.
 
+import type { ListeningPort } from './ports.js';
 import { etaOf, type Eta } from './eta.js';
 import { healthOf, type Health } from './health.js';
 import type { Baseline } from './history.js';
@@ -323,6 +324,8 @@ export interface Job {
   afterMet?: number[];
   /** What the job last reported of its progress in this run (shared/progress.ts); absent: nothing yet. */
   progress?: JobProgress;
+  /** The sockets its tree listens on, as the monitor last saw them (shared/ports.ts); absent: none, or not live. */
+  ports?: ListeningPort[];
 }
 
 /**

@@ -57,6 +57,7 @@ export class EventBus {
       for (const flag of cleared) this.publish({ kind: 'flag.cleared', job: eventJob(job), flag });
     });
     monitor.on('leftovers', ({ job, pids }) => this.publish({ kind: 'leftover.found', job: eventJob(job), pids }));
+    monitor.on('listening', ({ job, ports }) => this.publish({ kind: 'job.listening', job: eventJob(job), ports }));
     monitor.on('limit', ({ job, violation }) => this.publish({ kind: 'limit.exceeded', job: eventJob(job), violation }));
     monitor.on('sample', ({ job, sample }) => {
       // Samples are opt-in and frequent: skip the numbering and work when nobody asked for them.

@@ -174,7 +174,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
    * every sample would cost a disk write per job per tick. They reach disk with the next durable
    * change of the job or the next snapshot.
    */
-  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing' | 'progress'>>): Job | null {
+  updateVolatile(id: JobId, change: (job: Job) => Partial<Pick<Job, 'resources' | 'output' | 'flags' | 'probes' | 'standing' | 'progress' | 'ports'>>): Job | null {
     const job = this.jobs.get(id);
     if (!job) return null;
     const next: Job = { ...job, ...change(job), id: job.id, state: job.state };

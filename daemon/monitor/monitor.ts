@@ -25,6 +25,7 @@ import { jobOwningPid, leftoversIn, liveOnly, treeIn, type Leftovers, type TreeP
 import type { Thresholds } from './thresholds.js';
 import type { Baseline } from '../../shared/history.js';
 import type { TreeReading } from './tree-cpu.js';
+import { PortWatch, type ListeningPort } from './ports.js';
 
 export { accumulate } from './measure.js';
 
@@ -58,6 +59,7 @@ export interface MonitorEvents {
   leftovers: [{ job: Job; pids: number[] }];
   sample: [{ job: Job; sample: ResourceSample }];
   limit: [{ job: Job; violation: LimitViolation }];
+  listening: [{ job: Job; ports: ListeningPort[] }];
 }
 
 const TICK_FLAG_KINDS: readonly FlagKind[] = ['stuck', 'time_sink', 'bottleneck', 'zombie', 'unhealthy'];
@@ -102,6 +104,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   private readonly cleaning = new Set<JobId>();
   /** CPU readings of the last tick, by pid:startTicks (for `status --tree`). */
   private lastCpu = new Map<string, number | null>();
+  /** The listening ports of running jobs (daemon/monitor/ports.ts). */
+  readonly ports: PortWatch;
   /** Last tick's cost, for `daemon status` and benchmarks. */
   lastTickMs = 0;
   ticks = 0;
@@ -118,6 +122,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   ) {
     super();
     this.snapshots = opts.snapshots ?? new ProcessSnapshots(opts.instance, opts.cgroupRoot ?? null);
+    this.ports = new PortWatch(table, (job, ports) => this.emit('listening', { job, ports }));
     table.on('change', ({ job, previous }) => {
       // A run ends when its process does: the job ended, or is queued for its next run (restart policy).
       const runEnded = (previous === 'running' || previous === 'paused') && !hasLiveProcess(job.state);
@@ -163,6 +168,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
           this.logger.error({ err, job: job.id }, 'monitoring a job failed this tick');
         }
       }
+      this.ports.update(read);
       await this.persist(); // one journal write for the figures persisted this tick (none: no write)
     } catch (err) {
       this.logger.error({ err }, 'monitor tick failed');

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { ALERT_SEVERITIES } from '../alerts.js';
 import type { EventKind } from '../events.js';
 import { EtaSchema, JobProgressSchema } from './progress.js';
-import { ClearedFlagSchema, JobFlagSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, LimitViolationSchema, ResourceSampleSchema } from './job.js';
+import { ClearedFlagSchema, JobFlagSchema, ListeningPortSchema, JobStateKindSchema, JobStateSchema, KillRecordSchema, LimitViolationSchema, ResourceSampleSchema } from './job.js';
 
 /** Who an event is about: enough to filter and display without another call. */
 export const EventJobSchema = v.object({ id: v.number(), name: v.string(), tags: v.array(v.string()), state: JobStateKindSchema });
@@ -19,6 +19,7 @@ export const EVENT_SCHEMAS = {
   'job.state': v.object({ ...head('job.state'), job: EventJobSchema, from: v.nullable(JobStateKindSchema), to: JobStateKindSchema, state: JobStateSchema }),
   'job.ready': v.object({ ...head('job.ready'), job: EventJobSchema, run: v.number(), tookMs: v.number(), detail: v.string() }),
   'job.progress': v.object({ ...head('job.progress'), job: EventJobSchema, progress: JobProgressSchema, eta: v.nullable(EtaSchema) }),
+  'job.listening': v.object({ ...head('job.listening'), job: EventJobSchema, ports: v.array(ListeningPortSchema) }),
   'flag.raised': v.object({ ...head('flag.raised'), job: EventJobSchema, flag: JobFlagSchema }),
   'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
   'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),

@@ -218,6 +218,9 @@ export const ProbeStatusSchema = v.object({
 
 export const HealthSchema = v.object({ score: num, reasons: v.array(v.object({ points: num, why: v.string() })) });
 
+/** A socket the job's tree listens on (shared/ports.ts). */
+export const ListeningPortSchema = v.object({ port: num, protocol: v.picklist(['tcp', 'udp']), address: v.string(), pid: num });
+
 const jobId = v.pipe(num, v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
 
 const jobBase = {
@@ -240,6 +243,7 @@ const jobBase = {
   standing: v.optional(QueueStandingSchema),
   afterMet: v.optional(numList),
   progress: v.optional(JobProgressSchema),
+  ports: v.optional(v.array(ListeningPortSchema)),
 };
 
 /** A job, on the wire and on disk. Unknown fields (from a newer procd) are dropped, not refused. */
