@@ -121,11 +121,11 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
 /**
  * `track` runs the job as a shell would run it from here: without `env`, with this process's
  * environment; without `cwd`, in this process's current directory (the daemon cannot know it).
- * `adopt` sends this process's pid, so the daemon refuses its ancestors unless `force`.
+ * `adopt` (and `kill` with `adopt`) sends this process's pid, so the daemon refuses its ancestors unless `force`.
  */
 export function withDefaults(method: MethodName, params: unknown): unknown {
   if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd() };
-  if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid };
+  if ((method === 'adopt' || (method === 'kill' && isObject(params) && params.adopt === true)) && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid };
   return params ?? {};
 }
 

@@ -38,6 +38,10 @@ export const ErrorCode = {
   GroupInUse: -32018,
   /** A report from inside a job of another procd home (its PROCD_INSTANCE is not this daemon's): this daemon's job with that id is someone else. */
   InstanceMismatch: -32025,
+  /** `kill --port`: nothing listens on that port (`data.port`). */
+  PortNotListening: -32030,
+  /** `kill --port`: a process procd does not supervise holds the port (`data.holders`: pid, command); nothing was stopped. `adopt: true` adopts and stops it. */
+  PortNotSupervised: -32031,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

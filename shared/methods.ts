@@ -14,6 +14,7 @@ import { RESTART_METHOD_SPECS } from './methods-restart.js';
 import { QUEUE_METHOD_SPECS } from './methods-queue.js';
 import { TRENDS_METHOD_SPECS } from './methods-trends.js';
 import { ANALYZE_METHOD_SPECS } from './methods-analyze.js';
+import { PORTS_METHOD_SPECS } from './methods-ports.js';
 import { HISTORY_METHOD_SPECS } from './methods-history.js';
 import { AUDIT_METHOD_SPECS } from './methods-audit.js';
 import { TRACK_METHOD } from './track-method.js';
@@ -22,7 +23,7 @@ import { WAIT_METHOD } from './methods-wait.js';
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends', 'analyze'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends', 'analyze', 'ports'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -57,7 +58,7 @@ export const METHOD_SPECS = {
       usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--project [NAME]] [--json]',
       options: {
         all: { type: 'boolean', short: 'a', help: 'include every finished job' },
-        wide: { type: 'boolean', short: 'w', help: 'add a HEALTH column: the score 0–100 of each running job (procd status ID says why)' },
+        wide: { type: 'boolean', short: 'w', help: 'add HEALTH (the score 0–100 of each running job; procd status ID says why) and PORTS (what its tree listens on) columns' },
         tree: { type: 'boolean', help: 'show each job under the job it waits for (--after), indented' },
         state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
         name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
@@ -133,14 +134,14 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same.",
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same. `port` stops the live job(s) whose tree listens on that TCP or UDP port (found fresh, as `ports` finds it; one item per job); a process procd does not supervise is refused (PortNotSupervised, nothing stopped) unless `adopt`, which adopts it (as `adopt` does) and stops it; nothing listening is PortNotListening.",
     capability: 'kill.tree',
     mutates: true,
     audited: true,
     idempotent: false,
     stable: false,
     timeout: AFTER_GRACE,
-    errors: [JOB, 'JobNotRunning', 'BadSignal', 'StorageFailed'],
+    errors: [JOB, 'JobNotRunning', 'BadSignal', 'StorageFailed', 'PortNotListening', 'PortNotSupervised', 'AdoptFailed'],
     cli: {
       command: 'kill',
       aliases: ['stop'],
@@ -148,12 +149,14 @@ export const METHOD_SPECS = {
       brief: 'stop jobs and everything they spawned',
       summary:
         "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
-      usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]',
+      usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION] | procd kill --port PORT [--adopt]',
       options: {
+        port: { type: 'string', arg: 'PORT', help: 'stop the job listening on PORT (TCP or UDP); a process procd does not supervise is refused unless --adopt' },
+        adopt: { type: 'boolean', help: 'with --port: adopt a process procd does not supervise, then stop it' },
         signal: { type: 'string', short: 's', arg: 'SIG', help: "the first signal (default: the job's --stop-signal, else SIGTERM)" },
         grace: { type: 'string', arg: 'DURATION', help: "wait this long before SIGKILL (default: the job's --grace, else 5s)" },
       },
-      examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s'],
+      examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s', 'procd kill --port 3000 && procd wait --for port-free=3000'],
     },
   },
   signal: {
@@ -178,6 +181,7 @@ export const METHOD_SPECS = {
   ...RESTART_METHOD_SPECS,
   ...QUEUE_METHOD_SPECS,
   ...ANALYZE_METHOD_SPECS,
+  ...PORTS_METHOD_SPECS,
   ...HISTORY_METHOD_SPECS,
   ...PROGRESS_METHOD_SPECS,
   ...AUDIT_METHOD_SPECS,

@@ -29,3 +29,8 @@ export function portsText(ports: readonly ListeningPort[]): string {
   for (const p of ports) seen.add(`${p.port}/${p.protocol}`);
   return [...seen].join(',');
 }
+
+/** `3000/tcp on :: (pid 41235)`: each socket with its address and holder, for `procd status`. */
+export function portsDetail(ports: readonly ListeningPort[]): string {
+  return ports.map((p) => `${p.port}/${p.protocol} on ${p.address} (pid ${p.pid})`).join(', ');
+}

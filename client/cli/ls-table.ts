@@ -2,6 +2,7 @@
 // the width (a long name is shortened, the command gets what is left, nothing wraps), finished
 // jobs say when they ended instead of a stale CPU/MEM reading, and the `!` marks are explained.
 
+import { portsText } from '../../shared/ports.js';
 import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
@@ -17,7 +18,7 @@ export interface LsLayout {
   width: number;
   /** On a terminal the `!` legend is shown (when a mark is); a pipe gets only the rows and the hidden count. */
   tty: boolean;
-  /** --wide: a HEALTH column (the score 0–100 of each job with a live process). */
+  /** --wide: a HEALTH column (the score 0–100 of each job with a live process) and PORTS (what its tree listens on). */
   wide?: boolean;
   /** --tree: dependants under the jobs they depend on (`--after`), indented. */
   tree?: boolean;
@@ -45,7 +46,7 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
   // Tasks are the default: the KIND column (svc / task) appears once a service is listed.
   const withKind = jobs.some((j) => j.spec.kind === 'service');
   const wide = o.wide === true;
-  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(wide ? ['HEALTH'] : []), ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
+  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(wide ? ['HEALTH', 'PORTS'] : []), ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
   const last = headers.length - 1;
   const rows: Cell[][] = jobs.map((j) => {
     // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
@@ -53,7 +54,7 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
     // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
     const restart = pendingRestart(j);
     const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
-    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j) + progressSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j)] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j) + progressSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j), portsText(j.ports ?? []) || '-'] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

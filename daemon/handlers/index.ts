@@ -13,6 +13,7 @@ import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
 import { history } from './history.js';
 import { hello, noteIdentity } from './hello.js';
+import { ports } from './ports.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
@@ -63,6 +64,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     analyze: (p, call) => analyze(ctx, p, call),
     stats: () => stats(ctx),
     audit: (p) => audit(ctx, p),
+    ports: (p) => ports(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

@@ -13,6 +13,7 @@ import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, en
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
 import { TRENDS_METHOD_SCHEMAS } from './methods-trends.js';
 import { ANALYZE_METHOD_SCHEMAS } from './analyze.js';
+import { PORTS_METHOD_SCHEMAS } from './methods-ports.js';
 import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
 import { BaselineSchema } from './history.js';
 import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
@@ -204,7 +205,8 @@ export const METHOD_SCHEMAS = {
     },
   },
   kill: {
-    params: obj({ jobs: jobRefs, signal: opt(signal), graceMs: opt(duration) }),
+    /** `jobs`, or `port` (the job listening on it; `adopt`: also a process procd does not supervise), or both. */
+    params: obj({ jobs: opt(jobRefs), signal: opt(signal), graceMs: opt(duration), port: opt(int({ min: 1, max: 65535 })), adopt: opt(bool()), callerPid: opt(int({ min: 1, max: 2 ** 31 })) }),
     result: v.array(killResult),
     example: { params: { jobs: [3, 'build'], graceMs: 5000 }, result: [KILL_EXAMPLE, NOT_RUNNING_EXAMPLE] },
   },
@@ -216,6 +218,7 @@ export const METHOD_SCHEMAS = {
   ...RUN_METHOD_SCHEMAS,
   ...QUEUE_METHOD_SCHEMAS,
   ...ANALYZE_METHOD_SCHEMAS,
+  ...PORTS_METHOD_SCHEMAS,
   ...HISTORY_METHOD_SCHEMAS,
   ...PROGRESS_METHOD_SCHEMAS,
   ...AUDIT_METHOD_SCHEMAS,

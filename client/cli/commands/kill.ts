@@ -1,7 +1,7 @@
 import type { KillResult, RefFailure } from '../../../shared/methods.js';
-import { str, type CommandDef } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { durationOption, requireJobs } from '../parse.js';
+import { flag, str, type CommandDef } from '../command.js';
+import { EXIT, ExitError } from '../exit-codes.js';
+import { durationOption, intOption, requireJobs } from '../parse.js';
 import { paint } from '../output.js';
 import { printFailures } from './ref-failures.js';
 import { plural } from '../format-time.js';
@@ -9,10 +9,14 @@ import { plural } from '../format-time.js';
 /** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. Exit 1 when any job given could not be stopped. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
-    const jobs = requireJobs(positionals);
+    const port = intOption('port', str(values, 'port'), { min: 1, max: 65535 });
+    const adopt = flag(values, 'adopt');
+    if (adopt && port === undefined) throw new ExitError(EXIT.usage, '--adopt goes with --port: it adopts the process holding that port, then stops it (to adopt by pid: procd adopt PID)');
+    const jobs = port !== undefined && !positionals.length ? [] : requireJobs(positionals, 'ID|NAME (or --port PORT)');
     const graceMs = durationOption('grace', str(values, 'grace'));
     const signal = str(values, 'signal');
-    const results = await (await client()).kill({ jobs, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+    const byPort = port !== undefined ? { port, ...(adopt ? { adopt, callerPid: process.pid } : {}) } : {};
+    const results = await (await client()).kill({ ...(jobs.length ? { jobs } : {}), ...byPort, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
     const failed = results.filter((r): r is RefFailure => !r.ok);
     if (out.json) {
       out.printJson(results);

@@ -1,3 +1,4 @@
+import { portsDetail } from '../../../shared/ports.js';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { hasLiveProcess, wasStopped, type JobView, type TerminalState } from '../../../shared/job.js';
 import type { ProcessNode } from '../../../shared/methods.js';
@@ -82,6 +83,7 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
     if (s.kind === 'paused') rows.push(['paused', `since ${time(s.pausedAt)}`]);
     // An adopted process has no shim: procd did not start it, so nothing records its exit.
     rows.push(['shim pid', s.shimPid === null ? 'none (adopted: procd did not start it)' : String(s.shimPid)]);
+    rows.push(['ports', job.ports?.length ? portsDetail(job.ports) : 'none listening']);
   } else {
     rows.push(['started', time(s.startedAt)], ['ended', time(s.endedAt)], ['duration', formatDuration(s.durationMs)]);
     rows.push(['outcome', s.outcomeDetail ? `${s.outcome} (${s.outcomeDetail})` : s.outcome]);
