@@ -150,12 +150,18 @@ export interface Overlap {
   at: number;
 }
 
-/** A run that failed with EADDRINUSE while another job of the same command or directory was running. */
+/**
+ * A run that failed with EADDRINUSE while another job of the same command or directory, or one
+ * listening on that port, was running; or (with `claim`) a live job that wants a port another live
+ * job listens on or wants first.
+ */
 export interface PortConflict extends JobRef {
   port: string | null;
   at: number;
-  /** The jobs that were running then (≤ 5); `live`: still running now. */
+  /** The jobs that were running then (≤ 5), or the live job holding the port; `live`: still running now. */
   holders: (JobRef & { live: boolean })[];
+  /** How this live job wants the port: it declares it (PORT=, a probe on it) or listens on it too. Absent: its run failed with EADDRINUSE. */
+  claim?: 'declared' | 'listening';
 }
 
 /** A leftovers or zombie flag raised within the period (from the jobs' flags and flag history). */

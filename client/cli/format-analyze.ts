@@ -92,7 +92,11 @@ function details(r: AnalyzeReport, o: Style, section: (title: string) => void, o
   }
   if (r.portConflicts.length) {
     section('Port conflicts');
-    for (const c of r.portConflicts) out.push(`  job ${c.jobId} (${c.name}) run ${c.run}: EADDRINUSE${c.port ? ` on ${c.port}` : ''} while ${jobsText(c.holders.map((x) => x.jobId))} ran`);
+    for (const c of r.portConflicts) {
+      const holders = jobsText(c.holders.map((x) => x.jobId));
+      if (c.claim) out.push(`  job ${c.jobId} (${c.name}) ${c.claim === 'listening' ? 'also listens on' : 'wants'} port ${c.port}, held by ${holders}`);
+      else out.push(`  job ${c.jobId} (${c.name}) run ${c.run}: EADDRINUSE${c.port ? ` on ${c.port}` : ''} while ${holders} ran`);
+    }
   }
   if (r.patterns.bySignature.length) {
     section('Commands');

@@ -7,6 +7,7 @@ import { isLive } from '../../shared/job.js';
 import { bottlenecks } from './bottlenecks.js';
 import { commonErrors } from './common-errors.js';
 import { duplicates, portConflicts } from './duplicates.js';
+import { portClaims } from './port-claims.js';
 import type { AnalysisInput } from './input.js';
 import { processProblems } from './leftovers.js';
 import { overlaps } from './overlaps.js';
@@ -26,7 +27,7 @@ export function analyze(input: AnalysisInput): AnalyzeReport {
     commonErrors: commonErrors(input.runs),
     duplicates: duplicates(input),
     overlaps: overlaps(input.runs),
-    portConflicts: portConflicts(input),
+    portConflicts: [...portClaims(input), ...portConflicts(input)],
     ...processProblems(input),
   };
   // Each list keeps its first REPORT_LIMITS items (each is sorted most important first), so the

@@ -1,6 +1,7 @@
 // What runs twice: live jobs running the same command in the same directory at once, and runs that
 // failed with EADDRINUSE while another job in the same directory (so also of the same command) was
-// running: they compete for one port.
+// running, or while a live job listens on that port (its `ports`): they compete for one port.
+// Live jobs wanting one port before any fails: port-claims.ts.
 
 import type { Duplicate, JobRef, PortConflict } from '../../shared/analyze.js';
 import { commandText, hasLiveProcess, type Job } from '../../shared/job.js';
@@ -62,11 +63,23 @@ export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Port
     const list = live.get(job.spec.cwd) ?? live.set(job.spec.cwd, []).get(job.spec.cwd)!;
     list.push({ ref: jobRef(job), startedAt: job.state.startedAt });
   }
+  // Live jobs listening on a port now (the monitor's `ports`), whatever their command or directory.
+  const listeningOn = new Map<string, JobRef[]>();
+  for (const job of input.jobs) {
+    if (!hasLiveProcess(job.state)) continue;
+    for (const port of new Set((job.ports ?? []).map((p) => String(p.port)))) (listeningOn.get(port) ?? listeningOn.set(port, []).get(port)!).push(jobRef(job));
+  }
   return failed.flatMap((run): PortConflict[] => {
     const at = run.startedAt;
     const bucket = buckets.get(run.cwd)!;
     const found: PortConflict['holders'] = [];
     const seen = new Set<number>([run.jobId]);
+    const port = run.errors.find((e) => e.signature === 'EADDRINUSE')?.detail ?? null;
+    for (const ref of port === null ? [] : (listeningOn.get(port) ?? [])) {
+      if (found.length >= MAX_HOLDERS || seen.has(ref.jobId)) continue;
+      seen.add(ref.jobId);
+      found.push({ ...ref, live: true });
+    }
     for (const h of live.get(run.cwd) ?? []) {
       if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at) continue;
       seen.add(h.ref.jobId);
@@ -81,7 +94,6 @@ export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Port
       found.push({ ...runRef(other), live: false });
     }
     if (!found.length) return [];
-    const port = run.errors.find((e) => e.signature === 'EADDRINUSE')?.detail ?? null;
     return [{ ...runRef(run), port, at, holders: found }];
   });
 }

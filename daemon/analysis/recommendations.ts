@@ -64,7 +64,8 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
   for (const c of f.portConflicts) {
     const live = c.holders.filter((h) => h.live);
     if (!live.length) continue;
-    rec('high', `job ${c.jobId} (${c.name}) failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory run`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
+    const why = c.claim ? `${c.claim === 'listening' ? 'listens on' : 'wants'} port ${c.port} that job(s) ${live.map((h) => h.jobId).join(', ')} ${c.claim === 'listening' ? 'also listen on' : 'hold or want first'}` : `failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory, or holding that port, run`;
+    rec('high', `job ${c.jobId} (${c.name}) ${why}`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
   }
   errorRecommendations(f, runs, rec);
   patternRecommendations(f, rec);
