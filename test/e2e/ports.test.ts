@@ -5,6 +5,8 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
+import type { AnalyzeReport } from '../../shared/analyze.js';
+import type { JobView } from '../../shared/job.js';
 import type { ResultOf } from '../../shared/methods.js';
 import { isAlive } from '../../daemon/proc/process-table.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -68,7 +70,7 @@ describe('ports of a job', () => {
     const event = await waitFor(() => seen.find((e) => e.kind === 'job.listening' && e.job.id === job.id), { what: 'a job.listening event', timeoutMs: 30_000 });
     expect(event).toMatchObject({ kind: 'job.listening', job: { id: job.id, name: 'srv' }, ports: [{ port, protocol: 'tcp', address: '127.0.0.1', pid }] });
     // `procd events` follows until stopped: read its output until the line comes, then stop it.
-    const follower = spawned.spawn(process.execPath, [CLI, 'events', '--after', '0', '--kind', 'job.listening'], { extraEnv: { PROCD_HOME: d.home } });
+    const follower = spawned.spawn(process.execPath, [CLI, 'events', '--after', '0', '--kind', 'job.listening'], { extraEnv: { PROCD_HOME: d.home }, stdio: ['ignore', 'pipe', 'ignore'] });
     let printed = '';
     follower.stdout!.on('data', (b: Buffer) => (printed += b.toString()));
     await waitFor(() => printed.includes(`job.listening job ${job.id} (srv) listening on 127.0.0.1:${port}/tcp (pid ${pid})`), { what: "procd events to print the job.listening line", timeoutMs: 30_000 });
@@ -99,6 +101,20 @@ describe('ports of a job', () => {
     expect(parseJson<unknown[]>(adopted, 'kill --port --adopt')).toMatchObject([{ ok: true, state: 'killed', signalled: [foreign.pid] }]);
     await waitFor(() => foreign.exitCode !== null || foreign.signalCode !== null, { what: 'the foreign listener to end', timeoutMs: 30_000 });
     expectExit(await d.cli(['wait', '--for', `port-free=${port}`, '--timeout', '30s']), 0, `wait --for port-free=${port}`);
+  });
+
+  it('analyze: a live job declaring (PORT=) the port another job listens on is a port conflict, with the listener as holder', async () => {
+    const holder = await trackJob(d, ['--name', 'holder', '--', process.execPath, '-e', SERVER]);
+    const port = await printedPort(holder.id);
+    await waitFor(async () => (await jobStatus(d, holder.id)).ports?.some((p) => p.port === port), { what: `job ${holder.id} to show port ${port}`, timeoutMs: 30_000 });
+    const r = await d.cli(['track', '--json', '--name', 'wants', '--', 'sleep', '600'], { env: { PORT: String(port) } });
+    expectExit(r, 0, 'track wants');
+    const wants = parseJson<JobView>(r, 'track wants');
+    const report = parseJson<AnalyzeReport>(await d.cli(['analyze', '--json']), 'analyze --json');
+    expect(report.portConflicts).toContainEqual({ jobId: wants.id, name: 'wants', run: null, port: String(port), at: expect.any(Number), holders: [{ jobId: holder.id, name: 'holder', run: null, live: true }], claim: 'declared' });
+    const human = await d.cli(['analyze']);
+    expect(human.stdout).toContain(`job ${wants.id} (wants) wants port ${port}, held by job ${holder.id}`);
+    expectExit(await d.cli(['kill', String(holder.id), String(wants.id)]), 0, 'kill holder and wants');
   });
 
   it('bad input: nothing listening, no jobs and no port, --adopt without --port; the daemon keeps answering', async () => {
