@@ -49,6 +49,10 @@ describe('answers and events match their schemas', () => {
     check('status', await c.status({ job: slow.id, tree: true, timeline: true }));
     check('progress', await c.progress({ job: slow.id, done: 5, total: 10, phase: 'warm-up' }));
     expect(check('status', await c.status({ job: slow.id })).eta).toMatchObject({ basis: 'progress' });
+    // A listener: its `ports` in status and list, a `ports` answer naming it, a job.listening event.
+    const srv = check('track', await c.track({ argv: [process.execPath, '-e', "require('net').createServer().listen(0, '127.0.0.1')"], cwd: '/', name: 'srv' }));
+    await waitFor(async () => check('status', await c.status({ job: srv.id })).ports?.length, { what: 'the listener in its status', timeoutMs: 30_000 });
+    expect(check('ports', await c.ports({ all: true })).some((r) => r.job?.id === srv.id)).toBe(true);
     check('list', await c.list({ all: true }));
     check('count', await c.count({}));
     check('status', await c.status({ job: quick.id, env: true }));
@@ -97,6 +101,6 @@ describe('answers and events match their schemas', () => {
       expect(parseAt(ProcdEventSchema, e, 'event')).toMatchObject({ ok: true });
       kinds.add((e as { kind: string }).kind);
     }
-    for (const k of ['job.started', 'job.state', 'job.stopping', 'job.progress', 'flag.raised', 'alert', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
+    for (const k of ['job.started', 'job.state', 'job.stopping', 'job.progress', 'job.listening', 'flag.raised', 'alert', 'sample', 'daemon.shutdown']) expect(kinds).toContain(k);
   });
 });
