@@ -4,7 +4,8 @@
 
 import type { ResourceSample, ResourceStats } from '../../shared/job.js';
 import { procKey } from '../proc/cpu-sampler.js';
-import { CLOCK_TICKS_PER_SECOND, countOpenFds, isDeadState } from '../proc/process-table.js';
+import { CLOCK_TICKS_PER_SECOND, countOpenFds, HAVE_PROCFS, isDeadState } from '../proc/process-table.js';
+import { fdNamesIn } from './fd-names.js';
 import type { ProcessSnapshot } from './snapshot.js';
 import { treeCpu, treeReading, treeTicksSince, type TreeMember, type TreeReading } from './tree-cpu.js';
 
@@ -20,7 +21,9 @@ export async function measureTree(previous: TreeReading | undefined, pids: reado
   const states: Record<string, number> = {};
   let processes = 0;
   const members: TreeMember[] = [];
-  const fdCounts = await Promise.all(pids.map((pid) => (isDeadState(table.get(pid)?.state ?? 'Z') ? Promise.resolve(0) : countOpenFds(pid))));
+  // On Linux the fd lists are read once per tick for this and the ports watch (fd-names.ts).
+  const fdCount = (pid: number) => (HAVE_PROCFS ? Promise.resolve(fdNamesIn(snapshot, pid)?.length ?? null) : countOpenFds(pid));
+  const fdCounts = await Promise.all(pids.map((pid) => (isDeadState(table.get(pid)?.state ?? 'Z') ? Promise.resolve(0) : fdCount(pid))));
   pids.forEach((pid, i) => {
     const p = table.get(pid);
     if (!p) return;

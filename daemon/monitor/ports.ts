@@ -3,8 +3,8 @@
 // (volatile: in memory, reaching disk only with the job's next durable change) and announced
 // when a job starts listening on a new socket.
 //
-// Cost. A tick lists the fds of each running job's processes (one readdir per pid, as the fd
-// count already does) and resolves them (a readlink per fd) only for a process whose fd list
+// Cost. A tick lists the fds of each running job's processes (one readdir per pid, shared with
+// the sample's fd count: fd-names.ts) and resolves them (a readlink per fd) only for a process whose fd list
 // changed since the last tick. The socket tables, the expensive part (~2 ms of kernel time per
 // table on a machine with a large TCP hash), are read only when a tree holds a socket inode not
 // seen in the last read (a job just opened one), and otherwise every PORTS_REFRESH_MS while any
@@ -17,7 +17,8 @@ import { socketKey, type ListeningPort } from '../../shared/ports.js';
 import type { JobTable } from '../jobs/job-table.js';
 import { procKey } from '../proc/cpu-sampler.js';
 import { isDeadState } from '../proc/process-table.js';
-import { attributeSockets, fdNames, netNamespaceOf, readSocketTables, socketInodesOf, type TableSocket } from '../proc/sockets.js';
+import { attributeSockets, netNamespaceOf, readSocketTables, socketInodesOf, type TableSocket } from '../proc/sockets.js';
+import { fdNamesIn } from './fd-names.js';
 import { membersOf, type ProcessSnapshot } from './job-processes.js';
 
 export type { ListeningPort };
@@ -89,7 +90,7 @@ export class PortWatch {
         if (!p || isDeadState(p.state)) continue;
         const key = procKey(p);
         live.add(key);
-        const reading = this.fdReading(key, pid, refreshDue);
+        const reading = this.fdReading(key, pid, fdNamesIn(read, pid) ?? [], refreshDue);
         if (reading.ns !== null && !namespaces.has(reading.ns)) namespaces.set(reading.ns, pid);
         tree.push({ pid, inodes: reading.inodes });
       }
@@ -103,8 +104,7 @@ export class PortWatch {
     for (const [id, tree] of trees) this.publish(id, tree);
   }
 
-  private fdReading(key: string, pid: number, refreshDue: boolean): FdReading {
-    const names = fdNames(pid);
+  private fdReading(key: string, pid: number, names: string[], refreshDue: boolean): FdReading {
     const fds = names.join(',');
     const last = this.readings.get(key);
     if (last && last.fds === fds && !refreshDue) return last;
