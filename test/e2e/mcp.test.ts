@@ -82,7 +82,7 @@ describe('procd mcp: an agent starts a server, waits for it, reads its logs and 
     expect(status.structuredContent).toMatchObject({ id: job.id, state: { kind: 'killed' } });
   });
 
-  it('a wait in MCP always ends: without timeoutMs it has a default, and a short one answers timeout with the job still running', async () => {
+  it('a wait in MCP always ends: a condition that never comes answers timeout (with what it waited for) and the job keeps running', async () => {
     const s = await open();
     const started = await s.call('start', { argv: [process.execPath, '-e', TICKER], name: 'quiet-never' });
     const id = (started.structuredContent!.jobs as { id: number }[])[0]!.id;
@@ -92,6 +92,8 @@ describe('procd mcp: an agent starts a server, waits for it, reads its logs and 
     // A plain wait (no `for`) that the daemon would let run forever is bounded here too.
     const plain = await s.call('wait', { jobs: [id], timeoutMs: 1000 });
     expect(plain.structuredContent).toMatchObject({ timedOut: true });
+    const after = await s.call('status', { job: id });
+    expect(after.structuredContent).toMatchObject({ state: { kind: 'running' } });
     await s.call('kill', { jobs: [id] });
   });
 
@@ -121,6 +123,7 @@ describe('procd mcp --read-only', () => {
       (e: Error) => ({ isError: true, text: e.message }),
     );
     expect(refused).toMatchObject({ isError: true, text: expect.stringMatching(/kill/) });
+    console.log('refused:', refused.text);
     const status = await ro.call('status', { job: id });
     expect(status.structuredContent).toMatchObject({ state: { kind: 'running' } });
     await rw.call('kill', { jobs: [id] });
@@ -131,6 +134,8 @@ describe('procd mcp: resources and update notifications', () => {
   for (const era of ['legacy', 'modern'] as const) {
     it(`reads a job's status and logs, and is told when they change (${era} protocol)`, async () => {
       const s = await open([], { era });
+      if (era === 'modern') expect(s.client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      else expect(s.client.getNegotiatedProtocolVersion()).toMatch(/^2025-/);
       const updated: string[] = [];
       s.client.setNotificationHandler('notifications/resources/updated', (n) => {
         updated.push(n.params.uri);
