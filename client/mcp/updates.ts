@@ -113,7 +113,11 @@ export class ResourceUpdater {
       const id = (event.job as { id: number }).id;
       this.send(statusUri(id));
       if (LIST_EVENT_KINDS.has(event.kind)) this.send(JOBS_URI);
-      if (event.kind === 'job.started') this.send(logsUri(id));
+      if (event.kind === 'job.started') {
+        this.send(logsUri(id));
+        // A watched log whose reader ended (the job was not there yet, or its run ended) reads again.
+        this.refresh();
+      }
     });
     await c.call('subscribe', { kinds: [...JOB_EVENT_KINDS] });
   }

@@ -163,4 +163,21 @@ describe('procd mcp: resources and update notifications', () => {
       await waitFor(() => updated.includes(statusUri), { what: `a resources/updated for ${statusUri} after the kill`, timeoutMs: 20_000 });
     });
   }
+
+  it('a log watched before its job exists is announced once the job starts writing', async () => {
+    const s = await open();
+    const updated: string[] = [];
+    s.client.setNotificationHandler('notifications/resources/updated', (n) => {
+      updated.push(n.params.uri);
+    });
+    const all = await s.call('list', { all: true });
+    const next = Math.max(0, ...(all.structuredContent!.jobs as { id: number }[]).map((j) => j.id)) + 1;
+    const logsUri = `procd://jobs/${next}/logs`;
+    await s.client.subscribeResource({ uri: logsUri });
+    const started = await s.call('start', { argv: [process.execPath, '-e', TICKER], name: 'ticker-later' });
+    expect((started.structuredContent!.jobs as { id: number }[])[0]!.id).toBe(next);
+    // One update when it starts, then more as its output comes (the reader that found no job reads again).
+    await waitFor(() => updated.filter((u) => u === logsUri).length >= 3, { what: `three resources/updated for ${logsUri}`, timeoutMs: 20_000 });
+    await s.call('kill', { jobs: [next] });
+  });
 });
