@@ -66,3 +66,15 @@ export function analyzeText(r: ResultOf<'analyze'>): string {
   const recs = r.recommendations.map((x) => `[${x.priority}] ${x.reason} → ${x.command}`);
   return [counts, ...(recs.length ? recs : ['no recommendations'])].join('\n');
 }
+
+/** status: the job's line, then what an agent checks next — resources now, flags with their detail, restarts, last output. */
+export function statusText(job: ResultOf<'status'>): string {
+  const lines = [jobLine(job)];
+  const last = job.resources?.last;
+  if (last) lines.push(`now: ${last.processes} process(es), ${last.cpuPercent === null ? '?' : last.cpuPercent.toFixed(0)}% CPU, ${(last.rssBytes / 2 ** 20).toFixed(0)} MiB RSS`);
+  for (const f of job.flags) lines.push(`flag ${f.kind} (${f.severity}): ${f.detail}`);
+  if (job.runs && job.runs.current > 1) lines.push(`run ${job.runs.current} (${job.runs.restarts} restart(s))`);
+  const out = job.output.stdoutBytes + job.output.stderrBytes;
+  lines.push(`output: ${out} bytes${job.output.lastOutputAt !== null ? `, last at ${new Date(job.output.lastOutputAt).toISOString()}` : ''} (logs reads it)`);
+  return lines.join('\n');
+}

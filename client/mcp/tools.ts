@@ -10,7 +10,7 @@ import { probeConditionParam } from '../../shared/schemas/conditions.js';
 import { clientEnvironment } from '../client-env.js';
 import { JobBriefListSchema, jobBrief } from './brief.js';
 import { logsTool } from './logs-tool.js';
-import { analyzeText, jobLine, jobsText, refItemsText, waitText } from './summaries.js';
+import { analyzeText, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
 import { methodTool, type ToolDef } from './tool-def.js';
 
 const S = METHOD_SCHEMAS;
@@ -68,7 +68,7 @@ export const TOOLS: readonly ToolDef[] = [
     observes: true,
     description: `Everything procd knows about one job: its state and how it ended (outcome, exit code, signal), its spec, resources (CPU, memory of the whole process tree), flags with their detail, readiness and liveness probes, restarts (runs), progress and ETA. \`tree\`: also its live processes; \`timeline\`: what happened to it, in order. ${JOBS_NOTE} Use \`logs\` for its output.`,
     input: v.omit(S.status.params, ['env']),
-    summary: (job) => jobLine(job),
+    summary: (job) => statusText(job),
   }),
   logsTool(S),
   methodTool('wait', S, {

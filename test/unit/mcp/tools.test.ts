@@ -78,3 +78,13 @@ describe('docs/mcp-tools.json', () => {
     expect(JSON.parse(readFileSync(join(REPO, 'docs/mcp-tools.json'), 'utf8'))).toEqual(toolListSnapshot());
   });
 });
+
+describe('MCP tools: text summaries', () => {
+  it('status says the job, its resources now and its output in a few lines', async () => {
+    const { answer } = await runTool('status', { job: 'web' });
+    const lines = answer.text.split('\n');
+    expect(lines[0]).toMatch(/^job 3 "web": running \(pid \d+\)/);
+    expect(answer.text).toMatch(/output: \d+ bytes/);
+    expect(lines.length).toBeLessThan(10);
+  });
+});
