@@ -118,12 +118,12 @@ describe('procd mcp --read-only', () => {
     const { tools } = await ro.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...OBSERVING].sort());
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
+    expect(ro.client.getInstructions()).toMatch(/read-only/);
     const refused = await ro.call('kill', { jobs: [id] }).then(
       (r) => ({ isError: r.isError === true, text: textOf(r) }),
       (e: Error) => ({ isError: true, text: e.message }),
     );
     expect(refused).toMatchObject({ isError: true, text: expect.stringMatching(/kill/) });
-    console.log('refused:', refused.text);
     const status = await ro.call('status', { job: id });
     expect(status.structuredContent).toMatchObject({ state: { kind: 'running' } });
     await rw.call('kill', { jobs: [id] });
