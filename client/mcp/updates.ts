@@ -108,6 +108,11 @@ export class ResourceUpdater {
 
   private async followEvents(): Promise<void> {
     const c = await this.client();
+    // A daemon stopped for good closes this client: the next subscribe follows the next daemon's events
+    // (not at once, which would autostart a daemon its user just stopped).
+    c.onClose(() => {
+      this.subscribed = null;
+    });
     c.onEvent((event: ProcdEvent) => {
       if (!('job' in event) || event.job === undefined || event.job === null || typeof event.job !== 'object') return;
       const id = (event.job as { id: number }).id;
