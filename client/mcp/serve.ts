@@ -32,6 +32,7 @@ function daemonLink(autostart: boolean): { get: () => Promise<ProcdClient>; clos
       c.onClose(() => {
         pending = null;
       });
+      if (c.versionWarning) process.stderr.write(`procd mcp: warning: ${c.versionWarning}\n`);
       return c;
     });
     // A failed connect is tried again on the next call (the daemon may come up meanwhile).
