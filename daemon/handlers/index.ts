@@ -11,6 +11,7 @@ import type { DaemonContext } from './context.js';
 import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
+import { discover } from './discover.js';
 import { history } from './history.js';
 import { hello, noteIdentity } from './hello.js';
 import { kill } from './kill.js';
@@ -63,6 +64,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     analyze: (p, call) => analyze(ctx, p, call),
     stats: () => stats(ctx),
     audit: (p) => audit(ctx, p),
+    'rpc.discover': () => discover(),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };
