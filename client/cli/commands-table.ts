@@ -43,6 +43,7 @@ const LOADERS: Record<CommandName, Loader> = {
   down: () => import('./commands/down.js'),
   audit: () => import('./commands/audit.js'),
   discover: () => import('./commands/discover.js'),
+  metrics: () => import('./commands/metrics.js'),
 };
 
 export interface CommandEntry {

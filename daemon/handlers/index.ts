@@ -17,6 +17,7 @@ import { hello, noteIdentity } from './hello.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
+import { metrics } from './metrics.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
@@ -65,6 +66,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     stats: () => stats(ctx),
     audit: (p) => audit(ctx, p),
     'rpc.discover': () => discover(),
+    metrics: (p) => metrics(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };
