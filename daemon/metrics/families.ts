@@ -36,7 +36,9 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     { name: 'procd_jobs', help: 'Jobs by state (the records the daemon keeps, finished ones included).', type: 'gauge', samples: [...byState].map(([state, value]) => ({ labels: { state }, value })) },
     { name: 'procd_jobs_flagged', help: 'Jobs with a flag of this kind raised now.', type: 'gauge', samples: [...byFlag].map(([kind, value]) => ({ labels: { kind }, value })) },
     { name: 'procd_restarts_total', help: 'Job restarts (by a restart policy, procd restart, or after a reboot) since the daemon started.', type: 'counter', samples: one(input.restarts) },
-    { name: 'procd_job_cpu_percent', help: `CPU of a live job's whole process tree, percent of one core; the ${input.topJobs} busiest jobs at most.`, type: 'gauge', samples: measured.flatMap(({ job, cpu }) => (cpu === null ? [] : [{ labels: jobLabels(job), value: cpu }])) },
+    // Prometheus' base units: a ratio (1 = one core busy), not percent; and the run's CPU time as a counter for rate().
+    { name: 'procd_job_cpu_ratio', help: `CPU in use by a live job's whole process tree, in cores (1 = one core busy); the ${input.topJobs} busiest jobs at most.`, type: 'gauge', samples: measured.flatMap(({ job, cpu }) => (cpu === null ? [] : [{ labels: jobLabels(job), value: cpu / 100 }])) },
+    { name: 'procd_job_cpu_seconds_total', help: `CPU time a live job's whole process tree used in its current run (starts again at a restart); the ${input.topJobs} busiest jobs at most.`, type: 'counter', samples: measured.flatMap(({ job, cpuTimeMs }) => (cpuTimeMs === undefined ? [] : [{ labels: jobLabels(job), value: cpuTimeMs / 1000 }])) },
     { name: 'procd_job_resident_memory_bytes', help: `Resident memory of a live job's whole process tree; the ${input.topJobs} busiest jobs at most.`, type: 'gauge', samples: measured.map(({ job, rss }) => ({ labels: jobLabels(job), value: rss })) },
     { name: 'procd_jobs_unlisted', help: 'Live jobs with figures left out of the per-job gauges by their bound (procd metrics --top N).', type: 'gauge', samples: one(measuredCount(input.jobs) - measured.length) },
     { name: 'procd_event_subscribers_dropped_total', help: 'Event subscribers disconnected for not reading (their unread events were dropped).', type: 'counter', samples: one(input.droppedSubscribers) },
@@ -52,13 +54,14 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
 interface Measured {
   job: Job;
   cpu: number | null;
+  cpuTimeMs: number | undefined;
   rss: number;
 }
 
 function measuredJobs(jobs: readonly Job[]): Measured[] {
   return jobs.flatMap((job) => {
     const last = isLive(job.state) ? job.resources?.last : null;
-    return last ? [{ job, cpu: last.cpuPercent, rss: last.rssBytes }] : [];
+    return last ? [{ job, cpu: last.cpuPercent, cpuTimeMs: last.cpuTimeMs, rss: last.rssBytes }] : [];
   });
 }
 

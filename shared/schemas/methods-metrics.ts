@@ -21,7 +21,7 @@ export const METRICS_METHOD_SCHEMAS = {
         families: [
           { name: 'procd_up', help: 'Whether the procd daemon answered (1) or not (0).', type: 'gauge', samples: [{ labels: {}, value: 1 }] },
           { name: 'procd_jobs', help: 'Jobs by state.', type: 'gauge', samples: [{ labels: { state: 'running' }, value: 3 }] },
-          { name: 'procd_job_cpu_percent', help: 'CPU of a live job, percent of one core.', type: 'gauge', samples: [{ labels: { job: '3', name: 'web' }, value: 12.5 }] },
+          { name: 'procd_job_cpu_ratio', help: 'CPU in use by a live job, in cores.', type: 'gauge', samples: [{ labels: { job: '3', name: 'web' }, value: 0.125 }] },
           {
             name: 'procd_rpc_duration_seconds',
             help: 'Time to answer an RPC call, by method.',

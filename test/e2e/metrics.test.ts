@@ -31,15 +31,16 @@ describe.skipIf(missing !== null)(`procd metrics${missing ? ` — skipped: ${mis
     expectExit(await d.cli(['track', '--wait', '--shell', 'exit 3']), 3, 'track exit 3');
     const fs = await waitFor(async () => {
       const m = await scrape();
-      return (value(m, 'procd_job_cpu_percent', { job: String(busy.id) }) ?? 0) > 5 ? m : null;
+      return (value(m, 'procd_job_cpu_ratio', { job: String(busy.id) }) ?? 0) > 0.05 ? m : null;
     }, { what: 'a CPU reading of the busy job', timeoutMs: 30_000 });
     expect(value(fs, 'procd_up')).toBe(1);
     expect(value(fs, 'procd_jobs', { state: 'running' })).toBe(2);
     expect(value(fs, 'procd_jobs', { state: 'failed' })).toBe(1);
     expect(family(fs, 'procd_jobs')!.samples).toHaveLength(9);
-    const cpu = family(fs, 'procd_job_cpu_percent')!.samples.find((s) => s.labels.job === String(busy.id))!;
+    const cpu = family(fs, 'procd_job_cpu_ratio')!.samples.find((s) => s.labels.job === String(busy.id))!;
     expect(cpu.labels).toEqual({ job: String(busy.id), name: 'spin"er' });
     expect(value(fs, 'procd_job_resident_memory_bytes', { job: String(busy.id) })).toBeGreaterThan(0);
+    expect(value(fs, 'procd_job_cpu_seconds', { job: String(busy.id) })).toBeGreaterThan(0);
     expect(family(fs, 'procd_build_info')!.samples[0]!.labels).toMatchObject({ version: expect.any(String), node: process.version });
     expect(value(fs, 'process_resident_memory_bytes')).toBeGreaterThan(10 << 20);
     expect(family(fs, 'procd_restarts')!.type).toBe('counter');

@@ -12,7 +12,7 @@ import type { MetricFamily } from '../../../shared/metrics.js';
 import { completedState, makeJob, runningState, T0 } from '../../helpers/job-factory.js';
 
 function resources(cpuPercent: number | null, rssBytes: number): ResourceStats {
-  const last = { at: T0, cpuPercent, rssBytes, mainRssBytes: rssBytes, processes: 1, threads: 1, fds: 3, states: { S: 1 } };
+  const last = { at: T0, cpuPercent, cpuTimeMs: 1500, rssBytes, mainRssBytes: rssBytes, processes: 1, threads: 1, fds: 3, states: { S: 1 } };
   return { samples: 2, cpuSamples: 1, cpuPeak: cpuPercent ?? 0, cpuAvg: cpuPercent ?? 0, rssPeak: rssBytes, rssAvg: rssBytes, processesPeak: 1, last };
 }
 const flag = (kind: JobFlag['kind']): JobFlag => ({ kind, raisedAt: T0, detail: '', severity: 'medium', pids: [], data: {} });
@@ -59,19 +59,25 @@ describe('metricFamilies', () => {
   it('gives per-job CPU and memory for at most topJobs live jobs, the busiest, labelled by id and name only', () => {
     const jobs = [live(1, 5, 100), live(2, 90, 50), live(3, null, 900), live(4, 5, 300), makeJob({ id: 5, state: completedState(), resources: resources(99, 999) })];
     const fs = metricFamilies(input(jobs, 3));
-    expect(values(family(fs, 'procd_job_cpu_percent'))).toEqual([
-      [{ job: '2', name: 'job-2' }, 90],
-      [{ job: '4', name: 'job-4' }, 5],
-      [{ job: '1', name: 'job-1' }, 5],
+    expect(values(family(fs, 'procd_job_cpu_ratio'))).toEqual([
+      [{ job: '2', name: 'job-2' }, 0.9],
+      [{ job: '4', name: 'job-4' }, 0.05],
+      [{ job: '1', name: 'job-1' }, 0.05],
     ]);
+    expect(values(family(fs, 'procd_job_cpu_seconds_total'))).toEqual([
+      [{ job: '2', name: 'job-2' }, 1.5],
+      [{ job: '4', name: 'job-4' }, 1.5],
+      [{ job: '1', name: 'job-1' }, 1.5],
+    ]);
+    expect(family(fs, 'procd_job_cpu_seconds_total').type).toBe('counter');
     expect(values(family(fs, 'procd_job_resident_memory_bytes')).map(([l]) => l)).toEqual([{ job: '2', name: 'job-2' }, { job: '4', name: 'job-4' }, { job: '1', name: 'job-1' }]);
     // Job 3 (no CPU reading yet) is left out by the bound; the ended job 5 is never listed.
     expect(values(family(fs, 'procd_jobs_unlisted'))).toEqual([[{}, 1]]);
     const none = metricFamilies(input(jobs, 0));
-    expect(family(none, 'procd_job_cpu_percent').samples).toEqual([]);
+    expect(family(none, 'procd_job_cpu_ratio').samples).toEqual([]);
     expect(values(family(none, 'procd_jobs_unlisted'))).toEqual([[{}, 4]]);
     // A job without a CPU reading has memory but no CPU sample.
-    expect(values(family(metricFamilies(input([live(3, null, 900)])), 'procd_job_cpu_percent'))).toEqual([]);
+    expect(values(family(metricFamilies(input([live(3, null, 900)])), 'procd_job_cpu_ratio'))).toEqual([]);
   });
 
   it('keeps the per-job set bounded with many jobs', () => {

@@ -10,7 +10,7 @@ const tricky = 'a "quoted" \\back\\slash\nand a new line';
 
 const families: MetricFamily[] = [
   { name: 'procd_up', help: 'Whether it answered.', type: 'gauge', samples: [{ labels: {}, value: 1 }] },
-  { name: 'procd_job_cpu_percent', help: 'CPU with a \\ and a\nsecond line', type: 'gauge', samples: [{ labels: { job: '7', name: tricky }, value: 12.5 }] },
+  { name: 'procd_example_gauge', help: 'CPU with a \\ and a\nsecond line', type: 'gauge', samples: [{ labels: { job: '7', name: tricky }, value: 12.5 }] },
   { name: 'procd_restarts_total', help: 'Restarts.', type: 'counter', samples: [{ labels: {}, value: 3 }] },
   {
     name: 'procd_rpc_duration_seconds',
@@ -27,9 +27,9 @@ describe('renderMetricsText', () => {
       '# HELP procd_up Whether it answered.',
       '# TYPE procd_up gauge',
       'procd_up 1',
-      '# HELP procd_job_cpu_percent CPU with a \\\\ and a\\nsecond line',
-      '# TYPE procd_job_cpu_percent gauge',
-      'procd_job_cpu_percent{job="7",name="a \\"quoted\\" \\\\back\\\\slash\\nand a new line"} 12.5',
+      '# HELP procd_example_gauge CPU with a \\\\ and a\\nsecond line',
+      '# TYPE procd_example_gauge gauge',
+      'procd_example_gauge{job="7",name="a \\"quoted\\" \\\\back\\\\slash\\nand a new line"} 12.5',
     ]);
     expect(text).toContain('# TYPE procd_restarts_total counter\nprocd_restarts_total 3\n');
     expect(text.endsWith('\n')).toBe(true);
@@ -77,13 +77,13 @@ describe.skipIf(missing !== null)(`a real parser reads it back (python3-promethe
     const parsed = parsePrometheusText(renderMetricsText(families));
     expect(parsed.map((f) => [f.name, f.type])).toEqual([
       ['procd_up', 'gauge'],
-      ['procd_job_cpu_percent', 'gauge'],
+      ['procd_example_gauge', 'gauge'],
       ['procd_restarts', 'counter'],
       ['procd_rpc_duration_seconds', 'histogram'],
     ]);
     const cpu = parsed[1]!;
     expect(cpu.documentation).toBe('CPU with a \\ and a\nsecond line');
-    expect(cpu.samples).toEqual([{ name: 'procd_job_cpu_percent', labels: { job: '7', name: tricky }, value: 12.5 }]);
+    expect(cpu.samples).toEqual([{ name: 'procd_example_gauge', labels: { job: '7', name: tricky }, value: 12.5 }]);
     expect(parsed[3]!.samples.map((s) => [s.name, s.labels.le ?? null, s.value])).toEqual([
       ['procd_rpc_duration_seconds_bucket', '0.001', 2],
       ['procd_rpc_duration_seconds_bucket', '0.01', 5],
