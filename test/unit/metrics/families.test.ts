@@ -80,6 +80,17 @@ describe('metricFamilies', () => {
     expect(values(family(metricFamilies(input([live(3, null, 900)])), 'procd_job_cpu_ratio'))).toEqual([]);
   });
 
+  it("follows Prometheus' naming rules (promtool's lint): _total on counters only, base units, unique names, a help line each", () => {
+    const fs = metricFamilies(input([live(1, 5, 10)]));
+    expect(new Set(fs.map((f) => f.name)).size).toBe(fs.length);
+    for (const f of fs) {
+      expect(f.name, f.name).toMatch(/^[a-z_]+$/);
+      expect(f.name.endsWith('_total'), `${f.name} is a ${f.type}`).toBe(f.type === 'counter');
+      expect(f.name, f.name).not.toMatch(/_(percent|ms|milliseconds|kb|mb|sec)(_|$)/);
+      expect(f.help.length, f.name).toBeGreaterThan(10);
+    }
+  });
+
   it('keeps the per-job set bounded with many jobs', () => {
     const many = Array.from({ length: 500 }, (_, i) => live(i + 1, i % 7, 1000 + i));
     expect(busiest(many, 20)).toHaveLength(20);
