@@ -94,7 +94,11 @@ export async function renderOpenApi() {
         ? { requestBody: { required: route.body === 'params' && !route.jobKey, content: { 'application/json': { schema: bodySchema(method.params, route.jobKey) } } } }
         : {}),
       responses: {
-        [route.rpc === 'track' ? 201 : 200]: { description: `the result of \`${route.rpc}\``, content: { 'application/json': { schema: method.result } } },
+        [route.rpc === 'track' ? 201 : 200]: {
+          // A per-job method answers one entry per job; the route names one job and answers its entry (a failed one as an error).
+          description: route.jobKey === 'jobs' ? `this job's entry of \`${route.rpc}\`'s result` : `the result of \`${route.rpc}\``,
+          content: { 'application/json': { schema: route.jobKey === 'jobs' ? method.result.items : method.result } },
+        },
         ...COMMON_ERRORS,
         ...(route.action ? ACTION_ERRORS : {}),
       },

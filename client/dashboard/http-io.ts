@@ -29,18 +29,12 @@ export function sendError(res: ServerResponse, err: HttpError): void {
   sendJson(res, err.status, err.body(), headers);
 }
 
-/** The body as a JSON object: none (empty) gives null; more than MAX_BODY_BYTES, bad JSON or a non-object is a clear 4xx. */
+/** What a too large body may still send before its connection is cut (read and dropped, so the client gets its 413). */
+const MAX_DISCARD_BYTES = 64 << 20;
+
+/** The body as a JSON object: none (empty) gives null; more than maxBytes, bad JSON or a non-object is a clear 4xx. */
 export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown> | null> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readBody(req, maxBytes);
   if (text.trim() === '') return null;
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', `send the body as JSON (Content-Type: application/json), not ${JSON.stringify(type.slice(0, 100)) || 'no type'}`);
@@ -50,8 +44,27 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYT
   } catch (err) {
     throw new HttpError(400, 'ParseError', `the body is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'InvalidParams', 'the body must be a JSON object of the method\'s params', { field: 'body', expected: 'object' });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'InvalidParams', "the body must be a JSON object of the method's params", { field: 'body', expected: 'object' });
   return value as Record<string, unknown>;
+}
+
+/**
+ * The body as text, at most maxBytes. A larger one is read to its end and dropped (a client that
+ * is still sending would otherwise see a broken pipe instead of the 413), up to MAX_DISCARD_BYTES.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > MAX_DISCARD_BYTES) req.destroy();
+    });
+    req.on('end', () => (size > maxBytes ? reject(tooLarge(maxBytes)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+    req.on('close', () => reject(size > maxBytes ? tooLarge(maxBytes) : new HttpError(400, 'BadRequest', 'the request ended before its body')));
+  });
 }
 
 function tooLarge(maxBytes: number): HttpError {

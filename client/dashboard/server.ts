@@ -4,6 +4,7 @@
 // a request does stops the server.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ProcdError } from '../../shared/errors.js';
 import { isMethodName, type MethodName } from '../../shared/methods.js';
 import { VERSION } from '../../shared/version.js';
 import type { ProcdClient } from '../index.js';
@@ -85,8 +86,23 @@ async function serveRoute(req: IncomingMessage, res: ServerResponse, s: Dashboar
   }
   const body = route.body ? await readJsonBody(req) : null;
   const params = routeParams(route, id, url.searchParams, body);
-  const result = await s.daemon.call(route.rpc, params as never);
-  sendJson(res, route.rpc === 'track' ? 201 : 200, result);
+  const result: unknown = await s.daemon.call(route.rpc, params as never);
+  sendJson(res, route.rpc === 'track' ? 201 : 200, route.jobKey === 'jobs' ? oneJobAnswer(result) : result);
+}
+
+/**
+ * A per-job method (kill, restart, pause, resume) answers a list, one entry per job asked; a route
+ * names one job, so its answer is that entry — or, when it failed, the entry's error as the
+ * status a web client expects (409 for a job that is not running, 404 for an unknown one).
+ */
+export function oneJobAnswer(result: unknown): unknown {
+  const entry: unknown = Array.isArray(result) && result.length === 1 ? result[0] : result;
+  if (typeof entry === 'object' && entry !== null && (entry as { ok?: unknown }).ok === false) {
+    const err = (entry as { error?: { code?: unknown; message?: unknown; data?: unknown } }).error ?? {};
+    const code = typeof err.code === 'number' ? err.code : -32603;
+    throw new ProcdError(code, typeof err.message === 'string' ? err.message : 'the daemon refused', typeof err.data === 'object' && err.data !== null ? (err.data as Record<string, unknown>) : {});
+  }
+  return entry;
 }
 
 async function serveMetrics(res: ServerResponse, daemon: ProcdClient): Promise<void> {
