@@ -30,7 +30,7 @@ const POSTS = ['/api/jobs', '/api/jobs/1/kill', '/api/jobs/1/restart', '/api/job
 describe('the token', () => {
   it('every endpoint answers 401 (JSON, with WWW-Authenticate) without it, and with a wrong one', async () => {
     for (const [method, path] of [...GETS.map((p) => ['GET', p] as const), ...POSTS.map((p) => ['POST', p] as const)]) {
-      for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Cookie: `procd-dashboard-${dash.port}=wrong` }]) {
+      for (const headers of [{}, { Authorization: 'Bearer wrong' } as Record<string, string>, { Cookie: `procd-dashboard-${dash.port}=wrong` }]) {
         const r = await dash.req(method, path, { auth: false, headers });
         expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(r.headers['content-type']).toMatch(/^application\/json/);
@@ -83,7 +83,7 @@ describe('actions', () => {
 
   it('are refused (403 CsrfRefused) with the cookie alone, with a foreign Origin, or from a cross-site fetch', async () => {
     const token = await csrf();
-    const refused = [
+    const refused: Array<Record<string, string>> = [
       { Cookie: cookieOf() },
       { Cookie: cookieOf(), 'X-Procd-Token': 'wrong' },
       { Cookie: cookieOf(), 'X-Procd-Token': token, Origin: 'http://evil.example' },
