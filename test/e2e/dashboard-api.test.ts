@@ -2,6 +2,7 @@
 // (401 without it, the query → cookie flow, bearer), CSRF on actions, --read-only, the security
 // headers, untrusted output as JSON, bad input answered with codes while the server keeps running.
 
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { startDashboard, stopAllDashboards, httpCall, type Dashboard } from './helpers/dashboard.js';
@@ -11,6 +12,11 @@ import { waitFor } from '../helpers/wait-for.js';
 let d: TestDaemon;
 let dash: Dashboard;
 let sleeper: number;
+
+interface OpenApi {
+  paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, { schema: unknown }> }> } }>;
+  components: object;
+}
 
 beforeAll(async () => {
   d = await startTestDaemon();
@@ -196,6 +202,22 @@ describe('answers', () => {
     const { REPO } = await import('./helpers/daemon.js');
     const r = await dash.req('GET', '/api/openapi.json');
     expect(r.headers['content-type']).toMatch(/^application\/json/);
-    expect(r.json()).toEqual(JSON.parse(readFileSync(`${REPO}/docs/openapi.json`, 'utf8')));
+    const doc = JSON.parse(readFileSync(`${REPO}/docs/openapi.json`, 'utf8')) as OpenApi;
+    expect(r.json()).toEqual(doc);
+    // And it tells the truth: real answers fit the schemas it gives for them.
+    const ajv = new Ajv2020.default({ strict: false, validateFormats: false });
+    ajv.addSchema({ components: doc.components }, 'openapi');
+    const check = async (path: string, pattern: string) => {
+      const schema = doc.paths[pattern]!.get!.responses['200']!.content!['application/json']!.schema;
+      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')) as object);
+      const body = (await dash.req('GET', path)).json();
+      expect(validate(body), `${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    };
+    await check('/api/jobs', '/api/jobs');
+    await check(`/api/jobs/${sleeper}`, '/api/jobs/{id}');
+    await check(`/api/jobs/${sleeper}/output?tail=3`, '/api/jobs/{id}/output');
+    await check('/api/stats', '/api/stats');
+    await check('/api/groups', '/api/groups');
+    await check('/api/analyze', '/api/analyze');
   });
 });
