@@ -83,6 +83,26 @@ describe('the token', () => {
   });
 });
 
+describe('listening', () => {
+  it('a non-loopback --host prints a warning and still needs the token', async () => {
+    const open = await startDashboard(d, ['--host', '0.0.0.0']);
+    try {
+      expect(open.stderr()).toMatch(/WARNING: listening on 0\.0\.0\.0/);
+      expect((await open.req('GET', '/api/jobs', { auth: false })).status).toBe(401);
+      expect((await open.req('GET', '/api/jobs')).status).toBe(200);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('a --port in use is a clear error (exit 1), not a crash', async () => {
+    const r = await d.cli(['dashboard', '--port', String(dash.port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`port ${dash.port} is in use`);
+    expect((await d.cli(['dashboard', '--port', 'x'])).code).toBe(2);
+  });
+});
+
 describe('actions', () => {
   const cookieOf = () => `procd-dashboard-${dash.port}=${dash.token}`;
   const csrf = async () => ((await dash.req('GET', '/api/session')).json() as { csrfToken: string }).csrfToken;
