@@ -1,5 +1,5 @@
 // The page's files, read once from the build's assets folder (dist/client/dashboard/assets:
-// index.html, app.js built by esbuild from assets/app.ts, style.css, openapi.json copied from
+// index.html, app.js built by esbuild from assets/app.ts, style.css, favicon.svg, openapi.json copied from
 // docs/). Nothing is fetched from elsewhere: the page works offline.
 
 import { readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 /** URL path → file in the assets folder: an allow-list, so no path from a request reaches the file system. */
@@ -19,6 +20,7 @@ const PAGES: Readonly<Record<string, string>> = {
   '/index.html': 'index.html',
   '/app.js': 'app.js',
   '/style.css': 'style.css',
+  '/favicon.svg': 'favicon.svg',
   '/api/openapi.json': 'openapi.json',
 };
 

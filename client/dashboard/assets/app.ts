@@ -6,7 +6,7 @@ interface JobRow {
   id: number;
   name: string;
   state: { kind: string };
-  spec?: { argv?: string[]; shell?: string | null };
+  spec?: { command?: { kind: string; argv?: string[]; script?: string } };
 }
 
 interface Session {
@@ -41,7 +41,8 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 function commandText(job: JobRow): string {
-  return job.spec?.shell ?? job.spec?.argv?.join(' ') ?? '';
+  const c = job.spec?.command;
+  return c?.script ?? c?.argv?.join(' ') ?? '';
 }
 
 function render(): void {
