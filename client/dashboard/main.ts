@@ -22,6 +22,7 @@ export interface DashboardOptions {
 }
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
+const DEFAULT_MAX_STREAMS = 64;
 
 /** Runs the dashboard until a signal; returns the exit code (errors are printed here, not thrown across bundles). */
 export async function runDashboard(o: DashboardOptions): Promise<number> {
@@ -48,7 +49,8 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const token = newToken();
   const heartbeatMs = Number(process.env.PROCD_DASHBOARD_HEARTBEAT_MS) || DEFAULT_HEARTBEAT_MS;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, assets, heartbeatMs, log });
+  const maxStreams = Number(process.env.PROCD_DASHBOARD_MAX_STREAMS) || DEFAULT_MAX_STREAMS;
+  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {

@@ -24,6 +24,10 @@ export interface DashboardSettings {
   connectStream: () => Promise<ProcdClient>;
   assets: Map<string, Asset>;
   heartbeatMs: number;
+  /** Event streams open at once at most (each holds a daemon connection). */
+  maxStreams: number;
+  /** How many are open (the server's own counter). */
+  openStreams: { count: number };
   /** Where unexpected errors are reported (never with a request's URL: it may hold the token). */
   log: (line: string) => void;
 }
@@ -65,8 +69,8 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
     return sendJson(res, 200, { readOnly: s.readOnly, csrfToken: csrfToken(s.token), version: VERSION, daemonVersion: s.daemon.daemon.daemonVersion });
   }
   if (path === '/api/events') {
-    onlyGet(method);
-    return serveEvents(req, res, url.searchParams, { connectDaemon: s.connectStream, heartbeatMs: s.heartbeatMs });
+    if (method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `/api/events takes GET, not ${method}`, { allowed: ['GET'] });
+    return serveLimitedEvents(req, res, s, url);
   }
   if (path === '/metrics') {
     onlyGet(method);
@@ -103,6 +107,15 @@ export function oneJobAnswer(result: unknown): unknown {
     throw new ProcdError(code, typeof err.message === 'string' ? err.message : 'the daemon refused', typeof err.data === 'object' && err.data !== null ? (err.data as Record<string, unknown>) : {});
   }
   return entry;
+}
+
+/** Event streams open at once (each holds a daemon connection): one more is a 503, not an exhausted daemon. */
+async function serveLimitedEvents(req: IncomingMessage, res: ServerResponse, s: DashboardSettings, url: URL): Promise<void> {
+  const max = s.maxStreams;
+  if (s.openStreams.count >= max) throw new HttpError(503, 'TooManyStreams', `${max} event streams are open already; close a tab or another client`, { max });
+  s.openStreams.count++;
+  res.once('close', () => s.openStreams.count--);
+  await serveEvents(req, res, url.searchParams, { connectDaemon: s.connectStream, heartbeatMs: s.heartbeatMs });
 }
 
 async function serveMetrics(res: ServerResponse, daemon: ProcdClient): Promise<void> {

@@ -14,7 +14,7 @@ const streams: SseReader[] = [];
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  dash = await startDashboard(d, [], { PROCD_DASHBOARD_HEARTBEAT_MS: '300' });
+  dash = await startDashboard(d, [], { PROCD_DASHBOARD_HEARTBEAT_MS: '300', PROCD_DASHBOARD_MAX_STREAMS: '4' });
 }, 60_000);
 
 afterAll(async () => {
@@ -65,6 +65,25 @@ describe('GET /api/events', () => {
     const bad = await openSse(`${dash.base}/api/events?afterSeq=x`, { Authorization: `Bearer ${dash.token}` });
     expect(bad.status).toBe(400);
     bad.close();
+  });
+
+  it('takes a bounded number of streams at once (503 TooManyStreams beyond), and frees a slot when one closes', async () => {
+    for (const old of streams.splice(0)) old.close();
+    const open: SseReader[] = [];
+    for (let i = 0; i < 4; i++) open.push(await stream());
+    for (const s of open) await ready(s);
+    const over = await openSse(`${dash.base}/api/events`, { Authorization: `Bearer ${dash.token}` });
+    expect(over.status).toBe(503);
+    over.close();
+    open[0]!.close();
+    const again = await waitFor(async () => {
+      const s = await openSse(`${dash.base}/api/events`, { Authorization: `Bearer ${dash.token}` });
+      if (s.status === 200) return s;
+      s.close();
+      return null;
+    }, { what: 'a slot after closing a stream' });
+    streams.push(again);
+    for (const s of streams.splice(0)) s.close();
   });
 
   it('rides out a daemon restart: the same stream goes on after the last event it sent, without repeats', async () => {
