@@ -2,6 +2,9 @@
 // (401 without it, the query → cookie flow, bearer), CSRF on actions, --read-only, the security
 // headers, untrusted output as JSON, bad input answered with codes while the server keeps running.
 
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMethodName } from '../../shared/methods.js';
@@ -93,6 +96,20 @@ describe('listening', () => {
       expect((await open.req('GET', '/api/jobs')).status).toBe(200);
     } finally {
       await open.stop();
+    }
+  });
+
+  it('--open hands the URL with its token to the desktop opener (xdg-open)', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'procd-open-'));
+    const opened = join(bin, 'opened');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const o = await startDashboard(d, ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    try {
+      const url = await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8'), { what: 'xdg-open to be called' });
+      expect(url).toBe(`http://127.0.0.1:${o.port}/?token=${o.token}`);
+    } finally {
+      await o.stop();
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 
@@ -231,7 +248,6 @@ describe('answers', () => {
   });
 
   it('serve the OpenAPI document the repository holds', async () => {
-    const { readFileSync } = await import('node:fs');
     const { REPO } = await import('./helpers/daemon.js');
     const r = await dash.req('GET', '/api/openapi.json');
     expect(r.headers['content-type']).toMatch(/^application\/json/);
