@@ -56,7 +56,7 @@ function bodySchema(params, jobKey) {
 }
 
 export async function renderOpenApi() {
-  const { API_ROUTES, EVENTS_QUERY } = await import(join(REPO, 'dist/client/dashboard/routes.js'));
+  const { API_ROUTES, EVENTS_QUERY, METRICS_QUERY } = await import(join(REPO, 'dist/client/dashboard/routes.js'));
   const { METHOD_SPECS } = await import(join(REPO, 'dist/shared/methods.js'));
   const protocol = toComponents(await renderProtocolSchemas());
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
@@ -131,7 +131,7 @@ export async function renderOpenApi() {
   };
   paths['/api/openapi.json'] = { get: { operationId: 'openapi', summary: 'This document.', tags: ['read'], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, 401: COMMON_ERRORS[401] } } };
   if ('metrics' in METHOD_SPECS) {
-    paths['/metrics'] = { get: { operationId: 'metrics', summary: 'Prometheus text exposition (the daemon\'s `metrics`).', tags: ['read'], responses: { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: COMMON_ERRORS[401] } } };
+    paths['/metrics'] = { get: { operationId: 'metrics', summary: "The daemon's `metrics` in the Prometheus text exposition format 0.0.4 (`procd_up 0` when no daemon answers). Also without a token on `--metrics-port`, bound to loopback.", tags: ['read'], parameters: METRICS_QUERY.map(queryParameter), responses: { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: COMMON_ERRORS[401] } } };
   }
   return {
     openapi: '3.1.0',

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { connect } from '../index.js';
 import { loadAssets } from './assets-files.js';
 import { streamConnection } from './events-stream.js';
+import { createMetricsServer, METRICS_HOST } from './metrics-server.js';
 import { isLoopbackHost, newToken } from './security.js';
 import { createDashboardServer } from './server.js';
 
@@ -19,6 +20,8 @@ export interface DashboardOptions {
   json: boolean;
   /** Given explicitly (a non-loopback host must be). */
   hostGiven: boolean;
+  /** Also serve GET /metrics without a token on 127.0.0.1 at this port (0: a free one); null: not. */
+  metricsPort: number | null;
 }
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -50,7 +53,8 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const heartbeatMs = Number(process.env.PROCD_DASHBOARD_HEARTBEAT_MS) || DEFAULT_HEARTBEAT_MS;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const maxStreams = Number(process.env.PROCD_DASHBOARD_MAX_STREAMS) || DEFAULT_MAX_STREAMS;
-  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
+  const connectMetrics = () => connect({ autostart: false, clientName: 'procd-dashboard', via: 'dashboard metrics', callTimeoutMs: 5_000 });
+  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {
@@ -59,19 +63,33 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
     return fail(e.code === 'EADDRINUSE' ? `port ${o.port} is in use on ${o.host}; pick another with --port, or leave it out for a free one` : `cannot listen on ${o.host}:${o.port}: ${e.message}`);
   }
   const port = (server.address() as { port: number }).port;
+  let metricsUrl: string | null = null;
+  let metricsServer: Server | null = null;
+  if (o.metricsPort !== null) {
+    metricsServer = createMetricsServer(connectMetrics, log);
+    try {
+      await listen(metricsServer, o.metricsPort, METRICS_HOST);
+    } catch (err) {
+      server.close();
+      daemon.close();
+      const e = err as NodeJS.ErrnoException;
+      return fail(e.code === 'EADDRINUSE' ? `--metrics-port ${o.metricsPort} is in use on ${METRICS_HOST}; pick another` : `cannot listen on ${METRICS_HOST}:${o.metricsPort}: ${e.message}`);
+    }
+    metricsUrl = `http://${METRICS_HOST}:${(metricsServer.address() as { port: number }).port}/metrics`;
+  }
   const url = `http://${o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host}:${port}/?token=${token}`;
-  if (o.json) process.stdout.write(`${JSON.stringify({ url, host: o.host, port, token, readOnly: o.readOnly })}\n`);
-  else process.stdout.write(`procd dashboard${o.readOnly ? ' (read-only)' : ''}: ${url}\n  open it in a browser (the token is set as a cookie); scripts: Authorization: Bearer ${token}; Ctrl-C stops it\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ url, host: o.host, port, token, readOnly: o.readOnly, metricsUrl })}\n`);
+  else process.stdout.write(`procd dashboard${o.readOnly ? ' (read-only)' : ''}: ${url}\n  open it in a browser (the token is set as a cookie); scripts: Authorization: Bearer ${token}; Ctrl-C stops it\n${metricsUrl ? `  metrics without a token (loopback only): ${metricsUrl}\n` : ''}`);
   if (o.open) openBrowser(url);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await Promise.all([server, metricsServer].map((srv) => (srv ? new Promise<void>((resolve) => {
+    srv.close(() => resolve());
+    srv.closeAllConnections();
+  }) : undefined)));
   daemon.close();
   return 0;
 }

@@ -109,6 +109,9 @@ export const EVENTS_QUERY: readonly QueryParam[] = [
   { name: 'samples', param: 'samples', type: 'boolean', doc: 'also monitor samples (CPU, memory) of running jobs' },
 ];
 
+/** The query parameters of GET /metrics (Prometheus text). */
+export const METRICS_QUERY: readonly QueryParam[] = [{ name: 'top', param: 'topJobs', type: 'integer', doc: 'per-job CPU and memory of the N busiest live jobs (default the daemon\'s)' }];
+
 export type RouteMatch = { kind: 'route'; route: ApiRoute; id: string | null } | { kind: 'wrong-method'; allowed: string[] } | { kind: 'none' };
 
 /** The route for a method and path (without the query), or why there is none. */

@@ -4,15 +4,16 @@
 // a request does stops the server.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ProcdError } from '../../shared/errors.js';
-import { isMethodName, type MethodName } from '../../shared/methods.js';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
+import type { ParamsIn } from '../../shared/methods.js';
+import { METRICS_CONTENT_TYPE, renderMetricsText, unreachableFamilies, type MetricFamily } from '../../shared/metrics.js';
 import { VERSION } from '../../shared/version.js';
-import type { ProcdClient } from '../index.js';
+import { isDaemonGone, type ProcdClient } from '../index.js';
 import type { Asset } from './assets-files.js';
 import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
-import { matchRoute, routeParams, type ApiRoute } from './routes.js';
+import { matchRoute, METRICS_QUERY, queryParams, routeParams, type ApiRoute } from './routes.js';
 import { actionProblem, authenticate, csrfToken, sessionCookie, type RequestFacts } from './security.js';
 
 export interface DashboardSettings {
@@ -22,6 +23,8 @@ export interface DashboardSettings {
   daemon: ProcdClient;
   /** A new daemon connection for each event stream. */
   connectStream: () => Promise<ProcdClient>;
+  /** A new daemon connection for each /metrics scrape (no autostart, no reconnect). */
+  connectMetrics: () => Promise<ProcdClient>;
   assets: Map<string, Asset>;
   heartbeatMs: number;
   /** Event streams open at once at most (each holds a daemon connection). */
@@ -31,9 +34,6 @@ export interface DashboardSettings {
   /** Where unexpected errors are reported (never with a request's URL: it may hold the token). */
   log: (line: string) => void;
 }
-
-/** Not in every protocol: served at /metrics when the daemon's method table has it. */
-const METRICS_METHOD = 'metrics';
 
 export function createDashboardServer(settings: DashboardSettings): Server {
   const server = createServer((req, res) => {
@@ -74,7 +74,7 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   }
   if (path === '/metrics') {
     onlyGet(method);
-    return serveMetrics(res, s.daemon);
+    return serveMetrics(res, s.connectMetrics, url.searchParams);
   }
   const match = matchRoute(method, path);
   if (match.kind === 'none') throw new HttpError(404, 'NotFound', `no such page or API route: ${path.slice(0, 200)} (GET /api/openapi.json lists the API)`);
@@ -118,12 +118,27 @@ async function serveLimitedEvents(req: IncomingMessage, res: ServerResponse, s: 
   await serveEvents(req, res, url.searchParams, { connectDaemon: s.connectStream, heartbeatMs: s.heartbeatMs });
 }
 
-async function serveMetrics(res: ServerResponse, daemon: ProcdClient): Promise<void> {
-  if (!isMethodName(METRICS_METHOD)) throw new HttpError(404, 'NotFound', 'this procd has no metrics method');
-  const result: unknown = await daemon.call(METRICS_METHOD as MethodName, {} as never);
-  const text = typeof result === 'string' ? result : String((result as { text?: unknown }).text ?? '');
-  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-  res.end(text);
+/**
+ * `GET /metrics?top=N`: the daemon's metrics as Prometheus text, on a connection of its own that
+ * neither autostarts nor waits out reconnects: with no daemon answering, `procd_up 0` at once
+ * (a scraper sees it down within its scrape timeout, and a scrape never starts a daemon).
+ */
+export async function serveMetrics(res: ServerResponse, connectOnce: () => Promise<ProcdClient>, query: URLSearchParams): Promise<void> {
+  const params = queryParams(METRICS_QUERY, query) as ParamsIn<'metrics'>;
+  let families: readonly MetricFamily[];
+  let client: ProcdClient | null = null;
+  try {
+    client = await connectOnce();
+    families = (await client.metrics(params)).families;
+  } catch (err) {
+    if (!isDaemonGone(err) && !(err instanceof ProcdError && err.code === ErrorCode.DaemonUnavailable)) throw err;
+    families = unreachableFamilies();
+  } finally {
+    client?.close();
+  }
+  const text = renderMetricsText(families);
+  res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+  res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
 function serveAsset(res: ServerResponse, method: string, asset: Asset): void {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMethodName } from '../../shared/methods.js';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { startDashboard, stopAllDashboards, httpCall, type Dashboard } from './helpers/dashboard.js';
 import { trackJob, waitForEnd, jobStatus } from './helpers/jobs.js';
@@ -233,18 +232,6 @@ describe('answers', () => {
       expect((r.json() as { error: { code: string; message: string } }).error).toMatchObject({ code });
     }
     expect((await dash.req('GET', '/api/stats')).status).toBe(200);
-  });
-
-  it('serve /metrics from the daemon when its method table has `metrics`, else a 404 that says so', async () => {
-    const r = await dash.req('GET', '/metrics');
-    expect((await dash.req('GET', '/metrics', { auth: false })).status).toBe(401);
-    if (isMethodName('metrics')) {
-      expect(r.status, r.text).toBe(200);
-      expect(r.headers['content-type']).toMatch(/^text\/plain/);
-    } else {
-      expect(r.status).toBe(404);
-      expect(r.json()).toMatchObject({ error: { code: 'NotFound', message: 'this procd has no metrics method' } });
-    }
   });
 
   it('serve the OpenAPI document the repository holds', async () => {

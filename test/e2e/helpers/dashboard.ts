@@ -8,6 +8,8 @@ import { CLI, type TestDaemon } from './daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 export interface Dashboard {
+  /** What it printed with --json. */
+  info: { url: string; port: number; token: string; metricsUrl: string | null };
   base: string;
   port: number;
   token: string;
@@ -56,9 +58,10 @@ export async function startDashboard(d: TestDaemon, args: string[] = [], env: No
     await stop();
     throw e;
   }
-  const info = JSON.parse(line) as { url: string; port: number; token: string };
+  const info = JSON.parse(line) as Dashboard['info'];
   const base = `http://127.0.0.1:${info.port}`;
   return {
+    info,
     base,
     port: info.port,
     token: info.token,
