@@ -5,6 +5,8 @@ import type { JobRef } from '../../shared/analyze.js';
 import type { Job } from '../../shared/job.js';
 import type { Baseline, HistoryRun } from '../../shared/history.js';
 import type { Thresholds } from '../monitor/thresholds.js';
+import { isSuccess } from '../history/baseline.js';
+import type { RunTable, Runs } from './runs.js';
 
 export interface AnalysisInput {
   now: number;
@@ -12,8 +14,8 @@ export interface AnalysisInput {
   since: number;
   /** Every job in the table now, live and finished. */
   jobs: readonly Job[];
-  /** Finished runs within the period, oldest first. */
-  runs: readonly HistoryRun[];
+  /** Finished runs within the period, oldest first by end: the store's RunTable, or an array (tests). */
+  runs: Runs;
   baseline(signature: string): Baseline | null;
   thresholds: Thresholds;
   /** The machine's memory (a bottleneck's share of it). */
@@ -28,6 +30,11 @@ export function runRef(run: HistoryRun): JobRef {
   return { jobId: run.jobId, name: run.name, run: run.run };
 }
 
+/** runRef of the i-th run of a table. */
+export function runRefAt(runs: RunTable, i: number): JobRef {
+  return { jobId: runs.jobId(i), name: runs.name(i), run: runs.run(i) };
+}
+
 /** A finished run that counts as a failure: it failed or timed out (a run someone killed is not). */
 export function isFailedRun(run: HistoryRun): boolean {
   return isFailureState(run.state);
@@ -39,6 +46,11 @@ export function isFailureState(state: HistoryRun['state']): boolean {
 
 /** One rule for "it succeeded": the baselines' (completed with exit 0). */
 export { isSuccessfulRun } from '../history/baseline.js';
+
+/** isSuccessfulRun of the i-th run of a table. */
+export function isSuccessAt(runs: RunTable, i: number): boolean {
+  return isSuccess(runs.state(i), runs.exitCode(i));
+}
 
 /** Rounded for reports: figures people read, not 17 digits. */
 export function round(n: number, digits = 2): number {

@@ -4,8 +4,8 @@
 // alternating between success and failure.
 
 import type { CountOf, RunStats, SignaturePattern } from '../../shared/analyze.js';
-import type { HistoryRun } from '../../shared/history.js';
-import { isFailedRun, isSuccessfulRun, round } from './input.js';
+import { isFailureState, isSuccessAt, round } from './input.js';
+import { runTable, type RunTable, type Runs } from './runs.js';
 import { percentiles } from './select.js';
 import { addPoint, emptySums, fitTrend, TREND } from './duration-trend.js';
 
@@ -22,15 +22,17 @@ class Acc {
   exitCodes = new Map<number, number>();
   signals = new Map<string, number>();
 
-  add(run: HistoryRun, failed: boolean, ok: boolean): void {
+  add(runs: RunTable, i: number, durationMs: number, failed: boolean, ok: boolean): void {
     this.runs++;
     if (failed) this.failures++;
     // A run that came after a restart of its job (by its policy, `procd restart`, a reboot).
-    if (run.restarts > 0) this.restarts++;
-    this.durations.push(run.durationMs);
+    if (runs.restarts(i) > 0) this.restarts++;
+    this.durations.push(durationMs);
     if (!ok) {
-      if (run.signal) this.signals.set(run.signal, (this.signals.get(run.signal) ?? 0) + 1);
-      else if (run.exitCode !== null) this.exitCodes.set(run.exitCode, (this.exitCodes.get(run.exitCode) ?? 0) + 1);
+      const signal = runs.signal(i);
+      const exitCode = runs.exitCode(i);
+      if (signal) this.signals.set(signal, (this.signals.get(signal) ?? 0) + 1);
+      else if (exitCode !== null) this.exitCodes.set(exitCode, (this.exitCodes.get(exitCode) ?? 0) + 1);
     }
   }
 }
@@ -47,26 +49,30 @@ class SigAcc extends Acc {
   flips = 0;
   passes = 0;
 
-  constructor(public last: HistoryRun) {
+  /** The index of its latest run. */
+  constructor(public last: number) {
     super();
   }
 }
 
-export function patterns(runs: readonly HistoryRun[]): { overall: RunStats; bySignature: SignaturePattern[] } {
+export function patterns(input: Runs): { overall: RunStats; bySignature: SignaturePattern[] } {
+  const runs = runTable(input);
   const overall = new Acc();
   const bySig = new Map<string, SigAcc>();
-  for (const run of runs) {
-    const failed = isFailedRun(run);
-    const ok = isSuccessfulRun(run);
-    overall.add(run, failed, ok);
-    let s = bySig.get(run.signature);
+  for (let i = 0; i < runs.length; i++) {
+    const failed = isFailureState(runs.state(i));
+    const ok = isSuccessAt(runs, i);
+    const durationMs = runs.durationMs(i);
+    overall.add(runs, i, durationMs, failed, ok);
+    const signature = runs.signature(i);
+    let s = bySig.get(signature);
     if (!s) {
-      s = new SigAcc(run);
-      bySig.set(run.signature, s);
+      s = new SigAcc(i);
+      bySig.set(signature, s);
     }
-    s.add(run, failed, ok);
-    s.last = run;
-    if (ok) s.recent[s.okRuns++ % WINDOW] = run.durationMs;
+    s.add(runs, i, durationMs, failed, ok);
+    s.last = i;
+    if (ok) s.recent[s.okRuns++ % WINDOW] = durationMs;
     // Killed and lost runs say nothing about passing or failing: they are left out of the alternation.
     if (ok || failed) {
       if (s.prevOk !== null && s.prevOk !== ok) s.flips++;
@@ -79,10 +85,10 @@ export function patterns(runs: readonly HistoryRun[]): { overall: RunStats; bySi
     const flipRate = s.judged > 1 ? round(s.flips / (s.judged - 1), 3) : 0;
     return {
       signature,
-      command: s.last.command,
-      cwd: s.last.cwd,
-      name: s.last.name,
-      lastJobId: s.last.jobId,
+      command: runs.command(s.last),
+      cwd: runs.cwd(s.last),
+      name: runs.name(s.last),
+      lastJobId: runs.jobId(s.last),
       ...stats(s),
       trend: trendOf(s),
       flipRate,

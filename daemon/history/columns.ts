@@ -8,6 +8,9 @@ import { FLAG_KINDS, JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
 import { LIMIT_KINDS } from '../../shared/limits.js';
 import { OUTCOME_KINDS } from '../../shared/outcomes.js';
 import type { HistoryRun } from '../../shared/history.js';
+import { allocate, NO_EXIT, NONE, orNull, type Cols } from './column-layout.js';
+import { ColumnsView } from './columns-view.js';
+import type { RunTable } from './reader.js';
 
 /** Where a run's line is on disk: its segment (by id) and byte range. */
 export interface RunLocation {
@@ -57,17 +60,7 @@ class Pool<T = string> {
   }
 }
 
-const NONE = -1;
-const NO_EXIT = -(2 ** 31);
 const frozenList = <T>(key: string): readonly T[] => Object.freeze(JSON.parse(key) as T[]);
-
-const F64 = ['seq', 'startedAt', 'endedAt', 'durationMs', 'cpuPeak', 'cpuAvg', 'rssPeak', 'rssAvg', 'readyAfterMs', 'offset'] as const;
-const I32 = ['jobId', 'run', 'restarts', 'exitCode', 'signature', 'name', 'command', 'cwd', 'group', 'tags', 'detail', 'signal', 'errors', 'segment', 'length'] as const;
-const U8 = ['state', 'outcome', 'kind', 'flags', 'violations'] as const;
-
-type Cols = { [K in (typeof F64)[number]]: Float64Array } & { [K in (typeof I32)[number]]: Int32Array } & {
-  [K in (typeof U8)[number]]: Uint8Array;
-};
 
 export class RunColumns {
   private c: Cols;
@@ -214,6 +207,25 @@ export class RunColumns {
     if (this.first > 0 && this.first >= this.capacity / 2) this.shift();
   }
 
+  /**
+   * The live runs that ended at or after `since`, in their order, read in place (no object per
+   * run). Valid until the columns next change (a run recorded, dropped or repacked): read it
+   * synchronously.
+   */
+  viewSince(since: number): RunTable {
+    const endedAt = this.c.endedAt;
+    let from = this.first;
+    while (from < this.end && endedAt[from]! < since) from++;
+    // Runs are kept in the order they ended, so all from there on qualify; a history written before
+    // that was so may hold a few out of place: then the view lists the rows that do.
+    let late = from;
+    while (late < this.end && endedAt[late]! >= since) late++;
+    if (late === this.end) return new ColumnsView(this.c, this.strings.values, this.errorLists.values, from, this.end);
+    const rows: number[] = [];
+    for (let i = from; i < this.end; i++) if (endedAt[i]! >= since) rows.push(i);
+    return new ColumnsView(this.c, this.strings.values, this.errorLists.values, 0, rows.length, Int32Array.from(rows));
+  }
+
   /** The n-th live run as a HistoryRun; its stderr tail is read (by `tail`) when a caller first touches it. */
   materialise(n: number, tail: (seq: number) => string[]): HistoryRun {
     const i = this.first + n;
@@ -274,14 +286,6 @@ export class RunColumns {
   }
 }
 
-function allocate(n: number): Cols {
-  const cols: Partial<Record<keyof Cols, unknown>> = {};
-  for (const k of F64) cols[k] = new Float64Array(n);
-  for (const k of I32) cols[k] = new Int32Array(n);
-  for (const k of U8) cols[k] = new Uint8Array(n);
-  return cols as Cols;
-}
-
 function bits<K>(kinds: readonly K[], all: readonly K[]): number {
   let b = 0;
   for (const k of kinds) {
@@ -297,7 +301,6 @@ function subsets<K>(all: readonly K[]): K[][] {
 }
 const FLAG_SETS = subsets(FLAG_KINDS);
 const LIMIT_SETS = subsets(LIMIT_KINDS);
-const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 
 /**
  * A run as handed out: plain data fields, and `stderrTail` read from disk on first use. JSON
