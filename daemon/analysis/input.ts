@@ -5,7 +5,6 @@ import type { JobRef } from '../../shared/analyze.js';
 import type { Job } from '../../shared/job.js';
 import type { Baseline, HistoryRun } from '../../shared/history.js';
 import type { Thresholds } from '../monitor/thresholds.js';
-import { isSuccess } from '../history/baseline.js';
 import type { RunTable, Runs } from './runs.js';
 
 export interface AnalysisInput {
@@ -26,11 +25,7 @@ export function jobRef(job: Job): JobRef {
   return { jobId: job.id, name: job.name, run: null };
 }
 
-export function runRef(run: HistoryRun): JobRef {
-  return { jobId: run.jobId, name: run.name, run: run.run };
-}
-
-/** runRef of the i-th run of a table. */
+/** The i-th run of a table as a report names it. */
 export function runRefAt(runs: RunTable, i: number): JobRef {
   return { jobId: runs.jobId(i), name: runs.name(i), run: runs.run(i) };
 }
@@ -46,11 +41,6 @@ export function isFailureState(state: HistoryRun['state']): boolean {
 
 /** One rule for "it succeeded": the baselines' (completed with exit 0). */
 export { isSuccessfulRun } from '../history/baseline.js';
-
-/** isSuccessfulRun of the i-th run of a table. */
-export function isSuccessAt(runs: RunTable, i: number): boolean {
-  return isSuccess(runs.state(i), runs.exitCode(i));
-}
 
 /** Rounded for reports: figures people read, not 17 digits. */
 export function round(n: number, digits = 2): number {

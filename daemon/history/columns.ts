@@ -8,6 +8,7 @@ import { FLAG_KINDS, JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
 import { LIMIT_KINDS } from '../../shared/limits.js';
 import { OUTCOME_KINDS } from '../../shared/outcomes.js';
 import type { HistoryRun } from '../../shared/history.js';
+import { isSuccess } from './baseline.js';
 import { allocate, NO_EXIT, NONE, orNull, type Cols } from './column-layout.js';
 import { ColumnsView } from './columns-view.js';
 import type { RunTable } from './reader.js';
@@ -173,7 +174,7 @@ export class RunColumns {
   }
   isSuccessAt(n: number): boolean {
     const i = this.first + n;
-    return TERMINAL_STATES[this.c.state[i]!] === 'completed' && this.c.exitCode[i] === 0;
+    return isSuccess(TERMINAL_STATES[this.c.state[i]!]! as HistoryRun['state'], this.c.exitCode[i] === NO_EXIT ? null : this.c.exitCode[i]!);
   }
   locationAt(n: number): RunLocation {
     const i = this.first + n;
