@@ -22,8 +22,10 @@ export function timeSinks(input: AnalysisInput): TimeSink[] {
   // One baseline look-up per command, not per run (100,000 runs are a few hundred commands).
   const baselines = new Map<string, ReturnType<AnalysisInput['baseline']>>();
   const baselineOf = (signature: string) => {
-    if (!baselines.has(signature)) baselines.set(signature, input.baseline(signature));
-    return baselines.get(signature) ?? null;
+    // One map look-up per run: a baseline is an object or null, never undefined.
+    let b = baselines.get(signature);
+    if (b === undefined) baselines.set(signature, (b = input.baseline(signature)));
+    return b;
   };
   for (const job of input.jobs) {
     byId.set(job.id, job);
