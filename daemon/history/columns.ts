@@ -1,8 +1,9 @@
 // The in-memory form of the history: one typed-array column per numeric field and interned
 // strings, about 150 bytes a run instead of the ~1.5 KB a HistoryRun object graph costs, so
-// 100,000 runs stay well inside the RSS budget. Runs are materialised as HistoryRun objects only
-// when asked for; their stderr tails stay on disk (the segment line they were read from) and are
-// read when a caller touches `stderrTail`.
+// 100,000 runs stay well inside the RSS budget. `analyze` reads them in place (viewSince, a
+// RunTable); runs are materialised as HistoryRun objects only when asked for; their stderr tails
+// stay on disk (the segment line they were read from) and are read when a caller touches
+// `stderrTail`.
 
 import { FLAG_KINDS, JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
 import { LIMIT_KINDS } from '../../shared/limits.js';
