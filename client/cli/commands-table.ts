@@ -43,6 +43,10 @@ const LOADERS: Record<CommandName, Loader> = {
   down: () => import('./commands/down.js'),
   audit: () => import('./commands/audit.js'),
   ports: () => import('./commands/ports.js'),
+  discover: () => import('./commands/discover.js'),
+  metrics: () => import('./commands/metrics.js'),
+  mcp: () => import('./commands/mcp.js'),
+  dashboard: () => import('./commands/dashboard.js'),
 };
 
 export interface CommandEntry {
