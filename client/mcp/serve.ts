@@ -22,7 +22,7 @@ export interface McpOptions {
 
 const INSTRUCTIONS = `procd supervises background processes (dev servers, watchers, builds, test runs) so that they outlive this conversation and never leak: start them with \`start\` (not a shell's &), find what already runs with \`list\`, wait for readiness or any condition with \`wait\` (never sleep and poll), read output within a budget with \`logs\`, stop whole process trees with \`kill\`.`;
 
-const READ_ONLY_NOTE = 'This server runs read-only (procd mcp --read-only): it observes jobs (list, status, logs, wait, analyze) but cannot start, stop, restart, signal, adopt or clean up.';
+const READ_ONLY_NOTE = 'This server runs read-only (procd mcp --read-only): it observes jobs (list, status, logs, wait, analyze, ports) but cannot start, stop, restart, signal, adopt or clean up.';
 
 /** One lazily opened daemon connection, shared by every tool call and resource read. */
 function daemonLink(autostart: boolean): { get: () => Promise<ProcdClient>; close: () => void } {

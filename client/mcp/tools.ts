@@ -10,7 +10,7 @@ import { probeConditionParam } from '../../shared/schemas/conditions.js';
 import { clientEnvironment } from '../client-env.js';
 import { JobBriefListSchema, jobBrief } from './brief.js';
 import { logsTool } from './logs-tool.js';
-import { analyzeText, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
+import { analyzeText, clip, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
 import { methodTool, type ToolDef } from './tool-def.js';
 
 const S = METHOD_SCHEMAS;
@@ -86,7 +86,9 @@ export const TOOLS: readonly ToolDef[] = [
     title: 'Stop jobs',
     observes: false,
     idempotent: true,
-    description: `Stop jobs and every process they started (the whole tree, found before the first signal): the job's stop signal (SIGTERM unless set), then SIGKILL after its grace (5 s unless set; \`graceMs\` overrides). Answers once they are gone: one item per job given, with the signal sent and which processes needed SIGKILL. A job that already ended is reported, not an error of the call. ${JOBS_NOTE}`,
+    description: `Stop jobs and every process they started (the whole tree, found before the first signal): the job's stop signal (SIGTERM unless set), then SIGKILL after its grace (5 s unless set; \`graceMs\` overrides). Answers once they are gone: one item per job given, with the signal sent and which processes needed SIGKILL. A job that already ended is reported, not an error of the call. \`port\` (instead of or beside \`jobs\`) stops the job listening on that port; a process procd does not supervise is refused (PortNotSupervised) unless \`adopt\`, which adopts and stops it; then wait with "port-free=PORT" to confirm. ${JOBS_NOTE}`,
+    input: v.omit(S.kill.params, ['callerPid']),
+    params: (args) => (args.adopt ? { ...args, callerPid: process.pid } : args),
     structured: (items) => ({ results: items }),
     summary: (items) => refItemsText(items, 'stopped'),
   }),
@@ -121,6 +123,15 @@ export const TOOLS: readonly ToolDef[] = [
     description:
       "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. Use it at the end of a session or when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do.",
     summary: (r) => `${r.dryRun ? 'would stop' : 'stopped'} ${r.leftovers.pids.length} leftover process(es) of ${r.leftovers.jobs.length} job(s); ${r.zombies.length} zombie(s); ${r.pruned.length} record(s) pruned`,
+  }),
+  methodTool('ports', S, {
+    name: 'ports',
+    title: 'Who listens on which port',
+    observes: true,
+    description:
+      "Every listening TCP/UDP socket (IPv4 and IPv6) of the user's processes, sorted by port: port, protocol, address, the pid holding it and its command, and the procd job (id and name) when procd supervises that process. Use it when a port is taken (EADDRINUSE) or to find the port a dev server picked; then `kill` with `port` stops its holder. `all` adds other users' sockets (no pid).",
+    structured: (rows) => ({ ports: rows }),
+    summary: (rows) => (rows.length ? rows.map((r) => `${r.port}/${r.protocol} ${r.address} ${r.job ? `job ${r.job.id} (${r.job.name})` : `pid ${r.pid ?? '?'} ${clip(r.command ?? '', 80)}`}`).join('\n') : 'nothing listens on any port'),
   }),
   methodTool('adopt', S, {
     name: 'adopt',

@@ -13,7 +13,7 @@ import { openMcp, textOf, type McpSession } from './helpers/mcp.js';
 
 const SERVER = "const s=require('http').createServer((q,r)=>r.end('ok'));s.listen(0,'127.0.0.1',()=>console.log('listening on '+s.address().port))";
 const TICKER = "let n=0;setInterval(()=>console.log('tick '+(++n)),200)";
-const OBSERVING = ['list', 'status', 'logs', 'wait', 'analyze'];
+const OBSERVING = ['list', 'status', 'logs', 'wait', 'analyze', 'ports'];
 
 let d: TestDaemon;
 const sessions: McpSession[] = [];
@@ -39,7 +39,7 @@ describe('procd mcp: the tool list', () => {
     expect(tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) }))).toEqual(
       snapshot.tools.map(({ name, description, inputSchema, outputSchema }) => ({ name, description, inputSchema, ...(outputSchema ? { outputSchema } : {}) })),
     );
-    expect(tools.map((t) => t.name).sort()).toEqual(['adopt', 'analyze', 'cleanup', 'kill', 'list', 'logs', 'restart', 'signal', 'start', 'status', 'wait']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['adopt', 'analyze', 'cleanup', 'kill', 'list', 'logs', 'ports', 'restart', 'signal', 'start', 'status', 'wait']);
     const ajv = new Ajv({ strict: false });
     for (const t of tools) {
       expect(ajv.validateSchema(t.inputSchema), `${t.name}: ${ajv.errorsText(ajv.errors)}`).toBe(true);

@@ -65,10 +65,21 @@ describe('MCP tools: arguments to method params', () => {
     const kill = await runTool('kill', { jobs: [3] });
     expect(kill.answer.structured).toMatchObject({ results: [{ ok: true }, { ok: false }] });
     expect(kill.answer.text.split('\n')).toHaveLength(2);
+    // kill by port: the server is the caller only when it may adopt (its ancestors are refused).
+    expect((await runTool('kill', { port: 3000 })).calls[0]!.params).toEqual({ port: 3000 });
+    expect((await runTool('kill', { port: 3000, adopt: true })).calls[0]!.params).toEqual({ port: 3000, adopt: true, callerPid: process.pid });
+    expect(() => v.parse(TOOLS.find((t) => t.name === 'kill')!.input, { port: 3000, callerPid: 1 })).toThrow();
+  });
+
+  it('ports: the rows as structured content, one line per socket with its job or its pid and command', async () => {
+    const ports = await runTool('ports', {});
+    expect(ports.calls[0]).toEqual({ method: 'ports', params: {} });
+    expect(ports.answer.structured).toMatchObject({ ports: [{ port: 3000, job: { id: 3 } }, { port: 5432, job: null }] });
+    expect(ports.answer.text.split('\n')).toEqual(['3000/tcp :: job 3 (web)', '5432/tcp 127.0.0.1 pid 2210 postgres -D /home/me/pg']);
   });
 
   it('--read-only keeps exactly the observing tools', () => {
-    expect(toolsFor(true).map((t) => t.name)).toEqual(['list', 'status', 'logs', 'wait', 'analyze']);
+    expect(toolsFor(true).map((t) => t.name)).toEqual(['list', 'status', 'logs', 'wait', 'analyze', 'ports']);
     expect(toolsFor(false)).toBe(TOOLS);
   });
 });
