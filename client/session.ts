@@ -11,6 +11,7 @@ import { checkSocketPathLength } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
 import { clientEnvironment } from './client-env.js';
 import { RpcConnection } from './rpc-connection.js';
+import { parentProcessName } from './parent-name.js';
 
 export interface SessionSettings {
   socket: string;
@@ -73,13 +74,14 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
 }
 
 /**
- * hello with who this client is. A daemon from before `pid` and `via` refuses them (its params are
+ * hello with who this client is. A daemon from before `pid`, `via` and `parentName` refuses them (its params are
  * strict): it gets the plain hello every version knows, so any client still reaches any daemon.
  */
 async function handshake(conn: RpcConnection, settings: SessionSettings): Promise<HelloResult> {
   const plain = { client: settings.clientName ?? `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION };
   try {
-    return (await conn.call('hello', { ...plain, pid: process.pid, ...(settings.via ? { via: settings.via } : {}) }, settings.defaultTimeout)) as HelloResult;
+    const parentName = parentProcessName();
+    return (await conn.call('hello', { ...plain, pid: process.pid, ...(settings.via ? { via: settings.via } : {}), ...(parentName ? { parentName } : {}) }, settings.defaultTimeout)) as HelloResult;
   } catch (err) {
     if (!(err instanceof ProcdError && err.code === ErrorCode.InvalidParams)) throw err;
     return (await conn.call('hello', plain, settings.defaultTimeout)) as HelloResult;

@@ -3,6 +3,7 @@ import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { hasLiveProcess, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
 import type { ParamsIn } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
+import { ownerFromCli } from '../../../shared/owner.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
@@ -37,6 +38,9 @@ export const command: CommandDef = {
     const name = nameOption(str(values, 'name'));
     if (name !== undefined) params.name = name;
     if (flag(values, 'replace')) params.replace = true;
+    if (flag(values, 'ensure')) params.ensure = true;
+    const owner = ownerFromCli(str(values, 'owner'), process.env);
+    if (owner !== undefined) params.owner = owner;
     const description = str(values, 'description');
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
@@ -108,6 +112,8 @@ export const command: CommandDef = {
       else printJob(out, job, false);
     } else if (!process.stdout.isTTY) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
+    } else if (job.reused) {
+      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  ${job.state.kind}, reused (--ensure)  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}`);
     } else {
       out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
     }
