@@ -3,7 +3,7 @@
 // stopped (kill --owner) and reaped at the end of a session (cleanup --owner) without touching
 // anyone else's. An old state.json, from before owners, still loads.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobView } from '../../shared/job.js';
@@ -125,6 +125,19 @@ describe('the owner of a job', () => {
     expect(result.pruned).toEqual([a1.id, a2.id]);
     const left = await listJobs(d, ['--all']);
     expect(left.map((j) => [j.id, j.state.kind])).toEqual([[b.id, 'running'], [bDone.id, 'completed']]);
+  });
+});
+
+describe('jobs from a project file', () => {
+  it('get an owner too: PROCD_OWNER, else the CLI', async () => {
+    d = await startTestDaemon({ env: NO_OWNER_ENV });
+    const dir = join(d.home, 'proj');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'procd.yaml'), 'name: proj\njobs:\n  a:\n    command: [sleep, "300"]\n');
+    expectExit(await d.cli(['up'], { cwd: dir, env: { PROCD_OWNER: 'agent-up' } }), 0, 'up');
+    const [job] = await listJobs(d, ['--project', 'proj']);
+    expect(job?.owner?.name).toBe('agent-up');
+    expectExit(await d.cli(['kill', '--owner', 'agent-up']), 0, 'kill --owner');
   });
 });
 
