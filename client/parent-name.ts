@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
  * spawn a process on every CLI call (5–15 ms, a tenth of `procd ls`'s budget) for a label.
  */
 export function parentProcessName(ppid: number = process.ppid, platform: NodeJS.Platform = process.platform): string | null {
-  if (platform !== 'linux' || ppid <= 0) return null;
   try {
-    const name = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim();
-    return name === '' ? null : name.slice(0, 256);
+    // comm is at most 15 bytes: within the protocol's bound.
+    return (platform === 'linux' && ppid > 0 && readFileSync(`/proc/${ppid}/comm`, 'utf8').trim()) || null;
   } catch {
     return null;
   }

@@ -4,6 +4,8 @@
 import * as v from 'valibot';
 import { JobViewSchema } from './job.js';
 import { ownerName } from './owner.js';
+
+export { ownerName, processName } from './owner.js';
 import { bool, opt } from './valid.js';
 
 /** track's owner and idempotent-start params (spread into its params in methods.ts). */

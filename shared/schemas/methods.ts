@@ -24,8 +24,7 @@ import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { WAIT_METHOD_SCHEMA } from './wait.js';
 import { logLinesParams, logLinesResult } from './log-lines.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
-import { ownerName, processName } from './owner.js';
-import { TRACK_OWNER_PARAMS, TrackResultSchema } from './methods-owner.js';
+import { ownerName, processName, TRACK_OWNER_PARAMS, TrackResultSchema } from './methods-owner.js';
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
@@ -259,7 +258,6 @@ export const METHOD_SCHEMAS = {
       tags: opt(list(tag, { max: 50 })),
       /** The pid of the process asking (the client library sends its own): its ancestors (its shell) are refused unless `force`. */
       callerPid: opt(int({ min: 1, max: 2 ** 31 })),
-      /** Its owner (default: the client's name from hello). */
       owner: opt(ownerName),
       /** Adopt the process even when it is the caller or one of its ancestors. */
       force: opt(bool()),
@@ -293,8 +291,7 @@ export const METHOD_SCHEMAS = {
       /** Parents of zombies that were stopped (only with reapParents). */
       reapedParents: ids,
       pruned: ids,
-      /** With `owner`: that owner's live jobs, stopped as by kill (one item each). */
-      stopped: v.optional(v.array(killResult)),
+      stopped: v.optional(v.array(killResult)), // with `owner`: its live jobs, stopped as by kill
     }),
     example: {
       params: { dryRun: true },

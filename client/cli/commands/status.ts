@@ -72,7 +72,9 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   if (job.spec.command.kind === 'shell') rows.push(['shell', job.spec.command.shell]);
   if (job.description) rows.push(['description', job.description]);
   if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
-  if (job.owner) rows.push(['owner', ownerText(job.owner)]);
+  // `agent-7 (pid 4242 of claude)`: the owner's name, then what its client said of itself.
+  const o = job.owner;
+  if (o) rows.push(['owner', o.pid === null ? o.name : `${o.name} (pid ${o.pid}${o.parentName ? ` of ${o.parentName}` : ''})`]);
   rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
   if (s.kind === 'queued') {
     rows.push(['queued', `${time(s.queuedAt)}: ${s.reason.detail}`]);
@@ -134,9 +136,4 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   const width = Math.max(...rows.map(([k]) => k.length));
   out.out(rows.map(([k, v]) => `${paint(out, 'bold', k.padEnd(width))}  ${v}`).join('\n'));
   if (showEnv) out.out(env.map(([k, v]) => `  ${k}=${v}`).join('\n'));
-}
-
-/** `agent-7 (pid 4242 of claude)`: the owner's name, then what its client said of itself. */
-function ownerText(o: NonNullable<JobView['owner']>): string {
-  return o.pid === null ? o.name : `${o.name} (pid ${o.pid}${o.parentName ? ` of ${o.parentName}` : ''})`;
 }

@@ -112,10 +112,9 @@ export const command: CommandDef = {
       else printJob(out, job, false);
     } else if (!process.stdout.isTTY) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
-    } else if (job.reused) {
-      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  ${job.state.kind}, reused (--ensure)  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}`);
     } else {
-      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
+      const what = job.reused ? `reused (--ensure), ${job.state.kind}` : `output cap ${formatBytes(job.spec.maxOutputBytes)} per stream`;
+      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (${what})`);
     }
     if (isSpawnFailure(job.state)) return jobExitCode(job) ?? EXIT.error;
     if (neverRan(job.state)) return EXIT.error;
