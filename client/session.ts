@@ -12,6 +12,7 @@ import { VERSION } from '../shared/version.js';
 import { clientEnvironment } from './client-env.js';
 import { RpcConnection } from './rpc-connection.js';
 import { parentProcessName } from './parent-name.js';
+import { askedOwner } from '../shared/owner.js';
 
 export interface SessionSettings {
   socket: string;
@@ -126,8 +127,11 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
  * `adopt` sends this process's pid, so the daemon refuses its ancestors unless `force`.
  */
 export function withDefaults(method: MethodName, params: unknown): unknown {
-  if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd() };
-  if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid };
+  // The owner of what a client starts: the one it names, else PROCD_OWNER (else the daemon takes the client's name).
+  const owner = isObject(params) ? askedOwner(params.owner, process.env) : undefined;
+  const owned = owner === undefined ? {} : { owner };
+  if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd(), ...owned };
+  if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid, ...owned };
   return params ?? {};
 }
 

@@ -19,7 +19,7 @@ export interface ClientSaid {
   parentName: string | null;
 }
 
-/** The environment variable the CLI (and the client library) read the owner from when `--owner` is not given. */
+/** The environment variable the client library (so the CLI too) reads the owner from when none is given. */
 export const OWNER_ENV = 'PROCD_OWNER';
 
 /** `procd-cli/0.4.1` → `procd-cli`: the owner is the program, not its version. */
@@ -40,9 +40,9 @@ export function ownerOf(asked: string | undefined, client: ClientSaid): JobOwner
   return { name, pid: client.pid, parentName: client.parentName };
 }
 
-/** The owner name the CLI sends: `--owner NAME`, else PROCD_OWNER when set and not empty. */
-export function ownerFromCli(option: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (option !== undefined) return option;
+/** The owner name a client sends: the one given (`--owner NAME`), else PROCD_OWNER when set and not empty. */
+export function askedOwner(given: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  if (typeof given === 'string') return given;
   const fromEnv = env[OWNER_ENV]?.trim();
   return fromEnv ? fromEnv : undefined;
 }

@@ -1,7 +1,6 @@
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { nameOption } from '../parse.js';
-import { ownerFromCli } from '../../../shared/owner.js';
 
 /** The protocol's bound on a pid (shared/methods.ts). */
 const MAX_PID = 2 ** 31;
@@ -18,7 +17,8 @@ export const command: CommandDef = {
     const description = str(values, 'description');
     const tags = strs(values, 'tag');
     const force = flag(values, 'force');
-    const owner = ownerFromCli(str(values, 'owner'), process.env);
+    // Without --owner the library sends PROCD_OWNER (client/session.ts).
+    const owner = str(values, 'owner');
     const job = await (await client()).adopt({ pid, callerPid: process.pid, ...(force ? { force } : {}), ...(owner !== undefined ? { owner } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });
     if (out.json) out.printJson(job);
     else out.out(`${job.id}  ${job.name}  adopted pid ${positionals[0]}`);

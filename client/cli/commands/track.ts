@@ -3,7 +3,6 @@ import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { hasLiveProcess, isSpawnFailure, isTerminal, type JobView } from '../../../shared/job.js';
 import type { ParamsIn } from '../../../shared/methods.js';
 import { clientEnvironment } from '../../client-env.js';
-import { ownerFromCli } from '../../../shared/owner.js';
 import { callWithReconnect } from '../../reconnect.js';
 import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError, jobExitCode } from '../exit-codes.js';
@@ -39,7 +38,8 @@ export const command: CommandDef = {
     if (name !== undefined) params.name = name;
     if (flag(values, 'replace')) params.replace = true;
     if (flag(values, 'ensure')) params.ensure = true;
-    const owner = ownerFromCli(str(values, 'owner'), process.env);
+    // Without --owner the library sends PROCD_OWNER (client/session.ts), for up's tracks too.
+    const owner = str(values, 'owner');
     if (owner !== undefined) params.owner = owner;
     const description = str(values, 'description');
     if (description !== undefined) params.description = description;

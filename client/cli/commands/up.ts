@@ -1,5 +1,4 @@
 import { clientEnvironment } from '../../client-env.js';
-import { ownerFromCli } from '../../../shared/owner.js';
 import type { ProcdClient } from '../../index.js';
 import { trackParams } from '../../project/entry-params.js';
 import { planUp, type UpStep } from '../../project/plan.js';
@@ -35,14 +34,11 @@ export const command: CommandDef = {
     if (!flag(values, 'dry-run')) {
       for (const layer of plan.stop) await stopLayer(c, layer.map((j) => j.id));
       const baseEnv = clientEnvironment();
-      // PROCD_OWNER names the owner of what up starts (else the daemon records the client, procd-cli).
-      const owner = ownerFromCli(undefined, process.env);
-      const ownerParam = owner === undefined ? {} : { owner };
       for (const layer of plan.start) {
         const started = await Promise.all(
           layer.map((entry) => {
             const e = project.entries.get(entry)!;
-            return c.track({ ...trackParams(e.normal, { project: project.name, entry, file: project.file, hash: e.hash }, baseEnv), ...ownerParam });
+            return c.track(trackParams(e.normal, { project: project.name, entry, file: project.file, hash: e.hash }, baseEnv));
           }),
         );
         started.forEach((job, i) => ids.set(layer[i]!, job.id));

@@ -1,7 +1,7 @@
 // Who owns a job: the name asked for (--owner / PROCD_OWNER), else the client's name from hello.
 
 import { describe, expect, it } from 'vitest';
-import { clientOwnerName, ownerFromCli, ownerOf } from '../../../shared/owner.js';
+import { askedOwner, clientOwnerName, ownerOf } from '../../../shared/owner.js';
 
 const said = { name: 'procd-cli/0.1.0', pid: 4242, parentName: 'bash' };
 
@@ -25,10 +25,10 @@ describe('owners', () => {
     expect(ownerOf('x', { name: null, pid: null, parentName: null })).toEqual({ name: 'x', pid: null, parentName: null });
   });
 
-  it('the CLI sends --owner, else a non-empty PROCD_OWNER, else nothing', () => {
-    expect(ownerFromCli('a', { PROCD_OWNER: 'b' })).toBe('a');
-    expect(ownerFromCli(undefined, { PROCD_OWNER: 'b' })).toBe('b');
-    expect(ownerFromCli(undefined, { PROCD_OWNER: '  ' })).toBeUndefined();
-    expect(ownerFromCli(undefined, {})).toBeUndefined();
+  it('a client sends --owner, else a non-empty PROCD_OWNER, else nothing', () => {
+    expect(askedOwner('a', { PROCD_OWNER: 'b' })).toBe('a');
+    expect(askedOwner(undefined, { PROCD_OWNER: 'b' })).toBe('b');
+    expect(askedOwner(undefined, { PROCD_OWNER: '  ' })).toBeUndefined();
+    expect(askedOwner(undefined, {})).toBeUndefined();
   });
 });
