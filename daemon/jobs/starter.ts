@@ -93,7 +93,8 @@ export class Starter {
     // From here to create() nothing awaits: the name check and the insert are one step.
     const queued = this.queue?.mustQueue(spec) ?? false;
     const job = table.create({
-      name: params.replace || params.name !== undefined ? base : table.freeName(base),
+      // With `ensure`, `replace` stopped only a job of this spec's signature: an unnamed job still gets a free name.
+      name: params.name !== undefined || (params.replace && !params.ensure) ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
       spec,

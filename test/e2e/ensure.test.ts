@@ -69,6 +69,13 @@ describe('track --ensure', () => {
     expect(pidAlive(pidOf(old))).toBe(false);
     const same = await ensure(d, ['--replace', '--name', 'web', '--', 'sleep', '301']);
     expect(same).toMatchObject({ id: fresh.id, reused: true });
+    // Unnamed, --replace concerns only a job of the same command and cwd: a job of another command
+    // that holds the default name keeps running, and this one gets a free name.
+    const other = await ensure(d, ['--replace', '--', 'sleep', '302']);
+    expect(other.name).toBe('sleep');
+    const second = await ensure(d, ['--replace', '--', 'sleep', '303']);
+    expect(second.name).toBe('sleep-2');
+    expect((await jobStatus(d, other.id)).state.kind).toBe('running');
   });
 
   it('concurrent --ensure starts of one job start it once (named and unnamed)', async () => {
