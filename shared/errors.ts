@@ -38,6 +38,8 @@ export const ErrorCode = {
   GroupInUse: -32018,
   /** A report from inside a job of another procd home (its PROCD_INSTANCE is not this daemon's): this daemon's job with that id is someone else. */
   InstanceMismatch: -32025,
+  /** `track` with `ensure`: a live job of that name (or command and cwd) runs another spec; `data.id` is it, `data.differences` the fields (old → new). `replace` starts the new spec instead. */
+  SpecDiffers: -32029,
   /** Raised by the CLI, never sent by a daemon: a bad command line (unknown option, missing value, …; exit 2). */
   UsageError: -32020,
   /** Raised by the CLI, never sent by a daemon: the command could not do its work for a reason outside the protocol (exit 1). */

@@ -9,10 +9,11 @@ import { plural } from '../format-time.js';
 /** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. Exit 1 when any job given could not be stopped. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
-    const jobs = requireJobs(positionals);
+    const owner = str(values, 'owner');
+    const jobs = owner !== undefined && positionals.length === 0 ? undefined : requireJobs(positionals, 'ID|NAME (or --owner NAME)');
     const graceMs = durationOption('grace', str(values, 'grace'));
     const signal = str(values, 'signal');
-    const results = await (await client()).kill({ jobs, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+    const results = await (await client()).kill({ ...(jobs ? { jobs } : {}), ...(owner !== undefined ? { owner } : {}), ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
     const failed = results.filter((r): r is RefFailure => !r.ok);
     if (out.json) {
       out.printJson(results);
@@ -22,6 +23,7 @@ export const command: CommandDef = {
       const forced = r.forced.length ? paint(out, 'yellow', `; SIGKILL after the grace period: ${r.forced.join(' ')}`) : '; nothing needed SIGKILL';
       out.out(`job ${r.id} ${r.state}: ${r.signal} to ${plural(r.signalled.length, 'process', 'processes')} ${r.signalled.join(' ')}${forced}`);
     }
+    if (owner !== undefined && results.length === 0) out.out(`no live jobs of owner ${owner}`);
     printFailures(out, 'kill', failed);
     return failed.length ? EXIT.error : EXIT.ok;
   },
