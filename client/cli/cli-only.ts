@@ -3,6 +3,7 @@
 
 import type { CliSpec } from '../../shared/method-spec.js';
 import { PROJECT_CLI_SPECS } from './cli-only-project.js';
+import { TOP_CLI_SPECS } from './top/spec.js';
 
 export const CLI_ONLY_SPECS = {
   daemon: {
@@ -43,4 +44,5 @@ export const CLI_ONLY_SPECS = {
     examples: ['procd service install --dry-run', 'procd service install', 'procd service status', 'procd service uninstall'],
   },
   ...PROJECT_CLI_SPECS,
+  ...TOP_CLI_SPECS,
 } as const satisfies Record<string, CliSpec>;

@@ -42,6 +42,7 @@ const LOADERS: Record<CommandName, Loader> = {
   up: () => import('./commands/up.js'),
   down: () => import('./commands/down.js'),
   audit: () => import('./commands/audit.js'),
+  top: () => import('./top/command.js'),
 };
 
 export interface CommandEntry {
