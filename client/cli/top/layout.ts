@@ -105,14 +105,20 @@ export function renderTable(f: Frame, scroll: number): string[] {
 
 function chooseColumns(f: Frame): ColumnSpec[] {
   let cols = COLUMNS.filter((c) => c.key !== 'owner' || f.owner);
-  const need = (cs: readonly ColumnSpec[]) => 1 + cs.filter((c) => c.key !== 'command').reduce((s, c) => s + c.min + GAP.length, 0) + COMMAND_MIN;
+  // What the columns other than COMMAND take at their natural width (NAME may give way to its minimum).
+  const need = (cs: readonly ColumnSpec[]) =>
+    1 + cs.filter((c) => c.key !== 'command').reduce((s, c) => s + GAP.length + (c.key === 'name' ? c.min : natural(c, f.rows)), 0) + COMMAND_MIN;
   for (const drop of DROP_ORDER) if (need(cols) > f.width) cols = cols.filter((c) => c.key !== drop);
   return cols;
 }
 
+function natural(c: ColumnSpec, rows: readonly Row[]): number {
+  return Math.min(c.max, Math.max(c.min, len(c.title), ...rows.map((r) => len(r.cells[c.key]))));
+}
+
 /** Each column as wide as its widest cell within its bounds; the command gets the rest; NAME gives way first. */
 function columnWidths(cols: readonly ColumnSpec[], rows: readonly Row[], width: number): number[] {
-  const widths = cols.map((c) => Math.min(c.max, Math.max(c.min, len(c.title), ...rows.map((r) => len(r.cells[c.key])))));
+  const widths = cols.map((c) => natural(c, rows));
   const last = cols.length - 1;
   const fixed = () => 1 + widths.slice(0, last).reduce((s, w) => s + w + GAP.length, 0);
   const name = cols.findIndex((c) => c.key === 'name');
@@ -122,17 +128,27 @@ function columnWidths(cols: readonly ColumnSpec[], rows: readonly Row[], width: 
 }
 
 function renderRow(row: Row, cols: readonly ColumnSpec[], widths: readonly number[], selected: boolean, width: number, paint: ReturnType<typeof painter>): string {
-  const parts = cols.map((c, i) => {
-    const text = cell(row.cells[c.key], widths[i]!, c.right);
-    if (selected) return text;
-    if (c.key === 'state') return paint(stateColor(row.state), text);
-    if (c.key === 'flags' && row.cells.flags) return paint(row.alarming ? 'red' : 'yellow', text);
-    if (c.key === 'health' && row.alarming && row.cells.health !== '-') return paint('red', text);
-    return text;
-  });
-  const line = `${selected ? '>' : ' '}${parts.join(GAP)}`;
+  // Cells are cut to the room left before colour is added, so no line is wider than the terminal.
+  let room = width - 1;
+  let line = selected ? '>' : ' ';
+  for (let i = 0; i < cols.length && room > 0; i++) {
+    const c = cols[i]!;
+    const sep = i === 0 ? '' : GAP;
+    const w = Math.min(widths[i]!, room - sep.length);
+    if (w <= 0) break;
+    const text = cell(row.cells[c.key], w, c.right);
+    room -= sep.length + w;
+    line += sep + (selected ? text : colorCell(row, c.key, text, paint));
+  }
   // The selected row in reverse video across the whole width (colour only); `>` marks it either way.
   return selected ? paint('reverse', fit(line, width, true)) : line;
+}
+
+function colorCell(row: Row, key: Column, text: string, paint: ReturnType<typeof painter>): string {
+  if (key === 'state') return paint(stateColor(row.state), text);
+  if (key === 'flags' && row.cells.flags) return paint(row.alarming ? 'red' : 'yellow', text);
+  if (key === 'health' && row.alarming && row.cells.health !== '-') return paint('red', text);
+  return text;
 }
 
 /** `text` cut (with …) or padded to exactly `w` characters. */
