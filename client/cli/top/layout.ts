@@ -7,6 +7,7 @@ import type { JobStateKind } from '../../../shared/job.js';
 import { stateColor } from '../format-job.js';
 import type { Color } from '../output.js';
 import type { Mode } from './keys.js';
+import { columns, truncateColumns } from './text-width.js';
 import type { Row, SortKey, TopCells } from './view.js';
 
 export interface Frame {
@@ -158,11 +159,9 @@ export function cell(text: string, w: number, right = false): string {
   return right ? pad + t : t + pad;
 }
 
-/** At most `w` characters, `…` where it was cut. */
+/** At most `w` columns, `…` where it was cut. */
 export function truncate(text: string, w: number): string {
-  const chars = [...text];
-  if (chars.length <= w) return text;
-  return w <= 0 ? '' : `${chars.slice(0, w - 1).join('')}…`;
+  return truncateColumns(text, w);
 }
 
 /** One line within the width; `pad` fills it to the width (for reverse video across it). */
@@ -188,7 +187,7 @@ function fill(lines: string[], height: number): string[] {
 }
 
 function len(text: string): number {
-  return [...text].length;
+  return columns(text);
 }
 
 export interface LogFrame {

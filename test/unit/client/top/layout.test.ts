@@ -93,10 +93,12 @@ describe('firstShown', () => {
 });
 
 describe('truncate', () => {
-  it('counts characters, not UTF-16 units, and marks the cut', () => {
+  it('counts terminal columns, not UTF-16 units, and marks the cut', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
-    expect(truncate('😀😀😀', 3)).toBe('😀😀😀');
-    expect(truncate('😀😀😀😀', 3)).toBe('😀😀…');
+    expect(truncate('𝐀𝐁𝐂', 3)).toBe('𝐀𝐁𝐂');
+    expect(truncate('𝐀𝐁𝐂𝐃', 3)).toBe('𝐀𝐁…');
+    expect(truncate('😀😀😀', 6)).toBe('😀😀😀');
+    expect(truncate('😀😀😀', 5)).toBe('😀😀…');
     expect(truncate('abc', 0)).toBe('');
   });
 });
@@ -110,5 +112,17 @@ describe('renderLogs', () => {
   it('scrolled back, and never past the first line', () => {
     expect(renderLogs({ width: 40, height: 4, color: false, title: 't', lines, scroll: 10, status: '' }).slice(1, 3)).toEqual(['line 39', 'line 40']);
     expect(renderLogs({ width: 40, height: 4, color: false, title: 't', lines, scroll: 999, status: '' }).slice(1, 3)).toEqual(['line 1', 'line 2']);
+  });
+});
+
+describe('wide characters', () => {
+  it('count two columns, so a row of CJK or emoji names never overflows the width', () => {
+    const wide = [running(1, '数据库服务器很长的名字', 1, MiB, 1000, { spec: { command: { kind: 'argv', argv: ['echo', '🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀'] } } })];
+    for (const width of [30, 57, 80]) {
+      const lines = renderTable(frame({ width, rows: wide.map((j) => rowOf(j, NOW)) }), 0);
+      for (const l of lines) expect(visibleLength(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
+    }
+    expect(visibleLength('数据')).toBe(4);
+    expect(truncate('数据库', 4)).toBe('数…');
   });
 });
