@@ -119,6 +119,19 @@ describe.skipIf(!TMUX)('procd top in tmux (skipped: tmux is not installed; .ci/r
     expect(after).toMatch(/^stty-same$/m);
     expect(t.show('#{alternate_on} #{cursor_flag}')).toBe('0 1');
   });
+
+  it('rides out a daemon restart: a job started after it still appears', async () => {
+    await trackJob(d, ['--name', 'before', '--', 'sleep', '1000']);
+    const t = await startTop(['before']);
+    const pidBefore = /daemon pid (\d+)/.exec(t.screen())![1];
+    const restart = await d.cli(['daemon', 'restart']);
+    expect(restart.code, restart.stderr).toBe(0);
+    await trackJob(d, ['--name', 'after', '--', 'sleep', '1001']);
+    const s = await t.waitForScreen((x) => names(x).includes('after') && !x.includes(`daemon pid ${pidBefore} `), 'the job started after the restart, and the new daemon in the header');
+    expect(names(s)).toEqual(['before', 'after']);
+    t.literal('q');
+    await t.waitForScreen((x) => /^top-exit=0$/m.test(x), 'top to quit');
+  });
 });
 
 describe('procd top without a terminal', () => {

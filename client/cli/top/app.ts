@@ -24,8 +24,11 @@ const LOG_TAIL_LINES = 500;
 export interface TopOptions {
   color: boolean;
   ui: UiState;
-  /** Opens a connection that rides out daemon restarts; called again when one gives up. */
-  connect(): Promise<ProcdClient>;
+  /**
+   * Opens a connection that rides out daemon restarts; called again when one gives up. Only the
+   * first may start a daemon: after `procd daemon stop`, top waits rather than start one.
+   */
+  connect(first: boolean): Promise<ProcdClient>;
 }
 
 export class TopApp {
@@ -33,6 +36,8 @@ export class TopApp {
   private ui: UiState;
   private scroll = 0;
   private daemon = 'connecting…';
+  private daemonInfo: { pid: number; version: string; startedAt: number } | null = null;
+  private connects = 0;
   private client: ProcdClient | null = null;
   private lastSeq = 0;
   private frameTimer: NodeJS.Timeout | null = null;
@@ -84,7 +89,7 @@ export class TopApp {
   private async attach(): Promise<void> {
     while (!this.stopped) {
       try {
-        const c = await this.opts.connect();
+        const c = await this.opts.connect(this.connects++ === 0);
         if (this.stopped) return c.close();
         this.client = c;
         c.onEvent((e) => this.onEvent(e));
@@ -105,6 +110,7 @@ export class TopApp {
   private onClientClosed(c: ProcdClient, err: Error | null): void {
     if (this.stopped || this.client !== c) return;
     this.client = null;
+    this.daemonInfo = null;
     this.daemon = err ? `disconnected (${err.message}); reconnecting` : 'the daemon stopped; waiting for it to come back';
     this.requestFrame();
     setTimeout(() => void this.attach(), RECONNECT_MS);
@@ -122,8 +128,11 @@ export class TopApp {
     if (!c) return;
     try {
       const s = await c.daemonStatus();
-      this.daemon = `daemon pid ${s.pid} v${s.version} up ${formatDuration(s.uptimeMs)}`;
+      // A new daemon (restarted, and the client reconnected): the note of its restart is over.
+      if (this.daemonInfo?.pid !== s.pid && this.ui.message.startsWith('the daemon')) this.ui = { ...this.ui, message: `reconnected to the new daemon (pid ${s.pid})` };
+      this.daemonInfo = { pid: s.pid, version: s.version, startedAt: Date.now() - s.uptimeMs };
     } catch (err) {
+      this.daemonInfo = null;
       this.daemon = `daemon: ${(err as Error).message}`;
     }
     this.requestFrame();
@@ -279,7 +288,7 @@ export class TopApp {
         width,
         height,
         color: this.opts.color,
-        daemon: this.daemon,
+        daemon: this.daemonInfo ? `daemon pid ${this.daemonInfo.pid} v${this.daemonInfo.version} up ${formatDuration(now - this.daemonInfo.startedAt)}` : this.daemon,
         counts: stateCounts(all),
         total: all.length,
         rows: jobs.map((j) => rowOf(j, now)),

@@ -24,12 +24,12 @@ export const command: CommandDef = {
     const input = process.stdin;
     const output = process.stdout;
     const color = !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-    const autostart = values['no-autostart'] === true ? { autostart: false } : {};
+    const noAutostart = values['no-autostart'] === true;
     const screen = new Screen(input, output);
     const app = new TopApp(screen, {
       color,
       ui: { ...INITIAL_UI, sort: sort as SortKey, filter: str(values, 'filter') ?? '' },
-      connect: () => connect({ reconnect: true, clientName: `procd-cli/${VERSION}`, via: 'top', ...autostart }),
+      connect: (first) => connect({ reconnect: true, clientName: `procd-cli/${VERSION}`, via: 'top', ...(noAutostart || !first ? { autostart: false } : {}) }),
     });
 
     // Every way out restores the terminal first.
