@@ -10,7 +10,7 @@ import { INITIAL_UI, onKey, parseKeys, selectedIndex, type Effect, type UiState 
 import { firstShown, pageSize, renderLogs, renderTable } from './layout.js';
 import { appendLog, emptyLog, logLines, type LogBuffer } from './log-buffer.js';
 import { applyEvent, applyList, stateCounts, type TopJob } from './model.js';
-import type { Screen } from './terminal.js';
+import type { FrameSink } from './terminal.js';
 import { filterJobs, ownerOf, rowOf, sortJobs } from './view.js';
 
 /** At most 10 frames a second; the clock still moves (ELAPSED) once a second without events. */
@@ -53,14 +53,14 @@ export class TopApp {
   private done!: (code: number) => void;
 
   constructor(
-    private readonly screen: Screen,
+    private readonly screen: FrameSink,
     private readonly opts: TopOptions,
   ) {
     this.ui = opts.ui;
   }
 
   /** Runs until q / Ctrl-C; resolves with the exit code. */
-  run(input: NodeJS.ReadableStream, output: NodeJS.WriteStream): Promise<number> {
+  run(input: { on(event: 'data', listener: (data: string | Buffer) => void): unknown }, output: { on(event: 'resize', listener: () => void): unknown }): Promise<number> {
     const finished = new Promise<number>((resolve) => (this.done = resolve));
     input.on('data', (data: string | Buffer) => this.onInput(String(data)));
     output.on('resize', () => {

@@ -20,7 +20,15 @@ export function frameBytes(previous: readonly string[] | null, next: readonly st
   return out;
 }
 
-export class Screen {
+/** What the app draws on: the terminal's size, a frame, and "draw the next one whole". */
+export interface FrameSink {
+  readonly width: number;
+  readonly height: number;
+  draw(lines: readonly string[]): void;
+  invalidate(): void;
+}
+
+export class Screen implements FrameSink {
   private previous: string[] | null = null;
   private active = false;
   private readonly restoreOnExit = () => this.leave();
