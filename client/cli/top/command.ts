@@ -1,6 +1,6 @@
 // `procd top`: refuses without a terminal, then runs the full-screen view (app.ts) on the
 // alternate screen and gives the terminal back exactly as it was on every way out: q, Ctrl-C,
-// SIGTERM, SIGHUP (a dropped SSH session), an uncaught exception.
+// SIGTERM, SIGINT, SIGHUP (a dropped SSH session), an uncaught exception.
 
 import { ReadStream, WriteStream } from 'node:tty';
 import { VERSION } from '../../../shared/version.js';
@@ -33,12 +33,14 @@ export const command: CommandDef = {
     });
 
     // Every way out restores the terminal first.
-    const onSignal = (signal: NodeJS.Signals, number: number) => {
+    const onSignal = (signalNumber: number) => {
       screen.leave();
-      process.exit(128 + number);
+      process.exit(128 + signalNumber);
     };
-    const onTerm = () => onSignal('SIGTERM', 15);
-    const onHup = () => onSignal('SIGHUP', 1);
+    const onTerm = () => onSignal(15);
+    const onHup = () => onSignal(1);
+    // Ctrl-C arrives as a key in raw mode; a SIGINT from elsewhere (kill -INT) still restores first.
+    const onInt = () => onSignal(2);
     const onCrash = (err: unknown) => {
       screen.leave();
       process.stderr.write(`procd top: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
@@ -46,6 +48,7 @@ export const command: CommandDef = {
     };
     process.on('SIGTERM', onTerm);
     process.on('SIGHUP', onHup);
+    process.on('SIGINT', onInt);
     process.on('uncaughtException', onCrash);
     process.on('unhandledRejection', onCrash);
     screen.enter();
@@ -55,6 +58,7 @@ export const command: CommandDef = {
       screen.leave();
       process.off('SIGTERM', onTerm);
       process.off('SIGHUP', onHup);
+      process.off('SIGINT', onInt);
       process.off('uncaughtException', onCrash);
       process.off('unhandledRejection', onCrash);
     }
