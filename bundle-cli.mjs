@@ -4,7 +4,8 @@
 // - main.js, the bin (client/cli/main.ts): `ls`, `status` and `track` and what they need only;
 // - cli.js, the full CLI (client/cli/cli.ts): every command, help, --version; main.js requires it
 //   only for those, so `procd ls` does not compile the other commands' code;
-// - yaml.js, the YAML parser, which cli.js requires only for `up` and `down`.
+// - yaml.js, the YAML parser, which cli.js requires only for `up` and `down`;
+// - mcp.js, `procd mcp` with the MCP SDK, which cli.js requires only for that command.
 // Measured on Node 20 (README, "Dependencies"): an ES module entry alone costs ~20 ms of start-up
 // before any code runs, and one bundled ES file ~25 ms more than the same bundle as CommonJS;
 // esbuild splits only ES modules, hence two self-contained CommonJS bundles (a process runs code
@@ -114,6 +115,19 @@ function hotTablePlugin(source) {
   };
 }
 
+/**
+ * `procd mcp` (client/mcp/serve.ts) with the MCP SDK and zod (~1 MB) is its own bundle, mcp.js:
+ * cli.js requires it only when that command loads, so no other command parses it.
+ */
+const MCP_FILE = './mcp.js';
+const MCP_ENTRY = 'client/mcp/serve.ts';
+const mcpApart = {
+  name: 'procd-mcp-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/mcp\/serve\.js$/ }, () => ({ path: MCP_FILE, external: true }));
+  },
+};
+
 const options = (entry, write, plugins) => ({
   absWorkingDir: REPO,
   entryPoints: entry,
@@ -136,17 +150,21 @@ const options = (entry, write, plugins) => ({
 /** Runs esbuild for the bin and for the full CLI; returns both metafiles merged (the bin's view of a shared input wins). */
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
-  const [bin, full, yaml] = await Promise.all([build({
+  const [bin, full, yaml, mcp] = await Promise.all([build({
       ...options({ main: ENTRY }, write, [packageVersion, keepLayout, rarePathsThroughCli, hotTablePlugin(table)]),
       // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
       supported: { 'dynamic-import': false },
-    }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart])),
-    build(options({ yaml: createRequire(import.meta.url).resolve('yaml') }, write, []))]);
+    }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart, mcpApart])),
+    build(options({ yaml: createRequire(import.meta.url).resolve('yaml') }, write, [])),
+    build(options({ mcp: MCP_ENTRY }, write, [packageVersion, keepLayout]))]);
   return {
-    errors: [...bin.errors, ...full.errors, ...yaml.errors],
-    warnings: [...bin.warnings, ...full.warnings, ...yaml.warnings],
-    metafile: { inputs: { ...yaml.metafile.inputs, ...full.metafile.inputs, ...bin.metafile.inputs }, outputs: { ...yaml.metafile.outputs, ...full.metafile.outputs, ...bin.metafile.outputs } },
-    outputFiles: [...(bin.outputFiles ?? []), ...(full.outputFiles ?? []), ...(yaml.outputFiles ?? [])],
+    errors: [...bin.errors, ...full.errors, ...yaml.errors, ...mcp.errors],
+    warnings: [...bin.warnings, ...full.warnings, ...yaml.warnings, ...mcp.warnings],
+    metafile: {
+      inputs: { ...mcp.metafile.inputs, ...yaml.metafile.inputs, ...full.metafile.inputs, ...bin.metafile.inputs },
+      outputs: { ...mcp.metafile.outputs, ...yaml.metafile.outputs, ...full.metafile.outputs, ...bin.metafile.outputs },
+    },
+    outputFiles: [...(bin.outputFiles ?? []), ...(full.outputFiles ?? []), ...(yaml.outputFiles ?? []), ...(mcp.outputFiles ?? [])],
   };
 }
 

@@ -38,6 +38,7 @@ import { queueOptions, type QueueSettings } from './queue/queue-settings.js';
 import { systemClock } from './jobs/clock.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './monitor/thresholds.js';
 import { SocketServer } from './server/socket-server.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import type { HistorySettings } from './history/settings.js';
 import { startHistory } from './history/wiring.js';
 import { StateStore } from './store/state-store.js';
@@ -273,6 +274,7 @@ async function startLocked(
     return stopping.then(() => count);
   };
 
+  const metrics = new DaemonMetrics(table);
   const ctx: DaemonContext = {
     table,
     supervisor,
@@ -291,6 +293,7 @@ async function startLocked(
     warnings: [...(options.configWarnings ?? []), ...loaded.warnings, ...history.store.warnings, ...alertSettings.warnings],
     shim,
     containment,
+    metrics,
     connectionCount: () => server.connectionCount,
     requestStop: stop,
   };
@@ -298,7 +301,7 @@ async function startLocked(
     const record = auditRecord({ ...call, client: { ...conn.identity, connection: conn.connectionId } });
     audit.append(record);
     timelineRecorder.onCall(record);
-  });
+  }, (method, seconds) => metrics.rpc.record(method, seconds));
   await prepareSocketPath(paths).catch((err: unknown) => {
     throw new ProcdError(ErrorCode.SpawnSetupFailed, (err as Error).message);
   });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes docs/protocol.md, docs/protocol.schema.json (and docs/procd-yaml.schema.json, the project file's) from the method table (dist/shared/methods.js)
+// Writes docs/protocol.md, docs/protocol.schema.json, docs/openrpc.json (generate-openrpc.mjs) and docs/procd-yaml.schema.json (the project file's) from the method table (dist/shared/methods.js)
 // and its schemas (dist/shared/schemas/): the table is the single source of truth, these files are
 // derived. `npm run docs`; a unit test fails when either is stale. JSON Schema comes from
 // @valibot/to-json-schema (a dev dependency: never on the daemon's or the CLI's path).
@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toJsonSchema, toJsonSchemaDefs } from '@valibot/to-json-schema';
+import { renderOpenRpc } from './generate-openrpc.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const load = (file) => import(join(REPO, 'dist/shared', file));
@@ -156,5 +157,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(join(REPO, 'docs/protocol.md'), await renderProtocolDoc());
   writeFileSync(join(REPO, 'docs/protocol.schema.json'), `${JSON.stringify(await renderProtocolSchemas(), null, 2)}\n`);
   writeFileSync(join(REPO, 'docs/procd-yaml.schema.json'), `${JSON.stringify(await renderProjectFileSchema(), null, 2)}\n`);
-  console.log('wrote docs/protocol.md, docs/protocol.schema.json and docs/procd-yaml.schema.json');
+  writeFileSync(join(REPO, 'docs/openrpc.json'), `${JSON.stringify(await renderOpenRpc(), null, 2)}\n`);
+  console.log('wrote docs/protocol.md, docs/protocol.schema.json, docs/procd-yaml.schema.json and docs/openrpc.json');
 }

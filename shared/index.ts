@@ -61,3 +61,4 @@ export { EVENT_DOCS, EVENT_KINDS, EVENT_METHOD, type EventJob, type EventKind, t
 export { encodeFrame, LineDecoder, MAX_FRAME_BYTES, type Frame } from './framing.js';
 export { isObject, type RpcErrorObject, type RpcId, type RpcNotification, type RpcRequest, type RpcResponse } from './rpc.js';
 export type { CliOption, CliSpec, MethodSpec, TimeoutRule } from './method-spec.js';
+export { METRICS_CONTENT_TYPE, renderMetricsText, unreachableFamilies, type MetricFamily } from './metrics.js';

@@ -16,13 +16,15 @@ import { TRENDS_METHOD_SPECS } from './methods-trends.js';
 import { ANALYZE_METHOD_SPECS } from './methods-analyze.js';
 import { HISTORY_METHOD_SPECS } from './methods-history.js';
 import { AUDIT_METHOD_SPECS } from './methods-audit.js';
+import { DISCOVER_METHOD_SPECS } from './methods-discover.js';
+import { METRICS_METHOD_SPECS } from './methods-metrics.js';
 import { TRACK_METHOD } from './track-method.js';
 import { WAIT_METHOD } from './methods-wait.js';
 
 export { LIMITS } from './field-limits.js';
 
 export const PROTOCOL_VERSION = 1;
-export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends', 'analyze'] as const;
+export const CAPABILITIES = ['jobs', 'logs.cursor', 'logs.longpoll', 'kill.tree', 'persist', 'monitor', 'flags', 'adopt', 'cleanup', 'events', 'events.resume', 'pause', 'restart', 'logs.runs', 'queue', 'history', 'progress', 'audit', 'timeline', 'trends', 'analyze', 'rpc.discover', 'metrics'] as const;
 
 const JOB = 'JobNotFound' as const;
 /** A kill escalates to SIGKILL after the grace (without `graceMs`: each job's own), then records the end: a minute more. */
@@ -182,6 +184,8 @@ export const METHOD_SPECS = {
   ...PROGRESS_METHOD_SPECS,
   ...AUDIT_METHOD_SPECS,
   ...TRENDS_METHOD_SPECS,
+  ...DISCOVER_METHOD_SPECS,
+  ...METRICS_METHOD_SPECS,
   wait: WAIT_METHOD,
   rm: {
     doc: 'Remove finished jobs and their output; `force` kills running ones first; `dryRun` only says what would be removed. Each job given that is not removed (not found, still running) is in `failed`; the others are removed all the same.',

@@ -2,6 +2,7 @@
 // service files), in the same shape as the method table's CLI specs (shared/methods.ts).
 
 import type { CliSpec } from '../../shared/method-spec.js';
+import { MCP_CLI_SPECS } from './cli-only-mcp.js';
 import { PROJECT_CLI_SPECS } from './cli-only-project.js';
 import { TOP_CLI_SPECS } from './top/spec.js';
 
@@ -44,5 +45,6 @@ export const CLI_ONLY_SPECS = {
     examples: ['procd service install --dry-run', 'procd service install', 'procd service status', 'procd service uninstall'],
   },
   ...PROJECT_CLI_SPECS,
+  ...MCP_CLI_SPECS,
   ...TOP_CLI_SPECS,
 } as const satisfies Record<string, CliSpec>;

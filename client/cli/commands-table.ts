@@ -42,6 +42,9 @@ const LOADERS: Record<CommandName, Loader> = {
   up: () => import('./commands/up.js'),
   down: () => import('./commands/down.js'),
   audit: () => import('./commands/audit.js'),
+  discover: () => import('./commands/discover.js'),
+  metrics: () => import('./commands/metrics.js'),
+  mcp: () => import('./commands/mcp.js'),
   top: () => import('./top/command.js'),
 };
 

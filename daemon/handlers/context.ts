@@ -15,6 +15,7 @@ import type { ShimHealth } from '../shim-check.js';
 import type { StateStore } from '../store/state-store.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { HistoryReader } from '../history/reader.js';
+import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 
 export interface DaemonContext {
   table: JobTable;
@@ -41,6 +42,8 @@ export interface DaemonContext {
   shim: ShimHealth;
   /** How jobs are contained, chosen at start. */
   containment: Containment;
+  /** RPC latency and restarts counted as the daemon runs (procd metrics). */
+  metrics: DaemonMetrics;
   /** Clients connected right now. */
   connectionCount(): number;
   /** Begins a graceful stop once the current answer has been sent. */

@@ -11,11 +11,13 @@ import type { DaemonContext } from './context.js';
 import { count } from './count.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonStop } from './daemon-stop.js';
+import { discover } from './discover.js';
 import { history } from './history.js';
 import { hello, noteIdentity } from './hello.js';
 import { kill } from './kill.js';
 import { list } from './list.js';
 import { logs } from './logs.js';
+import { metrics } from './metrics.js';
 import { pause, resume } from './pause.js';
 import { restart } from './restart.js';
 import { prune } from './prune.js';
@@ -63,6 +65,8 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     analyze: (p, call) => analyze(ctx, p, call),
     stats: () => stats(ctx),
     audit: (p) => audit(ctx, p),
+    'rpc.discover': () => discover(),
+    metrics: (p) => metrics(ctx, p),
     'daemon.status': () => daemonStatus(ctx),
     'daemon.stop': (p) => daemonStop(ctx, p),
   };

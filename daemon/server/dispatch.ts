@@ -48,6 +48,8 @@ export interface DispatchHooks {
   onInternalError(err: unknown, method: string): void;
   /** Told of every call of a method the table marks `audited`, before it is answered. */
   onAudited?(call: CallEnd, ctx: CallContext): void;
+  /** Told how long every call of a known method took to answer, in seconds (valid or not). */
+  onTimed?(method: MethodName, seconds: number): void;
 }
 
 const MAX_BATCH = 100;
@@ -88,6 +90,7 @@ async function dispatchOne(message: unknown, handlers: HandlerTable, ctx: CallCo
     return reply(errorResponse(id, ErrorCode.MethodNotFound, `unknown method: ${name}`, { method: name, known: Object.keys(METHOD_SPECS) }));
   }
   const at = Date.now();
+  const startedAt = performance.now();
   const audit = (outcome: CallEnd['outcome']) => {
     if (hooks.onAudited && (METHOD_SPECS[name] as { audited?: true }).audited) hooks.onAudited({ method: name, params: message.params, at, ms: Date.now() - at, outcome }, ctx);
   };
@@ -104,6 +107,8 @@ async function dispatchOne(message: unknown, handlers: HandlerTable, ctx: CallCo
     audit({ ok: false, code: ErrorCode.InternalError, message: 'internal error' });
     // Never leak a stack trace or an internal message to the client.
     return reply(errorResponse(id, ErrorCode.InternalError, `internal error in ${name}; see the daemon log`));
+  } finally {
+    hooks.onTimed?.(name, (performance.now() - startedAt) / 1000);
   }
 }
 

@@ -36,6 +36,8 @@ export class SocketServer {
     private readonly onDisconnect: (conn: Connection) => void = () => {},
     /** Told of every audited call (the audit log). */
     private readonly onAudited?: DispatchHooks['onAudited'],
+    /** Told how long each call took (the RPC latency histogram). */
+    private readonly onTimed?: DispatchHooks['onTimed'],
   ) {}
 
   listen(path: string): Promise<void> {
@@ -149,6 +151,7 @@ export class SocketServer {
     dispatchMessage(message, this.handlers, conn, {
       onInternalError: (err, method) => this.logger.error({ err, method, connection: conn.connectionId }, 'handler failed'),
       ...(this.onAudited ? { onAudited: this.onAudited } : {}),
+      ...(this.onTimed ? { onTimed: this.onTimed } : {}),
     })
       .then((response) => {
         if (!response) return;

@@ -17,6 +17,8 @@ import { HISTORY_METHOD_SCHEMAS } from './methods-history.js';
 import { BaselineSchema } from './history.js';
 import { PROGRESS_METHOD_SCHEMAS } from './methods-progress.js';
 import { AUDIT_METHOD_SCHEMAS } from './methods-audit.js';
+import { DISCOVER_METHOD_SCHEMAS } from './methods-discover.js';
+import { METRICS_METHOD_SCHEMAS } from './methods-metrics.js';
 import { TimelineEntrySchema } from './timeline.js';
 import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { WAIT_METHOD_SCHEMA } from './wait.js';
@@ -220,6 +222,8 @@ export const METHOD_SCHEMAS = {
   ...PROGRESS_METHOD_SCHEMAS,
   ...AUDIT_METHOD_SCHEMAS,
   ...TRENDS_METHOD_SCHEMAS,
+  ...DISCOVER_METHOD_SCHEMAS,
+  ...METRICS_METHOD_SCHEMAS,
   wait: WAIT_METHOD_SCHEMA,
   rm: {
     params: obj({ jobs: jobRefs, force: opt(bool()), dryRun: opt(bool()) }),

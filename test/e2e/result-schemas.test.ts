@@ -87,6 +87,8 @@ describe('answers and events match their schemas', () => {
     const series = check('trends', await c.trends({ sinceMs: 600_000, bucketMs: 60_000 }));
     // The quick job's run (in the history) started within the last 10 minutes.
     expect(series.buckets.reduce((n, b) => n + b.started, 0)).toBeGreaterThanOrEqual(1);
+    check('rpc.discover', await c.rpcDiscover());
+    check('metrics', await c.metrics({ topJobs: 5 }));
     check('daemon.status', await c.daemonStatus());
     check('daemon.stop', await c.daemonStop({}));
     await waitFor(() => kindSeen('daemon.shutdown'), { what: 'the shutdown event' });

@@ -87,6 +87,15 @@ describe('the CLI hot path', () => {
     }
   });
 
+  // `procd mcp` (the MCP SDK with zod, ~800 KiB) is its own bundle: no other command parses it.
+  it('the MCP server and its SDK are in mcp.js only, which only the mcp command requires', () => {
+    const heavy = (p: string) => /(^|\/)node_modules\/(@modelcontextprotocol\/[^/]+|zod)\//.test(p) || p.startsWith('client/mcp/');
+    for (const name of ['main.js', 'cli.js']) expect(Object.keys(bundled.outputs?.[`dist/client/cli/${name}`]?.inputs ?? {}).filter(heavy)).toEqual([]);
+    expect(Object.keys(bundled.outputs?.['dist/client/cli/mcp.js']?.inputs ?? {}).filter(heavy).length).toBeGreaterThan(10);
+    const requiring = Object.entries(bundled.inputs).filter(([, i]) => i.imports.some((imp) => imp.external && imp.path === './mcp.js')).map(([path]) => path);
+    expect(requiring).toEqual(['client/cli/commands/mcp.ts']);
+  });
+
   it('the check sees a forbidden module reached statically, and ignores one behind a dynamic import', () => {
     const meta: Metafile = {
       inputs: {

@@ -57,4 +57,18 @@ describe('dispatch', () => {
       { method: 'signal', ok: true, params: { job: 3, signal: 'HUP' } },
     ]);
   });
+
+  it('tells the timing hook how long each call of a known method took, answered or refused, and of no unknown method', async () => {
+    const timed: [string, number][] = [];
+    const hooks = { onInternalError: () => undefined, onTimed: (method: string, seconds: number) => void timed.push([method, seconds]) };
+    const slow = { ...echo, status: () => new Promise((resolve) => setTimeout(() => resolve({}), 30)) } as unknown as HandlerTable;
+    await dispatchMessage({ jsonrpc: '2.0', id: 1, method: 'status', params: { job: 3 } }, slow, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 2, method: 'kill', params: { jobs: [true] } }, slow, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 3, method: 'rpc.discover' }, slow, call, hooks);
+    await dispatchMessage({ jsonrpc: '2.0', id: 4, method: 'no.such.method' }, slow, call, hooks);
+    expect(timed.map(([m]) => m)).toEqual(['status', 'kill', 'rpc.discover']);
+    // Seconds, not milliseconds: the status call waited ~30 ms (timers may fire a little early), which in ms would be ≥ 20.
+    expect(timed[0]![1]).toBeGreaterThan(0.02);
+    expect(timed[0]![1]).toBeLessThan(20);
+  });
 });

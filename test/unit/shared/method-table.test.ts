@@ -29,7 +29,8 @@ describe('the method table', () => {
     const idempotent = Object.keys(specs).filter((n) => specs[n]!.idempotent);
     expect(idempotent).toEqual(expect.arrayContaining(['wait', 'status', 'logs', 'list', 'hello']));
     expect(idempotent).not.toContain('track');
-    expect(Object.keys(specs).filter((n) => specs[n]!.stable).sort()).toEqual(['daemon.status', 'daemon.stop', 'hello']);
+    // rpc.discover answers OpenRPC's shape, not procd's: a client of any version may ask what a daemon speaks.
+    expect(Object.keys(specs).filter((n) => specs[n]!.stable).sort()).toEqual(['daemon.status', 'daemon.stop', 'hello', 'rpc.discover']);
   });
 });
 
@@ -39,7 +40,7 @@ describe('the CLI derived from it', () => {
     expect(new Set(words).size).toBe(words.length);
     // The methods' commands in table order, then the CLI-only ones.
     const fromTable = Object.values(specs).flatMap((m) => (m.cli ? [m.cli.command] : []));
-    expect(COMMANDS.map((c) => c.spec.command)).toEqual([...fromTable, 'daemon', 'group', 'service', 'up', 'down', 'top']);
+    expect(COMMANDS.map((c) => c.spec.command)).toEqual([...fromTable, 'daemon', 'group', 'service', 'up', 'down', 'mcp', 'top']);
     expect(fromTable).toEqual(expect.arrayContaining(['track', 'ls', 'status', 'logs', 'kill', 'wait', 'events']));
     for (const c of COMMANDS) expect(typeof c.load, c.spec.command).toBe('function');
   });

@@ -1,0 +1,143 @@
+// The MCP tools: one entry per tool, most of them one method of the table (methodTool) with the
+// method's own params schema, a description written for an agent (what it does, when to use it,
+// what it answers, its limits) and a one-line-per-job summary. A tool for a new method is one
+// methodTool(...) entry here; `observes: true` offers it in --read-only mode too.
+
+import * as v from 'valibot';
+import { METHOD_SCHEMAS } from '../../shared/schemas/methods.js';
+import { obj, opt, int } from '../../shared/schemas/valid.js';
+import { probeConditionParam } from '../../shared/schemas/conditions.js';
+import { clientEnvironment } from '../client-env.js';
+import { JobBriefListSchema, jobBrief } from './brief.js';
+import { logsTool } from './logs-tool.js';
+import { analyzeText, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
+import { methodTool, type ToolDef } from './tool-def.js';
+
+const S = METHOD_SCHEMAS;
+
+/** A wait in MCP always ends: MCP clients cut a tool call after about a minute by default. */
+export const MCP_WAIT_DEFAULT_MS = 50_000;
+export const MCP_WAIT_MAX_MS = 10 * 60_000;
+
+/** track's params the start tool takes as they are (add a new one of track's params here). */
+const START_FIELDS = ['argv', 'shell', 'name', 'replace', 'kind', 'tags', 'description', 'timeoutMs', 'restart'] as const;
+const startInput = obj({
+  ...v.pick(S.track.params, START_FIELDS).entries,
+  cwd: opt(S.track.params.entries.cwd),
+  env: S.track.params.entries.env,
+  ready: opt(probeConditionParam),
+});
+
+const waitInput = obj({
+  ...v.omit(S.wait.params, ['env', 'timeoutMs']).entries,
+  timeoutMs: opt(int({ min: 1, max: MCP_WAIT_MAX_MS })),
+});
+
+const JOBS_NOTE = 'Jobs are given by id (a number) or name.';
+
+export const TOOLS: readonly ToolDef[] = [
+  methodTool('track', S, {
+    name: 'start',
+    title: 'Start a job',
+    observes: false,
+    description: `Start a command in the background under procd, which keeps it running after this conversation, captures its output and can stop its whole process tree. Use it for dev servers, watchers, builds and test runs instead of a shell's \`&\` or \`nohup\`. Give \`argv\` (["npm","run","dev"]) or \`shell\` ("npm run dev | tee x"); \`cwd\` defaults to the MCP server's directory; \`env\` adds to its environment. \`kind\`: "service" for something meant to stay up (a server), "task" (default) for something that ends. \`ready\`: a condition that says it is up (e.g. "output=listening", "listen=3000", "http=http://127.0.0.1:3000/health"); then call \`wait\` with for ["ready"]. \`name\` gives a handle for later calls; a live job already holding that name is an error unless \`replace\` (stop it, start this). Returns the new job (id, state, pid). It does not wait for the command: use \`wait\` and \`logs\`.`,
+    input: startInput,
+    output: JobBriefListSchema,
+    params: ({ cwd, env, ready, ...rest }) => ({
+      ...rest,
+      cwd: cwd ?? process.cwd(),
+      env: { ...clientEnvironment(), ...env },
+      ...(ready !== undefined ? { probes: { ready: { when: ready } } } : {}),
+    }),
+    structured: (job) => ({ jobs: [jobBrief(job)] }),
+    summary: (job) => `started ${jobLine(job)}`,
+  }),
+  methodTool('list', S, {
+    name: 'list',
+    title: 'List jobs',
+    observes: true,
+    description:
+      'List procd jobs: by default every live one (queued, starting, running, paused) plus the 10 most recently finished; `all` for every kept job, `states`, `name`, `tag` or `project` to filter. Use it to find what is already running before starting something (a dev server may still be up from an earlier session) and to get ids. Returns one brief per job: id, name, state, pid, readiness, exit code, command, cwd, flags (stuck, time_sink, …). `status` gives one job in full.',
+    output: JobBriefListSchema,
+    structured: (jobs) => ({ jobs: jobs.map(jobBrief) }),
+    summary: (jobs) => jobsText(jobs, 'no jobs'),
+  }),
+  methodTool('status', S, {
+    name: 'status',
+    title: 'Job status',
+    observes: true,
+    description: `Everything procd knows about one job: its state and how it ended (outcome, exit code, signal), its spec, resources (CPU, memory of the whole process tree), flags with their detail, readiness and liveness probes, restarts (runs), progress and ETA. \`tree\`: also its live processes; \`timeline\`: what happened to it, in order. ${JOBS_NOTE} Use \`logs\` for its output.`,
+    input: v.omit(S.status.params, ['env']),
+    summary: (job) => statusText(job),
+  }),
+  logsTool(S),
+  methodTool('wait', S, {
+    name: 'wait',
+    title: 'Wait for a condition',
+    observes: true,
+    description: `Wait until jobs reach a condition, without polling or sleeping: the daemon watches the output, probes and process table and answers as soon as it holds. \`for\` is any of (all of them with \`all\`): "ready" (the job's readiness condition passed), "exit" (it ended), "output=REGEX" (a line matched; from the run's start, or only new lines with \`newOutput\`), "listen[=PORT]", "tcp=[HOST:]PORT", "http=URL", "quiet=DURATION" (no output for that long), "state=STATE", "port-free=PORT" (needs no job). Without \`for\` it waits for the jobs to end. The wait always ends: after \`timeoutMs\` (default ${MCP_WAIT_DEFAULT_MS / 1000} s, at most ${MCP_WAIT_MAX_MS / 60_000} min); the jobs keep running then — call it again to wait longer. Returns which condition fired, or that a job ended first (its state and exit code), or the timeout, with the jobs and the last lines of their output. ${JOBS_NOTE}`,
+    input: waitInput,
+    params: ({ timeoutMs, ...rest }) => ({ ...rest, timeoutMs: timeoutMs ?? MCP_WAIT_DEFAULT_MS }),
+    structured: (r) => ({ ...r, jobs: r.jobs.map(jobBrief) }),
+    summary: (r) => waitText(r),
+  }),
+  methodTool('kill', S, {
+    name: 'kill',
+    title: 'Stop jobs',
+    observes: false,
+    idempotent: true,
+    description: `Stop jobs and every process they started (the whole tree, found before the first signal): the job's stop signal (SIGTERM unless set), then SIGKILL after its grace (5 s unless set; \`graceMs\` overrides). Answers once they are gone: one item per job given, with the signal sent and which processes needed SIGKILL. A job that already ended is reported, not an error of the call. ${JOBS_NOTE}`,
+    structured: (items) => ({ results: items }),
+    summary: (items) => refItemsText(items, 'stopped'),
+  }),
+  methodTool('restart', S, {
+    name: 'restart',
+    title: 'Restart jobs',
+    observes: false,
+    description: `Run jobs again under the same id with the same command, environment and options: a running one is stopped first (gracefully), an ended one simply starts again. Use it after changing code a server does not reload by itself. Answers once each new run has started: one item per job given. ${JOBS_NOTE}`,
+    structured: (items) => ({ results: items }),
+    summary: (items) => refItemsText(items, 'restarted'),
+  }),
+  methodTool('signal', S, {
+    name: 'signal',
+    title: 'Signal a job',
+    observes: false,
+    idempotent: false,
+    description: `Send one signal (e.g. "SIGHUP" to reload, "SIGUSR1") to a job's processes, without stopping it on purpose. Use \`kill\` to stop a job. Answers the pids signalled. ${JOBS_NOTE}`,
+    summary: (r) => `sent ${r.signal} to job ${r.id} (pids ${r.signalled.join(', ') || 'none'})`,
+  }),
+  methodTool('analyze', S, {
+    name: 'analyze',
+    title: 'Analyze jobs',
+    observes: true,
+    description:
+      "procd's diagnosis of the machine's jobs: stuck jobs, time sinks, bottlenecks, zombies, leftover processes, duplicates, repeated failures with their error signature, and what each costs, with a suggested action per finding. Use it when something is slow, a port is taken, or jobs keep failing. `sinceMs` limits the history it reads.",
+    summary: (r) => analyzeText(r),
+  }),
+  methodTool('cleanup', S, {
+    name: 'cleanup',
+    title: 'Clean up leftovers',
+    observes: false,
+    description:
+      "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. Use it at the end of a session or when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do.",
+    summary: (r) => `${r.dryRun ? 'would stop' : 'stopped'} ${r.leftovers.pids.length} leftover process(es) of ${r.leftovers.jobs.length} job(s); ${r.zombies.length} zombie(s); ${r.pruned.length} record(s) pruned`,
+  }),
+  methodTool('adopt', S, {
+    name: 'adopt',
+    title: 'Adopt a process',
+    observes: false,
+    description:
+      'Put a process that procd did not start (e.g. a server started from a shell earlier) under procd: it is then listed, watched, and `kill` stops its whole tree. procd cannot restart it (it does not know how it was started). Refuses the MCP server\'s own ancestors unless `force`.',
+    input: v.omit(S.adopt.params, ['callerPid']),
+    params: (args) => ({ ...args, callerPid: process.pid }),
+    output: JobBriefListSchema,
+    structured: (job) => ({ jobs: [jobBrief(job)] }),
+    summary: (job) => `adopted ${jobLine(job)}`,
+  }),
+];
+
+
+/** The tools a server offers: every one, or with `readOnly` only those that observe. */
+export function toolsFor(readOnly: boolean): readonly ToolDef[] {
+  return readOnly ? TOOLS.filter((t) => t.observes) : TOOLS;
+}

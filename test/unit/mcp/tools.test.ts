@@ -1,0 +1,90 @@
+// The MCP tool table's mappings from tool arguments to method params, run against a fake client
+// that records the call and answers the method table's own example results.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { MCP_LOGS_DEFAULTS } from '../../../shared/log-budget.js';
+import { METHOD_SCHEMAS } from '../../../shared/schemas/methods.js';
+import type { ProcdClient } from '../../../client/index.js';
+import { toolListSnapshot } from '../../../client/mcp/serve.js';
+import { MCP_WAIT_DEFAULT_MS, TOOLS, toolsFor } from '../../../client/mcp/tools.js';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+
+/** Runs a tool with `args` (checked by its input schema first, as the SDK does) against a client that answers the method's example. */
+async function runTool(name: string, args: Record<string, unknown>) {
+  const tool = TOOLS.find((t) => t.name === name)!;
+  const parsed = v.parse(tool.input, args);
+  const calls: { method: string; params: Record<string, unknown> }[] = [];
+  const client = {
+    call: async (method: keyof typeof METHOD_SCHEMAS, params: Record<string, unknown>) => {
+      calls.push({ method, params });
+      return METHOD_SCHEMAS[method].example.result;
+    },
+  } as unknown as ProcdClient;
+  const answer = await tool.run(client, parsed);
+  return { calls, answer };
+}
+
+describe('MCP tools: arguments to method params', () => {
+  it('start: cwd defaults to the server directory, env adds to its environment, ready becomes the readiness probe', async () => {
+    process.env.PROCD_MCP_TEST_VAR = 'from-server';
+    const { calls, answer } = await runTool('start', { argv: ['npm', 'run', 'dev'], env: { PORT: '3000' }, ready: 'output=listening', kind: 'service', name: 'web' });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.method).toBe('track');
+    expect(calls[0]!.params).toMatchObject({ argv: ['npm', 'run', 'dev'], cwd: process.cwd(), kind: 'service', name: 'web', probes: { ready: { when: { kind: 'output', pattern: 'listening', flags: '' } } } });
+    expect(calls[0]!.params.env).toMatchObject({ PORT: '3000', PROCD_MCP_TEST_VAR: 'from-server' });
+    expect(answer.structured).toMatchObject({ jobs: [{ id: 3, state: 'running' }] });
+    expect(answer.text).toMatch(/^started job 3 /);
+  });
+
+  it('wait: always a timeout (default and bounded), never none', async () => {
+    const { calls } = await runTool('wait', { jobs: ['web'], for: ['ready'] });
+    expect(calls[0]!.params).toEqual({ jobs: ['web'], for: [{ kind: 'ready' }], timeoutMs: MCP_WAIT_DEFAULT_MS });
+    expect(() => v.parse(TOOLS.find((t) => t.name === 'wait')!.input, { jobs: ['web'], timeoutMs: null })).toThrow();
+    expect(() => v.parse(TOOLS.find((t) => t.name === 'wait')!.input, { jobs: ['web'], timeoutMs: 3_600_000 })).toThrow();
+  });
+
+  it("logs: the agent's budget by default (tail 100, 16 KiB, collapse); a search or a cursor reads without the tail", async () => {
+    const plain = await runTool('logs', { job: 3 });
+    expect(plain.calls[0]!.params).toEqual({ job: 3, tailLines: MCP_LOGS_DEFAULTS.tailLines, lines: { maxBytes: 16 * 1024, collapse: true } });
+    const grep = await runTool('logs', { job: 3, grep: 'error', context: 2 });
+    expect(grep.calls[0]!.params).toEqual({ job: 3, lines: { maxBytes: 16 * 1024, collapse: true, grep: 'error', context: 2 } });
+    const more = await runTool('logs', { job: 3, cursor: '1.2048.0', maxBytes: 4096, collapse: false });
+    expect(more.calls[0]!.params).toEqual({ job: 3, cursor: { run: 1, stdout: 2048, stderr: 0 }, lines: { maxBytes: 4096, collapse: false } });
+    // The example answer is a raw read of a running job: the answer says how to see new output.
+    expect(plain.answer.structured).toMatchObject({ cursor: '1.23.0', eof: false });
+    expect(plain.answer.text).toContain('cursor "1.23.0"');
+  });
+
+  it('adopt sends the server as the caller (its ancestors are refused unless force); kill and restart answer an object', async () => {
+    const adopt = await runTool('adopt', { pid: 5120 });
+    expect(adopt.calls[0]!.params).toEqual({ pid: 5120, callerPid: process.pid });
+    const kill = await runTool('kill', { jobs: [3] });
+    expect(kill.answer.structured).toMatchObject({ results: [{ ok: true }, { ok: false }] });
+    expect(kill.answer.text.split('\n')).toHaveLength(2);
+  });
+
+  it('--read-only keeps exactly the observing tools', () => {
+    expect(toolsFor(true).map((t) => t.name)).toEqual(['list', 'status', 'logs', 'wait', 'analyze']);
+    expect(toolsFor(false)).toBe(TOOLS);
+  });
+});
+
+describe('docs/mcp-tools.json', () => {
+  it('is the tool list as the server shows it (run `npm run docs` after changing a tool or a method schema it uses)', () => {
+    expect(JSON.parse(readFileSync(join(REPO, 'docs/mcp-tools.json'), 'utf8'))).toEqual(toolListSnapshot());
+  });
+});
+
+describe('MCP tools: text summaries', () => {
+  it('status says the job, its resources now and its output in a few lines', async () => {
+    const { answer } = await runTool('status', { job: 'web' });
+    const lines = answer.text.split('\n');
+    expect(lines[0]).toMatch(/^job 3 "web": running \(pid \d+\)/);
+    expect(answer.text).toMatch(/output: \d+ bytes/);
+    expect(lines.length).toBeLessThan(10);
+  });
+});
