@@ -38,6 +38,7 @@ export class TopApp {
   private daemon = 'connecting…';
   private daemonInfo: { pid: number; version: string; startedAt: number } | null = null;
   private connects = 0;
+  private attaching = false;
   private client: ProcdClient | null = null;
   private lastSeq = 0;
   private frameTimer: NodeJS.Timeout | null = null;
@@ -85,25 +86,37 @@ export class TopApp {
     this.done(code);
   }
 
-  /** Connects (again), subscribes with samples, resuming after the last event seen, and reads every job once. */
+  /** Connects (again), subscribes with samples, resuming after the last event seen, and reads every job once. One at a time. */
   private async attach(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        const c = await this.opts.connect(this.connects++ === 0);
-        if (this.stopped) return c.close();
-        this.client = c;
-        c.onEvent((e) => this.onEvent(e));
-        c.onClose((err) => this.onClientClosed(c, err));
-        const sub = await c.subscribe({ samples: true, ...(this.lastSeq > 0 ? { afterSeq: this.lastSeq } : {}) });
-        this.lastSeq = Math.max(this.lastSeq, sub.seq);
-        await this.reload();
-        await this.refreshDaemon();
-        return;
-      } catch (err) {
-        this.daemon = `daemon unreachable (${(err as Error).message}); retrying`;
-        this.requestFrame();
-        await new Promise((r) => setTimeout(r, RECONNECT_MS));
+    if (this.attaching) return;
+    this.attaching = true;
+    try {
+      while (!this.stopped) {
+        let c: ProcdClient | null = null;
+        try {
+          c = await this.opts.connect(this.connects++ === 0);
+          if (this.stopped) return c.close();
+          const client = c;
+          this.client = client;
+          client.onEvent((e) => this.onEvent(e));
+          client.onClose((err) => this.onClientClosed(client, err));
+          const sub = await client.subscribe({ samples: true, ...(this.lastSeq > 0 ? { afterSeq: this.lastSeq } : {}) });
+          this.lastSeq = Math.max(this.lastSeq, sub.seq);
+          await this.reload();
+          await this.refreshDaemon();
+          return;
+        } catch (err) {
+          // A half-set-up connection is dropped (its close is then not ours to handle) and tried again.
+          this.client = null;
+          c?.close();
+          this.daemonInfo = null;
+          this.daemon = `daemon unreachable (${(err as Error).message}); retrying`;
+          this.requestFrame();
+          await new Promise((r) => setTimeout(r, RECONNECT_MS));
+        }
       }
+    } finally {
+      this.attaching = false;
     }
   }
 

@@ -12,11 +12,12 @@ import { NOW, running } from './fixtures.js';
 
 function fakeDaemon() {
   const listeners: ((e: ProcdEvent) => void)[] = [];
+  const closers: ((err: Error | null) => void)[] = [];
   const calls: string[] = [];
   const jobs = [running(1, 'web', 1, 1 << 20, 1000)];
   const client = {
     onEvent: (l: (e: ProcdEvent) => void) => (listeners.push(l), () => undefined),
-    onClose: () => () => undefined,
+    onClose: (l: (err: Error | null) => void) => (closers.push(l), () => undefined),
     subscribe: async (p: unknown) => (calls.push(`subscribe ${JSON.stringify(p)}`), { subscribed: true, seq: 5 }),
     list: async () => (calls.push('list'), jobs),
     daemonStatus: async () => ({ pid: 42, version: '0.1.0', uptimeMs: 1000 }),
@@ -25,7 +26,9 @@ function fakeDaemon() {
     close: () => calls.push('close'),
   };
   const emit = (e: ProcdEvent) => listeners.forEach((l) => l(e));
-  return { client: client as unknown as ProcdClient, calls, emit };
+  /** The daemon stopped for good: the client gives up (as ClientCore does after daemon.stop). */
+  const stop = () => closers.forEach((l) => l(null));
+  return { client: client as unknown as ProcdClient, calls, emit, stop };
 }
 
 function fakeScreen() {
@@ -78,5 +81,25 @@ describe('TopApp', () => {
     input.emit('data', 'q');
     await expect(done).resolves.toBe(0);
     expect(daemon.calls.at(-1)).toBe('close');
+  });
+
+  it('after the daemon stopped: connects again without starting one, resumes after the last event seen and reads the jobs again', async () => {
+    const daemons = [fakeDaemon(), fakeDaemon()];
+    const firsts: boolean[] = [];
+    const screen = fakeScreen();
+    const app = new TopApp(screen, { color: false, ui: INITIAL_UI, connect: async (first) => (firsts.push(first), daemons[firsts.length - 1]!.client) });
+    const input = new EventEmitter();
+    const done = app.run(input, new EventEmitter());
+    await vi.advanceTimersByTimeAsync(150);
+    daemons[0]!.emit({ seq: 17, at: NOW, kind: 'daemon.shutdown', keepJobs: false });
+    daemons[0]!.stop();
+    await vi.advanceTimersByTimeAsync(150);
+    expect(screen.frames.at(-1)![0]).toContain('the daemon stopped; waiting for it to come back');
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(firsts).toEqual([true, false]);
+    expect(daemons[1]!.calls.slice(0, 2)).toEqual(['subscribe {"samples":true,"afterSeq":17}', 'list']);
+    expect(screen.frames.at(-1)![0]).toContain('daemon pid 42');
+    input.emit('data', 'q');
+    await expect(done).resolves.toBe(0);
   });
 });
