@@ -141,6 +141,12 @@ describe('procd top without a terminal', () => {
     expect(r.stderr).toMatch(/procd top: needs a terminal, and stdout is not one/);
     expect(r.stdout).toBe('');
   });
+  it('has no --json: it says what to use instead', async () => {
+    const r = await d.cli(['top', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('procd top: --json: top is a screen for people');
+    expect(JSON.parse(r.stdout).error.name).toBe('UsageError');
+  });
   it('rejects an unknown sort key', async () => {
     const r = await d.cli(['top', '--sort', 'size']);
     expect(r.code).toBe(2);

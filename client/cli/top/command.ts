@@ -14,7 +14,7 @@ import { SORT_KEYS, type SortKey } from './view.js';
 
 export const command: CommandDef = {
   async run({ values, out }) {
-    if (out.json) throw new ExitError(EXIT.usage, 'top is for people at a terminal and has no --json: use procd ls --json for the jobs and procd events --json --samples for live changes');
+    if (out.json) throw new ExitError(EXIT.usage, '--json: top is a screen for people, with no machine output; use procd ls --json for the jobs and procd events --json --samples for live changes');
     const sort = str(values, 'sort') ?? 'id';
     if (!(SORT_KEYS as readonly string[]).includes(sort)) throw new ExitError(EXIT.usage, `--sort: "${sort}" is not one of ${SORT_KEYS.join(', ')}`);
     if (!(process.stdout instanceof WriteStream) || !(process.stdin instanceof ReadStream)) {
