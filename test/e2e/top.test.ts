@@ -120,6 +120,30 @@ describe.skipIf(!TMUX)('procd top in tmux (skipped: tmux is not installed; .ci/r
     expect(t.show('#{alternate_on} #{cursor_flag}')).toBe('0 1');
   });
 
+  it('p pauses and resumes, r restarts the selected job; the screen follows a resize', async () => {
+    const job = await trackJob(d, ['--name', 'worker', '--', 'sleep', '1000']);
+    const t = await startTop(['worker']);
+    t.literal('p');
+    await waitFor(async () => (await jobStatus(d, job.id)).state.kind === 'paused', { what: 'the daemon to report the job paused', timeoutMs: 30_000 });
+    await t.waitForScreen((s) => /^> +\d+ worker +paused/m.test(s), 'the row to show paused');
+    t.literal('p');
+    await waitFor(async () => (await jobStatus(d, job.id)).state.kind === 'running', { what: 'the job resumed', timeoutMs: 30_000 });
+    const pidBefore = (await jobStatus(d, job.id)).state;
+    t.literal('r');
+    await waitFor(async () => (await jobStatus(d, job.id)).runs?.current === 2, { what: 'the job restarted (run 2)', timeoutMs: 30_000 });
+    expect((await jobStatus(d, job.id)).state).not.toEqual(pidBefore);
+    await t.waitForScreen((s) => s.includes(`restarted job ${job.id}`) && /^> +\d+ worker +running/m.test(s), 'the row running again after the restart');
+
+    // Narrower: every line fits the new width, and the columns that give way first are gone.
+    t.resize(60, 20);
+    const narrow = await t.waitForScreen((s) => !s.includes('HLTH') && s.includes('COMMAND'), 'the table laid out for 60 columns');
+    for (const line of narrow.split('\n')) expect([...line].length).toBeLessThanOrEqual(60);
+    t.resize(140, 30);
+    await t.waitForScreen((s) => s.includes('HLTH'), 'the table laid out for 140 columns again');
+    t.literal('q');
+    await t.waitForScreen((x) => /^top-exit=0$/m.test(x), 'top to quit');
+  });
+
   it('rides out a daemon restart: a job started after it still appears', async () => {
     await trackJob(d, ['--name', 'before', '--', 'sleep', '1000']);
     const t = await startTop(['before']);

@@ -46,6 +46,11 @@ export class Tmux {
     this.tmux(['send-keys', '-l', text]);
   }
 
+  /** Resizes the window (the program in it gets SIGWINCH). */
+  resize(width: number, height: number): void {
+    this.tmux(['resize-window', '-x', String(width), '-y', String(height)]);
+  }
+
   /** The visible screen as text (no attributes). */
   screen(): string {
     return this.tmux(['capture-pane', '-p']);
