@@ -51,6 +51,12 @@ const keepLayout = {
       if (!posix(relative(REPO, source)).startsWith('daemon/')) return undefined;
       return { path: rel(OUT_DIR, distOf(source)), external: true };
     });
+    // Nor is the dashboard's server (`procd dashboard` only): it imports tsc's dist/client/dashboard/main.js.
+    b.onResolve({ filter: /\/dashboard\/main\.js$/ }, (args) => {
+      const source = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      if (posix(relative(REPO, source)) !== 'client/dashboard/main.ts') return undefined;
+      return { path: rel(OUT_DIR, distOf(source)), external: true };
+    });
     // Files found relative to their module (package.json, templates, the daemon entry) are found
     // from where tsc would have put that module.
     // The bin (main.ts) loads the full CLI from its own bundle, cli.js, only when it needs it.

@@ -1,7 +1,8 @@
 // `analyze` over 100,000 finished runs, in-process: the analysers (daemon/analysis/) over a synthetic
 // history — 500 commands, 10% failures with error signatures, restarts, noisy durations, a few
-// slowing down — and 200 live jobs. Budget: < 200 ms (DESIGN.md). The history store's own read
-// (runsSince) is not in this figure; its bench is the store's.
+// slowing down — and 200 live jobs. Budget: < 200 ms (DESIGN.md). The runs are an array here (the
+// analysers read it through the same RunTable interface as the store's columns); over the store,
+// end to end through the RPC: bench/analyze-history.mjs.
 // Usage: npm run build && node bench/analyze.mjs [runs=100000] [repeats=11]
 
 import { cpus, loadavg } from 'node:os';

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The history store with 100,000 synthetic runs (issue 14): how long loading them takes (median of
 // several cold loads, each in a fresh process), how long materialising them all takes (what
-// `analyze` reads), and the daemon's RSS with them loaded against the same daemon with an empty
-// history. `node bench/history.mjs [--runs N] [--rounds R]` after `npm run build`.
+// `trends` reads; `analyze` reads the columns in place: bench/analyze-history.mjs), and the
+// daemon's RSS with them loaded against the same daemon with an empty history.
+// `node bench/history.mjs [--runs N] [--rounds R]` after `npm run build`.
 //
 // The synthetic history is shaped like a busy developer's month: 300 command signatures (builds,
 // tests, servers, scripts in a few dozen directories), 85% successful runs, failures with stderr

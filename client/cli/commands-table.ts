@@ -45,6 +45,7 @@ const LOADERS: Record<CommandName, Loader> = {
   discover: () => import('./commands/discover.js'),
   metrics: () => import('./commands/metrics.js'),
   mcp: () => import('./commands/mcp.js'),
+  dashboard: () => import('./commands/dashboard.js'),
   top: () => import('./top/command.js'),
 };
 

@@ -12,12 +12,15 @@ import { processProblems } from './leftovers.js';
 import { overlaps } from './overlaps.js';
 import { patterns } from './patterns.js';
 import { recommendations } from './recommendations.js';
+import { runTable } from './runs.js';
 import { stuckJobs } from './stuck.js';
 import { timeSinks } from './time-sinks.js';
 
 export type { AnalysisInput } from './input.js';
 
-export function analyze(input: AnalysisInput): AnalyzeReport {
+export function analyze(given: AnalysisInput): AnalyzeReport {
+  // Every analyser reads the runs through one table (the store's columns, or the array wrapped once).
+  const input = { ...given, runs: runTable(given.runs) };
   const all = {
     timeSinks: timeSinks(input),
     bottlenecks: bottlenecks(input),

@@ -3,8 +3,8 @@
 // example line, the latest runs they came from and the commands that produced them.
 
 import type { CommonError, JobRef } from '../../shared/analyze.js';
-import type { HistoryRun } from '../../shared/history.js';
-import { runRef } from './input.js';
+import { runRefAt } from './input.js';
+import { runTable, type Runs } from './runs.js';
 
 const MAX_RUNS = 10;
 const MAX_COMMANDS = 5;
@@ -20,12 +20,17 @@ interface Acc {
   lastAt: number;
 }
 
-export function commonErrors(runs: readonly HistoryRun[]): CommonError[] {
+export function commonErrors(input: Runs): CommonError[] {
+  const runs = runTable(input);
   // Signature, then detail: no key string built per error.
   const bySig = new Map<string, Map<string | null, Acc>>();
   const all: Acc[] = [];
-  for (const run of runs) {
-    for (const e of run.errors) {
+  for (let i = 0; i < runs.length; i++) {
+    const errors = runs.errors(i);
+    if (!errors.length) continue;
+    const endedAt = runs.endedAt(i);
+    const command = runs.command(i);
+    for (const e of errors) {
       let details = bySig.get(e.signature);
       if (!details) bySig.set(e.signature, (details = new Map()));
       let acc = details.get(e.detail);
@@ -36,10 +41,10 @@ export function commonErrors(runs: readonly HistoryRun[]): CommonError[] {
       }
       acc.count++;
       acc.example = e.line;
-      acc.lastAt = Math.max(acc.lastAt, run.endedAt);
-      acc.runs.push(runRef(run));
+      acc.lastAt = Math.max(acc.lastAt, endedAt);
+      acc.runs.push(runRefAt(runs, i));
       if (acc.runs.length > MAX_RUNS) acc.runs.shift();
-      acc.commands.set(run.command, (acc.commands.get(run.command) ?? 0) + 1);
+      acc.commands.set(command, (acc.commands.get(command) ?? 0) + 1);
     }
   }
   return all

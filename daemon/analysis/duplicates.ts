@@ -5,7 +5,8 @@
 import type { Duplicate, JobRef, PortConflict } from '../../shared/analyze.js';
 import { commandText, hasLiveProcess, type Job } from '../../shared/job.js';
 import { commandSignature } from '../../shared/history.js';
-import { jobRef, runRef, type AnalysisInput } from './input.js';
+import { jobRef, runRefAt, type AnalysisInput } from './input.js';
+import { runTable, type RunTable } from './runs.js';
 
 const MAX_HOLDERS = 5;
 /** Only the latest EADDRINUSE runs are matched against holders (each match reads every holder). */
@@ -41,21 +42,25 @@ interface Bucket {
   longestMs: number;
 }
 
+const addrInUse = (e: { signature: string }) => e.signature === 'EADDRINUSE';
+
 export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): PortConflict[] {
-  const { runs } = input;
-  const failed = runs.filter((r) => r.errors.some((e) => e.signature === 'EADDRINUSE')).slice(-MAX_CONFLICTS);
+  const runs = runTable(input.runs);
+  // The latest MAX_CONFLICTS runs that failed with EADDRINUSE, oldest first (indices).
+  const failed: number[] = [];
+  for (let i = runs.length - 1; i >= 0 && failed.length < MAX_CONFLICTS; i--) if (runs.errors(i).some(addrInUse)) failed.push(i);
+  failed.reverse();
   if (!failed.length) return [];
   // Only the directories of those runs matter (a signature includes its cwd: the same command is in
   // the same directory). Indices, not objects: this pass may cover most of 100,000 runs.
-  const buckets = new Map<string, Bucket>(failed.map((r) => [r.cwd, { runs: [], longestMs: 0 }]));
+  const buckets = new Map<string, Bucket>(failed.map((i) => [runs.cwd(i), { runs: [], longestMs: 0 }]));
   for (let i = 0; i < runs.length; i++) {
-    const run = runs[i]!;
-    const b = buckets.get(run.cwd);
+    const b = buckets.get(runs.cwd(i));
     if (!b) continue;
     b.runs.push(i);
-    b.longestMs = Math.max(b.longestMs, run.endedAt - run.startedAt);
+    b.longestMs = Math.max(b.longestMs, runs.endedAt(i) - runs.startedAt(i));
   }
-  for (const b of buckets.values()) b.runs.sort((x, y) => runs[x]!.startedAt - runs[y]!.startedAt);
+  for (const b of buckets.values()) b.runs.sort((x, y) => runs.startedAt(x) - runs.startedAt(y));
   const live = new Map<string, LiveHolder[]>();
   for (const job of input.jobs) {
     if (!hasLiveProcess(job.state) || job.spec.command.kind === 'adopted' || !buckets.has(job.spec.cwd)) continue;
@@ -63,36 +68,38 @@ export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Port
     list.push({ ref: jobRef(job), startedAt: job.state.startedAt });
   }
   return failed.flatMap((run): PortConflict[] => {
-    const at = run.startedAt;
-    const bucket = buckets.get(run.cwd)!;
+    const at = runs.startedAt(run);
+    const cwd = runs.cwd(run);
+    const bucket = buckets.get(cwd)!;
     const found: PortConflict['holders'] = [];
-    const seen = new Set<number>([run.jobId]);
-    for (const h of live.get(run.cwd) ?? []) {
+    const seen = new Set<number>([runs.jobId(run)]);
+    for (const h of live.get(cwd) ?? []) {
       if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at) continue;
       seen.add(h.ref.jobId);
       found.push({ ...h.ref, live: true });
     }
     // Back from the last run that started by `at`, as long as one that long could still be running then.
     for (let i = lastStartedBy(bucket.runs, runs, at); i >= 0 && found.length < MAX_HOLDERS; i--) {
-      const other = runs[bucket.runs[i]!]!;
-      if (other.startedAt < at - bucket.longestMs) break;
-      if (seen.has(other.jobId) || other.endedAt < at) continue;
-      seen.add(other.jobId);
-      found.push({ ...runRef(other), live: false });
+      const other = bucket.runs[i]!;
+      if (runs.startedAt(other) < at - bucket.longestMs) break;
+      const jobId = runs.jobId(other);
+      if (seen.has(jobId) || runs.endedAt(other) < at) continue;
+      seen.add(jobId);
+      found.push({ ...runRefAt(runs, other), live: false });
     }
     if (!found.length) return [];
-    const port = run.errors.find((e) => e.signature === 'EADDRINUSE')?.detail ?? null;
-    return [{ ...runRef(run), port, at, holders: found }];
+    const port = runs.errors(run).find(addrInUse)?.detail ?? null;
+    return [{ ...runRefAt(runs, run), port, at, holders: found }];
   });
 }
 
 /** The position in `sorted` (run indices by start) of the last run that started at or before `at` (-1: none), by binary search. */
-function lastStartedBy(sorted: readonly number[], runs: AnalysisInput['runs'], at: number): number {
+function lastStartedBy(sorted: readonly number[], runs: RunTable, at: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (runs[sorted[mid]!]!.startedAt <= at) lo = mid + 1;
+    if (runs.startedAt(sorted[mid]!) <= at) lo = mid + 1;
     else hi = mid;
   }
   return lo - 1;

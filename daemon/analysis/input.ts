@@ -5,6 +5,7 @@ import type { JobRef } from '../../shared/analyze.js';
 import type { Job } from '../../shared/job.js';
 import type { Baseline, HistoryRun } from '../../shared/history.js';
 import type { Thresholds } from '../monitor/thresholds.js';
+import type { RunTable, Runs } from './runs.js';
 
 export interface AnalysisInput {
   now: number;
@@ -12,8 +13,8 @@ export interface AnalysisInput {
   since: number;
   /** Every job in the table now, live and finished. */
   jobs: readonly Job[];
-  /** Finished runs within the period, oldest first. */
-  runs: readonly HistoryRun[];
+  /** Finished runs within the period, oldest first by end: the store's RunTable, or an array (tests). */
+  runs: Runs;
   baseline(signature: string): Baseline | null;
   thresholds: Thresholds;
   /** The machine's memory (a bottleneck's share of it). */
@@ -24,8 +25,9 @@ export function jobRef(job: Job): JobRef {
   return { jobId: job.id, name: job.name, run: null };
 }
 
-export function runRef(run: HistoryRun): JobRef {
-  return { jobId: run.jobId, name: run.name, run: run.run };
+/** The i-th run of a table as a report names it. */
+export function runRefAt(runs: RunTable, i: number): JobRef {
+  return { jobId: runs.jobId(i), name: runs.name(i), run: runs.run(i) };
 }
 
 /** A finished run that counts as a failure: it failed or timed out (a run someone killed is not). */

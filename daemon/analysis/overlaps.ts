@@ -4,39 +4,42 @@
 // command exactly when it started before the latest of those ended, which is the one just before it.
 
 import type { Overlap } from '../../shared/analyze.js';
-import type { HistoryRun } from '../../shared/history.js';
-import { runRef } from './input.js';
+import { runRefAt } from './input.js';
+import { runTable, type Runs } from './runs.js';
 
+/** Runs by index into the table. */
 interface Acc {
-  /** The run of this command that ended last so far. */
-  prev: HistoryRun;
+  /** The run of this command that ended last so far (also its latest run: the order is by end). */
+  prev: number;
   times: number;
-  latest: [HistoryRun, HistoryRun] | null;
-  last: HistoryRun;
+  latest: [number, number] | null;
 }
 
 /** `runs` oldest first by end (HistoryReader.runsSince). */
-export function overlaps(runs: readonly HistoryRun[]): Overlap[] {
+export function overlaps(input: Runs): Overlap[] {
+  const runs = runTable(input);
   const bySig = new Map<string, Acc>();
-  for (const run of runs) {
-    const acc = bySig.get(run.signature);
+  for (let i = 0; i < runs.length; i++) {
+    const signature = runs.signature(i);
+    const acc = bySig.get(signature);
     if (!acc) {
-      bySig.set(run.signature, { prev: run, times: 0, latest: null, last: run });
+      bySig.set(signature, { prev: i, times: 0, latest: null });
       continue;
     }
     // Runs of one job never overlap (restarts follow each other): a restart is not a second start.
-    if (run.startedAt < acc.prev.endedAt && run.jobId !== acc.prev.jobId) {
+    const startedAt = runs.startedAt(i);
+    if (startedAt < runs.endedAt(acc.prev) && runs.jobId(i) !== runs.jobId(acc.prev)) {
       acc.times++;
-      acc.latest = run.startedAt >= acc.prev.startedAt ? [acc.prev, run] : [run, acc.prev];
+      acc.latest = startedAt >= runs.startedAt(acc.prev) ? [acc.prev, i] : [i, acc.prev];
     }
-    acc.prev = run;
-    acc.last = run;
+    acc.prev = i;
   }
   const out: Overlap[] = [];
   for (const [signature, a] of bySig) {
     if (!a.latest) continue;
     const [first, second] = a.latest;
-    out.push({ signature, command: a.last.command, cwd: a.last.cwd, name: a.last.name, times: a.times, latest: [runRef(first), runRef(second)], at: second.startedAt });
+    const last = a.prev;
+    out.push({ signature, command: runs.command(last), cwd: runs.cwd(last), name: runs.name(last), times: a.times, latest: [runRefAt(runs, first), runRefAt(runs, second)], at: runs.startedAt(second) });
   }
   return out.sort((a, b) => b.times - a.times || b.at - a.at);
 }

@@ -4,8 +4,9 @@
 // alternating between success and failure.
 
 import type { CountOf, RunStats, SignaturePattern } from '../../shared/analyze.js';
-import type { HistoryRun } from '../../shared/history.js';
-import { isFailedRun, isSuccessfulRun, round } from './input.js';
+import { isSuccess } from '../history/baseline.js';
+import { isFailureState, round } from './input.js';
+import { runTable, type Runs } from './runs.js';
 import { percentiles } from './select.js';
 import { addPoint, emptySums, fitTrend, TREND } from './duration-trend.js';
 
@@ -18,20 +19,31 @@ class Acc {
   runs = 0;
   failures = 0;
   restarts = 0;
-  durations: number[] = [];
+  /** Durations of its runs: the first `runs` entries (a typed array grown by doubling: no boxed numbers). */
+  durations: Float64Array;
   exitCodes = new Map<number, number>();
   signals = new Map<string, number>();
 
-  add(run: HistoryRun, failed: boolean, ok: boolean): void {
-    this.runs++;
-    if (failed) this.failures++;
-    // A run that came after a restart of its job (by its policy, `procd restart`, a reboot).
-    if (run.restarts > 0) this.restarts++;
-    this.durations.push(run.durationMs);
-    if (!ok) {
-      if (run.signal) this.signals.set(run.signal, (this.signals.get(run.signal) ?? 0) + 1);
-      else if (run.exitCode !== null) this.exitCodes.set(run.exitCode, (this.exitCodes.get(run.exitCode) ?? 0) + 1);
+  constructor(capacity = 16) {
+    this.durations = new Float64Array(capacity);
+  }
+
+  /** One run; `restarted`: it came after a restart of its job (by its policy, `procd restart`, a reboot). */
+  add(durationMs: number, failed: boolean, restarted: boolean): void {
+    if (this.runs === this.durations.length) {
+      const grown = new Float64Array(this.runs * 2);
+      grown.set(this.durations);
+      this.durations = grown;
     }
+    this.durations[this.runs++] = durationMs;
+    if (failed) this.failures++;
+    if (restarted) this.restarts++;
+  }
+
+  /** How an unsuccessful run ended: its signal, else its exit code. */
+  addEnd(signal: string | null, exitCode: number | null): void {
+    if (signal) this.signals.set(signal, (this.signals.get(signal) ?? 0) + 1);
+    else if (exitCode !== null) this.exitCodes.set(exitCode, (this.exitCodes.get(exitCode) ?? 0) + 1);
   }
 }
 
@@ -47,26 +59,39 @@ class SigAcc extends Acc {
   flips = 0;
   passes = 0;
 
-  constructor(public last: HistoryRun) {
-    super();
+  /** The index of its latest run. */
+  constructor(public last: number) {
+    super(16);
   }
 }
 
-export function patterns(runs: readonly HistoryRun[]): { overall: RunStats; bySignature: SignaturePattern[] } {
-  const overall = new Acc();
+export function patterns(input: Runs): { overall: RunStats; bySignature: SignaturePattern[] } {
+  const runs = runTable(input);
+  const overall = new Acc(Math.max(16, runs.length));
   const bySig = new Map<string, SigAcc>();
-  for (const run of runs) {
-    const failed = isFailedRun(run);
-    const ok = isSuccessfulRun(run);
-    overall.add(run, failed, ok);
-    let s = bySig.get(run.signature);
+  for (let i = 0; i < runs.length; i++) {
+    // Each field read once per run (from the store's columns).
+    const state = runs.state(i);
+    const failed = isFailureState(state);
+    const ok = isSuccess(state, runs.exitCode(i));
+    const durationMs = runs.durationMs(i);
+    const restarted = runs.restarts(i) > 0;
+    const signature = runs.signature(i);
+    let s = bySig.get(signature);
     if (!s) {
-      s = new SigAcc(run);
-      bySig.set(run.signature, s);
+      s = new SigAcc(i);
+      bySig.set(signature, s);
     }
-    s.add(run, failed, ok);
-    s.last = run;
-    if (ok) s.recent[s.okRuns++ % WINDOW] = run.durationMs;
+    overall.add(durationMs, failed, restarted);
+    s.add(durationMs, failed, restarted);
+    if (!ok) {
+      const signal = runs.signal(i);
+      const exitCode = runs.exitCode(i);
+      overall.addEnd(signal, exitCode);
+      s.addEnd(signal, exitCode);
+    }
+    s.last = i;
+    if (ok) s.recent[s.okRuns++ % WINDOW] = durationMs;
     // Killed and lost runs say nothing about passing or failing: they are left out of the alternation.
     if (ok || failed) {
       if (s.prevOk !== null && s.prevOk !== ok) s.flips++;
@@ -79,10 +104,10 @@ export function patterns(runs: readonly HistoryRun[]): { overall: RunStats; bySi
     const flipRate = s.judged > 1 ? round(s.flips / (s.judged - 1), 3) : 0;
     return {
       signature,
-      command: s.last.command,
-      cwd: s.last.cwd,
-      name: s.last.name,
-      lastJobId: s.last.jobId,
+      command: runs.command(s.last),
+      cwd: runs.cwd(s.last),
+      name: runs.name(s.last),
+      lastJobId: runs.jobId(s.last),
       ...stats(s),
       trend: trendOf(s),
       flipRate,
@@ -103,10 +128,11 @@ function trendOf(s: SigAcc) {
 }
 
 function stats(acc: Acc): RunStats {
-  const n = acc.durations.length;
+  const n = acc.runs;
+  const durations = acc.durations.subarray(0, n);
   let sum = 0;
-  for (const d of acc.durations) sum += d;
-  const [p50, p95] = percentiles(acc.durations, [0.5, 0.95]);
+  for (let i = 0; i < n; i++) sum += durations[i]!;
+  const [p50, p95] = percentiles(durations, [0.5, 0.95]);
   return {
     runs: acc.runs,
     failures: acc.failures,

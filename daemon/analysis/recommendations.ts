@@ -4,8 +4,8 @@
 
 import type { AnalyzeReport, Priority, Recommendation } from '../../shared/analyze.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
-import type { HistoryRun } from '../../shared/history.js';
 import { durationArg, killCommand, sizeArg, trackCommand } from './commands.js';
+import { runTable, type RunTable, type Runs } from './runs.js';
 
 type Findings = Omit<AnalyzeReport, 'generatedAt' | 'since' | 'headline' | 'recommendations' | 'omitted'>;
 
@@ -18,7 +18,7 @@ const MAX_OVERLAP_RECOMMENDATIONS = 3;
 
 const ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
-export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recommendation[] {
+export function recommendations(f: Findings, runs: Runs): Recommendation[] {
   const out: Recommendation[] = [];
   const rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) =>
     out.push({ priority, reason, evidence: { jobIds: [...new Set(jobIds)], figures }, command });
@@ -66,7 +66,7 @@ export function recommendations(f: Findings, runs: readonly HistoryRun[]): Recom
     if (!live.length) continue;
     rec('high', `job ${c.jobId} (${c.name}) failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory run`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
   }
-  errorRecommendations(f, runs, rec);
+  errorRecommendations(f, runTable(runs), rec);
   patternRecommendations(f, rec);
   const activeLeftovers = f.leftovers.filter((l) => l.clearedAt === null);
   if (activeLeftovers.length) {
@@ -105,27 +105,36 @@ function mergeSameCommand(sorted: Recommendation[]): Recommendation[] {
 
 type Rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) => void;
 
-function errorRecommendations(f: Findings, runs: readonly HistoryRun[], rec: Rec): void {
+function errorRecommendations(f: Findings, runs: RunTable, rec: Rec): void {
   // The runs the errors name, looked up in one pass (at most 10 per error; no key built per run).
   const wanted = new Map<number, Set<number | null>>();
   for (const e of f.commonErrors) for (const r of e.runs) (wanted.get(r.jobId) ?? wanted.set(r.jobId, new Set()).get(r.jobId)!).add(r.run);
-  const byRef = new Map<string, HistoryRun>();
-  for (const run of runs) {
-    if (wanted.get(run.jobId)?.has(run.run)) byRef.set(`${run.jobId}:${run.run}`, run);
+  // By index into the table; the latest of a job id and run number wins, as before.
+  const byRef = new Map<string, number>();
+  if (wanted.size) {
+    for (let i = 0; i < runs.length; i++) {
+      const jobId = runs.jobId(i);
+      const run = runs.run(i);
+      if (wanted.get(jobId)?.has(run)) byRef.set(`${jobId}:${run}`, i);
+    }
   }
   const crashLoops = new Set(f.patterns.bySignature.filter(isCrashLoop).map((p) => p.signature));
   const covered = new Set(f.portConflicts.filter((c) => c.holders.some((h) => h.live)).map((c) => c.jobId));
   for (const e of f.commonErrors) {
     if (e.count < REPEATED_ERROR) continue;
     const latest = e.runs[0];
-    const run = latest ? byRef.get(`${latest.jobId}:${latest.run}`) : undefined;
-    if (!latest || !run) continue;
+    const i = latest ? byRef.get(`${latest.jobId}:${latest.run}`) : undefined;
+    if (!latest || i === undefined) continue;
+    const run = { signature: runs.signature(i), command: runs.command(i), cwd: runs.cwd(i), rssPeak: runs.rssPeak(i) };
     const ids = e.runs.map((r) => r.jobId);
     const label = `${e.signature}${e.detail ? ` (${e.detail})` : ''}`;
     const figures = { count: e.count, latestJob: latest.jobId };
     if (e.signature === 'EADDRINUSE') {
       if (ids.every((id) => covered.has(id))) continue;
-      const restarted = e.runs.some((r) => (byRef.get(`${r.jobId}:${r.run}`)?.restarts ?? 0) > 0);
+      const restarted = e.runs.some((r) => {
+        const j = byRef.get(`${r.jobId}:${r.run}`);
+        return j !== undefined && runs.restarts(j) > 0;
+      });
       // A crash loop of the same command already says to back off longer (patternRecommendations).
       if (restarted && crashLoops.has(run.signature)) continue;
       if (restarted) rec('medium', `${label} in ${e.count} runs of restarts: the previous run has not let go of the port yet; wait longer before restarting`, ids, figures, trackCommand('--restart-delay 5s', run.signature, run.command, run.cwd));

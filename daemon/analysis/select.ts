@@ -2,7 +2,7 @@
 // took 20–60 ms on the target machine, a third of analyze's budget; selecting p50 and p95 takes a few.
 
 /** Nearest-rank percentiles `ps` (ascending, 0..1) of `values`, rounded to whole ms; [] stays null. */
-export function percentiles(values: readonly number[], ps: readonly number[]): (number | null)[] {
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): (number | null)[] {
   const n = values.length;
   if (!n) return ps.map(() => null);
   const a = new Float64Array(n);

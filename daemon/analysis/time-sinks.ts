@@ -7,6 +7,7 @@ import { commandText, hasLiveProcess, type Job } from '../../shared/job.js';
 import { commandSignature } from '../../shared/history.js';
 import { activeMs } from '../jobs/pause-clock.js';
 import { round, type AnalysisInput } from './input.js';
+import { runTable } from './runs.js';
 
 export function timeSinks(input: AnalysisInput): TimeSink[] {
   const { thresholds: t } = input;
@@ -21,8 +22,10 @@ export function timeSinks(input: AnalysisInput): TimeSink[] {
   // One baseline look-up per command, not per run (100,000 runs are a few hundred commands).
   const baselines = new Map<string, ReturnType<AnalysisInput['baseline']>>();
   const baselineOf = (signature: string) => {
-    if (!baselines.has(signature)) baselines.set(signature, input.baseline(signature));
-    return baselines.get(signature) ?? null;
+    // One map look-up per run: a baseline is an object or null, never undefined.
+    let b = baselines.get(signature);
+    if (b === undefined) baselines.set(signature, (b = input.baseline(signature)));
+    return b;
   };
   for (const job of input.jobs) {
     byId.set(job.id, job);
@@ -30,13 +33,15 @@ export function timeSinks(input: AnalysisInput): TimeSink[] {
     const found = judge(activeMs(job.state, input.now), expectedOf(job, input));
     if (found) out.push({ jobId: job.id, name: job.name, run: null, live: true, command: commandText(job.spec.command), ...found });
   }
-  for (const run of input.runs) {
-    const job = byId.get(run.jobId);
+  const runs = runTable(input.runs);
+  for (let i = 0; i < runs.length; i++) {
+    const jobId = runs.jobId(i);
+    const job = byId.get(jobId);
     const given = job?.spec.expectMs ?? null;
-    const learned = given === null && run.kind === 'task' ? baselineOf(run.signature) : null;
+    const learned = given === null && runs.kind(i) === 'task' ? baselineOf(runs.signature(i)) : null;
     const expected = given !== null ? { ms: given, source: 'given' as const } : learned ? { ms: learned.medianMs, source: 'learned' as const } : null;
-    const found = judge(run.durationMs, expected);
-    if (found) out.push({ jobId: run.jobId, name: run.name, run: run.run, live: false, command: run.command, ...found });
+    const found = judge(runs.durationMs(i), expected);
+    if (found) out.push({ jobId, name: runs.name(i), run: runs.run(i), live: false, command: runs.command(i), ...found });
   }
   // Live first, then the worst.
   return out.sort((a, b) => Number(b.live) - Number(a.live) || b.ratio - a.ratio);

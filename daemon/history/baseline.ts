@@ -6,7 +6,12 @@ import { BASELINE_MIN_RUNS, BASELINE_WINDOW, type Baseline, type HistoryRun } fr
 
 /** A run a baseline learns from: it completed (exit 0). Killed, failed or timed-out runs say nothing about the usual duration. */
 export function isSuccessfulRun(run: Pick<HistoryRun, 'state' | 'exitCode'>): boolean {
-  return run.state === 'completed' && run.exitCode === 0;
+  return isSuccess(run.state, run.exitCode);
+}
+
+/** The same rule over the two fields (read from columns: no run object). */
+export function isSuccess(state: HistoryRun['state'], exitCode: number | null): boolean {
+  return state === 'completed' && exitCode === 0;
 }
 
 /**

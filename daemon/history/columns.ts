@@ -1,13 +1,18 @@
 // The in-memory form of the history: one typed-array column per numeric field and interned
 // strings, about 150 bytes a run instead of the ~1.5 KB a HistoryRun object graph costs, so
-// 100,000 runs stay well inside the RSS budget. Runs are materialised as HistoryRun objects only
-// when asked for; their stderr tails stay on disk (the segment line they were read from) and are
-// read when a caller touches `stderrTail`.
+// 100,000 runs stay well inside the RSS budget. `analyze` reads them in place (viewSince, a
+// RunTable); runs are materialised as HistoryRun objects only when asked for; their stderr tails
+// stay on disk (the segment line they were read from) and are read when a caller touches
+// `stderrTail`.
 
 import { FLAG_KINDS, JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
 import { LIMIT_KINDS } from '../../shared/limits.js';
 import { OUTCOME_KINDS } from '../../shared/outcomes.js';
 import type { HistoryRun } from '../../shared/history.js';
+import { isSuccess } from './baseline.js';
+import { allocate, NO_EXIT, NONE, orNull, type Cols } from './column-layout.js';
+import { ColumnsView } from './columns-view.js';
+import type { RunTable } from './reader.js';
 
 /** Where a run's line is on disk: its segment (by id) and byte range. */
 export interface RunLocation {
@@ -57,17 +62,7 @@ class Pool<T = string> {
   }
 }
 
-const NONE = -1;
-const NO_EXIT = -(2 ** 31);
 const frozenList = <T>(key: string): readonly T[] => Object.freeze(JSON.parse(key) as T[]);
-
-const F64 = ['seq', 'startedAt', 'endedAt', 'durationMs', 'cpuPeak', 'cpuAvg', 'rssPeak', 'rssAvg', 'readyAfterMs', 'offset'] as const;
-const I32 = ['jobId', 'run', 'restarts', 'exitCode', 'signature', 'name', 'command', 'cwd', 'group', 'tags', 'detail', 'signal', 'errors', 'segment', 'length'] as const;
-const U8 = ['state', 'outcome', 'kind', 'flags', 'violations'] as const;
-
-type Cols = { [K in (typeof F64)[number]]: Float64Array } & { [K in (typeof I32)[number]]: Int32Array } & {
-  [K in (typeof U8)[number]]: Uint8Array;
-};
 
 export class RunColumns {
   private c: Cols;
@@ -180,7 +175,7 @@ export class RunColumns {
   }
   isSuccessAt(n: number): boolean {
     const i = this.first + n;
-    return TERMINAL_STATES[this.c.state[i]!] === 'completed' && this.c.exitCode[i] === 0;
+    return isSuccess(TERMINAL_STATES[this.c.state[i]!]! as HistoryRun['state'], this.c.exitCode[i] === NO_EXIT ? null : this.c.exitCode[i]!);
   }
   locationAt(n: number): RunLocation {
     const i = this.first + n;
@@ -212,6 +207,25 @@ export class RunColumns {
     this.first = Math.min(this.end, this.first + count);
     // Reclaim the dropped prefix once it is half the arrays, so memory follows the kept runs.
     if (this.first > 0 && this.first >= this.capacity / 2) this.shift();
+  }
+
+  /**
+   * The live runs that ended at or after `since`, in their order, read in place (no object per
+   * run). Valid until the columns next change (a run recorded, dropped or repacked): read it
+   * synchronously.
+   */
+  viewSince(since: number): RunTable {
+    const endedAt = this.c.endedAt;
+    let from = this.first;
+    while (from < this.end && endedAt[from]! < since) from++;
+    // Runs are kept in the order they ended, so all from there on qualify; a history written before
+    // that was so may hold a few out of place: then the view lists the rows that do.
+    let late = from;
+    while (late < this.end && endedAt[late]! >= since) late++;
+    if (late === this.end) return new ColumnsView(this.c, this.strings.values, this.errorLists.values, from, this.end);
+    const rows: number[] = [];
+    for (let i = from; i < this.end; i++) if (endedAt[i]! >= since) rows.push(i);
+    return new ColumnsView(this.c, this.strings.values, this.errorLists.values, 0, rows.length, Int32Array.from(rows));
   }
 
   /** The n-th live run as a HistoryRun; its stderr tail is read (by `tail`) when a caller first touches it. */
@@ -274,14 +288,6 @@ export class RunColumns {
   }
 }
 
-function allocate(n: number): Cols {
-  const cols: Partial<Record<keyof Cols, unknown>> = {};
-  for (const k of F64) cols[k] = new Float64Array(n);
-  for (const k of I32) cols[k] = new Int32Array(n);
-  for (const k of U8) cols[k] = new Uint8Array(n);
-  return cols as Cols;
-}
-
 function bits<K>(kinds: readonly K[], all: readonly K[]): number {
   let b = 0;
   for (const k of kinds) {
@@ -297,7 +303,6 @@ function subsets<K>(all: readonly K[]): K[][] {
 }
 const FLAG_SETS = subsets(FLAG_KINDS);
 const LIMIT_SETS = subsets(LIMIT_KINDS);
-const orNull = (x: number) => (Number.isNaN(x) ? null : x);
 
 /**
  * A run as handed out: plain data fields, and `stderrTail` read from disk on first use. JSON

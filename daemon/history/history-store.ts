@@ -14,7 +14,7 @@ import { BaselineBook } from './baseline.js';
 import { decodeRun, encodeRun } from './codec.js';
 import { RunColumns, type RunLocation } from './columns.js';
 import { loadHistory, type LoadedSegment } from './load.js';
-import type { HistoryReader } from './reader.js';
+import type { HistoryReader, RunTable } from './reader.js';
 import { segmentBytes, segmentFile, setAside } from './segment-files.js';
 import { historyBounds, segmentRunsFor, type HistorySettings } from './settings.js';
 
@@ -177,6 +177,11 @@ export class HistoryStore implements HistoryReader {
     const tail = (seq: number) => this.tailOf(seq);
     for (let n = 0; n < this.columns.size; n++) if (this.columns.endedAt(n) >= since) out.push(this.columns.materialise(n, tail));
     return out;
+  }
+
+  /** The runs runsSince gives, read from the columns in place (what `analyze` reads); use it before the store changes again. */
+  runTableSince(since: number): RunTable {
+    return this.columns.viewSince(since);
   }
 
   baseline(signature: string): Baseline | null {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { actionProblem, authenticate, csrfToken, isLoopbackHost, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
+import { statusForRpcCode, toHttpError } from '../../../client/dashboard/http-error.js';
+import { oneJobAnswer } from '../../../client/dashboard/server.js';
+import { ErrorCode, ProcdError } from '../../../shared/errors.js';
+
+const TOKEN = 'tok-123';
+const facts = (f: Partial<RequestFacts>): RequestFacts => ({ method: 'GET', queryToken: null, authorization: undefined, cookie: undefined, csrfHeader: undefined, origin: undefined, secFetchSite: undefined, host: '127.0.0.1:4000', ...f });
+
+describe('authenticate', () => {
+  it('takes the bearer header, the query token (GET only), or the cookie of this port', () => {
+    expect(authenticate(facts({ authorization: `Bearer ${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'bearer' });
+    expect(authenticate(facts({ queryToken: TOKEN }), TOKEN, 4000)).toEqual({ ok: true, via: 'query' });
+    expect(authenticate(facts({ method: 'POST', queryToken: TOKEN }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({ cookie: `a=b; procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'cookie' });
+    expect(authenticate(facts({ cookie: `procd-dashboard-4001=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
+  });
+
+  it('refuses a wrong or missing token, and a wrong bearer even with a good cookie', () => {
+    expect(authenticate(facts({}), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({ authorization: 'Bearer nope', cookie: `procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({ queryToken: `${TOKEN}x` }), TOKEN, 4000).ok).toBe(false);
+  });
+
+  it('compares secrets of any lengths without throwing', () => {
+    expect(sameSecret(TOKEN, TOKEN)).toBe(true);
+    expect(sameSecret('', TOKEN)).toBe(false);
+    expect(sameSecret(TOKEN.repeat(100), TOKEN)).toBe(false);
+    expect(newToken()).toMatch(/^[\w-]{43}$/);
+    expect(newToken()).not.toBe(newToken());
+  });
+});
+
+describe('actionProblem (CSRF)', () => {
+  const good = { csrfHeader: csrfToken(TOKEN), origin: 'http://127.0.0.1:4000', secFetchSite: 'same-origin' };
+  it('lets a bearer request, or a cookie request with the header from the same origin, act', () => {
+    expect(actionProblem(facts({ method: 'POST' }), 'bearer', TOKEN)).toBeNull();
+    expect(actionProblem(facts({ method: 'POST', ...good }), 'cookie', TOKEN)).toBeNull();
+    expect(actionProblem(facts({ method: 'POST', csrfHeader: csrfToken(TOKEN) }), 'cookie', TOKEN)).toBeNull();
+  });
+
+  it('refuses the cookie alone, a wrong header, another origin or a cross-site fetch', () => {
+    expect(actionProblem(facts({ method: 'POST' }), 'cookie', TOKEN)).toMatch(/X-Procd-Token/);
+    expect(actionProblem(facts({ ...good, csrfHeader: TOKEN }), 'cookie', TOKEN)).toMatch(/X-Procd-Token/);
+    expect(actionProblem(facts({ ...good, origin: 'http://evil.example' }), 'cookie', TOKEN)).toMatch(/another origin/);
+    expect(actionProblem(facts({ ...good, origin: 'null' }), 'cookie', TOKEN)).toMatch(/another origin/);
+    expect(actionProblem(facts({ ...good, secFetchSite: 'same-site' }), 'cookie', TOKEN)).toMatch(/cross-site/);
+    // A bearer request from a browser page of another origin is still refused.
+    expect(actionProblem(facts({ origin: 'http://evil.example' }), 'bearer', TOKEN)).toMatch(/another origin/);
+  });
+});
+
+describe('helpers', () => {
+  it('reads one cookie', () => {
+    expect(readCookie('a=1; b = 2;c=3', 'b')).toBe('2');
+    expect(readCookie(undefined, 'b')).toBeNull();
+  });
+
+  it('knows loopback hosts', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '192.168.1.2', '::', 'example.com']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it("maps the daemon's codes to HTTP statuses", () => {
+    expect(statusForRpcCode(ErrorCode.JobNotFound)).toBe(404);
+    expect(statusForRpcCode(ErrorCode.InvalidParams)).toBe(400);
+    expect(statusForRpcCode(ErrorCode.JobNotRunning)).toBe(409);
+    expect(statusForRpcCode(ErrorCode.NameInUse)).toBe(409);
+    expect(statusForRpcCode(ErrorCode.DaemonUnavailable)).toBe(503);
+    expect(statusForRpcCode(ErrorCode.InternalError)).toBe(500);
+    expect(toHttpError(new ProcdError(ErrorCode.JobNotFound, 'no job 3', { job: 3 })).body()).toEqual({ error: { code: 'JobNotFound', rpcCode: -32000, message: 'no job 3', data: { job: 3 } } });
+    expect(toHttpError(new Error('secret internals')).body()).toEqual({ error: { code: 'InternalError', message: expect.not.stringContaining('secret') } });
+  });
+
+  it("answers a one-job route with its entry, a failed entry as the daemon's error", () => {
+    expect(oneJobAnswer([{ ref: 3, ok: true, id: 3 }])).toEqual({ ref: 3, ok: true, id: 3 });
+    expect(() => oneJobAnswer([{ ref: 3, ok: false, error: { code: ErrorCode.JobNotRunning, message: 'not running', data: { id: 3 } } }])).toThrow(ProcdError);
+  });
+});
