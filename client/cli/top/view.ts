@@ -29,12 +29,9 @@ export function elapsedMs(job: TopJob, now: number): number {
   return 0;
 }
 
-/** The job's owner when the daemon tells one (a field of newer daemons; null otherwise). */
+/** The job's owner's name (null: a job recorded before owners, or started by a client that gave none). */
 export function ownerOf(job: TopJob): string | null {
-  const owner: unknown = (job as { owner?: unknown }).owner ?? (job.spec as { owner?: unknown }).owner;
-  if (typeof owner === 'string') return owner;
-  if (owner && typeof owner === 'object' && 'name' in owner && typeof owner.name === 'string') return owner.name;
-  return null;
+  return job.owner?.name ?? null;
 }
 
 // Live jobs first, in lifecycle order (running before paused, queued last of the live), then the ended ones.

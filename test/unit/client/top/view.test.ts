@@ -74,7 +74,6 @@ describe('rowOf', () => {
 describe('ownerOf', () => {
   it('reads an owner when the daemon sends one, else null', () => {
     expect(ownerOf(jobs[0]!)).toBeNull();
-    expect(ownerOf({ ...jobs[0]!, owner: 'claude' } as never)).toBe('claude');
-    expect(ownerOf({ ...jobs[0]!, owner: { name: 'agent-7', pid: 3 } } as never)).toBe('agent-7');
+    expect(ownerOf({ ...jobs[0]!, owner: { name: 'agent-7', pid: 3, parentName: null } })).toBe('agent-7');
   });
 });
