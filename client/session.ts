@@ -11,6 +11,8 @@ import { checkSocketPathLength } from '../shared/socket-path.js';
 import { VERSION } from '../shared/version.js';
 import { clientEnvironment } from './client-env.js';
 import { RpcConnection } from './rpc-connection.js';
+import { parentProcessName } from './parent-name.js';
+import { askedOwner } from '../shared/owner.js';
 
 export interface SessionSettings {
   socket: string;
@@ -73,13 +75,14 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
 }
 
 /**
- * hello with who this client is. A daemon from before `pid` and `via` refuses them (its params are
+ * hello with who this client is. A daemon from before `pid`, `via` and `parentName` refuses them (its params are
  * strict): it gets the plain hello every version knows, so any client still reaches any daemon.
  */
 async function handshake(conn: RpcConnection, settings: SessionSettings): Promise<HelloResult> {
   const plain = { client: settings.clientName ?? `procd-client/${VERSION}`, protocolVersion: PROTOCOL_VERSION };
   try {
-    return (await conn.call('hello', { ...plain, pid: process.pid, ...(settings.via ? { via: settings.via } : {}) }, settings.defaultTimeout)) as HelloResult;
+    const parentName = parentProcessName();
+    return (await conn.call('hello', { ...plain, pid: process.pid, ...(settings.via ? { via: settings.via } : {}), ...(parentName ? { parentName } : {}) }, settings.defaultTimeout)) as HelloResult;
   } catch (err) {
     if (!(err instanceof ProcdError && err.code === ErrorCode.InvalidParams)) throw err;
     return (await conn.call('hello', plain, settings.defaultTimeout)) as HelloResult;
@@ -124,8 +127,12 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
  * `adopt` (and `kill` with `adopt`) sends this process's pid, so the daemon refuses its ancestors unless `force`.
  */
 export function withDefaults(method: MethodName, params: unknown): unknown {
-  if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd() };
-  if ((method === 'adopt' || (method === 'kill' && isObject(params) && params.adopt === true)) && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid };
+  // The owner of what a client starts: the one it names, else PROCD_OWNER (else the daemon takes the client's name).
+  const owner = isObject(params) ? askedOwner(params.owner, process.env) : undefined;
+  const owned = owner === undefined ? {} : { owner };
+  if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd(), ...owned };
+  if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid, ...owned };
+  if (method === 'kill' && isObject(params) && params.adopt === true) return { ...params, callerPid: params.callerPid ?? process.pid };
   return params ?? {};
 }
 

@@ -38,6 +38,8 @@ export const ErrorCode = {
   GroupInUse: -32018,
   /** A report from inside a job of another procd home (its PROCD_INSTANCE is not this daemon's): this daemon's job with that id is someone else. */
   InstanceMismatch: -32025,
+  /** `track` with `ensure`: a live job of that name (or command and cwd) runs another spec; `data.id` is it, `data.differences` the fields (old → new). `replace` starts the new spec instead. */
+  SpecDiffers: -32029,
   /** `kill --port`: nothing listens on that port (`data.port`). */
   PortNotListening: -32030,
   /** `kill --port`: a process procd does not supervise holds the port (`data.holders`: pid, command); nothing was stopped. `adopt: true` adopts and stops it. */

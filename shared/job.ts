@@ -7,6 +7,7 @@ import { etaOf, type Eta } from './eta.js';
 import { healthOf, type Health } from './health.js';
 import type { Baseline } from './history.js';
 import type { JobLimits, LimitKind, LimitViolation } from './limits.js';
+import type { JobOwner } from './owner.js';
 import type { OutcomeKind } from './outcomes.js';
 import type { JobProbes, ProbeStatus } from './probes.js';
 import type { JobProgress } from './progress.js';
@@ -324,6 +325,8 @@ export interface Job {
   afterMet?: number[];
   /** What the job last reported of its progress in this run (shared/progress.ts); absent: nothing yet. */
   progress?: JobProgress;
+  /** Who started (or adopted) it (shared/owner.ts); absent in older records and for a client that sent no `hello`. */
+  owner?: JobOwner;
   /** The sockets its tree listens on, as the monitor last saw them (shared/ports.ts); absent: none, or not live. */
   ports?: ListeningPort[];
 }

@@ -57,7 +57,7 @@ export const METHOD_SPECS = {
       positionals: '[--project [NAME]]',
       brief: 'list jobs',
       summary: 'List jobs: running ones plus the last 10 finished ones (--all for every job).',
-      usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--project [NAME]] [--json]',
+      usage: 'procd ls [--all] [--state S]... [--name NAME] [--tag TAG] [--owner NAME] [--project [NAME]] [--json]',
       options: {
         all: { type: 'boolean', short: 'a', help: 'include every finished job' },
         wide: { type: 'boolean', short: 'w', help: 'add HEALTH (the score 0–100 of each running job; procd status ID says why) and PORTS (what its tree listens on) columns' },
@@ -65,6 +65,7 @@ export const METHOD_SPECS = {
         state: { type: 'string', multiple: true, arg: 'STATE', help: `only jobs in this state (repeatable): ${JOB_STATE_KINDS.join(', ')}` },
         name: { type: 'string', arg: 'NAME', help: 'only jobs with this name' },
         tag: { type: 'string', arg: 'TAG', help: 'only jobs with this tag' },
+        owner: { type: 'string', arg: 'NAME', help: 'only jobs of this owner (track --owner)' },
         project: { type: 'boolean', help: 'only the jobs of the project NAME (procd up), given after it; without NAME: the project of ./procd.yaml' },
       },
       examples: ['procd ls', 'procd ls --state failed --state killed', 'procd ls --all --json | jq ".[].id"', 'procd ls --project shop'],
@@ -136,7 +137,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same. `port` stops the live job(s) whose tree listens on that TCP or UDP port (found fresh, as `ports` finds it; one item per job); a process procd does not supervise is refused (PortNotSupervised, nothing stopped) unless `adopt`, which adopts it (as `adopt` does) and stops it; nothing listening is PortNotListening.",
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same. `owner` (instead of or besides `jobs`): also every live job of that owner, one item each after those given (one that ends meanwhile is left out). `port` (instead of or besides `jobs`): the live job(s) whose tree listens on that TCP or UDP port (found fresh, as `ports` finds it); a process procd does not supervise is refused (PortNotSupervised, nothing stopped) unless `adopt`, which adopts it (as `adopt` does) and stops it; nothing listening is PortNotListening.",
     capability: 'kill.tree',
     mutates: true,
     audited: true,
@@ -147,18 +148,19 @@ export const METHOD_SPECS = {
     cli: {
       command: 'kill',
       aliases: ['stop'],
-      positionals: 'ID|NAME...',
+      positionals: '[ID|NAME...]',
       brief: 'stop jobs and everything they spawned',
       summary:
         "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
-      usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION] | procd kill --port PORT [--adopt]',
+      usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]   |   procd kill --owner NAME   |   procd kill --port PORT [--adopt]',
       options: {
         port: { type: 'string', arg: 'PORT', help: 'stop the job listening on PORT (TCP or UDP); a process procd does not supervise is refused unless --adopt' },
         adopt: { type: 'boolean', help: 'with --port: adopt a process procd does not supervise, then stop it' },
         signal: { type: 'string', short: 's', arg: 'SIG', help: "the first signal (default: the job's --stop-signal, else SIGTERM)" },
         grace: { type: 'string', arg: 'DURATION', help: "wait this long before SIGKILL (default: the job's --grace, else 5s)" },
+        owner: { type: 'string', arg: 'NAME', help: 'stop every live job of this owner (track --owner / PROCD_OWNER)' },
       },
-      examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s', 'procd kill --port 3000 && procd wait --for port-free=3000'],
+      examples: ['procd kill 3', 'procd kill web worker --signal INT --grace 10s', 'procd kill --owner agent-7', 'procd kill --port 3000 && procd wait --for port-free=3000'],
     },
   },
   signal: {
@@ -255,6 +257,7 @@ export const METHOD_SPECS = {
         force: { type: 'boolean', help: 'adopt it even when it is an ancestor of this command (your shell): procd kill, rm --force and daemon stop would then stop it' },
         tag: { type: 'string', multiple: true, arg: 'TAG', help: 'a label (repeatable)' },
         description: { type: 'string', arg: 'TEXT', help: 'free text' },
+        owner: { type: 'string', arg: 'NAME', help: 'its owner (default: PROCD_OWNER, else procd-cli)' },
       },
       examples: ['procd adopt 12345 --name legacy-server', 'procd release legacy-server'],
     },
@@ -279,7 +282,7 @@ export const METHOD_SPECS = {
     },
   },
   cleanup: {
-    doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records.',
+    doc: 'Kill leftovers of finished jobs, report zombies (stop their parents with reapParents), prune old records. With `owner` (the reaper an agent calls at the end of its session): first stop that owner\'s live jobs (as kill, `stopped`; not with dryRun), then only that owner\'s leftovers, zombies and records.',
     capability: 'cleanup',
     mutates: true,
     audited: true,
@@ -293,14 +296,15 @@ export const METHOD_SPECS = {
       brief: 'kill leftovers, report zombies, prune old records',
       summary:
         'Kill processes that finished jobs left behind (same procedure as kill), report zombie processes with the parents that do not reap them, and prune finished records older than the retention (default 7d, at most 10000 records).',
-      usage: 'procd cleanup [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',
+      usage: 'procd cleanup [--owner NAME] [--dry-run] [--reap-parents] [--retention DURATION] [--max-records N] [--json]',
       options: {
         'dry-run': { type: 'boolean', short: 'n', help: 'only report what would be done' },
         'reap-parents': { type: 'boolean', help: 'also stop the parents of zombies (SIGTERM, then SIGKILL after the grace)' },
         retention: { type: 'string', arg: 'DURATION', help: 'prune finished jobs that ended longer ago than this (default 7d)' },
         'max-records': { type: 'string', arg: 'N', help: 'keep at most N job records (default 10000)' },
+        owner: { type: 'string', arg: 'NAME', help: "the end of an agent's session: stop this owner's live jobs, then clean only its leftovers and records" },
       },
-      examples: ['procd cleanup --dry-run', 'procd cleanup --reap-parents --json'],
+      examples: ['procd cleanup --dry-run', 'procd cleanup --reap-parents --json', 'procd cleanup --owner agent-7'],
     },
   },
   subscribe: {

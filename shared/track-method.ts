@@ -7,7 +7,7 @@ import { LIMITS } from './field-limits.js';
 const AFTER_JOB_GRACE = { plusMs: 60_000 + LIMITS.stopGraceMs };
 
 export const TRACK_METHOD = {
-  doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one). `limits` bound the whole process tree (RSS, CPU % averaged over 10 s, open fds, processes); each time one is exceeded is recorded in the job's `violations` and published as `limit.exceeded`; with `onLimit: kill` (the default) the job is stopped and ends failed with outcome `limit` (detail memory, cpu, fds or procs) and exit code 128+N of the signal that ended it.",
+  doc: "Start a command (argv, or a shell string) under supervision; returns the job (its environment counted, `spec.envCount`, not repeated). A live job's name is unique: a second one is refused (NameInUse) unless `replace`, which stops the live one first, or `ensure`, which answers the live one when its spec is the same (`reused: true`; without a name: a live job with the same command, cwd and spec) and refuses another spec (SpecDiffers, with the fields that differ, old and new) unless `replace`. `owner` (default: the client's name from hello, without its /VERSION) is recorded with the client's pid and parent process name from hello; a default name gets a free suffix (`sleep-2`). Without `env` the job gets only PATH, HOME, USER, LOGNAME, SHELL, LANG, LC_ALL, TZ and TMPDIR from the daemon (the client library sends its caller's environment). `cwd` is required on the wire, as the daemon cannot know the caller's directory (the client library and the CLI fill in their current one). `limits` bound the whole process tree (RSS, CPU % averaged over 10 s, open fds, processes); each time one is exceeded is recorded in the job's `violations` and published as `limit.exceeded`; with `onLimit: kill` (the default) the job is stopped and ends failed with outcome `limit` (detail memory, cpu, fds or procs) and exit code 128+N of the signal that ended it.",
   capability: 'jobs',
   mutates: true,
   audited: true,
@@ -15,7 +15,7 @@ export const TRACK_METHOD = {
   stable: false,
   // With `replace`, the live job of that name is stopped first (kill procedure, its grace included).
   timeout: AFTER_JOB_GRACE,
-  errors: ['NameInUse', 'ShuttingDown', 'StorageFailed'],
+  errors: ['NameInUse', 'SpecDiffers', 'ShuttingDown', 'StorageFailed'],
   cli: {
     command: 'track',
     aliases: ['start', 'run'],
@@ -27,6 +27,8 @@ export const TRACK_METHOD = {
       shell: { type: 'string', arg: 'STRING', help: 'run STRING with /bin/sh -c' },
       name: { type: 'string', arg: 'NAME', help: 'a name to refer to the job by (default: the command); one live job per name' },
       replace: { type: 'boolean', help: 'stop the live job with this name first (kill procedure), then start this one as a new job' },
+      ensure: { type: 'boolean', help: 'if a live job of this name (unnamed: command and cwd) has this spec, answer it; another spec: refused unless --replace' },
+      owner: { type: 'string', arg: 'NAME', help: 'default: $PROCD_OWNER, else procd-cli' },
       description: { type: 'string', arg: 'TEXT', help: 'free text shown by status' },
       cwd: { type: 'string', arg: 'DIR', help: 'working directory (default: the current one)' },
       env: { type: 'string', multiple: true, arg: 'K=V', help: 'set a variable (repeatable); the job gets your environment plus these' },
@@ -71,6 +73,7 @@ export const TRACK_METHOD = {
       'procd track --name web --env PORT=8080 -- npm run dev',
       'procd track --name web --service --stop-signal INT --grace 10s -- npm run dev',
       'procd track --name web --replace -- npm run dev',
+      'procd track --ensure --owner agent-7 --name web -- npm run dev',
       "procd track --shell 'npm test && echo done' --timeout 10m --wait",
       "procd track --name web --wait-for listen=3000 -- npm run dev",
       'procd track --max-memory 2g --max-procs 500 -- make -j8',

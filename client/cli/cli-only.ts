@@ -5,6 +5,7 @@ import type { CliSpec } from '../../shared/method-spec.js';
 import { MCP_CLI_SPECS } from './cli-only-mcp.js';
 import { PROJECT_CLI_SPECS } from './cli-only-project.js';
 import { DASHBOARD_CLI_SPECS } from './cli-only-dashboard.js';
+import { TOP_CLI_SPECS } from './top/spec.js';
 
 export const CLI_ONLY_SPECS = {
   daemon: {
@@ -47,4 +48,5 @@ export const CLI_ONLY_SPECS = {
   ...PROJECT_CLI_SPECS,
   ...MCP_CLI_SPECS,
   ...DASHBOARD_CLI_SPECS,
+  ...TOP_CLI_SPECS,
 } as const satisfies Record<string, CliSpec>;

@@ -47,6 +47,7 @@ const LOADERS: Record<CommandName, Loader> = {
   metrics: () => import('./commands/metrics.js'),
   mcp: () => import('./commands/mcp.js'),
   dashboard: () => import('./commands/dashboard.js'),
+  top: () => import('./top/command.js'),
 };
 
 export interface CommandEntry {

@@ -36,6 +36,8 @@ const CPU = 6;
 const MEM = 7;
 const NAME_MIN = 4;
 const COMMAND_MIN = 10;
+/** An owner is a label: a long one is cut rather than take the command's room. */
+const OWNER_MAX = 16;
 
 /** The lines `procd ls` prints for these jobs. */
 export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
@@ -45,8 +47,10 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
   const withFlags = jobs.some((j) => j.flags.length > 0);
   // Tasks are the default: the KIND column (svc / task) appears once a service is listed.
   const withKind = jobs.some((j) => j.spec.kind === 'service');
+  // One owner (or none recorded) says nothing per row: the OWNER column appears once two are listed.
+  const withOwner = new Set(jobs.map((j) => j.owner?.name ?? '')).size > 1;
   const wide = o.wide === true;
-  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(wide ? ['HEALTH', 'PORTS'] : []), ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), 'COMMAND'];
+  const headers = ['ID', 'NAME', 'STATE', 'PID', 'TIME', 'EXIT', 'CPU', 'MEM', ...(wide ? ['HEALTH', 'PORTS'] : []), ...(withFlags ? ['FLAGS'] : []), ...(withKind ? ['KIND'] : []), ...(withOwner ? ['OWNER'] : []), 'COMMAND'];
   const last = headers.length - 1;
   const rows: Cell[][] = jobs.map((j) => {
     // A finished job's last reading is not "now": it says when it ended, across CPU and MEM.
@@ -54,7 +58,7 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
     // A job waiting to restart: `restarting ↻2`, when (TIME) and how its last run ended (EXIT).
     const restart = pendingRestart(j);
     const time = restart ? ago(restart.at, o.now) : elapsed(j, o.now);
-    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j) + progressSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j), portsText(j.ports ?? []) || '-'] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), commandOf(j)];
+    return [String(j.id), treeName(j.name, depth.get(j.id) ?? 0), lsState(j, stateText(j)) + probeSuffix(j) + queueSuffix(j) + progressSuffix(j), pidText(j), time, lastRunExit(j) ?? exitText(j), ...usage, ...(wide ? [healthText(j), portsText(j.ports ?? []) || '-'] : []), ...(withFlags ? [flagText(j)] : []), ...(withKind ? [kindText(j)] : []), ...(withOwner ? [shorten(j.owner?.name ?? '-', OWNER_MAX)] : []), commandOf(j)];
   });
   const natural = headers.map((h, i) => Math.max(len(h), ...rows.map((r) => (r[i + 1] === null ? 0 : len(r[i] ?? '')))));
   const spanned = Math.max(0, ...rows.map((r) => (r[MEM] === null ? len(r[CPU] ?? '') : 0)));

@@ -22,6 +22,10 @@ export const JobBriefSchema = v.object({
   command: v.string(),
   cwd: v.string(),
   tags: v.array(v.string()),
+  /** Who started it (the `owner` that list, kill and cleanup select by); null: not recorded. */
+  owner: v.nullable(v.string()),
+  /** Only from `start` with `ensure`: true when the live job was answered instead of starting another. */
+  reused: v.optional(v.boolean()),
   /** Conditions such as stuck or time_sink (procd analyze explains them). */
   flags: v.array(v.string()),
 });
@@ -49,6 +53,7 @@ export function jobBrief(job: JobSummary | JobView): JobBrief {
     command: clip(commandText(job.spec.command), 300),
     cwd: job.spec.cwd,
     tags: job.tags,
+    owner: job.owner?.name ?? null,
     flags: job.flags.map((f) => f.kind),
   };
 }

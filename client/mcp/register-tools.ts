@@ -21,7 +21,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDef[], clie
       },
       async (args: unknown): Promise<CallToolResult> => {
         try {
-          const answer = await tool.run(await client(), args ?? {});
+          const answer = await tool.run(await client(), args ?? {}, { clientName: server.server.getClientVersion()?.name ?? null });
           return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structured };
         } catch (err) {
           return errorResult(err);

@@ -13,6 +13,11 @@ export interface ToolAnswer {
   text: string;
 }
 
+/** Who is calling: the MCP client's name from its `initialize` (e.g. "claude-code"), when it gave one. */
+export interface ToolCaller {
+  clientName: string | null;
+}
+
 export interface ToolDef {
   name: string;
   title: string;
@@ -24,7 +29,7 @@ export interface ToolDef {
   input: v.GenericSchema;
   /** The structured answer's schema, where it is small enough to be worth an agent's context. */
   output?: v.GenericSchema;
-  run(client: ProcdClient, args: unknown): Promise<ToolAnswer>;
+  run(client: ProcdClient, args: unknown, caller: ToolCaller): Promise<ToolAnswer>;
 }
 
 interface ToolOptions<S extends v.GenericSchema> {
@@ -35,12 +40,12 @@ interface ToolOptions<S extends v.GenericSchema> {
   description: string;
   input: S;
   output?: v.GenericSchema;
-  run(client: ProcdClient, args: v.InferOutput<S>): Promise<ToolAnswer>;
+  run(client: ProcdClient, args: v.InferOutput<S>, caller: ToolCaller): Promise<ToolAnswer>;
 }
 
 /** A tool whose arguments are typed by its input schema (valibot has checked them before `run`). */
 export function defineTool<S extends v.GenericSchema>(options: ToolOptions<S>): ToolDef {
-  return { idempotent: options.observes, ...options, run: (client, args) => options.run(client, args as v.InferOutput<S>) };
+  return { idempotent: options.observes, ...options, run: (client, args, caller) => options.run(client, args as v.InferOutput<S>, caller) };
 }
 
 interface MethodToolOptions<M extends MethodName, S extends v.GenericSchema> {
@@ -52,7 +57,7 @@ interface MethodToolOptions<M extends MethodName, S extends v.GenericSchema> {
   /** Default: the method's params schema as the table has it. */
   input?: S;
   /** Default: the arguments as they are. */
-  params?: (args: v.InferOutput<S>) => CallParams<M>;
+  params?: (args: v.InferOutput<S>, caller: ToolCaller) => CallParams<M>;
   /** Default: the result itself (it must be an object; wrap an array, e.g. `{ jobs }`). */
   structured?: (result: ResultOf<M>, args: v.InferOutput<S>) => Record<string, unknown>;
   output?: v.GenericSchema;
@@ -69,8 +74,8 @@ export function methodTool<M extends MethodName, S extends v.GenericSchema = Met
   return defineTool({
     ...options,
     input,
-    async run(client, args) {
-      const params = options.params ? options.params(args) : (args as CallParams<M>);
+    async run(client, args, caller) {
+      const params = options.params ? options.params(args, caller) : (args as CallParams<M>);
       const result = await client.call(method, params);
       const structured = options.structured ? options.structured(result, args) : (result as Record<string, unknown>);
       return { structured, text: options.summary(result, args) };

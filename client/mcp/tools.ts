@@ -10,6 +10,7 @@ import { probeConditionParam } from '../../shared/schemas/conditions.js';
 import { clientEnvironment } from '../client-env.js';
 import { JobBriefListSchema, jobBrief } from './brief.js';
 import { logsTool } from './logs-tool.js';
+import { mcpOwner } from './owner.js';
 import { analyzeText, clip, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
 import { methodTool, type ToolDef } from './tool-def.js';
 
@@ -20,7 +21,7 @@ export const MCP_WAIT_DEFAULT_MS = 50_000;
 export const MCP_WAIT_MAX_MS = 10 * 60_000;
 
 /** track's params the start tool takes as they are (add a new one of track's params here). */
-const START_FIELDS = ['argv', 'shell', 'name', 'replace', 'kind', 'tags', 'description', 'timeoutMs', 'restart'] as const;
+const START_FIELDS = ['argv', 'shell', 'name', 'replace', 'ensure', 'owner', 'kind', 'tags', 'description', 'timeoutMs', 'restart'] as const;
 const startInput = obj({
   ...v.pick(S.track.params, START_FIELDS).entries,
   cwd: opt(S.track.params.entries.cwd),
@@ -33,6 +34,10 @@ const waitInput = obj({
   timeoutMs: opt(int({ min: 1, max: MCP_WAIT_MAX_MS })),
 });
 
+function optionalOwner(owner: string | undefined): { owner?: string } {
+  return owner === undefined ? {} : { owner };
+}
+
 const JOBS_NOTE = 'Jobs are given by id (a number) or name.';
 
 export const TOOLS: readonly ToolDef[] = [
@@ -40,17 +45,18 @@ export const TOOLS: readonly ToolDef[] = [
     name: 'start',
     title: 'Start a job',
     observes: false,
-    description: `Start a command in the background under procd, which keeps it running after this conversation, captures its output and can stop its whole process tree. Use it for dev servers, watchers, builds and test runs instead of a shell's \`&\` or \`nohup\`. Give \`argv\` (["npm","run","dev"]) or \`shell\` ("npm run dev | tee x"); \`cwd\` defaults to the MCP server's directory; \`env\` adds to its environment. \`kind\`: "service" for something meant to stay up (a server), "task" (default) for something that ends. \`ready\`: a condition that says it is up (e.g. "output=listening", "listen=3000", "http=http://127.0.0.1:3000/health"); then call \`wait\` with for ["ready"]. \`name\` gives a handle for later calls; a live job already holding that name is an error unless \`replace\` (stop it, start this). Returns the new job (id, state, pid). It does not wait for the command: use \`wait\` and \`logs\`.`,
+    description: `Start a command in the background under procd, which keeps it running after this conversation, captures its output and can stop its whole process tree. Use it for dev servers, watchers, builds and test runs instead of a shell's \`&\` or \`nohup\`. Give \`argv\` (["npm","run","dev"]) or \`shell\` ("npm run dev | tee x"); \`cwd\` defaults to the MCP server's directory; \`env\` adds to its environment. \`kind\`: "service" for something meant to stay up (a server), "task" (default) for something that ends. \`ready\`: a condition that says it is up (e.g. "output=listening", "listen=3000", "http=http://127.0.0.1:3000/health"); then call \`wait\` with for ["ready"]. \`name\` gives a handle for later calls; a live job already holding that name is an error unless \`replace\` (stop it, start this). \`ensure\`: if the same job (same name, or without a name the same command and cwd, and the same spec) is already live, answer it (\`reused\`) instead of starting a duplicate — use it for dev servers that may still run from an earlier session; a different spec under that name is an error listing the differences. \`owner\` (default: PROCD_OWNER, else this MCP client's name) is what \`list\`/\`kill\`/\`cleanup\` with \`owner\` select: call \`cleanup\` with your owner at the end of a session. Returns the job (id, state, pid, owner, reused). It does not wait for the command: use \`wait\` and \`logs\`.`,
     input: startInput,
     output: JobBriefListSchema,
-    params: ({ cwd, env, ready, ...rest }) => ({
+    params: ({ cwd, env, ready, owner, ...rest }, caller) => ({
       ...rest,
+      ...optionalOwner(mcpOwner(owner, process.env, caller.clientName)),
       cwd: cwd ?? process.cwd(),
       env: { ...clientEnvironment(), ...env },
       ...(ready !== undefined ? { probes: { ready: { when: ready } } } : {}),
     }),
-    structured: (job) => ({ jobs: [jobBrief(job)] }),
-    summary: (job) => `started ${jobLine(job)}`,
+    structured: (job) => ({ jobs: [{ ...jobBrief(job), ...(job.reused ? { reused: true } : {}) }] }),
+    summary: (job) => `${job.reused ? 'already running, reused' : 'started'} ${jobLine(job)}`,
   }),
   methodTool('list', S, {
     name: 'list',

@@ -12,4 +12,5 @@ export function noteIdentity(params: ParamsOf<'hello'>, call: CallContext): void
   call.identity.name = params.client ?? null;
   call.identity.pid = params.pid ?? null;
   call.identity.via = params.via ?? null;
+  call.identity.parentName = params.parentName ?? null;
 }

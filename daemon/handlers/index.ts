@@ -39,7 +39,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
       noteIdentity(p, call);
       return hello();
     },
-    track: (p) => track(ctx, p),
+    track: (p, call) => track(ctx, p, call),
     list: (p) => list(ctx, p),
     count: (p) => count(ctx, p),
     status: (p) => status(ctx, p),
@@ -58,7 +58,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     wait: (p, call) => wait(ctx, p, call),
     rm: (p) => rm(ctx, p),
     prune: (p) => prune(ctx, p),
-    adopt: (p) => adopt(ctx, p),
+    adopt: (p, call) => adopt(ctx, p, call),
     release: (p) => release(ctx, p),
     cleanup: (p) => cleanup(ctx, p),
     trends: (p) => trends(ctx, p),

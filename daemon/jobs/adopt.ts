@@ -2,6 +2,7 @@
 // any job, but procd is not its parent — so its output is unknown (no stuck flag) and its exit
 // status cannot be learned: when it ends on its own the job becomes `lost` with exitCode null.
 
+import type { JobOwner } from '../../shared/owner.js';
 import { mkdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
@@ -15,7 +16,7 @@ import { defaultJobName } from './names.js';
 /** Finds the job (running, or finished with this process left over) a live pid belongs to. */
 export type JobOwning = (pid: number) => Promise<Job | null>;
 
-export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: string, params: ParamsOf<'adopt'>, jobOwning: JobOwning): Promise<Job> {
+export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: string, params: ParamsOf<'adopt'>, jobOwning: JobOwning, jobOwner: JobOwner | null = null): Promise<Job> {
   const { pid } = params;
   const fail = (message: string, reason: string) => new ProcdError(ErrorCode.AdoptFailed, message, { pid, reason });
   if (pid === process.pid) throw fail(`pid ${pid} is the procd daemon itself`, 'self');
@@ -65,6 +66,7 @@ export async function adoptProcess(table: JobTable, store: StateStore, jobsDir: 
       stopGraceMs: null,
     },
     dirFor: (id: JobId) => join(jobsDir, String(id)),
+    ...(jobOwner ? { owner: jobOwner } : {}),
   });
   const startedAt = startTimeMs(proc.startTicks);
   const adopted = table.apply(job.id, { type: 'started', at: Number.isFinite(startedAt) && startedAt > 0 ? startedAt : Date.now(), pid, startTicks: proc.startTicks, shimPid: null });

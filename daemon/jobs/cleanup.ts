@@ -1,6 +1,8 @@
 // `procd cleanup`: what is left behind, found with one fresh read — leftovers of finished jobs
 // (killed with the kill procedure), zombies with the parents that do not reap them (stopped
-// only when asked), and old finished records past the retention.
+// only when asked), and old finished records past the retention. With an owner (`cleanup --owner`,
+// the reaper an agent calls at the end of its session): that owner's live jobs are stopped first
+// (as `kill --owner`), and only that owner's leftovers, zombies and records are looked at.
 
 import { isTerminal, type JobId } from '../../shared/job.js';
 import type { CleanupResult, ParamsOf } from '../../shared/methods.js';
@@ -9,6 +11,8 @@ import { isAlive } from '../proc/process-table.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobTable } from './job-table.js';
 import type { Supervisor } from './supervisor.js';
+import { liveJobsOf } from './owned.js';
+import { ErrorCode } from '../../shared/errors.js';
 
 export interface CleanupDefaults {
   retentionMs: number;
@@ -18,13 +22,20 @@ export interface CleanupDefaults {
 
 export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: Monitor, params: ParamsOf<'cleanup'>, defaults: CleanupDefaults): Promise<CleanupResult> {
   const dryRun = params.dryRun ?? false;
-  const { leftovers, zombies } = await monitor.scan();
+  const owner = params.owner;
+  const stopped = owner === undefined || dryRun ? null : await supervisor.kill(liveJobsOf(table.all(), owner), undefined, undefined);
+  const scanned = await monitor.scan();
+  // Read after the stops: the owner's jobs just stopped are finished ones now.
+  const mine = owner === undefined ? null : new Set([...table.all()].filter((j) => j.owner?.name === owner).map((j) => j.id));
+  const leftovers = mine ? new Map([...scanned.leftovers].filter(([id]) => mine.has(id))) : scanned.leftovers;
+  const zombies = mine ? scanned.zombies.filter((z) => mine.has(z.jobId)) : scanned.zombies;
   const result: CleanupResult = {
     dryRun,
     leftovers: { jobs: [...leftovers.keys()], pids: [...leftovers.values()].flat().sort((a, b) => a - b), signalled: [], forced: [] },
     zombies,
     reapedParents: [],
-    pruned: prunable(table, params.retentionMs ?? defaults.retentionMs, params.maxRecords ?? defaults.maxRecords),
+    pruned: prunable(table, params.retentionMs ?? defaults.retentionMs, params.maxRecords ?? defaults.maxRecords, owner),
+    ...(stopped ? { stopped: stopped.filter((r) => r.ok || r.error.code !== ErrorCode.JobNotRunning) } : {}),
   };
   if (dryRun) return result;
 
@@ -41,10 +52,10 @@ export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: 
   return result;
 }
 
-/** Finished jobs older than the retention, plus the oldest beyond the record limit. */
-function prunable(table: JobTable, retentionMs: number, maxRecords: number): JobId[] {
+/** Finished jobs older than the retention, plus the oldest beyond the record limit (of one owner's, when given). */
+function prunable(table: JobTable, retentionMs: number, maxRecords: number, owner?: string): JobId[] {
   const cutoff = Date.now() - retentionMs;
-  const finished = [...table.all()].filter((j) => isTerminal(j.state)).sort((a, b) => a.id - b.id);
+  const finished = [...table.all()].filter((j) => isTerminal(j.state) && (owner === undefined || j.owner?.name === owner)).sort((a, b) => a.id - b.id);
   const old = new Set(finished.filter((j) => isTerminal(j.state) && j.state.endedAt < cutoff).map((j) => j.id));
   const excess = table.size - maxRecords;
   for (const job of finished) {

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { emptyStateCounts, isLive, isTerminal, summarize, type Job, type JobId, type JobSpec, type JobState, type JobSummary, type QueueReason, type TerminalState } from '../../shared/job.js';
 import type { RunRecord } from '../../shared/restart.js';
+import type { JobOwner } from '../../shared/owner.js';
 import type { CountResult, JobRef, ParamsOf } from '../../shared/methods.js';
 import type { StateStore } from '../store/state-store.js';
 import { nextRunFields, type RunEndChange } from './run-end.js';
@@ -27,6 +28,8 @@ export interface NewJob {
   cgroupFor?: (id: JobId) => string;
   /** Why it must wait before it starts; absent: it starts now (`starting`). */
   queued?: QueueReason;
+  /** Who started it; absent: nobody said (a client without hello). */
+  owner?: JobOwner;
 }
 
 /** What update() may change: everything but the identity and the state (the state machine's alone). */
@@ -88,6 +91,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       output: { stdoutBytes: 0, stderrBytes: 0, droppedBytes: 0, lastOutputAt: null },
       dir: input.dirFor(id),
       cgroup: input.cgroupFor?.(id) ?? null,
+      ...(input.owner ? { owner: input.owner } : {}),
     };
     this.jobs.set(id, job);
     this.store.saveJob(job);
@@ -273,6 +277,7 @@ export class JobTable extends EventEmitter<{ change: [JobChange]; removed: [Job]
       if (filter.name && job.name !== filter.name) continue;
       if (filter.tag && !job.tags.includes(filter.tag)) continue;
       if (filter.project && job.spec.declared?.project !== filter.project) continue;
+      if (filter.owner && job.owner?.name !== filter.owner) continue;
       matches.push(job);
     }
     matches.sort((a, b) => a.id - b.id);

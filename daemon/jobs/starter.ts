@@ -23,6 +23,14 @@ import { perlPath, type ShimGone, type ShimHandle } from './shim-runner.js';
 import type { Stopper } from './stopper.js';
 import { queueKey, type SupervisorContext } from './supervisor-context.js';
 import { waitFor } from './waits.js';
+import { decideEnsure, specDiffersError } from './ensure.js';
+import type { JobOwner } from '../../shared/owner.js';
+
+/** What track did: the job it started, or with `ensure` the live one it answered instead. */
+export interface TrackOutcome {
+  job: Job;
+  reused: boolean;
+}
 
 const START_TIMEOUT_MS = 15_000;
 const DEFAULT_SHELL = '/bin/sh';
@@ -53,7 +61,8 @@ export class Starter {
     private readonly stopper: Stopper,
   ) {}
 
-  async track(params: ParamsOf<'track'>): Promise<Job> {
+  /** Starts the job; with `ensure`, answers the live one instead when it is the same job (`reused`). */
+  async track(params: ParamsOf<'track'>, owner: JobOwner | null = null): Promise<TrackOutcome> {
     const { table, opts, store } = this.ctx;
     if ((params.argv === undefined) === (params.shell === undefined)) {
       throw new ProcdError(ErrorCode.InvalidParams, 'invalid params: give exactly one of argv or shell', { field: 'params.argv' });
@@ -67,15 +76,29 @@ export class Starter {
     const base = params.name ?? (command.kind === 'argv' ? defaultJobName(command.argv[0]!) : shellJobName(command.script));
     // Checked (a bad stop signal, an unknown dependency refused) before the live job of this name is replaced.
     const after = (params.after ?? []).map((text) => this.dependencyOf(text));
-    const spec = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes }, after);
-    if (params.replace) await this.replaceLive(base);
+    const built = buildSpec(params, command, { ...(params.env ?? baseEnvironment()) }, { stuckAfterMs: opts.defaultStuckAfterMs, maxOutputBytes: opts.defaultMaxOutputBytes }, after);
+    const spec: JobSpec = { ...built, ...limitsOf(params.limits) };
+    if (params.ensure) {
+      // The last decision (start) is taken with no await before create(): concurrent ensures of one job start it once.
+      const stopped = new Set<JobId>();
+      for (let d = decideEnsure(table.all(), params.name, spec); d.kind !== 'start'; d = decideEnsure(table.all(), params.name, spec)) {
+        if (d.kind === 'reuse') return { job: await this.started(d.job), reused: true };
+        // Another spec: refused; with `replace` stopped first (a job that could not be stopped is refused, not looped on).
+        if (!params.replace || stopped.has(d.job.id)) throw specDiffersError(d, params.name !== undefined);
+        stopped.add(d.job.id);
+        this.ctx.logger.info({ job: d.job.id, name: d.job.name }, 'ensure --replace: the live job runs another spec; stopping it');
+        await this.stopper.stopLive(d.job.id, 'user');
+      }
+    } else if (params.replace) await this.replaceLive(base);
     // From here to create() nothing awaits: the name check and the insert are one step.
     const queued = this.queue?.mustQueue(spec) ?? false;
     const job = table.create({
-      name: params.replace || params.name !== undefined ? base : table.freeName(base),
+      // With `ensure`, `replace` stopped only a job of this spec's signature: an unnamed job still gets a free name.
+      name: params.name !== undefined || (params.replace && !params.ensure) ? base : table.freeName(base),
       description: params.description ?? null,
       tags: params.tags ?? [],
-      spec: { ...spec, ...limitsOf(params.limits) },
+      spec,
+      ...(owner ? { owner } : {}),
       dirFor: (id) => join(opts.jobsDir, String(id)),
       // Named in the record written before the launch: recovery, the janitor and kill find it.
       ...(opts.cgroupRoot ? { cgroupFor: (id: JobId) => newJobCgroupName(id) } : {}),
@@ -96,12 +119,19 @@ export class Starter {
     if (queued) {
       // Its turn may be now: then answer once it runs (or failed to start), as without a queue.
       // Held until now, so no other pass picked it; the launch this pass starts applies just after.
-      if (!this.queue!.admitNow().start.includes(job.id)) return table.get(job.id) ?? job;
+      if (!this.queue!.admitNow().start.includes(job.id)) return { job: table.get(job.id) ?? job, reused: false };
       await waitFor(table, this.ctx.deadlines, [job.id], ([j]) => !j || (j.state.kind !== 'queued' && j.state.kind !== 'starting'), { timeoutMs: START_TIMEOUT_MS });
     } else {
       await this.launch(job.id);
     }
     await this.ctx.persistQuietly('track after spawn');
+    return { job: table.get(job.id) ?? job, reused: false };
+  }
+
+  /** The job once it has left `starting` (as a track answers), or as it is after the start timeout. */
+  private async started(job: Job): Promise<Job> {
+    const { table, deadlines } = this.ctx;
+    await waitFor(table, deadlines, [job.id], ([j]) => !j || j.state.kind !== 'starting', { timeoutMs: START_TIMEOUT_MS });
     return table.get(job.id) ?? job;
   }
 

@@ -20,7 +20,8 @@ import { recover, type RecoveryCounts } from './recovery-run.js';
 import { Restarter } from './restarter.js';
 import { removeRunOutput, runsToPrune } from './run-output-prune.js';
 import { afterRunEnd } from './run-end.js';
-import { Starter, type QueueGate } from './starter.js';
+import { Starter, type QueueGate, type TrackOutcome } from './starter.js';
+import type { JobOwner } from '../../shared/owner.js';
 import { prunableJobs, removeJobs, type RemoveOptions } from './remove.js';
 import { Stopper, type StopResult } from './stopper.js';
 import { persistQuietlyWith, type SupervisorContext, type SupervisorOptions } from './supervisor-context.js';
@@ -85,8 +86,8 @@ export class Supervisor {
     this.starter.schedule(job, this.ctx.deadlines.now(), true);
   }
 
-  track(params: ParamsOf<'track'>): Promise<Job> {
-    return this.starter.track(params);
+  track(params: ParamsOf<'track'>, owner: JobOwner | null = null): Promise<TrackOutcome> {
+    return this.starter.track(params, owner);
   }
 
   kill(refs: JobRef[], signal: string | number | undefined, graceMs: number | undefined): Promise<KillOutcome[]> {

@@ -17,6 +17,8 @@ export interface ClientIdentity {
   name: string | null;
   pid: number | null;
   via: string | null;
+  /** The client's parent process name (its shell, its agent), recorded as a job's owner's. */
+  parentName: string | null;
 }
 
 /** What a handler may know about the connection it is serving. */

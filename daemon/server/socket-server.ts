@@ -105,7 +105,7 @@ export class SocketServer {
 
     const conn: Connection = {
       connectionId: id,
-      identity: { name: null, pid: null, via: null },
+      identity: { name: null, pid: null, via: null, parentName: null },
       closed: closedPromise,
       isClosed: () => closed || ending,
       notify: (method, params) => send(encodeFrame({ jsonrpc: '2.0', method, params } satisfies RpcNotification)),

@@ -8,10 +8,12 @@ import { LIMIT_KINDS, ON_LIMIT_ACTIONS, type JobLimits, type LimitViolation } fr
 import { OUTCOME_KINDS } from '../outcomes.js';
 import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
 import type { Health } from '../health.js';
+import type { JobOwner } from '../owner.js';
 import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
 import { DEPENDENCY_CONDITIONS, type Declared, type Dependency, type QueueStanding } from '../queue.js';
 import { ProbeConditionSchema } from './conditions.js';
 import { EtaSchema, JobProgressSchema } from './progress.js';
+import { JobOwnerSchema } from './owner.js';
 
 const num = v.number();
 const numOrNull = v.nullable(v.number());
@@ -243,6 +245,8 @@ const jobBase = {
   standing: v.optional(QueueStandingSchema),
   afterMet: v.optional(numList),
   progress: v.optional(JobProgressSchema),
+  /** Absent in records written before owners. */
+  owner: v.optional(JobOwnerSchema),
   ports: v.optional(v.array(ListeningPortSchema)),
 };
 
@@ -286,4 +290,5 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof DependencySchema>, Dependency>>,
   Assert<Same<v.InferOutput<typeof DeclaredSchema>, Declared>>,
   Assert<Same<v.InferOutput<typeof QueueStandingSchema>, QueueStanding>>,
+  Assert<Same<v.InferOutput<typeof JobOwnerSchema>, JobOwner>>,
 ];

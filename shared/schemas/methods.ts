@@ -25,6 +25,7 @@ import { refFailure, RUN_METHOD_SCHEMAS } from './methods-runs.js';
 import { WAIT_METHOD_SCHEMA } from './wait.js';
 import { logLinesParams, logLinesResult } from './log-lines.js';
 import { bool, int, list, map, obj, oneOf, opt, str } from './valid.js';
+import { ownerName, processName, TRACK_OWNER_PARAMS, TrackResultSchema } from './methods-owner.js';
 
 const ids = v.array(v.number());
 const refOut = v.union([v.number(), v.string()]);
@@ -56,6 +57,7 @@ const listFilter = obj({
   tag: opt(str({ min: 1, max: 100 })),
   /** Only jobs declared by this project (`procd up`). */
   project: opt(str({ min: 1, max: 200 })),
+  owner: opt(ownerName),
   all: opt(bool()),
   recentFinished: opt(int({ min: 0, max: 100_000 })),
 });
@@ -70,7 +72,7 @@ interface MethodSchema {
 export const METHOD_SCHEMAS = {
   hello: {
     /** `client`, `pid` and `via` (what the client does for its user, e.g. the CLI command `up`) are what the audit log says of its calls; nothing checks them. */
-    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })), pid: opt(int({ min: 1, max: 2 ** 31 })), via: opt(str({ max: 100 })) }),
+    params: obj({ client: opt(str({ max: 200 })), protocolVersion: opt(int({ min: 0 })), pid: opt(int({ min: 1, max: 2 ** 31 })), via: opt(str({ max: 100 })), parentName: opt(processName) }),
     result: v.object({ daemonVersion: v.string(), protocolVersion: v.number(), pid: v.number(), capabilities: v.array(v.string()) }),
     example: {
       params: { client: 'my-script/1.0', protocolVersion: 1, pid: 51234 },
@@ -127,9 +129,10 @@ export const METHOD_SCHEMAS = {
       after: opt(list(dependency, { max: 100 })),
       /** Where it was declared (`procd up`). */
       declared: opt(declared),
+      ...TRACK_OWNER_PARAMS,
     }),
-    /** The job without its environment's values (the caller sent them): `spec.envCount` says how many. */
-    result: JobViewSchema,
+    /** The job without its environment's values (the caller sent them): `spec.envCount` says how many; `reused` with `ensure`. */
+    result: TrackResultSchema,
     example: { params: { argv: ['npm', 'run', 'dev'], cwd: '/home/me/app', name: 'web', tags: ['dev'], kind: 'service', stopSignal: 'SIGINT', stopGraceMs: 10000 }, result: EXAMPLE_VIEW },
   },
   list: {
@@ -207,8 +210,8 @@ export const METHOD_SCHEMAS = {
     },
   },
   kill: {
-    /** `jobs`, or `port` (the job listening on it; `adopt`: also a process procd does not supervise), or both. */
-    params: obj({ jobs: opt(jobRefs), signal: opt(signal), graceMs: opt(duration), port: opt(int({ min: 1, max: 65535 })), adopt: opt(bool()), callerPid: opt(int({ min: 1, max: 2 ** 31 })) }),
+    /** `jobs`, `owner` or `port` (the job listening on it; `adopt`: also a process procd does not supervise), or several. */
+    params: obj({ jobs: opt(jobRefs), owner: opt(ownerName), signal: opt(signal), graceMs: opt(duration), port: opt(int({ min: 1, max: 65535 })), adopt: opt(bool()), callerPid: opt(int({ min: 1, max: 2 ** 31 })) }),
     result: v.array(killResult),
     example: { params: { jobs: [3, 'build'], graceMs: 5000 }, result: [KILL_EXAMPLE, NOT_RUNNING_EXAMPLE] },
   },
@@ -258,6 +261,7 @@ export const METHOD_SCHEMAS = {
       tags: opt(list(tag, { max: 50 })),
       /** The pid of the process asking (the client library sends its own): its ancestors (its shell) are refused unless `force`. */
       callerPid: opt(int({ min: 1, max: 2 ** 31 })),
+      owner: opt(ownerName),
       /** Adopt the process even when it is the caller or one of its ancestors. */
       force: opt(bool()),
     }),
@@ -282,7 +286,7 @@ export const METHOD_SCHEMAS = {
     },
   },
   cleanup: {
-    params: obj({ dryRun: opt(bool()), reapParents: opt(bool()), retentionMs: opt(duration), maxRecords: opt(int({ min: 0, max: LIMITS.count })) }),
+    params: obj({ dryRun: opt(bool()), reapParents: opt(bool()), retentionMs: opt(duration), maxRecords: opt(int({ min: 0, max: LIMITS.count })), owner: opt(ownerName) }),
     result: v.object({
       dryRun: v.boolean(),
       leftovers: v.object({ jobs: ids, pids: ids, signalled: ids, forced: ids }),
@@ -290,6 +294,7 @@ export const METHOD_SCHEMAS = {
       /** Parents of zombies that were stopped (only with reapParents). */
       reapedParents: ids,
       pruned: ids,
+      stopped: v.optional(v.array(killResult)), // with `owner`: its live jobs, stopped as by kill
     }),
     example: {
       params: { dryRun: true },

@@ -44,8 +44,8 @@ async function cleanupJson(args: string[]): Promise<CleanupResult> {
 }
 
 /** Runs the leftover fixture as a job; returns the finished job and its escaped grandchild's pid. */
-async function leftoverJob(seconds: string): Promise<{ job: JobView; grandchild: number }> {
-  const job = await track(['--', 'perl', join(FIXTURES, 'aw-leftover.pl'), seconds]);
+async function leftoverJob(seconds: string, options: string[] = []): Promise<{ job: JobView; grandchild: number }> {
+  const job = await track([...options, '--', 'perl', join(FIXTURES, 'aw-leftover.pl'), seconds]);
   const done = await ended(job.id);
   expect(done.state.kind).toBe('completed');
   const m = /grandchild (\d+)/.exec((await d!.cli(['logs', String(job.id)])).stdout);
@@ -116,6 +116,18 @@ describe('leftovers and cleanup', () => {
     expect(after.state.kind).toBe('completed');
     // nothing left to do
     expect((await cleanupJson([])).leftovers).toEqual({ jobs: [], pids: [], signalled: [], forced: [] });
+  });
+
+  it("cleanup --owner kills only that owner's leftovers", async () => {
+    await start({ PROCD_AUTO_CLEANUP: 'off' });
+    const mine = await leftoverJob('1023', ['--owner', 'agent-a']);
+    const theirs = await leftoverJob('1024', ['--owner', 'agent-b']);
+    await waitFor(async () => (flagOf(await status(theirs.job.id), 'leftovers') && flagOf(await status(mine.job.id), 'leftovers') ? true : null), { what: 'both leftovers flags' });
+    const done = await cleanupJson(['--owner', 'agent-a']);
+    expect(done.stopped).toEqual([]);
+    expect(done.leftovers).toEqual({ jobs: [mine.job.id], pids: [mine.grandchild], signalled: [mine.grandchild], forced: [] });
+    expect(pidAlive(mine.grandchild)).toBe(false);
+    expect(pidAlive(theirs.grandchild)).toBe(true);
   });
 
   it('with autoCleanup on, the leftover is killed automatically shortly after the job ends', async () => {

@@ -17,7 +17,9 @@ export const command: CommandDef = {
     const description = str(values, 'description');
     const tags = strs(values, 'tag');
     const force = flag(values, 'force');
-    const job = await (await client()).adopt({ pid, callerPid: process.pid, ...(force ? { force } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });
+    // Without --owner the library sends PROCD_OWNER (client/session.ts).
+    const owner = str(values, 'owner');
+    const job = await (await client()).adopt({ pid, callerPid: process.pid, ...(force ? { force } : {}), ...(owner !== undefined ? { owner } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}), ...(tags.length ? { tags } : {}) });
     if (out.json) out.printJson(job);
     else out.out(`${job.id}  ${job.name}  adopted pid ${positionals[0]}`);
     return EXIT.ok;

@@ -9,14 +9,15 @@ import { plural } from '../format-time.js';
 /** kill: stop whole jobs — group, marked descendants, grace period, then SIGKILL. Exit 1 when any job given could not be stopped. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
+    const owner = str(values, 'owner');
     const port = intOption('port', str(values, 'port'), { min: 1, max: 65535 });
     const adopt = flag(values, 'adopt');
     if (adopt && port === undefined) throw new ExitError(EXIT.usage, '--adopt goes with --port: it adopts the process holding that port, then stops it (to adopt by pid: procd adopt PID)');
-    const jobs = port !== undefined && !positionals.length ? [] : requireJobs(positionals, 'ID|NAME (or --port PORT)');
+    const jobs = (owner !== undefined || port !== undefined) && positionals.length === 0 ? undefined : requireJobs(positionals, 'ID|NAME (or --owner NAME, or --port PORT)');
     const graceMs = durationOption('grace', str(values, 'grace'));
     const signal = str(values, 'signal');
     const byPort = port !== undefined ? { port, ...(adopt ? { adopt, callerPid: process.pid } : {}) } : {};
-    const results = await (await client()).kill({ ...(jobs.length ? { jobs } : {}), ...byPort, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
+    const results = await (await client()).kill({ ...(jobs ? { jobs } : {}), ...(owner !== undefined ? { owner } : {}), ...byPort, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
     const failed = results.filter((r): r is RefFailure => !r.ok);
     if (out.json) {
       out.printJson(results);
@@ -26,6 +27,7 @@ export const command: CommandDef = {
       const forced = r.forced.length ? paint(out, 'yellow', `; SIGKILL after the grace period: ${r.forced.join(' ')}`) : '; nothing needed SIGKILL';
       out.out(`job ${r.id} ${r.state}: ${r.signal} to ${plural(r.signalled.length, 'process', 'processes')} ${r.signalled.join(' ')}${forced}`);
     }
+    if (owner !== undefined && results.length === 0) out.out(`no live jobs of owner ${owner}`);
     printFailures(out, 'kill', failed);
     return failed.length ? EXIT.error : EXIT.ok;
   },

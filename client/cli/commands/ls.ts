@@ -25,6 +25,8 @@ export const command: CommandDef = {
     if (name) params.name = name;
     const tag = str(values, 'tag');
     if (tag) params.tag = tag;
+    const owner = str(values, 'owner');
+    if (owner !== undefined) params.owner = owner;
     const c = await client();
     // Only the default view hides older finished jobs; the count comes from the same filter (a
     // daemon too old to count leaves the note out rather than failing ls).

@@ -73,6 +73,9 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   if (job.spec.command.kind === 'shell') rows.push(['shell', job.spec.command.shell]);
   if (job.description) rows.push(['description', job.description]);
   if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
+  // `agent-7 (pid 4242 of claude)`: the owner's name, then what its client said of itself.
+  const o = job.owner;
+  if (o) rows.push(['owner', o.pid === null ? o.name : `${o.name} (pid ${o.pid}${o.parentName ? ` of ${o.parentName}` : ''})`]);
   rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
   if (s.kind === 'queued') {
     rows.push(['queued', `${time(s.queuedAt)}: ${s.reason.detail}`]);

@@ -37,6 +37,10 @@ export const command: CommandDef = {
     const name = nameOption(str(values, 'name'));
     if (name !== undefined) params.name = name;
     if (flag(values, 'replace')) params.replace = true;
+    if (flag(values, 'ensure')) params.ensure = true;
+    // Without --owner the library sends PROCD_OWNER (client/session.ts), for up's tracks too.
+    const owner = str(values, 'owner');
+    if (owner !== undefined) params.owner = owner;
     const description = str(values, 'description');
     if (description !== undefined) params.description = description;
     const tags = strs(values, 'tag');
@@ -109,7 +113,8 @@ export const command: CommandDef = {
     } else if (!process.stdout.isTTY) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
     } else {
-      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (output cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`);
+      const what = job.reused ? `reused (--ensure), ${job.state.kind}` : `output cap ${formatBytes(job.spec.maxOutputBytes)} per stream`;
+      out.out(`${paint(out, 'bold', String(job.id))}  ${job.name}  pid ${hasLiveProcess(job.state) ? job.state.pid : '-'}  (${what})`);
     }
     if (isSpawnFailure(job.state)) return jobExitCode(job) ?? EXIT.error;
     if (neverRan(job.state)) return EXIT.error;

@@ -1,7 +1,7 @@
 // The client says who it is in hello (name, pid, what it does: the audit log shows it), and still
 // reaches a daemon from before those fields, whose strict params refuse them.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,9 @@ describe('hello identity', () => {
     const socket = await standIn(false, seen);
     const c = await connect({ paths: paths(socket), autostart: false, clientName: 'my-tool/2.0', via: 'up' });
     c.close();
-    expect(seen).toEqual([{ client: 'my-tool/2.0', protocolVersion: PROTOCOL_VERSION, pid: process.pid, via: 'up' }]);
+    // The parent's name (what a job's owner records) as Linux names it; elsewhere it is not sent.
+    const parentName = process.platform === 'linux' ? readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim() : undefined;
+    expect(seen).toEqual([{ client: 'my-tool/2.0', protocolVersion: PROTOCOL_VERSION, pid: process.pid, via: 'up', ...(parentName ? { parentName } : {}) }]);
   });
 
   it('falls back to the plain hello when an older daemon refuses the new fields', async () => {

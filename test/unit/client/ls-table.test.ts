@@ -93,3 +93,20 @@ describe('ls table', () => {
     expect(terminalWidth(false, undefined, undefined)).toBe(160);
   });
 });
+
+describe('the OWNER column', () => {
+  const owned = (id: number, name: string | null) => summarize(makeJob({ id, state: runningState(), ...(name ? { owner: { name, pid: 1, parentName: null } } : {}) }), NOW);
+
+  it('is shown once two owners (or an owner and none) are listed, a long owner cut', () => {
+    const lines = renderLs([owned(1, 'agent-a'), owned(2, 'a-very-long-owner-name-indeed'), owned(3, null)], layout({ width: 120 }));
+    expect(lines[0]).toMatch(/\bOWNER\s+COMMAND$/);
+    expect(lines[1]).toMatch(/\sagent-a\s+true$/);
+    expect(lines[2]).toMatch(/\sa-very-long-own…\s+true$/);
+    expect(lines[3]).toMatch(/\s-\s+true$/);
+  });
+
+  it('is left out when every listed job has one owner (or none has any)', () => {
+    expect(renderLs([owned(1, 'agent-a'), owned(2, 'agent-a')], layout())[0]).not.toMatch(/OWNER/);
+    expect(renderLs([owned(1, null), owned(2, null)], layout())[0]).not.toMatch(/OWNER/);
+  });
+});

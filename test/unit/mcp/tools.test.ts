@@ -14,7 +14,7 @@ import { MCP_WAIT_DEFAULT_MS, TOOLS, toolsFor } from '../../../client/mcp/tools.
 const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Runs a tool with `args` (checked by its input schema first, as the SDK does) against a client that answers the method's example. */
-async function runTool(name: string, args: Record<string, unknown>) {
+async function runTool(name: string, args: Record<string, unknown>, clientName: string | null = null) {
   const tool = TOOLS.find((t) => t.name === name)!;
   const parsed = v.parse(tool.input, args);
   const calls: { method: string; params: Record<string, unknown> }[] = [];
@@ -24,7 +24,7 @@ async function runTool(name: string, args: Record<string, unknown>) {
       return METHOD_SCHEMAS[method].example.result;
     },
   } as unknown as ProcdClient;
-  const answer = await tool.run(client, parsed);
+  const answer = await tool.run(client, parsed, { clientName });
   return { calls, answer };
 }
 
@@ -38,6 +38,27 @@ describe('MCP tools: arguments to method params', () => {
     expect(calls[0]!.params.env).toMatchObject({ PORT: '3000', PROCD_MCP_TEST_VAR: 'from-server' });
     expect(answer.structured).toMatchObject({ jobs: [{ id: 3, state: 'running' }] });
     expect(answer.text).toMatch(/^started job 3 /);
+  });
+
+  it("start: the owner is the one given, else PROCD_OWNER, else the MCP client's name (printable, without its version); ensure passes through", async () => {
+    const saved = process.env.PROCD_OWNER;
+    try {
+      delete process.env.PROCD_OWNER;
+      const fromClient = await runTool('start', { argv: ['true'], ensure: true }, 'claude-code/2.1.0');
+      expect(fromClient.calls[0]!.params).toMatchObject({ owner: 'claude-code', ensure: true });
+      const hostile = await runTool('start', { argv: ['true'] }, 'agent\u0007\nx');
+      expect(hostile.calls[0]!.params.owner).toBe('agentx');
+      const none = await runTool('start', { argv: ['true'] }, null);
+      expect(none.calls[0]!.params).not.toHaveProperty('owner');
+      process.env.PROCD_OWNER = 'session-42';
+      const fromEnv = await runTool('start', { argv: ['true'] }, 'claude-code');
+      expect(fromEnv.calls[0]!.params.owner).toBe('session-42');
+      const given = await runTool('start', { argv: ['true'], owner: 'me' }, 'claude-code');
+      expect(given.calls[0]!.params.owner).toBe('me');
+    } finally {
+      if (saved === undefined) delete process.env.PROCD_OWNER;
+      else process.env.PROCD_OWNER = saved;
+    }
   });
 
   it('wait: always a timeout (default and bounded), never none', async () => {

@@ -11,7 +11,7 @@ import { METHOD_SPECS } from '../../../shared/methods.js';
 const echo = Object.fromEntries(Object.keys(METHOD_SPECS).map((name) => [name, (params: unknown) => params])) as unknown as HandlerTable;
 const call: CallContext = {
   connectionId: 1,
-  identity: { name: null, pid: null, via: null },
+  identity: { name: null, pid: null, via: null, parentName: null },
   closed: new Promise(() => undefined),
   isClosed: () => false,
   notify: () => false,

@@ -40,7 +40,7 @@ describe('the CLI derived from it', () => {
     expect(new Set(words).size).toBe(words.length);
     // The methods' commands in table order, then the CLI-only ones.
     const fromTable = Object.values(specs).flatMap((m) => (m.cli ? [m.cli.command] : []));
-    expect(COMMANDS.map((c) => c.spec.command)).toEqual([...fromTable, 'daemon', 'group', 'service', 'up', 'down', 'mcp', 'dashboard']);
+    expect(COMMANDS.map((c) => c.spec.command)).toEqual([...fromTable, 'daemon', 'group', 'service', 'up', 'down', 'mcp', 'dashboard', 'top']);
     expect(fromTable).toEqual(expect.arrayContaining(['track', 'ls', 'status', 'logs', 'kill', 'wait', 'events']));
     for (const c of COMMANDS) expect(typeof c.load, c.spec.command).toBe('function');
   });

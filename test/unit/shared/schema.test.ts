@@ -30,7 +30,7 @@ describe('method param schemas', () => {
   });
 
   it('refuses unknown fields (typos) instead of ignoring them, naming the known ones', () => {
-    expect(parse('list', { al: true })).toEqual({ ok: false, issue: { path: 'params.al', expected: 'no such field (known: states, name, tag, project, all, recentFinished)' } });
+    expect(parse('list', { al: true })).toEqual({ ok: false, issue: { path: 'params.al', expected: 'no such field (known: states, name, tag, project, owner, all, recentFinished)' } });
     expect(parse('logs', { job: 1, cursor: { stdout: 0, stderr: 0, x: 1 } })).toMatchObject({ ok: false, issue: { path: 'params.cursor.x' } });
   });
 

@@ -70,6 +70,14 @@ describe('stored job records', () => {
     expect(r.value.state.kind === 'failed' && r.value.state.spawnError?.step).toBeUndefined();
   });
 
+  it('a record with an owner keeps it; one from before owners loads without', () => {
+    const owner = { name: 'agent-7', pid: 4242, parentName: 'bash' };
+    expect(checkJob({ ...fullJob(), owner })).toEqual({ ok: true, value: { ...fullJob(), owner } });
+    const r = checkJob(fullJob());
+    expect(r.ok && 'owner' in r.value).toBe(false);
+    expect(problem({ ...fullJob(), owner: { name: 'a', pid: 'x', parentName: null } })).toBe('owner.pid is not a number');
+  });
+
   it('fields a newer procd added are dropped, not refused', () => {
     const r = checkJob({ ...fullJob(), priority: 5, state: { ...fullJob().state, attempt: 2 } });
     expect(r).toEqual({ ok: true, value: fullJob() });
