@@ -1,8 +1,8 @@
 // The method table as the bin (dist/client/cli/main.js) carries it. shared/methods.ts stays the one
 // source; for the bin's bundle only, bundle-cli.mjs replaces it with this projection of it: the
-// same data exports, with the table minus what only help and docs read — every method's `doc`, and
-// the CLI spec of each command the bin does not run itself (those commands go to cli.js, which has
-// the whole table). That is ~15 KB less that every `procd ls` parses and builds at start-up.
+// same data exports, with the table minus what only help and docs read — every method's `doc`, the
+// CLI spec of each command the bin does not run itself (those commands go to cli.js, which has the
+// whole table), and the help text of the ones it runs (their --help also goes to cli.js). That is ~15 KB less that every `procd ls` parses and builds at start-up.
 // What the bin's code reads from the table (a call's timeout rule, `idempotent`, `stable`, the hot
 // commands' CLI specs) is untouched; test/unit/client/hot-table.test.ts checks it field by field.
 // Only data crosses: a function exported by shared/methods.ts is not carried, so a bin module that
@@ -23,14 +23,24 @@ export async function loadMethodsModule(repo) {
   return module.exports;
 }
 
-/** The table without `doc`, and without the `cli` spec of every command not in `hot`. */
+/**
+ * The table without `doc`, and without the `cli` spec of every command not in `hot`; the hot
+ * commands' specs keep what parsing reads and lose their help text (brief, summary, usage,
+ * examples, each option's help): the bin hands `--help` to cli.js (client/cli/main.ts).
+ */
 export function hotTable(specs, hot = HOT_COMMANDS) {
   return Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => {
       const { doc: _doc, cli, ...rest } = spec;
-      return [name, cli && hot.includes(cli.command) ? { ...rest, cli } : rest];
+      return [name, cli && hot.includes(cli.command) ? { ...rest, cli: hotCliSpec(cli) } : rest];
     }),
   );
+}
+
+/** A hot command's CLI spec as the bin parses with it: no help text. */
+export function hotCliSpec(cli) {
+  const { brief: _brief, summary: _summary, usage: _usage, examples: _examples, options, ...parsing } = cli;
+  return { ...parsing, options: Object.fromEntries(Object.entries(options).map(([name, { help: _help, ...option }]) => [name, option])) };
 }
 
 /** The JavaScript standing in for shared/methods.ts in the bin: each data export as a literal, METHOD_SPECS (and its aliases) projected. */

@@ -18,7 +18,8 @@ import { CLI } from './helpers/daemon.js';
 /**
  * The bin's own file may hold this much (156–165 KiB when it held every command; 88 KiB once
  * split; 102 KiB with the probe options, their status rows and ls --wide; 86 KiB since it carries
- * the method table without help and docs text).
+ * the method table without help and docs text; 96.5 KiB with owners and ports, 90 KiB since its
+ * own commands' help text went to cli.js too).
  */
 const LS_JS_BUDGET = 96 * 1024;
 /** Built-ins `ls` has no use for, each costly to load: their presence means cold code came along. */
@@ -110,5 +111,15 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
     // The bin requires cli.js (CommonJS): an import() of it started Node's ES module loader, which
     // cost every other command (logs, kill, wait, --help) ~60 ms here (~220 → ~155 ms for `--version`).
     expect(help.report.builtins.filter((m) => m === 'internal/modules/esm/loader')).toEqual([]);
+  });
+
+  it("a hot command's --help (or -h) is answered by cli.js, which has the help text the bin leaves out; after -- it is the job's", async () => {
+    for (const args of [['track', '--help'], ['ls', '-h'], ['status', '--json', '--help']]) {
+      const help = await runRecorded([CLI, ...args], `help-${args[0]}`);
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout, args.join(' ')).toContain(`Usage: procd ${args[0]}`);
+      expect(help.stdout, args.join(' ')).toMatch(/Options:\n {2}-/);
+      expect(help.report.files, args.join(' ')).toEqual([CLI, join(CLI, '../cli.js')]);
+    }
   });
 });

@@ -5,7 +5,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../../../bundle-cli.mjs';
-import { HOT_COMMANDS, hotMethodsSource, hotTable } from '../../../bundle-cli-table.mjs';
+import { HOT_COMMANDS, hotCliSpec, hotMethodsSource, hotTable } from '../../../bundle-cli-table.mjs';
 import { CAPABILITIES, LIMITS, METHOD_SPECS, PROTOCOL_VERSION } from '../../../shared/methods.js';
 import type { MethodSpec } from '../../../shared/method-spec.js';
 import { findHotCommand } from '../../../client/cli/hot-commands.js';
@@ -32,7 +32,17 @@ describe("the bin's projection of the method table", () => {
       expect(projected).not.toHaveProperty('doc');
       // What the client reads per call: the timeout rule, idempotent (retry), stable (across versions).
       expect({ ...projected, cli: undefined }).toEqual({ ...rest, cli: undefined });
-      expect(projected.cli).toEqual(cli && HOT_COMMANDS.includes(cli.command) ? cli : undefined);
+      expect(projected.cli).toEqual(cli && HOT_COMMANDS.includes(cli.command) ? hotCliSpec(cli) : undefined);
+      if (projected.cli) {
+        // What parsing reads stays; help text goes (the bin hands --help to cli.js).
+        expect(projected.cli).toMatchObject({ command: cli!.command, positionals: cli!.positionals });
+        expect(Object.keys(projected.cli)).not.toEqual(expect.arrayContaining(['brief']));
+        for (const [name, option] of Object.entries(projected.cli.options)) {
+          expect(option, name).not.toHaveProperty('help');
+          const { help: _help, ...parsing } = cli!.options[name]!;
+          expect(option, name).toEqual(parsing);
+        }
+      }
     }
   });
 
@@ -57,7 +67,7 @@ describe("the bin's projection of the method table", () => {
       bundle = await bundleCli({ write: false });
     });
 
-    it('the bin holds its own commands\' help but no doc line and no other command\'s help; cli.js holds them all', () => {
+    it('the bin holds no doc line and no command\'s help, not even its own; cli.js holds them all', () => {
       const bin = text('main.js');
       const full = text('cli.js');
       const docs = Object.values(SPECS).map((m) => m.doc);
@@ -68,7 +78,8 @@ describe("the bin's projection of the method table", () => {
       const inFile = (file: string) => (s: string) => file.includes(marker(s));
       expect(docs.filter(inFile(bin))).toEqual([]);
       expect(others.filter(inFile(bin))).toEqual([]);
-      expect(own.filter(inFile(bin))).toEqual(own);
+      expect(own.filter(inFile(bin))).toEqual([]);
+      expect(own.filter(inFile(full))).toEqual(own);
       expect(docs.filter(inFile(full))).toEqual(docs);
       expect(others.filter(inFile(full))).toEqual(others);
     });
