@@ -85,3 +85,16 @@ function callText(r: AuditRecord): string {
   if (typeof p.pid === 'number') parts.push(`pid ${p.pid}`);
   return parts.join(' ');
 }
+
+/**
+ * Entries in time order. A call's `request` entry is written when the call ends but dated when it
+ * came, so within one millisecond it goes before what it caused (the stop it asked for); otherwise
+ * the order they were written in.
+ */
+export function inTimeOrder(entries: readonly TimelineEntry[]): TimelineEntry[] {
+  const firstWithinMs = (e: TimelineEntry) => (e.kind === 'request' ? 0 : 1);
+  return entries
+    .map((e, i) => [e, i] as const)
+    .sort((a, b) => a[0].at - b[0].at || firstWithinMs(a[0]) - firstWithinMs(b[0]) || a[1] - b[1])
+    .map(([e]) => e);
+}

@@ -4,7 +4,7 @@
 
 import { hasLiveProcess, isTerminal, wasStopped, type Job } from '../../shared/job.js';
 import type { TimelineEntry } from '../../shared/timeline.js';
-import { endText, violationText } from './timeline-entries.js';
+import { endText, inTimeOrder, violationText } from './timeline-entries.js';
 
 export function timelineFromRecord(job: Job): TimelineEntry[] {
   const current = job.runs?.current ?? 1;
@@ -24,5 +24,5 @@ export function timelineFromRecord(job: Job): TimelineEntry[] {
   for (const f of [...job.flagHistory, ...job.flags]) out.push({ at: f.raisedAt, run: current, kind: 'flag.raised', detail: `flag ${f.kind} raised (${f.severity}): ${f.detail}` });
   for (const f of job.flagHistory) out.push({ at: f.clearedAt, run: current, kind: 'flag.cleared', detail: `flag ${f.kind} cleared` });
   for (const v of job.violations ?? []) out.push({ at: v.at, run: current, kind: 'limit', detail: violationText(v), by: 'procd' });
-  return out.map((e, i) => [e, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
+  return inTimeOrder(out);
 }

@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TIMELINE_KEEP_FIRST, TIMELINE_MAX_ENTRIES, type TimelineEntry } from '../../shared/timeline.js';
 import { writeFileAtomic } from '../store/files.js';
+import { inTimeOrder } from './timeline-entries.js';
 
 export const TIMELINE_FILE = 'timeline.jsonl';
 
@@ -67,7 +68,7 @@ export class TimelineStore {
         // a torn last line from a crash mid-write
       }
     }
-    return entries.map((e, i) => [e, i] as const).sort((a, b) => a[0].at - b[0].at || a[1] - b[1]).map(([e]) => e);
+    return inTimeOrder(entries);
   }
 
   /** Forgets a removed job (its directory, the file with it, is gone). */

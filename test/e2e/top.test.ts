@@ -37,6 +37,9 @@ async function startTop(expectNames: string[], env: NodeJS.ProcessEnv = {}): Pro
   return term;
 }
 
+/** The OWNER column between NAME and STATE (every job here has one: the CLI's name, procd-cli). */
+const OWNER = '(?:procd-cli +)?';
+
 describe.skipIf(!TMUX)('procd top in tmux (skipped: tmux is not installed; .ci/run installs it)', () => {
   it('lists jobs, also one started after it, sorts, kills from the UI, and q gives the terminal back', async () => {
     const sleeper = await trackJob(d, ['--name', 'sleeper', '--', 'sleep', '1000']);
@@ -73,7 +76,7 @@ describe.skipIf(!TMUX)('procd top in tmux (skipped: tmux is not installed; .ci/r
     await t.waitForScreen((s) => s.includes('(y/n)'), 'the kill question again');
     t.literal('y');
     await waitFor(async () => (await jobStatus(d, sleeper.id)).state.kind === 'killed', { what: 'the daemon to report the sleeper killed', timeoutMs: 30_000 });
-    await t.waitForScreen((s) => new RegExp(`^> +${sleeper.id} sleeper +killed`, 'm').test(s), 'the row to show killed');
+    await t.waitForScreen((s) => new RegExp(`^> +${sleeper.id} sleeper +${OWNER}killed`, 'm').test(s), 'the row to show killed');
     expect((await jobStatus(d, spinner.id)).state.kind).toBe('running');
     expect((await jobStatus(d, late.id)).state.kind).toBe('running');
 
@@ -125,14 +128,14 @@ describe.skipIf(!TMUX)('procd top in tmux (skipped: tmux is not installed; .ci/r
     const t = await startTop(['worker']);
     t.literal('p');
     await waitFor(async () => (await jobStatus(d, job.id)).state.kind === 'paused', { what: 'the daemon to report the job paused', timeoutMs: 30_000 });
-    await t.waitForScreen((s) => /^> +\d+ worker +paused/m.test(s), 'the row to show paused');
+    await t.waitForScreen((s) => new RegExp(`^> +\\d+ worker +${OWNER}paused`, 'm').test(s), 'the row to show paused');
     t.literal('p');
     await waitFor(async () => (await jobStatus(d, job.id)).state.kind === 'running', { what: 'the job resumed', timeoutMs: 30_000 });
     const pidBefore = (await jobStatus(d, job.id)).state;
     t.literal('r');
     await waitFor(async () => (await jobStatus(d, job.id)).runs?.current === 2, { what: 'the job restarted (run 2)', timeoutMs: 30_000 });
     expect((await jobStatus(d, job.id)).state).not.toEqual(pidBefore);
-    await t.waitForScreen((s) => s.includes(`restarted job ${job.id}`) && /^> +\d+ worker +running/m.test(s), 'the row running again after the restart');
+    await t.waitForScreen((s) => s.includes(`restarted job ${job.id}`) && new RegExp(`^> +\\d+ worker +${OWNER}running`, 'm').test(s), 'the row running again after the restart');
 
     // Narrower: every line fits the new width, and the columns that give way first are gone.
     t.resize(60, 20);

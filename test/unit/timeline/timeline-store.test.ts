@@ -28,6 +28,15 @@ describe('timeline store', () => {
     expect(store.read(5)).toEqual([]);
   });
 
+  it('within one millisecond a call goes before what it caused, though written after it (kill: request, then stopping)', () => {
+    const dir = jobsDir();
+    const store = new TimelineStore(dir);
+    store.append(3, { at: 500, run: 1, kind: 'stopping', detail: 'stop asked for: SIGTERM' });
+    store.append(3, { at: 500, run: 1, kind: 'request', detail: 'kill' });
+    store.append(3, { at: 500, run: 1, kind: 'ended', detail: 'killed' });
+    expect(store.read(3).map((x) => x.kind)).toEqual(['request', 'stopping', 'ended']);
+  });
+
   it('reads what an earlier daemon wrote (a new store on the same files) and skips a torn line', () => {
     const dir = jobsDir();
     new TimelineStore(dir).append(1, e(100));
