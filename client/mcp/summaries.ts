@@ -78,3 +78,10 @@ export function statusText(job: ResultOf<'status'>): string {
   lines.push(`output: ${out} bytes${job.output.lastOutputAt !== null ? `, last at ${new Date(job.output.lastOutputAt).toISOString()}` : ''} (logs reads it)`);
   return lines.join('\n');
 }
+
+/** cleanup's answer: the live jobs it stopped (with `owner`) first — what an agent most needs to hear. */
+export function cleanupText(r: ResultOf<'cleanup'>): string {
+  const verb = r.dryRun ? 'would stop' : 'stopped';
+  const jobs = r.stopped === undefined ? '' : r.stopped.length ? `live jobs: ${refItemsText(r.stopped, 'stopped').replaceAll('\n', ', ')}; ` : 'no live job of that owner; ';
+  return `${jobs}${verb} ${r.leftovers.pids.length} leftover process(es) of ${r.leftovers.jobs.length} job(s); ${r.zombies.length} zombie(s); ${r.pruned.length} record(s) pruned`;
+}

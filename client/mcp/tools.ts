@@ -11,7 +11,7 @@ import { clientEnvironment } from '../client-env.js';
 import { JobBriefListSchema, jobBrief } from './brief.js';
 import { logsTool } from './logs-tool.js';
 import { mcpOwner } from './owner.js';
-import { analyzeText, clip, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
+import { analyzeText, cleanupText, clip, jobLine, jobsText, refItemsText, statusText, waitText } from './summaries.js';
 import { methodTool, type ToolDef } from './tool-def.js';
 
 const S = METHOD_SCHEMAS;
@@ -45,7 +45,7 @@ export const TOOLS: readonly ToolDef[] = [
     name: 'start',
     title: 'Start a job',
     observes: false,
-    description: `Start a command in the background under procd, which keeps it running after this conversation, captures its output and can stop its whole process tree. Use it for dev servers, watchers, builds and test runs instead of a shell's \`&\` or \`nohup\`. Give \`argv\` (["npm","run","dev"]) or \`shell\` ("npm run dev | tee x"); \`cwd\` defaults to the MCP server's directory; \`env\` adds to its environment. \`kind\`: "service" for something meant to stay up (a server), "task" (default) for something that ends. \`ready\`: a condition that says it is up (e.g. "output=listening", "listen=3000", "http=http://127.0.0.1:3000/health"); then call \`wait\` with for ["ready"]. \`name\` gives a handle for later calls; a live job already holding that name is an error unless \`replace\` (stop it, start this). \`ensure\`: if the same job (same name, or without a name the same command and cwd, and the same spec) is already live, answer it (\`reused\`) instead of starting a duplicate — use it for dev servers that may still run from an earlier session; a different spec under that name is an error listing the differences. \`owner\` (default: PROCD_OWNER, else this MCP client's name) is what \`list\`/\`kill\`/\`cleanup\` with \`owner\` select: call \`cleanup\` with your owner at the end of a session. Returns the job (id, state, pid, owner, reused). It does not wait for the command: use \`wait\` and \`logs\`.`,
+    description: `Start a command in the background under procd, which keeps it running after this conversation, captures its output and can stop its whole process tree. Use it for dev servers, watchers, builds and test runs instead of a shell's \`&\` or \`nohup\`. Give \`argv\` (["npm","run","dev"]) or \`shell\` ("npm run dev | tee x"); \`cwd\` defaults to the MCP server's directory; \`env\` adds to its environment. \`kind\`: "service" for something meant to stay up (a server), "task" (default) for something that ends. \`ready\`: a condition that says it is up (e.g. "output=listening", "listen=3000", "http=http://127.0.0.1:3000/health"); then call \`wait\` with for ["ready"]. \`name\` gives a handle for later calls; a live job already holding that name is an error unless \`replace\` (stop it, start this). \`ensure\`: if the same job (same name, or without a name the same command and cwd, and the same spec) is already live, answer it (\`reused\`) instead of starting a duplicate — use it for dev servers that may still run from an earlier session; a different spec under that name is an error listing the differences. \`owner\` (default: PROCD_OWNER, else one owner for this session, e.g. "claude-code-3f9a1c", shown in every answer) is what \`list\`/\`kill\`/\`cleanup\` with \`owner\` select: call \`cleanup\` with your owner at the end of a session to stop what you started. Returns the job (id, state, pid, owner, reused). It does not wait for the command: use \`wait\` and \`logs\`.`,
     input: startInput,
     output: JobBriefListSchema,
     params: ({ cwd, env, ready, owner, ...rest }, caller) => ({
@@ -127,8 +127,8 @@ export const TOOLS: readonly ToolDef[] = [
     title: 'Clean up leftovers',
     observes: false,
     description:
-      "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. Use it at the end of a session or when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do.",
-    summary: (r) => `${r.dryRun ? 'would stop' : 'stopped'} ${r.leftovers.pids.length} leftover process(es) of ${r.leftovers.jobs.length} job(s); ${r.zombies.length} zombie(s); ${r.pruned.length} record(s) pruned`,
+      "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. With \`owner\` (your session's owner, as \`start\` answered it) it first stops that owner's live jobs, then cleans only that owner's leftovers and records: call it so at the end of a session. Use it also when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do (not the live jobs: \`list\` with \`owner\` shows those).",
+    summary: (r) => cleanupText(r),
   }),
   methodTool('ports', S, {
     name: 'ports',
@@ -146,7 +146,7 @@ export const TOOLS: readonly ToolDef[] = [
     description:
       'Put a process that procd did not start (e.g. a server started from a shell earlier) under procd: it is then listed, watched, and `kill` stops its whole tree. procd cannot restart it (it does not know how it was started). Refuses the MCP server\'s own ancestors unless `force`.',
     input: v.omit(S.adopt.params, ['callerPid']),
-    params: (args) => ({ ...args, callerPid: process.pid }),
+    params: ({ owner, ...args }, caller) => ({ ...args, ...optionalOwner(mcpOwner(owner, process.env, caller.clientName)), callerPid: process.pid }),
     output: JobBriefListSchema,
     structured: (job) => ({ jobs: [jobBrief(job)] }),
     summary: (job) => `adopted ${jobLine(job)}`,

@@ -10,6 +10,8 @@ import { METHOD_SCHEMAS } from '../../../shared/schemas/methods.js';
 import type { ProcdClient } from '../../../client/index.js';
 import { toolListSnapshot } from '../../../client/mcp/serve.js';
 import { MCP_WAIT_DEFAULT_MS, TOOLS, toolsFor } from '../../../client/mcp/tools.js';
+import { mcpOwner } from '../../../client/mcp/owner.js';
+import { cleanupText } from '../../../client/mcp/summaries.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
@@ -40,14 +42,20 @@ describe('MCP tools: arguments to method params', () => {
     expect(answer.text).toMatch(/^started job 3 /);
   });
 
-  it("start: the owner is the one given, else PROCD_OWNER, else the MCP client's name (printable, without its version); ensure passes through", async () => {
+  it("start and adopt: the owner is the one given, else PROCD_OWNER, else this session's: the MCP client's name (printable, without its version) and a suffix of this server process; ensure passes through", async () => {
     const saved = process.env.PROCD_OWNER;
     try {
       delete process.env.PROCD_OWNER;
       const fromClient = await runTool('start', { argv: ['true'], ensure: true }, 'claude-code/2.1.0');
-      expect(fromClient.calls[0]!.params).toMatchObject({ owner: 'claude-code', ensure: true });
+      expect(fromClient.calls[0]!.params).toMatchObject({ ensure: true });
+      const session = fromClient.calls[0]!.params.owner as string;
+      // Two sessions of one client are two owners: cleanup by one never stops the other's jobs.
+      expect(session).toMatch(/^claude-code-[0-9a-f]{6}$/);
+      expect(mcpOwner(undefined, {}, 'claude-code/2.1.0', 'aaaaaa')).not.toBe(mcpOwner(undefined, {}, 'claude-code/2.1.0', 'bbbbbb'));
+      const adopted = await runTool('adopt', { pid: 4242 }, 'claude-code/2.1.0');
+      expect(adopted.calls[0]!.params).toMatchObject({ pid: 4242, owner: session, callerPid: process.pid });
       const hostile = await runTool('start', { argv: ['true'] }, 'agent\u0007\nx');
-      expect(hostile.calls[0]!.params.owner).toBe('agentx');
+      expect(hostile.calls[0]!.params.owner).toMatch(/^agentx-[0-9a-f]{6}$/);
       const none = await runTool('start', { argv: ['true'] }, null);
       expect(none.calls[0]!.params).not.toHaveProperty('owner');
       process.env.PROCD_OWNER = 'session-42';
@@ -59,6 +67,14 @@ describe('MCP tools: arguments to method params', () => {
       if (saved === undefined) delete process.env.PROCD_OWNER;
       else process.env.PROCD_OWNER = saved;
     }
+  });
+
+  it("cleanup's summary names the live jobs it stopped for an owner first", () => {
+    const base = { dryRun: false, leftovers: { jobs: [], pids: [], signalled: [], forced: [] }, zombies: [], reapedParents: [], pruned: [] };
+    const stopped = [{ ref: 5, ok: true as const, id: 5, state: 'running' as const, signal: 'SIGTERM', signalled: [51], forced: [] }];
+    expect(cleanupText({ ...base, stopped })).toMatch(/^live jobs: job 5: stopped; stopped 0 leftover/);
+    expect(cleanupText({ ...base, stopped: [] })).toMatch(/^no live job of that owner; /);
+    expect(cleanupText(base)).toMatch(/^stopped 0 leftover/);
   });
 
   it('wait: always a timeout (default and bounded), never none', async () => {
