@@ -19,8 +19,22 @@ export interface SpecDifference {
   new: string;
 }
 
-/** Variables a shell sets by itself (or the owner's label): two terminals of one user differ in them, the job does not. */
-export const VOLATILE_ENV: readonly string[] = ['_', 'OLDPWD', 'PWD', 'SHLVL', OWNER_ENV];
+/**
+ * Variables of the shell, the terminal and the login session (and the owner's label): the CLI sends
+ * its whole environment, and two terminals of one user differ in these while the job is the same
+ * (a tmux pane, the window size, an SSH connection).
+ */
+export const VOLATILE_ENV: readonly string[] = [
+  '_', 'OLDPWD', 'PWD', 'SHLVL', OWNER_ENV, 'PS1', 'PROMPT_COMMAND',
+  'COLUMNS', 'LINES', 'TERM', 'COLORTERM', 'TERM_PROGRAM', 'TERM_PROGRAM_VERSION', 'TERM_SESSION_ID', 'WINDOWID', 'WINDOW', 'STY', 'TMUX', 'GPG_TTY',
+  'DISPLAY', 'WAYLAND_DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_VTNR', 'SECURITYSESSIONID',
+];
+/** Prefixes of the same: a terminal's or a session's own variables (TMUX_PANE, SSH_TTY, KITTY_WINDOW_ID, …). */
+export const VOLATILE_ENV_PREFIXES: readonly string[] = ['TMUX_', 'SSH_', 'XDG_SESSION_', 'KITTY_', 'ITERM_', 'VTE_', 'KONSOLE_', 'ALACRITTY_', 'WEZTERM_', 'WT_', 'GNOME_TERMINAL_', 'VSCODE_'];
+
+export function isVolatileEnv(name: string): boolean {
+  return VOLATILE_ENV.includes(name) || VOLATILE_ENV_PREFIXES.some((p) => name.startsWith(p));
+}
 
 /** Listed one by one up to this many; the rest are counted. */
 const MAX_ENV_SHOWN = 10;
@@ -62,7 +76,7 @@ export function differencesText(diffs: readonly SpecDifference[]): string {
 
 /** Values are never shown (they may be tokens): only whether a variable is set, gone or changed. */
 function envDifferences(live: Record<string, string>, asked: Record<string, string>): SpecDifference[] {
-  const keys = [...new Set([...Object.keys(live), ...Object.keys(asked)])].filter((k) => !VOLATILE_ENV.includes(k) && live[k] !== asked[k]).sort();
+  const keys = [...new Set([...Object.keys(live), ...Object.keys(asked)])].filter((k) => !isVolatileEnv(k) && live[k] !== asked[k]).sort();
   const shown = keys.slice(0, MAX_ENV_SHOWN).map((k) => ({
     field: `env.${k}`,
     old: live[k] === undefined ? 'unset' : 'set',

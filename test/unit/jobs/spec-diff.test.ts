@@ -17,6 +17,7 @@ const restart = { policy: 'always' as const, delayMs: 1000, factor: 2, maxDelayM
 const TABLE: [string, Partial<JobSpec>, string[]][] = [
   ['nothing', {}, []],
   ['the owner label in env (PROCD_OWNER) and shell noise (_, PWD, OLDPWD, SHLVL)', { env: { ...base.env, PROCD_OWNER: 'b', _: '/usr/bin/procd', PWD: '/x', OLDPWD: '/y', SHLVL: '3' } }, []],
+  ['another terminal of the same user (tmux pane, window size, SSH connection, terminal ids)', { env: { ...base.env, TMUX: '/tmp/tmux-0/default,2,0', TMUX_PANE: '%2', COLUMNS: '80', LINES: '24', SSH_TTY: '/dev/pts/3', SSH_CONNECTION: '10.0.0.2 5 10.0.0.1 22', KITTY_WINDOW_ID: '4', TERM: 'screen' } }, []],
   ['the stuck and time-sink thresholds (flags only)', { stuckAfterMs: 5000, expectMs: 60000 }, []],
   ['priority (queue order only)', { priority: 10 }, []],
   ['dependencies and where it was declared', { after: [{ job: 2, ref: 'build', condition: 'completed' }], declared: { project: 'p', entry: 'e', file: '/f', hash: 'h' } }, []],
