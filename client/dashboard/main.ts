@@ -54,7 +54,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const maxStreams = Number(process.env.PROCD_DASHBOARD_MAX_STREAMS) || DEFAULT_MAX_STREAMS;
   const connectMetrics = () => connect({ autostart: false, clientName: 'procd-dashboard', via: 'dashboard metrics', callTimeoutMs: 5_000 });
-  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
+  const server = createDashboardServer({ token, sessionSecret: newToken(), readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {

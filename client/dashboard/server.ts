@@ -18,6 +18,8 @@ import { actionProblem, authenticate, csrfToken, sessionCookie, type RequestFact
 
 export interface DashboardSettings {
   token: string;
+  /** The session cookie's value (never accepted as the token, nor the token as it). */
+  sessionSecret: string;
   readOnly: boolean;
   /** The daemon connection API calls use (reconnecting). */
   daemon: ProcdClient;
@@ -55,11 +57,11 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   const url = parseUrl(req.url);
   const port = (server.address() as { port: number } | null)?.port ?? 0;
   const facts = requestFacts(req, url);
-  const auth = authenticate(facts, s.token, port);
+  const auth = authenticate(facts, s, port);
   if (!auth.ok) {
     throw new HttpError(401, 'Unauthorized', `${auth.reason}: open the URL \`procd dashboard\` printed (it carries ?token=…), or send the header Authorization: Bearer TOKEN`);
   }
-  if (auth.via === 'query') return redirectWithoutToken(res, url, port, s.token);
+  if (auth.via === 'query') return redirectWithoutToken(res, url, port, s.sessionSecret);
 
   const path = url.pathname;
   const asset = s.assets.get(path);
@@ -148,10 +150,10 @@ function serveAsset(res: ServerResponse, method: string, asset: Asset): void {
 }
 
 /** The token came in the URL: set the cookie and send the browser to the same URL without it (out of history and logs). */
-function redirectWithoutToken(res: ServerResponse, url: URL, port: number, token: string): void {
+function redirectWithoutToken(res: ServerResponse, url: URL, port: number, sessionSecret: string): void {
   url.searchParams.delete('token');
   const rest = url.searchParams.toString();
-  res.writeHead(303, { Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Set-Cookie': sessionCookie(port, token), 'Content-Length': 0 });
+  res.writeHead(303, { Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Set-Cookie': sessionCookie(port, sessionSecret), 'Content-Length': 0 });
   res.end();
 }
 

@@ -66,7 +66,7 @@ describe('the token', () => {
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/?x=1');
     const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toMatch(new RegExp(`^procd-dashboard-${dash.port}=${dash.token};`));
+    expect(cookie).toMatch(new RegExp(`^procd-dashboard-${dash.port}=[\\w-]{43};`));
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     const page = await httpCall('GET', `${dash.base}/`, { Cookie: cookie.split(';')[0]! });
@@ -79,12 +79,28 @@ describe('the token', () => {
     expect((await httpCall('GET', `${dash.base}/?token=wrong`, {})).status).toBe(401);
   });
 
+  it("the cookie holds a session secret, not the token: it is no bearer credential, and the token is no cookie", async () => {
+    const value = (await sessionCookie()).split('=')[1]!;
+    expect(value).not.toBe(dash.token);
+    expect((await dash.req('GET', '/api/jobs', { auth: false, headers: { Authorization: `Bearer ${value}` } })).status).toBe(401);
+    const json = { 'Content-Type': 'application/json' };
+    const track = await dash.req('POST', '/api/jobs', { auth: false, headers: { ...json, Authorization: `Bearer ${value}` }, body: JSON.stringify({ argv: ['true'], name: 'via-cookie-secret' }) });
+    expect(track.status).toBe(401);
+    expect((await dash.req('GET', '/api/jobs', { auth: false, headers: { Cookie: `procd-dashboard-${dash.port}=${dash.token}` } })).status).toBe(401);
+  });
+
   it('never appears in what the dashboard writes besides its URL line', async () => {
     await dash.req('GET', `/api/nothing?token=${dash.token}`);
     await dash.req('POST', '/api/jobs/1/kill', { auth: false, headers: { Authorization: `Bearer ${dash.token}x` } });
     expect(dash.stderr()).not.toContain(dash.token);
   });
 });
+
+/** `name=value` of the session cookie the token URL sets. */
+async function sessionCookie(): Promise<string> {
+  const r = await httpCall('GET', `${dash.base}/?token=${dash.token}`, {});
+  return String(r.headers['set-cookie']).split(';')[0]!;
+}
 
 describe('listening', () => {
   it('a non-loopback --host prints a warning and still needs the token', async () => {
@@ -121,7 +137,9 @@ describe('listening', () => {
 });
 
 describe('actions', () => {
-  const cookieOf = () => `procd-dashboard-${dash.port}=${dash.token}`;
+  let cookie = '';
+  beforeAll(async () => void (cookie = await sessionCookie()));
+  const cookieOf = () => cookie;
   const csrf = async () => ((await dash.req('GET', '/api/session')).json() as { csrfToken: string }).csrfToken;
 
   it('are refused (403 CsrfRefused) with the cookie alone, with a foreign Origin, or from a cross-site fetch', async () => {

@@ -5,21 +5,29 @@ import { oneJobAnswer } from '../../../client/dashboard/server.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 
 const TOKEN = 'tok-123';
+const SESSION = 'session-456';
+const SECRETS = { token: TOKEN, sessionSecret: SESSION };
 const facts = (f: Partial<RequestFacts>): RequestFacts => ({ method: 'GET', queryToken: null, authorization: undefined, cookie: undefined, csrfHeader: undefined, origin: undefined, secFetchSite: undefined, host: '127.0.0.1:4000', ...f });
 
 describe('authenticate', () => {
   it('takes the bearer header, the query token (GET only), or the cookie of this port', () => {
-    expect(authenticate(facts({ authorization: `Bearer ${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'bearer' });
-    expect(authenticate(facts({ queryToken: TOKEN }), TOKEN, 4000)).toEqual({ ok: true, via: 'query' });
-    expect(authenticate(facts({ method: 'POST', queryToken: TOKEN }), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ cookie: `a=b; procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'cookie' });
-    expect(authenticate(facts({ cookie: `procd-dashboard-4001=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({ authorization: `Bearer ${TOKEN}` }), SECRETS, 4000)).toEqual({ ok: true, via: 'bearer' });
+    expect(authenticate(facts({ queryToken: TOKEN }), SECRETS, 4000)).toEqual({ ok: true, via: 'query' });
+    expect(authenticate(facts({ method: 'POST', queryToken: TOKEN }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ cookie: `a=b; procd-dashboard-4000=${SESSION}` }), SECRETS, 4000)).toEqual({ ok: true, via: 'cookie' });
+    expect(authenticate(facts({ cookie: `procd-dashboard-4001=${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+  });
+
+  it('never takes the session secret as the token, nor the token as the cookie (other local servers see 127.0.0.1 cookies)', () => {
+    expect(authenticate(facts({ authorization: `Bearer ${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ queryToken: SESSION }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ cookie: `procd-dashboard-4000=${TOKEN}` }), SECRETS, 4000).ok).toBe(false);
   });
 
   it('refuses a wrong or missing token, and a wrong bearer even with a good cookie', () => {
-    expect(authenticate(facts({}), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ authorization: 'Bearer nope', cookie: `procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ queryToken: `${TOKEN}x` }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({}), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ authorization: 'Bearer nope', cookie: `procd-dashboard-4000=${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ queryToken: `${TOKEN}x` }), SECRETS, 4000).ok).toBe(false);
   });
 
   it('compares secrets of any lengths without throwing', () => {
