@@ -2,9 +2,9 @@
 // (401 without it, the query → cookie flow, bearer), CSRF on actions, --read-only, the security
 // headers, untrusted output as JSON, bad input answered with codes while the server keeps running.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -114,14 +114,22 @@ describe('listening', () => {
     }
   });
 
-  it('--open hands the URL with its token to the desktop opener (xdg-open)', async () => {
+  it('--open hands the desktop opener (xdg-open) a private 0600 file that leads to the URL, never the token itself', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'procd-open-'));
     const opened = join(bin, 'opened');
     writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
     const o = await startDashboard(d, ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
     try {
-      const url = await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8'), { what: 'xdg-open to be called' });
-      expect(url).toBe(`http://127.0.0.1:${o.port}/?token=${o.token}`);
+      // The opener's command line (readable by any local user in /proc/PID/cmdline) is a file path.
+      const arg = await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8'), { what: 'xdg-open to be called' });
+      expect(arg).not.toContain(o.token);
+      expect(arg).toMatch(/^\/.*\.html$/);
+      expect(statSync(arg).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(arg)).mode & 0o777).toBe(0o700);
+      expect(readFileSync(arg, 'utf8')).toContain(`url=http://127.0.0.1:${o.port}/?token=${o.token}"`);
+      const exit = await o.stop();
+      expect(exit.code).toBe(0);
+      expect(existsSync(arg), 'the launcher file is removed on exit').toBe(false);
     } finally {
       await o.stop();
       rmSync(bin, { recursive: true, force: true });
