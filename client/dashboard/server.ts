@@ -151,10 +151,20 @@ function serveAsset(res: ServerResponse, method: string, asset: Asset): void {
 
 /** The token came in the URL: set the cookie and send the browser to the same URL without it (out of history and logs). */
 function redirectWithoutToken(res: ServerResponse, url: URL, port: number, sessionSecret: string): void {
-  url.searchParams.delete('token');
-  const rest = url.searchParams.toString();
-  res.writeHead(303, { Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Set-Cookie': sessionCookie(port, sessionSecret), 'Content-Length': 0 });
+  res.writeHead(303, { Location: locationWithoutToken(url), 'Set-Cookie': sessionCookie(port, sessionSecret), 'Content-Length': 0 });
   res.end();
+}
+
+/**
+ * Where that redirect goes: this server's path, never another site. A request for `.//evil.com`
+ * has the pathname `//evil.com`, which a browser reads as a scheme-relative URL (so would `/\evil.com`):
+ * leading slashes collapse to one.
+ */
+export function locationWithoutToken(url: URL): string {
+  const query = new URLSearchParams(url.searchParams);
+  query.delete('token');
+  const rest = query.toString();
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${rest ? `?${rest}` : ''}`;
 }
 
 function onlyGet(method: string): void {

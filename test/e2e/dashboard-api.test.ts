@@ -3,6 +3,7 @@
 // headers, untrusted output as JSON, bad input answered with codes while the server keeps running.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -87,6 +88,18 @@ describe('the token', () => {
     const track = await dash.req('POST', '/api/jobs', { auth: false, headers: { ...json, Authorization: `Bearer ${value}` }, body: JSON.stringify({ argv: ['true'], name: 'via-cookie-secret' }) });
     expect(track.status).toBe(401);
     expect((await dash.req('GET', '/api/jobs', { auth: false, headers: { Cookie: `procd-dashboard-${dash.port}=${dash.token}` } })).status).toBe(401);
+  });
+
+  it("in the URL of a path like /.//evil.com: the redirect stays on this server (no open redirect to //evil.com)", async () => {
+    const location = await new Promise<string | undefined>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: dash.port, method: 'GET', path: `/.//evil.com?token=${dash.token}` }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 303 ? res.headers.location : `status ${res.statusCode}`);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(location).toBe('/evil.com');
   });
 
   it('never appears in what the dashboard writes besides its URL line', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionProblem, authenticate, csrfToken, isLoopbackHost, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
 import { statusForRpcCode, toHttpError } from '../../../client/dashboard/http-error.js';
-import { oneJobAnswer } from '../../../client/dashboard/server.js';
+import { locationWithoutToken, oneJobAnswer } from '../../../client/dashboard/server.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 
 const TOKEN = 'tok-123';
@@ -83,5 +83,21 @@ describe('helpers', () => {
   it("answers a one-job route with its entry, a failed entry as the daemon's error", () => {
     expect(oneJobAnswer([{ ref: 3, ok: true, id: 3 }])).toEqual({ ref: 3, ok: true, id: 3 });
     expect(() => oneJobAnswer([{ ref: 3, ok: false, error: { code: ErrorCode.JobNotRunning, message: 'not running', data: { id: 3 } } }])).toThrow(ProcdError);
+  });
+});
+
+describe('locationWithoutToken (the redirect after ?token=)', () => {
+  const at = (raw: string) => locationWithoutToken(new URL(raw, 'http://dashboard.invalid'));
+  it('drops the token and keeps the rest', () => {
+    expect(at('/?token=T&x=1')).toBe('/?x=1');
+    expect(at('/api/jobs?token=T')).toBe('/api/jobs');
+  });
+
+  it('never leads to another site (no scheme-relative //host)', () => {
+    expect(at('/.//evil.com?token=T')).toBe('/evil.com'); // curl --path-as-is '/.//evil.com': the pathname is //evil.com
+    expect(at('.//evil.com?token=T')).toBe('/evil.com');
+    expect(at('////evil.com/x?token=T')).toBe('/x'); // parsed as scheme-relative: its path only
+    expect(at('/./\\evil.com?token=T')).toBe('/evil.com');
+    for (const raw of ['.//evil.com', '//evil.com', '/\\/evil.com', '/.//evil.com']) expect(at(`${raw}?token=T`), raw).toMatch(/^\/(?![/\\])/);
   });
 });
