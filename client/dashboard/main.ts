@@ -8,7 +8,7 @@ import { loadAssets } from './assets-files.js';
 import { streamConnection } from './events-stream.js';
 import { createMetricsServer, METRICS_HOST } from './metrics-server.js';
 import { openBrowser } from './open-browser.js';
-import { isLoopbackHost, newToken } from './security.js';
+import { isLoopbackHost, loopbackHostNames, newToken } from './security.js';
 import { createDashboardServer } from './server.js';
 
 export interface DashboardOptions {
@@ -54,7 +54,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const maxStreams = Number(process.env.PROCD_DASHBOARD_MAX_STREAMS) || DEFAULT_MAX_STREAMS;
   const connectMetrics = () => connect({ autostart: false, clientName: 'procd-dashboard', via: 'dashboard metrics', callTimeoutMs: 5_000 });
-  const server = createDashboardServer({ token, sessionSecret: newToken(), readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
+  const server = createDashboardServer({ token, sessionSecret: newToken(), readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, hostNames: isLoopbackHost(o.host) ? loopbackHostNames(o.host) : null, log });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {

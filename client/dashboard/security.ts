@@ -118,3 +118,22 @@ export function readCookie(header: string | undefined, name: string): string | n
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
+
+/**
+ * The Host values a loopback-bound server answers to: a page of evil.example whose name is made to
+ * resolve to 127.0.0.1 (DNS rebinding) is same-origin to the browser but sends `Host: evil.example`.
+ */
+export function loopbackHostNames(boundHost: string): string[] {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const bound = (boundHost.includes(':') && !boundHost.startsWith('[') ? `[${boundHost}]` : boundHost).toLowerCase();
+  if (!names.includes(bound)) names.push(bound);
+  return names;
+}
+
+/** Why a request's Host is not this server's name and port (null: it is). */
+export function hostProblem(host: string | undefined, names: readonly string[], port: number): string | null {
+  if (host === undefined) return 'the request has no Host header';
+  const given = host.toLowerCase();
+  if (names.some((name) => given === `${name}:${port}`)) return null;
+  return `Host ${host.slice(0, 200)} is not this server (use ${names[0]}:${port}); a page under another name that resolves here is refused`;
+}

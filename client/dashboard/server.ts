@@ -14,7 +14,7 @@ import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
 import { matchRoute, METRICS_QUERY, queryParams, routeParams, type ApiRoute } from './routes.js';
-import { actionProblem, authenticate, csrfToken, sessionCookie, type RequestFacts } from './security.js';
+import { actionProblem, authenticate, csrfToken, hostProblem, sessionCookie, type RequestFacts } from './security.js';
 
 export interface DashboardSettings {
   token: string;
@@ -33,6 +33,8 @@ export interface DashboardSettings {
   maxStreams: number;
   /** How many are open (the server's own counter). */
   openStreams: { count: number };
+  /** The Host names (with the port) a loopback-bound server answers to; null: any (a non-loopback --host). */
+  hostNames: readonly string[] | null;
   /** Where unexpected errors are reported (never with a request's URL: it may hold the token). */
   log: (line: string) => void;
 }
@@ -57,6 +59,8 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   const url = parseUrl(req.url);
   const port = (server.address() as { port: number } | null)?.port ?? 0;
   const facts = requestFacts(req, url);
+  const badHost = s.hostNames ? hostProblem(facts.host, s.hostNames, port) : null;
+  if (badHost) throw new HttpError(403, 'HostRefused', badHost);
   const auth = authenticate(facts, s, port);
   if (!auth.ok) {
     throw new HttpError(401, 'Unauthorized', `${auth.reason}: open the URL \`procd dashboard\` printed (it carries ?token=…), or send the header Authorization: Bearer TOKEN`);

@@ -116,12 +116,24 @@ async function sessionCookie(): Promise<string> {
 }
 
 describe('listening', () => {
+  it('on loopback answers only its own Host names: a DNS-rebinding page (Host evil.example) gets 403 even with the token', async () => {
+    for (const host of [`evil.example:${dash.port}`, 'evil.example', `127.0.0.1:${dash.port + 1}`]) {
+      const r = await dash.req('GET', '/api/jobs', { headers: { Host: host } });
+      expect(r.status, host).toBe(403);
+      expect((r.json() as { error: { code: string } }).error.code).toBe('HostRefused');
+      expect(r.text).not.toContain('sleeper');
+    }
+    for (const host of [`localhost:${dash.port}`, `127.0.0.1:${dash.port}`, `[::1]:${dash.port}`]) expect((await dash.req('GET', '/api/jobs', { headers: { Host: host } })).status, host).toBe(200);
+  });
+
   it('a non-loopback --host prints a warning and still needs the token', async () => {
     const open = await startDashboard(d, ['--host', '0.0.0.0']);
     try {
       expect(open.stderr()).toMatch(/WARNING: listening on 0\.0\.0\.0/);
       expect((await open.req('GET', '/api/jobs', { auth: false })).status).toBe(401);
       expect((await open.req('GET', '/api/jobs')).status).toBe(200);
+      // Exposure was asked for: any name the machine is reached by works (no Host check).
+      expect((await open.req('GET', '/api/jobs', { headers: { Host: `some-name.example:${open.port}` } })).status).toBe(200);
     } finally {
       await open.stop();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionProblem, authenticate, csrfToken, isLoopbackHost, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
+import { actionProblem, authenticate, csrfToken, hostProblem, isLoopbackHost, loopbackHostNames, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
 import { statusForRpcCode, toHttpError } from '../../../client/dashboard/http-error.js';
 import { locationWithoutToken, oneJobAnswer } from '../../../client/dashboard/server.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
@@ -99,5 +99,20 @@ describe('locationWithoutToken (the redirect after ?token=)', () => {
     expect(at('////evil.com/x?token=T')).toBe('/x'); // parsed as scheme-relative: its path only
     expect(at('/./\\evil.com?token=T')).toBe('/evil.com');
     for (const raw of ['.//evil.com', '//evil.com', '/\\/evil.com', '/.//evil.com']) expect(at(`${raw}?token=T`), raw).toMatch(/^\/(?![/\\])/);
+  });
+});
+
+describe('hostProblem (DNS rebinding)', () => {
+  const names = loopbackHostNames('127.0.0.1');
+  it("takes this server's loopback names with its port", () => {
+    for (const h of ['127.0.0.1:4000', 'localhost:4000', 'LOCALHOST:4000', '[::1]:4000']) expect(hostProblem(h, names, 4000), h).toBeNull();
+    expect(hostProblem('127.0.0.2:4000', loopbackHostNames('127.0.0.2'), 4000)).toBeNull();
+    expect(hostProblem('[::1]:4000', loopbackHostNames('::1'), 4000)).toBeNull();
+  });
+
+  it('refuses another name, another port, or none', () => {
+    for (const h of ['evil.example:4000', 'evil.example', '127.0.0.1', '127.0.0.1:4001', 'localhost.evil.example:4000', '127.0.0.2:4000', undefined]) {
+      expect(hostProblem(h, names, 4000), String(h)).toMatch(/Host/);
+    }
   });
 });
