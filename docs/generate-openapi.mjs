@@ -38,12 +38,13 @@ const errorResponse = (description) => ({ description, content: { 'application/j
 const COMMON_ERRORS = {
   400: errorResponse('Bad input: query, body or params (code InvalidParams, ParseError, BadSignal …)'),
   401: errorResponse('No or a wrong token (code Unauthorized)'),
+  403: errorResponse("On loopback, a Host header not this server's 127.0.0.1|localhost|[::1]:PORT (code HostRefused)"),
   404: errorResponse('No such job, run or group (the daemon\'s code, e.g. JobNotFound)'),
   503: errorResponse('The daemon is not reachable right now (code DaemonUnavailable, ShuttingDown …)'),
 };
 
 const ACTION_ERRORS = {
-  403: errorResponse('Refused: --read-only (code ReadOnly), or no X-Procd-Token header / another origin (code CsrfRefused)'),
+  403: errorResponse("Refused: --read-only (code ReadOnly), or no X-Procd-Token header / another origin (code CsrfRefused), or on loopback a Host not this server's (code HostRefused)"),
   409: errorResponse("The job's state does not allow it (e.g. JobNotRunning, NameInUse)"),
   413: errorResponse('The body is over 1 MiB (code BodyTooLarge)'),
 };
@@ -68,7 +69,7 @@ export async function renderOpenApi() {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', description: "the daemon's error code name (JobNotFound …) or the dashboard's (Unauthorized, ReadOnly, CsrfRefused, NotFound, MethodNotAllowed, BodyTooLarge, ParseError …)" },
+            code: { type: 'string', description: "the daemon's error code name (JobNotFound …) or the dashboard's (Unauthorized, ReadOnly, CsrfRefused, HostRefused, NotFound, MethodNotAllowed, BodyTooLarge, ParseError …)" },
             message: { type: 'string' },
             rpcCode: { type: 'integer', description: "the daemon's JSON-RPC error code, when the daemon refused" },
             data: { type: 'object' },

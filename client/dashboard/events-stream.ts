@@ -37,9 +37,23 @@ export function sseFrame(event: ProcdEvent): string {
 
 export async function serveEvents(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, options: EventStreamOptions): Promise<void> {
   const params = streamParams(query, header(req, 'last-event-id'));
+  // Watch for the client going away before awaiting anything: a close during the connect would
+  // otherwise be missed, leaving the daemon connection, its subscription and the heartbeat open for ever.
+  let gone = false;
+  let end: () => void = () => {};
+  const onGone = () => {
+    gone = true;
+    end();
+  };
+  req.once('close', onGone);
+  res.once('close', onGone);
   const client = await options.connectDaemon();
+  if (gone || res.destroyed) {
+    client.close();
+    return;
+  }
   let ended = false;
-  const end = () => {
+  end = () => {
     if (ended) return;
     ended = true;
     clearInterval(heartbeat);
@@ -57,15 +71,17 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, que
   };
   const off = client.onEvent((event) => write(sseFrame(event)));
   client.onClose(() => end());
-  req.on('close', end);
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
   let subscribed: ResultSeq;
   try {
     subscribed = await client.subscribe(params);
   } catch (err) {
+    const wasEnded = ended;
+    ended = true;
     clearInterval(heartbeat);
     off();
     client.close();
+    if (wasEnded) return; // the client left meanwhile: nobody to answer
     throw err;
   }
   if (ended) return;

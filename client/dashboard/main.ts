@@ -2,13 +2,13 @@
 // only by that command (the CLI imports this file at run time; it is not in the CLI's bundles).
 // Prints the URL with a fresh token once; runs until SIGINT or SIGTERM.
 
-import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import { connect } from '../index.js';
 import { loadAssets } from './assets-files.js';
 import { streamConnection } from './events-stream.js';
 import { createMetricsServer, METRICS_HOST } from './metrics-server.js';
-import { isLoopbackHost, newToken } from './security.js';
+import { openBrowser } from './open-browser.js';
+import { isLoopbackHost, loopbackHostNames, newToken } from './security.js';
 import { createDashboardServer } from './server.js';
 
 export interface DashboardOptions {
@@ -54,7 +54,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const maxStreams = Number(process.env.PROCD_DASHBOARD_MAX_STREAMS) || DEFAULT_MAX_STREAMS;
   const connectMetrics = () => connect({ autostart: false, clientName: 'procd-dashboard', via: 'dashboard metrics', callTimeoutMs: 5_000 });
-  const server = createDashboardServer({ token, readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, log });
+  const server = createDashboardServer({ token, sessionSecret: newToken(), readOnly: o.readOnly, daemon, connectStream: streamConnection, connectMetrics, assets, heartbeatMs, maxStreams, openStreams: { count: 0 }, hostNames: isLoopbackHost(o.host) ? loopbackHostNames(o.host) : null, log });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {
@@ -80,7 +80,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   const url = `http://${o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host}:${port}/?token=${token}`;
   if (o.json) process.stdout.write(`${JSON.stringify({ url, host: o.host, port, token, readOnly: o.readOnly, metricsUrl })}\n`);
   else process.stdout.write(`procd dashboard${o.readOnly ? ' (read-only)' : ''}: ${url}\n  open it in a browser (the token is set as a cookie); scripts: Authorization: Bearer ${token}; Ctrl-C stops it\n${metricsUrl ? `  metrics without a token (loopback only): ${metricsUrl}\n` : ''}`);
-  if (o.open) openBrowser(url);
+  const removeLauncher = o.open ? openBrowser(url, log) : () => {};
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -91,6 +91,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
     srv.closeAllConnections();
   }) : undefined)));
   daemon.close();
+  removeLauncher();
   return 0;
 }
 
@@ -102,12 +103,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** The desktop's browser (xdg-open / open / start); failing to open one is only a note. */
-function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`procd dashboard: could not open a browser (${cmd}); open the URL above yourself\n`));
-  child.unref();
 }

@@ -1,5 +1,5 @@
 // What every answer carries (security headers), and the pure checks of a request: who it is
-// (the token: query once, then a cookie; or a bearer header) and whether an action may run
+// (the token: a bearer header, or the query once, which sets a cookie with a separate session secret) and whether an action may run
 // (read-only, CSRF). The token is compared in constant time and never logged.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -37,8 +37,18 @@ export function cookieName(port: number): string {
   return `procd-dashboard-${port}`;
 }
 
-export function sessionCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+/**
+ * The cookie holds a session secret of its own, never the token: browsers send 127.0.0.1's cookies
+ * to every port, so any local server would otherwise receive a working bearer credential.
+ */
+export function sessionCookie(port: number, sessionSecret: string): string {
+  return `${cookieName(port)}=${sessionSecret}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+/** The two secrets: the token (bearer header, or the URL once) and the cookie's session secret; neither stands in for the other. */
+export interface DashboardSecrets {
+  token: string;
+  sessionSecret: string;
 }
 
 export interface RequestFacts {
@@ -58,15 +68,15 @@ export type AuthDecision =
   | { ok: true; via: 'bearer' | 'cookie' | 'query' }
   | { ok: false; reason: string };
 
-/** Who the request is: the bearer header, the session cookie, or (GET only, once) the query token. */
-export function authenticate(facts: RequestFacts, token: string, port: number): AuthDecision {
+/** Who the request is: the bearer header or (GET only, once) the query token; or the session cookie. */
+export function authenticate(facts: RequestFacts, secrets: DashboardSecrets, port: number): AuthDecision {
   const bearer = /^Bearer\s+(\S+)$/i.exec(facts.authorization ?? '')?.[1];
-  if (bearer !== undefined) return sameSecret(bearer, token) ? { ok: true, via: 'bearer' } : { ok: false, reason: 'the bearer token is wrong' };
+  if (bearer !== undefined) return sameSecret(bearer, secrets.token) ? { ok: true, via: 'bearer' } : { ok: false, reason: 'the bearer token is wrong' };
   if (facts.queryToken !== null && (facts.method === 'GET' || facts.method === 'HEAD')) {
-    return sameSecret(facts.queryToken, token) ? { ok: true, via: 'query' } : { ok: false, reason: 'the token in the URL is wrong' };
+    return sameSecret(facts.queryToken, secrets.token) ? { ok: true, via: 'query' } : { ok: false, reason: 'the token in the URL is wrong' };
   }
   const fromCookie = readCookie(facts.cookie, cookieName(port));
-  if (fromCookie !== null) return sameSecret(fromCookie, token) ? { ok: true, via: 'cookie' } : { ok: false, reason: 'the session cookie is stale (the dashboard was restarted)' };
+  if (fromCookie !== null) return sameSecret(fromCookie, secrets.sessionSecret) ? { ok: true, via: 'cookie' } : { ok: false, reason: 'the session cookie is stale (the dashboard was restarted)' };
   return { ok: false, reason: 'no token' };
 }
 
@@ -107,4 +117,23 @@ export function readCookie(header: string | undefined, name: string): string | n
 /** Loopback addresses: anything else exposes the dashboard to the network. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The Host values a loopback-bound server answers to: a page of evil.example whose name is made to
+ * resolve to 127.0.0.1 (DNS rebinding) is same-origin to the browser but sends `Host: evil.example`.
+ */
+export function loopbackHostNames(boundHost: string): string[] {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const bound = (boundHost.includes(':') && !boundHost.startsWith('[') ? `[${boundHost}]` : boundHost).toLowerCase();
+  if (!names.includes(bound)) names.push(bound);
+  return names;
+}
+
+/** Why a request's Host is not this server's name and port (null: it is). */
+export function hostProblem(host: string | undefined, names: readonly string[], port: number): string | null {
+  if (host === undefined) return 'the request has no Host header';
+  const given = host.toLowerCase();
+  if (names.some((name) => given === `${name}:${port}`)) return null;
+  return `Host ${host.slice(0, 200)} is not this server (use ${names[0]}:${port}); a page under another name that resolves here is refused`;
 }

@@ -14,10 +14,12 @@ import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
 import { matchRoute, METRICS_QUERY, queryParams, routeParams, type ApiRoute } from './routes.js';
-import { actionProblem, authenticate, csrfToken, sessionCookie, type RequestFacts } from './security.js';
+import { actionProblem, authenticate, csrfToken, hostProblem, sessionCookie, type RequestFacts } from './security.js';
 
 export interface DashboardSettings {
   token: string;
+  /** The session cookie's value (never accepted as the token, nor the token as it). */
+  sessionSecret: string;
   readOnly: boolean;
   /** The daemon connection API calls use (reconnecting). */
   daemon: ProcdClient;
@@ -31,6 +33,8 @@ export interface DashboardSettings {
   maxStreams: number;
   /** How many are open (the server's own counter). */
   openStreams: { count: number };
+  /** The Host names (with the port) a loopback-bound server answers to; null: any (a non-loopback --host). */
+  hostNames: readonly string[] | null;
   /** Where unexpected errors are reported (never with a request's URL: it may hold the token). */
   log: (line: string) => void;
 }
@@ -55,11 +59,13 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   const url = parseUrl(req.url);
   const port = (server.address() as { port: number } | null)?.port ?? 0;
   const facts = requestFacts(req, url);
-  const auth = authenticate(facts, s.token, port);
+  const badHost = s.hostNames ? hostProblem(facts.host, s.hostNames, port) : null;
+  if (badHost) throw new HttpError(403, 'HostRefused', badHost);
+  const auth = authenticate(facts, s, port);
   if (!auth.ok) {
     throw new HttpError(401, 'Unauthorized', `${auth.reason}: open the URL \`procd dashboard\` printed (it carries ?token=…), or send the header Authorization: Bearer TOKEN`);
   }
-  if (auth.via === 'query') return redirectWithoutToken(res, url, port, s.token);
+  if (auth.via === 'query') return redirectWithoutToken(res, url, port, s.sessionSecret);
 
   const path = url.pathname;
   const asset = s.assets.get(path);
@@ -148,11 +154,21 @@ function serveAsset(res: ServerResponse, method: string, asset: Asset): void {
 }
 
 /** The token came in the URL: set the cookie and send the browser to the same URL without it (out of history and logs). */
-function redirectWithoutToken(res: ServerResponse, url: URL, port: number, token: string): void {
-  url.searchParams.delete('token');
-  const rest = url.searchParams.toString();
-  res.writeHead(303, { Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Set-Cookie': sessionCookie(port, token), 'Content-Length': 0 });
+function redirectWithoutToken(res: ServerResponse, url: URL, port: number, sessionSecret: string): void {
+  res.writeHead(303, { Location: locationWithoutToken(url), 'Set-Cookie': sessionCookie(port, sessionSecret), 'Content-Length': 0 });
   res.end();
+}
+
+/**
+ * Where that redirect goes: this server's path, never another site. A request for `.//evil.com`
+ * has the pathname `//evil.com`, which a browser reads as a scheme-relative URL (so would `/\evil.com`):
+ * leading slashes collapse to one.
+ */
+export function locationWithoutToken(url: URL): string {
+  const query = new URLSearchParams(url.searchParams);
+  query.delete('token');
+  const rest = query.toString();
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${rest ? `?${rest}` : ''}`;
 }
 
 function onlyGet(method: string): void {

@@ -2,9 +2,10 @@
 // (401 without it, the query → cookie flow, bearer), CSRF on actions, --read-only, the security
 // headers, untrusted output as JSON, bad input answered with codes while the server keeps running.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -66,7 +67,7 @@ describe('the token', () => {
     expect(r.status).toBe(303);
     expect(r.headers.location).toBe('/?x=1');
     const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toMatch(new RegExp(`^procd-dashboard-${dash.port}=${dash.token};`));
+    expect(cookie).toMatch(new RegExp(`^procd-dashboard-${dash.port}=[\\w-]{43};`));
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
     const page = await httpCall('GET', `${dash.base}/`, { Cookie: cookie.split(';')[0]! });
@@ -79,6 +80,28 @@ describe('the token', () => {
     expect((await httpCall('GET', `${dash.base}/?token=wrong`, {})).status).toBe(401);
   });
 
+  it("the cookie holds a session secret, not the token: it is no bearer credential, and the token is no cookie", async () => {
+    const value = (await sessionCookie()).split('=')[1]!;
+    expect(value).not.toBe(dash.token);
+    expect((await dash.req('GET', '/api/jobs', { auth: false, headers: { Authorization: `Bearer ${value}` } })).status).toBe(401);
+    const json = { 'Content-Type': 'application/json' };
+    const track = await dash.req('POST', '/api/jobs', { auth: false, headers: { ...json, Authorization: `Bearer ${value}` }, body: JSON.stringify({ argv: ['true'], name: 'via-cookie-secret' }) });
+    expect(track.status).toBe(401);
+    expect((await dash.req('GET', '/api/jobs', { auth: false, headers: { Cookie: `procd-dashboard-${dash.port}=${dash.token}` } })).status).toBe(401);
+  });
+
+  it("in the URL of a path like /.//evil.com: the redirect stays on this server (no open redirect to //evil.com)", async () => {
+    const location = await new Promise<string | undefined>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: dash.port, method: 'GET', path: `/.//evil.com?token=${dash.token}` }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 303 ? res.headers.location : `status ${res.statusCode}`);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(location).toBe('/evil.com');
+  });
+
   it('never appears in what the dashboard writes besides its URL line', async () => {
     await dash.req('GET', `/api/nothing?token=${dash.token}`);
     await dash.req('POST', '/api/jobs/1/kill', { auth: false, headers: { Authorization: `Bearer ${dash.token}x` } });
@@ -86,26 +109,52 @@ describe('the token', () => {
   });
 });
 
+/** `name=value` of the session cookie the token URL sets. */
+async function sessionCookie(): Promise<string> {
+  const r = await httpCall('GET', `${dash.base}/?token=${dash.token}`, {});
+  return String(r.headers['set-cookie']).split(';')[0]!;
+}
+
 describe('listening', () => {
+  it('on loopback answers only its own Host names: a DNS-rebinding page (Host evil.example) gets 403 even with the token', async () => {
+    for (const host of [`evil.example:${dash.port}`, 'evil.example', `127.0.0.1:${dash.port + 1}`]) {
+      const r = await dash.req('GET', '/api/jobs', { headers: { Host: host } });
+      expect(r.status, host).toBe(403);
+      expect((r.json() as { error: { code: string } }).error.code).toBe('HostRefused');
+      expect(r.text).not.toContain('sleeper');
+    }
+    for (const host of [`localhost:${dash.port}`, `127.0.0.1:${dash.port}`, `[::1]:${dash.port}`]) expect((await dash.req('GET', '/api/jobs', { headers: { Host: host } })).status, host).toBe(200);
+  });
+
   it('a non-loopback --host prints a warning and still needs the token', async () => {
     const open = await startDashboard(d, ['--host', '0.0.0.0']);
     try {
       expect(open.stderr()).toMatch(/WARNING: listening on 0\.0\.0\.0/);
       expect((await open.req('GET', '/api/jobs', { auth: false })).status).toBe(401);
       expect((await open.req('GET', '/api/jobs')).status).toBe(200);
+      // Exposure was asked for: any name the machine is reached by works (no Host check).
+      expect((await open.req('GET', '/api/jobs', { headers: { Host: `some-name.example:${open.port}` } })).status).toBe(200);
     } finally {
       await open.stop();
     }
   });
 
-  it('--open hands the URL with its token to the desktop opener (xdg-open)', async () => {
+  it('--open hands the desktop opener (xdg-open) a private 0600 file that leads to the URL, never the token itself', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'procd-open-'));
     const opened = join(bin, 'opened');
     writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
     const o = await startDashboard(d, ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
     try {
-      const url = await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8'), { what: 'xdg-open to be called' });
-      expect(url).toBe(`http://127.0.0.1:${o.port}/?token=${o.token}`);
+      // The opener's command line (readable by any local user in /proc/PID/cmdline) is a file path.
+      const arg = await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8'), { what: 'xdg-open to be called' });
+      expect(arg).not.toContain(o.token);
+      expect(arg).toMatch(/^\/.*\.html$/);
+      expect(statSync(arg).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(arg)).mode & 0o777).toBe(0o700);
+      expect(readFileSync(arg, 'utf8')).toContain(`url=http://127.0.0.1:${o.port}/?token=${o.token}"`);
+      const exit = await o.stop();
+      expect(exit.code).toBe(0);
+      expect(existsSync(arg), 'the launcher file is removed on exit').toBe(false);
     } finally {
       await o.stop();
       rmSync(bin, { recursive: true, force: true });
@@ -121,7 +170,9 @@ describe('listening', () => {
 });
 
 describe('actions', () => {
-  const cookieOf = () => `procd-dashboard-${dash.port}=${dash.token}`;
+  let cookie = '';
+  beforeAll(async () => void (cookie = await sessionCookie()));
+  const cookieOf = () => cookie;
   const csrf = async () => ((await dash.req('GET', '/api/session')).json() as { csrfToken: string }).csrfToken;
 
   it('are refused (403 CsrfRefused) with the cookie alone, with a foreign Origin, or from a cross-site fetch', async () => {

@@ -55,6 +55,18 @@ describe.skipIf(missing !== null)(`dashboard /metrics${missing ? ` — skipped: 
     expect((await httpCall('POST', metricsUrl, {})).status).toBe(405);
   });
 
+  it('--metrics-port answers only its loopback Host names (a DNS-rebinding page gets 403, not the job names)', async () => {
+    const metricsUrl = await metricsUrlOf(dash);
+    const port = new URL(metricsUrl).port;
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.nip.io:${port}`]) {
+      const r = await httpCall('GET', metricsUrl, { Host: host });
+      expect(r.status, host).toBe(403);
+      expect(r.text).not.toContain('idle');
+      expect((r.json() as { error: { code: string } }).error.code).toBe('HostRefused');
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect((await httpCall('GET', metricsUrl, { Host: host })).status, host).toBe(200);
+  });
+
   it('says procd_up 0 when no daemon answers (a scraper sees it down, not an error page)', async () => {
     const stop = await d.cli(['daemon', 'stop', '--keep-jobs']);
     expect(stop.code, stop.stderr).toBe(0);

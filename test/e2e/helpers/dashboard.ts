@@ -16,7 +16,13 @@ export interface Dashboard {
   stderr(): string;
   /** A request with the bearer token (unless `auth: false`). */
   req(method: string, path: string, opts?: RequestOpts): Promise<HttpResult>;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s: how it ended (signal SIGKILL: it did not stop on SIGTERM). */
+  stop(): Promise<DashboardExit>;
+}
+
+export interface DashboardExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface RequestOpts {
@@ -41,8 +47,8 @@ export async function startDashboard(d: TestDaemon, args: string[] = [], env: No
   let err = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
+  const exited = new Promise<DashboardExit>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const stop = async (): Promise<DashboardExit> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -50,6 +56,7 @@ export async function startDashboard(d: TestDaemon, args: string[] = [], env: No
       clearTimeout(timer);
     }
     running.delete(child);
+    return exited;
   };
   let line: string;
   try {

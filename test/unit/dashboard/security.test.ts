@@ -1,25 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { actionProblem, authenticate, csrfToken, isLoopbackHost, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
+import { actionProblem, authenticate, csrfToken, hostProblem, isLoopbackHost, loopbackHostNames, newToken, readCookie, sameSecret, type RequestFacts } from '../../../client/dashboard/security.js';
 import { statusForRpcCode, toHttpError } from '../../../client/dashboard/http-error.js';
-import { oneJobAnswer } from '../../../client/dashboard/server.js';
+import { locationWithoutToken, oneJobAnswer } from '../../../client/dashboard/server.js';
 import { ErrorCode, ProcdError } from '../../../shared/errors.js';
 
 const TOKEN = 'tok-123';
+const SESSION = 'session-456';
+const SECRETS = { token: TOKEN, sessionSecret: SESSION };
 const facts = (f: Partial<RequestFacts>): RequestFacts => ({ method: 'GET', queryToken: null, authorization: undefined, cookie: undefined, csrfHeader: undefined, origin: undefined, secFetchSite: undefined, host: '127.0.0.1:4000', ...f });
 
 describe('authenticate', () => {
   it('takes the bearer header, the query token (GET only), or the cookie of this port', () => {
-    expect(authenticate(facts({ authorization: `Bearer ${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'bearer' });
-    expect(authenticate(facts({ queryToken: TOKEN }), TOKEN, 4000)).toEqual({ ok: true, via: 'query' });
-    expect(authenticate(facts({ method: 'POST', queryToken: TOKEN }), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ cookie: `a=b; procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000)).toEqual({ ok: true, via: 'cookie' });
-    expect(authenticate(facts({ cookie: `procd-dashboard-4001=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({ authorization: `Bearer ${TOKEN}` }), SECRETS, 4000)).toEqual({ ok: true, via: 'bearer' });
+    expect(authenticate(facts({ queryToken: TOKEN }), SECRETS, 4000)).toEqual({ ok: true, via: 'query' });
+    expect(authenticate(facts({ method: 'POST', queryToken: TOKEN }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ cookie: `a=b; procd-dashboard-4000=${SESSION}` }), SECRETS, 4000)).toEqual({ ok: true, via: 'cookie' });
+    expect(authenticate(facts({ cookie: `procd-dashboard-4001=${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+  });
+
+  it('never takes the session secret as the token, nor the token as the cookie (other local servers see 127.0.0.1 cookies)', () => {
+    expect(authenticate(facts({ authorization: `Bearer ${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ queryToken: SESSION }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ cookie: `procd-dashboard-4000=${TOKEN}` }), SECRETS, 4000).ok).toBe(false);
   });
 
   it('refuses a wrong or missing token, and a wrong bearer even with a good cookie', () => {
-    expect(authenticate(facts({}), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ authorization: 'Bearer nope', cookie: `procd-dashboard-4000=${TOKEN}` }), TOKEN, 4000).ok).toBe(false);
-    expect(authenticate(facts({ queryToken: `${TOKEN}x` }), TOKEN, 4000).ok).toBe(false);
+    expect(authenticate(facts({}), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ authorization: 'Bearer nope', cookie: `procd-dashboard-4000=${SESSION}` }), SECRETS, 4000).ok).toBe(false);
+    expect(authenticate(facts({ queryToken: `${TOKEN}x` }), SECRETS, 4000).ok).toBe(false);
   });
 
   it('compares secrets of any lengths without throwing', () => {
@@ -75,5 +83,36 @@ describe('helpers', () => {
   it("answers a one-job route with its entry, a failed entry as the daemon's error", () => {
     expect(oneJobAnswer([{ ref: 3, ok: true, id: 3 }])).toEqual({ ref: 3, ok: true, id: 3 });
     expect(() => oneJobAnswer([{ ref: 3, ok: false, error: { code: ErrorCode.JobNotRunning, message: 'not running', data: { id: 3 } } }])).toThrow(ProcdError);
+  });
+});
+
+describe('locationWithoutToken (the redirect after ?token=)', () => {
+  const at = (raw: string) => locationWithoutToken(new URL(raw, 'http://dashboard.invalid'));
+  it('drops the token and keeps the rest', () => {
+    expect(at('/?token=T&x=1')).toBe('/?x=1');
+    expect(at('/api/jobs?token=T')).toBe('/api/jobs');
+  });
+
+  it('never leads to another site (no scheme-relative //host)', () => {
+    expect(at('/.//evil.com?token=T')).toBe('/evil.com'); // curl --path-as-is '/.//evil.com': the pathname is //evil.com
+    expect(at('.//evil.com?token=T')).toBe('/evil.com');
+    expect(at('////evil.com/x?token=T')).toBe('/x'); // parsed as scheme-relative: its path only
+    expect(at('/./\\evil.com?token=T')).toBe('/evil.com');
+    for (const raw of ['.//evil.com', '//evil.com', '/\\/evil.com', '/.//evil.com']) expect(at(`${raw}?token=T`), raw).toMatch(/^\/(?![/\\])/);
+  });
+});
+
+describe('hostProblem (DNS rebinding)', () => {
+  const names = loopbackHostNames('127.0.0.1');
+  it("takes this server's loopback names with its port", () => {
+    for (const h of ['127.0.0.1:4000', 'localhost:4000', 'LOCALHOST:4000', '[::1]:4000']) expect(hostProblem(h, names, 4000), h).toBeNull();
+    expect(hostProblem('127.0.0.2:4000', loopbackHostNames('127.0.0.2'), 4000)).toBeNull();
+    expect(hostProblem('[::1]:4000', loopbackHostNames('::1'), 4000)).toBeNull();
+  });
+
+  it('refuses another name, another port, or none', () => {
+    for (const h of ['evil.example:4000', 'evil.example', '127.0.0.1', '127.0.0.1:4001', 'localhost.evil.example:4000', '127.0.0.2:4000', undefined]) {
+      expect(hostProblem(h, names, 4000), String(h)).toMatch(/Host/);
+    }
   });
 });
