@@ -5,7 +5,8 @@
 // once every listening inode has a holder.
 
 import { readlinkSync } from 'node:fs';
-import { fdNames, readSocketTables, type TableSocket } from './sockets.js';
+import { readdir } from 'node:fs/promises';
+import { readSocketTables, type TableSocket } from './sockets.js';
 
 /** fd links (or namespace links) resolved per synchronous slice before yielding to the event loop. */
 export const LINKS_PER_SLICE = 256;
@@ -44,13 +45,19 @@ export async function scanListeningHolders(pids: readonly number[], options: Sca
     if (ns !== null && !namespaces.has(ns)) namespaces.set(ns, pid);
     if (spent()) await yieldToLoop();
   }
-  const sockets = [...namespaces.values()].flatMap((pid) => tablesOf(pid));
+  const sockets: TableSocket[] = [];
+  for (const pid of namespaces.values()) {
+    sockets.push(...tablesOf(pid));
+    await yieldToLoop();
+  }
   const unheld = new Set(sockets.map((s) => s.inode));
   const holders = new Map<number, number>();
   let fdsRead = 0;
   for (const pid of sorted) {
     if (!unheld.size) break;
-    for (const fd of fdNames(pid)) {
+    // Listed off the loop: one readdir of a 20k-fd process alone is ~20 ms.
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
       const inode = socketInode(linkOf(`/proc/${pid}/fd/${fd}`));
       fdsRead++;
       if (inode !== null && unheld.delete(inode)) holders.set(inode, pid);
