@@ -137,7 +137,7 @@ export const METHOD_SPECS = {
     },
   },
   kill: {
-    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same. `owner` (instead of or besides `jobs`): also every live job of that owner, one item each after those given (one that ends meanwhile is left out). `port` (instead of or besides `jobs`): the live job(s) whose tree listens on that TCP or UDP port (found fresh, as `ports` finds it); a process procd does not supervise is refused (PortNotSupervised, nothing stopped) unless `adopt`, which adopts it (as `adopt` does) and stops it; nothing listening is PortNotListening.",
+    doc: "Stop jobs: signal the group and marked descendants, SIGKILL what is left after the grace (`signal` and `graceMs` default to each job's own stop signal and grace, `track`'s `stopSignal` / `stopGraceMs`). Answers one item per job given, in order: `ok: true` with the kill record, or `ok: false` with the error (not found, not running) — the others are stopped all the same. `owner` (instead of or besides `jobs`): also every live job of that owner, one item each after those given (one that ends meanwhile is left out). `port` (instead of or besides `jobs`): the live job(s) whose tree listens on that port (`protocol`: 'tcp', the default, or 'udp'; found fresh, as `ports` finds it); a process procd does not supervise is refused (PortNotSupervised, nothing stopped) unless `adopt`, which adopts it (as `adopt` does) and stops it; nothing listening is PortNotListening.",
     capability: 'kill.tree',
     mutates: true,
     audited: true,
@@ -154,8 +154,8 @@ export const METHOD_SPECS = {
         "Stop jobs: the signal goes to the job's process group and every process carrying its marker (setsid'd and double-forked ones too); after the grace period SIGKILL goes to whatever is left. Every running job given is stopped; each one that could not be (finished, not found) is reported, and the exit status is then 1.",
       usage: 'procd kill ID|NAME... [--signal SIG] [--grace DURATION]   |   procd kill --owner NAME   |   procd kill --port PORT [--adopt]',
       options: {
-        port: { type: 'string', arg: 'PORT', help: 'stop the job listening on PORT (TCP or UDP); a process procd does not supervise is refused unless --adopt' },
-        adopt: { type: 'boolean', help: 'with --port: adopt a process procd does not supervise, then stop it' },
+        port: { type: 'string', arg: 'PORT', help: 'stop the job listening on TCP port PORT (--udp: UDP); a process procd does not supervise is refused unless --adopt' },
+        adopt: { type: 'boolean', help: 'with --port: adopt a process procd does not supervise, then stop it' }, udp: { type: 'boolean', help: 'with --port: the UDP port (default: TCP)' },
         signal: { type: 'string', short: 's', arg: 'SIG', help: "the first signal (default: the job's --stop-signal, else SIGTERM)" },
         grace: { type: 'string', arg: 'DURATION', help: "wait this long before SIGKILL (default: the job's --grace, else 5s)" },
         owner: { type: 'string', arg: 'NAME', help: 'stop every live job of this owner (track --owner / PROCD_OWNER)' },

@@ -1,11 +1,14 @@
 // Two live jobs wanting one port (issue 15 §3): one listens on it (the monitor's `ports`) and
-// another declares it — `PORT` in its environment, or the port of a `listen`, `tcp` or `http`
-// probe — or two declare the same one before either listens. Reported as port conflicts whose
-// `claim` says how the later job wants the port; the EADDRINUSE runs of the history are the
+// another listens on it too or declares it — `PORT` in its environment, or the port of a `listen`,
+// `tcp` or `http` probe (all TCP). A port is a protocol and a number: TCP 5353 and UDP 5353 do not
+// conflict. Two jobs that only declare one port, neither listening, are not reported: PORT is often
+// inherited from the user's shell, and nothing is in anyone's way yet. Reported as port conflicts
+// whose `claim` says how the later job wants the port; the EADDRINUSE runs of the history are the
 // other kind (duplicates.ts).
 
 import type { JobRef, PortConflict } from '../../shared/analyze.js';
 import { hasLiveProcess, type Job } from '../../shared/job.js';
+import type { PortProtocol } from '../../shared/ports.js';
 import { PROBE_ROLES } from '../../shared/probes.js';
 import { jobRef, type AnalysisInput } from './input.js';
 
@@ -35,24 +38,25 @@ interface Claim {
   how: 'listening' | 'declared';
 }
 
-/** Live jobs that want a port another live job holds (listens on) or wants first, oldest holder first. */
+/** Live jobs that want a port (protocol and number) another live job listens on, the oldest listener as holder. */
 export function portClaims(input: Pick<AnalysisInput, 'jobs' | 'now'>): PortConflict[] {
-  const byPort = new Map<number, Claim[]>();
-  const add = (port: number, claim: Claim) => {
-    const list = byPort.get(port) ?? byPort.set(port, []).get(port)!;
+  const byPort = new Map<string, { port: number; claims: Claim[] }>();
+  const add = (protocol: PortProtocol, port: number, claim: Claim) => {
+    const key = `${protocol}/${port}`;
+    const list = (byPort.get(key) ?? byPort.set(key, { port, claims: [] }).get(key)!).claims;
     if (!list.some((c) => c.job.id === claim.job.id)) list.push(claim);
   };
   const live = input.jobs.filter((j) => hasLiveProcess(j.state)).sort((a, b) => a.id - b.id);
-  for (const job of live) for (const p of job.ports ?? []) add(p.port, { job, how: 'listening' });
+  for (const job of live) for (const p of job.ports ?? []) add(p.protocol, p.port, { job, how: 'listening' });
   for (const job of live) {
     const port = declaredPort(job);
-    if (port !== null) add(port, { job, how: 'declared' });
+    if (port !== null) add('tcp', port, { job, how: 'declared' });
   }
   const out: PortConflict[] = [];
-  for (const [port, claims] of byPort) {
-    if (claims.length < 2) continue;
-    const listening = claims.filter((c) => c.how === 'listening');
-    const holders = (listening.length ? listening.slice(0, 1) : claims.slice(0, 1)).map((c) => ({ ...jobRef(c.job), live: true }));
+  for (const { port, claims } of byPort.values()) {
+    const listener = claims.find((c) => c.how === 'listening');
+    if (claims.length < 2 || !listener) continue;
+    const holders = [{ ...jobRef(listener.job), live: true }];
     for (const c of claims) {
       if (c.job.id === holders[0]!.jobId) continue;
       const ref: JobRef = jobRef(c.job);

@@ -44,7 +44,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     count: (p) => count(ctx, p),
     status: (p) => status(ctx, p),
     logs: (p, call) => logs(ctx, p, call),
-    kill: (p) => kill(ctx, p),
+    kill: (p, call) => kill(ctx, p, call),
     signal: (p) => signal(ctx, p),
     pause: (p) => pause(ctx, p),
     restart: (p) => restart(ctx, p),

@@ -7,7 +7,8 @@ import type { ResultOf } from '../../shared/methods.js';
 import { comparePorts } from '../../shared/ports.js';
 import { membersOf, type ProcessSnapshot } from '../monitor/job-processes.js';
 import { isDeadState, readCmdline } from '../proc/process-table.js';
-import { readSocketTables, socketHolders, type TableSocket } from '../proc/sockets.js';
+import { scanListeningHolders } from '../proc/socket-scan.js';
+import type { TableSocket } from '../proc/sockets.js';
 
 export type PortHolder = ResultOf<'ports'>[number];
 type JobRefOut = NonNullable<PortHolder['job']>;
@@ -43,9 +44,8 @@ export function jobsByPid(jobs: Iterable<Job>, snapshot: ProcessSnapshot): Map<n
 /** Every listening socket with its holder, read now. */
 export async function findPortHolders(jobs: Iterable<Job>, snapshot: ProcessSnapshot, all: boolean): Promise<PortHolder[]> {
   const pids = [...snapshot.table.values()].filter((p) => !isDeadState(p.state) && p.pid !== snapshot.selfPid).map((p) => p.pid);
-  const { holders, namespaces } = socketHolders(pids);
-  // The daemon's own namespace always (others' sockets there, for `all`), then each other one a holder lives in.
-  const sockets: TableSocket[] = [...readSocketTables('self'), ...[...namespaces.values()].flatMap((pid) => readSocketTables(pid))];
+  // Tables first, then fds in slices that yield to the event loop (a process with 20k fds must not stall the daemon).
+  const { sockets, holders } = await scanListeningHolders(pids);
   const holding = new Set(sockets.flatMap((s) => holders.get(s.inode) ?? []));
   const commands = new Map<number, string | null>();
   await Promise.all([...holding].map(async (pid) => commands.set(pid, (await readCmdline(pid))?.join(' ') || null)));

@@ -4,6 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { JobId } from '../../shared/job.js';
+import type { PortProtocol } from '../../shared/ports.js';
 import type { PortHolder } from './holders.js';
 
 export type PortKillPlan =
@@ -12,9 +13,9 @@ export type PortKillPlan =
   | { kind: 'refused'; holders: { pid: number | null; command: string | null; uid: number }[]; adoptable: boolean }
   | { kind: 'stop'; jobs: JobId[]; adopt: number[] };
 
-/** What `kill --port` does, from the holders of every listening socket found. */
-export function planPortKill(rows: readonly PortHolder[], port: number, adopt: boolean): PortKillPlan {
-  const on = rows.filter((r) => r.port === port);
+/** What `kill --port` does, from the holders of every listening socket found (TCP and UDP ports of one number are different ports). */
+export function planPortKill(rows: readonly PortHolder[], port: number, protocol: PortProtocol, adopt: boolean): PortKillPlan {
+  const on = rows.filter((r) => r.port === port && r.protocol === protocol);
   if (!on.length) return { kind: 'free' };
   const jobs = [...new Set(on.flatMap((r) => (r.job ? [r.job.id] : [])))];
   const foreign = on.filter((r) => r.job === null);
@@ -24,9 +25,9 @@ export function planPortKill(rows: readonly PortHolder[], port: number, adopt: b
 }
 
 /** The error for a plan that stops nothing. */
-export function portKillError(plan: Exclude<PortKillPlan, { kind: 'stop' }>, port: number): ProcdError {
-  if (plan.kind === 'free') return new ProcdError(ErrorCode.PortNotListening, `nothing listens on port ${port}`, { port });
-  const who = plan.holders.map((h) => (h.pid === null ? `a process of uid ${h.uid} (not yours)` : `pid ${h.pid}${h.command ? ` (${h.command.slice(0, 120)})` : ''}`)).join(', ');
+export function portKillError(plan: Exclude<PortKillPlan, { kind: 'stop' }>, port: number, protocol: PortProtocol = 'tcp'): ProcdError {
+  if (plan.kind === 'free') return new ProcdError(ErrorCode.PortNotListening, `nothing listens on ${protocol.toUpperCase()} port ${port}`, { port, protocol });
+  const who = plan.holders.map((h) => (h.pid === null ? 'a process procd cannot see (another user\'s, or outside its view)' : `pid ${h.pid}${h.command ? ` (${h.command.slice(0, 120)})` : ''}`)).join(', ');
   const fix = plan.adoptable ? '; add --adopt (adopt: true) to adopt it and stop it, or stop it yourself' : ': procd can only stop processes of yours';
   return new ProcdError(ErrorCode.PortNotSupervised, `port ${port} is held by ${who}, which procd does not supervise${fix}`, { port, holders: plan.holders });
 }

@@ -210,8 +210,8 @@ export const METHOD_SCHEMAS = {
     },
   },
   kill: {
-    /** `jobs`, `owner` or `port` (the job listening on it; `adopt`: also a process procd does not supervise), or several. */
-    params: obj({ jobs: opt(jobRefs), owner: opt(ownerName), signal: opt(signal), graceMs: opt(duration), port: opt(int({ min: 1, max: 65535 })), adopt: opt(bool()), callerPid: opt(int({ min: 1, max: 2 ** 31 })) }),
+    /** `jobs`, `owner` or `port` (the job listening on it, `protocol` default tcp; `adopt`: also a process procd does not supervise), or several. */
+    params: obj({ jobs: opt(jobRefs), owner: opt(ownerName), signal: opt(signal), graceMs: opt(duration), port: opt(int({ min: 1, max: 65535 })), adopt: opt(bool()), protocol: opt(v.picklist(['tcp', 'udp'])), callerPid: opt(int({ min: 1, max: 2 ** 31 })) }),
     result: v.array(killResult),
     example: { params: { jobs: [3, 'build'], graceMs: 5000 }, result: [KILL_EXAMPLE, NOT_RUNNING_EXAMPLE] },
   },

@@ -13,10 +13,12 @@ export const command: CommandDef = {
     const port = intOption('port', str(values, 'port'), { min: 1, max: 65535 });
     const adopt = flag(values, 'adopt');
     if (adopt && port === undefined) throw new ExitError(EXIT.usage, '--adopt goes with --port: it adopts the process holding that port, then stops it (to adopt by pid: procd adopt PID)');
+    const udp = flag(values, 'udp');
+    if (udp && port === undefined) throw new ExitError(EXIT.usage, '--udp goes with --port: procd kill --port PORT --udp stops the job on UDP port PORT');
     const jobs = (owner !== undefined || port !== undefined) && positionals.length === 0 ? undefined : requireJobs(positionals, 'ID|NAME (or --owner NAME, or --port PORT)');
     const graceMs = durationOption('grace', str(values, 'grace'));
     const signal = str(values, 'signal');
-    const byPort = port !== undefined ? { port, ...(adopt ? { adopt, callerPid: process.pid } : {}) } : {};
+    const byPort = port !== undefined ? { port, ...(udp ? { protocol: 'udp' as const } : {}), ...(adopt ? { adopt, callerPid: process.pid } : {}) } : {};
     const results = await (await client()).kill({ ...(jobs ? { jobs } : {}), ...(owner !== undefined ? { owner } : {}), ...byPort, ...(signal ? { signal } : {}), ...(graceMs !== undefined ? { graceMs } : {}) });
     const failed = results.filter((r): r is RefFailure => !r.ok);
     if (out.json) {

@@ -1,6 +1,6 @@
 // Two jobs wanting one port: a live job listening on it (its `ports`) holds it against an
 // EADDRINUSE run of any command or directory, and against another live job that declares it
-// (PORT=, a probe on it) or listens on it too; two that only declare it conflict before either listens.
+// (PORT=, a probe on it) or listens on it too (same protocol); two that only declare it, neither listening, are no conflict.
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../daemon/analysis/analyze.js';
 import { portConflicts } from '../../../daemon/analysis/duplicates.js';
@@ -34,13 +34,21 @@ describe('portClaims', () => {
     expect(c).toEqual([{ jobId: 2, name: 'j2', run: null, port: '3000', at: NOW, holders: [{ jobId: 1, name: 'j1', run: null, live: true }], claim: 'declared' }]);
   });
 
-  it('two listening on one port (different addresses); two only declaring it; a job listening on the port it declares is one claim', () => {
+  it('two listening on one port (different addresses); two only declaring it are no conflict; a job listening on the port it declares is one claim', () => {
     const both = portClaims(analysisInput({ jobs: [listening(1, 3000), listening(2, 3000)] }));
     expect(both).toMatchObject([{ jobId: 2, claim: 'listening', holders: [{ jobId: 1 }] }]);
+    // Neither listens: PORT inherited from the user's shell would make this a false finding.
     const declared = portClaims(analysisInput({ jobs: [declaring(4, { env: { PORT: '5000' } }), declaring(5, { probes: probe({ kind: 'listen', port: 5000 }) })] }));
-    expect(declared).toMatchObject([{ jobId: 5, claim: 'declared', holders: [{ jobId: 4 }] }]);
+    expect(declared).toEqual([]);
     const self = { ...listening(6, 7000), spec: makeSpec({ env: { PORT: '7000' } }) };
     expect(portClaims(analysisInput({ jobs: [self] }))).toEqual([]);
+  });
+
+  it('TCP and UDP on one number are different ports; a UDP listener holds its port against another UDP listener only', () => {
+    const udp = (id: number, port: number): Job => makeJob({ id, state: runningState({ startedAt: NOW - 60_000 }), ports: [{ port, protocol: 'udp', address: '0.0.0.0', pid: 100 + id }] });
+    expect(portClaims(analysisInput({ jobs: [listening(1, 5353), udp(2, 5353)] }))).toEqual([]);
+    expect(portClaims(analysisInput({ jobs: [udp(1, 5353), declaring(2, { env: { PORT: '5353' } })] }))).toEqual([]);
+    expect(portClaims(analysisInput({ jobs: [udp(1, 5353), udp(2, 5353)] }))).toMatchObject([{ jobId: 2, port: '5353', claim: 'listening', holders: [{ jobId: 1 }] }]);
   });
 
   it('finished jobs claim nothing', () => {

@@ -104,26 +104,34 @@ describe('portRows', () => {
 describe('planPortKill', () => {
   const rows = portRows([sock(1, 3000), sock(2, 3000, 'tcp', '::'), sock(3, 4000), sock(4, 22)], new Map([[1, 60], [2, 61], [3, 70]]), new Map([[60, { id: 4, name: 'web' }], [61, { id: 4, name: 'web' }]]), new Map([[70, 'python3 -m http.server 4000']]), true);
 
+  it('TCP and UDP on one number are different ports: TCP by default, UDP when asked', () => {
+    const both = portRows([sock(5, 5353), sock(6, 5353, 'udp')], new Map([[5, 80], [6, 81]]), new Map([[80, { id: 7, name: 'tcp-srv' }], [81, { id: 8, name: 'udp-srv' }]]), new Map(), true);
+    expect(planPortKill(both, 5353, 'tcp', false)).toEqual({ kind: 'stop', jobs: [7], adopt: [] });
+    expect(planPortKill(both, 5353, 'udp', false)).toEqual({ kind: 'stop', jobs: [8], adopt: [] });
+    expect(planPortKill(rows, 3000, 'udp', false)).toEqual({ kind: 'free' });
+    expect(portKillError({ kind: 'free' }, 3000, 'udp').message).toBe('nothing listens on UDP port 3000');
+  });
+
   it('a port held by jobs: those jobs, once each', () => {
-    expect(planPortKill(rows, 3000, false)).toEqual({ kind: 'stop', jobs: [4], adopt: [] });
+    expect(planPortKill(rows, 3000, 'tcp', false)).toEqual({ kind: 'stop', jobs: [4], adopt: [] });
   });
 
   it('a port held by a process procd does not supervise: refused, unless adopt', () => {
-    const refused = planPortKill(rows, 4000, false);
+    const refused = planPortKill(rows, 4000, 'tcp', false);
     expect(refused).toEqual({ kind: 'refused', holders: [{ pid: 70, command: 'python3 -m http.server 4000', uid: 1000 }], adoptable: true });
-    expect(planPortKill(rows, 4000, true)).toEqual({ kind: 'stop', jobs: [], adopt: [70] });
+    expect(planPortKill(rows, 4000, 'tcp', true)).toEqual({ kind: 'stop', jobs: [], adopt: [70] });
     const err = portKillError(refused as Exclude<typeof refused, { kind: 'stop' }>, 4000);
     expect(err.codeName).toBe('PortNotSupervised');
     expect(err.message).toBe('port 4000 is held by pid 70 (python3 -m http.server 4000), which procd does not supervise; add --adopt (adopt: true) to adopt it and stop it, or stop it yourself');
   });
 
   it("another user's socket cannot be adopted; nothing listening is its own error", () => {
-    const other = planPortKill(rows, 22, true);
+    const other = planPortKill(rows, 22, 'tcp', true);
     expect(other).toMatchObject({ kind: 'refused', adoptable: false });
-    expect(portKillError(other as Exclude<typeof other, { kind: 'stop' }>, 22).message).toBe('port 22 is held by a process of uid 1000 (not yours), which procd does not supervise: procd can only stop processes of yours');
-    const free = planPortKill(rows, 9999, true);
+    expect(portKillError(other as Exclude<typeof other, { kind: 'stop' }>, 22).message).toBe("port 22 is held by a process procd cannot see (another user's, or outside its view), which procd does not supervise: procd can only stop processes of yours");
+    const free = planPortKill(rows, 9999, 'tcp', true);
     expect(free).toEqual({ kind: 'free' });
-    expect(portKillError({ kind: 'free' }, 9999)).toMatchObject({ codeName: 'PortNotListening', message: 'nothing listens on port 9999', data: { port: 9999 } });
+    expect(portKillError({ kind: 'free' }, 9999)).toMatchObject({ codeName: 'PortNotListening', message: 'nothing listens on TCP port 9999', data: { port: 9999, protocol: 'tcp' } });
   });
 });
 
