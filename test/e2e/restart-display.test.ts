@@ -35,8 +35,8 @@ describe('restarts in status and ls', () => {
     expect(rows.get('restart')).toBe('always: delay 10m00s ×2 up to 20m00s ±10%, reset after 30s up; restarts: no limit');
     expect(rows.get('run')).toBe('2 (not started yet), restarts so far: 1');
     expect(rows.get('last run')).toMatch(/^run 1: failed, exit 2 after \S+, ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+\)$/);
-    // ±10% of 10 minutes: between 9 and 11 minutes ahead.
-    expect(rows.get('next attempt')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (9|10|11)m\d\ds\)$/);
+    // ±10% of 10 minutes: between 9 and 11 minutes ahead, less the seconds a busy machine took to get here.
+    expect(rows.get('next attempt')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in (8m[3-5]\ds|(9|10|11)m\d\ds)\)$/);
     expect(rows.get('queued')).toMatch(/run 1 exited 2; restart 1 \(always\)/);
 
     const row = await lsRow(d, 'svc');
