@@ -4,9 +4,9 @@
 import { api } from './api.js';
 import { byId, el, showError } from './dom.js';
 import { formatBytes, formatCpu, formatDuration } from './format.js';
+import { byPriority } from './model.js';
 
 const MIN_GAP_MS = 5000;
-const RANK: Record<string, number> = { high: 0, medium: 1, low: 2 };
 
 interface Analysis {
   recommendations: { priority: string; reason: string; command: string }[];
@@ -26,11 +26,6 @@ export function scheduleAnalysis(): void {
     last = Date.now();
     api<Analysis>('/api/analyze').then(renderAnalysis, showError);
   }, wait);
-}
-
-/** Recommendations in priority order (high first), the order given kept within a priority. */
-export function byPriority<T extends { priority: string }>(recs: readonly T[]): T[] {
-  return recs.map((r, i) => ({ r, i })).sort((a, b) => (RANK[a.r.priority] ?? 3) - (RANK[b.r.priority] ?? 3) || a.i - b.i).map((x) => x.r);
 }
 
 function renderAnalysis(a: Analysis): void {

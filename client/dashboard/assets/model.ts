@@ -109,3 +109,10 @@ export function actionsFor(job: JobRow, readOnly: boolean): string[] {
   if (k === 'paused') out.push('resume');
   return out;
 }
+
+const RANK: Record<string, number> = { high: 0, medium: 1, low: 2 };
+
+/** Recommendations in priority order (high first), the order given kept within a priority. */
+export function byPriority<T extends { priority: string }>(recs: readonly T[]): T[] {
+  return recs.map((r, i) => ({ r, i })).sort((a, b) => (RANK[a.r.priority] ?? 3) - (RANK[b.r.priority] ?? 3) || a.i - b.i).map((x) => x.r);
+}
