@@ -1,0 +1,151 @@
+// The dashboard page's content in a real browser (Debian's chromium via playwright-core, headless):
+// the stats grid counts a started job live, the table sorts and filters, kill from the table ends
+// the job, the output viewer shows HTML and escape sequences as inert text (SGR colours as spans,
+// every other escape dropped), and a --read-only dashboard shows no actions and refuses them.
+// No console error or CSP violation anywhere. Screenshot: .test-tmp/artifacts/dashboard-content.png.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
+import { jobStatus, trackJob, waitForEnd } from './helpers/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(REPO, '.test-tmp/artifacts');
+const T = { timeout: 20_000 };
+
+let d: TestDaemon;
+let dash: Dashboard;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+async function openPage(base: string, token: string): Promise<Page> {
+  const p = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  p.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+  p.on('dialog', (dialog) => {
+    problems.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  const r = await p.goto(`${base}/?token=${token}`);
+  expect(r?.status()).toBe(200);
+  await p.locator('#connection[data-state="live"]').waitFor(T);
+  return p;
+}
+
+const count = async (key: string) => Number(await page.locator(`#stats [data-key="${key}"] .stat-count`).textContent());
+const names = () => page.locator('#jobs tbody tr td.name').allTextContents();
+
+describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium (needs ${CHROMIUM})`, () => {
+  beforeAll(async () => {
+    d = await startTestDaemon();
+    dash = await startDashboard(d);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    page = await openPage(dash.base, dash.token);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dash?.stop();
+    await stopAllDashboards();
+    await d?.cleanup();
+  });
+
+  it('the stats grid shows every state and flag, and counts a job started after the page loaded', async () => {
+    const keys = await page.locator('#stats [data-key]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-key')));
+    expect(keys).toEqual(['starting', 'queued', 'running', 'paused', 'completed', 'failed', 'killed', 'timed_out', 'lost', 'time_sink', 'bottleneck', 'stuck', 'leftovers']);
+    const before = await count('running');
+    await trackJob(d, ['--name', 'counted', '--', 'sleep', '300']);
+    await waitFor(async () => (await count('running')) === before + 1, { what: 'the running count to go up by one', timeoutMs: 20_000 });
+    const failedBefore = await count('failed');
+    await trackJob(d, ['--name', 'fails', '--', 'false']);
+    await waitFor(async () => (await count('failed')) === failedBefore + 1, { what: 'the failed count to go up by one', timeoutMs: 20_000 });
+  });
+
+  it('the table sorts by a clicked header and filters by text', async () => {
+    for (const n of ['sort-b', 'sort-a', 'sort-c']) await trackJob(d, ['--name', n, '--', 'sleep', '300']);
+    await page.locator('#filter').fill('sort-');
+    await waitFor(async () => (await names()).length === 3, { what: 'three sort- rows', timeoutMs: 20_000 });
+    expect(await names()).toEqual(['sort-c', 'sort-a', 'sort-b']); // newest first by default
+    await page.locator('#jobs th[data-sort="name"]').click();
+    expect(await names()).toEqual(['sort-a', 'sort-b', 'sort-c']);
+    expect(await page.locator('#jobs th[data-sort="name"]').getAttribute('aria-sort')).toBe('ascending');
+    await page.locator('#jobs th[data-sort="name"]').click();
+    expect(await names()).toEqual(['sort-c', 'sort-b', 'sort-a']);
+    await page.locator('#filter').fill('sort-b running');
+    expect(await names()).toEqual(['sort-b']);
+    await page.locator('#filter').fill('');
+    expect((await names()).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('kill in a row ends that job (the daemon says killed) and the row says so', async () => {
+    const job = await trackJob(d, ['--name', 'table-kill', '--', 'sleep', '300']);
+    const row = page.locator(`#jobs tbody tr[data-id="${job.id}"]`);
+    await row.locator('button.kill').click(T);
+    const ended = await waitForEnd(d, job.id);
+    expect(ended.state.kind).toBe('killed');
+    await row.locator('td.state', { hasText: 'killed' }).waitFor(T);
+    await waitFor(async () => (await row.locator('button.kill').count()) === 0, { what: 'the kill button gone from the ended row', timeoutMs: 20_000 });
+  });
+
+  it("the output viewer shows HTML and escape sequences as inert text, SGR colours as spans", async () => {
+    const script = [
+      `printf '%s\\n' '<script>alert(1)</script>' '<img src=x onerror=alert(1)>'`,
+      `printf '\\033[31mred\\033[0m plain \\033]0;pwned-title\\007osc-gone \\033]8;;http://evil.test/\\033\\\\link\\033]8;;\\033\\\\ \\033[2Jcursor-gone\\n'`,
+      `echo on-stderr >&2`,
+      'sleep 300',
+    ].join('; ');
+    const job = await trackJob(d, ['--name', 'hostile', '--', 'sh', '-c', script]);
+    await page.locator(`#jobs tbody tr[data-id="${job.id}"] button.logs`).click(T);
+    const out = page.locator('#output-lines');
+    await waitFor(async () => (await out.textContent())?.includes('on-stderr'), { what: 'the output shown', timeoutMs: 20_000 });
+    const text = (await out.textContent()) ?? '';
+    expect(text).toContain('<script>alert(1)</script>');
+    expect(text).toContain('<img src=x onerror=alert(1)>');
+    expect(text).toContain('red plain osc-gone link cursor-gone');
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\x9b]/);
+    expect(text).not.toContain('pwned-title');
+    // Only the viewer's own elements: lines (div) and coloured spans; one red span.
+    const tags = await out.locator('*').evaluateAll((els) => [...new Set(els.map((e) => e.tagName.toLowerCase()))].sort());
+    expect(tags).toEqual(['div', 'span']);
+    expect(await out.locator('span.ansi-fg-1').allTextContents()).toEqual(['red']);
+    expect(await out.locator('.line-stderr').allTextContents()).toEqual(['on-stderr']);
+    expect(await page.title()).toBe('procd dashboard');
+    // Switch to stderr only, and search.
+    await page.locator('#output-stream').selectOption('stdout');
+    await waitFor(async () => !(await out.textContent())?.includes('on-stderr'), { what: 'stderr gone from a stdout view', timeoutMs: 20_000 });
+    await page.locator('#output-search').fill('onerror');
+    expect(await out.locator('.line').allTextContents()).toEqual(['<img src=x onerror=alert(1)>']);
+    await page.locator('#output-search').fill('');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-content.png'), fullPage: true });
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('read-only: no action buttons, and the API refuses an action', async () => {
+    const ro = await startDashboard(d, ['--read-only']);
+    try {
+      const job = await trackJob(d, ['--name', 'ro-job', '--', 'sleep', '300']);
+      const p = await openPage(ro.base, ro.token);
+      const row = p.locator(`#jobs tbody tr[data-id="${job.id}"]`);
+      await row.waitFor(T);
+      expect(await p.locator('#mode').textContent()).toBe('read-only');
+      expect(await p.locator('#jobs button.kill, #jobs button.restart, #jobs button.pause, #jobs button.resume').count()).toBe(0);
+      const refused = await p.evaluate(async (id) => {
+        const s = (await (await fetch('/api/session')).json()) as { csrfToken: string };
+        const r = await fetch(`/api/jobs/${id}/kill`, { method: 'POST', headers: { 'X-Procd-Token': s.csrfToken, 'Content-Type': 'application/json' }, body: '{}' });
+        return r.status;
+      }, job.id);
+      expect(refused).toBe(403);
+      await p.close();
+      expect((await jobStatus(d, job.id)).state.kind).toBe('running');
+      expect(problems.filter((m) => !m.includes('403')), problems.join('\n')).toEqual([]);
+    } finally {
+      await ro.stop();
+    }
+  });
+});
