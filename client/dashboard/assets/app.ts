@@ -34,8 +34,8 @@ function redraw(): void {
   scheduleTable();
 }
 
-async function reload(): Promise<void> {
-  const list = await api<JobRow[]>('/api/jobs');
+async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
+  const list = await listing;
   jobs.clear();
   for (const job of list) jobs.set(job.id, job);
   renderStats(jobs.values());
@@ -102,12 +102,17 @@ function connectEvents(): void {
 }
 
 async function start(): Promise<void> {
+  // The job list is asked for at once, beside the session, so the first table does not wait for
+  // the event stream; the stream's `ready` reads it again (nothing between the two is missed).
+  const listing = api<JobRow[]>('/api/jobs');
+  listing.catch(() => undefined);
   const session = await loadSession();
   byId('mode').textContent = session.readOnly ? 'read-only' : '';
   document.body.classList.toggle('read-only', session.readOnly);
   buildStats(byId('stats'));
   buildTable({ table: byId<HTMLTableElement>('jobs'), filter: byId<HTMLInputElement>('filter'), jobs: () => jobs.values(), onLogs: openOutput });
   buildOutput();
+  await reload(listing).catch(showError);
   connectEvents();
   // Elapsed times move on without events.
   setInterval(() => {
