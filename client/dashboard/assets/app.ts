@@ -102,6 +102,7 @@ function connectEvents(): void {
 }
 
 async function start(): Promise<void> {
+  performance.mark('procd-script-start');
   // The job list is asked for at once, beside the session, so the first table does not wait for
   // the event stream; the stream's `ready` reads it again (nothing between the two is missed).
   const listing = api<JobRow[]>('/api/jobs');

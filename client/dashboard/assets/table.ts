@@ -52,6 +52,25 @@ export function buildTable(opts: TableOptions): void {
   }
   opts.table.tHead?.replaceChildren(tr);
   opts.filter.addEventListener('input', () => renderTable());
+  // One listener for every row's buttons (rows are rebuilt often; their buttons carry no closures).
+  opts.table.tBodies[0]!.addEventListener('click', onRowClick);
+}
+
+function onRowClick(e: MouseEvent): void {
+  const button = (e.target as Element).closest('button[data-action]');
+  const id = Number(button?.closest('tr')?.getAttribute('data-id'));
+  if (!(button instanceof HTMLButtonElement) || !Number.isInteger(id)) return;
+  const verb = button.dataset.action!;
+  if (verb === 'logs') {
+    const job = [...options.jobs()].find((j) => j.id === id);
+    if (job) options.onLogs(job);
+    return;
+  }
+  button.disabled = true;
+  act(id, verb).catch((err: unknown) => {
+    button.disabled = false;
+    showError(err);
+  });
 }
 
 /** Asks for a redraw on the next frame (many events in one frame make one redraw). */
@@ -112,23 +131,13 @@ function renderRow(job: JobRow, now: number): HTMLTableRowElement {
   const flags = cell('', 'flags');
   for (const f of job.flags ?? []) flags.append(el('span', `badge badge-${f.kind} sev-${f.severity ?? 'medium'}`, label(f.kind)));
   const actions = cell('', 'actions');
-  for (const verb of actionsFor(job, currentSession().readOnly)) actions.append(actionButton(job, verb));
-  const logs = el('button', 'logs', 'logs');
-  logs.type = 'button';
-  logs.addEventListener('click', () => options.onLogs(job));
-  actions.append(logs);
+  for (const verb of [...actionsFor(job, currentSession().readOnly), 'logs']) actions.append(actionButton(verb));
   return tr;
 }
 
-function actionButton(job: JobRow, verb: string): HTMLButtonElement {
+function actionButton(verb: string): HTMLButtonElement {
   const b = el('button', verb, verb);
   b.type = 'button';
-  b.addEventListener('click', () => {
-    b.disabled = true;
-    act(job.id, verb).catch((err: unknown) => {
-      b.disabled = false;
-      showError(err);
-    });
-  });
+  b.dataset.action = verb;
   return b;
 }
