@@ -1,7 +1,7 @@
 // The dashboard page's content in a real browser (Debian's chromium via playwright-core, headless):
 // the stats grid counts a started job live, the table sorts and filters, kill from the table ends
 // the job, the output viewer shows HTML and escape sequences as inert text (SGR colours as spans,
-// every other escape dropped), and a --read-only dashboard shows no actions and refuses them.
+// every other escape dropped), the trend charts draw, and a --read-only dashboard shows no actions and refuses them.
 // No console error or CSP violation anywhere. Screenshot: .test-tmp/artifacts/dashboard-content.png.
 
 import { existsSync, mkdirSync } from 'node:fs';
@@ -64,6 +64,16 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
     const failedBefore = await count('failed');
     await trackJob(d, ['--name', 'fails', '--', 'false']);
     await waitFor(async () => (await count('failed')) === failedBefore + 1, { what: 'the failed count to go up by one', timeoutMs: 20_000 });
+  });
+
+  it('the trend charts show the failure rate, durations, CPU and memory as inline SVG', async () => {
+    // The failed job of the test before has ended: its bucket has a failure rate above 0.
+    const figures = page.locator('#trends figure');
+    await waitFor(async () => (await figures.count()) === 4, { what: 'four trend charts', timeoutMs: 20_000 });
+    expect(await figures.evaluateAll((fs) => fs.map((f) => f.getAttribute('data-series')))).toEqual(['failureRate', 'avgDurationMs', 'avgCpuPercent', 'avgRssBytes']);
+    await waitFor(async () => /failure rate: [1-9]\d*%/.test((await figures.first().textContent()) ?? ''), { what: 'a failure rate above 0', timeoutMs: 30_000 });
+    expect(await page.locator('#trends svg').count()).toBe(4);
+    expect(await page.locator('#trends svg path.trend-line, #trends svg circle.trend-dot').count()).toBeGreaterThan(0);
   });
 
   it('the table sorts by a clicked header and filters by text', async () => {

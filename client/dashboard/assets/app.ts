@@ -5,10 +5,11 @@
 import { api, loadSession } from './api.js';
 import { scheduleAnalysis } from './analysis.js';
 import { byId, showError } from './dom.js';
-import type { JobRow } from './model.js';
+import { LIVE, type JobRow } from './model.js';
 import { buildOutput, openOutput, outputNews } from './output.js';
 import { buildStats, renderStats } from './stats.js';
 import { buildTable, renderTable, scheduleTable } from './table.js';
+import { buildTrends, scheduleTrends } from './trends.js';
 
 interface EventJob {
   id: number;
@@ -47,6 +48,7 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
     document.body.dataset.rendered = String(list.length);
   }
   scheduleAnalysis();
+  scheduleTrends();
 }
 
 /** Fetches a job's full record (one the page has not seen, or after news only the record has). */
@@ -80,6 +82,7 @@ function apply(event: DaemonEvent): void {
   if (event.flag && (event.kind === 'flag.raised' || event.kind === 'flag.changed')) job.flags = [...(job.flags ?? []).filter((f) => f.kind !== event.flag!.kind), event.flag];
   if (event.flag && event.kind === 'flag.cleared') job.flags = (job.flags ?? []).filter((f) => f.kind !== event.flag!.kind);
   if (event.kind.startsWith('flag.')) scheduleAnalysis();
+  if (event.kind === 'job.state' && !LIVE.has(ej.state)) scheduleTrends();
   if (event.kind === 'job.state' || event.kind === 'job.started') fetchJob(ej.id);
   outputNews(ej.id, ej.state);
   redraw();
@@ -113,6 +116,7 @@ async function start(): Promise<void> {
   buildStats(byId('stats'));
   buildTable({ table: byId<HTMLTableElement>('jobs'), filter: byId<HTMLInputElement>('filter'), jobs: () => jobs.values(), onLogs: openOutput });
   buildOutput();
+  buildTrends();
   await reload(listing).catch(showError);
   connectEvents();
   // Elapsed times move on without events.
