@@ -1,7 +1,7 @@
 // The dashboard page's content in a real browser (Debian's chromium via playwright-core, headless):
 // the stats grid counts a started job live, the table sorts and filters, kill from the table ends
 // the job, the output viewer shows HTML and escape sequences as inert text (SGR colours as spans,
-// every other escape dropped), the trend charts draw, and a --read-only dashboard shows no actions and refuses them.
+// every other escape dropped), the trend charts draw, a job's page shows its process tree and timeline, and a --read-only dashboard shows no actions and refuses them.
 // No console error or CSP violation anywhere. Screenshot: .test-tmp/artifacts/dashboard-content.png.
 
 import { existsSync, mkdirSync } from 'node:fs';
@@ -134,6 +134,21 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-content.png'), fullPage: true });
     expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it("a job's page shows its process tree and timeline", async () => {
+    const job = await trackJob(d, ['--name', 'tree-job', '--', 'sh', '-c', 'sleep 301 & sleep 302; wait']);
+    await page.locator(`#jobs tbody tr[data-id="${job.id}"] td.name button`).click(T);
+    const detail = page.locator(`#detail[data-job="${job.id}"]`);
+    await detail.waitFor(T);
+    const tree = page.locator('#detail-tree tbody td.command');
+    await waitFor(async () => (await tree.count()) === 3, { what: 'three processes in the tree', timeoutMs: 20_000 });
+    const commands = await tree.allTextContents();
+    expect(commands[0]).toContain('sh -c sleep 301');
+    expect(commands.slice(1).map((c) => c.trim()).sort()).toEqual(['└ sleep 301', '└ sleep 302']);
+    await waitFor(async () => (await page.locator('#detail-timeline li').count()) > 0, { what: 'the timeline', timeoutMs: 20_000 });
+    expect(await page.locator('#detail-title').textContent()).toContain('running');
+    expect(await page.locator('#detail-facts').textContent()).toContain('no baseline yet');
   });
 
   it('read-only: no action buttons, and the API refuses an action', async () => {

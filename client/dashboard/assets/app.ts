@@ -6,6 +6,7 @@ import { api, loadSession } from './api.js';
 import { scheduleAnalysis } from './analysis.js';
 import { byId, showError } from './dom.js';
 import { LIVE, type JobRow } from './model.js';
+import { buildDetail, detailNews, openDetail } from './detail.js';
 import { buildOutput, openOutput, outputNews } from './output.js';
 import { buildStats, renderStats } from './stats.js';
 import { buildTable, renderTable, scheduleTable } from './table.js';
@@ -85,6 +86,7 @@ function apply(event: DaemonEvent): void {
   if (event.kind === 'job.state' && !LIVE.has(ej.state)) scheduleTrends();
   if (event.kind === 'job.state' || event.kind === 'job.started') fetchJob(ej.id);
   outputNews(ej.id, ej.state);
+  if (event.kind !== 'sample') detailNews(ej.id);
   redraw();
 }
 
@@ -114,9 +116,10 @@ async function start(): Promise<void> {
   byId('mode').textContent = session.readOnly ? 'read-only' : '';
   document.body.classList.toggle('read-only', session.readOnly);
   buildStats(byId('stats'));
-  buildTable({ table: byId<HTMLTableElement>('jobs'), filter: byId<HTMLInputElement>('filter'), jobs: () => jobs.values(), onLogs: openOutput });
+  buildTable({ table: byId<HTMLTableElement>('jobs'), filter: byId<HTMLInputElement>('filter'), jobs: () => jobs.values(), onLogs: openOutput, onDetails: openDetail });
   buildOutput();
   buildTrends();
+  buildDetail();
   await reload(listing).catch(showError);
   connectEvents();
   // Elapsed times move on without events.

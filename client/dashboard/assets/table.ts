@@ -26,6 +26,7 @@ export interface TableOptions {
   filter: HTMLInputElement;
   jobs: () => Iterable<JobRow>;
   onLogs: (job: JobRow) => void;
+  onDetails: (id: number) => void;
 }
 
 let order: SortOrder = { key: 'id', descending: true };
@@ -61,6 +62,7 @@ function onRowClick(e: MouseEvent): void {
   const id = Number(button?.closest('tr')?.getAttribute('data-id'));
   if (!(button instanceof HTMLButtonElement) || !Number.isInteger(id)) return;
   const verb = button.dataset.action!;
+  if (verb === 'details') return options.onDetails(id);
   if (verb === 'logs') {
     const job = [...options.jobs()].find((j) => j.id === id);
     if (job) options.onLogs(job);
@@ -106,7 +108,12 @@ function renderRow(job: JobRow, now: number): HTMLTableRowElement {
     return td;
   };
   cell(String(job.id), 'id num');
-  cell(job.name, 'name');
+  const name = cell('', 'name');
+  const open = el('button', 'name-link', job.name);
+  open.type = 'button';
+  open.dataset.action = 'details';
+  open.title = 'process tree, timeline, baseline';
+  name.append(open);
   cell(job.owner?.name ?? '', 'owner');
   cell(label(job.state.kind), `state state-${job.state.kind}`);
   const health = cell(job.health ? String(job.health.score) : '', 'health num');
