@@ -2,7 +2,7 @@
 // the stats grid counts a started job live, the table sorts and filters, kill from the table ends
 // the job, the output viewer shows HTML and escape sequences as inert text (SGR colours as spans,
 // every other escape dropped), the trend charts draw, a job's page shows its process tree and timeline, and a --read-only dashboard shows no actions and refuses them.
-// No console error or CSP violation anywhere. Screenshot: .test-tmp/artifacts/dashboard-content.png.
+// No console error or CSP violation anywhere. Screenshots: .test-tmp/artifacts/dashboard-content.png, dashboard-job-page.png.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,6 +149,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
     await waitFor(async () => (await page.locator('#detail-timeline li').count()) > 0, { what: 'the timeline', timeoutMs: 20_000 });
     expect(await page.locator('#detail-title').textContent()).toContain('running');
     expect(await page.locator('#detail-facts').textContent()).toContain('no baseline yet');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-job-page.png'), fullPage: true });
   });
 
   it('read-only: no action buttons, and the API refuses an action', async () => {
