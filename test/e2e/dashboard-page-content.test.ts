@@ -152,6 +152,26 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-job-page.png'), fullPage: true });
   });
 
+  it('pause, resume and restart from a row act on the job; its page lists the earlier run', async () => {
+    const job = await trackJob(d, ['--name', 'acted-on', '--', 'sleep', '300']);
+    const row = () => page.locator(`#jobs tbody tr[data-id="${job.id}"]`);
+    const daemonState = async () => (await jobStatus(d, job.id)).state.kind;
+    await row().locator('button.pause').click(T);
+    await waitFor(async () => (await daemonState()) === 'paused', { what: 'the daemon to say paused', timeoutMs: 20_000 });
+    await row().locator('button.resume').click(T);
+    await waitFor(async () => (await daemonState()) === 'running', { what: 'the daemon to say running again', timeoutMs: 20_000 });
+    await row().locator('button.restart').click(T);
+    await waitFor(async () => {
+      const s = await jobStatus(d, job.id);
+      return s.state.kind === 'running' && (s.runs?.current ?? 1) === 2;
+    }, { what: 'run 2 running', timeoutMs: 30_000 });
+    await row().locator('td.name button').click(T);
+    await waitFor(async () => (await page.locator('#detail-runs li').count()) === 2, { what: 'two runs on the job page', timeoutMs: 20_000 });
+    expect(await page.locator('#detail-runs li').first().textContent()).toContain('run 2 (this one)');
+    expect(await page.locator('#detail-runs li').nth(1).textContent()).toMatch(/^run 1: killed/);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
   it('read-only: no action buttons, and the API refuses an action', async () => {
     const ro = await startDashboard(d, ['--read-only']);
     try {

@@ -12,6 +12,7 @@ interface JobDetail extends JobRow {
   tree?: ProcessNode[];
   timeline?: { at: number; kind: string; run: number; detail: string; by?: string }[];
   baseline?: { runs: number; medianMs: number; p90Ms: number };
+  runs?: { current: number; earlier: { run: number; state: string; outcome: string; exitCode: number | null; durationMs: number; endedAt: number; then: string }[] };
 }
 
 const MIN_GAP_MS = 1000;
@@ -69,4 +70,10 @@ function renderDetail(job: JobDetail): void {
     return li;
   });
   byId('detail-timeline').replaceChildren(...entries);
+
+  const current = el('li', 'run-current', `run ${job.runs?.current ?? 1} (this one): ${label(job.state.kind)}, ${formatDuration(elapsed)}`);
+  const earlier = [...(job.runs?.earlier ?? [])].reverse().map((r) =>
+    el('li', `run state-${r.state}`, `run ${r.run}: ${label(r.state)} (${label(r.outcome)}${r.exitCode !== null ? `, exit ${r.exitCode}` : ''}) after ${formatDuration(r.durationMs)}, ended ${new Date(r.endedAt).toLocaleTimeString()}, then ${label(r.then)}`),
+  );
+  byId('detail-runs').replaceChildren(current, ...earlier);
 }
