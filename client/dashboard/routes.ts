@@ -65,7 +65,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     ],
   },
   { method: 'POST', path: '/api/jobs', rpc: 'track', summary: "Start a job (`track`): the body is track's params; `cwd` and `env` default to the dashboard's.", action: true, body: 'params' },
-  { method: 'GET', path: '/api/jobs/{id}', rpc: 'status', summary: "One job's full record (`status`).", action: false, jobKey: 'job', query: [{ name: 'tree', param: 'tree', type: 'boolean', doc: 'include its process tree' }] },
+  { method: 'GET', path: '/api/jobs/{id}', rpc: 'status', summary: "One job's full record (`status`).", action: false, jobKey: 'job', query: [{ name: 'tree', param: 'tree', type: 'boolean', doc: 'include its process tree' }, { name: 'timeline', param: 'timeline', type: 'boolean', doc: 'include what happened to it, in order' }] },
   {
     method: 'GET',
     path: '/api/jobs/{id}/output',

@@ -1,18 +1,16 @@
-// The dashboard page's script (a minimal first page: the job list, live from /api/events). It uses
-// only the HTTP API, like any script could; job data is only ever put in the page as text
-// (textContent), never as HTML.
+// The dashboard page: a stats grid, the job table, the output viewer and the analysis, all live from
+// GET /api/events (server-sent events with samples). It uses only the HTTP API, like any script
+// could; job data is only ever put in the page as text (textContent), never as HTML.
 
-interface JobRow {
-  id: number;
-  name: string;
-  state: { kind: string };
-  spec?: { command?: { kind: string; argv?: string[]; script?: string } };
-}
-
-interface Session {
-  readOnly: boolean;
-  csrfToken: string;
-}
+import { api, loadSession } from './api.js';
+import { scheduleAnalysis } from './analysis.js';
+import { byId, showError } from './dom.js';
+import { LIVE, type JobRow } from './model.js';
+import { buildDetail, detailNews, openDetail } from './detail.js';
+import { buildOutput, openOutput, outputNews } from './output.js';
+import { buildStats, renderStats } from './stats.js';
+import { buildTable, renderTable, scheduleTable } from './table.js';
+import { buildTrends, scheduleTrends } from './trends.js';
 
 interface EventJob {
   id: number;
@@ -20,105 +18,82 @@ interface EventJob {
   state: string;
 }
 
-type DaemonEvent = { seq: number; kind: string; job?: EventJob; state?: { kind: string } };
+interface DaemonEvent {
+  seq: number;
+  kind: string;
+  job?: EventJob;
+  state?: JobRow['state'];
+  sample?: { cpuPercent: number | null; rssBytes: number };
+  flag?: { kind: string; severity?: string };
+  ports?: JobRow['ports'];
+}
 
-const LIVE = new Set(['queued', 'starting', 'running', 'paused']);
 const jobs = new Map<number, JobRow>();
-let session: Session = { readOnly: true, csrfToken: '' };
+let firstRender = true;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  if (init.method === 'POST') {
-    headers.set('X-Procd-Token', session.csrfToken);
-    headers.set('Content-Type', 'application/json');
-  }
-  const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
-  const body = (await res.json()) as T & { error?: { code: string; message: string } };
-  if (!res.ok) throw new Error(body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${res.status}`);
-  return body;
+function redraw(): void {
+  renderStats(jobs.values());
+  scheduleTable();
 }
 
-function commandText(job: JobRow): string {
-  const c = job.spec?.command;
-  return c?.script ?? c?.argv?.join(' ') ?? '';
-}
-
-function render(): void {
-  const tbody = document.querySelector('#jobs tbody') as HTMLTableSectionElement;
-  const rows = [...jobs.values()].sort((a, b) => b.id - a.id);
-  tbody.replaceChildren(...rows.map(renderRow));
-  $('empty').hidden = rows.length > 0;
-}
-
-function renderRow(job: JobRow): HTMLTableRowElement {
-  const tr = document.createElement('tr');
-  tr.dataset.id = String(job.id);
-  tr.dataset.state = job.state.kind;
-  const cell = (text: string, cls?: string) => {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (cls) td.className = cls;
-    tr.append(td);
-    return td;
-  };
-  cell(String(job.id));
-  cell(job.name);
-  cell(job.state.kind.replace('_', ' '), `state state-${job.state.kind}`);
-  cell(commandText(job), 'command');
-  const actions = cell('');
-  if (!session.readOnly && LIVE.has(job.state.kind)) {
-    const kill = document.createElement('button');
-    kill.textContent = 'kill';
-    kill.className = 'kill';
-    kill.addEventListener('click', () => {
-      kill.disabled = true;
-      api(`/api/jobs/${job.id}/kill`, { method: 'POST', body: '{}' }).catch(showError);
-    });
-    actions.append(kill);
-  }
-  return tr;
-}
-
-function showError(err: unknown): void {
-  const p = $('error');
-  p.textContent = String(err instanceof Error ? err.message : err);
-  p.hidden = false;
-}
-
-async function reload(): Promise<void> {
-  const list = await api<JobRow[]>('/api/jobs');
+async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
+  const list = await listing;
   jobs.clear();
   for (const job of list) jobs.set(job.id, job);
-  render();
+  renderStats(jobs.values());
+  renderTable();
+  if (firstRender) {
+    firstRender = false;
+    // For bench/dashboard-render.mjs: the moment the first full table is in the DOM.
+    performance.mark('procd-first-render');
+    document.body.dataset.rendered = String(list.length);
+  }
+  scheduleAnalysis();
+  scheduleTrends();
+}
+
+/** Fetches a job's full record (one the page has not seen, or after news only the record has). */
+function fetchJob(id: number): void {
+  api<JobRow>(`/api/jobs/${id}`)
+    .then((full) => {
+      jobs.set(full.id, full);
+      redraw();
+    })
+    .catch(() => undefined);
 }
 
 function apply(event: DaemonEvent): void {
   if (event.kind === 'subscription.gap') return void reload().catch(showError);
   const ej = event.job;
   if (!ej) return;
-  const known = jobs.get(ej.id);
-  if (!known) {
-    // A job we have not seen: its full record comes from the API.
-    jobs.set(ej.id, { id: ej.id, name: ej.name, state: { kind: ej.state } });
-    api<JobRow>(`/api/jobs/${ej.id}`)
-      .then((full) => {
-        jobs.set(full.id, full);
-        render();
-      })
-      .catch(() => undefined);
-  } else {
-    known.name = ej.name;
-    known.state = event.kind === 'job.state' && event.state ? event.state : { ...known.state, kind: ej.state };
+  let job = jobs.get(ej.id);
+  if (!job) {
+    job = { id: ej.id, name: ej.name, state: { kind: ej.state } };
+    jobs.set(ej.id, job);
+    fetchJob(ej.id);
   }
-  render();
+  job.name = ej.name;
+  if (event.kind === 'job.state' && event.state) job.state = event.state;
+  else if (job.state.kind !== ej.state) {
+    job.state = { ...job.state, kind: ej.state };
+    fetchJob(ej.id);
+  }
+  if (event.kind === 'sample' && event.sample) job.resources = { last: event.sample };
+  if (event.kind === 'job.listening') job.ports = event.ports ?? [];
+  if (event.flag && (event.kind === 'flag.raised' || event.kind === 'flag.changed')) job.flags = [...(job.flags ?? []).filter((f) => f.kind !== event.flag!.kind), event.flag];
+  if (event.flag && event.kind === 'flag.cleared') job.flags = (job.flags ?? []).filter((f) => f.kind !== event.flag!.kind);
+  if (event.kind.startsWith('flag.')) scheduleAnalysis();
+  if (event.kind === 'job.state' && !LIVE.has(ej.state)) scheduleTrends();
+  if (event.kind === 'job.state' || event.kind === 'job.started') fetchJob(ej.id);
+  outputNews(ej.id, ej.state);
+  if (event.kind !== 'sample') detailNews(ej.id);
+  redraw();
 }
 
 function connectEvents(): void {
-  const status = $('connection');
+  const status = byId('connection');
   // EventSource reconnects by itself and sends Last-Event-ID, so the server resumes where it was.
-  const source = new EventSource('/api/events');
+  const source = new EventSource('/api/events?samples=true');
   source.addEventListener('ready', () => {
     status.dataset.state = 'live';
     status.textContent = 'live';
@@ -132,9 +107,25 @@ function connectEvents(): void {
 }
 
 async function start(): Promise<void> {
-  session = await api<Session>('/api/session');
-  $('mode').textContent = session.readOnly ? 'read-only' : '';
+  performance.mark('procd-script-start');
+  // The job list is asked for at once, beside the session, so the first table does not wait for
+  // the event stream; the stream's `ready` reads it again (nothing between the two is missed).
+  const listing = api<JobRow[]>('/api/jobs');
+  listing.catch(() => undefined);
+  const session = await loadSession();
+  byId('mode').textContent = session.readOnly ? 'read-only' : '';
+  document.body.classList.toggle('read-only', session.readOnly);
+  buildStats(byId('stats'));
+  buildTable({ table: byId<HTMLTableElement>('jobs'), filter: byId<HTMLInputElement>('filter'), jobs: () => jobs.values(), onLogs: openOutput, onDetails: openDetail });
+  buildOutput();
+  buildTrends();
+  buildDetail();
+  await reload(listing).catch(showError);
   connectEvents();
+  // Elapsed times move on without events.
+  setInterval(() => {
+    for (const job of jobs.values()) if (job.state.kind === 'running') return scheduleTable();
+  }, 1000);
 }
 
 start().catch(showError);
