@@ -34,6 +34,11 @@ const waitInput = obj({
   timeoutMs: opt(int({ min: 1, max: MCP_WAIT_MAX_MS })),
 });
 
+/** The owner to give `cleanup` at the end of the session, said where the agent reads it. */
+function ownerNote(job: { owner?: { name: string } | undefined }): string {
+  return job.owner ? ` (owner ${job.owner.name})` : '';
+}
+
 function optionalOwner(owner: string | undefined): { owner?: string } {
   return owner === undefined ? {} : { owner };
 }
@@ -56,7 +61,7 @@ export const TOOLS: readonly ToolDef[] = [
       ...(ready !== undefined ? { probes: { ready: { when: ready } } } : {}),
     }),
     structured: (job) => ({ jobs: [{ ...jobBrief(job), ...(job.reused ? { reused: true } : {}) }] }),
-    summary: (job) => `${job.reused ? 'already running, reused' : 'started'} ${jobLine(job)}`,
+    summary: (job) => `${job.reused ? 'already running, reused' : 'started'} ${jobLine(job)}${ownerNote(job)}`,
   }),
   methodTool('list', S, {
     name: 'list',
@@ -149,7 +154,7 @@ export const TOOLS: readonly ToolDef[] = [
     params: ({ owner, ...args }, caller) => ({ ...args, ...optionalOwner(mcpOwner(owner, process.env, caller.clientName)), callerPid: process.pid }),
     output: JobBriefListSchema,
     structured: (job) => ({ jobs: [jobBrief(job)] }),
-    summary: (job) => `adopted ${jobLine(job)}`,
+    summary: (job) => `adopted ${jobLine(job)}${ownerNote(job)}`,
   }),
 ];
 

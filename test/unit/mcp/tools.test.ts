@@ -16,14 +16,14 @@ import { cleanupText } from '../../../client/mcp/summaries.js';
 const REPO = resolve(import.meta.dirname, '../../..');
 
 /** Runs a tool with `args` (checked by its input schema first, as the SDK does) against a client that answers the method's example. */
-async function runTool(name: string, args: Record<string, unknown>, clientName: string | null = null) {
+async function runTool(name: string, args: Record<string, unknown>, clientName: string | null = null, reply?: unknown) {
   const tool = TOOLS.find((t) => t.name === name)!;
   const parsed = v.parse(tool.input, args);
   const calls: { method: string; params: Record<string, unknown> }[] = [];
   const client = {
     call: async (method: keyof typeof METHOD_SCHEMAS, params: Record<string, unknown>) => {
       calls.push({ method, params });
-      return METHOD_SCHEMAS[method].example.result;
+      return reply ?? METHOD_SCHEMAS[method].example.result;
     },
   } as unknown as ProcdClient;
   const answer = await tool.run(client, parsed, { clientName });
@@ -51,6 +51,10 @@ describe('MCP tools: arguments to method params', () => {
       const session = fromClient.calls[0]!.params.owner as string;
       // Two sessions of one client are two owners: cleanup by one never stops the other's jobs.
       expect(session).toMatch(/^claude-code-[0-9a-f]{6}$/);
+      // The agent reads the owner to clean up with in the answer's text too.
+      const owned = await runTool('start', { argv: ['true'] }, 'claude-code', { ...METHOD_SCHEMAS.track.example.result, owner: { name: session, pid: 1, parentName: null } });
+      expect(owned.answer.text).toContain(`(owner ${session})`);
+      expect(owned.answer.structured).toMatchObject({ jobs: [{ owner: session }] });
       expect(mcpOwner(undefined, {}, 'claude-code/2.1.0', 'aaaaaa')).not.toBe(mcpOwner(undefined, {}, 'claude-code/2.1.0', 'bbbbbb'));
       const adopted = await runTool('adopt', { pid: 4242 }, 'claude-code/2.1.0');
       expect(adopted.calls[0]!.params).toMatchObject({ pid: 4242, owner: session, callerPid: process.pid });
