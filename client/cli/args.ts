@@ -62,10 +62,20 @@ export function parseCommandArgs(args: string[], spec: ArgsSpec): ParsedArgs {
   return { values, positionals };
 }
 
+/** The words before `--`: procd's own; after it they belong to the job's command. */
+function ownWords(args: readonly string[]): readonly string[] {
+  const end = args.indexOf('--');
+  return end === -1 ? args : args.slice(0, end);
+}
+
 /** Whether the words before `--` ask for JSON: usage errors then answer in JSON too. */
 export function wantsJson(args: readonly string[]): boolean {
-  const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+  return ownWords(args).includes('--json');
+}
+
+/** Whether the words before `--` ask for help (`--help`, `-h`, or `-h` among short flags). */
+export function asksForHelp(args: readonly string[]): boolean {
+  return ownWords(args).some((arg) => arg === '--help' || /^-[a-zA-Z]*h/.test(arg));
 }
 
 function unknownOption(raw: string, spec: ArgsSpec): ExitError {

@@ -4,21 +4,14 @@
 // (theirs too), --version, an unknown command — goes to the full CLI (cli.ts), which the build
 // bundles into its own file (cli.js) and this file loads only then.
 
+import { asksForHelp } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { findHotCommand } from './hot-commands.js';
 import { runCommand } from './run-command.js';
 
-/** `-h`/`--help` before `--`: the bin carries no help text (bundle-cli-table.mjs), cli.js answers it. */
-function asksForHelp(args: readonly string[]): boolean {
-  for (const arg of args) {
-    if (arg === '--') return false;
-    if (arg === '--help' || /^-[a-zA-Z]*h/.test(arg)) return true;
-  }
-  return false;
-}
-
 async function main(argv: string[]): Promise<number> {
   const hot = findHotCommand(argv[0]);
+  // The bin carries no help text (bundle-cli-table.mjs): cli.js answers a hot command's --help.
   if (hot && !asksForHelp(argv.slice(1))) return runCommand(argv.slice(1), hot);
   const full = await import('./cli.js');
   return full.main(argv);

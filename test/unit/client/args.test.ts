@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, parseCommandArgs, suggest, wantsJson, type ArgsSpec } from '../../../client/cli/args.js';
+import { asksForHelp, editDistance, parseCommandArgs, suggest, wantsJson, type ArgsSpec } from '../../../client/cli/args.js';
 import { ExitError } from '../../../client/cli/exit-codes.js';
 
 const spec: ArgsSpec = {
@@ -77,5 +77,16 @@ describe('wantsJson', () => {
   it('counts --json only before --', () => {
     expect(wantsJson(['--nmae', '--json'])).toBe(true);
     expect(wantsJson(['--', 'jq', '--json'])).toBe(false);
+  });
+});
+
+describe('asksForHelp', () => {
+  it('counts --help, -h and -h among short flags only before --', () => {
+    expect(asksForHelp(['--all', '--help'])).toBe(true);
+    expect(asksForHelp(['-h'])).toBe(true);
+    expect(asksForHelp(['-ah'])).toBe(true);
+    expect(asksForHelp(['--', 'ls', '--help'])).toBe(false);
+    expect(asksForHelp(['--name', 'web', '--', 'grep', '-h'])).toBe(false);
+    expect(asksForHelp(['--all'])).toBe(false);
   });
 });
