@@ -1,6 +1,9 @@
 // The history's columns (columns.ts): one typed array per field of a run, and the numbers that
 // stand for "none" in them. Shared by the columns and the views that read them (columns-view.ts).
 
+import type { HistoryRun } from '../../shared/history.js';
+import { TERMINAL_STATES } from '../../shared/job.js';
+
 export const NONE = -1;
 export const NO_EXIT = -(2 ** 31);
 
@@ -22,3 +25,9 @@ export function allocate(n: number): Cols {
 }
 
 export const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+
+/** A run's end state from its column code. */
+export const stateOfCode = (code: number) => TERMINAL_STATES[code]! as HistoryRun['state'];
+
+/** A run's exit code from its column value (NO_EXIT: none). */
+export const exitOfCode = (code: number) => (code === NO_EXIT ? null : code);

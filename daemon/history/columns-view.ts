@@ -1,9 +1,9 @@
 // The history's runs as a RunTable (reader.ts) over its columns: each field read where it is kept,
 // so `analyze` over 100,000 runs builds no HistoryRun (that took ~150 ms, twice the analysers).
 
-import { JOB_KINDS, TERMINAL_STATES } from '../../shared/job.js';
+import { JOB_KINDS } from '../../shared/job.js';
 import type { HistoryRun } from '../../shared/history.js';
-import { allocate, NO_EXIT, NONE, orNull, type Cols } from './column-layout.js';
+import { allocate, exitOfCode, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
 import type { RunTable } from './reader.js';
 
 /**
@@ -56,11 +56,10 @@ export class ColumnsView implements RunTable {
     return this.c.durationMs[this.start + i]!;
   }
   state(i: number): HistoryRun['state'] {
-    return TERMINAL_STATES[this.c.state[this.start + i]!]! as HistoryRun['state'];
+    return stateOfCode(this.c.state[this.start + i]!);
   }
   exitCode(i: number): number | null {
-    const code = this.c.exitCode[this.start + i]!;
-    return code === NO_EXIT ? null : code;
+    return exitOfCode(this.c.exitCode[this.start + i]!);
   }
   signal(i: number): string | null {
     const ref = this.c.signal[this.start + i]!;

@@ -10,7 +10,7 @@ import { LIMIT_KINDS } from '../../shared/limits.js';
 import { OUTCOME_KINDS } from '../../shared/outcomes.js';
 import type { HistoryRun } from '../../shared/history.js';
 import { isSuccess } from './baseline.js';
-import { allocate, NO_EXIT, NONE, orNull, type Cols } from './column-layout.js';
+import { allocate, exitOfCode, NO_EXIT, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
 import { ColumnsView } from './columns-view.js';
 import type { RunTable } from './reader.js';
 
@@ -168,14 +168,14 @@ export class RunColumns {
     return this.strings.values[this.c.signature[this.first + n]!]!;
   }
   stateAt(n: number): HistoryRun['state'] {
-    return TERMINAL_STATES[this.c.state[this.first + n]!]! as HistoryRun['state'];
+    return stateOfCode(this.c.state[this.first + n]!);
   }
   restartsAt(n: number): number {
     return this.c.restarts[this.first + n]!;
   }
   isSuccessAt(n: number): boolean {
     const i = this.first + n;
-    return isSuccess(TERMINAL_STATES[this.c.state[i]!]! as HistoryRun['state'], this.c.exitCode[i] === NO_EXIT ? null : this.c.exitCode[i]!);
+    return isSuccess(stateOfCode(this.c.state[i]!), exitOfCode(this.c.exitCode[i]!));
   }
   locationAt(n: number): RunLocation {
     const i = this.first + n;
@@ -247,10 +247,10 @@ export class RunColumns {
       c.startedAt[i]!,
       c.endedAt[i]!,
       c.durationMs[i]!,
-      TERMINAL_STATES[c.state[i]!]! as HistoryRun['state'],
+      stateOfCode(c.state[i]!),
       OUTCOME_KINDS[c.outcome[i]!]!,
       c.detail[i] === NONE ? null : s[c.detail[i]!]!,
-      c.exitCode[i] === NO_EXIT ? null : c.exitCode[i]!,
+      exitOfCode(c.exitCode[i]!),
       c.signal[i] === NONE ? null : s[c.signal[i]!]!,
       c.restarts[i]!,
       orNull(c.cpuPeak[i]!),
