@@ -112,6 +112,11 @@ describe('the owner of a job', () => {
     const bDone = await trackAs(d, 'agent-b', ['--wait', '--', 'true']);
     const dry = parseJson<CleanupResult>(await d.cli(['cleanup', '--owner', 'agent-a', '--dry-run', '--json']), 'cleanup --dry-run');
     expect(dry.stopped).toBeUndefined();
+    // The dry run names the live jobs it would stop (agent-a's only), and stops none of them.
+    expect(dry.wouldStop?.map((j) => [j.id, j.state])).toEqual([[a1.id, 'running'], [a2.id, 'running']]);
+    const dryText = await d.cli(['cleanup', '--owner', 'agent-a', '--dry-run']);
+    expectExit(dryText, 0, 'cleanup --dry-run (text)');
+    expect(dryText.stdout).toMatch(/would stop: 2 live jobs of agent-a\n {2}job \d+ \S+ running\n {2}job \d+ srv running/);
     expect(pidAlive(pidOf(a1))).toBe(true);
 
     const r = await d.cli(['cleanup', '--owner', 'agent-a', '--retention', '0s', '--json']);
