@@ -111,9 +111,9 @@ describe('ports of a job', () => {
     expectExit(r, 0, 'track wants');
     const wants = parseJson<JobView>(r, 'track wants');
     const report = parseJson<AnalyzeReport>(await d.cli(['analyze', '--json']), 'analyze --json');
-    expect(report.portConflicts).toContainEqual({ jobId: wants.id, name: 'wants', run: null, port: String(port), at: expect.any(Number), holders: [{ jobId: holder.id, name: 'holder', run: null, live: true }], claim: 'declared' });
+    expect(report.portConflicts).toContainEqual({ jobId: wants.id, name: 'wants', run: null, port: String(port), protocol: 'tcp', at: expect.any(Number), holders: [{ jobId: holder.id, name: 'holder', run: null, live: true }], claim: 'declared' });
     const human = await d.cli(['analyze']);
-    expect(human.stdout).toContain(`job ${wants.id} (wants) wants port ${port}, held by job ${holder.id}`);
+    expect(human.stdout).toContain(`job ${wants.id} (wants) wants TCP port ${port}, held by job ${holder.id}`);
     expectExit(await d.cli(['kill', String(holder.id), String(wants.id)]), 0, 'kill holder and wants');
   });
 
