@@ -75,6 +75,9 @@ describe('ports of a job', () => {
     follower.stdout!.on('data', (b: Buffer) => (printed += b.toString()));
     await waitFor(() => printed.includes(`job.listening job ${job.id} (srv) listening on 127.0.0.1:${port}/tcp (pid ${pid})`), { what: "procd events to print the job.listening line", timeoutMs: 30_000 });
     follower.kill();
+    // The job's timeline has it too.
+    const withTimeline = parseJson<ResultOf<'status'>>(await d.cli(['status', String(job.id), '--timeline', '--json']), 'status --timeline');
+    expect(withTimeline.timeline?.map((t) => [t.kind, t.detail])).toContainEqual(['listening', `listening: ${port}/tcp on 127.0.0.1 (pid ${pid})`]);
 
     const killed = await d.cli(['kill', '--port', String(port), '--json']);
     expectExit(killed, 0, `kill --port ${port}`);
