@@ -43,8 +43,6 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
   jobs.clear();
   for (const job of list) jobs.set(job.id, job);
   renderTable();
-  panelsNews('reload');
-  schedulePanels();
   if (firstRender) {
     firstRender = false;
     // For bench/dashboard-render.mjs: the moment the first full table is in the DOM.
@@ -53,6 +51,8 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
   }
   scheduleAnalysis();
   scheduleTrends();
+  panelsNews('reload');
+  schedulePanels();
 }
 
 /** Fetches a job's full record (one the page has not seen, or after news only the record has). */

@@ -86,7 +86,9 @@ function render(all: GroupQueue[]): void {
     card.remove();
     cards.delete(name);
   }
-  root.replaceChildren(...all.map((g) => cards.get(g.group.name)!));
+  // Re-placed only when the order changed: moving a card would take the focus from its limit box.
+  const want = all.map((g) => cards.get(g.group.name)!);
+  if (want.length !== root.children.length || want.some((c, i) => root!.children[i] !== c)) root.replaceChildren(...want);
   root.dataset.loaded = 'true';
 }
 

@@ -18,6 +18,8 @@ let options: ProjectsOptions | null = null;
 let section: HTMLElement;
 let root: HTMLElement;
 let scheduled = false;
+/** What the view shows now, as text: an unchanged view is not rebuilt. */
+let shown = '';
 
 /** Adds the view before `before` (hidden until a project's job is known). */
 export function buildProjects(before: Element | null, parent: HTMLElement, opts: ProjectsOptions): void {
@@ -46,6 +48,10 @@ export function scheduleProjects(): void {
 function renderProjects(): void {
   if (!options) return;
   const views = projectViews(options.jobs());
+  // Most redraws are samples (CPU, memory), which this view does not show: skip them.
+  const key = JSON.stringify(views.map((p) => [p.name, p.file, p.entries.map((e) => [e.entry, e.job.id, e.job.state.kind, e.job.health?.score, e.after])]));
+  if (key === shown) return;
+  shown = key;
   section.hidden = views.length === 0;
   root.replaceChildren(...views.map(card));
 }
