@@ -100,7 +100,10 @@ export function loadProject(file: string, cwd: string, given?: string): Project 
       let content: string;
       try {
         const bytes = readFileSync(resolve(dir, f));
-        envFilesRead.set(resolve(dir, f), hash('sha256', bytes, 'hex'));
+        const digest = hash('sha256', bytes, 'hex');
+        const before = envFilesRead.get(resolve(dir, f));
+        // Changed between two entries' reads: a digest no file has, so no cached load of this one is ever used.
+        envFilesRead.set(resolve(dir, f), before === undefined || before === digest ? digest : 'changed-while-read');
         content = bytes.toString('utf8');
       } catch (e) {
         return at(path, `cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
