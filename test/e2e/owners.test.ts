@@ -55,6 +55,17 @@ describe('the owner of a job', () => {
     expect((await jobStatus(d, fromEnv.id)).owner?.name).toBe('from-env');
   });
 
+  it('a PROCD_OWNER that is no owner name is refused naming the variable, and starts nothing', async () => {
+    d = await startTestDaemon({ env: NO_OWNER_ENV });
+    for (const [value, why] of [['bad\tvalue', /contains a control character/], ['x'.repeat(300), /is 300 characters long \(at most 200\)/]] as const) {
+      const r = await d.cli(['track', '--', 'sleep', '300'], as(value));
+      expectExit(r, 2, 'track with a bad PROCD_OWNER');
+      expect(r.stderr).toMatch(/PROCD_OWNER in the environment/);
+      expect(r.stderr).toMatch(why);
+    }
+    expect(await listJobs(d, ['--all'])).toEqual([]);
+  });
+
   it('is recorded for adopted jobs', async () => {
     d = await startTestDaemon({ env: NO_OWNER_ENV });
     const { spawn } = await import('node:child_process');
