@@ -24,6 +24,9 @@ export const HOT_FILE = 'hot.js';
 export const CACHE_OF_WORD = { ls: 'ls', list: 'ls', status: 'status', track: 'track' };
 const TRAINING = { ls: ['ls', '--all'], status: ['status', '1'], track: ['track', '--', 'true'] };
 
+/** esbuild writes hot.js inside the function Node wraps a CommonJS file in; the bin compiles the file as it is and calls it. */
+export const HOT_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '})'];
+
 /** The file a command's cache is in (relative to the bin's directory). */
 export const cacheFile = (name) => `hot.${name}.v8cache`;
 
@@ -47,8 +50,8 @@ if (!writeTo && process.env.PROCD_CODE_CACHE !== "0") {
     if (st.size === BUILT.size && Math.abs(st.mtimeMs - BUILT.mtimeMs) < 1) cachedData = readFileSync(__dirname + "/hot." + (CACHE_OF_WORD[process.argv[2]] || "ls") + ".v8cache");
   } catch {}
 }
-// The same wrapper Node gives a CommonJS file; a first line "#!" becomes a comment of the same length.
-const script = new Script("(function (exports, require, module, __filename, __dirname) {" + (source.startsWith("#!") ? "//" + source.slice(2) : source) + "\\n})", { filename: file, cachedData });
+// hot.js is already wrapped as Node wraps a CommonJS file (HOT_WRAPPER): compiled as it is, without a copy.
+const script = new Script(source, { filename: file, cachedData });
 // The build's training run: the bytecode of everything this command compiled, saved at exit.
 if (writeTo) process.once("exit", () => writeFileSync(writeTo, script.createCachedData()));
 script.runInThisContext()(module.exports, require, module, file, __dirname);
