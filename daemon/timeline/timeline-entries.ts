@@ -80,7 +80,9 @@ export function entriesOfCall(record: AuditRecord, runOf: (job: number) => numbe
 
 function callText(r: AuditRecord): string {
   const p = r.params;
-  const parts = [r.method === 'track' ? 'tracked' : r.method];
+  // `kill --port N --adopt` first adopts whoever holds the port: the job's first entry says so.
+  const parts = [r.method === 'track' ? 'tracked' : r.method === 'kill' && p.adopt === true ? 'adopted and killed' : r.method];
+  if (typeof p.port === 'number') parts.push(`the holder of ${p.protocol === 'udp' ? 'UDP' : 'TCP'} port ${p.port}`);
   if (typeof p.signal === 'string' || typeof p.signal === 'number') parts.push(String(p.signal));
   if (typeof p.graceMs === 'number') parts.push(`grace ${formatDuration(p.graceMs)}`);
   if (typeof p.priority === 'string' || typeof p.priority === 'number') parts.push(`priority ${p.priority}`);

@@ -91,6 +91,9 @@ describe('adopt', () => {
     expect(sampled.resources!.last!.processes).toBe(1);
     const ls = await d!.cli(['ls']);
     expect(ls.stdout).toMatch(/\[adopted\] sleep 1031/);
+    // Its output was never procd's: status says so rather than a cap of 0 bytes.
+    const shown = await d!.cli(['status', String(job.id)]);
+    expect(shown.stdout).toMatch(/output\s+not captured \(an adopted process keeps writing where it did\)/);
 
     const k = await d!.cli(['kill', '--json', String(job.id)]);
     expect(k.code).toBe(0);

@@ -168,9 +168,12 @@ describe('the queue and the rest of the lifecycle', () => {
 describe('dependencies (--after)', () => {
   it('runs in order, and dependency_failed propagates through a chain of three at once', async () => {
     d = await startTestDaemon();
-    const build = await trackJob(d, ['--name', 'build', '--', 'sleep', '0.5']);
+    // build runs until the test lets it end: a busy machine may take longer than any sleep to track `test`.
+    const gate = join(d.home, 'build-may-end');
+    const build = await trackJob(d, ['--name', 'build', '--', 'sh', '-c', `while [ ! -e '${gate}' ]; do sleep 0.05; done`]);
     const test = await trackJob(d, ['--name', 'test', '--after', 'build', '--', 'true']);
     expect(test.state).toMatchObject({ kind: 'queued', reason: { kind: 'queue' } });
+    writeFileSync(gate, '');
     const [b, t] = [span(await waitForEnd(d, build.id)), span(await waitForEnd(d, test.id))];
     expect(t.start).toBeGreaterThanOrEqual(b.end);
 

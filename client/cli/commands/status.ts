@@ -114,7 +114,9 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   rows.push(['stuck after', job.spec.stuckAfterMs === 0 ? 'disabled' : formatDuration(job.spec.stuckAfterMs)]);
   const grace = job.spec.stopGraceMs === null ? "the daemon's grace" : `grace ${formatDuration(job.spec.stopGraceMs)}`;
   rows.push(['stop with', `${job.spec.stopSignal}, then SIGKILL after ${grace}`]);
-  rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
+  // An adopted process writes where it always did: procd never had its output.
+  if (job.spec.command.kind === 'adopted') rows.push(['output', 'not captured (an adopted process keeps writing where it did)']);
+  else rows.push(['output', `stdout ${formatBytes(job.output.stdoutBytes)}, stderr ${formatBytes(job.output.stderrBytes)}, dropped ${formatBytes(job.output.droppedBytes)} (cap ${formatBytes(job.spec.maxOutputBytes)} per stream)`]);
   const lost = job.output.lostBytes;
   if (lost !== undefined) rows.push(['lost output', lost === 0 ? 'none' : paint(out, 'red', `${formatBytes(lost)}: the disk refused them (${job.dir}/shim.log says where)`)]);
   rows.push(['last output', job.spec.command.kind === 'adopted' ? 'unknown (adopted)' : job.output.lastOutputAt ? time(job.output.lastOutputAt) : 'never']);

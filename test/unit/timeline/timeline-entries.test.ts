@@ -71,6 +71,8 @@ describe('timeline entries from calls', () => {
   it('puts who asked on each job the call acted on, dated when the call came', () => {
     expect(entriesOfCall(record({}), runs)).toEqual([{ job: 7, entry: { at: 4000, run: 1, kind: 'request', detail: 'signal HUP', by: 'procd-cli/0.1.0 pid 99 (signal)' } }]);
     expect(entriesOfCall(record({ method: 'kill', params: { jobs: [7], graceMs: 2000 } }), runs)[0]?.entry.detail).toBe('kill grace 2.0s');
+    expect(entriesOfCall(record({ method: 'kill', params: { port: 18777, adopt: true } }), runs)[0]?.entry.detail).toBe('adopted and killed the holder of TCP port 18777');
+    expect(entriesOfCall(record({ method: 'kill', params: { port: 5353, protocol: 'udp' } }), runs)[0]?.entry.detail).toBe('kill the holder of UDP port 5353');
     expect(entriesOfCall(record({ method: 'track', params: { argv: ['node', 'x.js'] }, client: { name: 'procd-cli/0.1.0', pid: 5, via: 'up', connection: 1 } }), runs)[0]?.entry).toMatchObject({ detail: 'tracked', by: 'procd-cli/0.1.0 pid 5 (up)' });
   });
 
