@@ -56,11 +56,24 @@ await withDaemon({}, async ({ client, env }) => {
         await page.waitForSelector(`body[data-rendered="${JOBS}"]`, { timeout: 60_000 });
         const rows = await page.locator('#jobs tbody tr').count();
         if (rows !== JOBS) throw new Error(`expected ${JOBS} rows, got ${rows}`);
-        const [ms, html, script] = await page.evaluate(() => [
-          performance.getEntriesByName('procd-first-render')[0].startTime,
-          performance.getEntriesByType('navigation')[0].responseEnd,
-          performance.getEntriesByName('procd-script-start')[0].startTime,
-        ]);
+        const [ms, html, script, detail] = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const res = (name) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(name));
+          const paint = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+          const js = res('/app.js');
+          const r = (x) => (x == null ? null : Math.round(x));
+          return [
+            performance.getEntriesByName('procd-first-render')[0].startTime,
+            nav.responseEnd,
+            performance.getEntriesByName('procd-script-start')[0].startTime,
+            {
+              fetchStart: r(nav.fetchStart), requestStart: r(nav.requestStart), responseStart: r(nav.responseStart), responseEnd: r(nav.responseEnd),
+              domInteractive: r(nav.domInteractive), domContentLoaded: r(nav.domContentLoadedEventStart),
+              jsStart: r(js?.startTime), jsEnd: r(js?.responseEnd), fp: r(paint('first-paint')), fcp: r(paint('first-contentful-paint')),
+            },
+          ];
+        });
+        if (process.env.BENCH_DETAIL) console.error(JSON.stringify({ reuse, round: r, firstRender: Math.round(ms), scriptStart: Math.round(script), ...detail }));
         times.push(Math.round(ms));
         htmlAt.push(Math.round(html));
         scriptAt.push(Math.round(script));
