@@ -3,6 +3,7 @@
 // meant it. While no daemon answers, calls fail at once with 503 DaemonNotRunning (the page shows
 // a banner and waits), and the next call after the daemon is back connects again by itself.
 
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { MethodName, ParamsIn, ResultOf } from '../../shared/methods.js';
 import { isDaemonGone, type ProcdClient } from '../index.js';
 import { HttpError } from './http-error.js';
@@ -32,11 +33,16 @@ export class DaemonLink {
     return this.lastVersion;
   }
 
-  async call<M extends MethodName>(method: M, params: ParamsIn<M>): Promise<ResultOf<M>> {
+  async call<M extends MethodName>(method: M, params: ParamsIn<M>, again = true): Promise<ResultOf<M>> {
     const client = await this.client();
     try {
       return (await client.call(method, params as never)) as ResultOf<M>;
     } catch (err) {
+      // Closed under this call (its connection ended for good meanwhile): once more on a fresh one.
+      if (again && err instanceof ProcdError && err.code === ErrorCode.DaemonUnavailable && err.data.closed === true) {
+        this.drop(client);
+        return this.call(method, params, false);
+      }
       if (!isDaemonGone(err)) throw err;
       // Its reconnects gave up: the next call starts from a fresh (non-autostarting) connect.
       this.drop(client);
