@@ -64,44 +64,10 @@ export function headHtml(): string {
   return `<tr>${cells.join('')}</tr>`;
 }
 
-/** The fields of a job the page's first table and stats grid read (model.ts JobRow); the event stream's first reload brings whole records. */
-export function pageJob(job: JobRow): JobRow {
-  const { id, name, owner, state, health, flags, ports } = job;
-  const command = job.spec?.command;
-  const last = job.resources?.last;
-  return {
-    id,
-    name,
-    ...(owner ? { owner: { name: owner.name } } : {}),
-    state,
-    ...(command ? { spec: { command } } : {}),
-    ...(health ? { health } : {}),
-    ...(flags ? { flags: flags.map((f) => ({ kind: f.kind, ...(f.severity ? { severity: f.severity } : {}) })) } : {}),
-    ...(ports ? { ports } : {}),
-    ...(last ? { resources: { last: { cpuPercent: last.cpuPercent, rssBytes: last.rssBytes } } } : {}),
-  };
-}
-
-/**
- * The page in two parts: pageStart (up to the rows, sent at once so the browser fetches the
- * stylesheet and the script while the server waits for the daemon's list) and pageRest.
- */
-export function pageStart(template: string): string {
-  const at = template.indexOf(ROWS_MARK);
-  return (at < 0 ? template : template.slice(0, at)).replace(HEAD_MARK, headHtml);
-}
-
-/** The rows, then the rest of the template with the data block in place of its mark. */
-export function pageRest(template: string, data: InitialData, now: number): string {
-  const at = template.indexOf(ROWS_MARK);
-  if (at < 0) return '';
-  const rows = data.jobs ? rowsHtml(data.jobs, now, data.session.readOnly) : '';
-  const block = `<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...data, jobs: data.jobs?.map(pageJob) ?? null })}</script>`;
-  // A function as the replacement: a `$&` in job text must not be read as a pattern.
-  return rows + template.slice(at + ROWS_MARK.length).replace(DATA_MARK, () => block);
-}
-
 /** index.html with the header, the rows and the data block in place of its marks. */
 export function renderPage(template: string, data: InitialData, now: number): string {
-  return pageStart(template) + pageRest(template, data, now);
+  const rows = data.jobs ? rowsHtml(data.jobs, now, data.session.readOnly) : '';
+  const block = `<script type="application/json" id="${DATA_ID}">${jsonForScript(data)}</script>`;
+  // Functions as replacements: a `$&` in job text must not be read as a pattern.
+  return template.replace(HEAD_MARK, headHtml).replace(ROWS_MARK, () => rows).replace(DATA_MARK, () => block);
 }

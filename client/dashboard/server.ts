@@ -14,7 +14,7 @@ import type { DaemonLink } from './daemon-link.js';
 import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { JobRow } from './assets/model.js';
-import { pageRest, pageStart } from './page-html.js';
+import { renderPage } from './page-html.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
 import { matchRoute, METRICS_QUERY, queryParams, routeParams, type ApiRoute } from './routes.js';
 import { actionProblem, authenticate, csrfToken, hostProblem, sessionCookie, type RequestFacts } from './security.js';
@@ -159,18 +159,15 @@ const PAGE_LIST_WAIT_MS = 2000;
 
 /** index.html with the first job table and the script's starting data in it (page-html.ts). */
 async function servePage(res: ServerResponse, s: DashboardSettings): Promise<void> {
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-  if (res.req.method === 'HEAD') return void res.end();
-  const template = s.assets.get('/')!.body.toString('utf8');
-  // The head goes out at once: the browser fetches the stylesheet and the script meanwhile.
-  res.write(pageStart(template));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PAGE_LIST_WAIT_MS)));
   // Daemon down or slow: the page comes without rows and asks /api/jobs itself (and shows why it waits).
   const jobs = await Promise.race([s.daemon.call('list', {}).catch(() => null), late]);
   clearTimeout(timer);
   const session = { readOnly: s.readOnly, csrfToken: csrfToken(s.token), version: VERSION, daemonVersion: s.daemon.daemonVersion };
-  res.end(pageRest(template, { session, jobs: jobs as JobRow[] | null }, Date.now()));
+  const html = renderPage(s.assets.get('/')!.body.toString('utf8'), { session, jobs: jobs as JobRow[] | null }, Date.now());
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
+  res.end(res.req.method === 'HEAD' ? undefined : html);
 }
 
 function serveAsset(res: ServerResponse, method: string, asset: Asset): void {
