@@ -63,12 +63,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`the first table in the page (needs ${CHR
     });
     await live.goto(`${dash.base}/?token=${dash.token}`);
     await live.locator('body[data-rendered="3"]').waitFor({ timeout: 20_000 });
-    await live.locator('#connection[data-state="live"]').waitFor({ timeout: 20_000 });
-    // The script keeps the server's rows at first; a filter typed and cleared makes it draw them itself.
-    await live.locator('#filter').fill('plain');
-    await live.locator('#jobs tbody tr').first().locator('td.name', { hasText: 'plain' }).waitFor({ timeout: 20_000 });
-    expect(await live.locator('#jobs tbody tr').count()).toBe(1);
-    await live.locator('#filter').fill('');
     expect(await rowsOf(live)).toEqual(fromServer);
     expect(problems).toEqual([]);
     await live.close();

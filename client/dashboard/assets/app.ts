@@ -30,15 +30,6 @@ interface DaemonEvent {
 
 const jobs = new Map<number, JobRow>();
 let firstRender = true;
-/** The server's rows for exactly the jobs it sent are in the page: the first reload keeps them instead of drawing them again. */
-let keepServerRows = false;
-
-function markFirstRender(rows: number): void {
-  firstRender = false;
-  // For bench/dashboard-render.mjs: the moment the first full table is in the DOM and the script has its data.
-  performance.mark('procd-first-render');
-  document.body.dataset.rendered = String(rows);
-}
 
 function redraw(): void {
   renderStats(jobs.values());
@@ -50,9 +41,13 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
   jobs.clear();
   for (const job of list) jobs.set(job.id, job);
   renderStats(jobs.values());
-  if (keepServerRows) keepServerRows = false;
-  else renderTable();
-  if (firstRender) markFirstRender(list.length);
+  renderTable();
+  if (firstRender) {
+    firstRender = false;
+    // For bench/dashboard-render.mjs: the moment the first full table is in the DOM.
+    performance.mark('procd-first-render');
+    document.body.dataset.rendered = String(list.length);
+  }
   scheduleAnalysis();
   scheduleTrends();
 }
@@ -134,16 +129,6 @@ async function start(): Promise<void> {
   const initial = initialData();
   const listing = initial?.jobs ? Promise.resolve(initial.jobs) : api<JobRow[]>('/api/jobs');
   listing.catch(() => undefined);
-  if (initial?.jobs?.length && byId<HTMLTableElement>('jobs').tBodies[0]!.rows.length === initial.jobs.length) {
-    keepServerRows = true;
-    markFirstRender(initial.jobs.length);
-    // The table is on screen without the script: let the browser paint it before the rest is built
-    // (at most a moment's wait: a hidden tab gets no animation frames).
-    await new Promise<void>((resolve) => {
-      requestAnimationFrame(() => setTimeout(resolve));
-      setTimeout(resolve, 100);
-    });
-  }
   const session = initial ? useSession(initial.session) : await loadSession();
   byId('mode').textContent = session.readOnly ? 'read-only' : '';
   document.body.classList.toggle('read-only', session.readOnly);
