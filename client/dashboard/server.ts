@@ -13,8 +13,6 @@ import type { Asset } from './assets-files.js';
 import type { DaemonLink } from './daemon-link.js';
 import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
-import type { JobRow } from './assets/model.js';
-import { renderPage } from './page-html.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
 import { matchRoute, METRICS_QUERY, queryParams, routeParams, type ApiRoute } from './routes.js';
 import { actionProblem, authenticate, csrfToken, hostProblem, sessionCookie, type RequestFacts } from './security.js';
@@ -71,10 +69,6 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   if (auth.via === 'query') return redirectWithoutToken(res, url, port, s.sessionSecret);
 
   const path = url.pathname;
-  if (path === '/' || path === '/index.html') {
-    onlyGet(method);
-    return servePage(res, s);
-  }
   const asset = s.assets.get(path);
   if (asset) return serveAsset(res, method, asset);
   if (path === '/api/session') {
@@ -152,22 +146,6 @@ export async function serveMetrics(res: ServerResponse, connectOnce: () => Promi
   const text = renderMetricsText(families);
   res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
   res.end(res.req.method === 'HEAD' ? undefined : text);
-}
-
-/** How long the page waits for the daemon's job list before it is sent without its first table. */
-const PAGE_LIST_WAIT_MS = 2000;
-
-/** index.html with the first job table and the script's starting data in it (page-html.ts). */
-async function servePage(res: ServerResponse, s: DashboardSettings): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PAGE_LIST_WAIT_MS)));
-  // Daemon down or slow: the page comes without rows and asks /api/jobs itself (and shows why it waits).
-  const jobs = await Promise.race([s.daemon.call('list', {}).catch(() => null), late]);
-  clearTimeout(timer);
-  const session = { readOnly: s.readOnly, csrfToken: csrfToken(s.token), version: VERSION, daemonVersion: s.daemon.daemonVersion };
-  const html = renderPage(s.assets.get('/')!.body.toString('utf8'), { session, jobs: jobs as JobRow[] | null }, Date.now());
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html), 'Cache-Control': 'no-store' });
-  res.end(res.req.method === 'HEAD' ? undefined : html);
 }
 
 function serveAsset(res: ServerResponse, method: string, asset: Asset): void {

@@ -27,12 +27,6 @@ export async function loadSession(): Promise<Session> {
   return session;
 }
 
-/** The session the server put in the page (no request needed). */
-export function useSession(s: Session): Session {
-  session = s;
-  return session;
-}
-
 /** POST /api/jobs/:id/:verb (kill, restart, pause, resume). */
 export function act(id: number, verb: string): Promise<unknown> {
   if (session.readOnly) return Promise.reject(new Error('read-only dashboard: actions are off'));

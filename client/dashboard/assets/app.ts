@@ -2,7 +2,7 @@
 // GET /api/events (server-sent events with samples). It uses only the HTTP API, like any script
 // could; job data is only ever put in the page as text (textContent), never as HTML.
 
-import { api, loadSession, useSession, type Session } from './api.js';
+import { api, loadSession } from './api.js';
 import { scheduleAnalysis } from './analysis.js';
 import { byId, showError } from './dom.js';
 import { LIVE, type JobRow } from './model.js';
@@ -115,21 +115,13 @@ function connectEvents(): void {
   });
 }
 
-/** What the server put in the page: the session and the jobs of its first table (page-html.ts); null: none. */
-function initialData(): { session: Session; jobs: JobRow[] | null } | null {
-  const block = document.getElementById('procd-initial');
-  return block?.textContent ? (JSON.parse(block.textContent) as { session: Session; jobs: JobRow[] | null }) : null;
-}
-
 async function start(): Promise<void> {
   performance.mark('procd-script-start');
-  // The server sends the first table in the page, and its data beside it: the script takes over
-  // that table without a request. Without them (the daemon did not answer), the list is asked for
-  // at once, beside the session; either way the stream's `ready` reads it again (nothing is missed).
-  const initial = initialData();
-  const listing = initial?.jobs ? Promise.resolve(initial.jobs) : api<JobRow[]>('/api/jobs');
+  // The job list is asked for at once, beside the session, so the first table does not wait for
+  // the event stream; the stream's `ready` reads it again (nothing between the two is missed).
+  const listing = api<JobRow[]>('/api/jobs');
   listing.catch(() => undefined);
-  const session = initial ? useSession(initial.session) : await loadSession();
+  const session = await loadSession();
   byId('mode').textContent = session.readOnly ? 'read-only' : '';
   document.body.classList.toggle('read-only', session.readOnly);
   buildStats(byId('stats'));

@@ -3,10 +3,23 @@
 
 import { act, currentSession } from './api.js';
 import { el, showError } from './dom.js';
-import { filterJobs, sortJobs, type JobRow, type SortKey, type SortOrder } from './model.js';
-import { COLUMNS, FIRST_ORDER, rowView } from './row-view.js';
+import { formatBytes, formatCpu, formatDuration, label } from './format.js';
+import { actionsFor, commandText, cpuOf, elapsedMs, filterJobs, rssOf, sortJobs, type JobRow, type SortKey, type SortOrder } from './model.js';
 
-export { COLUMNS } from './row-view.js';
+export const COLUMNS: readonly { key: SortKey | null; title: string }[] = [
+  { key: 'id', title: 'id' },
+  { key: 'name', title: 'name' },
+  { key: 'owner', title: 'owner' },
+  { key: 'state', title: 'state' },
+  { key: 'health', title: 'health' },
+  { key: 'command', title: 'command' },
+  { key: 'elapsed', title: 'elapsed' },
+  { key: 'cpu', title: 'CPU' },
+  { key: 'memory', title: 'memory' },
+  { key: null, title: 'ports' },
+  { key: null, title: 'flags' },
+  { key: null, title: '' },
+];
 
 export interface TableOptions {
   table: HTMLTableElement;
@@ -16,7 +29,7 @@ export interface TableOptions {
   onDetails: (id: number) => void;
 }
 
-let order: SortOrder = FIRST_ORDER;
+let order: SortOrder = { key: 'id', descending: true };
 let options: TableOptions;
 let scheduled = false;
 
@@ -86,19 +99,52 @@ export function renderTable(): void {
 }
 
 function renderRow(job: JobRow, now: number): HTMLTableRowElement {
-  const view = rowView(job, now, currentSession().readOnly);
   const tr = el('tr');
-  tr.dataset.id = String(view.id);
-  tr.dataset.state = view.state;
-  for (const c of view.cells) {
-    const td = el('td', c.cls, c.text);
-    if (c.title !== undefined) td.title = c.title;
-    for (const item of c.items ?? []) {
-      const node = el(item.tag, item.cls, item.text);
-      for (const [k, v] of Object.entries(item.attrs)) node.setAttribute(k, v);
-      td.append(node);
-    }
+  tr.dataset.id = String(job.id);
+  tr.dataset.state = job.state.kind;
+  const cell = (text: string, cls?: string) => {
+    const td = el('td', cls, text);
     tr.append(td);
+    return td;
+  };
+  cell(String(job.id), 'id num');
+  const name = cell('', 'name');
+  const open = el('button', 'name-link', job.name);
+  open.type = 'button';
+  open.dataset.action = 'details';
+  open.title = 'process tree, timeline, baseline';
+  name.append(open);
+  cell(job.owner?.name ?? '', 'owner');
+  cell(label(job.state.kind), `state state-${job.state.kind}`);
+  const health = cell(job.health ? String(job.health.score) : '', 'health num');
+  if (job.health && job.health.score < 100) {
+    health.classList.add(job.health.score < 50 ? 'health-bad' : 'health-warn');
+    health.title = job.health.reasons.map((r) => r.why).join('\n');
   }
+  const command = cell(commandText(job), 'command');
+  command.title = command.textContent ?? '';
+  cell(formatDuration(elapsedMs(job, now)), 'elapsed num');
+  cell(formatCpu(cpuOf(job)), 'cpu num');
+  cell(formatBytes(rssOf(job)), 'memory num');
+  const ports = cell('', 'ports');
+  for (const p of job.ports ?? []) {
+    if (p.protocol !== 'tcp') continue;
+    const a = el('a', 'port', String(p.port));
+    a.href = `http://127.0.0.1:${p.port}/`;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    ports.append(a);
+  }
+  const flags = cell('', 'flags');
+  for (const f of job.flags ?? []) flags.append(el('span', `badge badge-${f.kind} sev-${f.severity ?? 'medium'}`, label(f.kind)));
+  const actions = cell('', 'actions');
+  for (const verb of [...actionsFor(job, currentSession().readOnly), 'logs']) actions.append(actionButton(verb));
   return tr;
+}
+
+function actionButton(verb: string): HTMLButtonElement {
+  const b = el('button', verb, verb);
+  b.type = 'button';
+  b.dataset.action = verb;
+  return b;
 }
