@@ -2,16 +2,18 @@
 // DaemonNotRunning, the page shows a "not running — waiting" banner while its event stream keeps
 // asking, and no daemon process appears; once the user starts the daemon the page is live again.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../client/index.js';
-import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
+import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
 import { trackJob } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(REPO, '.test-tmp/artifacts');
 
 /** Daemon processes of this home: its environment names the home and it runs daemon/main.js. */
 function daemonProcesses(home: string): number[] {
@@ -71,6 +73,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard with the daemon stopped (n
     await waitFor(() => asked >= 3, { what: 'the page to retry its event stream three times', timeoutMs: 60_000 });
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('down');
     expect(daemonProcesses(d.home)).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-daemon-down.png') });
     await expect(connect({ paths: d.paths, autostart: false })).rejects.toMatchObject({ data: { notRunning: true } });
 
     const start = await d.cli(['daemon', 'start']);
