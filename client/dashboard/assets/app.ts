@@ -90,6 +90,12 @@ function apply(event: DaemonEvent): void {
   redraw();
 }
 
+/** The banner says it: an API call's DaemonNotRunning error need not be shown beside it, nor after the daemon is back. */
+function clearDaemonDownError(): void {
+  const error = byId('error');
+  if (error.textContent?.startsWith('DaemonNotRunning')) error.hidden = true;
+}
+
 function connectEvents(): void {
   const status = byId('connection');
   // EventSource reconnects by itself and sends Last-Event-ID, so the server resumes where it was.
@@ -99,6 +105,7 @@ function connectEvents(): void {
     status.dataset.state = 'live';
     status.textContent = 'live';
     banner.hidden = true;
+    clearDaemonDownError();
     reload().catch(showError);
   });
   // The daemon is down (the server never starts one a user stopped): say so; the stream asks again by itself.
@@ -106,6 +113,7 @@ function connectEvents(): void {
     status.dataset.state = 'down';
     status.textContent = 'daemon not running';
     banner.hidden = false;
+    clearDaemonDownError();
   });
   source.addEventListener('message', (e: MessageEvent<string>) => apply(JSON.parse(e.data) as DaemonEvent));
   source.addEventListener('error', () => {
