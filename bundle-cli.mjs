@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Bundles the CLI with esbuild after tsc has built dist/: two CommonJS files in dist/client/cli/
 // (a package.json beside them says "commonjs") in place of tsc's ~40 ES modules there:
-// - main.js, the bin (client/cli/main.ts): `ls`, `status` and `track` and what they need only;
-// - cli.js, the full CLI (client/cli/cli.ts): every command, help, --version; main.js requires it
+// - hot.js (client/cli/main.ts): `ls`, `status` and `track` and what they need only; the bin,
+//   main.js, is a small loader that compiles it with a V8 code cache (bundle-cli-cache.mjs);
+// - cli.js, the full CLI (client/cli/cli.ts): every command, help, --version; hot.js requires it
 //   only for those, so `procd ls` does not compile the other commands' code;
 // - yaml.js, the YAML parser, which cli.js requires only for `up` and `down`;
 // - mcp.js, `procd mcp` with the MCP SDK, which cli.js requires only for that command.
 // Measured on Node 20 (README, "Dependencies"): an ES module entry alone costs ~20 ms of start-up
 // before any code runs, and one bundled ES file ~25 ms more than the same bundle as CommonJS;
 // esbuild splits only ES modules, hence two self-contained CommonJS bundles (a process runs code
-// from one of them: main.js hands over to cli.js before it has done anything). Whitespace and
+// from one of them: hot.js hands over to cli.js before it has done anything). Whitespace and
 // syntax are minified (fewer bytes to scan); names are kept, for stack traces and for
 // test/e2e/upgrade.test.ts, which finds PROTOCOL_VERSION in both files. Commands stay lazy inside
 // each file: esbuild turns each `import()` of a command into a call that initialises that
@@ -27,11 +28,13 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { HOT_FILE, HOT_WRAPPER, writeBinWithCaches } from './bundle-cli-cache.mjs';
 import { hotMethodsSource, loadMethodsModule } from './bundle-cli-table.mjs';
 
 const REPO = import.meta.dirname;
 const OUT_DIR = join(REPO, 'dist/client/cli');
-const OUT_FILE = join(OUT_DIR, 'main.js');
+// The hot commands' bundle; the bin, main.js, is the loader bundle-cli-cache.mjs writes beside it.
+const OUT_FILE = join(OUT_DIR, HOT_FILE);
 const ENTRY = 'client/cli/main.ts';
 
 const posix = (p) => p.split(sep).join('/');
@@ -157,9 +160,12 @@ const options = (entry, write, plugins) => ({
 export async function bundleCli({ write = true } = {}) {
   const table = hotMethodsSource(await loadMethodsModule(REPO));
   const [bin, full, yaml, mcp] = await Promise.all([build({
-      ...options({ main: ENTRY }, write, [packageVersion, keepLayout, rarePathsThroughCli, hotTablePlugin(table)]),
+      ...options({ hot: ENTRY }, write, [packageVersion, keepLayout, rarePathsThroughCli, hotTablePlugin(table)]),
       // The bin's import() of cli.js becomes a require(): an import() of it started Node's ES module loader (~60 ms per other command).
       supported: { 'dynamic-import': false },
+      // Wrapped as Node wraps a CommonJS file: the bin compiles it as it is (no copy of 92 KB joined to a wrapper).
+      banner: { js: HOT_WRAPPER[0] },
+      footer: { js: HOT_WRAPPER[1] },
     }), build(options({ cli: 'client/cli/cli.ts' }, write, [packageVersion, keepLayout, yamlApart, mcpApart])),
     build(options({ yaml: createRequire(import.meta.url).resolve('yaml') }, write, [])),
     build(options({ mcp: MCP_ENTRY }, write, [packageVersion, keepLayout]))]);
@@ -181,6 +187,8 @@ if (process.argv[1] === import.meta.filename) {
   const result = await bundleCli();
   writeFileSync(join(OUT_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   writeFileSync(join(OUT_DIR, 'meta.json'), JSON.stringify(result.metafile));
+  const caches = await writeBinWithCaches(REPO, OUT_DIR);
+  if (caches.length < 3) console.error(`bundle-cli: warning: only ${caches.length} of 3 code caches were trained (${caches.join(', ')}): those commands start slower`);
   const kib = Math.round(result.metafile.outputs[posix(relative(REPO, OUT_FILE))].bytes / 1024);
-  console.error(`bundle-cli: ${posix(relative(REPO, OUT_FILE))} ${kib} KiB (${readdirSync(OUT_DIR).length} files in its directory)`);
+  console.error(`bundle-cli: ${posix(relative(REPO, OUT_FILE))} ${kib} KiB, code caches ${caches.join(', ')} (${readdirSync(OUT_DIR).length} files in its directory)`);
 }

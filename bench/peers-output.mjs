@@ -7,16 +7,25 @@
 // A tool's time runs from its start call until the job has ended (procd: wait returns) or its
 // log file holds every byte (pm2, supervisord); then the stored bytes are compared with the
 // source (SHA-256, not timed). A log that stops growing short of every byte is lost output.
+// The redirect is `cat > file`, which GNU cat (9.x) does with copy_file_range(2): one in-kernel copy,
+// where any capture through a pipe costs three (cat reads, writes into the pipe, the shim splices
+// out). So the native shim's row also gives the shim alone, exec'd on a job directory without the
+// daemon (its copy, its start and its exit file's fsync), beside the track + wait of a job that
+// writes nothing (the daemon's fixed part).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { redirectMs, run, withPm2, withSupervisord } from './peer-tools.mjs';
 
-const CLI = join(resolve(import.meta.dirname, '..'), 'dist/client/cli/main.js');
+const REPO = resolve(import.meta.dirname, '..');
+const CLI = join(REPO, 'dist/client/cli/main.js');
+const NATIVE_SHIM = join(REPO, 'dist/shim/procd-shim');
+const { writeSpawnSpec } = await import(join(REPO, 'dist/daemon/output/spawn-spec.js'));
+const { segmentSizeFor } = await import(join(REPO, 'dist/daemon/jobs/launcher.js'));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -77,6 +86,24 @@ async function untilSize(path, bytes) {
   }
 }
 
+/** ms for the native shim alone to run `cat src` into a fresh job directory (exec'd, no daemon), checked byte count. */
+async function shimAloneMs(src, bytes, dir) {
+  const jobDir = join(dir, 'shim-alone');
+  mkdirSync(jobDir);
+  try {
+    const maxOutputBytes = 256 << 20;
+    await writeSpawnSpec(jobDir, { argv: ['cat', src], cwd: '/', env: { PATH: process.env.PATH }, maxOutputBytes, segmentBytes: segmentSizeFor(maxOutputBytes) });
+    const t = performance.now();
+    const r = spawnSync(NATIVE_SHIM, [jobDir], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const ms = performance.now() - t;
+    const closed = JSON.parse(readFileSync(join(jobDir, 'closed'), 'utf8'));
+    if (r.status !== 0 || closed.stdoutBytes !== bytes) throw new Error(`the native shim alone: status ${r.status}, kept ${closed.stdoutBytes} of ${bytes} bytes`);
+    return ms;
+  } finally {
+    rmSync(jobDir, { recursive: true, force: true });
+  }
+}
+
 /** procd: one daemon per shim kind, a round = track `cat SRC` + wait; the log read back with `procd logs`. */
 function procdTool(withDaemon, shim) {
   return async (src, bytes, roundsDo) =>
@@ -99,7 +126,8 @@ function procdTool(withDaemon, shim) {
         const child = spawn(process.execPath, [CLI, 'logs', String(job.id), '--stream', 'stdout'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
         const hash = await sha256(child.stdout);
         await client.rm({ jobs: [job.id] }).catch(() => undefined); // keep the disk use of the rounds down
-        return { ms, hash, fixedMs };
+        const aloneMs = shim === 'native' ? await shimAloneMs(src, bytes, dirname(src)) : undefined;
+        return { ms, hash, fixedMs, aloneMs };
       });
     });
 }
@@ -165,6 +193,9 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
     pm2: pm2Tool,
     supervisord: supervisordTool(rounds),
   };
+  // PROCD_BENCH_TOOLS=procd (or procd,pm2 …) runs only those, as in peers100.mjs.
+  const only = (process.env.PROCD_BENCH_TOOLS ?? 'procd,pm2,supervisord').split(',');
+  for (const name of Object.keys(tools)) if (!only.includes(name.split(',')[0])) delete tools[name];
   const rows = [];
   try {
     const src = sourceFile(dir, bytes);
@@ -174,6 +205,7 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
       const times = [];
       const plain = [];
       const fixed = [];
+      const alone = [];
       const lost = [];
       let exact = true;
       try {
@@ -190,8 +222,9 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
               exact = false;
               continue;
             }
-            const { ms, hash, fixedMs } = round;
+            const { ms, hash, fixedMs, aloneMs } = round;
             if (fixedMs !== undefined) fixed.push(fixedMs);
+            if (aloneMs !== undefined) alone.push(aloneMs);
             exact &&= hash === want;
             plain.push(base);
             times.push(ms);
@@ -203,7 +236,8 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
         const isProcd = name.startsWith('procd');
         rows.push([`${bytes / 1e6} MB from one child into the log, ratio to a plain redirect — ${name}`, Number(ratio.toFixed(2)), '×', isProcd ? '≤ 1.5×, byte-exact' : 'byte-exact', isProcd ? ratio <= 1.5 && exact : exact,
           `${exact ? 'byte-exact' : `NOT byte-exact${lost.length ? ` (${lost.join('; ')})` : ': the bytes kept differ from the source'}`}; median of the ${ratios.length} complete rounds of ${rounds}: ${Math.round(median(times))} ms vs cat > file ${Math.round(median(plain))} ms (ratios ${ratios.map((x) => x.toFixed(2)).join('/')})` +
-            (fixed.length ? `; track + wait of \`cat /dev/null\` alone: ${Math.round(median(fixed))} ms` : '')]);
+            (fixed.length ? `; track + wait of \`cat /dev/null\` alone: ${Math.round(median(fixed))} ms` : '') +
+            (alone.length ? `; the shim alone, no daemon: ${Math.round(median(alone))} ms (${(median(alone) / median(plain)).toFixed(2)}×)` : '')]);
       } catch (err) {
         rows.push([`${bytes / 1e6} MB from one child into the log — ${name}`, 'not measured', '', '', null, String(err?.message ?? err)]);
       }

@@ -19,6 +19,8 @@ interface Subscription {
   lastSeq: number;
   /** The daemon announced a stop that ends its jobs: nothing to resume. */
   daemonStopping: boolean;
+  /** Asked for by the client itself, not its caller (see subscribe): not handed to listeners. */
+  hidesShutdown: boolean;
 }
 
 export class ClientCore {
@@ -97,11 +99,15 @@ export class ClientCore {
 
   /** subscribe: remembered, so that a reconnecting client can resume it after a restart. */
   private async subscribe(params: SubscribeParams = {}, timeoutMs?: number | null): Promise<ResultOf<'subscribe'>> {
-    const { afterSeq, ...filter } = params;
-    const sub: Subscription = { params: filter, lastSeq: afterSeq ?? 0, daemonStopping: false };
+    const { afterSeq, ...asked } = params;
+    // A reconnecting client must hear the daemon's shutdown to tell a stop (nothing to resume: do not
+    // start the daemon its user stopped) from a restart, even when its caller filtered that kind out.
+    const hidesShutdown = this.reconnect && asked.kinds !== undefined && !asked.kinds.includes('daemon.shutdown');
+    const filter = hidesShutdown ? { ...asked, kinds: [...asked.kinds!, 'daemon.shutdown' as const] } : asked;
+    const sub: Subscription = { params: filter, lastSeq: afterSeq ?? 0, daemonStopping: false, hidesShutdown };
     this.subscription = sub;
     // Sent again after a drop, it asks for what came after the last event that did arrive.
-    const again = (s: Session) => s.call('subscribe', sub.lastSeq > 0 ? { ...filter, afterSeq: sub.lastSeq } : params, timeoutMs);
+    const again = (s: Session) => s.call('subscribe', sub.lastSeq > 0 ? { ...filter, afterSeq: sub.lastSeq } : { ...filter, ...(afterSeq !== undefined ? { afterSeq } : {}) }, timeoutMs);
     const r = (await (this.reconnect ? this.retrying(again) : this.session.call('subscribe', params, timeoutMs))) as ResultOf<'subscribe'>;
     // Names resolve once: a resumed subscription follows the same jobs.
     if (r.jobs) sub.params = { ...sub.params, jobs: r.jobs };
@@ -155,7 +161,10 @@ export class ClientCore {
     const sub = this.subscription;
     if (sub) {
       sub.lastSeq = Math.max(sub.lastSeq, event.seq);
-      if (event.kind === 'daemon.shutdown') sub.daemonStopping = !event.keepJobs;
+      if (event.kind === 'daemon.shutdown') {
+        sub.daemonStopping = !event.keepJobs;
+        if (sub.hidesShutdown) return;
+      }
     }
     for (const l of this.eventListeners) l(event);
   }

@@ -12,7 +12,7 @@ import { VERSION } from '../shared/version.js';
 import { clientEnvironment } from './client-env.js';
 import { RpcConnection } from './rpc-connection.js';
 import { parentProcessName } from './parent-name.js';
-import { askedOwner } from '../shared/owner.js';
+import { askedOwner, OWNER_ENV, OwnerEnvError } from '../shared/owner.js';
 
 export interface SessionSettings {
   socket: string;
@@ -128,12 +128,21 @@ async function open(socket: string, fullPaths: () => Promise<ProcdPaths>, autost
  */
 export function withDefaults(method: MethodName, params: unknown): unknown {
   // The owner of what a client starts: the one it names, else PROCD_OWNER (else the daemon takes the client's name).
-  const owner = isObject(params) ? askedOwner(params.owner, process.env) : undefined;
+  const owner = isObject(params) ? ownerToSend(params.owner) : undefined;
   const owned = owner === undefined ? {} : { owner };
   if (method === 'track' && isObject(params)) return { ...params, env: params.env ?? clientEnvironment(), cwd: params.cwd ?? process.cwd(), ...owned };
   if (method === 'adopt' && isObject(params)) return { ...params, callerPid: params.callerPid ?? process.pid, ...owned };
   if (method === 'kill' && isObject(params) && params.adopt === true) return { ...params, callerPid: params.callerPid ?? process.pid };
   return params ?? {};
+}
+
+function ownerToSend(given: unknown): string | undefined {
+  try {
+    return askedOwner(given, process.env);
+  } catch (err) {
+    if (err instanceof OwnerEnvError) throw new ProcdError(ErrorCode.InvalidParams, err.message, { field: `env.${OWNER_ENV}` });
+    throw err;
+  }
 }
 
 /** Calls that wait on purpose get their wait added to the default timeout (the table's `timeout` rule). */

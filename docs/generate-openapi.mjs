@@ -33,6 +33,7 @@ function queryParameter(q) {
 }
 
 const ID_PARAMETER = { name: 'id', in: 'path', required: true, description: 'a job id (digits) or a live job name', schema: { type: 'string' } };
+const GROUP_PARAMETER = { ...ID_PARAMETER, description: "a queue group's name" };
 
 const errorResponse = (description) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 
@@ -85,7 +86,7 @@ export async function renderOpenApi() {
   const paths = {};
   for (const route of API_ROUTES) {
     const method = protocol.methods[route.rpc];
-    const parameters = [...(route.path.includes('{id}') ? [ID_PARAMETER] : []), ...(route.query ?? []).map(queryParameter)];
+    const parameters = [...(route.path.includes('{id}') ? [route.jobKey === 'name' ? GROUP_PARAMETER : ID_PARAMETER] : []), ...(route.query ?? []).map(queryParameter)];
     const op = {
       operationId: opName(route.rpc),
       summary: route.summary,

@@ -162,6 +162,13 @@ export interface PortConflict extends JobRef {
   holders: (JobRef & { live: boolean })[];
   /** How this live job wants the port: it declares it (PORT=, a probe on it) or listens on it too. Absent: its run failed with EADDRINUSE. */
   claim?: 'declared' | 'listening';
+  /** The port's protocol, known for a live claim; absent for an EADDRINUSE failure (the output does not say). */
+  protocol?: 'tcp' | 'udp';
+}
+
+/** "TCP port 3000", or "port 3000" when the protocol is not known. */
+export function portText(c: Pick<PortConflict, 'port' | 'protocol'>): string {
+  return `${c.protocol ? `${c.protocol.toUpperCase()} ` : ''}port ${c.port ?? '?'}`;
 }
 
 /** A leftovers or zombie flag raised within the period (from the jobs' flags and flag history). */

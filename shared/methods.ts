@@ -114,7 +114,7 @@ export const METHOD_SPECS = {
       positionals: 'ID|NAME',
       brief: "a job's output (--follow, --tail, --since, --stream)",
       summary:
-        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order they were written; a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. A restarting job has an output per run: the current one by default; --follow goes on into the next (not with --run).",
+        "Print a job's output exactly as it wrote it. With both streams, stdout bytes go to stdout and stderr bytes to stderr, in the order procd read them (two pipes share no clock: what was written within the same ~0.1 s may come out stdout first); a single --stream goes to stdout. With --follow it exits 0 once the job has ended and all its output is printed (on a terminal it then says how the job ended), 141 as soon as whoever reads its output goes away (like tail -f: `procd logs web -f | grep -m1 listening` ends with grep), 130 on Ctrl-C. A restarting job has an output per run: the current one by default; --follow goes on into the next (not with --run).",
       usage: 'procd logs ID|NAME [--tail N] [--follow] [--stream stdout|stderr|both] [--since DURATION | --since-cursor C] [--timestamps] [--run N | --all-runs] [--grep REGEX [-i] [--context N]] [--errors] [--collapse] [--head N] [--max-bytes SIZE]',
       options: {
         tail: { type: 'string', short: 'n', arg: 'N', help: 'only the last N lines' },

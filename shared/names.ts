@@ -21,6 +21,12 @@ const NAME_RULES: readonly NameRule[] = [
   { broken: (n) => /\s/u.test(n), expected: 'a name without spaces', problem: 'contains a space: use - or _ instead (e.g. my-server)' },
   { broken: (n) => /[\p{Cc}]/u.test(n), expected: 'a name without control characters', problem: 'contains a control character' },
   {
+    // Zero-width and text-direction characters (U+200B, U+202E, …) make one name look like another.
+    broken: (n) => /\p{Cf}/u.test(n),
+    expected: 'a name without invisible or text-direction characters',
+    problem: 'contains an invisible or text-direction character (such as U+200B or U+202E), which would make it look like another name',
+  },
+  {
     broken: (n) => /[:=]/.test(n),
     expected: 'a name without ":" or "=" (they separate a name from a condition, as in web:ready)',
     problem: 'contains ":" or "=", which separate a name from a condition (web:ready): use - or _ instead',
@@ -39,4 +45,4 @@ export function nameProblem(name: string): NameProblem | null {
 }
 
 /** How a valid name is described in help and the protocol docs. */
-export const NAME_DESCRIPTION = 'a job name: not all digits, no spaces, control characters, ":" or "="';
+export const NAME_DESCRIPTION = 'a job name: not all digits, no spaces, control or invisible characters, ":" or "="';

@@ -21,6 +21,16 @@ export interface ClientSaid {
 
 /** The environment variable the client library (so the CLI too) reads the owner from when none is given. */
 export const OWNER_ENV = 'PROCD_OWNER';
+/** An owner name: 1–200 printable characters (the protocol's schema and the client's check of PROCD_OWNER). */
+export const OWNER_NAME_MAX = 200;
+export const OWNER_NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+
+/** What is wrong with an owner name, or null. */
+export function ownerProblem(name: string): string | null {
+  if (name.length > OWNER_NAME_MAX) return `is ${name.length} characters long (at most ${OWNER_NAME_MAX})`;
+  if (!OWNER_NAME_PATTERN.test(name)) return 'contains a control character';
+  return null;
+}
 
 /** `procd-cli/0.4.1` → `procd-cli`: the owner is the program, not its version. */
 export function clientOwnerName(client: string): string {
@@ -40,9 +50,18 @@ export function ownerOf(asked: string | undefined, client: ClientSaid): JobOwner
   return { name, pid: client.pid, parentName: client.parentName };
 }
 
-/** The owner name a client sends: the one given (`--owner NAME`), else PROCD_OWNER when set and not empty. */
+/**
+ * The owner name a client sends: the one given (`--owner NAME`), else PROCD_OWNER when set and not
+ * empty. A PROCD_OWNER that is no owner name throws (`problem` says why), so the error names the
+ * variable the user set rather than a parameter they never passed.
+ */
 export function askedOwner(given: unknown, env: NodeJS.ProcessEnv): string | undefined {
   if (typeof given === 'string') return given;
   const fromEnv = env[OWNER_ENV]?.trim();
-  return fromEnv ? fromEnv : undefined;
+  if (!fromEnv) return undefined;
+  const problem = ownerProblem(fromEnv);
+  if (problem) throw new OwnerEnvError(`${OWNER_ENV} in the environment ${problem}: set it to an owner name of 1-${OWNER_NAME_MAX} printable characters, or unset it`);
+  return fromEnv;
 }
+
+export class OwnerEnvError extends Error {}

@@ -101,3 +101,13 @@ export function progressText(p: Pick<JobProgress, 'percent' | 'done' | 'total'>)
   const pct = `${p.percent < 10 && p.percent % 1 !== 0 ? p.percent.toFixed(1) : Math.floor(p.percent)}%`;
   return p.total === null ? pct : `${p.done}/${p.total} (${pct})`;
 }
+
+/**
+ * A job's progress as a new daemon finds it: only milestones are journaled, so the reports after
+ * the last one were lost with the old daemon, and the stall clock would count from that milestone
+ * (a false `stuck` at the first tick). The stall clock restarts at the daemon's start instead: a job
+ * that truly stopped advancing is flagged one stuckAfter later.
+ */
+export function progressAfterRestart(progress: JobProgress, activeNowMs: number): JobProgress {
+  return activeNowMs > progress.advancedActiveMs ? { ...progress, advancedActiveMs: activeNowMs } : progress;
+}

@@ -22,6 +22,8 @@ export const TIMELINE_KINDS = [
   'leftovers',
   /** An alert rule fired about the job. */
   'alert',
+  /** The job's tree began listening on new ports (TCP LISTEN or bound UDP), as the monitor saw it. */
+  'listening',
   /** A progress milestone the job reported. */
   'progress',
   /** Older entries were dropped here to keep the timeline bounded. */

@@ -3,6 +3,7 @@
 // out) so it is tested without a daemon; colour only through `paint` (a terminal, no NO_COLOR).
 
 import type { AnalyzeReport, Priority, Recommendation, SignaturePattern } from '../../shared/analyze.js';
+import { portText } from '../../shared/analyze.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { plural, roughDuration } from './format-time.js';
 import { paint, table, type Color, type Output } from './output.js';
@@ -94,7 +95,7 @@ function details(r: AnalyzeReport, o: Style, section: (title: string) => void, o
     section('Port conflicts');
     for (const c of r.portConflicts) {
       const holders = jobsText(c.holders.map((x) => x.jobId));
-      if (c.claim) out.push(`  job ${c.jobId} (${c.name}) ${c.claim === 'listening' ? 'also listens on' : 'wants'} port ${c.port}, held by ${holders}`);
+      if (c.claim) out.push(`  job ${c.jobId} (${c.name}) ${c.claim === 'listening' ? 'also listens on' : 'wants'} ${portText(c)}, held by ${holders}`);
       else out.push(`  job ${c.jobId} (${c.name}) run ${c.run}: EADDRINUSE${c.port ? ` on ${c.port}` : ''} while ${holders} ran`);
     }
   }

@@ -1,10 +1,14 @@
 // What `procd up` and `procd down` share: [FILE] [NAME...] → the loaded project (every problem of
 // the file as a usage error, before anything is called), and the project's live jobs.
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { isTerminal } from '../../shared/job.js';
+import { resolvePaths } from '../../shared/paths.js';
 import type { ProcdClient } from '../index.js';
-import { findProjectFile, loadProject, ProjectFileError, DEFAULT_FILES, type Project } from '../project/load-project.js';
+import { DEFAULT_FILES, findProjectFile } from '../project/default-files.js';
+import type { Project } from '../project/load-project.js';
+import { buildIdOf, readCachedProject, writeCachedProject } from '../project/project-cache.js';
 import type { LiveJob, PlanEntry } from '../project/plan.js';
 import { EXIT, ExitError } from './exit-codes.js';
 
@@ -16,16 +20,34 @@ export function splitProjectArgs(positionals: readonly string[], cwd: string): {
   return isFile ? { file: first, names: rest } : { file: undefined, names: [...positionals] };
 }
 
-export function openProject(positionals: readonly string[], cwd = process.cwd()): { project: Project; names: string[]; entries: PlanEntry[] } {
+/**
+ * The project `positionals` name, loaded: from the cache (project-cache.ts) when neither the file
+ * nor its env files nor procd changed since a load succeeded, else from the file (and cached).
+ */
+export async function openProject(positionals: readonly string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<{ project: Project; names: string[]; entries: PlanEntry[] }> {
   const { file: given, names } = splitProjectArgs(positionals, cwd);
   const file = findProjectFile(cwd, given);
   if (file === null) throw new ExitError(EXIT.usage, `no project file here (${DEFAULT_FILES.join(', ')}): give FILE`);
-  let project: Project;
+  let text: string | undefined;
   try {
-    project = loadProject(file, cwd);
-  } catch (e) {
-    if (e instanceof ProjectFileError) throw new ExitError(EXIT.usage, e.message, { file });
-    throw e;
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // loadProject reports it, with the file's name as the user gave it
+  }
+  const home = resolvePaths(env).home;
+  const cacheDir = join(home, 'cache', 'projects');
+  const build = buildIdOf(process.argv[1]);
+  let project = text === undefined ? null : readCachedProject(cacheDir, file, text, build);
+  if (!project) {
+    // Only on a miss: the YAML parser and the schemas are the larger part of up's and down's start-up.
+    const { loadProject, ProjectFileError } = await import('../project/load-project.js');
+    try {
+      project = loadProject(file, cwd, text);
+    } catch (e) {
+      if (e instanceof ProjectFileError) throw new ExitError(EXIT.usage, e.message, { file });
+      throw e;
+    }
+    if (text !== undefined) writeCachedProject(cacheDir, project, text, build, home);
   }
   const unknown = names.filter((n) => !project.entries.has(n));
   if (unknown.length) throw new ExitError(EXIT.usage, `no entry ${unknown.map((n) => `"${n}"`).join(', ')} in ${file} (entries: ${[...project.entries.keys()].join(', ')})`);

@@ -21,8 +21,8 @@ export interface QueryParam {
   enum?: readonly string[];
 }
 
-/** Where a route's `{id}` goes: `job` (one job) or `jobs` (a list of one). */
-export type JobKey = 'job' | 'jobs';
+/** Where a route's `{id}` goes: `job` (one job), `jobs` (a list of one) or `name` (a group's name, as text). */
+export type JobKey = 'job' | 'jobs' | 'name';
 
 export interface ApiRoute {
   method: 'GET' | 'POST';
@@ -90,6 +90,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/jobs/{id}/signal', rpc: 'signal', summary: 'Send a signal to a job (body: `{"signal":"HUP"}`).', action: true, jobKey: 'job', body: 'params' },
   { method: 'POST', path: '/api/cleanup', rpc: 'cleanup', summary: 'Find and end leftovers, prune old records (body: optional cleanup params).', action: true, body: 'optional' },
   { method: 'GET', path: '/api/groups', rpc: 'group.ls', summary: 'Queue groups with their running and queued counts.', action: false },
+  { method: 'POST', path: '/api/groups/{id}', rpc: 'group.set', summary: 'Change a queue group (`group.set`; creates it when new): body `{"parallel": N}` (null: no limit) and/or `{"paused": true|false}`.', action: true, jobKey: 'name', body: 'optional' },
   { method: 'GET', path: '/api/analyze', rpc: 'analyze', summary: 'Recommendations, time sinks and bottlenecks (`analyze`).', action: false, query: [{ name: 'since', param: 'sinceMs', type: 'duration', doc: 'look back this far (e.g. 7d, or ms)' }] },
   { method: 'GET', path: '/api/stats', rpc: 'stats', summary: 'Counts by state and flag, daemon figures (`stats`).', action: false },
   {
@@ -159,6 +160,7 @@ export function routeParams(route: ApiRoute, id: string | null, query: URLSearch
   Object.assign(params, queryParams(route.query ?? [], query));
   if (route.jobKey && id !== null) {
     if (route.jobKey === 'job') params.job = jobRef(id);
+    else if (route.jobKey === 'name') params.name = id;
     else params.jobs = [jobRef(id)];
   }
   return params;

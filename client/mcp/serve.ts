@@ -44,13 +44,24 @@ function daemonLink(autostart: boolean): { get: () => Promise<ProcdClient>; clos
   return { get, close: () => void pending?.then((c) => c.close(), () => undefined) };
 }
 
+/** Whether a daemon answers now: a connection that never autostarts one, closed at once. */
+async function daemonRunning(): Promise<boolean> {
+  try {
+    const c = await connect({ clientName: `procd-mcp/${VERSION}`, via: 'mcp', autostart: false });
+    c.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Serves MCP on stdin/stdout until the client closes stdin; returns the exit code. */
 export async function serveMcp(options: McpOptions): Promise<number> {
   const daemon = daemonLink(options.autostart ?? true);
   const tools = toolsFor(options.readOnly);
   let updater: ResourceUpdater | null = null;
   const watched = new WatchedResources(() => updater?.refresh());
-  updater = new ResourceUpdater(daemon.get, watched);
+  updater = new ResourceUpdater(daemon.get, watched, daemonRunning);
   let closedNow: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     closedNow = resolve;

@@ -82,6 +82,7 @@ export function statusText(job: ResultOf<'status'>): string {
 /** cleanup's answer: the live jobs it stopped (with `owner`) first — what an agent most needs to hear. */
 export function cleanupText(r: ResultOf<'cleanup'>): string {
   const verb = r.dryRun ? 'would stop' : 'stopped';
-  const jobs = r.stopped === undefined ? '' : r.stopped.length ? `live jobs: ${refItemsText(r.stopped, 'stopped').replaceAll('\n', ', ')}; ` : 'no live job of that owner; ';
+  const dry = r.wouldStop === undefined ? '' : r.wouldStop.length ? `would stop live jobs: ${r.wouldStop.map((j) => `job ${j.id} ${j.name} (${j.state})`).join(', ')}; ` : 'no live job of that owner; ';
+  const jobs = r.stopped === undefined ? dry : r.stopped.length ? `live jobs: ${refItemsText(r.stopped, 'stopped').replaceAll('\n', ', ')}; ` : 'no live job of that owner; ';
   return `${jobs}${verb} ${r.leftovers.pids.length} leftover process(es) of ${r.leftovers.jobs.length} job(s); ${r.zombies.length} zombie(s); ${r.pruned.length} record(s) pruned`;
 }

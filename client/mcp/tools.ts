@@ -132,7 +132,7 @@ export const TOOLS: readonly ToolDef[] = [
     title: 'Clean up leftovers',
     observes: false,
     description:
-      "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. With \`owner\` (your session's owner, as \`start\` answered it) it first stops that owner's live jobs, then cleans only that owner's leftovers and records: call it so at the end of a session. Use it also when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do (not the live jobs: \`list\` with \`owner\` shows those).",
+      "Stop leftover processes of ended jobs (children that outlived their job), report zombies (\`reapParents\` also stops their parents), and prune old finished records. With \`owner\` (your session's owner, as \`start\` answered it) it first stops that owner's live jobs, then cleans only that owner's leftovers and records: call it so at the end of a session. Use it also when processes from earlier work still hold ports or CPU. \`dryRun\` only says what it would do, the owner's live jobs included.",
     summary: (r) => cleanupText(r),
   }),
   methodTool('ports', S, {

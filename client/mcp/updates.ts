@@ -16,6 +16,8 @@ const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(['job.started', 'job.state
 const LOG_POLL_MS = 30_000;
 /** At most one update per log and this long: a chatty job must not flood the client. */
 const LOG_UPDATE_GAP_MS = 1_000;
+/** How often a stopped daemon is looked for while something is watched (without starting one). */
+export const DAEMON_LOOK_MS = 1_000;
 
 /** A transport that shows each inbound message to `see` before the SDK handles it, and says when it closed. */
 export function observeInbound(inner: Transport, see: (message: JSONRPCMessage) => void, onClosed: () => void): Transport {
@@ -75,10 +77,13 @@ export class ResourceUpdater {
   private subscribed: Promise<void> | null = null;
   private readonly logLoops = new Map<string, { stop: boolean }>();
   private closed = false;
+  private lookTimer: NodeJS.Timeout | null = null;
 
+  /** `running`: whether a daemon answers now, never starting one (looked at while a stopped daemon is awaited). */
   constructor(
     private readonly client: () => Promise<ProcdClient>,
     readonly watched: WatchedResources,
+    private readonly running: () => Promise<boolean> = async () => false,
   ) {}
 
   attach(server: McpServer): void {
@@ -98,6 +103,7 @@ export class ResourceUpdater {
 
   close(): void {
     this.closed = true;
+    if (this.lookTimer) clearTimeout(this.lookTimer);
     for (const loop of this.logLoops.values()) loop.stop = true;
   }
 
@@ -108,10 +114,11 @@ export class ResourceUpdater {
 
   private async followEvents(): Promise<void> {
     const c = await this.client();
-    // A daemon stopped for good closes this client: the next subscribe follows the next daemon's events
-    // (not at once, which would autostart a daemon its user just stopped).
+    // A daemon stopped for good closes this client. Its user may start the next one: it is looked for
+    // (never started: that would undo the user's stop) and followed once it answers.
     c.onClose(() => {
       this.subscribed = null;
+      this.awaitDaemon();
     });
     c.onEvent((event: ProcdEvent) => {
       if (!('job' in event) || event.job === undefined || event.job === null || typeof event.job !== 'object') return;
@@ -148,6 +155,24 @@ export class ResourceUpdater {
       .finally(() => {
         if (this.logLoops.get(uri) === loop) this.logLoops.delete(uri);
       });
+  }
+
+  /** While something is watched, looks for a daemon every DAEMON_LOOK_MS and follows it once one answers. */
+  private awaitDaemon(): void {
+    if (this.closed || this.lookTimer || !this.watched.all().size) return;
+    this.lookTimer = setTimeout(() => {
+      this.running().then(
+        (up) => {
+          this.lookTimer = null;
+          if (up) this.refresh();
+          else this.awaitDaemon();
+        },
+        () => {
+          this.lookTimer = null;
+          this.awaitDaemon();
+        },
+      );
+    }, DAEMON_LOOK_MS).unref();
   }
 
   private report(err: unknown): void {

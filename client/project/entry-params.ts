@@ -140,13 +140,28 @@ export function canonicalJson(value: unknown): string {
 // crypto.hash, one call per digest: createHash's object per digest cost ~10× more over a 100-entry file.
 const digest = (text: string) => hash('sha256', text, 'base64url');
 
+/** Field text → its 3-character digest: most fields of most entries are equal (unset, the same cwd…), so a 100-entry file needs a few dozen digests, not 2,800. */
+const fieldDigests = new Map<string, string>();
+const FIELD_DIGESTS_KEPT = 4096;
+
+function fieldDigest(value: unknown): string {
+  const text = canonicalJson(value ?? null);
+  let d = fieldDigests.get(text);
+  if (d === undefined) {
+    d = digest(text).slice(0, 3);
+    if (fieldDigests.size >= FIELD_DIGESTS_KEPT) fieldDigests.clear(); // bounded in a long-lived process (mcp, dashboard)
+    fieldDigests.set(text, d);
+  }
+  return d;
+}
+
 /**
  * `v1.<16 hex of the whole entry>.<3 characters per field of NORMAL_FIELDS>` (under the protocol's
  * 200 characters): the whole says whether the entry changed, the per-field part which fields did.
  */
 export function entryHash(n: NormalEntry): string {
   const whole = hash('sha256', canonicalJson(n), 'hex').slice(0, 16);
-  const fields = NORMAL_FIELDS.map((f) => digest(canonicalJson(n[f] ?? null)).slice(0, 3)).join('');
+  const fields = NORMAL_FIELDS.map((f) => fieldDigest(n[f])).join('');
   return `v1.${whole}.${fields}`;
 }
 
@@ -155,7 +170,7 @@ export function changedFields(oldHash: string, now: NormalEntry): string[] | nul
   const m = /^v1\.[0-9a-f]{16}\.([A-Za-z0-9_-]+)$/.exec(oldHash);
   if (!m || m[1]!.length !== NORMAL_FIELDS.length * 3) return null;
   const old = m[1]!;
-  return NORMAL_FIELDS.filter((f, i) => old.slice(i * 3, i * 3 + 3) !== digest(canonicalJson(now[f] ?? null)).slice(0, 3));
+  return NORMAL_FIELDS.filter((f, i) => old.slice(i * 3, i * 3 + 3) !== fieldDigest(now[f]));
 }
 
 /** The `track` params of an entry: `baseEnv` (the environment `up` runs in) under the entry's own. */

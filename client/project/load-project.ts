@@ -2,18 +2,19 @@
 // against shared/schemas/project-file.ts, then checks what spans entries (after targets, cycles,
 // conditions, env files) — every problem as "FILE:LINE: KEY: problem", before anything starts.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import * as v from 'valibot';
 import { ConditionError, parseCondition } from '../../shared/condition-parser.js';
 import { ProjectFileSchema, shortNameProblem, type ProjectFile } from '../../shared/schemas/project-file.js';
-import { DEFAULT_FILES } from './default-files.js';
+import { DEFAULT_FILES, findProjectFile } from './default-files.js';
 import { parseEnvFile } from './env-file.js';
 import { entryHash, normalizeEntry, type NormalEntry } from './entry-params.js';
 import { findCycle } from './graph.js';
 import { readYaml, SourceError, type PathKey, type YamlSource } from './yaml-source.js';
 
-export { DEFAULT_FILES };
+export { DEFAULT_FILES, findProjectFile };
 
 export interface LoadedEntry {
   name: string;
@@ -29,26 +30,27 @@ export interface Project {
   file: string;
   /** In the file's order. */
   entries: Map<string, LoadedEntry>;
+  /** The env files the entries read (absolute paths) with a digest of what was read: what a cached load must check. */
+  envFiles?: EnvFileRead[];
+}
+
+export interface EnvFileRead {
+  path: string;
+  digest: string;
 }
 
 /** A file that cannot be used: the message is "FILE:LINE: KEY: problem" (or "FILE: problem"). */
 export class ProjectFileError extends Error {}
 
-/** The file `up` / `down` / `ls --project` use: FILE as given, else the first of DEFAULT_FILES in `cwd`; null when there is none. */
-export function findProjectFile(cwd: string, given?: string): string | null {
-  if (given !== undefined) return resolve(cwd, given);
-  for (const name of DEFAULT_FILES) if (existsSync(resolve(cwd, name))) return resolve(cwd, name);
-  return null;
-}
-
-export function loadProject(file: string, cwd: string): Project {
+/** Loads `file` (`given`: its text, already read by the caller). */
+export function loadProject(file: string, cwd: string, given?: string): Project {
   const shown = isAbsolute(relative(cwd, file)) || relative(cwd, file).startsWith('..') ? file : relative(cwd, file);
   const fail = (line: number | null, key: string | null, problem: string): never => {
     throw new ProjectFileError(`${shown}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${problem}`);
   };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = given ?? readFileSync(file, 'utf8');
   } catch (e) {
     return fail(null, null, `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
@@ -77,6 +79,7 @@ export function loadProject(file: string, cwd: string): Project {
   if (problem) fail(null, 'name', `the project's name defaults to the directory's, "${name}", which ${problem}: set name: in the file`);
 
   const entries = new Map<string, LoadedEntry>();
+  const envFilesRead = new Map<string, string>();
   for (const [entryName, entry] of Object.entries(data.jobs)) {
     const here = ['jobs', entryName];
     if ((entry.command === undefined) === (entry.shell === undefined)) at(here, entry.command ? 'give command or shell, not both' : 'give command (an argv list) or shell (a string)');
@@ -96,7 +99,12 @@ export function loadProject(file: string, cwd: string): Project {
       const path = typeof entry.env_file === 'string' ? [...here, 'env_file'] : [...here, 'env_file', i];
       let content: string;
       try {
-        content = readFileSync(resolve(dir, f), 'utf8');
+        const bytes = readFileSync(resolve(dir, f));
+        const digest = hash('sha256', bytes, 'hex');
+        const before = envFilesRead.get(resolve(dir, f));
+        // Changed between two entries' reads: a digest no file has, so no cached load of this one is ever used.
+        envFilesRead.set(resolve(dir, f), before === undefined || before === digest ? digest : 'changed-while-read');
+        content = bytes.toString('utf8');
       } catch (e) {
         return at(path, `cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
       }
@@ -114,7 +122,7 @@ export function loadProject(file: string, cwd: string): Project {
   }
   const cycle = findCycle(new Map([...entries].map(([n, e]) => [n, e.deps])));
   if (cycle) at(['jobs', cycle[0]!, 'after'], `a cycle: ${cycle.join(' → ')} (each waits for the next)`);
-  return { name, file, entries };
+  return { name, file, entries, envFiles: [...envFilesRead].map(([path, digest]) => ({ path, digest })) };
 }
 
 /** A union's issue (a probe's text or object form) is explained by the alternative that got furthest into the value, when one did. */

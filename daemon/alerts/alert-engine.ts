@@ -15,17 +15,20 @@ export interface RunEnd {
   failed: boolean;
 }
 
-/** Whether an ended run counts as a failure: failed, timed out or lost; a kill or a release is someone's choice, and `null` is not counted. */
-export function failureOfRun(kind: TerminalStateKind, outcome: OutcomeKind): boolean | null {
+/**
+ * Whether an ended run counts as a failure, as analyze and trends count it (daemon/analysis/input.ts):
+ * failed or timed out. A kill or a release is someone's choice and a lost run's end is unknown (the
+ * `lost` rule reports those): `null`, not counted.
+ */
+export function failureOfRun(kind: TerminalStateKind): boolean | null {
   if (kind === 'completed') return false;
   if (kind === 'failed' || kind === 'timed_out') return true;
-  if (kind === 'lost') return outcome === 'released' ? null : true;
   return null;
 }
 
 /** The same for a state: null while it has not ended. */
 export function failureOf(state: JobState): boolean | null {
-  return isTerminal(state) ? failureOfRun(state.kind, state.outcome) : null;
+  return isTerminal(state) ? failureOfRun(state.kind) : null;
 }
 
 /**
@@ -37,7 +40,7 @@ export function runEndOf(event: ProcdEvent, restartedRun?: { state: TerminalStat
   if (event.kind !== 'job.state') return null;
   // From a live run only: an ended job run again was counted when it ended.
   const fromRun = event.from === 'starting' || event.from === 'running' || event.from === 'paused';
-  if (event.state.kind === 'queued' && event.state.reason.kind === 'restart') return fromRun && restartedRun ? failureOfRun(restartedRun.state, restartedRun.outcome) : null;
+  if (event.state.kind === 'queued' && event.state.reason.kind === 'restart') return fromRun && restartedRun ? failureOfRun(restartedRun.state) : null;
   return failureOf(event.state);
 }
 

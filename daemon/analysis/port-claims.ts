@@ -40,10 +40,10 @@ interface Claim {
 
 /** Live jobs that want a port (protocol and number) another live job listens on, the oldest listener as holder. */
 export function portClaims(input: Pick<AnalysisInput, 'jobs' | 'now'>): PortConflict[] {
-  const byPort = new Map<string, { port: number; claims: Claim[] }>();
+  const byPort = new Map<string, { protocol: PortProtocol; port: number; claims: Claim[] }>();
   const add = (protocol: PortProtocol, port: number, claim: Claim) => {
     const key = `${protocol}/${port}`;
-    const list = (byPort.get(key) ?? byPort.set(key, { port, claims: [] }).get(key)!).claims;
+    const list = (byPort.get(key) ?? byPort.set(key, { protocol, port, claims: [] }).get(key)!).claims;
     if (!list.some((c) => c.job.id === claim.job.id)) list.push(claim);
   };
   const live = input.jobs.filter((j) => hasLiveProcess(j.state)).sort((a, b) => a.id - b.id);
@@ -53,14 +53,14 @@ export function portClaims(input: Pick<AnalysisInput, 'jobs' | 'now'>): PortConf
     if (port !== null) add('tcp', port, { job, how: 'declared' });
   }
   const out: PortConflict[] = [];
-  for (const { port, claims } of byPort.values()) {
+  for (const { protocol, port, claims } of byPort.values()) {
     const listener = claims.find((c) => c.how === 'listening');
     if (claims.length < 2 || !listener) continue;
     const holders = [{ ...jobRef(listener.job), live: true }];
     for (const c of claims) {
       if (c.job.id === holders[0]!.jobId) continue;
       const ref: JobRef = jobRef(c.job);
-      out.push({ ...ref, port: String(port), at: input.now, holders, claim: c.how });
+      out.push({ ...ref, port: String(port), protocol, at: input.now, holders, claim: c.how });
     }
   }
   return out.sort((a, b) => Number(a.port) - Number(b.port) || a.jobId - b.jobId);

@@ -3,6 +3,7 @@
 // findings, so no recommendation can appear without the finding behind it.
 
 import type { AnalyzeReport, Priority, Recommendation } from '../../shared/analyze.js';
+import { portText } from '../../shared/analyze.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { durationArg, killCommand, sizeArg, trackCommand } from './commands.js';
 import { runTable, type RunTable, type Runs } from './runs.js';
@@ -64,7 +65,7 @@ export function recommendations(f: Findings, runs: Runs): Recommendation[] {
   for (const c of f.portConflicts) {
     const live = c.holders.filter((h) => h.live);
     if (!live.length) continue;
-    const why = c.claim ? `${c.claim === 'listening' ? 'listens on' : 'wants'} port ${c.port} that job(s) ${live.map((h) => h.jobId).join(', ')} ${c.claim === 'listening' ? 'also listen on' : 'hold or want first'}` : `failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory, or holding that port, run`;
+    const why = c.claim ? `${c.claim === 'listening' ? 'listens on' : 'wants'} ${portText(c)} that job(s) ${live.map((h) => h.jobId).join(', ')} ${c.claim === 'listening' ? 'also listen on' : 'hold or want first'}` : `failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory, or holding that port, run`;
     rec('high', `job ${c.jobId} (${c.name}) ${why}`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
   }
   errorRecommendations(f, runTable(runs), rec);

@@ -68,6 +68,15 @@ class ArrayRunTable implements RunTable {
   rssPeak(i: number): number | null {
     return this.runs[i]!.rssPeak;
   }
+  cpuAvg(i: number): number | null {
+    return this.runs[i]!.cpuAvg;
+  }
+  rssAvg(i: number): number | null {
+    return this.runs[i]!.rssAvg;
+  }
+  flags(i: number): HistoryRun['flags'] {
+    return this.runs[i]!.flags;
+  }
   errors(i: number): HistoryRun['errors'] {
     return this.runs[i]!.errors;
   }

@@ -4,10 +4,10 @@
 
 import { formatDuration } from '../../shared/duration.js';
 import { hasLiveProcess, type Job } from '../../shared/job.js';
-import type { HistoryRun } from '../../shared/history.js';
 import type { TrendBucket, TrendsResult } from '../../shared/trends.js';
 import { MAX_TREND_BUCKETS } from '../../shared/trends.js';
-import { isFailedRun } from './input.js';
+import { isFailureState } from './input.js';
+import { runTable, type RunTable, type Runs } from './runs.js';
 import { percentiles } from './select.js';
 
 /** What a bucket needs of a run, finished or live. */
@@ -30,14 +30,16 @@ export class TrendsRangeError extends Error {}
  * Buckets of `bucketMs` from `since` (rounded down to a bucket boundary) up to `now`. Throws
  * TrendsRangeError when that makes more than MAX_TREND_BUCKETS buckets.
  */
-export function trendsOf(input: { now: number; since: number; bucketMs: number; runs: readonly HistoryRun[]; jobs: Iterable<Job> }): TrendsResult {
+export function trendsOf(input: { now: number; since: number; bucketMs: number; runs: Runs; jobs: Iterable<Job> }): TrendsResult {
   const { now, bucketMs } = input;
   const since = firstBucketStart(input.since, bucketMs);
   const count = Math.max(1, Math.ceil((now - since) / bucketMs));
   if (count > MAX_TREND_BUCKETS) throw new TrendsRangeError(`${count} buckets of ${formatDuration(bucketMs)} since ${new Date(input.since).toISOString()}: at most ${MAX_TREND_BUCKETS}; ask for a larger bucket or a shorter period`);
   const acc = Array.from({ length: count }, () => ({ started: 0, durations: [] as number[], failures: 0, cpu: [] as number[], rss: [] as number[], timeSinks: 0, stuck: 0, restarts: 0 }));
   const bucketOf = (t: number) => Math.floor((t - since) / bucketMs);
-  const spans = [...input.runs.map(spanOfRun), ...[...input.jobs].flatMap((j) => spanOfLiveJob(j, now) ?? [])];
+  // The history's runs are read in place from its columns (a RunTable), not built as objects.
+  const runs = runTable(input.runs);
+  const spans = [...Array.from({ length: runs.length }, (_, i) => spanOfRun(runs, i)), ...[...input.jobs].flatMap((j) => spanOfLiveJob(j, now) ?? [])];
   for (const s of spans) {
     const end = s.endedAt ?? now;
     if (end < since || s.startedAt > now) continue;
@@ -83,17 +85,18 @@ export function firstBucketStart(since: number, bucketMs: number): number {
   return Math.floor(since / bucketMs) * bucketMs;
 }
 
-function spanOfRun(r: HistoryRun): RunSpan {
+function spanOfRun(runs: RunTable, i: number): RunSpan {
+  const flags = runs.flags(i);
   return {
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    durationMs: r.durationMs,
-    failed: isFailedRun(r),
-    cpuAvg: r.cpuAvg,
-    rssAvg: r.rssAvg,
-    timeSink: r.flags.includes('time_sink'),
-    stuck: r.flags.includes('stuck'),
-    restart: r.run > 1,
+    startedAt: runs.startedAt(i),
+    endedAt: runs.endedAt(i),
+    durationMs: runs.durationMs(i),
+    failed: isFailureState(runs.state(i)),
+    cpuAvg: runs.cpuAvg(i),
+    rssAvg: runs.rssAvg(i),
+    timeSink: flags.includes('time_sink'),
+    stuck: flags.includes('stuck'),
+    restart: runs.run(i) > 1,
   };
 }
 

@@ -27,7 +27,7 @@ export interface DaemonContext {
   /** Progress reports and markers of running jobs (issue 14). */
   progress: ProgressTracker;
   store: StateStore;
-  /** Every finished run (issue 14): runTableSince and baseline for the analysers, runsSince for trends, recent() and size for `procd history`. */
+  /** Every finished run (issue 14): runTableSince and baseline for the analysers and trends, recent() and size for `procd history`. */
   history: HistoryReader & Pick<HistoryStore, 'recent' | 'size' | 'tally' | 'runTableSince'>;
   /** The audit log of calls that act on jobs (procd audit). */
   audit: AuditLog;

@@ -14,7 +14,7 @@ export function trends(ctx: DaemonContext, params: ParamsOf<'trends'>): ResultOf
   // The first bucket starts at a boundary before `since`: its runs are read from there, or it would look emptier than it was.
   const since = firstBucketStart(now - (params.sinceMs ?? DEFAULT_TRENDS_SINCE_MS), bucketMs);
   try {
-    return trendsOf({ now, since, bucketMs, runs: ctx.history.runsSince(since), jobs: ctx.table.all() });
+    return trendsOf({ now, since, bucketMs, runs: ctx.history.runTableSince(since), jobs: ctx.table.all() });
   } catch (err) {
     if (err instanceof TrendsRangeError) throw new ProcdError(ErrorCode.InvalidParams, err.message, { field: 'params.bucketMs' });
     throw err;

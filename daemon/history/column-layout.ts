@@ -2,7 +2,8 @@
 // stand for "none" in them. Shared by the columns and the views that read them (columns-view.ts).
 
 import type { HistoryRun } from '../../shared/history.js';
-import { TERMINAL_STATES } from '../../shared/job.js';
+import { FLAG_KINDS, TERMINAL_STATES } from '../../shared/job.js';
+import { LIMIT_KINDS } from '../../shared/limits.js';
 
 export const NONE = -1;
 export const NO_EXIT = -(2 ** 31);
@@ -31,3 +32,14 @@ export const stateOfCode = (code: number) => TERMINAL_STATES[code]! as HistoryRu
 
 /** A run's exit code from its column value (NO_EXIT: none). */
 export const exitOfCode = (code: number) => (code === NO_EXIT ? null : code);
+
+/** Every subset of `all` by bit mask, frozen and shared by the runs that have it. */
+function subsets<K>(all: readonly K[]): K[][] {
+  return Array.from({ length: 1 << all.length }, (_, b) => Object.freeze(all.filter((_, i) => b & (1 << i))) as K[]);
+}
+const FLAG_SETS = subsets(FLAG_KINDS);
+const LIMIT_SETS = subsets(LIMIT_KINDS);
+/** A run's flags (raised during it) from their bit mask. */
+export const flagsOfCode = (code: number) => FLAG_SETS[code]! as HistoryRun['flags'];
+/** A run's limit violations from their bit mask. */
+export const limitsOfCode = (code: number) => LIMIT_SETS[code]! as HistoryRun['violations'];

@@ -3,7 +3,7 @@
 
 import { JOB_KINDS } from '../../shared/job.js';
 import type { HistoryRun } from '../../shared/history.js';
-import { allocate, exitOfCode, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
+import { allocate, exitOfCode, flagsOfCode, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
 import type { RunTable } from './reader.js';
 
 /**
@@ -70,6 +70,15 @@ export class ColumnsView implements RunTable {
   }
   rssPeak(i: number): number | null {
     return orNull(this.c.rssPeak[this.start + i]!);
+  }
+  cpuAvg(i: number): number | null {
+    return orNull(this.c.cpuAvg[this.start + i]!);
+  }
+  rssAvg(i: number): number | null {
+    return orNull(this.c.rssAvg[this.start + i]!);
+  }
+  flags(i: number): HistoryRun['flags'] {
+    return flagsOfCode(this.c.flags[this.start + i]!);
   }
   errors(i: number): HistoryRun['errors'] {
     return this.errorLists[this.c.errors[this.start + i]!]!;

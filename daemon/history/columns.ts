@@ -10,7 +10,7 @@ import { LIMIT_KINDS } from '../../shared/limits.js';
 import { OUTCOME_KINDS } from '../../shared/outcomes.js';
 import type { HistoryRun } from '../../shared/history.js';
 import { isSuccess } from './baseline.js';
-import { allocate, exitOfCode, NO_EXIT, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
+import { allocate, exitOfCode, flagsOfCode, limitsOfCode, NO_EXIT, NONE, orNull, stateOfCode, type Cols } from './column-layout.js';
 import { ColumnsView } from './columns-view.js';
 import type { RunTable } from './reader.js';
 
@@ -257,8 +257,8 @@ export class RunColumns {
       orNull(c.cpuAvg[i]!),
       orNull(c.rssPeak[i]!),
       orNull(c.rssAvg[i]!),
-      FLAG_SETS[c.flags[i]!]!,
-      LIMIT_SETS[c.violations[i]!]!,
+      flagsOfCode(c.flags[i]!),
+      limitsOfCode(c.violations[i]!),
       orNull(c.readyAfterMs[i]!),
       this.errorLists.values[c.errors[i]!] as HistoryRun['errors'],
       tail,
@@ -296,13 +296,6 @@ function bits<K>(kinds: readonly K[], all: readonly K[]): number {
   }
   return b;
 }
-
-/** Every subset of `all` by bit mask, frozen and shared by the runs that have it. */
-function subsets<K>(all: readonly K[]): K[][] {
-  return Array.from({ length: 1 << all.length }, (_, b) => Object.freeze(all.filter((_, i) => b & (1 << i))) as K[]);
-}
-const FLAG_SETS = subsets(FLAG_KINDS);
-const LIMIT_SETS = subsets(LIMIT_KINDS);
 
 /**
  * A run as handed out: plain data fields, and `stderrTail` read from disk on first use. JSON

@@ -14,7 +14,7 @@ export interface HistoryReader {
  * Finished runs read field by field, by index (0: the oldest by end): what `analyze` reads. The
  * store answers from its columns without building a HistoryRun per run (100,000 of them took
  * ~150 ms, twice what the analysers take); an array of runs is one too (analysis/runs.ts).
- * Only the fields the analysers read.
+ * Only the fields the analysers and trends read.
  */
 export interface RunTable {
   readonly length: number;
@@ -33,5 +33,8 @@ export interface RunTable {
   signal(i: number): string | null;
   restarts(i: number): number;
   rssPeak(i: number): number | null;
+  cpuAvg(i: number): number | null;
+  rssAvg(i: number): number | null;
+  flags(i: number): HistoryRun['flags'];
   errors(i: number): HistoryRun['errors'];
 }

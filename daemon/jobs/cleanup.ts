@@ -23,7 +23,8 @@ export interface CleanupDefaults {
 export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: Monitor, params: ParamsOf<'cleanup'>, defaults: CleanupDefaults): Promise<CleanupResult> {
   const dryRun = params.dryRun ?? false;
   const owner = params.owner;
-  const stopped = owner === undefined || dryRun ? null : await supervisor.kill(liveJobsOf(table.all(), owner), undefined, undefined);
+  const live = owner === undefined ? [] : liveJobsOf(table.all(), owner);
+  const stopped = owner === undefined || dryRun ? null : await supervisor.kill(live, undefined, undefined);
   const scanned = await monitor.scan();
   // Read after the stops: the owner's jobs just stopped are finished ones now.
   const mine = owner === undefined ? null : new Set([...table.all()].filter((j) => j.owner?.name === owner).map((j) => j.id));
@@ -36,6 +37,7 @@ export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: 
     reapedParents: [],
     pruned: prunable(table, params.retentionMs ?? defaults.retentionMs, params.maxRecords ?? defaults.maxRecords, owner),
     ...(stopped ? { stopped: stopped.filter((r) => r.ok || r.error.code !== ErrorCode.JobNotRunning) } : {}),
+    ...(owner !== undefined && dryRun ? { wouldStop: wouldStop(table, live) } : {}),
   };
   if (dryRun) return result;
 
@@ -50,6 +52,14 @@ export async function cleanup(table: JobTable, supervisor: Supervisor, monitor: 
   }
   result.pruned = result.pruned.length ? (await supervisor.remove(result.pruned, { force: false, dryRun: false })).removed : [];
   return result;
+}
+
+/** The live jobs a dry run leaves alone, as rm reports its jobs: id, name, state now. */
+function wouldStop(table: JobTable, ids: JobId[]): NonNullable<CleanupResult['wouldStop']> {
+  return ids.flatMap((id) => {
+    const job = table.get(id);
+    return job ? [{ id, name: job.name, state: job.state.kind }] : [];
+  });
 }
 
 /** Finished jobs older than the retention, plus the oldest beyond the record limit (of one owner's, when given). */

@@ -25,6 +25,8 @@ const BUILTINS = new Set([
   'source', '.', 'eval', 'shift', 'wait', 'read', 'echo', 'printf', 'true', 'false', ':', 'test', '[', '[[', 'hash', 'type', 'function',
   // keywords whose words up to the end of the command are not commands (`for i in 1 2 3`)
   'for', 'select', 'case', 'in',
+  // control flow: `make; exit 3` is named after make, not after exit
+  'exit', 'return', 'break', 'continue',
 ]);
 
 /**

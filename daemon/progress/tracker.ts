@@ -16,7 +16,7 @@ import { runActiveMs } from '../../shared/eta.js';
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { Baseline } from '../../shared/history.js';
 import { hasLiveProcess, type Job, type JobId } from '../../shared/job.js';
-import { applyReport, type JobProgress, type ProgressReport, type ProgressSource } from '../../shared/progress.js';
+import { applyReport, progressAfterRestart, type JobProgress, type ProgressReport, type ProgressSource } from '../../shared/progress.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Logger } from '../logger.js';
 import { listOut, readStream, streamInfo } from '../output/segments.js';
@@ -75,6 +75,14 @@ export class ProgressTracker extends EventEmitter<{ milestone: [Job] }> {
       if (!hasLiveProcess(job.state)) this.watches.delete(job.id);
     });
     table.on('removed', (job) => this.watches.delete(job.id));
+    // Jobs this daemon found running: their progress since the last milestone died with the old daemon.
+    const now = this.now();
+    for (const job of [...table.all()]) {
+      if (job.progress && hasLiveProcess(job.state)) {
+        const restored = progressAfterRestart(job.progress, runActiveMs(job.state, now));
+        if (restored !== job.progress) table.updateVolatile(job.id, () => ({ progress: restored }));
+      }
+    }
   }
 
   /**

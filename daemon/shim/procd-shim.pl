@@ -17,11 +17,12 @@
 # The shim never depends on the daemon: it ignores SIGHUP/SIGINT/SIGTERM/SIGPIPE (and SIGXFSZ, see
 # "Disk errors"), a dead channel is ignored, and everything the daemon needs is in files, so a
 # restarted daemon re-reads them.
-# Only modules of Debian's perl-base are required (strict, warnings, Errno, Fcntl, POSIX,
-# IO::Handle; Time::HiRes when present, see "Clock"), so slim images such as node:20-slim, which
+# Only modules of Debian's perl-base are required (strict, warnings, Errno, Fcntl; POSIX and
+# IO::Handle where Sys.pm has no syscall numbers; Time::HiRes when present, see "Clock"), so slim images such as node:20-slim, which
 # ship perl-base alone, run it; the shim stays a few MB of RSS.
 # The code is in daemon/shim/perl/*.pm next to this file (one package, ProcdShim, loaded by path):
-# Clock.pm, Files.pm (events, JSON files, the end), Spawn.pm (the spec and the job's start),
+# Clock.pm, Sys.pm (setsid, dup2, fsync, _exit … without POSIX on Linux), Files.pm (events, JSON
+# files, the end), Spawn.pm (the spec and the job's start),
 # Output.pm (the output loop), Server.pm (--serve).
 #
 # ---- Clock -----------------------------------------------------------------------------------
@@ -145,10 +146,12 @@ BEGIN {
   ($LIB = __FILE__) =~ s{[^/]*\z}{perl};
   $LIB = "./$LIB" unless $LIB =~ m{^/};
 }
-require "$LIB/$_.pm" for qw(Clock Files Spawn Output);
-# POSIX and IO::Handle are deliberately not loaded up front: together they would triple the
-# shim's start time and add ~1.5 MB of RSS. The child loads POSIX (setsid, dup2, _exit) after the
-# fork; IO::Handle (fsync) is loaded when the exit file is written. The fork server loads both once.
+require "$LIB/$_.pm" for qw(Clock Sys Files Spawn Output);
+# POSIX and IO::Handle are deliberately not loaded: together they would triple an exec'd shim's
+# start time, add ~1.5 MB of RSS, and make every fork of the fork server copy and fault in ~1.7 MB
+# more. Sys.pm makes the few calls they were for (setsid, dup2, close, the signal mask, fsync,
+# _exit) through syscall() on Linux x86_64/aarch64, and loads them on first use elsewhere (the fork
+# server then loads them once, before it forks).
 
 my $arg = shift @ARGV;
 die "usage: procd-shim.pl <jobDir> | --check | --serve\n" unless defined $arg && length $arg;

@@ -7,6 +7,7 @@ import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { EventKind, EventOf, ProcdEvent } from '../../shared/events.js';
 import { isTerminal, type JobState } from '../../shared/job.js';
 import type { LimitViolation } from '../../shared/limits.js';
+import { portsDetail } from '../../shared/ports.js';
 import type { TimelineEntry } from '../../shared/timeline.js';
 
 /** An entry without its time and run, which come from the event and the job. */
@@ -30,6 +31,7 @@ const FROM_EVENT: FromEvent = {
     return { kind: 'stopping', detail: `${cause}: ${kill.signal}, then SIGKILL after ${formatDuration(kill.graceMs)}`, ...(kill.reason === 'user' ? {} : { by: PROCD }) };
   },
   'job.state': (e) => stateDraft(e.from, e.state),
+  'job.listening': (e) => ({ kind: 'listening', detail: `listening: ${portsDetail(e.ports)}` }),
   'leftover.found': (e) => ({ kind: 'leftovers', detail: `processes left behind after its end: ${e.pids.join(', ')}` }),
   alert: (e) => ({ kind: 'alert', detail: `alert ${e.alert.rule} (${e.alert.severity}): ${e.alert.summary}`, by: PROCD }),
 };

@@ -84,7 +84,7 @@ export const AnalyzeReportSchema = v.object({
   commonErrors: v.array(v.object({ signature: v.string(), detail: nstr, count: num, example: v.string(), runs: v.array(jobRef), commands: v.array(v.string()), lastAt: num })),
   duplicates: v.array(v.object({ signature: v.string(), command: v.string(), jobs: v.array(jobRef) })),
   overlaps: v.array(v.object({ signature: v.string(), command: v.string(), cwd: v.string(), name: v.string(), times: num, latest: v.array(jobRef), at: num })),
-  portConflicts: v.array(v.object({ ...ref, port: nstr, at: num, holders: v.array(v.object({ ...ref, live: v.boolean() })), claim: v.optional(v.picklist(['declared', 'listening'])) })),
+  portConflicts: v.array(v.object({ ...ref, port: nstr, at: num, holders: v.array(v.object({ ...ref, live: v.boolean() })), claim: v.optional(v.picklist(['declared', 'listening'])), protocol: v.optional(v.picklist(['tcp', 'udp'])) })),
   leftovers: v.array(processProblem),
   zombies: v.array(processProblem),
   recommendations: v.array(

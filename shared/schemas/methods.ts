@@ -295,6 +295,8 @@ export const METHOD_SCHEMAS = {
       reapedParents: ids,
       pruned: ids,
       stopped: v.optional(v.array(killResult)), // with `owner`: its live jobs, stopped as by kill
+      /** With `owner` and `dryRun`: the live jobs that `stopped` would hold without dryRun. */
+      wouldStop: v.optional(v.array(removedJob)),
     }),
     example: {
       params: { dryRun: true },

@@ -34,6 +34,8 @@ async function openPage(base: string, token: string): Promise<Page> {
   const r = await p.goto(`${base}/?token=${token}`);
   expect(r?.status()).toBe(200);
   await p.locator('#connection[data-state="live"]').waitFor(T);
+  // The grid's counts come from /api/stats, read just after the table is drawn.
+  await p.locator('#stats[data-loaded="true"]').waitFor(T);
   return p;
 }
 

@@ -108,4 +108,26 @@ describe('library reconnects', () => {
     expect((err as ProcdError).data).toMatchObject({ method: 'kill', inFlight: true });
     expect((err as ProcdError).message).toMatch(/may or may not have been carried out/);
   });
+
+  it("a subscription filtered to some kinds still ends at `procd daemon stop` (it hears the shutdown its caller did not ask for, and is not shown it): the stopped daemon is not started again", async () => {
+    d = await startTestDaemon();
+    // Allowed to autostart, as the MCP server and the dashboard are: only the shutdown notice tells a stop from a crash.
+    const c = await client({ reconnect: true, autostart: true });
+    const seen: string[] = [];
+    c.onEvent((e) => seen.push(e.kind));
+    let closed = false;
+    let closeError: Error | null = null;
+    c.onClose((err) => {
+      closed = true;
+      closeError = err;
+    });
+    await c.subscribe({ kinds: ['job.state'] });
+    const stopped = await d.cli(['daemon', 'stop']);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await waitFor(() => closed, { what: 'the subscribed client to close after the stop', timeoutMs: 30_000 });
+    // Closed because the daemon said it stopped, not because a resume (an autostart) failed.
+    expect(closeError).toBeNull();
+    expect(seen).not.toContain('daemon.shutdown');
+    expect((await d.cli(['daemon', 'status'])).code).toBe(1);
+  });
 });

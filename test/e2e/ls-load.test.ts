@@ -2,41 +2,57 @@
 // that answers hello and list with 100 jobs) with a preload that records, at exit, every file
 // and every node built-in the process loaded. `procd ls` is the command people type most and the
 // issue's start-up target (≤ 1.25× `node -e 0`); this fails when its path grows again: another
-// of the CLI's files, more bytes of JavaScript, or a costly built-in it does not need.
+// of the CLI's files, more bytes of JavaScript, or a costly built-in it does not need. The bin
+// (main.js) is a loader that compiles the hot commands' bundle (hot.js) with the V8 code cache
+// the build trained for each hot command (bundle-cli-cache.mjs): the last tests check that V8
+// takes those caches, and that a damaged cache or an edited hot.js still runs the file as it is.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hello } from '../../daemon/handlers/hello.js';
 import { summarize } from '../../shared/job.js';
 import { completedState, makeJob, runningState } from '../helpers/job-factory.js';
 import { CLI } from './helpers/daemon.js';
 
+/** The hot commands' bundle, which the bin compiles (with its code cache). */
+const HOT = join(dirname(CLI), 'hot.js');
 /**
- * The bin's own file may hold this much (156–165 KiB when it held every command; 88 KiB once
+ * The bin's bundle (hot.js) may hold this much (156–165 KiB when it held every command; 88 KiB once
  * split; 102 KiB with the probe options, their status rows and ls --wide; 86 KiB since it carries
  * the method table without help and docs text; 96.5 KiB with owners and ports, 90 KiB since its
  * own commands' help text went to cli.js too).
  */
 const LS_JS_BUDGET = 96 * 1024;
-/** Built-ins `ls` has no use for, each costly to load: their presence means cold code came along. */
-const UNNEEDED_BUILTINS = ['child_process', 'worker_threads', 'readline', 'zlib', 'crypto', 'http', 'https', 'tls', 'dns', 'vm'];
+/** Built-ins `ls` has no use for, each costly to load: their presence means cold code came along (`vm` is the bin's: it compiles hot.js with its code cache). */
+const UNNEEDED_BUILTINS = ['child_process', 'worker_threads', 'readline', 'zlib', 'crypto', 'http', 'https', 'tls', 'dns'];
 
 const PRELOAD = `
 const { writeFileSync } = require('node:fs');
+const vm = require('node:vm');
+// What the bin compiles through vm.Script, with how many bytes of code cache, and whether V8 took them.
+const scripts = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(source, options) {
+    super(source, options);
+    scripts.push({ filename: options && options.filename, cachedBytes: options && options.cachedData ? options.cachedData.length : 0, rejected: this.cachedDataRejected === true });
+  }
+};
 process.on('exit', () => {
   const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
   const files = Object.keys(require.cache).filter((f) => f !== __filename);
-  writeFileSync(process.env.LOAD_REPORT, JSON.stringify({ builtins, files }));
+  writeFileSync(process.env.LOAD_REPORT, JSON.stringify({ builtins, files, scripts }));
 });
 `;
 
 interface LoadReport {
   builtins: string[];
   files: string[];
+  scripts: { filename: string; cachedBytes: number; rejected: boolean }[];
 }
 
 let dir: string;
@@ -47,7 +63,7 @@ function standIn(socket: string): Promise<Server> {
   const jobs = Array.from({ length: 100 }, (_, i) =>
     summarize(makeJob({ id: i + 1, name: i % 2 ? `web-${i}` : `build-${i}`, state: i % 2 ? runningState({ pid: 1000 + i }) : completedState(), spec: { command: { kind: 'argv', argv: ['node', 'server.js', '--port', String(3000 + i)] } } })),
   );
-  const answer = (req: { id: number; method: string }) => (req.method === 'hello' ? hello() : req.method === 'list' ? jobs : null);
+  const answer = (req: { id: number; method: string }) => (req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'status' || req.method === 'track' ? jobs[1] : null);
   const s = createServer((conn) => {
     let buffered = '';
     conn.on('data', (chunk) => {
@@ -64,9 +80,9 @@ function standIn(socket: string): Promise<Server> {
 }
 
 /** Runs node with the recording preload; returns the exit code, stdout and what was loaded. */
-function runRecorded(args: string[], name: string): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
+function runRecorded(args: string[], name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
   const report = join(dir, `${name}.json`);
-  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '', ...extraEnv };
   delete env.PROCD_HOME;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', join(dir, 'preload.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,8 +113,11 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
     expect(ls.stdout).toMatch(/^ID +NAME +STATE/);
     expect(ls.stdout).toContain('web-99');
 
+    // The bin compiles hot.js itself (vm.Script): the loader is the only file Node's loader reads.
     expect(ls.report.files).toEqual([CLI]);
-    expect(statSync(CLI).size).toBeLessThanOrEqual(LS_JS_BUDGET);
+    expect(ls.report.scripts.map((s) => s.filename)).toEqual([HOT]);
+    expect(statSync(HOT).size).toBeLessThanOrEqual(LS_JS_BUDGET);
+    expect(statSync(CLI).size).toBeLessThanOrEqual(4 * 1024);
     const baseline = await runRecorded(['-e', '0'], 'baseline');
     const added = ls.report.builtins.filter((m) => !baseline.report.builtins.includes(m));
     expect(added.filter((m) => UNNEEDED_BUILTINS.includes(m))).toEqual([]);
@@ -121,5 +140,42 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
       expect(help.stdout, args.join(' ')).toMatch(/Options:\n {2}-/);
       expect(help.report.files, args.join(' ')).toEqual([CLI, join(CLI, '../cli.js')]);
     }
+  });
+
+  it("each hot command compiles hot.js from the code cache the build trained for it, and V8 takes it", async () => {
+    for (const args of [['ls', '--all'], ['status', '2'], ['track', '--', 'true']]) {
+      const run = await runRecorded([CLI, ...args], `cache-${args[0]}`);
+      expect(run.stderr, args.join(' ')).toBe('');
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.report.scripts, args.join(' ')).toEqual([{ filename: HOT, cachedBytes: statSync(join(dirname(CLI), `hot.${args[0]}.v8cache`)).size, rejected: false }]);
+    }
+    const off = await runRecorded([CLI, 'ls', '--all'], 'cache-off', { PROCD_CODE_CACHE: '0' });
+    expect(off.report.scripts).toEqual([{ filename: HOT, cachedBytes: 0, rejected: false }]);
+  });
+
+  it('a damaged cache costs a normal compile, and an edited hot.js never runs with the cache of the old one', async () => {
+    const expected = (await runRecorded([CLI, 'ls', '--all'], 'plain')).stdout;
+    // A copy that keeps the files' times, so that the bin takes the caches as the build's.
+    const copy = join(dir, 'copy');
+    cpSync(dirname(CLI), copy, { recursive: true, preserveTimestamps: true });
+    const bin = join(copy, 'main.js');
+    const kept = await runRecorded([bin, 'ls', '--all'], 'copy');
+    expect(kept.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: statSync(join(copy, 'hot.ls.v8cache')).size, rejected: false }]);
+
+    writeFileSync(join(copy, 'hot.ls.v8cache'), Buffer.alloc(4096, 7));
+    const damaged = await runRecorded([bin, 'ls', '--all'], 'damaged');
+    expect(damaged.code).toBe(0);
+    expect(damaged.stdout).toBe(expected);
+    expect(damaged.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: 4096, rejected: true }]);
+
+    // Same length, other text: V8 alone would take the old cache (it checks the source's length only) and print STATE.
+    const hot = readFileSync(join(copy, 'hot.js'), 'utf8');
+    expect(hot).toContain('"ID","NAME","STATE"');
+    writeFileSync(join(copy, 'hot.js'), hot.replace('"ID","NAME","STATE"', '"ID","NAME","STAT3"'));
+    writeFileSync(join(copy, 'hot.ls.v8cache'), readFileSync(join(dirname(CLI), 'hot.ls.v8cache')));
+    const edited = await runRecorded([bin, 'ls', '--all'], 'edited');
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toMatch(/^ID +NAME +STAT3 /);
+    expect(edited.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: 0, rejected: false }]);
   });
 });

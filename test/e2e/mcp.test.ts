@@ -185,3 +185,30 @@ describe('procd mcp: resources and update notifications', () => {
     await s.call('kill', { jobs: [next] });
   });
 });
+
+describe('procd mcp: after the daemon is stopped', () => {
+  it('never starts one itself, and follows the next daemon its user starts: a watched list is announced again without a new subscribe', async () => {
+    const s = await open();
+    const updated: string[] = [];
+    s.client.setNotificationHandler('notifications/resources/updated', (n) => {
+      updated.push(n.params.uri);
+    });
+    await s.client.subscribeResource({ uri: 'procd://jobs' });
+    const first = await s.call('start', { argv: ['sleep', '300'], name: 'before-stop' });
+    const firstId = (first.structuredContent!.jobs as { id: number }[])[0]!.id;
+    await waitFor(() => updated.includes('procd://jobs'), { what: 'a resources/updated for procd://jobs', timeoutMs: 20_000 });
+
+    const stopped = await d.cli(['daemon', 'stop'], { timeoutMs: 60_000 });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    // The user starts the next daemon: it is theirs to start (the MCP server looked, and started none).
+    const started = await d.cli(['daemon', 'start'], { timeoutMs: 60_000 });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout + started.stderr).not.toMatch(/already running/i);
+    updated.length = 0;
+    const next = await d.cli(['track', '--name', 'after-start', '--', 'sleep', '300']);
+    expect(next.code, next.stderr).toBe(0);
+    await waitFor(() => updated.includes('procd://jobs'), { what: 'a resources/updated for procd://jobs from the next daemon', timeoutMs: 30_000 });
+    expect(s.stderr()).not.toMatch(/autostart/i);
+    await d.cli(['kill', String(firstId), 'after-start']);
+  }, 120_000);
+});

@@ -70,13 +70,15 @@ describe('a name means one live job', () => {
     expect((await c.list({ all: true })).length).toBe(1);
   });
 
-  it('refuses names with ":" or "=", all digits, spaces or empty, each with its own reason', async () => {
+  it('refuses names with ":" or "=", all digits, spaces, invisible characters or empty, each with its own reason', async () => {
     const cases: [string, RegExp][] = [
       ['web:ready', /contains ":" or "="/],
       ['a=b', /contains ":" or "="/],
       ['42', /all digits, which reads as a job id/],
       ['my server', /contains a space/],
       ['', /is empty/],
+      // A right-to-left override and a zero-width space: a name that looks like another one.
+      ['zw\u200bj\u202eevil', /invisible or text-direction character/],
     ];
     for (const [name, message] of cases) {
       const r = await d.cli(['track', '--name', name, '--', 'true']);
@@ -97,6 +99,20 @@ describe('a name means one live job', () => {
     expect(await refusal('42')).toMatch(/not all digits/);
     expect(await refusal('a b')).toMatch(/without spaces/);
     expect(await refusal('')).toMatch(/non-empty name/);
+    expect(await refusal('we\u200bb')).toMatch(/without invisible or text-direction characters/);
     expect((await c.list({ all: true })).length).toBe(0);
+  });
+});
+
+describe('status shows what a job was started with as text', () => {
+  it('a description, shell or cwd with newlines and escape sequences is shown escaped: no extra rows, nothing sent to the terminal', async () => {
+    const hostile = 'line1\nFAKE-FIELD   value\u001b]52;c;ZWNobyBwd25lZA==\u0007\u001b[2J';
+    const r = await d.cli(['track', '--name', 'described', '--description', hostile, '--wait', '--', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await d.cli(['status', 'described']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).not.toMatch(/\u001b|\u0007/);
+    expect(shown.stdout.split('\n').filter((l) => l.startsWith('FAKE-FIELD'))).toEqual([]);
+    expect(shown.stdout).toContain('line1\\nFAKE-FIELD   value\\x1b]52;c;ZWNobyBwd25lZA==\\x07\\x1b[2J');
   });
 });

@@ -55,6 +55,17 @@ describe('the owner of a job', () => {
     expect((await jobStatus(d, fromEnv.id)).owner?.name).toBe('from-env');
   });
 
+  it('a PROCD_OWNER that is no owner name is refused naming the variable, and starts nothing', async () => {
+    d = await startTestDaemon({ env: NO_OWNER_ENV });
+    for (const [value, why] of [['bad\tvalue', /contains a control character/], ['x'.repeat(300), /is 300 characters long \(at most 200\)/]] as const) {
+      const r = await d.cli(['track', '--', 'sleep', '300'], as(value));
+      expectExit(r, 2, 'track with a bad PROCD_OWNER');
+      expect(r.stderr).toMatch(/PROCD_OWNER in the environment/);
+      expect(r.stderr).toMatch(why);
+    }
+    expect(await listJobs(d, ['--all'])).toEqual([]);
+  });
+
   it('is recorded for adopted jobs', async () => {
     d = await startTestDaemon({ env: NO_OWNER_ENV });
     const { spawn } = await import('node:child_process');
@@ -112,6 +123,11 @@ describe('the owner of a job', () => {
     const bDone = await trackAs(d, 'agent-b', ['--wait', '--', 'true']);
     const dry = parseJson<CleanupResult>(await d.cli(['cleanup', '--owner', 'agent-a', '--dry-run', '--json']), 'cleanup --dry-run');
     expect(dry.stopped).toBeUndefined();
+    // The dry run names the live jobs it would stop (agent-a's only), and stops none of them.
+    expect(dry.wouldStop?.map((j) => [j.id, j.state])).toEqual([[a1.id, 'running'], [a2.id, 'running']]);
+    const dryText = await d.cli(['cleanup', '--owner', 'agent-a', '--dry-run']);
+    expectExit(dryText, 0, 'cleanup --dry-run (text)');
+    expect(dryText.stdout).toMatch(/would stop: 2 live jobs of agent-a\n {2}job \d+ \S+ running\n {2}job \d+ srv running/);
     expect(pidAlive(pidOf(a1))).toBe(true);
 
     const r = await d.cli(['cleanup', '--owner', 'agent-a', '--retention', '0s', '--json']);

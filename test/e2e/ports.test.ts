@@ -75,6 +75,9 @@ describe('ports of a job', () => {
     follower.stdout!.on('data', (b: Buffer) => (printed += b.toString()));
     await waitFor(() => printed.includes(`job.listening job ${job.id} (srv) listening on 127.0.0.1:${port}/tcp (pid ${pid})`), { what: "procd events to print the job.listening line", timeoutMs: 30_000 });
     follower.kill();
+    // The job's timeline has it too.
+    const withTimeline = parseJson<ResultOf<'status'>>(await d.cli(['status', String(job.id), '--timeline', '--json']), 'status --timeline');
+    expect(withTimeline.timeline?.map((t) => [t.kind, t.detail])).toContainEqual(['listening', `listening: ${port}/tcp on 127.0.0.1 (pid ${pid})`]);
 
     const killed = await d.cli(['kill', '--port', String(port), '--json']);
     expectExit(killed, 0, `kill --port ${port}`);
@@ -111,9 +114,9 @@ describe('ports of a job', () => {
     expectExit(r, 0, 'track wants');
     const wants = parseJson<JobView>(r, 'track wants');
     const report = parseJson<AnalyzeReport>(await d.cli(['analyze', '--json']), 'analyze --json');
-    expect(report.portConflicts).toContainEqual({ jobId: wants.id, name: 'wants', run: null, port: String(port), at: expect.any(Number), holders: [{ jobId: holder.id, name: 'holder', run: null, live: true }], claim: 'declared' });
+    expect(report.portConflicts).toContainEqual({ jobId: wants.id, name: 'wants', run: null, port: String(port), protocol: 'tcp', at: expect.any(Number), holders: [{ jobId: holder.id, name: 'holder', run: null, live: true }], claim: 'declared' });
     const human = await d.cli(['analyze']);
-    expect(human.stdout).toContain(`job ${wants.id} (wants) wants port ${port}, held by job ${holder.id}`);
+    expect(human.stdout).toContain(`job ${wants.id} (wants) wants TCP port ${port}, held by job ${holder.id}`);
     expectExit(await d.cli(['kill', String(holder.id), String(wants.id)]), 0, 'kill holder and wants');
   });
 

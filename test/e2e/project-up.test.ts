@@ -2,7 +2,7 @@
 // and what waits for it (asserted by which job ids were replaced, not by the daemon's ordering), a
 // broken file starts nothing, two projects with an `api` each coexist, down stops dependants first.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpReport } from '../../client/cli/commands/up.js';
@@ -57,6 +57,8 @@ describe('procd up', () => {
     const dir = projectDir('shop', SHOP(3000));
     const first = await up(dir);
     expect(first.entries.map((e) => [e.name, e.action])).toEqual([['shop/db', 'started'], ['shop/api', 'started'], ['shop/worker', 'started'], ['shop/cron', 'started']]);
+    // The load is kept (project-cache.ts): the second up, and the third, come from it, the same answer.
+    expect(readdirSync(join(d.home, 'cache', 'projects'))).toHaveLength(1);
     const second = await up(dir);
     expect(second.entries.map((e) => e.action)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(second.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));

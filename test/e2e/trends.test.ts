@@ -48,6 +48,11 @@ describe('trends', () => {
     const table = await d.cli(['trends', '--since', '10m', '--bucket', '1m', '--table']);
     expectExit(table, 0, 'trends --table');
     expect(table.stdout.split('\n')[0]).toMatch(/^bucket\s+started\s+failures\s+failure rate/);
+    // A week of hours is 169 buckets: the charts keep to an 80-column terminal and say what they left out.
+    const week = await d.cli(['trends', '--since', '7d', '--bucket', '1h'], { env: { LANG: 'C.UTF-8', COLUMNS: '80' } });
+    expectExit(week, 0, 'trends --since 7d --bucket 1h');
+    expect(week.stdout.split('\n').filter((l) => [...l].length > 80)).toEqual([]);
+    expect(week.stdout).toMatch(/169 buckets of 1h.*\nthe newest \d+ fit the terminal \(\d+ older: --table, or a larger --bucket\)/);
   });
 
   it('refuses a series of more than 1000 buckets with a clear error, and keeps answering', async () => {

@@ -21,7 +21,7 @@ export const command: CommandDef = {
       return r.stopped?.some((s) => !s.ok) ? EXIT.error : EXIT.ok;
     }
     if (r.stopped) out.out(`stopped: ${plural(r.stopped.length, `live job of ${owner}`, `live jobs of ${owner}`)}${r.stopped.map((s) => (s.ok ? `\n  job ${s.id} ${s.state}` : `\n  ${s.ref}: ${s.error.message}`)).join('')}`);
-    else if (owner !== undefined && r.dryRun) out.out(`stopped: none (--dry-run; procd ls --owner ${owner} lists its live jobs)`);
+    else if (r.wouldStop) out.out(`would stop: ${plural(r.wouldStop.length, `live job of ${owner}`, `live jobs of ${owner}`)}${r.wouldStop.map((j) => `\n  job ${j.id} ${j.name} ${j.state}`).join('')}`);
     const verb = r.dryRun ? 'would kill' : 'killed';
     out.out(`leftovers: ${plural(r.leftovers.pids.length, 'process', 'processes')} of ${plural(r.leftovers.jobs.length, 'finished job')} — ${verb}: ${r.leftovers.pids.join(' ') || 'none'}`);
     if (!r.dryRun && r.leftovers.forced.length) out.out(`  needed SIGKILL: ${r.leftovers.forced.join(' ')}`);

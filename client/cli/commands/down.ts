@@ -17,7 +17,7 @@ export async function stopLayer(c: ProcdClient, ids: number[]): Promise<void> {
 /** down: stop a project file's live jobs, dependants first, layer by layer. */
 export const command: CommandDef = {
   async run({ positionals, out, client }) {
-    const { project, names, entries } = openProject(positionals);
+    const { project, names, entries } = await openProject(positionals);
     const c = await client();
     const layers = planDown(entries, await liveJobs(c, project.name), names);
     for (const layer of layers) await stopLayer(c, layer.map((j) => j.id));

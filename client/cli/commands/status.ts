@@ -6,7 +6,7 @@ import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, table, type Output } from '../output.js';
 import { jobRef } from '../parse.js';
-import { commandOf, elapsed, hasCpuReading, stateColor } from '../format-job.js';
+import { commandOf, elapsed, escapeControls, hasCpuReading, stateColor } from '../format-job.js';
 import { localTime, plural, when } from '../format-time.js';
 import { limitsText, violationText } from '../format-limits.js';
 import { probeRows } from '../format-probes.js';
@@ -65,18 +65,19 @@ export function printJob(out: Output, job: JobView & { baseline?: Baseline }, sh
   const time = (ms: number) => when(ms, now);
   const rows: [string, string][] = [
     ['id', String(job.id)],
-    ['name', job.name],
+    ['name', escapeControls(job.name)],
     ['state', paint(out, stateColor(s.kind), s.kind) + (hasLiveProcess(s) && (job.progress || job.eta) ? ` ${progressLine(job.progress, job.eta)}` : '')],
     ['kind', job.spec.kind === 'service' ? 'service (meant to stay up: no stuck or time-sink flag unless asked)' : 'task (runs to an end)'],
     ['command', commandOf(job)],
   ];
-  if (job.spec.command.kind === 'shell') rows.push(['shell', job.spec.command.shell]);
-  if (job.description) rows.push(['description', job.description]);
+  // Text a job's starter chose: shown escaped, so it cannot add rows or send escape sequences to the terminal.
+  if (job.spec.command.kind === 'shell') rows.push(['shell', escapeControls(job.spec.command.shell)]);
+  if (job.description) rows.push(['description', escapeControls(job.description)]);
   if (job.tags.length) rows.push(['tags', job.tags.join(', ')]);
   // `agent-7 (pid 4242 of claude)`: the owner's name, then what its client said of itself.
   const o = job.owner;
   if (o) rows.push(['owner', o.pid === null ? o.name : `${o.name} (pid ${o.pid}${o.parentName ? ` of ${o.parentName}` : ''})`]);
-  rows.push(['cwd', job.spec.cwd], ['created', time(job.createdAt)]);
+  rows.push(['cwd', escapeControls(job.spec.cwd)], ['created', time(job.createdAt)]);
   if (s.kind === 'queued') {
     rows.push(['queued', `${time(s.queuedAt)}: ${s.reason.detail}`]);
   } else if (s.kind === 'starting') {

@@ -43,12 +43,20 @@ export const command: CommandDef = {
   },
 };
 
+/** Room a chart line leaves for its summary (`max 1h02m03s, last 59m58s`). */
+const SUMMARY_ROOM = 30;
+
 function printCharts(out: Output, r: TrendsResult, ascii: boolean): void {
-  const n = r.buckets.length;
-  out.out(`${localTime(r.since)} → ${localTime(r.until)}, ${n} buckets of ${formatDuration(r.bucketMs)} (oldest left)`);
   const width = Math.max(...SERIES.map((s) => s.label.length));
+  // One character per bucket: the newest that fit the terminal (`--table` and --json have them all).
+  const fit = Math.max(10, out.width - width - 4 - SUMMARY_ROOM);
+  const shown = r.buckets.slice(-fit);
+  const n = shown.length;
+  const cut = r.buckets.length - n;
+  out.out(`${localTime(r.since)} → ${localTime(r.until)}, ${r.buckets.length} buckets of ${formatDuration(r.bucketMs)} (oldest left)`);
+  if (cut > 0) out.out(`the newest ${n} fit the terminal (${cut} older: --table, or a larger --bucket)`);
   for (const s of SERIES) {
-    const values = r.buckets.map(s.value);
+    const values = shown.map(s.value);
     const known = values.filter((v): v is number => v !== null);
     const summary = known.length ? `max ${s.text(Math.max(...known))}, last ${values[n - 1] === null ? '-' : s.text(values[n - 1]!)}` : 'nothing measured';
     out.out(`${s.label.padEnd(width)}  ${sparkline(values, ascii)}  ${summary}`);

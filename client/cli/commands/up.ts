@@ -26,7 +26,7 @@ export interface UpReport {
 /** up: start what a project file declares and is not running; restart what changed, and what waits for it. */
 export const command: CommandDef = {
   async run({ values, positionals, out, client }) {
-    const { project, names, entries } = openProject(positionals);
+    const { project, names, entries } = await openProject(positionals);
     const c = await client();
     const plan = planUp(entries, await liveJobs(c, project.name), names);
     await refineEnvChanges(c, project, plan.steps);

@@ -1,6 +1,7 @@
-// The dashboard page: a stats grid, the job table, the output viewer and the analysis, all live from
-// GET /api/events (server-sent events with samples). It uses only the HTTP API, like any script
-// could; job data is only ever put in the page as text (textContent), never as HTML.
+// The dashboard page: a stats grid, the job table, groups and projects (panels.ts), the output
+// viewer and the analysis, all live from GET /api/events (server-sent events with samples). It
+// uses only the HTTP API, like any script could; job data is only ever put in the page as text
+// (textContent), never as HTML.
 
 import { api, loadSession } from './api.js';
 import { scheduleAnalysis } from './analysis.js';
@@ -8,7 +9,8 @@ import { byId, showError } from './dom.js';
 import { LIVE, type JobRow } from './model.js';
 import { buildDetail, detailNews, openDetail } from './detail.js';
 import { buildOutput, openOutput, outputNews } from './output.js';
-import { buildStats, renderStats } from './stats.js';
+import { buildPanels, panelsNews, schedulePanels } from './panels.js';
+import { buildStats } from './stats.js';
 import { buildTable, renderTable, scheduleTable } from './table.js';
 import { buildTrends, scheduleTrends } from './trends.js';
 
@@ -32,7 +34,7 @@ const jobs = new Map<number, JobRow>();
 let firstRender = true;
 
 function redraw(): void {
-  renderStats(jobs.values());
+  schedulePanels();
   scheduleTable();
 }
 
@@ -40,7 +42,6 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
   const list = await listing;
   jobs.clear();
   for (const job of list) jobs.set(job.id, job);
-  renderStats(jobs.values());
   renderTable();
   if (firstRender) {
     firstRender = false;
@@ -50,6 +51,8 @@ async function reload(listing = api<JobRow[]>('/api/jobs')): Promise<void> {
   }
   scheduleAnalysis();
   scheduleTrends();
+  panelsNews('reload');
+  schedulePanels();
 }
 
 /** Fetches a job's full record (one the page has not seen, or after news only the record has). */
@@ -64,6 +67,7 @@ function fetchJob(id: number): void {
 
 function apply(event: DaemonEvent): void {
   if (event.kind === 'subscription.gap') return void reload().catch(showError);
+  panelsNews(event.kind);
   const ej = event.job;
   if (!ej) return;
   let job = jobs.get(ej.id);
@@ -138,6 +142,7 @@ async function start(): Promise<void> {
   buildTrends();
   buildDetail();
   await reload(listing).catch(showError);
+  buildPanels({ jobs: () => jobs.values(), onDetails: openDetail });
   connectEvents();
   // Elapsed times move on without events.
   setInterval(() => {

@@ -1,5 +1,5 @@
 // The page's view of a job (the fields of GET /api/jobs it uses) and the pure decisions on it:
-// elapsed time, sorting, filtering and the stats grid's counts. No DOM here, so unit tests run it.
+// elapsed time, sorting, filtering and the stats grid's cells. No DOM here, so unit tests run it.
 
 export const STATES = ['starting', 'queued', 'running', 'paused', 'completed', 'failed', 'killed', 'timed_out', 'lost'] as const;
 /** The flags the grid counts; zombies and leftovers share a cell. */
@@ -15,8 +15,17 @@ export interface JobRow {
   id: number;
   name: string;
   owner?: { name: string } | null;
-  state: { kind: string; startedAt?: number; endedAt?: number; since?: number; queuedAt?: number; pausedAt?: number };
-  spec?: { command?: { kind: string; argv?: string[]; script?: string } };
+  state: { kind: string; startedAt?: number; endedAt?: number; since?: number; queuedAt?: number; pausedAt?: number; reason?: { kind: string; at?: number; detail: string } };
+  spec?: {
+    command?: { kind: string; argv?: string[]; script?: string };
+    group?: string;
+    priority?: number;
+    after?: { job: number; ref: string; condition: string }[];
+    /** Set on jobs `procd up` started from a procd.yaml. */
+    declared?: { project: string; entry: string; file: string };
+  };
+  /** A queued job's place in its group and what it waits for. */
+  standing?: { waitsFor: string; detail: string; position: number };
   health?: { score: number; reasons: { why: string }[] };
   flags?: { kind: string; severity?: string }[];
   ports?: { port: number; protocol: string; address: string }[];
@@ -73,28 +82,39 @@ export function sortJobs(jobs: readonly JobRow[], order: SortOrder, now: number)
     .map((x) => x.job);
 }
 
-/** Every word of the filter must appear in the job's id, name, owner, state, command, flags or ports. */
+/** The filter word that keeps only one project's jobs (`project:shop`): the projects panel sets it. */
+export const PROJECT_FILTER = 'project:';
+
+/**
+ * Every word of the filter must appear in the job's id, name, owner, state, command, flags, ports,
+ * group or project; a `project:NAME` word keeps exactly that project's jobs.
+ */
 export function filterJobs(jobs: readonly JobRow[], filter: string): JobRow[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...jobs];
   return jobs.filter((job) => {
-    const hay = [String(job.id), job.name, job.owner?.name ?? '', job.state.kind, commandText(job), ...(job.flags ?? []).map((f) => f.kind), ...(job.ports ?? []).map((p) => String(p.port))]
+    const project = job.spec?.declared?.project ?? '';
+    const hay = [String(job.id), job.name, job.owner?.name ?? '', job.state.kind, commandText(job), ...(job.flags ?? []).map((f) => f.kind), ...(job.ports ?? []).map((p) => String(p.port)), job.spec?.group ?? '', project]
       .join(' ')
       .toLowerCase();
-    return words.every((w) => hay.includes(w));
+    return words.every((w) => (w.startsWith(PROJECT_FILTER) && w.length > PROJECT_FILTER.length ? project.toLowerCase() === w.slice(PROJECT_FILTER.length) : hay.includes(w)));
   });
 }
 
-/** The stats grid: jobs per state and per flag cell. */
-export function countJobs(jobs: Iterable<JobRow>): Record<string, number> {
+/** What the grid reads of GET /api/stats (the daemon's `stats`): jobs per state, raised flags per kind. */
+export interface StatsCounts {
+  states: Record<string, number>;
+  flags: Record<string, number>;
+}
+
+/**
+ * The stats grid's cells from the daemon's counts (every job it keeps, not only those the page
+ * lists): one per state, one per flag cell (zombies and leftovers summed: it counts flags).
+ */
+export function statsCells(stats: StatsCounts): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const s of STATES) counts[s] = 0;
-  for (const c of FLAG_CELLS) counts[c.key] = 0;
-  for (const job of jobs) {
-    counts[job.state.kind] = (counts[job.state.kind] ?? 0) + 1;
-    const kinds = new Set((job.flags ?? []).map((f) => f.kind));
-    for (const c of FLAG_CELLS) if (c.kinds.some((k) => kinds.has(k))) counts[c.key]!++;
-  }
+  for (const s of STATES) counts[s] = stats.states[s] ?? 0;
+  for (const c of FLAG_CELLS) counts[c.key] = c.kinds.reduce((n, k) => n + (stats.flags[k] ?? 0), 0);
   return counts;
 }
 

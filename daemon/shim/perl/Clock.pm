@@ -19,11 +19,20 @@ sub uptime_ms {
 # ABIs only, where both structs are two 64-bit integers); undef elsewhere.
 my %SYSCALLS = (62 => [96, 228], 183 => [169, 113]);    # x86_64, aarch64
 sub syscall_numbers {
+  my $machine = elf_machine();
+  return defined $machine ? $SYSCALLS{$machine} : undef;
+}
+
+# The ELF machine of this perl on Linux (62 x86_64, 183 aarch64; 64-bit little-endian only), read
+# once from /proc/self/exe; undef elsewhere. Sys.pm picks its syscall numbers by it too.
+my $ELF_MACHINE;
+sub elf_machine {
+  return $ELF_MACHINE if defined $ELF_MACHINE;
   return undef unless $^O eq 'linux' && open(my $fh, '<:raw', '/proc/self/exe');
   my $n = sysread($fh, my $elf, 20) // 0;
   close $fh;
   return undef unless $n == 20 && substr($elf, 0, 6) eq "\x7fELF\x02\x01";
-  return $SYSCALLS{ unpack('v', substr($elf, 18, 2)) };
+  return $ELF_MACHINE = unpack('v', substr($elf, 18, 2));
 }
 
 my ($SYS_GETTIMEOFDAY, $SYS_CLOCK_GETTIME);

@@ -69,7 +69,7 @@ sub write_atomic {
   if (sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) {
     $why = "$!" unless write_all($fh, \$content, 0, length $content) == length $content;
     # A failed fsync (some file systems refuse it) is logged but must not keep the file from appearing.
-    logmsg("fsync $tmp: " . ($@ || $!)) if !defined $why && $sync && !eval { require IO::Handle; $fh->sync };
+    logmsg("fsync $tmp: " . ($@ || $!)) if !defined $why && $sync && !eval { sys_fsync($fh) };
     $why //= "$!" unless close($fh);
     $why = "$!" if !defined $why && !rename($tmp, $path);
     unlink $tmp if defined $why;
@@ -134,7 +134,7 @@ sub finish {
 # buffers, its handles, END blocks) runs or is flushed on the way out.
 sub quit {
   my ($code) = @_;
-  POSIX::_exit($code) if $SERVED;
+  sys_exit($code) if $SERVED;
   exit $code;
 }
 

@@ -13,8 +13,6 @@ package ProcdShim;
 use strict;
 use warnings;
 use Fcntl qw(O_WRONLY O_CREAT O_APPEND);
-use IO::Handle ();    # the shim's fsync: loaded here once, not in each shim
-use POSIX ();
 
 our $SERVED;
 
@@ -50,7 +48,7 @@ sub reply {
   my $off = 0;
   while ($off < length $bytes) {
     my $n = syswrite(STDOUT, $bytes, length($bytes) - $off, $off);
-    if (!defined $n) { next if $!{EINTR}; POSIX::_exit(0) }
+    if (!defined $n) { next if $!{EINTR}; sys_exit(0) }
     $off += $n;
   }
 }
@@ -73,7 +71,7 @@ sub relay {
 # Reaps ended shims: what each wrote last is relayed first, then its end.
 sub reap {
   for (;;) {
-    my $pid = waitpid(-1, POSIX::WNOHANG());
+    my $pid = waitpid(-1, 1);    # WNOHANG: 1 on Linux, macOS and the BSDs
     if ($pid < 0) { next if $!{EINTR}; return }
     return if $pid == 0;
     my $status = $?;
@@ -117,35 +115,36 @@ sub become_shim {
   # Setting a handler first runs a SIGCHLD the server had not handled yet, with the server's
   # handler (a byte into its wake pipe: harmless). Then: the dispositions and mask of a new process.
   $SIG{$_} = 'DEFAULT' for qw(CHLD HUP INT PIPE);
-  POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
+  sys_unblock_signals();
   # Every handle of the server is closed through perl: perl counts handles per fd and keeps an fd
   # open while a handle it knows of still has it, so a stale handle would pin a number the shim
   # reuses (a pipe whose write end never closes).
   close $_ for $wake_r, $wake_w, $r, grep { defined } values %shims;
   %shims = %by_fd = ();
-  POSIX::setsid();    # its own session, as when the daemon spawns it (detached)
+  sys_setsid();    # its own session, as when the daemon spawns it (detached)
   open(STDIN, '<', '/dev/null');
-  POSIX::dup2(fileno($w), 1);
+  sys_dup2(fileno($w), 1);
   close $w;
   my $log;
   sysopen($log, "$dir/shim.log", O_WRONLY | O_CREAT | O_APPEND, 0600) or open($log, '>', '/dev/null');
-  POSIX::dup2(fileno($log), 2) if $log;
+  sys_dup2(fileno($log), 2) if $log;
   close $log if $log;
   # Anything else the server holds (an fd it inherited without close-on-exec) is not the shim's.
   my $dh;
   if (opendir($dh, '/proc/self/fd') || opendir($dh, '/dev/fd')) {
     my @fds = grep { /^[0-9]+$/ && $_ > 2 } readdir $dh;
     closedir $dh;
-    POSIX::close($_) for @fds;
+    sys_close($_) for @fds;
   }
   my $ok = eval { run_job($dir); 1 };    # run_job ends the process
   syswrite(STDERR, $@) unless $ok;       # as perl does for a die in an exec'd shim
-  POSIX::_exit(255);
+  sys_exit(255);
 }
 
 # Serves until the daemon closes stdin. A served shim keeps the server's command line (`perl
 # procd-shim.pl --serve`): renaming it through $0 would overwrite its environment block.
 sub serve {
+  load_posix() unless $ProcdShim::SYS;    # once here, not in each shim (see Sys.pm)
   $SIG{$_} = 'IGNORE' for qw(HUP INT PIPE);
   pipe($wake_r, $wake_w) or die "procd-shim server: cannot create a pipe: $!\n";
   nonblock($_) for $wake_r, $wake_w;

@@ -3,7 +3,7 @@
 package ProcdShim;
 use strict;
 use warnings;
-use Fcntl qw(O_WRONLY :flock);
+use Fcntl qw(O_WRONLY LOCK_EX LOCK_NB);    # names, not the :flock tag: a tag loads Exporter::Heavy (~0.5 MB of heap)
 
 our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory another shim claimed
 
@@ -170,7 +170,6 @@ sub run_child {
   my ($spec, $out_w, $err_w, $st_w) = @_;
   my ($code, $msg);
   eval {
-    require POSIX;
     if (defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
       my $ok = sysopen(my $cgfh, "$cg/cgroup.procs", O_WRONLY);
       $ok &&= defined syswrite($cgfh, '0');
@@ -180,17 +179,17 @@ sub run_child {
       }
       close $cgfh;
     }
-    POSIX::setsid();    # own session and process group: the daemon kills -pid
+    sys_setsid();    # own session and process group: the daemon kills -pid
     $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD XFSZ);
-    POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
+    sys_unblock_signals();
     open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
-    POSIX::dup2(fileno($out_w), 1);
-    POSIX::dup2(fileno($err_w), 2);
+    sys_dup2(fileno($out_w), 1);
+    sys_dup2(fileno($err_w), 2);
     # Fds the shim itself inherited without close-on-exec must not leak into the job.
     if (opendir(my $dh, '/dev/fd')) {
       my @fds = grep { /^[0-9]+$/ && $_ > 2 && $_ != fileno($st_w) } readdir $dh;
       closedir $dh;
-      POSIX::close($_) for @fds;
+      sys_close($_) for @fds;
     }
     my $cwd = $spec->{cwd};
     unless (chdir $cwd) {
@@ -216,7 +215,7 @@ sub run_child {
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;
   my $report = ($code // 'EPROCD') . "\0" . ($msg // 'unknown error');
   syswrite($st_w, $report);
-  defined &POSIX::_exit ? POSIX::_exit(127) : CORE::exit(127);
+  sys_exit(127);
 }
 
 1;

@@ -66,10 +66,10 @@ describe('alert engine (fake clock)', () => {
     expect(engine.observe(ended(3, lostState({ outcome: 'released' })), 0)).toEqual([]);
   });
 
-  it('counts failed, timed out and lost runs as failures; a kill is nobody’s failure', () => {
+  it('counts failed and timed out runs as failures, as analyze does; a kill is nobody’s failure and a lost run’s end is unknown', () => {
     expect(failureOf(failedState())).toBe(true);
     expect(failureOf(timedOutState())).toBe(true);
-    expect(failureOf(lostState())).toBe(true);
+    expect(failureOf(lostState())).toBeNull();
     expect(failureOf(completedState())).toBe(false);
     expect(failureOf(killedState())).toBeNull();
     expect(failureOf(lostState({ outcome: 'released' }))).toBeNull();

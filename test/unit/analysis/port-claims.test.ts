@@ -6,6 +6,7 @@ import { analyze } from '../../../daemon/analysis/analyze.js';
 import { portConflicts } from '../../../daemon/analysis/duplicates.js';
 import { declaredPort, portClaims } from '../../../daemon/analysis/port-claims.js';
 import type { Job } from '../../../shared/job.js';
+import { portText } from '../../../shared/analyze.js';
 import type { ProbeCondition } from '../../../shared/conditions.js';
 import { makeJob, makeSpec, runningState } from '../../helpers/job-factory.js';
 import { failedRun } from '../../helpers/history-runs.js';
@@ -31,7 +32,7 @@ describe('declaredPort', () => {
 describe('portClaims', () => {
   it('a live job declaring a port another listens on; the holder is the listener, counted once for its IPv4 and IPv6 sockets', () => {
     const c = portClaims(analysisInput({ jobs: [listening(1, 3000), declaring(2, { env: { PORT: '3000' } }), declaring(3, { env: { PORT: '4000' } })] }));
-    expect(c).toEqual([{ jobId: 2, name: 'j2', run: null, port: '3000', at: NOW, holders: [{ jobId: 1, name: 'j1', run: null, live: true }], claim: 'declared' }]);
+    expect(c).toEqual([{ jobId: 2, name: 'j2', run: null, port: '3000', protocol: 'tcp', at: NOW, holders: [{ jobId: 1, name: 'j1', run: null, live: true }], claim: 'declared' }]);
   });
 
   it('two listening on one port (different addresses); two only declaring it are no conflict; a job listening on the port it declares is one claim', () => {
@@ -48,7 +49,7 @@ describe('portClaims', () => {
     const udp = (id: number, port: number): Job => makeJob({ id, state: runningState({ startedAt: NOW - 60_000 }), ports: [{ port, protocol: 'udp', address: '0.0.0.0', pid: 100 + id }] });
     expect(portClaims(analysisInput({ jobs: [listening(1, 5353), udp(2, 5353)] }))).toEqual([]);
     expect(portClaims(analysisInput({ jobs: [udp(1, 5353), declaring(2, { env: { PORT: '5353' } })] }))).toEqual([]);
-    expect(portClaims(analysisInput({ jobs: [udp(1, 5353), udp(2, 5353)] }))).toMatchObject([{ jobId: 2, port: '5353', claim: 'listening', holders: [{ jobId: 1 }] }]);
+    expect(portClaims(analysisInput({ jobs: [udp(1, 5353), udp(2, 5353)] }))).toMatchObject([{ jobId: 2, port: '5353', protocol: 'udp', claim: 'listening', holders: [{ jobId: 1 }] }]);
   });
 
   it('finished jobs claim nothing', () => {
@@ -64,6 +65,14 @@ describe('EADDRINUSE against the job listening on that port', () => {
     expect(portConflicts(input)).toEqual([{ jobId: 9, name: 'j9', run: 1, port: '3000', at: NOW - 10_000, holders: [{ jobId: 1, name: 'j1', run: null, live: true }] }]);
     const report = analyze(analysisInput({ jobs: [listening(1, 3000), declaring(2, { env: { PORT: '3000' } })] }));
     expect(report.headline.portConflicts).toBe(1);
-    expect(report.recommendations.map((r) => r.reason)).toContain('job 2 (j2) wants port 3000 that job(s) 1 hold or want first');
+    expect(report.recommendations.map((r) => r.reason)).toContain('job 2 (j2) wants TCP port 3000 that job(s) 1 hold or want first');
+  });
+});
+
+describe('portText', () => {
+  it('names the protocol when it is known', () => {
+    expect(portText({ port: '5353', protocol: 'udp' })).toBe('UDP port 5353');
+    expect(portText({ port: '3000' })).toBe('port 3000');
+    expect(portText({ port: null })).toBe('port ?');
   });
 });

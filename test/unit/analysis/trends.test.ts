@@ -56,7 +56,7 @@ describe('the trends handler', () => {
   it('reads the history from the first bucket’s start, so the first bucket is whole', async () => {
     const { trends } = await import('../../../daemon/handlers/trends.js');
     const asked: number[] = [];
-    const ctx = { history: { runsSince: (since: number) => (asked.push(since), []) }, table: { all: () => [][Symbol.iterator]() } };
+    const ctx = { history: { runTableSince: (since: number) => (asked.push(since), []) }, table: { all: () => [][Symbol.iterator]() } };
     const r = trends(ctx as unknown as Parameters<typeof trends>[0], { sinceMs: 3_600_000, bucketMs: 1_800_000 });
     expect(asked).toEqual([r.since]);
     expect(r.since % 1_800_000).toBe(0);

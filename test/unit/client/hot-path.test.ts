@@ -64,11 +64,11 @@ describe('the CLI hot path', () => {
     expect(forbiddenOnPath(bundled, command)).toEqual([]);
   });
 
-  // The bin's file (main.js) is what every hot call compiles: the other commands, their helpers
+  // The bin's bundle (hot.js, which the bin main.js compiles) is what every hot call compiles: the other commands, their helpers
   // and the full command table live in cli.js, loaded only for them (test/e2e/ls-load.test.ts
   // checks the same at run time, with the file's byte budget).
   it('the bin file holds the hot commands only; the others are in cli.js', () => {
-    const inBin = Object.keys(bundled.outputs?.['dist/client/cli/main.js']?.inputs ?? {});
+    const inBin = Object.keys(bundled.outputs?.['dist/client/cli/hot.js']?.inputs ?? {});
     const inFull = Object.keys(bundled.outputs?.['dist/client/cli/cli.js']?.inputs ?? {});
     const commandsIn = (inputs: string[]) => inputs.filter((p) => p.startsWith('client/cli/commands/')).map((p) => p.slice('client/cli/commands/'.length, -3)).sort();
     expect(commandsIn(inBin)).toEqual([...HOT].sort());
@@ -80,7 +80,7 @@ describe('the CLI hot path', () => {
   // carry the version as a literal and every call saves the read.
   it('both files carry the package version as a literal and read no package.json', () => {
     const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    for (const name of ['main.js', 'cli.js']) {
+    for (const name of ['hot.js', 'cli.js']) {
       const text = files.find((f) => f.path.endsWith(`/dist/client/cli/${name}`))!.text;
       expect(text).toContain(`VERSION=${JSON.stringify(version)}`);
       expect(text).not.toContain('package.json');
@@ -90,7 +90,7 @@ describe('the CLI hot path', () => {
   // `procd mcp` (the MCP SDK with zod, ~800 KiB) is its own bundle: no other command parses it.
   it('the MCP server and its SDK are in mcp.js only, which only the mcp command requires', () => {
     const heavy = (p: string) => /(^|\/)node_modules\/(@modelcontextprotocol\/[^/]+|zod)\//.test(p) || p.startsWith('client/mcp/');
-    for (const name of ['main.js', 'cli.js']) expect(Object.keys(bundled.outputs?.[`dist/client/cli/${name}`]?.inputs ?? {}).filter(heavy)).toEqual([]);
+    for (const name of ['hot.js', 'cli.js']) expect(Object.keys(bundled.outputs?.[`dist/client/cli/${name}`]?.inputs ?? {}).filter(heavy)).toEqual([]);
     expect(Object.keys(bundled.outputs?.['dist/client/cli/mcp.js']?.inputs ?? {}).filter(heavy).length).toBeGreaterThan(10);
     const requiring = Object.entries(bundled.inputs).filter(([, i]) => i.imports.some((imp) => imp.external && imp.path === './mcp.js')).map(([path]) => path);
     expect(requiring).toEqual(['client/cli/commands/mcp.ts']);

@@ -1,4 +1,4 @@
-// The bin (dist/client/cli/main.js) carries the method table without its help and docs text
+// The bin's bundle (dist/client/cli/hot.js) carries the method table without its help and docs text
 // (bundle-cli-table.mjs): every method's doc line and the CLI specs of the commands it leaves to
 // cli.js stay out of what each `procd ls` parses. These tests check that what the bin's code reads
 // from the table is exactly the source table's, and that the text really is left out.
@@ -68,7 +68,7 @@ describe("the bin's projection of the method table", () => {
     });
 
     it('the bin holds no doc line and no command\'s help, not even its own; cli.js holds them all', () => {
-      const bin = text('main.js');
+      const bin = text('hot.js');
       const full = text('cli.js');
       const docs = Object.values(SPECS).map((m) => m.doc);
       const others = Object.values(SPECS).flatMap((m) => (m.cli && !HOT_COMMANDS.includes(m.cli.command) ? [m.cli.summary] : []));

@@ -1,9 +1,9 @@
-// The dashboard page's pure parts: sorting, filtering, the stats grid's counts, the row actions,
+// The dashboard page's pure parts: sorting, filtering, the stats grid's cells, the row actions,
 // the recommendations' order, and formatting.
 
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCpu, formatDuration, label } from '../../../client/dashboard/assets/format.js';
-import { actionsFor, byPriority, countJobs, elapsedMs, filterJobs, sortJobs, type JobRow } from '../../../client/dashboard/assets/model.js';
+import { actionsFor, byPriority, elapsedMs, filterJobs, sortJobs, statsCells, type JobRow } from '../../../client/dashboard/assets/model.js';
 
 const NOW = 1_000_000;
 const job = (id: number, name: string, kind: string, extra: Partial<JobRow> = {}): JobRow => ({
@@ -50,11 +50,22 @@ describe('filterJobs', () => {
   });
 });
 
-describe('countJobs', () => {
-  it('counts every state (zero included) and each flag cell once per job', () => {
-    const c = countJobs(jobs);
-    expect(c).toMatchObject({ running: 2, failed: 1, queued: 0, starting: 0, paused: 0, completed: 0, killed: 0, timed_out: 0, lost: 0 });
-    expect(c).toMatchObject({ stuck: 1, leftovers: 1, time_sink: 0, bottleneck: 0 });
+describe('statsCells', () => {
+  it("shows the daemon's counts: every state (zero when absent), flags by cell with zombies and leftovers summed", () => {
+    const c = statsCells({ states: { running: 2, failed: 1, completed: 40 }, flags: { stuck: 1, zombie: 2, leftovers: 1, time_sink: 0, unhealthy: 3 } });
+    expect(c).toEqual({ starting: 0, queued: 0, running: 2, paused: 0, completed: 40, failed: 1, killed: 0, timed_out: 0, lost: 0, time_sink: 0, bottleneck: 0, stuck: 1, leftovers: 3 });
+  });
+});
+
+describe('filterJobs by project', () => {
+  const declared = (project: string) => ({ spec: { declared: { project, entry: 'x', file: `/p/${project}/procd.yaml` } } });
+  const some = [job(1, 'shop/db', 'running', declared('shop')), job(2, 'shopping', 'running'), job(3, 'shop2/db', 'running', declared('shop2')), job(4, 'train', 'running', { spec: { group: 'gpu' } })];
+  it('keeps exactly one project with project:NAME; plain words also match project and group', () => {
+    expect(filterJobs(some, 'project:shop').map((j) => j.id)).toEqual([1]);
+    expect(filterJobs(some, 'project:SHOP2').map((j) => j.id)).toEqual([3]);
+    expect(filterJobs(some, 'project:none').map((j) => j.id)).toEqual([]);
+    expect(filterJobs(some, 'shop').map((j) => j.id)).toEqual([1, 2, 3]);
+    expect(filterJobs(some, 'gpu').map((j) => j.id)).toEqual([4]);
   });
 });
 

@@ -44,6 +44,15 @@ describe('routeParams', () => {
     expect(routeParams(logs.route, logs.id, new URLSearchParams('tail=20&run=2&stream=stderr'), null)).toEqual({ job: 3, tailLines: 20, run: 2, stream: 'stderr' });
   });
 
+  it("puts a group route's path name in `name` (as text, digits too) over the body's", () => {
+    const set = route('POST', '/api/groups/gpu%20a');
+    expect(set.route.rpc).toBe('group.set');
+    expect(routeParams(set.route, set.id, new URLSearchParams(), { name: 'other', parallel: 2 })).toEqual({ name: 'gpu a', parallel: 2 });
+    const digits = route('POST', '/api/groups/7');
+    expect(routeParams(digits.route, digits.id, new URLSearchParams(), { paused: true })).toEqual({ name: '7', paused: true });
+    expect(matchRoute('GET', '/api/groups/gpu')).toEqual({ kind: 'wrong-method', allowed: ['POST'] });
+  });
+
   it('converts lists and durations, ignores unknown query parameters', () => {
     const list = route('GET', '/api/jobs');
     expect(routeParams(list.route, null, new URLSearchParams('state=running,paused&x=1'), null)).toEqual({ states: ['running', 'paused'] });

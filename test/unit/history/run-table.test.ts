@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { analyze } from '../../../daemon/analysis/analyze.js';
+import { trendsOf } from '../../../daemon/analysis/trends.js';
 import { RunColumns } from '../../../daemon/history/columns.js';
 import { HistoryStore } from '../../../daemon/history/history-store.js';
 import type { RunTable } from '../../../daemon/history/reader.js';
@@ -57,13 +58,16 @@ function recordVaried(n: number): void {
         outcome: state === 'killed' ? 'signal' : 'exit',
         restarts: i % 2,
         rssPeak: i % 3 ? (i + 1) << 20 : null,
+        cpuAvg: i % 4 ? (i % 100) + 0.5 : null,
+        rssAvg: i % 5 ? (i + 1) << 19 : null,
+        flags: i % 6 === 0 ? ['time_sink', 'stuck'] : i % 6 === 3 ? ['stuck'] : [],
         errors: failed ? [{ signature: i % 2 ? 'EADDRINUSE' : 'ENOENT', detail: i % 2 ? port : '/src/.env', line: `error ${i}` }] : [],
       }),
     );
   }
 }
 
-const FIELDS = ['jobId', 'run', 'name', 'signature', 'command', 'cwd', 'kind', 'startedAt', 'endedAt', 'durationMs', 'state', 'exitCode', 'signal', 'restarts', 'rssPeak', 'errors'] as const;
+const FIELDS = ['jobId', 'run', 'name', 'signature', 'command', 'cwd', 'kind', 'startedAt', 'endedAt', 'durationMs', 'state', 'exitCode', 'signal', 'restarts', 'rssPeak', 'cpuAvg', 'rssAvg', 'flags', 'errors'] as const;
 
 function rowsOf(t: RunTable): Record<string, unknown>[] {
   return Array.from({ length: t.length }, (_, i) => Object.fromEntries(FIELDS.map((f) => [f, t[f](i)])));
@@ -96,6 +100,28 @@ describe('HistoryStore.runTableSince', () => {
     expect(all.overlaps.length).toBeGreaterThan(0);
     expect(all.timeSinks.length).toBeGreaterThan(0);
     expect(all.recommendations.length).toBeGreaterThan(0);
+  });
+
+  it('gives trends the same series as the runs it would have built, and the trends handler builds no HistoryRun', async () => {
+    recordVaried(120);
+    const series = (runs: RunTable | readonly HistoryRun[]) => trendsOf({ now: 2_200_000, since: 1_900_000, bucketMs: 20_000, runs, jobs: [] });
+    const fromTable = series(store.runTableSince(1_900_000));
+    expect(fromTable).toEqual(series(store.runsSince(1_900_000)));
+    // The history exercises what trends read: failures, CPU and memory averages, time sinks and stuck runs, restarts.
+    const sum = (k: 'failures' | 'timeSinks' | 'stuck' | 'restarts') => fromTable.buckets.reduce((n, b) => n + b[k], 0);
+    expect([sum('failures'), sum('timeSinks'), sum('stuck'), sum('restarts')].every((n) => n > 0)).toBe(true);
+    expect(fromTable.buckets.some((b) => b.avgCpuPercent !== null && b.avgRssBytes !== null)).toBe(true);
+
+    const { trends: handler } = await import('../../../daemon/handlers/trends.js');
+    const built = vi.spyOn(RunColumns.prototype, 'materialise');
+    try {
+      const ctx = { history: store, table: { all: () => [][Symbol.iterator]() } };
+      const result = handler(ctx as unknown as Parameters<typeof handler>[0], { sinceMs: Date.now(), bucketMs: 30 * 86_400_000 });
+      expect(result.buckets.reduce((n, b) => n + b.ended, 0)).toBe(120);
+      expect(built).not.toHaveBeenCalled();
+    } finally {
+      built.mockRestore();
+    }
   });
 
   it('is read by the analyze handler, which builds no HistoryRun', async () => {

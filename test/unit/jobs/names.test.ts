@@ -6,6 +6,8 @@ import { defaultJobName, shellJobName } from '../../../daemon/jobs/names.js';
 describe('shellJobName', () => {
   it.each([
     ['npm test && echo done', 'npm'],
+    ['exit 3; make', 'make'],
+    ['return 2 2>/dev/null; break; continue; cargo test', 'cargo'],
     ['for i in 1 2 3; do curl -s localhost:$i; done', 'curl'],
     ['for f in *.log; do gzip "$f"; done', 'gzip'],
     ["trap 'kill 0' EXIT; node server.js", 'node'],

@@ -79,6 +79,8 @@ describe('MCP tools: arguments to method params', () => {
     expect(cleanupText({ ...base, stopped })).toMatch(/^live jobs: job 5: stopped; stopped 0 leftover/);
     expect(cleanupText({ ...base, stopped: [] })).toMatch(/^no live job of that owner; /);
     expect(cleanupText(base)).toMatch(/^stopped 0 leftover/);
+    const dry = { ...base, dryRun: true, wouldStop: [{ id: 7, name: 'srv', state: 'running' as const }] };
+    expect(cleanupText(dry)).toMatch(/^would stop live jobs: job 7 srv \(running\); would stop 0 leftover/);
   });
 
   it('wait: always a timeout (default and bounded), never none', async () => {

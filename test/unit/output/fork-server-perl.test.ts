@@ -59,8 +59,25 @@ const fds = (pid: number, dir: string): Record<string, string> =>
   Object.fromEntries(readdirSync(`/proc/${pid}/fd`).map((fd) => [fd, readlinkSync(`/proc/${pid}/fd/${fd}`).replace(dir, '<jobDir>').replace(/^pipe:\[[0-9]+\]$/, 'pipe')]));
 const pipesOf = (pid: number): Set<string> => new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)).filter((t) => t.startsWith('pipe:')));
 
+/** Where Sys.pm makes its calls through syscall() (else POSIX does, PROCD_SHIM_SYSCALLS=off forces that). */
+const syscallArch = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
+/** Runs fn with PROCD_SHIM_SYSCALLS set as given for the servers and shims it starts. */
+async function withSyscalls<T>(mode: 'on' | 'off', fn: () => Promise<T>): Promise<T> {
+  const before = process.env.PROCD_SHIM_SYSCALLS;
+  if (mode === 'off') process.env.PROCD_SHIM_SYSCALLS = 'off';
+  else delete process.env.PROCD_SHIM_SYSCALLS;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.PROCD_SHIM_SYSCALLS;
+    else process.env.PROCD_SHIM_SYSCALLS = before;
+  }
+}
+/** The shared objects a process has mapped, by file name. */
+const mappedLibs = (pid: number): string[] => [...new Set(readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').map((l) => /\/([^/\s]+\.so)$/.exec(l)?.[1]).filter((n): n is string => n !== undefined))];
+
 describe('the Perl fork server forks shims that are what exec\'d ones are', () => {
-  it('same signals, session, process group and fds as an exec\'d shim, for the shim and for its job; only its own channel is shared with the server', async () => {
+  it.each(['on', 'off'] as const)('same signals, session, process group and fds as an exec\'d shim, for the shim and for its job; only its own channel is shared with the server (PROCD_SHIM_SYSCALLS=%s)', (mode) => withSyscalls(mode, async () => {
     const s = await perlServer();
     // A shim already running when the next is forked: its channel is the server's and must not reach the next one.
     const firstDir = await h.jobDir(h.defaults(['sleep', '300']));
@@ -94,6 +111,20 @@ describe('the Perl fork server forks shims that are what exec\'d ones are', () =
     const channel = readlinkSync(`/proc/${shim}/fd/1`);
     expect([...pipesOf(shim)].filter((p) => serverPipes.has(p))).toEqual([channel]);
     expect([...pipesOf(started.pid)].filter((p) => serverPipes.has(p))).toEqual([]);
+  }));
+
+  // Every fork shares the server's heap copy-on-write and faults back in each page it touches, so
+  // what the server loads costs each start (POSIX and IO::Handle were ~1.7 MB of its 3.5 MB).
+  it.skipIf(!syscallArch)(`loads neither POSIX nor IO::Handle where syscall() serves, and POSIX once up front where it does not${syscallArch ? '' : ` (skipped: no syscall numbers for ${process.platform}/${process.arch})`}`, async () => {
+    const lean = await perlServer();
+    expect(mappedLibs(lean.pid)).not.toContain('POSIX.so');
+    expect(mappedLibs(lean.pid)).not.toContain('IO.so');
+    const dir = await h.jobDir(h.defaults(['sh', '-c', 'exit 3']));
+    const seen = await launch(lean, dir);
+    expect((await seen.gone).code).toBe(0);
+    expect(await readExitFile(dir)).toMatchObject({ exitCode: 3 });
+    const fallback = await withSyscalls('off', () => perlServer());
+    expect(mappedLibs(fallback.pid)).toEqual(expect.arrayContaining(['POSIX.so', 'IO.so']));
   });
 
   it('a job directory without a spawn spec: spawn_error, the exit file, then closed, as an exec\'d shim does', async () => {

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobId } from '../../../shared/job.js';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { ProgressTracker, READ_BYTES, SKIP_AHEAD_BYTES } from '../../../daemon/progress/tracker.js';
-import { makeJob, runningState } from '../../helpers/job-factory.js';
+import { progressStall } from '../../../daemon/monitor/flags.js';
+import { completedState, makeJob, runningState } from '../../helpers/job-factory.js';
 import { memoryStore, silentLogger } from '../../helpers/stand-ins.js';
 
 const dirs: string[] = [];
@@ -93,5 +94,26 @@ describe('ProgressTracker.scan', () => {
     const t = setup();
     t.table.apply(1, { type: 'exited', at: NOW, exitCode: 0, signal: null, kill: null, forced: false });
     expect(() => t.tracker.report(1, [{ done: 1, total: null }], 'cli')).toThrow(/only a running job reports progress/);
+  });
+});
+
+describe('a daemon finding a job that reports progress', () => {
+  it("restarts the stall clock at its start: the reports after the last journaled milestone are gone, and that milestone's age is no stall", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procd-progress-'));
+    dirs.push(dir);
+    // Journaled at 10% after 5 s of a run that has been active 10 min by now: the old daemon saw it reach 19% since.
+    const progress = { percent: 10, done: 10, total: null, phase: null, source: 'marker' as const, updatedAt: NOW - 595_000, activeMs: 5_000, advancedActiveMs: 5_000, first: { percent: 10, activeMs: 5_000 }, reports: 1, milestone: { decile: 1, phase: null } };
+    const job = makeJob({ id: 1, dir, state: runningState({ startedAt: NOW - 600_000 }), progress, spec: { stuckAfterMs: 60_000 } });
+    const ended = makeJob({ id: 2, dir, progress, state: completedState() });
+    const table = new JobTable(memoryStore, { jobs: new Map<JobId, Job>([[1, job], [2, ended]]), nextId: 3 });
+    expect(progressStall(table.get(1)!.progress!, 600_000, 60_000)).not.toBeNull(); // what the first tick would have flagged
+    new ProgressTracker(table, silentLogger, { instance: 'i', startedAt: NOW, now: () => NOW });
+    const restored = table.get(1)!.progress!;
+    expect(restored).toMatchObject({ percent: 10, advancedActiveMs: 600_000, activeMs: 5_000, first: { activeMs: 5_000 } });
+    expect(progressStall(restored, 600_000, 60_000)).toBeNull();
+    // Still stalled one stuckAfter later: then it is flagged.
+    expect(progressStall(restored, 660_001, 60_000)).not.toBeNull();
+    // A job without a live process is left as it was.
+    expect(table.get(2)!.progress).toBe(progress);
   });
 });

@@ -42,6 +42,18 @@ describe('entry normalisation and hash', () => {
     expect(entryHash(normalizeEntry(e, { ...CTX, fileEnv: { A: '1' } }))).not.toBe(entryHash(normalizeEntry(e, { ...CTX, fileEnv: { A: '2' } })));
   });
 
+  it('hashes are stable: the values running jobs were started with still compare equal (and stay so when the field digests are reused)', () => {
+    // Written by the code before field digests were memoised: a job started then must read as unchanged now.
+    const ctx = { project: 'shop', dir: '/srv/shop', fileEnv: { A: '1' } };
+    const rich: ProjectEntry = { command: ['x', 'y'], grace: '5s', stop_signal: 'INT', priority: 'high', service: true, max_memory: '1G', after: ['b', 'a:ready'], ready_when: 'listen=3000', env: { PORT: 3000 }, cwd: 'sub' };
+    const expected = ['v1.331bcad90cc55457.AfZdCNLte9S7dCNdCNPpsdCNdCNdCNdCNdCNAr-dCNdCNdCNdCNdCNsX-D46dCNdCNdCNdCNSkT0mUgNsdCN', 'v1.61b68ab72c5836de.dCND0Z5MBxz3dCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCNdCN'];
+    for (let round = 0; round < 2; round++) {
+      expect(entryHash(normalizeEntry(rich, ctx))).toBe(expected[0]);
+      expect(entryHash(normalizeEntry({ shell: 's' }, ctx))).toBe(expected[1]);
+      expect(changedFields(expected[0]!, normalizeEntry({ ...rich, grace: '6s' }, ctx))).toEqual(['grace']);
+    }
+  });
+
   it('fits the protocol (at most 200 characters) and an unknown hash gives no field list', () => {
     expect(hash({ shell: 's' }).length).toBeLessThanOrEqual(200);
     expect(hash({ shell: 's' })).toMatch(new RegExp(`^v1\\.[0-9a-f]{16}\\.[A-Za-z0-9_-]{${NORMAL_FIELDS.length * 3}}$`));

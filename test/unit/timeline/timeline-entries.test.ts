@@ -23,6 +23,8 @@ describe('timeline entries from events', () => {
       by: 'procd',
     });
     expect(entry({ kind: 'leftover.found', job, pids: [5, 6] })?.entry.kind).toBe('leftovers');
+    const ports = [{ port: 3000, protocol: 'tcp' as const, address: '127.0.0.1', pid: 41 }, { port: 5353, protocol: 'udp' as const, address: '0.0.0.0', pid: 42 }];
+    expect(entry({ kind: 'job.listening', job, ports })?.entry).toMatchObject({ kind: 'listening', detail: 'listening: 3000/tcp on 127.0.0.1 (pid 41), 5353/udp on 0.0.0.0 (pid 42)' });
     const progress = { percent: 40, done: 40, total: null, phase: 'fetch', source: 'cli' as const, updatedAt: at, activeMs: 1000, advancedActiveMs: 1000, first: { percent: 10, activeMs: 0 }, reports: 2, milestone: { decile: 4, phase: 'fetch' } };
     expect(entry({ kind: 'job.progress', job, progress, eta: null })?.entry).toMatchObject({ kind: 'progress', detail: 'progress 40% (fetch)' });
     expect(entry({ kind: 'alert', job, alert: { rule: 'flag', severity: 'warning', summary: 'web (job 7): flagged stuck', data: {} } })?.entry).toMatchObject({
