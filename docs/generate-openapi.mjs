@@ -22,6 +22,7 @@ const QUERY_SCHEMA = {
   string: { type: 'string' },
   list: { type: 'string', description: 'comma-separated' },
   boolean: { type: 'boolean' },
+  cursor: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$', description: 'RUN.STDOUT.STDERR: the run and the byte offset in each stream, from an answer\'s `cursor`' },
 };
 
 function queryParameter(q) {
@@ -41,7 +42,7 @@ const COMMON_ERRORS = {
   401: errorResponse('No or a wrong token (code Unauthorized)'),
   403: errorResponse("On loopback, a Host header not this server's 127.0.0.1|localhost|[::1]:PORT (code HostRefused)"),
   404: errorResponse('No such job, run or group (the daemon\'s code, e.g. JobNotFound)'),
-  503: errorResponse('The daemon is not reachable right now (code DaemonUnavailable, ShuttingDown …)'),
+  503: errorResponse('No daemon answers (code DaemonNotRunning: the dashboard never starts one that was stopped; or DaemonUnavailable, ShuttingDown …)'),
 };
 
 const ACTION_ERRORS = {
@@ -111,7 +112,7 @@ export async function renderOpenApi() {
   paths['/api/events'] = {
     get: {
       operationId: 'events',
-      summary: "The daemon's events as server-sent events: `id` is the event's seq, `data` its JSON (schema Event). A first `ready` event carries the subscription's seq; `: heartbeat` comments keep the connection open. Reconnecting with Last-Event-ID (as EventSource does) resumes without loss; a daemon restart is ridden out.",
+      summary: "The daemon's events as server-sent events: `id` is the event's seq, `data` its JSON (schema Event). A first `ready` event carries the subscription's seq; `: heartbeat` comments keep the connection open. With no daemon running the answer is a single `unavailable` event (data: the DaemonNotRunning error) and the stream ends; an EventSource asks again after its `retry` (2 s). Reconnecting with Last-Event-ID (as EventSource does) resumes without loss; a daemon restart is ridden out.",
       tags: ['read'],
       parameters: [...EVENTS_QUERY.map(queryParameter), { name: 'Last-Event-ID', in: 'header', required: false, description: 'resume after this seq (wins over afterSeq)', schema: { type: 'string' } }],
       responses: { 200: { description: 'an event stream; each data line is one Event', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...COMMON_ERRORS },

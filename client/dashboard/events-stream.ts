@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProcdEvent } from '../../shared/events.js';
 import type { ParamsIn } from '../../shared/methods.js';
-import { connect, type ProcdClient } from '../index.js';
+import { connect, isDaemonGone, type ProcdClient } from '../index.js';
+import { daemonNotRunning } from './daemon-link.js';
 import { HttpError } from './http-error.js';
 import { EVENTS_QUERY, queryParams } from './routes.js';
 
@@ -47,7 +48,13 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, que
   };
   req.once('close', onGone);
   res.once('close', onGone);
-  const client = await options.connectDaemon();
+  let client: ProcdClient;
+  try {
+    client = await options.connectDaemon();
+  } catch (err) {
+    if (!isDaemonGone(err) || gone || res.destroyed) throw err;
+    return sendUnavailable(res);
+  }
   if (gone || res.destroyed) {
     client.close();
     return;
@@ -94,12 +101,29 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, que
 
 type ResultSeq = { seq: number };
 
+/** How soon a browser asks again while the daemon is down. */
+export const UNAVAILABLE_RETRY_MS = 2000;
+
+/**
+ * No daemon answers: one `unavailable` event (the 503 body's error) and the end of the stream. An
+ * EventSource gives up for good on a non-200 answer, but reconnects by itself after a stream ends,
+ * so the page keeps asking every UNAVAILABLE_RETRY_MS and shows why it waits.
+ */
+function sendUnavailable(res: ServerResponse): void {
+  const body = `retry: ${UNAVAILABLE_RETRY_MS}\nevent: unavailable\ndata: ${JSON.stringify(daemonNotRunning().body().error)}\n\n`;
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The default daemon connection of a stream: reconnecting, named in `procd audit`. */
+/**
+ * The default daemon connection of a stream: named in `procd audit`, riding out a daemon restart
+ * (~3 s of backoff), never autostarting a daemon its user stopped (daemon-link.ts).
+ */
 export function streamConnection(): Promise<ProcdClient> {
-  return connect({ reconnect: true, clientName: 'procd-dashboard', via: 'dashboard events' });
+  return connect({ autostart: false, reconnect: { attempts: 5 }, clientName: 'procd-dashboard', via: 'dashboard events' });
 }

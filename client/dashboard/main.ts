@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { connect } from '../index.js';
 import { loadAssets } from './assets-files.js';
 import { streamConnection } from './events-stream.js';
+import { DaemonLink } from './daemon-link.js';
 import { createMetricsServer, METRICS_HOST } from './metrics-server.js';
 import { openBrowser } from './open-browser.js';
 import { isLoopbackHost, loopbackHostNames, newToken } from './security.js';
@@ -22,10 +23,14 @@ export interface DashboardOptions {
   hostGiven: boolean;
   /** Also serve GET /metrics without a token on 127.0.0.1 at this port (0: a free one); null: not. */
   metricsPort: number | null;
+  /** Whether its start may start the daemon (never later: see daemon-link.ts); false with --no-autostart. */
+  autostart?: boolean;
 }
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
 const DEFAULT_MAX_STREAMS = 64;
+/** An API call rides out a daemon restart (~3 s of backoff), then answers 503 DaemonNotRunning. */
+const API_RETRY = { attempts: 5 };
 
 /** Runs the dashboard until a signal; returns the exit code (errors are printed here, not thrown across bundles). */
 export async function runDashboard(o: DashboardOptions): Promise<number> {
@@ -43,9 +48,13 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   } catch (err) {
     return fail((err as Error).message);
   }
-  let daemon;
+  let daemon: DaemonLink;
   try {
-    daemon = await connect({ reconnect: true, clientName: 'procd-dashboard', via: 'dashboard' });
+    // Like `procd top`: the start may autostart the daemon; every later (re)connect does not.
+    const first = await connect({ clientName: 'procd-dashboard', via: 'dashboard', ...(o.autostart === false ? { autostart: false } : {}) });
+    first.close();
+    const apiConnection = () => connect({ autostart: false, reconnect: API_RETRY, clientName: 'procd-dashboard', via: 'dashboard' });
+    daemon = new DaemonLink(await apiConnection(), apiConnection);
   } catch (err) {
     return fail(`cannot reach the daemon: ${(err as Error).message}`);
   }

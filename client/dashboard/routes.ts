@@ -4,11 +4,12 @@
 // schemas), so the two cannot drift. Plain data and pure functions: no I/O, no schema library.
 
 import { parseDuration } from '../../shared/duration.js';
+import { parseCursor } from '../../shared/log-budget.js';
 import type { MethodName } from '../../shared/methods.js';
 import { HttpError } from './http-error.js';
 
 /** How a query parameter's text becomes a param value. */
-export type QueryType = 'integer' | 'duration' | 'string' | 'list' | 'boolean';
+export type QueryType = 'integer' | 'duration' | 'string' | 'list' | 'boolean' | 'cursor';
 
 export interface QueryParam {
   /** The query parameter's name (`?tail=`). */
@@ -78,6 +79,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
       { name: 'run', param: 'run', type: 'integer', doc: 'which run (default: the latest)' },
       { name: 'stream', param: 'stream', type: 'string', doc: 'stdout, stderr or both', enum: ['stdout', 'stderr', 'both'] },
       { name: 'maxBytes', param: 'maxBytes', type: 'integer', doc: 'at most this many bytes' },
+      { name: 'after', param: 'cursor', type: 'cursor', doc: 'follow: only what came after this cursor, `RUN.STDOUT.STDERR` as the answer\'s `cursor` gives it (run, stdout, stderr), e.g. 1.2048.0; instead of tail' },
+      { name: 'waitMs', param: 'waitMs', type: 'integer', doc: 'long-poll: with nothing new yet, wait up to this many ms (at most 60000) for new output or the end' },
     ],
   },
   jobAction('kill', 'Stop a job (body: optional `signal`, `graceMs`).'),
@@ -195,6 +198,11 @@ function queryValue(q: QueryParam, text: string): unknown {
       const unknown = q.enum ? items.find((s) => !q.enum!.includes(s)) : undefined;
       if (unknown !== undefined) throw bad(`a comma-separated list of ${q.enum!.join(', ')}`);
       return items;
+    }
+    case 'cursor': {
+      const c = parseCursor(text);
+      if (!c) throw bad('a cursor RUN.STDOUT.STDERR (whole numbers, run from 1) as an earlier answer\'s `cursor` gives it');
+      return { run: c.run, stdout: c.stdout, stderr: c.stderr };
     }
     case 'string': {
       if (q.enum && !q.enum.includes(text)) throw bad(`one of ${q.enum.join(', ')}`);

@@ -10,6 +10,7 @@ import { METRICS_CONTENT_TYPE, renderMetricsText, unreachableFamilies, type Metr
 import { VERSION } from '../../shared/version.js';
 import { isDaemonGone, type ProcdClient } from '../index.js';
 import type { Asset } from './assets-files.js';
+import type { DaemonLink } from './daemon-link.js';
 import { serveEvents } from './events-stream.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson, setSecurityHeaders } from './http-io.js';
@@ -21,8 +22,8 @@ export interface DashboardSettings {
   /** The session cookie's value (never accepted as the token, nor the token as it). */
   sessionSecret: string;
   readOnly: boolean;
-  /** The daemon connection API calls use (reconnecting). */
-  daemon: ProcdClient;
+  /** The daemon connection API calls use (reconnecting, never autostarting). */
+  daemon: DaemonLink;
   /** A new daemon connection for each event stream. */
   connectStream: () => Promise<ProcdClient>;
   /** A new daemon connection for each /metrics scrape (no autostart, no reconnect). */
@@ -72,7 +73,7 @@ async function handle(server: Server, s: DashboardSettings, req: IncomingMessage
   if (asset) return serveAsset(res, method, asset);
   if (path === '/api/session') {
     onlyGet(method);
-    return sendJson(res, 200, { readOnly: s.readOnly, csrfToken: csrfToken(s.token), version: VERSION, daemonVersion: s.daemon.daemon.daemonVersion });
+    return sendJson(res, 200, { readOnly: s.readOnly, csrfToken: csrfToken(s.token), version: VERSION, daemonVersion: s.daemon.daemonVersion });
   }
   if (path === '/api/events') {
     if (method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `/api/events takes GET, not ${method}`, { allowed: ['GET'] });

@@ -8,6 +8,6 @@ export const command: CommandDef = {
     const host = str(values, 'host');
     const metricsPort = intOption('metrics-port', str(values, 'metrics-port'), { max: 65535 }) ?? null;
     const { runDashboard } = await import('../../dashboard/main.js');
-    return runDashboard({ port, host: host ?? '127.0.0.1', hostGiven: host !== undefined, open: flag(values, 'open'), readOnly: flag(values, 'read-only'), json: out.json, metricsPort });
+    return runDashboard({ port, host: host ?? '127.0.0.1', hostGiven: host !== undefined, open: flag(values, 'open'), readOnly: flag(values, 'read-only'), json: out.json, metricsPort, autostart: values['no-autostart'] !== true });
   },
 };

@@ -94,17 +94,34 @@ function apply(event: DaemonEvent): void {
   redraw();
 }
 
+/** The banner says it: an API call's DaemonNotRunning error need not be shown beside it, nor after the daemon is back. */
+function clearDaemonDownError(): void {
+  const error = byId('error');
+  if (error.textContent?.startsWith('DaemonNotRunning')) error.hidden = true;
+}
+
 function connectEvents(): void {
   const status = byId('connection');
   // EventSource reconnects by itself and sends Last-Event-ID, so the server resumes where it was.
   const source = new EventSource('/api/events?samples=true');
+  const banner = byId('daemon-down');
   source.addEventListener('ready', () => {
     status.dataset.state = 'live';
     status.textContent = 'live';
+    banner.hidden = true;
+    clearDaemonDownError();
     reload().catch(showError);
+  });
+  // The daemon is down (the server never starts one a user stopped): say so; the stream asks again by itself.
+  source.addEventListener('unavailable', () => {
+    status.dataset.state = 'down';
+    status.textContent = 'daemon not running';
+    banner.hidden = false;
+    clearDaemonDownError();
   });
   source.addEventListener('message', (e: MessageEvent<string>) => apply(JSON.parse(e.data) as DaemonEvent));
   source.addEventListener('error', () => {
+    if (!banner.hidden) return; // the stream ended after `unavailable`: still waiting for the daemon
     status.dataset.state = 'lost';
     status.textContent = 'reconnecting…';
   });

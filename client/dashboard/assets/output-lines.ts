@@ -14,21 +14,60 @@ export interface OutputLine {
   plain: string;
 }
 
+/** A chunk as GET /api/jobs/:id/output sends it: the bytes base64-encoded (`text` only when valid UTF-8 on its own). */
+export interface WireChunk {
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+
+type Streams<T> = Record<'stdout' | 'stderr', T>;
+
+/**
+ * Output read piece by piece (follow by cursor) → lines. Each stream keeps its own unfinished last
+ * line and its own UTF-8 decoder (a character split between two reads comes out whole); complete
+ * lines are handed out once, in arrival order, so a follower only appends.
+ */
+export class LineAssembler {
+  private pending: Streams<string> = { stdout: '', stderr: '' };
+  private decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+
+  /** The new complete lines of these text chunks. */
+  push(chunks: readonly OutputChunk[]): OutputLine[] {
+    const out: OutputLine[] = [];
+    for (const c of chunks) {
+      const parts = (this.pending[c.stream] + c.text).split('\n');
+      this.pending[c.stream] = parts.pop() ?? '';
+      for (const p of parts) out.push(toLine(c.stream, p));
+    }
+    return out;
+  }
+
+  /** The new complete lines of chunks as the API sends them (bytes, base64). */
+  pushWire(chunks: readonly WireChunk[]): OutputLine[] {
+    return this.push(chunks.map((c) => ({ stream: c.stream, text: this.decoders[c.stream].decode(fromBase64(c.data), { stream: true }) })));
+  }
+
+  /** Each stream's unfinished last line (shown, but replaced when the rest of it arrives). */
+  partial(): OutputLine[] {
+    return (['stdout', 'stderr'] as const).filter((s) => this.pending[s] !== '').map((s) => toLine(s, this.pending[s]));
+  }
+}
+
+function toLine(stream: 'stdout' | 'stderr', text: string): OutputLine {
+  return { stream, segments: parseAnsi(text), plain: stripAnsi(text) };
+}
+
+function fromBase64(data: string): Uint8Array {
+  const bin = atob(data);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
 /** Each stream's chunks joined (a line may span chunks), then split into lines in arrival order. */
 export function toLines(chunks: readonly OutputChunk[]): OutputLine[] {
-  const lines: OutputLine[] = [];
-  const pending: Record<string, string> = { stdout: '', stderr: '' };
-  const flush = (stream: 'stdout' | 'stderr', text: string) => {
-    const segments = parseAnsi(text);
-    lines.push({ stream, segments, plain: stripAnsi(text) });
-  };
-  for (const c of chunks) {
-    const parts = (pending[c.stream] + c.text).split('\n');
-    pending[c.stream] = parts.pop() ?? '';
-    for (const p of parts) flush(c.stream, p);
-  }
-  for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) flush(stream, pending[stream]!);
-  return lines;
+  const a = new LineAssembler();
+  return [...a.push(chunks), ...a.partial()];
 }
 
 /** The lines that contain every word of the search (case-insensitive); all of them when it is empty. */

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseAnsi, stripAnsi } from '../../../client/dashboard/assets/ansi.js';
-import { searchLines, toLines } from '../../../client/dashboard/assets/output-lines.js';
+import { LineAssembler, searchLines, toLines } from '../../../client/dashboard/assets/output-lines.js';
 
 describe('parseAnsi', () => {
   it('turns SGR colour and style codes into classes and resets on 0', () => {
@@ -55,5 +55,18 @@ describe('output lines', () => {
     expect(searchLines(lines, 'TWO red').map((l) => l.plain)).toEqual(['two red']);
     expect(searchLines(lines, '31m')).toEqual([]);
     expect(searchLines(lines, '  ')).toHaveLength(4);
+  });
+
+  it('follows piece by piece: each complete line once, unfinished ends per stream, a UTF-8 character split between reads whole', () => {
+    const b64 = (bytes: number[] | string) => Buffer.from(typeof bytes === 'string' ? bytes : Uint8Array.from(bytes)).toString('base64');
+    const a = new LineAssembler();
+    const euro = [...Buffer.from('€')]; // 3 bytes
+    expect(a.pushWire([{ stream: 'stdout', data: b64('one\nt') }, { stream: 'stderr', data: b64('err-') }]).map((l) => l.plain)).toEqual(['one']);
+    expect(a.partial().map((l) => [l.stream, l.plain])).toEqual([['stdout', 't'], ['stderr', 'err-']]);
+    expect(a.pushWire([{ stream: 'stdout', data: b64([0x77, 0x6f, ...euro.slice(0, 1)]) }])).toEqual([]);
+    const next = a.pushWire([{ stream: 'stdout', data: b64([...euro.slice(1), 0x0a]) }, { stream: 'stderr', data: b64('\x1b[31mx\x1b[0m\n') }]);
+    expect(next.map((l) => [l.stream, l.plain])).toEqual([['stdout', 'two€'], ['stderr', 'err-x']]);
+    expect(next[1]!.segments).toEqual([{ text: 'err-', classes: [] }, { text: 'x', classes: ['ansi-fg-1'] }]);
+    expect(a.partial()).toEqual([]);
   });
 });
