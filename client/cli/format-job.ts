@@ -1,6 +1,7 @@
 // Human-readable pieces of a job, shared by ls and status.
 
 import { formatBytes, formatDuration } from '../../shared/duration.js';
+import { escapeControls } from '../../shared/escape-controls.js';
 import { commandText, hasLiveProcess, isTerminal, wasStopped, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
 import type { Color } from './output.js';
 import { unreachable } from '../../shared/unreachable.js';
@@ -62,10 +63,7 @@ export function commandOf(job: Job | JobSummary): string {
   return escapeControls(commandText(job.spec.command));
 }
 
-/** `\n`, `\t`, `\x1b` … instead of the raw characters, so a table row stays one row and no escape sequence runs. */
-export function escapeControls(text: string): string {
-  return text.replace(/\p{Cc}/gu, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+export { escapeControls };
 
 export function time(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');

@@ -6,6 +6,7 @@ import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { ProcdError } from '../../shared/errors.js';
 import type { ProcdClient } from '../index.js';
 import { withJsonSchema } from './json-schema.js';
+import { mcpWording } from './mcp-wording.js';
 import type { ToolDef } from './tool-def.js';
 
 export function registerTools(server: McpServer, tools: readonly ToolDef[], client: () => Promise<ProcdClient>): void {
@@ -35,7 +36,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDef[], clie
 export function errorResult(err: unknown): CallToolResult {
   if (err instanceof ProcdError) {
     const data = Object.keys(err.data).length ? ` ${JSON.stringify(err.data)}` : '';
-    return { isError: true, content: [{ type: 'text', text: `${err.message} [${err.codeName} ${err.code}]${data}` }] };
+    return { isError: true, content: [{ type: 'text', text: `${mcpWording(err.message)} [${err.codeName} ${err.code}]${data}` }] };
   }
   process.stderr.write(`procd mcp: ${(err as Error).stack ?? String(err)}\n`);
   return { isError: true, content: [{ type: 'text', text: `procd mcp: ${(err as Error).message ?? String(err)}` }] };

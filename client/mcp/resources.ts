@@ -2,11 +2,12 @@
 // its recent output (procd://jobs/{id}/logs, the logs tool's default budget, text). A client that
 // subscribes is told when one changes (updates.ts) instead of reading it again and again.
 
-import { ResourceTemplate, type McpServer, type ReadResourceResult } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer, type ReadResourceResult } from '@modelcontextprotocol/server';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { isTerminal } from '../../shared/job.js';
 import type { ProcdClient } from '../index.js';
 import { jobBrief } from './brief.js';
-import { logsAnswer, logsParams, logsText } from './logs-tool.js';
+import { logsAnswer, logsParams, logsText, readLogs } from './logs-tool.js';
 
 export const JOBS_URI = 'procd://jobs';
 export const statusUri = (id: number): string => `procd://jobs/${id}/status`;
@@ -20,8 +21,18 @@ export function jobOfUri(uri: string): { id: number; what: 'status' | 'logs' } |
 function idOf(variables: Record<string, string | string[]>): number {
   const raw = variables.id;
   const id = Number(Array.isArray(raw) ? raw[0] : raw);
-  if (!Number.isSafeInteger(id) || id < 1) throw new Error(`not a job id: ${String(raw)} (procd://jobs lists them)`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `not a job id: ${String(raw)} (a job's id is a number; procd://jobs lists them)`, { id: String(raw) });
   return id;
+}
+
+/** A job the daemon does not know is a resource that does not exist (the SDK's resource-not-found error); other errors pass. */
+async function orNotFound<T>(uri: URL, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ProcdError && err.code === ErrorCode.JobNotFound) throw new ResourceNotFoundError(uri.href, `${err.message} (procd://jobs lists the jobs)`);
+    throw err;
+  }
 }
 
 export function registerResources(server: McpServer, client: () => Promise<ProcdClient>): void {
@@ -51,7 +62,8 @@ export function registerResources(server: McpServer, client: () => Promise<Procd
     new ResourceTemplate('procd://jobs/{id}/status', { list: listed('status') }),
     { title: 'Job status', description: "A job's full record as procd status gives it (JSON): state, exit, resources, flags, probes, runs.", mimeType: 'application/json' },
     async (uri, variables): Promise<ReadResourceResult> => {
-      const job = await (await client()).status({ job: idOf(variables) });
+      const id = idOf(variables);
+      const job = await orNotFound(uri, async () => (await client()).status({ job: id }));
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(job, null, 1) }] };
     },
   );
@@ -61,8 +73,8 @@ export function registerResources(server: McpServer, client: () => Promise<Procd
     { title: 'Job output', description: "A job's last 100 lines of output (identical lines counted once, at most 16 KiB); the logs tool reads more.", mimeType: 'text/plain' },
     async (uri, variables): Promise<ReadResourceResult> => {
       const args = { job: idOf(variables) };
-      const r = await (await client()).logs(logsParams(args));
-      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: logsText(logsAnswer(r, args)) }] };
+      const read = await orNotFound(uri, async () => readLogs(await client(), logsParams(args)));
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: logsText(logsAnswer(read, args), args) }] };
     },
   );
 }

@@ -9,6 +9,7 @@ import { VERSION } from '../../shared/version.js';
 import { connect, type ProcdClient } from '../index.js';
 import { jsonSchemaOf } from './json-schema.js';
 import { registerTools } from './register-tools.js';
+import { refuseInReadOnly } from './read-only.js';
 import { registerResources } from './resources.js';
 import { TOOLS, toolsFor } from './tools.js';
 import { observeInbound, ResourceUpdater, WatchedResources } from './updates.js';
@@ -66,7 +67,10 @@ export async function serveMcp(options: McpOptions): Promise<number> {
   const closed = new Promise<void>((resolve) => {
     closedNow = resolve;
   });
-  const transport = observeInbound(new StdioServerTransport(), (m) => watched.see(m), () => closedNow());
+  const stdio = new StdioServerTransport();
+  const refused = new Set(TOOLS.filter((t) => !tools.includes(t)).map((t) => t.name));
+  const inbound = refused.size ? refuseInReadOnly(stdio, refused, tools.map((t) => t.name)) : stdio;
+  const transport = observeInbound(inbound, (m) => watched.see(m), () => closedNow());
   const handle = serveStdio(
     () => {
       const server = new McpServer(

@@ -3,6 +3,7 @@
 
 import { commandText, isTerminal, type JobState } from '../../shared/job.js';
 import type { ResultOf } from '../../shared/methods.js';
+import { escapeControls } from '../../shared/escape-controls.js';
 
 /** What every job answer carries that the summary reads. */
 export interface JobLike {
@@ -25,7 +26,7 @@ export function stateText(state: JobState): string {
 /** `job 3 "web": running (pid 4120), ready — npm run dev` */
 export function jobLine(job: JobLike): string {
   const ready = job.probes?.ready ? ', ready' : '';
-  return `job ${job.id} "${job.name}": ${stateText(job.state)}${ready} — ${clip(commandText(job.spec.command), 120)}`;
+  return `job ${job.id} "${escapeControls(job.name)}": ${stateText(job.state)}${ready} — ${clip(escapeControls(commandText(job.spec.command)), 120)}`;
 }
 
 export function jobsText(jobs: readonly JobLike[], none: string): string {

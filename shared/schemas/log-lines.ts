@@ -44,6 +44,10 @@ export const logLinesResult = v.object({
   items: v.array(v.variant('kind', [lineItem, v.object({ kind: v.literal('gap') })])),
   /** What `head` or `maxBytes` left out of the lines scanned (lines and printed bytes); `cursor` starts at the first of them. Null: nothing. */
   cut: v.nullable(v.object({ by: v.picklist(['head', 'maxBytes']), lines: v.number(), bytes: v.number() })),
-  /** Output bytes read in this call; `limited`: it stopped at `maxScanBytes` with more to read from `cursor`. */
-  scan: v.object({ bytes: v.number(), limited: v.boolean() }),
+  /**
+   * Output bytes read and matched in this call; `limited`: it stopped (at `maxScanBytes`, or when
+   * matching used its time) with more to read from `cursor`. `from`: where this read began in each
+   * stream (above `dropped`: output before it was not read, e.g. by `tailLines`).
+   */
+  scan: v.object({ bytes: v.number(), limited: v.boolean(), from: v.optional(v.object({ stdout: v.number(), stderr: v.number() })) }),
 });
