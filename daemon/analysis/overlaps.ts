@@ -56,6 +56,8 @@ export function overlaps(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Overlap[]
     const last = a.prev;
     const cwd = runs.cwd(last);
     const name = freeNameFor(signature, cwd, a.base, taken);
+    // Suggested for this command now: not for another one too.
+    taken.set(name, signature);
     out.push({ signature, command: runs.command(last), cwd, name, times: a.times, latest: [runRefAt(runs, first), runRefAt(runs, second)], at: runs.startedAt(second) });
   }
   return out.sort((a, b) => b.times - a.times || b.at - a.at);

@@ -51,6 +51,12 @@ describe('runs of one command started at once under names the user gave are not 
     expect(report.recommendations.map((r) => r.command)).toEqual(['procd track --name sleep-tu --cwd /tmp/tu -- sleep 3']);
     // Nobody else had `sleep`: that is the name.
     expect(analyze(analysisInput({ runs: runs.slice(0, 3) })).overlaps.map((o) => o.name)).toEqual(['sleep']);
+    // Two commands started twice, both named `sleep` by procd: each gets a name of its own.
+    const s9 = { signature: '["sleep","9"]@/tmp/tu', command: 'sleep 9', cwd: '/tmp/tu' };
+    const twice = [...runs.slice(0, 2), makeRun({ ...s9, jobId: 8, name: 'sleep', startedAt: NOW - 30_000, durationMs: 9000 }), makeRun({ ...s9, jobId: 9, name: 'sleep-2', startedAt: NOW - 29_000, durationMs: 9000 })];
+    const names = analyze(analysisInput({ runs: twice })).overlaps.map((o) => o.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
   });
 });
 
