@@ -49,18 +49,19 @@ export function overlaps(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Overlap[]
   }
   const found = [...bySig].filter(([, a]) => a.latest);
   if (!found.length) return [];
-  const taken = namesTaken(input.jobs, runs);
-  const out: Overlap[] = [];
-  for (const [signature, a] of found) {
+  const out = found.map(([signature, a]) => {
     const [first, second] = a.latest!;
     const last = a.prev;
-    const cwd = runs.cwd(last);
-    const name = freeNameFor(signature, cwd, a.base, taken);
-    // Suggested for this command now: not for another one too.
-    taken.set(name, signature);
-    out.push({ signature, command: runs.command(last), cwd, name, times: a.times, latest: [runRefAt(runs, first), runRefAt(runs, second)], at: runs.startedAt(second) });
-  }
-  return out.sort((a, b) => b.times - a.times || b.at - a.at);
+    return { base: a.base, overlap: { signature, command: runs.command(last), cwd: runs.cwd(last), name: '', times: a.times, latest: [runRefAt(runs, first), runRefAt(runs, second)], at: runs.startedAt(second) } };
+  });
+  out.sort((x, y) => y.overlap.times - x.overlap.times || y.overlap.at - x.overlap.at);
+  // Named in that order (the first ones are recommended): a name suggested for one command is taken for the next.
+  const taken = namesTaken(input.jobs, runs);
+  return out.map(({ base, overlap }): Overlap => {
+    const name = freeNameFor(overlap.signature, overlap.cwd, base, taken);
+    taken.set(name, overlap.signature);
+    return { ...overlap, name };
+  });
 }
 
 /** Every name a job or run had: the signature of its command, null when several commands had it. */
