@@ -131,7 +131,11 @@ export interface CommonError {
 export interface Duplicate {
   signature: string;
   command: string;
-  /** Live jobs running the same command in the same directory, oldest first. */
+  /**
+   * Live jobs running the same command in the same directory: the one to keep (the oldest the user
+   * named, else the oldest), then the unnamed ones beside it, oldest first. Jobs the user gave
+   * different names are meant to run side by side and are not listed.
+   */
   jobs: JobRef[];
 }
 
@@ -140,7 +144,7 @@ export interface Overlap {
   signature: string;
   command: string;
   cwd: string;
-  /** The name of its latest run's job. */
+  /** A name to start it under: its default name (daemon/analysis/names.ts), never one a job of another command had or the user chose. */
   name: string;
   /** How many of its runs overlapped another job's run of it that ended before them (each run counted once). */
   times: number;

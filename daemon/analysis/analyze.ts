@@ -29,7 +29,7 @@ export function analyze(given: AnalysisInput): AnalyzeReport {
     patterns: patterns(input.runs),
     commonErrors: commonErrors(input.runs),
     duplicates: duplicates(input),
-    overlaps: overlaps(input.runs),
+    overlaps: overlaps(input),
     portConflicts: [...portClaims(input), ...portConflicts(input)],
     ...processProblems(input),
   };

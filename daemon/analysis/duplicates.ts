@@ -1,12 +1,14 @@
 // What runs twice: live jobs running the same command in the same directory at once, and runs that
 // failed with EADDRINUSE while another job in the same directory (so also of the same command) was
-// running, or while a live job listens on that port (its `ports`): they compete for one port.
+// running, or while a live job listens on that port (its `ports`): they compete for one port. A
+// live job of the directory known to listen only on other ports is not one of them.
 // Live jobs wanting one port before any fails: port-claims.ts.
 
 import type { Duplicate, JobRef, PortConflict } from '../../shared/analyze.js';
 import { commandText, hasLiveProcess, type Job } from '../../shared/job.js';
 import { commandSignature } from '../../shared/history.js';
 import { jobRef, runRefAt, type AnalysisInput } from './input.js';
+import { defaultNameOf, isDefaultName } from './names.js';
 import { runTable, type RunTable } from './runs.js';
 
 const MAX_HOLDERS = 5;
@@ -26,15 +28,31 @@ export function duplicates(input: Pick<AnalysisInput, 'jobs'>): Duplicate[] {
   for (const [signature, jobs] of bySig) {
     if (jobs.length < 2) continue;
     jobs.sort((a, b) => a.id - b.id);
-    out.push({ signature, command: commandText(jobs[0]!.spec.command), jobs: jobs.map(jobRef) });
+    const [keep, ...extra] = keptFirst(jobs);
+    if (keep && extra.length) out.push({ signature, command: commandText(keep.spec.command), jobs: [keep, ...extra].map(jobRef) });
   }
   return out.sort((a, b) => b.jobs.length - a.jobs.length);
+}
+
+/**
+ * The job to keep, then the ones that duplicate it: jobs the user named are meant to run side by
+ * side (each name was chosen), so only unnamed ones are extra. Kept: the oldest named job, else the
+ * oldest. `jobs` by id.
+ */
+function keptFirst(jobs: readonly Job[]): Job[] {
+  const command = jobs[0]!.spec.command;
+  const base = defaultNameOf(command.kind === 'shell' ? { kind: 'shell', script: command.script } : { kind: 'argv', argv: command.argv });
+  const unnamed = jobs.filter((j) => isDefaultName(j.name, base));
+  const keep = jobs.find((j) => !unnamed.includes(j)) ?? unnamed[0];
+  return keep ? [keep, ...unnamed.filter((j) => j !== keep)] : [];
 }
 
 /** A live job that may hold a port. */
 interface LiveHolder {
   ref: JobRef;
   startedAt: number;
+  /** The ports it listens on (the monitor's `ports`); null: not known (none seen, or not sampled yet). */
+  ports: ReadonlySet<string> | null;
 }
 
 /** The finished runs of one directory (indices into the runs, by start time), and the longest of them. */
@@ -66,7 +84,7 @@ export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Port
   for (const job of input.jobs) {
     if (!hasLiveProcess(job.state) || job.spec.command.kind === 'adopted' || !buckets.has(job.spec.cwd)) continue;
     const list = live.get(job.spec.cwd) ?? live.set(job.spec.cwd, []).get(job.spec.cwd)!;
-    list.push({ ref: jobRef(job), startedAt: job.state.startedAt });
+    list.push({ ref: jobRef(job), startedAt: job.state.startedAt, ports: job.ports?.length ? new Set(job.ports.map((p) => String(p.port))) : null });
   }
   // Live jobs listening on a port now (the monitor's `ports`), whatever their command or directory.
   const listeningOn = new Map<string, JobRef[]>();
@@ -88,6 +106,8 @@ export function portConflicts(input: Pick<AnalysisInput, 'jobs' | 'runs'>): Port
     }
     for (const h of live.get(cwd) ?? []) {
       if (found.length >= MAX_HOLDERS || seen.has(h.ref.jobId) || h.startedAt > at) continue;
+      // It listens, but not on the port that was in use: it is not what holds it (a server of another port in the same directory).
+      if (port !== null && h.ports && !h.ports.has(port)) continue;
       seen.add(h.ref.jobId);
       found.push({ ...h.ref, live: true });
     }

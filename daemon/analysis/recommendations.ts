@@ -5,7 +5,7 @@
 import type { AnalyzeReport, Priority, Recommendation } from '../../shared/analyze.js';
 import { portText } from '../../shared/analyze.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
-import { durationArg, killCommand, sizeArg, trackCommand } from './commands.js';
+import { commandLine, durationArg, killCommand, option, sizeArg, trackCommand, trackedCommand } from './commands.js';
 import { runTable, type RunTable, type Runs } from './runs.js';
 
 type Findings = Omit<AnalyzeReport, 'generatedAt' | 'since' | 'headline' | 'recommendations' | 'omitted'>;
@@ -19,21 +19,27 @@ const MAX_OVERLAP_RECOMMENDATIONS = 3;
 
 const ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
+/** A recommendation and the kind of finding behind it: only those of one kind and command are merged. */
+interface Kinded {
+  kind: string;
+  rec: Recommendation;
+}
+
 export function recommendations(f: Findings, runs: Runs): Recommendation[] {
-  const out: Recommendation[] = [];
-  const rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) =>
-    out.push({ priority, reason, evidence: { jobIds: [...new Set(jobIds)], figures }, command });
+  const out: Kinded[] = [];
+  const rec: Rec = (kind, priority, reason, jobIds, figures, command) =>
+    out.push({ kind, rec: { priority, reason, evidence: { jobIds: [...new Set(jobIds)], figures }, command } });
 
   for (const t of f.timeSinks) {
     if (!t.live) continue;
     const why = `job ${t.jobId} (${t.name}) has run ${formatDuration(t.elapsedMs)}, ${t.ratio}× its ${t.source === 'given' ? 'expected' : 'usual'} ${formatDuration(t.expectedMs)}`;
-    if (t.severity === 'high') rec('high', `${why}: stop it`, [t.jobId], { ratio: t.ratio, elapsedMs: t.elapsedMs, expectedMs: t.expectedMs }, killCommand([t.jobId]));
-    else rec('medium', `${why}: see what it is doing`, [t.jobId], { ratio: t.ratio, elapsedMs: t.elapsedMs, expectedMs: t.expectedMs }, `procd logs ${t.jobId} --tail 20`);
+    if (t.severity === 'high') rec('time-sink', 'high', `${why}: stop it`, [t.jobId], { ratio: t.ratio, elapsedMs: t.elapsedMs, expectedMs: t.expectedMs }, killCommand([t.jobId]));
+    else rec('time-sink', 'medium', `${why}: see what it is doing`, [t.jobId], { ratio: t.ratio, elapsedMs: t.elapsedMs, expectedMs: t.expectedMs }, commandLine(['procd', 'logs', t.jobId, '--tail', 20]));
   }
   for (const s of f.stuck) {
     const long = s.stuckAfterMs > 0 && s.silentMs >= 3 * s.stuckAfterMs;
     const what = s.progressStalledAt ? `has made no progress from ${s.progressStalledAt} for` : 'has written nothing for';
-    rec(long ? 'high' : 'medium', `job ${s.jobId} (${s.name}) ${what} ${formatDuration(s.silentMs)}: stop it if it hangs`, [s.jobId], { silentMs: s.silentMs, stuckAfterMs: s.stuckAfterMs }, killCommand([s.jobId]));
+    rec('stuck', long ? 'high' : 'medium', `job ${s.jobId} (${s.name}) ${what} ${formatDuration(s.silentMs)}: stop it if it hangs`, [s.jobId], { silentMs: s.silentMs, stuckAfterMs: s.stuckAfterMs }, killCommand([s.jobId]));
   }
   for (const b of f.bottlenecks) {
     const held = b.holdsUp.queued.length + b.holdsUp.slowed.length;
@@ -42,44 +48,44 @@ export function recommendations(f: Findings, runs: Runs): Recommendation[] {
     const figures = { cpuPercent: b.cpuPercent ?? 'unknown', rssBytes: b.rssBytes, memoryShare: b.memoryShare, heldUp: held };
     const slotWaiters = b.holdsUp.queued.filter((q) => q.waitsFor === 'slot');
     if (b.over.includes('memory') || b.over.includes('max-rss')) {
-      rec(held || b.severity === 'high' ? 'high' : 'medium', `job ${b.jobId} (${b.name}) uses ${formatBytes(b.rssBytes)} (${Math.round(b.memoryShare * 100)}% of memory)${holds}`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
+      rec('memory-hog', held || b.severity === 'high' ? 'high' : 'medium', `job ${b.jobId} (${b.name}) uses ${formatBytes(b.rssBytes)} (${Math.round(b.memoryShare * 100)}% of memory)${holds}`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
     } else if (slotWaiters.length) {
       // A lower priority does not free its slot: only its end does.
       const group = slotWaiters[0]!.group;
-      rec('high', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU and holds a slot of group ${group} that job(s) ${slotWaiters.map((q) => q.jobId).join(', ')} wait for: stop it if it can run later`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
+      rec('slot-hog', 'high', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU and holds a slot of group ${group} that job(s) ${slotWaiters.map((q) => q.jobId).join(', ')} wait for: stop it if it can run later`, [b.jobId, ...heldIds], figures, killCommand([b.jobId]));
     } else {
-      rec(held ? 'high' : 'low', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU${holds}: lower its priority`, [b.jobId, ...heldIds], figures, `procd priority ${b.jobId} low`);
+      rec('cpu-hog', held ? 'high' : 'low', `job ${b.jobId} (${b.name}) uses ${b.cpuPercent ?? '?'}% CPU${holds}: lower its priority`, [b.jobId, ...heldIds], figures, commandLine(['procd', 'priority', b.jobId, 'low']));
     }
   }
   for (const d of f.duplicates) {
     const [keep, ...extra] = d.jobs;
     if (!keep) continue;
-    rec('medium', `${d.jobs.length} jobs run \`${d.command}\` at once in the same directory; keep job ${keep.jobId}`, d.jobs.map((j) => j.jobId), { running: d.jobs.length }, killCommand(extra.map((j) => j.jobId)));
+    rec('duplicate', 'medium', `${d.jobs.length} jobs run \`${d.command}\` at once in the same directory; keep job ${keep.jobId}`, d.jobs.map((j) => j.jobId), { running: d.jobs.length }, killCommand(extra.map((j) => j.jobId)));
   }
   // Running a command twice at once is often on purpose (two terminals, CI shards): low, and only
   // for the commands it happened to most.
   for (const o of f.overlaps.slice(0, MAX_OVERLAP_RECOMMENDATIONS)) {
     // A live name is unique: a second `track --name` of it is refused while the first runs.
-    rec('low', `\`${o.command}\` was started twice at once ${o.times} time(s) in the period (latest: jobs ${o.latest.map((j) => j.jobId).join(' and ')}); start it under a name so a second start is refused`, o.latest.map((j) => j.jobId), { times: o.times }, trackCommand(`--name ${o.name}`, o.signature, o.command, o.cwd));
+    rec('overlap', 'low', `\`${o.command}\` was started twice at once ${o.times} time(s) in the period (latest: jobs ${o.latest.map((j) => j.jobId).join(' and ')}); start it under a name so a second start is refused`, o.latest.map((j) => j.jobId), { times: o.times }, trackCommand(option('name', o.name), trackedCommand(o.signature, o.command, o.cwd), o.cwd));
   }
   for (const c of f.portConflicts) {
     const live = c.holders.filter((h) => h.live);
     if (!live.length) continue;
     const why = c.claim ? `${c.claim === 'listening' ? 'listens on' : 'wants'} ${portText(c)} that job(s) ${live.map((h) => h.jobId).join(', ')} ${c.claim === 'listening' ? 'also listen on' : 'hold or want first'}` : `failed with EADDRINUSE${c.port ? ` on port ${c.port}` : ''} while job(s) ${live.map((h) => h.jobId).join(', ')} of the same command or directory, or holding that port, run`;
-    rec('high', `job ${c.jobId} (${c.name}) ${why}`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
+    rec('port-conflict', 'high', `job ${c.jobId} (${c.name}) ${why}`, [c.jobId, ...live.map((h) => h.jobId)], { port: c.port ?? 'unknown' }, killCommand(live.map((h) => h.jobId)));
   }
   errorRecommendations(f, runTable(runs), rec);
   patternRecommendations(f, rec);
   const activeLeftovers = f.leftovers.filter((l) => l.clearedAt === null);
   if (activeLeftovers.length) {
     const pids = activeLeftovers.flatMap((l) => l.pids);
-    rec('high', `${pids.length} process(es) left behind by finished job(s) ${activeLeftovers.map((l) => l.jobId).join(', ')} still run`, activeLeftovers.map((l) => l.jobId), { processes: pids.length }, 'procd cleanup');
+    rec('leftovers', 'high', `${pids.length} process(es) left behind by finished job(s) ${activeLeftovers.map((l) => l.jobId).join(', ')} still run`, activeLeftovers.map((l) => l.jobId), { processes: pids.length }, 'procd cleanup');
   }
   const activeZombies = f.zombies.filter((z) => z.clearedAt === null);
   if (activeZombies.length) {
-    rec('medium', `zombie processes of job(s) ${activeZombies.map((z) => z.jobId).join(', ')} are not reaped by their parents`, activeZombies.map((z) => z.jobId), { zombies: activeZombies.flatMap((z) => z.pids).length }, 'procd cleanup --reap-parents');
+    rec('zombies', 'medium', `zombie processes of job(s) ${activeZombies.map((z) => z.jobId).join(', ')} are not reaped by their parents`, activeZombies.map((z) => z.jobId), { zombies: activeZombies.flatMap((z) => z.pids).length }, 'procd cleanup --reap-parents');
   }
-  const sorted = out.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.priority] - ORDER[b.r.priority] || a.i - b.i).map(({ r }) => r);
+  const sorted = out.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.rec.priority] - ORDER[b.r.rec.priority] || a.i - b.i).map(({ r }) => r);
   return mergeSameCommand(sorted);
 }
 
@@ -87,16 +93,18 @@ export function recommendations(f: Findings, runs: Runs): Recommendation[] {
 const MAX_MERGED_IDS = 20;
 
 /**
- * One recommendation per command: `procd cleanup` for twenty ports is one thing to do. The first
- * (highest priority) keeps its reason and figures, says how many more it stands for, and takes
- * their job ids.
+ * One recommendation per command and kind of finding: `procd cleanup` for twenty ports is one thing
+ * to do. The first (highest priority) keeps its reason and figures, says how many more it stands
+ * for, and takes their job ids. Another kind keeps its own reason (a port conflict is not "like" a
+ * silent job, even when both say `procd kill 1`).
  */
-function mergeSameCommand(sorted: Recommendation[]): Recommendation[] {
+function mergeSameCommand(sorted: Kinded[]): Recommendation[] {
   const byCommand = new Map<string, { rec: Recommendation; more: number }>();
-  for (const r of sorted) {
-    const seen = byCommand.get(r.command);
+  for (const { kind, rec: r } of sorted) {
+    const key = `${kind}\n${r.command}`;
+    const seen = byCommand.get(key);
     if (!seen) {
-      byCommand.set(r.command, { rec: { ...r, evidence: { ...r.evidence, jobIds: [...r.evidence.jobIds] } }, more: 0 });
+      byCommand.set(key, { rec: { ...r, evidence: { ...r.evidence, jobIds: [...r.evidence.jobIds] } }, more: 0 });
       continue;
     }
     seen.more++;
@@ -105,7 +113,7 @@ function mergeSameCommand(sorted: Recommendation[]): Recommendation[] {
   return [...byCommand.values()].map(({ rec, more }) => (more ? { ...rec, reason: `${rec.reason} (and ${more} more like it)` } : rec));
 }
 
-type Rec = (priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) => void;
+type Rec = (kind: string, priority: Priority, reason: string, jobIds: number[], figures: Recommendation['evidence']['figures'], command: string) => void;
 
 function errorRecommendations(f: Findings, runs: RunTable, rec: Rec): void {
   // The runs the errors name, looked up in one pass (at most 10 per error; no key built per run).
@@ -139,15 +147,16 @@ function errorRecommendations(f: Findings, runs: RunTable, rec: Rec): void {
       });
       // A crash loop of the same command already says to back off longer (patternRecommendations).
       if (restarted && crashLoops.has(run.signature)) continue;
-      if (restarted) rec('medium', `${label} in ${e.count} runs of restarts: the previous run has not let go of the port yet; wait longer before restarting`, ids, figures, trackCommand('--restart-delay 5s', run.signature, run.command, run.cwd));
+      if (restarted) rec('addr-in-use-restart', 'medium', `${label} in ${e.count} runs of restarts: the previous run has not let go of the port yet; wait longer before restarting`, ids, figures, trackCommand(option('restart-delay', '5s'), trackedCommand(run.signature, run.command, run.cwd), run.cwd));
       // No job of procd held it then: most often a process an earlier run left behind (a dev server's child).
-      else rec('medium', `${label} in ${e.count} runs: another process holds ${e.detail ? `port ${e.detail}` : 'the port'}; kill what finished jobs left behind`, ids, figures, 'procd cleanup');
+      else rec('addr-in-use', 'medium', `${label} in ${e.count} runs: another process holds ${e.detail ? `port ${e.detail}` : 'the port'}; kill what finished jobs left behind`, ids, figures, 'procd cleanup');
     } else if ((e.signature === 'oom' || (e.signature === 'limit_kill' && e.detail === 'memory')) && run.rssPeak) {
       const cap = run.rssPeak * 1.5;
       const why = e.signature === 'oom' ? 'cap its memory so it fails alone instead of starving the machine' : 'its --max-memory is too low for what it does: raise it (or find out why it grew)';
-      rec('medium', `${label} in ${e.count} runs (peak ${formatBytes(run.rssPeak)}): ${why}`, ids, { ...figures, rssPeak: run.rssPeak }, trackCommand(`--max-memory ${sizeArg(cap)}`, run.signature, run.command, run.cwd));
+      rec('memory-cap', 'medium', `${label} in ${e.count} runs (peak ${formatBytes(run.rssPeak)}): ${why}`, ids, { ...figures, rssPeak: run.rssPeak }, trackCommand(option('max-memory', sizeArg(cap)), trackedCommand(run.signature, run.command, run.cwd), run.cwd));
     } else {
-      rec(e.count >= 3 ? 'medium' : 'low', `${label} in ${e.count} runs, latest job ${latest.jobId}: read its errors`, ids, figures, `procd logs ${latest.jobId}${latest.run && latest.run > 1 ? ` --run ${latest.run}` : ''} --stream stderr --tail 20`);
+      const runWords = latest.run && latest.run > 1 ? ['--run', latest.run] : [];
+      rec('read-errors', e.count >= 3 ? 'medium' : 'low', `${label} in ${e.count} runs, latest job ${latest.jobId}: read its errors`, ids, figures, commandLine(['procd', 'logs', latest.jobId, ...runWords, '--stream', 'stderr', '--tail', 20]));
     }
   }
 }
@@ -160,12 +169,12 @@ function patternRecommendations(f: Findings, rec: Rec): void {
   for (const p of f.patterns.bySignature) {
     const figures = { runs: p.runs, failureRate: p.failureRate, restarts: p.restarts };
     if (isCrashLoop(p)) {
-      rec('high', `\`${p.command}\` keeps crashing: ${p.failures} of ${p.runs} runs failed after ${p.restarts} restarts; back off longer between restarts`, [p.lastJobId], figures, trackCommand('--restart on-failure --restart-delay 10s', p.signature, p.command, p.cwd));
+      rec('crash-loop', 'high', `\`${p.command}\` keeps crashing: ${p.failures} of ${p.runs} runs failed after ${p.restarts} restarts; back off longer between restarts`, [p.lastJobId], figures, trackCommand([...option('restart', 'on-failure'), ...option('restart-delay', '10s')], trackedCommand(p.signature, p.command, p.cwd), p.cwd));
     } else if (p.flaky) {
-      rec('low', `\`${p.command}\` is flaky: consecutive runs alternate pass/fail (${Math.round(p.flipRate * 100)}% of the time); retry it on failure`, [p.lastJobId], { ...figures, flipRate: p.flipRate }, trackCommand('--restart on-failure --max-restarts 2', p.signature, p.command, p.cwd));
+      rec('flaky', 'low', `\`${p.command}\` is flaky: consecutive runs alternate pass/fail (${Math.round(p.flipRate * 100)}% of the time); retry it on failure`, [p.lastJobId], { ...figures, flipRate: p.flipRate }, trackCommand([...option('restart', 'on-failure'), ...option('max-restarts', 2)], trackedCommand(p.signature, p.command, p.cwd), p.cwd));
     }
     if (p.trend?.direction === 'slower' && p.p95Ms !== null) {
-      rec('medium', `\`${p.command}\` is getting slower: +${Math.round(p.trend.relativeSlope * 100)}% of its mean per run over ${p.trend.runs} runs; flag runs beyond its p95`, [p.lastJobId], { slopeMsPerRun: p.trend.slopeMsPerRun, relativeSlope: p.trend.relativeSlope, p95Ms: p.p95Ms }, trackCommand(`--expect ${durationArg(p.p95Ms)}`, p.signature, p.command, p.cwd));
+      rec('slower', 'medium', `\`${p.command}\` is getting slower: +${Math.round(p.trend.relativeSlope * 100)}% of its mean per run over ${p.trend.runs} runs; flag runs beyond its p95`, [p.lastJobId], { slopeMsPerRun: p.trend.slopeMsPerRun, relativeSlope: p.trend.relativeSlope, p95Ms: p.p95Ms }, trackCommand(option('expect', durationArg(p.p95Ms)), trackedCommand(p.signature, p.command, p.cwd), p.cwd));
     }
   }
 }

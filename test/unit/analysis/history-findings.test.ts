@@ -50,25 +50,26 @@ describe('portConflicts among finished runs', () => {
 
 describe('overlaps: a command started twice at once within the period', () => {
   it('counts the runs that overlapped another job\'s run of the command; restarts of one job and runs one after another do not count', () => {
+    // Unnamed jobs: procd's names for `npm` (`npm`, then `npm-2` while that runs).
     const W = { signature: '["npm","run","dev"]@/w', command: 'npm run dev', cwd: '/w' };
     const runs = [
-      makeRun({ ...W, jobId: 1, startedAt: NOW - 100_000, durationMs: 50_000 }),
-      makeRun({ ...W, jobId: 2, startedAt: NOW - 90_000, durationMs: 1000 }),
-      makeRun({ ...W, jobId: 3, startedAt: NOW - 60_000, durationMs: 1000 }),
-      makeRun({ ...W, jobId: 4, startedAt: NOW - 40_000, durationMs: 10_000 }),
-      makeRun({ ...W, jobId: 4, run: 2, startedAt: NOW - 35_000, durationMs: 1000 }),
-      makeRun({ ...W, jobId: 5, startedAt: NOW - 20_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 1, name: 'npm', startedAt: NOW - 100_000, durationMs: 50_000 }),
+      makeRun({ ...W, jobId: 2, name: 'npm-2', startedAt: NOW - 90_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 3, name: 'npm-2', startedAt: NOW - 60_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 4, name: 'npm', startedAt: NOW - 40_000, durationMs: 10_000 }),
+      makeRun({ ...W, jobId: 4, name: 'npm', run: 2, startedAt: NOW - 35_000, durationMs: 1000 }),
+      makeRun({ ...W, jobId: 5, name: 'npm', startedAt: NOW - 20_000, durationMs: 1000 }),
     ];
     const r = analyze(analysisInput({ runs }));
     // Jobs 2 and 3 both ran inside job 1's run: counted once, when job 1's run ended (it overlapped runs that ended before it).
-    expect(r.overlaps).toEqual([{ ...W, name: 'j5', times: 1, latest: [{ jobId: 1, name: 'j1', run: 1 }, { jobId: 3, name: 'j3', run: 1 }], at: NOW - 60_000 }]);
-    expect(r.recommendations.map((x) => [x.priority, x.command, x.evidence.jobIds])).toEqual([['low', 'procd track --name j5 --cwd /w -- npm run dev', [1, 3]]]);
+    expect(r.overlaps).toEqual([{ ...W, name: 'npm', times: 1, latest: [{ jobId: 1, name: 'npm', run: 1 }, { jobId: 3, name: 'npm-2', run: 1 }], at: NOW - 60_000 }]);
+    expect(r.recommendations.map((x) => [x.priority, x.command, x.evidence.jobIds])).toEqual([['low', 'procd track --name npm --cwd /w -- npm run dev', [1, 3]]]);
   });
 });
 
 describe('overlaps are low-priority news', () => {
   it('only the 3 commands it happened to most get a recommendation, each low', () => {
-    const runs = [1, 2, 3, 4, 5].flatMap((c) => Array.from({ length: c + 1 }, (_, i) => makeRun({ signature: `["c${c}"]@/`, command: `c${c}`, cwd: '/', jobId: c * 100 + i, startedAt: NOW - 100_000 + i * 10, durationMs: 50_000 })));
+    const runs = [1, 2, 3, 4, 5].flatMap((c) => Array.from({ length: c + 1 }, (_, i) => makeRun({ signature: `["c${c}"]@/`, command: `c${c}`, cwd: '/', jobId: c * 100 + i, name: i ? `c${c}-${i + 1}` : `c${c}`, startedAt: NOW - 100_000 + i * 10, durationMs: 50_000 })));
     const r = analyze(analysisInput({ runs }));
     expect(r.overlaps.map((o) => [o.command, o.times])).toEqual([['c5', 5], ['c4', 4], ['c3', 3], ['c2', 2], ['c1', 1]]);
     expect(r.recommendations.map((x) => [x.priority, x.command.split(' -- ')[1]])).toEqual([['low', 'c5'], ['low', 'c4'], ['low', 'c3']]);
@@ -90,8 +91,8 @@ describe('recommendations (the whole report)', () => {
     const jobs = [
       makeJob({ id: 10, state: runningState({ startedAt: NOW - 4000 }), spec: { expectMs: 1000, command: { kind: 'argv', argv: ['build'] } } }),
       makeJob({ id: 11, state: runningState({ startedAt: NOW - 600_000 }), spec: { stuckAfterMs: 60_000, command: { kind: 'argv', argv: ['fetch'] } }, output: { lastOutputAt: NOW - 400_000 } }),
-      makeJob({ id: 12, state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
-      makeJob({ id: 13, state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
+      makeJob({ id: 12, name: 'sleep', state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
+      makeJob({ id: 13, name: 'sleep-2', state: runningState(), spec: { command: { kind: 'argv', argv: ['sleep', '9'] }, cwd: '/w' } }),
       makeJob({ id: 14, state: runningState(), spec: { command: { kind: 'argv', argv: ['train'] } }, resources: { samples: 3, cpuSamples: 3, cpuPeak: 5, cpuAvg: 5, rssPeak: 13 * GIB, rssAvg: 13 * GIB, processesPeak: 1, last: { at: NOW, cpuPercent: 5, rssBytes: 13 * GIB, mainRssBytes: 13 * GIB, processes: 1, threads: 1, fds: 3, states: {} } } }),
     ];
     const runs = [1, 2, 3].map((i) => failedRun({ ...SRV, jobId: 20 + i, errors: [inUse('3000')] }));

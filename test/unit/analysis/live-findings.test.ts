@@ -74,18 +74,18 @@ describe('duplicates', () => {
   it('the same argv in the same directory running twice; another directory is another command', () => {
     const cmd = { kind: 'argv' as const, argv: ['npm', 'run', 'dev'] };
     const jobs = [
-      makeJob({ id: 1, state: runningState(), spec: { command: cmd, cwd: '/app' } }),
-      makeJob({ id: 2, state: runningState(), spec: { command: cmd, cwd: '/app' } }),
-      makeJob({ id: 3, state: runningState(), spec: { command: cmd, cwd: '/other' } }),
-      makeJob({ id: 4, state: completedState(), spec: { command: cmd, cwd: '/app' } }),
+      makeJob({ id: 1, name: 'npm', state: runningState(), spec: { command: cmd, cwd: '/app' } }),
+      makeJob({ id: 2, name: 'npm-2', state: runningState(), spec: { command: cmd, cwd: '/app' } }),
+      makeJob({ id: 3, name: 'npm-3', state: runningState(), spec: { command: cmd, cwd: '/other' } }),
+      makeJob({ id: 4, name: 'npm', state: completedState(), spec: { command: cmd, cwd: '/app' } }),
     ];
     expect(duplicates(analysisInput({ jobs }))).toEqual([
-      { signature: '["npm","run","dev"]@/app', command: 'npm run dev', jobs: [{ jobId: 1, name: 'j1', run: null }, { jobId: 2, name: 'j2', run: null }] },
+      { signature: '["npm","run","dev"]@/app', command: 'npm run dev', jobs: [{ jobId: 1, name: 'npm', run: null }, { jobId: 2, name: 'npm-2', run: null }] },
     ]);
   });
 
   it('shell scripts differing only in whitespace are the same command', () => {
-    const jobs = [1, 2].map((id) => makeJob({ id, state: runningState(), spec: { command: { kind: 'shell', script: id === 1 ? 'sleep 5' : 'sleep  5 ', shell: '/bin/sh' } } }));
+    const jobs = [1, 2].map((id) => makeJob({ id, name: id === 1 ? 'sleep' : 'sleep-2', state: runningState(), spec: { command: { kind: 'shell', script: id === 1 ? 'sleep 5' : 'sleep  5 ', shell: '/bin/sh' } } }));
     expect(duplicates(analysisInput({ jobs })).map((d) => d.jobs.length)).toEqual([2]);
   });
 });

@@ -32,6 +32,8 @@ const SIGS = [
   { signature: '["npm","start"]@/web', command: 'npm start', cwd: '/web' },
   { signature: 'sh:make && make test@/src', command: 'make && make test', cwd: '/src' },
 ];
+/** procd's names for them (unnamed jobs: the analysis takes names the user gave as jobs meant to run side by side). */
+const DEFAULT_NAMES = ['make', 'npm', 'make'];
 
 /** A varied history: every state, null and set exit codes, signals and peaks, errors with ports, restarts, overlaps, and ends slightly out of order (as histories written before runs were appended by end are). */
 function recordVaried(n: number): void {
@@ -46,7 +48,7 @@ function recordVaried(n: number): void {
       historyRun({
         jobId: 100 + Math.floor(i / 2),
         run: 1 + (i % 2),
-        name: `job${i % 5}`,
+        name: `${DEFAULT_NAMES[i % SIGS.length]}${i % 5 ? `-${(i % 5) + 1}` : ''}`,
         ...sig,
         kind: i % 4 === 0 ? 'service' : 'task',
         startedAt: endedAt - durationMs,
