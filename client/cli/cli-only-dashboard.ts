@@ -9,7 +9,7 @@ export const DASHBOARD_CLI_SPECS = {
     positionals: null,
     brief: 'a live web dashboard and HTTP JSON API (token-protected)',
     summary:
-      'Serve a live web dashboard and its HTTP JSON API (GET /api/openapi.json describes it) on 127.0.0.1 at a free port, and print its URL with a fresh access token. The browser keeps the token in a cookie; scripts send Authorization: Bearer TOKEN. Actions (POST) also need the X-Procd-Token header and a same-origin request. Runs until Ctrl-C.',
+      'Serve a live web dashboard and its HTTP JSON API (GET /api/openapi.json describes it) on 127.0.0.1 at a free port, and print its URL with a fresh access token. The browser swaps the token for a session cookie (a separate secret, never the token); scripts send Authorization: Bearer TOKEN. Actions (POST) also need the X-Procd-Token header and a same-origin request. Runs until Ctrl-C.',
     usage: 'procd dashboard [--port N] [--host H] [--open] [--read-only] [--metrics-port N] [--json]',
     options: {
       port: { type: 'string', arg: 'N', help: 'listen on this port (default: a free one)' },

@@ -40,7 +40,6 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   };
   if (!isLoopbackHost(o.host)) {
     if (!o.hostGiven) return fail(`refusing to listen on ${o.host} without --host`);
-    process.stderr.write(`procd dashboard: WARNING: listening on ${o.host}, reachable from the network over plain HTTP; anyone with the URL (its token) can act on your jobs${o.readOnly ? '' : ' (consider --read-only)'}\n`);
   }
   let assets;
   try {
@@ -72,6 +71,11 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
     return fail(e.code === 'EADDRINUSE' ? `port ${o.port} is in use on ${o.host}; pick another with --port, or leave it out for a free one` : `cannot listen on ${o.host}:${o.port}: ${e.message}`);
   }
   const port = (server.address() as { port: number }).port;
+  // Said once it listens (a host that does not resolve fails above, with no warning first).
+  if (!isLoopbackHost(o.host)) {
+    const can = o.readOnly ? 'can see your jobs, their commands and output' : 'can act on your jobs (consider --read-only)';
+    process.stderr.write(`procd dashboard: WARNING: listening on ${o.host}, reachable from the network over plain HTTP; anyone with the URL (its token) ${can}\n`);
+  }
   let metricsUrl: string | null = null;
   let metricsServer: Server | null = null;
   if (o.metricsPort !== null) {
@@ -88,7 +92,7 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   }
   const url = `http://${o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host}:${port}/?token=${token}`;
   if (o.json) process.stdout.write(`${JSON.stringify({ url, host: o.host, port, token, readOnly: o.readOnly, metricsUrl })}\n`);
-  else process.stdout.write(`procd dashboard${o.readOnly ? ' (read-only)' : ''}: ${url}\n  open it in a browser (the token is set as a cookie); scripts: Authorization: Bearer ${token}; Ctrl-C stops it\n${metricsUrl ? `  metrics without a token (loopback only): ${metricsUrl}\n` : ''}`);
+  else process.stdout.write(`procd dashboard${o.readOnly ? ' (read-only)' : ''}: ${url}\n  open it in a browser (it then keeps a session cookie); scripts send the URL's token as Authorization: Bearer TOKEN; Ctrl-C stops it\n${metricsUrl ? `  metrics without a token (loopback only): ${metricsUrl}\n` : ''}`);
   const removeLauncher = o.open ? openBrowser(url, log) : () => {};
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -30,6 +30,10 @@ export function openBrowser(url: string, log: (line: string) => void): () => voi
   const [cmd, args] = process.platform === 'darwin' ? ['open', [file()]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', file()]] : ['xdg-open', [file()]];
   const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
   child.on('error', () => log(`procd dashboard: could not open a browser (${cmd}); open the URL above yourself`));
+  // xdg-open exits non-zero when it found no browser (no desktop, over SSH): say so too.
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0) log(`procd dashboard: ${cmd} could not open a browser (exit ${code}); open the URL above yourself`);
+  });
   child.unref();
   // A stop by an uncaught error still removes it.
   process.once('exit', remove);

@@ -137,6 +137,19 @@ describe('listening', () => {
     } finally {
       await open.stop();
     }
+    // Read-only: the warning says what is exposed, not that jobs can be acted on.
+    const ro = await startDashboard(d, ['--host', '0.0.0.0', '--read-only']);
+    try {
+      expect(ro.stderr()).toMatch(/WARNING: listening on 0\.0\.0\.0.*can see your jobs/);
+      expect(ro.stderr()).not.toMatch(/can act on your jobs/);
+    } finally {
+      await ro.stop();
+    }
+    // A host it cannot listen on fails with the reason, without warning about listening first.
+    const bad = await d.cli(['dashboard', '--host', 'no-such-host.invalid']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cannot listen on no-such-host\.invalid/);
+    expect(bad.stderr).not.toMatch(/WARNING/);
   });
 
   it('--open hands the desktop opener (xdg-open) a private 0600 file that leads to the URL, never the token itself', async () => {
@@ -155,6 +168,18 @@ describe('listening', () => {
       const exit = await o.stop();
       expect(exit.code).toBe(0);
       expect(existsSync(arg), 'the launcher file is removed on exit').toBe(false);
+    } finally {
+      await o.stop();
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('--open says so when the opener finds no browser (xdg-open exits non-zero, as over SSH)', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'procd-open-'));
+    writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\necho "xdg-open: no method available for opening" >&2\nexit 3\n', { mode: 0o755 });
+    const o = await startDashboard(d, ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    try {
+      await waitFor(() => /xdg-open could not open a browser \(exit 3\); open the URL above yourself/.test(o.stderr()), { what: 'the failed opener to be reported' });
     } finally {
       await o.stop();
       rmSync(bin, { recursive: true, force: true });
