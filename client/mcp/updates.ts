@@ -78,6 +78,8 @@ export class ResourceUpdater {
   private readonly logLoops = new Map<string, { stop: boolean }>();
   private closed = false;
   private lookTimer: NodeJS.Timeout | null = null;
+  /** The daemon followed before stopped: what is watched may have changed meanwhile. */
+  private lostDaemon = false;
 
   /** `running`: whether a daemon answers now, never starting one (looked at while a stopped daemon is awaited). */
   constructor(
@@ -118,6 +120,7 @@ export class ResourceUpdater {
     // (never started: that would undo the user's stop) and followed once it answers.
     c.onClose(() => {
       this.subscribed = null;
+      this.lostDaemon = true;
       this.awaitDaemon();
     });
     c.onEvent((event: ProcdEvent) => {
@@ -132,6 +135,12 @@ export class ResourceUpdater {
       }
     });
     await c.call('subscribe', { kinds: [...JOB_EVENT_KINDS] });
+    // Following the next daemon: what was watched may have changed while none ran (jobs ended with
+    // the stop, others started before this subscribe): each watched resource is announced once.
+    if (this.lostDaemon) {
+      this.lostDaemon = false;
+      for (const uri of this.watched.all()) this.send(uri);
+    }
   }
 
   /** Long-polls the end of the job's output: each read returns when new output arrives (or after LOG_POLL_MS). */

@@ -205,6 +205,10 @@ describe('procd mcp: after the daemon is stopped', () => {
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout + started.stderr).not.toMatch(/already running/i);
     updated.length = 0;
+    // Once it follows the next daemon it announces what it watches (it may have changed meanwhile)…
+    await waitFor(() => updated.includes('procd://jobs'), { what: 'a resources/updated for procd://jobs once the next daemon is followed', timeoutMs: 30_000 });
+    updated.length = 0;
+    // …and then that daemon's changes.
     const next = await d.cli(['track', '--name', 'after-start', '--', 'sleep', '300']);
     expect(next.code, next.stderr).toBe(0);
     await waitFor(() => updated.includes('procd://jobs'), { what: 'a resources/updated for procd://jobs from the next daemon', timeoutMs: 30_000 });
