@@ -170,10 +170,6 @@ export interface PortConflict extends JobRef {
   protocol?: 'tcp' | 'udp';
 }
 
-/** "TCP port 3000", or "port 3000" when the protocol is not known. */
-export function portText(c: Pick<PortConflict, 'port' | 'protocol'>): string {
-  return `${c.protocol ? `${c.protocol.toUpperCase()} ` : ''}port ${c.port ?? '?'}`;
-}
 
 /** A leftovers or zombie flag raised within the period (from the jobs' flags and flag history). */
 export interface ProcessProblem extends JobRef {

@@ -34,3 +34,8 @@ export function portsText(ports: readonly ListeningPort[]): string {
 export function portsDetail(ports: readonly ListeningPort[]): string {
   return ports.map((p) => `${p.port}/${p.protocol} on ${p.address} (pid ${p.pid})`).join(', ');
 }
+
+/** "TCP port 3000", or "port 3000" when the protocol is not known: how every message names a port. */
+export function portText(p: { port: number | string | null; protocol?: PortProtocol | undefined }): string {
+  return `${p.protocol ? `${p.protocol.toUpperCase()} ` : ''}port ${p.port ?? '?'}`;
+}

@@ -3,7 +3,7 @@
 // out) so it is tested without a daemon; colour only through `paint` (a terminal, no NO_COLOR).
 
 import type { AnalyzeReport, Priority, Recommendation, SignaturePattern } from '../../shared/analyze.js';
-import { portText } from '../../shared/analyze.js';
+import { portText } from '../../shared/ports.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { plural, roughDuration } from './format-time.js';
 import { paint, table, type Color, type Output } from './output.js';

@@ -25,11 +25,14 @@ const INSTRUCTIONS = `procd supervises background processes (dev servers, watche
 
 const READ_ONLY_NOTE = 'This server runs read-only (procd mcp --read-only): it observes jobs (list, status, logs, wait, analyze, ports) but cannot start, stop, restart, signal, adopt or clean up.';
 
+/** How this server introduces itself to the daemon (owner default, audit, timelines). */
+const AS_MCP = { clientName: `procd-mcp/${VERSION}`, via: 'mcp' };
+
 /** One lazily opened daemon connection, shared by every tool call and resource read. */
 function daemonLink(autostart: boolean): { get: () => Promise<ProcdClient>; close: () => void } {
   let pending: Promise<ProcdClient> | null = null;
   const get = () => {
-    pending ??= connect({ clientName: `procd-mcp/${VERSION}`, via: 'mcp', reconnect: true, ...(autostart ? {} : { autostart: false }) }).then((c) => {
+    pending ??= connect({ ...AS_MCP, reconnect: true, ...(autostart ? {} : { autostart: false }) }).then((c) => {
       c.onClose(() => {
         pending = null;
       });
@@ -48,7 +51,7 @@ function daemonLink(autostart: boolean): { get: () => Promise<ProcdClient>; clos
 /** Whether a daemon answers now: a connection that never autostarts one, closed at once. */
 async function daemonRunning(): Promise<boolean> {
   try {
-    const c = await connect({ clientName: `procd-mcp/${VERSION}`, via: 'mcp', autostart: false });
+    const c = await connect({ ...AS_MCP, autostart: false });
     c.close();
     return true;
   } catch {

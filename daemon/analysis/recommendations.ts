@@ -3,7 +3,7 @@
 // findings, so no recommendation can appear without the finding behind it.
 
 import type { AnalyzeReport, Priority, Recommendation } from '../../shared/analyze.js';
-import { portText } from '../../shared/analyze.js';
+import { portText } from '../../shared/ports.js';
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { commandLine, durationArg, killCommand, option, sizeArg, trackCommand, trackedCommand } from './commands.js';
 import { runTable, type RunTable, type Runs } from './runs.js';

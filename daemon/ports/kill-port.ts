@@ -4,7 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { JobId } from '../../shared/job.js';
-import type { PortProtocol } from '../../shared/ports.js';
+import { portText, type PortProtocol } from '../../shared/ports.js';
 import type { PortHolder } from './holders.js';
 
 export type PortKillPlan =
@@ -26,7 +26,7 @@ export function planPortKill(rows: readonly PortHolder[], port: number, protocol
 
 /** The error for a plan that stops nothing. */
 export function portKillError(plan: Exclude<PortKillPlan, { kind: 'stop' }>, port: number, protocol: PortProtocol = 'tcp'): ProcdError {
-  if (plan.kind === 'free') return new ProcdError(ErrorCode.PortNotListening, `nothing listens on ${protocol.toUpperCase()} port ${port}`, { port, protocol });
+  if (plan.kind === 'free') return new ProcdError(ErrorCode.PortNotListening, `nothing listens on ${portText({ port, protocol })}`, { port, protocol });
   const who = plan.holders.map((h) => (h.pid === null ? 'a process procd cannot see (another user\'s, or outside its view)' : `pid ${h.pid}${h.command ? ` (${h.command.slice(0, 120)})` : ''}`)).join(', ');
   const fix = plan.adoptable ? '; add --adopt (adopt: true) to adopt it and stop it, or stop it yourself' : ': procd can only stop processes of yours';
   return new ProcdError(ErrorCode.PortNotSupervised, `port ${port} is held by ${who}, which procd does not supervise${fix}`, { port, holders: plan.holders });

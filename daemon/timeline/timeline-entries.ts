@@ -7,7 +7,7 @@ import { formatBytes, formatDuration } from '../../shared/duration.js';
 import type { EventKind, EventOf, ProcdEvent } from '../../shared/events.js';
 import { isTerminal, type JobState } from '../../shared/job.js';
 import type { LimitViolation } from '../../shared/limits.js';
-import { portsDetail } from '../../shared/ports.js';
+import { portsDetail, portText } from '../../shared/ports.js';
 import type { TimelineEntry } from '../../shared/timeline.js';
 
 /** An entry without its time and run, which come from the event and the job. */
@@ -82,7 +82,7 @@ function callText(r: AuditRecord): string {
   const p = r.params;
   // `kill --port N --adopt` first adopts whoever holds the port: the job's first entry says so.
   const parts = [r.method === 'track' ? 'tracked' : r.method === 'kill' && p.adopt === true ? 'adopted and killed' : r.method];
-  if (typeof p.port === 'number') parts.push(`the holder of ${p.protocol === 'udp' ? 'UDP' : 'TCP'} port ${p.port}`);
+  if (typeof p.port === 'number') parts.push(`the holder of ${portText({ port: p.port, protocol: p.protocol === 'udp' ? 'udp' : 'tcp' })}`);
   if (typeof p.signal === 'string' || typeof p.signal === 'number') parts.push(String(p.signal));
   if (typeof p.graceMs === 'number') parts.push(`grace ${formatDuration(p.graceMs)}`);
   if (typeof p.priority === 'string' || typeof p.priority === 'number') parts.push(`priority ${p.priority}`);

@@ -6,7 +6,7 @@ import { analyze } from '../../../daemon/analysis/analyze.js';
 import { portConflicts } from '../../../daemon/analysis/duplicates.js';
 import { declaredPort, portClaims } from '../../../daemon/analysis/port-claims.js';
 import type { Job } from '../../../shared/job.js';
-import { portText } from '../../../shared/analyze.js';
+import { portText } from '../../../shared/ports.js';
 import type { ProbeCondition } from '../../../shared/conditions.js';
 import { makeJob, makeSpec, runningState } from '../../helpers/job-factory.js';
 import { failedRun } from '../../helpers/history-runs.js';
