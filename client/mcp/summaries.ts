@@ -52,9 +52,9 @@ export function waitText(r: ResultOf<'wait'>): string {
   if (!f) return `${r.timedOut ? 'timed out; the jobs keep running' : 'the jobs ended'}${jobs ? `\n${jobs}` : ''}`;
   const head =
     f.outcome === 'met'
-      ? `condition met: ${f.fired.map((x) => `${x.condition}${x.name ? ` (${x.name})` : ''}: ${x.detail}`).join('; ')}`
+      ? `condition met: ${f.fired.map((x) => `${x.condition}${x.name ? ` (${escapeControls(x.name)})` : ''}: ${escapeControls(x.detail)}`).join('; ')}`
       : f.outcome === 'ended'
-        ? `job ${f.ended?.job} "${f.ended?.name}" ended first: ${f.ended?.state}, exit code ${f.ended?.exitCode ?? 'none'}${f.ended?.signal ? `, signal ${f.ended.signal}` : ''}`
+        ? `job ${f.ended?.job} "${escapeControls(f.ended?.name ?? '')}" ended first: ${f.ended?.state}, exit code ${f.ended?.exitCode ?? 'none'}${f.ended?.signal ? `, signal ${f.ended.signal}` : ''}`
         : `timed out after ${f.waitedMs} ms waiting for ${f.conditions.join(f.all ? ' and ' : ' or ')}; the jobs keep running — call wait again to keep waiting`;
   const tails = f.outcome === 'met' ? [] : f.tails.filter((t) => t.lines.length).map((t) => `last lines of job ${t.job}:\n${t.lines.join('\n')}`);
   return [head, jobs, ...tails].filter((s) => s !== '').join('\n');

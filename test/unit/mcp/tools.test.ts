@@ -11,7 +11,7 @@ import type { ProcdClient } from '../../../client/index.js';
 import { toolListSnapshot } from '../../../client/mcp/serve.js';
 import { MCP_WAIT_DEFAULT_MS, TOOLS, toolsFor } from '../../../client/mcp/tools.js';
 import { mcpOwner } from '../../../client/mcp/owner.js';
-import { cleanupText } from '../../../client/mcp/summaries.js';
+import { cleanupText, waitText } from '../../../client/mcp/summaries.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
@@ -140,5 +140,13 @@ describe('MCP tools: text summaries', () => {
     expect(lines[0]).toMatch(/^job 3 "web": running \(pid \d+\)/);
     expect(answer.text).toMatch(/output: \d+ bytes/);
     expect(lines.length).toBeLessThan(10);
+  });
+
+  it("wait: a job's name and a condition's detail come escaped (a newline in them cannot forge a line of the answer)", () => {
+    const base = { jobs: [], timedOut: false };
+    const met = waitText({ ...base, for: { outcome: 'met', all: false, conditions: ['output'], waitedMs: 5, timeoutMs: null, fired: [{ job: 1, name: 'a\nb', condition: 'output=ok', detail: 'line "ok\nfake line\u001b[2J"', at: 0 }], ended: null, tails: [] } });
+    expect(met.split('\n')).toEqual(['condition met: output=ok (a\\nb): line "ok\\nfake line\\x1b[2J"']);
+    const ended = waitText({ ...base, for: { outcome: 'ended', all: false, conditions: ['output'], waitedMs: 5, timeoutMs: null, fired: [], ended: { job: 2, name: 'x\ny', state: 'failed', exitCode: 1, signal: null, outcome: 'failed' }, tails: [] } });
+    expect(ended.split('\n')).toEqual(['job 2 "x\\ny" ended first: failed, exit code 1']);
   });
 });
