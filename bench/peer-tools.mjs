@@ -13,10 +13,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 export const run = promisify(execFile);
 
 /** ms a plain `cat SRC > file` takes in `dir` (the floor the output benches compare with). */
-export function redirectMs(src, dir) {
+export function redirectMs(src, dir, argv = ['cat', src]) {
   const out = join(dir, 'redirected');
   const t = performance.now();
-  const r = spawnSync('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, out]);
+  const r = spawnSync('sh', ['-c', '"$@" > "$0"', out, ...argv]);
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`redirect failed: ${r.stderr}`);
   rmSync(out, { force: true });

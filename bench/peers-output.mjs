@@ -11,7 +11,8 @@
 // where any capture through a pipe costs three (cat reads, writes into the pipe, the shim splices
 // out). So the native shim's row also gives the shim alone, exec'd on a job directory without the
 // daemon (its copy, its start and its exit file's fsync), beside the track + wait of a job that
-// writes nothing (the daemon's fixed part).
+// writes nothing (the daemon's fixed part); and a row with a child that writes its output with
+// write(2) (`dd bs=64K`), compared with the same child redirected: what a job producing output costs.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -87,12 +88,12 @@ async function untilSize(path, bytes) {
 }
 
 /** ms for the native shim alone to run `cat src` into a fresh job directory (exec'd, no daemon), checked byte count. */
-async function shimAloneMs(src, bytes, dir) {
+async function shimAloneMs(src, bytes, dir, child) {
   const jobDir = join(dir, 'shim-alone');
   mkdirSync(jobDir);
   try {
     const maxOutputBytes = 256 << 20;
-    await writeSpawnSpec(jobDir, { argv: ['cat', src], cwd: '/', env: { PATH: process.env.PATH }, maxOutputBytes, segmentBytes: segmentSizeFor(maxOutputBytes) });
+    await writeSpawnSpec(jobDir, { argv: child(src), cwd: '/', env: { PATH: process.env.PATH }, maxOutputBytes, segmentBytes: segmentSizeFor(maxOutputBytes) });
     const t = performance.now();
     const r = spawnSync(NATIVE_SHIM, [jobDir], { stdio: ['ignore', 'ignore', 'ignore'] });
     const ms = performance.now() - t;
@@ -104,8 +105,17 @@ async function shimAloneMs(src, bytes, dir) {
   }
 }
 
-/** procd: one daemon per shim kind, a round = track `cat SRC` + wait; the log read back with `procd logs`. */
-function procdTool(withDaemon, shim) {
+/** The child of every round: `cat SRC` (a plain redirect of it is GNU cat's in-kernel copy_file_range). */
+const catChild = (src) => ['cat', src];
+/**
+ * A child that writes its output with write(2), as a program producing output does: `dd` copies
+ * through its own 64 KiB buffer whatever its stdout is, so the redirect it is compared with costs
+ * two copies (read, write) where a capture through a pipe costs three (read, write, splice).
+ */
+const writerChild = (src) => ['dd', `if=${src}`, 'bs=64K', 'status=none'];
+
+/** procd: one daemon per shim kind, a round = track the child + wait; the log read back with `procd logs`. */
+function procdTool(withDaemon, shim, child = catChild) {
   return async (src, bytes, roundsDo) =>
     withDaemon({ PROCD_SHIM: shim }, async ({ client, env }) => {
       const st = await client.daemonStatus({});
@@ -120,13 +130,13 @@ function procdTool(withDaemon, shim) {
         await trackAndWait(['cat', '/dev/null']);
         const fixedMs = performance.now() - t0;
         const t = performance.now();
-        const { job, done } = await trackAndWait(['cat', src]);
+        const { job, done } = await trackAndWait(child(src));
         const ms = performance.now() - t;
         if (done.output.stdoutBytes !== bytes) throw new Error(`procd (${shim}) kept ${done.output.stdoutBytes} of ${bytes} bytes`);
-        const child = spawn(process.execPath, [CLI, 'logs', String(job.id), '--stream', 'stdout'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-        const hash = await sha256(child.stdout);
+        const reader = spawn(process.execPath, [CLI, 'logs', String(job.id), '--stream', 'stdout'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+        const hash = await sha256(reader.stdout);
         await client.rm({ jobs: [job.id] }).catch(() => undefined); // keep the disk use of the rounds down
-        const aloneMs = shim === 'native' ? await shimAloneMs(src, bytes, dirname(src)) : undefined;
+        const aloneMs = shim === 'native' ? await shimAloneMs(src, bytes, dirname(src), child) : undefined;
         return { ms, hash, fixedMs, aloneMs };
       });
     });
@@ -190,6 +200,7 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
   const tools = {
     'procd, native shim': procdTool(withDaemon, 'native'),
     'procd, Perl shim': procdTool(withDaemon, 'perl'),
+    'procd, native shim, a child that writes (dd bs=64K)': Object.assign(procdTool(withDaemon, 'native', writerChild), { child: writerChild }),
     pm2: pm2Tool,
     supervisord: supervisordTool(rounds),
   };
@@ -212,7 +223,8 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
         await tool(src, bytes, async (oneRound) => {
           for (let r = 0; r < rounds; r++) {
             // The redirect takes only ~0.1 s here, so one run of it is noisy: the median of three.
-            const base = median([redirectMs(src, dir), redirectMs(src, dir), redirectMs(src, dir)]);
+            const argv = (tool.child ?? catChild)(src);
+            const base = median([redirectMs(src, dir, argv), redirectMs(src, dir, argv), redirectMs(src, dir, argv)]);
             let round;
             try {
               round = await oneRound();
@@ -235,7 +247,7 @@ export async function benchOutputPeers(withDaemon, rounds, bytes = 200_000_000) 
         const ratio = median(ratios);
         const isProcd = name.startsWith('procd');
         rows.push([`${bytes / 1e6} MB from one child into the log, ratio to a plain redirect — ${name}`, Number(ratio.toFixed(2)), '×', isProcd ? '≤ 1.5×, byte-exact' : 'byte-exact', isProcd ? ratio <= 1.5 && exact : exact,
-          `${exact ? 'byte-exact' : `NOT byte-exact${lost.length ? ` (${lost.join('; ')})` : ': the bytes kept differ from the source'}`}; median of the ${ratios.length} complete rounds of ${rounds}: ${Math.round(median(times))} ms vs cat > file ${Math.round(median(plain))} ms (ratios ${ratios.map((x) => x.toFixed(2)).join('/')})` +
+          `${exact ? 'byte-exact' : `NOT byte-exact${lost.length ? ` (${lost.join('; ')})` : ': the bytes kept differ from the source'}`}; median of the ${ratios.length} complete rounds of ${rounds}: ${Math.round(median(times))} ms vs ${(tool.child ?? catChild)('SRC').join(' ')} > file ${Math.round(median(plain))} ms (ratios ${ratios.map((x) => x.toFixed(2)).join('/')})` +
             (fixed.length ? `; track + wait of \`cat /dev/null\` alone: ${Math.round(median(fixed))} ms` : '') +
             (alone.length ? `; the shim alone, no daemon: ${Math.round(median(alone))} ms (${(median(alone) / median(plain)).toFixed(2)}×)` : '')]);
       } catch (err) {
