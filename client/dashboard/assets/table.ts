@@ -40,11 +40,10 @@ interface RowNodes {
   cells: HTMLTableCellElement[];
   nameButton: HTMLButtonElement;
   buttons: Map<string, HTMLButtonElement>;
-  view: RowView | undefined;
+  view: RowView;
 }
 
-/** The cells of a row, in COLUMNS' order, by their class. */
-const CELL_CLASSES = ['id num', 'name', 'owner', 'state', 'health num', 'command', 'elapsed num', 'cpu num', 'memory num', 'ports', 'flags', 'actions'] as const;
+/** A row's cells, in COLUMNS' order. */
 const enum Cell { Id, Name, Owner, State, Health, Command, Elapsed, Cpu, Memory, Ports, Flags, Actions }
 
 let order: SortOrder = { key: 'id', descending: true };
@@ -125,9 +124,10 @@ export function renderTable(): void {
   const trs: HTMLTableRowElement[] = [];
   const ids = new Set<number>();
   for (const job of listed) {
+    const view = rowView(job, now, readOnly);
     let row = drawn.get(job.id);
-    if (!row) drawn.set(job.id, (row = newRow(job.id)));
-    updateRow(row, rowView(job, now, readOnly));
+    if (row) updateRow(row, view);
+    else drawn.set(job.id, (row = newRow(job.id, view)));
     trs.push(row.tr);
     ids.add(job.id);
   }
@@ -147,6 +147,7 @@ export function renderTable(): void {
  */
 function placeInOrder(parent: Element, nodes: readonly Element[]): void {
   let cursor = parent.firstElementChild;
+  if (!cursor) return parent.append(...nodes); // the first render: one insertion
   for (const node of nodes) {
     if (node === cursor) cursor = cursor.nextElementSibling;
     else parent.insertBefore(node, cursor);
@@ -158,19 +159,41 @@ function placeInOrder(parent: Element, nodes: readonly Element[]): void {
   }
 }
 
-function newRow(id: number): RowNodes {
+/** A row drawn whole the first time (as cheap as drawing it anew each time was). */
+function newRow(id: number, view: RowView): RowNodes {
   const tr = el('tr');
   tr.dataset.id = String(id);
-  const cells = CELL_CLASSES.map((cls) => el('td', cls));
-  cells[Cell.Id]!.textContent = String(id);
-  const nameButton = el('button', 'name-link');
+  tr.dataset.state = view.state;
+  const cells = [
+    el('td', 'id num', String(id)),
+    el('td', 'name'),
+    el('td', 'owner', view.owner),
+    el('td', `state state-${view.state}`, view.stateText),
+    el('td', healthClass(view), view.health),
+    el('td', 'command', view.command),
+    el('td', 'elapsed num', view.elapsed),
+    el('td', 'cpu num', view.cpu),
+    el('td', 'memory num', view.memory),
+    el('td', 'ports'),
+    el('td', 'flags'),
+    el('td', 'actions'),
+  ];
+  if (view.healthTitle) cells[Cell.Health]!.title = view.healthTitle;
+  cells[Cell.Command]!.title = view.command;
+  const nameButton = el('button', 'name-link', view.name);
   nameButton.type = 'button';
   nameButton.dataset.action = 'details';
   nameButton.title = 'process tree, timeline, baseline';
   cells[Cell.Name]!.append(nameButton);
+  if (view.ports) cells[Cell.Ports]!.append(...items(view.ports).map(portLink));
+  if (view.flags) cells[Cell.Flags]!.append(...items(view.flags).map(flagBadge));
   tr.append(...cells);
-  return { tr, cells, nameButton, buttons: new Map(), view: undefined };
+  const row: RowNodes = { tr, cells, nameButton, buttons: new Map(), view };
+  placeButtons(row, items(view.actions));
+  return row;
 }
+
+const healthClass = (view: RowView): string => `health num${view.healthClass ? ` ${view.healthClass}` : ''}`;
 
 /** Writes only the parts of the row that changed since its last render. */
 function updateRow(row: RowNodes, view: RowView): void {
@@ -185,7 +208,7 @@ function updateRow(row: RowNodes, view: RowView): void {
       case 'name': row.nameButton.textContent = view.name; break;
       case 'owner': c[Cell.Owner]!.textContent = view.owner; break;
       case 'health': c[Cell.Health]!.textContent = view.health; break;
-      case 'healthClass': c[Cell.Health]!.className = `health num${view.healthClass ? ` ${view.healthClass}` : ''}`; break;
+      case 'healthClass': c[Cell.Health]!.className = healthClass(view); break;
       case 'healthTitle': c[Cell.Health]!.title = view.healthTitle; break;
       case 'command':
         c[Cell.Command]!.textContent = view.command;
