@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The dashboard's job table alone in headless Chromium, without a daemon or the network: the time
-// renderTable() takes (plus the style and layout it causes) for 100 running jobs,
+// renderTable() takes for 100 running jobs, its script and then the style and layout it causes
+// (split, since the layout of the same DOM varies most on a loaded machine),
 //   first   the first table of a fresh page (a new page each round, as a user's first render),
 //   update  the same 100 jobs again after a sample changed every job's CPU (a busy page's frame;
 //           the same page throughout),
@@ -36,7 +37,7 @@ const make = (offset, cpu) => Array.from({ length: ${JOBS} }, (_, i) => ({
 window.fetch = async () => new Response(JSON.stringify({ readOnly: false, csrfToken: 'x' }));
 const table = document.getElementById('jobs');
 const tbody = table.tBodies[0];
-const time = (fn) => { const t0 = performance.now(); fn(); void document.body.offsetHeight; return performance.now() - t0; };
+const time = (fn) => { const t0 = performance.now(); fn(); const t1 = performance.now(); void document.body.offsetHeight; return [t1 - t0, performance.now() - t1]; };
 window.benchReady = loadSession().then(() => buildTable({ table, filter: document.getElementById('filter'), jobs: () => jobs, onLogs() {}, onDetails() {} }));
 window.benchFirst = () => { jobs = make(0, 1); return time(renderTable); };
 window.benchUpdate = (i) => { if (i === 0) { jobs = make(0, 1); renderTable(); } for (const j of jobs) j.resources.last.cpuPercent = i % 2 ? 2.5 : 3.5; return time(renderTable); };
@@ -80,7 +81,14 @@ try {
     const rows = await b.page.locator('#jobs tbody tr').count();
     const buttons = await b.page.locator('#jobs tbody button[data-action="kill"]').count();
     if (rows !== JOBS || buttons !== JOBS) throw new Error(`${b.name}: ${rows} rows, ${buttons} kill buttons (expected ${JOBS})`);
-    console.log(`${b.name} (${b.repo}): ${JOBS} jobs, median of ${RENDERS}: first render ${median(b.first).toFixed(1)} ms, update after a sample ${median(b.update).toFixed(1)} ms`);
+    const ms = (k, part) => median(b[k].map((t) => (part === 2 ? t[0] + t[1] : t[part]))).toFixed(1);
+    console.log(`${b.name} (${b.repo}): ${JOBS} jobs, medians of ${RENDERS}: first render ${ms('first', 2)} ms (script ${ms('first', 0)}, style+layout ${ms('first', 1)}), update after a sample ${ms('update', 2)} ms (script ${ms('update', 0)}, style+layout ${ms('update', 1)})`);
+  }
+  // Paired: each round's two builds ran back to back, so their ratio is steadier than either median.
+  if (COMPARE) {
+    const [a, c] = builds;
+    const ratio = (k, part) => median(a[k].map((x, i) => x[part] / c[k][i][part])).toFixed(2);
+    console.log(`this / compare, median of the rounds' ratios: first render script ${ratio('first', 0)}×, style+layout ${ratio('first', 1)}×; update after a sample script ${ratio('update', 0)}×, style+layout ${ratio('update', 1)}×`);
   }
 } finally {
   await browser.close();
