@@ -4,7 +4,9 @@
 // page and reads the browser's own timings, all from navigation start:
 //   firstRender  the page's performance.mark('procd-first-render'): the full table of 100 rows is in
 //                the DOM (the measure since issue 16; the paint that shows it follows)
-//   plus the navigation's responseEnd, domInteractive, the script's start and first-contentful-paint.
+//   plus the navigation's responseEnd, domInteractive, the script's start and first-contentful-paint;
+//   tableMs  the drawing of that first table alone (procd-table-start → procd-first-render), the
+//            page's own work without the network (null for a build without the mark).
 // A new tab each round: Chromium starts a renderer process for it, which counts (after navigation
 // start) as it does for a user opening the dashboard; and the same tab navigated again (renderer warm).
 // With --compare DIR, a second dashboard from DIR's build (e.g. a checkout of main, built) serves
@@ -63,6 +65,10 @@ async function measure(context, page, url) {
       domInteractive: r(nav.domInteractive),
       scriptStart: r(performance.getEntriesByName('procd-script-start')[0]?.startTime),
       fcp: r(paint('first-contentful-paint')),
+      tableMs: (() => {
+        const start = performance.getEntriesByName('procd-table-start')[0]?.startTime;
+        return start === undefined ? null : Number((performance.getEntriesByName('procd-first-render')[0].startTime - start).toFixed(1));
+      })(),
     };
   });
   await cdp.detach();
@@ -103,7 +109,7 @@ await withDaemon({}, async ({ client, env }) => {
     console.log(JSON.stringify(out));
     for (const b of out.builds) {
       for (const [what, m] of [['a new tab', b.newTab.median], ['the same tab again', b.sameTab.median]]) {
-        console.log(`${b.build} (${b.repo}), ${what}: medians firstRender ${m.firstRender} ms, FCP ${m.fcp} ms, HTML in ${m.responseEnd}, domInteractive ${m.domInteractive}, script start ${m.scriptStart} (budget 500)`);
+        console.log(`${b.build} (${b.repo}), ${what}: medians firstRender ${m.firstRender} ms, FCP ${m.fcp} ms, HTML in ${m.responseEnd}, domInteractive ${m.domInteractive}, script start ${m.scriptStart}, drawing the table ${m.tableMs} ms (budget 500)`);
       }
       const total = b.gzipBytes['app.js'] + b.gzipBytes['style.css'];
       console.log(`${b.build}: JS+CSS gzipped ${(total / 1024).toFixed(1)} KiB (budget 200 KB)`);

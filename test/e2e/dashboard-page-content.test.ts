@@ -97,6 +97,9 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
   it('kill in a row ends that job (the daemon says killed) and the row says so', async () => {
     const job = await trackJob(d, ['--name', 'table-kill', '--', 'sleep', '300']);
     const row = page.locator(`#jobs tbody tr[data-id="${job.id}"]`);
+    // Kill asks for a second click (the first arms the button).
+    await row.locator('button.kill').click(T);
+    await row.locator('button.kill.armed').waitFor(T);
     await row.locator('button.kill').click(T);
     const ended = await waitForEnd(d, job.id);
     expect(ended.state.kind).toBe('killed');
@@ -162,6 +165,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page's content in Chromium
     await waitFor(async () => (await daemonState()) === 'paused', { what: 'the daemon to say paused', timeoutMs: 20_000 });
     await row().locator('button.resume').click(T);
     await waitFor(async () => (await daemonState()) === 'running', { what: 'the daemon to say running again', timeoutMs: 20_000 });
+    await row().locator('button.restart').click(T);
+    await row().locator('button.restart.armed').waitFor(T);
     await row().locator('button.restart').click(T);
     await waitFor(async () => {
       const s = await jobStatus(d, job.id);

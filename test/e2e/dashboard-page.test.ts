@@ -80,7 +80,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page in Chromium (needs ${
 
   it('kills a job with its button', async () => {
     const job = await trackJob(d, ['--name', 'to-kill', '--', 'sleep', '300']);
-    await row('to-kill').locator('button.kill').click({ timeout: 20_000 });
+    // Kill asks for a second click (the first arms the button).
+    const kill = row('to-kill').locator('button.kill');
+    await kill.click({ timeout: 20_000 });
+    await row('to-kill').locator('button.kill.armed').waitFor({ timeout: 20_000 });
+    await kill.click({ timeout: 20_000 });
     const ended = await waitForEnd(d, job.id);
     expect(ended.state.kind).toBe('killed');
     await row('to-kill').locator('td.state', { hasText: 'killed' }).waitFor({ timeout: 20_000 });
