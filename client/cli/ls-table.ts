@@ -59,8 +59,8 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
   if (withOwner) headers.push('OWNER');
   headers.push('COMMAND');
   const last = headers.length - 1;
-  // Loops into arrays of their final size rather than spreads and map chains: with 100 jobs those
-  // allocated ~300 KB, which pushed `procd ls` into a young-generation GC (~2 ms) on every call.
+  // Loops into arrays of their final size rather than spreads and map chains: a 100-job table's
+  // render allocated ~330 KB of young generation that way (now ~145 KB), and ran slower cold.
   const rows: Cell[][] = new Array(jobs.length);
   for (let n = 0; n < jobs.length; n++) {
     const j = jobs[n]!;
