@@ -51,7 +51,17 @@ export interface ConnectOptions {
    * (10 attempts, ~13 s); pass RetryOptions to tune it.
    */
   reconnect?: boolean | RetryOptions;
+  /**
+   * Read-only calls (the method table's `mutates: false`; others are refused) sent right behind
+   * hello, without waiting for its answer: the first call later made with the same method and
+   * params gets their answer, one round trip sooner (`procd ls` sends its `list` this way).
+   * Version checks apply as to any call. Only the first connection sends them, not a reconnect.
+   */
+  prefetch?: PrefetchCall[];
 }
+
+/** A call connect() sends ahead (ConnectOptions.prefetch). */
+export type PrefetchCall = { [M in MethodName]: { method: M; params?: CallParams<M> } }[MethodName];
 
 /** The daemon a connect started: its pid and the log it writes. */
 export interface AutostartInfo {
@@ -111,7 +121,7 @@ export async function connect(options: ConnectOptions = {}): Promise<ProcdClient
     clientName: options.clientName,
     via: options.via,
   };
-  const first = await openSession(settings);
+  const first = await openSession(settings, options.prefetch);
   const retry = typeof options.reconnect === 'object' ? options.reconnect : {};
   const core = new ClientCore(settings, first, options.reconnect !== undefined && options.reconnect !== false, retry);
   const call = <M extends MethodName>(method: M, params?: CallParams<M>, opts?: CallOptions): Promise<ResultOf<M>> =>

@@ -35,18 +35,39 @@ export interface Session {
   call(method: MethodName, params: unknown, timeoutMs?: number | null): Promise<unknown>;
 }
 
-export async function openSession(settings: SessionSettings): Promise<Session> {
+/** A read-only call sent right behind hello, before its answer (see openSession). */
+export interface PrefetchCall {
+  method: MethodName;
+  params?: unknown;
+}
+
+/**
+ * Opens a session. `prefetch`: read-only calls (the table's `mutates: false`) sent right behind
+ * hello without waiting for its answer — the daemon handles a connection's frames in order, so
+ * they run after hello — which saves `procd ls` a round trip. A later call with the same method
+ * and params (and no timeout of its own) takes that answer, once; across protocol versions it is
+ * refused as any other call is (only `stable` methods cross them), and a mismatch still ends the
+ * session with VersionMismatch. A reconnecting client opens its later sessions without them.
+ */
+export async function openSession(settings: SessionSettings, prefetch: readonly PrefetchCall[] = []): Promise<Session> {
   const { socket, fullPaths, autostart, startTimeoutMs, defaultTimeout } = settings;
+  for (const p of prefetch) {
+    if (METHOD_SPECS[p.method].mutates) throw new ProcdError(ErrorCode.InvalidParams, `prefetch: ${p.method} changes the daemon's state; only read-only calls are sent ahead of hello`, { method: p.method });
+  }
   // A daemon that is dying (or just lost a start-up race) may accept and then close: try again once.
   let conn: RpcConnection;
   let daemon: HelloResult;
   let started = false;
+  let prefetched = new Map<string, Promise<unknown>>();
   for (let attempt = 1; ; attempt++) {
     const opened = await open(socket, fullPaths, autostart, startTimeoutMs);
     conn = opened.conn;
     started ||= opened.started;
     try {
-      daemon = await handshake(conn, settings);
+      // hello is written first (handshake sends it before its first await), the prefetched calls behind it.
+      const answered = handshake(conn, settings);
+      prefetched = sendAhead(conn, prefetch, defaultTimeout);
+      daemon = await answered;
       break;
     } catch (err) {
       conn.close();
@@ -67,12 +88,36 @@ export async function openSession(settings: SessionSettings): Promise<Session> {
     call: (method, params, timeoutMs) => {
       // Across protocol versions only the methods the table marks stable keep their shape.
       if (mismatch && !METHOD_SPECS[method].stable) return Promise.reject(versionMismatch(daemon, method));
+      const ahead = timeoutMs === undefined && prefetched.size ? takeAhead(prefetched, method, params) : undefined;
+      if (ahead) return ahead;
       const timeout = timeoutMs === undefined ? extendedTimeout(method, params, defaultTimeout) : timeoutMs;
       return conn.call(method, withDefaults(method, params), timeout);
     },
   };
   return session;
 }
+
+/** Sends the prefetched calls; their answers wait, keyed by method and params as sent, for the calls that want them. */
+function sendAhead(conn: RpcConnection, prefetch: readonly PrefetchCall[], defaultTimeout: number | null): Map<string, Promise<unknown>> {
+  const sent = new Map<string, Promise<unknown>>();
+  for (const { method, params } of prefetch) {
+    const wire = withDefaults(method, params);
+    const answer = conn.call(method, wire, extendedTimeout(method, params, defaultTimeout));
+    // An answer nobody asks for (a version mismatch, a dropped connection) is not an unhandled rejection.
+    answer.catch(() => undefined);
+    sent.set(aheadKey(method, wire), answer);
+  }
+  return sent;
+}
+
+function takeAhead(sent: Map<string, Promise<unknown>>, method: MethodName, params: unknown): Promise<unknown> | undefined {
+  const key = aheadKey(method, withDefaults(method, params));
+  const answer = sent.get(key);
+  sent.delete(key);
+  return answer;
+}
+
+const aheadKey = (method: MethodName, wire: unknown) => `${method} ${JSON.stringify(wire)}`;
 
 /**
  * hello with who this client is. A daemon from before `pid`, `via` and `parentName` refuses them (its params are

@@ -2,7 +2,13 @@
 // lines) printed on one line without running an escape sequence. The CLI's tables and the MCP
 // server's text answers both use it.
 
+// Made once (a literal makes a new object each time it runs); replace() starts a global one at 0.
+const CONTROL = /\p{Cc}/u;
+const CONTROLS = /\p{Cc}/gu;
+
 /** `\n`, `\t`, `\x1b` … instead of the raw characters, so a table row stays one row and no escape sequence runs. */
 export function escapeControls(text: string): string {
-  return text.replace(/\p{Cc}/gu, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  // Most text has none: no replace (and no new regular expression objects) for it.
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROLS, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

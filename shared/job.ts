@@ -393,6 +393,9 @@ export function commandText(command: Command): string {
   return command.argv.map(quoteArg).join(' ');
 }
 
+// Made once: a regular expression literal makes a new object each time it runs (`procd ls` quotes every argument).
+const PLAIN_ARG = /^[\w@%+=:,./-]+$/;
+
 function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return PLAIN_ARG.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

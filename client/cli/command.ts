@@ -2,7 +2,7 @@
 // method table, shared/methods.ts, or cli-only.ts) plus a plain async function in
 // commands/<name>.ts that presents the call's answer. main.ts derives the command list from the specs.
 
-import type { ProcdClient } from '../index.js';
+import type { PrefetchCall, ProcdClient } from '../index.js';
 import type { Output } from './output.js';
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -11,8 +11,11 @@ export interface CommandContext {
   values: OptionValues;
   positionals: string[];
   out: Output;
-  /** Connects to the daemon (autostarting it unless --no-autostart / PROCD_NO_AUTOSTART). */
-  client(): Promise<ProcdClient>;
+  /**
+   * Connects to the daemon (autostarting it unless --no-autostart / PROCD_NO_AUTOSTART). The first
+   * connect may send read-only calls the command is about to make right behind hello (`prefetch`).
+   */
+  client(prefetch?: PrefetchCall[]): Promise<ProcdClient>;
   /** Drops the connection and opens a new one the same way (see client/reconnect.ts). */
   reconnect(): Promise<ProcdClient>;
 }

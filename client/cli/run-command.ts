@@ -4,7 +4,7 @@
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
-import { connect, type ConnectOptions, type ProcdClient } from '../index.js';
+import { connect, type ConnectOptions, type PrefetchCall, type ProcdClient } from '../index.js';
 import { parseCommandArgs, wantsJson } from './args.js';
 import { commandHelp } from './command-help.js';
 import type { CommandEntry } from './commands-table.js';
@@ -52,9 +52,9 @@ export async function runCommand(rest: string[], entry: CommandEntry): Promise<n
     };
   }
   let client: ProcdClient | null = null;
-  const getClient = async () => {
+  const getClient = async (prefetch?: PrefetchCall[]) => {
     if (client) return client;
-    client = await connect(connectOptions);
+    client = await connect(prefetch?.length ? { ...connectOptions, prefetch } : connectOptions);
     if (client.versionWarning && !out.json) out.err(`procd: warning: ${client.versionWarning}`);
     return client;
   };

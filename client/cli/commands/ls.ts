@@ -27,10 +27,11 @@ export const command: CommandDef = {
     if (tag) params.tag = tag;
     const owner = str(values, 'owner');
     if (owner !== undefined) params.owner = owner;
-    const c = await client();
     // Only the default view hides older finished jobs; the count comes from the same filter (a
     // daemon too old to count leaves the note out rather than failing ls).
     const hides = !out.json && !params.all && !params.states;
+    // Sent right behind hello, not after its answer: one round trip less.
+    const c = await client(hides ? [{ method: 'list', params }, { method: 'count', params }] : [{ method: 'list', params }]);
     const [jobs, counted] = await Promise.all([c.list(params), hides ? c.count(params).catch(() => null) : null]);
     if (out.json) {
       out.printJson(jobs);

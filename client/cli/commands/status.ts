@@ -1,7 +1,7 @@
 import { portsDetail } from '../../../shared/ports.js';
 import { formatBytes, formatDuration } from '../../../shared/duration.js';
 import { hasLiveProcess, wasStopped, type JobView, type TerminalState } from '../../../shared/job.js';
-import type { ProcessNode } from '../../../shared/methods.js';
+import type { ParamsOf, ProcessNode } from '../../../shared/methods.js';
 import { flag, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { paint, table, type Output } from '../output.js';
@@ -24,7 +24,9 @@ export const command: CommandDef = {
     const showEnv = flag(values, 'env');
     // The environment's values (tokens among them) are fetched only when asked for, --json too.
     const timeline = flag(values, 'timeline');
-    const job = await (await client()).status({ job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}), ...(timeline ? { timeline } : {}) });
+    const params: ParamsOf<'status'> = { job: ref, ...(flag(values, 'tree') ? { tree: true } : {}), ...(showEnv ? { env: true } : {}), ...(timeline ? { timeline } : {}) };
+    // Sent right behind hello, not after its answer: one round trip less.
+    const job = await (await client([{ method: 'status', params }])).status(params);
     if (out.json) out.printJson(job);
     else {
       printJob(out, job, showEnv);
