@@ -21,7 +21,7 @@
 # IO::Handle where Sys.pm has no syscall numbers; Time::HiRes when present, see "Clock"), so slim images such as node:20-slim, which
 # ship perl-base alone, run it; the shim stays a few MB of RSS.
 # The code is in daemon/shim/perl/*.pm next to this file (one package, ProcdShim, loaded by path):
-# Clock.pm, Sys.pm (setsid, dup2, fsync, _exit … without POSIX on Linux), Files.pm (events, JSON
+# Clock.pm, Sys.pm (setsid, dup2, fsync, _exit, pipes as fd numbers … without POSIX on Linux), Files.pm (events, JSON
 # files, the end), Spawn.pm (the spec and the job's start),
 # Output.pm (the output loop), Server.pm (--serve).
 #

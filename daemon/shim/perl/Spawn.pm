@@ -9,19 +9,27 @@ our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory ano
 
 our ($JOB_DIR, $OUT_DIR);
 our @KEEP_OPEN;    # /dev/null handles that hold fds 0-2 open (see run_job)
+our $SERVED;
+our @SHIM_IGNORES = qw(HUP INT TERM PIPE XFSZ);    # the signals a shim ignores (see the header)
 
-# Runs the shim for one job directory, from its spec to its closed file; never returns.
+# Runs the shim for one job directory, from its spec to its closed file; never returns. A served
+# shim comes with fds 0-2, its signals and no other fd already (Server.pm, become_shim).
 sub run_job {
   ($JOB_DIR) = @_;
   $OUT_DIR = "$JOB_DIR/out";
-  # Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
-  # written to fd 1 must never go into a job's output file).
-  for my $fd (0 .. 2) {
-    next if open(my $dup, '<&', $fd);
-    my $null;
-    push @KEEP_OPEN, $null if open($null, '+<', '/dev/null');
+  unless ($SERVED) {
+    # Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
+    # written to fd 1 must never go into a job's output file).
+    for my $fd (0 .. 2) {
+      next if open(my $dup, '<&', $fd);
+      my $null;
+      push @KEEP_OPEN, $null if open($null, '+<', '/dev/null');
+    }
+    # Fds the shim inherited without close-on-exec must not leak into the job: closed here, once,
+    # rather than between the job's fork and its exec.
+    close_fds_above_2();
+    $SIG{$_} = 'IGNORE' for @SHIM_IGNORES;
   }
-  $SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
   nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
   claim_job_dir();
   run_output(start_job());
@@ -185,12 +193,6 @@ sub run_child {
     open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
     sys_dup2(fileno($out_w), 1);
     sys_dup2(fileno($err_w), 2);
-    # Fds the shim itself inherited without close-on-exec must not leak into the job.
-    if (opendir(my $dh, '/dev/fd')) {
-      my @fds = grep { /^[0-9]+$/ && $_ > 2 && $_ != fileno($st_w) } readdir $dh;
-      closedir $dh;
-      sys_close($_) for @fds;
-    }
     my $cwd = $spec->{cwd};
     unless (chdir $cwd) {
       ($code, $msg) = (errno_name($! + 0), "cannot change directory to '$cwd': $!");
