@@ -85,28 +85,30 @@ sub reap {
   }
 }
 
+# Forks the shim of one request (a line without its newline): [pid, channel fd], or the F record
+# to answer. Only that: every page the server writes between two forks is copied again after the
+# next one, so the bookkeeping waits until the whole read is forked (see serve).
 sub start_shim {
-  my ($dir) = @_;
+  return "F EINVAL the job directory must be an absolute path\n" unless $_[0] =~ m{^/};
   # Close-on-exec, both ends non-blocking (the shim makes its stdout so anyway); dup2 onto fd 1
   # gives the child a plain copy.
   my ($r, $w) = sys_pipe(1);
-  return reply('F ' . errno_name($! + 0) . " cannot create a pipe: $!\n") unless defined $w;
+  return 'F ' . errno_name($! + 0) . " cannot create a pipe: $!\n" unless defined $w;
   my $pid = fork();
   if (!defined $pid) {
     my ($code, $why) = (errno_name($! + 0), "$!");
     sys_close($_) for $r, $w;
-    return reply("F $code cannot fork: $why\n");
+    return "F $code cannot fork: $why\n";
   }
   if ($pid == 0) {
     if (defined $gate_r) {
       sys_close($gate_w);    # the server's copy is the one that opens the gate
       1 while !defined sys_read($gate_r, my $x, 1) && $!{EINTR};
     }
-    become_shim($dir, $w);
+    become_shim($_[0], $w);
   }
   sys_close($w);
-  watch($pid, $r);
-  reply("P $pid\n");
+  return [$pid, $r];
 }
 
 # The child: from the server's state to a fresh shim's, then the shim itself (never returns).
@@ -176,13 +178,19 @@ sub serve {
     next if !defined $got && $!{EINTR};
     exit 0 unless $got;    # the daemon is gone: so is the server; shims run on
     $pending .= $buf;
+    my $last = rindex($pending, "\n");
+    next if $last < 0;
+    my @requests = split /\n/, substr($pending, 0, $last + 1, ''), -1;
+    pop @requests;    # what follows the last newline: nothing
     ($gate_r, $gate_w) = sys_pipe(0);    # no pipe: ungated
-    while ((my $nl = index($pending, "\n")) >= 0) {
-      my $line = substr($pending, 0, $nl + 1, '');
-      chop $line;
-      if ($line =~ m{^/}) { start_shim($line) } else { reply("F EINVAL the job directory must be an absolute path\n") }
-    }
+    my @started = map { start_shim($_) } @requests;
     if (defined $gate_w) { sys_close($_) for $gate_r, $gate_w; ($gate_r, $gate_w) = () }
+    # Then the answers, in the order of the requests, in one write (before any shim's events).
+    my $answers = '';
+    for (@started) {
+      if (ref) { watch(@$_); $answers .= "P $_->[0]\n" } else { $answers .= $_ }
+    }
+    reply($answers);
   }
 }
 
