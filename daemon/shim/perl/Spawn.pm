@@ -136,13 +136,16 @@ sub start_job {
     spawn_failed(errno_name($! + 0), "cannot create $OUT_DIR: $!");
   }
 
-  # Perl marks every fd above $^F (2) close-on-exec, so the job inherits only the dup2'ed 0-2.
+  # Perl marks every fd above $^F (2) close-on-exec, and sys_pipe's are, so the job inherits only
+  # the dup2'ed 0-2. The status pipe and the self-pipe are fd numbers (Sys.pm): each perl handle
+  # is a few more pages this process and the job's touch.
   my ($out_r, $out_w, $err_r, $err_w, $st_r, $st_w, $self_r, $self_w);
-  for my $pair ([\$out_r, \$out_w], [\$err_r, \$err_w], [\$st_r, \$st_w], [\$self_r, \$self_w]) {
-    pipe(${ $pair->[0] }, ${ $pair->[1] }) or spawn_failed(errno_name($! + 0), "cannot create a pipe: $!");
+  unless (pipe($out_r, $out_w) && pipe($err_r, $err_w) && (($st_r, $st_w) = sys_pipe(0)) && (($self_r, $self_w) = sys_pipe(1))) {
+    spawn_failed(errno_name($! + 0), "cannot create a pipe: $!");
   }
-  nonblock($_) for $self_r, $self_w, $out_r, $err_r;
-  $SIG{CHLD} = sub { syswrite($self_w, 'x') };    # deferred handler: wakes select via the self-pipe
+  nonblock($_) for $out_r, $err_r;
+  my $wake = 'x';
+  $SIG{CHLD} = sub { sys_write($self_w, $wake) };    # deferred handler: wakes select via the self-pipe
 
   my $started_at = now_ms();
   my $pid = fork();
@@ -151,17 +154,17 @@ sub start_job {
 
   close $out_w;
   close $err_w;
-  close $st_w;
+  sys_close($st_w);
 
   # Exec success closes the status pipe with nothing in it; a failure report arrives first.
   my $report = '';
   for (;;) {
-    my $n = sysread($st_r, my $buf, 4096);
+    my $n = sys_read($st_r, my $buf, 4096);
     if (!defined $n) { next if $!{EINTR}; last }
     last if $n == 0;
     $report .= $buf;
   }
-  close $st_r;
+  sys_close($st_r);
   if (length $report) {
     my ($code, $msg) = split /\0/, $report, 2;
     1 while waitpid($pid, 0) == -1 && $!{EINTR};
@@ -188,7 +191,7 @@ sub run_child {
       close $cgfh;
     }
     sys_setsid();    # own session and process group: the daemon kills -pid
-    $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD XFSZ);
+    sys_default_signals(qw(HUP INT TERM PIPE CHLD XFSZ));
     sys_unblock_signals();
     open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
     sys_dup2(fileno($out_w), 1);
@@ -216,7 +219,7 @@ sub run_child {
   };
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;
   my $report = ($code // 'EPROCD') . "\0" . ($msg // 'unknown error');
-  syswrite($st_w, $report);
+  sys_write($st_w, $report);
   sys_exit(127);
 }
 

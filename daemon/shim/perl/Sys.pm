@@ -12,9 +12,9 @@ use warnings;
 # Linux numbers by ELF machine (Clock.pm's elf_machine). aarch64 has no dup2 (dup3 with flags 0).
 my %NUMBERS = (
   62  => { getpid => 39,  setsid => 112, dup2 => 33, close => 3,  rt_sigprocmask => 14,  fsync => 74, exit_group => 231,
-           read => 0,  write => 1,  pipe2 => 293, close_range => 436 },
+           read => 0,  write => 1,  pipe2 => 293, close_range => 436, rt_sigaction => 13 },
   183 => { getpid => 172, setsid => 157, dup3 => 24, close => 57, rt_sigprocmask => 135, fsync => 82, exit_group => 94,
-           read => 63, write => 64, pipe2 => 59,  close_range => 436 },
+           read => 63, write => 64, pipe2 => 59,  close_range => 436, rt_sigaction => 134 },
 );
 my $SIG_SETMASK = 2;    # Linux, both machines
 my ($O_NONBLOCK, $O_CLOEXEC) = (0x800, 0x80000);    # Linux, both machines
@@ -106,6 +106,16 @@ sub close_fds_above_2 {
   my @fds = grep { /^[0-9]+$/ && $_ > 2 } readdir $dh;
   closedir $dh;
   sys_close($_) for @fds;
+}
+
+# Default dispositions for these signals. Through rt_sigaction directly where it can: %SIG's magic
+# touches a dozen pages more, and this runs between the job's fork and its exec (where perl's own
+# idea of %SIG no longer matters).
+my %SIGNAL_NUMBER = (HUP => 1, INT => 2, PIPE => 13, TERM => 15, CHLD => 17, XFSZ => 25);    # Linux, both machines
+sub sys_default_signals {
+  unless ($SYS) { $SIG{$_} = 'DEFAULT' for @_; return }
+  my $dfl = "\0" x 32;    # struct sigaction: SIG_DFL, no flags, no restorer, empty mask
+  syscall($SYS->{rt_sigaction}, $SIGNAL_NUMBER{$_}, $dfl, 0, 8) for @_;
 }
 
 # The signal mask of a new process: nothing blocked.
