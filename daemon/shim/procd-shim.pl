@@ -44,7 +44,9 @@
 # Version 2 (written only when the job gets a cgroup) has one more field after segmentBytes:
 #                         "procd-spawn-spec" "2" maxOutputBytes segmentBytes cgroup cwd ...(as 1)
 # cgroup is the absolute path of the job's cgroup v2 directory (created by the daemon). The child
-# writes "0" to <cgroup>/cgroup.procs first thing after the fork, before anything else runs, so
+# writes "0" to <cgroup>/cgroup.procs first thing after the fork, before anything else runs (the
+# Perl shim on Linux 5.7+ x86_64/aarch64 forks it straight into the cgroup instead: clone3 with
+# CLONE_INTO_CGROUP, see Sys.pm; it falls back to the write where that is refused), so
 # nothing of the job ever runs outside it; if that fails the job is not run: spawn_error with the
 # errno and "cannot join the job's cgroup <cgroup>: <reason>". The shim itself stays outside (so
 # cgroup.kill never reaches the process that drains the pipes and writes the exit file).

@@ -148,9 +148,13 @@ sub start_job {
   $SIG{CHLD} = sub { sys_write($self_w, $wake) };    # deferred handler: wakes select via the self-pipe
 
   my $started_at = now_ms();
-  my $pid = fork();
+  # A job with a cgroup is forked straight into it where the kernel can (Sys.pm), else it joins
+  # it first thing after the fork (run_child).
+  my $pid = defined $spec->{cgroup} ? sys_fork_into_cgroup($spec->{cgroup}) : undef;
+  my $in_cgroup = defined $pid;
+  $pid //= fork();
   spawn_failed(errno_name($! + 0), "cannot fork: $!") unless defined $pid;
-  run_child($spec, $out_w, $err_w, $st_w) if $pid == 0;
+  run_child($spec, $out_w, $err_w, $st_w, $in_cgroup) if $pid == 0;
 
   close $out_w;
   close $err_w;
@@ -178,10 +182,10 @@ sub start_job {
 # The job's process between fork and exec. Any failure is reported as "ERRNO\0message" on the
 # close-on-exec status pipe.
 sub run_child {
-  my ($spec, $out_w, $err_w, $st_w) = @_;
+  my ($spec, $out_w, $err_w, $st_w, $in_cgroup) = @_;
   my ($code, $msg);
   eval {
-    if (defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
+    if (!$in_cgroup && defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
       my $ok = sysopen(my $cgfh, "$cg/cgroup.procs", O_WRONLY);
       $ok &&= defined syswrite($cgfh, '0');
       unless ($ok) {
