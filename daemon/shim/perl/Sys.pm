@@ -1,5 +1,6 @@
 # procd-shim's system calls beyond perl's builtins: setsid, dup2, close of an fd number, an empty
-# signal mask, fsync and _exit; pipes read and written as fd numbers, and closing all fds above 2. On Linux x86_64 and aarch64 they go through perl's syscall(), so
+# signal mask, fsync and _exit; pipes as fd numbers, closing every fd above 2, default signal
+# dispositions and a fork into a cgroup. On Linux x86_64 and aarch64 they go through perl's syscall(), so
 # neither the shim nor its fork server loads POSIX or IO::Handle (with what they pull in, ~1.7 MB
 # of the server's 3.5 MB heap, which every fork of it shares copy-on-write and faults back in page
 # by page: see "Fork server" in procd-shim.pl). Elsewhere, when the numbers fail their check at
@@ -59,10 +60,10 @@ sub sys_close {
   return POSIX::close($fd) // -1;
 }
 
-# Pipes as bare fd numbers (the fork server's: see Server.pm). A perl handle costs every fork of
-# the server ~20 more pages touched and copied, and each forked shim would have to close every
-# one of them through perl. Without syscall numbers they are perl handles behind the numbers.
-# A pipe, close-on-exec, both ends non-blocking if asked: (read fd, write fd), or () with $! set.
+# A pipe as two fd numbers, close-on-exec, both ends non-blocking if asked: (read fd, write fd), or
+# () with $! set. A perl handle costs every later fork of the fork server ~20 more pages touched
+# and copied, and each forked shim would have to close every one of them through perl. Without
+# syscall numbers they are perl handles behind the numbers.
 sub sys_pipe {
   my ($nonblock) = @_;
   if ($SYS) {
