@@ -21,7 +21,7 @@
 # IO::Handle where Sys.pm has no syscall numbers; Time::HiRes when present, see "Clock"), so slim images such as node:20-slim, which
 # ship perl-base alone, run it; the shim stays a few MB of RSS.
 # The code is in daemon/shim/perl/*.pm next to this file (one package, ProcdShim, loaded by path):
-# Clock.pm, Sys.pm (setsid, dup2, fsync, _exit … without POSIX on Linux), Files.pm (events, JSON
+# Clock.pm, Sys.pm (setsid, dup2, fsync, _exit, pipes as fd numbers … without POSIX on Linux), Files.pm (events, JSON
 # files, the end), Spawn.pm (the spec and the job's start),
 # Output.pm (the output loop), Server.pm (--serve).
 #
@@ -44,7 +44,9 @@
 # Version 2 (written only when the job gets a cgroup) has one more field after segmentBytes:
 #                         "procd-spawn-spec" "2" maxOutputBytes segmentBytes cgroup cwd ...(as 1)
 # cgroup is the absolute path of the job's cgroup v2 directory (created by the daemon). The child
-# writes "0" to <cgroup>/cgroup.procs first thing after the fork, before anything else runs, so
+# writes "0" to <cgroup>/cgroup.procs first thing after the fork, before anything else runs (the
+# Perl shim on Linux 5.7+ x86_64/aarch64 forks it straight into the cgroup instead: clone3 with
+# CLONE_INTO_CGROUP, see Sys.pm; it falls back to the write where that is refused), so
 # nothing of the job ever runs outside it; if that fails the job is not run: spawn_error with the
 # errno and "cannot join the job's cgroup <cgroup>: <reason>". The shim itself stays outside (so
 # cgroup.kill never reaches the process that drains the pipes and writes the exit file).

@@ -201,7 +201,7 @@ sub run_output {
     }
     my $rin = '';
     vec($rin, fileno($_->{fh}), 1) = 1 for @open;
-    vec($rin, fileno($self_r), 1) = 1 unless $reaped;
+    vec($rin, $self_r, 1) = 1 unless $reaped;
     my $n = select(my $rout = $rin, undef, undef, $reaped && !@pending ? undef : $IDLE_TIMEOUT);
     if ($n < 0) {
       next if $!{EINTR};
@@ -210,7 +210,7 @@ sub run_output {
       next;
     }
     next if $n == 0;
-    if (!$reaped && vec($rout, fileno($self_r), 1)) { 1 while (sysread($self_r, my $junk, 64) // 0) > 0 }
+    if (!$reaped && vec($rout, $self_r, 1)) { 1 while (sys_read($self_r, my $junk, 64) // 0) > 0 }
     for my $st (@open) {
       next unless vec($rout, fileno($st->{fh}), 1);
       my $got = sysread($st->{fh}, $buf, $READ_SIZE);

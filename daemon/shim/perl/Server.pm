@@ -14,9 +14,11 @@ use strict;
 use warnings;
 use Fcntl qw(O_WRONLY O_CREAT O_APPEND);
 
-our $SERVED;
+our ($SERVED, @SHIM_IGNORES);
 
-my %shims;          # pid => read end of the shim's event channel (undef once at its end) until reaped
+# Every pipe of the server is an fd number (Sys.pm's sys_pipe), not a perl handle: a forked shim
+# then drops them all with one close_range(2) instead of closing each through perl.
+my %shims;          # pid => read fd of the shim's event channel (undef once at its end) until reaped
 my %by_fd;          # fd of an open channel => its shim's pid
 my $watched = '';   # select() bits: stdin, the wake pipe and every open channel, kept up to date
 my ($wake_r, $wake_w);
@@ -27,18 +29,18 @@ my ($wake_r, $wake_w);
 my ($gate_r, $gate_w);
 
 sub watch {
-  my ($pid, $fh) = @_;
-  $shims{$pid} = $fh;
-  $by_fd{ fileno $fh } = $pid;
-  vec($watched, fileno $fh, 1) = 1;
+  my ($pid, $fd) = @_;
+  $shims{$pid} = $fd;
+  $by_fd{$fd} = $pid;
+  vec($watched, $fd, 1) = 1;
 }
 
 sub close_channel {
   my ($pid) = @_;
-  my $fh = $shims{$pid} or return;
-  vec($watched, fileno $fh, 1) = 0;
-  delete $by_fd{ fileno $fh };
-  close $fh;
+  my $fd = $shims{$pid} // return;
+  vec($watched, $fd, 1) = 0;
+  delete $by_fd{$fd};
+  sys_close($fd);
   $shims{$pid} = undef;
 }
 
@@ -56,9 +58,9 @@ sub reply {
 # Relays what the shim's channel holds now; at its end (or broken) the channel is closed.
 sub relay {
   my ($pid) = @_;
-  my $fh = $shims{$pid} or return;
+  my $fd = $shims{$pid} // return;
   for (;;) {
-    my $n = sysread($fh, my $buf, 16384);
+    my $n = sys_read($fd, my $buf, 16384);
     if ($n) { reply("E $pid $n\n$buf"); next }
     if (!defined $n) {
       next if $!{EINTR};
@@ -83,59 +85,54 @@ sub reap {
   }
 }
 
+# Forks the shim of one request (a line without its newline): [pid, channel fd], or the F record
+# to answer. Only that: every page the server writes between two forks is copied again after the
+# next one, so the bookkeeping waits until the whole read is forked (see serve).
 sub start_shim {
-  my ($dir) = @_;
-  my ($r, $w);    # perl makes both close-on-exec; dup2 onto fd 1 gives the child a plain copy
-  return reply('F ' . errno_name($! + 0) . " cannot create a pipe: $!\n") unless pipe($r, $w);
+  return "F EINVAL the job directory must be an absolute path\n" unless $_[0] =~ m{^/};
+  # Close-on-exec, both ends non-blocking (the shim makes its stdout so anyway); dup2 onto fd 1
+  # gives the child a plain copy.
+  my ($r, $w) = sys_pipe(1);
+  return 'F ' . errno_name($! + 0) . " cannot create a pipe: $!\n" unless defined $w;
   my $pid = fork();
   if (!defined $pid) {
     my ($code, $why) = (errno_name($! + 0), "$!");
-    close $r;
-    close $w;
-    return reply("F $code cannot fork: $why\n");
+    sys_close($_) for $r, $w;
+    return "F $code cannot fork: $why\n";
   }
   if ($pid == 0) {
-    if ($gate_r) {
-      close $gate_w;    # the server's copy is the one that opens the gate
-      1 while !defined sysread($gate_r, my $x, 1) && $!{EINTR};
-      close $gate_r;
+    if (defined $gate_r) {
+      sys_close($gate_w);    # the server's copy is the one that opens the gate
+      1 while !defined sys_read($gate_r, my $x, 1) && $!{EINTR};
     }
-    become_shim($dir, $r, $w);
+    become_shim($_[0], $w);
   }
-  close $w;
-  nonblock($r);
-  watch($pid, $r);
-  reply("P $pid\n");
+  sys_close($w);
+  return [$pid, $r];
 }
 
 # The child: from the server's state to a fresh shim's, then the shim itself (never returns).
 sub become_shim {
-  my ($dir, $r, $w) = @_;
+  my ($dir, $w) = @_;
   $SERVED = 1;
   # Setting a handler first runs a SIGCHLD the server had not handled yet, with the server's
-  # handler (a byte into its wake pipe: harmless). Then: the dispositions and mask of a new process.
-  $SIG{$_} = 'DEFAULT' for qw(CHLD HUP INT PIPE);
+  # handler (a byte into its wake pipe: harmless). Then the dispositions a shim has once run_job
+  # set them (that step is skipped for a served shim): what the server ignores already stays
+  # ignored, the rest is set here once. And the mask of a new process.
+  $SIG{CHLD} = 'DEFAULT';
+  $SIG{$_} = 'IGNORE' for grep { ($SIG{$_} // '') ne 'IGNORE' } @SHIM_IGNORES;
   sys_unblock_signals();
-  # Every handle of the server is closed through perl: perl counts handles per fd and keeps an fd
-  # open while a handle it knows of still has it, so a stale handle would pin a number the shim
-  # reuses (a pipe whose write end never closes).
-  close $_ for $wake_r, $wake_w, $r, grep { defined } values %shims;
-  %shims = %by_fd = ();
   sys_setsid();    # its own session, as when the daemon spawns it (detached)
   open(STDIN, '<', '/dev/null');
-  sys_dup2(fileno($w), 1);
-  close $w;
+  sys_dup2($w, 1);
   my $log;
   sysopen($log, "$dir/shim.log", O_WRONLY | O_CREAT | O_APPEND, 0600) or open($log, '>', '/dev/null');
   sys_dup2(fileno($log), 2) if $log;
   close $log if $log;
-  # Anything else the server holds (an fd it inherited without close-on-exec) is not the shim's.
-  my $dh;
-  if (opendir($dh, '/proc/self/fd') || opendir($dh, '/dev/fd')) {
-    my @fds = grep { /^[0-9]+$/ && $_ > 2 } readdir $dh;
-    closedir $dh;
-    sys_close($_) for @fds;
-  }
+  # The server's pipes (the gate, the wake pipe, every shim's channel, this one's write end) and
+  # anything it inherited without close-on-exec: none of them is the shim's. The server's tables
+  # are left as they are: freeing them would touch (and copy, page by page) every entry.
+  close_fds_above_2();
   my $ok = eval { run_job($dir); 1 };    # run_job ends the process
   syswrite(STDERR, $@) unless $ok;       # as perl does for a die in an exec'd shim
   sys_exit(255);
@@ -145,14 +142,19 @@ sub become_shim {
 # procd-shim.pl --serve`): renaming it through $0 would overwrite its environment block.
 sub serve {
   load_posix() unless $ProcdShim::SYS;    # once here, not in each shim (see Sys.pm)
+  # Each job's process replaces its environment with the spec's: clearing the server's first (all
+  # but TZ, which shim.log's local times read) spares every job the freeing of the daemon's
+  # variables between its fork and its exec. Nothing reads the environment after loading.
+  %ENV = map { exists $ENV{$_} ? ($_ => $ENV{$_}) : () } qw(TZ);
   $SIG{$_} = 'IGNORE' for qw(HUP INT PIPE);
-  pipe($wake_r, $wake_w) or die "procd-shim server: cannot create a pipe: $!\n";
-  nonblock($_) for $wake_r, $wake_w;
-  $SIG{CHLD} = sub { syswrite($wake_w, 'x') };    # deferred handler: wakes select via the pipe
+  ($wake_r, $wake_w) = sys_pipe(1);
+  die "procd-shim server: cannot create a pipe: $!\n" unless defined $wake_w;
+  my $x = 'x';
+  $SIG{CHLD} = sub { sys_write($wake_w, $x) };    # deferred handler: wakes select via the pipe
   reply("R perl\n");
   my $pending = '';    # request bytes not yet ended by a newline
   vec($watched, 0, 1) = 1;
-  vec($watched, fileno($wake_r), 1) = 1;
+  vec($watched, $wake_r, 1) = 1;
   for (;;) {
     # Perl runs signal handlers between ops, so a SIGCHLD just before select() is seen at the next
     # wake-up: the timeout bounds that (short when a channel ended but its shim is not reaped yet).
@@ -162,7 +164,7 @@ sub serve {
       die "procd-shim server: select failed: $!\n" unless $!{EINTR};
       $rout = '';
     }
-    if (vec($rout, fileno($wake_r), 1)) { 1 while (sysread($wake_r, my $junk, 64) // 0) > 0 }
+    if (vec($rout, $wake_r, 1)) { 1 while (sys_read($wake_r, my $junk, 64) // 0) > 0 }
     reap();
     # Channels before requests: only the ready ones, found by index() over the bits (with a hundred
     # shims running, a loop over all of them at every wake-up was most of the server's time).
@@ -176,13 +178,19 @@ sub serve {
     next if !defined $got && $!{EINTR};
     exit 0 unless $got;    # the daemon is gone: so is the server; shims run on
     $pending .= $buf;
-    ($gate_r, $gate_w) = () unless pipe($gate_r, $gate_w);    # no pipe: ungated
-    while ((my $nl = index($pending, "\n")) >= 0) {
-      my $line = substr($pending, 0, $nl + 1, '');
-      chop $line;
-      if ($line =~ m{^/}) { start_shim($line) } else { reply("F EINVAL the job directory must be an absolute path\n") }
+    my $last = rindex($pending, "\n");
+    next if $last < 0;
+    my @requests = split /\n/, substr($pending, 0, $last + 1, ''), -1;
+    pop @requests;    # what follows the last newline: nothing
+    ($gate_r, $gate_w) = sys_pipe(0);    # no pipe: ungated
+    my @started = map { start_shim($_) } @requests;
+    if (defined $gate_w) { sys_close($_) for $gate_r, $gate_w; ($gate_r, $gate_w) = () }
+    # Then the answers, in the order of the requests, in one write (before any shim's events).
+    my $answers = '';
+    for (@started) {
+      if (ref) { watch(@$_); $answers .= "P $_->[0]\n" } else { $answers .= $_ }
     }
-    if ($gate_r) { close $gate_r; close $gate_w; ($gate_r, $gate_w) = () }
+    reply($answers);
   }
 }
 

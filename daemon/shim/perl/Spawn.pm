@@ -9,19 +9,27 @@ our $CLAIMED_STATUS = 75;    # the exit status of a shim whose job directory ano
 
 our ($JOB_DIR, $OUT_DIR);
 our @KEEP_OPEN;    # /dev/null handles that hold fds 0-2 open (see run_job)
+our $SERVED;
+our @SHIM_IGNORES = qw(HUP INT TERM PIPE XFSZ);    # the signals a shim ignores (see the header)
 
-# Runs the shim for one job directory, from its spec to its closed file; never returns.
+# Runs the shim for one job directory, from its spec to its closed file; never returns. A served
+# shim comes with fds 0-2, its signals and no other fd already (Server.pm, become_shim).
 sub run_job {
   ($JOB_DIR) = @_;
   $OUT_DIR = "$JOB_DIR/out";
-  # Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
-  # written to fd 1 must never go into a job's output file).
-  for my $fd (0 .. 2) {
-    next if open(my $dup, '<&', $fd);
-    my $null;
-    push @KEEP_OPEN, $null if open($null, '+<', '/dev/null');
+  unless ($SERVED) {
+    # Make sure fds 0-2 are open so that no pipe or file we open later lands on them (an event
+    # written to fd 1 must never go into a job's output file).
+    for my $fd (0 .. 2) {
+      next if open(my $dup, '<&', $fd);
+      my $null;
+      push @KEEP_OPEN, $null if open($null, '+<', '/dev/null');
+    }
+    # Fds the shim inherited without close-on-exec must not leak into the job: closed here, once,
+    # rather than between the job's fork and its exec.
+    close_fds_above_2();
+    $SIG{$_} = 'IGNORE' for @SHIM_IGNORES;
   }
-  $SIG{$_} = 'IGNORE' for qw(HUP INT TERM PIPE XFSZ);
   nonblock(\*STDOUT);    # a daemon that stops reading must never block the shim
   claim_job_dir();
   run_output(start_job());
@@ -128,32 +136,39 @@ sub start_job {
     spawn_failed(errno_name($! + 0), "cannot create $OUT_DIR: $!");
   }
 
-  # Perl marks every fd above $^F (2) close-on-exec, so the job inherits only the dup2'ed 0-2.
+  # Perl marks every fd above $^F (2) close-on-exec, and sys_pipe's are, so the job inherits only
+  # the dup2'ed 0-2. The status pipe and the self-pipe are fd numbers (Sys.pm): each perl handle
+  # is a few more pages this process and the job's touch.
   my ($out_r, $out_w, $err_r, $err_w, $st_r, $st_w, $self_r, $self_w);
-  for my $pair ([\$out_r, \$out_w], [\$err_r, \$err_w], [\$st_r, \$st_w], [\$self_r, \$self_w]) {
-    pipe(${ $pair->[0] }, ${ $pair->[1] }) or spawn_failed(errno_name($! + 0), "cannot create a pipe: $!");
+  unless (pipe($out_r, $out_w) && pipe($err_r, $err_w) && (($st_r, $st_w) = sys_pipe(0)) && (($self_r, $self_w) = sys_pipe(1))) {
+    spawn_failed(errno_name($! + 0), "cannot create a pipe: $!");
   }
-  nonblock($_) for $self_r, $self_w, $out_r, $err_r;
-  $SIG{CHLD} = sub { syswrite($self_w, 'x') };    # deferred handler: wakes select via the self-pipe
+  nonblock($_) for $out_r, $err_r;
+  my $wake = 'x';
+  $SIG{CHLD} = sub { sys_write($self_w, $wake) };    # deferred handler: wakes select via the self-pipe
 
   my $started_at = now_ms();
-  my $pid = fork();
+  # A job with a cgroup is forked straight into it where the kernel can (Sys.pm), else it joins
+  # it first thing after the fork (run_child).
+  my $pid = defined $spec->{cgroup} ? sys_fork_into_cgroup($spec->{cgroup}) : undef;
+  my $in_cgroup = defined $pid;
+  $pid //= fork();
   spawn_failed(errno_name($! + 0), "cannot fork: $!") unless defined $pid;
-  run_child($spec, $out_w, $err_w, $st_w) if $pid == 0;
+  run_child($spec, $out_w, $err_w, $st_w, $in_cgroup) if $pid == 0;
 
   close $out_w;
   close $err_w;
-  close $st_w;
+  sys_close($st_w);
 
   # Exec success closes the status pipe with nothing in it; a failure report arrives first.
   my $report = '';
   for (;;) {
-    my $n = sysread($st_r, my $buf, 4096);
+    my $n = sys_read($st_r, my $buf, 4096);
     if (!defined $n) { next if $!{EINTR}; last }
     last if $n == 0;
     $report .= $buf;
   }
-  close $st_r;
+  sys_close($st_r);
   if (length $report) {
     my ($code, $msg) = split /\0/, $report, 2;
     1 while waitpid($pid, 0) == -1 && $!{EINTR};
@@ -167,10 +182,10 @@ sub start_job {
 # The job's process between fork and exec. Any failure is reported as "ERRNO\0message" on the
 # close-on-exec status pipe.
 sub run_child {
-  my ($spec, $out_w, $err_w, $st_w) = @_;
+  my ($spec, $out_w, $err_w, $st_w, $in_cgroup) = @_;
   my ($code, $msg);
   eval {
-    if (defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
+    if (!$in_cgroup && defined(my $cg = $spec->{cgroup})) {    # first: nothing of the job may run outside its cgroup
       my $ok = sysopen(my $cgfh, "$cg/cgroup.procs", O_WRONLY);
       $ok &&= defined syswrite($cgfh, '0');
       unless ($ok) {
@@ -180,17 +195,11 @@ sub run_child {
       close $cgfh;
     }
     sys_setsid();    # own session and process group: the daemon kills -pid
-    $SIG{$_} = 'DEFAULT' for qw(HUP INT TERM PIPE CHLD XFSZ);
+    sys_default_signals(qw(HUP INT TERM PIPE CHLD XFSZ));
     sys_unblock_signals();
     open(STDIN, '<', '/dev/null');    # reopening STDIN keeps fd 0
     sys_dup2(fileno($out_w), 1);
     sys_dup2(fileno($err_w), 2);
-    # Fds the shim itself inherited without close-on-exec must not leak into the job.
-    if (opendir(my $dh, '/dev/fd')) {
-      my @fds = grep { /^[0-9]+$/ && $_ > 2 && $_ != fileno($st_w) } readdir $dh;
-      closedir $dh;
-      sys_close($_) for @fds;
-    }
     my $cwd = $spec->{cwd};
     unless (chdir $cwd) {
       ($code, $msg) = (errno_name($! + 0), "cannot change directory to '$cwd': $!");
@@ -214,7 +223,7 @@ sub run_child {
   };
   ($code, $msg) = ('EPROCD', "procd-shim child failed: $@") if $@ && !$code;
   my $report = ($code // 'EPROCD') . "\0" . ($msg // 'unknown error');
-  syswrite($st_w, $report);
+  sys_write($st_w, $report);
   sys_exit(127);
 }
 

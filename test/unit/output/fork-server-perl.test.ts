@@ -5,7 +5,8 @@
 // nothing of the server's (its pipes, other shims' channels) reaches a shim or a job. Also: the
 // server runs with perl-base's modules alone.
 
-import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -154,6 +155,45 @@ describe('the Perl fork server forks shims that are what exec\'d ones are', () =
     } finally {
       launcher.close();
     }
+  });
+
+  // An exec'd shim closes what its spawner leaked (here Node's extra stdio socket on fd 3, which it
+  // passes without close-on-exec) once at its start, before it opens anything, instead of between the job's fork
+  // and its exec: neither the shim nor its job holds it, and the shim's own fds are numbered as a
+  // served shim's are.
+  it('an exec\'d Perl shim closes the fds it inherited at its start: not held by it nor by its job', async () => {
+    const dir = await h.jobDir(h.defaults(['sleep', '300']));
+    const log = openSync(join(dir, 'shim.log'), 'a');
+    const shim = spawn(SHIM_PERL, [SHIM, dir], { detached: true, stdio: ['ignore', 'pipe', log, 'pipe'] });
+    closeSync(log);
+    h.track(shim.pid);
+    const started = await waitFor(() => readStartedFile(dir).catch(() => null), { what: 'the exec\'d job to start', timeoutMs: 15_000 });
+    const pid = shim.pid!;
+    expect(fds(pid, dir)).toEqual({ '0': '/dev/null', '1': expect.stringMatching(/^(pipe|socket:)/), '2': '<jobDir>/shim.log', '3': '<jobDir>/spawn.spec', '4': 'pipe', '6': 'pipe', '10': 'pipe', '11': 'pipe' });
+    await waitFor(() => Object.keys(fds(started.pid, dir)).length === 3, { what: 'the job to hold fds 0-2 only', timeoutMs: 10_000 });
+    expect(fds(started.pid, dir)).toEqual({ '0': '/dev/null', '1': 'pipe', '2': 'pipe' });
+  });
+
+  // The server clears its environment once (each job's is the spec's anyway) but keeps TZ: the
+  // times in a served shim's shim.log are the daemon's local time, as an exec'd shim's are.
+  it('a served shim writes shim.log in the time zone the server was started with (TZ)', async () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'PROCD-14'; // UTC+14: no machine's own zone
+    let s: ForkServer;
+    try {
+      s = await perlServer();
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+    const dir = await h.jobDir(h.defaults(['/nonexistent/command']));
+    const seen = await launch(s, dir);
+    expect((await seen.gone).code).toBe(0);
+    const stamp = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) procd-shim\[\d+\]: spawn error ENOENT/m.exec(readFileSync(join(dir, 'shim.log'), 'utf8'));
+    expect(stamp).not.toBeNull();
+    const [, y, mo, d, hh, mi, ss] = stamp!.map(Number);
+    const loggedAsUtc = Date.UTC(y!, mo! - 1, d!, hh!, mi!, ss!);
+    expect(Math.abs(loggedAsUtc - 14 * 3600_000 - Date.now())).toBeLessThan(120_000);
   });
 
   const skip = 'skip' in base ? base.skip : null;

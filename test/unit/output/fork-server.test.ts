@@ -154,6 +154,28 @@ describe.each(KINDS)('$title', (k) => {
     await expect(launch(s, dir)).rejects.toThrow(/fork server .* ended/);
   });
 
+  // Several requests in one read: every answer comes in the order of the requests, a refusal in
+  // its place between two forks, and each shim's events only after its answer.
+  it('answers the requests of one read in their order, a refused one in its place', async () => {
+    const [file, ...args] = k.argv;
+    const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+    h.track(child.pid);
+    let out = '';
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (t: string) => (out += t));
+    await waitFor(() => out.startsWith('R '), { what: 'the server to be ready', timeoutMs: 10_000 });
+    const a = await h.jobDir(h.defaults(['sh', '-c', 'exit 0']));
+    const b = await h.jobDir(h.defaults(['sh', '-c', 'exit 0']));
+    child.stdin.write(`${a}\nrelative\n${b}\n`);
+    await waitFor(() => (out.match(/^G /gm) ?? []).length === 2, { what: 'both shims to end', timeoutMs: 15_000 });
+    const records = out.split('\n').filter((l) => /^[RPFG] /.test(l));
+    const [pa, pb] = records.filter((l) => l.startsWith('P ')).map((l) => l.slice(2));
+    for (const pid of [pa, pb]) h.track(Number(pid));
+    expect(records.slice(0, 4)).toEqual([expect.stringMatching(/^R /), `P ${pa}`, 'F EINVAL the job directory must be an absolute path', `P ${pb}`]);
+    for (const pid of [pa, pb]) expect(out.indexOf(`E ${pid} `)).toBeGreaterThan(out.indexOf(`P ${pid}\n`));
+    child.stdin.end();
+  });
+
   it('refuses a request that is not an absolute path (and the server stays up)', async () => {
     const [file, ...args] = k.argv;
     const child = spawn(file!, args, { stdio: ['pipe', 'pipe', 'ignore'] });

@@ -67,6 +67,7 @@ describe(`procd-shim (${shimKind()}): the job's cgroup`, () => {
     expect('spawnError' in exit && exit.spawnError.message).toBe(`cannot join the job's cgroup ${missing}: No such file or directory`);
     await waitClosed(run.dir);
     expect(await readStartedFile(run.dir)).toBeNull();
+    await run.ended; // the events come through a pipe (served: relayed by the server), after the files
     expect(run.events.map((l) => parseShimEvent(l)?.type)).toEqual(['spawn_error', 'closed']);
   });
 });

@@ -8,3 +8,4 @@ process.env.PROCD_TEST_SHIM = 'perl-served';
 await import('./shim.test.js');
 await import('./shim-disk.test.js');
 await import('./segments.test.js');
+await import('./shim-cgroup.test.js');

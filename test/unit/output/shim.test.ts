@@ -71,6 +71,7 @@ describe('procd-shim: spawn errors', () => {
     expect('spawnError' in exit && exit.spawnError.message).toMatch(/procd-no-such-command-xyz.*PATH=/);
     expect(await readStartedFile(run.dir)).toBeNull();
     await waitClosed(run.dir);
+    await run.ended; // the events come through a pipe (served: relayed by the server), after the files
     expect(run.events.map((l) => parseShimEvent(l)?.type)).toEqual(['spawn_error', 'closed']);
     expect(parseShimEvent(run.events[0]!)).toMatchObject({ code: 'ENOENT' });
   });
