@@ -107,6 +107,10 @@ describe('procd up', () => {
     const r = await d.cli(['up'], { cwd: dir });
     expectExit(r, 2, 'up');
     expect(r.stderr).toContain(message);
+    // down reads the file the same way (through cli.js's code cache): the same refusal, nothing called.
+    const down = await d.cli(['down'], { cwd: dir });
+    expectExit(down, 2, 'down');
+    expect(down.stderr).toContain(message);
     expect(await listJobs(d, ['--all'])).toEqual([]);
   });
 
