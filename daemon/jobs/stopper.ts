@@ -37,7 +37,7 @@ export class Stopper {
     private readonly ctx: SupervisorContext,
     private readonly ends: EndWatcher,
   ) {
-    this.snapshots = new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
+    this.snapshots = ctx.opts.snapshots ?? new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
     this.sweeper = new KillSweeper(this.snapshots);
     this.pauser = new Pauser(ctx, this.snapshots, {
       settleStarts: (ids) => this.settleStarts(ids),
