@@ -10,9 +10,12 @@
 // the loader uses a cache only while hot.js has the size and modification time it had when the
 // cache was made (a rebuild, a copy or an edit of hot.js turns it off; V8 refusing it — another
 // Node, other V8 flags — costs a normal compile). PROCD_CODE_CACHE=0 turns it off.
+// `procd up` and `procd down` (budgeted figures) get the same for the full CLI: for them the bin
+// compiles cli.js with cli.up.v8cache / cli.down.v8cache, trained against the stand-in on a
+// small project whose load is cached (so the training compiles what a repeated `down` runs).
 
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,51 +33,105 @@ export const HOT_WRAPPER = ['(function (exports, require, module, __filename, __
 /** The file a command's cache is in (relative to the bin's directory). */
 export const cacheFile = (name) => `hot.${name}.v8cache`;
 
-/** The bin: compiles hot.js with the cache of this command when hot.js is the file the cache was made from. */
-export function loaderSource(built) {
+/** The full CLI's bundle, beside the bin; hot.js requires it for every command it does not run itself. */
+export const FULL_FILE = 'cli.js';
+/**
+ * The commands of the full CLI whose start-up counts (`procd up` / `down` of a 100-entry file are
+ * budgeted figures): the bin compiles cli.js for them with a cache trained on that command, as it
+ * does hot.js. Any other word loads cli.js with a plain require.
+ */
+export const FULL_CACHE_OF_WORD = { up: 'up', down: 'down' };
+/** The file of the full CLI's cache for a command (relative to the bin's directory). */
+export const fullCacheFile = (name) => `cli.${name}.v8cache`;
+
+/** The bin: compiles hot.js (and cli.js for up/down) with the cache of this command when the file is the one the cache was made from. */
+export function loaderSource(built, builtFull) {
   return `#!/usr/bin/env node
 // The procd bin. The hot commands (ls, status, track) and the hand-over to the full CLI are in
-// hot.js; this file compiles it with V8's code cache made at build time (bundle-cli-cache.mjs).
+// hot.js; this file compiles it with V8's code cache made at build time (bundle-cli-cache.mjs),
+// and the full CLI, cli.js, likewise for the commands that have a cache of their own (up, down).
 "use strict";
 const { readFileSync, statSync, writeFileSync } = require("node:fs");
-const { Script } = require("node:vm");
+const { Script, constants: vmConstants } = require("node:vm");
 const BUILT = ${JSON.stringify(built)};
+const BUILT_FULL = ${JSON.stringify(builtFull)};
 const CACHE_OF_WORD = ${JSON.stringify(CACHE_OF_WORD)};
+const FULL_CACHE_OF_WORD = ${JSON.stringify(FULL_CACHE_OF_WORD)};
+const useCache = process.env.PROCD_CODE_CACHE !== "0";
+/** The cache for \`file\` when it is the file \`built\` describes (size and modification time), else undefined. */
+function cacheFor(file, built, cache) {
+  try {
+    const st = statSync(file);
+    if (built && st.size === built.size && Math.abs(st.mtimeMs - built.mtimeMs) < 1) return readFileSync(__dirname + "/" + cache);
+  } catch {}
+  return undefined;
+}
 const file = __dirname + "/${HOT_FILE}";
 const source = readFileSync(file, "utf8");
 const writeTo = process.env.PROCD_CODE_CACHE_WRITE;
-let cachedData;
-if (!writeTo && process.env.PROCD_CODE_CACHE !== "0") {
-  try {
-    const st = statSync(file);
-    if (st.size === BUILT.size && Math.abs(st.mtimeMs - BUILT.mtimeMs) < 1) cachedData = readFileSync(__dirname + "/hot." + (CACHE_OF_WORD[process.argv[2]] || "ls") + ".v8cache");
-  } catch {}
-}
+const cachedData = !writeTo && useCache ? cacheFor(file, BUILT, "hot." + (CACHE_OF_WORD[process.argv[2]] || "ls") + ".v8cache") : undefined;
 // hot.js is already wrapped as Node wraps a CommonJS file (HOT_WRAPPER): compiled as it is, without a copy.
 const script = new Script(source, { filename: file, cachedData });
 // The build's training run: the bytecode of everything this command compiled, saved at exit.
 if (writeTo) process.once("exit", () => writeFileSync(writeTo, script.createCachedData()));
-script.runInThisContext()(module.exports, require, module, file, __dirname);
+const fullWord = FULL_CACHE_OF_WORD[process.argv[2]];
+let full;
+/** cli.js as require would load it, compiled with this command's cache (cli.js is not wrapped: require() loads it for other commands). */
+function requireFull() {
+  if (full) return full.exports;
+  const fullFile = __dirname + "/${FULL_FILE}";
+  const writeFullTo = process.env.PROCD_CODE_CACHE_WRITE_FULL;
+  const data = !writeFullTo && useCache ? cacheFor(fullFile, BUILT_FULL, "cli." + fullWord + ".v8cache") : undefined;
+  const fullScript = new Script(${JSON.stringify(HOT_WRAPPER[0])} + readFileSync(fullFile, "utf8") + ${JSON.stringify(`\n${HOT_WRAPPER[1]}`)}, { filename: fullFile, cachedData: data, importModuleDynamically: vmConstants && vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  if (writeFullTo) process.once("exit", () => writeFileSync(writeFullTo, fullScript.createCachedData()));
+  full = { exports: {} };
+  fullScript.runInThisContext()(full.exports, require, full, fullFile, __dirname);
+  return full.exports;
+}
+const hotRequire = fullWord ? Object.assign((id) => (id === "./${FULL_FILE}" ? requireFull() : require(id)), require) : require;
+script.runInThisContext()(module.exports, hotRequire, module, file, __dirname);
 `;
 }
 
-/** Writes the bin for the hot.js now in `outDir`, then one trained cache per hot command. Returns the caches written. */
+/** size and mtime of a built file, which the bin compares before it takes a cache for it. */
+const builtOf = (path) => {
+  const { size, mtimeMs } = statSync(path);
+  return { size, mtimeMs };
+};
+
+/** Writes the bin for the hot.js and cli.js now in `outDir`, then one trained cache per hot command and per FULL_CACHE_OF_WORD command. Returns the caches written. */
 export async function writeBinWithCaches(repo, outDir) {
-  const hot = join(outDir, HOT_FILE);
-  const { size, mtimeMs } = statSync(hot);
   const bin = join(outDir, 'main.js');
   // The bin compares it to the millisecond: a copy that keeps times (cp -p, cpSync's preserveTimestamps) may round it.
-  writeFileSync(bin, loaderSource({ size, mtimeMs }));
+  writeFileSync(bin, loaderSource(builtOf(join(outDir, HOT_FILE)), builtOf(join(outDir, FULL_FILE))));
   chmodSync(bin, 0o755);
   const written = [];
   const dir = mkdtempSync(join(tmpdir(), 'procd-code-cache-'));
-  const server = await standIn(repo, join(dir, 'procd.sock'));
+  const socket = join(dir, 'procd.sock');
+  const server = await standIn(repo, socket);
+  const train = async (out, args, env, cwd) => {
+    const code = await run(bin, args, { PROCD_SOCKET: socket, ...env }, cwd);
+    if (code === 0 && existsSync(out)) return true;
+    rmSync(out, { force: true });
+    return false;
+  };
   try {
     for (const [name, args] of Object.entries(TRAINING)) {
       const out = join(outDir, cacheFile(name));
-      const code = await run(bin, args, { PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_CODE_CACHE_WRITE: out });
-      if (code === 0 && existsSync(out)) written.push(cacheFile(name));
-      else rmSync(out, { force: true });
+      if (await train(out, args, { PROCD_CODE_CACHE_WRITE: out })) written.push(cacheFile(name));
+    }
+    // up and down of a small project (a dependency, so layers run), in a home of the training's own:
+    // the first run loads the file and keeps it (client/project/project-cache.ts), the trained run
+    // takes it from there, as a user's down of an unchanged file does (no YAML parser).
+    const home = join(dir, 'home');
+    const project = join(dir, 'project');
+    mkdirSync(home, { mode: 0o700 });
+    mkdirSync(project);
+    writeFileSync(join(project, 'procd.yaml'), 'name: training\njobs:\n  db:\n    command: [sleep, "1"]\n  api:\n    command: [sleep, "1"]\n    after: ["db:started"]\n');
+    for (const name of Object.keys(FULL_CACHE_OF_WORD)) {
+      const out = join(outDir, fullCacheFile(name));
+      await run(bin, [name], { PROCD_SOCKET: socket, PROCD_HOME: home }, project);
+      if (await train(out, [name], { PROCD_HOME: home, PROCD_CODE_CACHE_WRITE_FULL: out }, project)) written.push(fullCacheFile(name));
     }
   } finally {
     server.close();
@@ -83,11 +140,13 @@ export async function writeBinWithCaches(repo, outDir) {
   return written;
 }
 
-function run(bin, args, env) {
-  const full = { ...process.env, PROCD_NO_AUTOSTART: '1', NODE_OPTIONS: '', ...env };
+function run(bin, args, env, cwd = undefined) {
+  const full = { ...process.env, PROCD_NO_AUTOSTART: '1', NODE_OPTIONS: '' };
   delete full.PROCD_HOME;
+  delete full.PROCD_CODE_CACHE;
+  Object.assign(full, env);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: full, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, ...args], { env: full, stdio: 'ignore', ...(cwd ? { cwd } : {}) });
     child.on('error', () => resolve(null));
     child.on('close', (code) => resolve(code));
   });
@@ -110,10 +169,12 @@ async function standIn(repo, socket) {
     for (const key of ['startedAt', 'endedAt']) if (typeof job.state[key] === 'number') job.state[key] += shift;
     return { ...job, id: i + 1, name: `${job.name}-${i + 1}` };
   });
-  const answer = (method) => {
+  const answer = (method, params) => {
     if (method === 'hello') return { result: hello() };
     if (method === 'list') return { result: jobs };
     if (method === 'status' || method === 'track') return { result: jobs[0] };
+    // down (and up's stop of a changed entry): each job named stopped at once, as kill answers.
+    if (method === 'kill') return { result: (params?.jobs ?? []).map((ref, i) => ({ ref, ok: true, id: i + 1, state: 'killed', signal: 'SIGTERM', signalled: [], forced: [] })) };
     return { error: { code: -32601, message: `${method}: not answered by the training stand-in` } };
   };
   const server = createServer((conn) => {
@@ -123,7 +184,7 @@ async function standIn(repo, socket) {
       for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
         const req = JSON.parse(buffered.slice(0, nl));
         buffered = buffered.slice(nl + 1);
-        conn.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, ...answer(req.method) })}\n`);
+        conn.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, ...answer(req.method, req.params) })}\n`);
       }
     });
     conn.on('error', () => undefined);

@@ -188,7 +188,7 @@ if (process.argv[1] === import.meta.filename) {
   writeFileSync(join(OUT_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   writeFileSync(join(OUT_DIR, 'meta.json'), JSON.stringify(result.metafile));
   const caches = await writeBinWithCaches(REPO, OUT_DIR);
-  if (caches.length < 3) console.error(`bundle-cli: warning: only ${caches.length} of 3 code caches were trained (${caches.join(', ')}): those commands start slower`);
+  if (caches.length < 5) console.error(`bundle-cli: warning: only ${caches.length} of 5 code caches were trained (${caches.join(', ')}): those commands start slower`);
   const kib = Math.round(result.metafile.outputs[posix(relative(REPO, OUT_FILE))].bytes / 1024);
   console.error(`bundle-cli: ${posix(relative(REPO, OUT_FILE))} ${kib} KiB, code caches ${caches.join(', ')} (${readdirSync(OUT_DIR).length} files in its directory)`);
 }

@@ -30,6 +30,7 @@ import { chooseContainment, probeCgroup } from './cgroup/containment.js';
 import { CgroupJanitor } from './cgroup/janitor.js';
 import { isTerminal } from '../shared/job.js';
 import { Monitor } from './monitor/monitor.js';
+import { ProcessSnapshots } from './monitor/job-processes.js';
 import { startProbes } from './probes/probes-wiring.js';
 import { ProgressTracker } from './progress/tracker.js';
 import { GroupStore } from './queue/group-store.js';
@@ -141,7 +142,10 @@ async function startLocked(
   else void shimChecked.then(() => launcher.prepare()).catch((err: unknown) => logger.warn({ err }, 'could not start the fork server ahead of the first job'));
   // Before re-adoption: jobs that ended while no daemon ran end now, and their runs are recorded.
   const history = startHistory(join(dirname(paths.stateFile), 'history'), table, logger, options.history);
+  // One process-table reader for the monitor and the kill procedure (markers read once per process).
+  const snapshots = new ProcessSnapshots(instance, cgroupRoot ?? null);
   const supervisor = new Supervisor(table, store, logger, {
+    snapshots,
     jobsDir: paths.jobsDir,
     instance,
     cgroupRoot,
@@ -158,6 +162,7 @@ async function startLocked(
   const sampleIntervalMs = options.sampleIntervalMs ?? 2000;
   const graceMs = options.defaultGraceMs ?? 5000;
   const monitor = new Monitor(table, logger, {
+    snapshots,
     intervalMs: sampleIntervalMs,
     instance,
     cgroupRoot,

@@ -93,11 +93,17 @@ export function planUp(entries: readonly PlanEntry[], live: readonly LiveJob[], 
   };
 }
 
-/** `down [NAME...]`: the entries named (all when none) and what waits for them, dependants first; only those with a live job. */
-export function planDown(entries: readonly PlanEntry[], live: readonly LiveJob[], only: readonly string[] = []): { entry: string; id: number }[][] {
+/**
+ * `down [NAME...]`: the entries named (all when none) and what waits for them, in layers to stop,
+ * dependants first. Every entry in scope is in a layer, live or not: down stops each layer by its
+ * jobs' names (PROJECT/ENTRY), so it needs no list of the project's jobs, and the daemon answers
+ * for an entry with no live job that there is nothing to stop.
+ */
+export function planDown(entries: readonly PlanEntry[], only: readonly string[] = []): string[][] {
   const deps = depsOf(entries);
   const reach = closure(only, reverse(deps));
-  const current = liveByEntry(live.filter((j) => !j.done));
-  const targets = entries.map((e) => e.name).filter((n) => (!only.length || reach.has(n)) && current.has(n));
-  return stopLayers(targets, deps).map((layer) => layer.map((entry) => ({ entry, id: current.get(entry)!.id })));
+  return stopLayers(
+    entries.map((e) => e.name).filter((n) => !only.length || reach.has(n)),
+    deps,
+  );
 }

@@ -95,7 +95,14 @@ export async function cgroupCpuUsageUsec(path: string): Promise<number | null> {
 
 /** `populated 0` in cgroup.events: nothing in the cgroup (or below) runs any more. Null: unreadable. */
 export async function isPopulated(path: string): Promise<boolean | null> {
-  const text = await readFile(join(path, 'cgroup.events'), 'utf8').catch(() => null);
+  // Read at once: a few bytes of kernfs cost microseconds, while a promise read is four trips
+  // through libuv's thread pool (a kill of 100 jobs checks 100 of them, repeatedly).
+  let text: string | null;
+  try {
+    text = readFileSync(join(path, 'cgroup.events'), 'utf8');
+  } catch {
+    text = null;
+  }
   const m = text === null ? null : /^populated ([01])$/m.exec(text);
   return m ? m[1] === '1' : null;
 }

@@ -27,6 +27,15 @@ export interface TreeKillResult {
 /** How long SIGKILLed processes are waited for before they are reported as survivors. */
 const KILL_WAIT_MS = 2000;
 
+/**
+ * The n-th wait (from 0) between two looks at signalled processes: 1, 2, 4, 8, 16 ms, then every
+ * `pollMs`. Most processes end within a few milliseconds of the signal; a flat 25 ms made every
+ * stop take at least that long (the first look, right after the signal, sees them still alive).
+ */
+export function pollDelayMs(n: number, pollMs: number): number {
+  return Math.max(1, Math.min(pollMs, 2 ** n));
+}
+
 /** pid → start time of the live members of `job` in `snapshot`. */
 function liveMembers(job: Job, snapshot: ProcessSnapshot): Map<number, number> {
   const found = new Map<number, number>();
@@ -86,8 +95,8 @@ export async function killJobs(
 
   const deadline = Date.now() + graceMs;
   let remaining = await stillAlive(everyone);
-  while (remaining.size > 0 && Date.now() < deadline) {
-    await delay(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+  for (let n = 0; remaining.size > 0 && Date.now() < deadline; n++) {
+    await delay(Math.min(pollDelayMs(n, pollMs), Math.max(1, deadline - Date.now())));
     remaining = await stillAlive(remaining);
   }
 
@@ -107,8 +116,8 @@ export async function killJobs(
   await Promise.all(busy.map((cg) => killCgroup(cg)));
   const killDeadline = Date.now() + KILL_WAIT_MS;
   let survivors = await stillAlive(forcedAll);
-  while ((survivors.size > 0 || busy.length > 0) && Date.now() < killDeadline) {
-    await delay(pollMs);
+  for (let n = 0; (survivors.size > 0 || busy.length > 0) && Date.now() < killDeadline; n++) {
+    await delay(pollDelayMs(n, pollMs));
     // Not a repeat of the first signal: SIGKILL for whatever is still there (e.g. it was stopped).
     for (const pid of survivors.keys()) trySigkill(pid);
     survivors = await stillAlive(survivors);

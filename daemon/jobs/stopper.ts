@@ -3,7 +3,7 @@
 // Pause and resume (pauser.ts) share its process-table snapshots.
 
 import { ErrorCode, ProcdError } from '../../shared/errors.js';
-import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type KillRecord } from '../../shared/job.js';
+import { hasLiveProcess, isTerminal, wasStopped, type Job, type JobId, type JobState, type KillRecord } from '../../shared/job.js';
 import type { LimitKind } from '../../shared/limits.js';
 import type { JobRef, KillOutcome, KillResult } from '../../shared/methods.js';
 import { stopPlanOf } from './job-spec.js';
@@ -37,7 +37,7 @@ export class Stopper {
     private readonly ctx: SupervisorContext,
     private readonly ends: EndWatcher,
   ) {
-    this.snapshots = new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
+    this.snapshots = ctx.opts.snapshots ?? new ProcessSnapshots(ctx.opts.instance, ctx.opts.cgroupRoot ?? null);
     this.sweeper = new KillSweeper(this.snapshots);
     this.pauser = new Pauser(ctx, this.snapshots, {
       settleStarts: (ids) => this.settleStarts(ids),
@@ -183,7 +183,7 @@ export class Stopper {
     // The main process may have died from the first signal while a descendant needed SIGKILL.
     // (apply() already cleared pendingKill when the job ended.)
     const ended = table.get(id);
-    if (ended && wasStopped(ended.state)) table.apply(id, { type: 'kill_recorded', kill: done });
+    if (ended && wasStopped(ended.state) && !recordsKill(ended.state, done)) table.apply(id, { type: 'kill_recorded', kill: done });
     await this.ctx.persistQuietly('kill record');
     logger.info({ job: id, reason, signal, signalled: done.signalled, forced: done.forced }, 'job stopped');
     return { id, state: table.get(id)?.state.kind ?? 'killed', signal, signalled: done.signalled, forced: done.forced };
@@ -233,6 +233,15 @@ export class Stopper {
     this.ctx.logger.info({ job: job.id, reason: kill.reason, remainingMs: remaining }, 'resuming a stop interrupted by a daemon restart');
     this.stop(job.id, resolveSignal(kill.signal), remaining, kill.reason, kill).catch((err: unknown) => this.ctx.logger.error({ err, job: job.id }, 'resumed stop failed'));
   }
+}
+
+/**
+ * The stopped state already holds this kill record (the usual case: the end waits for the sweep,
+ * so it is recorded with the sweep's result): a kill_recorded would write the job again for nothing
+ * (a journal record and every change listener, per job: 100 for `procd down` of 100).
+ */
+export function recordsKill(state: Extract<JobState, { kind: 'killed' | 'timed_out' }>, kill: KillRecord): boolean {
+  return JSON.stringify(state.kill) === JSON.stringify(kill) && state.forced === (state.forced || kill.forced.length > 0);
 }
 
 export function resolveSignal(input: string | number): NodeJS.Signals {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Deadlines } from './deadlines.js';
 import type { JobTable } from './job-table.js';
+import type { ProcessSnapshots } from '../monitor/job-processes.js';
 
 export interface SupervisorOptions {
   jobsDir: string;
@@ -18,6 +19,11 @@ export interface SupervisorOptions {
   defaultStuckAfterMs: number;
   /** How often jobs without a live shim channel (re-adopted ones) are checked for their end. */
   pollMs: number;
+  /**
+   * The monitor's snapshots, shared: a kill's first read then knows the markers of every process
+   * the monitor has seen (each process's environment is read once, not once per reader).
+   */
+  snapshots?: ProcessSnapshots;
 }
 
 export interface SupervisorContext {

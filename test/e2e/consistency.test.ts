@@ -2,6 +2,8 @@
 // kill record `status` shows (it used to carry the stop request before its sweep, `signalled: []`),
 // and lastOutputAt is whole milliseconds like every other timestamp.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProcdEvent } from '../../shared/events.js';
 import { startTestDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -31,6 +33,25 @@ describe('consistency', () => {
     expect(ended.state.kill.signalled.length).toBeGreaterThanOrEqual(2);
     expect(ended.state.kill.forced.length).toBeGreaterThanOrEqual(1);
     expect(ended.state.forced).toBe(true);
+  });
+
+  it('a killed job is written once as killed: its end already carries the kill record, kill adds no second copy', async () => {
+    const c = await d.client();
+    const job = await c.track({ argv: ['sleep', '1073'], cwd: d.home });
+    const [killed] = await c.kill({ jobs: [job.id] });
+    if (!killed?.ok) throw new Error('kill failed');
+    expect(killed.state).toBe('killed');
+    // kill answers after its records are durable: the journal holds every write of the job by now.
+    const writes = readFileSync(join(d.home, 'journal.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { t: string; job?: { id: number; state: { kind: string; kill?: unknown } } })
+      .filter((e) => e.t === 'job' && e.job?.id === job.id && e.job.state.kind === 'killed');
+    expect(writes).toHaveLength(1);
+    const status = await c.status({ job: job.id });
+    if (status.state.kind !== 'killed') throw new Error(`status says ${status.state.kind}`);
+    expect(writes[0]!.job!.state.kill).toEqual(status.state.kill);
+    expect(status.state.kill?.signalled).toEqual(killed.signalled);
   });
 
   it('lastOutputAt is whole milliseconds', async () => {

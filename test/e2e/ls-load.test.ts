@@ -8,7 +8,7 @@
 // takes those caches, and that a damaged cache or an edited hot.js still runs the file as it is.
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,7 +63,7 @@ function standIn(socket: string): Promise<Server> {
   const jobs = Array.from({ length: 100 }, (_, i) =>
     summarize(makeJob({ id: i + 1, name: i % 2 ? `web-${i}` : `build-${i}`, state: i % 2 ? runningState({ pid: 1000 + i }) : completedState(), spec: { command: { kind: 'argv', argv: ['node', 'server.js', '--port', String(3000 + i)] } } })),
   );
-  const answer = (req: { id: number; method: string }) => (req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'status' || req.method === 'track' ? jobs[1] : null);
+  const answer = (req: { id: number; method: string }) => (req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'status' || req.method === 'track' ? jobs[1] : req.method === 'kill' ? [] : null);
   const s = createServer((conn) => {
     let buffered = '';
     conn.on('data', (chunk) => {
@@ -80,12 +80,13 @@ function standIn(socket: string): Promise<Server> {
 }
 
 /** Runs node with the recording preload; returns the exit code, stdout and what was loaded. */
-function runRecorded(args: string[], name: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
+function runRecorded(args: string[], name: string, extraEnv: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
   const report = join(dir, `${name}.json`);
-  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '', ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '' };
   delete env.PROCD_HOME;
+  Object.assign(env, extraEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(dir, 'preload.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', join(dir, 'preload.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -151,6 +152,33 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
     }
     const off = await runRecorded([CLI, 'ls', '--all'], 'cache-off', { PROCD_CODE_CACHE: '0' });
     expect(off.report.scripts).toEqual([{ filename: HOT, cachedBytes: 0, rejected: false }]);
+  });
+
+  it('up and down compile cli.js from the code cache the build trained for each, V8 takes it, and a cached project load needs no YAML parser', async () => {
+    const home = join(dir, 'home');
+    const project = join(dir, 'project');
+    mkdirSync(home, { mode: 0o700 });
+    mkdirSync(project);
+    writeFileSync(join(project, 'procd.yaml'), 'name: shop\njobs:\n  db:\n    command: [sleep, "1"]\n  api:\n    command: [sleep, "1"]\n    after: ["db:started"]\n');
+    const FULL = join(dirname(CLI), 'cli.js');
+    // The first down loads the file (with the YAML parser) and keeps the load; the next ones take it from there.
+    const first = await runRecorded([CLI, 'down'], 'down-first', { PROCD_HOME: home }, project);
+    expect(first.stderr).toBe('');
+    expect(first.report.files).toContain(join(dirname(CLI), 'yaml.js'));
+    for (const word of ['down', 'up']) {
+      const run = await runRecorded([CLI, word], `cache-${word}`, { PROCD_HOME: home }, project);
+      expect(run.stderr, word).toBe('');
+      expect(run.code, word).toBe(0);
+      expect(run.report.scripts, word).toEqual([
+        { filename: HOT, cachedBytes: statSync(join(dirname(CLI), 'hot.ls.v8cache')).size, rejected: false },
+        { filename: FULL, cachedBytes: statSync(join(dirname(CLI), `cli.${word}.v8cache`)).size, rejected: false },
+      ]);
+      // Compiled by the bin, not required: cli.js is not in Node's module cache, nor is yaml.js.
+      expect(run.report.files, word).toEqual([CLI]);
+    }
+    const off = await runRecorded([CLI, 'down'], 'cache-off-down', { PROCD_HOME: home, PROCD_CODE_CACHE: '0' }, project);
+    expect(off.stdout).toContain('shop: nothing to stop');
+    expect(off.report.scripts.map((s) => s.cachedBytes)).toEqual([0, 0]);
   });
 
   it('a damaged cache costs a normal compile, and an edited hot.js never runs with the cache of the old one', async () => {

@@ -107,6 +107,10 @@ describe('procd up', () => {
     const r = await d.cli(['up'], { cwd: dir });
     expectExit(r, 2, 'up');
     expect(r.stderr).toContain(message);
+    // down reads the file the same way (through cli.js's code cache): the same refusal, nothing called.
+    const down = await d.cli(['down'], { cwd: dir });
+    expectExit(down, 2, 'down');
+    expect(down.stderr).toContain(message);
     expect(await listJobs(d, ['--all'])).toEqual([]);
   });
 
@@ -157,5 +161,34 @@ jobs:
     expect(worker).toBeLessThanOrEqual(api);
     expect(api).toBeLessThanOrEqual(db);
     expect((await d.cli(['down'], { cwd: dir })).stdout).toContain('nothing to stop');
+  });
+
+  it('keeps that order through an entry that is not running: what waits for it ends before what it waits for', async () => {
+    d = await startTestDaemon();
+    // worker waits for api, api for db; api is stopped by hand before down. worker takes a while to stop.
+    const dir = projectDir('shop', `name: shop
+jobs:
+  db:
+    command: [sleep, "412033"]
+  api:
+    command: [sleep, "412034"]
+    after: ["db:started"]
+  worker:
+    shell: "trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.1; done"
+    after: ["api:started"]
+`);
+    const started = byEntry(await up(dir));
+    expectExit(await d.cli(['kill', 'shop/api']), 0, 'kill shop/api');
+    const answer = parseJson<{ stopped: { entry: string; id: number }[] }>(await d.cli(['down', '--json'], { cwd: dir }), 'down');
+    expect(answer.stopped.map((s) => [s.entry, s.id])).toEqual([
+      ['worker', started.worker!.id],
+      ['db', started.db!.id],
+    ]);
+    const endedAt = async (entry: string) => {
+      const s = (await jobStatus(d!, started[entry]!.id!)).state;
+      if (!isTerminal(s)) throw new Error(`${entry} has not ended after down`);
+      return s.endedAt;
+    };
+    expect(await endedAt('worker')).toBeLessThanOrEqual(await endedAt('db'));
   });
 });

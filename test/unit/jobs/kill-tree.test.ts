@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KillSweeper, killJobs } from '../../../daemon/jobs/kill-tree.js';
+import { KillSweeper, killJobs, pollDelayMs } from '../../../daemon/jobs/kill-tree.js';
 import { ProcessSnapshots } from '../../../daemon/monitor/job-processes.js';
 import { isAlive, readIdentity } from '../../../daemon/proc/process-table.js';
 import type { Job } from '../../../shared/job.js';
@@ -99,5 +99,13 @@ describe('killJobs / KillSweeper', () => {
     const gone = runningJob(9, 0x3ffffff0, 1); // a pid that cannot exist, no markers anywhere
     const results = await killJobs(new ProcessSnapshots(randomUUID()), [gone], 'SIGTERM', 5000);
     expect(results.get(9)).toEqual({ signalled: [], forced: [], survivors: [] });
+  });
+});
+
+describe('pollDelayMs', () => {
+  it('looks again after 1, 2, 4, 8, 16 ms, then every pollMs', () => {
+    expect(Array.from({ length: 8 }, (_, n) => pollDelayMs(n, 25))).toEqual([1, 2, 4, 8, 16, 25, 25, 25]);
+    expect(pollDelayMs(0, 0)).toBe(1);
+    expect(pollDelayMs(40, 25)).toBe(25);
   });
 });
