@@ -220,7 +220,7 @@ async function startLocked(
   janitor?.start(1000);
   // An ended job's cgroup goes as soon as it is empty (else the next sweep retries).
   table.on('change', ({ job }) => {
-    if (janitor && isTerminal(job.state)) janitor.sweep();
+    if (janitor && isTerminal(job.state)) janitor.sweepSoon();
   });
   monitor.start();
   await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'start-up snapshot failed'));

@@ -5,7 +5,7 @@
 // entry was most of what the timeline cost. Bounded per job: past TIMELINE_MAX_ENTRIES the file is
 // rewritten with the first entries (how the job began), a `trimmed` marker and the latest ones.
 
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { close as closeAsync, closeSync, fstatSync, mkdir, mkdirSync, open as openAsync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TIMELINE_KEEP_FIRST, TIMELINE_MAX_ENTRIES, type TimelineEntry } from '../../shared/timeline.js';
 import { writeFileAtomic } from '../store/files.js';
@@ -33,6 +33,8 @@ export class TimelineStore {
   private readonly counts = new Map<number, number>();
   /** Open files by job, in order of last write (a Map keeps insertion order: oldest first). */
   private readonly open = new Map<number, number>();
+  /** Opens begun in the background (prepare), by job; close() cancels one: its file is not used. */
+  private readonly opening = new Map<number, object>();
 
   constructor(
     private readonly jobsDir: string,
@@ -60,6 +62,46 @@ export class TimelineStore {
     }
   }
 
+  /**
+   * Opens (creating it and its directory) the job's file in the background, so that its first
+   * entry does not create a file on the event loop: on a busy disk a synchronous create waits for
+   * the filesystem's journal (milliseconds each, 100 jobs started at once). Entries written before
+   * it is open open the file themselves; nothing waits for this.
+   */
+  prepare(job: number): void {
+    if (this.open.has(job) || this.opening.has(job)) return;
+    const token = {};
+    this.opening.set(job, token);
+    const file = this.file(job);
+    mkdir(dirname(file), { recursive: true, mode: 0o700 }, (mkdirErr) => {
+      if (mkdirErr) return void this.settle(job, token); // the first append reports it
+      openAsync(file, 'a', 0o600, (err, fd) => {
+        const current = this.settle(job, token);
+        if (err) return;
+        // Opened meanwhile by an append, or closed since (moved aside, removed): not this one.
+        if (!current || this.open.has(job)) return closeAsync(fd, () => undefined);
+        try {
+          if (!this.counts.has(job)) this.counts.set(job, fstatSync(fd).size === 0 ? 0 : this.readLines(job).length);
+        } catch {
+          return closeAsync(fd, () => undefined);
+        }
+        this.keepOpen(job, fd);
+      });
+    });
+  }
+
+  /** Ends a background open; whether it is still the job's current one. */
+  private settle(job: number, token: object): boolean {
+    if (this.opening.get(job) !== token) return false;
+    this.opening.delete(job);
+    return true;
+  }
+
+  private keepOpen(job: number, fd: number): void {
+    this.open.set(job, fd);
+    if (this.open.size > MAX_OPEN) this.close(this.open.keys().next().value!);
+  }
+
   /** The job's open file (opened, and its lines counted, on first use). */
   private fdOf(job: number): number {
     const known = this.open.get(job);
@@ -85,8 +127,7 @@ export class TimelineStore {
       closeSync(fd);
       throw err;
     }
-    this.open.set(job, fd);
-    if (this.open.size > MAX_OPEN) this.close(this.open.keys().next().value!);
+    this.keepOpen(job, fd);
     return fd;
   }
 
@@ -95,6 +136,7 @@ export class TimelineStore {
    * about to be rewritten; the next append opens the file at its path again.
    */
   close(job: number): void {
+    this.opening.delete(job);
     const fd = this.open.get(job);
     if (fd === undefined) return;
     this.open.delete(job);
@@ -107,6 +149,7 @@ export class TimelineStore {
 
   /** Closes every open file (the daemon stops). */
   closeAll(): void {
+    this.opening.clear();
     for (const job of [...this.open.keys()]) this.close(job);
   }
 

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../helpers/wait-for.js';
 import { MAX_OPEN, TIMELINE_FILE, TimelineStore, trimmed } from '../../../daemon/timeline/timeline-store.js';
 import type { TimelineEntry } from '../../../shared/timeline.js';
 
@@ -83,6 +84,31 @@ describe('timeline store', () => {
     store.close(1);
     store.append(1, e(200));
     expect(store.read(1).map((x) => x.at)).toEqual([200]);
+    store.closeAll();
+  });
+
+  it('prepare() creates a new job’s directory and file in the background; its first entry then finds the file open', async () => {
+    const dir = jobsDir();
+    const store = new TimelineStore(dir);
+    store.prepare(7);
+    await waitFor(() => store.openFiles === 1, { what: 'the background open' });
+    expect(readFileSync(join(dir, '7', TIMELINE_FILE), 'utf8')).toBe('');
+    store.append(7, e(100));
+    expect(store.openFiles).toBe(1);
+    expect(store.read(7).map((x) => x.at)).toEqual([100]);
+    store.closeAll();
+  });
+
+  it('a background open that close() overtook is not used (its job’s directory was moved aside meanwhile)', async () => {
+    const dir = jobsDir();
+    const store = new TimelineStore(dir);
+    store.prepare(8);
+    store.close(8);
+    // Another job's background open, begun after, ends after job 8's (one thread pool, in order enough): wait for it.
+    store.prepare(9);
+    await waitFor(() => store.openFiles === 1, { what: 'job 9’s background open' });
+    store.append(9, e(1));
+    expect(store.openFiles).toBe(1);
     store.closeAll();
   });
 
