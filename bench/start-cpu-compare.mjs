@@ -42,6 +42,17 @@ function cpuMs(pid) {
   return ns / 1e6;
 }
 
+/** [user, system] ms of the whole process (/proc/PID/stat utime, stime: clock ticks of 10 ms). */
+function userSys(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return [Number(f[11]) * 10, Number(f[12]) * 10];
+  } catch {
+    return [0, 0];
+  }
+}
+
 /** Every process: pid, argv, environ test. */
 function processes() {
   const out = [];
@@ -90,13 +101,13 @@ async function startDaemon(repo, index) {
   if (!client) throw new Error(`the daemon of ${repo} did not answer`);
   await client.daemonStatus({});
   const arg = String(413500 + index);
-  return { repo, home, client, daemonPid: child.pid, arg, res: { wall: [], daemon: [], server: [], shims: [], jobs: [], client: [], killWall: [], killDaemon: [] } };
+  return { repo, home, client, daemonPid: child.pid, arg, res: { wall: [], daemon: [], daemonUser: [], daemonSys: [], server: [], shims: [], jobs: [], client: [], killWall: [], killDaemon: [] } };
 }
 
 async function round(d) {
   const procs = marked(d.home);
   const server = procs.find((p) => p.argv.includes('--serve'))?.pid ?? null;
-  const before = { daemon: cpuMs(d.daemonPid), server: server ? cpuMs(server) : 0, shims: new Set(procs.map((p) => p.pid)), client: process.cpuUsage() };
+  const before = { us: userSys(d.daemonPid), daemon: cpuMs(d.daemonPid), server: server ? cpuMs(server) : 0, shims: new Set(procs.map((p) => p.pid)), client: process.cpuUsage() };
   const env = { PATH: process.env.PATH };
   const t0 = performance.now();
   let ids = null;
@@ -111,6 +122,9 @@ async function round(d) {
   const shims = marked(d.home).filter((p) => !before.shims.has(p.pid));
   d.res.wall.push(wall);
   d.res.daemon.push(cpuMs(d.daemonPid) - before.daemon);
+  const us = userSys(d.daemonPid);
+  d.res.daemonUser.push(us[0] - before.us[0]);
+  d.res.daemonSys.push(us[1] - before.us[1]);
   d.res.server.push(server ? cpuMs(server) - before.server : 0);
   d.res.shims.push(shims.reduce((s, p) => s + cpuMs(p.pid), 0));
   d.res.jobs.push(sleeping.reduce((s, pid) => s + cpuMs(pid), 0));
@@ -140,13 +154,13 @@ try {
       await round(d);
       const x = d.res;
       const f = (xs) => Math.round(xs.at(-1));
-      console.log(`round ${r + 1} ${d.repo}: wall ${f(x.wall)} ms; CPU daemon ${f(x.daemon)} fork-server ${f(x.server)} shims ${f(x.shims)} jobs ${f(x.jobs)} client ${f(x.client)} ms; kill wall ${f(x.killWall)} daemon ${f(x.killDaemon)} ms; load ${load()}`);
+      console.log(`round ${r + 1} ${d.repo}: wall ${f(x.wall)} ms; CPU daemon ${f(x.daemon)} (u ${f(x.daemonUser)} s ${f(x.daemonSys)}) fork-server ${f(x.server)} shims ${f(x.shims)} jobs ${f(x.jobs)} client ${f(x.client)} ms; kill wall ${f(x.killWall)} daemon ${f(x.killDaemon)} ms; load ${load()}`);
     }
   }
   for (const d of daemons) {
     const m = (xs) => Math.round(median(xs));
     const x = d.res;
-    console.log(`${d.repo}: medians over ${x.wall.length} rounds: start 100 wall ${m(x.wall)} ms; CPU daemon ${m(x.daemon)} ms, fork server ${m(x.server)}, shims ${m(x.shims)}, jobs until exec ${m(x.jobs)}, client ${m(x.client)}; kill 100 wall ${m(x.killWall)} ms, daemon CPU ${m(x.killDaemon)} ms`);
+    console.log(`${d.repo}: medians over ${x.wall.length} rounds: start 100 wall ${m(x.wall)} ms; CPU daemon ${m(x.daemon)} ms (user ${m(x.daemonUser)}, sys ${m(x.daemonSys)}), fork server ${m(x.server)}, shims ${m(x.shims)}, jobs until exec ${m(x.jobs)}, client ${m(x.client)}; kill 100 wall ${m(x.killWall)} ms, daemon CPU ${m(x.killDaemon)} ms`);
   }
 } finally {
   for (const d of daemons) {
