@@ -25,8 +25,8 @@ export function trimmed(entries: readonly TimelineEntry[], max = TIMELINE_MAX_EN
   return [...first, { at, run: last[0]!.run, kind: 'trimmed', detail: `${dropped} older entries dropped to keep the timeline bounded` }, ...last];
 }
 
-/** Timeline files kept open at once (least recently written closed first). */
-export const MAX_OPEN = 64;
+/** Timeline files kept open at once (least recently written closed first): more than a burst of starts. */
+export const MAX_OPEN = 256;
 
 export class TimelineStore {
   /** Lines in each job's file, counted on its first append. */
