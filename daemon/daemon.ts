@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCode, ProcdError } from '../shared/errors.js';
 import { resolvePaths, type ProcdPaths } from '../shared/paths.js';
 import { VERSION } from '../shared/version.js';
@@ -192,6 +192,10 @@ async function startLocked(
   for (const warning of alertSettings.warnings) logger.warn({ warning }, 'alert settings problem');
   const timelines = new TimelineStore(paths.jobsDir, (err, job) => logger.warn({ err, job }, 'could not add to a job timeline'));
   const timelineRecorder = new TimelineRecorder(timelines, table, events, logger);
+  // A job's first run writes in jobs/ID, where its timeline is: a stale one moved aside takes the open file with it.
+  launcher.onMovedAside = (dir) => {
+    if (dirname(dir) === paths.jobsDir && /^\d+$/.test(basename(dir))) timelines.close(Number(basename(dir)));
+  };
   // After the timelines: an alert comes after the event that caused it there too.
   startAlerts(alertSettings, events, table, logger);
   const audit = new AuditLog(dirname(paths.stateFile), {
@@ -221,7 +225,7 @@ async function startLocked(
   janitor?.start(1000);
   // An ended job's cgroup goes as soon as it is empty (else the next sweep retries).
   table.on('change', ({ job }) => {
-    if (janitor && isTerminal(job.state)) janitor.sweep();
+    if (janitor && isTerminal(job.state)) janitor.sweepSoon();
   });
   monitor.start();
   await store.compact(table.all(), table.nextJobId).catch((err: unknown) => logger.error({ err }, 'start-up snapshot failed'));
@@ -253,6 +257,7 @@ async function startLocked(
       } catch (err) {
         logger.error({ err }, 'could not close the event buffer');
       }
+      timelines.closeAll();
       if (process.platform !== 'win32') rmSync(paths.socket, { force: true });
       logger.info({ uptimeMs: Date.now() - startedAt }, 'daemon stopped');
       await closeLogger();

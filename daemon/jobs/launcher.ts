@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeSpawnSpec } from '../output/spawn-spec.js';
+import { EXIT_FILE, SPAWN_SPEC_FILE, writeSpawnSpec } from '../output/spawn-spec.js';
 import { ForkServer } from './fork-server.js';
 import { forkServerCommand } from './fork-server-command.js';
 import { launchClaiming } from './shim-claim.js';
@@ -47,6 +47,8 @@ export class ShimLauncher implements Launcher {
   /** One server per shim command (a native shim gone since start makes the choice Perl): key `file args`. */
   private readonly servers = new Map<string, Promise<ForkServer | null>>();
   private why = 'no job started yet';
+  /** Told when a stale job directory was moved aside (the daemon closes the job's timeline file there). */
+  onMovedAside: ((jobDir: string) => void) | null = null;
 
   constructor(
     private readonly command: () => ShimCommand | Promise<ShimCommand> = perlShimCommand,
@@ -110,8 +112,12 @@ export class ShimLauncher implements Launcher {
 
   async launch(request: LaunchRequest, listeners: ShimListeners): Promise<ShimHandle> {
     const { jobDir } = request;
-    // A directory left by a job whose record was lost must not lend this job its exit file.
-    await rename(jobDir, `${jobDir}.stale-${Date.now()}`).catch(() => undefined);
+    // A directory left by a job whose record was lost must not lend this job its exit file. Only
+    // a directory a shim ran in is one: a queued job's own timeline is there before its launch.
+    if (existsSync(join(jobDir, SPAWN_SPEC_FILE)) || existsSync(join(jobDir, EXIT_FILE))) {
+      await rename(jobDir, `${jobDir}.stale-${Date.now()}`).catch(() => undefined);
+      this.onMovedAside?.(jobDir);
+    }
     await mkdir(join(jobDir, 'out'), { recursive: true, mode: 0o700 });
     await writeSpawnSpec(jobDir, {
       argv: request.argv,

@@ -2,8 +2,7 @@
 // the spawn spec the shim reads, the event lines it writes on its stdout, and the `started`,
 // `exit`, `closed` and `lost` files it leaves in the job directory.
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpawnError } from '../../shared/job.js';
 
@@ -72,18 +71,14 @@ function noNul(what: string, value: unknown): void {
   if (value.includes('\0')) throw new TypeError(`spawn spec: ${what} contains a NUL byte`);
 }
 
-/** Writes `<jobDir>/spawn.spec` atomically (temp file + rename), mode 0600: it holds the environment. */
+/**
+ * Writes `<jobDir>/spawn.spec`, mode 0600 (it holds the environment). Straight to its name, not a
+ * temp file + rename: no shim reads it before this resolves (the launcher starts the shim after),
+ * and a daemon that dies mid-write leaves a directory the next launch moves aside as stale
+ * (launcher.ts). Saves a rename (a directory update in the filesystem's journal) per start.
+ */
 export async function writeSpawnSpec(jobDir: string, spec: SpawnSpec): Promise<void> {
-  const data = encodeSpawnSpec(spec);
-  const path = join(jobDir, SPAWN_SPEC_FILE);
-  const tmp = `${path}.tmp.${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, data, { mode: 0o600 });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFile(join(jobDir, SPAWN_SPEC_FILE), encodeSpawnSpec(spec), { mode: 0o600 });
 }
 
 /** One line of the shim's event channel (its stdout). The files stay the source of truth. */

@@ -33,6 +33,8 @@ const RECHECK_MS = 1000;
 export class JobQueue {
   private groups: Map<string, GroupConfig>;
   private scheduled = false;
+  /** Ids of the jobs in `queued` (kept from the table's changes): admission has work only when there is one. */
+  private readonly queued = new Set<number>();
   /** Jobs track has not flushed yet: not candidates. */
   private readonly held = new Set<number>();
   private timer: TimerHandle | null = null;
@@ -47,8 +49,16 @@ export class JobQueue {
     private readonly logger: Logger,
   ) {
     this.groups = store.load();
-    table.on('change', () => this.request());
-    table.on('removed', () => this.request());
+    for (const job of table.all()) if (job.state.kind === 'queued') this.queued.add(job.id);
+    table.on('change', ({ job }) => {
+      if (job.state.kind === 'queued') this.queued.add(job.id);
+      else this.queued.delete(job.id);
+      this.request();
+    });
+    table.on('removed', (job) => {
+      this.queued.delete(job.id);
+      this.request();
+    });
   }
 
   /** Whether a new job with this spec waits in the queue instead of starting at once. */
@@ -56,7 +66,11 @@ export class JobQueue {
     if (spec.after?.length || this.gated(spec)) return true;
     // First come, first served: behind jobs already waiting in its group.
     const group = spec.group ?? DEFAULT_GROUP;
-    return [...this.table.all()].some((j) => waitsInQueue(j, this.clock.now()) && groupOf(j) === group);
+    for (const id of this.queued) {
+      const j = this.table.get(id);
+      if (j && waitsInQueue(j, this.clock.now()) && groupOf(j) === group) return true;
+    }
+    return false;
   }
 
   /** Whether starting a job of this spec needs the queue's say: its group is limited or paused, or a global limit or resource admission is on. */
@@ -68,7 +82,8 @@ export class JobQueue {
 
   /** One admission pass soon (several triggers in a row make one pass). */
   request(): void {
-    if (this.scheduled || this.stopped) return;
+    // Nothing queued, nothing to admit: a burst of 100 starts made a pass over every job per tick.
+    if (this.scheduled || this.stopped || this.queued.size === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;

@@ -19,6 +19,10 @@ export class TimelineRecorder {
   ) {
     events.watch((event) => this.onEvent(event));
     table.on('removed', (job) => store.forget(job.id));
+    // A new job's file is created in the background while its record is saved and its shim starts.
+    table.on('change', ({ job, previous }) => {
+      if (previous === null) store.prepare(job.id);
+    });
   }
 
   /** A client's call ended (the audit hook). */

@@ -1,6 +1,8 @@
 // A job's timeline with a real daemon: started, flagged, paused, resumed and killed show in that
 // order in `procd status --timeline`, with who asked; the timeline survives a SIGKILL of the daemon.
 
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/methods.js';
 import type { TimelineEntry } from '../../shared/timeline.js';
@@ -74,5 +76,23 @@ describe('status --timeline', () => {
     }, { what: 'the end on the timeline' });
     expect(story(entries)).toEqual(['request tracked', 'started', 'stopping', 'ended']);
     expect(entries.find((e) => e.kind === 'stopping')).toMatchObject({ by: 'procd', detail: expect.stringMatching(/^stopped by procd: timeout/) });
+  }, 90_000);
+
+  it('keeps what a queued job’s timeline said before its launch (its directory is not moved aside as stale)', async () => {
+    d = await startTestDaemon();
+    expectExit(await d.cli(['group', 'set', 'one', '--parallel', '1']), 0, 'group set');
+    const first = await trackJob(d, ['--group', 'one', '--name', 'first', '--', 'sleep', '414003'], { code: 0 });
+    const second = await trackJob(d, ['--group', 'one', '--name', 'second', '--', 'sleep', '414004'], { code: 0 });
+    expect(second.state.kind).toBe('queued');
+    expectExit(await d.cli(['kill', 'first']), 0, 'kill first');
+    const entries = await waitFor(async () => {
+      const t = await timeline(second.id);
+      return t.some((e) => e.kind === 'started') ? t : null;
+    }, { what: 'the queued job to start' });
+    // Before the fix the launch renamed jobs/ID aside and these entries went with it.
+    expect(entries.find((e) => e.kind === 'request' && e.detail.startsWith('queued'))).toBeDefined();
+    expect(entries.find((e) => e.kind === 'request' && e.detail.startsWith('tracked'))).toBeDefined();
+    expect(readdirSync(join(d.home, 'jobs')).filter((n) => n.includes('.stale-'))).toEqual([]);
+    expectExit(await d.cli(['kill', String(second.id)]), 0, 'kill second');
   }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeSpawnSpec, parseShimEvent, readExitFile, readStartedFile, writeSpawnSpec } from '../../../daemon/output/spawn-spec.js';
@@ -24,10 +24,11 @@ describe('spawn spec', () => {
     expect(() => encodeSpawnSpec({ ...base, cwd: '' })).toThrow(/cwd/);
   });
 
-  it('writes the file atomically with mode 0600 (it holds the environment)', async () => {
+  it('writes the file with mode 0600 (it holds the environment), and no other file', async () => {
     const dir = h.tempDir();
     await writeSpawnSpec(dir, { argv: ['x'], cwd: '/', env: { SECRET: 's' }, maxOutputBytes: 1, segmentBytes: 1 });
     expect(statSync(join(dir, 'spawn.spec')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['spawn.spec']);
     expect(readFileSync(join(dir, 'spawn.spec'), 'utf8')).toContain('SECRET=s\0');
   });
 });

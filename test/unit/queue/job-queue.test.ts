@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { JobTable } from '../../../daemon/jobs/job-table.js';
 import { GroupStore } from '../../../daemon/queue/group-store.js';
 import { JobQueue } from '../../../daemon/queue/job-queue.js';
@@ -25,6 +26,20 @@ function setup(jobs: Job[], dir = mkdtempSync(join(tmpdir(), 'procd-queue-')), m
 }
 
 describe('JobQueue', () => {
+  it('runs no admission pass for changes while no job is queued, and one when a job joins the queue', async () => {
+    const t = setup([makeJob({ id: 1, state: runningState() }), makeJob({ id: 2, state: runningState() })]);
+    const pass = vi.spyOn(t.queue, 'admitNow');
+    t.table.update(1, () => ({ flags: [] }));
+    t.table.update(2, () => ({ flags: [] }));
+    await nextTurn();
+    expect(pass).not.toHaveBeenCalled();
+    expect(t.queue.mustQueue({})).toBe(false);
+    t.table.create({ name: 'waits', description: null, tags: [], spec: makeJob().spec, dirFor: (id) => `/tmp/none/${id}`, queued: { kind: 'queue', detail: 'in the queue' } });
+    expect(t.queue.mustQueue({})).toBe(true);
+    await nextTurn();
+    expect(pass).toHaveBeenCalledTimes(1);
+  });
+
   it('launches what admission picks, fails a dependant whose dependency failed, and records the others’ standing', () => {
     const t = setup([
       makeJob({ id: 1, spec: { group: 'g' }, state: runningState() }),
