@@ -7,8 +7,10 @@
 // Why: from tsc's output a daemon start resolves and reads ~300 ES modules one by one, plus
 // pino-roll's `require('date-fns')` (~250 files for the five functions it uses); measured in the
 // README ("Dependencies"). Here date-fns is those five functions only (dateFnsTrimmed).
-// - Files found relative to their module (the shims, docs/openrpc.json) are found from where tsc
-//   puts that module: `import.meta.url` becomes that file's URL, computed from the bundle's place.
+// - Files found relative to their module (the shims, docs/openrpc.json, package.json for the
+//   version) are found from where tsc puts that module: `import.meta.url` becomes that file's URL,
+//   computed from the bundle's place. (The version is read, not inlined as in the CLI's bundles:
+//   the daemon reports the package it is installed in, ~1 ms once per start.)
 // - The daemon's modules still load after the instance lock (daemon/main.ts): esbuild turns the
 //   `import('./daemon.js')` into a call that initialises them on first use, so a daemon that loses
 //   the lock runs almost none of their code.
@@ -63,17 +65,6 @@ const keepLayout = {
   },
 };
 
-/** The package version as a literal (shared/version.ts reads package.json otherwise; the bundle ships with that same file). */
-const packageVersion = {
-  name: 'procd-package-version',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]shared[\\/]version\.ts$/ }, async () => {
-      const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8'));
-      return { contents: `export const VERSION = ${JSON.stringify(version)};\n`, loader: 'js' };
-    });
-  },
-};
-
 /**
  * pino-roll (lib/utils.js) requires all of date-fns (its index: ~250 modules) for format, addDays,
  * addHours, parse and isValid: it gets a module with those five, from date-fns's per-function files.
@@ -111,7 +102,7 @@ export function bundleDaemon({ write = true } = {}) {
     metafile: true,
     write,
     logLevel: write ? 'warning' : 'silent',
-    plugins: [packageVersion, keepLayout, dateFnsTrimmed],
+    plugins: [keepLayout, dateFnsTrimmed],
   });
 }
 

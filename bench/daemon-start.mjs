@@ -69,9 +69,9 @@ function call(socketPath, method, params = {}) {
 }
 
 /** Starts `node entry` in a fresh home; ms until daemon.status answers and the daemon's CPU by then; stops it. */
-async function procdCold(entry) {
+export async function procdCold(entry, extraEnv = {}) {
   const home = mkdtempSync(join(tmpdir(), 'procd-bench-start-'));
-  const env = { ...process.env, PROCD_HOME: home };
+  const env = { ...process.env, PROCD_HOME: home, ...extraEnv };
   delete env.PROCD_SOCKET;
   delete env.PROCD_LOG_DIR;
   const socket = join(home, 'procd.sock');
