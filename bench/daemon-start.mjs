@@ -8,13 +8,13 @@
 // Used by bench/run.mjs (`--only daemonStart`), or alone:
 //   node bench/daemon-start.mjs [--runs N] [--entry dist/daemon/procd-daemon.cjs] [--compare other/dist/daemon/main.js] [--no-peers]
 // --compare times another build's daemon entry in the same rounds (an A/B; e.g. a checkout of main,
-// whose entry is dist/daemon/main.js). Every daemon is stopped (and its home removed) after its round.
+// whose entry is dist/daemon/main.js), and that build's `procd daemon start` (its dist/client/cli/main.js). Every daemon is stopped (and its home removed) after its round.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { haveSupervisord, installPm2 } from './peer-tools.mjs';
@@ -160,7 +160,10 @@ async function supervisordCold() {
 export async function benchDaemonStart({ runs = 11, entry = join(REPO, 'dist/daemon/procd-daemon.cjs'), compare = null, peers = true } = {}) {
   const cli = join(REPO, 'dist/client/cli/main.js');
   const variants = { procd: () => procdCold(entry), 'procd daemon start': () => cliStart(cli) };
+  // The other build's CLI too when it is beside its daemon entry (dist/daemon/… → dist/client/cli/main.js).
+  const compareCli = compare && join(dirname(compare), '../client/cli/main.js');
   if (compare) variants.compare = () => procdCold(compare);
+  if (compareCli && existsSync(compareCli)) variants['compare: procd daemon start'] = () => cliStart(compareCli);
   const skipped = [];
   if (peers) {
     try {
@@ -193,6 +196,7 @@ export async function benchDaemonStart({ runs = 11, entry = join(REPO, 'dist/dae
     ['daemon cold start until its socket answers', base, 'ms', '', null, `median of ${runs} rounds (${all('procd')}); daemon CPU by then ${round(median(cpu.procd), 0)} ms; ${vs}${skipped.length ? `; ${skipped.join('; ')}` : ''}`],
     ['`procd daemon start` whole command', med('procd daemon start'), 'ms', '', null, `median of ${runs} rounds (${all('procd daemon start')})`],
   ];
+  if (times['compare: procd daemon start']) rows.push([`\`procd daemon start\` whole command, --compare's CLI ${compareCli}`, med('compare: procd daemon start'), 'ms', '', null, `median of ${runs} rounds (${all('compare: procd daemon start')}); ${round(med('compare: procd daemon start') / med('procd daemon start'), 2)}× this build's`]);
   if (compare) rows.push([`daemon cold start, --compare ${compare}`, med('compare'), 'ms', '', null, `median of ${runs} rounds (${all('compare')}); daemon CPU by then ${round(median(cpu.compare), 0)} ms; ${round(med('compare') / base, 2)}× this build's`]);
   for (const peer of ['pm2', 'supervisord']) {
     if (times[peer]) rows.push([`${peer} cold start until it answers`, med(peer), 'ms', '', null, `median of ${runs} rounds (${all(peer)}); ${round(med(peer) / base, 2)}× procd`]);
