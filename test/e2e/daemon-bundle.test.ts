@@ -27,11 +27,20 @@ afterEach(async () => {
 });
 
 type LogLine = { level: number; msg: string; code?: string; err?: { stack?: string } };
-const logLines = (t: TestDaemon): LogLine[] =>
-  readFileSync(t.paths.logFile, 'utf8')
+const logLines = (t: TestDaemon): LogLine[] => {
+  let text = '';
+  try {
+    text = readFileSync(t.paths.logFile, 'utf8');
+  } catch {
+    // not written yet
+  }
+  return text
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as LogLine);
+};
+/** The file the daemon's start log line says its code runs from (the log is written asynchronously: waited for). */
+const codeFile = (t: TestDaemon) => waitFor(() => logLines(t).find((l) => l.msg === 'daemon started')?.code ?? null, { what: 'the daemon started line in its log' });
 
 /** A job's output, once it has ended. */
 async function outputOf(t: TestDaemon, text: string): Promise<string> {
@@ -46,7 +55,7 @@ describe('the daemon runs from its bundle', () => {
     const s = await daemonStatus(t);
     const argv = readFileSync(`/proc/${s.pid}/cmdline`, 'latin1').split('\0');
     expect(argv[1]).toBe(BUNDLE);
-    expect(logLines(t).find((l) => l.msg === 'daemon started')?.code).toBe(BUNDLE);
+    expect(await codeFile(t)).toBe(BUNDLE);
     expect(s.version).toBe(VERSION);
     expect(s.shim).toMatchObject({ ok: true, kind: 'native', interpreter: join(REPO, 'dist/shim/procd-shim') });
     expect(await outputOf(t, 'from-the-native-shim')).toBe('from-the-native-shim\n');
@@ -67,7 +76,7 @@ describe('the daemon runs from its bundle', () => {
     const proc = (daemonProc = spawn(process.execPath, [CLI, 'daemon', 'run'], { env: t.env, stdio: 'ignore' }));
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     await waitFor(async () => (await t.cli(['daemon', 'status', '--no-autostart'])).code === 0, { what: 'the daemon to answer' });
-    expect(logLines(t).find((l) => l.msg === 'daemon started')?.code).toBe(BUNDLE);
+    expect(await codeFile(t)).toBe(BUNDLE);
 
     writeFileSync(join(t.home, 'test-fault'), 'exception\n');
     process.kill(proc.pid!, 'SIGUSR2');
@@ -78,6 +87,7 @@ describe('the daemon runs from its bundle', () => {
     const throwLine = faultsTs.findIndex((l) => l.includes("throw new Error('test fault: uncaught exception')")) + 1;
     expect(crash.stack).toContain(`${join(REPO, 'daemon/faults.ts')}:${throwLine}:`);
     expect(crash.stack).not.toContain('procd-daemon.cjs');
-    expect(logLines(t).find((l) => l.level === 60)?.err?.stack).toContain(`${join(REPO, 'daemon/faults.ts')}:${throwLine}:`);
+    const fatal = await waitFor(() => logLines(t).find((l) => l.level === 60) ?? null, { what: 'the fatal line in the log' });
+    expect(fatal.err?.stack).toContain(`${join(REPO, 'daemon/faults.ts')}:${throwLine}:`);
   });
 });
