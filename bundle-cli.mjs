@@ -18,8 +18,9 @@
 // The bin's bundle carries the method table without its help and docs text (bundle-cli-table.mjs:
 // every method's doc line, and the CLI specs of the commands it leaves to cli.js), so the two are
 // built separately: one esbuild run per file, their metafiles merged.
-// The library (dist/client/index.js) and the daemon (dist/daemon/) stay tsc's output: the CLI's
-// import of daemon/ (only `procd daemon run`) is left as an import() of dist/daemon/main.js.
+// The library (dist/client/index.js) stays tsc's output; the daemon is bundled on its own
+// (bundle-daemon.mjs): the CLI's import of daemon/ (only `procd daemon run`) is left as an
+// import() of that bundle, dist/daemon/procd-daemon.cjs.
 // `node bundle-cli.mjs` writes the files and dist/client/cli/meta.json (esbuild's metafile);
 // test/unit/client/hot-path.test.ts runs bundleCli({ write: false }).
 
@@ -30,6 +31,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { HOT_FILE, HOT_WRAPPER, writeBinWithCaches } from './bundle-cli-cache.mjs';
 import { hotMethodsSource, loadMethodsModule } from './bundle-cli-table.mjs';
+import { DAEMON_BUNDLE } from './bundle-daemon.mjs';
 
 const REPO = import.meta.dirname;
 const OUT_DIR = join(REPO, 'dist/client/cli');
@@ -48,10 +50,12 @@ const distOf = (source) => join(REPO, 'dist', relative(REPO, source)).replace(/\
 const keepLayout = {
   name: 'procd-keep-layout',
   setup(b) {
-    // The daemon is not bundled: `procd daemon run` imports tsc's dist/daemon/main.js.
+    // The daemon is not in the CLI's bundles: `procd daemon run` imports its own bundle.
     b.onResolve({ filter: /\/daemon\// }, (args) => {
       const source = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       if (!posix(relative(REPO, source)).startsWith('daemon/')) return undefined;
+      // `procd daemon run` (the service units' ExecStart) runs the daemon's bundle (bundle-daemon.mjs), as autostart does.
+      if (posix(relative(REPO, source)) === 'daemon/main.ts') return { path: rel(OUT_DIR, join(REPO, DAEMON_BUNDLE)), external: true };
       return { path: rel(OUT_DIR, distOf(source)), external: true };
     });
     // Nor is the dashboard's server (`procd dashboard` only): it imports tsc's dist/client/dashboard/main.js.

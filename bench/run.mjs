@@ -236,6 +236,12 @@ const benches = {
     for (const row of await benchCliStartup({ runs: QUICK ? 10 : 21 })) record(...row);
   },
 
+  // The daemon's cold start until its socket answers, beside pm2 and supervisord: bench/daemon-start.mjs.
+  async daemonStart() {
+    const { benchDaemonStart } = await import('./daemon-start.mjs');
+    for (const row of await benchDaemonStart({ runs: QUICK ? 5 : 11 })) record(...row);
+  },
+
   async memory() {
     await withDaemon({ PROCD_SAMPLE_INTERVAL: '2s' }, async ({ client }) => {
       const pid = client.daemon.pid;

@@ -13,10 +13,19 @@ import { instanceLockHeld } from '../shared/instance-lock-address.js';
 import type { ProcdPaths } from '../shared/paths.js';
 import { RpcConnection } from './rpc-connection.js';
 
-/** The compiled daemon entry: next to us in dist/, or in dist/ when this file runs from source (tests). */
-export const DAEMON_ENTRY = [new URL('../daemon/main.js', import.meta.url), new URL('../dist/daemon/main.js', import.meta.url)]
+/**
+ * The daemon's bundle (bundle-daemon.mjs: one file instead of tsc's ~300 modules, for a faster
+ * start): next to us in dist/, or in dist/ when this file runs from source (tests); tsc's
+ * dist/daemon/main.js when only tsc has run.
+ */
+export const DAEMON_ENTRY = [
+  new URL('../daemon/procd-daemon.cjs', import.meta.url),
+  new URL('../dist/daemon/procd-daemon.cjs', import.meta.url),
+  new URL('../daemon/main.js', import.meta.url),
+  new URL('../dist/daemon/main.js', import.meta.url),
+]
   .map((u) => fileURLToPath(u))
-  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL('../daemon/procd-daemon.cjs', import.meta.url));
 /** Exit code of a daemon that found another one already running (see daemon/main.ts). */
 const EXIT_ALREADY_RUNNING = 3;
 

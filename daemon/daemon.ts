@@ -61,6 +61,8 @@ export interface DaemonOptions {
   lock?: InstanceLock;
   /** The V8 flags daemon/main.ts applied (daemon/v8-flags.ts), for the start log line. */
   v8Flags?: string[];
+  /** The file the daemon's code runs from (its bundle, or tsc's daemon/main.js), for the start log line. */
+  codeFile?: string;
   /** The queue's settings (PROCD_MAX_RUNNING, PROCD_QUEUE_AGING, PROCD_ADMIT_MIN_MEMORY, PROCD_ADMIT_MAX_LOAD). */
   queue?: QueueSettings;
   /** The history's bounds (PROCD_HISTORY_MAX_RUNS, PROCD_HISTORY_MAX_AGE). */
@@ -318,7 +320,7 @@ async function startLocked(
   await shimChecked;
   await server.listen(paths.socket);
   logger.info(
-    { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted, ...(options.v8Flags ? { v8Flags: options.v8Flags } : {}) },
+    { version: VERSION, socket: paths.socket, home: paths.home, jobs: table.size, ...readopted, ...(options.v8Flags ? { v8Flags: options.v8Flags } : {}), ...(options.codeFile ? { code: options.codeFile } : {}) },
     'daemon started',
   );
   return { paths, logger, stopped, stop: async (keepJobs) => void (await stop(keepJobs)) };

@@ -4,14 +4,19 @@
 // 70 an uncaught exception (its jobs keep running; see daemon/faults.ts).
 
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseDuration, parseSize } from '../shared/duration.js';
 import { resolvePaths } from '../shared/paths.js';
 import type { DaemonOptions, RunningDaemon } from './daemon.js';
 import { describeError, EXIT_UNCAUGHT, faults, noteRejection, raiseTestFault, takeCrashFile, writeCrashFile } from './faults.js';
 import { acquireInstanceLock, AlreadyRunning } from './lifecycle/instance-lock.js';
+import { mapErrorStack } from './stack-map.js';
 import { applyV8Flags, v8FlagsFromEnv } from './v8-flags.js';
 
 export const EXIT_ALREADY_RUNNING = 3;
+
+/** The file this code runs from: the daemon's bundle (CommonJS, bundle-daemon.mjs), else this ES module. */
+const CODE_FILE = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
 
 /**
  * The daemon's configuration from its environment. A value that does not parse is not silently
@@ -115,7 +120,7 @@ export async function runDaemon(): Promise<number> {
     const { startDaemon } = await import('./daemon.js');
     const options = optionsFromEnv(process.env);
     if (v8.warning) options.configWarnings?.push(v8.warning);
-    daemon = await startDaemon({ ...options, paths, lock, v8Flags: v8.flags });
+    daemon = await startDaemon({ ...options, paths, lock, v8Flags: v8.flags, codeFile: CODE_FILE });
   } catch (err) {
     if (err instanceof AlreadyRunning) {
       process.stderr.write(`procd: ${err.message}\n`);
@@ -153,6 +158,7 @@ export async function runDaemon(): Promise<number> {
   };
   const toStderr = (what: string, err: unknown) => process.stderr.write(`procd: ${what}: ${describeError(err).stack}\n`);
   process.on('unhandledRejection', (err) => {
+    mapErrorStack(err);
     noteRejection(err);
     if (!log('error', 'unhandled rejection: the daemon keeps running (counted in daemon status)', err)) toStderr('unhandled rejection', err);
   });
@@ -160,6 +166,7 @@ export async function runDaemon(): Promise<number> {
   process.on('uncaughtException', (err) => {
     if (crashing) return; // a second one while the first is being written out
     crashing = true;
+    mapErrorStack(err);
     writeCrashFile(paths.home, err);
     const what = `uncaught exception: the daemon exits (code ${EXIT_UNCAUGHT}) and leaves its jobs running for the next daemon`;
     toStderr(what, err); // stderr too: autostart.log or the service manager's journal

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DAEMON_ENTRY } from '../../client/autostart.js';
 import { connect } from '../../client/index.js';
 import { CLI, processGone, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -23,7 +24,7 @@ function daemonsOf(home: string): number[] {
       const env = readFileSync(`/proc/${e}/environ`, 'latin1').split('\0');
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (cmd.includes('daemon/main.js') && env.includes(`PROCD_HOME=${home}`) && state !== 'Z') pids.push(Number(e));
+      if (cmd.split('\0')[1] === DAEMON_ENTRY && env.includes(`PROCD_HOME=${home}`) && state !== 'Z') pids.push(Number(e));
     } catch {
       // gone
     }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAEMON_ENTRY } from '../../client/autostart.js';
 import { connect } from '../../client/index.js';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
 import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
@@ -15,7 +16,7 @@ import { waitFor } from '../helpers/wait-for.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO, '.test-tmp/artifacts');
 
-/** Daemon processes of this home: its environment names the home and it runs daemon/main.js. */
+/** Daemon processes of this home: its environment names the home and it runs the daemon's entry (its bundle). */
 function daemonProcesses(home: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -23,7 +24,7 @@ function daemonProcesses(home: string): number[] {
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
-      if (env.includes(`PROCD_HOME=${home}`) && /daemon\/main\.js/.test(cmd)) pids.push(Number(entry));
+      if (env.includes(`PROCD_HOME=${home}`) && cmd.split('\0')[1] === DAEMON_ENTRY) pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }

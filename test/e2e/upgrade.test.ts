@@ -29,8 +29,8 @@ function otherBuild(protocol: number, version: string): string {
   cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(REPO, 'daemon/shim'), join(dir, 'daemon/shim'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'procd', version, type: 'module' }));
-  // The library and daemon carry it in dist/shared/methods.js, the bundled CLI in both its files (minified: `PROTOCOL_VERSION=1`).
-  for (const file of ['dist/shared/methods.js', 'dist/client/cli/hot.js', 'dist/client/cli/cli.js']) {
+  // The library carries it in dist/shared/methods.js, the daemon in its bundle, the bundled CLI in both its files (minified: `PROTOCOL_VERSION=1`).
+  for (const file of ['dist/shared/methods.js', 'dist/daemon/procd-daemon.cjs', 'dist/client/cli/hot.js', 'dist/client/cli/cli.js']) {
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
     expect(text).toMatch(/PROTOCOL_VERSION ?= ?\d+\b/);
