@@ -11,7 +11,9 @@ import { cgroupNameOf, hasFreezer, isPopulated, parseProcs, setFrozen } from '..
 import { membersOf, type ProcessSnapshots } from '../monitor/job-processes.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { signalJob } from './kill-tree.js';
+import { pollDelayMs, signalJob } from './kill-tree.js';
+import { readIdentity } from '../proc/process-table.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { refreshOutput } from './output-figures.js';
 import { pauseStep, notStopped, type PauseRequest } from './pause-plan.js';
 import { isFailure, refFailure, resolveEach } from './ref-failure.js';
@@ -19,6 +21,26 @@ import { timeoutKey, type SupervisorContext } from './supervisor-context.js';
 
 /** How long the kernel gets to report a cgroup frozen (or thawed) before the pause is given up. */
 export const FREEZE_WAIT_MS = 5000;
+/** How long a pause by signals waits for the kernel to show each signalled process stopped. */
+const STOP_WAIT_MS = 2000;
+
+/**
+ * A SIGSTOP takes effect when its process next runs (on a busy machine, a moment after kill()
+ * returned): wait, bounded, until each signalled process shows stopped or is gone, so that the
+ * answer "paused" means stopped, as the freezer's does.
+ */
+async function untilStopped(pids: readonly number[]): Promise<void> {
+  const deadline = Date.now() + STOP_WAIT_MS;
+  let left = [...pids];
+  for (let n = 0; left.length > 0 && Date.now() < deadline; n++) {
+    const states = await Promise.all(left.map((pid) => readIdentity(pid)));
+    left = left.filter((_, i) => {
+      const state = states[i]?.state;
+      return state !== undefined && !['T', 't', 'Z', 'X', 'x'].includes(state);
+    });
+    if (left.length > 0) await delay(pollDelayMs(n, 25));
+  }
+}
 
 export interface PauserHooks {
   /** Waits until none of these jobs is still `starting` (a pause right after track acts on the process). */
@@ -149,7 +171,9 @@ export class Pauser {
       const reached = new Set(signalled);
       const late = notStopped(membersOf(job, again), again.table).filter((pid) => !reached.has(pid));
       for (const pid of late) trySignal(pid, 'SIGSTOP');
-      return [...signalled, ...late].sort((a, b) => a - b);
+      const reachedAll = [...signalled, ...late].sort((a, b) => a - b);
+      await untilStopped(reachedAll);
+      return reachedAll;
     }
     const cgroup = this.cgroupOf(job)!;
     if (!(await setFrozen(cgroup, true, FREEZE_WAIT_MS))) {
