@@ -157,25 +157,21 @@ const benches = {
 
   // Issue 10's memory figures beside pm2 and supervisord (bench/peers-memory.mjs).
   async mem100() {
-    const { benchMemory100 } = await import('./peers-memory.mjs');
-    for (const row of await benchMemory100(withDaemon, QUICK ? 1 : 3)) record(...row);
+    for (const row of await (await import('./peers-memory.mjs')).benchMemory100(withDaemon, QUICK ? 1 : 3)) record(...row);
   },
 
   async mem1000() {
-    const { benchMemory1000 } = await import('./peers-memory.mjs');
-    for (const row of await benchMemory1000(withDaemon, QUICK ? 1 : 3)) record(...row);
+    for (const row of await (await import('./peers-memory.mjs')).benchMemory1000(withDaemon, QUICK ? 1 : 3)) record(...row);
   },
 
   // Issue 12: the daemon's CPU with 100 http probes every 2 s vs none (bench/probes.mjs).
   async probes100() {
-    const { benchProbes } = await import('./probes.mjs');
-    for (const row of await benchProbes(withDaemon, QUICK ? 1 : 3, QUICK ? 10_000 : 20_000)) record(...row);
+    for (const row of await (await import('./probes.mjs')).benchProbes(withDaemon, QUICK ? 1 : 3, QUICK ? 10_000 : 20_000)) record(...row);
   },
 
   // 200 MB into the log vs a plain redirect, byte-exact, beside pm2 and supervisord (bench/peers-output.mjs).
   async outputPeers() {
-    const { benchOutputPeers } = await import('./peers-output.mjs');
-    for (const row of await benchOutputPeers(withDaemon, QUICK ? 1 : 5)) record(...row);
+    for (const row of await (await import('./peers-output.mjs')).benchOutputPeers(withDaemon, QUICK ? 1 : 5)) record(...row);
   },
 
   async rpc() {
@@ -232,14 +228,12 @@ const benches = {
 
   // CLI start-up ratios to `node -e 0` (ls, status, track): bench/cli-startup.mjs.
   async cliStartup() {
-    const { benchCliStartup } = await import('./cli-startup.mjs');
-    for (const row of await benchCliStartup({ runs: QUICK ? 10 : 21 })) record(...row);
+    for (const row of await (await import('./cli-startup.mjs')).benchCliStartup({ runs: QUICK ? 10 : 21 })) record(...row);
   },
 
   // The daemon's cold start until its socket answers, beside pm2 and supervisord: bench/daemon-start.mjs.
   async daemonStart() {
-    const { benchDaemonStart } = await import('./daemon-start.mjs');
-    for (const row of await benchDaemonStart({ runs: QUICK ? 5 : 11 })) record(...row);
+    for (const row of await (await import('./daemon-start.mjs')).benchDaemonStart({ runs: QUICK ? 5 : 11 })) record(...row);
   },
 
   async memory() {

@@ -393,8 +393,7 @@ export function commandText(command: Command): string {
   return command.argv.map(quoteArg).join(' ');
 }
 
-// Made once: a regular expression literal makes a new object each time it runs (`procd ls` quotes every argument).
-const PLAIN_ARG = /^[\w@%+=:,./-]+$/;
+const PLAIN_ARG = /^[\w@%+=:,./-]+$/; // made once, not per call: `procd ls` quotes every argument
 
 function quoteArg(arg: string): string {
   return PLAIN_ARG.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
