@@ -18,13 +18,10 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { haveSupervisord, installPm2 } from './peer-tools.mjs';
+import { median } from './stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (x, d = 2) => Number(x.toFixed(d));
 
 function alive(pid) {

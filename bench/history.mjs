@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { median } from './stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { HistoryStore } = await import(join(REPO, 'dist/daemon/history/history-store.js'));
@@ -27,10 +28,6 @@ const ROUNDS = opt('--rounds', 5);
 /** `--write DIR`: only write the synthetic history into DIR (to profile loading it). */
 const WRITE_ONLY = args.includes('--write') ? args[args.indexOf('--write') + 1] : null;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // ---- a deterministic synthetic month --------------------------------------------------------------
 

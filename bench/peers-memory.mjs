@@ -12,12 +12,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ARG, killSleepers, memOf, ppid, run, sleepers, untilSleepers, withPm2, withSupervisord } from './peer-tools.mjs';
+import { median } from './stats.mjs';
 
 const SETTLE_MS = 2000;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const r1 = (x) => Number(x.toFixed(1));
 const r3 = (x) => Number(x.toFixed(3));
 

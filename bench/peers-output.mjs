@@ -21,16 +21,13 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { redirectMs, run, withPm2, withSupervisord } from './peer-tools.mjs';
+import { median } from './stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/client/cli/main.js');
 const NATIVE_SHIM = join(REPO, 'dist/shim/procd-shim');
 const { writeSpawnSpec } = await import(join(REPO, 'dist/daemon/output/spawn-spec.js'));
 const { segmentSizeFor } = await import(join(REPO, 'dist/daemon/jobs/launcher.js'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function sha256(stream) {
   const h = createHash('sha256');

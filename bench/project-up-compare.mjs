@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { median } from './stats.mjs';
 
 const run = promisify(execFile);
 const N = 100;
@@ -17,10 +18,6 @@ const rounds = Number(roundsText);
 if (!Number.isInteger(rounds) || rounds < 1 || given.length < 1) throw new Error('usage: node bench/project-up-compare.mjs ROUNDS REPO_A [REPO_B ...]');
 const repos = given.map((r) => resolve(r));
 const res = new Map(repos.map((r) => [r, { up: [], down: [], upCpu: [], downCpu: [] }]));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 for (let r = 0; r < rounds; r++) {

@@ -11,6 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { median } from './stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const CLI = join(REPO, 'dist/client/cli/main.js');
@@ -29,10 +30,6 @@ function record(name, value, unit, target = '', met = null, note = '') {
   console.error(`  ${name}: ${value} ${unit}${target ? ` (target ${target}: ${met ? 'met' : 'NOT met'})` : ''}${note ? ` — ${note}` : ''}`);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x, d = 2) => Number(x.toFixed(d));
 

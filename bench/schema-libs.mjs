@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { median } from './stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -19,10 +20,6 @@ const N = Number(args[args.indexOf('--runs') + 1]) || 21;
 const zodDir = args.includes('--zod') ? resolve(args[args.indexOf('--zod') + 1]) : null;
 
 let cachedZod = null;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * One fresh `node` that imports `spec` as an ES module from `cwd` (nothing when null): its CPU time

@@ -13,16 +13,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { median } from './stats.mjs';
 
 const N = 100;
 const [roundsText, ...given] = process.argv.slice(2);
 const rounds = Number(roundsText);
 if (!Number.isInteger(rounds) || rounds < 1 || given.length < 1) throw new Error('usage: node bench/start-cpu-compare.mjs ROUNDS REPO_A [REPO_B ...]');
 const repos = given.map((r) => resolve(r));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** ms on a CPU of every thread of the process (0 once it is gone). */
