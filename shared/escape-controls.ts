@@ -3,8 +3,10 @@
 // server's text answers both use it.
 
 // Made once (a literal makes a new object each time it runs); replace() starts a global one at 0.
-const CONTROL = /\p{Cc}/u;
-const CONTROLS = /\p{Cc}/gu;
+// The ranges are exactly \p{Cc} (C0, DEL, C1; test/unit/escape-controls.test.ts checks every code
+// point), spelled out because a \p{…} class makes V8 load ICU's property tables at start-up.
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
 
 /** `\n`, `\t`, `\x1b` … instead of the raw characters, so a table row stays one row and no escape sequence runs. */
 export function escapeControls(text: string): string {

@@ -8,22 +8,31 @@ import { asksForHelp } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { findHotCommand } from './hot-commands.js';
 import { runCommand } from './run-command.js';
+import { streamsWithPendingBytes, trackStdio } from './stdout.js';
 
 async function main(argv: string[]): Promise<number> {
   const hot = findHotCommand(argv[0]);
   // The bin carries no help text (bundle-cli-table.mjs): cli.js answers a hot command's --help.
-  if (hot && !asksForHelp(argv.slice(1))) return runCommand(argv.slice(1), hot);
+  if (hot && !asksForHelp(argv.slice(1))) {
+    const code = await runCommand(argv.slice(1), hot);
+    // A hot command has nothing left to do once it answers: exit as soon as its output is out,
+    // rather than let Node dispose of the whole heap page by page first (~1 ms of a ~55 ms `ls`).
+    exitOnceWritten(code);
+    return code;
+  }
   const full = await import('./cli.js');
   return full.main(argv);
 }
 
-// A reader that goes away early (`procd status 1 --tree | head -1`) is not an error of ours: end
-// quietly, as a program killed by SIGPIPE would, instead of an unhandled 'error' with a stack.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-  process.exit(EXIT.readerGone);
-});
+/** process.exit(code) once stdout and stderr have handed every byte to the kernel (a full pipe takes them later). */
+function exitOnceWritten(code: number): void {
+  const pending = streamsWithPendingBytes();
+  if (pending.length === 0) process.exit(code);
+  let left = pending.length;
+  for (const s of pending) s.once('drain', () => --left === 0 && process.exit(code));
+}
 
+trackStdio();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

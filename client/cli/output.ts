@@ -1,6 +1,8 @@
 // How the CLI writes: JSON when asked, human text otherwise; colour only on a terminal and
 // never with NO_COLOR. Widths come from the terminal so long commands are cut, not wrapped.
 
+import { stdoutColumns, stdoutIsTTY, writeStdout } from './stdout.js';
+
 export interface Output {
   json: boolean;
   color: boolean;
@@ -13,16 +15,16 @@ export interface Output {
 }
 
 export function createOutput(json: boolean): Output {
-  const tty = process.stdout.isTTY === true;
+  const tty = stdoutIsTTY();
   const color = tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   return {
     json,
     color,
-    width: terminalWidth(tty, process.stdout.columns, process.env.COLUMNS),
+    width: terminalWidth(tty, stdoutColumns(), process.env.COLUMNS),
     interactive: !json && tty && process.stderr.isTTY === true,
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => writeStdout(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    printJson: (value) => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    printJson: (value) => writeStdout(`${JSON.stringify(value, null, 2)}\n`),
   };
 }
 

@@ -6,6 +6,7 @@ import { flag, str, strs, type CommandDef } from '../command.js';
 import { EXIT, ExitError } from '../exit-codes.js';
 import { renderLs } from '../ls-table.js';
 import { paint } from '../output.js';
+import { stdoutIsTTY } from '../stdout.js';
 import { DEFAULT_FILES } from '../../project/default-files.js';
 import { projectNameOf } from '../../project/project-name.js';
 
@@ -42,7 +43,7 @@ export const command: CommandDef = {
       out.out('no jobs');
       return EXIT.ok;
     }
-    const lines = renderLs(jobs, { now: Date.now(), width: out.width, tty: process.stdout.isTTY === true, wide: flag(values, 'wide'), tree: flag(values, 'tree'), hiddenFinished, paint: (color, text) => paint(out, color, text) });
+    const lines = renderLs(jobs, { now: Date.now(), width: out.width, tty: stdoutIsTTY(), wide: flag(values, 'wide'), tree: flag(values, 'tree'), hiddenFinished, paint: (color, text) => paint(out, color, text) });
     out.out(lines.join('\n'));
     return EXIT.ok;
   },

@@ -12,6 +12,7 @@ import { durationOption, LIMITS, nameOption, sizeOption } from '../parse.js';
 import { limitOptions } from '../limit-options.js';
 import { probeOptions } from '../probe-options.js';
 import { restartOptions } from '../restart-options.js';
+import { stdoutIsTTY } from '../stdout.js';
 import { printJob } from './status.js';
 import { waitForJob } from '../track-wait.js';
 
@@ -108,9 +109,9 @@ export const command: CommandDef = {
       // stdout carried the job's own bytes: how it ended goes to a terminal's stderr only.
       if (process.stderr.isTTY) out.err(`procd track: ${endSummary(job, false)}`);
     } else if (wait) {
-      if (process.stdout.isTTY) out.out(endSummary(job, true));
+      if (stdoutIsTTY()) out.out(endSummary(job, true));
       else printJob(out, job, false);
-    } else if (!process.stdout.isTTY) {
+    } else if (!stdoutIsTTY()) {
       out.out(String(job.id)); // `id=$(procd track -- ...)` gets the id and nothing else
     } else {
       const what = job.reused ? `reused (--ensure), ${job.state.kind}` : `output cap ${formatBytes(job.spec.maxOutputBytes)} per stream`;
