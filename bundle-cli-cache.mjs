@@ -7,9 +7,13 @@
 // "Benchmarks"). Node 20 has no compile cache of its own; Node 22's caches only what the first
 // compile produced, and gained nothing measurable here.
 // Safety: V8 checks a cache against its own version, its flags and the source's length only, so
-// the loader uses a cache only while hot.js has the size and modification time it had when the
-// cache was made (a rebuild, a copy or an edit of hot.js turns it off; V8 refusing it — another
-// Node, other V8 flags — costs a normal compile). PROCD_CODE_CACHE=0 turns it off.
+// the loader uses the build's cache only while hot.js has the size and modification time it had
+// when the cache was made (a rebuild, a copy or an edit of hot.js turns it off; V8 refusing it —
+// another Node, other V8 flags — costs a normal compile). Where the times are not the build's (an
+// npm install extracts files with the time of the install, so every install), the first run of a
+// command writes the machine's own cache at exit, keyed by the file's device, inode, size and time
+// and V8's version (code-cache-save.js, in $XDG_CACHE_HOME or ~/.cache under procd/code-cache), and
+// later runs take that one. PROCD_CODE_CACHE=0 turns both off.
 // `procd up` and `procd down` (budgeted figures) get the same for the full CLI: for them the bin
 // compiles cli.js with cli.up.v8cache / cli.down.v8cache, trained against the stand-in on a
 // small project whose load is cached (so the training compiles what a repeated `down` runs).
@@ -48,8 +52,8 @@ export const fullCacheFile = (name) => `cli.${name}.v8cache`;
 export function loaderSource(built, builtFull) {
   return `#!/usr/bin/env node
 // The procd bin. The hot commands (ls, status, track) and the hand-over to the full CLI are in
-// hot.js; this file compiles it with V8's code cache made at build time (bundle-cli-cache.mjs),
-// and the full CLI, cli.js, likewise for the commands that have a cache of their own (up, down).
+// hot.js; this file compiles it with a V8 code cache (bundle-cli-cache.mjs), and the full CLI,
+// cli.js, likewise for the commands that have a cache of their own (up, down).
 "use strict";
 const { readFileSync, statSync, writeFileSync } = require("node:fs");
 const { Script, constants: vmConstants } = require("node:vm");
@@ -58,20 +62,37 @@ const BUILT_FULL = ${JSON.stringify(builtFull)};
 const CACHE_OF_WORD = ${JSON.stringify(CACHE_OF_WORD)};
 const FULL_CACHE_OF_WORD = ${JSON.stringify(FULL_CACHE_OF_WORD)};
 const useCache = process.env.PROCD_CODE_CACHE !== "0";
-/** The cache for \`file\` when it is the file \`built\` describes (size and modification time), else undefined. */
-function cacheFor(file, built, cache) {
+/**
+ * The cache for \`file\`: the build's (\`name\`.v8cache) while the file has the size and time it had
+ * at build time, else this machine's own from an earlier run (npm extracts with the time of the
+ * install), kept under \`own\` only if it is the user's and no one else may write it.
+ */
+function cacheFor(file, built, name) {
   try {
     const st = statSync(file);
-    if (built && st.size === built.size && Math.abs(st.mtimeMs - built.mtimeMs) < 1) return readFileSync(__dirname + "/" + cache);
+    if (built && st.size === built.size && Math.abs(st.mtimeMs - built.mtimeMs) < 1) return { data: readFileSync(__dirname + "/" + name + ".v8cache") };
+    const home = process.env.XDG_CACHE_HOME || (process.env.HOME ? process.env.HOME + "/.cache" : "");
+    if (!home.startsWith("/")) return {};
+    const own = home + "/procd/code-cache/" + name + "-" + [st.dev, st.ino, st.size, Math.round(st.mtimeMs), process.versions.v8].join("-") + ".v8cache";
+    try {
+      const o = statSync(own);
+      if (o.uid === process.getuid() && !(o.mode & 0o22)) return { data: readFileSync(own), own };
+    } catch {}
+    return { own };
   } catch {}
-  return undefined;
+  return {};
+}
+/** This machine's own cache, written at the exit of a run that went well when there is none yet or V8 refused it (${SAVER_FILE}). */
+function keepOwn(script, cache) {
+  if (cache.own && (!cache.data || script.cachedDataRejected)) process.once("exit", (code) => code === 0 && require("./${SAVER_FILE}")(cache.own, script));
 }
 const file = __dirname + "/${HOT_FILE}";
 const source = readFileSync(file, "utf8");
 const writeTo = process.env.PROCD_CODE_CACHE_WRITE;
-const cachedData = !writeTo && useCache ? cacheFor(file, BUILT, "hot." + (CACHE_OF_WORD[process.argv[2]] || "ls") + ".v8cache") : undefined;
+const cache = !writeTo && useCache ? cacheFor(file, BUILT, "hot." + (CACHE_OF_WORD[process.argv[2]] || "ls")) : {};
 // hot.js is already wrapped as Node wraps a CommonJS file (HOT_WRAPPER): compiled as it is, without a copy.
-const script = new Script(source, { filename: file, cachedData });
+const script = new Script(source, { filename: file, cachedData: cache.data });
+keepOwn(script, cache);
 // The build's training run: the bytecode of everything this command compiled, saved at exit.
 if (writeTo) process.once("exit", () => writeFileSync(writeTo, script.createCachedData()));
 const fullWord = FULL_CACHE_OF_WORD[process.argv[2]];
@@ -81,8 +102,9 @@ function requireFull() {
   if (full) return full.exports;
   const fullFile = __dirname + "/${FULL_FILE}";
   const writeFullTo = process.env.PROCD_CODE_CACHE_WRITE_FULL;
-  const data = !writeFullTo && useCache ? cacheFor(fullFile, BUILT_FULL, "cli." + fullWord + ".v8cache") : undefined;
-  const fullScript = new Script(${JSON.stringify(HOT_WRAPPER[0])} + readFileSync(fullFile, "utf8") + ${JSON.stringify(`\n${HOT_WRAPPER[1]}`)}, { filename: fullFile, cachedData: data, importModuleDynamically: vmConstants && vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  const fullCache = !writeFullTo && useCache ? cacheFor(fullFile, BUILT_FULL, "cli." + fullWord) : {};
+  const fullScript = new Script(${JSON.stringify(HOT_WRAPPER[0])} + readFileSync(fullFile, "utf8") + ${JSON.stringify(`\n${HOT_WRAPPER[1]}`)}, { filename: fullFile, cachedData: fullCache.data, importModuleDynamically: vmConstants && vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  keepOwn(fullScript, fullCache);
   if (writeFullTo) process.once("exit", () => writeFileSync(writeFullTo, fullScript.createCachedData()));
   full = { exports: {} };
   fullScript.runInThisContext()(full.exports, require, full, fullFile, __dirname);
@@ -90,6 +112,35 @@ function requireFull() {
 }
 const hotRequire = fullWord ? Object.assign((id) => (id === "./${FULL_FILE}" ? requireFull() : require(id)), require) : require;
 script.runInThisContext()(module.exports, hotRequire, module, file, __dirname);
+`;
+}
+
+/** Beside the bin: writes this machine's own code cache (loaded by the bin only when it has to write one). */
+export const SAVER_FILE = 'code-cache-save.js';
+
+/** The saver's source: the cache to a temporary name then renamed (a reader never sees half of one); a week-old cache of the same command goes (an upgrade leaves the old version's behind; one still in use is made again on its next run). Best effort: any failure leaves things as they were. */
+export function saverSource() {
+  return `"use strict";
+// Writes the bin's own V8 code cache for a file whose times are not the build's (bundle-cli-cache.mjs).
+const { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } = require("node:fs");
+const { basename, dirname } = require("node:path");
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+module.exports = function save(path, script) {
+  try {
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = path + "." + process.pid + ".tmp";
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    renameSync(tmp, path);
+    const command = basename(path).split("-")[0] + "-";
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(command) || dir + "/" + name === path) continue;
+      try {
+        if (Date.now() - statSync(dir + "/" + name).mtimeMs > WEEK_MS) unlinkSync(dir + "/" + name);
+      } catch {}
+    }
+  } catch {}
+};
 `;
 }
 
@@ -105,6 +156,7 @@ export async function writeBinWithCaches(repo, outDir) {
   // The bin compares it to the millisecond: a copy that keeps times (cp -p, cpSync's preserveTimestamps) may round it.
   writeFileSync(bin, loaderSource(builtOf(join(outDir, HOT_FILE)), builtOf(join(outDir, FULL_FILE))));
   chmodSync(bin, 0o755);
+  writeFileSync(join(outDir, SAVER_FILE), saverSource());
   const written = [];
   const dir = mkdtempSync(join(tmpdir(), 'procd-code-cache-'));
   const socket = join(dir, 'procd.sock');

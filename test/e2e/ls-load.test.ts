@@ -8,7 +8,7 @@
 // takes those caches, and that a damaged cache or an edited hot.js still runs the file as it is.
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,7 +82,8 @@ function standIn(socket: string): Promise<Server> {
 /** Runs node with the recording preload; returns the exit code, stdout and what was loaded. */
 function runRecorded(args: string[], name: string, extraEnv: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
   const report = join(dir, `${name}.json`);
-  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '' };
+  // XDG_CACHE_HOME: where a bin whose file times are not the build's keeps its own code cache (not the user's ~/.cache).
+  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '', XDG_CACHE_HOME: join(dir, 'xdg-cache') };
   delete env.PROCD_HOME;
   Object.assign(env, extraEnv);
   return new Promise((resolve, reject) => {
@@ -205,5 +206,60 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
     expect(edited.code).toBe(0);
     expect(edited.stdout).toMatch(/^ID +NAME +STAT3 /);
     expect(edited.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: 0, rejected: false }]);
+  });
+
+  it('a copy with other file times (as every npm install has) makes its own cache on the first run and takes it from the next; an edit, or a cache others may write, is not used', async () => {
+    const expected = (await runRecorded([CLI, 'ls', '--all'], 'plain-own')).stdout;
+    const copy = join(dir, 'npm-like');
+    cpSync(dirname(CLI), copy, { recursive: true }); // new times: the build's caches do not apply
+    const bin = join(copy, 'main.js');
+    const xdg = join(dir, 'xdg-own');
+    const own = join(xdg, 'procd', 'code-cache');
+    const run = (name: string, args = ['ls', '--all']) => runRecorded([bin, ...args], name, { XDG_CACHE_HOME: xdg });
+    const cachesOf = (command: string) => readdirSync(own).filter((f) => f.startsWith(`${command}-`) && f.endsWith('.v8cache'));
+
+    // A run that fails (no daemon here) keeps no cache: it compiled only its error path.
+    const failed = await runRecorded([bin, 'ls', '--all'], 'own-failed', { XDG_CACHE_HOME: xdg, PROCD_SOCKET: join(dir, 'nobody.sock') });
+    expect(failed.code).toBe(1);
+    expect(existsSync(own)).toBe(false);
+
+    const first = await run('own-first');
+    expect(first.stdout).toBe(expected);
+    expect(first.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: 0, rejected: false }]);
+    expect(statSync(own).mode & 0o777).toBe(0o700);
+    const [made] = cachesOf('hot.ls');
+    expect(cachesOf('hot.ls')).toHaveLength(1);
+    expect(statSync(join(own, made!)).mode & 0o777).toBe(0o600);
+
+    const second = await run('own-second');
+    expect(second.stdout).toBe(expected);
+    expect(second.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: statSync(join(own, made!)).size, rejected: false }]);
+    // Each command has its own, as the build's caches are per command.
+    expect((await run('own-status', ['status', '2'])).report.scripts[0]!.cachedBytes).toBe(0);
+    expect(cachesOf('hot.status')).toHaveLength(1);
+
+    // A cache someone else could have written is not taken; the run writes a sound one in its place.
+    chmodSync(join(own, made!), 0o666);
+    expect((await run('own-writable')).report.scripts[0]!.cachedBytes).toBe(0);
+    expect(statSync(join(own, made!)).mode & 0o777).toBe(0o600);
+    expect((await run('own-rewritten')).report.scripts[0]!.cachedBytes).toBeGreaterThan(0);
+
+    // Same length, other text, new time: never the old cache. The new one's write also clears this
+    // command's caches older than a week (an earlier version's), and keeps a recent one.
+    const weekOld = join(own, 'hot.ls-1-2-3-4-old.v8cache');
+    const recent = join(own, 'hot.ls-1-2-3-4-recent.v8cache');
+    writeFileSync(weekOld, 'x');
+    writeFileSync(recent, 'x');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(weekOld, eightDaysAgo, eightDaysAgo);
+    const hot = readFileSync(join(copy, 'hot.js'), 'utf8');
+    writeFileSync(join(copy, 'hot.js'), hot.replace('"ID","NAME","STATE"', '"ID","NAME","STAT3"'));
+    const edited = await run('own-edited');
+    expect(edited.stdout).toMatch(/^ID +NAME +STAT3 /);
+    expect(edited.report.scripts).toEqual([{ filename: join(copy, 'hot.js'), cachedBytes: 0, rejected: false }]);
+    const after = cachesOf('hot.ls');
+    expect(after).toHaveLength(3); // the first, the recent one, and the edited file's
+    expect(after).toEqual(expect.arrayContaining([made!, 'hot.ls-1-2-3-4-recent.v8cache']));
+    expect(readdirSync(own)).not.toContain('hot.ls-1-2-3-4-old.v8cache');
   });
 });

@@ -34,7 +34,8 @@ export interface TestDaemon {
 
 export async function startTestDaemon(opts: { env?: NodeJS.ProcessEnv; autostartOnly?: boolean } = {}): Promise<TestDaemon> {
   const home = mkdtempSync(join(tmpdir(), 'procd-t-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_HOME: home, PROCD_LOG_LEVEL: 'debug', ...opts.env };
+  // XDG_CACHE_HOME: a copy of the CLI with other file times (upgrade tests) keeps its own code cache here, not in ~/.cache.
+  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_HOME: home, PROCD_LOG_LEVEL: 'debug', XDG_CACHE_HOME: join(home, 'xdg-cache'), ...opts.env };
   delete env.PROCD_SOCKET;
   delete env.PROCD_JOB_ID;
   const paths = resolvePaths(env);
