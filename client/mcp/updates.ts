@@ -5,13 +5,14 @@
 // answers when output arrives).
 
 import type { JSONRPCMessage, McpServer, Transport } from '@modelcontextprotocol/server';
+import { ErrorCode, ProcdError } from '../../shared/errors.js';
 import type { ProcdEvent } from '../../shared/events.js';
 import type { ProcdClient } from '../index.js';
 import { JOBS_URI, jobOfUri, logsUri, statusUri } from './resources.js';
 
 /** The events that change what a status or the job list shows. */
-const JOB_EVENT_KINDS = ['job.started', 'job.stopping', 'job.state', 'job.ready', 'job.progress', 'flag.raised', 'flag.changed', 'flag.cleared', 'limit.exceeded'] as const;
-const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(['job.started', 'job.state']);
+const JOB_EVENT_KINDS = ['job.started', 'job.stopping', 'job.state', 'job.ready', 'job.progress', 'job.removed', 'flag.raised', 'flag.changed', 'flag.cleared', 'limit.exceeded'] as const;
+const LIST_EVENT_KINDS: ReadonlySet<string> = new Set(['job.started', 'job.state', 'job.removed']);
 /** How long one long-poll read of a watched log waits for new output (the daemon's maximum is 60 s). */
 const LOG_POLL_MS = 30_000;
 /** At most one update per log and this long: a chatty job must not flood the client. */
@@ -134,7 +135,11 @@ export class ResourceUpdater {
         this.refresh();
       }
     });
-    await c.call('subscribe', { kinds: [...JOB_EVENT_KINDS] });
+    await c.call('subscribe', { kinds: [...JOB_EVENT_KINDS] }).catch((err: unknown) => {
+      // A daemon from before job.removed refuses the kind: follow the others (a removal then shows at the next change).
+      if (!(err instanceof ProcdError && err.code === ErrorCode.InvalidParams)) throw err;
+      return c.call('subscribe', { kinds: JOB_EVENT_KINDS.filter((k) => k !== 'job.removed') });
+    });
     // Following the next daemon: what was watched may have changed while none ran (jobs ended with
     // the stop, others started before this subscribe): each watched resource is announced once.
     if (this.lostDaemon) {

@@ -51,6 +51,8 @@ export class EventBus {
       if (job.state.kind === 'running' && previous === 'starting') this.publish({ kind: 'job.started', job: eventJob(job), pid: job.state.pid });
       this.publish({ kind: 'job.state', job: eventJob(job), from: previous, to: job.state.kind, state: job.state });
     });
+    // Without it a dashboard or `procd top` kept showing a job another client removed (rm, prune, cleanup).
+    table.on('removed', (job) => this.publish({ kind: 'job.removed', job: eventJob(job) }));
     monitor.on('flags', ({ job, raised, cleared, changed }) => {
       for (const flag of raised) this.publish({ kind: 'flag.raised', job: eventJob(job), flag });
       for (const { flag, from } of changed) this.publish({ kind: 'flag.changed', job: eventJob(job), flag, from });

@@ -20,6 +20,7 @@ export const EVENT_SCHEMAS = {
   'job.ready': v.object({ ...head('job.ready'), job: EventJobSchema, run: v.number(), tookMs: v.number(), detail: v.string() }),
   'job.progress': v.object({ ...head('job.progress'), job: EventJobSchema, progress: JobProgressSchema, eta: v.nullable(EtaSchema) }),
   'job.listening': v.object({ ...head('job.listening'), job: EventJobSchema, ports: v.array(ListeningPortSchema) }),
+  'job.removed': v.object({ ...head('job.removed'), job: EventJobSchema }),
   'flag.raised': v.object({ ...head('flag.raised'), job: EventJobSchema, flag: JobFlagSchema }),
   'flag.changed': v.object({ ...head('flag.changed'), job: EventJobSchema, flag: JobFlagSchema, from: v.picklist(['medium', 'high']) }),
   'flag.cleared': v.object({ ...head('flag.cleared'), job: EventJobSchema, flag: ClearedFlagSchema }),

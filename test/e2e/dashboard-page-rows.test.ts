@@ -149,4 +149,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`the job table on a busy page in Chromium
     expect(await restart.isEnabled()).toBe(true);
     expect(problems, problems.join('\n')).toEqual([]);
   });
+
+  it('a job another client removes (procd rm) leaves the table without a reload; its neighbours stay', async () => {
+    const gone = await trackJob(d, ['--name', 'to-remove', '--', 'true']);
+    const stays = await trackJob(d, ['--name', 'stays', '--', 'true']);
+    await waitForEnd(d, gone.id);
+    await waitForEnd(d, stays.id);
+    await row(gone.id).waitFor(T);
+    await row(stays.id).locator('button.name, td.name').first().evaluate((n) => void ((n as Marked).procdMark = 'same page'));
+    expect((await d.cli(['rm', String(gone.id)])).code).toBe(0);
+    await row(gone.id).waitFor({ ...T, state: 'detached' });
+    // Not a reload: the other row is the same node as before.
+    expect(await row(stays.id).locator('button.name, td.name').first().evaluate((n) => (n as Marked).procdMark)).toBe('same page');
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
 });

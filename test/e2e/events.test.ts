@@ -98,6 +98,34 @@ describe('events', () => {
     for (let i = 1; i < events.length; i++) expect(events[i]!.at).toBeGreaterThanOrEqual(events[i - 1]!.at);
   });
 
+  it('rm and prune announce each removed job (job.removed, its last state), live and to `procd events --after`', async () => {
+    await start();
+    const a = await track(['--name', 'gone-a', '--', 'true']);
+    const b = await track(['--name', 'gone-b', '--', 'true']);
+    const kept = await track(['--name', 'kept', '--', 'sleep', '300']);
+    expect((await d!.cli(['wait', String(a.id), String(b.id)])).code).toBe(0);
+    const c = await d!.client();
+    const live: ProcdEvent[] = [];
+    c.onNotification((method, params) => {
+      if (method === 'event') live.push(params as ProcdEvent);
+    });
+    const { seq } = await c.subscribe({ kinds: ['job.removed'] });
+    expect((await d!.cli(['rm', String(a.id)])).code).toBe(0);
+    expect((await d!.cli(['prune'])).code).toBe(0);
+    await waitFor(() => live.length >= 2, { what: 'two job.removed events' });
+    const removed = [
+      [a.id, 'gone-a', 'completed'],
+      [b.id, 'gone-b', 'completed'],
+    ];
+    expect(live.map((e) => e.kind === 'job.removed' && [e.job.id, e.job.name, e.job.state])).toEqual(removed);
+    // Lifecycle events are kept for replay: `procd events --after` (from before the removals) prints them too.
+    const replay = eventsProcess(['--kind', 'job.removed', '--after', String(seq)]);
+    await waitFor(() => replay.events.length >= 2, { what: 'the replayed job.removed events', timeoutMs: 20_000 });
+    expect(replay.events.map((e) => e.kind === 'job.removed' && [e.job.id, e.job.name, e.job.state])).toEqual(removed);
+    // The running job was never removed.
+    expect([...live, ...replay.events].some((e) => 'job' in e && e.job.id === kept.id)).toBe(false);
+  });
+
   it('procd events --json: flags, leftovers, filters by job and kind, and daemon.shutdown at the stop', async () => {
     await start({ PROCD_AUTO_CLEANUP: '300ms' });
     const all = eventsProcess([]);

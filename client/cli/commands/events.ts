@@ -69,6 +69,8 @@ function describe(out: Output, e: ProcdEvent): string {
       return `${head}${job} ${progressLine(e.progress, e.eta)}`;
     case 'job.listening':
       return `${head}${job} listening on ${e.ports.map((p) => `${p.address.includes(':') ? `[${p.address}]` : p.address}:${p.port}/${p.protocol} (pid ${p.pid})`).join(', ')}`;
+    case 'job.removed':
+      return `${head}${job} removed (it was ${e.job.state})`;
     case 'job.stopping':
       return `${head}${job} ${stopReason(e.kill)}sending ${e.kill.signal}, SIGKILL after ${formatDuration(e.kill.graceMs)}`;
     case 'flag.raised':

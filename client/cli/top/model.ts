@@ -44,6 +44,8 @@ export function applyEvent(jobs: Map<number, TopJob>, event: ProcdEvent): EventE
     default:
       break;
   }
+  // Gone: drop it (and never fetch what no longer exists).
+  if (event.kind === 'job.removed') return { ...NOTHING, changed: jobs.delete(event.job.id) };
   const job = jobs.get(event.job.id);
   if (!job) return { fetch: [event.job.id], reload: false, changed: false };
   switch (event.kind) {

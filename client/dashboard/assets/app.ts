@@ -72,6 +72,11 @@ function apply(event: DaemonEvent): void {
   panelsNews(event.kind);
   const ej = event.job;
   if (!ej) return;
+  // Removed by another client (rm, prune, cleanup): its row goes; nothing to fetch.
+  if (event.kind === 'job.removed') {
+    if (jobs.delete(ej.id)) redraw();
+    return;
+  }
   let job = jobs.get(ej.id);
   if (!job) {
     job = { id: ej.id, name: ej.name, state: { kind: ej.state } };

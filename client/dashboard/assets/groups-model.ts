@@ -22,7 +22,7 @@ export interface GroupQueue {
 export const DEFAULT_GROUP = 'default';
 
 /** The event kinds after which the groups' counts may have changed (a job entered, left or moved in a queue). */
-const GROUP_NEWS = new Set(['job.state', 'job.started', 'subscription.gap', 'reload']);
+const GROUP_NEWS = new Set(['job.state', 'job.started', 'job.removed', 'subscription.gap', 'reload']);
 export const touchesGroups = (kind: string): boolean => GROUP_NEWS.has(kind);
 
 /**

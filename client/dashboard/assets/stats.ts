@@ -15,7 +15,7 @@ import { makeRefresher } from './refresher.js';
 const cells = new Map<string, HTMLElement>();
 let grid: HTMLElement | null = null;
 /** The event kinds that can change a count: states and flags (not samples, ports, progress). */
-const COUNTED = new Set(['job.state', 'job.started', 'flag.raised', 'flag.cleared', 'subscription.gap']);
+const COUNTED = new Set(['job.state', 'job.started', 'job.removed', 'flag.raised', 'flag.cleared', 'subscription.gap']);
 const refresher = makeRefresher(() => api<StatsCounts>('/api/stats').then(renderStats, showError), { delayMs: 150, minGapMs: 500 });
 
 /** Builds the grid's cells once (their counts change, the cells stay); the first 'reload' news fills them. */

@@ -29,6 +29,13 @@ describe('applyEvent', () => {
     expect(applyEvent(jobs, { ...at, kind: 'job.started', job: who(stranger), pid: 9 })).toEqual({ fetch: [7], reload: false, changed: false });
     expect(jobs.has(7)).toBe(false);
   });
+  it('a removed job leaves the table, and one never seen is not asked for (it is gone)', () => {
+    const jobs = table();
+    const web = jobs.get(1)!;
+    expect(applyEvent(jobs, { ...at, kind: 'job.removed', job: { ...who(web), state: 'completed' } })).toEqual({ fetch: [], reload: false, changed: true });
+    expect(jobs.has(1)).toBe(false);
+    expect(applyEvent(jobs, { ...at, kind: 'job.removed', job: who(running(7, 'other', 0, 0, 0)) })).toEqual({ fetch: [], reload: false, changed: false });
+  });
   it('a state event sets the state; an end clears a pending kill and reads the job once', () => {
     const jobs = table();
     applyEvent(jobs, { ...at, kind: 'job.stopping', job: who(jobs.get(1)!), kill: killRecord() });
