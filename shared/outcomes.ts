@@ -10,6 +10,7 @@ export type OutcomeKind =
   | 'timeout'
   | 'cancelled'
   | 'limit'
+  | 'oom'
   | 'unhealthy'
   | 'restarts_exhausted'
   | 'dependency_failed'
@@ -39,6 +40,12 @@ export const OUTCOMES: Readonly<Record<OutcomeKind, OutcomeDef>> = {
   dependency_failed: { states: ['failed'], doc: 'a job it depends on can no longer succeed', exitCode: 'null' },
   vanished: { states: ['lost'], doc: 'the main process vanished and no exit status could be learned', exitCode: 'null' },
   released: { states: ['lost'], doc: 'an adopted process procd stopped supervising (`procd release`) without signalling it: it may still run, its end is unknown', exitCode: 'null' },
+  // Appended, never inserted: the history's columns store an outcome as its index in this table (daemon/history/columns.ts).
+  oom: {
+    states: ['failed'],
+    doc: "killed by the kernel's OOM killer without a memory limit of procd's: the machine ran out of memory, or a limit above the job's did (a container's, a systemd slice's). Known from the job's cgroup (memory.events), so only with cgroup containment; with process groups such an end is `signal` (SIGKILL)",
+    exitCode: '128+signal',
+  },
 };
 
 export const OUTCOME_KINDS = Object.keys(OUTCOMES) as OutcomeKind[];

@@ -34,7 +34,7 @@ export function elapsed(job: Job | JobSummary, now = Date.now()): string {
   return isTerminal(s) ? formatDuration(s.durationMs) : '-';
 }
 
-/** `0`, `3`, `SIGKILL(137)`, `ENOENT`, or `-` while running. */
+/** `0`, `3`, `SIGKILL(137)`, `OOM(137)` (the kernel's OOM killer), `ENOENT`, or `-` while running. */
 export function exitText(job: Job | JobSummary): string {
   const s = job.state;
   if (!isTerminal(s)) return '-';
@@ -42,6 +42,7 @@ export function exitText(job: Job | JobSummary): string {
   if (s.outcome === 'cancelled') return 'cancelled';
   if (s.outcome === 'released') return 'released';
   if (s.outcome === 'dependency_failed') return 'dep-failed';
+  if (s.outcome === 'oom') return `OOM(${s.exitCode ?? 137})`;
   if (s.signal) return `${s.signal.name}(${s.exitCode ?? 128 + s.signal.number})`;
   return s.exitCode === null ? '?' : String(s.exitCode);
 }

@@ -7,5 +7,6 @@ import { exitText } from './format-job.js';
 export function jobEndLine(job: JobView): string | null {
   if (!isTerminal(job.state)) return null;
   const limit = job.state.outcome === 'limit' ? ` over its ${job.state.outcomeDetail ?? ''} limit`.replace('  ', ' ') : '';
-  return `job ${job.id} (${job.name}) ${job.state.kind}${limit}, exit ${exitText(job)}`;
+  const oom = job.state.outcome === 'oom' ? ' (out of memory: killed by the kernel)' : '';
+  return `job ${job.id} (${job.name}) ${job.state.kind}${limit}${oom}, exit ${exitText(job)}`;
 }

@@ -84,10 +84,18 @@ export function oomKilled(memoryEvents: string): boolean {
  */
 export async function kernelLimitKill(root: string | null | undefined, job: Job, at: number): Promise<KillRecord | null> {
   const limits = job.spec.limits;
-  if (!root || !limits || limits.maxMemoryBytes === null || !limitStops(limits.onLimit)) return null;
-  const name = cgroupNameOf(job);
-  if (name === null) return null;
-  const events = await readFile(join(root, name, 'memory.events'), 'utf8').catch(() => '');
-  if (!oomKilled(events)) return null;
+  if (!limits || limits.maxMemoryBytes === null || !limitStops(limits.onLimit)) return null;
+  if (!(await oomKilledIn(root, job))) return null;
   return { reason: 'limit', limit: 'memory', requestedAt: at, signal: 'SIGKILL', graceMs: 0, signalled: [], forced: [] };
+}
+
+/**
+ * Whether the kernel's OOM killer killed a process of the job's cgroup (this launch's): for its
+ * own memory.max, an ancestor's (a container, a systemd slice) or the machine's memory alike.
+ * False without cgroup containment: then nothing says so.
+ */
+export async function oomKilledIn(root: string | null | undefined, job: Job): Promise<boolean> {
+  const name = root ? cgroupNameOf(job) : null;
+  if (!root || name === null) return false;
+  return oomKilled(await readFile(join(root, name, 'memory.events'), 'utf8').catch(() => ''));
 }

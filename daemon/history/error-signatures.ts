@@ -151,7 +151,13 @@ const STATUS_PATTERNS: readonly StatusPattern[] = [
     name: 'oom',
     // 137 is 128 + SIGKILL: what a shell reports when the kernel's OOM killer ended its child. Not when
     // procd stopped it (outcome signal/timeout/limit): that SIGKILL is procd's own escalation.
-    test: (i) => (i.outcome === 'exit' && i.exitCode === 137 ? { detail: null, line: 'exit 137 (SIGKILL: most often the out-of-memory killer)' } : null),
+    // Outcome oom: the job's cgroup says the OOM killer struck (daemon/cgroup/limits.ts oomKilledIn).
+    test: (i) =>
+      i.outcome === 'oom'
+        ? { detail: 'kernel', line: "Killed: the kernel's OOM killer (out of memory)" }
+        : i.outcome === 'exit' && i.exitCode === 137
+          ? { detail: null, line: 'exit 137 (SIGKILL: most often the out-of-memory killer)' }
+          : null,
   },
   { name: 'segfault', test: (i) => (i.signal === 'SIGSEGV' || (i.outcome === 'exit' && i.exitCode === 139) ? { detail: 'SIGSEGV', line: `ended by SIGSEGV (exit ${i.exitCode ?? 139}): segmentation fault` } : null) },
   { name: 'command_not_found', test: (i) => (i.outcome === 'exit' && i.exitCode === 127 ? { detail: null, line: 'exit 127: command not found' } : null) },

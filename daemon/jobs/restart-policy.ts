@@ -38,6 +38,7 @@ function classify(end: RunEnd): 'success' | 'failure' | 'final' {
     case 'limit':
       return end.restartOnLimit ? 'failure' : 'final';
     case 'spawn_error':
+    case 'oom':
     case 'unhealthy':
     case 'signal':
     case 'timeout':

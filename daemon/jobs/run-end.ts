@@ -104,6 +104,8 @@ function describeEnd(ended: TerminalState): string {
       return 'timed out';
     case 'limit':
       return ended.outcomeDetail ? `went over its ${ended.outcomeDetail} limit` : 'went over a limit';
+    case 'oom':
+      return "was killed by the kernel's OOM killer (out of memory)";
     case 'vanished':
       return 'vanished';
     case 'unhealthy':

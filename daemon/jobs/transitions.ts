@@ -14,7 +14,7 @@ export type JobEvent =
   | { type: 'started'; at: number; pid: number; startTicks: number | null; shimPid: number | null }
   | { type: 'spawn_failed'; at: number; error: SpawnError }
   /** The main process ended. `kill` is the stop request in progress, if any; it decides killed vs timed_out. */
-  | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean }
+  | { type: 'exited'; at: number; exitCode: number | null; signal: number | null; kill: KillRecord | null; forced: boolean; oomKilled?: boolean }
   /** `pidTaken`: another process holds the recorded pid now; the ended job keeps no pid, so nothing of that process is ever taken for the job's. */
   | { type: 'lost'; at: number; reason: string; pidTaken?: boolean }
   /** An adopted process procd stops supervising without signalling it (`procd release`). */
@@ -153,6 +153,8 @@ function endState(state: Extract<JobState, { kind: 'running' | 'paused' }>, even
   if (failure) return { kind: 'failed', ...exit, exitCode: 128 + (signal ?? stopSignal ?? { number: 9 }).number, ...failure, spawnError: null };
   if (event.kill?.reason === 'timeout') return { kind: 'timed_out', ...exit, outcome: 'timeout', kill: event.kill, forced: event.forced };
   if (event.kill) return { kind: 'killed', ...exit, outcome: 'signal', kill: event.kill, forced: event.forced };
+  // A SIGKILL nobody here sent, while the kernel's OOM killer struck in the job's cgroup: out of memory, a failure.
+  if (signal?.number === 9 && event.oomKilled) return { kind: 'failed', ...exit, outcome: 'oom', spawnError: null };
   if (signal) return { kind: 'killed', ...exit, outcome: 'signal', kill: null, forced: false };
   if (exitCode === 0) return { kind: 'completed', ...exit, outcome: 'exit' };
   return { kind: 'failed', ...exit, outcome: 'exit', spawnError: null };

@@ -3,13 +3,15 @@
 // the kernel holds a tree to pids.max. Here the v2 mount has no memory/pids/cpu controller (they
 // are on v1 hierarchies), so that part skips and says so.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
 import { createJobCgroup, killCgroup } from '../../../daemon/cgroup/job-cgroup.js';
-import { applyKernelLimits, kernelLimitWrites, oomKilled, parseControllers } from '../../../daemon/cgroup/limits.js';
+import { applyKernelLimits, kernelLimitKill, kernelLimitWrites, oomKilled, oomKilledIn, parseControllers } from '../../../daemon/cgroup/limits.js';
+import { makeJob } from '../../helpers/job-factory.js';
 import type { JobLimits } from '../../../shared/limits.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -47,6 +49,29 @@ describe('kernelLimitWrites', () => {
     expect(oomKilled('low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 1\n')).toBe(true);
     expect(oomKilled('low 0\nhigh 0\nmax 3\noom 0\noom_kill 0\n')).toBe(false);
     expect(oomKilled('')).toBe(false);
+  });
+
+  it("reads the job's own cgroup: an OOM kill there is its memory limit's when it has one, else the kernel's for want of memory elsewhere", async () => {
+    // A directory stands in for the v2 root: this machine's v2 hierarchy has no memory controller, so no memory.events.
+    const fake = mkdtempSync(join(tmpdir(), 'procd-oom-'));
+    try {
+      mkdirSync(join(fake, 'job-1-abc'));
+      mkdirSync(join(fake, 'job-2-def'));
+      writeFileSync(join(fake, 'job-1-abc', 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n');
+      writeFileSync(join(fake, 'job-2-def', 'memory.events'), 'low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n');
+      const plain = makeJob({ id: 1, cgroup: 'job-1-abc' });
+      const limited = makeJob({ id: 1, cgroup: 'job-1-abc', spec: { limits: { ...ALL, maxCpuPercent: null, maxFds: null, maxProcs: null } } });
+      expect(await oomKilledIn(fake, plain)).toBe(true);
+      expect(await oomKilledIn(fake, makeJob({ id: 2, cgroup: 'job-2-def' }))).toBe(false);
+      expect(await oomKilledIn(fake, makeJob({ id: 3, cgroup: 'job-3-gone' }))).toBe(false); // no such cgroup (any more)
+      expect(await oomKilledIn(fake, makeJob({ id: 1, cgroup: null }))).toBe(false); // pgroup containment: nothing says so
+      expect(await oomKilledIn(null, plain)).toBe(false);
+      // Without a limit of procd's the kill is no limit's (the end watcher then records outcome oom).
+      expect(await kernelLimitKill(fake, plain, 5000)).toBeNull();
+      expect(await kernelLimitKill(fake, limited, 5000)).toMatchObject({ reason: 'limit', limit: 'memory', signal: 'SIGKILL', requestedAt: 5000 });
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
   });
 
   it('parses controller lists', () => {

@@ -71,6 +71,15 @@ describe('ls table', () => {
     expect(done).not.toMatch(/%|MiB/);
   });
 
+  it("says OOM(137) for a job the kernel's OOM killer ended, SIGKILL(137) for one killed from outside", () => {
+    const ended = { endedAt: NOW - 60_000, exitCode: 137, signal: { name: 'SIGKILL', number: 9 } };
+    const oom = makeJob({ id: 5, name: 'hog', state: { ...completedState(ended), kind: 'failed', outcome: 'oom', outcomeDetail: null, spawnError: null } });
+    const killed = makeJob({ id: 6, name: 'shot', state: killedState(ended) });
+    const [, oomRow, killedRow] = renderLs([oom, killed].map((j) => summarize(j, NOW)), layout());
+    expect(oomRow).toMatch(/^5 +hog +failed +- +\S+ +OOM\(137\) /);
+    expect(killedRow).toMatch(/ SIGKILL\(137\) /);
+  });
+
   it('explains the ! marks on a terminal when one is shown, and not into a pipe', () => {
     const forced = summarize(makeJob({ id: 3, state: killedState({ forced: true, endedAt: NOW - 1000 }) }));
     const tty = renderLs([forced], layout({ tty: true }));

@@ -82,6 +82,10 @@ FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memor
     expect(one(run('', { exitCode: 137 }), 'oom')?.line).toMatch(/exit 137/);
   });
 
+  it("outcome oom (the job's cgroup saw the OOM killer) is an out-of-memory kill, said as such", () => {
+    expect(one(run('', { exitCode: 137, signal: 'SIGKILL', outcome: 'oom' }), 'oom')).toEqual({ signature: 'oom', detail: 'kernel', line: "Killed: the kernel's OOM killer (out of memory)" });
+  });
+
   it('exit 137 from procd\'s own SIGKILL escalation is not an out-of-memory kill', () => {
     expect(sigs(run('', { exitCode: 137, signal: 'SIGKILL', outcome: 'signal' }))).not.toContain('oom');
   });

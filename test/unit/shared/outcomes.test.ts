@@ -20,6 +20,7 @@ const ENDINGS: [string, JobState, JobEvent][] = [
   ['exited 0', running, exited(0, null)],
   ['exited 3', running, exited(3, null)],
   ['a signal from outside', running, exited(null, 9)],
+  ["the kernel's OOM killer (seen in the job's cgroup)", running, { ...exited(null, 9), oomKilled: true } as JobEvent],
   ['procd kill', running, exited(null, 15, kill('user'))],
   ['procd kill with the job’s own SIGINT, caught, exit 0', running, exited(0, null, kill('user', 'SIGINT'))],
   ['daemon stop', running, exited(null, 15, kill('shutdown'))],
@@ -46,6 +47,19 @@ describe('the table of outcomes', () => {
       }
     });
   }
+
+  it("an OOM kill is a failure (oom, 137); the same SIGKILL without one is a signal from outside, and procd's own kill stays a kill", () => {
+    const oom = transition(running, { ...exited(null, 9), oomKilled: true } as JobEvent);
+    expect(oom.ok && oom.state).toMatchObject({ kind: 'failed', outcome: 'oom', exitCode: 137, signal: { name: 'SIGKILL' } });
+    const outside = transition(running, exited(null, 9));
+    expect(outside.ok && outside.state).toMatchObject({ kind: 'killed', outcome: 'signal', exitCode: 137 });
+    const user = transition(running, { ...exited(null, 9, kill('user', 'SIGKILL')), oomKilled: true } as JobEvent);
+    expect(user.ok && user.state).toMatchObject({ kind: 'killed', outcome: 'signal' });
+  });
+
+  it("keeps its order, new outcomes last: the history's columns store an outcome as its index", () => {
+    expect(OUTCOME_KINDS.slice(0, 12)).toEqual(['exit', 'spawn_error', 'signal', 'timeout', 'cancelled', 'limit', 'unhealthy', 'restarts_exhausted', 'dependency_failed', 'vanished', 'released', 'oom']);
+  });
 
   it('is in the protocol docs, every row', () => {
     const doc = readFileSync(join(resolve(import.meta.dirname, '../../..'), 'docs/protocol.md'), 'utf8');
