@@ -3,7 +3,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminal } from '../../shared/job.js';
+import { isTerminal, JOB_STATE_KINDS, TERMINAL_STATES, type JobStateKind } from '../../shared/job.js';
 import { resolvePaths } from '../../shared/paths.js';
 import type { ProcdClient } from '../index.js';
 import { DEFAULT_FILES, findProjectFile } from '../project/default-files.js';
@@ -55,9 +55,13 @@ export async function openProject(positionals: readonly string[], cwd = process.
   return { project, names, entries };
 }
 
+const UP_STATES: JobStateKind[] = JOB_STATE_KINDS.filter((k) => k === 'completed' || !TERMINAL_STATES.includes(k));
+
 /** The project's jobs that are not over, with the entry and hash they were started from. */
 export async function liveJobs(client: ProcdClient, project: string): Promise<LiveJob[]> {
-  const jobs = await client.list({ project, all: true });
+  // Not every finished run of the project's long life (a list that only grew): the live ones and
+  // the completed ones, of which a task's latest says it is done.
+  const jobs = await client.list({ project, states: UP_STATES });
   return jobs.flatMap((j) => {
     const d = j.spec.declared;
     if (!d || d.project !== project) return [];
