@@ -212,6 +212,7 @@ function run(bin, args, env, cwd = undefined) {
  */
 async function standIn(repo, socket) {
   const { hello } = await import(pathToFileURL(join(repo, 'dist/daemon/handlers/hello.js')).href);
+  const { rowOf } = await import(pathToFileURL(join(repo, 'dist/shared/job-row.js')).href);
   const samples = JSON.parse(readFileSync(join(repo, 'bundle-cli-training-jobs.json'), 'utf8'));
   const now = Date.now();
   const shift = now - Math.max(...samples.map((j) => j.createdAt)) - 60_000;
@@ -224,6 +225,7 @@ async function standIn(repo, socket) {
   const answer = (method, params) => {
     if (method === 'hello') return { result: hello() };
     if (method === 'list') return { result: jobs };
+    if (method === 'rows') return { result: jobs.map(rowOf) };
     if (method === 'status' || method === 'track') return { result: jobs[0] };
     // down (and up's stop of a changed entry): each job named stopped at once, as kill answers.
     if (method === 'kill') return { result: (params?.jobs ?? []).map((ref, i) => ({ ref, ok: true, id: i + 1, state: 'killed', signal: 'SIGTERM', signalled: [], forced: [] })) };

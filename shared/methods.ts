@@ -79,6 +79,14 @@ export const METHOD_SPECS = {
     stable: false,
     errors: [],
   },
+  rows: {
+    doc: 'The jobs `list` answers (same filter, same order), each with only the fields a row of `procd ls` reads: state, pending kill, flags, resources, owner, ports, health, ETA, progress, probes, queue standing, runs (of the earlier runs only the last) and from the spec kind, command, restart, probes, group, priority and dependencies. About a third of `list`\'s bytes; what `procd ls` asks for (`--json` asks `list`).',
+    capability: 'jobs',
+    mutates: false,
+    idempotent: true,
+    stable: false,
+    errors: [],
+  },
   status: {
     doc: 'Every field of one job; with `tree`, its live process tree; with `timeline`, what happened to it in order (kept across daemon restarts, bounded per job). The environment is counted (`spec.envCount`); its values only with `env`.',
     capability: 'jobs',

@@ -2,9 +2,10 @@
 
 import { formatBytes, formatDuration } from '../../shared/duration.js';
 import { escapeControls } from '../../shared/escape-controls.js';
-import { commandText, hasLiveProcess, isTerminal, wasStopped, type Job, type JobState, type JobSummary, type ResourceStats } from '../../shared/job.js';
+import { commandText, hasLiveProcess, isTerminal, wasStopped, type JobState, type ResourceStats } from '../../shared/job.js';
 import type { Color } from './output.js';
 import { unreachable } from '../../shared/unreachable.js';
+import type { JobRow } from '../../shared/job-row.js';
 
 export function stateColor(kind: JobState['kind']): Color {
   switch (kind) {
@@ -28,14 +29,14 @@ export function stateColor(kind: JobState['kind']): Color {
 }
 
 /** Elapsed time of a running job, or the duration of a finished one. */
-export function elapsed(job: Job | JobSummary, now = Date.now()): string {
+export function elapsed(job: JobRow, now = Date.now()): string {
   const s = job.state;
   if (hasLiveProcess(s)) return formatDuration(now - s.startedAt);
   return isTerminal(s) ? formatDuration(s.durationMs) : '-';
 }
 
 /** `0`, `3`, `SIGKILL(137)`, `OOM(137)` (the kernel's OOM killer), `ENOENT`, or `-` while running. */
-export function exitText(job: Job | JobSummary): string {
+export function exitText(job: JobRow): string {
   const s = job.state;
   if (!isTerminal(s)) return '-';
   if (s.kind === 'failed' && s.spawnError) return s.spawnError.code;
@@ -47,12 +48,12 @@ export function exitText(job: Job | JobSummary): string {
   return s.exitCode === null ? '?' : String(s.exitCode);
 }
 
-export function pidText(job: Job | JobSummary): string {
+export function pidText(job: JobRow): string {
   return hasLiveProcess(job.state) ? String(job.state.pid) : '-';
 }
 
 /** The state, with `killed!` for a forced kill and `stopping`/`timing-out` while a stop is under way. */
-export function stateText(job: Job | JobSummary): string {
+export function stateText(job: JobRow): string {
   const s = job.state;
   if (hasLiveProcess(s) && job.pendingKill) return job.pendingKill.reason === 'timeout' ? 'timing-out' : 'stopping';
   if (wasStopped(s) && s.forced) return `${s.kind}!`;
@@ -60,7 +61,7 @@ export function stateText(job: Job | JobSummary): string {
 }
 
 /** The command on one line: newlines, tabs and other control characters shown escaped, never sent to the terminal. */
-export function commandOf(job: Job | JobSummary): string {
+export function commandOf(job: JobRow): string {
   return escapeControls(commandText(job.spec.command));
 }
 
@@ -71,7 +72,7 @@ export function time(ms: number): string {
 }
 
 /** CPU % of the last sample while running; the run's average once finished ('-' without a reading). */
-export function cpuText(job: Job | JobSummary): string {
+export function cpuText(job: JobRow): string {
   const r = job.resources;
   if (!r?.last) return '-';
   const v = hasLiveProcess(job.state) ? r.last.cpuPercent : hasCpuReading(r) ? r.cpuAvg : null;
@@ -84,18 +85,18 @@ export function hasCpuReading(r: ResourceStats): boolean {
 }
 
 /** RSS of the whole tree at the last sample while running; the peak once finished. */
-export function memText(job: Job | JobSummary): string {
+export function memText(job: JobRow): string {
   const r = job.resources;
   if (!r?.last) return '-';
   return formatBytes(hasLiveProcess(job.state) ? r.last.rssBytes : r.rssPeak);
 }
 
 /** Active flags, e.g. `stuck,leftovers:2`. */
-export function flagText(job: Job | JobSummary): string {
+export function flagText(job: JobRow): string {
   return job.flags.map((f) => (f.kind === 'leftovers' || f.kind === 'zombie' ? `${f.kind}:${f.pids.length}` : f.severity === 'high' ? `${f.kind}!` : f.kind)).join(',');
 }
 
 /** `svc` for a service, `task` for a task (ls's KIND column). */
-export function kindText(job: Job | JobSummary): string {
+export function kindText(job: JobRow): string {
   return job.spec.kind === 'service' ? 'svc' : 'task';
 }

@@ -3,7 +3,8 @@
 // jobs say when they ended instead of a stale CPU/MEM reading, and the `!` marks are explained.
 
 import { portsText } from '../../shared/ports.js';
-import { isTerminal, wasStopped, type JobSummary } from '../../shared/job.js';
+import { isTerminal, wasStopped } from '../../shared/job.js';
+import type { JobRow } from '../../shared/job-row.js';
 import { commandOf, cpuText, elapsed, exitText, flagText, kindText, memText, pidText, stateColor, stateText } from './format-job.js';
 import { ago } from './format-time.js';
 import { healthText, probeSuffix } from './format-probes.js';
@@ -40,7 +41,7 @@ const COMMAND_MIN = 10;
 const OWNER_MAX = 16;
 
 /** The lines `procd ls` prints for these jobs. */
-export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
+export function renderLs(listed: readonly JobRow[], o: LsLayout): string[] {
   // Without --tree the jobs keep their order at depth 0 (no per-job objects for that).
   const ordered = o.tree ? treeOrder(listed) : null;
   const jobs = ordered ? ordered.map((t) => t.job) : listed;
@@ -111,7 +112,7 @@ export function renderLs(listed: readonly JobSummary[], o: LsLayout): string[] {
 }
 
 /** The legend of the `!` marks shown (on a terminal) and how many finished jobs are not shown. */
-function notes(jobs: readonly JobSummary[], o: LsLayout): string[] {
+function notes(jobs: readonly JobRow[], o: LsLayout): string[] {
   const out: string[] = [];
   if (o.tty) {
     const forced = jobs.some((j) => wasStopped(j.state) && j.state.forced);
@@ -139,7 +140,7 @@ function layout(natural: readonly number[], spanned: number, sep: string, width:
   return widths;
 }
 
-function cellColor(job: JobSummary, i: number, flagsColumn: number): Color | undefined {
+function cellColor(job: JobRow, i: number, flagsColumn: number): Color | undefined {
   if (i === STATE) return stateColor(job.state.kind);
   if (i === CPU && isTerminal(job.state)) return 'gray';
   if (i === flagsColumn) return 'yellow';
@@ -148,7 +149,7 @@ function cellColor(job: JobSummary, i: number, flagsColumn: number): Color | und
 
 /** How a row's cells are coloured (the header has none). */
 interface RowPaint {
-  job: JobSummary;
+  job: JobRow;
   flagsColumn: number;
   paint: LsLayout['paint'];
 }

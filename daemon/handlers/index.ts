@@ -16,7 +16,7 @@ import { history } from './history.js';
 import { hello, noteIdentity } from './hello.js';
 import { ports } from './ports.js';
 import { kill } from './kill.js';
-import { list } from './list.js';
+import { list, rows } from './list.js';
 import { logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { pause, resume } from './pause.js';
@@ -41,6 +41,7 @@ export function createHandlers(ctx: DaemonContext): HandlerTable {
     },
     track: (p, call) => track(ctx, p, call),
     list: (p) => list(ctx, p),
+    rows: (p) => rows(ctx, p),
     count: (p) => count(ctx, p),
     status: (p) => status(ctx, p),
     logs: (p, call) => logs(ctx, p, call),

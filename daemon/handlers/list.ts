@@ -1,5 +1,6 @@
 import { etaOf } from '../../shared/eta.js';
 import type { JobSummary } from '../../shared/job.js';
+import { rowOf, type JobRow } from '../../shared/job-row.js';
 import type { ParamsOf } from '../../shared/methods.js';
 import type { DaemonContext } from './context.js';
 
@@ -7,6 +8,11 @@ import type { DaemonContext } from './context.js';
 export function list(ctx: DaemonContext, params: ParamsOf<'list'>): JobSummary[] {
   const now = Date.now();
   return ctx.table.list(params).map((summary) => withHistoryEta(ctx, summary, now));
+}
+
+/** rows: what `procd ls` shows of the jobs list answers (shared/job-row.ts). */
+export function rows(ctx: DaemonContext, params: ParamsOf<'rows'>): JobRow[] {
+  return list(ctx, params).map(rowOf);
 }
 
 /** The summary's ETA recomputed with the baseline of the full job's command (a summary's command may be cut for display). */

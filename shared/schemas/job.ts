@@ -9,6 +9,7 @@ import { OUTCOME_KINDS } from '../outcomes.js';
 import { RESTART_POLICIES, type RestartSpec, type RunRecord, type RunsInfo } from '../restart.js';
 import type { Health } from '../health.js';
 import type { JobOwner } from '../owner.js';
+import type { JobRow } from '../job-row.js';
 import type { JobProbes, ProbeSpec, ProbeStatus } from '../probes.js';
 import { DEPENDENCY_CONDITIONS, type Declared, type Dependency, type QueueStanding } from '../queue.js';
 import { ProbeConditionSchema } from './conditions.js';
@@ -257,6 +258,12 @@ export const JobSchema = v.object({ ...jobBase, spec: JobSpecSchema });
 const { env: _env, ...specWithoutEnv } = JobSpecSchema.entries;
 export const JobSummarySchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, commandShortened: v.optional(v.object({ items: num, chars: num })) }), health: v.optional(HealthSchema), eta: v.optional(EtaSchema) });
 
+/** One row of `procd ls` (method `rows`, shared/job-row.ts): the summary's fields the table reads. */
+export const JobRowSchema = v.object({
+  ...v.pick(JobSummarySchema, ['id', 'name', 'state', 'pendingKill', 'flags', 'resources', 'runs', 'probes', 'standing', 'afterMet', 'progress', 'owner', 'ports', 'health', 'eta']).entries,
+  spec: v.pick(JobSummarySchema.entries.spec, ['kind', 'command', 'commandShortened', 'restart', 'probes', 'group', 'priority', 'after']),
+});
+
 /** A job as the daemon answers it: `envCount` always, `env` (the values) only when asked. */
 export const JobViewSchema = v.object({ ...jobBase, spec: v.object({ ...specWithoutEnv, envCount: num, env: v.optional(v.record(v.string(), v.string())) }), health: v.optional(HealthSchema), eta: v.optional(EtaSchema) });
 
@@ -275,6 +282,7 @@ export type JobSchemaMatchesTypes = [
   Assert<Same<v.InferOutput<typeof ResourceStatsSchema>, ResourceStats>>,
   Assert<Same<v.InferOutput<typeof OutputInfoSchema>, OutputInfo>>,
   Assert<Same<v.InferOutput<typeof JobSummarySchema>, JobSummary>>,
+  Assert<Same<v.InferOutput<typeof JobRowSchema>, JobRow>>,
   Assert<Same<v.InferOutput<typeof JobViewSchema>, JobView>>,
   Assert<Same<v.InferOutput<typeof QueueReasonSchema>, QueueReason>>,
   Assert<Same<v.InferOutput<typeof JobLimitsSchema>, JobLimits>>,

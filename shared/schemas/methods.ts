@@ -5,9 +5,10 @@
 
 import * as v from 'valibot';
 import { EVENT_KINDS } from '../events.js';
-import { JOB_KINDS, JOB_STATE_KINDS } from '../job.js';
+import { JOB_KINDS, JOB_STATE_KINDS, type JobSummary } from '../job.js';
 import { LIMITS, type MethodName } from '../methods.js';
-import { JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
+import { rowOf } from '../job-row.js';
+import { JobRowSchema, JobStateKindSchema, JobSummarySchema, JobViewSchema } from './job.js';
 import { EXAMPLE_JOB, exampleSpec, EXAMPLE_VIEW, KILL_EXAMPLE, NOT_RUNNING_EXAMPLE } from './method-examples.js';
 import { MAX_MS, jobRef, jobRefs, duration, signal, streamName, jobName, tag, envName, limits, restart, probe, groupName, priority, dependency, declared } from './method-fields.js';
 import { QUEUE_METHOD_SCHEMAS } from './methods-queue.js';
@@ -139,6 +140,12 @@ export const METHOD_SCHEMAS = {
     params: listFilter,
     result: v.array(JobSummarySchema),
     example: { params: { states: ['running'] }, result: [EXAMPLE_VIEW] },
+  },
+  rows: {
+    params: listFilter,
+    result: v.array(JobRowSchema),
+    // The example literals are checked against the result schemas (test/unit/shared/schema.test.ts), not typed.
+    example: { params: { states: ['running'] }, result: [rowOf(EXAMPLE_VIEW as JobSummary)] },
   },
   count: {
     params: listFilter,

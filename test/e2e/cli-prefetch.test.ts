@@ -8,7 +8,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rowOf } from '../../shared/job-row.js';
+import { summarize } from '../../shared/job.js';
 import { PROTOCOL_VERSION } from '../../shared/methods.js';
+import { makeJob, runningState } from '../helpers/job-factory.js';
 import { CLI } from './helpers/daemon.js';
 
 let dir = '';
@@ -20,9 +23,11 @@ afterEach(async () => {
 });
 
 const JOB = { id: 4, name: 'from-the-stand-in' };
+/** A whole job, for the table: `rows` answers its row, `list` (to a table) the summary. */
+const SUMMARY = summarize(makeJob({ id: 5, name: 'table-job', state: runningState({ pid: 4242 }) }));
 
-/** Answers hello only after the request behind it; `list` with [JOB], `status` with JOB. Records the methods in order. */
-async function standIn(seen: string[]): Promise<string> {
+/** Answers hello only after the request behind it; `list` with [JOB] (--json) or [SUMMARY], `rows` with SUMMARY's row (or, `withoutRows`, as a daemon from before rows: MethodNotFound), `status` with JOB. Records the methods in order. */
+async function standIn(seen: string[], opts: { withoutRows?: boolean; table?: boolean } = {}): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'procd-cli-prefetch-'));
   const socket = join(dir, 's.sock');
   server = createServer((conn) => {
@@ -39,7 +44,9 @@ async function standIn(seen: string[]): Promise<string> {
           held = req;
           continue;
         }
-        const answer = req.method === 'hello' ? hello(req.id) : { jsonrpc: '2.0', id: req.id, result: req.method === 'list' ? [JOB] : JOB };
+        const result = req.method === 'list' ? [opts.table ? SUMMARY : JOB] : req.method === 'rows' ? [rowOf(SUMMARY)] : JOB;
+        const refused = req.method === 'rows' && opts.withoutRows;
+        const answer = req.method === 'hello' ? hello(req.id) : refused ? { jsonrpc: '2.0', id: req.id, error: { code: -32601, message: 'Method not found: rows' } } : { jsonrpc: '2.0', id: req.id, result };
         conn.write(`${JSON.stringify(answer)}\n`);
         if (held) conn.write(`${JSON.stringify(hello(held.id))}\n`);
         held = null;
@@ -76,6 +83,28 @@ describe('the bin sends its call behind hello', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([JOB]);
     expect(seen).toEqual(['hello', 'list']);
+  });
+
+  it('procd ls (the table) asks for rows, a third of the bytes of list', async () => {
+    const seen: string[] = [];
+    const socket = await standIn(seen);
+    const r = await cli(['ls', '--all'], socket);
+    // The stand-in says it is procd 0.0.9: a table (not --json) comes with that warning, nothing else.
+    expect(r.stderr.replace(/^procd: warning: the daemon runs procd 0\.0\.9, .*\n/, '')).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^5 +table-job +running +4242 /m);
+    expect(seen).toEqual(['hello', 'rows']);
+  });
+
+  it('procd ls from a daemon without rows (MethodNotFound) shows the table from list', async () => {
+    const seen: string[] = [];
+    const socket = await standIn(seen, { withoutRows: true, table: true });
+    const r = await cli(['ls', '--all'], socket);
+    // The stand-in says it is procd 0.0.9: a table (not --json) comes with that warning, nothing else.
+    expect(r.stderr.replace(/^procd: warning: the daemon runs procd 0\.0\.9, .*\n/, '')).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^5 +table-job +running +4242 /m);
+    expect(seen).toEqual(['hello', 'rows', 'list']);
   });
 
   it('procd status --json', async () => {

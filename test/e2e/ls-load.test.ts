@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hello } from '../../daemon/handlers/hello.js';
 import { summarize } from '../../shared/job.js';
+import { rowOf } from '../../shared/job-row.js';
 import { completedState, makeJob, runningState } from '../helpers/job-factory.js';
 import { CLI } from './helpers/daemon.js';
 
@@ -63,7 +64,8 @@ function standIn(socket: string): Promise<Server> {
   const jobs = Array.from({ length: 100 }, (_, i) =>
     summarize(makeJob({ id: i + 1, name: i % 2 ? `web-${i}` : `build-${i}`, state: i % 2 ? runningState({ pid: 1000 + i }) : completedState(), spec: { command: { kind: 'argv', argv: ['node', 'server.js', '--port', String(3000 + i)] } } })),
   );
-  const answer = (req: { id: number; method: string }) => (req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'status' || req.method === 'track' ? jobs[1] : req.method === 'kill' ? [] : null);
+  const answer = (req: { id: number; method: string }) =>
+    req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'rows' ? jobs.map(rowOf) : req.method === 'status' || req.method === 'track' ? jobs[1] : req.method === 'kill' ? [] : null;
   const s = createServer((conn) => {
     let buffered = '';
     conn.on('data', (chunk) => {

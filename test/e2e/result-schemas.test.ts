@@ -55,6 +55,7 @@ describe('answers and events match their schemas', () => {
     expect(check('ports', await c.ports({ all: true })).some((r) => r.job?.id === srv.id)).toBe(true);
     check('list', await c.list({ all: true }));
     check('count', await c.count({}));
+    check('rows', await c.rows({ all: true }));
     check('status', await c.status({ job: quick.id, env: true }));
     check('signal', await c.signal({ job: slow.id, signal: 'SIGCONT' }));
     check('pause', await c.pause({ jobs: [slow.id] }));
