@@ -17,19 +17,19 @@ export function trackStdio(): void {
   for (const name of ['stdout', 'stderr'] as const) {
     const own = Object.getOwnPropertyDescriptor(process, name);
     const get = own?.get;
-    if (!get || !own.configurable) continue;
-    Object.defineProperty(process, name, {
-      configurable: true,
-      enumerable: own.enumerable ?? true,
-      get() {
-        const stream = get.call(process) as NodeJS.WriteStream;
-        if (!made[name]) {
-          made[name] = stream;
-          if (name === 'stdout') stream.on('error', exitIfReaderGone);
-        }
-        return stream;
-      },
-    });
+    const note = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+      if (!made[name]) {
+        made[name] = stream;
+        if (name === 'stdout') stream.on('error', exitIfReaderGone);
+      }
+      return stream;
+    };
+    // A Node that defines them otherwise: the streams from the start, as before (no direct writes).
+    if (!get || !own.configurable) {
+      note(process[name]);
+      continue;
+    }
+    Object.defineProperty(process, name, { configurable: true, enumerable: own.enumerable ?? true, get: () => note(get.call(process) as NodeJS.WriteStream) });
   }
 }
 

@@ -25,8 +25,8 @@ afterEach(() => {
 });
 
 /** Runs `body` (ES module code with `s` = the stdout module) in a child; `viaPerl` first sets O_NONBLOCK on its stdout. */
-function child(body: string, viaPerl = false) {
-  const script = `const s = await import(${JSON.stringify(MODULE)}); s.trackStdio();\n${body}`;
+function child(body: string, viaPerl = false, before = '') {
+  const script = `${before}\nconst s = await import(${JSON.stringify(MODULE)}); s.trackStdio();\n${body}`;
   const node = [process.execPath, '--input-type=module', '-e', script];
   const argv = viaPerl ? ['perl', '-MFcntl', '-e', 'fcntl(STDOUT, F_SETFL, fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV or die', ...node] : node;
   const c = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -103,6 +103,16 @@ describe('writeStdout', () => {
     expect(code, stderr()).toBe(0);
     expect(out.length).toBe(4 * 256 * 1024 + 4);
     expect(out.endsWith('yEND\n')).toBe(true);
+  });
+
+  it('on a Node whose stdout getter cannot be wrapped, writes through the stream from the start (as before)', async () => {
+    const before = `const out = process.stdout; Object.defineProperty(process, 'stdout', { value: out, configurable: false });`;
+    const { c, stderr } = child(`s.writeStdout('via the stream\\n'); process.stderr.write(JSON.stringify({ made: s.stdoutStreamMade() }));`, false, before);
+    const out = readAll(c.stdout!);
+    const [code] = await once(c, 'exit');
+    expect(code, stderr()).toBe(0);
+    expect((await out).toString()).toBe('via the stream\n');
+    expect(JSON.parse(stderr())).toEqual({ made: true });
   });
 
   it('ends with 141, as SIGPIPE would, once the reader is gone', async () => {
