@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
+import { recordPageProblems, startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
 import { expectExit, listJobs, parseJson, trackJob, waitForEnd } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -40,8 +40,7 @@ const problems: string[] = [];
 
 async function openPage(base: string, token: string): Promise<Page> {
   const p = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  p.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+  recordPageProblems(p, problems);
   const r = await p.goto(`${base}/?token=${token}`);
   expect(r?.status()).toBe(200);
   await p.locator('#connection[data-state="live"]').waitFor(T);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
+import { recordPageProblems, startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
 import { jobStatus, trackJob, waitForEnd } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -54,12 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the job table on a busy page in Chromium
     dash = await startDashboard(d);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('dialog', (dialog) => {
-      problems.push(`a dialog opened: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    recordPageProblems(page, problems);
     expect((await page.goto(`${dash.base}/?token=${dash.token}`))?.status()).toBe(200);
     await page.locator('#connection[data-state="live"]').waitFor(T);
   }, 60_000);

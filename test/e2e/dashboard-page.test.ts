@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startTestDaemon, type TestDaemon } from './helpers/daemon.js';
-import { startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
+import { recordPageProblems, startDashboard, stopAllDashboards, type Dashboard } from './helpers/dashboard.js';
 import { trackJob, waitForEnd } from './helpers/jobs.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -27,12 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard page in Chromium (needs ${
     dash = await startDashboard(d);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
     page = await browser.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-    page.on('dialog', (dialog) => {
-      problems.push(`a dialog opened: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    recordPageProblems(page, problems);
   }, 60_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import type { Page } from 'playwright-core';
 import { CLI, type TestDaemon } from './daemon.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -166,4 +167,15 @@ export function openSse(url: string, headers: Record<string, string>): Promise<S
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Records into `problems` what the page must never do — an uncaught error, a console error, a dialog (dismissed) — for the test to expect none. */
+export function recordPageProblems(page: Page, problems: string[]): Page {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
+  page.on('dialog', (dialog) => {
+    problems.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return page;
 }
