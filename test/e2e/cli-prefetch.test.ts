@@ -3,23 +3,18 @@
 // gets an answer from them; a CLI that waited for hello would hang until its call timeout.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowOf } from '../../shared/job-row.js';
 import { summarize } from '../../shared/job.js';
 import { PROTOCOL_VERSION } from '../../shared/methods.js';
 import { makeJob, runningState } from '../helpers/job-factory.js';
+import { startStandIn, type StandIn, type StandInAnswer } from '../helpers/stand-in-daemon.js';
 import { CLI } from './helpers/daemon.js';
 
-let dir = '';
-let server: Server | null = null;
+let stand: StandIn | null = null;
 afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stand?.close();
+  stand = null;
 });
 
 const JOB = { id: 4, name: 'from-the-stand-in' };
@@ -28,38 +23,28 @@ const SUMMARY = summarize(makeJob({ id: 5, name: 'table-job', state: runningStat
 
 /** Answers hello only after the request behind it; `list` with [JOB] (--json) or [SUMMARY], `rows` with SUMMARY's row (or, `withoutRows`, as a daemon from before rows: MethodNotFound), `status` with JOB. Records the methods in order. */
 async function standIn(seen: string[], opts: { withoutRows?: boolean; table?: boolean } = {}): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'procd-cli-prefetch-'));
-  const socket = join(dir, 's.sock');
-  server = createServer((conn) => {
-    let buffered = '';
+  const hello: StandInAnswer = { result: { daemonVersion: '0.0.9', protocolVersion: PROTOCOL_VERSION, pid: 1, capabilities: ['jobs'] } };
+  stand = await startStandIn('procd-cli-prefetch-', () => {
     let held: { id: number } | null = null;
-    const hello = (id: number) => ({ jsonrpc: '2.0', id, result: { daemonVersion: '0.0.9', protocolVersion: PROTOCOL_VERSION, pid: 1, capabilities: ['jobs'] } });
-    conn.on('data', (chunk) => {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const req = JSON.parse(buffered.slice(0, nl)) as { id: number; method: string };
-        buffered = buffered.slice(nl + 1);
-        seen.push(req.method);
-        if (req.method === 'hello' && seen.length === 1) {
-          held = req;
-          continue;
-        }
-        const result = req.method === 'list' ? [opts.table ? SUMMARY : JOB] : req.method === 'rows' ? [rowOf(SUMMARY)] : JOB;
-        const refused = req.method === 'rows' && opts.withoutRows;
-        const answer = req.method === 'hello' ? hello(req.id) : refused ? { jsonrpc: '2.0', id: req.id, error: { code: -32601, message: 'Method not found: rows' } } : { jsonrpc: '2.0', id: req.id, result };
-        conn.write(`${JSON.stringify(answer)}\n`);
-        if (held) conn.write(`${JSON.stringify(hello(held.id))}\n`);
-        held = null;
+    return (req, reply) => {
+      seen.push(req.method);
+      if (req.method === 'hello' && seen.length === 1) {
+        held = req;
+        return;
       }
-    });
+      const result = req.method === 'list' ? [opts.table ? SUMMARY : JOB] : req.method === 'rows' ? [rowOf(SUMMARY)] : JOB;
+      const refused = req.method === 'rows' && opts.withoutRows;
+      reply(req.id, req.method === 'hello' ? hello : refused ? { error: { code: -32601, message: 'Method not found: rows' } } : { result });
+      if (held) reply(held.id, hello);
+      held = null;
+    };
   });
-  await new Promise<void>((r) => server!.listen(socket, r));
-  return socket;
+  return stand.socket;
 }
 
 /** Runs the bin; kills it after `deadlineMs` (a CLI waiting for hello's answer never ends on its own here). */
 function cli(args: string[], socket: string, deadlineMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, PROCD_SOCKET: socket, PROCD_NO_AUTOSTART: '1', PROCD_HOME: dir };
+  const env = { ...process.env, PROCD_SOCKET: socket, PROCD_NO_AUTOSTART: '1', PROCD_HOME: stand!.dir };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

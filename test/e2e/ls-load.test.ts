@@ -9,7 +9,6 @@
 
 import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { hello } from '../../daemon/handlers/hello.js';
 import { summarize } from '../../shared/job.js';
 import { rowOf } from '../../shared/job-row.js';
 import { completedState, makeJob, runningState } from '../helpers/job-factory.js';
+import { startStandIn, type StandIn } from '../helpers/stand-in-daemon.js';
 import { CLI } from './helpers/daemon.js';
 
 /** The hot commands' bundle, which the bin compiles (with its code cache). */
@@ -57,35 +57,23 @@ interface LoadReport {
 }
 
 let dir: string;
-let server: Server;
+let stand: StandIn | undefined;
 
-/** A stand-in daemon: newline-delimited JSON-RPC, answering hello and list. */
-function standIn(socket: string): Promise<Server> {
+/** A stand-in daemon answering hello, list and rows (100 jobs), status, track and kill. */
+function standIn(): Promise<StandIn> {
   const jobs = Array.from({ length: 100 }, (_, i) =>
     summarize(makeJob({ id: i + 1, name: i % 2 ? `web-${i}` : `build-${i}`, state: i % 2 ? runningState({ pid: 1000 + i }) : completedState(), spec: { command: { kind: 'argv', argv: ['node', 'server.js', '--port', String(3000 + i)] } } })),
   );
   const answer = (req: { id: number; method: string }) =>
     req.method === 'hello' ? hello() : req.method === 'list' ? jobs : req.method === 'rows' ? jobs.map(rowOf) : req.method === 'status' || req.method === 'track' ? jobs[1] : req.method === 'kill' ? [] : null;
-  const s = createServer((conn) => {
-    let buffered = '';
-    conn.on('data', (chunk) => {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const req = JSON.parse(buffered.slice(0, nl)) as { id: number; method: string };
-        buffered = buffered.slice(nl + 1);
-        conn.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, result: answer(req) })}\n`);
-      }
-    });
-    conn.on('error', () => undefined);
-  });
-  return new Promise((resolve) => s.listen(socket, () => resolve(s)));
+  return startStandIn('procd-ls-load-daemon-', () => (req, reply) => reply(req.id, { result: answer(req) }));
 }
 
 /** Runs node with the recording preload; returns the exit code, stdout and what was loaded. */
 function runRecorded(args: string[], name: string, extraEnv: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string; report: LoadReport }> {
   const report = join(dir, `${name}.json`);
   // XDG_CACHE_HOME: where a bin whose file times are not the build's keeps its own code cache (not the user's ~/.cache).
-  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: join(dir, 'procd.sock'), PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '', XDG_CACHE_HOME: join(dir, 'xdg-cache') };
+  const env: NodeJS.ProcessEnv = { ...process.env, PROCD_SOCKET: stand!.socket, PROCD_NO_AUTOSTART: '1', LOAD_REPORT: report, NODE_OPTIONS: '', XDG_CACHE_HOME: join(dir, 'xdg-cache') };
   delete env.PROCD_HOME;
   Object.assign(env, extraEnv);
   return new Promise((resolve, reject) => {
@@ -103,10 +91,10 @@ describe('what `procd ls` loads (built bin, stand-in daemon)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'procd-ls-load-'));
     writeFileSync(join(dir, 'preload.cjs'), PRELOAD);
-    server = await standIn(join(dir, 'procd.sock'));
+    stand = await standIn();
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stand?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,50 +1,36 @@
 // The client says who it is in hello (name, pid, what it does: the audit log shows it), and still
 // reaches a daemon from before those fields, whose strict params refuse them.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../../client/index.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import { PROTOCOL_VERSION } from '../../../shared/methods.js';
 import { resolvePaths } from '../../../shared/paths.js';
+import { startStandIn, type StandIn } from '../../helpers/stand-in-daemon.js';
 
-let dir = '';
-let server: Server | null = null;
+let stand: StandIn | null = null;
 afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stand?.close();
+  stand = null;
 });
 
 /** A stand-in daemon answering hello only; `strict`: like a daemon from before pid/via, it refuses unknown fields. */
 async function standIn(strict: boolean, seen: Record<string, unknown>[]): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'procd-hello-'));
-  const socket = join(dir, 's.sock');
-  server = createServer((conn) => {
-    let buffered = '';
-    conn.on('data', (chunk) => {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const req = JSON.parse(buffered.slice(0, nl)) as { id: number; params: Record<string, unknown> };
-        buffered = buffered.slice(nl + 1);
-        seen.push(req.params);
-        const unknown = Object.keys(req.params).filter((k) => k !== 'client' && k !== 'protocolVersion');
-        const answer =
-          strict && unknown.length
-            ? { error: { code: ErrorCode.InvalidParams, message: `invalid params.${unknown[0]}: expected no such field` } }
-            : { result: { daemonVersion: '0.0.9', protocolVersion: PROTOCOL_VERSION, pid: 1, capabilities: ['jobs'] } };
-        conn.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, ...answer })}\n`);
-      }
-    });
+  stand = await startStandIn('procd-hello-', () => (req, reply) => {
+    seen.push(req.params);
+    const unknown = Object.keys(req.params).filter((k) => k !== 'client' && k !== 'protocolVersion');
+    reply(
+      req.id,
+      strict && unknown.length
+        ? { error: { code: ErrorCode.InvalidParams, message: `invalid params.${unknown[0]}: expected no such field` } }
+        : { result: { daemonVersion: '0.0.9', protocolVersion: PROTOCOL_VERSION, pid: 1, capabilities: ['jobs'] } },
+    );
   });
-  await new Promise<void>((r) => server!.listen(socket, r));
-  return socket;
+  return stand.socket;
 }
 
-const paths = (socket: string) => ({ ...resolvePaths({ PROCD_HOME: dir }), socket });
+const paths = (socket: string) => ({ ...resolvePaths({ PROCD_HOME: stand!.dir }), socket });
 
 describe('hello identity', () => {
   it('sends the client name, its pid and what it does', async () => {

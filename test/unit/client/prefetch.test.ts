@@ -1,31 +1,20 @@
 // connect({ prefetch }): read-only calls sent right behind hello, before its answer (`procd ls`
 // saves a round trip), with the same version checks as any call and the old-daemon fallback kept.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, ProcdError } from '../../../client/index.js';
 import { ErrorCode } from '../../../shared/errors.js';
 import { PROTOCOL_VERSION } from '../../../shared/methods.js';
 import { resolvePaths } from '../../../shared/paths.js';
+import { startStandIn, type StandIn, type StandInAnswer, type StandInRequest as Request } from '../../helpers/stand-in-daemon.js';
 
-let dir = '';
-let server: Server | null = null;
+let stand: StandIn | null = null;
 afterEach(async () => {
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await stand?.close();
+  stand = null;
 });
 
-interface Request {
-  id: number;
-  method: string;
-  params: Record<string, unknown>;
-}
-
-interface StandIn {
+interface StandInOptions {
   /** The protocol version its hello gives. */
   protocolVersion: number;
   /** Like a daemon from before pid/via: refuses hello fields beyond client and protocolVersion. */
@@ -37,43 +26,35 @@ interface StandIn {
 const JOBS = [{ id: 7, name: 'from-the-stand-in' }];
 
 /** A stand-in daemon: hello, and `list` answering JOBS. Every request it reads goes to `seen`. */
-async function standIn(o: StandIn, seen: Request[]): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'procd-prefetch-'));
-  const socket = join(dir, 's.sock');
-  server = createServer((conn) => {
-    let buffered = '';
+async function standIn(o: StandInOptions, seen: Request[]): Promise<string> {
+  stand = await startStandIn('procd-prefetch-', () => {
     let heldHello: Request | null = null;
-    const answer = (req: Request) => {
+    const answer = (req: Request, reply: (id: number, a: StandInAnswer) => void) => {
       const extra = Object.keys(req.params).filter((k) => k !== 'client' && k !== 'protocolVersion');
-      const reply =
+      reply(
+        req.id,
         req.method !== 'hello'
           ? { result: JOBS }
           : o.strict && extra.length
             ? { error: { code: ErrorCode.InvalidParams, message: `invalid params.${extra[0]}: expected no such field` } }
-            : { result: { daemonVersion: '0.0.9', protocolVersion: o.protocolVersion, pid: 1, capabilities: ['jobs'] } };
-      conn.write(`${JSON.stringify({ jsonrpc: '2.0', id: req.id, ...reply })}\n`);
+            : { result: { daemonVersion: '0.0.9', protocolVersion: o.protocolVersion, pid: 1, capabilities: ['jobs'] } },
+      );
     };
-    conn.on('data', (chunk) => {
-      buffered += chunk.toString('utf8');
-      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const req = JSON.parse(buffered.slice(0, nl)) as Request;
-        buffered = buffered.slice(nl + 1);
-        seen.push(req);
-        if (o.helloAfterNext && req.method === 'hello' && seen.length === 1) {
-          heldHello = req;
-          continue;
-        }
-        answer(req);
-        if (heldHello) answer(heldHello);
-        heldHello = null;
+    return (req, reply) => {
+      seen.push(req);
+      if (o.helloAfterNext && req.method === 'hello' && seen.length === 1) {
+        heldHello = req;
+        return;
       }
-    });
+      answer(req, reply);
+      if (heldHello) answer(heldHello, reply);
+      heldHello = null;
+    };
   });
-  await new Promise<void>((r) => server!.listen(socket, r));
-  return socket;
+  return stand.socket;
 }
 
-const paths = (socket: string) => ({ ...resolvePaths({ PROCD_HOME: dir }), socket });
+const paths = (socket: string) => ({ ...resolvePaths({ PROCD_HOME: stand!.dir }), socket });
 // Generous: on a busy machine an answer can take seconds; a client that waits for hello's answer before sending never gets one.
 const TIMEOUT = 15_000;
 
