@@ -78,14 +78,14 @@ export function oomKilled(memoryEvents: string): boolean {
 }
 
 /**
- * A job SIGKILLed by the kernel for its memory.max (see applyKernelLimits) was stopped by its
- * limit, not by someone's signal: the kill record it ends with (outcome `limit`, detail memory),
- * or null when that is not what happened.
+ * An OOM kill (oomKilledIn) of a job whose memory.max is procd's (its --max-memory with a stopping
+ * action, see applyKernelLimits) was its limit's, not someone's signal: the kill record it ends
+ * with (outcome `limit`, detail memory). Null for a job without such a limit: then the kernel
+ * killed for want of memory elsewhere (outcome `oom`).
  */
-export async function kernelLimitKill(root: string | null | undefined, job: Job, at: number): Promise<KillRecord | null> {
+export function memoryLimitKill(job: Job, at: number): KillRecord | null {
   const limits = job.spec.limits;
   if (!limits || limits.maxMemoryBytes === null || !limitStops(limits.onLimit)) return null;
-  if (!(await oomKilledIn(root, job))) return null;
   return { reason: 'limit', limit: 'memory', requestedAt: at, signal: 'SIGKILL', graceMs: 0, signalled: [], forced: [] };
 }
 

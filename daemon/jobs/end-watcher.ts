@@ -3,7 +3,7 @@
 // records it through the job table. It never signals anything.
 
 import { hasLiveProcess, isTerminal, type JobId, type KillRecord } from '../../shared/job.js';
-import { kernelLimitKill, oomKilledIn } from '../cgroup/limits.js';
+import { memoryLimitKill, oomKilledIn } from '../cgroup/limits.js';
 import { readExitFile, type ExitRecord } from '../output/spawn-spec.js';
 import { isAlive } from '../proc/process-table.js';
 import { refreshOutput } from './output-figures.js';
@@ -46,12 +46,12 @@ export class EndWatcher {
     await this.sweeps.get(id);
     const before = table.get(id);
     if (!before || !hasLiveProcess(before.state)) return;
-    // A SIGKILL nobody here sent may be the kernel holding the job's memory.max: then it ended by its
-    // limit; or its OOM killer for want of memory elsewhere (the machine's, a container's): outcome oom.
-    const root = this.ctx.opts.cgroupRoot;
-    const kill = before.pendingKill ?? (signal === 9 ? await kernelLimitKill(root, before, at) : null);
-    const oomKilled = !kill && signal === 9 && (await oomKilledIn(root, before));
-    const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0, ...(oomKilled ? { oomKilled } : {}) });
+    // A SIGKILL nobody here sent may be the kernel's OOM killer (the job's cgroup says so): holding
+    // the job's own memory.max, it ended by its limit; else for want of memory elsewhere (the
+    // machine's, a container's): outcome oom.
+    const oomKilled = !before.pendingKill && signal === 9 && (await oomKilledIn(this.ctx.opts.cgroupRoot, before));
+    const kill = before.pendingKill ?? (oomKilled ? memoryLimitKill(before, at) : null);
+    const job = table.apply(id, { type: 'exited', at, exitCode, signal, kill, forced: (kill?.forced.length ?? 0) > 0, oomKilled });
     if (!job || !isTerminal(job.state)) return;
     await refreshOutput(table, id);
     logger.info(

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCgroup, tryRmdir } from '../../../daemon/cgroup/containment.js';
 import { createJobCgroup, killCgroup } from '../../../daemon/cgroup/job-cgroup.js';
-import { applyKernelLimits, kernelLimitKill, kernelLimitWrites, oomKilled, oomKilledIn, parseControllers } from '../../../daemon/cgroup/limits.js';
+import { applyKernelLimits, kernelLimitWrites, memoryLimitKill, oomKilled, oomKilledIn, parseControllers } from '../../../daemon/cgroup/limits.js';
 import { makeJob } from '../../helpers/job-factory.js';
 import type { JobLimits } from '../../../shared/limits.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -67,8 +67,9 @@ describe('kernelLimitWrites', () => {
       expect(await oomKilledIn(fake, makeJob({ id: 1, cgroup: null }))).toBe(false); // pgroup containment: nothing says so
       expect(await oomKilledIn(null, plain)).toBe(false);
       // Without a limit of procd's the kill is no limit's (the end watcher then records outcome oom).
-      expect(await kernelLimitKill(fake, plain, 5000)).toBeNull();
-      expect(await kernelLimitKill(fake, limited, 5000)).toMatchObject({ reason: 'limit', limit: 'memory', signal: 'SIGKILL', requestedAt: 5000 });
+      expect(memoryLimitKill(plain, 5000)).toBeNull();
+      expect(memoryLimitKill(limited, 5000)).toMatchObject({ reason: 'limit', limit: 'memory', signal: 'SIGKILL', requestedAt: 5000 });
+      expect(memoryLimitKill({ ...limited, spec: { ...limited.spec, limits: { ...limited.spec.limits!, onLimit: 'warn' } } }, 5000)).toBeNull();
     } finally {
       rmSync(fake, { recursive: true, force: true });
     }
